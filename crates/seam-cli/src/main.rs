@@ -1,0 +1,40 @@
+//! `seam`: the Seamline command line. Argument parsing and wiring only; the work
+//! happens in the library crates.
+
+mod pact_cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Seamline: API integration testing — contracts, mocks, suites — in one binary.
+#[derive(Parser)]
+#[command(name = "seam", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with Pact files (v1 to v4).
+    #[command(subcommand)]
+    Pact(pact_cmd::PactCommand),
+}
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// Everything passed.
+    pub const OK: u8 = 0;
+    /// Checks failed (an invalid file, a mismatch).
+    pub const FAILED: u8 = 1;
+    /// Usage or input error.
+    pub const USAGE: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Pact(cmd) => pact_cmd::run(cmd),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,113 @@
+//! `seam pact validate` and `seam pact convert`.
+
+use crate::exit;
+use clap::{Subcommand, ValueEnum};
+use seam_pact::{check_examples, read_pact_file, SpecVersion};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum PactCommand {
+    /// Check pact files: syntax, structure, matchers, generators, and that every
+    /// example satisfies its own matching rules. Exit 0 valid, 1 invalid, 2 usage.
+    Validate {
+        /// Pact files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Rewrite a pact file in another specification version.
+    Convert {
+        /// The pact file to convert.
+        file: PathBuf,
+        /// The version to write.
+        #[arg(long, value_enum)]
+        to: Target,
+        /// Where to write (standard output when omitted).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Target {
+    V3,
+    V4,
+}
+
+pub fn run(cmd: PactCommand) -> u8 {
+    match cmd {
+        PactCommand::Validate { files } => validate(&files),
+        PactCommand::Convert { file, to, output } => convert(&file, to, output.as_deref()),
+    }
+}
+
+fn validate(files: &[PathBuf]) -> u8 {
+    let mut invalid = 0;
+    for f in files {
+        match read_pact_file(f) {
+            Ok(pact) => {
+                let problems = check_examples(&f.display().to_string(), &pact);
+                if problems.is_empty() {
+                    println!(
+                        "ok      {} (v{}, {} → {}, {} interaction(s))",
+                        f.display(),
+                        pact.version,
+                        pact.consumer,
+                        pact.provider,
+                        pact.interactions.len()
+                    );
+                } else {
+                    invalid += 1;
+                    for p in problems {
+                        println!("invalid {p}");
+                    }
+                }
+            }
+            Err(e) => {
+                invalid += 1;
+                println!("invalid {e}");
+            }
+        }
+    }
+    if invalid > 0 {
+        eprintln!("{invalid} of {} file(s) invalid", files.len());
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn convert(file: &std::path::Path, to: Target, output: Option<&std::path::Path>) -> u8 {
+    let pact = match read_pact_file(file) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let version = match to {
+        Target::V3 => SpecVersion::V3,
+        Target::V4 => SpecVersion::V4,
+    };
+    let doc = match pact.to_json(version) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return exit::USAGE;
+        }
+    };
+    let text = serde_json::to_string_pretty(&doc).expect("a JSON value always serializes") + "\n";
+    let written = match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write to standard output: {e}")),
+    };
+    match written {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }
+    }
+}

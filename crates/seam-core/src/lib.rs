@@ -1,0 +1,21 @@
+//! seam-core: the model every Seamline engine shares, and the one matching engine.
+//!
+//! - [`http`]: requests, responses, headers, query, typed bodies.
+//! - [`interaction`]: interactions (HTTP, asynchronous and synchronous messages)
+//!   with provider states.
+//! - [`rules`]: every Pact matcher, rule lists (AND/OR) and rule sets by path.
+//! - [`matching`]: the engine: compare expected and actual, get [`matching::Mismatch`]es.
+//! - [`generators`]: values produced at use time (random, dates, provider state).
+//! - [`render`]: mismatch reports for terminals (colored) and pipes (plain).
+//! - [`path`], [`datefmt`]: path expressions and Java-style date formats.
+//!
+//! No file or network I/O happens here: files and sockets belong to the crates above.
+
+pub mod datefmt;
+pub mod generators;
+pub mod http;
+pub mod interaction;
+pub mod matching;
+pub mod path;
+pub mod render;
+pub mod rules;

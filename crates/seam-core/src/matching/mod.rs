@@ -1,0 +1,102 @@
+//! The matching engine: compares an expected request, response or message (with its
+//! matching rules) against an actual one, and returns every mismatch with its
+//! location, expected value, actual value and reason.
+
+mod body;
+mod http;
+mod json;
+mod value;
+mod xml;
+
+pub use body::match_body;
+pub use http::{match_message, match_request, match_response, Message};
+pub use json::{match_json, BodyMode};
+pub use value::{check_rule, check_rule_list, check_text_rule_list};
+pub use xml::match_xml;
+
+use serde_json::Value;
+use std::fmt;
+
+/// Which part of an interaction a mismatch is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    Method,
+    Path,
+    Query,
+    Header,
+    Body,
+    BodyType,
+    Status,
+    Metadata,
+}
+
+impl Part {
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Method => "method",
+            Part::Path => "path",
+            Part::Query => "query",
+            Part::Header => "header",
+            Part::Body => "body",
+            Part::BodyType => "body type",
+            Part::Status => "status",
+            Part::Metadata => "metadata",
+        }
+    }
+}
+
+/// One difference between what was expected and what arrived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    pub part: Part,
+    /// Where: `$.items[2].price` for bodies, the name for headers and query
+    /// parameters, empty for method, path and status.
+    pub path: String,
+    pub expected: Value,
+    pub actual: Value,
+    pub reason: String,
+}
+
+impl Mismatch {
+    pub fn new(
+        part: Part,
+        path: impl Into<String>,
+        expected: Value,
+        actual: Value,
+        reason: impl Into<String>,
+    ) -> Self {
+        Mismatch {
+            part,
+            path: path.into(),
+            expected,
+            actual,
+            reason: reason.into(),
+        }
+    }
+
+    /// `body $.items[2].price` or `header Accept` or `status`.
+    pub fn location(&self) -> String {
+        if self.path.is_empty() {
+            self.part.name().to_string()
+        } else {
+            format!("{} {}", self.part.name(), self.path)
+        }
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.reason)
+    }
+}
+
+/// Renders a JSON value briefly for messages: strings quoted, long values cut.
+pub fn brief(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 80 {
+        let cut: String = s.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}

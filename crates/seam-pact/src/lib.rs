@@ -1,0 +1,269 @@
+//! seam-pact: Pact files for Seamline.
+//!
+//! Reads pact files of every specification version (v1, v1.1, v2, v3, v4; HTTP,
+//! asynchronous-message and synchronous-message interactions) into seam-core
+//! [`Interaction`]s, writes v3 and v4, and merges interactions into an existing
+//! pact. Errors name the file and the JSON path (or line and column) at fault.
+
+mod error;
+mod read;
+mod write;
+
+pub use error::{Location, MergeError, PactError};
+pub use read::Reader;
+
+use seam_core::interaction::{Exchange, Interaction};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::path::Path;
+
+/// A Pact specification version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SpecVersion {
+    V1,
+    V1_1,
+    V2,
+    V3,
+    V4,
+}
+
+impl SpecVersion {
+    /// Parses `1`, `1.0.0`, `1.1`, `2.0.0`, `3.0.0`, `4.0`, ...
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().trim_start_matches(['v', 'V']);
+        let mut parts = s.split('.');
+        let major = parts.next()?.parse::<u32>().ok()?;
+        let minor = parts.next().map(|m| m.parse::<u32>().ok()).unwrap_or(Some(0))?;
+        Some(match (major, minor) {
+            (1, 0) => SpecVersion::V1,
+            (1, 1) => SpecVersion::V1_1,
+            (2, _) => SpecVersion::V2,
+            (3, _) => SpecVersion::V3,
+            (4, _) => SpecVersion::V4,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecVersion::V1 => "1.0.0",
+            SpecVersion::V1_1 => "1.1.0",
+            SpecVersion::V2 => "2.0.0",
+            SpecVersion::V3 => "3.0.0",
+            SpecVersion::V4 => "4.0",
+        }
+    }
+}
+
+impl fmt::Display for SpecVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A pact: a consumer, a provider and the interactions between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pact {
+    pub consumer: String,
+    pub provider: String,
+    pub interactions: Vec<Interaction>,
+    /// The version the file was written in.
+    pub version: SpecVersion,
+    /// Metadata other than the specification version, kept for round trips.
+    pub metadata: Map<String, Value>,
+}
+
+impl Pact {
+    pub fn new(consumer: impl Into<String>, provider: impl Into<String>) -> Self {
+        Pact {
+            consumer: consumer.into(),
+            provider: provider.into(),
+            interactions: Vec::new(),
+            version: SpecVersion::V4,
+            metadata: Map::new(),
+        }
+    }
+
+    /// The conventional file name: `CONSUMER-PROVIDER.json`.
+    pub fn file_name(&self) -> String {
+        format!("{}-{}.json", self.consumer, self.provider)
+    }
+
+    /// Merges one interaction: one with the same description and provider states
+    /// is replaced; changing its kind (HTTP to message) is a conflict.
+    pub fn merge_interaction(&mut self, new: Interaction) -> Result<(), MergeError> {
+        match self.interactions.iter_mut().find(|i| i.same_identity(&new)) {
+            Some(existing) => {
+                if std::mem::discriminant(&existing.exchange) != std::mem::discriminant(&new.exchange) {
+                    return Err(MergeError::KindChange {
+                        description: new.description.clone(),
+                        states: states_label(&new),
+                        old: existing.kind(),
+                        new: new.kind(),
+                    });
+                }
+                *existing = new;
+            }
+            None => self.interactions.push(new),
+        }
+        Ok(())
+    }
+
+    /// Merges another pact between the same parties. Interactions given twice in
+    /// `other` with different contents are a conflict.
+    pub fn merge(&mut self, other: Pact) -> Result<(), MergeError> {
+        if other.consumer != self.consumer || other.provider != self.provider {
+            return Err(MergeError::Parties {
+                consumer: self.consumer.clone(),
+                provider: self.provider.clone(),
+                new_consumer: other.consumer,
+                new_provider: other.provider,
+            });
+        }
+        for (i, a) in other.interactions.iter().enumerate() {
+            if other.interactions[..i].iter().any(|b| b.same_identity(a) && b != a) {
+                return Err(MergeError::Duplicate {
+                    description: a.description.clone(),
+                    states: states_label(a),
+                });
+            }
+        }
+        for i in other.interactions {
+            self.merge_interaction(i)?;
+        }
+        self.version = self.version.max(other.version);
+        Ok(())
+    }
+
+    /// Writes the pact as JSON in `version` (v3 or v4).
+    pub fn to_json(&self, version: SpecVersion) -> Result<Value, MergeError> {
+        write::pact_to_json(self, version)
+    }
+
+    /// Does any interaction need v4 (synchronous messages, or HTTP and message
+    /// interactions together)?
+    pub fn needs_v4(&self) -> bool {
+        let http = self.interactions.iter().any(|i| matches!(i.exchange, Exchange::Http { .. }));
+        let msg = self.interactions.iter().any(|i| matches!(i.exchange, Exchange::AsyncMessage(_)));
+        let sync = self.interactions.iter().any(|i| matches!(i.exchange, Exchange::SyncMessage { .. }));
+        sync || (http && msg)
+    }
+}
+
+fn states_label(i: &Interaction) -> String {
+    if i.provider_states.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<_> = i.provider_states.iter().map(|s| s.name.as_str()).collect();
+        format!(" given \"{}\"", names.join("\" and \""))
+    }
+}
+
+/// Finds the specification version a document declares (v2 when it says nothing,
+/// as Pact does for files without metadata).
+pub fn declared_version(file: &str, doc: &Value) -> Result<SpecVersion, PactError> {
+    let meta = doc.get("metadata");
+    let found = meta.and_then(|m| {
+        m.get("pactSpecification")
+            .or_else(|| m.get("pact-specification"))
+            .and_then(|p| p.get("version"))
+            .or_else(|| m.get("pactSpecificationVersion"))
+    });
+    match found {
+        None => Ok(SpecVersion::V2),
+        Some(Value::String(s)) => SpecVersion::parse(s).ok_or_else(|| PactError {
+            file: file.to_string(),
+            location: Location::JsonPath("$.metadata.pactSpecification.version".into()),
+            message: format!("unsupported pact specification version `{s}` (supported: 1.0.0, 1.1.0, 2.0.0, 3.0.0, 4.0)"),
+        }),
+        Some(other) => Err(PactError {
+            file: file.to_string(),
+            location: Location::JsonPath("$.metadata.pactSpecification.version".into()),
+            message: format!("expected a version string, found {other}"),
+        }),
+    }
+}
+
+/// Parses JSON text, turning syntax errors into `file:line:column` errors.
+pub fn parse_json(file: &str, text: &str) -> Result<Value, PactError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::from_str(text).map_err(|e| PactError {
+        file: file.to_string(),
+        location: Location::LineColumn(e.line(), e.column()),
+        message: format!("invalid JSON: {e}")
+            .replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
+    })
+}
+
+/// Reads a pact from JSON text; `file` names the source in errors.
+pub fn read_pact_str(file: &str, text: &str) -> Result<Pact, PactError> {
+    let doc = parse_json(file, text)?;
+    let version = declared_version(file, &doc)?;
+    Reader { file, version }.pact(&doc)
+}
+
+/// Reads a pact file.
+pub fn read_pact_file(path: &Path) -> Result<Pact, PactError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| PactError {
+        file: file.clone(),
+        location: Location::JsonPath("$".into()),
+        message: format!("cannot read the file: {e}"),
+    })?;
+    read_pact_str(&file, &text)
+}
+
+/// Checks that every example satisfies its own matching rules (an example that
+/// breaks its own matchers is a contract no provider can honour). Returns one
+/// error per broken example, located by JSON path.
+pub fn check_examples(file: &str, pact: &Pact) -> Vec<PactError> {
+    use seam_core::matching::{match_message, match_request, match_response};
+    let mut out = Vec::new();
+    let key = "interactions";
+    let mut report = |at: String, mismatches: Vec<seam_core::matching::Mismatch>| {
+        for m in mismatches {
+            out.push(PactError {
+                file: file.to_string(),
+                location: Location::JsonPath(at.clone()),
+                message: format!("the example does not satisfy its own matching rules: {m}"),
+            });
+        }
+    };
+    let (mut http_i, mut msg_i) = (0, 0);
+    for i in &pact.interactions {
+        let (at, n) = match (&i.exchange, pact.version < SpecVersion::V4) {
+            (Exchange::AsyncMessage(_), true) => ("messages", &mut msg_i),
+            _ => (key, &mut http_i),
+        };
+        let base = format!("$.{at}[{n}]");
+        *n += 1;
+        match &i.exchange {
+            Exchange::Http { request, response } => {
+                report(
+                    format!("{base}.request"),
+                    match_request(&request.request, &request.request, &request.rules),
+                );
+                report(
+                    format!("{base}.response"),
+                    match_response(&response.response, &response.response, &response.rules),
+                );
+            }
+            Exchange::AsyncMessage(m) => {
+                report(base.clone(), match_message(&m.message, &m.message, &m.rules));
+            }
+            Exchange::SyncMessage { request, responses } => {
+                report(
+                    format!("{base}.request"),
+                    match_message(&request.message, &request.message, &request.rules),
+                );
+                for (j, r) in responses.iter().enumerate() {
+                    report(
+                        format!("{base}.response[{j}]"),
+                        match_message(&r.message, &r.message, &r.rules),
+                    );
+                }
+            }
+        }
+    }
+    out
+}

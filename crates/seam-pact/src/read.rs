@@ -1,0 +1,510 @@
+//! Reading pact files v1, v1.1, v2, v3 and v4 (HTTP, asynchronous-message and
+//! synchronous-message interactions) into seam-core interactions. Every error
+//! names the file and the JSON path of the bad part.
+
+use crate::error::{Location, PactError};
+use crate::{Pact, SpecVersion};
+use base64::Engine;
+use seam_core::generators::Generators;
+use seam_core::http::{Body, ContentType, Headers, Query, Request, Response};
+use seam_core::interaction::{Exchange, Interaction, MessageSpec, ProviderState, RequestSpec, ResponseSpec};
+use seam_core::matching::Message;
+use seam_core::path::{DocPath, PathExpr};
+use seam_core::rules::{Category, MatchingRules, RuleList, RuleLogic};
+use serde_json::{Map, Value};
+
+/// Reading context: the file name for errors and the spec version in force.
+pub struct Reader<'a> {
+    pub file: &'a str,
+    pub version: SpecVersion,
+}
+
+type R<T> = Result<T, PactError>;
+
+impl Reader<'_> {
+    fn err(&self, at: &DocPath, message: impl Into<String>) -> PactError {
+        PactError {
+            file: self.file.to_string(),
+            location: Location::JsonPath(at.to_string()),
+            message: message.into(),
+        }
+    }
+
+    fn object<'v>(&self, v: &'v Value, at: &DocPath) -> R<&'v Map<String, Value>> {
+        v.as_object()
+            .ok_or_else(|| self.err(at, format!("expected an object, found {}", kind(v))))
+    }
+
+    fn string<'v>(&self, o: &'v Map<String, Value>, key: &str, at: &DocPath) -> R<Option<&'v str>> {
+        match o.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.err(&at.field(key), format!("expected a string, found {}", kind(other)))),
+        }
+    }
+
+    /// Reads a whole pact document.
+    pub fn pact(&self, doc: &Value) -> R<Pact> {
+        let root = DocPath::root();
+        let o = self.object(doc, &root)?;
+        let party = |key: &str| -> R<String> {
+            match o.get(key) {
+                Some(p) => {
+                    let po = self.object(p, &root.field(key))?;
+                    Ok(self
+                        .string(po, "name", &root.field(key))?
+                        .ok_or_else(|| self.err(&root.field(key).field("name"), "a name is required"))?
+                        .to_string())
+                }
+                None => Err(self.err(&root.field(key), "missing")),
+            }
+        };
+        let consumer = party("consumer")?;
+        let provider = party("provider")?;
+        let mut interactions = Vec::new();
+        for key in ["interactions", "messages"] {
+            match o.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(items)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let at = root.field(key).index(i);
+                        interactions.push(self.interaction(item, &at, key == "messages")?);
+                    }
+                }
+                Some(other) => {
+                    return Err(self.err(&root.field(key), format!("expected an array, found {}", kind(other))))
+                }
+            }
+        }
+        let mut metadata = match o.get("metadata") {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        for k in ["pactSpecification", "pact-specification", "pactSpecificationVersion"] {
+            metadata.remove(k);
+        }
+        Ok(Pact {
+            consumer,
+            provider,
+            interactions,
+            version: self.version,
+            metadata,
+        })
+    }
+
+    fn interaction(&self, v: &Value, at: &DocPath, is_v3_message: bool) -> R<Interaction> {
+        let o = self.object(v, at)?;
+        let description = self
+            .string(o, "description", at)?
+            .ok_or_else(|| self.err(&at.field("description"), "a description is required"))?
+            .to_string();
+        let provider_states = self.provider_states(o, at)?;
+        let ty = self.string(o, "type", at)?;
+        let exchange = match ty {
+            Some("Synchronous/HTTP") | None if !is_v3_message && o.contains_key("request") => Exchange::Http {
+                request: self.request(o.get("request").unwrap_or(&Value::Null), &at.field("request"))?,
+                response: self.response(o.get("response").unwrap_or(&Value::Null), &at.field("response"))?,
+            },
+            Some("Synchronous/HTTP") => return Err(self.err(&at.field("request"), "an HTTP interaction needs a request")),
+            Some("Asynchronous/Messages") | None => Exchange::AsyncMessage(self.message(v, at)?),
+            Some("Synchronous/Messages") => {
+                let req = o
+                    .get("request")
+                    .ok_or_else(|| self.err(&at.field("request"), "missing"))?;
+                let responses = match o.get("response") {
+                    Some(Value::Array(rs)) => rs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| self.message(r, &at.field("response").index(i)))
+                        .collect::<R<Vec<_>>>()?,
+                    Some(other) => vec![self.message(other, &at.field("response"))?],
+                    None => Vec::new(),
+                };
+                Exchange::SyncMessage {
+                    request: self.message(req, &at.field("request"))?,
+                    responses,
+                }
+            }
+            Some(other) => {
+                return Err(self.err(
+                    &at.field("type"),
+                    format!("unknown interaction type `{other}` (expected Synchronous/HTTP, Asynchronous/Messages or Synchronous/Messages)"),
+                ))
+            }
+        };
+        let mut extra = o.clone();
+        for k in [
+            "description", "providerStates", "providerState", "provider_state", "type", "request", "response",
+            "contents", "metadata", "metaData", "matchingRules", "generators", "key", "pending",
+        ] {
+            extra.remove(k);
+        }
+        Ok(Interaction {
+            description,
+            provider_states,
+            exchange,
+            key: self.string(o, "key", at)?.map(str::to_string),
+            pending: o.get("pending").and_then(Value::as_bool).unwrap_or(false),
+            extra,
+        })
+    }
+
+    fn provider_states(&self, o: &Map<String, Value>, at: &DocPath) -> R<Vec<ProviderState>> {
+        for k in ["providerState", "provider_state"] {
+            if let Some(name) = self.string(o, k, at)? {
+                return Ok(vec![ProviderState::new(name)]);
+            }
+        }
+        match o.get("providerStates") {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(states)) => states
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let sat = at.field("providerStates").index(i);
+                    let so = self.object(s, &sat)?;
+                    let name = self
+                        .string(so, "name", &sat)?
+                        .ok_or_else(|| self.err(&sat.field("name"), "a provider state needs a name"))?;
+                    let params = match so.get("params") {
+                        None | Some(Value::Null) => Map::new(),
+                        Some(Value::Object(p)) => p.clone(),
+                        Some(other) => {
+                            return Err(self.err(&sat.field("params"), format!("expected an object, found {}", kind(other))))
+                        }
+                    };
+                    Ok(ProviderState {
+                        name: name.to_string(),
+                        params,
+                    })
+                })
+                .collect(),
+            Some(other) => Err(self.err(&at.field("providerStates"), format!("expected an array, found {}", kind(other)))),
+        }
+    }
+
+    /// Reads a request object in this version's layout.
+    pub fn request(&self, v: &Value, at: &DocPath) -> R<RequestSpec> {
+        let o = self.object(v, at)?;
+        let method = self.string(o, "method", at)?.unwrap_or("GET").to_uppercase();
+        let path = self.string(o, "path", at)?.unwrap_or("/").to_string();
+        let query = self.query(o.get("query"), &at.field("query"))?;
+        let headers = self.headers(o.get("headers"), &at.field("headers"))?;
+        let body = self.body(o, &headers, at)?;
+        let (rules, generators) = self.rules_and_generators(o, at, false)?;
+        Ok(RequestSpec {
+            request: Request {
+                method,
+                path,
+                query,
+                headers,
+                body,
+            },
+            rules,
+            generators,
+        })
+    }
+
+    /// Reads a response object in this version's layout.
+    pub fn response(&self, v: &Value, at: &DocPath) -> R<ResponseSpec> {
+        let o = self.object(v, at)?;
+        let status = match o.get("status") {
+            None | Some(Value::Null) => 200,
+            Some(s) => s
+                .as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|n| (100..=999).contains(n))
+                .ok_or_else(|| self.err(&at.field("status"), format!("expected a status code (100-999), found {s}")))?,
+        };
+        let headers = self.headers(o.get("headers"), &at.field("headers"))?;
+        let body = self.body(o, &headers, at)?;
+        let (rules, generators) = self.rules_and_generators(o, at, false)?;
+        Ok(ResponseSpec {
+            response: Response { status, headers, body },
+            rules,
+            generators,
+        })
+    }
+
+    /// Reads a message: v3 (`contents` + `metaData`) or v4 (`contents` with
+    /// `content`/`contentType`/`encoded`, and `metadata`).
+    pub fn message(&self, v: &Value, at: &DocPath) -> R<MessageSpec> {
+        let o = self.object(v, at)?;
+        let metadata = match o.get("metadata").or_else(|| o.get("metaData")) {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(other) => return Err(self.err(&at.field("metadata"), format!("expected an object, found {}", kind(other)))),
+        };
+        let meta_type = metadata
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("contentType") || k.eq_ignore_ascii_case("content-type"))
+            .and_then(|(_, v)| v.as_str())
+            .map(ContentType::parse);
+        let (contents, content_type) = match o.get("contents") {
+            None => (Body::Absent, meta_type),
+            Some(c) => self.body_value(c, meta_type, &at.field("contents"))?,
+        };
+        let (rules, generators) = self.rules_and_generators(o, at, true)?;
+        Ok(MessageSpec {
+            message: Message {
+                contents,
+                content_type,
+                metadata,
+            },
+            rules,
+            generators,
+        })
+    }
+
+    fn query(&self, v: Option<&Value>, at: &DocPath) -> R<Query> {
+        match v {
+            None | Some(Value::Null) => Ok(Query::new()),
+            Some(Value::String(s)) => Ok(Query::parse(s)),
+            Some(Value::Object(m)) => {
+                let mut q = Query::new();
+                for (k, vals) in m {
+                    match vals {
+                        Value::Array(items) => {
+                            let mut values = Vec::new();
+                            for (i, item) in items.iter().enumerate() {
+                                values.push(scalar_text(item).ok_or_else(|| {
+                                    self.err(&at.field(k).index(i), format!("expected a string, found {}", kind(item)))
+                                })?);
+                            }
+                            q.set(k.clone(), values);
+                        }
+                        other => q.append(
+                            k.clone(),
+                            scalar_text(other).ok_or_else(|| {
+                                self.err(&at.field(k), format!("expected a string or array of strings, found {}", kind(other)))
+                            })?,
+                        ),
+                    }
+                }
+                Ok(q)
+            }
+            Some(other) => Err(self.err(at, format!("expected a query string or object, found {}", kind(other)))),
+        }
+    }
+
+    fn headers(&self, v: Option<&Value>, at: &DocPath) -> R<Headers> {
+        let mut h = Headers::new();
+        match v {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                for (k, vals) in m {
+                    match vals {
+                        Value::Array(items) => {
+                            for (i, item) in items.iter().enumerate() {
+                                h.append(
+                                    k.clone(),
+                                    scalar_text(item).ok_or_else(|| {
+                                        self.err(&at.field(k).index(i), format!("expected a string, found {}", kind(item)))
+                                    })?,
+                                );
+                            }
+                        }
+                        other => h.append(
+                            k.clone(),
+                            scalar_text(other).ok_or_else(|| {
+                                self.err(&at.field(k), format!("expected a string, found {}", kind(other)))
+                            })?,
+                        ),
+                    }
+                }
+            }
+            Some(other) => return Err(self.err(at, format!("expected an object, found {}", kind(other)))),
+        }
+        Ok(h)
+    }
+
+    fn body(&self, o: &Map<String, Value>, headers: &Headers, at: &DocPath) -> R<Body> {
+        match o.get("body") {
+            None => Ok(Body::Absent),
+            Some(v) => Ok(self.body_value(v, headers.content_type(), &at.field("body"))?.0),
+        }
+    }
+
+    /// Interprets a body value: the v4 `{content, contentType, encoded}` form, or
+    /// a v1-v3 JSON value whose kind the content type decides.
+    fn body_value(&self, v: &Value, declared: Option<ContentType>, at: &DocPath) -> R<(Body, Option<ContentType>)> {
+        if self.version >= SpecVersion::V4 {
+            if let Value::Object(m) = v {
+                if m.contains_key("content") || m.contains_key("encoded") {
+                    let ct = match m.get("contentType").and_then(Value::as_str) {
+                        Some(s) => Some(ContentType::parse(s)),
+                        None => declared,
+                    };
+                    let content = m.get("content").unwrap_or(&Value::Null);
+                    let encoded = m.get("encoded").cloned().unwrap_or(Value::Bool(false));
+                    let body = match (&encoded, content) {
+                        (Value::String(e), Value::String(s)) if e.eq_ignore_ascii_case("base64") => {
+                            let bytes = base64::engine::general_purpose::STANDARD
+                                .decode(s.trim())
+                                .map_err(|e| self.err(&at.field("content"), format!("invalid base64: {e}")))?;
+                            Body::from_bytes(&bytes, ct.as_ref())
+                        }
+                        (Value::String(e), Value::String(s)) if e.eq_ignore_ascii_case("json") => {
+                            Body::Json(serde_json::from_str(s).map_err(|e| {
+                                self.err(&at.field("content"), format!("content marked as JSON does not parse: {e}"))
+                            })?)
+                        }
+                        (Value::Bool(false) | Value::Null, c) => classify(c, ct.as_ref()),
+                        (Value::String(e), _) => {
+                            return Err(self.err(&at.field("encoded"), format!("unknown encoding `{e}` (expected false, base64 or json)")))
+                        }
+                        (other, _) => {
+                            return Err(self.err(&at.field("encoded"), format!("expected false or a string, found {}", kind(other))))
+                        }
+                    };
+                    return Ok((body, ct));
+                }
+            }
+        }
+        Ok((classify(v, declared.as_ref()), declared))
+    }
+
+    fn rules_and_generators(
+        &self,
+        o: &Map<String, Value>,
+        at: &DocPath,
+        message: bool,
+    ) -> R<(MatchingRules, Generators)> {
+        let mut rules = MatchingRules::default();
+        if let Some(mr) = o.get("matchingRules").filter(|v| !v.is_null()) {
+            let rat = at.field("matchingRules");
+            let mo = self.object(mr, &rat)?;
+            let v2_layout = mo.keys().any(|k| k.starts_with('$'));
+            if v2_layout {
+                for (k, list) in mo {
+                    let kat = rat.field(k);
+                    let (cat, expr) = self.v2_rule_key(k, &kat)?;
+                    let list = RuleList::from_matchers_json(list, RuleLogic::And).map_err(|e| self.err(&kat, e))?;
+                    rules.add(cat, expr, list);
+                }
+            } else {
+                for (k, section) in mo {
+                    let kat = rat.field(k);
+                    let mut cat = Category::from_key(k).ok_or_else(|| {
+                        self.err(&kat, format!("unknown matching rule category `{k}` (expected body, header, query, path, status, metadata or content)"))
+                    })?;
+                    if message && cat == Category::Content {
+                        cat = Category::Body;
+                    }
+                    if matches!(cat, Category::Path | Category::Status | Category::Method) {
+                        // the rule list sits directly under the category
+                        let list =
+                            RuleList::from_matchers_json(section, RuleLogic::And).map_err(|e| self.err(&kat, e))?;
+                        rules.add(cat, PathExpr::root(), list);
+                        continue;
+                    }
+                    let so = self.object(section, &kat)?;
+                    for (expr, list) in so {
+                        let eat = kat.field(expr);
+                        let path = if matches!(cat, Category::Header | Category::Query | Category::Metadata)
+                            && !expr.starts_with('$')
+                        {
+                            PathExpr::name(expr)
+                        } else {
+                            PathExpr::parse(expr).map_err(|e| self.err(&eat, e.to_string()))?
+                        };
+                        let list = RuleList::from_matchers_json(list, RuleLogic::And).map_err(|e| self.err(&eat, e))?;
+                        rules.add(cat, path, list);
+                    }
+                }
+            }
+        }
+        let generators = match o.get("generators").filter(|v| !v.is_null()) {
+            None => Generators::default(),
+            Some(g) => {
+                let mut g = g.clone();
+                if message {
+                    if let Some(Value::Object(m)) = Some(&mut g) {
+                        if let Some(c) = m.remove("content") {
+                            m.insert("body".into(), c);
+                        }
+                    }
+                }
+                Generators::from_json(&g).map_err(|e| self.err(&at.field("generators"), e))?
+            }
+        };
+        Ok((rules, generators))
+    }
+
+    /// Splits a v2 key (`$.body.a`, `$.headers.Accept`, `$.query.q`, `$.path`).
+    fn v2_rule_key(&self, key: &str, at: &DocPath) -> R<(Category, PathExpr)> {
+        let expr = PathExpr::parse(key).map_err(|e| self.err(at, e.to_string()))?;
+        let rest = |n: usize| -> R<PathExpr> {
+            // rebuild `$` + the tokens after the category
+            let mut s = String::from("$");
+            for t in &expr.tokens()[n..] {
+                match t {
+                    seam_core::path::Token::Field(f) => s.push_str(&format!("['{}']", f.replace('\'', "\\'"))),
+                    seam_core::path::Token::Index(i) => s.push_str(&format!("[{i}]")),
+                    seam_core::path::Token::Star => s.push_str("[*]"),
+                }
+            }
+            PathExpr::parse(&s).map_err(|e| self.err(at, e.to_string()))
+        };
+        let first = match expr.tokens().first() {
+            Some(seam_core::path::Token::Field(f)) => f.as_str(),
+            _ => return Err(self.err(at, "a v2 rule key must start with $.body, $.headers, $.query or $.path")),
+        };
+        let name_after = |cat| -> R<(Category, PathExpr)> {
+            match expr.tokens().get(1) {
+                Some(seam_core::path::Token::Field(n)) => Ok((cat, PathExpr::name(n))),
+                _ => Err(self.err(at, "expected a name after the category")),
+            }
+        };
+        match first {
+            "body" => Ok((Category::Body, rest(1)?)),
+            "headers" | "header" => name_after(Category::Header),
+            "query" => name_after(Category::Query),
+            "path" => Ok((Category::Path, PathExpr::root())),
+            "status" => Ok((Category::Status, PathExpr::root())),
+            other => Err(self.err(at, format!("unknown category `{other}` in v2 rule key"))),
+        }
+    }
+}
+
+/// Decides a v1-v3 body's kind from its JSON value and declared type.
+fn classify(v: &Value, ct: Option<&ContentType>) -> Body {
+    match (v, ct) {
+        (Value::String(s), _) if s.is_empty() => Body::Empty,
+        (Value::String(s), Some(ct)) if ct.is_xml() => Body::Xml(s.clone()),
+        (Value::String(s), Some(ct)) if ct.is_form() => Body::Form(Query::parse(s)),
+        (Value::String(s), Some(ct)) if ct.is_json() => match serde_json::from_str(s) {
+            Ok(v @ (Value::Object(_) | Value::Array(_))) => Body::Json(v),
+            _ => Body::Json(Value::String(s.clone())),
+        },
+        (Value::String(s), Some(_)) => Body::Text(s.clone()),
+        (Value::String(s), None) => {
+            if s.trim_start().starts_with('<') && roxmltree::Document::parse(s).is_ok() {
+                Body::Xml(s.clone())
+            } else {
+                Body::Text(s.clone())
+            }
+        }
+        (other, _) => Body::Json(other.clone()),
+    }
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
