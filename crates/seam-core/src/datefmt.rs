@@ -79,7 +79,11 @@ pub fn java_to_strftime(pattern: &str) -> Result<String, String> {
             ('X' | 'x', _) => "%:z",
             ('z', _) => "%Z",
             ('G', _) => "AD",
-            _ => return Err(format!("unsupported letter `{c}` in date format `{pattern}`")),
+            _ => {
+                return Err(format!(
+                    "unsupported letter `{c}` in date format `{pattern}`"
+                ))
+            }
         };
         out.push_str(spec);
         i += n;
@@ -127,7 +131,10 @@ pub fn format_with(moment: &DateTime<FixedOffset>, java_pattern: &str) -> Result
 /// Evaluates a Pact date expression relative to `base`: `now`, `today`,
 /// `tomorrow`, `yesterday`, optionally followed by `+ 2 days`, `- 1 hour`, ...
 /// (units: second(s), minute(s), hour(s), day(s), week(s), month(s), year(s)).
-pub fn eval_expression(expr: &str, base: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
+pub fn eval_expression(
+    expr: &str,
+    base: DateTime<FixedOffset>,
+) -> Result<DateTime<FixedOffset>, String> {
     use chrono::{Duration, Months};
     let bad = |why: &str| format!("invalid date expression `{expr}`: {why}");
     let lower = expr.trim().to_ascii_lowercase();
@@ -192,7 +199,10 @@ mod tests {
             java_to_strftime("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").unwrap(),
             "%Y-%m-%dT%H:%M:%S.%3f%:z"
         );
-        assert_eq!(java_to_strftime("'o''clock' h a").unwrap(), "o'clock %-I %p");
+        assert_eq!(
+            java_to_strftime("'o''clock' h a").unwrap(),
+            "o'clock %-I %p"
+        );
         assert!(java_to_strftime("yyyy-qq").is_err());
     }
 
@@ -204,7 +214,11 @@ mod tests {
         assert!(matches_format("14:05:59", "HH:mm:ss").is_ok());
         assert!(matches_format("25:05:59", "HH:mm:ss").is_err());
         assert!(matches_format("2015-06-10T20:41:37", "yyyy-MM-dd'T'HH:mm:ss").is_ok());
-        assert!(matches_format("2015-06-10T20:41:37.123+02:00", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX").is_ok());
+        assert!(matches_format(
+            "2015-06-10T20:41:37.123+02:00",
+            "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"
+        )
+        .is_ok());
     }
 
     #[test]

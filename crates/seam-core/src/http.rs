@@ -52,7 +52,9 @@ impl Headers {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.get_all(name).and_then(|v| v.first()).map(String::as_str)
+        self.get_all(name)
+            .and_then(|v| v.first())
+            .map(String::as_str)
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -60,7 +62,10 @@ impl Headers {
     }
 
     pub fn remove(&mut self, name: &str) -> Option<Vec<String>> {
-        let idx = self.entries.iter().position(|(n, _)| n.eq_ignore_ascii_case(name))?;
+        let idx = self
+            .entries
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))?;
         Some(self.entries.remove(idx).1)
     }
 
@@ -425,7 +430,13 @@ mod tests {
             Body::Json(serde_json::json!({"a":1}))
         );
         assert_eq!(Body::from_bytes(b"", Some(&json)), Body::Empty);
-        assert_eq!(Body::from_bytes(b"[1]", None), Body::Json(serde_json::json!([1])));
-        assert!(matches!(Body::from_bytes(&[0xff, 0xfe], None), Body::Bytes(_)));
+        assert_eq!(
+            Body::from_bytes(b"[1]", None),
+            Body::Json(serde_json::json!([1]))
+        );
+        assert!(matches!(
+            Body::from_bytes(&[0xff, 0xfe], None),
+            Body::Bytes(_)
+        ));
     }
 }

@@ -1,8 +1,7 @@
 //! seam-core: the model every Seamline engine shares, and the one matching engine.
 //!
 //! - [`http`]: requests, responses, headers, query, typed bodies.
-//! - [`interaction`]: interactions (HTTP, asynchronous and synchronous messages)
-//!   with provider states.
+//! - [`interaction`]: interactions (HTTP, asynchronous and synchronous messages) with provider states.
 //! - [`rules`]: every Pact matcher, rule lists (AND/OR) and rule sets by path.
 //! - [`matching`]: the engine: compare expected and actual, get [`matching::Mismatch`]es.
 //! - [`generators`]: values produced at use time (random, dates, provider state).

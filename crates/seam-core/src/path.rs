@@ -114,7 +114,11 @@ impl PathExpr {
                 name.push(chars[i]);
                 i += 1;
             }
-            tokens.push(if name == "*" { Token::Star } else { Token::Field(name) });
+            tokens.push(if name == "*" {
+                Token::Star
+            } else {
+                Token::Field(name)
+            });
         }
         while i < chars.len() {
             match chars[i] {
@@ -128,7 +132,11 @@ impl PathExpr {
                     if name.is_empty() {
                         return Err(err(start, "expected a field name after '.'"));
                     }
-                    tokens.push(if name == "*" { Token::Star } else { Token::Field(name) });
+                    tokens.push(if name == "*" {
+                        Token::Star
+                    } else {
+                        Token::Field(name)
+                    });
                 }
                 '[' => {
                     i += 1;
@@ -171,7 +179,9 @@ impl PathExpr {
                                 .map_err(|_| err(start, "index is too large"))?;
                             tokens.push(Token::Index(n));
                         }
-                        _ => return Err(err(i, "expected an index, '*' or a quoted name after '['")),
+                        _ => {
+                            return Err(err(i, "expected an index, '*' or a quoted name after '['"))
+                        }
                     }
                     if chars.get(i) != Some(&']') {
                         return Err(err(i, "expected ']'"));

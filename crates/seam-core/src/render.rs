@@ -40,8 +40,16 @@ pub fn render_mismatches(mismatches: &[Mismatch], style: Style) -> String {
             style.paint("1", &m.location()),
             m.reason
         );
-        let _ = writeln!(out, "   {}", style.paint("31", &format!("- expected: {}", brief(&m.expected))));
-        let _ = writeln!(out, "   {}", style.paint("32", &format!("+ actual:   {}", brief(&m.actual))));
+        let _ = writeln!(
+            out,
+            "   {}",
+            style.paint("31", &format!("- expected: {}", brief(&m.expected)))
+        );
+        let _ = writeln!(
+            out,
+            "   {}",
+            style.paint("32", &format!("+ actual:   {}", brief(&m.actual)))
+        );
     }
     out
 }
@@ -54,7 +62,13 @@ mod tests {
 
     #[test]
     fn plain_and_colored() {
-        let m = vec![Mismatch::new(Part::Body, "$.items[2].price", json!(3), json!("3"), "expected number (3) but was string (\"3\")")];
+        let m = vec![Mismatch::new(
+            Part::Body,
+            "$.items[2].price",
+            json!(3),
+            json!("3"),
+            "expected number (3) but was string (\"3\")",
+        )];
         let plain = render_mismatches(&m, Style::Plain);
         assert_eq!(
             plain,

@@ -123,7 +123,10 @@ pub enum MatchingRule {
     Equality,
     Regex(Pattern),
     /// Same type as the example; for arrays, optional length bounds.
-    Type { min: Option<usize>, max: Option<usize> },
+    Type {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
     MinType(usize),
     MaxType(usize),
     MinMaxType(usize, usize),
@@ -268,8 +271,12 @@ impl MatchingRule {
             "number" => MatchingRule::Number,
             "boolean" => MatchingRule::Boolean,
             "null" => MatchingRule::Null,
-            "date" => MatchingRule::Date(opt_str(&["format", "date"]).unwrap_or_else(|| "yyyy-MM-dd".into())),
-            "time" => MatchingRule::Time(opt_str(&["format", "time"]).unwrap_or_else(|| "HH:mm:ss".into())),
+            "date" => MatchingRule::Date(
+                opt_str(&["format", "date"]).unwrap_or_else(|| "yyyy-MM-dd".into()),
+            ),
+            "time" => MatchingRule::Time(
+                opt_str(&["format", "time"]).unwrap_or_else(|| "HH:mm:ss".into()),
+            ),
             "timestamp" | "datetime" => MatchingRule::Timestamp(
                 opt_str(&["format", "timestamp", "datetime"])
                     .unwrap_or_else(|| "yyyy-MM-dd'T'HH:mm:ss".into()),
@@ -299,8 +306,8 @@ impl MatchingRule {
                         .iter()
                         .enumerate()
                         .map(|(n, v)| {
-                            let index = v.get("index").and_then(Value::as_u64).unwrap_or(n as u64)
-                                as usize;
+                            let index =
+                                v.get("index").and_then(Value::as_u64).unwrap_or(n as u64) as usize;
                             let rules = match v.get("rules") {
                                 Some(r) => RuleSet::from_v3_json(r)?,
                                 None => RuleSet::default(),
@@ -321,7 +328,8 @@ impl MatchingRule {
             "semver" => MatchingRule::Semver,
             "notEmpty" => MatchingRule::NotEmpty,
             "statusCode" => MatchingRule::StatusCode(StatusClass::from_json(
-                obj.get("status").ok_or("`statusCode` matcher needs `status`")?,
+                obj.get("status")
+                    .ok_or("`statusCode` matcher needs `status`")?,
             )?),
             other => return Err(format!("unknown matcher `{other}`")),
         })
@@ -430,7 +438,10 @@ impl RuleList {
     pub fn from_matchers_json(v: &Value, default_logic: RuleLogic) -> Result<Self, String> {
         match v {
             Value::Array(items) => Ok(RuleList {
-                rules: items.iter().map(MatchingRule::from_json).collect::<Result<_, _>>()?,
+                rules: items
+                    .iter()
+                    .map(MatchingRule::from_json)
+                    .collect::<Result<_, _>>()?,
                 logic: default_logic,
             }),
             Value::Object(o) if o.contains_key("matchers") => {
@@ -545,8 +556,8 @@ impl RuleSet {
         let mut set = RuleSet::default();
         for (k, rules) in obj {
             let expr = PathExpr::parse(k).map_err(|e| e.to_string())?;
-            let list =
-                RuleList::from_matchers_json(rules, RuleLogic::And).map_err(|e| format!("at `{k}`: {e}"))?;
+            let list = RuleList::from_matchers_json(rules, RuleLogic::And)
+                .map_err(|e| format!("at `{k}`: {e}"))?;
             set.add(expr, list);
         }
         Ok(set)
@@ -634,6 +645,39 @@ impl MatchingRules {
             .filter(|(_, s)| !s.is_empty())
             .map(|(c, s)| (*c, s))
     }
+}
+
+/// Rules that accept any value of the same shape as `example`: a type rule on
+/// every node, with `min: 1` on non-empty arrays (what Pact DSLs' `like` and
+/// `eachLike` produce).
+pub fn type_rules_for(example: &Value) -> RuleSet {
+    fn walk(v: &Value, at: &DocPath, set: &mut RuleSet) {
+        let rule = match v {
+            Value::Array(a) if !a.is_empty() => MatchingRule::MinType(1),
+            _ => MatchingRule::Type {
+                min: None,
+                max: None,
+            },
+        };
+        let expr = PathExpr::parse(&at.to_string()).expect("a rendered path parses");
+        set.add(expr, RuleList::new(vec![rule]));
+        match v {
+            Value::Array(a) => {
+                if let Some(first) = a.first() {
+                    walk(first, &at.index(0), set);
+                }
+            }
+            Value::Object(m) => {
+                for (k, x) in m {
+                    walk(x, &at.field(k), set);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut set = RuleSet::default();
+    walk(example, &DocPath::root(), &mut set);
+    set
 }
 
 #[cfg(test)]

@@ -33,7 +33,10 @@ impl SpecVersion {
         let s = s.trim().trim_start_matches(['v', 'V']);
         let mut parts = s.split('.');
         let major = parts.next()?.parse::<u32>().ok()?;
-        let minor = parts.next().map(|m| m.parse::<u32>().ok()).unwrap_or(Some(0))?;
+        let minor = parts
+            .next()
+            .map(|m| m.parse::<u32>().ok())
+            .unwrap_or(Some(0))?;
         Some(match (major, minor) {
             (1, 0) => SpecVersion::V1,
             (1, 1) => SpecVersion::V1_1,
@@ -94,7 +97,9 @@ impl Pact {
     pub fn merge_interaction(&mut self, new: Interaction) -> Result<(), MergeError> {
         match self.interactions.iter_mut().find(|i| i.same_identity(&new)) {
             Some(existing) => {
-                if std::mem::discriminant(&existing.exchange) != std::mem::discriminant(&new.exchange) {
+                if std::mem::discriminant(&existing.exchange)
+                    != std::mem::discriminant(&new.exchange)
+                {
                     return Err(MergeError::KindChange {
                         description: new.description.clone(),
                         states: states_label(&new),
@@ -121,7 +126,10 @@ impl Pact {
             });
         }
         for (i, a) in other.interactions.iter().enumerate() {
-            if other.interactions[..i].iter().any(|b| b.same_identity(a) && b != a) {
+            if other.interactions[..i]
+                .iter()
+                .any(|b| b.same_identity(a) && b != a)
+            {
                 return Err(MergeError::Duplicate {
                     description: a.description.clone(),
                     states: states_label(a),
@@ -143,9 +151,18 @@ impl Pact {
     /// Does any interaction need v4 (synchronous messages, or HTTP and message
     /// interactions together)?
     pub fn needs_v4(&self) -> bool {
-        let http = self.interactions.iter().any(|i| matches!(i.exchange, Exchange::Http { .. }));
-        let msg = self.interactions.iter().any(|i| matches!(i.exchange, Exchange::AsyncMessage(_)));
-        let sync = self.interactions.iter().any(|i| matches!(i.exchange, Exchange::SyncMessage { .. }));
+        let http = self
+            .interactions
+            .iter()
+            .any(|i| matches!(i.exchange, Exchange::Http { .. }));
+        let msg = self
+            .interactions
+            .iter()
+            .any(|i| matches!(i.exchange, Exchange::AsyncMessage(_)));
+        let sync = self
+            .interactions
+            .iter()
+            .any(|i| matches!(i.exchange, Exchange::SyncMessage { .. }));
         sync || (http && msg)
     }
 }
@@ -249,7 +266,10 @@ pub fn check_examples(file: &str, pact: &Pact) -> Vec<PactError> {
                 );
             }
             Exchange::AsyncMessage(m) => {
-                report(base.clone(), match_message(&m.message, &m.message, &m.rules));
+                report(
+                    base.clone(),
+                    match_message(&m.message, &m.message, &m.rules),
+                );
             }
             Exchange::SyncMessage { request, responses } => {
                 report(

@@ -7,7 +7,9 @@ use crate::{Pact, SpecVersion};
 use base64::Engine;
 use seam_core::generators::Generators;
 use seam_core::http::{Body, ContentType, Headers, Query, Request, Response};
-use seam_core::interaction::{Exchange, Interaction, MessageSpec, ProviderState, RequestSpec, ResponseSpec};
+use seam_core::interaction::{
+    Exchange, Interaction, MessageSpec, ProviderState, RequestSpec, ResponseSpec,
+};
 use seam_core::matching::Message;
 use seam_core::path::{DocPath, PathExpr};
 use seam_core::rules::{Category, MatchingRules, RuleList, RuleLogic};
@@ -39,7 +41,10 @@ impl Reader<'_> {
         match o.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.err(&at.field(key), format!("expected a string, found {}", kind(other)))),
+            Some(other) => Err(self.err(
+                &at.field(key),
+                format!("expected a string, found {}", kind(other)),
+            )),
         }
     }
 
@@ -53,7 +58,9 @@ impl Reader<'_> {
                     let po = self.object(p, &root.field(key))?;
                     Ok(self
                         .string(po, "name", &root.field(key))?
-                        .ok_or_else(|| self.err(&root.field(key).field("name"), "a name is required"))?
+                        .ok_or_else(|| {
+                            self.err(&root.field(key).field("name"), "a name is required")
+                        })?
                         .to_string())
                 }
                 None => Err(self.err(&root.field(key), "missing")),
@@ -72,7 +79,10 @@ impl Reader<'_> {
                     }
                 }
                 Some(other) => {
-                    return Err(self.err(&root.field(key), format!("expected an array, found {}", kind(other))))
+                    return Err(self.err(
+                        &root.field(key),
+                        format!("expected an array, found {}", kind(other)),
+                    ))
                 }
             }
         }
@@ -80,7 +90,11 @@ impl Reader<'_> {
             Some(Value::Object(m)) => m.clone(),
             _ => Map::new(),
         };
-        for k in ["pactSpecification", "pact-specification", "pactSpecificationVersion"] {
+        for k in [
+            "pactSpecification",
+            "pact-specification",
+            "pactSpecificationVersion",
+        ] {
             metadata.remove(k);
         }
         Ok(Pact {
@@ -134,8 +148,20 @@ impl Reader<'_> {
         };
         let mut extra = o.clone();
         for k in [
-            "description", "providerStates", "providerState", "provider_state", "type", "request", "response",
-            "contents", "metadata", "metaData", "matchingRules", "generators", "key", "pending",
+            "description",
+            "providerStates",
+            "providerState",
+            "provider_state",
+            "type",
+            "request",
+            "response",
+            "contents",
+            "metadata",
+            "metaData",
+            "matchingRules",
+            "generators",
+            "key",
+            "pending",
         ] {
             extra.remove(k);
         }
@@ -163,14 +189,17 @@ impl Reader<'_> {
                 .map(|(i, s)| {
                     let sat = at.field("providerStates").index(i);
                     let so = self.object(s, &sat)?;
-                    let name = self
-                        .string(so, "name", &sat)?
-                        .ok_or_else(|| self.err(&sat.field("name"), "a provider state needs a name"))?;
+                    let name = self.string(so, "name", &sat)?.ok_or_else(|| {
+                        self.err(&sat.field("name"), "a provider state needs a name")
+                    })?;
                     let params = match so.get("params") {
                         None | Some(Value::Null) => Map::new(),
                         Some(Value::Object(p)) => p.clone(),
                         Some(other) => {
-                            return Err(self.err(&sat.field("params"), format!("expected an object, found {}", kind(other))))
+                            return Err(self.err(
+                                &sat.field("params"),
+                                format!("expected an object, found {}", kind(other)),
+                            ))
                         }
                     };
                     Ok(ProviderState {
@@ -179,14 +208,20 @@ impl Reader<'_> {
                     })
                 })
                 .collect(),
-            Some(other) => Err(self.err(&at.field("providerStates"), format!("expected an array, found {}", kind(other)))),
+            Some(other) => Err(self.err(
+                &at.field("providerStates"),
+                format!("expected an array, found {}", kind(other)),
+            )),
         }
     }
 
     /// Reads a request object in this version's layout.
     pub fn request(&self, v: &Value, at: &DocPath) -> R<RequestSpec> {
         let o = self.object(v, at)?;
-        let method = self.string(o, "method", at)?.unwrap_or("GET").to_uppercase();
+        let method = self
+            .string(o, "method", at)?
+            .unwrap_or("GET")
+            .to_uppercase();
         let path = self.string(o, "path", at)?.unwrap_or("/").to_string();
         let query = self.query(o.get("query"), &at.field("query"))?;
         let headers = self.headers(o.get("headers"), &at.field("headers"))?;
@@ -214,13 +249,22 @@ impl Reader<'_> {
                 .as_u64()
                 .and_then(|n| u16::try_from(n).ok())
                 .filter(|n| (100..=999).contains(n))
-                .ok_or_else(|| self.err(&at.field("status"), format!("expected a status code (100-999), found {s}")))?,
+                .ok_or_else(|| {
+                    self.err(
+                        &at.field("status"),
+                        format!("expected a status code (100-999), found {s}"),
+                    )
+                })?,
         };
         let headers = self.headers(o.get("headers"), &at.field("headers"))?;
         let body = self.body(o, &headers, at)?;
         let (rules, generators) = self.rules_and_generators(o, at, false)?;
         Ok(ResponseSpec {
-            response: Response { status, headers, body },
+            response: Response {
+                status,
+                headers,
+                body,
+            },
             rules,
             generators,
         })
@@ -233,11 +277,18 @@ impl Reader<'_> {
         let metadata = match o.get("metadata").or_else(|| o.get("metaData")) {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(m)) => m.clone(),
-            Some(other) => return Err(self.err(&at.field("metadata"), format!("expected an object, found {}", kind(other)))),
+            Some(other) => {
+                return Err(self.err(
+                    &at.field("metadata"),
+                    format!("expected an object, found {}", kind(other)),
+                ))
+            }
         };
         let meta_type = metadata
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("contentType") || k.eq_ignore_ascii_case("content-type"))
+            .find(|(k, _)| {
+                k.eq_ignore_ascii_case("contentType") || k.eq_ignore_ascii_case("content-type")
+            })
             .and_then(|(_, v)| v.as_str())
             .map(ContentType::parse);
         let (contents, content_type) = match o.get("contents") {
@@ -268,7 +319,10 @@ impl Reader<'_> {
                             let mut values = Vec::new();
                             for (i, item) in items.iter().enumerate() {
                                 values.push(scalar_text(item).ok_or_else(|| {
-                                    self.err(&at.field(k).index(i), format!("expected a string, found {}", kind(item)))
+                                    self.err(
+                                        &at.field(k).index(i),
+                                        format!("expected a string, found {}", kind(item)),
+                                    )
                                 })?);
                             }
                             q.set(k.clone(), values);
@@ -276,14 +330,23 @@ impl Reader<'_> {
                         other => q.append(
                             k.clone(),
                             scalar_text(other).ok_or_else(|| {
-                                self.err(&at.field(k), format!("expected a string or array of strings, found {}", kind(other)))
+                                self.err(
+                                    &at.field(k),
+                                    format!(
+                                        "expected a string or array of strings, found {}",
+                                        kind(other)
+                                    ),
+                                )
                             })?,
                         ),
                     }
                 }
                 Ok(q)
             }
-            Some(other) => Err(self.err(at, format!("expected a query string or object, found {}", kind(other)))),
+            Some(other) => Err(self.err(
+                at,
+                format!("expected a query string or object, found {}", kind(other)),
+            )),
         }
     }
 
@@ -299,7 +362,10 @@ impl Reader<'_> {
                                 h.append(
                                     k.clone(),
                                     scalar_text(item).ok_or_else(|| {
-                                        self.err(&at.field(k).index(i), format!("expected a string, found {}", kind(item)))
+                                        self.err(
+                                            &at.field(k).index(i),
+                                            format!("expected a string, found {}", kind(item)),
+                                        )
                                     })?,
                                 );
                             }
@@ -307,13 +373,18 @@ impl Reader<'_> {
                         other => h.append(
                             k.clone(),
                             scalar_text(other).ok_or_else(|| {
-                                self.err(&at.field(k), format!("expected a string, found {}", kind(other)))
+                                self.err(
+                                    &at.field(k),
+                                    format!("expected a string, found {}", kind(other)),
+                                )
                             })?,
                         ),
                     }
                 }
             }
-            Some(other) => return Err(self.err(at, format!("expected an object, found {}", kind(other)))),
+            Some(other) => {
+                return Err(self.err(at, format!("expected an object, found {}", kind(other))))
+            }
         }
         Ok(h)
     }
@@ -321,13 +392,20 @@ impl Reader<'_> {
     fn body(&self, o: &Map<String, Value>, headers: &Headers, at: &DocPath) -> R<Body> {
         match o.get("body") {
             None => Ok(Body::Absent),
-            Some(v) => Ok(self.body_value(v, headers.content_type(), &at.field("body"))?.0),
+            Some(v) => Ok(self
+                .body_value(v, headers.content_type(), &at.field("body"))?
+                .0),
         }
     }
 
     /// Interprets a body value: the v4 `{content, contentType, encoded}` form, or
     /// a v1-v3 JSON value whose kind the content type decides.
-    fn body_value(&self, v: &Value, declared: Option<ContentType>, at: &DocPath) -> R<(Body, Option<ContentType>)> {
+    fn body_value(
+        &self,
+        v: &Value,
+        declared: Option<ContentType>,
+        at: &DocPath,
+    ) -> R<(Body, Option<ContentType>)> {
         if self.version >= SpecVersion::V4 {
             if let Value::Object(m) = v {
                 if m.contains_key("content") || m.contains_key("encoded") {
@@ -338,23 +416,36 @@ impl Reader<'_> {
                     let content = m.get("content").unwrap_or(&Value::Null);
                     let encoded = m.get("encoded").cloned().unwrap_or(Value::Bool(false));
                     let body = match (&encoded, content) {
-                        (Value::String(e), Value::String(s)) if e.eq_ignore_ascii_case("base64") => {
+                        (Value::String(e), Value::String(s))
+                            if e.eq_ignore_ascii_case("base64") =>
+                        {
                             let bytes = base64::engine::general_purpose::STANDARD
                                 .decode(s.trim())
-                                .map_err(|e| self.err(&at.field("content"), format!("invalid base64: {e}")))?;
+                                .map_err(|e| {
+                                    self.err(&at.field("content"), format!("invalid base64: {e}"))
+                                })?;
                             Body::from_bytes(&bytes, ct.as_ref())
                         }
                         (Value::String(e), Value::String(s)) if e.eq_ignore_ascii_case("json") => {
                             Body::Json(serde_json::from_str(s).map_err(|e| {
-                                self.err(&at.field("content"), format!("content marked as JSON does not parse: {e}"))
+                                self.err(
+                                    &at.field("content"),
+                                    format!("content marked as JSON does not parse: {e}"),
+                                )
                             })?)
                         }
                         (Value::Bool(false) | Value::Null, c) => classify(c, ct.as_ref()),
                         (Value::String(e), _) => {
-                            return Err(self.err(&at.field("encoded"), format!("unknown encoding `{e}` (expected false, base64 or json)")))
+                            return Err(self.err(
+                                &at.field("encoded"),
+                                format!("unknown encoding `{e}` (expected false, base64 or json)"),
+                            ))
                         }
                         (other, _) => {
-                            return Err(self.err(&at.field("encoded"), format!("expected false or a string, found {}", kind(other))))
+                            return Err(self.err(
+                                &at.field("encoded"),
+                                format!("expected false or a string, found {}", kind(other)),
+                            ))
                         }
                     };
                     return Ok((body, ct));
@@ -379,7 +470,8 @@ impl Reader<'_> {
                 for (k, list) in mo {
                     let kat = rat.field(k);
                     let (cat, expr) = self.v2_rule_key(k, &kat)?;
-                    let list = RuleList::from_matchers_json(list, RuleLogic::And).map_err(|e| self.err(&kat, e))?;
+                    let list = RuleList::from_matchers_json(list, RuleLogic::And)
+                        .map_err(|e| self.err(&kat, e))?;
                     rules.add(cat, expr, list);
                 }
             } else {
@@ -393,22 +485,25 @@ impl Reader<'_> {
                     }
                     if matches!(cat, Category::Path | Category::Status | Category::Method) {
                         // the rule list sits directly under the category
-                        let list =
-                            RuleList::from_matchers_json(section, RuleLogic::And).map_err(|e| self.err(&kat, e))?;
+                        let list = RuleList::from_matchers_json(section, RuleLogic::And)
+                            .map_err(|e| self.err(&kat, e))?;
                         rules.add(cat, PathExpr::root(), list);
                         continue;
                     }
                     let so = self.object(section, &kat)?;
                     for (expr, list) in so {
                         let eat = kat.field(expr);
-                        let path = if matches!(cat, Category::Header | Category::Query | Category::Metadata)
-                            && !expr.starts_with('$')
+                        let path = if matches!(
+                            cat,
+                            Category::Header | Category::Query | Category::Metadata
+                        ) && !expr.starts_with('$')
                         {
                             PathExpr::name(expr)
                         } else {
                             PathExpr::parse(expr).map_err(|e| self.err(&eat, e.to_string()))?
                         };
-                        let list = RuleList::from_matchers_json(list, RuleLogic::And).map_err(|e| self.err(&eat, e))?;
+                        let list = RuleList::from_matchers_json(list, RuleLogic::And)
+                            .map_err(|e| self.err(&eat, e))?;
                         rules.add(cat, path, list);
                     }
                 }
@@ -439,7 +534,9 @@ impl Reader<'_> {
             let mut s = String::from("$");
             for t in &expr.tokens()[n..] {
                 match t {
-                    seam_core::path::Token::Field(f) => s.push_str(&format!("['{}']", f.replace('\'', "\\'"))),
+                    seam_core::path::Token::Field(f) => {
+                        s.push_str(&format!("['{}']", f.replace('\'', "\\'")))
+                    }
                     seam_core::path::Token::Index(i) => s.push_str(&format!("[{i}]")),
                     seam_core::path::Token::Star => s.push_str("[*]"),
                 }
@@ -448,7 +545,12 @@ impl Reader<'_> {
         };
         let first = match expr.tokens().first() {
             Some(seam_core::path::Token::Field(f)) => f.as_str(),
-            _ => return Err(self.err(at, "a v2 rule key must start with $.body, $.headers, $.query or $.path")),
+            _ => {
+                return Err(self.err(
+                    at,
+                    "a v2 rule key must start with $.body, $.headers, $.query or $.path",
+                ))
+            }
         };
         let name_after = |cat| -> R<(Category, PathExpr)> {
             match expr.tokens().get(1) {

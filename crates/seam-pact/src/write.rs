@@ -14,7 +14,11 @@ pub fn pact_to_json(pact: &Pact, version: SpecVersion) -> Result<Value, MergeErr
     let v4 = match version {
         SpecVersion::V4 => true,
         SpecVersion::V3 => false,
-        other => return Err(MergeError::NotInV3(format!("output version {other} (write v3 or v4)"))),
+        other => {
+            return Err(MergeError::NotInV3(format!(
+                "output version {other} (write v3 or v4)"
+            )))
+        }
     };
     let mut doc = Map::new();
     doc.insert("consumer".into(), json!({"name": pact.consumer}));
@@ -44,7 +48,10 @@ pub fn pact_to_json(pact: &Pact, version: SpecVersion) -> Result<Value, MergeErr
         doc.insert("messages".into(), Value::Array(messages));
     }
     let mut meta = pact.metadata.clone();
-    meta.insert("pactSpecification".into(), json!({"version": version.as_str()}));
+    meta.insert(
+        "pactSpecification".into(),
+        json!({"version": version.as_str()}),
+    );
     meta.entry("seamline")
         .or_insert_with(|| json!({"version": env!("CARGO_PKG_VERSION")}));
     doc.insert("metadata".into(), Value::Object(meta));
@@ -125,7 +132,10 @@ fn interaction_v4(i: &Interaction) -> Value {
                 req.insert("query".into(), query_json(&request.request.query));
             }
             headers_into(&request.request.headers, true, &mut req);
-            if let Some(b) = body_v4(&request.request.body, request.request.headers.content_type()) {
+            if let Some(b) = body_v4(
+                &request.request.body,
+                request.request.headers.content_type(),
+            ) {
                 req.insert("body".into(), b);
             }
             rules_into(&request.rules, false, &mut req);
@@ -135,7 +145,10 @@ fn interaction_v4(i: &Interaction) -> Value {
             let mut res = Map::new();
             res.insert("status".into(), json!(response.response.status));
             headers_into(&response.response.headers, true, &mut res);
-            if let Some(b) = body_v4(&response.response.body, response.response.headers.content_type()) {
+            if let Some(b) = body_v4(
+                &response.response.body,
+                response.response.headers.content_type(),
+            ) {
                 res.insert("body".into(), b);
             }
             rules_into(&response.rules, false, &mut res);
@@ -167,10 +180,14 @@ fn interaction_v4(i: &Interaction) -> Value {
 
 fn message_v3(i: &Interaction, m: &MessageSpec) -> Value {
     let mut o = common(i, false);
-    o.insert("contents".into(), body_json_v3(&m.message.contents).unwrap_or(Value::Null));
+    o.insert(
+        "contents".into(),
+        body_json_v3(&m.message.contents).unwrap_or(Value::Null),
+    );
     let mut meta = m.message.metadata.clone();
     if let Some(ct) = &m.message.content_type {
-        meta.entry("contentType").or_insert_with(|| json!(ct.to_string()));
+        meta.entry("contentType")
+            .or_insert_with(|| json!(ct.to_string()));
     }
     o.insert("metaData".into(), Value::Object(meta));
     rules_into(&m.rules, true, &mut o);
@@ -197,7 +214,12 @@ fn headers_into(h: &Headers, v4: bool, out: &mut Map<String, Value>) {
     }
     let m: Map<String, Value> = h
         .iter()
-        .map(|(k, v)| (k.to_string(), if v4 { json!(v) } else { json!(v.join(", ")) }))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                if v4 { json!(v) } else { json!(v.join(", ")) },
+            )
+        })
         .collect();
     out.insert("headers".into(), Value::Object(m));
 }
@@ -228,7 +250,9 @@ fn body_v4(b: &Body, declared: Option<ContentType>) -> Option<Value> {
         Body::Bytes(_) => "application/octet-stream",
         Body::Absent => return None,
     };
-    let ct = declared.map(|c| c.to_string()).unwrap_or_else(|| default_type.to_string());
+    let ct = declared
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| default_type.to_string());
     let (content, encoded) = match b {
         Body::Bytes(bytes) => (
             json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
@@ -245,9 +269,16 @@ fn rules_into(rules: &MatchingRules, message_v3: bool, out: &mut Map<String, Val
     }
     let mut m = Map::new();
     for (cat, set) in rules.iter() {
-        let key = if message_v3 && cat == Category::Content { "body" } else { cat.key() };
+        let key = if message_v3 && cat == Category::Content {
+            "body"
+        } else {
+            cat.key()
+        };
         let value = if matches!(cat, Category::Path | Category::Status | Category::Method) {
-            set.iter().next().map(|(_, l)| l.to_json()).unwrap_or(Value::Null)
+            set.iter()
+                .next()
+                .map(|(_, l)| l.to_json())
+                .unwrap_or(Value::Null)
         } else {
             set.to_v3_json()
         };

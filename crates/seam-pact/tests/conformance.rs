@@ -48,25 +48,43 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Runs one case: Ok(()) when the engine agrees with the case's `match`.
 fn run_case(path: &Path, version: SpecVersion, kind: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let case: Value = seam_pact::parse_json(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
-    let should_match = case["match"].as_bool().ok_or("case has no boolean `match`")?;
+    let case: Value =
+        seam_pact::parse_json(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
+    let should_match = case["match"]
+        .as_bool()
+        .ok_or("case has no boolean `match`")?;
     let file = path.display().to_string();
-    let reader = Reader { file: &file, version };
+    let reader = Reader {
+        file: &file,
+        version,
+    };
     let at = DocPath::root();
     let mismatches: Vec<Mismatch> = match kind {
         "request" => {
-            let e = reader.request(&case["expected"], &at.field("expected")).map_err(|e| e.to_string())?;
-            let a = reader.request(&case["actual"], &at.field("actual")).map_err(|e| e.to_string())?;
+            let e = reader
+                .request(&case["expected"], &at.field("expected"))
+                .map_err(|e| e.to_string())?;
+            let a = reader
+                .request(&case["actual"], &at.field("actual"))
+                .map_err(|e| e.to_string())?;
             match_request(&e.request, &a.request, &e.rules)
         }
         "response" => {
-            let e = reader.response(&case["expected"], &at.field("expected")).map_err(|e| e.to_string())?;
-            let a = reader.response(&case["actual"], &at.field("actual")).map_err(|e| e.to_string())?;
+            let e = reader
+                .response(&case["expected"], &at.field("expected"))
+                .map_err(|e| e.to_string())?;
+            let a = reader
+                .response(&case["actual"], &at.field("actual"))
+                .map_err(|e| e.to_string())?;
             match_response(&e.response, &a.response, &e.rules)
         }
         "message" => {
-            let e = reader.message(&case["expected"], &at.field("expected")).map_err(|e| e.to_string())?;
-            let a = reader.message(&case["actual"], &at.field("actual")).map_err(|e| e.to_string())?;
+            let e = reader
+                .message(&case["expected"], &at.field("expected"))
+                .map_err(|e| e.to_string())?;
+            let a = reader
+                .message(&case["actual"], &at.field("actual"))
+                .map_err(|e| e.to_string())?;
             match_message(&e.message, &a.message, &e.rules)
         }
         other => return Err(format!("unknown case kind {other}")),
@@ -77,28 +95,55 @@ fn run_case(path: &Path, version: SpecVersion, kind: &str) -> Result<(), String>
         Err(format!(
             "expected a match ({}), got: {}",
             case["comment"],
-            mismatches.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" | ")
+            mismatches
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
         ))
     } else {
-        Err(format!("expected a mismatch ({}), but everything matched", case["comment"]))
+        Err(format!(
+            "expected a mismatch ({}), but everything matched",
+            case["comment"]
+        ))
     }
 }
 
 #[test]
 fn pact_specification_cases_all_pass() {
     let root = spec_dir();
-    assert!(root.is_dir(), "conformance cases not found at {} (set SEAM_SHARED)", root.display());
+    assert!(
+        root.is_dir(),
+        "conformance cases not found at {} (set SEAM_SHARED)",
+        root.display()
+    );
     let mut all = Vec::new();
     files(&root, &mut all);
-    assert!(all.len() > 700, "expected the whole suite, found {} cases", all.len());
+    assert!(
+        all.len() > 700,
+        "expected the whole suite, found {} cases",
+        all.len()
+    );
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     for path in &all {
         let rel = path.strip_prefix(&root).unwrap();
-        let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        let parts: Vec<_> = rel
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
         let version = SpecVersion::parse(&parts[0]).expect("version folder");
         let kind = parts[1].as_str();
-        let folder = format!("{}/{}/{}", parts[0], parts[1], parts.get(2).filter(|_| parts.len() > 3).cloned().unwrap_or_default());
+        let folder = format!(
+            "{}/{}/{}",
+            parts[0],
+            parts[1],
+            parts
+                .get(2)
+                .filter(|_| parts.len() > 3)
+                .cloned()
+                .unwrap_or_default()
+        );
         let entry = counts.entry(folder).or_default();
         entry.1 += 1;
         let divergence = DIVERGENCES.iter().find(|(p, _)| Path::new(p) == rel);
@@ -116,13 +161,23 @@ fn pact_specification_cases_all_pass() {
     println!("Pact specification conformance:");
     for (folder, (pass, total)) in &counts {
         println!("  {folder:<28} {pass:>4}/{total}");
-        let v = per_version.entry(folder.split('/').next().unwrap().to_string()).or_default();
+        let v = per_version
+            .entry(folder.split('/').next().unwrap().to_string())
+            .or_default();
         v.0 += pass;
         v.1 += total;
     }
     for (v, (pass, total)) in &per_version {
         println!("  {v:<6} total {pass:>4}/{total}");
     }
-    println!("  {} deliberate divergence(s), see docs/conformance.md", DIVERGENCES.len());
-    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "  {} deliberate divergence(s), see docs/conformance.md",
+        DIVERGENCES.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

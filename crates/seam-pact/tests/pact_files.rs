@@ -3,8 +3,8 @@
 
 use seam_core::generators::Generator;
 use seam_core::interaction::Exchange;
-use seam_core::rules::{Category, MatchingRule};
 use seam_core::path::DocPath;
+use seam_core::rules::{Category, MatchingRule};
 use seam_pact::{read_pact_str, Location, MergeError, Pact, SpecVersion};
 use serde_json::json;
 
@@ -76,12 +76,20 @@ fn reads_v2_rules_into_categories() {
     assert_eq!(p.version, SpecVersion::V2);
     let i = &p.interactions[0];
     assert_eq!(i.provider_states[0].name, "order 1 exists");
-    let Exchange::Http { request, response } = &i.exchange else { panic!("http") };
+    let Exchange::Http { request, response } = &i.exchange else {
+        panic!("http")
+    };
     assert_eq!(request.request.method, "GET");
-    assert_eq!(request.request.query.get_all("expand").unwrap(), ["items", "customer"]);
+    assert_eq!(
+        request.request.query.get_all("expand").unwrap(),
+        ["items", "customer"]
+    );
     let body = response.rules.category(Category::Body).unwrap();
     let at = DocPath::root().field("items").index(3).field("sku");
-    assert!(matches!(body.best_for(&at).unwrap().rules[0], MatchingRule::Regex(_)));
+    assert!(matches!(
+        body.best_for(&at).unwrap().rules[0],
+        MatchingRule::Regex(_)
+    ));
     assert!(response.rules.category(Category::Header).is_some());
 }
 
@@ -92,64 +100,115 @@ fn v3_round_trip_keeps_rules_generators_and_params() {
         let text = serde_json::to_string(&p.to_json(version).unwrap()).unwrap();
         let back = read_pact_str("written.json", &text).unwrap();
         assert_eq!(back.version, version);
-        assert_eq!(back.interactions, p.interactions, "round trip through {version}");
+        assert_eq!(
+            back.interactions, p.interactions,
+            "round trip through {version}"
+        );
     }
-    let Exchange::Http { request, response } = &p.interactions[0].exchange else { panic!() };
-    assert_eq!(p.interactions[0].provider_states[0].params["customerId"], json!(7));
-    assert!(matches!(request.generators.category(Category::Body)[0].1, Generator::ProviderState { .. }));
+    let Exchange::Http { request, response } = &p.interactions[0].exchange else {
+        panic!()
+    };
+    assert_eq!(
+        p.interactions[0].provider_states[0].params["customerId"],
+        json!(7)
+    );
+    assert!(matches!(
+        request.generators.category(Category::Body)[0].1,
+        Generator::ProviderState { .. }
+    ));
     assert!(response.rules.category(Category::Status).is_some());
 }
 
 #[test]
 fn v3_messages_and_v4_all_kinds_round_trip() {
     let m = read_pact_str("m.json", V3_MESSAGES).unwrap();
-    assert!(matches!(m.interactions[0].exchange, Exchange::AsyncMessage(_)));
+    assert!(matches!(
+        m.interactions[0].exchange,
+        Exchange::AsyncMessage(_)
+    ));
     let text = serde_json::to_string(&m.to_json(SpecVersion::V3).unwrap()).unwrap();
-    assert_eq!(read_pact_str("m3.json", &text).unwrap().interactions, m.interactions);
+    assert_eq!(
+        read_pact_str("m3.json", &text).unwrap().interactions,
+        m.interactions
+    );
 
     let p = read_pact_str("v4.json", V4).unwrap();
     assert_eq!(p.interactions.len(), 3);
     assert!(p.interactions[0].pending);
     assert_eq!(p.interactions[0].key.as_deref(), Some("k1"));
-    assert_eq!(p.interactions[0].extra["comments"], json!({"text": ["kept as is"]}));
-    let Exchange::SyncMessage { request, responses } = &p.interactions[2].exchange else { panic!() };
-    assert_eq!(request.message.contents, seam_core::http::Body::Bytes(b"quote".to_vec()));
+    assert_eq!(
+        p.interactions[0].extra["comments"],
+        json!({"text": ["kept as is"]})
+    );
+    let Exchange::SyncMessage { request, responses } = &p.interactions[2].exchange else {
+        panic!()
+    };
+    assert_eq!(
+        request.message.contents,
+        seam_core::http::Body::Bytes(b"quote".to_vec())
+    );
     assert_eq!(responses.len(), 1);
     let text = serde_json::to_string(&p.to_json(SpecVersion::V4).unwrap()).unwrap();
-    assert_eq!(read_pact_str("v4b.json", &text).unwrap().interactions, p.interactions);
+    assert_eq!(
+        read_pact_str("v4b.json", &text).unwrap().interactions,
+        p.interactions
+    );
     // a synchronous message has no v3 form
-    assert!(matches!(p.to_json(SpecVersion::V3), Err(MergeError::NotInV3(_))));
+    assert!(matches!(
+        p.to_json(SpecVersion::V3),
+        Err(MergeError::NotInV3(_))
+    ));
 }
 
 #[test]
 fn merge_replaces_same_identity_and_reports_conflicts() {
     let mut p = read_pact_str("v3.json", V3).unwrap();
     let mut changed = p.clone();
-    let Exchange::Http { response, .. } = &mut changed.interactions[0].exchange else { panic!() };
+    let Exchange::Http { response, .. } = &mut changed.interactions[0].exchange else {
+        panic!()
+    };
     response.response.status = 202;
     p.merge(changed.clone()).unwrap();
     assert_eq!(p.interactions.len(), 1);
     assert_eq!(p.interactions, changed.interactions);
 
     let mut other_state = changed.interactions[0].clone();
-    other_state.provider_states[0].params.insert("customerId".into(), json!(8));
+    other_state.provider_states[0]
+        .params
+        .insert("customerId".into(), json!(8));
     p.merge_interaction(other_state).unwrap();
-    assert_eq!(p.interactions.len(), 2, "different params are a different interaction");
+    assert_eq!(
+        p.interactions.len(),
+        2,
+        "different params are a different interaction"
+    );
 
     let mut dup = Pact::new("web", "orders");
     dup.interactions = vec![changed.interactions[0].clone(), p.interactions[0].clone()];
-    let Exchange::Http { response, .. } = &mut dup.interactions[1].exchange else { panic!() };
+    let Exchange::Http { response, .. } = &mut dup.interactions[1].exchange else {
+        panic!()
+    };
     response.response.status = 500;
     let e = p.merge(dup).unwrap_err();
-    assert!(e.to_string().contains("\"create an order\" given \"customer exists\" is given twice"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("\"create an order\" given \"customer exists\" is given twice"),
+        "{e}"
+    );
 
     let e = p.merge(Pact::new("web", "payments")).unwrap_err();
     assert!(matches!(e, MergeError::Parties { .. }));
 
-    let mut msg = read_pact_str("m.json", V3_MESSAGES).unwrap().interactions.remove(0);
+    let mut msg = read_pact_str("m.json", V3_MESSAGES)
+        .unwrap()
+        .interactions
+        .remove(0);
     msg.description = "create an order".into();
     msg.provider_states = changed.interactions[0].provider_states.clone();
-    assert!(matches!(p.merge_interaction(msg), Err(MergeError::KindChange { .. })));
+    assert!(matches!(
+        p.merge_interaction(msg),
+        Err(MergeError::KindChange { .. })
+    ));
 }
 
 fn error_of(text: &str) -> seam_pact::PactError {
@@ -160,7 +219,10 @@ fn error_of(text: &str) -> seam_pact::PactError {
 fn bad_input_names_file_and_json_path() {
     let e = error_of("{\n  \"consumer\": {\"name\": \"a\"},\n  \"provider\": \n}");
     assert_eq!(e.location, Location::LineColumn(4, 1));
-    assert!(e.to_string().starts_with("bad.json:4:1: invalid JSON"), "{e}");
+    assert!(
+        e.to_string().starts_with("bad.json:4:1: invalid JSON"),
+        "{e}"
+    );
 
     let bad_matcher = V3.replace(r#""match": "date""#, r#""match": "fuzzy""#);
     let e = error_of(&bad_matcher);
@@ -173,23 +235,41 @@ fn bad_input_names_file_and_json_path() {
     let bad_regex = V3.replace(r#""regex": "true|false""#, r#""regex": "(true""#);
     let e = error_of(&bad_regex);
     assert!(e.message.contains("invalid regex `(true`"), "{e}");
-    assert!(e.to_string().contains("$.interactions[0].request.matchingRules.query.dry"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("$.interactions[0].request.matchingRules.query.dry"),
+        "{e}"
+    );
 
     let bad_version = V3.replace("\"3.0.0\"", "\"9.0.0\"");
     let e = error_of(&bad_version);
-    assert!(e.message.contains("unsupported pact specification version `9.0.0`"), "{e}");
+    assert!(
+        e.message
+            .contains("unsupported pact specification version `9.0.0`"),
+        "{e}"
+    );
 
     let bad_status = V3.replace("\"status\": 201", "\"status\": \"created\"");
-    assert_eq!(error_of(&bad_status).location, Location::JsonPath("$.interactions[0].response.status".into()));
+    assert_eq!(
+        error_of(&bad_status).location,
+        Location::JsonPath("$.interactions[0].response.status".into())
+    );
 
     let bad_type = V4.replace("Asynchronous/Messages", "Carrier/Pigeon");
-    assert!(error_of(&bad_type).to_string().contains("$.interactions[1].type"));
+    assert!(error_of(&bad_type)
+        .to_string()
+        .contains("$.interactions[1].type"));
 
     let bad_generator = V3.replace(r#""type": "Uuid""#, r#""type": "Telepathy""#);
-    assert!(error_of(&bad_generator).message.contains("unknown generator `Telepathy`"));
+    assert!(error_of(&bad_generator)
+        .message
+        .contains("unknown generator `Telepathy`"));
 
     let no_provider = r#"{"consumer": {"name": "a"}, "interactions": []}"#;
-    assert_eq!(error_of(no_provider).location, Location::JsonPath("$.provider".into()));
+    assert_eq!(
+        error_of(no_provider).location,
+        Location::JsonPath("$.provider".into())
+    );
 }
 
 #[test]
@@ -200,6 +280,10 @@ fn examples_are_checked_against_their_own_rules() {
     let p = read_pact_str("v3.json", &broken).unwrap();
     let errors = seam_pact::check_examples("v3.json", &p);
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].to_string().contains("$.interactions[0].request"), "{}", errors[0]);
+    assert!(
+        errors[0].to_string().contains("$.interactions[0].request"),
+        "{}",
+        errors[0]
+    );
     assert!(errors[0].message.contains("body $.when"), "{}", errors[0]);
 }

@@ -27,7 +27,9 @@ pub fn sniff_content_type(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(t) => {
             let s = t.trim_start();
-            if (s.starts_with('{') || s.starts_with('[')) && serde_json::from_str::<Value>(t).is_ok() {
+            if (s.starts_with('{') || s.starts_with('['))
+                && serde_json::from_str::<Value>(t).is_ok()
+            {
                 "application/json".into()
             } else if s.starts_with('<') && roxmltree::Document::parse(t).is_ok() {
                 if s.to_ascii_lowercase().starts_with("<!doctype html") || s.starts_with("<html") {
@@ -85,20 +87,33 @@ pub fn match_body(
     if is_empty_expectation(expected) {
         return match actual {
             Body::Absent | Body::Empty | Body::Json(Value::Null) => Vec::new(),
-            _ => mismatch(format!("expected an empty body but found {}", actual.kind())),
+            _ => mismatch(format!(
+                "expected an empty body but found {}",
+                actual.kind()
+            )),
         };
     }
     if matches!(actual, Body::Absent | Body::Empty) {
-        return mismatch(format!("expected {} but the body was empty", expected.kind()));
+        return mismatch(format!(
+            "expected {} but the body was empty",
+            expected.kind()
+        ));
     }
     if let (Some(e), Some(a)) = (expected_type, actual_type) {
-        if e.essence() != a.essence() && !(e.is_json() && a.is_json()) && !(e.is_xml() && a.is_xml()) {
+        if e.essence() != a.essence()
+            && !(e.is_json() && a.is_json())
+            && !(e.is_xml() && a.is_xml())
+        {
             return vec![Mismatch::new(
                 Part::BodyType,
                 "",
                 json!(e.essence()),
                 json!(a.essence()),
-                format!("expected a body of type '{}' but was '{}'", e.essence(), a.essence()),
+                format!(
+                    "expected a body of type '{}' but was '{}'",
+                    e.essence(),
+                    a.essence()
+                ),
             )];
         }
     }
@@ -124,11 +139,18 @@ pub fn match_body(
             if e.to_bytes() == a.to_bytes() {
                 Vec::new()
             } else if std::mem::discriminant(e) != std::mem::discriminant(a)
-                && !matches!((e, a), (Body::Text(_), Body::Xml(_)) | (Body::Text(_), Body::Json(_)))
+                && !matches!(
+                    (e, a),
+                    (Body::Text(_), Body::Xml(_)) | (Body::Text(_), Body::Json(_))
+                )
             {
                 mismatch(format!("expected {} but found {}", e.kind(), a.kind()))
             } else {
-                mismatch(format!("expected body {} but was {}", brief(&ev), brief(&av)))
+                mismatch(format!(
+                    "expected body {} but was {}",
+                    brief(&ev),
+                    brief(&av)
+                ))
             }
         }
     }
@@ -155,7 +177,10 @@ mod tests {
         assert_eq!(sniff_content_type(b"<a/>"), "application/xml");
         assert_eq!(sniff_content_type(b"\x89PNG\r\n\x1a\nxxxx"), "image/png");
         assert_eq!(sniff_content_type(b"hello"), "text/plain");
-        assert_eq!(sniff_content_type(&[0xff, 0x00, 0xfe]), "application/octet-stream");
+        assert_eq!(
+            sniff_content_type(&[0xff, 0x00, 0xfe]),
+            "application/octet-stream"
+        );
     }
 
     #[test]
@@ -163,7 +188,10 @@ mod tests {
         let m = |e: &Body, a: &Body| match_body(e, a, None, None, None, BodyMode::Response);
         assert!(m(&Body::Absent, &Body::Json(json!({"a": 1}))).is_empty());
         assert!(m(&Body::Json(Value::Null), &Body::Absent).is_empty());
-        assert_eq!(m(&Body::Json(Value::Null), &Body::Json(json!({"a": 1}))).len(), 1);
+        assert_eq!(
+            m(&Body::Json(Value::Null), &Body::Json(json!({"a": 1}))).len(),
+            1
+        );
         assert_eq!(m(&Body::Json(json!({"a": 1})), &Body::Absent).len(), 1);
         assert_eq!(m(&Body::Text("a".into()), &Body::Text("b".into())).len(), 1);
     }

@@ -35,7 +35,11 @@ pub fn match_request(expected: &Request, actual: &Request, rules: &MatchingRules
             ),
         ));
     }
-    out.extend(match_path(&expected.path, &actual.path, rules.category(Category::Path)));
+    out.extend(match_path(
+        &expected.path,
+        &actual.path,
+        rules.category(Category::Path),
+    ));
     out.extend(match_multimap(
         Part::Query,
         expected.query.iter(),
@@ -57,13 +61,25 @@ pub fn match_request(expected: &Request, actual: &Request, rules: &MatchingRules
 }
 
 /// Compares a response against the expected one.
-pub fn match_response(expected: &Response, actual: &Response, rules: &MatchingRules) -> Vec<Mismatch> {
+pub fn match_response(
+    expected: &Response,
+    actual: &Response,
+    rules: &MatchingRules,
+) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let status_rules = rules.category(Category::Status);
     match status_rules.and_then(|s| s.exact_for(&DocPath::root())) {
         Some(list) => {
-            if let Err(reason) = check_rule_list(list, &json!(expected.status), &json!(actual.status)) {
-                out.push(Mismatch::new(Part::Status, "", json!(expected.status), json!(actual.status), reason));
+            if let Err(reason) =
+                check_rule_list(list, &json!(expected.status), &json!(actual.status))
+            {
+                out.push(Mismatch::new(
+                    Part::Status,
+                    "",
+                    json!(expected.status),
+                    json!(actual.status),
+                    reason,
+                ));
             }
         }
         None if expected.status != actual.status => out.push(Mismatch::new(
@@ -71,11 +87,18 @@ pub fn match_response(expected: &Response, actual: &Response, rules: &MatchingRu
             "",
             json!(expected.status),
             json!(actual.status),
-            format!("expected status {} but was {}", expected.status, actual.status),
+            format!(
+                "expected status {} but was {}",
+                expected.status, actual.status
+            ),
         )),
         None => {}
     }
-    out.extend(match_header_maps(&expected.headers, &actual.headers, rules.category(Category::Header)));
+    out.extend(match_header_maps(
+        &expected.headers,
+        &actual.headers,
+        rules.category(Category::Header),
+    ));
     out.extend(match_body(
         &expected.body,
         &actual.body,
@@ -122,7 +145,13 @@ pub fn match_message(expected: &Message, actual: &Message, rules: &MatchingRules
                     None => Err(format!("expected {ev} but was {av}")),
                 };
                 if let Err(reason) = result {
-                    out.push(Mismatch::new(Part::Metadata, k.clone(), ev.clone(), av.clone(), reason));
+                    out.push(Mismatch::new(
+                        Part::Metadata,
+                        k.clone(),
+                        ev.clone(),
+                        av.clone(),
+                        reason,
+                    ));
                 }
             }
         }
@@ -192,7 +221,12 @@ pub(crate) fn match_multimap<'a>(
                 k,
                 json!(ev),
                 json!(av),
-                format!("expected {} '{k}' to be {:?} but was {:?}", part.name(), ev, av),
+                format!(
+                    "expected {} '{k}' to be {:?} but was {:?}",
+                    part.name(),
+                    ev,
+                    av
+                ),
             )),
             None => {}
         }
@@ -214,7 +248,11 @@ pub(crate) fn match_multimap<'a>(
 }
 
 fn match_headers(expected: &Request, actual: &Request, rules: &MatchingRules) -> Vec<Mismatch> {
-    match_header_maps(&expected.headers, &actual.headers, rules.category(Category::Header))
+    match_header_maps(
+        &expected.headers,
+        &actual.headers,
+        rules.category(Category::Header),
+    )
 }
 
 /// Headers whose values are media types with parameters.
@@ -268,24 +306,43 @@ fn match_header_maps(
         let (e_joined, a_joined) = (ev.join(", "), av.join(", "));
         let rule = rules.and_then(|r| {
             r.iter()
-                .find(|(expr, _)| expr.as_str().trim_start_matches("$.").eq_ignore_ascii_case(name))
+                .find(|(expr, _)| {
+                    expr.as_str()
+                        .trim_start_matches("$.")
+                        .eq_ignore_ascii_case(name)
+                })
                 .map(|(_, l)| l)
         });
         let result = match rule {
             Some(list) => check_text_rule_list(list, &e_joined, &a_joined),
-            None if is_media_type_header(name) && e_joined.contains('/') && a_joined.contains('/') => {
+            None if is_media_type_header(name)
+                && e_joined.contains('/')
+                && a_joined.contains('/') =>
+            {
                 let (es, as_) = (split_media(&e_joined), split_media(&a_joined));
-                if es.len() == as_.len() && es.iter().zip(&as_).all(|(e, a)| media_types_match(e, a)) {
+                if es.len() == as_.len()
+                    && es.iter().zip(&as_).all(|(e, a)| media_types_match(e, a))
+                {
                     Ok(())
                 } else {
-                    Err(format!("expected header '{name}' to be '{e_joined}' but was '{a_joined}'"))
+                    Err(format!(
+                        "expected header '{name}' to be '{e_joined}' but was '{a_joined}'"
+                    ))
                 }
             }
             None if split_values(ev) == split_values(av) => Ok(()),
-            None => Err(format!("expected header '{name}' to be '{e_joined}' but was '{a_joined}'")),
+            None => Err(format!(
+                "expected header '{name}' to be '{e_joined}' but was '{a_joined}'"
+            )),
         };
         if let Err(reason) = result {
-            out.push(Mismatch::new(Part::Header, name, json!(e_joined), json!(a_joined), reason));
+            out.push(Mismatch::new(
+                Part::Header,
+                name,
+                json!(e_joined),
+                json!(a_joined),
+                reason,
+            ));
         }
     }
     out
@@ -341,9 +398,18 @@ mod tests {
 
     #[test]
     fn header_values_and_media_types() {
-        assert!(media_types_match("application/json", "application/json; charset=UTF-8"));
-        assert!(media_types_match("application/json;charset=utf-8", "Application/JSON; charset=UTF-8"));
-        assert!(!media_types_match("application/json; charset=UTF-16", "application/json; charset=UTF-8"));
+        assert!(media_types_match(
+            "application/json",
+            "application/json; charset=UTF-8"
+        ));
+        assert!(media_types_match(
+            "application/json;charset=utf-8",
+            "Application/JSON; charset=UTF-8"
+        ));
+        assert!(!media_types_match(
+            "application/json; charset=UTF-16",
+            "application/json; charset=UTF-8"
+        ));
         let e = Headers::from_iter([("Accept-Encoding", "gzip,br")]);
         let a = Headers::from_iter([("accept-encoding", "gzip, br")]);
         assert!(match_header_maps(&e, &a, None).is_empty());
@@ -362,9 +428,15 @@ mod tests {
             )]),
         );
         let e = Response::default();
-        let a = Response { status: 204, ..Default::default() };
+        let a = Response {
+            status: 204,
+            ..Default::default()
+        };
         assert!(match_response(&e, &a, &rules).is_empty());
-        let a = Response { status: 500, ..Default::default() };
+        let a = Response {
+            status: 500,
+            ..Default::default()
+        };
         assert_eq!(match_response(&e, &a, &rules)[0].part, Part::Status);
     }
 }

@@ -142,7 +142,13 @@ impl Walker<'_> {
         }
     }
 
-    fn compare_with_rules(&mut self, path: &DocPath, expected: &Value, actual: &Value, list: &RuleList) {
+    fn compare_with_rules(
+        &mut self,
+        path: &DocPath,
+        expected: &Value,
+        actual: &Value,
+        list: &RuleList,
+    ) {
         if let Err(reason) = check_rule_list(list, expected, actual) {
             self.push(path, expected, actual, reason);
             // Containers of the wrong type cannot be walked further.
@@ -162,9 +168,10 @@ impl Walker<'_> {
                     }
                     return;
                 }
-                let ignore_keys = list.rules.iter().any(|r| {
-                    matches!(r, MatchingRule::Values | MatchingRule::EachKey(_))
-                });
+                let ignore_keys = list
+                    .rules
+                    .iter()
+                    .any(|r| matches!(r, MatchingRule::Values | MatchingRule::EachKey(_)));
                 if ignore_keys {
                     // keys are free; each value is compared with the example of the same
                     // key, or the first example
@@ -220,7 +227,11 @@ impl Walker<'_> {
                 path,
                 &Value::Array(e.to_vec()),
                 &Value::Array(a.to_vec()),
-                format!("expected an array of {} item(s) but it has {}", e.len(), a.len()),
+                format!(
+                    "expected an array of {} item(s) but it has {}",
+                    e.len(),
+                    a.len()
+                ),
             );
         }
         for (i, (ev, av)) in e.iter().zip(a).enumerate() {
@@ -228,7 +239,13 @@ impl Walker<'_> {
         }
     }
 
-    fn compare_each_value(&mut self, path: &DocPath, template: &Value, actual: &Value, list: &RuleList) {
+    fn compare_each_value(
+        &mut self,
+        path: &DocPath,
+        template: &Value,
+        actual: &Value,
+        list: &RuleList,
+    ) {
         if let Err(reason) = check_rule_list(list, template, actual) {
             self.push(path, template, actual, reason);
         } else if matches!(actual, Value::Object(_) | Value::Array(_)) {
@@ -332,7 +349,16 @@ mod tests {
     fn requests_reject_extra_keys_responses_allow_them() {
         let e = json!({"a": 1});
         let a = json!({"a": 1, "b": 2});
-        assert_eq!(paths(&match_json(&e, &a, &RuleSet::default(), BodyMode::Request, Part::Body)), ["$.b"]);
+        assert_eq!(
+            paths(&match_json(
+                &e,
+                &a,
+                &RuleSet::default(),
+                BodyMode::Request,
+                Part::Body
+            )),
+            ["$.b"]
+        );
         assert!(match_json(&e, &a, &RuleSet::default(), BodyMode::Response, Part::Body).is_empty());
     }
 
@@ -343,9 +369,15 @@ mod tests {
         let ok = json!({"animals": [{"name": "Mary", "age": 1}, {"name": "Sue", "age": 9}]});
         assert!(match_json(&e, &ok, &r, BodyMode::Response, Part::Body).is_empty());
         let bad = json!({"animals": [{"name": "Mary", "age": "1"}]});
-        assert_eq!(paths(&match_json(&e, &bad, &r, BodyMode::Response, Part::Body)), ["$.animals[0].age"]);
+        assert_eq!(
+            paths(&match_json(&e, &bad, &r, BodyMode::Response, Part::Body)),
+            ["$.animals[0].age"]
+        );
         let empty = json!({"animals": []});
-        assert_eq!(paths(&match_json(&e, &empty, &r, BodyMode::Response, Part::Body)), ["$.animals"]);
+        assert_eq!(
+            paths(&match_json(&e, &empty, &r, BodyMode::Response, Part::Body)),
+            ["$.animals"]
+        );
     }
 
     #[test]
@@ -362,7 +394,10 @@ mod tests {
         }));
         let e = json!({"scores": {"ann": 1}, "events": [{"id": 1, "kind": "a"}, {"kind": "b"}]});
         let ok = json!({"scores": {"bob": 2, "cy": 3}, "events": [{"kind": "b"}, {"id": 99, "kind": "a"}, {"x": 1}]});
-        assert_eq!(match_json(&e, &ok, &r, BodyMode::Response, Part::Body), vec![]);
+        assert_eq!(
+            match_json(&e, &ok, &r, BodyMode::Response, Part::Body),
+            vec![]
+        );
         let bad = json!({"scores": {"b0b": 2, "cy": "3"}, "events": [{"id": 1, "kind": "a"}]});
         let m = match_json(&e, &bad, &r, BodyMode::Response, Part::Body);
         assert_eq!(paths(&m), ["$.scores", "$.scores.cy", "$.events"], "{m:#?}");
@@ -370,7 +405,9 @@ mod tests {
 
     #[test]
     fn values_matcher_ignores_keys() {
-        let r = rules(json!({"$.m": {"matchers": [{"match": "values"}]}, "$.m.*": {"matchers": [{"match": "type"}]}}));
+        let r = rules(
+            json!({"$.m": {"matchers": [{"match": "values"}]}, "$.m.*": {"matchers": [{"match": "type"}]}}),
+        );
         let e = json!({"m": {"x": {"n": 1}}});
         let a = json!({"m": {"p": {"n": 5}, "q": {"n": 6}}});
         assert!(match_json(&e, &a, &r, BodyMode::Request, Part::Body).is_empty());

@@ -63,7 +63,12 @@ pub fn check_rule(rule: &MatchingRule, expected: &Value, actual: &Value) -> Resu
     check_rule_in(rule, expected, actual, Source::Json)
 }
 
-fn check_rule_in(rule: &MatchingRule, expected: &Value, actual: &Value, source: Source) -> Result<(), String> {
+fn check_rule_in(
+    rule: &MatchingRule,
+    expected: &Value,
+    actual: &Value,
+    source: Source,
+) -> Result<(), String> {
     let text = source == Source::Text;
     let fail = |why: String| Err(why);
     match rule {
@@ -71,7 +76,11 @@ fn check_rule_in(rule: &MatchingRule, expected: &Value, actual: &Value, source: 
             if values_equal(expected, actual) {
                 Ok(())
             } else {
-                fail(format!("expected {} but was {}", brief(expected), brief(actual)))
+                fail(format!(
+                    "expected {} but was {}",
+                    brief(expected),
+                    brief(actual)
+                ))
             }
         }
         MatchingRule::Regex(p) => match as_text(actual) {
@@ -102,7 +111,10 @@ fn check_rule_in(rule: &MatchingRule, expected: &Value, actual: &Value, source: 
         MatchingRule::Decimal => match actual {
             Value::Number(n) if n.is_f64() => Ok(()),
             Value::String(s) if text && s.contains('.') && s.parse::<f64>().is_ok() => Ok(()),
-            _ => fail(format!("expected a decimal number but was {}", brief(actual))),
+            _ => fail(format!(
+                "expected a decimal number but was {}",
+                brief(actual)
+            )),
         },
         MatchingRule::Number => match actual {
             Value::Number(_) => Ok(()),
@@ -134,10 +146,15 @@ fn check_rule_in(rule: &MatchingRule, expected: &Value, actual: &Value, source: 
                 if detected.eq_ignore_ascii_case(ct) {
                     Ok(())
                 } else {
-                    fail(format!("expected content of type '{ct}' but found '{detected}'"))
+                    fail(format!(
+                        "expected content of type '{ct}' but found '{detected}'"
+                    ))
                 }
             }
-            _ => fail(format!("expected content of type '{ct}' but was {}", brief(actual))),
+            _ => fail(format!(
+                "expected content of type '{ct}' but was {}",
+                brief(actual)
+            )),
         },
         MatchingRule::Values | MatchingRule::ArrayContains(_) => match (expected, actual) {
             (Value::Object(_), Value::Object(_)) | (Value::Array(_), Value::Array(_)) => Ok(()),
@@ -160,12 +177,18 @@ fn check_rule_in(rule: &MatchingRule, expected: &Value, actual: &Value, source: 
             Value::Object(_) | Value::Array(_) => Ok(()),
             _ => {
                 let _ = list;
-                fail(format!("expected an object or array but was {}", brief(actual)))
+                fail(format!(
+                    "expected an object or array but was {}",
+                    brief(actual)
+                ))
             }
         },
         MatchingRule::Semver => match actual {
             Value::String(s) if semver::Version::parse(s).is_ok() => Ok(()),
-            _ => fail(format!("expected a semantic version but was {}", brief(actual))),
+            _ => fail(format!(
+                "expected a semantic version but was {}",
+                brief(actual)
+            )),
         },
         MatchingRule::NotEmpty => {
             let empty = match actual {
@@ -176,7 +199,10 @@ fn check_rule_in(rule: &MatchingRule, expected: &Value, actual: &Value, source: 
                 _ => false,
             };
             if empty {
-                fail(format!("expected a non-empty value but was {}", brief(actual)))
+                fail(format!(
+                    "expected a non-empty value but was {}",
+                    brief(actual)
+                ))
             } else {
                 check_same_type(expected, actual)
             }
@@ -187,7 +213,10 @@ fn check_rule_in(rule: &MatchingRule, expected: &Value, actual: &Value, source: 
                 .or_else(|| actual.as_str().and_then(|s| s.parse().ok()));
             match code.and_then(|c| u16::try_from(c).ok()) {
                 Some(c) if class.accepts(c) => Ok(()),
-                _ => fail(format!("expected a status in {class:?} but was {}", brief(actual))),
+                _ => fail(format!(
+                    "expected a status in {class:?} but was {}",
+                    brief(actual)
+                )),
             }
         }
     }
@@ -253,7 +282,12 @@ pub fn check_text_rule_list(list: &RuleList, expected: &str, actual: &str) -> Re
     )
 }
 
-fn check_rule_list_in(list: &RuleList, expected: &Value, actual: &Value, source: Source) -> Result<(), String> {
+fn check_rule_list_in(
+    list: &RuleList,
+    expected: &Value,
+    actual: &Value,
+    source: Source,
+) -> Result<(), String> {
     let mut errors = Vec::new();
     for rule in &list.rules {
         match check_rule_in(rule, expected, actual, source) {
@@ -281,30 +315,112 @@ mod tests {
     fn each_matcher_accepts_and_rejects() {
         let cases = [
             (json!({"match":"equality"}), json!(1), json!(1.0), json!(2)),
-            (json!({"match":"regex","regex":"\\d+"}), json!("1"), json!("123"), json!("12a")),
+            (
+                json!({"match":"regex","regex":"\\d+"}),
+                json!("1"),
+                json!("123"),
+                json!("12a"),
+            ),
             (json!({"match":"type"}), json!("a"), json!("b"), json!(1)),
-            (json!({"match":"type","min":2}), json!([1]), json!([1, 2]), json!([1])),
-            (json!({"match":"type","max":1}), json!([1]), json!([]), json!([1, 2])),
-            (json!({"match":"include","value":"ell"}), json!(""), json!("hello"), json!("help")),
+            (
+                json!({"match":"type","min":2}),
+                json!([1]),
+                json!([1, 2]),
+                json!([1]),
+            ),
+            (
+                json!({"match":"type","max":1}),
+                json!([1]),
+                json!([]),
+                json!([1, 2]),
+            ),
+            (
+                json!({"match":"include","value":"ell"}),
+                json!(""),
+                json!("hello"),
+                json!("help"),
+            ),
             (json!({"match":"integer"}), json!(1), json!(-7), json!(1.5)),
-            (json!({"match":"decimal"}), json!(1.5), json!(2.25), json!(2)),
+            (
+                json!({"match":"decimal"}),
+                json!(1.5),
+                json!(2.25),
+                json!(2),
+            ),
             (json!({"match":"number"}), json!(1), json!(2.5), json!("x")),
-            (json!({"match":"boolean"}), json!(true), json!(false), json!(0)),
+            (
+                json!({"match":"boolean"}),
+                json!(true),
+                json!(false),
+                json!(0),
+            ),
             (json!({"match":"null"}), json!(null), json!(null), json!(0)),
-            (json!({"match":"date","format":"yyyy-MM-dd"}), json!(""), json!("2024-02-29"), json!("2024-02-30")),
-            (json!({"match":"time","format":"HH:mm"}), json!(""), json!("23:59"), json!("24:00")),
-            (json!({"match":"timestamp","format":"yyyy-MM-dd HH:mm:ss"}), json!(""), json!("2024-01-01 10:00:00"), json!("2024-01-01T10:00:00")),
-            (json!({"match":"semver"}), json!(""), json!("1.2.3-beta.1"), json!("1.2")),
-            (json!({"match":"notEmpty"}), json!("x"), json!("y"), json!("")),
-            (json!({"match":"statusCode","status":"clientError"}), json!(0), json!(404), json!(500)),
-            (json!({"match":"statusCode","status":[200, 204]}), json!(0), json!(204), json!(201)),
-            (json!({"match":"eachKey","rules":[{"match":"regex","regex":"[a-z]+"}]}), json!({}), json!({"ab":1}), json!({"a1":1})),
-            (json!({"match":"contentType","value":"application/json"}), json!(""), json!("{\"a\":1}"), json!("<a/>")),
+            (
+                json!({"match":"date","format":"yyyy-MM-dd"}),
+                json!(""),
+                json!("2024-02-29"),
+                json!("2024-02-30"),
+            ),
+            (
+                json!({"match":"time","format":"HH:mm"}),
+                json!(""),
+                json!("23:59"),
+                json!("24:00"),
+            ),
+            (
+                json!({"match":"timestamp","format":"yyyy-MM-dd HH:mm:ss"}),
+                json!(""),
+                json!("2024-01-01 10:00:00"),
+                json!("2024-01-01T10:00:00"),
+            ),
+            (
+                json!({"match":"semver"}),
+                json!(""),
+                json!("1.2.3-beta.1"),
+                json!("1.2"),
+            ),
+            (
+                json!({"match":"notEmpty"}),
+                json!("x"),
+                json!("y"),
+                json!(""),
+            ),
+            (
+                json!({"match":"statusCode","status":"clientError"}),
+                json!(0),
+                json!(404),
+                json!(500),
+            ),
+            (
+                json!({"match":"statusCode","status":[200, 204]}),
+                json!(0),
+                json!(204),
+                json!(201),
+            ),
+            (
+                json!({"match":"eachKey","rules":[{"match":"regex","regex":"[a-z]+"}]}),
+                json!({}),
+                json!({"ab":1}),
+                json!({"a1":1}),
+            ),
+            (
+                json!({"match":"contentType","value":"application/json"}),
+                json!(""),
+                json!("{\"a\":1}"),
+                json!("<a/>"),
+            ),
         ];
         for (spec, expected, good, bad) in cases {
             let r = rule(spec.clone());
-            assert!(check_rule(&r, &expected, &good).is_ok(), "{spec} should accept {good}: {:?}", check_rule(&r, &expected, &good));
-            assert!(check_rule(&r, &expected, &bad).is_err(), "{spec} should reject {bad}");
+            assert!(
+                check_rule(&r, &expected, &good).is_ok(),
+                "{spec} should accept {good}: {:?}",
+                check_rule(&r, &expected, &good)
+            );
+            assert!(
+                check_rule(&r, &expected, &bad).is_err(),
+                "{spec} should reject {bad}"
+            );
         }
     }
 

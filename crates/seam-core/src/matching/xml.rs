@@ -16,24 +16,29 @@ struct Walker<'a> {
 
 /// Compares two XML documents. A document that does not parse is a mismatch.
 pub fn match_xml(expected: &str, actual: &str, rules: &RuleSet, mode: BodyMode) -> Vec<Mismatch> {
-    fn parse<'s>(src: &'s str, which: &str, expected: &str, actual: &str) -> Result<roxmltree::Document<'s>, Mismatch> {
+    fn parse<'s>(
+        src: &'s str,
+        which: &str,
+        expected: &str,
+        actual: &str,
+    ) -> Result<roxmltree::Document<'s>, Box<Mismatch>> {
         roxmltree::Document::parse(src).map_err(|e| {
-            Mismatch::new(
+            Box::new(Mismatch::new(
                 Part::Body,
                 "$",
                 json!(expected),
                 json!(actual),
                 format!("the {which} body is not well-formed XML: {e}"),
-            )
+            ))
         })
     }
     let e = match parse(expected, "expected", expected, actual) {
         Ok(d) => d,
-        Err(m) => return vec![m],
+        Err(m) => return vec![*m],
     };
     let a = match parse(actual, "actual", expected, actual) {
         Ok(d) => d,
-        Err(m) => return vec![m],
+        Err(m) => return vec![*m],
     };
     let mut w = Walker {
         rules,
@@ -54,7 +59,11 @@ pub fn match_xml(expected: &str, actual: &str, rules: &RuleSet, mode: BodyMode) 
         );
         return w.out;
     }
-    w.compare_element(&DocPath::root().field(er.tag_name().name()).index(0), er, ar);
+    w.compare_element(
+        &DocPath::root().field(er.tag_name().name()).index(0),
+        er,
+        ar,
+    );
     w.out
 }
 
@@ -104,8 +113,13 @@ fn child_elements<'a, 'i>(n: roxmltree::Node<'a, 'i>) -> Vec<roxmltree::Node<'a,
 
 impl Walker<'_> {
     fn push(&mut self, path: &DocPath, expected: Value, actual: Value, reason: String) {
-        self.out
-            .push(Mismatch::new(Part::Body, path.to_string(), expected, actual, reason));
+        self.out.push(Mismatch::new(
+            Part::Body,
+            path.to_string(),
+            expected,
+            actual,
+            reason,
+        ));
     }
 
     /// Rules at an XML location: the heaviest expression naming it, else the
@@ -118,14 +132,20 @@ impl Walker<'_> {
             .rules
             .iter()
             .filter_map(|(e, l)| {
-                xml_weight(e.tokens(), path.segments()).map(|(w, exact)| (exact, w, e.tokens().len(), l))
+                xml_weight(e.tokens(), path.segments())
+                    .map(|(w, exact)| (exact, w, e.tokens().len(), l))
             })
             .max_by_key(|(exact, w, len, _)| (*exact, *w, *len))
             .map(|(exact, w, len, l)| (w, exact, len, l))?;
         if exact {
             return Some(l.clone());
         }
-        let kept: Vec<_> = l.rules.iter().filter(|r| !is_structural(r)).cloned().collect();
+        let kept: Vec<_> = l
+            .rules
+            .iter()
+            .filter(|r| !is_structural(r))
+            .cloned()
+            .collect();
         (!kept.is_empty()).then(|| RuleList {
             rules: kept,
             logic: l.logic,
@@ -180,7 +200,11 @@ impl Walker<'_> {
                     &gpath,
                     json!(eg.len()),
                     json!(ag.len()),
-                    format!("expected {} <{local}> element(s) but found {}", eg.len(), ag.len()),
+                    format!(
+                        "expected {} <{local}> element(s) but found {}",
+                        eg.len(),
+                        ag.len()
+                    ),
                 );
             }
             for (i, ae) in ag.iter().enumerate() {
@@ -268,7 +292,10 @@ mod tests {
         let a = r#"<order id="1"><item sku="a">2</item><item sku="c">4</item></order>"#;
         let m = match_xml(e, a, &RuleSet::default(), BodyMode::Response);
         let paths: Vec<_> = m.iter().map(|m| m.path.as_str()).collect();
-        assert_eq!(paths, ["$.order[0].item[1].@sku", "$.order[0].item[1].#text"]);
+        assert_eq!(
+            paths,
+            ["$.order[0].item[1].@sku", "$.order[0].item[1].#text"]
+        );
     }
 
     #[test]

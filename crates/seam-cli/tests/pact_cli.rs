@@ -1,0 +1,107 @@
+//! `seam pact validate` and `seam pact convert` run as a user would run them.
+
+use std::path::Path;
+use std::process::Command;
+
+fn seam(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("seam runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const GOOD: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+  "interactions": [{"description": "an order", "request": {"method": "GET", "path": "/orders/1"},
+    "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"id": 1},
+      "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}}}],
+  "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn validate_exit_codes_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.json", GOOD);
+    let (code, out, _) = seam(&["pact", "validate", &good]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok") && out.contains("web → orders"), "{out}");
+
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        &GOOD.replace("\"integer\"", "\"intgr\""),
+    );
+    let (code, out, err) = seam(&["pact", "validate", &good, &bad]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("bad.json: at $.interactions[0].response.matchingRules.body['$.id']: unknown matcher `intgr`"),
+        "{out}"
+    );
+    assert!(err.contains("1 of 2 file(s) invalid"), "{err}");
+
+    let broken = write(dir.path(), "broken.json", "{\n \"consumer\": ,\n}");
+    let (code, out, _) = seam(&["pact", "validate", &broken]);
+    assert_eq!(code, 1);
+    assert!(out.contains("broken.json:2:14: invalid JSON"), "{out}");
+
+    let (code, _, err) = seam(&["pact", "validate"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = seam(&["pact", "frobnicate"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn convert_to_v4_and_back_to_v3() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.json", GOOD);
+    let (code, out, err) = seam(&["pact", "convert", &good, "--to", "v4"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["metadata"]["pactSpecification"]["version"], "4.0");
+    assert_eq!(doc["interactions"][0]["type"], "Synchronous/HTTP");
+    assert_eq!(
+        doc["interactions"][0]["response"]["body"]["content"],
+        serde_json::json!({"id": 1})
+    );
+    assert_eq!(
+        doc["interactions"][0]["response"]["matchingRules"]["body"]["$.id"]["matchers"][0]["match"],
+        "integer"
+    );
+
+    let v4 = dir.path().join("v4.json");
+    let (code, _, err) = seam(&[
+        "pact",
+        "convert",
+        &good,
+        "--to",
+        "v4",
+        "-o",
+        v4.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = seam(&["pact", "convert", v4.to_str().unwrap(), "--to", "v3"]);
+    assert_eq!(code, 0, "{err}");
+    let v3: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let original: serde_json::Value = serde_json::from_str(GOOD).unwrap();
+    assert_eq!(
+        v3["interactions"], original["interactions"],
+        "v3 → v4 → v3 keeps the interaction"
+    );
+
+    let (code, _, err) = seam(&["pact", "convert", "/nonexistent/pact.json", "--to", "v4"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("/nonexistent/pact.json") && err.contains("cannot read"),
+        "{err}"
+    );
+}
