@@ -6,7 +6,7 @@
 //! - [`matching`]: the engine: compare expected and actual, get [`matching::Mismatch`]es.
 //! - [`generators`]: values produced at use time (random, dates, provider state).
 //! - [`render`]: mismatch reports for terminals (colored) and pipes (plain).
-//! - [`path`], [`datefmt`]: path expressions and Java-style date formats.
+//! - [`path`], [`rule_index`], [`datefmt`]: path expressions, their index, Java-style date formats.
 //!
 //! No file or network I/O happens here: files and sockets belong to the crates above.
 
@@ -17,4 +17,5 @@ pub mod interaction;
 pub mod matching;
 pub mod path;
 pub mod render;
+pub mod rule_index;
 pub mod rules;

@@ -4,10 +4,12 @@
 
 use crate::generators::Generators;
 use crate::path::{DocPath, PathExpr};
+use crate::rule_index::RuleIndex;
 use regex::Regex;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// A compiled regular expression that keeps its source for display and files.
 /// Pact regexes match the whole value (Java's `String.matches`), so the compiled
@@ -485,13 +487,40 @@ impl RuleList {
     }
 }
 
-/// Rules of one category keyed by path expression, in insertion order.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Rules of one category keyed by path expression, in insertion order. The
+/// expression index is built on first use.
+#[derive(Debug, Default)]
 pub struct RuleSet {
     entries: Vec<(PathExpr, RuleList)>,
+    index: OnceLock<RuleIndex>,
+}
+
+impl Clone for RuleSet {
+    fn clone(&self) -> Self {
+        RuleSet {
+            entries: self.entries.clone(),
+            index: OnceLock::new(),
+        }
+    }
+}
+
+impl PartialEq for RuleSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl RuleSet {
+    /// The expression trie, built on first use.
+    pub fn index(&self) -> &RuleIndex {
+        self.index
+            .get_or_init(|| RuleIndex::build(self.entries.iter().map(|(e, _)| e.tokens())))
+    }
+
+    pub(crate) fn entry(&self, i: usize) -> &RuleList {
+        &self.entries[i].1
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -502,6 +531,7 @@ impl RuleSet {
 
     /// Adds rules at `expr`, merging with rules already there.
     pub fn add(&mut self, expr: PathExpr, list: RuleList) {
+        self.index = OnceLock::new();
         match self.entries.iter_mut().find(|(e, _)| *e == expr) {
             Some((_, existing)) => existing.rules.extend(list.rules),
             None => self.entries.push((expr, list)),

@@ -2,9 +2,11 @@
 
 use super::value::{check_rule_list, type_name, values_equal};
 use super::{brief, Mismatch, Part};
-use crate::path::DocPath;
+use crate::path::{DocPath, Segment};
+use crate::rule_index::RuleCursor;
 use crate::rules::{MatchingRule, RuleList, RuleSet};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Whether unexpected object keys are allowed: requests reject them (a consumer
 /// must send what it promised), responses and messages accept them (Postel).
@@ -14,8 +16,7 @@ pub enum BodyMode {
     Response,
 }
 
-struct Walker<'a> {
-    rules: &'a RuleSet,
+struct Walker {
     mode: BodyMode,
     part: Part,
     out: Vec<Mismatch>,
@@ -30,12 +31,11 @@ pub fn match_json(
     part: Part,
 ) -> Vec<Mismatch> {
     let mut w = Walker {
-        rules,
         mode,
         part,
         out: Vec::new(),
     };
-    w.compare(&DocPath::root(), expected, actual);
+    w.compare(&DocPath::root(), &RuleCursor::root(rules), expected, actual);
     w.out
 }
 
@@ -51,37 +51,35 @@ pub(crate) fn is_structural(r: &MatchingRule) -> bool {
     )
 }
 
-/// The rules in force at `path`: the most specific expression covering it; rules
-/// inherited from an ancestor keep only those that cascade.
-pub(crate) fn rules_at(rules: &RuleSet, path: &DocPath) -> Option<RuleList> {
-    if rules.is_empty() {
-        return None;
-    }
-    if let Some(exact) = rules.exact_for(path) {
-        // An exact rule wins unless an ancestor's expression weighs more.
-        let best = rules.best_for(path).unwrap_or(exact);
-        if std::ptr::eq(best, exact) || best.rules.iter().all(is_structural) {
-            return Some(exact.clone());
+/// The rules in force at a location: the heaviest expression naming it; when an
+/// ancestor's expression weighs more, the ancestor's rules that cascade.
+pub(crate) fn rules_at<'a>(cursor: &RuleCursor<'a>) -> Option<Cow<'a, RuleList>> {
+    let inherited = cursor.inherited();
+    if let Some((we, exact)) = cursor.exact() {
+        match inherited {
+            Some((wi, list)) if wi > we && !list.rules.iter().all(is_structural) => {}
+            _ => return Some(Cow::Borrowed(exact)),
         }
     }
-    let inherited = rules.best_for(path)?;
-    let kept: Vec<MatchingRule> = inherited
+    let (_, list) = inherited?;
+    if !list.rules.iter().any(is_structural) {
+        return Some(Cow::Borrowed(list));
+    }
+    let kept: Vec<MatchingRule> = list
         .rules
         .iter()
         .filter(|r| !is_structural(r))
         .cloned()
         .collect();
-    if kept.is_empty() {
-        None
-    } else {
-        Some(RuleList {
+    (!kept.is_empty()).then(|| {
+        Cow::Owned(RuleList {
             rules: kept,
-            logic: inherited.logic,
+            logic: list.logic,
         })
-    }
+    })
 }
 
-impl Walker<'_> {
+impl Walker {
     fn push(&mut self, path: &DocPath, expected: &Value, actual: &Value, reason: String) {
         self.out.push(Mismatch::new(
             self.part,
@@ -92,17 +90,47 @@ impl Walker<'_> {
         ));
     }
 
-    fn compare(&mut self, path: &DocPath, expected: &Value, actual: &Value) {
-        let rules = rules_at(self.rules, path);
-        match rules {
-            Some(list) => self.compare_with_rules(path, expected, actual, &list),
-            None => self.compare_plain(path, expected, actual),
+    fn compare(&mut self, path: &DocPath, cursor: &RuleCursor, expected: &Value, actual: &Value) {
+        match rules_at(cursor) {
+            Some(list) => self.compare_with_rules(path, cursor, expected, actual, &list),
+            None => self.compare_plain(path, cursor, expected, actual),
         }
     }
 
-    fn compare_plain(&mut self, path: &DocPath, expected: &Value, actual: &Value) {
+    /// Compares the child at `key` of two objects.
+    fn compare_field(
+        &mut self,
+        path: &DocPath,
+        cursor: &RuleCursor,
+        key: &str,
+        e: &Value,
+        a: &Value,
+    ) {
+        let child = cursor.child(&Segment::Field(key.to_string()));
+        self.compare(&path.field(key), &child, e, a);
+    }
+
+    /// Compares the item at `i` of two arrays.
+    fn compare_item(
+        &mut self,
+        path: &DocPath,
+        cursor: &RuleCursor,
+        i: usize,
+        e: &Value,
+        a: &Value,
+    ) {
+        self.compare(&path.index(i), &cursor.child(&Segment::Index(i)), e, a);
+    }
+
+    fn compare_plain(
+        &mut self,
+        path: &DocPath,
+        cursor: &RuleCursor,
+        expected: &Value,
+        actual: &Value,
+    ) {
         match (expected, actual) {
-            (Value::Object(e), Value::Object(a)) => self.compare_objects(path, e, a, false),
+            (Value::Object(e), Value::Object(a)) => self.compare_objects(path, cursor, e, a),
             (Value::Array(e), Value::Array(a)) => {
                 if e.len() != a.len() {
                     self.push(
@@ -117,7 +145,7 @@ impl Walker<'_> {
                     );
                 }
                 for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                    self.compare(&path.index(i), ev, av);
+                    self.compare_item(path, cursor, i, ev, av);
                 }
             }
             _ if type_name(expected) != type_name(actual) => self.push(
@@ -145,6 +173,7 @@ impl Walker<'_> {
     fn compare_with_rules(
         &mut self,
         path: &DocPath,
+        cursor: &RuleCursor,
         expected: &Value,
         actual: &Value,
         list: &RuleList,
@@ -164,7 +193,14 @@ impl Walker<'_> {
                 }) {
                     for (k, av) in a {
                         let template = e.get(k).or_else(|| e.values().next()).unwrap_or(av);
-                        self.compare_each_value(&path.field(k), template, av, each_value);
+                        self.compare_each_value(
+                            path,
+                            cursor,
+                            Segment::Field(k.clone()),
+                            template,
+                            av,
+                            each_value,
+                        );
                     }
                     return;
                 }
@@ -177,11 +213,11 @@ impl Walker<'_> {
                     // key, or the first example
                     for (k, av) in a {
                         if let Some(template) = e.get(k).or_else(|| e.values().next()) {
-                            self.compare(&path.field(k), template, av);
+                            self.compare_field(path, cursor, k, template, av);
                         }
                     }
                 } else {
-                    self.compare_objects(path, e, a, false);
+                    self.compare_objects(path, cursor, e, a);
                 }
             }
             (Value::Array(e), Value::Array(a)) => {
@@ -198,7 +234,14 @@ impl Walker<'_> {
                 }) {
                     for (i, av) in a.iter().enumerate() {
                         let template = e.get(i).or_else(|| e.first()).unwrap_or(av);
-                        self.compare_each_value(&path.index(i), template, av, each_value);
+                        self.compare_each_value(
+                            path,
+                            cursor,
+                            Segment::Index(i),
+                            template,
+                            av,
+                            each_value,
+                        );
                     }
                     return;
                 }
@@ -210,18 +253,24 @@ impl Walker<'_> {
                     // compared with the example at its index, or the first example
                     if let Some(first) = e.first() {
                         for (i, av) in a.iter().enumerate() {
-                            self.compare(&path.index(i), e.get(i).unwrap_or(first), av);
+                            self.compare_item(path, cursor, i, e.get(i).unwrap_or(first), av);
                         }
                     }
                 } else {
-                    self.compare_plain_array(path, e, a);
+                    self.compare_plain_array(path, cursor, e, a);
                 }
             }
             _ => {}
         }
     }
 
-    fn compare_plain_array(&mut self, path: &DocPath, e: &[Value], a: &[Value]) {
+    fn compare_plain_array(
+        &mut self,
+        path: &DocPath,
+        cursor: &RuleCursor,
+        e: &[Value],
+        a: &[Value],
+    ) {
         if e.len() != a.len() {
             self.push(
                 path,
@@ -235,34 +284,40 @@ impl Walker<'_> {
             );
         }
         for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-            self.compare(&path.index(i), ev, av);
+            self.compare_item(path, cursor, i, ev, av);
         }
     }
 
     fn compare_each_value(
         &mut self,
-        path: &DocPath,
+        parent: &DocPath,
+        cursor: &RuleCursor,
+        seg: Segment,
         template: &Value,
         actual: &Value,
         list: &RuleList,
     ) {
+        let path = match &seg {
+            Segment::Field(k) => parent.field(k),
+            Segment::Index(i) => parent.index(*i),
+        };
         if let Err(reason) = check_rule_list(list, template, actual) {
-            self.push(path, template, actual, reason);
+            self.push(&path, template, actual, reason);
         } else if matches!(actual, Value::Object(_) | Value::Array(_)) {
-            self.compare(path, template, actual);
+            self.compare(&path, &cursor.child(&seg), template, actual);
         }
     }
 
     fn compare_objects(
         &mut self,
         path: &DocPath,
+        cursor: &RuleCursor,
         e: &serde_json::Map<String, Value>,
         a: &serde_json::Map<String, Value>,
-        allow_extra: bool,
     ) {
         for (k, ev) in e {
             match a.get(k) {
-                Some(av) => self.compare(&path.field(k), ev, av),
+                Some(av) => self.compare_field(path, cursor, k, ev, av),
                 None => self.push(
                     &path.field(k),
                     ev,
@@ -271,7 +326,7 @@ impl Walker<'_> {
                 ),
             }
         }
-        if self.mode == BodyMode::Request && !allow_extra {
+        if self.mode == BodyMode::Request {
             for (k, av) in a {
                 if !e.contains_key(k) {
                     self.push(
