@@ -7,7 +7,7 @@ use super::xml::match_xml;
 use super::{brief, Mismatch, Part};
 use crate::http::{Body, ContentType, Query};
 use crate::path::DocPath;
-use crate::rules::RuleSet;
+use crate::rules::{MatchingRule, RuleSet};
 use serde_json::{json, Value};
 
 /// Guesses a media type from content (for `contentType` matchers and bodies sent
@@ -127,11 +127,25 @@ pub fn match_body(
         (e, a) => {
             let (ev, av) = (body_as_value(e), body_as_value(a));
             if let Some(list) = root_rule {
-                let av = match a {
-                    Body::Bytes(b) => json!(String::from_utf8_lossy(b)),
-                    _ => av,
+                // a contentType rule looks at the bytes themselves
+                let content_type = list.rules.iter().find_map(|r| match r {
+                    MatchingRule::ContentType(ct) => Some(ct),
+                    _ => None,
+                });
+                let result = match content_type {
+                    Some(ct) => {
+                        let detected = sniff_content_type(&a.to_bytes());
+                        if detected.eq_ignore_ascii_case(ct) {
+                            Ok(())
+                        } else {
+                            Err(format!(
+                                "expected content of type '{ct}' but found '{detected}'"
+                            ))
+                        }
+                    }
+                    None => check_rule_list(list, &ev, &av),
                 };
-                return match check_rule_list(list, &ev, &av) {
+                return match result {
                     Ok(()) => Vec::new(),
                     Err(reason) => mismatch(reason),
                 };
@@ -181,6 +195,21 @@ mod tests {
             sniff_content_type(&[0xff, 0x00, 0xfe]),
             "application/octet-stream"
         );
+    }
+
+    #[test]
+    fn content_type_rule_sniffs_binary_bodies() {
+        let rules = RuleSet::from_v3_json(
+            &json!({"$": {"matchers": [{"match": "contentType", "value": "image/png"}]}}),
+        )
+        .unwrap();
+        let png = Body::Bytes(b"\x89PNG\r\n\x1a\n\x00\x00".to_vec());
+        let jpeg = Body::Bytes(b"\xff\xd8\xff\xe0\x00".to_vec());
+        let m = |a: &Body| match_body(&png, a, None, None, Some(&rules), BodyMode::Response);
+        assert!(m(&png).is_empty());
+        let bad = m(&jpeg);
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].reason.contains("image/jpeg"), "{}", bad[0].reason);
     }
 
     #[test]
