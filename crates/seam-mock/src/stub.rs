@@ -1,0 +1,224 @@
+//! The stub model: a request pattern and the response (or fault) to answer it
+//! with, plus priority, scenario step and provenance. Every stub source (seam
+//! stub files, WireMock mappings, pacts) produces these.
+
+use crate::matchers::StringMatcher;
+use seam_core::http::Headers;
+use seam_core::interaction::RequestSpec;
+use serde_json::Value;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// WireMock's default priority (lower numbers win).
+pub const DEFAULT_PRIORITY: i32 = 5;
+
+/// How the URL is matched.
+#[derive(Debug, Clone, Default)]
+pub enum UrlMatcher {
+    /// Any URL.
+    #[default]
+    Any,
+    /// `url`: path and query string, exactly.
+    Url(String),
+    /// `urlPattern`: a regex over path and query string.
+    UrlPattern(regex::Regex),
+    /// `urlPath`: the path, exactly (query ignored).
+    UrlPath(String),
+    /// `urlPathPattern`: a regex over the path.
+    UrlPathPattern(regex::Regex),
+    /// `urlPathTemplate`: `/orders/{id}`; parameters named for `pathParameters`.
+    UrlPathTemplate(PathTemplate),
+}
+
+/// A parsed `/contacts/{contactId}/addresses/{addressId}` template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathTemplate {
+    pub source: String,
+    /// Literal segments and named parameters, in order.
+    pub segments: Vec<TemplateSegment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplateSegment {
+    Literal(String),
+    Param(String),
+}
+
+/// What a request must look like to select a stub.
+#[derive(Debug, Clone, Default)]
+pub struct RequestPattern {
+    /// Upper-case method; `None` (or WireMock's `ANY`) matches every method.
+    pub method: Option<String>,
+    pub url: UrlMatcher,
+    pub path_parameters: Vec<(String, StringMatcher)>,
+    /// Query parameters: every value of the parameter is offered to the matcher;
+    /// one matching value is enough (WireMock's `hasExactly`/`includes` are And/Or
+    /// of matchers).
+    pub query: Vec<(String, StringMatcher)>,
+    /// Header names compare ignoring case.
+    pub headers: Vec<(String, StringMatcher)>,
+    pub cookies: Vec<(String, StringMatcher)>,
+    pub basic_auth: Option<(String, String)>,
+    /// Every body pattern must match.
+    pub body_patterns: Vec<StringMatcher>,
+    /// For stubs made from pacts: the request expectation and its matching rules,
+    /// checked with the seam-core engine.
+    pub pact_request: Option<Box<RequestSpec>>,
+}
+
+/// A latency applied before answering.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delay {
+    Fixed { milliseconds: u64 },
+    Uniform { lower: u64, upper: u64 },
+    LogNormal { median: f64, sigma: f64 },
+}
+
+/// A broken answer, as WireMock names them, plus a hang.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    EmptyResponse,
+    MalformedResponseChunk,
+    RandomDataThenClose,
+    ConnectionResetByPeer,
+    /// Accept the request and never answer (the client times out).
+    Hang,
+}
+
+impl Fault {
+    pub fn parse(name: &str) -> Option<Fault> {
+        Some(match name {
+            "EMPTY_RESPONSE" => Fault::EmptyResponse,
+            "MALFORMED_RESPONSE_CHUNK" => Fault::MalformedResponseChunk,
+            "RANDOM_DATA_THEN_CLOSE" => Fault::RandomDataThenClose,
+            "CONNECTION_RESET_BY_PEER" => Fault::ConnectionResetByPeer,
+            "HANG" | "TIMEOUT" => Fault::Hang,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::EmptyResponse => "EMPTY_RESPONSE",
+            Fault::MalformedResponseChunk => "MALFORMED_RESPONSE_CHUNK",
+            Fault::RandomDataThenClose => "RANDOM_DATA_THEN_CLOSE",
+            Fault::ConnectionResetByPeer => "CONNECTION_RESET_BY_PEER",
+            Fault::Hang => "HANG",
+        }
+    }
+}
+
+/// What a stub's body is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum ResponseBody {
+    #[default]
+    None,
+    Text(String),
+    Json(Value),
+    Bytes(Vec<u8>),
+    /// `bodyFileName`, relative to the `__files` directory.
+    File(PathBuf),
+}
+
+/// A percentage of requests that get a different answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chaos {
+    /// 0.0 to 1.0.
+    pub probability: f64,
+    pub outcome: ChaosOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChaosOutcome {
+    Status(u16),
+    Fault(Fault),
+}
+
+/// How a stub answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseDef {
+    pub status: u16,
+    pub status_message: Option<String>,
+    pub headers: Headers,
+    pub body: ResponseBody,
+    /// Render the body and headers as Handlebars templates (WireMock's
+    /// `response-template` transformer).
+    pub templated: bool,
+    pub delay: Option<Delay>,
+    /// Send the body in `chunks` pieces spread over `total_ms`.
+    pub chunked_dribble: Option<(u32, u64)>,
+    pub fault: Option<Fault>,
+    pub chaos: Option<Chaos>,
+    /// Forward the request to this base URL instead of answering.
+    pub proxy_base_url: Option<String>,
+}
+
+impl Default for ResponseDef {
+    fn default() -> Self {
+        ResponseDef {
+            status: 200,
+            status_message: None,
+            headers: Headers::new(),
+            body: ResponseBody::None,
+            templated: false,
+            delay: None,
+            chunked_dribble: None,
+            fault: None,
+            chaos: None,
+            proxy_base_url: None,
+        }
+    }
+}
+
+/// A step of a stateful scenario: the stub applies only in `required_state`
+/// and moves the scenario to `new_state`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioStep {
+    pub scenario: String,
+    /// `None` means any state; WireMock's initial state is `Started`.
+    pub required_state: Option<String>,
+    pub new_state: Option<String>,
+}
+
+/// Where a stub came from (hot reload replaces stubs by source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StubSource {
+    File(PathBuf),
+    Admin,
+    Recorded,
+}
+
+/// One stub.
+#[derive(Debug, Clone)]
+pub struct Stub {
+    pub id: Uuid,
+    pub name: Option<String>,
+    /// Lower wins; ties go to the newest stub.
+    pub priority: i32,
+    pub request: RequestPattern,
+    pub response: ResponseDef,
+    pub scenario: Option<ScenarioStep>,
+    pub persistent: bool,
+    pub metadata: Option<Value>,
+    pub source: StubSource,
+    /// The stub as written, when it came from a WireMock mapping (returned
+    /// unchanged by the admin API).
+    pub original: Option<Value>,
+}
+
+impl Stub {
+    pub fn new(request: RequestPattern, response: ResponseDef) -> Self {
+        Stub {
+            id: Uuid::new_v4(),
+            name: None,
+            priority: DEFAULT_PRIORITY,
+            request,
+            response,
+            scenario: None,
+            persistent: false,
+            metadata: None,
+            source: StubSource::Admin,
+            original: None,
+        }
+    }
+}
