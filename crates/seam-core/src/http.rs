@@ -192,6 +192,14 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Decodes `%XX` escapes in a path (a `+` stays a `+` in paths).
+pub fn percent_decode_path(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    percent_decode(&s.replace('+', "%2B"))
+}
+
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

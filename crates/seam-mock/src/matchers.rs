@@ -22,3 +22,16 @@ impl StringMatcher {
         }
     }
 }
+
+impl StringMatcher {
+    /// PLACEHOLDER: equalTo only.
+    pub fn from_wiremock_json(v: &serde_json::Value) -> Result<StringMatcher, String> {
+        match v.get("equalTo").and_then(|x| x.as_str()) {
+            Some(s) => Ok(StringMatcher::EqualTo {
+                value: s.to_string(),
+                case_insensitive: false,
+            }),
+            None => Err(format!("unsupported matcher {v}")),
+        }
+    }
+}

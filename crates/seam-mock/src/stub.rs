@@ -4,7 +4,7 @@
 
 use crate::matchers::StringMatcher;
 use seam_core::http::Headers;
-use seam_core::interaction::RequestSpec;
+use seam_core::interaction::{RequestSpec, ResponseSpec};
 use serde_json::Value;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -151,6 +151,9 @@ pub struct ResponseDef {
     pub chaos: Option<Chaos>,
     /// Forward the request to this base URL instead of answering.
     pub proxy_base_url: Option<String>,
+    /// For stubs made from pacts: the example response with its generators,
+    /// applied on every request (then `status`, `headers` and `body` are unused).
+    pub pact: Option<Box<ResponseSpec>>,
 }
 
 impl Default for ResponseDef {
@@ -166,6 +169,7 @@ impl Default for ResponseDef {
             fault: None,
             chaos: None,
             proxy_base_url: None,
+            pact: None,
         }
     }
 }

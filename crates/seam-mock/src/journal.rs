@@ -1,0 +1,140 @@
+//! The request journal: the last N requests (bounded, so memory stays flat under
+//! load, unlike WireMock's unbounded journal) plus per-stub and total counters
+//! that are kept forever.
+
+use crate::request::MockRequest;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::SystemTime;
+use uuid::Uuid;
+
+/// WireMock keeps every request; we keep this many by default.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+
+/// One served request.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    pub id: Uuid,
+    pub request: MockRequest,
+    pub logged_at: SystemTime,
+    /// The stub that answered, if any.
+    pub stub_id: Option<Uuid>,
+    pub status: u16,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: VecDeque<LoggedRequest>,
+    per_stub: HashMap<Uuid, u64>,
+    total: u64,
+    unmatched_total: u64,
+}
+
+/// A bounded journal.
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    inner: Mutex<Inner>,
+}
+
+impl Journal {
+    /// `capacity` 0 disables keeping requests (counters still count).
+    pub fn new(capacity: usize) -> Self {
+        Journal {
+            capacity,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn record(&self, entry: LoggedRequest) {
+        let mut inner = self.inner.lock().expect("journal lock");
+        inner.total += 1;
+        match entry.stub_id {
+            Some(id) => *inner.per_stub.entry(id).or_default() += 1,
+            None => inner.unmatched_total += 1,
+        }
+        if self.capacity == 0 {
+            return;
+        }
+        if inner.entries.len() == self.capacity {
+            inner.entries.pop_front();
+        }
+        inner.entries.push_back(entry);
+    }
+
+    /// Kept requests, newest first, that satisfy `keep`.
+    pub fn find(&self, keep: impl Fn(&LoggedRequest) -> bool) -> Vec<LoggedRequest> {
+        let inner = self.inner.lock().expect("journal lock");
+        inner.entries.iter().rev().filter(|e| keep(e)).cloned().collect()
+    }
+
+    /// How many kept requests satisfy `keep`.
+    pub fn count(&self, keep: impl Fn(&LoggedRequest) -> bool) -> usize {
+        let inner = self.inner.lock().expect("journal lock");
+        inner.entries.iter().filter(|e| keep(e)).count()
+    }
+
+    /// Removes kept requests that satisfy `remove`; returns them.
+    pub fn remove(&self, remove: impl Fn(&LoggedRequest) -> bool) -> Vec<LoggedRequest> {
+        let mut inner = self.inner.lock().expect("journal lock");
+        let (gone, kept): (Vec<_>, Vec<_>) = inner.entries.drain(..).partition(|e| remove(e));
+        inner.entries = kept.into();
+        gone
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<LoggedRequest> {
+        self.find(|e| e.id == id).pop()
+    }
+
+    /// Forgets kept requests (counters stay).
+    pub fn clear(&self) {
+        self.inner.lock().expect("journal lock").entries.clear();
+    }
+
+    /// Requests ever answered by `stub`.
+    pub fn stub_count(&self, stub: Uuid) -> u64 {
+        self.inner.lock().expect("journal lock").per_stub.get(&stub).copied().unwrap_or(0)
+    }
+
+    /// (all requests ever, unmatched requests ever, kept now).
+    pub fn totals(&self) -> (u64, u64, usize) {
+        let inner = self.inner.lock().expect("journal lock");
+        (inner.total, inner.unmatched_total, inner.entries.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seam_core::http::Headers;
+
+    fn entry(n: usize, stub: Option<Uuid>) -> LoggedRequest {
+        LoggedRequest {
+            id: Uuid::new_v4(),
+            request: MockRequest::new("GET", &format!("/r/{n}"), Headers::new(), Default::default(), "http://x", "127.0.0.1"),
+            logged_at: SystemTime::now(),
+            stub_id: stub,
+            status: 200,
+        }
+    }
+
+    #[test]
+    fn keeps_the_last_n_and_counts_everything() {
+        let j = Journal::new(3);
+        let stub = Uuid::new_v4();
+        for n in 0..10 {
+            j.record(entry(n, (n % 2 == 0).then_some(stub)));
+        }
+        let kept: Vec<_> = j.find(|_| true).iter().map(|e| e.request.path.clone()).collect();
+        assert_eq!(kept, ["/r/9", "/r/8", "/r/7"]);
+        assert_eq!(j.stub_count(stub), 5);
+        assert_eq!(j.totals(), (10, 5, 3));
+        j.clear();
+        assert_eq!(j.totals(), (10, 5, 0));
+        assert_eq!(j.stub_count(stub), 5, "per-stub counters survive clearing");
+    }
+}

@@ -1,0 +1,250 @@
+//! The stub table: stubs in priority order behind an index (exact paths in a
+//! hash map, templates by segment count, the rest scanned), scenario states,
+//! and snapshot reads so matching never waits on an admin write.
+
+use crate::matching::{distance, match_pattern, Captures};
+use crate::request::MockRequest;
+use crate::stub::{Stub, UrlMatcher};
+use seam_core::matching::Mismatch;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use uuid::Uuid;
+
+/// WireMock's initial scenario state.
+pub const STARTED: &str = "Started";
+
+/// A stub with its insertion number (newer wins ties).
+#[derive(Debug)]
+pub struct Entry {
+    pub stub: Stub,
+    pub seq: u64,
+}
+
+/// An immutable, indexed set of stubs.
+#[derive(Debug, Default)]
+pub struct StubTable {
+    entries: Vec<Arc<Entry>>,
+    by_path: HashMap<String, Vec<usize>>,
+    by_segments: HashMap<usize, Vec<usize>>,
+    scanned: Vec<usize>,
+}
+
+impl StubTable {
+    fn build(mut entries: Vec<Arc<Entry>>) -> Self {
+        // priority ascending, then newest first: the first match wins
+        entries.sort_by(|a, b| a.stub.priority.cmp(&b.stub.priority).then(b.seq.cmp(&a.seq)));
+        let mut t = StubTable {
+            entries,
+            ..Default::default()
+        };
+        for (i, e) in t.entries.iter().enumerate() {
+            match &e.stub.request.url {
+                UrlMatcher::UrlPath(p) => t.by_path.entry(p.clone()).or_default().push(i),
+                UrlMatcher::Url(u) => {
+                    let path = u.split_once('?').map(|(p, _)| p).unwrap_or(u);
+                    t.by_path.entry(path.to_string()).or_default().push(i)
+                }
+                UrlMatcher::UrlPathTemplate(tpl) => t.by_segments.entry(tpl.segments.len()).or_default().push(i),
+                _ => t.scanned.push(i),
+            }
+        }
+        t
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Stub> {
+        self.entries.iter().map(|e| &e.stub)
+    }
+
+    /// Indexes of the stubs that could match `path`, in priority order.
+    fn candidates(&self, path: &str) -> Vec<usize> {
+        let segments = path.trim_start_matches('/').split('/').count();
+        let mut c: Vec<usize> = self
+            .by_path
+            .get(path)
+            .into_iter()
+            .flatten()
+            .chain(self.by_segments.get(&segments).into_iter().flatten())
+            .chain(&self.scanned)
+            .copied()
+            .collect();
+        c.sort_unstable();
+        c
+    }
+}
+
+/// The outcome of looking a request up.
+pub enum Lookup {
+    Matched { entry: Arc<Entry>, captures: Captures },
+    Unmatched,
+}
+
+/// A stub that came close, for 404 reports.
+#[derive(Debug, Clone)]
+pub struct NearMiss {
+    pub stub: Stub,
+    pub distance: f64,
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// Stubs and scenario states, shared by the server and the admin API.
+#[derive(Debug, Default)]
+pub struct Registry {
+    table: RwLock<Arc<StubTable>>,
+    next_seq: Mutex<u64>,
+    scenarios: Mutex<HashMap<String, String>>,
+}
+
+impl Registry {
+    pub fn snapshot(&self) -> Arc<StubTable> {
+        self.table.read().expect("registry lock").clone()
+    }
+
+    fn rewrite(&self, f: impl FnOnce(&mut Vec<Arc<Entry>>, &mut dyn FnMut() -> u64)) {
+        let mut seq = self.next_seq.lock().expect("seq lock");
+        let mut table = self.table.write().expect("registry lock");
+        let mut entries = table.entries.clone();
+        let mut next = || {
+            *seq += 1;
+            *seq
+        };
+        f(&mut entries, &mut next);
+        *table = Arc::new(StubTable::build(entries));
+        drop(table);
+        self.sync_scenarios();
+    }
+
+    /// Adds stubs (a stub with an existing id replaces it).
+    pub fn add(&self, stubs: Vec<Stub>) {
+        self.rewrite(|entries, next| {
+            for stub in stubs {
+                entries.retain(|e| e.stub.id != stub.id);
+                entries.push(Arc::new(Entry { stub, seq: next() }));
+            }
+        });
+    }
+
+    /// Replaces every stub for which `keep` is false with `stubs`.
+    pub fn replace_where(&self, remove: impl Fn(&Stub) -> bool, stubs: Vec<Stub>) {
+        self.rewrite(|entries, next| {
+            entries.retain(|e| !remove(&e.stub));
+            for stub in stubs {
+                entries.push(Arc::new(Entry { stub, seq: next() }));
+            }
+        });
+    }
+
+    /// Removes one stub; false when no stub has that id.
+    pub fn remove(&self, id: Uuid) -> bool {
+        let mut found = false;
+        self.rewrite(|entries, _| {
+            let before = entries.len();
+            entries.retain(|e| e.stub.id != id);
+            found = entries.len() != before;
+        });
+        found
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<Stub> {
+        self.snapshot().iter().find(|s| s.id == id).cloned()
+    }
+
+    fn sync_scenarios(&self) {
+        let table = self.snapshot();
+        let mut states = self.scenarios.lock().expect("scenario lock");
+        for s in table.iter().filter_map(|s| s.scenario.as_ref()) {
+            states.entry(s.scenario.clone()).or_insert_with(|| STARTED.to_string());
+        }
+    }
+
+    /// Finds the stub answering `req` and moves its scenario on.
+    pub fn lookup(&self, req: &MockRequest) -> Lookup {
+        let table = self.snapshot();
+        for i in table.candidates(&req.path) {
+            let entry = &table.entries[i];
+            let Ok(captures) = match_pattern(&entry.stub.request, req) else { continue };
+            if let Some(step) = &entry.stub.scenario {
+                let mut states = self.scenarios.lock().expect("scenario lock");
+                let state = states.entry(step.scenario.clone()).or_insert_with(|| STARTED.to_string());
+                if step.required_state.as_ref().is_some_and(|r| r != state) {
+                    continue;
+                }
+                if let Some(new) = &step.new_state {
+                    *state = new.clone();
+                }
+            }
+            return Lookup::Matched {
+                entry: entry.clone(),
+                captures,
+            };
+        }
+        Lookup::Unmatched
+    }
+
+    /// The `limit` stubs closest to `req`, closest first.
+    pub fn near_misses(&self, req: &MockRequest, limit: usize) -> Vec<NearMiss> {
+        let table = self.snapshot();
+        let mut misses: Vec<NearMiss> = table
+            .iter()
+            .filter_map(|stub| match match_pattern(&stub.request, req) {
+                Ok(_) => None,
+                Err(mismatches) => Some(NearMiss {
+                    distance: distance(&stub.request, &mismatches),
+                    stub: stub.clone(),
+                    mismatches,
+                }),
+            })
+            .collect();
+        misses.sort_by(|a, b| a.distance.total_cmp(&b.distance));
+        misses.truncate(limit);
+        misses
+    }
+
+    /// Every scenario with its state and the states its stubs name.
+    pub fn scenarios(&self) -> Vec<(String, String, Vec<String>)> {
+        let table = self.snapshot();
+        let states = self.scenarios.lock().expect("scenario lock");
+        let mut out: Vec<(String, String, Vec<String>)> = states
+            .iter()
+            .map(|(name, state)| {
+                let mut possible = vec![STARTED.to_string()];
+                for s in table.iter().filter_map(|s| s.scenario.as_ref()).filter(|s| &s.scenario == name) {
+                    for st in s.required_state.iter().chain(&s.new_state) {
+                        if !possible.contains(st) {
+                            possible.push(st.clone());
+                        }
+                    }
+                }
+                (name.clone(), state.clone(), possible)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub fn reset_scenarios(&self) {
+        let mut states = self.scenarios.lock().expect("scenario lock");
+        for v in states.values_mut() {
+            *v = STARTED.to_string();
+        }
+    }
+
+    /// Sets one scenario's state; false when the scenario is unknown.
+    pub fn set_scenario(&self, name: &str, state: &str) -> bool {
+        let mut states = self.scenarios.lock().expect("scenario lock");
+        match states.get_mut(name) {
+            Some(s) => {
+                *s = state.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+}

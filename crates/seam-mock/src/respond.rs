@@ -1,0 +1,166 @@
+//! Turning a stub's response definition into bytes on the wire: status, headers,
+//! body (inline, JSON, base64 or `__files`), templates, delays (fixed, uniform,
+//! lognormal), chunked dribble, faults and chance-based chaos.
+
+use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, ResponseBody, ResponseDef};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use rand::Rng;
+use seam_http::{full, Body, ConnFault};
+use std::path::Path;
+use std::time::Duration;
+
+/// What to do for one request.
+pub enum Outcome {
+    Respond(hyper::Response<Body>),
+    Fault(Fault),
+}
+
+/// Picks a delay from its distribution.
+pub fn sample_delay(d: &Delay) -> Duration {
+    let mut rng = rand::thread_rng();
+    let ms = match d {
+        Delay::Fixed { milliseconds } => *milliseconds as f64,
+        Delay::Uniform { lower, upper } => rng.gen_range(*lower as f64..=(*upper).max(*lower) as f64),
+        Delay::LogNormal { median, sigma } => {
+            // Box-Muller: a standard normal from two uniforms
+            let (u1, u2): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen());
+            let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+            median * (sigma * z).exp()
+        }
+    };
+    Duration::from_micros((ms.max(0.0) * 1000.0) as u64)
+}
+
+/// Rolls the dice for chaos: `Some` when this request gets the chaos outcome.
+pub fn roll_chaos(chaos: &Chaos) -> Option<&ChaosOutcome> {
+    (rand::thread_rng().gen::<f64>() < chaos.probability).then_some(&chaos.outcome)
+}
+
+pub fn conn_fault(f: Fault) -> Option<ConnFault> {
+    match f {
+        Fault::EmptyResponse => Some(ConnFault::EmptyResponse),
+        Fault::MalformedResponseChunk => Some(ConnFault::MalformedChunk),
+        Fault::RandomDataThenClose => Some(ConnFault::RandomDataThenClose),
+        Fault::ConnectionResetByPeer => Some(ConnFault::Reset),
+        Fault::Hang => None,
+    }
+}
+
+/// Reads a stub's body bytes.
+pub fn body_bytes(def: &ResponseDef, files_dir: Option<&Path>) -> Result<Bytes, String> {
+    Ok(match &def.body {
+        ResponseBody::None => Bytes::new(),
+        ResponseBody::Text(t) => Bytes::from(t.clone()),
+        ResponseBody::Json(v) => Bytes::from(serde_json::to_vec(v).map_err(|e| e.to_string())?),
+        ResponseBody::Bytes(b) => Bytes::from(b.clone()),
+        ResponseBody::File(rel) => {
+            let dir = files_dir.ok_or_else(|| format!("bodyFileName {} given but no __files directory", rel.display()))?;
+            let path = dir.join(rel);
+            if !path.starts_with(dir) || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+                return Err(format!("bodyFileName {} leaves the __files directory", rel.display()));
+            }
+            Bytes::from(std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
+        }
+    })
+}
+
+/// Builds the response: headers, body, optional dribble.
+pub fn build(def: &ResponseDef, status: u16, headers: &seam_core::http::Headers, body: Bytes) -> hyper::Response<Body> {
+    let mut builder = hyper::Response::builder().status(status);
+    for (k, vs) in headers.iter() {
+        for v in vs {
+            builder = builder.header(k, v);
+        }
+    }
+    if matches!(def.body, ResponseBody::Json(_)) && !headers.contains("content-type") {
+        builder = builder.header("content-type", "application/json");
+    }
+    let body = match def.chunked_dribble {
+        Some((chunks, total_ms)) if chunks > 0 && !body.is_empty() => dribble(body, chunks, total_ms),
+        _ => full(body),
+    };
+    let mut res = builder.body(body).unwrap_or_else(|e| {
+        let mut r = hyper::Response::new(full(format!("invalid stub response: {e}")));
+        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    });
+    if let Some(msg) = &def.status_message {
+        if let Ok(phrase) = hyper::ext::ReasonPhrase::try_from(msg.as_bytes().to_vec()) {
+            res.extensions_mut().insert(phrase);
+        }
+    }
+    res
+}
+
+/// A body sent in `chunks` pieces spread over `total_ms`.
+fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<hyper::body::Frame<Bytes>, std::io::Error>>(4);
+    let n = chunks as usize;
+    let size = body.len().div_ceil(n).max(1);
+    let pause = Duration::from_millis(total_ms / u64::from(chunks));
+    tokio::spawn(async move {
+        let mut offset = 0;
+        while offset < body.len() {
+            let end = (offset + size).min(body.len());
+            if tx.send(Ok(hyper::body::Frame::data(body.slice(offset..end)))).await.is_err() {
+                return;
+            }
+            offset = end;
+            if offset < body.len() {
+                tokio::time::sleep(pause).await;
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|f| (f, rx)) });
+    http_body_util::StreamBody::new(stream).boxed()
+}
+
+/// A plain response with a status and text.
+pub fn text(status: u16, content_type: &str, body: impl Into<Bytes>) -> hyper::Response<Body> {
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(full(body.into()))
+        .expect("static parts are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_follow_their_distribution() {
+        assert_eq!(sample_delay(&Delay::Fixed { milliseconds: 30 }), Duration::from_millis(30));
+        for _ in 0..100 {
+            let d = sample_delay(&Delay::Uniform { lower: 10, upper: 20 });
+            assert!(d >= Duration::from_millis(10) && d <= Duration::from_millis(20));
+        }
+        let mut samples: Vec<f64> = (0..2001)
+            .map(|_| sample_delay(&Delay::LogNormal { median: 100.0, sigma: 0.5 }).as_secs_f64() * 1000.0)
+            .collect();
+        samples.sort_by(f64::total_cmp);
+        let median = samples[1000];
+        assert!((80.0..125.0).contains(&median), "median {median}");
+    }
+
+    #[test]
+    fn chaos_hits_about_its_share() {
+        let chaos = Chaos {
+            probability: 0.1,
+            outcome: ChaosOutcome::Status(503),
+        };
+        let hits = (0..10_000).filter(|_| roll_chaos(&chaos).is_some()).count();
+        assert!((800..1200).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn files_stay_inside_their_directory() {
+        let dir = std::env::temp_dir();
+        let def = ResponseDef {
+            body: ResponseBody::File("../etc/passwd".into()),
+            ..Default::default()
+        };
+        assert!(body_bytes(&def, Some(&dir)).unwrap_err().contains("leaves"));
+    }
+}

@@ -1,0 +1,301 @@
+//! Seam stub files (YAML or JSON, documented in docs/mock.md): a friendlier
+//! spelling of the stub model. Matchers use WireMock's vocabulary (a plain value
+//! means `equalTo`). Errors carry file:line:column.
+
+use crate::matchers::StringMatcher;
+use crate::matching::parse_template;
+use crate::sources::LoadError;
+use crate::stub::{
+    Chaos, ChaosOutcome, Delay, Fault, RequestPattern, ResponseBody, ResponseDef, ScenarioStep, Stub, StubSource,
+    UrlMatcher, DEFAULT_PRIORITY,
+};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    stubs: Vec<StubSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StubSpec {
+    name: Option<String>,
+    id: Option<Spanned<String>>,
+    priority: Option<i32>,
+    request: RequestSpec,
+    response: ResponseSpec,
+    scenario: Option<ScenarioSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RequestSpec {
+    method: Option<String>,
+    path: Option<String>,
+    path_pattern: Option<Spanned<String>>,
+    url: Option<String>,
+    url_pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    path_params: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    query: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    headers: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    cookies: BTreeMap<String, Spanned<Value>>,
+    basic_auth: Option<BasicAuth>,
+    body: Option<Spanned<Value>>,
+    #[serde(default)]
+    body_patterns: Vec<Spanned<Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasicAuth {
+    username: String,
+    password: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ResponseSpec {
+    status: Option<u16>,
+    status_message: Option<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, Spanned<Value>>,
+    json: Option<Value>,
+    text: Option<String>,
+    base64: Option<Spanned<String>>,
+    file: Option<PathBuf>,
+    #[serde(default)]
+    template: bool,
+    delay: Option<DelaySpec>,
+    dribble: Option<Dribble>,
+    fault: Option<Spanned<String>>,
+    chaos: Option<Spanned<ChaosSpec>>,
+    proxy: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DelaySpec {
+    Fixed(u64),
+    Uniform { uniform: [u64; 2] },
+    LogNormal { lognormal: LogNormal },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogNormal {
+    median: f64,
+    sigma: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Dribble {
+    chunks: u32,
+    total_ms: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChaosSpec {
+    percent: f64,
+    status: Option<u16>,
+    fault: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioSpec {
+    name: String,
+    requires: Option<String>,
+    then: Option<String>,
+}
+
+fn at<T>(file: &Path, s: &Spanned<T>, message: impl Into<String>) -> LoadError {
+    LoadError::at(file, s.referenced.line() as usize, s.referenced.column() as usize, message)
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A matcher: a scalar is `equalTo`, an object is a WireMock matcher.
+fn matcher(file: &Path, v: &Spanned<Value>) -> Result<StringMatcher, LoadError> {
+    let m = match &v.value {
+        Value::String(s) => serde_json::json!({"equalTo": s}),
+        Value::Number(n) => serde_json::json!({"equalTo": n.to_string()}),
+        Value::Bool(b) => serde_json::json!({"equalTo": b.to_string()}),
+        other => other.clone(),
+    };
+    StringMatcher::from_wiremock_json(&m).map_err(|e| at(file, v, e))
+}
+
+fn regex(file: &Path, s: &Spanned<String>) -> Result<regex::Regex, LoadError> {
+    regex::Regex::new(&s.value).map_err(|e| at(file, s, format!("invalid regex `{}`: {e}", s.value)))
+}
+
+fn named_matchers(file: &Path, m: &BTreeMap<String, Spanned<Value>>) -> Result<Vec<(String, StringMatcher)>, LoadError> {
+    m.iter().map(|(k, v)| Ok((k.clone(), matcher(file, v)?))).collect()
+}
+
+fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
+    let url = match (&r.path, &r.path_pattern, &r.url, &r.url_pattern) {
+        (None, None, None, None) => UrlMatcher::Any,
+        (Some(p), None, None, None) if p.contains('{') => {
+            UrlMatcher::UrlPathTemplate(parse_template(p).map_err(|e| LoadError::file(file, e))?)
+        }
+        (Some(p), None, None, None) => UrlMatcher::UrlPath(p.clone()),
+        (None, Some(p), None, None) => UrlMatcher::UrlPathPattern(regex(file, p)?),
+        (None, None, Some(u), None) => UrlMatcher::Url(u.clone()),
+        (None, None, None, Some(u)) => UrlMatcher::UrlPattern(regex(file, u)?),
+        _ => {
+            return Err(LoadError::file(
+                file,
+                "give one of path, pathPattern, url or urlPattern in a request",
+            ))
+        }
+    };
+    let mut body_patterns: Vec<StringMatcher> =
+        r.body_patterns.iter().map(|b| matcher(file, b)).collect::<Result<_, _>>()?;
+    if let Some(b) = &r.body {
+        body_patterns.push(matcher(file, b)?);
+    }
+    Ok(RequestPattern {
+        method: r.method.as_ref().map(|m| m.to_ascii_uppercase()).filter(|m| m != "ANY"),
+        url,
+        path_parameters: named_matchers(file, &r.path_params)?,
+        query: named_matchers(file, &r.query)?,
+        headers: named_matchers(file, &r.headers)?,
+        cookies: named_matchers(file, &r.cookies)?,
+        basic_auth: r.basic_auth.as_ref().map(|b| (b.username.clone(), b.password.clone())),
+        body_patterns,
+        pact_request: None,
+    })
+}
+
+fn fault(file: &Path, f: &Spanned<String>) -> Result<Fault, LoadError> {
+    Fault::parse(&f.value).ok_or_else(|| {
+        at(
+            file,
+            f,
+            format!(
+                "unknown fault `{}` (expected EMPTY_RESPONSE, MALFORMED_RESPONSE_CHUNK, RANDOM_DATA_THEN_CLOSE, CONNECTION_RESET_BY_PEER or HANG)",
+                f.value
+            ),
+        )
+    })
+}
+
+fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
+    let mut headers = seam_core::http::Headers::new();
+    for (k, v) in &r.headers {
+        let values = match &v.value {
+            Value::Array(items) => items.iter().map(scalar_text).collect::<Option<Vec<_>>>(),
+            other => scalar_text(other).map(|s| vec![s]),
+        };
+        let values = values.ok_or_else(|| at(file, v, format!("header `{k}` must be a string or a list of strings")))?;
+        values.into_iter().for_each(|s| headers.append(k.clone(), s));
+    }
+    let given = [r.json.is_some(), r.text.is_some(), r.base64.is_some(), r.file.is_some()];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err(LoadError::file(file, "give at most one of json, text, base64 and file in a response"));
+    }
+    let body = if let Some(j) = &r.json {
+        ResponseBody::Json(j.clone())
+    } else if let Some(t) = &r.text {
+        ResponseBody::Text(t.clone())
+    } else if let Some(b) = &r.base64 {
+        ResponseBody::Bytes(
+            base64::engine::general_purpose::STANDARD
+                .decode(b.value.trim())
+                .map_err(|e| at(file, b, format!("invalid base64: {e}")))?,
+        )
+    } else if let Some(f) = &r.file {
+        ResponseBody::File(f.clone())
+    } else {
+        ResponseBody::None
+    };
+    let chaos = match &r.chaos {
+        None => None,
+        Some(c) => {
+            if !(0.0..=100.0).contains(&c.value.percent) {
+                return Err(at(file, c, "chaos percent must be between 0 and 100"));
+            }
+            let outcome = match (&c.value.status, &c.value.fault) {
+                (Some(s), None) => ChaosOutcome::Status(*s),
+                (None, Some(f)) => ChaosOutcome::Fault(fault(
+                    file,
+                    &Spanned {
+                        value: f.clone(),
+                        referenced: c.referenced,
+                        defined: c.defined,
+                    },
+                )?),
+                _ => return Err(at(file, c, "chaos needs exactly one of status and fault")),
+            };
+            Some(Chaos {
+                probability: c.value.percent / 100.0,
+                outcome,
+            })
+        }
+    };
+    Ok(ResponseDef {
+        status: r.status.unwrap_or(200),
+        status_message: r.status_message.clone(),
+        headers,
+        body,
+        templated: r.template,
+        delay: r.delay.as_ref().map(|d| match d {
+            DelaySpec::Fixed(ms) => Delay::Fixed { milliseconds: *ms },
+            DelaySpec::Uniform { uniform } => Delay::Uniform {
+                lower: uniform[0],
+                upper: uniform[1],
+            },
+            DelaySpec::LogNormal { lognormal } => Delay::LogNormal {
+                median: lognormal.median,
+                sigma: lognormal.sigma,
+            },
+        }),
+        chunked_dribble: r.dribble.as_ref().map(|d| (d.chunks, d.total_ms)),
+        fault: r.fault.as_ref().map(|f| fault(file, f)).transpose()?,
+        chaos,
+        proxy_base_url: r.proxy.clone(),
+        pact: None,
+    })
+}
+
+/// Reads a seam stub file.
+pub fn parse(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
+    let doc: File = serde_saphyr::from_str(text).map_err(|e| LoadError::from_yaml(file, &e))?;
+    let mut stubs = Vec::new();
+    for (i, s) in doc.stubs.iter().enumerate() {
+        let mut stub = Stub::new(request(file, &s.request)?, response(file, &s.response)?);
+        if let Some(id) = &s.id {
+            stub.id = uuid::Uuid::parse_str(&id.value).map_err(|_| at(file, id, format!("`{}` is not a UUID", id.value)))?;
+        }
+        stub.name = Some(s.name.clone().unwrap_or_else(|| format!("{} #{}", file.display(), i + 1)));
+        stub.priority = s.priority.unwrap_or(DEFAULT_PRIORITY);
+        stub.scenario = s.scenario.as_ref().map(|sc| ScenarioStep {
+            scenario: sc.name.clone(),
+            required_state: sc.requires.clone(),
+            new_state: sc.then.clone(),
+        });
+        stub.source = StubSource::File(file.to_path_buf());
+        stubs.push(stub);
+    }
+    Ok(stubs)
+}

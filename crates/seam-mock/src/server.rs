@@ -1,0 +1,358 @@
+//! The mock server: reads each request, finds its stub, answers (with delays,
+//! faults, templates, generators), proxies or reports a near miss, and journals
+//! it. `/__admin` goes to the WireMock-compatible admin API.
+
+use crate::journal::{Journal, LoggedRequest};
+use crate::record::Recorder;
+use crate::registry::{Lookup, Registry};
+use crate::request::MockRequest;
+use crate::respond::{self, Outcome};
+use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, Stub};
+use crate::template::{TemplateRequest, Templates};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use seam_core::generators::GeneratorContext;
+use seam_core::http::Headers;
+use seam_http::{Body, ConnInfo};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
+use tokio::sync::watch;
+
+/// Requests larger than this are refused with 413.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// How long a `HANG` fault holds a request before giving up.
+pub const HANG_LIMIT: Duration = Duration::from_secs(300);
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    pub addr: SocketAddr,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub journal_capacity: usize,
+    /// `__files` for `bodyFileName`.
+    pub files_dir: Option<PathBuf>,
+    /// Where `/__admin/mappings/save` writes.
+    pub mappings_dir: Option<PathBuf>,
+    /// Forward unmatched requests here.
+    pub proxy: Option<String>,
+    /// Write stubs for proxied traffic here.
+    pub record_dir: Option<PathBuf>,
+    /// Chaos applied to every stubbed answer.
+    pub chaos: Option<Chaos>,
+    /// Delay added to every stubbed answer.
+    pub delay: Option<Delay>,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: None,
+            journal_capacity: crate::journal::DEFAULT_CAPACITY,
+            files_dir: None,
+            mappings_dir: None,
+            proxy: None,
+            record_dir: None,
+            chaos: None,
+            delay: None,
+        }
+    }
+}
+
+/// Everything a request handler needs, shared across connections.
+pub struct MockState {
+    pub registry: Registry,
+    pub journal: Journal,
+    pub templates: Templates,
+    pub config: MockConfig,
+    /// Stubs loaded at start-up (what `/__admin/mappings/reset` returns to).
+    pub initial: std::sync::Mutex<Vec<Stub>>,
+    pub recorder: Option<Recorder>,
+    pub client: reqwest::Client,
+    base_url: OnceLock<String>,
+    stopping: OnceLock<watch::Receiver<bool>>,
+}
+
+impl MockState {
+    pub fn base_url(&self) -> &str {
+        self.base_url.get().map(String::as_str).unwrap_or("")
+    }
+}
+
+/// A running mock server.
+pub struct MockServer {
+    server: seam_http::Server,
+    state: Arc<MockState>,
+}
+
+impl MockServer {
+    /// Starts serving `stubs`.
+    pub async fn start(config: MockConfig, stubs: Vec<Stub>) -> Result<Self, seam_http::ServeError> {
+        let registry = Registry::default();
+        registry.add(stubs.clone());
+        let recorder = config.record_dir.clone().map(Recorder::new);
+        let state = Arc::new(MockState {
+            registry,
+            journal: Journal::new(config.journal_capacity),
+            templates: Templates::new(),
+            initial: std::sync::Mutex::new(stubs),
+            recorder,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a default client builds"),
+            config: config.clone(),
+            base_url: OnceLock::new(),
+            stopping: OnceLock::new(),
+        });
+        let handler_state = state.clone();
+        let server = seam_http::serve(config.addr, config.tls.clone(), move |req, conn| {
+            let state = handler_state.clone();
+            async move { handle(state, req, conn).await }
+        })
+        .await?;
+        let _ = state.base_url.set(server.base_url());
+        let _ = state.stopping.set(server.stopping());
+        Ok(MockServer { server, state })
+    }
+
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr
+    }
+
+    pub fn state(&self) -> &Arc<MockState> {
+        &self.state
+    }
+
+    pub async fn shutdown(self) {
+        self.server.shutdown().await
+    }
+}
+
+async fn read_request(state: &MockState, req: hyper::Request<hyper::body::Incoming>, conn: &ConnInfo) -> Result<MockRequest, u16> {
+    let (parts, body) = req.into_parts();
+    let body = Limited::new(body, MAX_BODY).collect().await.map_err(|_| 413u16)?.to_bytes();
+    let mut headers = Headers::new();
+    for (k, v) in &parts.headers {
+        headers.append(k.as_str(), String::from_utf8_lossy(v.as_bytes()).into_owned());
+    }
+    let url = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    Ok(MockRequest::new(
+        parts.method.as_str(),
+        url,
+        headers,
+        body,
+        state.base_url(),
+        &conn.remote.ip().to_string(),
+    ))
+}
+
+async fn handle(state: Arc<MockState>, req: hyper::Request<hyper::body::Incoming>, conn: ConnInfo) -> hyper::Response<Body> {
+    let mreq = match read_request(&state, req, &conn).await {
+        Ok(r) => r,
+        Err(status) => return respond::text(status, "text/plain", "request body too large\n"),
+    };
+    if mreq.path.starts_with("/__admin") {
+        return crate::admin::handle(&state, &mreq).await;
+    }
+    let (stub_id, outcome) = match state.registry.lookup(&mreq) {
+        Lookup::Matched { entry, captures } => {
+            let outcome = answer(&state, &entry.stub, &mreq, &captures.path_params).await;
+            (Some(entry.stub.id), outcome)
+        }
+        Lookup::Unmatched => match &state.config.proxy {
+            Some(target) => (None, Outcome::Respond(proxy(&state, target, &mreq, true).await)),
+            None => (None, Outcome::Respond(not_found(&state, &mreq))),
+        },
+    };
+    let (response, status) = match outcome {
+        Outcome::Respond(r) => {
+            let s = r.status().as_u16();
+            (r, s)
+        }
+        Outcome::Fault(f) => {
+            if f == Fault::Hang {
+                hang(&state).await;
+            } else if let Some(cf) = respond::conn_fault(f) {
+                conn.inject(cf);
+            }
+            (respond::text(500, "text/plain", ""), 0)
+        }
+    };
+    state.journal.record(LoggedRequest {
+        id: uuid::Uuid::new_v4(),
+        request: mreq,
+        logged_at: SystemTime::now(),
+        stub_id,
+        status,
+    });
+    response
+}
+
+async fn hang(state: &MockState) {
+    let stopping = state.stopping.get().cloned();
+    let wait = async move {
+        match stopping {
+            Some(mut rx) => {
+                let _ = rx.wait_for(|s| *s).await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    let _ = tokio::time::timeout(HANG_LIMIT, wait).await;
+}
+
+fn template_request(req: &MockRequest, path_params: &[(String, String)]) -> TemplateRequest {
+    TemplateRequest {
+        method: req.method.clone(),
+        url: req.url.clone(),
+        path: req.path.clone(),
+        base_url: req.base_url.clone(),
+        query: req.query.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect(),
+        headers: req.headers.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect(),
+        cookies: req.cookies.clone(),
+        body: req.body_text().map(|b| b.into_owned()).unwrap_or_default(),
+        path_params: path_params.to_vec(),
+    }
+}
+
+/// The answer of a matched stub.
+async fn answer(state: &MockState, stub: &Stub, req: &MockRequest, path_params: &[(String, String)]) -> Outcome {
+    let def = &stub.response;
+    if let Some(target) = &def.proxy_base_url {
+        return Outcome::Respond(proxy(state, target, req, false).await);
+    }
+    for chaos in def.chaos.iter().chain(&state.config.chaos) {
+        match respond::roll_chaos(chaos) {
+            Some(ChaosOutcome::Status(s)) => {
+                return Outcome::Respond(respond::text(*s, "text/plain", format!("chaos: injected {s}\n")))
+            }
+            Some(ChaosOutcome::Fault(f)) => return Outcome::Fault(*f),
+            None => {}
+        }
+    }
+    if let Some(f) = def.fault {
+        return Outcome::Fault(f);
+    }
+    for delay in def.delay.iter().chain(&state.config.delay) {
+        tokio::time::sleep(respond::sample_delay(delay)).await;
+    }
+    if let Some(spec) = &def.pact {
+        return Outcome::Respond(pact_answer(state, spec));
+    }
+    let body = match respond::body_bytes(def, state.config.files_dir.as_deref()) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Respond(respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id))),
+    };
+    if !def.templated {
+        return Outcome::Respond(respond::build(def, def.status, &def.headers, body));
+    }
+    let treq = template_request(req, path_params);
+    let render = |s: &str| state.templates.render(s, &treq).map_err(|e| e.to_string());
+    let rendered = (|| -> Result<(Headers, Bytes), String> {
+        let mut headers = Headers::new();
+        for (k, vs) in def.headers.iter() {
+            for v in vs {
+                headers.append(k, render(v)?);
+            }
+        }
+        let body = match std::str::from_utf8(&body) {
+            Ok(text) if !text.is_empty() => Bytes::from(render(text)?),
+            _ => body,
+        };
+        Ok((headers, body))
+    })();
+    match rendered {
+        Ok((headers, body)) => Outcome::Respond(respond::build(def, def.status, &headers, body)),
+        Err(e) => Outcome::Respond(respond::text(500, "text/plain", format!("template error in stub {}: {e}\n", stub.id))),
+    }
+}
+
+/// A pact example with its generators applied.
+fn pact_answer(state: &MockState, spec: &seam_core::interaction::ResponseSpec) -> hyper::Response<Body> {
+    let mut res = spec.response.clone();
+    let ctx = GeneratorContext {
+        mock_server_url: Some(state.base_url().to_string()),
+        ..Default::default()
+    };
+    if let Err(e) = spec.generators.apply_to_response(&mut res, &ctx) {
+        return respond::text(500, "text/plain", format!("generator error: {e}\n"));
+    }
+    let mut headers = res.headers.clone();
+    if !headers.contains("content-type") {
+        match &res.body {
+            seam_core::http::Body::Json(_) => headers.append("Content-Type", "application/json"),
+            seam_core::http::Body::Xml(_) => headers.append("Content-Type", "application/xml"),
+            _ => {}
+        }
+    }
+    respond::build(&Default::default(), res.status, &headers, Bytes::from(res.body.to_bytes()))
+}
+
+/// Volatile headers that are not forwarded.
+const HOP_BY_HOP: &[&str] = &["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"];
+
+/// Forwards `req` to `target` and relays the answer; records it when asked.
+async fn proxy(state: &MockState, target: &str, req: &MockRequest, record: bool) -> hyper::Response<Body> {
+    let url = format!("{}{}", target.trim_end_matches('/'), req.url);
+    let method = reqwest::Method::from_bytes(req.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut builder = state.client.request(method, &url).body(req.body.clone());
+    for (k, vs) in req.headers.iter() {
+        if HOP_BY_HOP.iter().any(|h| k.eq_ignore_ascii_case(h)) {
+            continue;
+        }
+        for v in vs {
+            builder = builder.header(k, v);
+        }
+    }
+    let upstream = match builder.send().await {
+        Ok(r) => r,
+        Err(e) => return respond::text(502, "text/plain", format!("proxy to {url} failed: {e}\n")),
+    };
+    let status = upstream.status().as_u16();
+    let mut headers = Headers::new();
+    for (k, v) in upstream.headers() {
+        if HOP_BY_HOP.iter().any(|h| k.as_str().eq_ignore_ascii_case(h)) {
+            continue;
+        }
+        headers.append(k.as_str(), String::from_utf8_lossy(v.as_bytes()).into_owned());
+    }
+    let body = match upstream.bytes().await {
+        Ok(b) => b,
+        Err(e) => return respond::text(502, "text/plain", format!("proxy to {url}: reading the answer failed: {e}\n")),
+    };
+    if record {
+        if let Some(rec) = &state.recorder {
+            if let Err(e) = rec.record(req, status, &headers, &body) {
+                eprintln!("seam mock: recording failed: {e}");
+            }
+        }
+    }
+    respond::build(&Default::default(), status, &headers, body)
+}
+
+/// 404 with the closest stubs and what differed.
+fn not_found(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
+    let misses = state.registry.near_misses(req, 3);
+    let mut out = String::from("Request was not matched\n=======================\n\n");
+    out.push_str(&format!("{} {}\n", req.method, req.url));
+    if misses.is_empty() {
+        out.push_str("\nNo stubs are loaded.\n");
+    }
+    for m in &misses {
+        let name = m.stub.name.clone().unwrap_or_else(|| m.stub.id.to_string());
+        out.push_str(&format!("\nClosest stub: {name} (distance {:.2})\n", m.distance));
+        for mm in &m.mismatches {
+            out.push_str(&format!("  - {}: {}\n", mm.location(), mm.reason));
+        }
+    }
+    out.push_str(&format!("\nReproduce: {}\n", req.to_curl()));
+    respond::text(404, "text/plain; charset=utf-8", out)
+}

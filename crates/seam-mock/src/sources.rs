@@ -1,0 +1,271 @@
+//! Loading stubs: seam stub files, WireMock directories (`mappings/` +
+//! `__files/`), single WireMock mapping files, and pact files (HTTP
+//! interactions become stubs matched by the Pact engine, answered with
+//! generators applied). Errors carry file:line:column. Also hot reload.
+
+use crate::stub::{RequestPattern, ResponseDef, Stub, StubSource, UrlMatcher};
+use seam_core::interaction::Exchange;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// A problem in a stub source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl LoadError {
+    pub fn at(file: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+        LoadError {
+            file: file.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+        }
+    }
+
+    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+        LoadError {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn from_yaml(file: &Path, e: &serde_saphyr::Error) -> Self {
+        // the first line, without the "error: line L column C: " prefix
+        let full = e.to_string();
+        let first = full.lines().next().unwrap_or_default();
+        let plain = match first.split_once(": ") {
+            Some((head, rest)) if head.starts_with("error") => rest.split_once(": ").map_or(rest, |(_, m)| m),
+            _ => first,
+        };
+        let message = did_you_mean(plain);
+        match e.location() {
+            Some(loc) => LoadError::at(file, loc.line() as usize, loc.column() as usize, message),
+            None => LoadError::file(file, message),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file.display(), self.message),
+            _ => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Adds "did you mean `x`?" to serde's "unknown field `y`, expected one of ..." messages.
+fn did_you_mean(message: &str) -> String {
+    let Some(rest) = message.split("unknown field `").nth(1) else {
+        return message.to_string();
+    };
+    let Some((unknown, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let expected = expected.split("expected one of").nth(1).unwrap_or(expected);
+    let best = expected
+        .split([',', '`', ' '])
+        .filter(|c| !c.is_empty())
+        .map(|cand| (edit_distance(unknown, cand), cand))
+        .min();
+    match best {
+        Some((d, cand)) if d <= 3 => format!("{message} (did you mean `{cand}`?)"),
+        _ => message.to_string(),
+    }
+}
+
+/// Stubs from a pact: one per HTTP interaction.
+pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
+    let pact = seam_pact::read_pact_str(&file.display().to_string(), text).map_err(|e| {
+        let (line, column) = match e.location {
+            seam_pact::Location::LineColumn(l, c) => (Some(l), Some(c)),
+            seam_pact::Location::JsonPath(_) => (None, None),
+        };
+        LoadError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: match e.location {
+                seam_pact::Location::JsonPath(p) => format!("at {p}: {}", e.message),
+                _ => e.message,
+            },
+        }
+    })?;
+    let mut stubs = Vec::new();
+    for i in pact.interactions {
+        let Exchange::Http { request, response } = i.exchange else { continue };
+        let has_path_rules = request.rules.category(seam_core::rules::Category::Path).is_some();
+        let pattern = RequestPattern {
+            method: Some(request.request.method.clone()),
+            url: if has_path_rules {
+                UrlMatcher::Any
+            } else {
+                UrlMatcher::UrlPath(request.request.path.clone())
+            },
+            pact_request: Some(Box::new(request)),
+            ..Default::default()
+        };
+        let def = ResponseDef {
+            pact: Some(Box::new(response)),
+            ..Default::default()
+        };
+        let mut stub = Stub::new(pattern, def);
+        stub.name = Some(i.description.clone());
+        stub.source = StubSource::File(file.to_path_buf());
+        stubs.push(stub);
+    }
+    Ok(stubs)
+}
+
+/// What a file holds, judged by its first key.
+fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadError> {
+    let text = std::fs::read_to_string(file).map_err(|e| LoadError::file(file, format!("cannot read: {e}")))?;
+    let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    if is_yaml {
+        return crate::seam_stubs::parse(file, &text);
+    }
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| LoadError::at(file, e.line(), e.column(), format!("invalid JSON: {e}")))?;
+    if doc.get("stubs").is_some() {
+        crate::seam_stubs::parse(file, &text)
+    } else if doc.get("interactions").is_some() || doc.get("consumer").is_some() {
+        stubs_from_pact(file, &text)
+    } else {
+        crate::wiremock::stubs_from_mapping_file(&text, file, files_dir).map_err(|e| {
+            let s = e.to_string();
+            LoadError::file(file, s.strip_prefix(&format!("{}: ", file.display())).unwrap_or(&s).to_string())
+        })
+    }
+}
+
+fn stub_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| LoadError::file(&d, format!("cannot list: {e}")))?;
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n != "__files") {
+                    stack.push(p);
+                }
+            } else if p.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Loads every stub under `path` (a file, or a directory searched recursively;
+/// `__files/` next to `mappings/` holds WireMock body files).
+pub fn load(path: &Path) -> Result<Vec<Stub>, LoadError> {
+    if path.is_file() {
+        let files_dir = path.parent().and_then(|p| p.parent()).map(|p| p.join("__files"));
+        return load_file(path, files_dir.as_deref().filter(|d| d.is_dir()));
+    }
+    if !path.is_dir() {
+        return Err(LoadError::file(path, "no such file or directory"));
+    }
+    let files_dir = path.join("__files");
+    let files_dir = files_dir.is_dir().then_some(files_dir);
+    let mut stubs = Vec::new();
+    for f in stub_files(path)? {
+        stubs.extend(load_file(&f, files_dir.as_deref())?);
+    }
+    Ok(stubs)
+}
+
+/// The newest modification time under `paths` (and how many files), to notice changes.
+fn fingerprint(paths: &[PathBuf]) -> (Option<SystemTime>, usize) {
+    let mut newest = None;
+    let mut count = 0;
+    for p in paths {
+        let files = if p.is_dir() { stub_files(p).unwrap_or_default() } else { vec![p.clone()] };
+        for f in files {
+            count += 1;
+            if let Ok(t) = std::fs::metadata(&f).and_then(|m| m.modified()) {
+                newest = newest.max(Some(t));
+            }
+        }
+    }
+    (newest, count)
+}
+
+/// Watches `paths` and reloads file stubs when they change. A bad file keeps the
+/// previous stubs and reports the error through `log`.
+pub fn spawn_reloader(
+    registry: std::sync::Arc<crate::server::MockState>,
+    paths: Vec<PathBuf>,
+    every: Duration,
+    log: impl Fn(String) + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last = fingerprint(&paths);
+        loop {
+            tokio::time::sleep(every).await;
+            let now = fingerprint(&paths);
+            if now == last {
+                continue;
+            }
+            last = now;
+            let mut loaded = Vec::new();
+            let mut failed = None;
+            for p in &paths {
+                match load(p) {
+                    Ok(s) => loaded.extend(s),
+                    Err(e) => failed = Some(e),
+                }
+            }
+            match failed {
+                Some(e) => log(format!("reload failed, keeping the previous stubs: {e}")),
+                None => {
+                    let n = loaded.len();
+                    *registry.initial.lock().expect("initial lock") = loaded.clone();
+                    registry.registry.replace_where(|s| matches!(s.source, StubSource::File(_)), loaded);
+                    log(format!("reloaded {n} stub(s)"));
+                }
+            }
+        }
+    })
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_closest_field() {
+        let m = did_you_mean("unknown field `staus`, expected one of `status`, `headers`");
+        assert!(m.ends_with("(did you mean `status`?)"), "{m}");
+        let m = did_you_mean("unknown field `hedaers`, expected one of status, headers");
+        assert!(m.ends_with("(did you mean `headers`?)"), "{m}");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
