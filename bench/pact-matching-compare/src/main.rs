@@ -28,7 +28,7 @@ use pact_models::PactSpecification;
 use serde_json::{json, Map, Value};
 
 /// Set to `true` once [`seam_side`] runs Seamline's real matcher.
-const SEAM_WIRED: bool = false;
+const SEAM_WIRED: bool = true;
 
 /// Versions pinned with `=` in Cargo.toml (printed in the report).
 const PACT_MATCHING_VERSION: &str = "2.1.0";
@@ -71,9 +71,26 @@ type MatchFn = Box<dyn FnMut() -> usize>;
 /// against the interaction's response body + body matching rules in
 /// `pact_json`, and returns the number of mismatches. Then set `SEAM_WIRED`.
 fn seam_side(pact_json: &str, actual_body: &Value) -> MatchFn {
-    // SEAM: wire to seam-core here
-    let _ = (pact_json, actual_body);
-    Box::new(|| 0)
+    use seam_core::http::{Body, Response};
+    use seam_core::interaction::Exchange;
+    let pact = seam_pact::read_pact_str("bench.json", pact_json).expect("the bench pact parses");
+    let Exchange::Http { response, .. } = &pact.interactions[0].exchange else {
+        panic!("the bench pact holds an HTTP interaction")
+    };
+    let expected = response.response.clone();
+    let rules = response.rules.clone();
+    // The actual response arrives as bytes, as from a socket: each match parses
+    // it, as pact_matching does.
+    let bytes = serde_json::to_vec(actual_body).expect("serializes");
+    let headers = expected.headers.clone();
+    Box::new(move || {
+        let actual = Response {
+            status: expected.status,
+            headers: headers.clone(),
+            body: Body::from_bytes(&bytes, headers.content_type().as_ref()),
+        };
+        seam_core::matching::match_response(&expected, &actual, &rules).len()
+    })
 }
 
 // ---------------------------------------------------------------------------
