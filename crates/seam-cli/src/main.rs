@@ -1,6 +1,7 @@
 //! `seam`: the Seamline command line. Argument parsing and wiring only; the work
 //! happens in the library crates.
 
+mod mock_cmd;
 mod pact_cmd;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,9 @@ enum Command {
     /// Work with Pact files (v1 to v4).
     #[command(subcommand)]
     Pact(pact_cmd::PactCommand),
+    /// Serve stubs: seam stub files, WireMock mappings, pacts; latency, faults,
+    /// scenarios, templates, a WireMock-compatible admin API.
+    Mock(mock_cmd::MockArgs),
 }
 
 /// Exit codes shared by every command.
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Pact(cmd) => pact_cmd::run(cmd),
+        Command::Mock(args) => mock_cmd::run(args),
     };
     ExitCode::from(code)
 }

@@ -17,12 +17,19 @@ use std::time::UNIX_EPOCH;
 use uuid::Uuid;
 
 fn ok_json(status: u16, v: &Value) -> hyper::Response<Body> {
-    respond::text(status, "application/json", serde_json::to_vec(v).unwrap_or_default())
+    respond::text(
+        status,
+        "application/json",
+        serde_json::to_vec(v).unwrap_or_default(),
+    )
 }
 
 /// WireMock's error shape.
 fn error(status: u16, title: &str, detail: impl Into<String>) -> hyper::Response<Body> {
-    ok_json(status, &json!({"errors": [{"code": 10, "title": title, "detail": detail.into()}]}))
+    ok_json(
+        status,
+        &json!({"errors": [{"code": 10, "title": title, "detail": detail.into()}]}),
+    )
 }
 
 fn parse_body(req: &MockRequest) -> Result<Value, hyper::Response<Body>> {
@@ -37,7 +44,8 @@ fn parse_body(req: &MockRequest) -> Result<Value, hyper::Response<Body>> {
 }
 
 fn stub_from_admin(v: &Value) -> Result<Stub, hyper::Response<Body>> {
-    let mut stub = stub_from_mapping(v, None).map_err(|e| error(422, "Invalid stub mapping", e.to_string()))?;
+    let mut stub = stub_from_mapping(v, None)
+        .map_err(|e| error(422, "Invalid stub mapping", e.to_string()))?;
     stub.source = StubSource::Admin;
     Ok(stub)
 }
@@ -50,18 +58,31 @@ fn pattern_from(v: &Value) -> Result<crate::stub::RequestPattern, hyper::Respons
 
 fn logged_json(e: &LoggedRequest) -> Value {
     let r = &e.request;
-    let millis = e.logged_at.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let millis = e
+        .logged_at
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
     let headers: Map<String, Value> = r
         .headers
         .iter()
-        .map(|(k, v)| (k.to_string(), if v.len() == 1 { json!(v[0]) } else { json!(v) }))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                if v.len() == 1 { json!(v[0]) } else { json!(v) },
+            )
+        })
         .collect();
     let query: Map<String, Value> = r
         .query
         .iter()
         .map(|(k, v)| (k.to_string(), json!({"key": k, "values": v})))
         .collect();
-    let cookies: Map<String, Value> = r.cookies.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    let cookies: Map<String, Value> = r
+        .cookies
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
     json!({
         "id": e.id,
         "url": r.url,
@@ -131,11 +152,24 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let method = req.method.as_str();
     match (method, segments.as_slice()) {
-        ("GET", []) | ("GET", ["health"]) => ok_json(200, &json!({"status": "healthy", "message": "seam mock is running"})),
-        ("GET", ["version"]) => ok_json(200, &json!({"version": env!("CARGO_PKG_VERSION"), "server": "seam"})),
+        ("GET", []) | ("GET", ["health"]) => ok_json(
+            200,
+            &json!({"status": "healthy", "message": "seam mock is running"}),
+        ),
+        ("GET", ["version"]) => ok_json(
+            200,
+            &json!({"version": env!("CARGO_PKG_VERSION"), "server": "seam"}),
+        ),
         ("GET", ["mappings"]) => {
             let stubs: Vec<Stub> = state.registry.snapshot().iter().cloned().collect();
-            ok_json(200, &mappings_json(&stubs, query_usize(req, "offset").unwrap_or(0), query_usize(req, "limit")))
+            ok_json(
+                200,
+                &mappings_json(
+                    &stubs,
+                    query_usize(req, "offset").unwrap_or(0),
+                    query_usize(req, "limit"),
+                ),
+            )
         }
         ("POST", ["mappings"]) => {
             let v = match parse_body(req) {
@@ -163,11 +197,19 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("POST", ["mappings", "import"]) => import(state, req),
         ("GET", ["mappings", id]) => with_id(id, |id| match state.registry.get(id) {
             Some(s) => ok_json(200, &stub_to_mapping(&s)),
-            None => error(404, "Stub mapping not found", format!("no stub mapping with id {id}")),
+            None => error(
+                404,
+                "Stub mapping not found",
+                format!("no stub mapping with id {id}"),
+            ),
         }),
         ("PUT", ["mappings", id]) => with_id(id, |id| {
             if state.registry.get(id).is_none() {
-                return error(404, "Stub mapping not found", format!("no stub mapping with id {id}"));
+                return error(
+                    404,
+                    "Stub mapping not found",
+                    format!("no stub mapping with id {id}"),
+                );
             }
             let mut v = match parse_body(req) {
                 Ok(v) => v,
@@ -190,12 +232,19 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             if state.registry.remove(id) {
                 ok_json(200, &json!({}))
             } else {
-                error(404, "Stub mapping not found", format!("no stub mapping with id {id}"))
+                error(
+                    404,
+                    "Stub mapping not found",
+                    format!("no stub mapping with id {id}"),
+                )
             }
         }),
         ("GET", ["requests"]) => {
             let limit = query_usize(req, "limit").unwrap_or(usize::MAX);
-            let unmatched = req.query.get_all("unmatched").is_some_and(|v| v.first().is_some_and(|x| x == "true"));
+            let unmatched = req
+                .query
+                .get_all("unmatched")
+                .is_some_and(|v| v.first().is_some_and(|x| x == "true"));
             let events: Vec<Value> = state
                 .journal
                 .find(|e| !unmatched || e.stub_id.is_none())
@@ -204,7 +253,10 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 .map(|e| serve_event(state, e))
                 .collect();
             let (_, _, kept) = state.journal.totals();
-            ok_json(200, &json!({"requests": events, "meta": {"total": kept}, "requestJournalDisabled": state.journal.capacity() == 0}))
+            ok_json(
+                200,
+                &json!({"requests": events, "meta": {"total": kept}, "requestJournalDisabled": state.journal.capacity() == 0}),
+            )
         }
         ("DELETE", ["requests"]) | ("POST", ["requests", "reset"]) => {
             state.journal.clear();
@@ -215,21 +267,33 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 Ok(p) => p,
                 Err(r) => return r,
             };
-            let keep = |e: &LoggedRequest| crate::matching::match_pattern(&pattern, &e.request).is_ok();
+            let keep =
+                |e: &LoggedRequest| crate::matching::match_pattern(&pattern, &e.request).is_ok();
             match *op {
                 "count" => ok_json(200, &json!({"count": state.journal.count(keep)})),
                 "find" => {
-                    let found: Vec<Value> = state.journal.find(keep).iter().map(logged_json).collect();
+                    let found: Vec<Value> =
+                        state.journal.find(keep).iter().map(logged_json).collect();
                     ok_json(200, &json!({"requests": found}))
                 }
                 _ => {
-                    let gone: Vec<Value> = state.journal.remove(keep).iter().map(|e| serve_event(state, e)).collect();
+                    let gone: Vec<Value> = state
+                        .journal
+                        .remove(keep)
+                        .iter()
+                        .map(|e| serve_event(state, e))
+                        .collect();
                     ok_json(200, &json!({"requests": gone}))
                 }
             }
         }
         ("GET", ["requests", "unmatched"]) => {
-            let found: Vec<Value> = state.journal.find(|e| e.stub_id.is_none()).iter().map(logged_json).collect();
+            let found: Vec<Value> = state
+                .journal
+                .find(|e| e.stub_id.is_none())
+                .iter()
+                .map(logged_json)
+                .collect();
             ok_json(200, &json!({"requests": found}))
         }
         ("GET", ["requests", "unmatched", "near-misses"]) => {
@@ -267,21 +331,119 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 Ok(v) => v,
                 Err(r) => return r,
             };
-            let st = v.get("state").and_then(Value::as_str).unwrap_or(crate::registry::STARTED);
+            let st = v
+                .get("state")
+                .and_then(Value::as_str)
+                .unwrap_or(crate::registry::STARTED);
             if state.registry.set_scenario(name, st) {
                 ok_json(200, &json!({}))
             } else {
-                error(404, "Scenario not found", format!("no scenario named {name}"))
+                error(
+                    404,
+                    "Scenario not found",
+                    format!("no scenario named {name}"),
+                )
             }
         }
+        ("POST", ["mappings", op @ ("find-by-metadata" | "remove-by-metadata")]) => {
+            let matcher = match parse_body(req).and_then(|v| {
+                crate::matchers::StringMatcher::from_wiremock_json(&v)
+                    .map_err(|e| error(422, "Invalid matcher", e))
+            }) {
+                Ok(m) => m,
+                Err(r) => return r,
+            };
+            let hits: Vec<Stub> = state
+                .registry
+                .snapshot()
+                .iter()
+                .filter(|s| {
+                    s.metadata
+                        .as_ref()
+                        .is_some_and(|m| matcher.check(Some(&m.to_string())).is_ok())
+                })
+                .cloned()
+                .collect();
+            if *op == "remove-by-metadata" {
+                let ids: Vec<Uuid> = hits.iter().map(|s| s.id).collect();
+                state
+                    .registry
+                    .replace_where(|s| ids.contains(&s.id), Vec::new());
+                return ok_json(200, &json!({}));
+            }
+            ok_json(200, &mappings_json(&hits, 0, None))
+        }
+        ("POST", ["near-misses", "request"]) | ("POST", ["requests", "near-misses", "request"]) => {
+            let v = match parse_body(req) {
+                Ok(v) => v,
+                Err(r) => return r,
+            };
+            let probe = request_from_logged(&v, state.base_url());
+            let logged = LoggedRequest {
+                id: Uuid::new_v4(),
+                request: probe.clone(),
+                logged_at: std::time::SystemTime::now(),
+                stub_id: None,
+                status: 0,
+            };
+            let out: Vec<Value> = state
+                .registry
+                .near_misses(&probe, 3)
+                .iter()
+                .map(|m| near_miss_json(&logged, m))
+                .collect();
+            ok_json(200, &json!({"nearMisses": out}))
+        }
+        ("POST", ["settings"]) => match parse_body(req) {
+            Ok(v) => {
+                let delay = v.get("fixedDelay").and_then(Value::as_u64);
+                *state.settings_delay.lock().expect("settings lock") = delay;
+                ok_json(200, &json!({}))
+            }
+            Err(r) => r,
+        },
         ("POST", ["reset"]) => {
             reset_mappings(state);
             state.journal.clear();
             state.registry.reset_scenarios();
             ok_json(200, &json!({}))
         }
-        _ => error(404, "Not found", format!("no admin route for {method} {}", req.path)),
+        _ => error(
+            404,
+            "Not found",
+            format!("no admin route for {method} {}", req.path),
+        ),
     }
+}
+
+/// A request rebuilt from WireMock's LoggedRequest JSON (url, method, headers, body).
+fn request_from_logged(v: &Value, base_url: &str) -> MockRequest {
+    let mut headers = seam_core::http::Headers::new();
+    if let Some(Value::Object(h)) = v.get("headers") {
+        for (k, val) in h {
+            match val {
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .for_each(|x| headers.append(k.clone(), x)),
+                Value::String(x) => headers.append(k.clone(), x.clone()),
+                _ => {}
+            }
+        }
+    }
+    let body = v
+        .get("body")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    MockRequest::new(
+        v.get("method").and_then(Value::as_str).unwrap_or("GET"),
+        v.get("url").and_then(Value::as_str).unwrap_or("/"),
+        headers,
+        body.into(),
+        base_url,
+        "127.0.0.1",
+    )
 }
 
 fn with_id(raw: &str, f: impl FnOnce(Uuid) -> hyper::Response<Body>) -> hyper::Response<Body> {
@@ -304,8 +466,15 @@ fn import(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
         match stub_from_admin(m) {
             Ok(s) => stubs.push(s),
             Err(_) => {
-                let detail = stub_from_mapping(m, None).err().map(|e| e.to_string()).unwrap_or_default();
-                return error(422, "Invalid stub mapping", format!("mappings[{i}]: {detail}"));
+                let detail = stub_from_mapping(m, None)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                return error(
+                    422,
+                    "Invalid stub mapping",
+                    format!("mappings[{i}]: {detail}"),
+                );
             }
         }
     }
@@ -322,15 +491,20 @@ fn import(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
     if ignore_dups {
         stubs.retain(|s| state.registry.get(s.id).is_none());
     }
-    state
-        .registry
-        .replace_where(|s| delete_others || (ids.contains(&s.id) && !ignore_dups), stubs);
+    state.registry.replace_where(
+        |s| delete_others || (ids.contains(&s.id) && !ignore_dups),
+        stubs,
+    );
     ok_json(200, &json!({}))
 }
 
 fn save(state: &MockState) -> hyper::Response<Body> {
     let Some(dir) = &state.config.mappings_dir else {
-        return error(409, "No mappings directory", "start seam mock with --stubs DIR to save mappings");
+        return error(
+            409,
+            "No mappings directory",
+            "start seam mock with --stubs DIR to save mappings",
+        );
     };
     let dir = dir.join("mappings");
     if let Err(e) = std::fs::create_dir_all(&dir) {

@@ -69,7 +69,13 @@ impl Journal {
     /// Kept requests, newest first, that satisfy `keep`.
     pub fn find(&self, keep: impl Fn(&LoggedRequest) -> bool) -> Vec<LoggedRequest> {
         let inner = self.inner.lock().expect("journal lock");
-        inner.entries.iter().rev().filter(|e| keep(e)).cloned().collect()
+        inner
+            .entries
+            .iter()
+            .rev()
+            .filter(|e| keep(e))
+            .cloned()
+            .collect()
     }
 
     /// How many kept requests satisfy `keep`.
@@ -97,7 +103,13 @@ impl Journal {
 
     /// Requests ever answered by `stub`.
     pub fn stub_count(&self, stub: Uuid) -> u64 {
-        self.inner.lock().expect("journal lock").per_stub.get(&stub).copied().unwrap_or(0)
+        self.inner
+            .lock()
+            .expect("journal lock")
+            .per_stub
+            .get(&stub)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// (all requests ever, unmatched requests ever, kept now).
@@ -115,7 +127,14 @@ mod tests {
     fn entry(n: usize, stub: Option<Uuid>) -> LoggedRequest {
         LoggedRequest {
             id: Uuid::new_v4(),
-            request: MockRequest::new("GET", &format!("/r/{n}"), Headers::new(), Default::default(), "http://x", "127.0.0.1"),
+            request: MockRequest::new(
+                "GET",
+                &format!("/r/{n}"),
+                Headers::new(),
+                Default::default(),
+                "http://x",
+                "127.0.0.1",
+            ),
             logged_at: SystemTime::now(),
             stub_id: stub,
             status: 200,
@@ -129,7 +148,11 @@ mod tests {
         for n in 0..10 {
             j.record(entry(n, (n % 2 == 0).then_some(stub)));
         }
-        let kept: Vec<_> = j.find(|_| true).iter().map(|e| e.request.path.clone()).collect();
+        let kept: Vec<_> = j
+            .find(|_| true)
+            .iter()
+            .map(|e| e.request.path.clone())
+            .collect();
         assert_eq!(kept, ["/r/9", "/r/8", "/r/7"]);
         assert_eq!(j.stub_count(stub), 5);
         assert_eq!(j.totals(), (10, 5, 3));

@@ -37,11 +37,15 @@ pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
     for part in source.trim_start_matches('/').split('/') {
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
             if name.is_empty() || name.contains(['{', '}']) {
-                return Err(format!("invalid parameter `{part}` in path template `{source}`"));
+                return Err(format!(
+                    "invalid parameter `{part}` in path template `{source}`"
+                ));
             }
             segments.push(TemplateSegment::Param(name.to_string()));
         } else if part.contains(['{', '}']) {
-            return Err(format!("a parameter must fill a whole segment: `{part}` in `{source}`"));
+            return Err(format!(
+                "a parameter must fill a whole segment: `{part}` in `{source}`"
+            ));
         } else {
             segments.push(TemplateSegment::Literal(part.to_string()));
         }
@@ -53,7 +57,8 @@ pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
 }
 
 fn full_match(re: &regex::Regex, s: &str) -> bool {
-    re.find(s).is_some_and(|m| m.start() == 0 && m.end() == s.len())
+    re.find(s)
+        .is_some_and(|m| m.start() == 0 && m.end() == s.len())
 }
 
 fn url_mismatch(expected: String, req: &MockRequest, actual: &str, reason: String) -> Mismatch {
@@ -66,7 +71,12 @@ fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)
     match url {
         UrlMatcher::Any => Ok(Vec::new()),
         UrlMatcher::Url(u) if *u == req.url => Ok(Vec::new()),
-        UrlMatcher::Url(u) => Err(url_mismatch(u.clone(), req, &req.url, format!("expected URL {u} but was {}", req.url))),
+        UrlMatcher::Url(u) => Err(url_mismatch(
+            u.clone(),
+            req,
+            &req.url,
+            format!("expected URL {u} but was {}", req.url),
+        )),
         UrlMatcher::UrlPattern(re) if full_match(re, &req.url) => Ok(Vec::new()),
         UrlMatcher::UrlPattern(re) => Err(url_mismatch(
             re.as_str().to_string(),
@@ -75,20 +85,32 @@ fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)
             format!("expected URL matching {} but was {}", re.as_str(), req.url),
         )),
         UrlMatcher::UrlPath(p) if *p == req.path => Ok(Vec::new()),
-        UrlMatcher::UrlPath(p) => Err(url_mismatch(p.clone(), req, &req.path, format!("expected path {p} but was {}", req.path))),
+        UrlMatcher::UrlPath(p) => Err(url_mismatch(
+            p.clone(),
+            req,
+            &req.path,
+            format!("expected path {p} but was {}", req.path),
+        )),
         UrlMatcher::UrlPathPattern(re) if full_match(re, &req.path) => Ok(Vec::new()),
         UrlMatcher::UrlPathPattern(re) => Err(url_mismatch(
             re.as_str().to_string(),
             req,
             &req.path,
-            format!("expected path matching {} but was {}", re.as_str(), req.path),
+            format!(
+                "expected path matching {} but was {}",
+                re.as_str(),
+                req.path
+            ),
         )),
         UrlMatcher::UrlPathTemplate(t) => match_template(t, &req.path).ok_or_else(|| {
             url_mismatch(
                 t.source.clone(),
                 req,
                 &req.path,
-                format!("expected path of the form {} but was {}", t.source, req.path),
+                format!(
+                    "expected path of the form {} but was {}",
+                    t.source, req.path
+                ),
             )
         }),
     }
@@ -96,7 +118,10 @@ fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)
 
 /// Checks every part of `pattern` against `req`. `Ok` carries template captures;
 /// `Err` every mismatch (for near-miss reports).
-pub fn match_pattern(pattern: &RequestPattern, req: &MockRequest) -> Result<Captures, Vec<Mismatch>> {
+pub fn match_pattern(
+    pattern: &RequestPattern,
+    req: &MockRequest,
+) -> Result<Captures, Vec<Mismatch>> {
     let mut out = Vec::new();
     if let Some(m) = &pattern.method {
         if m != "ANY" && !m.eq_ignore_ascii_case(&req.method) {
@@ -117,9 +142,18 @@ pub fn match_pattern(pattern: &RequestPattern, req: &MockRequest) -> Result<Capt
         }
     };
     for (name, matcher) in &pattern.path_parameters {
-        let actual = path_params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let actual = path_params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
         if let Err(reason) = matcher.check(actual) {
-            out.push(Mismatch::new(Part::Path, format!("{{{name}}}"), Value::Null, json!(actual), reason));
+            out.push(Mismatch::new(
+                Part::Path,
+                format!("{{{name}}}"),
+                Value::Null,
+                json!(actual),
+                reason,
+            ));
         }
     }
     for (name, matcher) in &pattern.query {
@@ -133,7 +167,13 @@ pub fn match_pattern(pattern: &RequestPattern, req: &MockRequest) -> Result<Capt
                 .unwrap_or_else(|| matcher.check(vs.first().map(String::as_str))),
         };
         if let Err(reason) = ok {
-            out.push(Mismatch::new(Part::Query, name.clone(), Value::Null, json!(values), reason));
+            out.push(Mismatch::new(
+                Part::Query,
+                name.clone(),
+                Value::Null,
+                json!(values),
+                reason,
+            ));
         }
     }
     for (name, matcher) in &pattern.headers {
@@ -147,13 +187,29 @@ pub fn match_pattern(pattern: &RequestPattern, req: &MockRequest) -> Result<Capt
                 .unwrap_or_else(|| matcher.check(vs.first().map(String::as_str))),
         };
         if let Err(reason) = ok {
-            out.push(Mismatch::new(Part::Header, name.clone(), Value::Null, json!(values), reason));
+            out.push(Mismatch::new(
+                Part::Header,
+                name.clone(),
+                Value::Null,
+                json!(values),
+                reason,
+            ));
         }
     }
     for (name, matcher) in &pattern.cookies {
-        let value = req.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let value = req
+            .cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
         if let Err(reason) = matcher.check(value) {
-            out.push(Mismatch::new(Part::Header, format!("Cookie {name}"), Value::Null, json!(value), reason));
+            out.push(Mismatch::new(
+                Part::Header,
+                format!("Cookie {name}"),
+                Value::Null,
+                json!(value),
+                reason,
+            ));
         }
     }
     if let Some((user, pass)) = &pattern.basic_auth {
@@ -180,7 +236,9 @@ pub fn match_pattern(pattern: &RequestPattern, req: &MockRequest) -> Result<Capt
                     Part::Body,
                     format!("bodyPatterns[{i}]"),
                     Value::Null,
-                    json!(body.as_deref().map(|b| b.chars().take(200).collect::<String>())),
+                    json!(body
+                        .as_deref()
+                        .map(|b| b.chars().take(200).collect::<String>())),
                     reason,
                 ));
             }

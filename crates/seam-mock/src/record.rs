@@ -51,7 +51,13 @@ impl Recorder {
     }
 
     /// Records a request and its answer; a request seen before is skipped.
-    pub fn record(&self, req: &MockRequest, status: u16, headers: &Headers, body: &[u8]) -> Result<(), String> {
+    pub fn record(
+        &self,
+        req: &MockRequest,
+        status: u16,
+        headers: &Headers,
+        body: &[u8],
+    ) -> Result<(), String> {
         let key = Self::key(req);
         if !self.seen.lock().expect("recorder lock").insert(key) {
             return Ok(());
@@ -89,9 +95,11 @@ impl Recorder {
             }
         }
         let id = uuid::Uuid::new_v4();
-        let mapping = json!({"id": id, "request": request, "response": response, "persistent": true});
+        let mapping =
+            json!({"id": id, "request": request, "response": response, "persistent": true});
         let mappings = self.dir.join("mappings");
-        std::fs::create_dir_all(&mappings).map_err(|e| format!("cannot create {}: {e}", mappings.display()))?;
+        std::fs::create_dir_all(&mappings)
+            .map_err(|e| format!("cannot create {}: {e}", mappings.display()))?;
         let slug: String = req
             .path
             .trim_matches('/')
@@ -99,7 +107,12 @@ impl Recorder {
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .take(40)
             .collect();
-        let file = mappings.join(format!("{}-{}-{}.json", req.method.to_lowercase(), slug, &id.to_string()[..8]));
+        let file = mappings.join(format!(
+            "{}-{}-{}.json",
+            req.method.to_lowercase(),
+            slug,
+            &id.to_string()[..8]
+        ));
         let text = serde_json::to_string_pretty(&mapping).map_err(|e| e.to_string())?;
         std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))
     }

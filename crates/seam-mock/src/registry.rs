@@ -32,7 +32,12 @@ pub struct StubTable {
 impl StubTable {
     fn build(mut entries: Vec<Arc<Entry>>) -> Self {
         // priority ascending, then newest first: the first match wins
-        entries.sort_by(|a, b| a.stub.priority.cmp(&b.stub.priority).then(b.seq.cmp(&a.seq)));
+        entries.sort_by(|a, b| {
+            a.stub
+                .priority
+                .cmp(&b.stub.priority)
+                .then(b.seq.cmp(&a.seq))
+        });
         let mut t = StubTable {
             entries,
             ..Default::default()
@@ -44,7 +49,9 @@ impl StubTable {
                     let path = u.split_once('?').map(|(p, _)| p).unwrap_or(u);
                     t.by_path.entry(path.to_string()).or_default().push(i)
                 }
-                UrlMatcher::UrlPathTemplate(tpl) => t.by_segments.entry(tpl.segments.len()).or_default().push(i),
+                UrlMatcher::UrlPathTemplate(tpl) => {
+                    t.by_segments.entry(tpl.segments.len()).or_default().push(i)
+                }
                 _ => t.scanned.push(i),
             }
         }
@@ -82,7 +89,10 @@ impl StubTable {
 
 /// The outcome of looking a request up.
 pub enum Lookup {
-    Matched { entry: Arc<Entry>, captures: Captures },
+    Matched {
+        entry: Arc<Entry>,
+        captures: Captures,
+    },
     Unmatched,
 }
 
@@ -160,7 +170,9 @@ impl Registry {
         let table = self.snapshot();
         let mut states = self.scenarios.lock().expect("scenario lock");
         for s in table.iter().filter_map(|s| s.scenario.as_ref()) {
-            states.entry(s.scenario.clone()).or_insert_with(|| STARTED.to_string());
+            states
+                .entry(s.scenario.clone())
+                .or_insert_with(|| STARTED.to_string());
         }
     }
 
@@ -169,10 +181,14 @@ impl Registry {
         let table = self.snapshot();
         for i in table.candidates(&req.path) {
             let entry = &table.entries[i];
-            let Ok(captures) = match_pattern(&entry.stub.request, req) else { continue };
+            let Ok(captures) = match_pattern(&entry.stub.request, req) else {
+                continue;
+            };
             if let Some(step) = &entry.stub.scenario {
                 let mut states = self.scenarios.lock().expect("scenario lock");
-                let state = states.entry(step.scenario.clone()).or_insert_with(|| STARTED.to_string());
+                let state = states
+                    .entry(step.scenario.clone())
+                    .or_insert_with(|| STARTED.to_string());
                 if step.required_state.as_ref().is_some_and(|r| r != state) {
                     continue;
                 }
@@ -215,7 +231,11 @@ impl Registry {
             .iter()
             .map(|(name, state)| {
                 let mut possible = vec![STARTED.to_string()];
-                for s in table.iter().filter_map(|s| s.scenario.as_ref()).filter(|s| &s.scenario == name) {
+                for s in table
+                    .iter()
+                    .filter_map(|s| s.scenario.as_ref())
+                    .filter(|s| &s.scenario == name)
+                {
                     for st in s.required_state.iter().chain(&s.new_state) {
                         if !possible.contains(st) {
                             possible.push(st.clone());

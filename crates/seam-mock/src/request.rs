@@ -22,7 +22,14 @@ pub struct MockRequest {
 
 impl MockRequest {
     /// Builds the view from parts (the body already collected).
-    pub fn new(method: &str, url: &str, headers: Headers, body: Bytes, base_url: &str, client_ip: &str) -> Self {
+    pub fn new(
+        method: &str,
+        url: &str,
+        headers: Headers,
+        body: Bytes,
+        base_url: &str,
+        client_ip: &str,
+    ) -> Self {
         let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
         let cookies = headers
             .get_all("cookie")
@@ -69,7 +76,12 @@ impl MockRequest {
 
     /// A curl command that sends this request again.
     pub fn to_curl(&self) -> String {
-        let mut cmd = format!("curl -X {} '{}{}'", self.method, self.base_url, self.url.replace('\'', "'\\''"));
+        let mut cmd = format!(
+            "curl -X {} '{}{}'",
+            self.method,
+            self.base_url,
+            self.url.replace('\'', "'\\''")
+        );
         for (k, vs) in self.headers.iter() {
             if k.eq_ignore_ascii_case("host") || k.eq_ignore_ascii_case("content-length") {
                 continue;

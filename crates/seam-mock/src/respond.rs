@@ -21,7 +21,9 @@ pub fn sample_delay(d: &Delay) -> Duration {
     let mut rng = rand::thread_rng();
     let ms = match d {
         Delay::Fixed { milliseconds } => *milliseconds as f64,
-        Delay::Uniform { lower, upper } => rng.gen_range(*lower as f64..=(*upper).max(*lower) as f64),
+        Delay::Uniform { lower, upper } => {
+            rng.gen_range(*lower as f64..=(*upper).max(*lower) as f64)
+        }
         Delay::LogNormal { median, sigma } => {
             // Box-Muller: a standard normal from two uniforms
             let (u1, u2): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen());
@@ -55,18 +57,37 @@ pub fn body_bytes(def: &ResponseDef, files_dir: Option<&Path>) -> Result<Bytes, 
         ResponseBody::Json(v) => Bytes::from(serde_json::to_vec(v).map_err(|e| e.to_string())?),
         ResponseBody::Bytes(b) => Bytes::from(b.clone()),
         ResponseBody::File(rel) => {
-            let dir = files_dir.ok_or_else(|| format!("bodyFileName {} given but no __files directory", rel.display()))?;
+            let dir = files_dir.ok_or_else(|| {
+                format!(
+                    "bodyFileName {} given but no __files directory",
+                    rel.display()
+                )
+            })?;
             let path = dir.join(rel);
-            if !path.starts_with(dir) || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
-                return Err(format!("bodyFileName {} leaves the __files directory", rel.display()));
+            if !path.starts_with(dir)
+                || rel
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+            {
+                return Err(format!(
+                    "bodyFileName {} leaves the __files directory",
+                    rel.display()
+                ));
             }
-            Bytes::from(std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
+            Bytes::from(
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+            )
         }
     })
 }
 
 /// Builds the response: headers, body, optional dribble.
-pub fn build(def: &ResponseDef, status: u16, headers: &seam_core::http::Headers, body: Bytes) -> hyper::Response<Body> {
+pub fn build(
+    def: &ResponseDef,
+    status: u16,
+    headers: &seam_core::http::Headers,
+    body: Bytes,
+) -> hyper::Response<Body> {
     let mut builder = hyper::Response::builder().status(status);
     for (k, vs) in headers.iter() {
         for v in vs {
@@ -77,7 +98,9 @@ pub fn build(def: &ResponseDef, status: u16, headers: &seam_core::http::Headers,
         builder = builder.header("content-type", "application/json");
     }
     let body = match def.chunked_dribble {
-        Some((chunks, total_ms)) if chunks > 0 && !body.is_empty() => dribble(body, chunks, total_ms),
+        Some((chunks, total_ms)) if chunks > 0 && !body.is_empty() => {
+            dribble(body, chunks, total_ms)
+        }
         _ => full(body),
     };
     let mut res = builder.body(body).unwrap_or_else(|e| {
@@ -95,7 +118,8 @@ pub fn build(def: &ResponseDef, status: u16, headers: &seam_core::http::Headers,
 
 /// A body sent in `chunks` pieces spread over `total_ms`.
 fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<hyper::body::Frame<Bytes>, std::io::Error>>(4);
+    let (tx, rx) =
+        tokio::sync::mpsc::channel::<Result<hyper::body::Frame<Bytes>, std::io::Error>>(4);
     let n = chunks as usize;
     let size = body.len().div_ceil(n).max(1);
     let pause = Duration::from_millis(total_ms / u64::from(chunks));
@@ -103,7 +127,11 @@ fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
         let mut offset = 0;
         while offset < body.len() {
             let end = (offset + size).min(body.len());
-            if tx.send(Ok(hyper::body::Frame::data(body.slice(offset..end)))).await.is_err() {
+            if tx
+                .send(Ok(hyper::body::Frame::data(body.slice(offset..end))))
+                .await
+                .is_err()
+            {
                 return;
             }
             offset = end;
@@ -112,7 +140,8 @@ fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
             }
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|f| (f, rx)) });
+    let stream =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|f| (f, rx)) });
     http_body_util::StreamBody::new(stream).boxed()
 }
 
@@ -131,13 +160,26 @@ mod tests {
 
     #[test]
     fn delays_follow_their_distribution() {
-        assert_eq!(sample_delay(&Delay::Fixed { milliseconds: 30 }), Duration::from_millis(30));
+        assert_eq!(
+            sample_delay(&Delay::Fixed { milliseconds: 30 }),
+            Duration::from_millis(30)
+        );
         for _ in 0..100 {
-            let d = sample_delay(&Delay::Uniform { lower: 10, upper: 20 });
+            let d = sample_delay(&Delay::Uniform {
+                lower: 10,
+                upper: 20,
+            });
             assert!(d >= Duration::from_millis(10) && d <= Duration::from_millis(20));
         }
         let mut samples: Vec<f64> = (0..2001)
-            .map(|_| sample_delay(&Delay::LogNormal { median: 100.0, sigma: 0.5 }).as_secs_f64() * 1000.0)
+            .map(|_| {
+                sample_delay(&Delay::LogNormal {
+                    median: 100.0,
+                    sigma: 0.5,
+                })
+                .as_secs_f64()
+                    * 1000.0
+            })
             .collect();
         samples.sort_by(f64::total_cmp);
         let median = samples[1000];

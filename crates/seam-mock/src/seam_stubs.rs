@@ -6,8 +6,8 @@ use crate::matchers::StringMatcher;
 use crate::matching::parse_template;
 use crate::sources::LoadError;
 use crate::stub::{
-    Chaos, ChaosOutcome, Delay, Fault, RequestPattern, ResponseBody, ResponseDef, ScenarioStep, Stub, StubSource,
-    UrlMatcher, DEFAULT_PRIORITY,
+    Chaos, ChaosOutcome, Delay, Fault, RequestPattern, ResponseBody, ResponseDef, ScenarioStep,
+    Stub, StubSource, UrlMatcher, DEFAULT_PRIORITY,
 };
 use base64::Engine;
 use serde::Deserialize;
@@ -121,7 +121,12 @@ struct ScenarioSpec {
 }
 
 fn at<T>(file: &Path, s: &Spanned<T>, message: impl Into<String>) -> LoadError {
-    LoadError::at(file, s.referenced.line() as usize, s.referenced.column() as usize, message)
+    LoadError::at(
+        file,
+        s.referenced.line() as usize,
+        s.referenced.column() as usize,
+        message,
+    )
 }
 
 fn scalar_text(v: &Value) -> Option<String> {
@@ -145,11 +150,17 @@ fn matcher(file: &Path, v: &Spanned<Value>) -> Result<StringMatcher, LoadError> 
 }
 
 fn regex(file: &Path, s: &Spanned<String>) -> Result<regex::Regex, LoadError> {
-    regex::Regex::new(&s.value).map_err(|e| at(file, s, format!("invalid regex `{}`: {e}", s.value)))
+    regex::Regex::new(&s.value)
+        .map_err(|e| at(file, s, format!("invalid regex `{}`: {e}", s.value)))
 }
 
-fn named_matchers(file: &Path, m: &BTreeMap<String, Spanned<Value>>) -> Result<Vec<(String, StringMatcher)>, LoadError> {
-    m.iter().map(|(k, v)| Ok((k.clone(), matcher(file, v)?))).collect()
+fn named_matchers(
+    file: &Path,
+    m: &BTreeMap<String, Spanned<Value>>,
+) -> Result<Vec<(String, StringMatcher)>, LoadError> {
+    m.iter()
+        .map(|(k, v)| Ok((k.clone(), matcher(file, v)?)))
+        .collect()
 }
 
 fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
@@ -169,19 +180,29 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
             ))
         }
     };
-    let mut body_patterns: Vec<StringMatcher> =
-        r.body_patterns.iter().map(|b| matcher(file, b)).collect::<Result<_, _>>()?;
+    let mut body_patterns: Vec<StringMatcher> = r
+        .body_patterns
+        .iter()
+        .map(|b| matcher(file, b))
+        .collect::<Result<_, _>>()?;
     if let Some(b) = &r.body {
         body_patterns.push(matcher(file, b)?);
     }
     Ok(RequestPattern {
-        method: r.method.as_ref().map(|m| m.to_ascii_uppercase()).filter(|m| m != "ANY"),
+        method: r
+            .method
+            .as_ref()
+            .map(|m| m.to_ascii_uppercase())
+            .filter(|m| m != "ANY"),
         url,
         path_parameters: named_matchers(file, &r.path_params)?,
         query: named_matchers(file, &r.query)?,
         headers: named_matchers(file, &r.headers)?,
         cookies: named_matchers(file, &r.cookies)?,
-        basic_auth: r.basic_auth.as_ref().map(|b| (b.username.clone(), b.password.clone())),
+        basic_auth: r
+            .basic_auth
+            .as_ref()
+            .map(|b| (b.username.clone(), b.password.clone())),
         body_patterns,
         pact_request: None,
     })
@@ -207,12 +228,28 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
             Value::Array(items) => items.iter().map(scalar_text).collect::<Option<Vec<_>>>(),
             other => scalar_text(other).map(|s| vec![s]),
         };
-        let values = values.ok_or_else(|| at(file, v, format!("header `{k}` must be a string or a list of strings")))?;
-        values.into_iter().for_each(|s| headers.append(k.clone(), s));
+        let values = values.ok_or_else(|| {
+            at(
+                file,
+                v,
+                format!("header `{k}` must be a string or a list of strings"),
+            )
+        })?;
+        values
+            .into_iter()
+            .for_each(|s| headers.append(k.clone(), s));
     }
-    let given = [r.json.is_some(), r.text.is_some(), r.base64.is_some(), r.file.is_some()];
+    let given = [
+        r.json.is_some(),
+        r.text.is_some(),
+        r.base64.is_some(),
+        r.file.is_some(),
+    ];
     if given.iter().filter(|g| **g).count() > 1 {
-        return Err(LoadError::file(file, "give at most one of json, text, base64 and file in a response"));
+        return Err(LoadError::file(
+            file,
+            "give at most one of json, text, base64 and file in a response",
+        ));
     }
     let body = if let Some(j) = &r.json {
         ResponseBody::Json(j.clone())
@@ -285,9 +322,14 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
     for (i, s) in doc.stubs.iter().enumerate() {
         let mut stub = Stub::new(request(file, &s.request)?, response(file, &s.response)?);
         if let Some(id) = &s.id {
-            stub.id = uuid::Uuid::parse_str(&id.value).map_err(|_| at(file, id, format!("`{}` is not a UUID", id.value)))?;
+            stub.id = uuid::Uuid::parse_str(&id.value)
+                .map_err(|_| at(file, id, format!("`{}` is not a UUID", id.value)))?;
         }
-        stub.name = Some(s.name.clone().unwrap_or_else(|| format!("{} #{}", file.display(), i + 1)));
+        stub.name = Some(
+            s.name
+                .clone()
+                .unwrap_or_else(|| format!("{} #{}", file.display(), i + 1)),
+        );
         stub.priority = s.priority.unwrap_or(DEFAULT_PRIORITY);
         stub.scenario = s.scenario.as_ref().map(|sc| ScenarioStep {
             scenario: sc.name.clone(),

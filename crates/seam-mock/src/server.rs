@@ -72,6 +72,8 @@ pub struct MockState {
     pub initial: std::sync::Mutex<Vec<Stub>>,
     pub recorder: Option<Recorder>,
     pub client: reqwest::Client,
+    /// `fixedDelay` from `/__admin/settings`, in milliseconds.
+    pub settings_delay: std::sync::Mutex<Option<u64>>,
     base_url: OnceLock<String>,
     stopping: OnceLock<watch::Receiver<bool>>,
 }
@@ -90,7 +92,10 @@ pub struct MockServer {
 
 impl MockServer {
     /// Starts serving `stubs`.
-    pub async fn start(config: MockConfig, stubs: Vec<Stub>) -> Result<Self, seam_http::ServeError> {
+    pub async fn start(
+        config: MockConfig,
+        stubs: Vec<Stub>,
+    ) -> Result<Self, seam_http::ServeError> {
         let registry = Registry::default();
         registry.add(stubs.clone());
         let recorder = config.record_dir.clone().map(Recorder::new);
@@ -105,6 +110,7 @@ impl MockServer {
                 .build()
                 .expect("a default client builds"),
             config: config.clone(),
+            settings_delay: std::sync::Mutex::new(None),
             base_url: OnceLock::new(),
             stopping: OnceLock::new(),
         });
@@ -136,14 +142,29 @@ impl MockServer {
     }
 }
 
-async fn read_request(state: &MockState, req: hyper::Request<hyper::body::Incoming>, conn: &ConnInfo) -> Result<MockRequest, u16> {
+async fn read_request(
+    state: &MockState,
+    req: hyper::Request<hyper::body::Incoming>,
+    conn: &ConnInfo,
+) -> Result<MockRequest, u16> {
     let (parts, body) = req.into_parts();
-    let body = Limited::new(body, MAX_BODY).collect().await.map_err(|_| 413u16)?.to_bytes();
+    let body = Limited::new(body, MAX_BODY)
+        .collect()
+        .await
+        .map_err(|_| 413u16)?
+        .to_bytes();
     let mut headers = Headers::new();
     for (k, v) in &parts.headers {
-        headers.append(k.as_str(), String::from_utf8_lossy(v.as_bytes()).into_owned());
+        headers.append(
+            k.as_str(),
+            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        );
     }
-    let url = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let url = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     Ok(MockRequest::new(
         parts.method.as_str(),
         url,
@@ -154,7 +175,11 @@ async fn read_request(state: &MockState, req: hyper::Request<hyper::body::Incomi
     ))
 }
 
-async fn handle(state: Arc<MockState>, req: hyper::Request<hyper::body::Incoming>, conn: ConnInfo) -> hyper::Response<Body> {
+async fn handle(
+    state: Arc<MockState>,
+    req: hyper::Request<hyper::body::Incoming>,
+    conn: ConnInfo,
+) -> hyper::Response<Body> {
     let mreq = match read_request(&state, req, &conn).await {
         Ok(r) => r,
         Err(status) => return respond::text(status, "text/plain", "request body too large\n"),
@@ -168,7 +193,10 @@ async fn handle(state: Arc<MockState>, req: hyper::Request<hyper::body::Incoming
             (Some(entry.stub.id), outcome)
         }
         Lookup::Unmatched => match &state.config.proxy {
-            Some(target) => (None, Outcome::Respond(proxy(&state, target, &mreq, true).await)),
+            Some(target) => (
+                None,
+                Outcome::Respond(proxy(&state, target, &mreq, true).await),
+            ),
             None => (None, Outcome::Respond(not_found(&state, &mreq))),
         },
     };
@@ -215,8 +243,16 @@ fn template_request(req: &MockRequest, path_params: &[(String, String)]) -> Temp
         url: req.url.clone(),
         path: req.path.clone(),
         base_url: req.base_url.clone(),
-        query: req.query.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect(),
-        headers: req.headers.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect(),
+        query: req
+            .query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect(),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect(),
         cookies: req.cookies.clone(),
         body: req.body_text().map(|b| b.into_owned()).unwrap_or_default(),
         path_params: path_params.to_vec(),
@@ -224,7 +260,12 @@ fn template_request(req: &MockRequest, path_params: &[(String, String)]) -> Temp
 }
 
 /// The answer of a matched stub.
-async fn answer(state: &MockState, stub: &Stub, req: &MockRequest, path_params: &[(String, String)]) -> Outcome {
+async fn answer(
+    state: &MockState,
+    stub: &Stub,
+    req: &MockRequest,
+    path_params: &[(String, String)],
+) -> Outcome {
     let def = &stub.response;
     if let Some(target) = &def.proxy_base_url {
         return Outcome::Respond(proxy(state, target, req, false).await);
@@ -232,7 +273,11 @@ async fn answer(state: &MockState, stub: &Stub, req: &MockRequest, path_params: 
     for chaos in def.chaos.iter().chain(&state.config.chaos) {
         match respond::roll_chaos(chaos) {
             Some(ChaosOutcome::Status(s)) => {
-                return Outcome::Respond(respond::text(*s, "text/plain", format!("chaos: injected {s}\n")))
+                return Outcome::Respond(respond::text(
+                    *s,
+                    "text/plain",
+                    format!("chaos: injected {s}\n"),
+                ))
             }
             Some(ChaosOutcome::Fault(f)) => return Outcome::Fault(*f),
             None => {}
@@ -244,12 +289,22 @@ async fn answer(state: &MockState, stub: &Stub, req: &MockRequest, path_params: 
     for delay in def.delay.iter().chain(&state.config.delay) {
         tokio::time::sleep(respond::sample_delay(delay)).await;
     }
+    let global = *state.settings_delay.lock().expect("settings lock");
+    if let Some(ms) = global {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
     if let Some(spec) = &def.pact {
         return Outcome::Respond(pact_answer(state, spec));
     }
     let body = match respond::body_bytes(def, state.config.files_dir.as_deref()) {
         Ok(b) => b,
-        Err(e) => return Outcome::Respond(respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id))),
+        Err(e) => {
+            return Outcome::Respond(respond::text(
+                500,
+                "text/plain",
+                format!("stub {}: {e}\n", stub.id),
+            ))
+        }
     };
     if !def.templated {
         return Outcome::Respond(respond::build(def, def.status, &def.headers, body));
@@ -271,12 +326,19 @@ async fn answer(state: &MockState, stub: &Stub, req: &MockRequest, path_params: 
     })();
     match rendered {
         Ok((headers, body)) => Outcome::Respond(respond::build(def, def.status, &headers, body)),
-        Err(e) => Outcome::Respond(respond::text(500, "text/plain", format!("template error in stub {}: {e}\n", stub.id))),
+        Err(e) => Outcome::Respond(respond::text(
+            500,
+            "text/plain",
+            format!("template error in stub {}: {e}\n", stub.id),
+        )),
     }
 }
 
 /// A pact example with its generators applied.
-fn pact_answer(state: &MockState, spec: &seam_core::interaction::ResponseSpec) -> hyper::Response<Body> {
+fn pact_answer(
+    state: &MockState,
+    spec: &seam_core::interaction::ResponseSpec,
+) -> hyper::Response<Body> {
     let mut res = spec.response.clone();
     let ctx = GeneratorContext {
         mock_server_url: Some(state.base_url().to_string()),
@@ -293,14 +355,31 @@ fn pact_answer(state: &MockState, spec: &seam_core::interaction::ResponseSpec) -
             _ => {}
         }
     }
-    respond::build(&Default::default(), res.status, &headers, Bytes::from(res.body.to_bytes()))
+    respond::build(
+        &Default::default(),
+        res.status,
+        &headers,
+        Bytes::from(res.body.to_bytes()),
+    )
 }
 
 /// Volatile headers that are not forwarded.
-const HOP_BY_HOP: &[&str] = &["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"];
+const HOP_BY_HOP: &[&str] = &[
+    "host",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "keep-alive",
+    "upgrade",
+];
 
 /// Forwards `req` to `target` and relays the answer; records it when asked.
-async fn proxy(state: &MockState, target: &str, req: &MockRequest, record: bool) -> hyper::Response<Body> {
+async fn proxy(
+    state: &MockState,
+    target: &str,
+    req: &MockRequest,
+    record: bool,
+) -> hyper::Response<Body> {
     let url = format!("{}{}", target.trim_end_matches('/'), req.url);
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut builder = state.client.request(method, &url).body(req.body.clone());
@@ -319,14 +398,26 @@ async fn proxy(state: &MockState, target: &str, req: &MockRequest, record: bool)
     let status = upstream.status().as_u16();
     let mut headers = Headers::new();
     for (k, v) in upstream.headers() {
-        if HOP_BY_HOP.iter().any(|h| k.as_str().eq_ignore_ascii_case(h)) {
+        if HOP_BY_HOP
+            .iter()
+            .any(|h| k.as_str().eq_ignore_ascii_case(h))
+        {
             continue;
         }
-        headers.append(k.as_str(), String::from_utf8_lossy(v.as_bytes()).into_owned());
+        headers.append(
+            k.as_str(),
+            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        );
     }
     let body = match upstream.bytes().await {
         Ok(b) => b,
-        Err(e) => return respond::text(502, "text/plain", format!("proxy to {url}: reading the answer failed: {e}\n")),
+        Err(e) => {
+            return respond::text(
+                502,
+                "text/plain",
+                format!("proxy to {url}: reading the answer failed: {e}\n"),
+            )
+        }
     };
     if record {
         if let Some(rec) = &state.recorder {
@@ -348,7 +439,10 @@ fn not_found(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
     }
     for m in &misses {
         let name = m.stub.name.clone().unwrap_or_else(|| m.stub.id.to_string());
-        out.push_str(&format!("\nClosest stub: {name} (distance {:.2})\n", m.distance));
+        out.push_str(&format!(
+            "\nClosest stub: {name} (distance {:.2})\n",
+            m.distance
+        ));
         for mm in &m.mismatches {
             out.push_str(&format!("  - {}: {}\n", mm.location(), mm.reason));
         }

@@ -42,7 +42,9 @@ impl LoadError {
         let full = e.to_string();
         let first = full.lines().next().unwrap_or_default();
         let plain = match first.split_once(": ") {
-            Some((head, rest)) if head.starts_with("error") => rest.split_once(": ").map_or(rest, |(_, m)| m),
+            Some((head, rest)) if head.starts_with("error") => {
+                rest.split_once(": ").map_or(rest, |(_, m)| m)
+            }
             _ => first,
         };
         let message = did_you_mean(plain);
@@ -71,7 +73,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -117,8 +123,13 @@ pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> 
     })?;
     let mut stubs = Vec::new();
     for i in pact.interactions {
-        let Exchange::Http { request, response } = i.exchange else { continue };
-        let has_path_rules = request.rules.category(seam_core::rules::Category::Path).is_some();
+        let Exchange::Http { request, response } = i.exchange else {
+            continue;
+        };
+        let has_path_rules = request
+            .rules
+            .category(seam_core::rules::Category::Path)
+            .is_some();
         let pattern = RequestPattern {
             method: Some(request.request.method.clone()),
             url: if has_path_rules {
@@ -143,7 +154,8 @@ pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> 
 
 /// What a file holds, judged by its first key.
 fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadError> {
-    let text = std::fs::read_to_string(file).map_err(|e| LoadError::file(file, format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| LoadError::file(file, format!("cannot read: {e}")))?;
     let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
     if is_yaml {
         return crate::seam_stubs::parse(file, &text);
@@ -157,7 +169,12 @@ fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadErr
     } else {
         crate::wiremock::stubs_from_mapping_file(&text, file, files_dir).map_err(|e| {
             let s = e.to_string();
-            LoadError::file(file, s.strip_prefix(&format!("{}: ", file.display())).unwrap_or(&s).to_string())
+            LoadError::file(
+                file,
+                s.strip_prefix(&format!("{}: ", file.display()))
+                    .unwrap_or(&s)
+                    .to_string(),
+            )
         })
     }
 }
@@ -166,14 +183,18 @@ fn stub_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| LoadError::file(&d, format!("cannot list: {e}")))?;
+        let entries =
+            std::fs::read_dir(&d).map_err(|e| LoadError::file(&d, format!("cannot list: {e}")))?;
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 if p.file_name().is_some_and(|n| n != "__files") {
                     stack.push(p);
                 }
-            } else if p.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml") {
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+            {
                 out.push(p);
             }
         }
@@ -186,7 +207,10 @@ fn stub_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// `__files/` next to `mappings/` holds WireMock body files).
 pub fn load(path: &Path) -> Result<Vec<Stub>, LoadError> {
     if path.is_file() {
-        let files_dir = path.parent().and_then(|p| p.parent()).map(|p| p.join("__files"));
+        let files_dir = path
+            .parent()
+            .and_then(|p| p.parent())
+            .map(|p| p.join("__files"));
         return load_file(path, files_dir.as_deref().filter(|d| d.is_dir()));
     }
     if !path.is_dir() {
@@ -206,7 +230,11 @@ fn fingerprint(paths: &[PathBuf]) -> (Option<SystemTime>, usize) {
     let mut newest = None;
     let mut count = 0;
     for p in paths {
-        let files = if p.is_dir() { stub_files(p).unwrap_or_default() } else { vec![p.clone()] };
+        let files = if p.is_dir() {
+            stub_files(p).unwrap_or_default()
+        } else {
+            vec![p.clone()]
+        };
         for f in files {
             count += 1;
             if let Ok(t) = std::fs::metadata(&f).and_then(|m| m.modified()) {
@@ -247,14 +275,15 @@ pub fn spawn_reloader(
                 None => {
                     let n = loaded.len();
                     *registry.initial.lock().expect("initial lock") = loaded.clone();
-                    registry.registry.replace_where(|s| matches!(s.source, StubSource::File(_)), loaded);
+                    registry
+                        .registry
+                        .replace_where(|s| matches!(s.source, StubSource::File(_)), loaded);
                     log(format!("reloaded {n} stub(s)"));
                 }
             }
         }
     })
 }
-
 
 #[cfg(test)]
 mod tests {

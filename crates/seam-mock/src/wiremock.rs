@@ -21,6 +21,10 @@ pub fn stub_to_mapping(stub: &Stub) -> Value {
     serde_json::json!({"id": stub.id})
 }
 
-pub fn stubs_from_mapping_file(_text: &str, _file: &Path, _files_dir: Option<&Path>) -> Result<Vec<Stub>, MappingError> {
+pub fn stubs_from_mapping_file(
+    _text: &str,
+    _file: &Path,
+    _files_dir: Option<&Path>,
+) -> Result<Vec<Stub>, MappingError> {
     Err(MappingError("not yet".into()))
 }

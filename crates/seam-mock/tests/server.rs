@@ -75,11 +75,19 @@ async fn stub_files_priorities_and_near_misses() {
     let base = server.base_url();
     let c = reqwest::Client::new();
 
-    let r = c.get(format!("{base}/orders/7")).header("Accept", "application/json").send().await.unwrap();
+    let r = c
+        .get(format!("{base}/orders/7"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-source"], "seam");
     assert_eq!(r.headers()["content-type"], "application/json");
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"id": 1, "status": "PAID"}));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"id": 1, "status": "PAID"})
+    );
 
     // without the header the specific stub misses and the catch-all (priority 9) answers
     let r = c.get(format!("{base}/orders/7")).send().await.unwrap();
@@ -104,14 +112,64 @@ async fn scenarios_move_through_states() {
     let base = server.base_url();
     let c = reqwest::Client::new();
     let items = |v: serde_json::Value| v["items"].as_array().unwrap().len();
-    assert_eq!(items(c.get(format!("{base}/cart")).send().await.unwrap().json().await.unwrap()), 0);
-    assert_eq!(c.post(format!("{base}/cart")).send().await.unwrap().status(), 201);
-    assert_eq!(items(c.get(format!("{base}/cart")).send().await.unwrap().json().await.unwrap()), 1);
+    assert_eq!(
+        items(
+            c.get(format!("{base}/cart"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        ),
+        0
+    );
+    assert_eq!(
+        c.post(format!("{base}/cart"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        items(
+            c.get(format!("{base}/cart"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        ),
+        1
+    );
     // the admin API shows and resets the state
-    let s: serde_json::Value = c.get(format!("{base}/__admin/scenarios")).send().await.unwrap().json().await.unwrap();
+    let s: serde_json::Value = c
+        .get(format!("{base}/__admin/scenarios"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(s["scenarios"][0]["state"], "filled");
-    c.post(format!("{base}/__admin/scenarios/reset")).send().await.unwrap();
-    assert_eq!(items(c.get(format!("{base}/cart")).send().await.unwrap().json().await.unwrap()), 0);
+    c.post(format!("{base}/__admin/scenarios/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        items(
+            c.get(format!("{base}/cart"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        ),
+        0
+    );
     server.shutdown().await;
 }
 
@@ -121,24 +179,62 @@ async fn latency_faults_and_chaos() {
     write(dir.path(), "stubs.yaml", STUBS);
     let server = start(dir.path(), MockConfig::default()).await;
     let base = server.base_url();
-    let c = reqwest::Client::builder().timeout(Duration::from_millis(800)).build().unwrap();
+    let c = reqwest::Client::builder()
+        .timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
 
     let t = Instant::now();
-    assert_eq!(c.get(format!("{base}/slow")).send().await.unwrap().text().await.unwrap(), "done");
-    assert!(t.elapsed() >= Duration::from_millis(150), "the delay was applied");
+    assert_eq!(
+        c.get(format!("{base}/slow"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "done"
+    );
+    assert!(
+        t.elapsed() >= Duration::from_millis(150),
+        "the delay was applied"
+    );
 
     let t = Instant::now();
-    let body = c.get(format!("{base}/dribble")).send().await.unwrap().text().await.unwrap();
+    let body = c
+        .get(format!("{base}/dribble"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(body, "0123456789abcdefghij");
-    assert!(t.elapsed() >= Duration::from_millis(80), "the body was dribbled");
+    assert!(
+        t.elapsed() >= Duration::from_millis(80),
+        "the body was dribbled"
+    );
 
     let e = c.get(format!("{base}/reset")).send().await.unwrap_err();
-    assert!(e.is_request() || e.is_connect() || e.to_string().contains("reset") || e.is_body(), "{e:?}");
-    assert!(c.get(format!("{base}/empty")).send().await.is_err(), "an empty response is an error for the client");
+    assert!(
+        e.is_request() || e.is_connect() || e.to_string().contains("reset") || e.is_body(),
+        "{e:?}"
+    );
+    assert!(
+        c.get(format!("{base}/empty")).send().await.is_err(),
+        "an empty response is an error for the client"
+    );
     let e = c.get(format!("{base}/hang")).send().await.unwrap_err();
     assert!(e.is_timeout(), "a hang makes the client time out: {e:?}");
     for _ in 0..5 {
-        assert_eq!(c.get(format!("{base}/flaky")).send().await.unwrap().status(), 503);
+        assert_eq!(
+            c.get(format!("{base}/flaky"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            503
+        );
     }
     server.shutdown().await;
 }
@@ -157,9 +253,19 @@ async fn journal_is_bounded_but_counts_everything() {
     for i in 0..12 {
         c.get(format!("{base}/orders/{i}")).send().await.unwrap();
     }
-    let j: serde_json::Value = c.get(format!("{base}/__admin/requests")).send().await.unwrap().json().await.unwrap();
+    let j: serde_json::Value = c
+        .get(format!("{base}/__admin/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(j["requests"].as_array().unwrap().len(), 5);
-    assert_eq!(j["requests"][0]["request"]["url"], "/orders/11", "newest first");
+    assert_eq!(
+        j["requests"][0]["request"]["url"], "/orders/11",
+        "newest first"
+    );
     let (total, _, kept) = server.state().journal.totals();
     assert_eq!((total, kept), (12, 5));
     server.shutdown().await;
@@ -182,14 +288,22 @@ async fn pact_interactions_are_served_with_generators() {
     );
     let server = start(dir.path(), MockConfig::default()).await;
     let base = server.base_url();
-    let v: serde_json::Value = reqwest::get(format!("{base}/orders/1?expand=items")).await.unwrap().json().await.unwrap();
+    let v: serde_json::Value = reqwest::get(format!("{base}/orders/1?expand=items"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = v["id"].as_i64().unwrap();
     assert!((100..=200).contains(&id), "{v}");
     assert_eq!(v["link"], format!("{base}/orders/1"));
     // the query is part of the contract
     let r = reqwest::get(format!("{base}/orders/1")).await.unwrap();
     assert_eq!(r.status(), 404);
-    assert!(r.text().await.unwrap().contains("query expand"), "the near miss names the query parameter");
+    assert!(
+        r.text().await.unwrap().contains("query expand"),
+        "the near miss names the query parameter"
+    );
     server.shutdown().await;
 }
 
@@ -199,27 +313,59 @@ async fn http2_tls_and_malformed_http() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "stubs.yaml", STUBS);
     let server = start(dir.path(), MockConfig::default()).await;
-    let h2 = reqwest::Client::builder().http2_prior_knowledge().build().unwrap();
-    let r = h2.get(format!("{}/slow", server.base_url())).send().await.unwrap();
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let r = h2
+        .get(format!("{}/slow", server.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.version(), reqwest::Version::HTTP_2);
     assert_eq!(r.text().await.unwrap(), "done");
 
     // garbage on the wire: the connection gets an error, the server lives on
-    let mut s = tokio::net::TcpStream::connect(server.local_addr()).await.unwrap();
-    s.write_all(b"\x00\x01GARBAGE \r\n\r\n\xff\xfe").await.unwrap();
+    let mut s = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    s.write_all(b"\x00\x01GARBAGE \r\n\r\n\xff\xfe")
+        .await
+        .unwrap();
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut buf)).await;
-    assert_eq!(reqwest::get(format!("{}/slow", server.base_url())).await.unwrap().status(), 200);
+    assert_eq!(
+        reqwest::get(format!("{}/slow", server.base_url()))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     server.shutdown().await;
 
     let (tls, pem) = seam_http::self_signed().unwrap();
     let stubs = sources::load(dir.path()).unwrap();
-    let server = MockServer::start(MockConfig { tls: Some(tls), ..Default::default() }, stubs).await.unwrap();
+    let server = MockServer::start(
+        MockConfig {
+            tls: Some(tls),
+            ..Default::default()
+        },
+        stubs,
+    )
+    .await
+    .unwrap();
     let c = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
         .build()
         .unwrap();
-    let r = c.get(format!("https://localhost:{}/slow", server.local_addr().port())).send().await.unwrap();
+    let r = c
+        .get(format!(
+            "https://localhost:{}/slow",
+            server.local_addr().port()
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.version(), reqwest::Version::HTTP_2);
     assert_eq!(r.text().await.unwrap(), "done");
     server.shutdown().await;
@@ -228,43 +374,89 @@ async fn http2_tls_and_malformed_http() {
 #[tokio::test]
 async fn bad_stub_files_name_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "bad.yaml", "stubs:\n  - request: { path: /a }\n    response:\n      staus: 200\n");
+    let f = write(
+        dir.path(),
+        "bad.yaml",
+        "stubs:\n  - request: { path: /a }\n    response:\n      staus: 200\n",
+    );
     let e = sources::load(&f).unwrap_err();
     let s = e.to_string();
     assert!(s.starts_with(&format!("{}:4:", f.display())), "{s}");
     assert!(s.contains("did you mean `status`"), "{s}");
 
-    let f = write(dir.path(), "bad2.yaml", "stubs:\n  - request: { pathPattern: '/a/(' }\n    response: {}\n");
+    let f = write(
+        dir.path(),
+        "bad2.yaml",
+        "stubs:\n  - request: { pathPattern: '/a/(' }\n    response: {}\n",
+    );
     let s = sources::load(&f).unwrap_err().to_string();
     assert!(s.contains(":2:") && s.contains("invalid regex"), "{s}");
 
-    let f = write(dir.path(), "bad3.yaml", "stubs:\n  - request: { path: /a }\n    response: { fault: EXPLODE }\n");
+    let f = write(
+        dir.path(),
+        "bad3.yaml",
+        "stubs:\n  - request: { path: /a }\n    response: { fault: EXPLODE }\n",
+    );
     let s = sources::load(&f).unwrap_err().to_string();
-    assert!(s.contains(":3:") && s.contains("unknown fault `EXPLODE`"), "{s}");
+    assert!(
+        s.contains(":3:") && s.contains("unknown fault `EXPLODE`"),
+        "{s}"
+    );
 }
 
 #[tokio::test]
 async fn hot_reload_keeps_the_last_good_stubs() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "s.yaml", "stubs:\n  - request: { path: /v }\n    response: { text: one }\n");
+    let f = write(
+        dir.path(),
+        "s.yaml",
+        "stubs:\n  - request: { path: /v }\n    response: { text: one }\n",
+    );
     let server = start(dir.path(), MockConfig::default()).await;
     let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let sink = logs.clone();
-    sources::spawn_reloader(server.state().clone(), vec![dir.path().to_path_buf()], Duration::from_millis(50), move |m| {
-        sink.lock().unwrap().push(m)
-    });
-    let get = || async { reqwest::get(format!("{}/v", server.base_url())).await.unwrap().text().await.unwrap() };
+    sources::spawn_reloader(
+        server.state().clone(),
+        vec![dir.path().to_path_buf()],
+        Duration::from_millis(50),
+        move |m| sink.lock().unwrap().push(m),
+    );
+    let get = || async {
+        reqwest::get(format!("{}/v", server.base_url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
     assert_eq!(get().await, "one");
     tokio::time::sleep(Duration::from_millis(20)).await;
-    std::fs::write(&f, "stubs:\n  - request: { path: /v }\n    response: { text: two }\n").unwrap();
+    std::fs::write(
+        &f,
+        "stubs:\n  - request: { path: /v }\n    response: { text: two }\n",
+    )
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while get().await != "two" {
-        assert!(Instant::now() < deadline, "reload never happened: {:?}", logs.lock().unwrap());
+        assert!(
+            Instant::now() < deadline,
+            "reload never happened: {:?}",
+            logs.lock().unwrap()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    std::fs::write(&f, "stubs:\n  - request: { path: /v }\n    response: { staus: 1 }\n").unwrap();
+    std::fs::write(
+        &f,
+        "stubs:\n  - request: { path: /v }\n    response: { staus: 1 }\n",
+    )
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
-    while !logs.lock().unwrap().iter().any(|l| l.contains("reload failed")) {
+    while !logs
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains("reload failed"))
+    {
         assert!(Instant::now() < deadline, "the bad file was never noticed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -293,13 +485,20 @@ async fn proxy_records_and_replays() {
     )
     .await;
     for _ in 0..3 {
-        let r = reqwest::get(format!("{}/live", proxy.base_url())).await.unwrap();
+        let r = reqwest::get(format!("{}/live", proxy.base_url()))
+            .await
+            .unwrap();
         assert_eq!(r.text().await.unwrap(), "from upstream");
     }
-    let files: Vec<_> = std::fs::read_dir(rec.path().join("mappings")).unwrap().collect();
+    let files: Vec<_> = std::fs::read_dir(rec.path().join("mappings"))
+        .unwrap()
+        .collect();
     assert_eq!(files.len(), 1, "three identical requests make one mapping");
     let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
-    assert!(!text.to_lowercase().contains("\"date\""), "volatile headers are stripped: {text}");
+    assert!(
+        !text.to_lowercase().contains("\"date\""),
+        "volatile headers are stripped: {text}"
+    );
     assert!(text.contains("X-Kept") || text.contains("x-kept"), "{text}");
     upstream.shutdown().await;
     proxy.shutdown().await;

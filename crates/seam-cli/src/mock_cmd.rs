@@ -1,0 +1,170 @@
+//! `seam mock`: serve stubs from seam stub files, WireMock directories and pacts.
+
+use crate::exit;
+use clap::Args;
+use seam_mock::stub::{Chaos, ChaosOutcome, Delay, Fault};
+use seam_mock::{MockConfig, MockServer};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct MockArgs {
+    /// Stub sources: seam stub files (.yaml/.json), WireMock directories
+    /// (mappings/ + __files/) or mapping files, pact files. Repeatable.
+    #[arg(long = "stubs", short = 's', value_name = "PATH")]
+    stubs: Vec<PathBuf>,
+    /// Pact files whose interactions become stubs. Repeatable.
+    #[arg(long = "pact", value_name = "FILE")]
+    pacts: Vec<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one, printed at start).
+    #[arg(long, short, default_value_t = 8080, conflicts_with = "bind")]
+    port: u16,
+    /// Full bind address, e.g. 0.0.0.0:8080.
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    /// Serve HTTPS (and h2 by ALPN) with a self-signed certificate for localhost.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+    tls_self_signed: bool,
+    /// PEM certificate chain for HTTPS.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Forward requests no stub matches to this base URL.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
+    /// With --proxy: write a WireMock mapping for each proxied request here.
+    #[arg(long, value_name = "DIR", requires = "proxy")]
+    record: Option<PathBuf>,
+    /// How many requests the journal keeps (per-stub counters are kept forever).
+    #[arg(long, default_value_t = seam_mock::journal::DEFAULT_CAPACITY)]
+    journal: usize,
+    /// Chaos for every stubbed answer: PERCENT:STATUS or PERCENT:FAULT, e.g. 10:503.
+    #[arg(long, value_name = "SPEC", value_parser = parse_chaos)]
+    chaos: Option<Chaos>,
+    /// A fixed delay added to every stubbed answer, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    delay: Option<u64>,
+    /// Reload stubs when their files change.
+    #[arg(long)]
+    watch: bool,
+}
+
+fn parse_chaos(s: &str) -> Result<Chaos, String> {
+    let (pct, what) = s
+        .split_once(':')
+        .ok_or("expected PERCENT:STATUS or PERCENT:FAULT, e.g. 10:503")?;
+    let percent: f64 = pct
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{pct}` is not a percentage"))?;
+    if !(0.0..=100.0).contains(&percent) {
+        return Err(format!("{percent} is not between 0 and 100"));
+    }
+    let outcome = match what.parse::<u16>() {
+        Ok(status) => ChaosOutcome::Status(status),
+        Err(_) => ChaosOutcome::Fault(
+            Fault::parse(what)
+                .ok_or_else(|| format!("`{what}` is neither a status nor a fault"))?,
+        ),
+    };
+    Ok(Chaos {
+        probability: percent / 100.0,
+        outcome,
+    })
+}
+
+pub fn run(args: MockArgs) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::USAGE;
+        }
+    };
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: MockArgs) -> u8 {
+    let mut stubs = Vec::new();
+    let sources: Vec<PathBuf> = args.stubs.iter().chain(&args.pacts).cloned().collect();
+    for path in &sources {
+        match seam_mock::sources::load(path) {
+            Ok(s) => stubs.extend(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let tls = if args.tls_self_signed {
+        match seam_http::self_signed() {
+            Ok((config, _pem)) => Some(config),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    } else if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        match (seam_http::TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+        })
+        .load()
+        {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        None
+    };
+    let files_dir = args
+        .stubs
+        .iter()
+        .map(|p| p.join("__files"))
+        .find(|p| p.is_dir());
+    let config = MockConfig {
+        addr: args
+            .bind
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], args.port))),
+        tls,
+        journal_capacity: args.journal,
+        files_dir,
+        mappings_dir: args.stubs.iter().find(|p| p.is_dir()).cloned(),
+        proxy: args.proxy.clone(),
+        record_dir: args.record.clone(),
+        chaos: args.chaos.clone(),
+        delay: args.delay.map(|ms| Delay::Fixed { milliseconds: ms }),
+    };
+    let count = stubs.len();
+    let server = match MockServer::start(config, stubs).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    println!(
+        "seam mock listening on {} ({count} stub(s))",
+        server.base_url()
+    );
+    if args.watch && !sources.is_empty() {
+        seam_mock::sources::spawn_reloader(
+            server.state().clone(),
+            sources,
+            Duration::from_millis(250),
+            |m| eprintln!("seam mock: {m}"),
+        );
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    exit::OK
+}
