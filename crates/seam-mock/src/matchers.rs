@@ -1224,14 +1224,14 @@ impl JsonDiff {
             })
             .collect();
         let mut owner: Vec<Option<usize>> = vec![None; a.len()];
-        for i in 0..e.len() {
+        for (i, item) in e.iter().enumerate() {
             let mut seen = vec![false; a.len()];
             if !augment(i, &fits, &mut owner, &mut seen) {
                 return Some((
                     path.to_string(),
                     format!(
                         "no item matches expected item [{i}] {} (array order ignored)",
-                        brief(&e[i])
+                        brief(item)
                     ),
                 ));
             }

@@ -2,6 +2,7 @@
 //! seam-core `Mismatch` (same model as the contract engine), so a 404 can say
 //! exactly which parts of the closest stubs differed.
 
+use crate::matchers::regex_source;
 use crate::request::MockRequest;
 use crate::stub::{PathTemplate, RequestPattern, TemplateSegment, UrlMatcher};
 use base64::Engine;
@@ -31,23 +32,31 @@ pub fn match_template(t: &PathTemplate, path: &str) -> Option<Vec<(String, Strin
     Some(params)
 }
 
-/// Parses `/orders/{id}/items/{item}`.
+/// Parses `/orders/{id}/items/{item}`: literal segments and whole-segment
+/// parameters, each name once.
 pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
     let mut segments = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
     for part in source.trim_start_matches('/').split('/') {
-        if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            if name.is_empty() || name.contains(['{', '}']) {
+        match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) if name.is_empty() || name.contains(['{', '}']) => {
                 return Err(format!(
                     "invalid parameter `{part}` in path template `{source}`"
-                ));
+                ))
             }
-            segments.push(TemplateSegment::Param(name.to_string()));
-        } else if part.contains(['{', '}']) {
-            return Err(format!(
-                "a parameter must fill a whole segment: `{part}` in `{source}`"
-            ));
-        } else {
-            segments.push(TemplateSegment::Literal(part.to_string()));
+            Some(name) if names.contains(&name) => {
+                return Err(format!("parameter `{name}` appears twice in `{source}`"))
+            }
+            Some(name) => {
+                names.push(name);
+                segments.push(TemplateSegment::Param(name.to_string()));
+            }
+            None if part.contains(['{', '}']) => {
+                return Err(format!(
+                    "a parameter must fill a whole segment: `{part}` in `{source}`"
+                ))
+            }
+            None => segments.push(TemplateSegment::Literal(part.to_string())),
         }
     }
     Ok(PathTemplate {
@@ -56,61 +65,61 @@ pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
     })
 }
 
+/// URL regexes are anchored when loaded, so `is_match` is a whole-value match.
 fn full_match(re: &regex::Regex, s: &str) -> bool {
-    re.find(s)
-        .is_some_and(|m| m.start() == 0 && m.end() == s.len())
+    re.is_match(s)
 }
 
-fn url_mismatch(expected: String, req: &MockRequest, actual: &str, reason: String) -> Mismatch {
-    let _ = req;
-    Mismatch::new(Part::Path, "", json!(expected), json!(actual), reason)
+fn url_mismatch(expected: &str, actual: &str, reason: String) -> Box<Mismatch> {
+    Box::new(Mismatch::new(
+        Part::Path,
+        "",
+        json!(expected),
+        json!(actual),
+        reason,
+    ))
 }
 
 /// Matches the URL part; returns template captures.
-fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)>, Mismatch> {
+fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)>, Box<Mismatch>> {
+    let (url_, path) = (req.url.as_str(), req.path.as_str());
     match url {
         UrlMatcher::Any => Ok(Vec::new()),
-        UrlMatcher::Url(u) if *u == req.url => Ok(Vec::new()),
+        UrlMatcher::Url(u) if u == url_ => Ok(Vec::new()),
         UrlMatcher::Url(u) => Err(url_mismatch(
-            u.clone(),
-            req,
-            &req.url,
-            format!("expected URL {u} but was {}", req.url),
+            u,
+            url_,
+            format!("expected URL {u} but was {url_}"),
         )),
-        UrlMatcher::UrlPattern(re) if full_match(re, &req.url) => Ok(Vec::new()),
-        UrlMatcher::UrlPattern(re) => Err(url_mismatch(
-            re.as_str().to_string(),
-            req,
-            &req.url,
-            format!("expected URL matching {} but was {}", re.as_str(), req.url),
-        )),
-        UrlMatcher::UrlPath(p) if *p == req.path => Ok(Vec::new()),
+        UrlMatcher::UrlPattern(re) if full_match(re, url_) => Ok(Vec::new()),
+        UrlMatcher::UrlPattern(re) => {
+            let src = regex_source(re);
+            Err(url_mismatch(
+                src,
+                url_,
+                format!("expected URL matching {src} but was {url_}"),
+            ))
+        }
+        UrlMatcher::UrlPath(p) if p == path => Ok(Vec::new()),
         UrlMatcher::UrlPath(p) => Err(url_mismatch(
-            p.clone(),
-            req,
-            &req.path,
-            format!("expected path {p} but was {}", req.path),
+            p,
+            path,
+            format!("expected path {p} but was {path}"),
         )),
-        UrlMatcher::UrlPathPattern(re) if full_match(re, &req.path) => Ok(Vec::new()),
-        UrlMatcher::UrlPathPattern(re) => Err(url_mismatch(
-            re.as_str().to_string(),
-            req,
-            &req.path,
-            format!(
-                "expected path matching {} but was {}",
-                re.as_str(),
-                req.path
-            ),
-        )),
-        UrlMatcher::UrlPathTemplate(t) => match_template(t, &req.path).ok_or_else(|| {
+        UrlMatcher::UrlPathPattern(re) if full_match(re, path) => Ok(Vec::new()),
+        UrlMatcher::UrlPathPattern(re) => {
+            let src = regex_source(re);
+            Err(url_mismatch(
+                src,
+                path,
+                format!("expected path matching {src} but was {path}"),
+            ))
+        }
+        UrlMatcher::UrlPathTemplate(t) => match_template(t, path).ok_or_else(|| {
             url_mismatch(
-                t.source.clone(),
-                req,
-                &req.path,
-                format!(
-                    "expected path of the form {} but was {}",
-                    t.source, req.path
-                ),
+                &t.source,
+                path,
+                format!("expected path of the form {} but was {path}", t.source),
             )
         }),
     }
@@ -137,7 +146,7 @@ pub fn match_pattern(
     let path_params = match match_url(&pattern.url, req) {
         Ok(p) => p,
         Err(m) => {
-            out.push(m);
+            out.push(*m);
             Vec::new()
         }
     };
@@ -157,16 +166,14 @@ pub fn match_pattern(
         }
     }
     for (name, matcher) in &pattern.query {
-        let values = req.query.get_all(name);
-        let ok = match values {
-            None | Some([]) => matcher.check(None),
-            Some(vs) => vs
-                .iter()
-                .map(|v| matcher.check(Some(v)))
-                .find(Result::is_ok)
-                .unwrap_or_else(|| matcher.check(vs.first().map(String::as_str))),
-        };
-        if let Err(reason) = ok {
+        let values: Vec<&str> = req
+            .query
+            .get_all(name)
+            .unwrap_or(&[])
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if let Err(reason) = matcher.check_values(&values) {
             out.push(Mismatch::new(
                 Part::Query,
                 name.clone(),
@@ -177,16 +184,14 @@ pub fn match_pattern(
         }
     }
     for (name, matcher) in &pattern.headers {
-        let values = req.headers.get_all(name);
-        let ok = match values {
-            None => matcher.check(None),
-            Some(vs) => vs
-                .iter()
-                .map(|v| matcher.check(Some(v)))
-                .find(Result::is_ok)
-                .unwrap_or_else(|| matcher.check(vs.first().map(String::as_str))),
-        };
-        if let Err(reason) = ok {
+        let values: Vec<&str> = req
+            .headers
+            .get_all(name)
+            .unwrap_or(&[])
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if let Err(reason) = matcher.check_values(&values) {
             out.push(Mismatch::new(
                 Part::Header,
                 name.clone(),
@@ -197,17 +202,18 @@ pub fn match_pattern(
         }
     }
     for (name, matcher) in &pattern.cookies {
-        let value = req
+        let values: Vec<&str> = req
             .cookies
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str());
-        if let Err(reason) = matcher.check(value) {
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if let Err(reason) = matcher.check_cookie(&values) {
             out.push(Mismatch::new(
                 Part::Header,
                 format!("Cookie {name}"),
                 Value::Null,
-                json!(value),
+                json!(values),
                 reason,
             ));
         }
@@ -229,16 +235,16 @@ pub fn match_pattern(
         }
     }
     if !pattern.body_patterns.is_empty() {
-        let body = req.body_text();
+        let raw = (!req.body.is_empty()).then_some(&req.body[..]);
         for (i, matcher) in pattern.body_patterns.iter().enumerate() {
-            if let Err(reason) = matcher.check(body.as_deref()) {
+            if let Err(reason) = matcher.check_bytes(raw) {
+                let excerpt: Option<String> =
+                    req.body_text().map(|b| b.chars().take(200).collect());
                 out.push(Mismatch::new(
                     Part::Body,
                     format!("bodyPatterns[{i}]"),
                     Value::Null,
-                    json!(body
-                        .as_deref()
-                        .map(|b| b.chars().take(200).collect::<String>())),
+                    json!(excerpt),
                     reason,
                 ));
             }

@@ -150,8 +150,7 @@ fn matcher(file: &Path, v: &Spanned<Value>) -> Result<StringMatcher, LoadError> 
 }
 
 fn regex(file: &Path, s: &Spanned<String>) -> Result<regex::Regex, LoadError> {
-    regex::Regex::new(&s.value)
-        .map_err(|e| at(file, s, format!("invalid regex `{}`: {e}", s.value)))
+    crate::matchers::anchored_regex(&s.value).map_err(|e| at(file, s, e))
 }
 
 fn named_matchers(

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Mock server benchmark (issue #3): with 1,000 stubs loaded, seam mock's
+# requests/s against a bare hyper hello-world server, both measured by wrk in the
+# same run; start-up to first served request; RSS after the load. WireMock is
+# measured too when java is present (its standalone jar comes from npm).
+#
+# Usage: bench/mock-throughput.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-10}
+CONNS=${2:-64}
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 2; }
+
+cargo build --release -q -p seam-cli
+(cd bench/hello-hyper && cargo build --release -q)
+SEAM=target/release/seam
+HELLO=bench/hello-hyper/target/release/hello-hyper
+
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+python3 - "$WORK" <<'PY'
+import json, os, sys
+work = sys.argv[1]
+os.makedirs(f"{work}/seam", exist_ok=True)
+os.makedirs(f"{work}/wiremock/mappings", exist_ok=True)
+lines = ["stubs:"]
+for i in range(1000):
+    lines += [f"  - name: item {i}",
+              f"    request: {{ method: GET, path: /api/items/{i} }}",
+              f"    response: {{ status: 200, headers: {{ Content-Type: application/json }}, text: '{{\"id\":{i},\"name\":\"item {i}\"}}' }}"]
+    with open(f"{work}/wiremock/mappings/item-{i}.json", "w") as f:
+        json.dump({"request": {"method": "GET", "urlPath": f"/api/items/{i}"},
+                   "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                                "body": json.dumps({"id": i, "name": f"item {i}"})}}, f)
+open(f"{work}/seam/stubs.yaml", "w").write("\n".join(lines) + "\n")
+PY
+
+# start-up: spawn to first 200, best of 5
+startup_ms() {
+python3 - "$@" <<'PY'
+import subprocess, sys, time, urllib.request
+best = None
+for _ in range(5):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = p.stdout.readline()
+    base = next(w for w in line.split() if w.startswith("http"))
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/api/items/999") as r:
+                if r.status == 200:
+                    break
+        except Exception:
+            time.sleep(0.001)
+    ms = (time.perf_counter() - t0) * 1000
+    best = ms if best is None else min(best, ms)
+    p.kill(); p.wait()
+print(f"{best:.1f}")
+PY
+}
+
+run_wrk() { wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$1" | tee "$WORK/wrk.txt" >&2; awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"; }
+
+start_server() { # sets URL and PID
+  : > "$WORK/out.txt"
+  "$@" > "$WORK/out.txt" 2>/dev/null &
+  PID=$!
+  for _ in $(seq 1 500); do grep -q http "$WORK/out.txt" 2>/dev/null && break; sleep 0.01; done
+  URL=$(grep -o 'http://[0-9.:]*' "$WORK/out.txt" | head -1)
+}
+
+echo "== hello-hyper (reference)" >&2
+start_server $HELLO 0; HELLO_RPS=$(run_wrk "$URL/api/items/500"); kill $PID; wait $PID 2>/dev/null || true
+
+echo "== seam mock, 1,000 stubs" >&2
+start_server $SEAM mock --port 0 --journal 1000 --stubs "$WORK/seam/stubs.yaml"
+curl -sf "$URL/api/items/500" >/dev/null
+SEAM_RPS=$(run_wrk "$URL/api/items/500")
+SEAM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
+kill $PID; wait $PID 2>/dev/null || true
+SEAM_START=$(startup_ms $SEAM mock --port 0 --stubs "$WORK/seam/stubs.yaml")
+
+WM_RPS="-"; WM_RSS="-"
+if command -v java >/dev/null && command -v npm >/dev/null; then
+  (cd "$WORK" && npm install --no-audit --no-fund --silent wiremock >/dev/null 2>&1) || true
+  JAR=$(find "$WORK/node_modules/wiremock" -name 'wiremock-standalone*.jar' 2>/dev/null | head -1)
+  if [ -n "$JAR" ]; then
+    echo "== WireMock $(basename "$JAR"), 1,000 stubs" >&2
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    java -jar "$JAR" --port "$PORT" --root-dir "$WORK/wiremock" --disable-banner > "$WORK/wm.txt" 2>&1 &
+    PID=$!
+    for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 && break; sleep 0.1; done
+    wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 || true  # JIT warm-up
+    WM_RPS=$(run_wrk "http://127.0.0.1:$PORT/api/items/500")
+    WM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
+    kill $PID; wait $PID 2>/dev/null || true
+  fi
+fi
+
+python3 - "$HELLO_RPS" "$SEAM_RPS" "$SEAM_RSS" "$SEAM_START" "$WM_RPS" "$WM_RSS" <<'PY'
+import sys
+hello, seam, rss, start, wm, wm_rss = sys.argv[1:]
+print("| server | requests/s | vs hello-hyper | RSS after load |")
+print("| --- | ---: | ---: | ---: |")
+print(f"| hello-hyper (reference) | {float(hello):,.0f} | 100% | |")
+print(f"| seam mock, 1,000 stubs | {float(seam):,.0f} | {100*float(seam)/float(hello):.0f}% | {int(rss)/1024:.1f} MB |")
+if wm != "-":
+    print(f"| WireMock, 1,000 stubs | {float(wm):,.0f} | {100*float(wm)/float(hello):.0f}% | {int(wm_rss)/1024:.1f} MB |")
+print(f"\nseam mock start-up to first served request (1,000 stubs, best of 5): {start} ms")
+PY
