@@ -59,7 +59,10 @@ print(f"{best:.1f}")
 PY
 }
 
-run_wrk() { wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$1" | tee "$WORK/wrk.txt" >&2; awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"; }
+# The server gets core 1 and wrk core 0, so the figure is the server's own cost,
+# not how the scheduler shares two cores between them.
+SERVER_CPU="taskset -c 1"; WRK="taskset -c 0 wrk -t1"
+run_wrk() { $WRK -c"$CONNS" -d"${SECS}s" --latency "$1" | tee "$WORK/wrk.txt" >&2; awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"; }
 
 start_server() { # sets URL and PID
   : > "$WORK/out.txt"
@@ -70,10 +73,10 @@ start_server() { # sets URL and PID
 }
 
 echo "== hello-hyper (reference)" >&2
-start_server $HELLO 0; HELLO_RPS=$(run_wrk "$URL/api/items/500"); kill $PID; wait $PID 2>/dev/null || true
+start_server $SERVER_CPU $HELLO 0; HELLO_RPS=$(run_wrk "$URL/api/items/500"); kill $PID; wait $PID 2>/dev/null || true
 
 echo "== seam mock, 1,000 stubs" >&2
-start_server $SEAM mock --port 0 --journal 1000 --stubs "$WORK/seam/stubs.yaml"
+start_server $SERVER_CPU $SEAM mock --port 0 --journal 1000 --stubs "$WORK/seam/stubs.yaml"
 curl -sf "$URL/api/items/500" >/dev/null
 SEAM_RPS=$(run_wrk "$URL/api/items/500")
 SEAM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
@@ -87,10 +90,10 @@ if command -v java >/dev/null && command -v npm >/dev/null; then
   if [ -n "$JAR" ]; then
     echo "== WireMock $(basename "$JAR"), 1,000 stubs" >&2
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    java -jar "$JAR" --port "$PORT" --root-dir "$WORK/wiremock" --disable-banner > "$WORK/wm.txt" 2>&1 &
+    $SERVER_CPU java -jar "$JAR" --port "$PORT" --root-dir "$WORK/wiremock" --disable-banner > "$WORK/wm.txt" 2>&1 &
     PID=$!
     for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 && break; sleep 0.1; done
-    wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 || true  # JIT warm-up
+    $WRK -c"$CONNS" -d5s "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 || true  # JIT warm-up
     WM_RPS=$(run_wrk "http://127.0.0.1:$PORT/api/items/500")
     WM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
     kill $PID; wait $PID 2>/dev/null || true

@@ -5,6 +5,11 @@ mod mock_cmd;
 mod pact_cmd;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc: the mock server allocates per request; glibc's malloc cost ~10% of
+/// its CPU under load (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 /// Seamline: API integration testing — contracts, mocks, suites — in one binary.

@@ -50,7 +50,7 @@ impl Server {
         format!("{}://{}", self.scheme, self.local_addr)
     }
 
-    /// Stops accepting, lets open connections finish their current request.
+    /// Stops accepting and closes open connections.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
@@ -83,21 +83,23 @@ where
     let handler = Arc::new(handler);
     let scheme = if tls.is_some() { "https" } else { "http" };
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
-    let conn_stop = stop.subscribe();
     let task = tokio::spawn(async move {
+        // Connections run as tasks of their own; stopping aborts them, so a
+        // connection never polls a shutdown signal on its hot path.
+        let mut connections = tokio::task::JoinSet::new();
         loop {
             let accepted = tokio::select! {
                 a = listener.accept() => a,
                 _ = stopped.changed() => break,
             };
+            while connections.try_join_next().is_some() {}
             let Ok((stream, remote)) = accepted else {
                 continue;
             };
             let _ = stream.set_nodelay(true);
             let handler = handler.clone();
             let acceptor = acceptor.clone();
-            let mut conn_stop = conn_stop.clone();
-            tokio::spawn(async move {
+            connections.spawn(async move {
                 let (io, fault) = conn::FaultableStream::new(stream);
                 let info = ConnInfo { remote, fault };
                 let service = hyper::service::service_fn(move |req| {
@@ -107,27 +109,21 @@ where
                 let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
                 match acceptor {
                     None => {
-                        let conn = builder.serve_connection(TokioIo::new(io), service);
-                        tokio::pin!(conn);
-                        tokio::select! {
-                            _ = conn.as_mut() => {}
-                            _ = conn_stop.changed() => conn.as_mut().graceful_shutdown(),
-                        }
+                        let _ = builder.serve_connection(TokioIo::new(io), service).await;
                     }
                     Some(acceptor) => {
                         let Ok(tls_stream) = acceptor.accept(io).await else {
                             return;
                         };
-                        let conn = builder.serve_connection(TokioIo::new(tls_stream), service);
-                        tokio::pin!(conn);
-                        tokio::select! {
-                            _ = conn.as_mut() => {}
-                            _ = conn_stop.changed() => conn.as_mut().graceful_shutdown(),
-                        }
+                        let _ = builder
+                            .serve_connection(TokioIo::new(tls_stream), service)
+                            .await;
                     }
                 }
             });
         }
+        connections.abort_all();
+        while connections.join_next().await.is_some() {}
     });
     Ok(Server {
         local_addr,

@@ -25,17 +25,38 @@ fn ok_json(status: u16, v: &Value) -> hyper::Response<Body> {
 }
 
 /// WireMock's error shape.
-fn error(status: u16, title: &str, detail: impl Into<String>) -> hyper::Response<Body> {
-    ok_json(
-        status,
-        &json!({"errors": [{"code": 10, "title": title, "detail": detail.into()}]}),
-    )
+fn error(status: u16, title: &'static str, detail: impl Into<String>) -> hyper::Response<Body> {
+    AdminError::new(status, title, detail).reply()
 }
 
-fn parse_body(req: &MockRequest) -> Result<Value, hyper::Response<Body>> {
+/// A refused admin request, answered in WireMock's error shape.
+struct AdminError {
+    status: u16,
+    title: &'static str,
+    detail: String,
+}
+
+impl AdminError {
+    fn new(status: u16, title: &'static str, detail: impl Into<String>) -> Self {
+        AdminError {
+            status,
+            title,
+            detail: detail.into(),
+        }
+    }
+
+    fn reply(self) -> hyper::Response<Body> {
+        ok_json(
+            self.status,
+            &json!({"errors": [{"code": 10, "title": self.title, "detail": self.detail}]}),
+        )
+    }
+}
+
+fn parse_body(req: &MockRequest) -> Result<Value, AdminError> {
     let text = req.body_text().unwrap_or_default();
     serde_json::from_str(&text).map_err(|e| {
-        error(
+        AdminError::new(
             400,
             "Error parsing JSON",
             format!("line {}, column {}: {e}", e.line(), e.column()),
@@ -43,15 +64,15 @@ fn parse_body(req: &MockRequest) -> Result<Value, hyper::Response<Body>> {
     })
 }
 
-fn stub_from_admin(v: &Value) -> Result<Stub, hyper::Response<Body>> {
+fn stub_from_admin(v: &Value) -> Result<Stub, AdminError> {
     let mut stub = stub_from_mapping(v, None)
-        .map_err(|e| error(422, "Invalid stub mapping", e.to_string()))?;
+        .map_err(|e| AdminError::new(422, "Invalid stub mapping", e.to_string()))?;
     stub.source = StubSource::Admin;
     Ok(stub)
 }
 
 /// The request part of a WireMock pattern, for count/find/remove.
-fn pattern_from(v: &Value) -> Result<crate::stub::RequestPattern, hyper::Response<Body>> {
+fn pattern_from(v: &Value) -> Result<crate::stub::RequestPattern, AdminError> {
     let mapping = json!({"request": v, "response": {}});
     Ok(stub_from_admin(&mapping)?.request)
 }
@@ -88,7 +109,7 @@ fn logged_json(e: &LoggedRequest) -> Value {
         "url": r.url,
         "absoluteUrl": format!("{}{}", r.base_url, r.url),
         "method": r.method,
-        "clientIp": r.client_ip,
+        "clientIp": r.client_ip.to_string(),
         "headers": headers,
         "cookies": cookies,
         "queryParams": query,
@@ -174,7 +195,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("POST", ["mappings"]) => {
             let v = match parse_body(req) {
                 Ok(v) => v,
-                Err(r) => return r,
+                Err(e) => return e.reply(),
             };
             match stub_from_admin(&v) {
                 Ok(stub) => {
@@ -182,7 +203,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                     state.registry.add(vec![stub]);
                     ok_json(201, &out)
                 }
-                Err(r) => r,
+                Err(e) => e.reply(),
             }
         }
         ("DELETE", ["mappings"]) => {
@@ -213,7 +234,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             }
             let mut v = match parse_body(req) {
                 Ok(v) => v,
-                Err(r) => return r,
+                Err(e) => return e.reply(),
             };
             if let Value::Object(m) = &mut v {
                 m.insert("id".into(), json!(id));
@@ -225,7 +246,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                     state.registry.add(vec![stub]);
                     ok_json(200, &out)
                 }
-                Err(r) => r,
+                Err(e) => e.reply(),
             }
         }),
         ("DELETE", ["mappings", id]) => with_id(id, |id| {
@@ -265,7 +286,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("POST", ["requests", op @ ("count" | "find" | "remove")]) => {
             let pattern = match parse_body(req).and_then(|v| pattern_from(&v)) {
                 Ok(p) => p,
-                Err(r) => return r,
+                Err(e) => return e.reply(),
             };
             let keep =
                 |e: &LoggedRequest| crate::matching::match_pattern(&pattern, &e.request).is_ok();
@@ -329,7 +350,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("PUT", ["scenarios", name, "state"]) => {
             let v = match parse_body(req) {
                 Ok(v) => v,
-                Err(r) => return r,
+                Err(e) => return e.reply(),
             };
             let st = v
                 .get("state")
@@ -348,10 +369,10 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("POST", ["mappings", op @ ("find-by-metadata" | "remove-by-metadata")]) => {
             let matcher = match parse_body(req).and_then(|v| {
                 crate::matchers::StringMatcher::from_wiremock_json(&v)
-                    .map_err(|e| error(422, "Invalid matcher", e))
+                    .map_err(|e| AdminError::new(422, "Invalid matcher", e))
             }) {
                 Ok(m) => m,
-                Err(r) => return r,
+                Err(e) => return e.reply(),
             };
             let hits: Vec<Stub> = state
                 .registry
@@ -376,7 +397,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("POST", ["near-misses", "request"]) | ("POST", ["requests", "near-misses", "request"]) => {
             let v = match parse_body(req) {
                 Ok(v) => v,
-                Err(r) => return r,
+                Err(e) => return e.reply(),
             };
             let probe = request_from_logged(&v, state.base_url());
             let logged = LoggedRequest {
@@ -396,11 +417,13 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         }
         ("POST", ["settings"]) => match parse_body(req) {
             Ok(v) => {
-                let delay = v.get("fixedDelay").and_then(Value::as_u64);
-                *state.settings_delay.lock().expect("settings lock") = delay;
+                let delay = v.get("fixedDelay").and_then(Value::as_u64).unwrap_or(0);
+                state
+                    .settings_delay
+                    .store(delay, std::sync::atomic::Ordering::Relaxed);
                 ok_json(200, &json!({}))
             }
-            Err(r) => r,
+            Err(e) => e.reply(),
         },
         ("POST", ["reset"]) => {
             reset_mappings(state);
@@ -441,8 +464,8 @@ fn request_from_logged(v: &Value, base_url: &str) -> MockRequest {
         v.get("url").and_then(Value::as_str).unwrap_or("/"),
         headers,
         body.into(),
-        base_url,
-        "127.0.0.1",
+        base_url.into(),
+        std::net::IpAddr::from([127, 0, 0, 1]),
     )
 }
 
@@ -456,7 +479,7 @@ fn with_id(raw: &str, f: impl FnOnce(Uuid) -> hyper::Response<Body>) -> hyper::R
 fn import(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
     let v = match parse_body(req) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(e) => return e.reply(),
     };
     let Some(list) = v.get("mappings").and_then(Value::as_array) else {
         return error(422, "Invalid import", "expected {\"mappings\": [...]}");

@@ -15,9 +15,9 @@ pub struct MockRequest {
     pub headers: Headers,
     pub cookies: Vec<(String, String)>,
     pub body: Bytes,
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
-    pub client_ip: String,
+    /// `http://127.0.0.1:PORT` (shared by every request).
+    pub base_url: std::sync::Arc<str>,
+    pub client_ip: std::net::IpAddr,
 }
 
 impl MockRequest {
@@ -27,8 +27,8 @@ impl MockRequest {
         url: &str,
         headers: Headers,
         body: Bytes,
-        base_url: &str,
-        client_ip: &str,
+        base_url: std::sync::Arc<str>,
+        client_ip: std::net::IpAddr,
     ) -> Self {
         let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
         let cookies = headers
@@ -49,8 +49,8 @@ impl MockRequest {
             headers,
             cookies,
             body,
-            base_url: base_url.to_string(),
-            client_ip: client_ip.to_string(),
+            base_url,
+            client_ip,
         }
     }
 

@@ -72,15 +72,15 @@ pub struct MockState {
     pub initial: std::sync::Mutex<Vec<Stub>>,
     pub recorder: Option<Recorder>,
     pub client: reqwest::Client,
-    /// `fixedDelay` from `/__admin/settings`, in milliseconds.
-    pub settings_delay: std::sync::Mutex<Option<u64>>,
-    base_url: OnceLock<String>,
+    /// `fixedDelay` from `/__admin/settings`, in milliseconds (0: none).
+    pub settings_delay: std::sync::atomic::AtomicU64,
+    base_url: OnceLock<Arc<str>>,
     stopping: OnceLock<watch::Receiver<bool>>,
 }
 
 impl MockState {
     pub fn base_url(&self) -> &str {
-        self.base_url.get().map(String::as_str).unwrap_or("")
+        self.base_url.get().map(|s| &**s).unwrap_or("")
     }
 }
 
@@ -110,7 +110,7 @@ impl MockServer {
                 .build()
                 .expect("a default client builds"),
             config: config.clone(),
-            settings_delay: std::sync::Mutex::new(None),
+            settings_delay: std::sync::atomic::AtomicU64::new(0),
             base_url: OnceLock::new(),
             stopping: OnceLock::new(),
         });
@@ -120,7 +120,7 @@ impl MockServer {
             async move { handle(state, req, conn).await }
         })
         .await?;
-        let _ = state.base_url.set(server.base_url());
+        let _ = state.base_url.set(server.base_url().into());
         let _ = state.stopping.set(server.stopping());
         Ok(MockServer { server, state })
     }
@@ -170,8 +170,8 @@ async fn read_request(
         url,
         headers,
         body,
-        state.base_url(),
-        &conn.remote.ip().to_string(),
+        state.base_url.get().cloned().unwrap_or_else(|| "".into()),
+        conn.remote.ip(),
     ))
 }
 
@@ -215,7 +215,8 @@ async fn handle(
         }
     };
     state.journal.record(LoggedRequest {
-        id: uuid::Uuid::new_v4(),
+        // from the thread-local generator: `new_v4` asks the kernel every time
+        id: uuid::Builder::from_random_bytes(rand::random()).into_uuid(),
         request: mreq,
         logged_at: SystemTime::now(),
         stub_id,
@@ -242,7 +243,7 @@ fn template_request(req: &MockRequest, path_params: &[(String, String)]) -> Temp
         method: req.method.clone(),
         url: req.url.clone(),
         path: req.path.clone(),
-        base_url: req.base_url.clone(),
+        base_url: req.base_url.to_string(),
         query: req
             .query
             .iter()
@@ -289,9 +290,11 @@ async fn answer(
     for delay in def.delay.iter().chain(&state.config.delay) {
         tokio::time::sleep(respond::sample_delay(delay)).await;
     }
-    let global = *state.settings_delay.lock().expect("settings lock");
-    if let Some(ms) = global {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+    let global = state
+        .settings_delay
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if global > 0 {
+        tokio::time::sleep(Duration::from_millis(global)).await;
     }
     if let Some(spec) = &def.pact {
         return Outcome::Respond(pact_answer(state, spec));
