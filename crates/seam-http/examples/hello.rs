@@ -3,7 +3,10 @@
 
 #[tokio::main]
 async fn main() {
-    let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let port: u16 = std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     let server = seam_http::serve(([127, 0, 0, 1], port).into(), None, |_req, _conn| async {
         hyper::Response::builder()
             .header("content-type", "application/json")

@@ -1097,17 +1097,6 @@ fn strict_json(expected: &Value, actual: &Value) -> Result<(), String> {
     ))
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Numbers equal by value (`1` equals `1.0`, as WireMock's normalised
 /// comparator).
 fn json_scalars_equal(e: &Value, a: &Value) -> bool {
@@ -1146,7 +1135,7 @@ impl JsonDiff {
                 self.diff_unordered(path, e, a)
             }
             (Value::Array(e), Value::Array(a)) => self.diff_ordered(path, e, a),
-            _ if json_kind(e) != json_kind(a) => Some((
+            _ if seam_core::matching::type_name(e) != seam_core::matching::type_name(a) => Some((
                 path.to_string(),
                 format!("expected {} but was {}", describe_json(e), describe_json(a)),
             )),

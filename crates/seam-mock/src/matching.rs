@@ -125,6 +125,32 @@ fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)
     }
 }
 
+/// Checks multi-valued parts (query parameters, headers): every value is offered
+/// to the matcher at once (WireMock's `hasExactly`/`includes` need them all).
+fn check_multi<'r>(
+    out: &mut Vec<Mismatch>,
+    part: Part,
+    matchers: &[(String, crate::matchers::StringMatcher)],
+    get: impl Fn(&str) -> Option<&'r [String]>,
+) {
+    for (name, matcher) in matchers {
+        let values: Vec<&str> = get(name)
+            .unwrap_or(&[])
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if let Err(reason) = matcher.check_values(&values) {
+            out.push(Mismatch::new(
+                part,
+                name.clone(),
+                Value::Null,
+                json!(values),
+                reason,
+            ));
+        }
+    }
+}
+
 /// Checks every part of `pattern` against `req`. `Ok` carries template captures;
 /// `Err` every mismatch (for near-miss reports).
 pub fn match_pattern(
@@ -165,42 +191,12 @@ pub fn match_pattern(
             ));
         }
     }
-    for (name, matcher) in &pattern.query {
-        let values: Vec<&str> = req
-            .query
-            .get_all(name)
-            .unwrap_or(&[])
-            .iter()
-            .map(String::as_str)
-            .collect();
-        if let Err(reason) = matcher.check_values(&values) {
-            out.push(Mismatch::new(
-                Part::Query,
-                name.clone(),
-                Value::Null,
-                json!(values),
-                reason,
-            ));
-        }
-    }
-    for (name, matcher) in &pattern.headers {
-        let values: Vec<&str> = req
-            .headers
-            .get_all(name)
-            .unwrap_or(&[])
-            .iter()
-            .map(String::as_str)
-            .collect();
-        if let Err(reason) = matcher.check_values(&values) {
-            out.push(Mismatch::new(
-                Part::Header,
-                name.clone(),
-                Value::Null,
-                json!(values),
-                reason,
-            ));
-        }
-    }
+    check_multi(&mut out, Part::Query, &pattern.query, |n| {
+        req.query.get_all(n)
+    });
+    check_multi(&mut out, Part::Header, &pattern.headers, |n| {
+        req.headers.get_all(n)
+    });
     for (name, matcher) in &pattern.cookies {
         let values: Vec<&str> = req
             .cookies

@@ -10,6 +10,7 @@ use crate::stub::{
     Stub, StubSource, UrlMatcher, DEFAULT_PRIORITY,
 };
 use base64::Engine;
+use seam_core::matching::scalar_text;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -127,15 +128,6 @@ fn at<T>(file: &Path, s: &Spanned<T>, message: impl Into<String>) -> LoadError {
         s.referenced.column() as usize,
         message,
     )
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 /// A matcher: a scalar is `equalTo`, an object is a WireMock matcher.

@@ -10,7 +10,7 @@ use seam_core::http::{Body, ContentType, Headers, Query, Request, Response};
 use seam_core::interaction::{
     Exchange, Interaction, MessageSpec, ProviderState, RequestSpec, ResponseSpec,
 };
-use seam_core::matching::Message;
+use seam_core::matching::{scalar_text, Message};
 use seam_core::path::{DocPath, PathExpr};
 use seam_core::rules::{Category, MatchingRules, RuleList, RuleLogic};
 use serde_json::{Map, Value};
@@ -588,15 +588,6 @@ fn classify(v: &Value, ct: Option<&ContentType>) -> Body {
             }
         }
         (other, _) => Body::Json(other.clone()),
-    }
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 

@@ -5,7 +5,7 @@ use super::body::match_body;
 use super::json::BodyMode;
 use super::value::{check_rule_list, check_text_rule_list, values_equal};
 use super::{Mismatch, Part};
-use crate::http::{Body, ContentType, Request, Response};
+use crate::http::{Body, ContentType, Headers, Request, Response};
 use crate::path::DocPath;
 use crate::rules::{Category, MatchingRules, RuleSet};
 use serde_json::{json, Map, Value};
@@ -49,12 +49,10 @@ pub fn match_request(expected: &Request, actual: &Request, rules: &MatchingRules
         true,
     ));
     out.extend(match_headers(expected, actual, rules));
-    out.extend(match_body(
-        &expected.body,
-        &actual.body,
-        declared_type(&expected.headers, &expected.body).as_ref(),
-        declared_type(&actual.headers, &actual.body).as_ref(),
-        rules.category(Category::Body),
+    out.extend(match_http_body(
+        (&expected.headers, &expected.body),
+        (&actual.headers, &actual.body),
+        rules,
         BodyMode::Request,
     ));
     out
@@ -99,12 +97,10 @@ pub fn match_response(
         &actual.headers,
         rules.category(Category::Header),
     ));
-    out.extend(match_body(
-        &expected.body,
-        &actual.body,
-        declared_type(&expected.headers, &expected.body).as_ref(),
-        declared_type(&actual.headers, &actual.body).as_ref(),
-        rules.category(Category::Body),
+    out.extend(match_http_body(
+        (&expected.headers, &expected.body),
+        (&actual.headers, &actual.body),
+        rules,
         BodyMode::Response,
     ));
     out
@@ -157,6 +153,23 @@ pub fn match_message(expected: &Message, actual: &Message, rules: &MatchingRules
         }
     }
     out
+}
+
+/// Compares the bodies of two requests or responses, each with its headers.
+fn match_http_body(
+    (expected_headers, expected): (&Headers, &Body),
+    (actual_headers, actual): (&Headers, &Body),
+    rules: &MatchingRules,
+    mode: BodyMode,
+) -> Vec<Mismatch> {
+    match_body(
+        expected,
+        actual,
+        declared_type(expected_headers, expected).as_ref(),
+        declared_type(actual_headers, actual).as_ref(),
+        rules.category(Category::Body),
+        mode,
+    )
 }
 
 fn declared_type(headers: &crate::http::Headers, body: &Body) -> Option<ContentType> {

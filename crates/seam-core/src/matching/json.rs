@@ -131,23 +131,7 @@ impl Walker {
     ) {
         match (expected, actual) {
             (Value::Object(e), Value::Object(a)) => self.compare_objects(path, cursor, e, a),
-            (Value::Array(e), Value::Array(a)) => {
-                if e.len() != a.len() {
-                    self.push(
-                        path,
-                        expected,
-                        actual,
-                        format!(
-                            "expected an array of {} item(s) but it has {}",
-                            e.len(),
-                            a.len()
-                        ),
-                    );
-                }
-                for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                    self.compare_item(path, cursor, i, ev, av);
-                }
-            }
+            (Value::Array(e), Value::Array(a)) => self.compare_plain_array(path, cursor, e, a),
             _ if type_name(expected) != type_name(actual) => self.push(
                 path,
                 expected,

@@ -11,7 +11,7 @@ mod xml;
 pub use body::match_body;
 pub use http::{match_message, match_request, match_response, Message};
 pub use json::{match_json, BodyMode};
-pub use value::{check_rule, check_rule_list, check_text_rule_list};
+pub use value::{check_rule, check_rule_list, check_text_rule_list, scalar_text, type_name};
 pub use xml::match_xml;
 
 use serde_json::Value;

@@ -18,7 +18,7 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 /// A scalar as text (for regex, include, dates); containers and null have none.
-fn as_text(v: &Value) -> Option<String> {
+pub fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -83,7 +83,7 @@ fn check_rule_in(
                 ))
             }
         }
-        MatchingRule::Regex(p) => match as_text(actual) {
+        MatchingRule::Regex(p) => match scalar_text(actual) {
             Some(t) if p.is_full_match(&t) => Ok(()),
             Some(t) => fail(format!("expected '{t}' to match '{}'", p.as_str())),
             None => fail(format!(
@@ -99,7 +99,7 @@ fn check_rule_in(
             check_same_type(expected, actual)?;
             check_length(rule, actual)
         }
-        MatchingRule::Include(s) => match as_text(actual) {
+        MatchingRule::Include(s) => match scalar_text(actual) {
             Some(t) if t.contains(s.as_str()) => Ok(()),
             _ => fail(format!("expected {} to include '{s}'", brief(actual))),
         },
