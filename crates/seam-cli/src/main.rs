@@ -3,6 +3,7 @@
 
 mod mock_cmd;
 mod pact_cmd;
+mod verify_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +29,9 @@ enum Command {
     /// Serve stubs: seam stub files, WireMock mappings, pacts; latency, faults,
     /// scenarios, templates, a WireMock-compatible admin API.
     Mock(mock_cmd::MockArgs),
+    /// Verify a provider against pacts: provider states, requests, matchers;
+    /// exit 0 pass, 1 failed, 2 bad input, 3 provider unreachable.
+    Verify(verify_cmd::VerifyArgs),
 }
 
 /// Exit codes shared by every command.
@@ -38,6 +42,8 @@ pub mod exit {
     pub const FAILED: u8 = 1;
     /// Usage or input error.
     pub const USAGE: u8 = 2;
+    /// A target could not be reached.
+    pub const UNREACHABLE: u8 = 3;
 }
 
 fn main() -> ExitCode {
@@ -45,6 +51,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Pact(cmd) => pact_cmd::run(cmd),
         Command::Mock(args) => mock_cmd::run(args),
+        Command::Verify(args) => verify_cmd::run(args),
     };
     ExitCode::from(code)
 }

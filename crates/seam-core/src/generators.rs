@@ -392,6 +392,18 @@ impl Generators {
         }
     }
 
+    /// Only the generators for which `keep` is true (a provider verifier applies
+    /// ProviderState generators to the expected response, not random ones).
+    pub fn filtered(&self, keep: impl Fn(&Generator) -> bool) -> Generators {
+        let mut out = Generators::default();
+        for (c, list) in &self.categories {
+            for (e, g) in list.iter().filter(|(_, g)| keep(g)) {
+                out.add(*c, e.clone(), g.clone());
+            }
+        }
+        out
+    }
+
     pub fn category(&self, c: Category) -> &[(PathExpr, Generator)] {
         self.categories.get(&c).map(Vec::as_slice).unwrap_or(&[])
     }

@@ -1,0 +1,136 @@
+//! `seam verify`: provider verification against pact files, directories or URLs.
+
+use crate::exit;
+use clap::Args;
+use seam_core::render::Style;
+use seam_verify::{Verifier, VerifyError, VerifyOptions};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Pact files, directories of pact files, or http(s) URLs.
+    #[arg(required = true, value_name = "PACTS")]
+    pacts: Vec<String>,
+    /// The provider to verify, e.g. http://localhost:8080.
+    #[arg(long, value_name = "URL")]
+    provider_base_url: String,
+    /// Where provider states are set up: POST {state, params, action}.
+    #[arg(long, value_name = "URL")]
+    provider_states_setup_url: Option<String>,
+    /// Do not call the state-change URL with action=teardown.
+    #[arg(long)]
+    no_teardown: bool,
+    /// Only interactions whose description matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    filter_description: Option<String>,
+    /// Only interactions given this provider state.
+    #[arg(long, value_name = "STATE")]
+    filter_state: Option<String>,
+    /// A header added to every request, e.g. 'Authorization: Bearer xyz'. Repeatable.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Report failures without failing (all interactions are pending).
+    #[arg(long)]
+    pending: bool,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Per-request timeout in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
+}
+
+fn options(args: &VerifyArgs) -> Result<VerifyOptions, String> {
+    let filter_description = args
+        .filter_description
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .map_err(|e| format!("--filter-description: {e}"))?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| format!("--header `{h}`: expected NAME: VALUE"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(VerifyOptions {
+        provider_base_url: args.provider_base_url.clone(),
+        state_change_url: args.provider_states_setup_url.clone(),
+        state_teardown: !args.no_teardown,
+        filter_description,
+        filter_state: args.filter_state.clone(),
+        headers,
+        all_pending: args.pending,
+        timeout: Duration::from_millis(args.timeout_ms),
+    })
+}
+
+pub fn run(args: VerifyArgs) -> u8 {
+    let options = match options(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::USAGE;
+        }
+    };
+    runtime.block_on(async {
+        let verifier = match Verifier::new(options) {
+            Ok(v) => v,
+            Err(e) => return fail(&e),
+        };
+        let pacts = match seam_verify::load(&args.pacts, verifier.client()).await {
+            Ok(p) => p,
+            Err(e) => return fail(&e),
+        };
+        let report = match verifier.verify(&pacts).await {
+            Ok(r) => r,
+            Err(e) => return fail(&e),
+        };
+        print!(
+            "{}",
+            report.to_text(Style::for_stream(std::io::stdout().is_terminal()))
+        );
+        for (path, text) in [
+            (&args.junit, report.to_junit()),
+            (
+                &args.json,
+                serde_json::to_string_pretty(&report.to_json()).unwrap_or_default(),
+            ),
+        ] {
+            if let Some(path) = path {
+                if let Err(e) = std::fs::write(path, text) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return exit::USAGE;
+                }
+            }
+        }
+        report.exit_code()
+    })
+}
+
+fn fail(e: &VerifyError) -> u8 {
+    eprintln!("error: {e}");
+    match e.exit_code() {
+        3 => exit::UNREACHABLE,
+        _ => exit::USAGE,
+    }
+}

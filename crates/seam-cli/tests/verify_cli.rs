@@ -1,0 +1,138 @@
+//! `seam verify` as CI runs it, against `seam mock` as the provider: a pact
+//! verifies against its own stubs (exit 0), a provider that renamed a field
+//! fails with the pinpointed field and a curl command (exit 1), bad input exits
+//! 2, an unreachable provider 3.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Running(Child, String);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn mock(args: &[&str]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap()
+        .to_string();
+    Running(child, url)
+}
+
+fn verify(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .arg("verify")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const PACT: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+  "interactions": [{"description": "fetch an order", "request": {"method": "GET", "path": "/orders/1"},
+    "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+      "body": {"id": 1, "status": "PAID"},
+      "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}}}],
+  "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#;
+
+#[test]
+fn exit_codes_and_pinpointed_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let pact = dir.path().join("web-orders.json");
+    std::fs::write(&pact, PACT).unwrap();
+    let pact = pact.to_str().unwrap();
+
+    let provider = mock(&["--pact", pact]);
+    let junit = dir.path().join("junit.xml");
+    let (code, out, err) = verify(&[
+        "--provider-base-url",
+        &provider.1,
+        "--junit",
+        junit.to_str().unwrap(),
+        pact,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PASS web → orders: fetch an order"), "{out}");
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("testcase"));
+    drop(provider);
+
+    let stubs = dir.path().join("breaking.yaml");
+    std::fs::write(
+        &stubs,
+        "stubs:\n  - request: { path: /orders/1 }\n    response: { json: { id: 1, state: PAID } }\n",
+    )
+    .unwrap();
+    let provider = mock(&["--stubs", stubs.to_str().unwrap()]);
+    let json = dir.path().join("report.json");
+    let (code, out, _) = verify(&[
+        "--provider-base-url",
+        &provider.1,
+        "--json",
+        json.to_str().unwrap(),
+        pact,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL web → orders: fetch an order"), "{out}");
+    assert!(
+        out.contains("body $.status expected key 'status' but it was missing"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("reproduce: curl -X GET '{}/orders/1'", provider.1)),
+        "{out}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        report["interactions"][0]["mismatches"][0]["path"],
+        "$.status"
+    );
+    drop(provider);
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _, err) = verify(&[
+        "--provider-base-url",
+        &format!("http://127.0.0.1:{port}"),
+        pact,
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&format!("http://127.0.0.1:{port}")) && err.contains("unreachable"),
+        "{err}"
+    );
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"consumer\": ").unwrap();
+    let (code, _, err) = verify(&[
+        "--provider-base-url",
+        "http://127.0.0.1:1",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.json:1:"), "{err}");
+}

@@ -1,0 +1,249 @@
+//! Verification results and their forms: a terminal report (colored when it is
+//! a terminal), JUnit XML, JSON (schema below), and the exit code.
+//!
+//! JSON: `{"provider": url, "summary": {"total", "passed", "failed", "pending",
+//! "errors"}, "interactions": [{"consumer", "provider", "pact", "description",
+//! "states", "pending", "status": "passed"|"failed"|"error", "durationMs",
+//! "mismatches": [{"part", "path", "expected", "actual", "reason"}], "error",
+//! "curl"}]}`.
+
+use seam_core::matching::Mismatch;
+use seam_core::render::{render_mismatches, Style};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// How one interaction went.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Passed,
+    /// The provider answered differently; `curl` sends the same request.
+    Failed {
+        mismatches: Vec<Mismatch>,
+        curl: String,
+    },
+    /// The interaction could not be checked (a provider state failed, ...).
+    Error(String),
+}
+
+/// One verified interaction.
+#[derive(Debug, Clone)]
+pub struct VerifiedInteraction {
+    pub consumer: String,
+    pub provider: String,
+    /// The pact file or URL.
+    pub origin: String,
+    pub description: String,
+    pub states: Vec<String>,
+    /// Pending: a failure is reported but does not fail the build.
+    pub pending: bool,
+    pub outcome: Outcome,
+    pub duration: Duration,
+}
+
+impl VerifiedInteraction {
+    fn status(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Passed => "passed",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Error(_) => "error",
+        }
+    }
+
+    fn counts_as_failure(&self) -> bool {
+        !self.pending && !matches!(self.outcome, Outcome::Passed)
+    }
+
+    fn title(&self) -> String {
+        let given = if self.states.is_empty() {
+            String::new()
+        } else {
+            format!(" given {}", self.states.join(" and "))
+        };
+        format!(
+            "{} → {}: {}{given}",
+            self.consumer, self.provider, self.description
+        )
+    }
+}
+
+/// Everything one run verified.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub provider_base_url: String,
+    pub results: Vec<VerifiedInteraction>,
+    pub duration: Duration,
+}
+
+impl Report {
+    /// 0 when every non-pending interaction passed, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(
+            self.results
+                .iter()
+                .any(VerifiedInteraction::counts_as_failure),
+        )
+    }
+
+    /// (passed, failed, pending failures, errors).
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let mut c = (0, 0, 0, 0);
+        for r in &self.results {
+            match (&r.outcome, r.pending) {
+                (Outcome::Passed, _) => c.0 += 1,
+                (_, true) => c.2 += 1,
+                (Outcome::Failed { .. }, false) => c.1 += 1,
+                (Outcome::Error(_), false) => c.3 += 1,
+            }
+        }
+        c
+    }
+
+    /// The terminal report: one line per interaction, then each failure with its
+    /// mismatches (path, expected, actual, reason) and a curl command.
+    pub fn to_text(&self, style: Style) -> String {
+        let paint = |code: &str, s: &str| match style {
+            Style::Color => format!("\x1b[{code}m{s}\x1b[0m"),
+            Style::Plain => s.to_string(),
+        };
+        let mut out = format!(
+            "Verifying {} against {}\n\n",
+            plural(self.results.len()),
+            self.provider_base_url
+        );
+        for r in &self.results {
+            let mark = match (&r.outcome, r.pending) {
+                (Outcome::Passed, _) => paint("32", "PASS"),
+                (_, true) => paint("33", "PEND"),
+                (Outcome::Failed { .. }, _) => paint("31", "FAIL"),
+                (Outcome::Error(_), _) => paint("31", "ERR "),
+            };
+            out.push_str(&format!("  {mark} {}\n", r.title()));
+        }
+        for r in self
+            .results
+            .iter()
+            .filter(|r| !matches!(r.outcome, Outcome::Passed))
+        {
+            out.push_str(&format!(
+                "\n{}{}\n",
+                r.title(),
+                if r.pending { " (pending)" } else { "" }
+            ));
+            out.push_str(&format!("  pact: {}\n", r.origin));
+            match &r.outcome {
+                Outcome::Failed { mismatches, curl } => {
+                    for line in render_mismatches(mismatches, style).lines() {
+                        out.push_str(&format!("  {line}\n"));
+                    }
+                    out.push_str(&format!("  reproduce: {curl}\n"));
+                }
+                Outcome::Error(e) => out.push_str(&format!("  error: {e}\n")),
+                Outcome::Passed => {}
+            }
+        }
+        let (passed, failed, pending, errors) = self.counts();
+        out.push_str(&format!(
+            "\n{passed} passed, {failed} failed, {pending} pending, {errors} error(s) in {:.2}s\n",
+            self.duration.as_secs_f64()
+        ));
+        out
+    }
+
+    pub fn to_json(&self) -> Value {
+        let (passed, failed, pending, errors) = self.counts();
+        let interactions: Vec<Value> = self
+            .results
+            .iter()
+            .map(|r| {
+                let mut v = json!({
+                    "consumer": r.consumer,
+                    "provider": r.provider,
+                    "pact": r.origin,
+                    "description": r.description,
+                    "states": r.states,
+                    "pending": r.pending,
+                    "status": r.status(),
+                    "durationMs": r.duration.as_secs_f64() * 1000.0,
+                });
+                match &r.outcome {
+                    Outcome::Failed { mismatches, curl } => {
+                        v["mismatches"] = Value::Array(
+                            mismatches
+                                .iter()
+                                .map(|m| {
+                                    json!({"part": m.part.name(), "path": m.path, "expected": m.expected,
+                                           "actual": m.actual, "reason": m.reason})
+                                })
+                                .collect(),
+                        );
+                        v["curl"] = json!(curl);
+                    }
+                    Outcome::Error(e) => v["error"] = json!(e),
+                    Outcome::Passed => {}
+                }
+                v
+            })
+            .collect();
+        json!({
+            "provider": self.provider_base_url,
+            "summary": {"total": self.results.len(), "passed": passed, "failed": failed,
+                        "pending": pending, "errors": errors},
+            "interactions": interactions,
+        })
+    }
+
+    /// JUnit XML: one test suite per pact, one test case per interaction.
+    pub fn to_junit(&self) -> String {
+        use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+        let mut report = JReport::new("seam verify");
+        let mut suites: Vec<TestSuite> = Vec::new();
+        for r in &self.results {
+            let name = format!("{} → {}", r.consumer, r.provider);
+            if suites.last().is_none_or(|s| s.name.as_str() != name) {
+                suites.push(TestSuite::new(name));
+            }
+            let status = match &r.outcome {
+                Outcome::Passed => TestCaseStatus::success(),
+                Outcome::Failed { .. } | Outcome::Error(_) if r.pending => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message("pending: failure reported, not failing");
+                    s
+                }
+                Outcome::Failed { mismatches, curl } => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(
+                        mismatches
+                            .iter()
+                            .map(|m| format!("{}: {}", m.location(), m.reason))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    );
+                    s.set_description(format!(
+                        "{}\nreproduce: {curl}",
+                        render_mismatches(mismatches, Style::Plain)
+                    ));
+                    s
+                }
+                Outcome::Error(e) => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    s.set_message(e.clone());
+                    s
+                }
+            };
+            let mut case = TestCase::new(r.title(), status);
+            case.set_classname(r.origin.clone());
+            case.set_time(r.duration);
+            suites.last_mut().expect("pushed above").add_test_case(case);
+        }
+        report.add_test_suites(suites);
+        report.to_string().unwrap_or_default()
+    }
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 interaction".into()
+    } else {
+        format!("{n} interactions")
+    }
+}

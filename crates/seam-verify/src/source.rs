@@ -1,0 +1,78 @@
+//! Where pacts come from: files, directories (every `.json` inside) and URLs.
+
+use crate::VerifyError;
+use seam_pact::Pact;
+use std::path::Path;
+
+/// A pact and where it was read from.
+pub struct LoadedPact {
+    pub origin: String,
+    pub pact: Pact,
+}
+
+/// Reads every pact named by `sources` (files, directories, http(s) URLs).
+pub async fn load(
+    sources: &[String],
+    client: &reqwest::Client,
+) -> Result<Vec<LoadedPact>, VerifyError> {
+    let mut out = Vec::new();
+    for src in sources {
+        if src.starts_with("http://") || src.starts_with("https://") {
+            let text = fetch(client, src).await?;
+            let pact = seam_pact::read_pact_str(src, &text).map_err(VerifyError::Pact)?;
+            out.push(LoadedPact {
+                origin: src.clone(),
+                pact,
+            });
+            continue;
+        }
+        let path = Path::new(src);
+        if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(path)
+                .map_err(|e| VerifyError::Input(format!("cannot list {src}: {e}")))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(VerifyError::Input(format!(
+                    "{src}: no .json pact files in this directory"
+                )));
+            }
+            for f in files {
+                out.push(LoadedPact {
+                    origin: f.display().to_string(),
+                    pact: seam_pact::read_pact_file(&f).map_err(VerifyError::Pact)?,
+                });
+            }
+        } else if path.is_file() {
+            out.push(LoadedPact {
+                origin: src.clone(),
+                pact: seam_pact::read_pact_file(path).map_err(VerifyError::Pact)?,
+            });
+        } else {
+            return Err(VerifyError::Input(format!(
+                "{src}: no such file or directory"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, VerifyError> {
+    let res = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| VerifyError::Input(format!("cannot fetch the pact at {url}: {e}")))?;
+    if !res.status().is_success() {
+        return Err(VerifyError::Input(format!(
+            "cannot fetch the pact at {url}: status {}",
+            res.status()
+        )));
+    }
+    res.text()
+        .await
+        .map_err(|e| VerifyError::Input(format!("cannot read the pact at {url}: {e}")))
+}
