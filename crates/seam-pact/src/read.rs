@@ -409,9 +409,11 @@ impl Reader<'_> {
         if self.version >= SpecVersion::V4 {
             if let Value::Object(m) = v {
                 if m.contains_key("content") || m.contains_key("encoded") {
+                    // `*/*` (written by pact-reference when it did not know) says
+                    // nothing: the headers, or the content itself, decide
                     let ct = match m.get("contentType").and_then(Value::as_str) {
-                        Some(s) => Some(ContentType::parse(s)),
-                        None => declared,
+                        Some(s) if s.trim() != "*/*" => Some(ContentType::parse(s)),
+                        _ => declared,
                     };
                     let content = m.get("content").unwrap_or(&Value::Null);
                     let encoded = m.get("encoded").cloned().unwrap_or(Value::Bool(false));

@@ -1,0 +1,200 @@
+//! Interoperability with the official Pact tools (`pact-python-cli` from PyPI:
+//! the pact-reference verifier and mock server in one binary):
+//! - pacts seam writes (v3 and v4) are verified by the official verifier;
+//! - pacts the official mock server writes (v3 and v4) are verified by seam.
+//!
+//! The CLI is installed into `target/pact-cli` on first use (CI starts clean).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const PACT_CLI: &str = "pact-python-cli==1!0.10.9";
+
+/// The `pact` binary, installed once per test run (tests run in parallel).
+fn pact_cli() -> PathBuf {
+    static CLI: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CLI.get_or_init(install).clone()
+}
+
+fn install() -> PathBuf {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-cli");
+    let bin = venv.join("bin/pact");
+    if !bin.exists() {
+        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 runs");
+        assert!(ok.success(), "cannot create {}", venv.display());
+        let ok = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", PACT_CLI])
+            .status()
+            .expect("pip runs");
+        assert!(ok.success(), "pip install {PACT_CLI} failed");
+    }
+    bin
+}
+
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn seam() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_seam"))
+}
+
+/// `seam mock` serving `args`; returns it and its port.
+fn seam_mock(args: &[&str]) -> (Running, u16) {
+    let mut child = seam().args(["mock", "--port", "0"]).args(args).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.rsplit(':').next().and_then(|p| p.split_whitespace().next()).unwrap().parse().unwrap();
+    (Running(child), port)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+const FIXTURE: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+  "interactions": [
+    {"description": "fetch an order", "providerStates": [{"name": "order exists", "params": {"id": 1}}],
+     "request": {"method": "GET", "path": "/orders/1", "query": {"expand": ["items"]}, "headers": {"Accept": "application/json"}},
+     "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+       "body": {"id": 1, "status": "PAID", "placedAt": "2026-11-24T10:15:00", "items": [{"sku": "A-1", "qty": 2}]},
+       "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]},
+         "$.status": {"matchers": [{"match": "regex", "regex": "NEW|PAID"}]},
+         "$.placedAt": {"matchers": [{"match": "timestamp", "format": "yyyy-MM-dd'T'HH:mm:ss"}]},
+         "$.items": {"matchers": [{"match": "type", "min": 1}]}}}}},
+    {"description": "create an order",
+     "request": {"method": "POST", "path": "/orders", "headers": {"Content-Type": "application/json"}, "body": {"sku": "A-1", "qty": 1}},
+     "response": {"status": 201, "headers": {"Content-Type": "application/json"}, "body": {"id": 7},
+       "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}}}
+  ],
+  "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#;
+
+/// A provider that renamed `status` to `state`.
+const BREAKING: &str = "stubs:\n  - request: { method: GET, path: /orders/1 }\n    response: { json: { id: 1, state: PAID, placedAt: '2026-11-24T10:15:00', items: [ { sku: A-1, qty: 2 } ] } }\n  - request: { method: POST, path: /orders }\n    response: { status: 201, json: { id: 7 } }\n";
+
+#[test]
+fn the_official_verifier_accepts_pacts_seam_writes() {
+    let cli = pact_cli();
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("fixture.json");
+    std::fs::write(&fixture, FIXTURE).unwrap();
+    let breaking = dir.path().join("breaking.yaml");
+    std::fs::write(&breaking, BREAKING).unwrap();
+    for version in ["v3", "v4"] {
+        let written = dir.path().join(format!("web-orders-{version}.json"));
+        let out = seam()
+            .args(["pact", "convert", fixture.to_str().unwrap(), "--to", version, "-o", written.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // seam mock, serving the same pact, is the provider
+        let (_provider, port) = seam_mock(&["--pact", written.to_str().unwrap()]);
+        let out = Command::new(&cli)
+            .args(["verifier", "-f", written.to_str().unwrap(), "-h", "127.0.0.1", "-p", &port.to_string()])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "official verifier on seam's {version} pact:\n{text}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("has a matching body") && !text.contains("FAILED"), "{text}");
+
+        // and it fails when the provider breaks the contract
+        let (_provider, port) = seam_mock(&["--stubs", breaking.to_str().unwrap()]);
+        let out = Command::new(&cli)
+            .args(["verifier", "-f", written.to_str().unwrap(), "-h", "127.0.0.1", "-p", &port.to_string()])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "the official verifier must reject the breaking provider ({version})");
+    }
+}
+
+#[test]
+fn seam_verifies_pacts_the_official_mock_server_writes() {
+    let cli = pact_cli();
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("fixture.json");
+    std::fs::write(&fixture, FIXTURE).unwrap();
+    let breaking = dir.path().join("breaking.yaml");
+    std::fs::write(&breaking, BREAKING).unwrap();
+    for spec in ["V3", "V4"] {
+        let work = dir.path().join(spec);
+        std::fs::create_dir_all(&work).unwrap();
+        let master = free_port();
+        let _master = Running(
+            Command::new(&cli)
+                .args(["mock", "start", "-p", &master.to_string(), "--no-file-log"])
+                .current_dir(&work)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        // wait for the master server
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", master)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the pact mock master did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = Command::new(&cli)
+            .args(["mock", "create", "-p", &master.to_string(), "--specification", spec, "-f", fixture.to_str().unwrap()])
+            .current_dir(&work)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        let port: u16 = text
+            .split("started on port ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no mock server port in: {text}"));
+        // exercise the consumer side, then let the official tool write the pact
+        let client = reqwest::blocking::Client::new();
+        let r = client
+            .get(format!("http://127.0.0.1:{port}/orders/1?expand=items"))
+            .header("Accept", "application/json")
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = client
+            .post(format!("http://127.0.0.1:{port}/orders"))
+            .header("Content-Type", "application/json")
+            .body(r#"{"sku": "A-1", "qty": 1}"#)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let out = Command::new(&cli)
+            .args(["mock", "verify", "-p", &master.to_string(), "-m", &port.to_string()])
+            .current_dir(&work)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        let written = work.join("web-orders.json");
+        let text = std::fs::read_to_string(&written).expect("the official mock server wrote the pact");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let version = doc["metadata"]["pactSpecification"]["version"].as_str().unwrap().to_string();
+        assert!(version.starts_with(if spec == "V3" { "3" } else { "4" }), "{version}");
+
+        let (_provider, pport) = seam_mock(&["--pact", fixture.to_str().unwrap()]);
+        let out = seam()
+            .args(["verify", "--provider-base-url", &format!("http://127.0.0.1:{pport}"), written.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "seam on the official {spec} pact:\n{report}");
+        assert!(report.contains("2 passed"), "{report}");
+
+        let (_provider, pport) = seam_mock(&["--stubs", breaking.to_str().unwrap()]);
+        let out = seam()
+            .args(["verify", "--provider-base-url", &format!("http://127.0.0.1:{pport}"), written.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{report}");
+        assert!(report.contains("body $.status expected key 'status' but it was missing"), "{report}");
+    }
+}
