@@ -1,6 +1,7 @@
 //! `seam`: the Seamline command line. Argument parsing and wiring only; the work
 //! happens in the library crates.
 
+mod contract_cmd;
 mod mock_cmd;
 mod pact_cmd;
 mod verify_cmd;
@@ -29,6 +30,9 @@ enum Command {
     /// Serve stubs: seam stub files, WireMock mappings, pacts; latency, faults,
     /// scenarios, templates, a WireMock-compatible admin API.
     Mock(mock_cmd::MockArgs),
+    /// Contracts, consumer side: serve them for the consumer's tests and write the pact.
+    #[command(subcommand)]
+    Contract(contract_cmd::ContractCommand),
     /// Verify a provider against pacts: provider states, requests, matchers;
     /// exit 0 pass, 1 failed, 2 bad input, 3 provider unreachable.
     Verify(verify_cmd::VerifyArgs),
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         Command::Pact(cmd) => pact_cmd::run(cmd),
         Command::Mock(args) => mock_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
+        Command::Contract(cmd) => contract_cmd::run(cmd),
     };
     ExitCode::from(code)
 }

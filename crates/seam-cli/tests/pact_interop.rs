@@ -21,7 +21,11 @@ fn install() -> PathBuf {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-cli");
     let bin = venv.join("bin/pact");
     if !bin.exists() {
-        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 runs");
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
         assert!(ok.success(), "cannot create {}", venv.display());
         let ok = Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", PACT_CLI])
@@ -47,15 +51,32 @@ fn seam() -> Command {
 
 /// `seam mock` serving `args`; returns it and its port.
 fn seam_mock(args: &[&str]) -> (Running, u16) {
-    let mut child = seam().args(["mock", "--port", "0"]).args(args).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = seam()
+        .args(["mock", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.rsplit(':').next().and_then(|p| p.split_whitespace().next()).unwrap().parse().unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
     (Running(child), port)
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 const FIXTURE: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
@@ -89,27 +110,65 @@ fn the_official_verifier_accepts_pacts_seam_writes() {
     for version in ["v3", "v4"] {
         let written = dir.path().join(format!("web-orders-{version}.json"));
         let out = seam()
-            .args(["pact", "convert", fixture.to_str().unwrap(), "--to", version, "-o", written.to_str().unwrap()])
+            .args([
+                "pact",
+                "convert",
+                fixture.to_str().unwrap(),
+                "--to",
+                version,
+                "-o",
+                written.to_str().unwrap(),
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // seam mock, serving the same pact, is the provider
         let (_provider, port) = seam_mock(&["--pact", written.to_str().unwrap()]);
         let out = Command::new(&cli)
-            .args(["verifier", "-f", written.to_str().unwrap(), "-h", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "verifier",
+                "-f",
+                written.to_str().unwrap(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "official verifier on seam's {version} pact:\n{text}{}", String::from_utf8_lossy(&out.stderr));
-        assert!(text.contains("has a matching body") && !text.contains("FAILED"), "{text}");
+        assert!(
+            out.status.success(),
+            "official verifier on seam's {version} pact:\n{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("has a matching body") && !text.contains("FAILED"),
+            "{text}"
+        );
 
         // and it fails when the provider breaks the contract
         let (_provider, port) = seam_mock(&["--stubs", breaking.to_str().unwrap()]);
         let out = Command::new(&cli)
-            .args(["verifier", "-f", written.to_str().unwrap(), "-h", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "verifier",
+                "-f",
+                written.to_str().unwrap(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
             .output()
             .unwrap();
-        assert!(!out.status.success(), "the official verifier must reject the breaking provider ({version})");
+        assert!(
+            !out.status.success(),
+            "the official verifier must reject the breaking provider ({version})"
+        );
     }
 }
 
@@ -137,15 +196,28 @@ fn seam_verifies_pacts_the_official_mock_server_writes() {
         // wait for the master server
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", master)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "the pact mock master did not start");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the pact mock master did not start"
+            );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         let out = Command::new(&cli)
-            .args(["mock", "create", "-p", &master.to_string(), "--specification", spec, "-f", fixture.to_str().unwrap()])
+            .args([
+                "mock",
+                "create",
+                "-p",
+                &master.to_string(),
+                "--specification",
+                spec,
+                "-f",
+                fixture.to_str().unwrap(),
+            ])
             .current_dir(&work)
             .output()
             .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
         let port: u16 = text
             .split("started on port ")
             .nth(1)
@@ -168,33 +240,68 @@ fn seam_verifies_pacts_the_official_mock_server_writes() {
             .unwrap();
         assert_eq!(r.status(), 201);
         let out = Command::new(&cli)
-            .args(["mock", "verify", "-p", &master.to_string(), "-m", &port.to_string()])
+            .args([
+                "mock",
+                "verify",
+                "-p",
+                &master.to_string(),
+                "-m",
+                &port.to_string(),
+            ])
             .current_dir(&work)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         let written = work.join("web-orders.json");
-        let text = std::fs::read_to_string(&written).expect("the official mock server wrote the pact");
+        let text =
+            std::fs::read_to_string(&written).expect("the official mock server wrote the pact");
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let version = doc["metadata"]["pactSpecification"]["version"].as_str().unwrap().to_string();
-        assert!(version.starts_with(if spec == "V3" { "3" } else { "4" }), "{version}");
+        let version = doc["metadata"]["pactSpecification"]["version"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            version.starts_with(if spec == "V3" { "3" } else { "4" }),
+            "{version}"
+        );
 
         let (_provider, pport) = seam_mock(&["--pact", fixture.to_str().unwrap()]);
         let out = seam()
-            .args(["verify", "--provider-base-url", &format!("http://127.0.0.1:{pport}"), written.to_str().unwrap()])
+            .args([
+                "verify",
+                "--provider-base-url",
+                &format!("http://127.0.0.1:{pport}"),
+                written.to_str().unwrap(),
+            ])
             .output()
             .unwrap();
         let report = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "seam on the official {spec} pact:\n{report}");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "seam on the official {spec} pact:\n{report}"
+        );
         assert!(report.contains("2 passed"), "{report}");
 
         let (_provider, pport) = seam_mock(&["--stubs", breaking.to_str().unwrap()]);
         let out = seam()
-            .args(["verify", "--provider-base-url", &format!("http://127.0.0.1:{pport}"), written.to_str().unwrap()])
+            .args([
+                "verify",
+                "--provider-base-url",
+                &format!("http://127.0.0.1:{pport}"),
+                written.to_str().unwrap(),
+            ])
             .output()
             .unwrap();
         let report = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{report}");
-        assert!(report.contains("body $.status expected key 'status' but it was missing"), "{report}");
+        assert!(
+            report.contains("body $.status expected key 'status' but it was missing"),
+            "{report}"
+        );
     }
 }

@@ -38,16 +38,7 @@ impl LoadError {
     }
 
     pub fn from_yaml(file: &Path, e: &serde_saphyr::Error) -> Self {
-        // the first line, without the "error: line L column C: " prefix
-        let full = e.to_string();
-        let first = full.lines().next().unwrap_or_default();
-        let plain = match first.split_once(": ") {
-            Some((head, rest)) if head.starts_with("error") => {
-                rest.split_once(": ").map_or(rest, |(_, m)| m)
-            }
-            _ => first,
-        };
-        let message = did_you_mean(plain);
+        let message = yaml_error_message(e);
         match e.location() {
             Some(loc) => LoadError::at(file, loc.line() as usize, loc.column() as usize, message),
             None => LoadError::file(file, message),
@@ -65,6 +56,20 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+/// A YAML error as one line without its "error: line L column C: " prefix (the
+/// caller prints the location), with a "did you mean" hint for unknown fields.
+pub fn yaml_error_message(e: &serde_saphyr::Error) -> String {
+    let full = e.to_string();
+    let first = full.lines().next().unwrap_or_default();
+    let plain = match first.split_once(": ") {
+        Some((head, rest)) if head.starts_with("error") => {
+            rest.split_once(": ").map_or(rest, |(_, m)| m)
+        }
+        _ => first,
+    };
+    did_you_mean(plain)
+}
 
 /// Levenshtein distance, for "did you mean" hints.
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -85,7 +90,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Adds "did you mean `x`?" to serde's "unknown field `y`, expected one of ..." messages.
-fn did_you_mean(message: &str) -> String {
+pub fn did_you_mean(message: &str) -> String {
     let Some(rest) = message.split("unknown field `").nth(1) else {
         return message.to_string();
     };
@@ -121,9 +126,15 @@ pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> 
             },
         }
     })?;
+    Ok(stubs_for_pact(&pact, StubSource::File(file.to_path_buf())))
+}
+
+/// Stubs for a pact's HTTP interactions, matched by the Pact engine and answered
+/// with generators applied.
+pub fn stubs_for_pact(pact: &seam_pact::Pact, source: StubSource) -> Vec<Stub> {
     let mut stubs = Vec::new();
-    for i in pact.interactions {
-        let Exchange::Http { request, response } = i.exchange else {
+    for i in &pact.interactions {
+        let Exchange::Http { request, response } = &i.exchange else {
             continue;
         };
         let has_path_rules = request
@@ -137,19 +148,19 @@ pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> 
             } else {
                 UrlMatcher::UrlPath(request.request.path.clone())
             },
-            pact_request: Some(Box::new(request)),
+            pact_request: Some(Box::new(request.clone())),
             ..Default::default()
         };
         let def = ResponseDef {
-            pact: Some(Box::new(response)),
+            pact: Some(Box::new(response.clone())),
             ..Default::default()
         };
         let mut stub = Stub::new(pattern, def);
         stub.name = Some(i.description.clone());
-        stub.source = StubSource::File(file.to_path_buf());
+        stub.source = source.clone();
         stubs.push(stub);
     }
-    Ok(stubs)
+    stubs
 }
 
 /// What a file holds, judged by its first key.

@@ -1,0 +1,207 @@
+//! `seam contract mock`: a YAML contract with inline matchers served to a
+//! consumer's test command; the pact is written only when every interaction was
+//! exercised and nothing unexpected arrived; pacts merge; the written pact
+//! verifies against a provider with `seam verify`.
+
+use std::process::Command;
+
+const CONTRACT: &str = r#"consumer: web
+provider: orders
+interactions:
+  - description: fetch an order
+    given:
+      - state: order exists
+        params: { id: 42 }
+    request:
+      method: GET
+      path: /orders/42
+      headers: { Accept: application/json }
+    response:
+      status: 200
+      headers: { Content-Type: application/json }
+      body:
+        id: { $integer: 42 }
+        status: { $regex: "NEW|PAID", example: PAID }
+        placedAt: { $timestamp: "yyyy-MM-dd'T'HH:mm:ss", example: "2026-11-24T10:15:00" }
+        items: { $eachLike: { sku: { $regex: "[A-Z]-\\d+", example: A-1 }, qty: 2 }, min: 1 }
+  - description: create an order
+    request:
+      method: POST
+      path: /orders
+      headers: { Content-Type: application/json }
+      body: { sku: A-1, qty: { $like: 1 } }
+    response:
+      status: 201
+      body: { id: { $like: 7 } }
+"#;
+
+fn seam(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const BOTH: &str = r#"curl -sf "$SEAM_MOCK_URL/orders/42" -H 'Accept: application/json' >/dev/null && curl -sf -X POST "$SEAM_MOCK_URL/orders" -H 'Content-Type: application/json' -d '{"sku":"A-1","qty":3}' >/dev/null"#;
+
+#[test]
+fn consumer_tests_write_a_pact_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("web-orders.yaml");
+    std::fs::write(&contract, CONTRACT).unwrap();
+    let pacts = dir.path().join("pacts");
+    let (code, out, err) = seam(&[
+        "contract",
+        "mock",
+        contract.to_str().unwrap(),
+        "--pact-dir",
+        pacts.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        BOTH,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let pact = pacts.join("web-orders.json");
+    assert!(out.contains(&format!("wrote {}", pact.display())), "{out}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pact).unwrap()).unwrap();
+    assert_eq!(doc["metadata"]["pactSpecification"]["version"], "4.0");
+    let rules = &doc["interactions"][0]["response"]["matchingRules"]["body"];
+    assert_eq!(
+        rules["$.items[*].sku"]["matchers"][0]["regex"],
+        "[A-Z]-\\d+"
+    );
+    assert_eq!(rules["$.items"]["matchers"][0]["min"], 1);
+    assert_eq!(
+        doc["interactions"][0]["providerStates"][0]["params"]["id"],
+        42
+    );
+    let (code, out, _) = seam(&["pact", "validate", pact.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+
+    // the written pact verifies against a provider that honours it (seam mock serving it)
+    let mut provider = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0", "--pact", pact.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(provider.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap()
+        .to_string();
+    let (code, out, _) = seam(&[
+        "verify",
+        "--provider-base-url",
+        &url,
+        pact.to_str().unwrap(),
+    ]);
+    let _ = provider.kill();
+    let _ = provider.wait();
+    assert_eq!(code, 0, "{out}");
+
+    // v3 on request, merged into the same file by description + states
+    let (code, _, err) = seam(&[
+        "contract",
+        "mock",
+        contract.to_str().unwrap(),
+        "--pact-dir",
+        pacts.to_str().unwrap(),
+        "--spec",
+        "v3",
+        "--",
+        "sh",
+        "-c",
+        BOTH,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pact).unwrap()).unwrap();
+    assert_eq!(doc["metadata"]["pactSpecification"]["version"], "3.0.0");
+    assert_eq!(
+        doc["interactions"].as_array().unwrap().len(),
+        2,
+        "merged, not duplicated"
+    );
+}
+
+#[test]
+fn unexercised_and_unexpected_requests_fail_without_a_pact() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("web-orders.yaml");
+    std::fs::write(&contract, CONTRACT).unwrap();
+    let pacts = dir.path().join("pacts");
+    let one = r#"curl -sf "$SEAM_MOCK_URL/orders/42" -H 'Accept: application/json' >/dev/null; curl -s "$SEAM_MOCK_URL/nope" >/dev/null; true"#;
+    let (code, out, err) = seam(&[
+        "contract",
+        "mock",
+        contract.to_str().unwrap(),
+        "--pact-dir",
+        pacts.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        one,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("never exercised: web → orders: create an order"),
+        "{err}"
+    );
+    assert!(err.contains("unexpected request: GET /nope"), "{err}");
+    assert!(!pacts.join("web-orders.json").exists());
+
+    // a failing test command fails the run with its exit code
+    let (code, _, _) = seam(&[
+        "contract",
+        "mock",
+        contract.to_str().unwrap(),
+        "--pact-dir",
+        pacts.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        "exit 7",
+    ]);
+    assert_eq!(code, 7);
+}
+
+#[test]
+fn bad_contracts_exit_2_with_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.yaml");
+    std::fs::write(
+        &f,
+        CONTRACT.replace("$regex: \"NEW|PAID\"", "$regexp: \"NEW|PAID\""),
+    )
+    .unwrap();
+    let (code, _, err) = seam(&["contract", "mock", f.to_str().unwrap(), "--", "true"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.yaml:") && err.contains("unknown inline matcher `$regexp`"),
+        "{err}"
+    );
+    std::fs::write(
+        &f,
+        CONTRACT.replace("description: fetch an order", "descripton: fetch an order"),
+    )
+    .unwrap();
+    let (code, _, err) = seam(&["contract", "mock", f.to_str().unwrap(), "--", "true"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.yaml:4:") && err.contains("did you mean `description`"),
+        "{err}"
+    );
+}

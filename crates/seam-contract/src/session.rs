@@ -1,0 +1,173 @@
+//! The consumer side of a contract: a mock server answering the contract's
+//! interactions, a record of what the consumer's tests exercised, and the pact
+//! written (and merged) when every interaction was used and nothing unexpected
+//! arrived. `seam contract mock` and Rust consumers' tests both use this.
+
+use seam_core::interaction::Exchange;
+use seam_mock::stub::StubSource;
+use seam_mock::{MockConfig, MockServer};
+use seam_pact::{Pact, SpecVersion};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// A request no interaction matched.
+#[derive(Debug, Clone)]
+pub struct Unexpected {
+    pub method: String,
+    pub url: String,
+    /// How to send it again.
+    pub curl: String,
+}
+
+/// What the consumer's tests did with the contract.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    pub unexpected: Vec<Unexpected>,
+    /// (consumer, provider, description) of interactions never requested.
+    pub unexercised: Vec<(String, String, String)>,
+}
+
+impl Usage {
+    pub fn is_clean(&self) -> bool {
+        self.unexpected.is_empty() && self.unexercised.is_empty()
+    }
+
+    /// A report for people: what was unexpected, what was never exercised.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for u in &self.unexpected {
+            out.push_str(&format!(
+                "unexpected request: {} {}\n  reproduce: {}\n",
+                u.method, u.url, u.curl
+            ));
+        }
+        for (c, p, d) in &self.unexercised {
+            out.push_str(&format!("never exercised: {c} → {p}: {d}\n"));
+        }
+        out
+    }
+}
+
+/// A running consumer session.
+pub struct ConsumerSession {
+    server: MockServer,
+    pacts: Vec<Pact>,
+    /// Which stub serves which (pact, interaction).
+    owners: Vec<(Uuid, usize, usize)>,
+}
+
+impl ConsumerSession {
+    /// Serves every HTTP interaction of `pacts` on `addr` (port 0 picks one).
+    pub async fn start(pacts: Vec<Pact>, addr: SocketAddr) -> Result<Self, seam_http::ServeError> {
+        let mut stubs = Vec::new();
+        let mut owners = Vec::new();
+        for (p, pact) in pacts.iter().enumerate() {
+            let http: Vec<usize> = pact
+                .interactions
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| matches!(i.exchange, Exchange::Http { .. }))
+                .map(|(n, _)| n)
+                .collect();
+            let made = seam_mock::sources::stubs_for_pact(pact, StubSource::Admin);
+            for (stub, n) in made.iter().zip(http) {
+                owners.push((stub.id, p, n));
+            }
+            stubs.extend(made);
+        }
+        let config = MockConfig {
+            addr,
+            ..Default::default()
+        };
+        let server = MockServer::start(config, stubs).await?;
+        Ok(ConsumerSession {
+            server,
+            pacts,
+            owners,
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// What happened so far.
+    pub fn usage(&self) -> Usage {
+        let state = self.server.state();
+        let unexpected = state
+            .journal
+            .find(|e| e.stub_id.is_none())
+            .into_iter()
+            .rev()
+            .map(|e| Unexpected {
+                method: e.request.method.clone(),
+                url: e.request.url.clone(),
+                curl: e.request.to_curl(),
+            })
+            .collect();
+        let unexercised = self
+            .owners
+            .iter()
+            .filter(|(id, _, _)| state.journal.stub_count(*id) == 0)
+            .map(|(_, p, n)| {
+                let pact = &self.pacts[*p];
+                (
+                    pact.consumer.clone(),
+                    pact.provider.clone(),
+                    pact.interactions[*n].description.clone(),
+                )
+            })
+            .collect();
+        Usage {
+            unexpected,
+            unexercised,
+        }
+    }
+
+    /// Stops serving. When the usage is clean, writes each pact to
+    /// `DIR/CONSUMER-PROVIDER.json` in `version`, merged with what is there.
+    pub async fn finish(
+        self,
+        dir: &Path,
+        version: SpecVersion,
+    ) -> Result<(Usage, Vec<PathBuf>), String> {
+        let usage = self.usage();
+        self.server.shutdown().await;
+        if !usage.is_clean() {
+            return Ok((usage, Vec::new()));
+        }
+        let written = write_pacts(&self.pacts, dir, version)?;
+        Ok((usage, written))
+    }
+}
+
+/// Writes pacts into `dir`, merging with existing files of the same name
+/// (interactions with the same description and states are replaced).
+pub fn write_pacts(
+    pacts: &[Pact],
+    dir: &Path,
+    version: SpecVersion,
+) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for pact in pacts {
+        let path = dir.join(pact.file_name());
+        let mut merged = if path.exists() {
+            seam_pact::read_pact_file(&path)
+                .map_err(|e| format!("cannot merge into the existing pact: {e}"))?
+        } else {
+            Pact::new(pact.consumer.clone(), pact.provider.clone())
+        };
+        merged
+            .merge(pact.clone())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let doc = merged
+            .to_json(version)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
