@@ -10,7 +10,7 @@ use std::time::Duration;
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// Pact files, directories of pact files, or http(s) URLs.
+    /// Pact files, directories of pact files, http(s) URLs, or seam YAML contracts.
     #[arg(required = true, value_name = "PACTS")]
     pacts: Vec<String>,
     /// The provider to verify, e.g. http://localhost:8080.
@@ -97,10 +97,29 @@ pub fn run(args: VerifyArgs) -> u8 {
             Ok(v) => v,
             Err(e) => return fail(&e),
         };
-        let pacts = match seam_verify::load(&args.pacts, verifier.client()).await {
-            Ok(p) => p,
+        // seam YAML contracts are read here; pacts (files, directories, URLs) by the verifier
+        let (yaml, others): (Vec<String>, Vec<String>) = args
+            .pacts
+            .iter()
+            .cloned()
+            .partition(|p| p.ends_with(".yaml") || p.ends_with(".yml"));
+        let mut pacts = Vec::new();
+        for y in &yaml {
+            match seam_contract::load(std::path::Path::new(y)) {
+                Ok(pact) => pacts.push(seam_verify::LoadedPact {
+                    origin: y.clone(),
+                    pact,
+                }),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::USAGE;
+                }
+            }
+        }
+        match seam_verify::load(&others, verifier.client()).await {
+            Ok(p) => pacts.extend(p),
             Err(e) => return fail(&e),
-        };
+        }
         let report = match verifier.verify(&pacts).await {
             Ok(r) => r,
             Err(e) => return fail(&e),

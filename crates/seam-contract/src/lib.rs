@@ -3,10 +3,12 @@
 //! - [`load`]: a contract is a seam YAML file (documented in docs/contracts.md:
 //!   interactions with inline matchers and provider states with params) or a
 //!   pact file; either way the result is a [`seam_pact::Pact`].
+//! - [`builder`]: the same in Rust code, for Rust consumers' tests.
 //! - [`session`]: the consumer side: serve a contract's interactions from a mock
 //!   server, reject requests no interaction matches, report interactions never
 //!   exercised, and write (merge) the pact.
 
+pub mod builder;
 mod inline;
 pub mod session;
 
