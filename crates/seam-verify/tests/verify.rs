@@ -279,6 +279,40 @@ async fn message_pacts_are_verified_through_the_provider() {
 }
 
 #[tokio::test]
+async fn pacts_load_from_urls_and_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    write_pact(dir.path(), "web-orders.json", PACT);
+    let p = provider(Flavour::Good).await;
+    // a pact server: hands out the pact text
+    let pact_server = serve("127.0.0.1:0".parse().unwrap(), None, |_, _| async {
+        hyper::Response::builder()
+            .header("content-type", "application/json")
+            .body(full(PACT))
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let url = format!(
+        "{}/pacts/provider/orders/consumer/web/latest",
+        pact_server.base_url()
+    );
+    for source in [url.clone(), dir.path().display().to_string()] {
+        let report = run(options(&p), std::slice::from_ref(&source))
+            .await
+            .unwrap();
+        assert_eq!(report.results.len(), 1, "{source}");
+        assert_eq!(report.exit_code(), 0, "{source}");
+    }
+    let e = run(options(&p), &[format!("{}/missing", p.server.base_url())])
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("cannot fetch the pact") && e.exit_code() == 2,
+        "{e}"
+    );
+}
+
+#[tokio::test]
 async fn unreachable_provider_and_bad_pacts_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let pact = write_pact(dir.path(), "web-orders.json", PACT);
