@@ -70,8 +70,19 @@ impl StubTable {
         self.entries.iter().map(|e| &e.stub)
     }
 
-    /// Indexes of the stubs that could match `path`, in priority order.
-    fn candidates(&self, path: &str) -> Vec<usize> {
+    /// Indexes of the stubs that could match `path`, in priority order. When
+    /// only exact paths can match (the common case) no list is built.
+    fn candidates(&self, path: &str) -> std::borrow::Cow<'_, [usize]> {
+        let segments = path.trim_start_matches('/').split('/').count();
+        if self.scanned.is_empty() && !self.by_segments.contains_key(&segments) {
+            return std::borrow::Cow::Borrowed(
+                self.by_path.get(path).map(Vec::as_slice).unwrap_or(&[]),
+            );
+        }
+        std::borrow::Cow::Owned(self.merged_candidates(path))
+    }
+
+    fn merged_candidates(&self, path: &str) -> Vec<usize> {
         let segments = path.trim_start_matches('/').split('/').count();
         let mut c: Vec<usize> = self
             .by_path
@@ -179,7 +190,7 @@ impl Registry {
     /// Finds the stub answering `req` and moves its scenario on.
     pub fn lookup(&self, req: &MockRequest) -> Lookup {
         let table = self.snapshot();
-        for i in table.candidates(&req.path) {
+        for &i in table.candidates(&req.path).iter() {
             let entry = &table.entries[i];
             let Ok(captures) = match_pattern(&entry.stub.request, req) else {
                 continue;

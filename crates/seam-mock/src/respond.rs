@@ -88,32 +88,84 @@ pub fn build(
     headers: &seam_core::http::Headers,
     body: Bytes,
 ) -> hyper::Response<Body> {
-    let mut builder = hyper::Response::builder().status(status);
+    match header_map(def, headers) {
+        Ok(map) => assemble(def, status, map, body),
+        Err(e) => text(500, "text/plain", format!("invalid stub response: {e}\n")),
+    }
+}
+
+/// The response headers as hyper's map (JSON bodies get a content type).
+fn header_map(
+    def: &ResponseDef,
+    headers: &seam_core::http::Headers,
+) -> Result<hyper::HeaderMap, String> {
+    let mut map = hyper::HeaderMap::new();
     for (k, vs) in headers.iter() {
+        let name = hyper::header::HeaderName::from_bytes(k.as_bytes())
+            .map_err(|e| format!("header `{k}`: {e}"))?;
         for v in vs {
-            builder = builder.header(k, v);
+            let value = hyper::header::HeaderValue::from_str(v)
+                .map_err(|e| format!("header `{k}`: {e}"))?;
+            map.append(name.clone(), value);
         }
     }
     if matches!(def.body, ResponseBody::Json(_)) && !headers.contains("content-type") {
-        builder = builder.header("content-type", "application/json");
+        map.insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/json"),
+        );
     }
+    Ok(map)
+}
+
+fn assemble(
+    def: &ResponseDef,
+    status: u16,
+    headers: hyper::HeaderMap,
+    body: Bytes,
+) -> hyper::Response<Body> {
     let body = match def.chunked_dribble {
         Some((chunks, total_ms)) if chunks > 0 && !body.is_empty() => {
             dribble(body, chunks, total_ms)
         }
         _ => full(body),
     };
-    let mut res = builder.body(body).unwrap_or_else(|e| {
-        let mut r = hyper::Response::new(full(format!("invalid stub response: {e}")));
-        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        r
-    });
+    let mut res = hyper::Response::new(body);
+    *res.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *res.headers_mut() = headers;
     if let Some(msg) = &def.status_message {
         if let Ok(phrase) = hyper::ext::ReasonPhrase::try_from(msg.as_bytes().to_vec()) {
             res.extensions_mut().insert(phrase);
         }
     }
     res
+}
+
+/// A static stub's answer, built once: its headers and body never change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    headers: hyper::HeaderMap,
+    body: Bytes,
+}
+
+impl Prepared {
+    /// `None` for answers that change per request (templates, files that may change).
+    pub fn of(def: &ResponseDef) -> Option<Result<Prepared, String>> {
+        if def.templated || matches!(def.body, ResponseBody::File(_)) {
+            return None;
+        }
+        Some((|| {
+            Ok(Prepared {
+                headers: header_map(def, &def.headers)?,
+                body: body_bytes(def, None)?,
+            })
+        })())
+    }
+
+    pub fn respond(&self, def: &ResponseDef) -> hyper::Response<Body> {
+        assemble(def, def.status, self.headers.clone(), self.body.clone())
+    }
 }
 
 /// A body sent in `chunks` pieces spread over `total_ms`.

@@ -303,6 +303,7 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         chaos,
         proxy_base_url: r.proxy.clone(),
         pact: None,
+        prepared: Default::default(),
     })
 }
 

@@ -299,6 +299,12 @@ async fn answer(
     if let Some(spec) = &def.pact {
         return Outcome::Respond(pact_answer(state, spec));
     }
+    if let Some(prepared) = def.prepared.get_or_init(|| respond::Prepared::of(def)) {
+        return Outcome::Respond(match prepared {
+            Ok(p) => p.respond(def),
+            Err(e) => respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id)),
+        });
+    }
     let body = match respond::body_bytes(def, state.config.files_dir.as_deref()) {
         Ok(b) => b,
         Err(e) => {

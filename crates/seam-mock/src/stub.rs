@@ -154,6 +154,8 @@ pub struct ResponseDef {
     /// For stubs made from pacts: the example response with its generators,
     /// applied on every request (then `status`, `headers` and `body` are unused).
     pub pact: Option<Box<ResponseSpec>>,
+    /// The answer of a static stub, built on first use.
+    pub prepared: std::sync::OnceLock<Option<Result<crate::respond::Prepared, String>>>,
 }
 
 impl Default for ResponseDef {
@@ -170,6 +172,7 @@ impl Default for ResponseDef {
             chaos: None,
             proxy_base_url: None,
             pact: None,
+            prepared: std::sync::OnceLock::new(),
         }
     }
 }
