@@ -4,6 +4,7 @@
 mod contract_cmd;
 mod mock_cmd;
 mod pact_cmd;
+mod test_cmd;
 mod verify_cmd;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,9 @@ enum Command {
     /// Serve stubs: seam stub files, WireMock mappings, pacts; latency, faults,
     /// scenarios, templates, a WireMock-compatible admin API.
     Mock(mock_cmd::MockArgs),
+    /// Run API test suites (YAML): requests, captures, assertions; exit 0 all
+    /// passed, 1 a test failed, 2 bad input.
+    Test(test_cmd::TestArgs),
     /// Contracts, consumer side: serve them for the consumer's tests and write the pact.
     #[command(subcommand)]
     Contract(contract_cmd::ContractCommand),
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Mock(args) => mock_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
+        Command::Test(args) => test_cmd::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,108 @@
+//! `seam test`: run suite files.
+
+use crate::exit;
+use clap::Args;
+use seam_suite::run::RunOptions;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct TestArgs {
+    /// Suite files (YAML).
+    #[arg(required = true, value_name = "SUITES")]
+    suites: Vec<PathBuf>,
+    /// Set a variable (overrides the suite's), e.g. --var base=http://localhost:8080.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Tests at a time (default: the number of cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Only tests with this tag. Repeatable.
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Per-request timeout in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
+}
+
+pub fn run(args: TestArgs) -> u8 {
+    let mut suites = Vec::new();
+    for s in &args.suites {
+        match seam_suite::load(s) {
+            Ok(suite) => suites.push(suite),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let mut options = RunOptions {
+        tags: args.tags.clone(),
+        timeout: Duration::from_millis(args.timeout_ms),
+        ..Default::default()
+    };
+    if let Some(j) = args.jobs {
+        options.jobs = j.max(1);
+    }
+    for v in &args.vars {
+        let Some((k, val)) = v.split_once('=') else {
+            eprintln!("error: --var `{v}`: expected NAME=VALUE");
+            return exit::USAGE;
+        };
+        options.vars.insert(
+            k.trim().to_string(),
+            serde_json::Value::String(val.to_string()),
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::USAGE;
+        }
+    };
+    let results = match runtime.block_on(seam_suite::run::run(suites, &options)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    print!(
+        "{}",
+        seam_suite::report::to_text(
+            &results,
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        )
+    );
+    for (path, text) in [
+        (&args.junit, seam_suite::report::to_junit(&results)),
+        (
+            &args.json,
+            serde_json::to_string_pretty(&seam_suite::report::to_json(&results))
+                .unwrap_or_default(),
+        ),
+    ] {
+        if let Some(path) = path {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return exit::USAGE;
+            }
+        }
+    }
+    if results.iter().all(|r| r.passed()) {
+        exit::OK
+    } else {
+        exit::FAILED
+    }
+}

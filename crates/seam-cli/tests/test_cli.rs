@@ -1,0 +1,201 @@
+//! `seam test` against `seam mock` as the API: chained requests with captures,
+//! assertions, failure output with curl, reports, bad input, network errors.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Running(Child, String);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const API: &str = r#"stubs:
+  - request: { method: POST, path: /orders, body: { matchesJsonPath: "$.sku" } }
+    response: { status: 201, headers: { Location: /orders/7 }, json: { id: 7, sku: A-1, qty: 2, tags: [new, paid] } }
+  - request: { method: GET, path: /orders/7 }
+    response: { json: { id: 7, sku: A-1, status: PAID, placedAt: "2026-11-24" } }
+"#;
+
+const SUITE: &str = r#"name: orders
+baseUrl: "{{base}}"
+variables: { sku: A-1 }
+tests:
+  - name: create and fetch an order
+    tags: [smoke]
+    steps:
+      - name: create
+        request:
+          method: POST
+          path: /orders
+          json: { sku: "{{sku}}", qty: 2 }
+        capture:
+          order_id: { jsonpath: "$.id" }
+          location: { header: Location }
+        assert:
+          status: 201
+          headers: { Content-Type: { contains: json } }
+          json:
+            - { path: "$.id", type: integer }
+            - { path: "$.qty", gte: 1, lt: 10 }
+            - { path: "$.tags", length: 2, contains: paid }
+            - { path: "$.sku", matches: "[A-Z]-\\d+" }
+          maxMs: 5000
+      - name: fetch
+        request: { path: "{{location}}" }
+        assert:
+          status: 200
+          json:
+            - { path: "$.id", equals: "{{order_id}}" }
+            - { path: "$.placedAt", matcher: { match: date, format: yyyy-MM-dd } }
+            - { path: "$.missing", exists: false }
+"#;
+
+fn seam(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn api(dir: &std::path::Path) -> Running {
+    let stubs = dir.join("api.yaml");
+    std::fs::write(&stubs, API).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap()
+        .to_string();
+    Running(child, url)
+}
+
+#[test]
+fn chained_steps_pass_and_failures_are_pinpointed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = api(dir.path());
+    let suite = dir.path().join("orders.yaml");
+    std::fs::write(&suite, SUITE).unwrap();
+    let junit = dir.path().join("junit.xml");
+    let (code, out, err) = seam(&[
+        "test",
+        suite.to_str().unwrap(),
+        "--var",
+        &format!("base={}", server.1),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("PASS orders › create and fetch an order (2 step(s)"),
+        "{out}"
+    );
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("create and fetch an order"));
+
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        SUITE
+            .replace("equals: \"{{order_id}}\"", "equals: 8")
+            .replace("length: 2", "length: 3"),
+    )
+    .unwrap();
+    let json = dir.path().join("report.json");
+    let (code, out, _) = seam(&[
+        "test",
+        broken.to_str().unwrap(),
+        "--var",
+        &format!("base={}", server.1),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("step \"create\": POST"), "{out}");
+    assert!(
+        out.contains("json $.tags: expected length 3 but was 2"),
+        "{out}"
+    );
+    assert!(out.contains("response: 201 {"), "{out}");
+    assert!(
+        out.contains(&format!("reproduce: curl -X POST '{}/orders'", server.1)),
+        "{out}"
+    );
+    assert!(out.contains("(1 later step(s) skipped)"), "{out}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(
+        report["tests"][0]["steps"][0]["failures"][0]["what"],
+        "json $.tags"
+    );
+}
+
+#[test]
+fn bad_input_and_network_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.yaml");
+    std::fs::write(&f, SUITE.replace("capture:", "captre:")).unwrap();
+    let (code, _, err) = seam(&["test", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.yaml:") && err.contains("did you mean `capture`"),
+        "{err}"
+    );
+
+    // an undefined variable fails its test, naming the variable
+    let f = dir.path().join("undefined.yaml");
+    std::fs::write(&f, SUITE.replace("\"{{sku}}\"", "\"{{skuu}}\"")).unwrap();
+    let (code, out, _) = seam(&[
+        "test",
+        f.to_str().unwrap(),
+        "--var",
+        "base=http://127.0.0.1:1",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("undefined variable `skuu` (did you mean `sku`?)"),
+        "{out}"
+    );
+
+    // connection refused is reported per step; other tests still run
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let f = dir.path().join("two.yaml");
+    let server = api(dir.path());
+    std::fs::write(
+        &f,
+        format!(
+            "tests:\n  - name: down\n    steps:\n      - request: {{ path: 'http://127.0.0.1:{port}/x' }}\n  - name: up\n    steps:\n      - request: {{ path: '{}/orders/7' }}\n        assert: {{ status: 200 }}\n",
+            server.1
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = seam(&["test", f.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error: connection refused: http://127.0.0.1:"),
+        "{out}"
+    );
+    assert!(out.contains("PASS two › up"), "{out}");
+}

@@ -1,0 +1,290 @@
+//! Assertions on a response: status, headers (WireMock matchers), body, JSONPath
+//! checks (==, !=, <, <=, >, >=, contains, matches, exists, type, length, and
+//! the engine's Pact matchers) and response time. Each failure says what was
+//! checked, what was expected, what arrived.
+
+use crate::model::{AssertSpec, JsonAssert};
+use crate::vars::{interpolate_json, Vars};
+use seam_core::http::Headers;
+use seam_core::matching::{check_rule, scalar_text, type_name};
+use seam_core::rules::MatchingRule;
+use seam_mock::matchers::StringMatcher;
+use serde_json::{json, Value};
+use serde_json_path::JsonPath;
+use std::time::Duration;
+
+/// One failed assertion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// `status`, `header Content-Type`, `json $.items[0].id`, `time`, `body`.
+    pub what: String,
+    pub expected: Value,
+    pub actual: Value,
+    pub reason: String,
+}
+
+/// What a step received.
+pub struct Received<'a> {
+    pub status: u16,
+    pub headers: &'a Headers,
+    pub body: &'a str,
+    pub json: Option<&'a Value>,
+    pub elapsed: Duration,
+}
+
+fn matcher(v: &Value) -> Result<StringMatcher, String> {
+    match v {
+        Value::Object(_) => StringMatcher::from_wiremock_json(v),
+        other => StringMatcher::from_wiremock_json(
+            &json!({"equalTo": scalar_text(other).unwrap_or_default()}),
+        ),
+    }
+}
+
+/// Every assertion of a step, evaluated; `Err` for assertions that are malformed.
+pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failure>, String> {
+    let mut out = Vec::new();
+    let mut fail = |what: String, expected: Value, actual: Value, reason: String| {
+        out.push(Failure {
+            what,
+            expected,
+            actual,
+            reason,
+        })
+    };
+    if let Some(s) = spec.status {
+        if s != got.status {
+            fail(
+                "status".into(),
+                json!(s),
+                json!(got.status),
+                format!("expected status {s} but was {}", got.status),
+            );
+        }
+    }
+    for (name, want) in &spec.headers {
+        let want = interpolate_json(want, vars)?;
+        let m = matcher(&want).map_err(|e| format!("header {name}: {e}"))?;
+        let values: Vec<&str> = got
+            .headers
+            .get_all(name)
+            .unwrap_or(&[])
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if let Err(reason) = m.check_values(&values) {
+            fail(format!("header {name}"), want, json!(values), reason);
+        }
+    }
+    if let Some(want) = &spec.body {
+        let want = interpolate_json(want, vars)?;
+        let m = matcher(&want).map_err(|e| format!("body: {e}"))?;
+        if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
+            fail("body".into(), want, json!(excerpt(got.body)), reason);
+        }
+    }
+    for a in &spec.json {
+        check_json(a, got.json, vars, &mut fail)?;
+    }
+    if let Some(max) = spec.max_ms {
+        let ms = got.elapsed.as_secs_f64() * 1000.0;
+        if ms > max as f64 {
+            fail(
+                "time".into(),
+                json!(max),
+                json!(ms.round()),
+                format!("expected an answer within {max} ms but it took {ms:.0} ms"),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The first 300 characters of a body, for reports.
+pub fn excerpt(body: &str) -> String {
+    let cut: String = body.chars().take(300).collect();
+    if cut.len() < body.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// The values a JSONPath selects (none when the body is not JSON).
+pub fn select(path: &str, doc: Option<&Value>) -> Result<Vec<Value>, String> {
+    let p = JsonPath::parse(path).map_err(|e| format!("invalid JSONPath `{path}`: {e}"))?;
+    Ok(doc
+        .map(|d| p.query(d).all().into_iter().cloned().collect())
+        .unwrap_or_default())
+}
+
+fn check_json(
+    a: &JsonAssert,
+    doc: Option<&Value>,
+    vars: &Vars,
+    fail: &mut impl FnMut(String, Value, Value, String),
+) -> Result<(), String> {
+    let what = format!("json {}", a.path);
+    let found = select(&a.path, doc)?;
+    let actual = match found.len() {
+        0 => None,
+        1 => Some(found[0].clone()),
+        _ => Some(Value::Array(found.clone())),
+    };
+    if let Some(should) = a.exists {
+        if should != actual.is_some() {
+            let reason = if should {
+                "expected a value but the path selects nothing"
+            } else {
+                "expected no value"
+            };
+            fail(
+                what.clone(),
+                json!(should),
+                actual.clone().unwrap_or(Value::Null),
+                reason.into(),
+            );
+        }
+    }
+    let checks_value = a.equals.is_some()
+        || a.not_equals.is_some()
+        || a.lt.is_some()
+        || a.lte.is_some()
+        || a.gt.is_some()
+        || a.gte.is_some()
+        || a.contains.is_some()
+        || a.matches.is_some()
+        || a.kind.is_some()
+        || a.length.is_some()
+        || a.matcher.is_some();
+    let Some(actual) = actual else {
+        if checks_value {
+            fail(
+                what,
+                Value::Null,
+                Value::Null,
+                "the path selects nothing".into(),
+            );
+        }
+        return Ok(());
+    };
+    if let Some(e) = &a.equals {
+        let e = interpolate_json(e, vars)?;
+        if check_rule(&MatchingRule::Equality, &e, &actual).is_err() {
+            fail(
+                what.clone(),
+                e.clone(),
+                actual.clone(),
+                format!("expected {e} but was {actual}"),
+            );
+        }
+    }
+    if let Some(e) = &a.not_equals {
+        let e = interpolate_json(e, vars)?;
+        if check_rule(&MatchingRule::Equality, &e, &actual).is_ok() {
+            fail(
+                what.clone(),
+                e.clone(),
+                actual.clone(),
+                format!("expected anything but {e}"),
+            );
+        }
+    }
+    let number = actual.as_f64();
+    for (bound, op, holds) in [
+        (a.lt, "<", (|x: f64, b: f64| x < b) as fn(f64, f64) -> bool),
+        (a.lte, "<=", |x, b| x <= b),
+        (a.gt, ">", |x, b| x > b),
+        (a.gte, ">=", |x, b| x >= b),
+    ] {
+        if let Some(b) = bound {
+            match number {
+                Some(x) if holds(x, b) => {}
+                Some(x) => fail(
+                    what.clone(),
+                    json!(format!("{op} {b}")),
+                    json!(x),
+                    format!("expected a value {op} {b} but was {x}"),
+                ),
+                None => fail(
+                    what.clone(),
+                    json!(format!("{op} {b}")),
+                    actual.clone(),
+                    format!("expected a number {op} {b} but was {actual}"),
+                ),
+            }
+        }
+    }
+    if let Some(c) = &a.contains {
+        let c = interpolate_json(c, vars)?;
+        let ok = match (&actual, &c) {
+            (Value::String(s), Value::String(sub)) => s.contains(sub.as_str()),
+            (Value::Array(items), _) => items
+                .iter()
+                .any(|i| check_rule(&MatchingRule::Equality, &c, i).is_ok()),
+            (Value::Object(o), Value::String(k)) => o.contains_key(k),
+            _ => false,
+        };
+        if !ok {
+            fail(
+                what.clone(),
+                c.clone(),
+                actual.clone(),
+                format!("expected {actual} to contain {c}"),
+            );
+        }
+    }
+    if let Some(re) = &a.matches {
+        let m = seam_mock::matchers::anchored_regex(re)?;
+        match scalar_text(&actual) {
+            Some(t) if m.is_match(&t) => {}
+            _ => fail(
+                what.clone(),
+                json!(re),
+                actual.clone(),
+                format!("expected a value matching `{re}` but was {actual}"),
+            ),
+        }
+    }
+    if let Some(k) = &a.kind {
+        let actual_kind = match &actual {
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            other => type_name(other),
+        };
+        let ok = k == actual_kind || (k == "number" && actual_kind == "integer");
+        if !ok {
+            fail(
+                what.clone(),
+                json!(k),
+                json!(actual_kind),
+                format!("expected {k} but was {actual_kind} ({actual})"),
+            );
+        }
+    }
+    if let Some(n) = a.length {
+        let len = match &actual {
+            Value::Array(x) => Some(x.len()),
+            Value::String(s) => Some(s.chars().count()),
+            Value::Object(o) => Some(o.len()),
+            _ => None,
+        };
+        if len != Some(n) {
+            fail(
+                what.clone(),
+                json!(n),
+                json!(len),
+                format!(
+                    "expected length {n} but was {}",
+                    len.map_or("no length".into(), |l| l.to_string())
+                ),
+            );
+        }
+    }
+    if let Some(m) = &a.matcher {
+        let rule = MatchingRule::from_json(m).map_err(|e| format!("{what}: {e}"))?;
+        if let Err(reason) = check_rule(&rule, &actual, &actual) {
+            fail(what, m.clone(), actual.clone(), reason);
+        }
+    }
+    Ok(())
+}

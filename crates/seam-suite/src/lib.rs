@@ -1,0 +1,81 @@
+//! seam-suite: declarative API test suites (`seam test`).
+//!
+//! - [`model`]: the YAML format (docs/suites.md).
+//! - [`vars`]: `{{variables}}` from the suite, `--var` and captures.
+//! - [`check`]: assertions on a response.
+//! - [`run`]: the runner (tests in parallel, steps in order).
+//! - [`report`]: terminal report with curl commands, JUnit XML, JSON.
+
+pub mod check;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod vars;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A parsed suite file.
+#[derive(Debug)]
+pub struct Suite {
+    pub path: PathBuf,
+    pub file: model::SuiteFile,
+}
+
+impl Suite {
+    /// The suite's name, or its file name.
+    pub fn name(&self) -> String {
+        self.file.name.clone().unwrap_or_else(|| {
+            self.path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// A problem in a suite file: file:line:column and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for SuiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file.display(), self.message),
+            _ => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for SuiteError {}
+
+/// Reads a suite file.
+pub fn load(path: &Path) -> Result<Suite, SuiteError> {
+    let err = |line, column, message: String| SuiteError {
+        file: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err(None, None, format!("cannot read: {e}")))?;
+    let file: model::SuiteFile = serde_saphyr::from_str(&text).map_err(|e| {
+        err(
+            e.location().map(|l| l.line() as usize),
+            e.location().map(|l| l.column() as usize),
+            seam_mock::sources::yaml_error_message(&e),
+        )
+    })?;
+    if file.tests.is_empty() {
+        return Err(err(None, None, "the suite has no tests".into()));
+    }
+    Ok(Suite {
+        path: path.to_path_buf(),
+        file,
+    })
+}

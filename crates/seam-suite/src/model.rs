@@ -1,0 +1,108 @@
+//! The suite file format (YAML; docs/suites.md): tests of ordered steps, each a
+//! request with captures and assertions. Unknown keys are errors with a hint.
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SuiteFile {
+    pub name: Option<String>,
+    /// Prefix for request paths; may use variables.
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, Value>,
+    pub tests: Vec<TestSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestSpec {
+    pub name: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub steps: Vec<StepSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    pub name: Option<String>,
+    pub request: RequestSpec,
+    /// Variables taken from the response for later steps.
+    #[serde(default)]
+    pub capture: BTreeMap<String, CaptureSpec>,
+    #[serde(default, rename = "assert")]
+    pub assertions: AssertSpec,
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    #[serde(default = "get")]
+    pub method: String,
+    /// A path (joined to `baseUrl`) or a full URL.
+    pub path: String,
+    #[serde(default)]
+    pub query: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Value>,
+    /// A JSON body (sent with `Content-Type: application/json`).
+    pub json: Option<Value>,
+    /// A text body.
+    pub body: Option<String>,
+    /// A form body.
+    pub form: Option<BTreeMap<String, Value>>,
+}
+
+/// Where a captured value comes from: exactly one of the fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureSpec {
+    pub jsonpath: Option<String>,
+    pub header: Option<String>,
+    /// A regex over the body; the first group (or the whole match) is captured.
+    pub regex: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AssertSpec {
+    pub status: Option<u16>,
+    /// Header name → a value (equalTo) or a WireMock matcher object.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub json: Vec<JsonAssert>,
+    /// The body as text: a value (equalTo) or a WireMock matcher object.
+    pub body: Option<Value>,
+    /// The response must arrive within this many milliseconds.
+    pub max_ms: Option<u64>,
+}
+
+/// One check on the value at a JSONPath.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonAssert {
+    pub path: String,
+    pub equals: Option<Value>,
+    #[serde(rename = "notEquals")]
+    pub not_equals: Option<Value>,
+    pub lt: Option<f64>,
+    pub lte: Option<f64>,
+    pub gt: Option<f64>,
+    pub gte: Option<f64>,
+    pub contains: Option<Value>,
+    pub matches: Option<String>,
+    pub exists: Option<bool>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub length: Option<usize>,
+    /// A Pact matcher (`{match: integer}`, `{match: date, format: ...}`, ...).
+    pub matcher: Option<Value>,
+}

@@ -1,0 +1,132 @@
+//! Run reports: the terminal report (each failure with step, request, response
+//! excerpt, the failed assertions and a curl command), JUnit XML and JSON.
+
+use crate::run::{StepOutcome, TestResult};
+use serde_json::{json, Value};
+
+/// (passed, failed) tests.
+pub fn counts(results: &[TestResult]) -> (usize, usize) {
+    let passed = results.iter().filter(|r| r.passed()).count();
+    (passed, results.len() - passed)
+}
+
+/// The terminal report.
+pub fn to_text(results: &[TestResult], color: bool) -> String {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    for r in results {
+        let mark = if r.passed() {
+            paint("32", "PASS")
+        } else {
+            paint("31", "FAIL")
+        };
+        out.push_str(&format!(
+            "{mark} {} › {} ({} step(s), {:.0} ms)\n",
+            r.suite,
+            r.name,
+            r.steps.len(),
+            r.duration.as_secs_f64() * 1000.0
+        ));
+    }
+    for r in results.iter().filter(|r| !r.passed()) {
+        out.push_str(&format!("\n{} › {}  ({})\n", r.suite, r.name, r.file));
+        for s in r
+            .steps
+            .iter()
+            .filter(|s| !matches!(s.outcome, StepOutcome::Passed))
+        {
+            out.push_str(&format!("  step \"{}\": {} {}\n", s.name, s.method, s.url));
+            match &s.outcome {
+                StepOutcome::Failed(failures) => {
+                    for (i, f) in failures.iter().enumerate() {
+                        out.push_str(&format!("    {}) {}: {}\n", i + 1, f.what, f.reason));
+                    }
+                    if let Some(st) = s.status {
+                        out.push_str(&format!("    response: {st} {}\n", s.response_excerpt));
+                    }
+                }
+                StepOutcome::Error(e) => out.push_str(&format!("    error: {e}\n")),
+                StepOutcome::Passed => {}
+            }
+            if !s.curl.is_empty() {
+                out.push_str(&format!("    reproduce: {}\n", s.curl));
+            }
+        }
+        if r.skipped_steps > 0 {
+            out.push_str(&format!("  ({} later step(s) skipped)\n", r.skipped_steps));
+        }
+    }
+    let (passed, failed) = counts(results);
+    out.push_str(&format!("\n{passed} passed, {failed} failed\n"));
+    out
+}
+
+/// JSON: `{"summary": {"total", "passed", "failed"}, "tests": [{"suite", "file",
+/// "name", "passed", "durationMs", "skippedSteps", "steps": [{"name", "method",
+/// "url", "status", "outcome": "passed"|"failed"|"error", "failures": [{"what",
+/// "expected", "actual", "reason"}], "error", "curl", "durationMs"}]}]}`.
+pub fn to_json(results: &[TestResult]) -> Value {
+    let (passed, failed) = counts(results);
+    let tests: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let steps: Vec<Value> = r
+                .steps
+                .iter()
+                .map(|s| {
+                    let mut v = json!({"name": s.name, "method": s.method, "url": s.url, "status": s.status,
+                                       "curl": s.curl, "durationMs": s.duration.as_secs_f64() * 1000.0});
+                    match &s.outcome {
+                        StepOutcome::Passed => v["outcome"] = json!("passed"),
+                        StepOutcome::Failed(f) => {
+                            v["outcome"] = json!("failed");
+                            v["failures"] = f
+                                .iter()
+                                .map(|f| json!({"what": f.what, "expected": f.expected, "actual": f.actual, "reason": f.reason}))
+                                .collect();
+                        }
+                        StepOutcome::Error(e) => {
+                            v["outcome"] = json!("error");
+                            v["error"] = json!(e);
+                        }
+                    }
+                    v
+                })
+                .collect();
+            json!({"suite": r.suite, "file": r.file, "name": r.name, "passed": r.passed(),
+                   "durationMs": r.duration.as_secs_f64() * 1000.0, "skippedSteps": r.skipped_steps, "steps": steps})
+        })
+        .collect();
+    json!({"summary": {"total": results.len(), "passed": passed, "failed": failed}, "tests": tests})
+}
+
+/// JUnit XML: a suite per file, a case per test.
+pub fn to_junit(results: &[TestResult]) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("seam test");
+    let mut suites: Vec<TestSuite> = Vec::new();
+    for r in results {
+        if suites.last().is_none_or(|s| s.name.as_str() != r.suite) {
+            suites.push(TestSuite::new(r.suite.clone()));
+        }
+        let status = if r.passed() {
+            TestCaseStatus::success()
+        } else {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_description(to_text(std::slice::from_ref(r), false));
+            s
+        };
+        let mut case = TestCase::new(r.name.clone(), status);
+        case.set_classname(r.file.clone());
+        case.set_time(r.duration);
+        suites.last_mut().expect("pushed above").add_test_case(case);
+    }
+    report.add_test_suites(suites);
+    report.to_string().unwrap_or_default()
+}
