@@ -27,9 +27,27 @@ pub struct TestArgs {
     /// Write a JSON report here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Run one shard of the cases, e.g. 2/4 (deterministic split for CI parallelism).
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Start no new test after one fails.
+    #[arg(long)]
+    fail_fast: bool,
     /// Per-request timeout in milliseconds.
     #[arg(long, default_value_t = 30_000)]
     timeout_ms: u64,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 1/4")?;
+    let (i, n): (usize, usize) = (
+        i.parse().map_err(|_| format!("`{i}` is not a number"))?,
+        n.parse().map_err(|_| format!("`{n}` is not a number"))?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: I must be between 1 and N"));
+    }
+    Ok((i, n))
 }
 
 pub fn run(args: TestArgs) -> u8 {
@@ -46,6 +64,8 @@ pub fn run(args: TestArgs) -> u8 {
     let mut options = RunOptions {
         tags: args.tags.clone(),
         timeout: Duration::from_millis(args.timeout_ms),
+        shard: args.shard,
+        fail_fast: args.fail_fast,
         ..Default::default()
     };
     if let Some(j) = args.jobs {

@@ -199,3 +199,137 @@ fn bad_input_and_network_errors() {
     );
     assert!(out.contains("PASS two › up"), "{out}");
 }
+
+const MORE_API: &str = r#"stubs:
+  - request: { path: /me, headers: { Authorization: "Bearer s3cr3t-token" } }
+    response: { json: { name: ann, roles: [admin] } }
+  - request: { path: /job }
+    response: { json: { status: pending } }
+    scenario: { name: job, requires: Started, then: running }
+  - request: { path: /job }
+    response: { json: { status: pending } }
+    scenario: { name: job, requires: running, then: done }
+  - request: { path: /job }
+    response: { json: { status: done } }
+    scenario: { name: job, requires: done }
+  - request: { path: /square, query: { n: { matches: ".*" } } }
+    response: { template: true, text: "{{request.query.n}}" }
+"#;
+
+#[test]
+fn matrix_retries_auth_secrets_schema_and_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let stubs = dir.path().join("more.yaml");
+    std::fs::write(&stubs, MORE_API).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Running(
+        child,
+        line.split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .unwrap()
+            .to_string(),
+    );
+    std::fs::write(dir.path().join("numbers.csv"), "n,expected\n3,3\n4,4\n").unwrap();
+    let suite = dir.path().join("more.yaml.suite.yaml");
+    std::fs::write(
+        &suite,
+        format!(
+            r#"name: more
+baseUrl: {base}
+secrets: [API_TOKEN]
+tests:
+  - name: me
+    steps:
+      - request: {{ path: /me, auth: {{ bearer: "{{{{API_TOKEN}}}}" }} }}
+        assert:
+          status: 200
+          schema: {{ type: object, required: [name, roles], properties: {{ roles: {{ type: array }} }} }}
+  - name: job finishes
+    steps:
+      - request: {{ path: /job }}
+        retry: {{ times: 5, delayMs: 10, backoff: 2 }}
+        assert: {{ json: [ {{ path: "$.status", equals: done }} ] }}
+  - name: echo
+    matrix:
+      rows: [ {{ n: 1, expected: 1 }} ]
+      csv: numbers.csv
+    steps:
+      - request: {{ path: /square, query: {{ n: "{{{{n}}}}" }} }}
+        assert: {{ body: "{{{{expected}}}}" }}
+"#,
+            base = server.1
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["test", suite.to_str().unwrap(), "--jobs", "1"])
+        .env("API_TOKEN", "s3cr3t-token")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("PASS more › job finishes"), "{text}");
+    assert!(
+        text.contains("PASS more › echo [3: expected=4, n=4]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 passed") || text.contains("5 passed"),
+        "{text}"
+    );
+
+    // a wrong token fails, and the secret never shows
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["test", suite.to_str().unwrap(), "--tag", "none"])
+        .env("API_TOKEN", "s3cr3t-token")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 passed, 0 failed"));
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["test", suite.to_str().unwrap()])
+        .env("API_TOKEN", "wrong-s3cr3t")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("Authorization: Bearer ***"), "{text}");
+    assert!(
+        !text.contains("wrong-s3cr3t"),
+        "secrets are redacted: {text}"
+    );
+
+    // shards split the five cases deterministically and completely
+    let mut seen = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+            .args(["test", suite.to_str().unwrap(), "--shard", shard])
+            .env("API_TOKEN", "s3cr3t-token")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        seen.extend(
+            text.lines()
+                .filter(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
+                .map(|l| l.split(" (").next().unwrap().to_string()),
+        );
+    }
+    seen.sort();
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "no case runs in two shards: {seen:?}");
+    let (code, _, err) = seam(&["test", suite.to_str().unwrap(), "--shard", "3/2"]);
+    assert_eq!(code, 2, "{err}");
+}

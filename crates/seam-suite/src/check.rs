@@ -86,6 +86,18 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
     for a in &spec.json {
         check_json(a, got.json, vars, &mut fail)?;
     }
+    if let Some(schema) = &spec.schema {
+        let m = StringMatcher::from_wiremock_json(&json!({"matchesJsonSchema": schema}))
+            .map_err(|e| format!("schema: {e}"))?;
+        if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
+            fail(
+                "schema".into(),
+                schema.clone(),
+                json!(excerpt(got.body)),
+                reason,
+            );
+        }
+    }
     if let Some(max) = spec.max_ms {
         let ms = got.elapsed.as_secs_f64() * 1000.0;
         if ms > max as f64 {

@@ -13,6 +13,13 @@ pub struct SuiteFile {
     pub base_url: Option<String>,
     #[serde(default)]
     pub variables: BTreeMap<String, Value>,
+    /// Variables read from environment variables of the same name; their values
+    /// are redacted (`***`) in every output and report.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// `KEY=VALUE` files (relative to the suite) whose entries become variables.
+    #[serde(default)]
+    pub env: Vec<String>,
     pub tests: Vec<TestSpec>,
 }
 
@@ -22,7 +29,20 @@ pub struct TestSpec {
     pub name: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Run the test once per row; a row's keys become variables.
+    pub matrix: Option<MatrixSpec>,
     pub steps: Vec<StepSpec>,
+}
+
+/// Data for a data-driven test: inline rows, or a CSV (header row) or JSON
+/// (array of objects) file relative to the suite.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixSpec {
+    #[serde(default)]
+    pub rows: Vec<BTreeMap<String, Value>>,
+    pub csv: Option<String>,
+    pub json: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,6 +55,28 @@ pub struct StepSpec {
     pub capture: BTreeMap<String, CaptureSpec>,
     #[serde(default, rename = "assert")]
     pub assertions: AssertSpec,
+    /// Retry until the assertions hold (eventual consistency).
+    pub retry: Option<RetrySpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RetrySpec {
+    /// Further attempts after the first.
+    pub times: u32,
+    #[serde(default = "default_delay")]
+    pub delay_ms: u64,
+    /// Each wait is the previous one times this.
+    #[serde(default = "one")]
+    pub backoff: f64,
+}
+
+fn default_delay() -> u64 {
+    100
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 fn get() -> String {
@@ -58,6 +100,32 @@ pub struct RequestSpec {
     pub body: Option<String>,
     /// A form body.
     pub form: Option<BTreeMap<String, Value>>,
+    pub auth: Option<AuthSpec>,
+}
+
+/// Authorization helpers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AuthSpec {
+    /// `Authorization: Bearer TOKEN`.
+    pub bearer: Option<String>,
+    pub basic: Option<BasicAuth>,
+    pub api_key: Option<ApiKey>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// The header to send it in (default `X-Api-Key`).
+    pub header: Option<String>,
+    pub value: String,
 }
 
 /// Where a captured value comes from: exactly one of the fields.
@@ -83,6 +151,8 @@ pub struct AssertSpec {
     pub body: Option<Value>,
     /// The response must arrive within this many milliseconds.
     pub max_ms: Option<u64>,
+    /// The JSON body must validate against this JSON Schema.
+    pub schema: Option<Value>,
 }
 
 /// One check on the value at a JSONPath.

@@ -21,6 +21,10 @@ pub struct RunOptions {
     /// `--var k=v`: override suite variables.
     pub vars: Vars,
     pub timeout: Duration,
+    /// `--shard i/n`: run only the cases whose index modulo n is i - 1.
+    pub shard: Option<(usize, usize)>,
+    /// Start no new test after a failure.
+    pub fail_fast: bool,
 }
 
 impl Default for RunOptions {
@@ -32,6 +36,8 @@ impl Default for RunOptions {
             tags: Vec::new(),
             vars: Vars::new(),
             timeout: Duration::from_secs(30),
+            shard: None,
+            fail_fast: false,
         }
     }
 }
@@ -129,6 +135,9 @@ fn prepare(step: &StepSpec, base: Option<&str>, vars: &Vars) -> Result<Prepared,
     for (k, v) in &r.headers {
         headers.push((k.clone(), text(&interpolate_json(v, vars)?)));
     }
+    if let Some(auth) = &r.auth {
+        headers.push(auth_header(auth, vars)?);
+    }
     let body = match (&r.json, &r.body, &r.form) {
         (Some(j), None, None) => Some((
             interpolate_json(j, vars)?.to_string(),
@@ -158,6 +167,36 @@ fn prepare(step: &StepSpec, base: Option<&str>, vars: &Vars) -> Result<Prepared,
     })
 }
 
+/// The header an auth helper adds.
+fn auth_header(a: &crate::model::AuthSpec, vars: &Vars) -> Result<(String, String), String> {
+    use base64::Engine;
+    match (&a.bearer, &a.basic, &a.api_key) {
+        (Some(t), None, None) => Ok((
+            "Authorization".into(),
+            format!("Bearer {}", interpolate(t, vars)?),
+        )),
+        (None, Some(b), None) => {
+            let pair = format!(
+                "{}:{}",
+                interpolate(&b.username, vars)?,
+                interpolate(&b.password, vars)?
+            );
+            Ok((
+                "Authorization".into(),
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                ),
+            ))
+        }
+        (None, None, Some(k)) => Ok((
+            k.header.clone().unwrap_or_else(|| "X-Api-Key".into()),
+            interpolate(&k.value, vars)?,
+        )),
+        _ => Err("auth needs exactly one of bearer, basic and apiKey".into()),
+    }
+}
+
 fn text(v: &Value) -> String {
     seam_core::matching::scalar_text(v).unwrap_or_else(|| v.to_string())
 }
@@ -184,7 +223,30 @@ impl Prepared {
     }
 }
 
+/// Runs a step, again while it fails and its retries last (with backoff).
 async fn run_step(
+    client: &reqwest::Client,
+    step: &StepSpec,
+    n: usize,
+    base: Option<&str>,
+    vars: &mut Vars,
+) -> StepResult {
+    let mut result = attempt(client, step, n, base, vars).await;
+    if let Some(r) = &step.retry {
+        let mut wait = Duration::from_millis(r.delay_ms);
+        for _ in 0..r.times {
+            if !matches!(result.outcome, StepOutcome::Failed(_)) {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+            wait = wait.mul_f64(r.backoff.max(1.0));
+            result = attempt(client, step, n, base, vars).await;
+        }
+    }
+    result
+}
+
+async fn attempt(
     client: &reqwest::Client,
     step: &StepSpec,
     n: usize,
@@ -329,6 +391,7 @@ async fn run_test(
     suite: Arc<Suite>,
     t: usize,
     base_vars: Vars,
+    name: String,
 ) -> TestResult {
     let test: &TestSpec = &suite.file.tests[t];
     let started = Instant::now();
@@ -345,7 +408,7 @@ async fn run_test(
             return TestResult {
                 suite: suite.name(),
                 file: suite.path.display().to_string(),
-                name: test.name.clone(),
+                name,
                 steps: vec![StepResult {
                     name: "baseUrl".into(),
                     method: String::new(),
@@ -373,10 +436,147 @@ async fn run_test(
     TestResult {
         suite: suite.name(),
         file: suite.path.display().to_string(),
-        name: test.name.clone(),
+        name,
         skipped_steps: test.steps.len() - steps.len(),
         steps,
         duration: started.elapsed(),
+    }
+}
+
+/// The suite's variables: `variables`, then `env` files, then `secrets` from the
+/// environment, then `--var`. Returns them with the secret values to redact.
+fn suite_vars(suite: &Suite, options: &RunOptions) -> Result<(Vars, Vec<String>), String> {
+    let mut vars: Vars = suite
+        .file
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let dir = suite.path.parent().unwrap_or(std::path::Path::new("."));
+    for f in &suite.file.env {
+        let path = dir.join(f);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("env file {}: {e}", path.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (k, v) = line
+                .split_once('=')
+                .ok_or_else(|| format!("{}:{}: expected KEY=VALUE", path.display(), n + 1))?;
+            vars.insert(
+                k.trim().to_string(),
+                Value::String(v.trim().trim_matches('"').to_string()),
+            );
+        }
+    }
+    let mut secrets = Vec::new();
+    for name in &suite.file.secrets {
+        let value = std::env::var(name)
+            .map_err(|_| format!("secret `{name}` is not set in the environment"))?;
+        if !value.is_empty() {
+            secrets.push(value.clone());
+        }
+        vars.insert(name.clone(), Value::String(value));
+    }
+    vars.extend(options.vars.clone());
+    Ok((vars, secrets))
+}
+
+/// A data-driven test's rows (one empty row for a plain test).
+fn matrix_rows(suite: &Suite, test: &TestSpec) -> Result<Vec<Vars>, String> {
+    let Some(m) = &test.matrix else {
+        return Ok(vec![Vars::new()]);
+    };
+    let dir = suite.path.parent().unwrap_or(std::path::Path::new("."));
+    let mut rows: Vec<Vars> = m
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .collect();
+    if let Some(f) = &m.csv {
+        let path = dir.join(f);
+        let mut reader = csv::Reader::from_path(&path)
+            .map_err(|e| format!("matrix csv {}: {e}", path.display()))?;
+        let headers = reader
+            .headers()
+            .map_err(|e| format!("matrix csv {}: {e}", path.display()))?
+            .clone();
+        for record in reader.records() {
+            let record = record.map_err(|e| format!("matrix csv {}: {e}", path.display()))?;
+            rows.push(
+                headers
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                    .collect(),
+            );
+        }
+    }
+    if let Some(f) = &m.json {
+        let path = dir.join(f);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("matrix json {}: {e}", path.display()))?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("matrix json {}: {e}", path.display()))?;
+        let items = v.as_array().ok_or_else(|| {
+            format!(
+                "matrix json {}: expected an array of objects",
+                path.display()
+            )
+        })?;
+        for (i, item) in items.iter().enumerate() {
+            let o = item.as_object().ok_or_else(|| {
+                format!("matrix json {}: item {i} is not an object", path.display())
+            })?;
+            rows.push(o.clone());
+        }
+    }
+    if rows.is_empty() {
+        return Err(format!("test `{}`: the matrix has no rows", test.name));
+    }
+    Ok(rows)
+}
+
+fn case_name(test: &TestSpec, row: &Vars, n: usize, of: usize) -> String {
+    if of <= 1 && test.matrix.is_none() {
+        return test.name.clone();
+    }
+    let mut cells: Vec<String> = row
+        .iter()
+        .map(|(k, v)| format!("{k}={}", text(v)))
+        .collect();
+    cells.sort();
+    cells.truncate(3);
+    format!("{} [{}: {}]", test.name, n + 1, cells.join(", "))
+}
+
+/// Replaces secret values with `***` in a step's report fields.
+fn redact(step: &mut StepResult, secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let scrub = |s: &str| {
+        secrets
+            .iter()
+            .fold(s.to_string(), |acc, sec| acc.replace(sec.as_str(), "***"))
+    };
+    step.url = scrub(&step.url);
+    step.curl = scrub(&step.curl);
+    step.response_excerpt = scrub(&step.response_excerpt);
+    let scrub_json =
+        |v: &Value| serde_json::from_str(&scrub(&v.to_string())).unwrap_or(Value::Null);
+    match &mut step.outcome {
+        StepOutcome::Failed(failures) => {
+            for f in failures {
+                f.reason = scrub(&f.reason);
+                f.expected = scrub_json(&f.expected);
+                f.actual = scrub_json(&f.actual);
+            }
+        }
+        StepOutcome::Error(e) => *e = scrub(e),
+        StepOutcome::Passed => {}
     }
 }
 
@@ -387,34 +587,64 @@ pub async fn run(suites: Vec<Suite>, options: &RunOptions) -> Result<Vec<TestRes
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     let limit = Arc::new(tokio::sync::Semaphore::new(options.jobs.max(1)));
+    let failed = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut handles = Vec::new();
+    let mut index = 0usize;
     for suite in suites {
         let suite = Arc::new(suite);
-        let mut vars = suite
-            .file
-            .variables
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<Vars>();
-        vars.extend(options.vars.clone());
+        let (vars, secrets) =
+            suite_vars(&suite, options).map_err(|e| format!("{}: {e}", suite.path.display()))?;
+        let secrets = Arc::new(secrets);
         for (t, test) in suite.file.tests.iter().enumerate() {
             if !options.tags.is_empty() && !test.tags.iter().any(|g| options.tags.contains(g)) {
                 continue;
             }
-            let (client, suite, vars, limit) =
-                (client.clone(), suite.clone(), vars.clone(), limit.clone());
-            handles.push(tokio::spawn(async move {
-                let _permit = limit
-                    .acquire_owned()
-                    .await
-                    .expect("the semaphore is never closed");
-                run_test(client, suite, t, vars).await
-            }));
+            let rows =
+                matrix_rows(&suite, test).map_err(|e| format!("{}: {e}", suite.path.display()))?;
+            let of = rows.len();
+            for (n, row) in rows.into_iter().enumerate() {
+                index += 1;
+                if let Some((i, total)) = options.shard {
+                    if (index - 1) % total != i - 1 {
+                        continue;
+                    }
+                }
+                let name = case_name(test, &row, n, of);
+                let mut case_vars = vars.clone();
+                case_vars.extend(row);
+                let (client, suite, limit, failed, secrets) = (
+                    client.clone(),
+                    suite.clone(),
+                    limit.clone(),
+                    failed.clone(),
+                    secrets.clone(),
+                );
+                let fail_fast = options.fail_fast;
+                handles.push(tokio::spawn(async move {
+                    let _permit = limit
+                        .acquire_owned()
+                        .await
+                        .expect("the semaphore is never closed");
+                    if fail_fast && failed.load(std::sync::atomic::Ordering::SeqCst) {
+                        return None;
+                    }
+                    let mut r = run_test(client, suite, t, case_vars, name).await;
+                    for s in &mut r.steps {
+                        redact(s, &secrets);
+                    }
+                    if !r.passed() {
+                        failed.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    Some(r)
+                }));
+            }
         }
     }
     let mut results = Vec::new();
     for h in handles {
-        results.push(h.await.map_err(|e| format!("a test task failed: {e}"))?);
+        if let Some(r) = h.await.map_err(|e| format!("a test task failed: {e}"))? {
+            results.push(r);
+        }
     }
     Ok(results)
 }
