@@ -130,3 +130,91 @@ pub fn to_junit(results: &[TestResult]) -> String {
     report.add_test_suites(suites);
     report.to_string().unwrap_or_default()
 }
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One self-contained HTML page (no scripts or assets to fetch): a summary, then
+/// each test, failed ones open, with steps, failed assertions, response excerpts
+/// and curl commands.
+pub fn to_html(results: &[TestResult]) -> String {
+    let (passed, failed) = counts(results);
+    let mut body = String::new();
+    for r in results {
+        let ok = r.passed();
+        body.push_str(&format!(
+            "<details class=\"{}\"{}><summary><b>{}</b> {} › {} <span class=\"t\">{:.0} ms</span></summary>\n<ol>\n",
+            if ok { "pass" } else { "fail" },
+            if ok { "" } else { " open" },
+            if ok { "PASS" } else { "FAIL" },
+            escape(&r.suite),
+            escape(&r.name),
+            r.duration.as_secs_f64() * 1000.0
+        ));
+        for s in &r.steps {
+            let (class, detail) = match &s.outcome {
+                StepOutcome::Passed => ("pass", String::new()),
+                StepOutcome::Failed(f) => (
+                    "fail",
+                    f.iter()
+                        .map(|f| {
+                            format!(
+                                "<li><code>{}</code>: {}</li>",
+                                escape(&f.what),
+                                escape(&f.reason)
+                            )
+                        })
+                        .collect::<String>(),
+                ),
+                StepOutcome::Error(e) => ("fail", format!("<li>{}</li>", escape(e))),
+            };
+            body.push_str(&format!(
+                "<li class=\"{class}\">{} <code>{} {}</code>{}",
+                escape(&s.name),
+                escape(&s.method),
+                escape(&s.url),
+                s.status.map(|st| format!(" → {st}")).unwrap_or_default()
+            ));
+            if class == "fail" {
+                body.push_str(&format!("<ul>{detail}</ul>"));
+                if !s.response_excerpt.is_empty() {
+                    body.push_str(&format!("<pre>{}</pre>", escape(&s.response_excerpt)));
+                }
+                if !s.curl.is_empty() {
+                    body.push_str(&format!("<pre class=\"curl\">{}</pre>", escape(&s.curl)));
+                }
+            }
+            body.push_str("</li>\n");
+        }
+        if r.skipped_steps > 0 {
+            body.push_str(&format!(
+                "<li class=\"skip\">{} later step(s) skipped</li>\n",
+                r.skipped_steps
+            ));
+        }
+        body.push_str("</ol></details>\n");
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>seam test: {passed} passed, {failed} failed</title>
+<style>
+body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #222; }}
+h1 {{ font-size: 1.3em; }} .sum b {{ margin-right: 1em; }}
+details {{ border: 1px solid #ddd; border-radius: 6px; margin: .4em 0; padding: .3em .8em; }}
+details.fail {{ border-color: #d33; }} summary {{ cursor: pointer; }}
+.pass > summary b, li.pass {{ color: #1a7f37; }} .fail > summary b, li.fail {{ color: #c62828; }}
+li {{ color: #222; }} li.skip {{ color: #888; }} .t {{ color: #888; float: right; }}
+pre {{ background: #f6f8fa; padding: .5em; overflow-x: auto; white-space: pre-wrap; color: #222; }}
+code {{ background: #f6f8fa; padding: 0 .2em; color: #222; }}
+</style></head><body>
+<h1>seam test</h1>
+<p class="sum"><b style="color:#1a7f37">{passed} passed</b><b style="color:#c62828">{failed} failed</b>{total} test(s)</p>
+{body}</body></html>
+"#,
+        total = results.len()
+    )
+}
