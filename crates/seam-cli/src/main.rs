@@ -2,6 +2,7 @@
 //! happens in the library crates.
 
 mod contract_cmd;
+mod import_cmd;
 mod mock_cmd;
 mod pact_cmd;
 mod test_cmd;
@@ -34,6 +35,8 @@ enum Command {
     /// Run API test suites (YAML): requests, captures, assertions; exit 0 all
     /// passed, 1 a test failed, 2 bad input.
     Test(test_cmd::TestArgs),
+    /// Import a Postman collection or a HAR file as a seam suite.
+    Import(import_cmd::ImportArgs),
     /// Contracts, consumer side: serve them for the consumer's tests and write the pact.
     #[command(subcommand)]
     Contract(contract_cmd::ContractCommand),
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),
+        Command::Import(args) => import_cmd::run(args),
     };
     ExitCode::from(code)
 }

@@ -333,3 +333,73 @@ tests:
     let (code, _, err) = seam(&["test", suite.to_str().unwrap(), "--shard", "3/2"]);
     assert_eq!(code, 2, "{err}");
 }
+
+const POSTMAN: &str = r#"{
+  "info": {"name": "shop", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+  "variable": [{"key": "base", "value": "BASE"}],
+  "item": [{"name": "orders", "item": [
+    {"name": "create order",
+     "request": {"method": "POST", "header": [{"key": "Content-Type", "value": "application/json"}, {"key": "Postman-Token", "value": "x"}],
+                 "url": {"raw": "{{base}}/orders"},
+                 "body": {"mode": "raw", "raw": "{\"sku\": \"A-1\", \"qty\": 2}", "options": {"raw": {"language": "json"}}}},
+     "event": [{"listen": "test", "script": {"exec": [
+        "pm.test('created', function () { pm.response.to.have.status(201); });",
+        "var jsonData = pm.response.json();",
+        "pm.expect(jsonData.sku).to.eql('A-1');",
+        "pm.expect(jsonData.tags[1]).to.eql(\"paid\");"]}}]},
+    {"name": "get order", "request": {"method": "GET", "url": "{{base}}/orders/7"}}
+  ]}]
+}"#;
+
+#[test]
+fn postman_and_har_imports_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = api(dir.path());
+    let collection = dir.path().join("shop.postman_collection.json");
+    std::fs::write(&collection, POSTMAN.replace("BASE", &server.1)).unwrap();
+    let suite = dir.path().join("shop.yaml");
+    let (code, _, err) = seam(&[
+        "import",
+        "postman",
+        collection.to_str().unwrap(),
+        "-o",
+        suite.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let yaml = std::fs::read_to_string(&suite).unwrap();
+    assert!(
+        yaml.contains("orders / create order") && !yaml.contains("Postman-Token"),
+        "{yaml}"
+    );
+    let (code, out, err) = seam(&["test", suite.to_str().unwrap()]);
+    assert_eq!(code, 0, "{yaml}\n{out}{err}");
+    assert!(out.contains("2 passed"), "{out}");
+
+    let har = dir.path().join("session.har");
+    std::fs::write(
+        &har,
+        serde_json::json!({"log": {"entries": [
+            {"request": {"method": "POST", "url": format!("{}/orders", server.1), "headers": [{"name": "Host", "value": "x"}],
+                         "postData": {"mimeType": "application/json", "text": "{\"sku\":\"A-1\"}"}},
+             "response": {"status": 201}},
+            {"request": {"method": "GET", "url": format!("{}/orders/7", server.1), "headers": []}, "response": {"status": 200}}
+        ]}})
+        .to_string(),
+    )
+    .unwrap();
+    let suite = dir.path().join("session.yaml");
+    let (code, _, err) = seam(&[
+        "import",
+        "har",
+        har.to_str().unwrap(),
+        "-o",
+        suite.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = seam(&["test", suite.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+
+    let (code, _, err) = seam(&["import", "har", collection.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a HAR file"), "{err}");
+}

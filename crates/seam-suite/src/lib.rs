@@ -4,9 +4,11 @@
 //! - [`vars`]: `{{variables}}` from the suite, `--var` and captures.
 //! - [`check`]: assertions on a response.
 //! - [`run`]: the runner (tests in parallel, steps in order).
-//! - [`report`]: terminal report with curl commands, JUnit XML, JSON.
+//! - [`report`]: terminal report with curl commands, JUnit XML, JSON, HTML.
+//! - [`import`]: Postman collections and HAR files as suites.
 
 pub mod check;
+pub mod import;
 pub mod model;
 pub mod report;
 pub mod run;
