@@ -403,3 +403,89 @@ fn postman_and_har_imports_run() {
     assert_eq!(code, 2);
     assert!(err.contains("not a HAR file"), "{err}");
 }
+
+const AUTH_API: &str = r#"stubs:
+  - request: { method: POST, path: /oauth/token, body: { contains: grant_type=client_credentials } }
+    response: { json: { access_token: tok-123, token_type: bearer, expires_in: 3600 } }
+  - request: { path: /profile, headers: { Authorization: "Bearer tok-123" } }
+    response: { json: { name: ann } }
+  - request: { method: POST, path: /login }
+    response: { json: { session: s-1 } }
+  - request: { path: /cart, headers: { X-Session: s-1 } }
+    response: { json: { items: [] } }
+  - request: { method: DELETE, path: /cart }
+    response: { status: 204 }
+"#;
+
+#[test]
+fn includes_conditions_setup_teardown_body_files_and_oauth2() {
+    let dir = tempfile::tempdir().unwrap();
+    let stubs = dir.path().join("auth-api.yaml");
+    std::fs::write(&stubs, AUTH_API).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Running(
+        child,
+        line.split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .unwrap()
+            .to_string(),
+    );
+    std::fs::write(
+        dir.path().join("login.yaml"),
+        "- name: login\n  request: { method: POST, path: /login }\n  capture: { session: { jsonpath: $.session } }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("empty-cart.json"), "{\"items\": []}\n").unwrap();
+    let suite = dir.path().join("flows.yaml");
+    std::fs::write(
+        &suite,
+        format!(
+            r#"baseUrl: {base}
+variables: {{ env: ci }}
+tests:
+  - name: cart
+    setup:
+      - include: login.yaml
+    steps:
+      - request: {{ path: /cart, headers: {{ X-Session: "{{{{session}}}}" }} }}
+        assert: {{ status: 200, bodyFile: empty-cart.json }}
+      - if: "{{{{env}}}} == prod"
+        request: {{ path: /only-in-prod }}
+    teardown:
+      - request: {{ method: DELETE, path: /cart }}
+        assert: {{ status: 204 }}
+  - name: profile twice
+    steps:
+      - request: {{ path: /profile, auth: {{ oauth2: {{ tokenUrl: "{base}/oauth/token", clientId: app, clientSecret: s }} }} }}
+        assert: {{ json: [ {{ path: $.name, equals: ann }} ] }}
+      - request: {{ path: /profile, auth: {{ oauth2: {{ tokenUrl: "{base}/oauth/token", clientId: app, clientSecret: s }} }} }}
+        assert: {{ status: 200 }}
+"#,
+            base = server.1
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = seam(&["test", suite.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("PASS flows › cart (3 step(s)"),
+        "setup + step + teardown, the prod-only step skipped: {out}"
+    );
+    // the token was fetched once and cached
+    let count: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/__admin/requests/count", server.1))
+        .body(r#"{"method": "POST", "url": "/oauth/token"}"#)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(count["count"], 1, "{count}");
+}

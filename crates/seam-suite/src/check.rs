@@ -30,6 +30,8 @@ pub struct Received<'a> {
     pub body: &'a str,
     pub json: Option<&'a Value>,
     pub elapsed: Duration,
+    /// The suite's directory (for `bodyFile`).
+    pub dir: &'a std::path::Path,
 }
 
 fn matcher(v: &Value) -> Result<StringMatcher, String> {
@@ -95,6 +97,23 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
                 schema.clone(),
                 json!(excerpt(got.body)),
                 reason,
+            );
+        }
+    }
+    if let Some(f) = &spec.body_file {
+        let path = got.dir.join(f);
+        let want = std::fs::read_to_string(&path)
+            .map_err(|e| format!("bodyFile {}: {e}", path.display()))?;
+        let same = match (serde_json::from_str::<Value>(&want), got.json) {
+            (Ok(w), Some(a)) => check_rule(&MatchingRule::Equality, &w, a).is_ok() && w == *a,
+            _ => want.trim_end() == got.body.trim_end(),
+        };
+        if !same {
+            fail(
+                "body".into(),
+                json!(excerpt(&want)),
+                json!(excerpt(got.body)),
+                format!("expected the body to equal {}", path.display()),
             );
         }
     }

@@ -76,8 +76,72 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
     if file.tests.is_empty() {
         return Err(err(None, None, "the suite has no tests".into()));
     }
+    let mut file = file;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for test in &mut file.tests {
+        for steps in [&mut test.setup, &mut test.steps, &mut test.teardown] {
+            *steps = expand_includes(std::mem::take(steps), dir, 0)?;
+        }
+    }
     Ok(Suite {
         path: path.to_path_buf(),
         file,
     })
+}
+
+/// Replaces `include:` steps with the steps of the named file (recursively).
+fn expand_includes(
+    steps: Vec<model::StepSpec>,
+    dir: &Path,
+    depth: usize,
+) -> Result<Vec<model::StepSpec>, SuiteError> {
+    let mut out = Vec::new();
+    for step in steps {
+        let Some(inc) = &step.include else {
+            if step.request.is_none() {
+                return Err(SuiteError {
+                    file: dir.to_path_buf(),
+                    line: None,
+                    column: None,
+                    message: format!(
+                        "step {} needs a request or an include",
+                        step.name.as_deref().unwrap_or("(unnamed)")
+                    ),
+                });
+            }
+            out.push(step);
+            continue;
+        };
+        let path = dir.join(inc);
+        let err = |line, column, message: String| SuiteError {
+            file: path.clone(),
+            line,
+            column,
+            message,
+        };
+        if depth > 8 {
+            return Err(err(
+                None,
+                None,
+                "includes nest more than 8 deep (a cycle?)".into(),
+            ));
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| err(None, None, format!("cannot read the included steps: {e}")))?;
+        let included: Vec<model::StepSpec> = serde_saphyr::from_str(&text).map_err(|e| {
+            err(
+                e.location().map(|l| l.line() as usize),
+                e.location().map(|l| l.column() as usize),
+                seam_mock::sources::yaml_error_message(&e),
+            )
+        })?;
+        let inner_dir = path.parent().unwrap_or(dir).to_path_buf();
+        for mut s in expand_includes(included, &inner_dir, depth + 1)? {
+            if s.condition.is_none() {
+                s.condition = step.condition.clone();
+            }
+            out.push(s);
+        }
+    }
+    Ok(out)
 }

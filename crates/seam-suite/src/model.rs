@@ -29,6 +29,12 @@ pub struct TestSpec {
     pub name: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Steps run before `steps` (a failing setup fails the test).
+    #[serde(default)]
+    pub setup: Vec<StepSpec>,
+    /// Steps run after `steps`, whatever happened (their failures are reported).
+    #[serde(default)]
+    pub teardown: Vec<StepSpec>,
     /// Run the test once per row; a row's keys become variables.
     pub matrix: Option<MatrixSpec>,
     pub steps: Vec<StepSpec>,
@@ -45,11 +51,19 @@ pub struct MatrixSpec {
     pub json: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {
     pub name: Option<String>,
-    pub request: RequestSpec,
+    /// Steps from another file (a YAML list of steps, relative to this suite),
+    /// in place of a request: a login shared by many suites.
+    pub include: Option<String>,
+    /// Run the step only when this holds: `"{{a}} == b"`, `"{{a}} != b"`, or a
+    /// value that is not empty, `false` or `0`.
+    #[serde(rename = "if")]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub request: Option<RequestSpec>,
     /// Variables taken from the response for later steps.
     #[serde(default)]
     pub capture: BTreeMap<String, CaptureSpec>,
@@ -59,7 +73,7 @@ pub struct StepSpec {
     pub retry: Option<RetrySpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RetrySpec {
     /// Further attempts after the first.
@@ -83,7 +97,7 @@ fn get() -> String {
     "GET".into()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     #[serde(default = "get")]
@@ -104,23 +118,35 @@ pub struct RequestSpec {
 }
 
 /// Authorization helpers.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AuthSpec {
     /// `Authorization: Bearer TOKEN`.
     pub bearer: Option<String>,
     pub basic: Option<BasicAuth>,
     pub api_key: Option<ApiKey>,
+    /// OAuth2 client credentials: the token is fetched once and cached until
+    /// it expires.
+    pub oauth2: Option<OAuth2>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OAuth2 {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuth {
     pub username: String,
     pub password: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKey {
     /// The header to send it in (default `X-Api-Key`).
@@ -129,7 +155,7 @@ pub struct ApiKey {
 }
 
 /// Where a captured value comes from: exactly one of the fields.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaptureSpec {
     pub jsonpath: Option<String>,
@@ -138,7 +164,7 @@ pub struct CaptureSpec {
     pub regex: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AssertSpec {
     pub status: Option<u16>,
@@ -153,10 +179,13 @@ pub struct AssertSpec {
     pub max_ms: Option<u64>,
     /// The JSON body must validate against this JSON Schema.
     pub schema: Option<Value>,
+    /// The body must equal this file's content (relative to the suite; JSON
+    /// files compare as JSON).
+    pub body_file: Option<String>,
 }
 
 /// One check on the value at a JSONPath.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonAssert {
     pub path: String,

@@ -115,7 +115,7 @@ struct Prepared {
 }
 
 fn prepare(step: &StepSpec, base: Option<&str>, vars: &Vars) -> Result<Prepared, String> {
-    let r = &step.request;
+    let r = step.request.as_ref().ok_or("the step has no request")?;
     let path = interpolate(&r.path, vars)?;
     let mut url = if path.starts_with("http://") || path.starts_with("https://") {
         path
@@ -136,7 +136,9 @@ fn prepare(step: &StepSpec, base: Option<&str>, vars: &Vars) -> Result<Prepared,
         headers.push((k.clone(), text(&interpolate_json(v, vars)?)));
     }
     if let Some(auth) = &r.auth {
-        headers.push(auth_header(auth, vars)?);
+        if auth.oauth2.is_none() {
+            headers.push(auth_header(auth, vars)?);
+        }
     }
     let body = match (&r.json, &r.body, &r.form) {
         (Some(j), None, None) => Some((
@@ -193,7 +195,8 @@ fn auth_header(a: &crate::model::AuthSpec, vars: &Vars) -> Result<(String, Strin
             k.header.clone().unwrap_or_else(|| "X-Api-Key".into()),
             interpolate(&k.value, vars)?,
         )),
-        _ => Err("auth needs exactly one of bearer, basic and apiKey".into()),
+        (None, None, None) if a.oauth2.is_some() => Ok(("Authorization".into(), String::new())),
+        _ => Err("auth needs exactly one of bearer, basic, apiKey and oauth2".into()),
     }
 }
 
@@ -223,15 +226,28 @@ impl Prepared {
     }
 }
 
-/// Runs a step, again while it fails and its retries last (with backoff).
+/// Runs a step (unless its condition is false: `None`), again while it fails
+/// and its retries last (with backoff).
 async fn run_step(
     client: &reqwest::Client,
     step: &StepSpec,
     n: usize,
     base: Option<&str>,
+    dir: &std::path::Path,
     vars: &mut Vars,
-) -> StepResult {
-    let mut result = attempt(client, step, n, base, vars).await;
+) -> Option<StepResult> {
+    if let Some(c) = &step.condition {
+        match holds(c, vars) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => {
+                let mut skipped = attempt_placeholder(step, n);
+                skipped.outcome = StepOutcome::Error(e);
+                return Some(skipped);
+            }
+        }
+    }
+    let mut result = attempt(client, step, n, base, dir, vars).await;
     if let Some(r) = &step.retry {
         let mut wait = Duration::from_millis(r.delay_ms);
         for _ in 0..r.times {
@@ -240,10 +256,109 @@ async fn run_step(
             }
             tokio::time::sleep(wait).await;
             wait = wait.mul_f64(r.backoff.max(1.0));
-            result = attempt(client, step, n, base, vars).await;
+            result = attempt(client, step, n, base, dir, vars).await;
         }
     }
-    result
+    Some(result)
+}
+
+/// A result for a step that never sent anything.
+fn attempt_placeholder(step: &StepSpec, n: usize) -> StepResult {
+    StepResult {
+        name: step
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("step {}", n + 1)),
+        method: String::new(),
+        url: String::new(),
+        outcome: StepOutcome::Passed,
+        status: None,
+        response_excerpt: String::new(),
+        curl: String::new(),
+        duration: Duration::ZERO,
+    }
+}
+
+/// Evaluates a step condition: `A == B`, `A != B`, or a truthy value.
+fn holds(condition: &str, vars: &Vars) -> Result<bool, String> {
+    let c = interpolate(condition, vars)?;
+    Ok(if let Some((a, b)) = c.split_once("!=") {
+        a.trim() != b.trim()
+    } else if let Some((a, b)) = c.split_once("==") {
+        a.trim() == b.trim()
+    } else {
+        let v = c.trim();
+        !(v.is_empty() || v == "false" || v == "0")
+    })
+}
+
+/// OAuth2 client-credentials tokens, cached per (token URL, client id) until
+/// shortly before they expire.
+async fn oauth_token(
+    client: &reqwest::Client,
+    o: &crate::model::OAuth2,
+    vars: &Vars,
+) -> Result<String, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<(String, String), (String, Instant)>>;
+    static TOKENS: OnceLock<Cache> = OnceLock::new();
+    let url = interpolate(&o.token_url, vars)?;
+    let id = interpolate(&o.client_id, vars)?;
+    let key = (url.clone(), id.clone());
+    let cache = TOKENS.get_or_init(Default::default);
+    if let Some((token, until)) = cache.lock().expect("token cache").get(&key) {
+        if Instant::now() < *until {
+            return Ok(token.clone());
+        }
+    }
+    let mut form = vec![
+        ("grant_type".to_string(), "client_credentials".to_string()),
+        ("client_id".to_string(), id.clone()),
+        (
+            "client_secret".to_string(),
+            interpolate(&o.client_secret, vars)?,
+        ),
+    ];
+    if let Some(s) = &o.scope {
+        form.push(("scope".into(), interpolate(s, vars)?));
+    }
+    let mut q = seam_core::http::Query::new();
+    for (k, v) in form {
+        q.append(k, v);
+    }
+    let res = client
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(q.to_query_string())
+        .send()
+        .await
+        .map_err(|e| network_error(&e, &url))?;
+    let status = res.status();
+    let body: Value = res
+        .json()
+        .await
+        .map_err(|e| format!("OAuth2 token endpoint {url}: {e}"))?;
+    let token = body
+        .get("access_token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            format!("OAuth2 token endpoint {url} answered {status} without access_token")
+        })?
+        .to_string();
+    let lifetime = body
+        .get("expires_in")
+        .and_then(Value::as_u64)
+        .unwrap_or(300)
+        .saturating_sub(5);
+    cache.lock().expect("token cache").insert(
+        key,
+        (
+            token.clone(),
+            Instant::now() + Duration::from_secs(lifetime),
+        ),
+    );
+    Ok(token)
 }
 
 async fn attempt(
@@ -251,6 +366,7 @@ async fn attempt(
     step: &StepSpec,
     n: usize,
     base: Option<&str>,
+    dir: &std::path::Path,
     vars: &mut Vars,
 ) -> StepResult {
     let name = step
@@ -260,21 +376,45 @@ async fn attempt(
     let started = Instant::now();
     let mut result = StepResult {
         name,
-        method: step.request.method.to_ascii_uppercase(),
-        url: step.request.path.clone(),
+        method: step
+            .request
+            .as_ref()
+            .map(|r| r.method.to_ascii_uppercase())
+            .unwrap_or_default(),
+        url: step
+            .request
+            .as_ref()
+            .map(|r| r.path.clone())
+            .unwrap_or_default(),
         outcome: StepOutcome::Passed,
         status: None,
         response_excerpt: String::new(),
         curl: String::new(),
         duration: Duration::ZERO,
     };
-    let prepared = match prepare(step, base, vars) {
+    let mut prepared = match prepare(step, base, vars) {
         Ok(p) => p,
         Err(e) => {
             result.outcome = StepOutcome::Error(e);
             return result;
         }
     };
+    if let Some(o) = step
+        .request
+        .as_ref()
+        .and_then(|r| r.auth.as_ref())
+        .and_then(|a| a.oauth2.as_ref())
+    {
+        match oauth_token(client, o, vars).await {
+            Ok(token) => prepared
+                .headers
+                .push(("Authorization".into(), format!("Bearer {token}"))),
+            Err(e) => {
+                result.outcome = StepOutcome::Error(e);
+                return result;
+            }
+        }
+    }
     result.url = prepared.url.clone();
     result.curl = prepared.curl();
     let mut req = client.request(prepared.method.clone(), &prepared.url);
@@ -327,6 +467,7 @@ async fn attempt(
         body: &body,
         json: json.as_ref(),
         elapsed,
+        dir,
     };
     let mut failures = match check(&step.assertions, &got, vars) {
         Ok(f) => f,
@@ -424,20 +565,45 @@ async fn run_test(
             }
         }
     };
+    let dir = suite
+        .path
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let main: Vec<&StepSpec> = test.setup.iter().chain(&test.steps).collect();
     let mut steps = Vec::new();
-    for (n, step) in test.steps.iter().enumerate() {
-        let r = run_step(&client, step, n, base.as_deref(), &mut vars).await;
+    let mut done = 0;
+    for (n, step) in main.iter().enumerate() {
+        done += 1;
+        let Some(r) = run_step(&client, step, n, base.as_deref(), &dir, &mut vars).await else {
+            continue;
+        };
         let ok = matches!(r.outcome, StepOutcome::Passed);
         steps.push(r);
         if !ok {
             break;
         }
     }
+    let skipped = main.len() - done;
+    for (n, step) in test.teardown.iter().enumerate() {
+        if let Some(r) = run_step(
+            &client,
+            step,
+            main.len() + n,
+            base.as_deref(),
+            &dir,
+            &mut vars,
+        )
+        .await
+        {
+            steps.push(r);
+        }
+    }
     TestResult {
         suite: suite.name(),
         file: suite.path.display().to_string(),
         name,
-        skipped_steps: test.steps.len() - steps.len(),
+        skipped_steps: skipped,
         steps,
         duration: started.elapsed(),
     }
