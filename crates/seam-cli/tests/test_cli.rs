@@ -489,3 +489,68 @@ tests:
         .unwrap();
     assert_eq!(count["count"], 1, "{count}");
 }
+
+const XML_API: &str = r#"stubs:
+  - request: { method: POST, path: /upload, bodyPatterns: [ { contains: 'filename="note.txt"' }, { contains: hello from a file }, { contains: 'name="title"' } ] }
+    response: { status: 201 }
+  - request: { method: POST, path: /raw, body: { equalToJson: { id: 5 } } }
+    response: { status: 200 }
+  - request: { path: /order.xml }
+    response: { headers: { Content-Type: application/xml }, text: "<order id='7'><item sku='A-1'>2</item><item sku='B-2'>5</item></order>" }
+  - request: { path: /orders/7 }
+    response: { text: ok }
+"#;
+
+#[test]
+fn multipart_file_bodies_and_xpath() {
+    let dir = tempfile::tempdir().unwrap();
+    let stubs = dir.path().join("xml-api.yaml");
+    std::fs::write(&stubs, XML_API).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Running(
+        child,
+        line.split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .unwrap()
+            .to_string(),
+    );
+    std::fs::write(dir.path().join("note.txt"), "hello from a file").unwrap();
+    std::fs::write(dir.path().join("order.json"), r#"{"id": 5}"#).unwrap();
+    let suite = dir.path().join("io.yaml");
+    std::fs::write(
+        &suite,
+        format!(
+            r#"baseUrl: {}
+tests:
+  - name: io
+    steps:
+      - request: {{ method: POST, path: /upload, multipart: {{ title: notes, doc: {{ file: note.txt, contentType: text/plain }} }} }}
+        assert: {{ status: 201 }}
+      - request: {{ method: POST, path: /raw, file: order.json, headers: {{ Content-Type: application/json }} }}
+        assert: {{ status: 200 }}
+      - request: {{ path: /order.xml }}
+        capture: {{ order: {{ xpath: "/order/@id" }} }}
+        assert:
+          xml:
+            - {{ path: "count(/order/item)", equals: 2 }}
+            - {{ path: "/order/item[@sku='B-2']", gt: 4 }}
+            - {{ path: "/order/missing", exists: false }}
+      - request: {{ path: "/orders/{{{{order}}}}" }}
+        assert: {{ body: ok }}
+"#,
+            server.1
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = seam(&["test", suite.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PASS io › io (4 step(s)"), "{out}");
+}

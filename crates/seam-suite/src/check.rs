@@ -86,7 +86,17 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
         }
     }
     for a in &spec.json {
-        check_json(a, got.json, vars, &mut fail)?;
+        let found = select(&a.path, got.json)?;
+        let actual = match found.len() {
+            0 => None,
+            1 => Some(found[0].clone()),
+            _ => Some(Value::Array(found)),
+        };
+        check_value(&format!("json {}", a.path), actual, a, vars, &mut fail)?;
+    }
+    for a in &spec.xml {
+        let actual = xpath_value(&a.path, got.body)?;
+        check_value(&format!("xml {}", a.path), actual, a, vars, &mut fail)?;
     }
     if let Some(schema) = &spec.schema {
         let m = StringMatcher::from_wiremock_json(&json!({"matchesJsonSchema": schema}))
@@ -149,19 +159,49 @@ pub fn select(path: &str, doc: Option<&Value>) -> Result<Vec<Value>, String> {
         .unwrap_or_default())
 }
 
-fn check_json(
+/// The value of an XPath 1.0 expression over an XML body: a node set's string
+/// values (one or many), or the string, number or boolean it computes; `None`
+/// for an empty node set.
+pub fn xpath_value(expr: &str, xml: &str) -> Result<Option<Value>, String> {
+    let package = sxd_document::parser::parse(xml)
+        .map_err(|e| format!("the body is not XML ({e:?}), so `{expr}` cannot apply"))?;
+    let doc = package.as_document();
+    let xpath = sxd_xpath::Factory::new()
+        .build(expr)
+        .map_err(|e| format!("invalid XPath `{expr}`: {e:?}"))?
+        .ok_or_else(|| format!("empty XPath `{expr}`"))?;
+    let value = xpath
+        .evaluate(&sxd_xpath::Context::new(), doc.root())
+        .map_err(|e| format!("XPath `{expr}`: {e:?}"))?;
+    Ok(match value {
+        sxd_xpath::Value::Nodeset(nodes) => {
+            let nodes = nodes.document_order();
+            match nodes.len() {
+                0 => None,
+                1 => Some(Value::String(nodes[0].string_value())),
+                _ => Some(Value::Array(
+                    nodes
+                        .iter()
+                        .map(|n| Value::String(n.string_value()))
+                        .collect(),
+                )),
+            }
+        }
+        sxd_xpath::Value::String(s) => Some(Value::String(s)),
+        sxd_xpath::Value::Number(n) => Some(json!(n)),
+        sxd_xpath::Value::Boolean(b) => Some(Value::Bool(b)),
+    })
+}
+
+/// Runs one check's operators against the value found at its path.
+fn check_value(
+    what: &str,
+    actual: Option<Value>,
     a: &JsonAssert,
-    doc: Option<&Value>,
     vars: &Vars,
     fail: &mut impl FnMut(String, Value, Value, String),
 ) -> Result<(), String> {
-    let what = format!("json {}", a.path);
-    let found = select(&a.path, doc)?;
-    let actual = match found.len() {
-        0 => None,
-        1 => Some(found[0].clone()),
-        _ => Some(Value::Array(found.clone())),
-    };
+    let what = what.to_string();
     if let Some(should) = a.exists {
         if should != actual.is_some() {
             let reason = if should {
@@ -221,7 +261,9 @@ fn check_json(
             );
         }
     }
-    let number = actual.as_f64();
+    let number = actual
+        .as_f64()
+        .or_else(|| actual.as_str().and_then(|s| s.trim().parse().ok()));
     for (bound, op, holds) in [
         (a.lt, "<", (|x: f64, b: f64| x < b) as fn(f64, f64) -> bool),
         (a.lte, "<=", |x, b| x <= b),

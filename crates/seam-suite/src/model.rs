@@ -114,6 +114,10 @@ pub struct RequestSpec {
     pub body: Option<String>,
     /// A form body.
     pub form: Option<BTreeMap<String, Value>>,
+    /// A multipart form: field → a value, or `{file: PATH, contentType: TYPE}`.
+    pub multipart: Option<BTreeMap<String, Value>>,
+    /// The body is this file's content (relative to the suite).
+    pub file: Option<String>,
     pub auth: Option<AuthSpec>,
 }
 
@@ -159,6 +163,8 @@ pub struct ApiKey {
 #[serde(deny_unknown_fields)]
 pub struct CaptureSpec {
     pub jsonpath: Option<String>,
+    /// An XPath 1.0 expression over an XML body; its string value is captured.
+    pub xpath: Option<String>,
     pub header: Option<String>,
     /// A regex over the body; the first group (or the whole match) is captured.
     pub regex: Option<String>,
@@ -173,6 +179,10 @@ pub struct AssertSpec {
     pub headers: BTreeMap<String, Value>,
     #[serde(default)]
     pub json: Vec<JsonAssert>,
+    /// Checks on XPath 1.0 expressions over an XML body (same operators as
+    /// `json`, on the expression's string value).
+    #[serde(default)]
+    pub xml: Vec<JsonAssert>,
     /// The body as text: a value (equalTo) or a WireMock matcher object.
     pub body: Option<Value>,
     /// The response must arrive within this many milliseconds.

@@ -114,7 +114,12 @@ struct Prepared {
     body: Option<(String, Option<&'static str>)>,
 }
 
-fn prepare(step: &StepSpec, base: Option<&str>, vars: &Vars) -> Result<Prepared, String> {
+fn prepare(
+    step: &StepSpec,
+    base: Option<&str>,
+    dir: &std::path::Path,
+    vars: &Vars,
+) -> Result<Prepared, String> {
     let r = step.request.as_ref().ok_or("the step has no request")?;
     let path = interpolate(&r.path, vars)?;
     let mut url = if path.starts_with("http://") || path.starts_with("https://") {
@@ -140,6 +145,37 @@ fn prepare(step: &StepSpec, base: Option<&str>, vars: &Vars) -> Result<Prepared,
             headers.push(auth_header(auth, vars)?);
         }
     }
+    let given = [
+        r.json.is_some(),
+        r.body.is_some(),
+        r.form.is_some(),
+        r.multipart.is_some(),
+        r.file.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err("give at most one of json, body, form, multipart and file".into());
+    }
+    let method = parse_method(&r.method)?;
+    if r.multipart.is_some() {
+        // built as a reqwest multipart form when sent (see `multipart_form`)
+        return Ok(Prepared {
+            method,
+            url,
+            headers,
+            body: None,
+        });
+    }
+    if let Some(f) = &r.file {
+        let path = dir.join(interpolate(f, vars)?);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("request file {}: {e}", path.display()))?;
+        return Ok(Prepared {
+            method,
+            url,
+            headers,
+            body: Some((text, None)),
+        });
+    }
     let body = match (&r.json, &r.body, &r.form) {
         (Some(j), None, None) => Some((
             interpolate_json(j, vars)?.to_string(),
@@ -156,17 +192,51 @@ fn prepare(step: &StepSpec, base: Option<&str>, vars: &Vars) -> Result<Prepared,
                 Some("application/x-www-form-urlencoded"),
             ))
         }
-        (None, None, None) => None,
-        _ => return Err("give at most one of json, body and form".into()),
+        _ => None,
     };
-    let method = reqwest::Method::from_bytes(r.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| format!("invalid method `{}`", r.method))?;
     Ok(Prepared {
         method,
         url,
         headers,
         body,
     })
+}
+
+fn parse_method(m: &str) -> Result<reqwest::Method, String> {
+    reqwest::Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+        .map_err(|_| format!("invalid method `{m}`"))
+}
+
+/// A multipart form: plain fields, and `{file: PATH, contentType: TYPE}` parts.
+fn multipart_form(
+    fields: &std::collections::BTreeMap<String, Value>,
+    dir: &std::path::Path,
+    vars: &Vars,
+) -> Result<reqwest::multipart::Form, String> {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, v) in fields {
+        let v = interpolate_json(v, vars)?;
+        match v.get("file").and_then(Value::as_str) {
+            Some(f) => {
+                let path = dir.join(f);
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| format!("multipart file {}: {e}", path.display()))?;
+                let mut part = reqwest::multipart::Part::bytes(bytes).file_name(
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                );
+                if let Some(ct) = v.get("contentType").and_then(Value::as_str) {
+                    part = part
+                        .mime_str(ct)
+                        .map_err(|e| format!("multipart {name}: {e}"))?;
+                }
+                form = form.part(name.clone(), part);
+            }
+            None => form = form.text(name.clone(), text(&v)),
+        }
+    }
+    Ok(form)
 }
 
 /// The header an auth helper adds.
@@ -392,7 +462,7 @@ async fn attempt(
         curl: String::new(),
         duration: Duration::ZERO,
     };
-    let mut prepared = match prepare(step, base, vars) {
+    let mut prepared = match prepare(step, base, dir, vars) {
         Ok(p) => p,
         Err(e) => {
             result.outcome = StepOutcome::Error(e);
@@ -432,6 +502,15 @@ async fn attempt(
             }
         }
         req = req.body(b.clone());
+    }
+    if let Some(fields) = step.request.as_ref().and_then(|r| r.multipart.as_ref()) {
+        match multipart_form(fields, dir, vars) {
+            Ok(form) => req = req.multipart(form),
+            Err(e) => {
+                result.outcome = StepOutcome::Error(e);
+                return result;
+            }
+        }
     }
     let sent = Instant::now();
     let res = match req.send().await {
@@ -497,6 +576,13 @@ async fn attempt(
 }
 
 fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, String> {
+    if let Some(x) = &c.xpath {
+        if c.jsonpath.is_some() || c.header.is_some() || c.regex.is_some() {
+            return Err("a capture needs exactly one of jsonpath, xpath, header and regex".into());
+        }
+        return crate::check::xpath_value(x, got.body)?
+            .ok_or_else(|| format!("XPath `{x}` selects nothing"));
+    }
     match (&c.jsonpath, &c.header, &c.regex) {
         (Some(p), None, None) => {
             let found = select(p, got.json)?;
@@ -523,7 +609,7 @@ fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, Strin
                     .unwrap_or_default(),
             ))
         }
-        _ => Err("a capture needs exactly one of jsonpath, header and regex".into()),
+        _ => Err("a capture needs exactly one of jsonpath, xpath, header and regex".into()),
     }
 }
 
