@@ -1,11 +1,13 @@
 //! The suite file format (YAML; docs/suites.md): tests of ordered steps, each a
 //! request with captures and assertions. Unknown keys are errors with a hint.
+//! The same types give the JSON Schema editors use (docs/suite.schema.json).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SuiteFile {
     pub name: Option<String>,
@@ -23,7 +25,7 @@ pub struct SuiteFile {
     pub tests: Vec<TestSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestSpec {
     pub name: String,
@@ -42,7 +44,7 @@ pub struct TestSpec {
 
 /// Data for a data-driven test: inline rows, or a CSV (header row) or JSON
 /// (array of objects) file relative to the suite.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatrixSpec {
     #[serde(default)]
@@ -51,7 +53,7 @@ pub struct MatrixSpec {
     pub json: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {
     pub name: Option<String>,
@@ -73,7 +75,7 @@ pub struct StepSpec {
     pub retry: Option<RetrySpec>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RetrySpec {
     /// Further attempts after the first.
@@ -97,7 +99,7 @@ fn get() -> String {
     "GET".into()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     #[serde(default = "get")]
@@ -122,7 +124,7 @@ pub struct RequestSpec {
 }
 
 /// Authorization helpers.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AuthSpec {
     /// `Authorization: Bearer TOKEN`.
@@ -134,7 +136,7 @@ pub struct AuthSpec {
     pub oauth2: Option<OAuth2>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OAuth2 {
     pub token_url: String,
@@ -143,14 +145,14 @@ pub struct OAuth2 {
     pub scope: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuth {
     pub username: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKey {
     /// The header to send it in (default `X-Api-Key`).
@@ -159,7 +161,7 @@ pub struct ApiKey {
 }
 
 /// Where a captured value comes from: exactly one of the fields.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaptureSpec {
     pub jsonpath: Option<String>,
@@ -170,7 +172,7 @@ pub struct CaptureSpec {
     pub regex: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AssertSpec {
     pub status: Option<u16>,
@@ -195,7 +197,7 @@ pub struct AssertSpec {
 }
 
 /// One check on the value at a JSONPath.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JsonAssert {
     pub path: String,
@@ -214,4 +216,10 @@ pub struct JsonAssert {
     pub length: Option<usize>,
     /// A Pact matcher (`{match: integer}`, `{match: date, format: ...}`, ...).
     pub matcher: Option<Value>,
+}
+
+/// The JSON Schema of suite files, for editor completion and checking.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(SuiteFile);
+    serde_json::to_value(&schema).expect("a schema serializes")
 }

@@ -10,30 +10,27 @@ pub fn counts(results: &[TestResult]) -> (usize, usize) {
     (passed, results.len() - passed)
 }
 
-/// The terminal report.
-pub fn to_text(results: &[TestResult], color: bool) -> String {
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+/// The one-line status of a test (`PASS suite › test (2 step(s), 12 ms)`).
+pub fn status_line(r: &TestResult, color: bool) -> String {
+    let mark = match (r.passed(), color) {
+        (true, true) => "\x1b[32mPASS\x1b[0m",
+        (true, false) => "PASS",
+        (false, true) => "\x1b[31mFAIL\x1b[0m",
+        (false, false) => "FAIL",
     };
+    format!(
+        "{mark} {} › {} ({} step(s), {:.0} ms)",
+        r.suite,
+        r.name,
+        r.steps.len(),
+        r.duration.as_secs_f64() * 1000.0
+    )
+}
+
+/// Each failed test with its failing step, request, response excerpt, failed
+/// assertions and a curl command; then the summary.
+pub fn failures_and_summary(results: &[TestResult]) -> String {
     let mut out = String::new();
-    for r in results {
-        let mark = if r.passed() {
-            paint("32", "PASS")
-        } else {
-            paint("31", "FAIL")
-        };
-        out.push_str(&format!(
-            "{mark} {} › {} ({} step(s), {:.0} ms)\n",
-            r.suite,
-            r.name,
-            r.steps.len(),
-            r.duration.as_secs_f64() * 1000.0
-        ));
-    }
     for r in results.iter().filter(|r| !r.passed()) {
         out.push_str(&format!("\n{} › {}  ({})\n", r.suite, r.name, r.file));
         for s in r
@@ -64,6 +61,16 @@ pub fn to_text(results: &[TestResult], color: bool) -> String {
     }
     let (passed, failed) = counts(results);
     out.push_str(&format!("\n{passed} passed, {failed} failed\n"));
+    out
+}
+
+/// The whole terminal report: status lines, then failures and the summary.
+pub fn to_text(results: &[TestResult], color: bool) -> String {
+    let mut out: String = results
+        .iter()
+        .map(|r| status_line(r, color) + "\n")
+        .collect();
+    out.push_str(&failures_and_summary(results));
     out
 }
 

@@ -834,13 +834,22 @@ fn redact(step: &mut StepResult, secrets: &[String]) {
 
 /// Runs every selected test of `suites`; results come back in file order.
 pub async fn run(suites: Vec<Suite>, options: &RunOptions) -> Result<Vec<TestResult>, String> {
+    run_with(suites, options, |_| {}).await
+}
+
+/// Like [`run`], calling `on_result` as each test finishes (live progress).
+pub async fn run_with(
+    suites: Vec<Suite>,
+    options: &RunOptions,
+    on_result: impl Fn(&TestResult),
+) -> Result<Vec<TestResult>, String> {
     let client = reqwest::Client::builder()
         .timeout(options.timeout)
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     let limit = Arc::new(tokio::sync::Semaphore::new(options.jobs.max(1)));
     let failed = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut handles = Vec::new();
+    let mut tasks = tokio::task::JoinSet::new();
     let mut index = 0usize;
     for suite in suites {
         let suite = Arc::new(suite);
@@ -872,7 +881,8 @@ pub async fn run(suites: Vec<Suite>, options: &RunOptions) -> Result<Vec<TestRes
                     secrets.clone(),
                 );
                 let fail_fast = options.fail_fast;
-                handles.push(tokio::spawn(async move {
+                let position = index;
+                tasks.spawn(async move {
                     let _permit = limit
                         .acquire_owned()
                         .await
@@ -887,16 +897,18 @@ pub async fn run(suites: Vec<Suite>, options: &RunOptions) -> Result<Vec<TestRes
                     if !r.passed() {
                         failed.store(true, std::sync::atomic::Ordering::SeqCst);
                     }
-                    Some(r)
-                }));
+                    Some((position, r))
+                });
             }
         }
     }
     let mut results = Vec::new();
-    for h in handles {
-        if let Some(r) = h.await.map_err(|e| format!("a test task failed: {e}"))? {
-            results.push(r);
+    while let Some(joined) = tasks.join_next().await {
+        if let Some((position, r)) = joined.map_err(|e| format!("a test task failed: {e}"))? {
+            on_result(&r);
+            results.push((position, r));
         }
     }
-    Ok(results)
+    results.sort_by_key(|(p, _)| *p);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
 }
