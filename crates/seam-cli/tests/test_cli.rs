@@ -410,7 +410,9 @@ const AUTH_API: &str = r#"stubs:
   - request: { path: /profile, headers: { Authorization: "Bearer tok-123" } }
     response: { json: { name: ann } }
   - request: { method: POST, path: /login }
-    response: { json: { session: s-1 } }
+    response: { json: { session: s-1 }, headers: { Set-Cookie: "sid=abc123; Path=/; HttpOnly" } }
+  - request: { path: /whoami, cookies: { sid: abc123 } }
+    response: { text: ann }
   - request: { path: /cart, headers: { X-Session: s-1 } }
     response: { json: { items: [] } }
   - request: { method: DELETE, path: /cart }
@@ -440,7 +442,7 @@ fn includes_conditions_setup_teardown_body_files_and_oauth2() {
     );
     std::fs::write(
         dir.path().join("login.yaml"),
-        "- name: login\n  request: { method: POST, path: /login }\n  capture: { session: { jsonpath: $.session } }\n",
+        "- name: login\n  request: { method: POST, path: /login }\n  capture: { session: { jsonpath: $.session }, sid: { cookie: sid } }\n",
     )
     .unwrap();
     std::fs::write(dir.path().join("empty-cart.json"), "{\"items\": []}\n").unwrap();
@@ -459,6 +461,8 @@ tests:
         assert: {{ status: 200, bodyFile: empty-cart.json }}
       - if: "{{{{env}}}} == prod"
         request: {{ path: /only-in-prod }}
+      - request: {{ path: /whoami, headers: {{ Cookie: "sid={{{{sid}}}}" }} }}
+        assert: {{ body: ann }}
     teardown:
       - request: {{ method: DELETE, path: /cart }}
         assert: {{ status: 204 }}
@@ -476,7 +480,7 @@ tests:
     let (code, out, err) = seam(&["test", suite.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("PASS flows › cart (3 step(s)"),
+        out.contains("PASS flows › cart (4 step(s)"),
         "setup + step + teardown, the prod-only step skipped: {out}"
     );
     // the token was fetched once and cached

@@ -66,13 +66,19 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
     };
     let text =
         std::fs::read_to_string(path).map_err(|e| err(None, None, format!("cannot read: {e}")))?;
-    let file: model::SuiteFile = serde_saphyr::from_str(&text).map_err(|e| {
-        err(
-            e.location().map(|l| l.line() as usize),
-            e.location().map(|l| l.column() as usize),
-            seam_mock::sources::yaml_error_message(&e),
-        )
-    })?;
+    // generated suites are large: allow 20 million nodes (the default, 250,000,
+    // guards configuration files against billion-laughs documents)
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_events: 50_000_000, max_nodes: 20_000_000 },
+    };
+    let file: model::SuiteFile =
+        serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
+            err(
+                e.location().map(|l| l.line() as usize),
+                e.location().map(|l| l.column() as usize),
+                seam_mock::sources::yaml_error_message(&e),
+            )
+        })?;
     if file.tests.is_empty() {
         return Err(err(None, None, "the suite has no tests".into()));
     }

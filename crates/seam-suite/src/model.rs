@@ -167,6 +167,8 @@ pub struct CaptureSpec {
     pub jsonpath: Option<String>,
     /// An XPath 1.0 expression over an XML body; its string value is captured.
     pub xpath: Option<String>,
+    /// A cookie the response sets (`Set-Cookie`).
+    pub cookie: Option<String>,
     pub header: Option<String>,
     /// A regex over the body; the first group (or the whole match) is captured.
     pub regex: Option<String>,

@@ -569,13 +569,29 @@ async fn attempt(
         }
     }
     result.duration = started.elapsed();
-    if !failures.is_empty() {
+    if failures.is_empty() {
+        // only failures are shown in detail: passed steps keep no copies, so
+        // memory stays flat however long the suite
+        result.curl = String::new();
+        result.response_excerpt = String::new();
+    } else {
         result.outcome = StepOutcome::Failed(failures);
     }
     result
 }
 
 fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, String> {
+    if let Some(name) = &c.cookie {
+        return got
+            .headers
+            .get_all("set-cookie")
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|h| h.split(';').next()?.trim().split_once('='))
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| Value::String(v.to_string()))
+            .ok_or_else(|| format!("the response sets no cookie `{name}`"));
+    }
     if let Some(x) = &c.xpath {
         if c.jsonpath.is_some() || c.header.is_some() || c.regex.is_some() {
             return Err("a capture needs exactly one of jsonpath, xpath, header and regex".into());
