@@ -198,6 +198,45 @@ fn bad_input_and_network_errors() {
         "{out}"
     );
     assert!(out.contains("PASS two › up"), "{out}");
+    // a slow answer times out; TLS to a plain-HTTP port fails the handshake
+    let slow = dir.path().join("slow.yaml");
+    std::fs::write(
+        &slow,
+        "stubs:\n  - request: { path: /slow }\n    response: { text: late, delay: 2000 }\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0", "--stubs", slow.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let slow_server = Running(
+        child,
+        line.split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .unwrap()
+            .to_string(),
+    );
+    let https = slow_server.1.replace("http://", "https://");
+    std::fs::write(
+        &f,
+        format!(
+            "tests:\n  - name: slow\n    steps:\n      - request: {{ path: '{}/slow' }}\n  - name: tls\n    steps:\n      - request: {{ path: '{https}/slow' }}\n",
+            slow_server.1
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = seam(&["test", f.to_str().unwrap(), "--timeout-ms", "300"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error: timed out: http://127.0.0.1:"), "{out}");
+    assert!(
+        out.contains("error: TLS handshake failed: https://127.0.0.1:"),
+        "{out}"
+    );
 }
 
 const MORE_API: &str = r#"stubs:
