@@ -52,15 +52,8 @@ pub fn run(cmd: ContractCommand) -> u8 {
             }
         }
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return exit::USAGE;
-        }
+    let Some(runtime) = crate::runtime() else {
+        return exit::USAGE;
     };
     runtime.block_on(async move {
         let addr = SocketAddr::from(([127, 0, 0, 1], args.port));

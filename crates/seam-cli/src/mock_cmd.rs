@@ -77,15 +77,8 @@ fn parse_chaos(s: &str) -> Result<Chaos, String> {
 }
 
 pub fn run(args: MockArgs) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return exit::USAGE;
-        }
+    let Some(runtime) = crate::runtime() else {
+        return exit::USAGE;
     };
     runtime.block_on(serve(args))
 }

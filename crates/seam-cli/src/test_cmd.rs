@@ -84,15 +84,8 @@ pub fn run(args: TestArgs) -> u8 {
             serde_json::Value::String(val.to_string()),
         );
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return exit::USAGE;
-        }
+    let Some(runtime) = crate::runtime() else {
+        return exit::USAGE;
     };
     let results = match runtime.block_on(seam_suite::run::run(suites, &options)) {
         Ok(r) => r,

@@ -82,15 +82,8 @@ pub fn run(args: VerifyArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return exit::USAGE;
-        }
+    let Some(runtime) = crate::runtime() else {
+        return exit::USAGE;
     };
     runtime.block_on(async {
         let verifier = match Verifier::new(options) {

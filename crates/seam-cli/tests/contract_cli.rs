@@ -3,7 +3,9 @@
 //! exercised and nothing unexpected arrived; pacts merge; the written pact
 //! verifies against a provider with `seam verify`.
 
-use std::process::Command;
+mod common;
+
+use common::{mock, seam};
 
 const CONTRACT: &str = r#"consumer: web
 provider: orders
@@ -34,18 +36,6 @@ interactions:
       status: 201
       body: { id: { $like: 7 } }
 "#;
-
-fn seam(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 const BOTH: &str = r#"curl -sf "$SEAM_MOCK_URL/orders/42" -H 'Accept: application/json' >/dev/null && curl -sf -X POST "$SEAM_MOCK_URL/orders" -H 'Content-Type: application/json' -d '{"sku":"A-1","qty":3}' >/dev/null"#;
 
@@ -86,30 +76,15 @@ fn consumer_tests_write_a_pact_that_verifies() {
     assert_eq!(code, 0, "{out}");
 
     // the written pact verifies against a provider that honours it (seam mock serving it)
-    let mut provider = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["mock", "--port", "0", "--pact", pact.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(provider.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap()
-        .to_string();
+    let provider = mock(&["--pact", pact.to_str().unwrap()]);
+    let url = provider.url.clone();
     let (code, out, _) = seam(&[
         "verify",
         "--provider-base-url",
         &url,
         pact.to_str().unwrap(),
     ]);
-    let _ = provider.kill();
-    let _ = provider.wait();
+    drop(provider);
     assert_eq!(code, 0, "{out}");
 
     // v3 on request, merged into the same file by description + states

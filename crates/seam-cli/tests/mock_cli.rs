@@ -1,42 +1,11 @@
 //! `seam mock` as a user runs it: the printed address, bad stub files, and the
 //! unchanged npm WireMock client (`wiremock-rest-client`) driving the admin API.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::mock as start;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(args: &[&str]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .arg("mock")
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("seam starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Running { child, base }
-}
+use std::process::Command;
 
 #[test]
 fn prints_its_address_and_serves_stub_files() {
@@ -48,11 +17,11 @@ fn prints_its_address_and_serves_stub_files() {
     .unwrap();
     let server = start(&["--stubs", dir.path().to_str().unwrap()]);
     assert!(
-        server.base.starts_with("http://127.0.0.1:"),
+        server.url.starts_with("http://127.0.0.1:"),
         "{}",
-        server.base
+        server.url
     );
-    let body = reqwest::blocking::get(format!("{}/hello", server.base))
+    let body = reqwest::blocking::get(format!("{}/hello", server.url))
         .unwrap()
         .text()
         .unwrap();
@@ -94,7 +63,7 @@ fn the_npm_wiremock_client_works_unchanged() {
     let server = start(&[]);
     let out = Command::new("node")
         .arg("client.test.js")
-        .arg(&server.base)
+        .arg(&server.url)
         .current_dir(&dir)
         .output()
         .expect("node is installed");

@@ -5,7 +5,6 @@
 //!
 //! The CLI is installed into `target/pact-cli` on first use (CI starts clean).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -36,6 +35,9 @@ fn install() -> PathBuf {
     bin
 }
 
+mod common;
+
+/// The official mock server's master process, stopped when dropped.
 struct Running(Child);
 
 impl Drop for Running {
@@ -50,33 +52,10 @@ fn seam() -> Command {
 }
 
 /// `seam mock` serving `args`; returns it and its port.
-fn seam_mock(args: &[&str]) -> (Running, u16) {
-    let mut child = seam()
-        .args(["mock", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.split_whitespace().next())
-        .unwrap()
-        .parse()
-        .unwrap();
-    (Running(child), port)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+fn seam_mock(args: &[&str]) -> (common::Running, u16) {
+    let running = common::mock(args);
+    let port = running.port();
+    (running, port)
 }
 
 const FIXTURE: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
@@ -183,7 +162,7 @@ fn seam_verifies_pacts_the_official_mock_server_writes() {
     for spec in ["V3", "V4"] {
         let work = dir.path().join(spec);
         std::fs::create_dir_all(&work).unwrap();
-        let master = free_port();
+        let master = common::closed_port();
         let _master = Running(
             Command::new(&cli)
                 .args(["mock", "start", "-p", &master.to_string(), "--no-file-log"])

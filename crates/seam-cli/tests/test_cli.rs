@@ -1,17 +1,10 @@
 //! `seam test` against `seam mock` as the API: chained requests with captures,
 //! assertions, failure output with curl, reports, bad input, network errors.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Running(Child, String);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{closed_port, mock, seam, Running};
+use std::process::Command;
 
 const API: &str = r#"stubs:
   - request: { method: POST, path: /orders, body: { matchesJsonPath: "$.sku" } }
@@ -54,36 +47,10 @@ tests:
             - { path: "$.missing", exists: false }
 "#;
 
-fn seam(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn api(dir: &std::path::Path) -> Running {
     let stubs = dir.join("api.yaml");
     std::fs::write(&stubs, API).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap()
-        .to_string();
-    Running(child, url)
+    mock(&["--stubs", stubs.to_str().unwrap()])
 }
 
 #[test]
@@ -97,7 +64,7 @@ fn chained_steps_pass_and_failures_are_pinpointed() {
         "test",
         suite.to_str().unwrap(),
         "--var",
-        &format!("base={}", server.1),
+        &format!("base={}", server.url),
         "--junit",
         junit.to_str().unwrap(),
     ]);
@@ -123,7 +90,7 @@ fn chained_steps_pass_and_failures_are_pinpointed() {
         "test",
         broken.to_str().unwrap(),
         "--var",
-        &format!("base={}", server.1),
+        &format!("base={}", server.url),
         "--json",
         json.to_str().unwrap(),
     ]);
@@ -135,7 +102,7 @@ fn chained_steps_pass_and_failures_are_pinpointed() {
     );
     assert!(out.contains("response: 201 {"), "{out}");
     assert!(
-        out.contains(&format!("reproduce: curl -X POST '{}/orders'", server.1)),
+        out.contains(&format!("reproduce: curl -X POST '{}/orders'", server.url)),
         "{out}"
     );
     assert!(out.contains("(1 later step(s) skipped)"), "{out}");
@@ -176,18 +143,14 @@ fn bad_input_and_network_errors() {
     );
 
     // connection refused is reported per step; other tests still run
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let f = dir.path().join("two.yaml");
     let server = api(dir.path());
     std::fs::write(
         &f,
         format!(
             "tests:\n  - name: down\n    steps:\n      - request: {{ path: 'http://127.0.0.1:{port}/x' }}\n  - name: up\n    steps:\n      - request: {{ path: '{}/orders/7' }}\n        assert: {{ status: 200 }}\n",
-            server.1
+            server.url
         ),
     )
     .unwrap();
@@ -205,28 +168,13 @@ fn bad_input_and_network_errors() {
         "stubs:\n  - request: { path: /slow }\n    response: { text: late, delay: 2000 }\n",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["mock", "--port", "0", "--stubs", slow.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let slow_server = Running(
-        child,
-        line.split_whitespace()
-            .find(|w| w.starts_with("http"))
-            .unwrap()
-            .to_string(),
-    );
-    let https = slow_server.1.replace("http://", "https://");
+    let slow_server = mock(&["--stubs", slow.to_str().unwrap()]);
+    let https = slow_server.url.replace("http://", "https://");
     std::fs::write(
         &f,
         format!(
             "tests:\n  - name: slow\n    steps:\n      - request: {{ path: '{}/slow' }}\n  - name: tls\n    steps:\n      - request: {{ path: '{https}/slow' }}\n",
-            slow_server.1
+            slow_server.url
         ),
     )
     .unwrap();
@@ -260,22 +208,7 @@ fn matrix_retries_auth_secrets_schema_and_shards() {
     let dir = tempfile::tempdir().unwrap();
     let stubs = dir.path().join("more.yaml");
     std::fs::write(&stubs, MORE_API).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let server = Running(
-        child,
-        line.split_whitespace()
-            .find(|w| w.starts_with("http"))
-            .unwrap()
-            .to_string(),
-    );
+    let server = mock(&["--stubs", stubs.to_str().unwrap()]);
     std::fs::write(dir.path().join("numbers.csv"), "n,expected\n3,3\n4,4\n").unwrap();
     let suite = dir.path().join("more.yaml.suite.yaml");
     std::fs::write(
@@ -304,7 +237,7 @@ tests:
       - request: {{ path: /square, query: {{ n: "{{{{n}}}}" }} }}
         assert: {{ body: "{{{{expected}}}}" }}
 "#,
-            base = server.1
+            base = server.url
         ),
     )
     .unwrap();
@@ -395,7 +328,7 @@ fn postman_and_har_imports_run() {
     let dir = tempfile::tempdir().unwrap();
     let server = api(dir.path());
     let collection = dir.path().join("shop.postman_collection.json");
-    std::fs::write(&collection, POSTMAN.replace("BASE", &server.1)).unwrap();
+    std::fs::write(&collection, POSTMAN.replace("BASE", &server.url)).unwrap();
     let suite = dir.path().join("shop.yaml");
     let (code, _, err) = seam(&[
         "import",
@@ -418,10 +351,10 @@ fn postman_and_har_imports_run() {
     std::fs::write(
         &har,
         serde_json::json!({"log": {"entries": [
-            {"request": {"method": "POST", "url": format!("{}/orders", server.1), "headers": [{"name": "Host", "value": "x"}],
+            {"request": {"method": "POST", "url": format!("{}/orders", server.url), "headers": [{"name": "Host", "value": "x"}],
                          "postData": {"mimeType": "application/json", "text": "{\"sku\":\"A-1\"}"}},
              "response": {"status": 201}},
-            {"request": {"method": "GET", "url": format!("{}/orders/7", server.1), "headers": []}, "response": {"status": 200}}
+            {"request": {"method": "GET", "url": format!("{}/orders/7", server.url), "headers": []}, "response": {"status": 200}}
         ]}})
         .to_string(),
     )
@@ -463,22 +396,7 @@ fn includes_conditions_setup_teardown_body_files_and_oauth2() {
     let dir = tempfile::tempdir().unwrap();
     let stubs = dir.path().join("auth-api.yaml");
     std::fs::write(&stubs, AUTH_API).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let server = Running(
-        child,
-        line.split_whitespace()
-            .find(|w| w.starts_with("http"))
-            .unwrap()
-            .to_string(),
-    );
+    let server = mock(&["--stubs", stubs.to_str().unwrap()]);
     std::fs::write(
         dir.path().join("login.yaml"),
         "- name: login\n  request: { method: POST, path: /login }\n  capture: { session: { jsonpath: $.session }, sid: { cookie: sid } }\n",
@@ -512,7 +430,7 @@ tests:
       - request: {{ path: /profile, auth: {{ oauth2: {{ tokenUrl: "{base}/oauth/token", clientId: app, clientSecret: s }} }} }}
         assert: {{ status: 200 }}
 "#,
-            base = server.1
+            base = server.url
         ),
     )
     .unwrap();
@@ -524,7 +442,7 @@ tests:
     );
     // the token was fetched once and cached
     let count: serde_json::Value = reqwest::blocking::Client::new()
-        .post(format!("{}/__admin/requests/count", server.1))
+        .post(format!("{}/__admin/requests/count", server.url))
         .body(r#"{"method": "POST", "url": "/oauth/token"}"#)
         .send()
         .unwrap()
@@ -549,22 +467,7 @@ fn multipart_file_bodies_and_xpath() {
     let dir = tempfile::tempdir().unwrap();
     let stubs = dir.path().join("xml-api.yaml");
     std::fs::write(&stubs, XML_API).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["mock", "--port", "0", "--stubs", stubs.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let server = Running(
-        child,
-        line.split_whitespace()
-            .find(|w| w.starts_with("http"))
-            .unwrap()
-            .to_string(),
-    );
+    let server = mock(&["--stubs", stubs.to_str().unwrap()]);
     std::fs::write(dir.path().join("note.txt"), "hello from a file").unwrap();
     std::fs::write(dir.path().join("order.json"), r#"{"id": 5}"#).unwrap();
     let suite = dir.path().join("io.yaml");
@@ -589,7 +492,7 @@ tests:
       - request: {{ path: "/orders/{{{{order}}}}" }}
         assert: {{ body: ok }}
 "#,
-            server.1
+            server.url
         ),
     )
     .unwrap();

@@ -3,48 +3,14 @@
 //! fails with the pinpointed field and a curl command (exit 1), bad input exits
 //! 2, an unreachable provider 3.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Running(Child, String);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn mock(args: &[&str]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["mock", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap()
-        .to_string();
-    Running(child, url)
-}
+use common::{closed_port, mock, seam};
 
 fn verify(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .arg("verify")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut all = vec!["verify"];
+    all.extend_from_slice(args);
+    seam(&all)
 }
 
 const PACT: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
@@ -65,7 +31,7 @@ fn exit_codes_and_pinpointed_failures() {
     let junit = dir.path().join("junit.xml");
     let (code, out, err) = verify(&[
         "--provider-base-url",
-        &provider.1,
+        &provider.url,
         "--junit",
         junit.to_str().unwrap(),
         pact,
@@ -87,7 +53,7 @@ fn exit_codes_and_pinpointed_failures() {
     let json = dir.path().join("report.json");
     let (code, out, _) = verify(&[
         "--provider-base-url",
-        &provider.1,
+        &provider.url,
         "--json",
         json.to_str().unwrap(),
         pact,
@@ -99,7 +65,10 @@ fn exit_codes_and_pinpointed_failures() {
         "{out}"
     );
     assert!(
-        out.contains(&format!("reproduce: curl -X GET '{}/orders/1'", provider.1)),
+        out.contains(&format!(
+            "reproduce: curl -X GET '{}/orders/1'",
+            provider.url
+        )),
         "{out}"
     );
     let report: serde_json::Value =
@@ -110,11 +79,7 @@ fn exit_codes_and_pinpointed_failures() {
     );
     drop(provider);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let (code, _, err) = verify(&[
         "--provider-base-url",
         &format!("http://127.0.0.1:{port}"),

@@ -1,0 +1,80 @@
+//! Helpers shared by the CLI tests: run `seam`, start `seam mock` on a free
+//! port and stop it when dropped.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// A `seam` process that is killed when dropped, and the base URL it printed.
+pub struct Running {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Running {
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port in the URL")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `seam ARGS --port 0` and waits for the URL it prints.
+pub fn start(args: &[&str]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(args)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("seam starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("a first line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Running { child, url }
+}
+
+/// `seam mock` serving `args` (`--stubs DIR`, `--pact FILE`, ...).
+pub fn mock(args: &[&str]) -> Running {
+    let mut all = vec!["mock"];
+    all.extend_from_slice(args);
+    start(&all)
+}
+
+/// Runs `seam ARGS`: (exit code, stdout, stderr).
+pub fn seam(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(args)
+        .output()
+        .expect("seam runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A port nothing listens on.
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
