@@ -11,6 +11,10 @@ use uuid::Uuid;
 /// WireMock keeps every request; we keep this many by default.
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// Bodies are kept up to this size (the rest is cut), so the journal's memory
+/// is bounded by capacity × this, whatever clients send.
+pub const MAX_KEPT_BODY: usize = 256 * 1024;
+
 /// One served request.
 #[derive(Debug, Clone)]
 pub struct LoggedRequest {
@@ -50,7 +54,10 @@ impl Journal {
         self.capacity
     }
 
-    pub fn record(&self, entry: LoggedRequest) {
+    pub fn record(&self, mut entry: LoggedRequest) {
+        if entry.request.body.len() > MAX_KEPT_BODY {
+            entry.request.body.truncate(MAX_KEPT_BODY);
+        }
         let mut inner = self.inner.lock().expect("journal lock");
         inner.total += 1;
         match entry.stub_id {
@@ -139,6 +146,15 @@ mod tests {
             stub_id: stub,
             status: 200,
         }
+    }
+
+    #[test]
+    fn large_bodies_are_cut() {
+        let j = Journal::new(2);
+        let mut e = entry(0, None);
+        e.request.body = bytes::Bytes::from(vec![b'x'; MAX_KEPT_BODY * 3]);
+        j.record(e);
+        assert_eq!(j.find(|_| true)[0].request.body.len(), MAX_KEPT_BODY);
     }
 
     #[test]
