@@ -171,7 +171,11 @@ impl Verifier {
                 }
                 let curl =
                     curl_command(&self.options.provider_base_url, &req, &self.options.headers);
-                let actual = self.send(&req).await?;
+                let actual = match self.send(&req).await {
+                    Ok(a) => a,
+                    Err(Failure::Stop(e)) => return Err(e),
+                    Err(Failure::Interaction(e)) => return Ok(Outcome::Error(e)),
+                };
                 let mismatches = match_response(&expected, &actual, &response.rules);
                 if mismatches.is_empty() {
                     Outcome::Passed
@@ -179,7 +183,11 @@ impl Verifier {
                     Outcome::Failed { mismatches, curl }
                 }
             }
-            Exchange::AsyncMessage(spec) => self.verify_message(interaction, spec).await?,
+            Exchange::AsyncMessage(spec) => match self.verify_message(interaction, spec).await {
+                Ok(o) => o,
+                Err(Failure::Stop(e)) => return Err(e),
+                Err(Failure::Interaction(e)) => Outcome::Error(e),
+            },
             Exchange::SyncMessage { .. } => {
                 Outcome::Error("synchronous message interactions are not verified yet".into())
             }
@@ -241,7 +249,7 @@ impl Verifier {
         )
     }
 
-    async fn send(&self, req: &Request) -> Result<Response, VerifyError> {
+    async fn send(&self, req: &Request) -> Result<Response, Failure> {
         let mut target = req.path.clone();
         if !req.query.is_empty() {
             target.push('?');
@@ -302,7 +310,7 @@ impl Verifier {
         &self,
         interaction: &Interaction,
         spec: &MessageSpec,
-    ) -> Result<Outcome, VerifyError> {
+    ) -> Result<Outcome, Failure> {
         let url = self.url("");
         let states: Vec<Value> = interaction
             .provider_states
@@ -364,22 +372,30 @@ impl Verifier {
     }
 }
 
-fn unreachable(base: &str, e: reqwest::Error) -> VerifyError {
+/// Why an exchange with the provider failed: it cannot be reached at all (the
+/// run stops, exit 3), or this one interaction failed (a timeout, a broken
+/// answer): that interaction is an error and the run goes on.
+enum Failure {
+    Stop(VerifyError),
+    Interaction(String),
+}
+
+impl From<VerifyError> for Failure {
+    fn from(e: VerifyError) -> Self {
+        Failure::Stop(e)
+    }
+}
+
+fn unreachable(base: &str, e: reqwest::Error) -> Failure {
     if e.is_connect() {
-        VerifyError::Unreachable {
+        Failure::Stop(VerifyError::Unreachable {
             url: base.to_string(),
             reason: e.to_string(),
-        }
+        })
     } else if e.is_timeout() {
-        VerifyError::Unreachable {
-            url: base.to_string(),
-            reason: "timed out".into(),
-        }
+        Failure::Interaction(format!("the provider did not answer in time: {e}"))
     } else {
-        VerifyError::Unreachable {
-            url: base.to_string(),
-            reason: e.to_string(),
-        }
+        Failure::Interaction(format!("the exchange with the provider failed: {e}"))
     }
 }
 

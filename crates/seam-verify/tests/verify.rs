@@ -350,3 +350,27 @@ async fn unreachable_provider_and_bad_pacts_are_errors() {
     let e = run(opts, &["/nonexistent".into()]).await.unwrap_err();
     assert_eq!(e.exit_code(), 2);
 }
+
+#[tokio::test]
+async fn a_slow_answer_fails_its_interaction_not_the_run() {
+    let slow = serve("127.0.0.1:0".parse().unwrap(), None, |_, _| async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        hyper::Response::new(full("{}"))
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pact = write_pact(dir.path(), "web-orders.json", PACT);
+    let opts = VerifyOptions {
+        provider_base_url: slow.base_url(),
+        timeout: std::time::Duration::from_millis(100),
+        ..Default::default()
+    };
+    let report = run(opts, &[pact]).await.unwrap();
+    assert_eq!(report.results.len(), 2, "both interactions were tried");
+    let Outcome::Error(e) = &report.results[0].outcome else {
+        panic!("{:?}", report.results[0].outcome)
+    };
+    assert!(e.contains("did not answer in time"), "{e}");
+    assert_eq!(report.exit_code(), 1);
+}
