@@ -368,7 +368,11 @@ async fn a_slow_answer_fails_its_interaction_not_the_run() {
         ..Default::default()
     };
     let report = run(opts, &[pact.clone(), pact]).await.unwrap();
-    assert_eq!(report.results.len(), 2, "the run went on after the first timeout");
+    assert_eq!(
+        report.results.len(),
+        2,
+        "the run went on after the first timeout"
+    );
     let Outcome::Error(e) = &report.results[0].outcome else {
         panic!("{:?}", report.results[0].outcome)
     };
