@@ -1,6 +1,7 @@
 //! `seam`: the Seamline command line. Argument parsing and wiring only; the work
 //! happens in the library crates.
 
+mod ci_cmd;
 mod contract_cmd;
 mod import_cmd;
 mod mock_cmd;
@@ -35,6 +36,9 @@ enum Command {
     /// Run API test suites (YAML): requests, captures, assertions; exit 0 all
     /// passed, 1 a test failed, 2 bad input.
     Test(test_cmd::TestArgs),
+    /// Run the layered pipeline from seam.toml (contracts, then suites) with one
+    /// combined JUnit report; exit non-zero when any layer fails.
+    Ci(ci_cmd::CiArgs),
     /// Import a Postman collection or a HAR file as a seam suite.
     Import(import_cmd::ImportArgs),
     /// Contracts, consumer side: serve them for the consumer's tests and write the pact.
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
+        Command::Ci(args) => ci_cmd::run(args),
     };
     ExitCode::from(code)
 }

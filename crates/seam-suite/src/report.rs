@@ -115,8 +115,14 @@ pub fn to_json(results: &[TestResult]) -> Value {
 
 /// JUnit XML: a suite per file, a case per test.
 pub fn to_junit(results: &[TestResult]) -> String {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut report = Report::new("seam test");
+    let mut report = quick_junit::Report::new("seam test");
+    report.add_test_suites(junit_suites(results));
+    report.to_string().unwrap_or_default()
+}
+
+/// JUnit test suites: one per suite file, a case per test.
+pub fn junit_suites(results: &[TestResult]) -> Vec<quick_junit::TestSuite> {
+    use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
     let mut suites: Vec<TestSuite> = Vec::new();
     for r in results {
         if suites.last().is_none_or(|s| s.name.as_str() != r.suite) {
@@ -134,8 +140,7 @@ pub fn to_junit(results: &[TestResult]) -> String {
         case.set_time(r.duration);
         suites.last_mut().expect("pushed above").add_test_case(case);
     }
-    report.add_test_suites(suites);
-    report.to_string().unwrap_or_default()
+    suites
 }
 
 fn escape(s: &str) -> String {

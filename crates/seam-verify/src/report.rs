@@ -192,10 +192,9 @@ impl Report {
         })
     }
 
-    /// JUnit XML: one test suite per pact, one test case per interaction.
-    pub fn to_junit(&self) -> String {
-        use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
-        let mut report = JReport::new("seam verify");
+    /// JUnit test suites: one per pact, a case per interaction.
+    pub fn junit_suites(&self) -> Vec<quick_junit::TestSuite> {
+        use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
         let mut suites: Vec<TestSuite> = Vec::new();
         for r in &self.results {
             let name = format!("{} → {}", r.consumer, r.provider);
@@ -235,7 +234,13 @@ impl Report {
             case.set_time(r.duration);
             suites.last_mut().expect("pushed above").add_test_case(case);
         }
-        report.add_test_suites(suites);
+        suites
+    }
+
+    /// JUnit XML: one test suite per pact, one test case per interaction.
+    pub fn to_junit(&self) -> String {
+        let mut report = quick_junit::Report::new("seam verify");
+        report.add_test_suites(self.junit_suites());
         report.to_string().unwrap_or_default()
     }
 }

@@ -1,0 +1,87 @@
+//! `seam ci`: contracts then suites from seam.toml, one JUnit report, exit codes.
+
+mod common;
+
+use common::{mock, seam};
+
+const PACT: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+  "interactions": [{"description": "fetch an order", "request": {"method": "GET", "path": "/orders/1"},
+    "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"id": 1, "status": "PAID"},
+      "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}}}],
+  "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#;
+
+const SUITE: &str = r#"baseUrl: "{{base}}"
+tests:
+  - name: order is paid
+    steps:
+      - request: { path: /orders/1 }
+        assert: { status: 200, json: [ { path: $.status, equals: PAID } ] }
+"#;
+
+#[test]
+fn layers_run_in_order_with_one_junit_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pacts")).unwrap();
+    std::fs::write(dir.path().join("pacts/web-orders.json"), PACT).unwrap();
+    std::fs::write(dir.path().join("orders.yaml"), SUITE).unwrap();
+    let provider = mock(&[
+        "--pact",
+        dir.path().join("pacts/web-orders.json").to_str().unwrap(),
+    ]);
+    let config = dir.path().join("seam.toml");
+    let toml = format!(
+        "[contracts]\nprovider-base-url = \"{url}\"\npacts = [\"pacts\"]\n\n[suites]\nfiles = [\"orders.yaml\"]\nvars = {{ base = \"{url}\" }}\n\n[report]\njunit = \"reports/seam.xml\"\n",
+        url = provider.url
+    );
+    std::fs::write(&config, &toml).unwrap();
+    let (code, out, err) = seam(&["ci", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("== layer: contracts") && out.contains("== layer: suites"),
+        "{out}"
+    );
+    assert!(
+        out.contains("contracts  passed") && out.contains("suites     passed"),
+        "{out}"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("reports/seam.xml")).unwrap();
+    assert!(
+        junit.contains("web → orders") && junit.contains("order is paid"),
+        "{junit}"
+    );
+    drop(provider);
+
+    // a provider that renamed `status` fails both layers, and the pipeline
+    let stubs = dir.path().join("breaking.yaml");
+    std::fs::write(&stubs, "stubs:\n  - request: { path: /orders/1 }\n    response: { json: { id: 1, state: PAID } }\n").unwrap();
+    let provider = mock(&["--stubs", stubs.to_str().unwrap()]);
+    let toml = toml.replace(&provider_url_of(&toml), &provider.url);
+    std::fs::write(&config, &toml).unwrap();
+    let (code, out, _) = seam(&["ci", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("contracts  FAILED") && out.contains("suites     FAILED"),
+        "{out}"
+    );
+    assert!(
+        out.contains("body $.status expected key 'status' but it was missing"),
+        "{out}"
+    );
+
+    // bad configuration: file:line:col and exit 2
+    std::fs::write(
+        &config,
+        "[contracts]\nprovider-base-url = \"x\"\npact = []\n",
+    )
+    .unwrap();
+    let (code, _, err) = seam(&["ci", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("seam.toml:3:") && err.contains("pact"),
+        "{err}"
+    );
+}
+
+fn provider_url_of(toml: &str) -> String {
+    toml.split('"').nth(1).unwrap().to_string()
+}
