@@ -39,23 +39,32 @@ interactions:
 
 const BOTH: &str = r#"curl -sf "$SEAM_MOCK_URL/orders/42" -H 'Accept: application/json' >/dev/null && curl -sf -X POST "$SEAM_MOCK_URL/orders" -H 'Content-Type: application/json' -d '{"sku":"A-1","qty":3}' >/dev/null"#;
 
+/// `seam contract mock CONTRACT --pact-dir PACTS EXTRA... -- sh -c SCRIPT`.
+fn contract_mock(
+    contract: &std::path::Path,
+    pacts: &std::path::Path,
+    extra: &[&str],
+    script: &str,
+) -> (i32, String, String) {
+    let mut args = vec![
+        "contract",
+        "mock",
+        contract.to_str().unwrap(),
+        "--pact-dir",
+        pacts.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--", "sh", "-c", script]);
+    seam(&args)
+}
+
 #[test]
 fn consumer_tests_write_a_pact_that_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let contract = dir.path().join("web-orders.yaml");
     std::fs::write(&contract, CONTRACT).unwrap();
     let pacts = dir.path().join("pacts");
-    let (code, out, err) = seam(&[
-        "contract",
-        "mock",
-        contract.to_str().unwrap(),
-        "--pact-dir",
-        pacts.to_str().unwrap(),
-        "--",
-        "sh",
-        "-c",
-        BOTH,
-    ]);
+    let (code, out, err) = contract_mock(&contract, &pacts, &[], BOTH);
     assert_eq!(code, 0, "{out}{err}");
     let pact = pacts.join("web-orders.json");
     assert!(out.contains(&format!("wrote {}", pact.display())), "{out}");
@@ -88,19 +97,7 @@ fn consumer_tests_write_a_pact_that_verifies() {
     assert_eq!(code, 0, "{out}");
 
     // v3 on request, merged into the same file by description + states
-    let (code, _, err) = seam(&[
-        "contract",
-        "mock",
-        contract.to_str().unwrap(),
-        "--pact-dir",
-        pacts.to_str().unwrap(),
-        "--spec",
-        "v3",
-        "--",
-        "sh",
-        "-c",
-        BOTH,
-    ]);
+    let (code, _, err) = contract_mock(&contract, &pacts, &["--spec", "v3"], BOTH);
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&pact).unwrap()).unwrap();
@@ -119,17 +116,7 @@ fn unexercised_and_unexpected_requests_fail_without_a_pact() {
     std::fs::write(&contract, CONTRACT).unwrap();
     let pacts = dir.path().join("pacts");
     let one = r#"curl -sf "$SEAM_MOCK_URL/orders/42" -H 'Accept: application/json' >/dev/null; curl -s "$SEAM_MOCK_URL/nope" >/dev/null; true"#;
-    let (code, out, err) = seam(&[
-        "contract",
-        "mock",
-        contract.to_str().unwrap(),
-        "--pact-dir",
-        pacts.to_str().unwrap(),
-        "--",
-        "sh",
-        "-c",
-        one,
-    ]);
+    let (code, out, err) = contract_mock(&contract, &pacts, &[], one);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains("never exercised: web → orders: create an order"),

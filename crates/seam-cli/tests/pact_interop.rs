@@ -58,6 +58,32 @@ fn seam_mock(args: &[&str]) -> (common::Running, u16) {
     (running, port)
 }
 
+/// `seam verify` on `pact` against the provider on `port`: (exit code, stdout, stderr).
+fn seam_verify(port: u16, pact: &Path) -> (i32, String, String) {
+    common::seam(&[
+        "verify",
+        "--provider-base-url",
+        &format!("http://127.0.0.1:{port}"),
+        pact.to_str().unwrap(),
+    ])
+}
+
+/// The official verifier on `pact` against the provider on `port`.
+fn official_verify(cli: &Path, pact: &Path, port: u16) -> std::process::Output {
+    Command::new(cli)
+        .args([
+            "verifier",
+            "-f",
+            pact.to_str().unwrap(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .output()
+        .unwrap()
+}
+
 const FIXTURE: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
   "interactions": [
     {"description": "fetch an order", "providerStates": [{"name": "order exists", "params": {"id": 1}}],
@@ -107,18 +133,7 @@ fn the_official_verifier_accepts_pacts_seam_writes() {
         );
         // seam mock, serving the same pact, is the provider
         let (_provider, port) = seam_mock(&["--pact", written.to_str().unwrap()]);
-        let out = Command::new(&cli)
-            .args([
-                "verifier",
-                "-f",
-                written.to_str().unwrap(),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .output()
-            .unwrap();
+        let out = official_verify(&cli, &written, port);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
@@ -132,18 +147,7 @@ fn the_official_verifier_accepts_pacts_seam_writes() {
 
         // and it fails when the provider breaks the contract
         let (_provider, port) = seam_mock(&["--stubs", breaking.to_str().unwrap()]);
-        let out = Command::new(&cli)
-            .args([
-                "verifier",
-                "-f",
-                written.to_str().unwrap(),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .output()
-            .unwrap();
+        let out = official_verify(&cli, &written, port);
         assert!(
             !out.status.success(),
             "the official verifier must reject the breaking provider ({version})"
@@ -249,35 +253,17 @@ fn seam_verifies_pacts_the_official_mock_server_writes() {
         );
 
         let (_provider, pport) = seam_mock(&["--pact", fixture.to_str().unwrap()]);
-        let out = seam()
-            .args([
-                "verify",
-                "--provider-base-url",
-                &format!("http://127.0.0.1:{pport}"),
-                written.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout);
+        let (code, report, _) = seam_verify(pport, &written);
         assert_eq!(
-            out.status.code(),
+            Some(code),
             Some(0),
             "seam on the official {spec} pact:\n{report}"
         );
         assert!(report.contains("2 passed"), "{report}");
 
         let (_provider, pport) = seam_mock(&["--stubs", breaking.to_str().unwrap()]);
-        let out = seam()
-            .args([
-                "verify",
-                "--provider-base-url",
-                &format!("http://127.0.0.1:{pport}"),
-                written.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{report}");
+        let (code, report, _) = seam_verify(pport, &written);
+        assert_eq!(code, 1, "{report}");
         assert!(
             report.contains("body $.status expected key 'status' but it was missing"),
             "{report}"

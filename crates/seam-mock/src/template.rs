@@ -1121,10 +1121,10 @@ const HELPERS: &[(&str, HelperFn)] = &[
     ("eq", h_eq),
     ("neq", h_neq),
     ("ne", h_neq),
-    ("gt", h_gt),
-    ("gte", h_gte),
-    ("lt", h_lt),
-    ("lte", h_lte),
+    ("gt", h_order::<GT>),
+    ("gte", h_order::<GTE>),
+    ("lt", h_order::<LT>),
+    ("lte", h_order::<LTE>),
     ("and", h_and),
     ("or", h_or),
     ("not", h_not),
@@ -1252,37 +1252,26 @@ fn h_neq<'reg, 'rc>(
     c.branch(rc, !values_equal(&a, &b))
 }
 
-fn h_gt<'reg, 'rc>(
+/// `gt`, `gte`, `lt`, `lte`: one helper, the comparison chosen by `OP`.
+fn h_order<'reg, 'rc, const OP: u8>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
     let (a, b) = two(c, rc);
-    c.branch(rc, compare(&a, &b)?.is_gt())
+    let ord = compare(&a, &b)?;
+    let holds = match OP {
+        GT => ord.is_gt(),
+        GTE => ord.is_ge(),
+        LT => ord.is_lt(),
+        _ => ord.is_le(),
+    };
+    c.branch(rc, holds)
 }
 
-fn h_gte<'reg, 'rc>(
-    c: &Call<'_, 'reg, 'rc>,
-    rc: &mut RenderContext<'reg, 'rc>,
-) -> Result<Out, RenderError> {
-    let (a, b) = two(c, rc);
-    c.branch(rc, compare(&a, &b)?.is_ge())
-}
-
-fn h_lt<'reg, 'rc>(
-    c: &Call<'_, 'reg, 'rc>,
-    rc: &mut RenderContext<'reg, 'rc>,
-) -> Result<Out, RenderError> {
-    let (a, b) = two(c, rc);
-    c.branch(rc, compare(&a, &b)?.is_lt())
-}
-
-fn h_lte<'reg, 'rc>(
-    c: &Call<'_, 'reg, 'rc>,
-    rc: &mut RenderContext<'reg, 'rc>,
-) -> Result<Out, RenderError> {
-    let (a, b) = two(c, rc);
-    c.branch(rc, compare(&a, &b)?.is_le())
-}
+const GT: u8 = 0;
+const GTE: u8 = 1;
+const LT: u8 = 2;
+const LTE: u8 = 3;
 
 fn h_and<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
