@@ -3,6 +3,7 @@
 
 mod ci_cmd;
 mod contract_cmd;
+mod demo_cmd;
 mod import_cmd;
 mod mock_cmd;
 mod pact_cmd;
@@ -27,6 +28,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the built-in demo: a sample shop on loopback ports, its contracts,
+    /// API suites and gateway fault scenarios, and an HTML report.
+    Demo(demo_cmd::DemoArgs),
     /// Work with Pact files (v1 to v4).
     #[command(subcommand)]
     Pact(pact_cmd::PactCommand),
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
         Command::Ci(args) => ci_cmd::run(args),
+        Command::Demo(args) => demo_cmd::run(args),
     };
     ExitCode::from(code)
 }

@@ -90,29 +90,10 @@ pub fn run(args: VerifyArgs) -> u8 {
             Ok(v) => v,
             Err(e) => return fail(&e),
         };
-        // seam YAML contracts are read here; pacts (files, directories, URLs) by the verifier
-        let (yaml, others): (Vec<String>, Vec<String>) = args
-            .pacts
-            .iter()
-            .cloned()
-            .partition(|p| p.ends_with(".yaml") || p.ends_with(".yml"));
-        let mut pacts = Vec::new();
-        for y in &yaml {
-            match seam_contract::load(std::path::Path::new(y)) {
-                Ok(pact) => pacts.push(seam_verify::LoadedPact {
-                    origin: y.clone(),
-                    pact,
-                }),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return exit::USAGE;
-                }
-            }
-        }
-        match seam_verify::load(&others, verifier.client()).await {
-            Ok(p) => pacts.extend(p),
+        let pacts = match seam_verify::load(&args.pacts, verifier.client()).await {
+            Ok(p) => p,
             Err(e) => return fail(&e),
-        }
+        };
         let report = match verifier.verify(&pacts).await {
             Ok(r) => r,
             Err(e) => return fail(&e),

@@ -30,24 +30,32 @@ fn layers_run_in_order_with_one_junit_report() {
     ]);
     let config = dir.path().join("seam.toml");
     let toml = format!(
-        "[contracts]\nprovider-base-url = \"{url}\"\npacts = [\"pacts\"]\n\n[suites]\nfiles = [\"orders.yaml\"]\nvars = {{ base = \"{url}\" }}\n\n[report]\njunit = \"reports/seam.xml\"\n",
+        "[contracts]\nprovider-base-url = \"{url}\"\npacts = [\"pacts\"]\n\n[suites]\nfiles = [\"orders.yaml\"]\nvars = {{ base = \"{url}\" }}\n\n[report]\njunit = \"reports/seam.xml\"\nhtml = \"reports/seam.html\"\n",
         url = provider.url
     );
     std::fs::write(&config, &toml).unwrap();
     let (code, out, err) = seam(&["ci", "--config", config.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("== layer: contracts") && out.contains("== layer: suites"),
+        out.contains("== contracts: contracts (http://127.0.0.1:")
+            && out.contains("== suites: suites"),
         "{out}"
     );
     assert!(
-        out.contains("contracts  passed") && out.contains("suites     passed"),
+        out.contains("ok     contracts") && out.contains("ok     suites"),
         "{out}"
     );
     let junit = std::fs::read_to_string(dir.path().join("reports/seam.xml")).unwrap();
     assert!(
         junit.contains("web → orders") && junit.contains("order is paid"),
         "{junit}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("reports/seam.html")).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>")
+            && html.contains("order is paid")
+            && html.contains("fetch an order"),
+        "{html}"
     );
     drop(provider);
 
@@ -60,7 +68,7 @@ fn layers_run_in_order_with_one_junit_report() {
     let (code, out, _) = seam(&["ci", "--config", config.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("contracts  FAILED") && out.contains("suites     FAILED"),
+        out.contains("FAILED contracts") && out.contains("FAILED suites"),
         "{out}"
     );
     assert!(

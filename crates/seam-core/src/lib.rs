@@ -5,6 +5,7 @@
 //! - [`rules`]: every Pact matcher, rule lists (AND/OR) and rule sets by path.
 //! - [`matching`]: the engine: compare expected and actual, get [`matching::Mismatch`]es.
 //! - [`generators`]: values produced at use time (random, dates, provider state).
+//! - [`html`]: the shell of self-contained HTML report pages.
 //! - [`render`]: mismatch reports for terminals (colored) and pipes (plain).
 //! - [`path`], [`rule_index`], [`datefmt`]: path expressions, their index, Java-style date formats.
 //!
@@ -12,6 +13,7 @@
 
 pub mod datefmt;
 pub mod generators;
+pub mod html;
 pub mod http;
 pub mod interaction;
 pub mod matching;

@@ -2,6 +2,7 @@
 //! excerpt, the failed assertions and a curl command), JUnit XML and JSON.
 
 use crate::run::{StepOutcome, TestResult};
+use seam_core::html::{self, escape};
 use serde_json::{json, Value};
 
 /// (passed, failed) tests.
@@ -143,18 +144,9 @@ pub fn junit_suites(results: &[TestResult]) -> Vec<quick_junit::TestSuite> {
     suites
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// One self-contained HTML page (no scripts or assets to fetch): a summary, then
-/// each test, failed ones open, with steps, failed assertions, response excerpts
-/// and curl commands.
-pub fn to_html(results: &[TestResult]) -> String {
-    let (passed, failed) = counts(results);
+/// The tests as HTML: each one a `<details>`, failed ones open, with steps,
+/// failed assertions, response excerpts and curl commands.
+pub fn html_fragment(results: &[TestResult]) -> String {
     let mut body = String::new();
     for r in results {
         let ok = r.passed();
@@ -210,23 +202,18 @@ pub fn to_html(results: &[TestResult]) -> String {
         }
         body.push_str("</ol></details>\n");
     }
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>seam test: {passed} passed, {failed} failed</title>
-<style>
-body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #222; }}
-h1 {{ font-size: 1.3em; }} .sum b {{ margin-right: 1em; }}
-details {{ border: 1px solid #ddd; border-radius: 6px; margin: .4em 0; padding: .3em .8em; }}
-details.fail {{ border-color: #d33; }} summary {{ cursor: pointer; }}
-.pass > summary b, li.pass {{ color: #1a7f37; }} .fail > summary b, li.fail {{ color: #c62828; }}
-li {{ color: #222; }} li.skip {{ color: #888; }} .t {{ color: #888; float: right; }}
-pre {{ background: #f6f8fa; padding: .5em; overflow-x: auto; white-space: pre-wrap; color: #222; }}
-code {{ background: #f6f8fa; padding: 0 .2em; color: #222; }}
-</style></head><body>
-<h1>seam test</h1>
-<p class="sum"><b style="color:#1a7f37">{passed} passed</b><b style="color:#c62828">{failed} failed</b>{total} test(s)</p>
-{body}</body></html>
-"#,
-        total = results.len()
+    body
+}
+
+/// One self-contained HTML page (no scripts or assets to fetch): a summary, then
+/// each test, failed ones open, with steps, failed assertions, response excerpts
+/// and curl commands.
+pub fn to_html(results: &[TestResult]) -> String {
+    let (passed, failed) = counts(results);
+    let body = html::summary(passed, failed, &format!("{} test(s)", results.len()))
+        + &html_fragment(results);
+    html::page(
+        &format!("seam test: {passed} passed, {failed} failed"),
+        &body,
     )
 }

@@ -827,6 +827,12 @@ fn case_name(test: &TestSpec, row: &Vars, n: usize, of: usize) -> String {
     if of <= 1 && test.matrix.is_none() {
         return test.name.clone();
     }
+    // a name that uses the row's variables names the case by itself
+    if test.name.contains("{{") {
+        if let Ok(named) = crate::vars::interpolate(&test.name, row) {
+            return format!("{named} [{}]", n + 1);
+        }
+    }
     let mut cells: Vec<String> = row
         .iter()
         .map(|(k, v)| format!("{k}={}", text(v)))

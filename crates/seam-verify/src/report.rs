@@ -237,6 +237,53 @@ impl Report {
         suites
     }
 
+    /// The interactions as HTML: each one a `<details>`, failed ones open with
+    /// their mismatches (part, path, expected, actual, reason) and a curl command.
+    pub fn html_fragment(&self) -> String {
+        use seam_core::html::escape;
+        let mut out = String::new();
+        for r in &self.results {
+            let (class, mark) = match (&r.outcome, r.pending) {
+                (Outcome::Passed, _) => ("pass", "PASS"),
+                (_, true) => ("pass", "PEND"),
+                (Outcome::Failed { .. }, _) => ("fail", "FAIL"),
+                (Outcome::Error(_), _) => ("fail", "ERR"),
+            };
+            out.push_str(&format!(
+                "<details class=\"{class}\"{}><summary><b>{mark}</b> {} <span class=\"t\">{:.0} ms</span></summary>\n",
+                if class == "fail" { " open" } else { "" },
+                escape(&r.title()),
+                r.duration.as_secs_f64() * 1000.0
+            ));
+            out.push_str(&format!(
+                "<p>pact: <code>{}</code></p>\n",
+                escape(&r.origin)
+            ));
+            match &r.outcome {
+                Outcome::Failed { mismatches, curl } => {
+                    out.push_str("<table><tr><th>where</th><th>expected</th><th>actual</th><th>reason</th></tr>\n");
+                    for m in mismatches {
+                        out.push_str(&format!(
+                            "<tr class=\"ko\"><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
+                            escape(&m.location()),
+                            escape(&m.expected.to_string()),
+                            escape(&m.actual.to_string()),
+                            escape(&m.reason)
+                        ));
+                    }
+                    out.push_str(&format!(
+                        "</table>\n<pre class=\"curl\">{}</pre>\n",
+                        escape(curl)
+                    ));
+                }
+                Outcome::Error(e) => out.push_str(&format!("<pre>{}</pre>\n", escape(e))),
+                Outcome::Passed => {}
+            }
+            out.push_str("</details>\n");
+        }
+        out
+    }
+
     /// JUnit XML: one test suite per pact, one test case per interaction.
     pub fn to_junit(&self) -> String {
         let mut report = quick_junit::Report::new("seam verify");

@@ -1,4 +1,5 @@
-//! Where pacts come from: files, directories (every `.json` inside) and URLs.
+//! Where pacts come from: pact files, seam YAML contracts (`.yaml`, `.yml`),
+//! directories (every pact or contract inside) and URLs.
 
 use crate::VerifyError;
 use seam_pact::Pact;
@@ -10,7 +11,8 @@ pub struct LoadedPact {
     pub pact: Pact,
 }
 
-/// Reads every pact named by `sources` (files, directories, http(s) URLs).
+/// Reads every pact named by `sources` (pact files, YAML contracts,
+/// directories, http(s) URLs).
 pub async fn load(
     sources: &[String],
     client: &reqwest::Client,
@@ -32,24 +34,24 @@ pub async fn load(
                 .map_err(|e| VerifyError::Input(format!("cannot list {src}: {e}")))?
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter(|p| p.extension().is_some_and(|x| x == "json" || is_contract(p)))
                 .collect();
             files.sort();
             if files.is_empty() {
                 return Err(VerifyError::Input(format!(
-                    "{src}: no .json pact files in this directory"
+                    "{src}: no pact (.json) or contract (.yaml) files in this directory"
                 )));
             }
             for f in files {
                 out.push(LoadedPact {
                     origin: f.display().to_string(),
-                    pact: seam_pact::read_pact_file(&f).map_err(VerifyError::Pact)?,
+                    pact: read_file(&f)?,
                 });
             }
         } else if path.is_file() {
             out.push(LoadedPact {
                 origin: src.clone(),
-                pact: seam_pact::read_pact_file(path).map_err(VerifyError::Pact)?,
+                pact: read_file(path)?,
             });
         } else {
             return Err(VerifyError::Input(format!(
@@ -75,4 +77,17 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, VerifyErro
     res.text()
         .await
         .map_err(|e| VerifyError::Input(format!("cannot read the pact at {url}: {e}")))
+}
+
+fn is_contract(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == "yaml" || x == "yml")
+}
+
+/// A pact file, or a seam YAML contract read as a pact.
+fn read_file(path: &Path) -> Result<Pact, VerifyError> {
+    if is_contract(path) {
+        seam_contract::load(path).map_err(|e| VerifyError::Input(e.to_string()))
+    } else {
+        seam_pact::read_pact_file(path).map_err(VerifyError::Pact)
+    }
 }

@@ -1,0 +1,244 @@
+//! `seam.toml`: the layers of a pipeline and where their files are. Every
+//! layer table may appear once (`[contracts]`) or many times
+//! (`[[contracts]]`); `${NAME}` in a value is replaced by the variable
+//! `NAME` (from the environment for `seam ci`, from the shop for `seam demo`).
+//! Paths are relative to the file.
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+/// A parsed `seam.toml`.
+#[derive(Debug)]
+pub struct Pipeline {
+    /// The directory paths are relative to.
+    pub dir: PathBuf,
+    pub contracts: Vec<ContractsLayer>,
+    pub suites: Vec<SuitesLayer>,
+    pub report: ReportSection,
+    /// Skip the suites layers when a contracts layer failed.
+    pub fail_fast: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct File {
+    #[serde(default)]
+    fail_fast: bool,
+    #[serde(default, deserialize_with = "one_or_many")]
+    contracts: Vec<ContractsLayer>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    suites: Vec<SuitesLayer>,
+    #[serde(default)]
+    report: ReportSection,
+}
+
+/// Provider verification (`seam verify`) of contracts or pacts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContractsLayer {
+    /// Shown in reports; default `contracts (URL)`.
+    pub name: Option<String>,
+    pub provider_base_url: String,
+    /// Files, directories or URLs: pact JSON or seam YAML contracts.
+    pub pacts: Vec<String>,
+    pub provider_states_setup_url: Option<String>,
+    /// `NAME: VALUE` added to every request (auth).
+    #[serde(default)]
+    pub headers: Vec<String>,
+}
+
+/// API test suites (`seam test`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuitesLayer {
+    /// Shown in reports; default `suites`.
+    pub name: Option<String>,
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// Tests run at once (default: the number of cores); 1 for suites that
+    /// change shared state, like fault injection.
+    pub jobs: Option<usize>,
+}
+
+/// Where the combined reports go.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    pub junit: Option<String>,
+    pub html: Option<String>,
+}
+
+/// A problem in `seam.toml`, with `file:line:col` when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct OneOrMany<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> de::Visitor<'de> for OneOrMany<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a table ([layer]) or an array of tables ([[layer]])")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| vec![t])
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            Vec::deserialize(de::value::SeqAccessDeserializer::new(seq))
+        }
+    }
+    d.deserialize_any(OneOrMany(PhantomData))
+}
+
+/// `file:line:col` of byte `offset` in `text`.
+fn position(file: &Path, text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("{}:{line}:{col}", file.display())
+}
+
+/// Reads `seam.toml`; `lookup` gives the value of `${NAME}`.
+pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipeline, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
+    let file: File = toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| position(path, &text, s.start))
+            .unwrap_or_else(|| path.display().to_string());
+        ConfigError(format!("{at}: {}", e.message().trim_end()))
+    })?;
+    if file.contracts.is_empty() && file.suites.is_empty() {
+        return Err(ConfigError(format!(
+            "{}: no layers: add [contracts] and/or [suites]",
+            path.display()
+        )));
+    }
+    let expand = |value: &str| -> Result<String, ConfigError> {
+        expand_vars(value, lookup).map_err(|name| {
+            let needle = format!("${{{name}}}");
+            let at = text
+                .find(&needle)
+                .map(|o| position(path, &text, o))
+                .unwrap_or_else(|| path.display().to_string());
+            ConfigError(format!("{at}: variable `{name}` is not set"))
+        })
+    };
+    let mut contracts = file.contracts;
+    for c in &mut contracts {
+        c.provider_base_url = expand(&c.provider_base_url)?;
+        if let Some(u) = &mut c.provider_states_setup_url {
+            *u = expand(u)?;
+        }
+        for v in c.pacts.iter_mut().chain(c.headers.iter_mut()) {
+            *v = expand(v)?;
+        }
+    }
+    let mut suites = file.suites;
+    for s in &mut suites {
+        for v in s.files.iter_mut().chain(s.vars.values_mut()) {
+            *v = expand(v)?;
+        }
+    }
+    Ok(Pipeline {
+        dir: path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        contracts,
+        suites,
+        report: file.report,
+        fail_fast: file.fail_fast,
+    })
+}
+
+/// Replaces each `${NAME}`; `Err(NAME)` for the first one `lookup` lacks.
+pub fn expand_vars(value: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start + 2..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + 2 + len];
+        out.push_str(&rest[..start]);
+        out.push_str(&lookup(name).ok_or_else(|| name.to_string())?);
+        rest = &rest[start + 3 + len..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seam.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    fn vars(name: &str) -> Option<String> {
+        (name == "URL").then(|| "http://127.0.0.1:9".to_string())
+    }
+
+    #[test]
+    fn one_table_or_many_and_variables() {
+        let (_d, path) = write(
+            "[[contracts]]\nname = \"a\"\nprovider-base-url = \"${URL}\"\npacts = [\"p\"]\n\n\
+             [[contracts]]\nprovider-base-url = \"${URL}/b\"\npacts = [\"q\"]\n\n\
+             [suites]\nfiles = [\"s.yaml\"]\nvars = { base = \"${URL}\" }\n",
+        );
+        let p = load(&path, &vars).unwrap();
+        assert_eq!(p.contracts.len(), 2);
+        assert_eq!(p.contracts[1].provider_base_url, "http://127.0.0.1:9/b");
+        assert_eq!(p.suites.len(), 1);
+        assert_eq!(p.suites[0].vars["base"], "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn unset_variable_is_named_with_its_position() {
+        let (_d, path) = write("[contracts]\nprovider-base-url = \"${NOPE}\"\npacts = []\n");
+        let e = load(&path, &vars).unwrap_err().0;
+        assert!(
+            e.ends_with("seam.toml:2:22: variable `NOPE` is not set"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_in_an_array_of_tables_has_a_position() {
+        let (_d, path) = write("[[suites]]\nfiles = []\n\n[[suites]]\nfile = []\n");
+        let e = load(&path, &vars).unwrap_err().0;
+        assert!(e.contains("seam.toml:5:1") && e.contains("file"), "{e}");
+    }
+
+    #[test]
+    fn expansion_leaves_other_dollars_alone() {
+        assert_eq!(
+            expand_vars("a$b${URL}c${", &vars).unwrap(),
+            "a$bhttp://127.0.0.1:9c${"
+        );
+        assert_eq!(expand_vars("${X}", &vars), Err("X".into()));
+    }
+}

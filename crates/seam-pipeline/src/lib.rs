@@ -1,0 +1,325 @@
+//! seam-pipeline: the layered pipeline `seam ci` and `seam demo` run.
+//!
+//! - [`config`]: `seam.toml` (layers, `${VAR}`s, report paths).
+//! - [`run`]: the layers in order (every contracts layer, then every suites
+//!   layer); each gives a [`LayerOutcome`] with its terminal text, JUnit suites
+//!   and HTML; [`PipelineReport`] combines them into one JUnit file and one
+//!   self-contained HTML page.
+//!
+//! A layer that fails does not stop the next (the report shows every break),
+//! unless `fail-fast = true`: then a failed contracts layer skips the suites.
+//! Bad input (exit 2) or an unreachable provider (exit 3) stops the run.
+
+pub mod config;
+
+pub use config::{load, ConfigError, ContractsLayer, Pipeline, SuitesLayer};
+
+use seam_core::html;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// What a layer checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    Contracts,
+    Suites,
+}
+
+impl LayerKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            LayerKind::Contracts => "contracts",
+            LayerKind::Suites => "suites",
+        }
+    }
+}
+
+/// One layer's outcome.
+#[derive(Debug, Clone)]
+pub struct LayerOutcome {
+    pub kind: LayerKind,
+    pub name: String,
+    pub passed: usize,
+    pub failed: usize,
+    /// The terminal report (plain text).
+    pub text: String,
+    pub junit: Vec<quick_junit::TestSuite>,
+    /// The HTML section's body.
+    pub html: String,
+    pub duration: Duration,
+    /// Not run: an earlier layer failed under `fail-fast`.
+    pub skipped: bool,
+}
+
+impl LayerOutcome {
+    pub fn ok(&self) -> bool {
+        self.failed == 0
+    }
+
+    fn skipped(kind: LayerKind, name: String) -> LayerOutcome {
+        LayerOutcome {
+            kind,
+            name,
+            passed: 0,
+            failed: 0,
+            text: "skipped: a contracts layer failed (fail-fast)\n".into(),
+            junit: Vec::new(),
+            html: "<p>Skipped: a contracts layer failed (<code>fail-fast</code>).</p>\n".into(),
+            duration: Duration::ZERO,
+            skipped: true,
+        }
+    }
+
+    fn mark(&self) -> &'static str {
+        match (self.skipped, self.ok()) {
+            (true, _) => "skip",
+            (false, true) => "ok",
+            (false, false) => "FAILED",
+        }
+    }
+}
+
+/// Why a pipeline could not run to its end.
+#[derive(Debug, Clone)]
+pub struct Stop {
+    /// 2: bad input; 3: a provider is unreachable.
+    pub exit_code: u8,
+    pub message: String,
+}
+
+/// Progress, as it happens.
+pub enum Event<'a> {
+    Started { kind: LayerKind, name: &'a str },
+    Finished(&'a LayerOutcome),
+}
+
+/// Every layer's outcome.
+#[derive(Debug, Clone)]
+pub struct PipelineReport {
+    pub layers: Vec<LayerOutcome>,
+    pub duration: Duration,
+}
+
+impl PipelineReport {
+    pub fn ok(&self) -> bool {
+        self.layers.iter().all(LayerOutcome::ok)
+    }
+
+    /// One line per layer: `  contracts  orders → inventory   5 passed, 0 failed`.
+    pub fn summary(&self) -> String {
+        let width = self
+            .layers
+            .iter()
+            .map(|l| l.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::new();
+        for l in &self.layers {
+            out.push_str(&format!(
+                "  {:<6} {:<10} {:<width$}  {} passed, {} failed  ({:.0} ms)\n",
+                l.mark(),
+                l.kind.label(),
+                l.name,
+                l.passed,
+                l.failed,
+                l.duration.as_secs_f64() * 1000.0
+            ));
+        }
+        out
+    }
+
+    /// One JUnit file for every layer.
+    pub fn to_junit(&self, name: &str) -> String {
+        let mut report = quick_junit::Report::new(name);
+        for l in &self.layers {
+            report.add_test_suites(l.junit.clone());
+        }
+        report.to_string().unwrap_or_default()
+    }
+
+    /// One self-contained HTML page: the layer table, then each layer's details.
+    pub fn to_html(&self, title: &str, intro: &str) -> String {
+        let passed: usize = self.layers.iter().map(|l| l.passed).sum();
+        let failed: usize = self.layers.iter().map(|l| l.failed).sum();
+        let mut body = html::summary(
+            passed,
+            failed,
+            &format!(
+                "{} layer(s) in {:.2} s",
+                self.layers.len(),
+                self.duration.as_secs_f64()
+            ),
+        );
+        if !intro.is_empty() {
+            body.push_str(&format!("<p>{}</p>\n", html::escape(intro)));
+        }
+        body.push_str("<table><tr><th></th><th>layer</th><th>name</th><th>passed</th><th>failed</th><th>time</th></tr>\n");
+        for (i, l) in self.layers.iter().enumerate() {
+            body.push_str(&format!(
+                "<tr><td class=\"{}\">{}</td><td>{}</td><td><a href=\"#layer-{i}\">{}</a></td><td>{}</td><td>{}</td><td>{:.0} ms</td></tr>\n",
+                if l.ok() { "ok" } else { "ko" },
+                l.mark(),
+                l.kind.label(),
+                html::escape(&l.name),
+                l.passed,
+                l.failed,
+                l.duration.as_secs_f64() * 1000.0
+            ));
+        }
+        body.push_str("</table>\n");
+        for (i, l) in self.layers.iter().enumerate() {
+            body.push_str(&format!(
+                "<h2 id=\"layer-{i}\">{}: {}</h2>\n{}",
+                l.kind.label(),
+                html::escape(&l.name),
+                l.html
+            ));
+        }
+        html::page(title, &body)
+    }
+}
+
+/// Runs every layer in order, reporting progress to `on_event`.
+pub async fn run(
+    pipeline: &Pipeline,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<PipelineReport, Stop> {
+    let start = Instant::now();
+    let mut layers = Vec::new();
+    for c in &pipeline.contracts {
+        let name = c
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("contracts ({})", c.provider_base_url));
+        on_event(Event::Started {
+            kind: LayerKind::Contracts,
+            name: &name,
+        });
+        let outcome = contracts(c, name, &pipeline.dir).await?;
+        on_event(Event::Finished(&outcome));
+        layers.push(outcome);
+    }
+    let contracts_failed = layers.iter().any(|l| !l.ok());
+    for s in &pipeline.suites {
+        let name = s.name.clone().unwrap_or_else(|| "suites".into());
+        on_event(Event::Started {
+            kind: LayerKind::Suites,
+            name: &name,
+        });
+        let outcome = if pipeline.fail_fast && contracts_failed {
+            LayerOutcome::skipped(LayerKind::Suites, name)
+        } else {
+            suites(s, name, &pipeline.dir).await?
+        };
+        on_event(Event::Finished(&outcome));
+        layers.push(outcome);
+    }
+    Ok(PipelineReport {
+        layers,
+        duration: start.elapsed(),
+    })
+}
+
+fn input_error(message: String) -> Stop {
+    Stop {
+        exit_code: 2,
+        message,
+    }
+}
+
+async fn contracts(layer: &ContractsLayer, name: String, dir: &Path) -> Result<LayerOutcome, Stop> {
+    let start = Instant::now();
+    let headers = layer
+        .headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| {
+                    input_error(format!("contracts.headers: `{h}`: expected NAME: VALUE"))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let options = seam_verify::VerifyOptions {
+        provider_base_url: layer.provider_base_url.clone(),
+        state_change_url: layer.provider_states_setup_url.clone(),
+        headers,
+        ..Default::default()
+    };
+    let stop = |e: seam_verify::VerifyError| Stop {
+        exit_code: e.exit_code(),
+        message: e.to_string(),
+    };
+    let verifier = seam_verify::Verifier::new(options).map_err(stop)?;
+    let sources: Vec<String> = layer
+        .pacts
+        .iter()
+        .map(|p| {
+            if p.contains("://") {
+                p.clone()
+            } else {
+                relative_to(dir, p)
+            }
+        })
+        .collect();
+    let pacts = seam_verify::load(&sources, verifier.client())
+        .await
+        .map_err(stop)?;
+    let report = verifier.verify(&pacts).await.map_err(stop)?;
+    let (passed, failed, _pending, errors) = report.counts();
+    Ok(LayerOutcome {
+        kind: LayerKind::Contracts,
+        name,
+        passed,
+        failed: failed + errors,
+        text: report.to_text(seam_core::render::Style::Plain),
+        junit: report.junit_suites(),
+        html: report.html_fragment(),
+        duration: start.elapsed(),
+        skipped: false,
+    })
+}
+
+async fn suites(layer: &SuitesLayer, name: String, dir: &Path) -> Result<LayerOutcome, Stop> {
+    let start = Instant::now();
+    let mut loaded = Vec::new();
+    for f in &layer.files {
+        loaded.push(
+            seam_suite::load(Path::new(&relative_to(dir, f)))
+                .map_err(|e| input_error(e.to_string()))?,
+        );
+    }
+    let mut options = seam_suite::run::RunOptions::default();
+    if let Some(j) = layer.jobs {
+        options.jobs = j.max(1);
+    }
+    for (k, v) in &layer.vars {
+        options
+            .vars
+            .insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
+    let results = seam_suite::run::run(loaded, &options)
+        .await
+        .map_err(input_error)?;
+    let (passed, failed) = seam_suite::report::counts(&results);
+    Ok(LayerOutcome {
+        kind: LayerKind::Suites,
+        name,
+        passed,
+        failed,
+        text: seam_suite::report::to_text(&results, false),
+        junit: seam_suite::report::junit_suites(&results),
+        html: seam_suite::report::html_fragment(&results),
+        duration: start.elapsed(),
+        skipped: false,
+    })
+}
+
+/// `path` under `dir`, without a leading `./` when `dir` is the current one.
+fn relative_to(dir: &Path, path: &str) -> String {
+    if dir == Path::new(".") {
+        path.to_string()
+    } else {
+        dir.join(path).display().to_string()
+    }
+}
