@@ -153,6 +153,8 @@ async fn serve(
 pub(crate) struct ApiError {
     status: StatusCode,
     body: Value,
+    /// `Retry-After` seconds, for failures worth retrying.
+    retry_after: Option<&'static str>,
 }
 
 impl ApiError {
@@ -161,13 +163,27 @@ impl ApiError {
         if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
             b.extend(extra);
         }
-        ApiError { status, body }
+        ApiError {
+            status,
+            body,
+            retry_after: None,
+        }
+    }
+
+    pub fn retry_after(mut self, seconds: &'static str) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut resp = (self.status, Json(self.body)).into_response();
+        if let Some(s) = self.retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, s.parse().expect("digits"));
+        }
+        resp
     }
 }
 

@@ -140,19 +140,17 @@ async fn call(req: reqwest::RequestBuilder) -> Result<(u16, Value), String> {
     Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
 }
 
-fn unavailable(code: &str, reason: String) -> Response {
-    let mut resp = error(
+fn unavailable(code: &str, reason: String) -> ApiError {
+    ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         code,
         json!({ "retryable": true, "reason": reason }),
-    );
-    resp.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-    resp
+    )
+    .retry_after("5")
 }
 
-fn contract_broken(service: &str, detail: String) -> Response {
-    error(
+fn contract_broken(service: &str, detail: String) -> ApiError {
+    ApiError::new(
         StatusCode::BAD_GATEWAY,
         "upstream_contract_broken",
         json!({ "service": service, "detail": detail }),
@@ -160,138 +158,44 @@ fn contract_broken(service: &str, detail: String) -> Response {
 }
 
 async fn place(State(s): State<Shared>, body: Bytes) -> Response {
-    let order = match validate(&body) {
-        Ok(o) => o,
+    let confirmed = match checkout(&s, &body).await {
+        Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let c = &s.config;
-    // 1. the price
-    let price = match call(s.client.get(format!("{}/items/{}", c.inventory, order.sku))).await {
-        Ok((200, item)) => match item.get("priceCents").and_then(Value::as_i64) {
-            Some(p) => p,
-            None => {
-                return contract_broken(
-                    "inventory",
-                    format!("item without integer priceCents: {item}"),
-                )
-            }
-        },
-        Ok((404, _)) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "unknown_sku",
-                json!({ "sku": order.sku }),
-            )
-        }
-        Ok((status, _)) => {
-            return unavailable("inventory_unavailable", format!("{status} from inventory"))
-        }
-        Err(e) => return unavailable("inventory_unavailable", e),
-    };
-    let total = price * order.quantity;
-    // 2. the stock
-    let reservation = match call(
-        s.client
-            .post(format!("{}/reservations", c.inventory))
-            .json(&json!({ "sku": order.sku, "quantity": order.quantity })),
-    )
-    .await
-    {
-        Ok((201, r)) => match r.get("reservationId").and_then(Value::as_str) {
-            Some(id) => id.to_string(),
-            None => {
-                return contract_broken(
-                    "inventory",
-                    format!("reservation without reservationId: {r}"),
-                )
-            }
-        },
-        Ok((409, r)) => {
-            return error(
-                StatusCode::CONFLICT,
-                "out_of_stock",
-                json!({ "sku": order.sku, "available": r["available"] }),
-            )
-        }
-        Ok((status, _)) => {
-            return unavailable("inventory_unavailable", format!("{status} from inventory"))
-        }
-        Err(e) => return unavailable("inventory_unavailable", e),
-    };
-    let release = || async {
-        let _ = s
-            .client
-            .delete(format!("{}/reservations/{reservation}", c.inventory))
-            .send()
-            .await;
-    };
+    let location = format!(
+        "/orders/{}",
+        confirmed["orderId"].as_str().unwrap_or_default()
+    );
+    let mut resp = (StatusCode::CREATED, Json(confirmed)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// Price, reservation, then shipment and payment; a failure after the
+/// reservation releases it.
+async fn checkout(s: &Orders, body: &[u8]) -> Result<Value, ApiError> {
+    let order = validate(body)?;
+    let total = price(s, &order).await? * order.quantity;
+    let reservation = reserve(s, &order).await?;
     // reservation ids are unique, so they number the orders too
     let order_id = format!("o-{}", reservation.trim_start_matches("r-"));
-    // 3. the shipment
-    let shipment = match call(
-        s.client
-            .post(format!("{}/shipments", c.shipping))
-            .json(&json!({
-                "orderId": order_id,
-                "items": [{ "sku": order.sku, "quantity": order.quantity }],
-                "address": order.address,
-            })),
-    )
-    .await
-    {
-        Ok((201, sh)) => sh,
-        Ok((422, e)) => {
-            release().await;
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "cannot_ship",
-                json!({ "reason": e["error"] }),
-            );
-        }
-        Ok((status, _)) => {
-            release().await;
-            return unavailable("shipping_unavailable", format!("{status} from shipping"));
-        }
+    let paid = async {
+        let shipment = ship(s, &order, &order_id).await?;
+        let payment = pay(s, &order, &order_id, total).await?;
+        Ok::<_, ApiError>((shipment, payment))
+    }
+    .await;
+    let (shipment, payment) = match paid {
+        Ok(done) => done,
         Err(e) => {
-            release().await;
-            return unavailable("shipping_unavailable", e);
-        }
-    };
-    // 4. the payment
-    let payment = match call(
-        s.client
-            .post(format!("{}/payments", c.payments))
-            .json(&json!({
-                "orderId": order_id,
-                "amountCents": total,
-                "currency": "EUR",
-                "cardToken": order.card_token,
-            })),
-    )
-    .await
-    {
-        Ok((201, p)) => p,
-        Ok((402, p)) => {
-            release().await;
-            return error(
-                StatusCode::PAYMENT_REQUIRED,
-                "payment_declined",
-                json!({ "message": p["message"] }),
-            );
-        }
-        Ok((status, p)) => {
-            release().await;
-            return unavailable(
-                "payment_unavailable",
-                format!(
-                    "{status} from payments: {}",
-                    p["reason"].as_str().unwrap_or("")
-                ),
-            );
-        }
-        Err(e) => {
-            release().await;
-            return unavailable("payment_unavailable", e);
+            let _ = s
+                .client
+                .delete(format!("{}/reservations/{reservation}", s.config.inventory))
+                .send()
+                .await;
+            return Err(e);
         }
     };
     let confirmed = json!({
@@ -308,10 +212,112 @@ async fn place(State(s): State<Shared>, body: Bytes) -> Response {
             "etaDays": shipment["etaDays"],
         },
     });
-    placed(&s).push(confirmed.clone());
-    let mut resp = (StatusCode::CREATED, Json(confirmed)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/orders/{order_id}")) {
-        resp.headers_mut().insert(header::LOCATION, v);
+    placed(s).push(confirmed.clone());
+    Ok(confirmed)
+}
+
+async fn price(s: &Orders, order: &NewOrder) -> Result<i64, ApiError> {
+    let url = format!("{}/items/{}", s.config.inventory, order.sku);
+    match call(s.client.get(url)).await {
+        Ok((200, item)) => item
+            .get("priceCents")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| {
+                contract_broken(
+                    "inventory",
+                    format!("item without integer priceCents: {item}"),
+                )
+            }),
+        Ok((404, _)) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_sku",
+            json!({ "sku": order.sku }),
+        )),
+        Ok((status, _)) => Err(unavailable(
+            "inventory_unavailable",
+            format!("{status} from inventory"),
+        )),
+        Err(e) => Err(unavailable("inventory_unavailable", e)),
     }
-    resp
+}
+
+async fn reserve(s: &Orders, order: &NewOrder) -> Result<String, ApiError> {
+    let req = s
+        .client
+        .post(format!("{}/reservations", s.config.inventory))
+        .json(&json!({ "sku": order.sku, "quantity": order.quantity }));
+    match call(req).await {
+        Ok((201, r)) => r
+            .get("reservationId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                contract_broken(
+                    "inventory",
+                    format!("reservation without reservationId: {r}"),
+                )
+            }),
+        Ok((409, r)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "out_of_stock",
+            json!({ "sku": order.sku, "available": r["available"] }),
+        )),
+        Ok((status, _)) => Err(unavailable(
+            "inventory_unavailable",
+            format!("{status} from inventory"),
+        )),
+        Err(e) => Err(unavailable("inventory_unavailable", e)),
+    }
+}
+
+async fn ship(s: &Orders, order: &NewOrder, order_id: &str) -> Result<Value, ApiError> {
+    let req = s
+        .client
+        .post(format!("{}/shipments", s.config.shipping))
+        .json(&json!({
+            "orderId": order_id,
+            "items": [{ "sku": order.sku, "quantity": order.quantity }],
+            "address": order.address,
+        }));
+    match call(req).await {
+        Ok((201, shipment)) => Ok(shipment),
+        Ok((422, e)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cannot_ship",
+            json!({ "reason": e["error"] }),
+        )),
+        Ok((status, _)) => Err(unavailable(
+            "shipping_unavailable",
+            format!("{status} from shipping"),
+        )),
+        Err(e) => Err(unavailable("shipping_unavailable", e)),
+    }
+}
+
+async fn pay(s: &Orders, order: &NewOrder, order_id: &str, total: i64) -> Result<Value, ApiError> {
+    let req = s
+        .client
+        .post(format!("{}/payments", s.config.payments))
+        .json(&json!({
+            "orderId": order_id,
+            "amountCents": total,
+            "currency": "EUR",
+            "cardToken": order.card_token,
+        }));
+    match call(req).await {
+        Ok((201, payment)) => Ok(payment),
+        Ok((402, p)) => Err(ApiError::new(
+            StatusCode::PAYMENT_REQUIRED,
+            "payment_declined",
+            json!({ "message": p["message"] }),
+        )),
+        Ok((status, p)) => Err(unavailable(
+            "payment_unavailable",
+            format!(
+                "{status} from payments: {}",
+                p["reason"].as_str().unwrap_or("")
+            ),
+        )),
+        Err(e) => Err(unavailable("payment_unavailable", e)),
+    }
 }

@@ -10,9 +10,9 @@
 //! stub on the gateway through its WireMock admin API (removed on teardown), as
 //! teams do with a virtualized vendor.
 
-use crate::{error, StateChange};
+use crate::{error, ApiError, StateChange};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -92,16 +92,13 @@ async fn pay(State(s): State<Shared>, Json(r): Json<PaymentRequest>) -> Response
             "card_declined",
             json!({ "message": message }),
         ),
-        Charge::Unavailable(reason) => {
-            let mut resp = error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "gateway_unavailable",
-                json!({ "reason": reason }),
-            );
-            resp.headers_mut()
-                .insert("retry-after", HeaderValue::from_static("5"));
-            resp
-        }
+        Charge::Unavailable(reason) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "gateway_unavailable",
+            json!({ "reason": reason }),
+        )
+        .retry_after("5")
+        .into_response(),
     }
 }
 

@@ -48,15 +48,12 @@ fn order(sku: &str, card: &str) -> Value {
             "address": { "name": "A", "line1": "B", "city": "C", "postcode": "D", "country": "NL" } })
 }
 
+async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 async fn available(client: &reqwest::Client, shop: &seam_demo::Shop, sku: &str) -> i64 {
-    let item: Value = client
-        .get(format!("{}/items/{sku}", shop.inventory))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let item = get_json(client, format!("{}/items/{sku}", shop.inventory)).await;
     item["available"].as_i64().unwrap()
 }
 
@@ -110,14 +107,7 @@ async fn the_broken_inventory_renames_price_cents_and_orders_reports_it() {
     .await
     .unwrap();
     let client = reqwest::Client::new();
-    let item: Value = client
-        .get(format!("{}/items/SKU-1", shop.inventory))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let item = get_json(&client, format!("{}/items/SKU-1", shop.inventory)).await;
     assert_eq!(item["price"], "12.50");
     assert!(item.get("priceCents").is_none());
     let resp = client
