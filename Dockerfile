@@ -1,7 +1,8 @@
 # seam: one static-ish binary in a small, non-root runtime image.
 #   docker build -t seamline/seam .
 #   docker run --rm -v "$PWD:/work" -w /work seamline/seam ci
-# (Not built in this project's CI: the CI machine has no Docker engine.)
+# (Not built here: no Docker engine on the development machine;
+#  scripts/runtime-image-check.sh checks the runtime stage in a chroot.)
 
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
