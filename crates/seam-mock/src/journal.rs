@@ -3,7 +3,9 @@
 //! that are kept forever.
 
 use crate::request::MockRequest;
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::SystemTime;
 use uuid::Uuid;
@@ -29,7 +31,7 @@ pub struct LoggedRequest {
 #[derive(Debug, Default)]
 struct Inner {
     entries: VecDeque<LoggedRequest>,
-    per_stub: HashMap<Uuid, u64>,
+    per_stub: FxHashMap<Uuid, u64>,
     total: u64,
     unmatched_total: u64,
 }
@@ -39,15 +41,38 @@ struct Inner {
 pub struct Journal {
     capacity: usize,
     inner: Mutex<Inner>,
+    /// Request ids: a random start and a counter (a random v4 id per request
+    /// costs a CSPRNG call on the hot path).
+    id_prefix: u64,
+    next_id: AtomicU64,
 }
 
 impl Journal {
     /// `capacity` 0 disables keeping requests (counters still count).
     pub fn new(capacity: usize) -> Self {
+        let start = Uuid::new_v4().as_u64_pair();
         Journal {
             capacity,
             inner: Mutex::new(Inner::default()),
+            id_prefix: start.0,
+            next_id: AtomicU64::new(start.1),
         }
+    }
+
+    /// Records a served request; gives it an id and the time.
+    pub fn log(&self, request: MockRequest, stub_id: Option<Uuid>, status: u16) {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = uuid::Builder::from_u128((u128::from(self.id_prefix) << 64) | u128::from(n))
+            .with_version(uuid::Version::Random)
+            .with_variant(uuid::Variant::RFC4122)
+            .into_uuid();
+        self.record(LoggedRequest {
+            id,
+            request,
+            logged_at: SystemTime::now(),
+            stub_id,
+            status,
+        });
     }
 
     pub fn capacity(&self) -> usize {
@@ -67,10 +92,15 @@ impl Journal {
         if self.capacity == 0 {
             return;
         }
-        if inner.entries.len() == self.capacity {
-            inner.entries.pop_front();
-        }
+        let evicted = if inner.entries.len() == self.capacity {
+            inner.entries.pop_front()
+        } else {
+            None
+        };
         inner.entries.push_back(entry);
+        drop(inner);
+        // freed outside the lock
+        drop(evicted);
     }
 
     /// Kept requests, newest first, that satisfy `keep`.

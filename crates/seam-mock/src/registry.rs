@@ -5,6 +5,7 @@
 use crate::matching::{distance, match_pattern, Captures};
 use crate::request::MockRequest;
 use crate::stub::{Stub, UrlMatcher};
+use rustc_hash::FxHashMap;
 use seam_core::matching::Mismatch;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -24,8 +25,8 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct StubTable {
     entries: Vec<Arc<Entry>>,
-    by_path: HashMap<String, Vec<usize>>,
-    by_segments: HashMap<usize, Vec<usize>>,
+    by_path: FxHashMap<String, Vec<usize>>,
+    by_segments: FxHashMap<usize, Vec<usize>>,
     scanned: Vec<usize>,
 }
 

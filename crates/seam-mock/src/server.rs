@@ -2,7 +2,7 @@
 //! faults, templates, generators), proxies or reports a near miss, and journals
 //! it. `/__admin` goes to the WireMock-compatible admin API.
 
-use crate::journal::{Journal, LoggedRequest};
+use crate::journal::Journal;
 use crate::record::Recorder;
 use crate::registry::{Lookup, Registry};
 use crate::request::MockRequest;
@@ -17,7 +17,7 @@ use seam_http::{Body, ConnInfo};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::sync::watch;
 
 /// Requests larger than this are refused with 413.
@@ -214,14 +214,7 @@ async fn handle(
             (respond::text(500, "text/plain", ""), 0)
         }
     };
-    state.journal.record(LoggedRequest {
-        // from the thread-local generator: `new_v4` asks the kernel every time
-        id: uuid::Builder::from_random_bytes(rand::random()).into_uuid(),
-        request: mreq,
-        logged_at: SystemTime::now(),
-        stub_id,
-        status,
-    });
+    state.journal.log(mreq, stub_id, status);
     response
 }
 
