@@ -45,7 +45,7 @@ impl Default for ShopOptions {
     fn default() -> Self {
         ShopOptions {
             broken: false,
-            gateway_timeout: Duration::from_millis(400),
+            gateway_timeout: Duration::from_millis(500),
         }
     }
 }
