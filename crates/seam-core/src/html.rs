@@ -26,7 +26,7 @@ pub fn page(title: &str, body: &str) -> String {
 <style>
 body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #222; max-width: 70em; }}
 h1 {{ font-size: 1.3em; }} h2 {{ font-size: 1.1em; margin-top: 1.6em; }} .sum b {{ margin-right: 1em; }}
-.ok {{ color: #1a7f37; }} .ko {{ color: #c62828; }}
+.ok {{ color: #1a7f37; }} .ko {{ color: #c62828; }} .skip {{ color: #888; }}
 details {{ border: 1px solid #ddd; border-radius: 6px; margin: .4em 0; padding: .3em .8em; }}
 details.fail {{ border-color: #d33; }} summary {{ cursor: pointer; }}
 .pass > summary b, li.pass {{ color: #1a7f37; }} .fail > summary b, li.fail {{ color: #c62828; }}

@@ -157,7 +157,11 @@ impl PipelineReport {
         for (i, l) in self.layers.iter().enumerate() {
             body.push_str(&format!(
                 "<tr><td class=\"{}\">{}</td><td>{}</td><td><a href=\"#layer-{i}\">{}</a></td><td>{}</td><td>{}</td><td>{:.0} ms</td></tr>\n",
-                if l.ok() { "ok" } else { "ko" },
+                match (l.skipped, l.ok()) {
+                    (true, _) => "skip",
+                    (false, true) => "ok",
+                    (false, false) => "ko",
+                },
                 l.mark(),
                 l.kind.label(),
                 html::escape(&l.name),
