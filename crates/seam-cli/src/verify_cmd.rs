@@ -56,9 +56,7 @@ fn options(args: &VerifyArgs) -> Result<VerifyOptions, String> {
         .headers
         .iter()
         .map(|h| {
-            h.split_once(':')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .filter(|(k, _)| !k.is_empty())
+            seam_verify::parse_header(h)
                 .ok_or_else(|| format!("--header `{h}`: expected NAME: VALUE"))
         })
         .collect::<Result<_, _>>()?;

@@ -3,24 +3,13 @@
 
 mod common;
 
-use common::seam;
-use std::process::Command;
+use common::{seam, seam_in};
 
 #[test]
 fn the_demo_passes_and_writes_its_reports() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["demo", "--junit", "junit.xml"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let (code, stdout) = (out.status.code(), String::from_utf8_lossy(&out.stdout));
-    assert_eq!(
-        code,
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, stdout, stderr) = seam_in(Some(dir.path()), &[], &["demo", "--junit", "junit.xml"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
     for expected in [
         "ok     contracts  orders → inventory",
         "ok     contracts  orders → payments",
@@ -58,13 +47,8 @@ fn the_demo_passes_and_writes_its_reports() {
 #[test]
 fn break_blocks_the_build_at_the_broken_field() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["demo", "--break"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout, _) = seam_in(Some(dir.path()), &[], &["demo", "--break"]);
+    assert_eq!(code, 1, "{stdout}");
     for expected in [
         "FAIL orders → inventory: get an item given an item exists",
         "pact: contracts/orders-inventory.yaml",
@@ -106,18 +90,9 @@ fn the_demo_pipeline_runs_under_seam_ci() {
     let shop = runtime
         .block_on(seam_demo::Shop::start(Default::default()))
         .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(["ci", "-c", config.to_str().unwrap()])
-        .envs(shop.vars())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, stdout, stderr) =
+        seam_in(None, &shop.vars(), &["ci", "-c", config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
         stdout.contains("ok     suites     gateway faults"),
         "{stdout}"

@@ -237,11 +237,9 @@ async fn contracts(layer: &ContractsLayer, name: String, dir: &Path) -> Result<L
         .headers
         .iter()
         .map(|h| {
-            h.split_once(':')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| {
-                    input_error(format!("contracts.headers: `{h}`: expected NAME: VALUE"))
-                })
+            seam_verify::parse_header(h).ok_or_else(|| {
+                input_error(format!("contracts.headers: `{h}`: expected NAME: VALUE"))
+            })
         })
         .collect::<Result<_, _>>()?;
     let options = seam_verify::VerifyOptions {

@@ -46,6 +46,13 @@ impl VerifyError {
     }
 }
 
+/// A `NAME: VALUE` header given on the command line or in `seam.toml`.
+pub fn parse_header(text: &str) -> Option<(String, String)> {
+    text.split_once(':')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+}
+
 /// What to verify against, and how.
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {

@@ -59,10 +59,22 @@ pub fn mock(args: &[&str]) -> Running {
 
 /// Runs `seam ARGS`: (exit code, stdout, stderr).
 pub fn seam(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(args)
-        .output()
-        .expect("seam runs");
+    seam_in(None, &[], args)
+}
+
+/// Runs `seam ARGS` in `dir` (or here) with extra environment variables.
+#[allow(dead_code)] // not every test file runs seam elsewhere
+pub fn seam_in(
+    dir: Option<&std::path::Path>,
+    env: &[(String, String)],
+    args: &[&str],
+) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seam"));
+    cmd.args(args).envs(env.iter().map(|(k, v)| (k, v)));
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    let out = cmd.output().expect("seam runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
