@@ -2,7 +2,7 @@
 //! load, unlike WireMock's unbounded journal) plus per-stub and total counters
 //! that are kept forever.
 
-use crate::request::MockRequest;
+use crate::request::{MockRequest, RawRequest};
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,9 +28,42 @@ pub struct LoggedRequest {
     pub status: u16,
 }
 
+/// A kept request: the model, or hyper's parts as they came (fast-path
+/// answers), turned into the model when read.
+#[derive(Debug)]
+enum KeptRequest {
+    Model(MockRequest),
+    Raw(RawRequest),
+}
+
+/// A kept journal entry.
+#[derive(Debug)]
+struct Kept {
+    id: Uuid,
+    request: KeptRequest,
+    logged_at: SystemTime,
+    stub_id: Option<Uuid>,
+    status: u16,
+}
+
+impl Kept {
+    fn to_logged(&self) -> LoggedRequest {
+        LoggedRequest {
+            id: self.id,
+            request: match &self.request {
+                KeptRequest::Model(m) => m.clone(),
+                KeptRequest::Raw(r) => r.to_model(),
+            },
+            logged_at: self.logged_at,
+            stub_id: self.stub_id,
+            status: self.status,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
-    entries: VecDeque<LoggedRequest>,
+    entries: VecDeque<Kept>,
     per_stub: FxHashMap<Uuid, u64>,
     total: u64,
     unmatched_total: u64,
@@ -61,12 +94,36 @@ impl Journal {
 
     /// Records a served request; gives it an id and the time.
     pub fn log(&self, request: MockRequest, stub_id: Option<Uuid>, status: u16) {
+        self.keep(KeptRequest::Model(request), stub_id, status);
+    }
+
+    /// Records a request answered on the fast path, as hyper gave it.
+    pub fn log_raw(&self, request: RawRequest, stub_id: Option<Uuid>, status: u16) {
+        self.keep(KeptRequest::Raw(request), stub_id, status);
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Records an entry as given (its id and time included).
+    pub fn record(&self, entry: LoggedRequest) {
+        self.push(Kept {
+            id: entry.id,
+            request: KeptRequest::Model(entry.request),
+            logged_at: entry.logged_at,
+            stub_id: entry.stub_id,
+            status: entry.status,
+        });
+    }
+
+    fn keep(&self, request: KeptRequest, stub_id: Option<Uuid>, status: u16) {
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
         let id = uuid::Builder::from_u128((u128::from(self.id_prefix) << 64) | u128::from(n))
             .with_version(uuid::Version::Random)
             .with_variant(uuid::Variant::RFC4122)
             .into_uuid();
-        self.record(LoggedRequest {
+        self.push(Kept {
             id,
             request,
             logged_at: SystemTime::now(),
@@ -75,13 +132,13 @@ impl Journal {
         });
     }
 
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    pub fn record(&self, mut entry: LoggedRequest) {
-        if entry.request.body.len() > MAX_KEPT_BODY {
-            entry.request.body.truncate(MAX_KEPT_BODY);
+    fn push(&self, mut entry: Kept) {
+        let body = match &mut entry.request {
+            KeptRequest::Model(m) => &mut m.body,
+            KeptRequest::Raw(r) => &mut r.body,
+        };
+        if body.len() > MAX_KEPT_BODY {
+            body.truncate(MAX_KEPT_BODY);
         }
         let mut inner = self.inner.lock().expect("journal lock");
         inner.total += 1;
@@ -110,27 +167,43 @@ impl Journal {
             .entries
             .iter()
             .rev()
+            .map(Kept::to_logged)
             .filter(|e| keep(e))
-            .cloned()
             .collect()
     }
 
     /// How many kept requests satisfy `keep`.
     pub fn count(&self, keep: impl Fn(&LoggedRequest) -> bool) -> usize {
         let inner = self.inner.lock().expect("journal lock");
-        inner.entries.iter().filter(|e| keep(e)).count()
+        inner
+            .entries
+            .iter()
+            .filter(|e| keep(&e.to_logged()))
+            .count()
     }
 
     /// Removes kept requests that satisfy `remove`; returns them.
     pub fn remove(&self, remove: impl Fn(&LoggedRequest) -> bool) -> Vec<LoggedRequest> {
         let mut inner = self.inner.lock().expect("journal lock");
-        let (gone, kept): (Vec<_>, Vec<_>) = inner.entries.drain(..).partition(|e| remove(e));
-        inner.entries = kept.into();
+        let mut gone = Vec::new();
+        inner.entries.retain(|e| {
+            let logged = e.to_logged();
+            let drop_it = remove(&logged);
+            if drop_it {
+                gone.push(logged);
+            }
+            !drop_it
+        });
         gone
     }
 
     pub fn get(&self, id: Uuid) -> Option<LoggedRequest> {
-        self.find(|e| e.id == id).pop()
+        let inner = self.inner.lock().expect("journal lock");
+        inner
+            .entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(Kept::to_logged)
     }
 
     /// Forgets kept requests (counters stay).

@@ -83,6 +83,14 @@ impl StubTable {
         std::borrow::Cow::Owned(self.merged_candidates(path))
     }
 
+    /// The stubs for exactly `path`, when no pattern or template stub could
+    /// also match it.
+    fn exact_candidates(&self, path: &str) -> Option<&[usize]> {
+        let segments = path.trim_start_matches('/').split('/').count();
+        (self.scanned.is_empty() && !self.by_segments.contains_key(&segments))
+            .then(|| self.by_path.get(path).map(Vec::as_slice).unwrap_or(&[]))
+    }
+
     fn merged_candidates(&self, path: &str) -> Vec<usize> {
         let segments = path.trim_start_matches('/').split('/').count();
         let mut c: Vec<usize> = self
@@ -216,6 +224,29 @@ impl Registry {
         Lookup::Unmatched
     }
 
+    /// The fast path's lookup, from the request line alone: the stub that
+    /// answers `method path` when every stub before it in priority order is
+    /// [`plain`] (so the method and the exact path decide). `None` means "ask
+    /// [`Registry::lookup`]": a stub that looks at more than that, a pattern or
+    /// template stub that could match, or no match at all.
+    pub fn lookup_plain(&self, method: &str, path: &str) -> Option<Arc<Entry>> {
+        let table = self.snapshot();
+        for &i in table.exact_candidates(path)? {
+            let entry = &table.entries[i];
+            if !plain(&entry.stub) {
+                return None;
+            }
+            let any = match entry.stub.request.method.as_deref() {
+                None | Some("ANY") => true,
+                Some(m) => m.eq_ignore_ascii_case(method),
+            };
+            if any {
+                return Some(entry.clone());
+            }
+        }
+        None
+    }
+
     /// The `limit` stubs closest to `req`, closest first.
     pub fn near_misses(&self, req: &MockRequest, limit: usize) -> Vec<NearMiss> {
         let table = self.snapshot();
@@ -279,4 +310,24 @@ impl Registry {
             None => false,
         }
     }
+}
+
+/// A stub whose match depends on the method and the exact path only (no
+/// query, header, cookie, auth or body conditions, no scenario).
+pub fn plain(stub: &Stub) -> bool {
+    let r = &stub.request;
+    let exact_url = match &r.url {
+        UrlMatcher::UrlPath(_) => true,
+        UrlMatcher::Url(u) => !u.contains('?'),
+        _ => false,
+    };
+    exact_url
+        && stub.scenario.is_none()
+        && r.path_parameters.is_empty()
+        && r.query.is_empty()
+        && r.headers.is_empty()
+        && r.cookies.is_empty()
+        && r.basic_auth.is_none()
+        && r.body_patterns.is_empty()
+        && r.pact_request.is_none()
 }

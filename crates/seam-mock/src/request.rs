@@ -20,7 +20,53 @@ pub struct MockRequest {
     pub client_ip: std::net::IpAddr,
 }
 
+/// A request as hyper parsed it, kept as is: the journal entry of a request
+/// answered on the fast path (a static stub chosen by method and exact path),
+/// turned into a [`MockRequest`] only when the journal is read.
+#[derive(Debug, Clone)]
+pub struct RawRequest {
+    pub method: hyper::Method,
+    pub uri: hyper::Uri,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+    pub base_url: std::sync::Arc<str>,
+    pub client_ip: std::net::IpAddr,
+}
+
+impl RawRequest {
+    pub fn to_model(&self) -> MockRequest {
+        MockRequest::from_hyper(
+            &self.method,
+            &self.uri,
+            &self.headers,
+            self.body.clone(),
+            self.base_url.clone(),
+            self.client_ip,
+        )
+    }
+}
+
 impl MockRequest {
+    /// Builds the view from hyper's request head and the collected body.
+    pub fn from_hyper(
+        method: &hyper::Method,
+        uri: &hyper::Uri,
+        header_map: &hyper::HeaderMap,
+        body: Bytes,
+        base_url: std::sync::Arc<str>,
+        client_ip: std::net::IpAddr,
+    ) -> Self {
+        let mut headers = Headers::new();
+        for (k, v) in header_map {
+            headers.append(
+                k.as_str(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            );
+        }
+        let url = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        MockRequest::new(method.as_str(), url, headers, body, base_url, client_ip)
+    }
+
     /// Builds the view from parts (the body already collected).
     pub fn new(
         method: &str,

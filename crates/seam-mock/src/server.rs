@@ -4,8 +4,8 @@
 
 use crate::journal::Journal;
 use crate::record::Recorder;
-use crate::registry::{Lookup, Registry};
-use crate::request::MockRequest;
+use crate::registry::{Entry, Lookup, Registry};
+use crate::request::{MockRequest, RawRequest};
 use crate::respond::{self, Outcome};
 use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, Stub};
 use crate::template::{TemplateRequest, Templates};
@@ -144,35 +144,65 @@ impl MockServer {
 
 async fn read_request(
     state: &MockState,
-    req: hyper::Request<hyper::body::Incoming>,
+    parts: hyper::http::request::Parts,
+    body: hyper::body::Incoming,
     conn: &ConnInfo,
 ) -> Result<MockRequest, u16> {
-    let (parts, body) = req.into_parts();
     let body = Limited::new(body, MAX_BODY)
         .collect()
         .await
         .map_err(|_| 413u16)?
         .to_bytes();
-    let mut headers = Headers::new();
-    for (k, v) in &parts.headers {
-        headers.append(
-            k.as_str(),
-            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        );
-    }
-    let url = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    Ok(MockRequest::new(
-        parts.method.as_str(),
-        url,
-        headers,
+    Ok(MockRequest::from_hyper(
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
         body,
         state.base_url.get().cloned().unwrap_or_else(|| "".into()),
         conn.remote.ip(),
     ))
+}
+
+/// The fast path: a bodiless request without a query string, answered by a
+/// plain stub (see [`crate::registry::plain`]) with a static answer and no
+/// latency, fault or chaos. It gets the answer the full path would give,
+/// without building the request model; the journal keeps hyper's parts.
+fn plain_answer(
+    state: &MockState,
+    parts: &hyper::http::request::Parts,
+    body: &hyper::body::Incoming,
+) -> Option<(Arc<Entry>, hyper::Response<Body>)> {
+    use hyper::body::Body as _;
+    let path = parts.uri.path();
+    let config = &state.config;
+    if !body.is_end_stream()
+        || parts.uri.query().is_some()
+        || path.contains('%')
+        || path.starts_with("/__admin")
+        || config.chaos.is_some()
+        || config.delay.is_some()
+        || state
+            .settings_delay
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    {
+        return None;
+    }
+    let entry = state.registry.lookup_plain(parts.method.as_str(), path)?;
+    let def = &entry.stub.response;
+    if def.proxy_base_url.is_some()
+        || def.chaos.is_some()
+        || def.fault.is_some()
+        || def.delay.is_some()
+        || def.pact.is_some()
+    {
+        return None;
+    }
+    let Some(Ok(prepared)) = def.prepared.get_or_init(|| respond::Prepared::of(def)) else {
+        return None;
+    };
+    let response = prepared.respond(def);
+    Some((entry, response))
 }
 
 async fn handle(
@@ -180,7 +210,21 @@ async fn handle(
     req: hyper::Request<hyper::body::Incoming>,
     conn: ConnInfo,
 ) -> hyper::Response<Body> {
-    let mreq = match read_request(&state, req, &conn).await {
+    let (parts, body) = req.into_parts();
+    if let Some((entry, response)) = plain_answer(&state, &parts, &body) {
+        let status = response.status().as_u16();
+        let raw = RawRequest {
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            body: Bytes::new(),
+            base_url: state.base_url.get().cloned().unwrap_or_else(|| "".into()),
+            client_ip: conn.remote.ip(),
+        };
+        state.journal.log_raw(raw, Some(entry.stub.id), status);
+        return response;
+    }
+    let mreq = match read_request(&state, parts, body, &conn).await {
         Ok(r) => r,
         Err(status) => return respond::text(status, "text/plain", "request body too large\n"),
     };

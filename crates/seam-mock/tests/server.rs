@@ -503,3 +503,100 @@ async fn proxy_records_and_replays() {
     upstream.shutdown().await;
     proxy.shutdown().await;
 }
+
+/// Plain stubs (method and exact path only, static answers) are answered
+/// without building the request model; the answers, the priority order and
+/// the journal must be exactly those of the full path.
+#[tokio::test]
+async fn the_fast_path_answers_and_journals_like_the_full_path() {
+    let server = MockServer::start(MockConfig::default(), vec![])
+        .await
+        .unwrap();
+    let base = server.base_url();
+    let c = reqwest::Client::new();
+    for mapping in [
+        r#"{"request": {"method": "GET", "url": "/items"}, "response": {"status": 200, "body": "plain", "headers": {"X-Kind": "plain"}}}"#,
+        r#"{"priority": 1, "request": {"method": "GET", "urlPath": "/items", "headers": {"X-Vip": {"equalTo": "yes"}}}, "response": {"status": 200, "body": "vip"}}"#,
+        r#"{"request": {"method": "ANY", "urlPath": "/any"}, "response": {"status": 201, "body": "any"}}"#,
+        r#"{"request": {"method": "GET", "urlPath": "/slow"}, "response": {"status": 200, "body": "late", "fixedDelayMilliseconds": 120}}"#,
+    ] {
+        let r = c
+            .post(format!("{base}/__admin/mappings"))
+            .body(mapping)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{mapping}");
+    }
+    let get = |path: &str, vip: bool| {
+        let mut req = c.get(format!("{base}{path}")).header("X-Trace", "t-1");
+        if vip {
+            req = req.header("X-Vip", "yes");
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // a stub with a header condition comes first: it decides when it matches
+    assert_eq!(get("/items", true).await, (200, "vip".into()));
+    assert_eq!(get("/items", false).await, (200, "plain".into()));
+    // `url` is path and query exactly
+    assert_eq!(get("/items?page=2", false).await.0, 404);
+    // ANY method, on the fast path
+    let r = c.delete(format!("{base}/any")).send().await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (201, "any".into())
+    );
+    assert_eq!(
+        c.post(format!("{base}/items"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // a delayed stub is not answered early
+    let t = Instant::now();
+    assert_eq!(get("/slow", false).await, (200, "late".into()));
+    assert!(t.elapsed() >= Duration::from_millis(120));
+    // the journal, newest first: the DELETE answered on the fast path reads
+    // like any other request
+    let journal: serde_json::Value = c
+        .get(format!("{base}/__admin/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = journal["requests"].as_array().unwrap();
+    assert_eq!(events.len(), 6, "{journal}");
+    let delete = &events[2];
+    assert_eq!(delete["request"]["method"], "DELETE", "{delete}");
+    assert_eq!(delete["request"]["url"], "/any");
+    assert!(delete["request"]["absoluteUrl"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert_eq!(delete["wasMatched"], true);
+    assert_eq!(delete["response"]["status"], 201);
+    let plain = &events[4];
+    assert_eq!(plain["request"]["headers"]["x-trace"], "t-1", "{plain}");
+    assert_eq!(plain["stubMapping"]["response"]["body"], "plain");
+    // find by a request pattern sees fast-path entries too
+    let found: serde_json::Value = c
+        .post(format!("{base}/__admin/requests/count"))
+        .body(
+            r#"{"method": "GET", "urlPath": "/items", "headers": {"X-Trace": {"equalTo": "t-1"}}}"#,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["count"], 3, "{found}");
+    server.shutdown().await;
+}
