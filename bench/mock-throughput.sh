@@ -81,7 +81,7 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round: hello-hyper (reference)" >&2
   start_server $SERVER_CPU $HELLO 0; HELLO_ALL+=("$(run_wrk "$URL/api/items/500")"); kill $PID; wait $PID 2>/dev/null || true
   echo "== round $round: seam mock, 1,000 stubs" >&2
-  start_server $SERVER_CPU $SEAM mock --port 0 --journal 1000 --stubs "$WORK/seam/stubs.yaml"
+  start_server $SERVER_CPU $SEAM mock --port 0 --stubs "$WORK/seam/stubs.yaml"   # default journal: 10,000 requests
   curl -sf "$URL/api/items/500" >/dev/null
   SEAM_ALL+=("$(run_wrk "$URL/api/items/500")")
   RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); [ "$RSS" -gt "$SEAM_RSS" ] && SEAM_RSS=$RSS

@@ -3,6 +3,7 @@
 //! that are kept forever.
 
 use crate::request::{MockRequest, RawRequest};
+use bytes::Bytes;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -135,10 +136,12 @@ impl Journal {
     fn push(&self, mut entry: Kept) {
         let body = match &mut entry.request {
             KeptRequest::Model(m) => &mut m.body,
-            KeptRequest::Raw(r) => &mut r.body,
+            KeptRequest::Raw(r) => r.body_mut(),
         };
-        if body.len() > MAX_KEPT_BODY {
-            body.truncate(MAX_KEPT_BODY);
+        if !body.is_empty() {
+            // a copy: hyper's body chunks may be views of a larger read buffer,
+            // which a kept view would keep alive
+            *body = Bytes::copy_from_slice(&body[..body.len().min(MAX_KEPT_BODY)]);
         }
         let mut inner = self.inner.lock().expect("journal lock");
         inner.total += 1;

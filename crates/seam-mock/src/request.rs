@@ -20,25 +20,73 @@ pub struct MockRequest {
     pub client_ip: std::net::IpAddr,
 }
 
-/// A request as hyper parsed it, kept as is: the journal entry of a request
-/// answered on the fast path (a static stub chosen by method and exact path),
-/// turned into a [`MockRequest`] only when the journal is read.
+/// A request kept compactly: the journal entry of a request answered on the
+/// fast path (a static stub chosen by method and exact path), turned into a
+/// [`MockRequest`] only when the journal is read. The URL and headers are
+/// copied into one string: hyper's header values point into the connection's
+/// read buffer, which a kept `HeaderMap` would keep alive (kilobytes each).
 #[derive(Debug, Clone)]
 pub struct RawRequest {
-    pub method: hyper::Method,
-    pub uri: hyper::Uri,
-    pub headers: hyper::HeaderMap,
-    pub body: Bytes,
-    pub base_url: std::sync::Arc<str>,
-    pub client_ip: std::net::IpAddr,
+    method: hyper::Method,
+    /// `URL\nname:value\nname:value...`
+    head: String,
+    body: Bytes,
+    base_url: std::sync::Arc<str>,
+    client_ip: std::net::IpAddr,
 }
 
 impl RawRequest {
+    pub fn new(
+        parts: &hyper::http::request::Parts,
+        body: Bytes,
+        base_url: std::sync::Arc<str>,
+        client_ip: std::net::IpAddr,
+    ) -> Self {
+        let url = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let size = url.len()
+            + parts
+                .headers
+                .iter()
+                .map(|(k, v)| k.as_str().len() + v.len() + 2)
+                .sum::<usize>();
+        let mut head = String::with_capacity(size);
+        head.push_str(url);
+        for (k, v) in &parts.headers {
+            head.push('\n');
+            head.push_str(k.as_str());
+            head.push(':');
+            head.push_str(&String::from_utf8_lossy(v.as_bytes()));
+        }
+        RawRequest {
+            method: parts.method.clone(),
+            head,
+            body,
+            base_url,
+            client_ip,
+        }
+    }
+
+    pub fn body_mut(&mut self) -> &mut Bytes {
+        &mut self.body
+    }
+
     pub fn to_model(&self) -> MockRequest {
-        MockRequest::from_hyper(
-            &self.method,
-            &self.uri,
-            &self.headers,
+        let mut lines = self.head.split('\n');
+        let url = lines.next().unwrap_or("/");
+        let mut headers = Headers::new();
+        for line in lines {
+            if let Some((k, v)) = line.split_once(':') {
+                headers.append(k, v.to_string());
+            }
+        }
+        MockRequest::new(
+            self.method.as_str(),
+            url,
+            headers,
             self.body.clone(),
             self.base_url.clone(),
             self.client_ip,

@@ -213,14 +213,12 @@ async fn handle(
     let (parts, body) = req.into_parts();
     if let Some((entry, response)) = plain_answer(&state, &parts, &body) {
         let status = response.status().as_u16();
-        let raw = RawRequest {
-            method: parts.method,
-            uri: parts.uri,
-            headers: parts.headers,
-            body: Bytes::new(),
-            base_url: state.base_url.get().cloned().unwrap_or_else(|| "".into()),
-            client_ip: conn.remote.ip(),
-        };
+        let raw = RawRequest::new(
+            &parts,
+            Bytes::new(),
+            state.base_url.get().cloned().unwrap_or_else(|| "".into()),
+            conn.remote.ip(),
+        );
         state.journal.log_raw(raw, Some(entry.stub.id), status);
         return response;
     }
