@@ -268,9 +268,8 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 .is_some_and(|v| v.first().is_some_and(|x| x == "true"));
             let events: Vec<Value> = state
                 .journal
-                .find(|e| !unmatched || e.stub_id.is_none())
+                .find_first(limit, |e| !unmatched || e.stub_id.is_none())
                 .iter()
-                .take(limit)
                 .map(|e| serve_event(state, e))
                 .collect();
             let (_, _, kept) = state.journal.totals();

@@ -165,6 +165,15 @@ impl Journal {
 
     /// Kept requests, newest first, that satisfy `keep`.
     pub fn find(&self, keep: impl Fn(&LoggedRequest) -> bool) -> Vec<LoggedRequest> {
+        self.find_first(usize::MAX, keep)
+    }
+
+    /// The newest `limit` kept requests that satisfy `keep`.
+    pub fn find_first(
+        &self,
+        limit: usize,
+        keep: impl Fn(&LoggedRequest) -> bool,
+    ) -> Vec<LoggedRequest> {
         let inner = self.inner.lock().expect("journal lock");
         inner
             .entries
@@ -172,6 +181,7 @@ impl Journal {
             .rev()
             .map(Kept::to_logged)
             .filter(|e| keep(e))
+            .take(limit)
             .collect()
     }
 
