@@ -45,7 +45,7 @@ pub fn run(args: CiArgs) -> u8 {
         }
     };
     println!("\n== pipeline ({:.2} s)", report.duration.as_secs_f64());
-    print!("{}", report.summary());
+    print!("{}", report.summary(style()));
     let written = write_report(junit.as_deref(), "junit", &report.to_junit("seam ci"))
         .and_then(|()| write_report(html.as_deref(), "html", &report.to_html("seam ci", "")));
     if let Err(code) = written {
@@ -62,13 +62,19 @@ pub fn run(args: CiArgs) -> u8 {
 pub async fn run_printing(
     pipeline: &seam_pipeline::Pipeline,
 ) -> Result<seam_pipeline::PipelineReport, seam_pipeline::Stop> {
-    seam_pipeline::run(pipeline, |event| match event {
+    seam_pipeline::run(pipeline, style(), |event| match event {
         seam_pipeline::Event::Started { kind, name } => {
             println!("\n== {}: {name}", kind.label())
         }
         seam_pipeline::Event::Finished(layer) => print!("{}", layer.text),
     })
     .await
+}
+
+/// Colors for the terminal, plain when piped or under `NO_COLOR`.
+pub fn style() -> seam_core::render::Style {
+    use std::io::IsTerminal;
+    seam_core::render::Style::for_stream(std::io::stdout().is_terminal())
 }
 
 /// Writes a report file (creating its directory); `Err(exit code)` after saying why.

@@ -156,7 +156,7 @@ async fn run_here(
         }
     };
     println!("\n== pipeline");
-    print!("{}", report.summary());
+    print!("{}", report.summary(ci_cmd::style()));
     let title = if report.ok() {
         "seam demo: the build passes"
     } else {

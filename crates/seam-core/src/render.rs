@@ -21,7 +21,9 @@ impl Style {
         }
     }
 
-    fn paint(self, code: &str, s: &str) -> String {
+    /// `s` in the ANSI color `code` (`"31"` red, `"32"` green, `"90"`
+    /// grey), or as is.
+    pub fn paint(self, code: &str, s: &str) -> String {
         match self {
             Style::Plain => s.to_string(),
             Style::Color => format!("\x1b[{code}m{s}\x1b[0m"),

@@ -15,6 +15,7 @@ pub mod config;
 pub use config::{load, ConfigError, ContractsLayer, Pipeline, SuitesLayer};
 
 use seam_core::html;
+use seam_core::render::Style;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -41,7 +42,7 @@ pub struct LayerOutcome {
     pub name: String,
     pub passed: usize,
     pub failed: usize,
-    /// The terminal report (plain text).
+    /// The terminal report (colored when the run was asked to).
     pub text: String,
     pub junit: Vec<quick_junit::TestSuite>,
     /// The HTML section's body.
@@ -105,8 +106,8 @@ impl PipelineReport {
         self.layers.iter().all(LayerOutcome::ok)
     }
 
-    /// One line per layer: `  contracts  orders → inventory   5 passed, 0 failed`.
-    pub fn summary(&self) -> String {
+    /// One line per layer: `  ok     contracts  orders → inventory  5 passed, 0 failed`.
+    pub fn summary(&self, style: Style) -> String {
         let width = self
             .layers
             .iter()
@@ -115,9 +116,14 @@ impl PipelineReport {
             .unwrap_or(0);
         let mut out = String::new();
         for l in &self.layers {
+            let mark = format!("{:<6}", l.mark());
+            let mark = match (l.skipped, l.ok()) {
+                (true, _) => style.paint("90", &mark),
+                (false, true) => style.paint("32", &mark),
+                (false, false) => style.paint("31", &mark),
+            };
             out.push_str(&format!(
-                "  {:<6} {:<10} {:<width$}  {} passed, {} failed  ({:.0} ms)\n",
-                l.mark(),
+                "  {mark} {:<10} {:<width$}  {} passed, {} failed  ({:.0} ms)\n",
                 l.kind.label(),
                 l.name,
                 l.passed,
@@ -186,6 +192,7 @@ impl PipelineReport {
 /// Runs every layer in order, reporting progress to `on_event`.
 pub async fn run(
     pipeline: &Pipeline,
+    style: Style,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<PipelineReport, Stop> {
     let start = Instant::now();
@@ -199,7 +206,7 @@ pub async fn run(
             kind: LayerKind::Contracts,
             name: &name,
         });
-        let outcome = contracts(c, name, &pipeline.dir).await?;
+        let outcome = contracts(c, name, &pipeline.dir, style).await?;
         on_event(Event::Finished(&outcome));
         layers.push(outcome);
     }
@@ -213,7 +220,7 @@ pub async fn run(
         let outcome = if pipeline.fail_fast && contracts_failed {
             LayerOutcome::skipped(LayerKind::Suites, name)
         } else {
-            suites(s, name, &pipeline.dir).await?
+            suites(s, name, &pipeline.dir, style).await?
         };
         on_event(Event::Finished(&outcome));
         layers.push(outcome);
@@ -231,7 +238,12 @@ fn input_error(message: String) -> Stop {
     }
 }
 
-async fn contracts(layer: &ContractsLayer, name: String, dir: &Path) -> Result<LayerOutcome, Stop> {
+async fn contracts(
+    layer: &ContractsLayer,
+    name: String,
+    dir: &Path,
+    style: Style,
+) -> Result<LayerOutcome, Stop> {
     let start = Instant::now();
     let headers = layer
         .headers
@@ -274,7 +286,7 @@ async fn contracts(layer: &ContractsLayer, name: String, dir: &Path) -> Result<L
         name,
         passed,
         failed: failed + errors,
-        text: report.to_text(seam_core::render::Style::Plain),
+        text: report.to_text(style),
         junit: report.junit_suites(),
         html: report.html_fragment(),
         duration: start.elapsed(),
@@ -282,7 +294,12 @@ async fn contracts(layer: &ContractsLayer, name: String, dir: &Path) -> Result<L
     })
 }
 
-async fn suites(layer: &SuitesLayer, name: String, dir: &Path) -> Result<LayerOutcome, Stop> {
+async fn suites(
+    layer: &SuitesLayer,
+    name: String,
+    dir: &Path,
+    style: Style,
+) -> Result<LayerOutcome, Stop> {
     let start = Instant::now();
     let mut loaded = Vec::new();
     for f in &layer.files {
@@ -309,7 +326,7 @@ async fn suites(layer: &SuitesLayer, name: String, dir: &Path) -> Result<LayerOu
         name,
         passed,
         failed,
-        text: seam_suite::report::to_text(&results, false),
+        text: seam_suite::report::to_text(&results, style == Style::Color),
         junit: seam_suite::report::junit_suites(&results),
         html: seam_suite::report::html_fragment(&results),
         duration: start.elapsed(),
