@@ -47,7 +47,11 @@ fn the_demo_passes_and_writes_its_reports() {
 #[test]
 fn break_blocks_the_build_at_the_broken_field() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, _) = seam_in(Some(dir.path()), &[], &["demo", "--break"]);
+    let (code, stdout, _) = seam_in(
+        Some(dir.path()),
+        &[],
+        &["demo", "--break", "--junit", "junit.xml"],
+    );
     assert_eq!(code, 1, "{stdout}");
     for expected in [
         "FAIL orders → inventory: get an item given an item exists",
@@ -64,6 +68,13 @@ fn break_blocks_the_build_at_the_broken_field() {
             "missing `{expected}` in:\n{stdout}"
         );
     }
+    // the skipped layers are in the JUnit report, as skipped
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert!(
+        junit.contains("<testsuite name=\"gateway faults\" tests=\"1\" disabled=\"1\"")
+            && junit.contains("<skipped message=\"a contracts layer failed (fail-fast)\""),
+        "{junit}"
+    );
     let html = std::fs::read_to_string(dir.path().join("seam-demo-report.html")).unwrap();
     assert!(
         html.contains("seam demo: the build is blocked") && html.contains("$.priceCents"),

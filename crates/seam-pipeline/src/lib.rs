@@ -58,13 +58,18 @@ impl LayerOutcome {
     }
 
     fn skipped(kind: LayerKind, name: String) -> LayerOutcome {
+        use quick_junit::{TestCase, TestCaseStatus, TestSuite};
+        let mut status = TestCaseStatus::skipped();
+        status.set_message("a contracts layer failed (fail-fast)");
+        let mut suite = TestSuite::new(name.as_str());
+        suite.add_test_case(TestCase::new(format!("{} layer", kind.label()), status));
         LayerOutcome {
             kind,
             name,
             passed: 0,
             failed: 0,
             text: "skipped: a contracts layer failed (fail-fast)\n".into(),
-            junit: Vec::new(),
+            junit: vec![suite],
             html: "<p>Skipped: a contracts layer failed (<code>fail-fast</code>).</p>\n".into(),
             duration: Duration::ZERO,
             skipped: true,
