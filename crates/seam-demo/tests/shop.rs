@@ -5,6 +5,17 @@
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
+/// `send`, then the answer's JSON body (panics on errors: tests only).
+trait JsonReply {
+    async fn json_value(self) -> serde_json::Value;
+}
+
+impl JsonReply for reqwest::RequestBuilder {
+    async fn json_value(self) -> serde_json::Value {
+        self.send().await.unwrap().json().await.unwrap()
+    }
+}
+
 fn files_under(dir: &Path, root: &Path, out: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -49,7 +60,7 @@ fn order(sku: &str, card: &str) -> Value {
 }
 
 async fn get_json(client: &reqwest::Client, url: String) -> Value {
-    client.get(url).send().await.unwrap().json().await.unwrap()
+    client.get(url).json_value().await
 }
 
 async fn available(client: &reqwest::Client, shop: &seam_demo::Shop, sku: &str) -> i64 {
@@ -88,12 +99,8 @@ async fn an_order_takes_stock_and_a_failed_payment_gives_it_back() {
         .post(format!("{}/__admin/requests/count", shop.gateway))
         .json(&json!({ "method": "POST", "url": "/v1/charges",
                        "headers": { "Authorization": { "equalTo": "Bearer sk_test_seam_demo" } } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     assert_eq!(count["count"], 2);
     shop.shutdown().await;
 }

@@ -6,6 +6,17 @@ use seam_mock::{sources, MockConfig, MockServer};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// `send`, then the answer's JSON body (panics on errors: tests only).
+trait JsonReply {
+    async fn json_value(self) -> serde_json::Value;
+}
+
+impl JsonReply for reqwest::RequestBuilder {
+    async fn json_value(self) -> serde_json::Value {
+        self.send().await.unwrap().json().await.unwrap()
+    }
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -112,18 +123,7 @@ async fn scenarios_move_through_states() {
     let base = server.base_url();
     let c = reqwest::Client::new();
     let items = |v: serde_json::Value| v["items"].as_array().unwrap().len();
-    assert_eq!(
-        items(
-            c.get(format!("{base}/cart"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        ),
-        0
-    );
+    assert_eq!(items(c.get(format!("{base}/cart")).json_value().await), 0);
     assert_eq!(
         c.post(format!("{base}/cart"))
             .send()
@@ -132,44 +132,18 @@ async fn scenarios_move_through_states() {
             .status(),
         201
     );
-    assert_eq!(
-        items(
-            c.get(format!("{base}/cart"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        ),
-        1
-    );
+    assert_eq!(items(c.get(format!("{base}/cart")).json_value().await), 1);
     // the admin API shows and resets the state
     let s: serde_json::Value = c
         .get(format!("{base}/__admin/scenarios"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     assert_eq!(s["scenarios"][0]["state"], "filled");
     c.post(format!("{base}/__admin/scenarios/reset"))
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        items(
-            c.get(format!("{base}/cart"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        ),
-        0
-    );
+    assert_eq!(items(c.get(format!("{base}/cart")).json_value().await), 0);
     server.shutdown().await;
 }
 
@@ -253,14 +227,7 @@ async fn journal_is_bounded_but_counts_everything() {
     for i in 0..12 {
         c.get(format!("{base}/orders/{i}")).send().await.unwrap();
     }
-    let j: serde_json::Value = c
-        .get(format!("{base}/__admin/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let j: serde_json::Value = c.get(format!("{base}/__admin/requests")).json_value().await;
     assert_eq!(j["requests"].as_array().unwrap().len(), 5);
     assert_eq!(
         j["requests"][0]["request"]["url"], "/orders/11",
@@ -563,14 +530,7 @@ async fn the_fast_path_answers_and_journals_like_the_full_path() {
     assert!(t.elapsed() >= Duration::from_millis(120));
     // the journal, newest first: the DELETE answered on the fast path reads
     // like any other request
-    let journal: serde_json::Value = c
-        .get(format!("{base}/__admin/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal: serde_json::Value = c.get(format!("{base}/__admin/requests")).json_value().await;
     let events = journal["requests"].as_array().unwrap();
     assert_eq!(events.len(), 6, "{journal}");
     let delete = &events[2];
@@ -591,12 +551,8 @@ async fn the_fast_path_answers_and_journals_like_the_full_path() {
         .body(
             r#"{"method": "GET", "urlPath": "/items", "headers": {"X-Trace": {"equalTo": "t-1"}}}"#,
         )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     assert_eq!(found["count"], 3, "{found}");
     server.shutdown().await;
 }
