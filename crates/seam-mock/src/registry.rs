@@ -5,10 +5,11 @@
 use crate::matching::{distance, match_pattern, Captures};
 use crate::request::MockRequest;
 use crate::stub::{Stub, UrlMatcher};
+use arc_swap::ArcSwap;
 use rustc_hash::FxHashMap;
 use seam_core::matching::Mismatch;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// WireMock's initial scenario state.
@@ -127,27 +128,28 @@ pub struct NearMiss {
 /// Stubs and scenario states, shared by the server and the admin API.
 #[derive(Debug, Default)]
 pub struct Registry {
-    table: RwLock<Arc<StubTable>>,
+    /// Read on every request without a lock; replaced whole by admin writes.
+    table: ArcSwap<StubTable>,
     next_seq: Mutex<u64>,
     scenarios: Mutex<HashMap<String, String>>,
 }
 
 impl Registry {
     pub fn snapshot(&self) -> Arc<StubTable> {
-        self.table.read().expect("registry lock").clone()
+        self.table.load_full()
     }
 
     fn rewrite(&self, f: impl FnOnce(&mut Vec<Arc<Entry>>, &mut dyn FnMut() -> u64)) {
+        // the seq lock also serializes writers
         let mut seq = self.next_seq.lock().expect("seq lock");
-        let mut table = self.table.write().expect("registry lock");
-        let mut entries = table.entries.clone();
+        let mut entries = self.table.load().entries.clone();
         let mut next = || {
             *seq += 1;
             *seq
         };
         f(&mut entries, &mut next);
-        *table = Arc::new(StubTable::build(entries));
-        drop(table);
+        self.table.store(Arc::new(StubTable::build(entries)));
+        drop(seq);
         self.sync_scenarios();
     }
 
@@ -198,7 +200,7 @@ impl Registry {
 
     /// Finds the stub answering `req` and moves its scenario on.
     pub fn lookup(&self, req: &MockRequest) -> Lookup {
-        let table = self.snapshot();
+        let table = self.table.load();
         for &i in table.candidates(&req.path).iter() {
             let entry = &table.entries[i];
             let Ok(captures) = match_pattern(&entry.stub.request, req) else {
@@ -230,7 +232,7 @@ impl Registry {
     /// [`Registry::lookup`]": a stub that looks at more than that, a pattern or
     /// template stub that could match, or no match at all.
     pub fn lookup_plain(&self, method: &str, path: &str) -> Option<Arc<Entry>> {
-        let table = self.snapshot();
+        let table = self.table.load();
         for &i in table.exact_candidates(path)? {
             let entry = &table.entries[i];
             if !plain(&entry.stub) {
