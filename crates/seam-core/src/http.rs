@@ -16,6 +16,16 @@ impl Headers {
         Self::default()
     }
 
+    /// Headers as a client or server library gives them: names and raw
+    /// values (read as UTF-8, invalid bytes replaced), in order.
+    pub fn from_raw<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
+        let mut headers = Headers::new();
+        for (name, value) in pairs {
+            headers.append(name, String::from_utf8_lossy(value).into_owned());
+        }
+        headers
+    }
+
     /// Adds a value to `name`, keeping earlier values.
     pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let name = name.into();

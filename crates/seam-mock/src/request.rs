@@ -104,13 +104,7 @@ impl MockRequest {
         base_url: std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
     ) -> Self {
-        let mut headers = Headers::new();
-        for (k, v) in header_map {
-            headers.append(
-                k.as_str(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            );
-        }
+        let headers = Headers::from_raw(header_map.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));
         let url = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
         MockRequest::new(method.as_str(), url, headers, body, base_url, client_ip)
     }

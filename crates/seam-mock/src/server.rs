@@ -440,19 +440,17 @@ async fn proxy(
         Err(e) => return respond::text(502, "text/plain", format!("proxy to {url} failed: {e}\n")),
     };
     let status = upstream.status().as_u16();
-    let mut headers = Headers::new();
-    for (k, v) in upstream.headers() {
-        if HOP_BY_HOP
+    let headers = Headers::from_raw(
+        upstream
+            .headers()
             .iter()
-            .any(|h| k.as_str().eq_ignore_ascii_case(h))
-        {
-            continue;
-        }
-        headers.append(
-            k.as_str(),
-            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        );
-    }
+            .filter(|(k, _)| {
+                !HOP_BY_HOP
+                    .iter()
+                    .any(|h| k.as_str().eq_ignore_ascii_case(h))
+            })
+            .map(|(k, v)| (k.as_str(), v.as_bytes())),
+    );
     let body = match upstream.bytes().await {
         Ok(b) => b,
         Err(e) => {

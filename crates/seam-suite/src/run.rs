@@ -538,13 +538,11 @@ async fn attempt(
         }
     };
     let status = res.status().as_u16();
-    let mut headers = Headers::new();
-    for (k, v) in res.headers() {
-        headers.append(
-            k.as_str(),
-            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        );
-    }
+    let headers = Headers::from_raw(
+        res.headers()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_bytes())),
+    );
     let body = match res.text().await {
         Ok(b) => b,
         Err(e) => {

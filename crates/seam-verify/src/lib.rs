@@ -287,13 +287,11 @@ impl Verifier {
             .await
             .map_err(|e| unreachable(&self.options.provider_base_url, e))?;
         let status = res.status().as_u16();
-        let mut headers = Headers::new();
-        for (k, v) in res.headers() {
-            headers.append(
-                k.as_str(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            );
-        }
+        let headers = Headers::from_raw(
+            res.headers()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_bytes())),
+        );
         let bytes = res
             .bytes()
             .await
