@@ -21,8 +21,68 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// The response body type handlers return.
-pub type Body = BoxBody<Bytes, std::io::Error>;
+/// The response body handlers return: bytes known up front, sent with no
+/// allocation or dynamic call of their own (what nearly every answer is), or
+/// any streamed body (dribbled answers, relayed streams).
+pub enum Body {
+    /// A complete body; `None` once sent (or when empty).
+    Full(Option<Bytes>),
+    /// A body produced over time.
+    Stream(BoxBody<Bytes, std::io::Error>),
+}
+
+impl Body {
+    /// A body produced over time by `body`.
+    pub fn stream<B>(body: B) -> Self
+    where
+        B: hyper::body::Body<Data = Bytes, Error = std::io::Error> + Send + Sync + 'static,
+    {
+        use http_body_util::BodyExt;
+        Body::Stream(body.boxed())
+    }
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            Body::Full(bytes) => {
+                std::task::Poll::Ready(bytes.take().map(|b| Ok(hyper::body::Frame::data(b))))
+            }
+            Body::Stream(body) => std::pin::Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Body::Full(bytes) => bytes.is_none(),
+            Body::Stream(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match self {
+            Body::Full(bytes) => {
+                hyper::body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Body::Stream(body) => body.size_hint(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Full(bytes) => f.debug_tuple("Full").field(bytes).finish(),
+            Body::Stream(_) => f.write_str("Stream(..)"),
+        }
+    }
+}
 
 /// Errors starting a server.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +130,7 @@ pub async fn serve<H, F>(
     handler: H,
 ) -> Result<Server, ServeError>
 where
-    H: Fn(hyper::Request<Incoming>, ConnInfo) -> F + Send + Sync + 'static,
+    H: Fn(hyper::Request<Incoming>, &ConnInfo) -> F + Send + Sync + 'static,
     F: Future<Output = hyper::Response<Body>> + Send + 'static,
 {
     let listener = TcpListener::bind(addr)
@@ -103,7 +163,7 @@ where
                 let (io, fault) = conn::FaultableStream::new(stream);
                 let info = ConnInfo { remote, fault };
                 let service = hyper::service::service_fn(move |req| {
-                    let fut = handler(req, info.clone());
+                    let fut = handler(req, &info);
                     async move { Ok::<_, Infallible>(fut.await) }
                 });
                 let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -135,8 +195,6 @@ where
 
 /// A complete body from bytes.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
-    use http_body_util::BodyExt;
-    http_body_util::Full::new(bytes.into())
-        .map_err(|never: Infallible| match never {})
-        .boxed()
+    let bytes = bytes.into();
+    Body::Full((!bytes.is_empty()).then_some(bytes))
 }

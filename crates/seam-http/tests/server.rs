@@ -9,19 +9,22 @@ fn any_port() -> SocketAddr {
 }
 
 async fn hello() -> seam_http::Server {
-    serve(any_port(), None, |req, conn| async move {
-        let fault = match req.uri().path() {
-            "/empty" => Some(ConnFault::EmptyResponse),
-            "/garbage" => Some(ConnFault::RandomDataThenClose),
-            "/chunk" => Some(ConnFault::MalformedChunk),
-            "/reset" => Some(ConnFault::Reset),
-            _ => None,
-        };
-        if let Some(f) = fault {
-            conn.inject(f);
+    serve(any_port(), None, |req, conn| {
+        let conn = conn.clone();
+        async move {
+            let fault = match req.uri().path() {
+                "/empty" => Some(ConnFault::EmptyResponse),
+                "/garbage" => Some(ConnFault::RandomDataThenClose),
+                "/chunk" => Some(ConnFault::MalformedChunk),
+                "/reset" => Some(ConnFault::Reset),
+                _ => None,
+            };
+            if let Some(f) = fault {
+                conn.inject(f);
+            }
+            let body = format!("{:?} {}", req.version(), req.uri().path());
+            hyper::Response::new(full(body))
         }
-        let body = format!("{:?} {}", req.version(), req.uri().path());
-        hyper::Response::new(full(body))
     })
     .await
     .unwrap()

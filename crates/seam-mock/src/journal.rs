@@ -33,7 +33,7 @@ pub struct LoggedRequest {
 /// answers), turned into the model when read.
 #[derive(Debug)]
 enum KeptRequest {
-    Model(MockRequest),
+    Model(Box<MockRequest>),
     Raw(RawRequest),
 }
 
@@ -52,7 +52,7 @@ impl Kept {
         LoggedRequest {
             id: self.id,
             request: match &self.request {
-                KeptRequest::Model(m) => m.clone(),
+                KeptRequest::Model(m) => (**m).clone(),
                 KeptRequest::Raw(r) => r.to_model(),
             },
             logged_at: self.logged_at,
@@ -95,7 +95,7 @@ impl Journal {
 
     /// Records a served request; gives it an id and the time.
     pub fn log(&self, request: MockRequest, stub_id: Option<Uuid>, status: u16) {
-        self.keep(KeptRequest::Model(request), stub_id, status);
+        self.keep(KeptRequest::Model(Box::new(request)), stub_id, status);
     }
 
     /// Records a request answered on the fast path, as hyper gave it.
@@ -111,7 +111,7 @@ impl Journal {
     pub fn record(&self, entry: LoggedRequest) {
         self.push(Kept {
             id: entry.id,
-            request: KeptRequest::Model(entry.request),
+            request: KeptRequest::Model(Box::new(entry.request)),
             logged_at: entry.logged_at,
             stub_id: entry.stub_id,
             status: entry.status,

@@ -4,6 +4,7 @@
 
 use crate::matching::{distance, match_pattern, Captures};
 use crate::request::MockRequest;
+use crate::respond::{static_answer, Prepared};
 use crate::stub::{Stub, UrlMatcher};
 use arc_swap::ArcSwap;
 use rustc_hash::FxHashMap;
@@ -29,6 +30,18 @@ pub struct StubTable {
     by_path: FxHashMap<String, Vec<usize>>,
     by_segments: FxHashMap<usize, Vec<usize>>,
     scanned: Vec<usize>,
+    /// The fast path's index: for each exact path that no pattern or
+    /// template stub can match, the [`plain`] stubs with a static answer that
+    /// come first in priority order (up to the first stub that is not).
+    fast: FxHashMap<Box<str>, Vec<FastStub>>,
+}
+
+/// A stub the fast path can answer from the request line alone.
+#[derive(Debug)]
+struct FastStub {
+    /// `None`: any method.
+    method: Option<Box<str>>,
+    entry: Arc<Entry>,
 }
 
 impl StubTable {
@@ -57,7 +70,36 @@ impl StubTable {
                 _ => t.scanned.push(i),
             }
         }
+        t.fast = t.fast_index();
         t
+    }
+
+    fn fast_index(&self) -> FxHashMap<Box<str>, Vec<FastStub>> {
+        let mut fast = FxHashMap::default();
+        if !self.scanned.is_empty() {
+            return fast;
+        }
+        for (path, indexes) in &self.by_path {
+            if path.contains('%') || self.by_segments.contains_key(&segment_count(path)) {
+                continue;
+            }
+            let stubs: Vec<FastStub> = indexes
+                .iter()
+                .map(|&i| &self.entries[i])
+                .take_while(|e| plain(&e.stub) && static_answer(&e.stub.response).is_some())
+                .map(|e| FastStub {
+                    method: match e.stub.request.method.as_deref() {
+                        None | Some("ANY") => None,
+                        Some(m) => Some(m.into()),
+                    },
+                    entry: e.clone(),
+                })
+                .collect();
+            if !stubs.is_empty() {
+                fast.insert(path.as_str().into(), stubs);
+            }
+        }
+        fast
     }
 
     pub fn len(&self) -> usize {
@@ -75,8 +117,7 @@ impl StubTable {
     /// Indexes of the stubs that could match `path`, in priority order. When
     /// only exact paths can match (the common case) no list is built.
     fn candidates(&self, path: &str) -> std::borrow::Cow<'_, [usize]> {
-        let segments = path.trim_start_matches('/').split('/').count();
-        if self.scanned.is_empty() && !self.by_segments.contains_key(&segments) {
+        if self.scanned.is_empty() && !self.by_segments.contains_key(&segment_count(path)) {
             return std::borrow::Cow::Borrowed(
                 self.by_path.get(path).map(Vec::as_slice).unwrap_or(&[]),
             );
@@ -84,22 +125,18 @@ impl StubTable {
         std::borrow::Cow::Owned(self.merged_candidates(path))
     }
 
-    /// The stubs for exactly `path`, when no pattern or template stub could
-    /// also match it.
-    fn exact_candidates(&self, path: &str) -> Option<&[usize]> {
-        let segments = path.trim_start_matches('/').split('/').count();
-        (self.scanned.is_empty() && !self.by_segments.contains_key(&segments))
-            .then(|| self.by_path.get(path).map(Vec::as_slice).unwrap_or(&[]))
-    }
-
     fn merged_candidates(&self, path: &str) -> Vec<usize> {
-        let segments = path.trim_start_matches('/').split('/').count();
         let mut c: Vec<usize> = self
             .by_path
             .get(path)
             .into_iter()
             .flatten()
-            .chain(self.by_segments.get(&segments).into_iter().flatten())
+            .chain(
+                self.by_segments
+                    .get(&segment_count(path))
+                    .into_iter()
+                    .flatten(),
+            )
             .chain(&self.scanned)
             .copied()
             .collect();
@@ -226,27 +263,26 @@ impl Registry {
         Lookup::Unmatched
     }
 
-    /// The fast path's lookup, from the request line alone: the stub that
-    /// answers `method path` when every stub before it in priority order is
-    /// [`plain`] (so the method and the exact path decide). `None` means "ask
+    /// The fast path's lookup, from the request line alone: `answer` applied
+    /// to the stub that answers `method path` and its static answer, when
+    /// every stub before it in priority order is [`plain`] with a static
+    /// answer (so the method and the exact path decide). `None` means "ask
     /// [`Registry::lookup`]": a stub that looks at more than that, a pattern or
     /// template stub that could match, or no match at all.
-    pub fn lookup_plain(&self, method: &str, path: &str) -> Option<Arc<Entry>> {
+    pub fn answer_plain<R>(
+        &self,
+        method: &str,
+        path: &str,
+        answer: impl FnOnce(&Entry, &Prepared) -> R,
+    ) -> Option<R> {
         let table = self.table.load();
-        for &i in table.exact_candidates(path)? {
-            let entry = &table.entries[i];
-            if !plain(&entry.stub) {
-                return None;
-            }
-            let any = match entry.stub.request.method.as_deref() {
-                None | Some("ANY") => true,
-                Some(m) => m.eq_ignore_ascii_case(method),
-            };
-            if any {
-                return Some(entry.clone());
-            }
-        }
-        None
+        let fast = table.fast.get(path)?.iter().find(|f| {
+            f.method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        })?;
+        let prepared = static_answer(&fast.entry.stub.response)?;
+        Some(answer(&fast.entry, prepared))
     }
 
     /// The `limit` stubs closest to `req`, closest first.
@@ -314,6 +350,11 @@ impl Registry {
     }
 }
 
+/// How many segments a path has (what a path template must have to match).
+fn segment_count(path: &str) -> usize {
+    path.trim_start_matches('/').split('/').count()
+}
+
 /// A stub whose match depends on the method and the exact path only (no
 /// query, header, cookie, auth or body conditions, no scenario).
 pub fn plain(stub: &Stub) -> bool {
@@ -332,4 +373,81 @@ pub fn plain(stub: &Stub) -> bool {
         && r.basic_auth.is_none()
         && r.body_patterns.is_empty()
         && r.pact_request.is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wiremock::stub_from_mapping;
+
+    fn registry(mappings: &[&str]) -> Registry {
+        let r = Registry::default();
+        r.add(
+            mappings
+                .iter()
+                .map(|m| stub_from_mapping(&serde_json::from_str(m).unwrap(), None).unwrap())
+                .collect(),
+        );
+        r
+    }
+
+    /// The body the fast path answers `method path` with; `None` when it
+    /// leaves the request to the full lookup.
+    fn fast(r: &Registry, method: &str, path: &str) -> Option<String> {
+        r.answer_plain(method, path, |entry, answer| {
+            match answer.respond(&entry.stub.response).into_body() {
+                seam_http::Body::Full(bytes) => {
+                    String::from_utf8(bytes.unwrap_or_default().to_vec()).unwrap()
+                }
+                seam_http::Body::Stream(_) => panic!("a static answer streams"),
+            }
+        })
+    }
+
+    #[test]
+    fn the_fast_index_holds_only_what_method_and_path_decide() {
+        let r = registry(&[
+            r#"{"request": {"method": "GET", "urlPath": "/a"}, "response": {"body": "a"}}"#,
+            r#"{"request": {"method": "ANY", "url": "/b"}, "response": {"body": "b"}}"#,
+            r#"{"priority": 1, "request": {"method": "GET", "urlPath": "/c", "headers": {"X": {"equalTo": "1"}}}, "response": {"body": "c1"}}"#,
+            r#"{"request": {"method": "GET", "urlPath": "/c"}, "response": {"body": "c"}}"#,
+            r#"{"request": {"method": "POST", "urlPath": "/d"}, "response": {"body": "d"}}"#,
+            r#"{"request": {"method": "GET", "urlPath": "/e"}, "response": {"body": "e", "fixedDelayMilliseconds": 5}}"#,
+            r#"{"request": {"method": "GET", "urlPath": "/f"}, "response": {"body": "{{request.path}}", "transformers": ["response-template"]}}"#,
+            r#"{"request": {"method": "GET", "urlPathTemplate": "/t/{id}"}, "response": {"body": "t"}}"#,
+            r#"{"request": {"method": "GET", "urlPath": "/t/1"}, "response": {"body": "t1"}}"#,
+            r#"{"request": {"method": "GET", "urlPath": "/u/1"}, "response": {"body": "u1"}}"#,
+        ]);
+        assert_eq!(fast(&r, "GET", "/a").as_deref(), Some("a"));
+        assert_eq!(fast(&r, "DELETE", "/b").as_deref(), Some("b"), "ANY method");
+        assert_eq!(
+            fast(&r, "GET", "/c"),
+            None,
+            "a header condition comes first"
+        );
+        assert_eq!(
+            fast(&r, "GET", "/d"),
+            None,
+            "another method: the full path says 404"
+        );
+        assert_eq!(fast(&r, "POST", "/d").as_deref(), Some("d"));
+        assert_eq!(fast(&r, "GET", "/e"), None, "delays take the full path");
+        assert_eq!(fast(&r, "GET", "/f"), None, "templates take the full path");
+        assert_eq!(fast(&r, "GET", "/t/1"), None, "a path template could match");
+        assert_eq!(
+            fast(&r, "GET", "/u/1"),
+            None,
+            "same segment count as a template"
+        );
+        assert_eq!(fast(&r, "GET", "/zzz"), None);
+        let r = registry(&[
+            r#"{"request": {"method": "GET", "urlPath": "/a"}, "response": {"body": "a"}}"#,
+            r#"{"request": {"method": "GET", "urlPattern": "/x.*"}, "response": {"body": "x"}}"#,
+        ]);
+        assert_eq!(
+            fast(&r, "GET", "/a"),
+            None,
+            "a pattern stub could match any path"
+        );
+    }
 }

@@ -23,13 +23,14 @@ pub struct MockRequest {
 /// A request kept compactly: the journal entry of a request answered on the
 /// fast path (a static stub chosen by method and exact path), turned into a
 /// [`MockRequest`] only when the journal is read. The URL and headers are
-/// copied into one string: hyper's header values point into the connection's
-/// read buffer, which a kept `HeaderMap` would keep alive (kilobytes each).
+/// copied as bytes into one buffer: hyper's header values point into the
+/// connection's read buffer, which a kept `HeaderMap` would keep alive
+/// (kilobytes each); text decoding waits for a read.
 #[derive(Debug, Clone)]
 pub struct RawRequest {
     method: hyper::Method,
-    /// `URL\nname:value\nname:value...`
-    head: String,
+    /// `URL\nname:value\nname:value...` (header names and values hold no newline).
+    head: Box<[u8]>,
     body: Bytes,
     base_url: std::sync::Arc<str>,
     client_ip: std::net::IpAddr,
@@ -37,33 +38,33 @@ pub struct RawRequest {
 
 impl RawRequest {
     pub fn new(
-        parts: &hyper::http::request::Parts,
+        request: &hyper::Request<impl Sized>,
         body: Bytes,
         base_url: std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
     ) -> Self {
-        let url = parts
-            .uri
+        let url = request
+            .uri()
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
+        let headers = request.headers();
         let size = url.len()
-            + parts
-                .headers
+            + headers
                 .iter()
                 .map(|(k, v)| k.as_str().len() + v.len() + 2)
                 .sum::<usize>();
-        let mut head = String::with_capacity(size);
-        head.push_str(url);
-        for (k, v) in &parts.headers {
-            head.push('\n');
-            head.push_str(k.as_str());
-            head.push(':');
-            head.push_str(&String::from_utf8_lossy(v.as_bytes()));
+        let mut head = Vec::with_capacity(size);
+        head.extend_from_slice(url.as_bytes());
+        for (k, v) in headers {
+            head.push(b'\n');
+            head.extend_from_slice(k.as_str().as_bytes());
+            head.push(b':');
+            head.extend_from_slice(v.as_bytes());
         }
         RawRequest {
-            method: parts.method.clone(),
-            head,
+            method: request.method().clone(),
+            head: head.into_boxed_slice(),
             body,
             base_url,
             client_ip,
@@ -75,17 +76,20 @@ impl RawRequest {
     }
 
     pub fn to_model(&self) -> MockRequest {
-        let mut lines = self.head.split('\n');
-        let url = lines.next().unwrap_or("/");
+        let mut lines = self.head.split(|&b| b == b'\n');
+        let url = String::from_utf8_lossy(lines.next().unwrap_or(b"/"));
         let mut headers = Headers::new();
         for line in lines {
-            if let Some((k, v)) = line.split_once(':') {
-                headers.append(k, v.to_string());
+            if let Some(colon) = line.iter().position(|&b| b == b':') {
+                headers.append(
+                    String::from_utf8_lossy(&line[..colon]).into_owned(),
+                    String::from_utf8_lossy(&line[colon + 1..]).into_owned(),
+                );
             }
         }
         MockRequest::new(
             self.method.as_str(),
-            url,
+            &url,
             headers,
             self.body.clone(),
             self.base_url.clone(),

@@ -4,7 +4,6 @@
 
 use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, ResponseBody, ResponseDef};
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use rand::Rng;
 use seam_http::{full, Body, ConnFault};
 use std::path::Path;
@@ -150,8 +149,13 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// `None` for answers that change per request (templates, files that may change).
-    pub fn of(def: &ResponseDef) -> Option<Result<Prepared, String>> {
+    /// The stub's answer, built on first use; `None` for answers that change
+    /// per request (templates, files that may change).
+    pub fn of(def: &ResponseDef) -> Option<&Result<Prepared, String>> {
+        def.prepared.get_or_init(|| Prepared::build(def)).as_ref()
+    }
+
+    fn build(def: &ResponseDef) -> Option<Result<Prepared, String>> {
         if def.templated || matches!(def.body, ResponseBody::File(_)) {
             return None;
         }
@@ -166,6 +170,20 @@ impl Prepared {
     pub fn respond(&self, def: &ResponseDef) -> hyper::Response<Body> {
         assemble(def, def.status, self.headers.clone(), self.body.clone())
     }
+}
+
+/// The answer of a stub that the fast path may give without looking at the
+/// request: static, with no proxy, fault, chaos, delay or pact example.
+pub fn static_answer(def: &ResponseDef) -> Option<&Prepared> {
+    if def.proxy_base_url.is_some()
+        || def.chaos.is_some()
+        || def.fault.is_some()
+        || def.delay.is_some()
+        || def.pact.is_some()
+    {
+        return None;
+    }
+    Prepared::of(def)?.as_ref().ok()
 }
 
 /// A body sent in `chunks` pieces spread over `total_ms`.
@@ -194,7 +212,7 @@ fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
     });
     let stream =
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|f| (f, rx)) });
-    http_body_util::StreamBody::new(stream).boxed()
+    Body::stream(http_body_util::StreamBody::new(stream))
 }
 
 /// A plain response with a status and text.

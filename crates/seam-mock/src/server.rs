@@ -4,12 +4,13 @@
 
 use crate::journal::Journal;
 use crate::record::Recorder;
-use crate::registry::{Entry, Lookup, Registry};
+use crate::registry::{Lookup, Registry};
 use crate::request::{MockRequest, RawRequest};
 use crate::respond::{self, Outcome};
 use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, Stub};
 use crate::template::{TemplateRequest, Templates};
 use bytes::Bytes;
+use futures_util::future::Either;
 use http_body_util::{BodyExt, Limited};
 use seam_core::generators::GeneratorContext;
 use seam_core::http::Headers;
@@ -116,8 +117,14 @@ impl MockServer {
         });
         let handler_state = state.clone();
         let server = seam_http::serve(config.addr, config.tls.clone(), move |req, conn| {
-            let state = handler_state.clone();
-            async move { handle(state, req, conn).await }
+            // The fast path answers without a future of its own; the rest is
+            // boxed, so connections carry a small future whichever path runs.
+            match fast_answer(&handler_state, req, conn) {
+                Ok(response) => Either::Left(std::future::ready(response)),
+                Err(req) => {
+                    Either::Right(Box::pin(handle(handler_state.clone(), req, conn.clone())))
+                }
+            }
         })
         .await?;
         let _ = state.base_url.set(server.base_url().into());
@@ -164,45 +171,48 @@ async fn read_request(
 }
 
 /// The fast path: a bodiless request without a query string, answered by a
-/// plain stub (see [`crate::registry::plain`]) with a static answer and no
-/// latency, fault or chaos. It gets the answer the full path would give,
-/// without building the request model; the journal keeps hyper's parts.
-fn plain_answer(
+/// plain stub with a static answer (see [`Registry::answer_plain`]) while no
+/// global delay or chaos is set. It gets the answer the full path would give,
+/// without building the request model; the journal keeps the request's head
+/// as text. Gives the request back when the full path must answer it.
+fn fast_answer(
     state: &MockState,
-    parts: &hyper::http::request::Parts,
-    body: &hyper::body::Incoming,
-) -> Option<(Arc<Entry>, hyper::Response<Body>)> {
+    req: hyper::Request<hyper::body::Incoming>,
+    conn: &ConnInfo,
+) -> Result<hyper::Response<Body>, hyper::Request<hyper::body::Incoming>> {
     use hyper::body::Body as _;
-    let path = parts.uri.path();
     let config = &state.config;
-    if !body.is_end_stream()
-        || parts.uri.query().is_some()
-        || path.contains('%')
-        || path.starts_with("/__admin")
+    if !req.body().is_end_stream()
+        || req.uri().query().is_some()
         || config.chaos.is_some()
         || config.delay.is_some()
         || state
             .settings_delay
             .load(std::sync::atomic::Ordering::Relaxed)
             > 0
+        || req.uri().path().starts_with("/__admin")
     {
-        return None;
+        return Err(req);
     }
-    let entry = state.registry.lookup_plain(parts.method.as_str(), path)?;
-    let def = &entry.stub.response;
-    if def.proxy_base_url.is_some()
-        || def.chaos.is_some()
-        || def.fault.is_some()
-        || def.delay.is_some()
-        || def.pact.is_some()
-    {
-        return None;
-    }
-    let Some(Ok(prepared)) = def.prepared.get_or_init(|| respond::Prepared::of(def)) else {
-        return None;
+    let Some((stub_id, response)) =
+        state
+            .registry
+            .answer_plain(req.method().as_str(), req.uri().path(), |entry, answer| {
+                (entry.stub.id, answer.respond(&entry.stub.response))
+            })
+    else {
+        return Err(req);
     };
-    let response = prepared.respond(def);
-    Some((entry, response))
+    let raw = RawRequest::new(
+        &req,
+        Bytes::new(),
+        state.base_url.get().cloned().unwrap_or_else(|| "".into()),
+        conn.remote.ip(),
+    );
+    state
+        .journal
+        .log_raw(raw, Some(stub_id), response.status().as_u16());
+    Ok(response)
 }
 
 async fn handle(
@@ -211,17 +221,6 @@ async fn handle(
     conn: ConnInfo,
 ) -> hyper::Response<Body> {
     let (parts, body) = req.into_parts();
-    if let Some((entry, response)) = plain_answer(&state, &parts, &body) {
-        let status = response.status().as_u16();
-        let raw = RawRequest::new(
-            &parts,
-            Bytes::new(),
-            state.base_url.get().cloned().unwrap_or_else(|| "".into()),
-            conn.remote.ip(),
-        );
-        state.journal.log_raw(raw, Some(entry.stub.id), status);
-        return response;
-    }
     let mreq = match read_request(&state, parts, body, &conn).await {
         Ok(r) => r,
         Err(status) => return respond::text(status, "text/plain", "request body too large\n"),
@@ -334,7 +333,7 @@ async fn answer(
     if let Some(spec) = &def.pact {
         return Outcome::Respond(pact_answer(state, spec));
     }
-    if let Some(prepared) = def.prepared.get_or_init(|| respond::Prepared::of(def)) {
+    if let Some(prepared) = respond::Prepared::of(def) {
         return Outcome::Respond(match prepared {
             Ok(p) => p.respond(def),
             Err(e) => respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id)),
