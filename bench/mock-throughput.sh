@@ -5,14 +5,16 @@
 # measured too when java is present (its standalone jar comes from npm).
 #
 # Usage: bench/mock-throughput.sh [SECONDS] [CONNECTIONS] [ROUNDS]
-# hello-hyper and seam mock run in alternation, ROUNDS times each (default 5):
-# on a shared virtual machine one 10 s figure varies by ±20% from run to run,
-# so the table gives medians and the median of the paired ratios.
+# Both servers run side by side on the same core and wrk loads one at a time,
+# alternating, ROUNDS times each (default 15 rounds of 3 s): on a shared
+# virtual machine the speed of the host drifts by ±20% within minutes, so only
+# close pairs compare. The table gives medians, and the median of the ratios of
+# each round's pair with its spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=${1:-10}
+SECS=${1:-3}
 CONNS=${2:-64}
-ROUNDS=${3:-5}
+ROUNDS=${3:-15}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 2; }
 
 cargo build --release -q -p seam-cli
@@ -66,7 +68,7 @@ PY
 # The server gets core 1 and wrk core 0, so the figure is the server's own cost,
 # not how the scheduler shares two cores between them.
 SERVER_CPU="taskset -c 1"; WRK="taskset -c 0 wrk -t1"
-run_wrk() { $WRK -c"$CONNS" -d"${SECS}s" --latency "$1" | tee "$WORK/wrk.txt" >&2; awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"; }
+run_wrk() { $WRK -c"$CONNS" -d"${2:-$SECS}s" --latency "$1" | tee "$WORK/wrk.txt" >&2; awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"; }
 
 start_server() { # sets URL and PID
   : > "$WORK/out.txt"
@@ -76,17 +78,18 @@ start_server() { # sets URL and PID
   URL=$(grep -o 'http://[0-9.:]*' "$WORK/out.txt" | head -1)
 }
 
-HELLO_ALL=(); SEAM_ALL=(); SEAM_RSS=0
+start_server $SERVER_CPU $HELLO 0; HELLO_URL=$URL
+start_server $SERVER_CPU $SEAM mock --port 0 --stubs "$WORK/seam/stubs.yaml"   # default journal: 10,000 requests
+SEAM_URL=$URL; SEAM_PID=$PID
+curl -sf "$HELLO_URL/api/items/500" >/dev/null; curl -sf "$SEAM_URL/api/items/500" >/dev/null
+HELLO_ALL=(); SEAM_ALL=()
 for round in $(seq 1 "$ROUNDS"); do
-  echo "== round $round: hello-hyper (reference)" >&2
-  start_server $SERVER_CPU $HELLO 0; HELLO_ALL+=("$(run_wrk "$URL/api/items/500")"); kill $PID; wait $PID 2>/dev/null || true
-  echo "== round $round: seam mock, 1,000 stubs" >&2
-  start_server $SERVER_CPU $SEAM mock --port 0 --stubs "$WORK/seam/stubs.yaml"   # default journal: 10,000 requests
-  curl -sf "$URL/api/items/500" >/dev/null
-  SEAM_ALL+=("$(run_wrk "$URL/api/items/500")")
-  RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status); [ "$RSS" -gt "$SEAM_RSS" ] && SEAM_RSS=$RSS
-  kill $PID; wait $PID 2>/dev/null || true
+  echo "== round $round: hello-hyper (reference), then seam mock with 1,000 stubs" >&2
+  HELLO_ALL+=("$(run_wrk "$HELLO_URL/api/items/500")")
+  SEAM_ALL+=("$(run_wrk "$SEAM_URL/api/items/500")")
 done
+SEAM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$SEAM_PID/status)
+kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true
 HELLO_RPS=$(IFS=,; echo "${HELLO_ALL[*]}"); SEAM_RPS=$(IFS=,; echo "${SEAM_ALL[*]}")
 SEAM_START=$(startup_ms $SEAM mock --port 0 --stubs "$WORK/seam/stubs.yaml")
 
@@ -101,7 +104,7 @@ if command -v java >/dev/null && command -v npm >/dev/null; then
     PID=$!
     for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 && break; sleep 0.1; done
     $WRK -c"$CONNS" -d5s "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 || true  # JIT warm-up
-    WM_RPS=$(run_wrk "http://127.0.0.1:$PORT/api/items/500")
+    WM_RPS=$(run_wrk "http://127.0.0.1:$PORT/api/items/500" 10)
     WM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
     kill $PID; wait $PID 2>/dev/null || true
   fi
@@ -113,13 +116,15 @@ hello_all, seam_all, rss, start, wm, wm_rss = sys.argv[1:]
 hello_all = [float(x) for x in hello_all.split(",")]
 seam_all = [float(x) for x in seam_all.split(",")]
 hello, seam = statistics.median(hello_all), statistics.median(seam_all)
-paired = statistics.median(s / h for s, h in zip(seam_all, hello_all))
+ratios = sorted(s / h for s, h in zip(seam_all, hello_all))
+paired = statistics.median(ratios)
+q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [paired, paired, paired]
 print(f"rounds: hello-hyper {', '.join(f'{x:,.0f}' for x in hello_all)}")
 print(f"        seam mock   {', '.join(f'{x:,.0f}' for x in seam_all)}\n")
 print("| server | requests/s (median) | vs hello-hyper | RSS after load |")
 print("| --- | ---: | ---: | ---: |")
 print(f"| hello-hyper (reference) | {hello:,.0f} | 100% | |")
-print(f"| seam mock, 1,000 stubs | {seam:,.0f} | {100*paired:.0f}% (median of paired rounds) | {int(rss)/1024:.1f} MB (largest) |")
+print(f"| seam mock, 1,000 stubs | {seam:,.0f} | {100*paired:.0f}% (median of paired rounds; quartiles {100*q[0]:.0f}%, {100*q[2]:.0f}%) | {int(rss)/1024:.1f} MB |")
 if wm != "-":
     print(f"| WireMock, 1,000 stubs | {float(wm):,.0f} | {100*float(wm)/hello:.1f}% | {int(wm_rss)/1024:.1f} MB |")
 print(f"\nseam mock start-up to first served request (1,000 stubs, best of 5): {start} ms")

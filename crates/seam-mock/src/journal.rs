@@ -14,6 +14,9 @@ use uuid::Uuid;
 /// WireMock keeps every request; we keep this many by default.
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// Journals up to this capacity get their ring at once.
+const PREALLOCATED: usize = 100_000;
+
 /// Bodies are kept up to this size (the rest is cut), so the journal's memory
 /// is bounded by capacity × this, whatever clients send.
 pub const MAX_KEPT_BODY: usize = 256 * 1024;
@@ -70,6 +73,16 @@ struct Inner {
     unmatched_total: u64,
 }
 
+impl Inner {
+    fn count(&mut self, stub_id: Option<Uuid>) {
+        self.total += 1;
+        match stub_id {
+            Some(id) => *self.per_stub.entry(id).or_default() += 1,
+            None => self.unmatched_total += 1,
+        }
+    }
+}
+
 /// A bounded journal.
 #[derive(Debug)]
 pub struct Journal {
@@ -87,7 +100,11 @@ impl Journal {
         let start = Uuid::new_v4().as_u64_pair();
         Journal {
             capacity,
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(Inner {
+                // a full ring then turns without moving entries
+                entries: VecDeque::with_capacity(capacity.min(PREALLOCATED)),
+                ..Default::default()
+            }),
             id_prefix: start.0,
             next_id: AtomicU64::new(start.1),
         }
@@ -98,9 +115,50 @@ impl Journal {
         self.keep(KeptRequest::Model(Box::new(request)), stub_id, status);
     }
 
-    /// Records a request answered on the fast path, as hyper gave it.
-    pub fn log_raw(&self, request: RawRequest, stub_id: Option<Uuid>, status: u16) {
-        self.keep(KeptRequest::Raw(request), stub_id, status);
+    /// Records a bodiless request answered on the fast path, copying its
+    /// head. Once the journal is full, the copy goes into the evicted entry's
+    /// buffer, so recording allocates nothing.
+    pub fn log_head<B>(
+        &self,
+        request: &hyper::Request<B>,
+        base_url: impl FnOnce() -> std::sync::Arc<str>,
+        client_ip: std::net::IpAddr,
+        stub_id: Uuid,
+        status: u16,
+    ) {
+        let (id, logged_at) = (self.next_id(), SystemTime::now());
+        let mut inner = self.inner.lock().expect("journal lock");
+        inner.count(Some(stub_id));
+        if self.capacity == 0 {
+            return;
+        }
+        let mut evicted = None;
+        if inner.entries.len() >= self.capacity {
+            if let Some(oldest) = inner.entries.front_mut() {
+                if let KeptRequest::Raw(raw) = &mut oldest.request {
+                    raw.refill(request, Bytes::new(), client_ip);
+                    oldest.id = id;
+                    oldest.logged_at = logged_at;
+                    oldest.stub_id = Some(stub_id);
+                    oldest.status = status;
+                    // the oldest entry becomes the newest where it lies
+                    inner.entries.rotate_left(1);
+                    return;
+                }
+            }
+            evicted = inner.entries.pop_front();
+        }
+        let raw = RawRequest::new(request, Bytes::new(), base_url(), client_ip);
+        inner.entries.push_back(Kept {
+            id,
+            request: KeptRequest::Raw(raw),
+            logged_at,
+            stub_id: Some(stub_id),
+            status,
+        });
+        drop(inner);
+        // freed outside the lock
+        drop(evicted);
     }
 
     pub fn capacity(&self) -> usize {
@@ -118,14 +176,17 @@ impl Journal {
         });
     }
 
-    fn keep(&self, request: KeptRequest, stub_id: Option<Uuid>, status: u16) {
+    fn next_id(&self) -> Uuid {
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let id = uuid::Builder::from_u128((u128::from(self.id_prefix) << 64) | u128::from(n))
+        uuid::Builder::from_u128((u128::from(self.id_prefix) << 64) | u128::from(n))
             .with_version(uuid::Version::Random)
             .with_variant(uuid::Variant::RFC4122)
-            .into_uuid();
+            .into_uuid()
+    }
+
+    fn keep(&self, request: KeptRequest, stub_id: Option<Uuid>, status: u16) {
         self.push(Kept {
-            id,
+            id: self.next_id(),
             request,
             logged_at: SystemTime::now(),
             stub_id,
@@ -144,11 +205,7 @@ impl Journal {
             *body = Bytes::copy_from_slice(&body[..body.len().min(MAX_KEPT_BODY)]);
         }
         let mut inner = self.inner.lock().expect("journal lock");
-        inner.total += 1;
-        match entry.stub_id {
-            Some(id) => *inner.per_stub.entry(id).or_default() += 1,
-            None => inner.unmatched_total += 1,
-        }
+        inner.count(entry.stub_id);
         if self.capacity == 0 {
             return;
         }
@@ -271,6 +328,52 @@ mod tests {
         e.request.body = bytes::Bytes::from(vec![b'x'; MAX_KEPT_BODY * 3]);
         j.record(e);
         assert_eq!(j.find(|_| true)[0].request.body.len(), MAX_KEPT_BODY);
+    }
+
+    #[test]
+    fn a_full_journal_recycles_its_oldest_entries_for_fast_path_requests() {
+        let j = Journal::new(3);
+        let stub = Uuid::new_v4();
+        j.record(entry(0, None));
+        for n in 1..8 {
+            let req = hyper::Request::get(format!("/fast/{n}?q={n}"))
+                .header("X-N", n.to_string())
+                .header("Accept", "*/*")
+                .body(())
+                .unwrap();
+            j.log_head(
+                &req,
+                || "http://x".into(),
+                [127, 0, 0, 1].into(),
+                stub,
+                200 + n as u16,
+            );
+        }
+        let kept = j.find(|_| true);
+        let seen: Vec<_> = kept
+            .iter()
+            .map(|e| {
+                (
+                    e.request.url.clone(),
+                    e.request.headers.get("x-n").unwrap().to_string(),
+                    e.status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("/fast/7?q=7".to_string(), "7".to_string(), 207),
+                ("/fast/6?q=6".to_string(), "6".to_string(), 206),
+                ("/fast/5?q=5".to_string(), "5".to_string(), 205),
+            ]
+        );
+        assert_eq!(kept[0].request.base_url.as_ref(), "http://x");
+        assert_eq!(kept[0].request.headers.get("accept"), Some("*/*"));
+        let ids: std::collections::HashSet<_> = kept.iter().map(|e| e.id).collect();
+        assert_eq!(ids.len(), 3, "recycled entries get new ids");
+        assert_eq!(j.stub_count(stub), 7);
+        assert_eq!(j.totals(), (8, 1, 3));
     }
 
     #[test]

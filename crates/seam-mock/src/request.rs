@@ -30,44 +30,62 @@ pub struct MockRequest {
 pub struct RawRequest {
     method: hyper::Method,
     /// `URL\nname:value\nname:value...` (header names and values hold no newline).
-    head: Box<[u8]>,
+    head: Vec<u8>,
     body: Bytes,
     base_url: std::sync::Arc<str>,
     client_ip: std::net::IpAddr,
 }
 
 impl RawRequest {
-    pub fn new(
-        request: &hyper::Request<impl Sized>,
+    pub fn new<B>(
+        request: &hyper::Request<B>,
         body: Bytes,
         base_url: std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
     ) -> Self {
+        let mut raw = RawRequest {
+            method: request.method().clone(),
+            head: Vec::new(),
+            body,
+            base_url,
+            client_ip,
+        };
+        raw.copy_head(request);
+        raw
+    }
+
+    /// Makes this entry another request to the same server, reusing its
+    /// buffer (how a full journal records without allocating).
+    pub fn refill<B>(
+        &mut self,
+        request: &hyper::Request<B>,
+        body: Bytes,
+        client_ip: std::net::IpAddr,
+    ) {
+        self.method = request.method().clone();
+        self.body = body;
+        self.client_ip = client_ip;
+        self.copy_head(request);
+    }
+
+    fn copy_head<B>(&mut self, request: &hyper::Request<B>) {
         let url = request
             .uri()
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        let headers = request.headers();
-        let size = url.len()
-            + headers
-                .iter()
-                .map(|(k, v)| k.as_str().len() + v.len() + 2)
-                .sum::<usize>();
-        let mut head = Vec::with_capacity(size);
+        let head = &mut self.head;
+        if head.capacity() > 4096 {
+            // a reused buffer does not stay as large as the largest head it held
+            *head = Vec::new();
+        }
+        head.clear();
         head.extend_from_slice(url.as_bytes());
-        for (k, v) in headers {
+        for (k, v) in request.headers() {
             head.push(b'\n');
             head.extend_from_slice(k.as_str().as_bytes());
             head.push(b':');
             head.extend_from_slice(v.as_bytes());
-        }
-        RawRequest {
-            method: request.method().clone(),
-            head: head.into_boxed_slice(),
-            body,
-            base_url,
-            client_ip,
         }
     }
 

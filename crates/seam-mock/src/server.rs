@@ -5,7 +5,7 @@
 use crate::journal::Journal;
 use crate::record::Recorder;
 use crate::registry::{Lookup, Registry};
-use crate::request::{MockRequest, RawRequest};
+use crate::request::MockRequest;
 use crate::respond::{self, Outcome};
 use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, Stub};
 use crate::template::{TemplateRequest, Templates};
@@ -119,11 +119,9 @@ impl MockServer {
         let server = seam_http::serve(config.addr, config.tls.clone(), move |req, conn| {
             // The fast path answers without a future of its own; the rest is
             // boxed, so connections carry a small future whichever path runs.
-            match fast_answer(&handler_state, req, conn) {
-                Ok(response) => Either::Left(std::future::ready(response)),
-                Err(req) => {
-                    Either::Right(Box::pin(handle(handler_state.clone(), req, conn.clone())))
-                }
+            match fast_answer(&handler_state, &req, conn) {
+                Some(response) => Either::Left(std::future::ready(response)),
+                None => Either::Right(Box::pin(handle(handler_state.clone(), req, conn.clone()))),
             }
         })
         .await?;
@@ -174,12 +172,12 @@ async fn read_request(
 /// plain stub with a static answer (see [`Registry::answer_plain`]) while no
 /// global delay or chaos is set. It gets the answer the full path would give,
 /// without building the request model; the journal keeps the request's head
-/// as text. Gives the request back when the full path must answer it.
+/// as text. `None`: the full path must answer it.
 fn fast_answer(
     state: &MockState,
-    req: hyper::Request<hyper::body::Incoming>,
+    req: &hyper::Request<hyper::body::Incoming>,
     conn: &ConnInfo,
-) -> Result<hyper::Response<Body>, hyper::Request<hyper::body::Incoming>> {
+) -> Option<hyper::Response<Body>> {
     use hyper::body::Body as _;
     let config = &state.config;
     if !req.body().is_end_stream()
@@ -192,27 +190,22 @@ fn fast_answer(
             > 0
         || req.uri().path().starts_with("/__admin")
     {
-        return Err(req);
+        return None;
     }
-    let Some((stub_id, response)) =
+    let (stub_id, response) =
         state
             .registry
             .answer_plain(req.method().as_str(), req.uri().path(), |entry, answer| {
                 (entry.stub.id, answer.respond(&entry.stub.response))
-            })
-    else {
-        return Err(req);
-    };
-    let raw = RawRequest::new(
-        &req,
-        Bytes::new(),
-        state.base_url.get().cloned().unwrap_or_else(|| "".into()),
+            })?;
+    state.journal.log_head(
+        req,
+        || state.base_url.get().cloned().unwrap_or_else(|| "".into()),
         conn.remote.ip(),
+        stub_id,
+        response.status().as_u16(),
     );
-    state
-        .journal
-        .log_raw(raw, Some(stub_id), response.status().as_u16());
-    Ok(response)
+    Some(response)
 }
 
 async fn handle(
