@@ -24,22 +24,7 @@ HELLO=bench/hello-hyper/target/release/hello-hyper
 
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-python3 - "$WORK" <<'PY'
-import json, os, sys
-work = sys.argv[1]
-os.makedirs(f"{work}/seam", exist_ok=True)
-os.makedirs(f"{work}/wiremock/mappings", exist_ok=True)
-lines = ["stubs:"]
-for i in range(1000):
-    lines += [f"  - name: item {i}",
-              f"    request: {{ method: GET, path: /api/items/{i} }}",
-              f"    response: {{ status: 200, headers: {{ Content-Type: application/json }}, text: '{{\"id\":{i},\"name\":\"item {i}\"}}' }}"]
-    with open(f"{work}/wiremock/mappings/item-{i}.json", "w") as f:
-        json.dump({"request": {"method": "GET", "urlPath": f"/api/items/{i}"},
-                   "response": {"status": 200, "headers": {"Content-Type": "application/json"},
-                                "body": json.dumps({"id": i, "name": f"item {i}"})}}, f)
-open(f"{work}/seam/stubs.yaml", "w").write("\n".join(lines) + "\n")
-PY
+python3 bench/mock-stubs.py "$WORK"
 
 # start-up: spawn to first 200, best of 5
 startup_ms() {
