@@ -1,7 +1,7 @@
 //! Mismatch reports: one block per mismatch with location, reason, and an
 //! expected/actual diff; ANSI colors on a terminal, plain text when piped.
 
-use crate::matching::{brief, Mismatch};
+use crate::matching::{brief_side, Mismatch};
 use std::fmt::Write;
 
 /// Color or not.
@@ -45,12 +45,18 @@ pub fn render_mismatches(mismatches: &[Mismatch], style: Style) -> String {
         let _ = writeln!(
             out,
             "   {}",
-            style.paint("31", &format!("- expected: {}", brief(&m.expected)))
+            style.paint(
+                "31",
+                &format!("- expected: {}", brief_side(m.expected.as_ref()))
+            )
         );
         let _ = writeln!(
             out,
             "   {}",
-            style.paint("32", &format!("+ actual:   {}", brief(&m.actual)))
+            style.paint(
+                "32",
+                &format!("+ actual:   {}", brief_side(m.actual.as_ref()))
+            )
         );
     }
     out
@@ -78,5 +84,24 @@ mod tests {
         );
         assert!(!plain.contains('\x1b'));
         assert!(render_mismatches(&m, Style::Color).contains("\x1b[31m"));
+    }
+
+    #[test]
+    fn a_missing_key_reads_absent_and_a_null_reads_null() {
+        use crate::matching::{match_json, BodyMode};
+        use crate::rules::RuleSet;
+        let m = match_json(
+            &json!({"price": 3, "name": "x"}),
+            &json!({"name": null, "extra": true}),
+            &RuleSet::default(),
+            BodyMode::Request,
+            Part::Body,
+        );
+        assert_eq!(
+            render_mismatches(&m, Style::Plain),
+            "1) body $.price expected key 'price' but it was missing\n   - expected: 3\n   + actual:   (absent)\n\
+             2) body $.name expected string (\"x\") but was null (null)\n   - expected: \"x\"\n   + actual:   null\n\
+             3) body $.extra unexpected key 'extra'\n   - expected: (absent)\n   + actual:   true\n"
+        );
     }
 }

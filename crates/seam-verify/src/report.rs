@@ -171,8 +171,15 @@ impl Report {
                             mismatches
                                 .iter()
                                 .map(|m| {
-                                    json!({"part": m.part.name(), "path": m.path, "expected": m.expected,
-                                           "actual": m.actual, "reason": m.reason})
+                                    // an absent side has no key (a `null` is a null)
+                                    let mut o = json!({"part": m.part.name(), "path": m.path, "reason": m.reason});
+                                    if let Some(e) = &m.expected {
+                                        o["expected"] = e.clone();
+                                    }
+                                    if let Some(a) = &m.actual {
+                                        o["actual"] = a.clone();
+                                    }
+                                    o
                                 })
                                 .collect(),
                         );
@@ -266,8 +273,8 @@ impl Report {
                         out.push_str(&format!(
                             "<tr class=\"ko\"><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
                             escape(&m.location()),
-                            escape(&m.expected.to_string()),
-                            escape(&m.actual.to_string()),
+                            escape(&side(m.expected.as_ref())),
+                            escape(&side(m.actual.as_ref())),
                             escape(&m.reason)
                         ));
                     }
@@ -298,4 +305,9 @@ fn plural(n: usize) -> String {
     } else {
         format!("{n} interactions")
     }
+}
+
+/// A mismatch side in full, or `(absent)`.
+fn side(v: Option<&Value>) -> String {
+    v.map_or_else(|| "(absent)".to_string(), Value::to_string)
 }

@@ -4,7 +4,7 @@
 use super::json::{match_json, BodyMode};
 use super::value::check_rule_list;
 use super::xml::match_xml;
-use super::{brief, Mismatch, Part};
+use super::{brief_side, Mismatch, Part};
 use crate::http::{Body, ContentType, Query};
 use crate::path::DocPath;
 use crate::rules::{MatchingRule, RuleSet};
@@ -49,15 +49,16 @@ fn is_empty_expectation(b: &Body) -> bool {
     matches!(b, Body::Empty | Body::Json(Value::Null))
 }
 
-fn body_as_value(b: &Body) -> Value {
-    match b {
-        Body::Absent => Value::Null,
+/// A body as a mismatch side; `None` when there is no body at all.
+fn body_as_value(b: &Body) -> Option<Value> {
+    Some(match b {
+        Body::Absent => return None,
         Body::Empty => json!(""),
         Body::Json(v) => v.clone(),
         Body::Xml(s) | Body::Text(s) => json!(s),
         Body::Form(q) => json!(q.to_query_string()),
         Body::Bytes(b) => json!(String::from_utf8_lossy(b)),
-    }
+    })
 }
 
 /// Compares bodies. `expected_type` and `actual_type` are the declared content
@@ -143,7 +144,11 @@ pub fn match_body(
                             ))
                         }
                     }
-                    None => check_rule_list(list, &ev, &av),
+                    None => check_rule_list(
+                        list,
+                        ev.as_ref().unwrap_or(&Value::Null),
+                        av.as_ref().unwrap_or(&Value::Null),
+                    ),
                 };
                 return match result {
                     Ok(()) => Vec::new(),
@@ -162,8 +167,8 @@ pub fn match_body(
             } else {
                 mismatch(format!(
                     "expected body {} but was {}",
-                    brief(&ev),
-                    brief(&av)
+                    brief_side(ev.as_ref()),
+                    brief_side(av.as_ref())
                 ))
             }
         }

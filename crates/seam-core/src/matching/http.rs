@@ -130,7 +130,7 @@ pub fn match_message(expected: &Message, actual: &Message, rules: &MatchingRules
                 Part::Metadata,
                 k.clone(),
                 ev.clone(),
-                Value::Null,
+                None,
                 format!("expected metadata '{k}' but it was missing"),
             )),
             Some(av) => {
@@ -212,7 +212,7 @@ pub(crate) fn match_multimap<'a>(
                 part,
                 k,
                 json!(ev),
-                Value::Null,
+                None,
                 format!("expected {} '{k}' but it was missing", part.name()),
             ));
             continue;
@@ -250,7 +250,7 @@ pub(crate) fn match_multimap<'a>(
                 out.push(Mismatch::new(
                     part,
                     k,
-                    Value::Null,
+                    None,
                     json!(actual_get(k)),
                     format!("unexpected {} '{k}'", part.name()),
                 ));
@@ -311,7 +311,7 @@ fn match_header_maps(
                 Part::Header,
                 name,
                 json!(ev.join(", ")),
-                Value::Null,
+                None,
                 format!("expected header '{name}' but it was missing"),
             ));
             continue;

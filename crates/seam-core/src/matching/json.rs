@@ -81,11 +81,22 @@ pub(crate) fn rules_at<'a>(cursor: &RuleCursor<'a>) -> Option<Cow<'a, RuleList>>
 
 impl Walker {
     fn push(&mut self, path: &DocPath, expected: &Value, actual: &Value, reason: String) {
+        self.push_sides(path, Some(expected), Some(actual), reason);
+    }
+
+    /// A mismatch where one side may be absent (`None`).
+    fn push_sides(
+        &mut self,
+        path: &DocPath,
+        expected: Option<&Value>,
+        actual: Option<&Value>,
+        reason: String,
+    ) {
         self.out.push(Mismatch::new(
             self.part,
             path.to_string(),
-            expected.clone(),
-            actual.clone(),
+            expected.cloned(),
+            actual.cloned(),
             reason,
         ));
     }
@@ -302,10 +313,10 @@ impl Walker {
         for (k, ev) in e {
             match a.get(k) {
                 Some(av) => self.compare_field(path, cursor, k, ev, av),
-                None => self.push(
+                None => self.push_sides(
                     &path.field(k),
-                    ev,
-                    &Value::Null,
+                    Some(ev),
+                    None,
                     format!("expected key '{k}' but it was missing"),
                 ),
             }
@@ -313,10 +324,10 @@ impl Walker {
         if self.mode == BodyMode::Request {
             for (k, av) in a {
                 if !e.contains_key(k) {
-                    self.push(
+                    self.push_sides(
                         &path.field(k),
-                        &Value::Null,
-                        av,
+                        None,
+                        Some(av),
                         format!("unexpected key '{k}'"),
                     );
                 }
@@ -379,8 +390,8 @@ mod tests {
         let a = json!({"items": [{"price": 1}, {"price": 2}, {"price": "3"}]});
         let m = match_json(&e, &a, &RuleSet::default(), BodyMode::Response, Part::Body);
         assert_eq!(paths(&m), ["$.items[2].price"]);
-        assert_eq!(m[0].expected, json!(3));
-        assert_eq!(m[0].actual, json!("3"));
+        assert_eq!(m[0].expected, Some(json!(3)));
+        assert_eq!(m[0].actual, Some(json!("3")));
         assert!(m[0].reason.contains("expected number"), "{}", m[0].reason);
     }
 

@@ -52,8 +52,11 @@ pub struct Mismatch {
     /// Where: `$.items[2].price` for bodies, the name for headers and query
     /// parameters, empty for method, path and status.
     pub path: String,
-    pub expected: Value,
-    pub actual: Value,
+    /// `None`: nothing was expected there (an unexpected key, header or
+    /// element), which is not the same as an expected `null`.
+    pub expected: Option<Value>,
+    /// `None`: nothing was there (a missing key, header, attribute or body).
+    pub actual: Option<Value>,
     pub reason: String,
 }
 
@@ -61,15 +64,15 @@ impl Mismatch {
     pub fn new(
         part: Part,
         path: impl Into<String>,
-        expected: Value,
-        actual: Value,
+        expected: impl Into<Option<Value>>,
+        actual: impl Into<Option<Value>>,
         reason: impl Into<String>,
     ) -> Self {
         Mismatch {
             part,
             path: path.into(),
-            expected,
-            actual,
+            expected: expected.into(),
+            actual: actual.into(),
             reason: reason.into(),
         }
     }
@@ -91,6 +94,11 @@ impl fmt::Display for Mismatch {
 }
 
 /// Renders a JSON value briefly for messages: strings quoted, long values cut.
+/// A side of a mismatch on one line: the value, or `(absent)`.
+pub fn brief_side(v: Option<&Value>) -> String {
+    v.map_or_else(|| "(absent)".to_string(), brief)
+}
+
 pub fn brief(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 80 {

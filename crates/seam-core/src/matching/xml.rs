@@ -112,7 +112,15 @@ fn child_elements<'a, 'i>(n: roxmltree::Node<'a, 'i>) -> Vec<roxmltree::Node<'a,
 }
 
 impl Walker<'_> {
-    fn push(&mut self, path: &DocPath, expected: Value, actual: Value, reason: String) {
+    /// A mismatch; `None` for a side where nothing is (a missing or an
+    /// unexpected node).
+    fn push(
+        &mut self,
+        path: &DocPath,
+        expected: impl Into<Option<Value>>,
+        actual: impl Into<Option<Value>>,
+        reason: String,
+    ) {
         self.out.push(Mismatch::new(
             Part::Body,
             path.to_string(),
@@ -224,7 +232,7 @@ impl Walker<'_> {
                     let local = c.tag_name().name();
                     self.push(
                         &path.field(local),
-                        Value::Null,
+                        None,
                         json!(format!("<{local}>")),
                         format!("unexpected element <{}>", qualified(c.tag_name())),
                     );
@@ -246,7 +254,7 @@ impl Walker<'_> {
                 None => self.push(
                     &apath,
                     json!(attr.value()),
-                    Value::Null,
+                    None,
                     format!("expected attribute '{}' but it was missing", attr.name()),
                 ),
             }
@@ -256,7 +264,7 @@ impl Walker<'_> {
                 if find(e, &attr).is_none() {
                     self.push(
                         &path.field(&format!("@{}", attr.name())),
-                        Value::Null,
+                        None,
                         json!(attr.value()),
                         format!("unexpected attribute '{}'", attr.name()),
                     );
