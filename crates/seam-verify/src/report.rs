@@ -5,7 +5,8 @@
 //! "errors"}, "interactions": [{"consumer", "provider", "pact", "description",
 //! "states", "pending", "status": "passed"|"failed"|"error", "durationMs",
 //! "mismatches": [{"part", "path", "expected", "actual", "reason"}], "error",
-//! "curl"}]}`.
+//! "curl"}]}`. A mismatch has no `expected` (or `actual`) key when nothing
+//! was expected (or found) there: an unexpected key, a missing header.
 
 use seam_core::matching::Mismatch;
 use seam_core::render::{render_mismatches, Style};
