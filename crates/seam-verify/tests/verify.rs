@@ -192,6 +192,14 @@ async fn a_breaking_change_fails_naming_consumer_interaction_path_and_curl() {
     let json = report.to_json();
     assert_eq!(json["summary"]["failed"], 1);
     assert_eq!(json["interactions"][0]["mismatches"][1]["path"], "$.status");
+    let missing = json["interactions"][0]["mismatches"][1]
+        .as_object()
+        .unwrap();
+    assert!(
+        missing.contains_key("expected") && !missing.contains_key("actual"),
+        "a missing key has no actual side, not a null one: {missing:?}"
+    );
+    assert!(text.contains("+ actual:   (absent)"), "{text}");
     let junit = report.to_junit();
     assert!(
         junit.contains("<failure") && junit.contains("body $.status"),
