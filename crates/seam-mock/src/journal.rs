@@ -73,6 +73,17 @@ struct Inner {
     unmatched_total: u64,
 }
 
+/// What the journal keeps of a body: at most [`MAX_KEPT_BODY`] bytes, copied
+/// (hyper's body chunks may be views of a larger read buffer, which a kept
+/// view would keep alive).
+fn kept_body(body: Bytes) -> Bytes {
+    if body.is_empty() {
+        body
+    } else {
+        Bytes::copy_from_slice(&body[..body.len().min(MAX_KEPT_BODY)])
+    }
+}
+
 impl Inner {
     fn count(&mut self, stub_id: Option<Uuid>) {
         self.total += 1;
@@ -115,17 +126,20 @@ impl Journal {
         self.keep(KeptRequest::Model(Box::new(request)), stub_id, status);
     }
 
-    /// Records a bodiless request answered on the fast path, copying its
-    /// head. Once the journal is full, the copy goes into the evicted entry's
-    /// buffer, so recording allocates nothing.
+    /// Records a request answered on the fast path, copying its head (and
+    /// its body, if any). Once the journal is full, the head goes into the
+    /// evicted entry's buffer, so recording a bodiless request allocates
+    /// nothing.
     pub fn log_head<B>(
         &self,
         request: &hyper::Request<B>,
+        body: Bytes,
         base_url: impl FnOnce() -> std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
         stub_id: Uuid,
         status: u16,
     ) {
+        let body = kept_body(body);
         let (id, logged_at) = (self.next_id(), SystemTime::now());
         let mut inner = self.inner.lock().expect("journal lock");
         inner.count(Some(stub_id));
@@ -136,7 +150,7 @@ impl Journal {
         if inner.entries.len() >= self.capacity {
             if let Some(oldest) = inner.entries.front_mut() {
                 if let KeptRequest::Raw(raw) = &mut oldest.request {
-                    raw.refill(request, Bytes::new(), client_ip);
+                    raw.refill(request, body, client_ip);
                     oldest.id = id;
                     oldest.logged_at = logged_at;
                     oldest.stub_id = Some(stub_id);
@@ -148,7 +162,7 @@ impl Journal {
             }
             evicted = inner.entries.pop_front();
         }
-        let raw = RawRequest::new(request, Bytes::new(), base_url(), client_ip);
+        let raw = RawRequest::new(request, body, base_url(), client_ip);
         inner.entries.push_back(Kept {
             id,
             request: KeptRequest::Raw(raw),
@@ -199,11 +213,7 @@ impl Journal {
             KeptRequest::Model(m) => &mut m.body,
             KeptRequest::Raw(r) => r.body_mut(),
         };
-        if !body.is_empty() {
-            // a copy: hyper's body chunks may be views of a larger read buffer,
-            // which a kept view would keep alive
-            *body = Bytes::copy_from_slice(&body[..body.len().min(MAX_KEPT_BODY)]);
-        }
+        *body = kept_body(std::mem::take(body));
         let mut inner = self.inner.lock().expect("journal lock");
         inner.count(entry.stub_id);
         if self.capacity == 0 {
@@ -343,6 +353,7 @@ mod tests {
                 .unwrap();
             j.log_head(
                 &req,
+                Bytes::from(format!("body {n}")),
                 || "http://x".into(),
                 [127, 0, 0, 1].into(),
                 stub,
@@ -370,6 +381,7 @@ mod tests {
         );
         assert_eq!(kept[0].request.base_url.as_ref(), "http://x");
         assert_eq!(kept[0].request.headers.get("accept"), Some("*/*"));
+        assert_eq!(&kept[0].request.body[..], b"body 7");
         let ids: std::collections::HashSet<_> = kept.iter().map(|e| e.id).collect();
         assert_eq!(ids.len(), 3, "recycled entries get new ids");
         assert_eq!(j.stub_count(stub), 7);

@@ -41,6 +41,9 @@ pub struct StubTable {
 struct FastStub {
     /// `None`: any method.
     method: Option<Box<str>>,
+    /// A `url` stub: the whole URL must be the path, so any query string
+    /// makes it miss (a `urlPath` stub ignores the query).
+    exact_url: bool,
     entry: Arc<Entry>,
 }
 
@@ -92,6 +95,7 @@ impl StubTable {
                         None | Some("ANY") => None,
                         Some(m) => Some(m.into()),
                     },
+                    exact_url: matches!(e.stub.request.url, UrlMatcher::Url(_)),
                     entry: e.clone(),
                 })
                 .collect();
@@ -264,22 +268,25 @@ impl Registry {
     }
 
     /// The fast path's lookup, from the request line alone: `answer` applied
-    /// to the stub that answers `method path` and its static answer, when
-    /// every stub before it in priority order is [`plain`] with a static
-    /// answer (so the method and the exact path decide). `None` means "ask
+    /// to the stub that answers `method path` (`with_query`: the URL has a
+    /// query string) and its static answer, when every stub before it in
+    /// priority order is [`plain`] with a static answer (so the method, the
+    /// exact path and whether there is a query decide). `None` means "ask
     /// [`Registry::lookup`]": a stub that looks at more than that, a pattern or
     /// template stub that could match, or no match at all.
     pub fn answer_plain<R>(
         &self,
         method: &str,
         path: &str,
+        with_query: bool,
         answer: impl FnOnce(&Entry, &Prepared) -> R,
     ) -> Option<R> {
         let table = self.table.load();
         let fast = table.fast.get(path)?.iter().find(|f| {
-            f.method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            !(with_query && f.exact_url)
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let prepared = static_answer(&fast.entry.stub.response)?;
         Some(answer(&fast.entry, prepared))
@@ -393,14 +400,18 @@ mod tests {
 
     /// The body the fast path answers `method path` with; `None` when it
     /// leaves the request to the full lookup.
-    fn fast(r: &Registry, method: &str, path: &str) -> Option<String> {
-        r.answer_plain(method, path, |entry, answer| {
-            match answer.respond(&entry.stub.response).into_body() {
-                seam_http::Body::Full(bytes) => {
-                    String::from_utf8(bytes.unwrap_or_default().to_vec()).unwrap()
-                }
-                seam_http::Body::Stream(_) => panic!("a static answer streams"),
+    fn fast(r: &Registry, method: &str, url: &str) -> Option<String> {
+        let (path, query) = url
+            .split_once('?')
+            .map_or((url, None), |(p, q)| (p, Some(q)));
+        r.answer_plain(method, path, query.is_some(), |entry, answer| match answer
+            .respond(&entry.stub.response)
+            .into_body()
+        {
+            seam_http::Body::Full(bytes) => {
+                String::from_utf8(bytes.unwrap_or_default().to_vec()).unwrap()
             }
+            seam_http::Body::Stream(_) => panic!("a static answer streams"),
         })
     }
 
@@ -419,7 +430,17 @@ mod tests {
             r#"{"request": {"method": "GET", "urlPath": "/u/1"}, "response": {"body": "u1"}}"#,
         ]);
         assert_eq!(fast(&r, "GET", "/a").as_deref(), Some("a"));
+        assert_eq!(
+            fast(&r, "GET", "/a?page=2").as_deref(),
+            Some("a"),
+            "urlPath ignores the query"
+        );
         assert_eq!(fast(&r, "DELETE", "/b").as_deref(), Some("b"), "ANY method");
+        assert_eq!(
+            fast(&r, "DELETE", "/b?x=1"),
+            None,
+            "url is path and query exactly"
+        );
         assert_eq!(
             fast(&r, "GET", "/c"),
             None,

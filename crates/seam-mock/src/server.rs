@@ -21,6 +21,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// An answer still being worked out (the full path, or a body to read).
+type Answering = std::pin::Pin<Box<dyn std::future::Future<Output = hyper::Response<Body>> + Send>>;
+
 /// Requests larger than this are refused with 413.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
@@ -117,11 +120,34 @@ impl MockServer {
         });
         let handler_state = state.clone();
         let server = seam_http::serve(config.addr, config.tls.clone(), move |req, conn| {
-            // The fast path answers without a future of its own; the rest is
-            // boxed, so connections carry a small future whichever path runs.
-            match fast_answer(&handler_state, &req, conn) {
-                Some(response) => Either::Left(std::future::ready(response)),
-                None => Either::Right(Box::pin(handle(handler_state.clone(), req, conn.clone()))),
+            // The fast path answers a bodiless request without a future of
+            // its own; the rest is boxed, so connections carry a small future
+            // whichever path runs.
+            use hyper::body::Body as _;
+            let state = &handler_state;
+            match fast_answer(state, &req) {
+                Some((stub_id, response)) if req.body().is_end_stream() => {
+                    let status = response.status().as_u16();
+                    state.journal.log_head(
+                        &req,
+                        Bytes::new(),
+                        || state.base_url.get().cloned().unwrap_or_default(),
+                        conn.remote.ip(),
+                        stub_id,
+                        status,
+                    );
+                    Either::Left(std::future::ready(response))
+                }
+                Some((stub_id, response)) => Either::Right(Box::pin(fast_answer_after_body(
+                    state.clone(),
+                    req,
+                    conn.remote.ip(),
+                    stub_id,
+                    response,
+                )) as Answering),
+                None => {
+                    Either::Right(Box::pin(handle(state.clone(), req, conn.clone())) as Answering)
+                }
             }
         })
         .await?;
@@ -168,21 +194,17 @@ async fn read_request(
     ))
 }
 
-/// The fast path: a bodiless request without a query string, answered by a
-/// plain stub with a static answer (see [`Registry::answer_plain`]) while no
-/// global delay or chaos is set. It gets the answer the full path would give,
-/// without building the request model; the journal keeps the request's head
-/// as text. `None`: the full path must answer it.
+/// The fast path: the answer of a plain stub with a static answer (see
+/// [`Registry::answer_plain`]) while no global delay or chaos is set, with the
+/// stub's id, found from the request line without building the request model.
+/// It is the answer the full path would give. `None`: the full path must
+/// answer. The caller journals the request.
 fn fast_answer(
     state: &MockState,
     req: &hyper::Request<hyper::body::Incoming>,
-    conn: &ConnInfo,
-) -> Option<hyper::Response<Body>> {
-    use hyper::body::Body as _;
+) -> Option<(uuid::Uuid, hyper::Response<Body>)> {
     let config = &state.config;
-    if !req.body().is_end_stream()
-        || req.uri().query().is_some()
-        || config.chaos.is_some()
+    if config.chaos.is_some()
         || config.delay.is_some()
         || state
             .settings_delay
@@ -192,20 +214,41 @@ fn fast_answer(
     {
         return None;
     }
-    let (stub_id, response) =
-        state
-            .registry
-            .answer_plain(req.method().as_str(), req.uri().path(), |entry, answer| {
-                (entry.stub.id, answer.respond(&entry.stub.response))
-            })?;
+    state.registry.answer_plain(
+        req.method().as_str(),
+        req.uri().path(),
+        req.uri().query().is_some(),
+        |entry, answer| (entry.stub.id, answer.respond(&entry.stub.response)),
+    )
+}
+
+/// A fast-path answer to a request with a body: the body is read (the
+/// journal keeps it; too large a body gets the full path's 413) before
+/// `response` goes out.
+async fn fast_answer_after_body(
+    state: Arc<MockState>,
+    req: hyper::Request<hyper::body::Incoming>,
+    client_ip: std::net::IpAddr,
+    stub_id: uuid::Uuid,
+    response: hyper::Response<Body>,
+) -> hyper::Response<Body> {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = Limited::new(body, MAX_BODY).collect().await else {
+        return too_large();
+    };
     state.journal.log_head(
-        req,
-        || state.base_url.get().cloned().unwrap_or_else(|| "".into()),
-        conn.remote.ip(),
+        &hyper::Request::from_parts(parts, ()),
+        body.to_bytes(),
+        || state.base_url.get().cloned().unwrap_or_default(),
+        client_ip,
         stub_id,
         response.status().as_u16(),
     );
-    Some(response)
+    response
+}
+
+fn too_large() -> hyper::Response<Body> {
+    respond::text(413, "text/plain", "request body too large\n")
 }
 
 async fn handle(
@@ -216,7 +259,7 @@ async fn handle(
     let (parts, body) = req.into_parts();
     let mreq = match read_request(&state, parts, body, &conn).await {
         Ok(r) => r,
-        Err(status) => return respond::text(status, "text/plain", "request body too large\n"),
+        Err(_) => return too_large(),
     };
     if mreq.path.starts_with("/__admin") {
         return crate::admin::handle(&state, &mreq).await;

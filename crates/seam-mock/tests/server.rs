@@ -554,5 +554,38 @@ async fn the_fast_path_answers_and_journals_like_the_full_path() {
         .json_value()
         .await;
     assert_eq!(found["count"], 3, "{found}");
+    // a query string: `urlPath` ignores it, `url` does not
+    let r = c.get(format!("{base}/any?page=2")).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    // a body: read and journaled before the answer goes out
+    let r = c
+        .put(format!("{base}/any?v=1"))
+        .body(r#"{"order": 42}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (201, "any".into())
+    );
+    let journal: serde_json::Value = c
+        .get(format!("{base}/__admin/requests?limit=2"))
+        .json_value()
+        .await;
+    let put = &journal["requests"][0]["request"];
+    assert_eq!(put["method"], "PUT", "{journal}");
+    assert_eq!(put["url"], "/any?v=1");
+    assert_eq!(put["body"], r#"{"order": 42}"#);
+    assert_eq!(put["queryParams"]["v"]["values"][0], "1", "{put}");
+    assert_eq!(journal["requests"][1]["request"]["url"], "/any?page=2");
+    // too large a body gets the full path's 413
+    let big = vec![b'x'; seam_mock::server::MAX_BODY + 1];
+    let r = c
+        .post(format!("{base}/any"))
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
     server.shutdown().await;
 }
