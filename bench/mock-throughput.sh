@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 SECS=${1:-3}
 CONNS=${2:-64}
 ROUNDS=${3:-15}
+# the request's path and query: REQUEST='/api/items/500?page=1' measures a query string
+REQUEST=${REQUEST:-/api/items/500}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 2; }
 
 cargo build --release -q -p seam-cli
@@ -66,12 +68,12 @@ start_server() { # sets URL and PID
 start_server $SERVER_CPU $HELLO 0; HELLO_URL=$URL
 start_server $SERVER_CPU $SEAM mock --port 0 --stubs "$WORK/seam/stubs.yaml"   # default journal: 10,000 requests
 SEAM_URL=$URL; SEAM_PID=$PID
-curl -sf "$HELLO_URL/api/items/500" >/dev/null; curl -sf "$SEAM_URL/api/items/500" >/dev/null
+curl -sf "$HELLO_URL$REQUEST" >/dev/null; curl -sf "$SEAM_URL$REQUEST" >/dev/null
 HELLO_ALL=(); SEAM_ALL=()
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round: hello-hyper (reference), then seam mock with 1,000 stubs" >&2
-  HELLO_ALL+=("$(run_wrk "$HELLO_URL/api/items/500")")
-  SEAM_ALL+=("$(run_wrk "$SEAM_URL/api/items/500")")
+  HELLO_ALL+=("$(run_wrk "$HELLO_URL$REQUEST")")
+  SEAM_ALL+=("$(run_wrk "$SEAM_URL$REQUEST")")
 done
 SEAM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$SEAM_PID/status)
 kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true
@@ -87,9 +89,9 @@ if command -v java >/dev/null && command -v npm >/dev/null; then
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     $SERVER_CPU java -jar "$JAR" --port "$PORT" --root-dir "$WORK/wiremock" --disable-banner > "$WORK/wm.txt" 2>&1 &
     PID=$!
-    for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 && break; sleep 0.1; done
-    $WRK -c"$CONNS" -d5s "http://127.0.0.1:$PORT/api/items/500" >/dev/null 2>&1 || true  # JIT warm-up
-    WM_RPS=$(run_wrk "http://127.0.0.1:$PORT/api/items/500" 10)
+    for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT$REQUEST" >/dev/null 2>&1 && break; sleep 0.1; done
+    $WRK -c"$CONNS" -d5s "http://127.0.0.1:$PORT$REQUEST" >/dev/null 2>&1 || true  # JIT warm-up
+    WM_RPS=$(run_wrk "http://127.0.0.1:$PORT$REQUEST" 10)
     WM_RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
     kill $PID; wait $PID 2>/dev/null || true
   fi
