@@ -142,37 +142,31 @@ impl Journal {
         let body = kept_body(body);
         let (id, logged_at) = (self.next_id(), SystemTime::now());
         let mut inner = self.inner.lock().expect("journal lock");
-        inner.count(Some(stub_id));
-        if self.capacity == 0 {
-            return;
-        }
-        let mut evicted = None;
-        if inner.entries.len() >= self.capacity {
-            if let Some(oldest) = inner.entries.front_mut() {
-                if let KeptRequest::Raw(raw) = &mut oldest.request {
-                    raw.refill(request, body, client_ip);
-                    oldest.id = id;
-                    oldest.logged_at = logged_at;
-                    oldest.stub_id = Some(stub_id);
-                    oldest.status = status;
-                    // the oldest entry becomes the newest where it lies
-                    inner.entries.rotate_left(1);
-                    return;
-                }
+        let full = self.capacity > 0 && inner.entries.len() >= self.capacity;
+        if let Some(oldest) = inner.entries.front_mut().filter(|_| full) {
+            if let KeptRequest::Raw(raw) = &mut oldest.request {
+                raw.refill(request, body, client_ip);
+                oldest.id = id;
+                oldest.logged_at = logged_at;
+                oldest.stub_id = Some(stub_id);
+                oldest.status = status;
+                // the oldest entry becomes the newest where it lies
+                inner.entries.rotate_left(1);
+                inner.count(Some(stub_id));
+                return;
             }
-            evicted = inner.entries.pop_front();
         }
         let raw = RawRequest::new(request, body, base_url(), client_ip);
-        inner.entries.push_back(Kept {
-            id,
-            request: KeptRequest::Raw(raw),
-            logged_at,
-            stub_id: Some(stub_id),
-            status,
-        });
-        drop(inner);
-        // freed outside the lock
-        drop(evicted);
+        self.push_locked(
+            inner,
+            Kept {
+                id,
+                request: KeptRequest::Raw(raw),
+                logged_at,
+                stub_id: Some(stub_id),
+                status,
+            },
+        );
     }
 
     pub fn capacity(&self) -> usize {
@@ -214,12 +208,16 @@ impl Journal {
             KeptRequest::Raw(r) => r.body_mut(),
         };
         *body = kept_body(std::mem::take(body));
-        let mut inner = self.inner.lock().expect("journal lock");
+        self.push_locked(self.inner.lock().expect("journal lock"), entry);
+    }
+
+    /// Counts `entry` and keeps it, evicting the oldest entry when full.
+    fn push_locked(&self, mut inner: std::sync::MutexGuard<'_, Inner>, entry: Kept) {
         inner.count(entry.stub_id);
         if self.capacity == 0 {
             return;
         }
-        let evicted = if inner.entries.len() == self.capacity {
+        let evicted = if inner.entries.len() >= self.capacity {
             inner.entries.pop_front()
         } else {
             None
@@ -341,7 +339,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_journal_recycles_its_oldest_entries_for_fast_path_requests() {
+    fn a_full_journal_keeps_the_newest_fast_path_requests_whole() {
         let j = Journal::new(3);
         let stub = Uuid::new_v4();
         j.record(entry(0, None));

@@ -308,7 +308,7 @@ fn plural(n: usize) -> String {
     }
 }
 
-/// A mismatch side in full, or `(absent)`.
+/// A mismatch side in full, or [`seam_core::matching::ABSENT`].
 fn side(v: Option<&Value>) -> String {
-    v.map_or_else(|| "(absent)".to_string(), Value::to_string)
+    v.map_or_else(|| seam_core::matching::ABSENT.to_string(), Value::to_string)
 }

@@ -93,12 +93,15 @@ impl fmt::Display for Mismatch {
     }
 }
 
-/// Renders a JSON value briefly for messages: strings quoted, long values cut.
-/// A side of a mismatch on one line: the value, or `(absent)`.
+/// How reports show a mismatch side where nothing is (`None`).
+pub const ABSENT: &str = "(absent)";
+
+/// A side of a mismatch on one line: the value, or [`ABSENT`].
 pub fn brief_side(v: Option<&Value>) -> String {
-    v.map_or_else(|| "(absent)".to_string(), brief)
+    v.map_or_else(|| ABSENT.to_string(), brief)
 }
 
+/// Renders a JSON value briefly for messages: strings quoted, long values cut.
 pub fn brief(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 80 {
