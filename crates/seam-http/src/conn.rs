@@ -1,6 +1,8 @@
 //! A TCP stream a handler can break on purpose: close it without an answer,
 //! write garbage, send a malformed chunk, or reset it (RST). Used for fault
-//! injection; a healthy connection pays one atomic load per write.
+//! injection; a healthy connection pays one atomic load per write. The stream
+//! also counts its reads and writes for the connection's watchdog
+//! ([`crate::watchdog`]), one relaxed atomic add each.
 
 use rand::RngCore;
 use std::io;
@@ -63,17 +65,22 @@ impl ConnInfo {
 pub(crate) struct FaultableStream {
     inner: TcpStream,
     fault: Arc<AtomicU8>,
+    activity: Arc<crate::watchdog::Activity>,
     /// Bytes of the fault still to write.
     pending: Option<(Vec<u8>, usize)>,
 }
 
 impl FaultableStream {
-    pub(crate) fn new(inner: TcpStream) -> (Self, Arc<AtomicU8>) {
+    pub(crate) fn new(
+        inner: TcpStream,
+        activity: Arc<crate::watchdog::Activity>,
+    ) -> (Self, Arc<AtomicU8>) {
         let fault = Arc::new(AtomicU8::new(0));
         (
             FaultableStream {
                 inner,
                 fault: fault.clone(),
+                activity,
                 pending: None,
             },
             fault,
@@ -91,7 +98,12 @@ impl AsyncRead for FaultableStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.read();
+        }
+        polled
     }
 }
 
@@ -102,6 +114,7 @@ impl AsyncWrite for FaultableStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
+        this.activity.wrote();
         let Some(fault) = ConnFault::from_code(this.fault.load(Ordering::Relaxed)) else {
             return Pin::new(&mut this.inner).poll_write(cx, buf);
         };
@@ -140,6 +153,7 @@ impl AsyncWrite for FaultableStream {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         if self.fault.load(Ordering::Relaxed) == 0 {
+            self.activity.wrote();
             return Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         }
         let first = bufs

@@ -1,14 +1,18 @@
 //! seam-http: the server plumbing Seamline's servers share (mock, contract mock,
 //! broker, demo): HTTP/1.1 and HTTP/2 on one port (h2c by prior knowledge, and
 //! TLS with ALPN), given or self-signed certificates, connection-level faults
-//! (empty response, garbage, reset) that a handler can ask for, and graceful
+//! (empty response, garbage, reset) that a handler can ask for, header-read and
+//! idle timeouts ([`Timeouts`]), requests HTTP refuses before any handler sees
+//! them (an HTTP/1.1 request without exactly one `Host`: 400), and graceful
 //! shutdown.
 
 mod conn;
 mod tls;
+mod watchdog;
 
 pub use conn::{ConnFault, ConnInfo};
 pub use tls::{self_signed, TlsFiles};
+pub use watchdog::{Timeouts, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -123,10 +127,50 @@ impl Server {
 }
 
 /// Binds `addr` (port 0 picks a free port) and serves `handler` on every
-/// connection, HTTP/1.1 and HTTP/2 alike; with `tls`, over TLS.
+/// connection, HTTP/1.1 and HTTP/2 alike; with `tls`, over TLS. Connections
+/// get the default [`Timeouts`].
 pub async fn serve<H, F>(
     addr: SocketAddr,
     tls: Option<Arc<rustls::ServerConfig>>,
+    handler: H,
+) -> Result<Server, ServeError>
+where
+    H: Fn(hyper::Request<Incoming>, &ConnInfo) -> F + Send + Sync + 'static,
+    F: Future<Output = hyper::Response<Body>> + Send + 'static,
+{
+    serve_with(addr, tls, Timeouts::default(), handler).await
+}
+
+/// Why a request is refused before the handler sees it: RFC 9112 §3.2 wants
+/// 400 for an HTTP/1.1 request without a `Host` header or with more than one.
+fn refused(req: &hyper::Request<Incoming>) -> Option<hyper::Response<Body>> {
+    if req.version() != hyper::Version::HTTP_11 {
+        return None;
+    }
+    let mut hosts = req.headers().get_all(hyper::header::HOST).iter();
+    let reason = match (hosts.next(), hosts.next()) {
+        (Some(_), None) => return None,
+        (None, _) => "an HTTP/1.1 request needs a Host header\n",
+        (Some(_), Some(_)) => "an HTTP/1.1 request needs exactly one Host header\n",
+    };
+    let mut res = hyper::Response::new(full(reason));
+    *res.status_mut() = hyper::StatusCode::BAD_REQUEST;
+    res.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain"),
+    );
+    res.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    Some(res)
+}
+
+/// [`serve`] with the given connection timeouts.
+pub async fn serve_with<H, F>(
+    addr: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    timeouts: Timeouts,
     handler: H,
 ) -> Result<Server, ServeError>
 where
@@ -160,25 +204,43 @@ where
             let handler = handler.clone();
             let acceptor = acceptor.clone();
             connections.spawn(async move {
-                let (io, fault) = conn::FaultableStream::new(stream);
+                let activity = Arc::new(watchdog::Activity::default());
+                let (io, fault) = conn::FaultableStream::new(stream, activity.clone());
                 let info = ConnInfo { remote, fault };
+                let in_flight = activity.clone();
                 let service = hyper::service::service_fn(move |req| {
-                    let fut = handler(req, &info);
-                    async move { Ok::<_, Infallible>(fut.await) }
+                    let guard = in_flight.begin();
+                    let early = refused(&req);
+                    let fut = early.is_none().then(|| handler(req, &info));
+                    async move {
+                        let res = match fut {
+                            Some(fut) => fut.await,
+                            None => early.expect("refused when there is no handler future"),
+                        };
+                        drop(guard);
+                        Ok::<_, Infallible>(res)
+                    }
                 });
                 let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                match acceptor {
-                    None => {
-                        let _ = builder.serve_connection(TokioIo::new(io), service).await;
+                let connection = async move {
+                    match acceptor {
+                        None => {
+                            let _ = builder.serve_connection(TokioIo::new(io), service).await;
+                        }
+                        Some(acceptor) => {
+                            let Ok(tls_stream) = acceptor.accept(io).await else {
+                                return;
+                            };
+                            let _ = builder
+                                .serve_connection(TokioIo::new(tls_stream), service)
+                                .await;
+                        }
                     }
-                    Some(acceptor) => {
-                        let Ok(tls_stream) = acceptor.accept(io).await else {
-                            return;
-                        };
-                        let _ = builder
-                            .serve_connection(TokioIo::new(tls_stream), service)
-                            .await;
-                    }
+                };
+                // a connection that overstays its timeouts is dropped (closed)
+                tokio::select! {
+                    _ = connection => {}
+                    _ = watchdog::expired(&activity, timeouts) => {}
                 }
             });
         }
