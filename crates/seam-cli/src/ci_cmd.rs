@@ -3,7 +3,8 @@
 //! exits non-zero when any layer fails.
 
 use crate::exit;
-use std::path::{Path, PathBuf};
+use crate::reports::{self, Requested};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct CiArgs {
@@ -46,9 +47,12 @@ pub fn run(args: CiArgs) -> u8 {
     };
     println!("\n== pipeline ({:.2} s)", report.duration.as_secs_f64());
     print!("{}", report.summary(style()));
-    let written = write_report(junit.as_deref(), "junit", &report.to_junit("seam ci"))
-        .and_then(|()| write_report(html.as_deref(), "html", &report.to_html("seam ci", "")));
-    if let Err(code) = written {
+    let to_junit = || report.to_junit("seam ci");
+    let to_html = || report.to_html("seam ci", "");
+    if let Err(code) = reports::write_all(&[
+        Requested::new("junit", junit.as_ref(), &to_junit),
+        Requested::new("html", html.as_ref(), &to_html),
+    ]) {
         return code;
     }
     if report.ok() {
@@ -75,24 +79,4 @@ pub async fn run_printing(
 pub fn style() -> seam_core::render::Style {
     use std::io::IsTerminal;
     seam_core::render::Style::for_stream(std::io::stdout().is_terminal())
-}
-
-/// Writes a report file (creating its directory); `Err(exit code)` after saying why.
-pub fn write_report(path: Option<&Path>, label: &str, text: &str) -> Result<(), u8> {
-    let Some(path) = path else {
-        return Ok(());
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    match std::fs::write(path, text) {
-        Ok(()) => {
-            println!("  {label:<6} {}", path.display());
-            Ok(())
-        }
-        Err(e) => {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            Err(exit::USAGE)
-        }
-    }
 }

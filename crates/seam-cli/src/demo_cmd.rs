@@ -5,6 +5,7 @@
 //! that breaks a consumer; `--serve` keeps the shop up for trying things by
 //! hand; `--eject DIR` writes the demo's files out.
 
+use crate::reports::{self, Requested};
 use crate::{ci_cmd, exit};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -162,9 +163,20 @@ async fn run_here(
     } else {
         "seam demo: the build is blocked"
     };
-    let written = ci_cmd::write_report(Some(report_path), "html", &report.to_html(title, INTRO))
-        .and_then(|()| ci_cmd::write_report(junit, "junit", &report.to_junit("seam demo")));
-    if let Err(code) = written {
+    let to_html = || report.to_html(title, INTRO);
+    let to_junit = || report.to_junit("seam demo");
+    if let Err(code) = reports::write_all(&[
+        Requested {
+            label: "html",
+            path: Some(report_path),
+            render: &to_html,
+        },
+        Requested {
+            label: "junit",
+            path: junit,
+            render: &to_junit,
+        },
+    ]) {
         return code;
     }
     let elapsed = start.elapsed().as_secs_f64();

@@ -7,6 +7,7 @@ mod demo_cmd;
 mod import_cmd;
 mod mock_cmd;
 mod pact_cmd;
+mod reports;
 mod test_cmd;
 mod verify_cmd;
 
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 
 /// Seamline: API integration testing — contracts, mocks, suites — in one binary.
 #[derive(Parser)]
-#[command(name = "seam", version, about, propagate_version = true)]
+#[command(name = "seam", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

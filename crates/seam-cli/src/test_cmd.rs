@@ -1,6 +1,7 @@
 //! `seam test`: run suite files.
 
 use crate::exit;
+use crate::reports::{self, Requested};
 use clap::Args;
 use seam_suite::run::RunOptions;
 use std::io::IsTerminal;
@@ -101,20 +102,16 @@ pub fn run(args: TestArgs) -> u8 {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         )
     );
-    for (path, text) in [
-        (&args.junit, seam_suite::report::to_junit(&results)),
-        (
-            &args.json,
-            serde_json::to_string_pretty(&seam_suite::report::to_json(&results))
-                .unwrap_or_default(),
-        ),
-    ] {
-        if let Some(path) = path {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return exit::USAGE;
-            }
-        }
+    let junit = || seam_suite::report::to_junit(&results);
+    let json =
+        || serde_json::to_string_pretty(&seam_suite::report::to_json(&results)).unwrap_or_default();
+    let html = || seam_suite::report::to_html(&results);
+    if let Err(code) = reports::write_all(&[
+        Requested::new("junit", args.junit.as_ref(), &junit),
+        Requested::new("json", args.json.as_ref(), &json),
+        Requested::new("html", args.html.as_ref(), &html),
+    ]) {
+        return code;
     }
     if results.iter().all(|r| r.passed()) {
         exit::OK

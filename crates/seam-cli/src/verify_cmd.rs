@@ -1,6 +1,7 @@
 //! `seam verify`: provider verification against pact files, directories or URLs.
 
 use crate::exit;
+use crate::reports::{self, Requested};
 use clap::Args;
 use seam_core::render::Style;
 use seam_verify::{Verifier, VerifyError, VerifyOptions};
@@ -40,6 +41,9 @@ pub struct VerifyArgs {
     /// Write a JSON report here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Per-request timeout in milliseconds.
     #[arg(long, default_value_t = 30_000)]
     timeout_ms: u64,
@@ -100,19 +104,15 @@ pub fn run(args: VerifyArgs) -> u8 {
             "{}",
             report.to_text(Style::for_stream(std::io::stdout().is_terminal()))
         );
-        for (path, text) in [
-            (&args.junit, report.to_junit()),
-            (
-                &args.json,
-                serde_json::to_string_pretty(&report.to_json()).unwrap_or_default(),
-            ),
-        ] {
-            if let Some(path) = path {
-                if let Err(e) = std::fs::write(path, text) {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return exit::USAGE;
-                }
-            }
+        let junit = || report.to_junit();
+        let json = || serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+        let html = || seam_core::html::page("seam verify", &report.html_fragment());
+        if let Err(code) = reports::write_all(&[
+            Requested::new("junit", args.junit.as_ref(), &junit),
+            Requested::new("json", args.json.as_ref(), &json),
+            Requested::new("html", args.html.as_ref(), &html),
+        ]) {
+            return code;
         }
         report.exit_code()
     })

@@ -277,7 +277,7 @@ tests:
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("Authorization: Bearer ***"), "{text}");
+    assert!(text.contains("Authorization: Bearer <redacted>"), "{text}");
     assert!(
         !text.contains("wrong-s3cr3t"),
         "secrets are redacted: {text}"

@@ -111,13 +111,7 @@ impl Extractor<'_> {
         key: &str,
     ) -> Result<Value, String> {
         if !KNOWN.contains(&key) {
-            let hint = KNOWN
-                .iter()
-                .map(|k| (seam_mock::sources::edit_distance(key, k), k))
-                .min()
-                .filter(|(d, _)| *d <= 3)
-                .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-                .unwrap_or_default();
+            let hint = seam_core::source::did_you_mean(key, KNOWN.iter().copied());
             return Err(format!("unknown inline matcher `{key}`{hint}"));
         }
         let arg = &o[key];

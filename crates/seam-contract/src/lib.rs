@@ -49,6 +49,19 @@ impl fmt::Display for ContractError {
 
 impl std::error::Error for ContractError {}
 
+impl ContractError {
+    /// A positioned error from the shared readers.
+    fn from_source(file: &Path, e: seam_core::source::SourceError) -> Self {
+        let (line, column) = e.line_column();
+        ContractError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.message,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ContractFile {
@@ -70,21 +83,58 @@ struct InteractionSpec {
     message: Option<MessageYaml>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A provider state: a name, or `{state, params}` (read by hand so that a
+/// misspelt key is an error with a suggestion, not a silently dropped field).
 enum GivenSpec {
     Name(String),
     WithParams {
         state: String,
-        #[serde(default)]
         params: Map<String, Value>,
     },
+}
+
+impl<'de> Deserialize<'de> for GivenSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct GivenVisitor;
+        const FIELDS: &[&str] = &["state", "params"];
+        impl<'de> serde::de::Visitor<'de> for GivenVisitor {
+            type Value = GivenSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a provider state name, or `{state: NAME, params: {...}}`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<GivenSpec, E> {
+                Ok(GivenSpec::Name(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GivenSpec, A::Error> {
+                let (mut state, mut params) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "state" => state = Some(map.next_value::<String>()?),
+                        "params" => params = Some(map.next_value::<Map<String, Value>>()?),
+                        other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
+                    }
+                }
+                let state = state.ok_or_else(|| serde::de::Error::missing_field("state"))?;
+                Ok(GivenSpec::WithParams {
+                    state,
+                    params: params.unwrap_or_default(),
+                })
+            }
+        }
+        d.deserialize_any(GivenVisitor)
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RequestYaml {
-    #[serde(default = "get")]
+    #[serde(
+        default = "get",
+        deserialize_with = "seam_core::http::deserialize_method"
+    )]
     method: String,
     path: Spanned<Value>,
     #[serde(default)]
@@ -273,12 +323,8 @@ impl Ctx<'_> {
 
 /// Reads a seam YAML contract.
 pub fn parse_yaml(file: &Path, text: &str) -> Result<Pact, ContractError> {
-    let doc: ContractFile = serde_saphyr::from_str(text).map_err(|e| ContractError {
-        file: file.to_path_buf(),
-        line: e.location().map(|l| l.line() as usize),
-        column: e.location().map(|l| l.column() as usize),
-        message: seam_mock::sources::yaml_error_message(&e),
-    })?;
+    let doc: ContractFile = seam_core::yaml::from_str(&file.display().to_string(), text)
+        .map_err(|e| ContractError::from_source(file, e))?;
     let ctx = Ctx { file };
     let mut pact = Pact::new(doc.consumer, doc.provider);
     pact.version = SpecVersion::V4;
@@ -338,16 +384,18 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Pact, ContractError> {
 
 /// Reads a contract: seam YAML (`.yaml`/`.yml`) or a pact file (JSON).
 pub fn load(path: &Path) -> Result<Pact, ContractError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ContractError {
+    let bytes = std::fs::read(path).map_err(|e| ContractError {
         file: path.to_path_buf(),
         line: None,
         column: None,
         message: format!("cannot read: {e}"),
     })?;
+    let text = seam_core::source::decode_text(&bytes)
+        .map_err(|e| ContractError::from_source(path, e.in_file(path.display().to_string())))?;
     if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-        return parse_yaml(path, &text);
+        return parse_yaml(path, text);
     }
-    seam_pact::read_pact_str(&path.display().to_string(), &text).map_err(|e| {
+    seam_pact::read_pact_str(&path.display().to_string(), text).map_err(|e| {
         let (line, column, message) = match e.location {
             seam_pact::Location::LineColumn(l, c) => (Some(l), Some(c), e.message),
             seam_pact::Location::JsonPath(p) => (None, None, format!("at {p}: {}", e.message)),

@@ -458,3 +458,52 @@ mod tests {
         ));
     }
 }
+
+/// Checks an HTTP method name as written in a file: an RFC 9110 token with at
+/// least one letter (`GET`, `PROPFIND`, `M-SEARCH`), so that a number such as
+/// `5` or `1.5` written where a method belongs is an error, not a method.
+pub fn check_method(m: &str) -> Result<(), String> {
+    let token = !m.is_empty()
+        && m.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_!#$%&'*+.^`|~".contains(c));
+    if token && m.chars().any(|c| c.is_ascii_alphabetic()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{m}` is not an HTTP method (a name such as GET or POST)"
+        ))
+    }
+}
+
+/// Serde helper for method fields (`#[serde(deserialize_with = ...)]`): reads a
+/// string and applies [`check_method`], so the error carries the value's position.
+/// A value holding a `{{variable}}` is checked once filled in, not here.
+pub fn deserialize_method<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let m = <String as serde::Deserialize>::deserialize(d)?;
+    if !m.contains("{{") {
+        check_method(&m).map_err(serde::de::Error::custom)?;
+    }
+    Ok(m)
+}
+
+/// Like [`deserialize_method`], for optional method fields.
+pub fn deserialize_optional_method<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    deserialize_method(d).map(Some)
+}
+
+#[cfg(test)]
+mod method_tests {
+    use super::check_method;
+
+    #[test]
+    fn methods_are_named_tokens() {
+        for ok in ["GET", "post", "PROPFIND", "M-SEARCH"] {
+            assert!(check_method(ok).is_ok(), "{ok}");
+        }
+        for bad in ["5", "1.5", "", "GET /", "G\r\nET"] {
+            assert!(check_method(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -7,6 +7,9 @@
 //! - [`generators`]: values produced at use time (random, dates, provider state).
 //! - [`html`]: the shell of self-contained HTML report pages.
 //! - [`render`]: mismatch reports for terminals (colored) and pipes (plain).
+//! - [`reproduce`]: curl commands for reports, with credentials redacted.
+//! - [`source`]: source text (BOM, invalid UTF-8), [`source::SourceError`] with positions, "did you mean".
+//! - [`yaml`]: YAML files read one way (1.2 core scalars, BOM, positioned errors).
 //! - [`path`], [`rule_index`], [`datefmt`]: path expressions, their index, Java-style date formats.
 //!
 //! No file or network I/O happens here: files and sockets belong to the crates above.
@@ -19,5 +22,8 @@ pub mod interaction;
 pub mod matching;
 pub mod path;
 pub mod render;
+pub mod reproduce;
 pub mod rule_index;
 pub mod rules;
+pub mod source;
+pub mod yaml;

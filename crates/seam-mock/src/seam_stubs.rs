@@ -37,6 +37,10 @@ struct StubSpec {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RequestSpec {
+    #[serde(
+        default,
+        deserialize_with = "seam_core::http::deserialize_optional_method"
+    )]
     method: Option<String>,
     path: Option<String>,
     path_pattern: Option<Spanned<String>>,
@@ -309,7 +313,8 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
 
 /// Reads a seam stub file.
 pub fn parse(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
-    let doc: File = serde_saphyr::from_str(text).map_err(|e| LoadError::from_yaml(file, &e))?;
+    let doc: File = seam_core::yaml::from_str(&file.display().to_string(), text)
+        .map_err(|e| LoadError::from_source(file, e))?;
     let mut stubs = Vec::new();
     for (i, s) in doc.stubs.iter().enumerate() {
         let mut stub = Stub::new(request(file, &s.request)?, response(file, &s.response)?);

@@ -37,11 +37,14 @@ impl LoadError {
         }
     }
 
-    pub fn from_yaml(file: &Path, e: &serde_saphyr::Error) -> Self {
-        let message = yaml_error_message(e);
-        match e.location() {
-            Some(loc) => LoadError::at(file, loc.line() as usize, loc.column() as usize, message),
-            None => LoadError::file(file, message),
+    /// A positioned error from the shared readers (`seam_core::yaml`, `seam_core::source`).
+    pub fn from_source(file: &Path, e: seam_core::source::SourceError) -> Self {
+        let (line, column) = e.line_column();
+        LoadError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.message,
         }
     }
 }
@@ -56,58 +59,6 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
-
-/// A YAML error as one line without its "error: line L column C: " prefix (the
-/// caller prints the location), with a "did you mean" hint for unknown fields.
-pub fn yaml_error_message(e: &serde_saphyr::Error) -> String {
-    let full = e.to_string();
-    let first = full.lines().next().unwrap_or_default();
-    let plain = match first.split_once(": ") {
-        Some((head, rest)) if head.starts_with("error") => {
-            rest.split_once(": ").map_or(rest, |(_, m)| m)
-        }
-        _ => first,
-    };
-    did_you_mean(plain)
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// Adds "did you mean `x`?" to serde's "unknown field `y`, expected one of ..." messages.
-pub fn did_you_mean(message: &str) -> String {
-    let Some(rest) = message.split("unknown field `").nth(1) else {
-        return message.to_string();
-    };
-    let Some((unknown, expected)) = rest.split_once('`') else {
-        return message.to_string();
-    };
-    let expected = expected.split("expected one of").nth(1).unwrap_or(expected);
-    let best = expected
-        .split([',', '`', ' '])
-        .filter(|c| !c.is_empty())
-        .map(|cand| (edit_distance(unknown, cand), cand))
-        .min();
-    match best {
-        Some((d, cand)) if d <= 3 => format!("{message} (did you mean `{cand}`?)"),
-        _ => message.to_string(),
-    }
-}
 
 /// Stubs from a pact: one per HTTP interaction.
 pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
@@ -165,8 +116,10 @@ pub fn stubs_for_pact(pact: &seam_pact::Pact, source: StubSource) -> Vec<Stub> {
 
 /// What a file holds, judged by its first key.
 fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| LoadError::file(file, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| LoadError::file(file, format!("cannot read: {e}")))?;
+    let text = seam_core::source::decode_text(&bytes)
+        .map_err(|e| LoadError::from_source(file, e.in_file(file.display().to_string())))?;
     let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
     if is_yaml {
         return crate::seam_stubs::parse(file, &text);
@@ -301,11 +254,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn suggests_the_closest_field() {
-        let m = did_you_mean("unknown field `staus`, expected one of `status`, `headers`");
-        assert!(m.ends_with("(did you mean `status`?)"), "{m}");
-        let m = did_you_mean("unknown field `hedaers`, expected one of status, headers");
-        assert!(m.ends_with("(did you mean `headers`?)"), "{m}");
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    fn files_with_a_bom_load_and_invalid_utf8_is_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("s.yaml");
+        std::fs::write(
+            &yaml,
+            "\u{feff}stubs:\n  - request: { path: /a }\n    response: { status: 204 }\n",
+        )
+        .unwrap();
+        assert_eq!(load_file(&yaml, None).unwrap().len(), 1);
+        let json = dir.path().join("m.json");
+        std::fs::write(
+            &json,
+            "\u{feff}{\"request\": {\"url\": \"/a\"}, \"response\": {\"status\": 200}}",
+        )
+        .unwrap();
+        assert_eq!(load_file(&json, None).unwrap().len(), 1);
+        std::fs::write(&yaml, b"stubs:\n  - request: { path: /\xff }\n").unwrap();
+        let e = load_file(&yaml, None).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(25)), "{e}");
+        assert!(e.message.contains("offset 30"), "{e}");
     }
 }

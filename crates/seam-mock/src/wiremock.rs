@@ -426,15 +426,7 @@ fn parse_method(o: &Obj<'_>) -> Res<Option<String>> {
     let Some(m) = o.string("method")? else {
         return Ok(None);
     };
-    let valid = !m.is_empty()
-        && m.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_!#$%&'*+.^`|~".contains(c));
-    if !valid {
-        return Err(MatcherError::new(
-            o.at("method"),
-            format!("`{m}` is not an HTTP method"),
-        ));
-    }
+    seam_core::http::check_method(m).map_err(|e| MatcherError::new(o.at("method"), e))?;
     let upper = m.to_ascii_uppercase();
     Ok((upper != "ANY").then_some(upper))
 }

@@ -222,12 +222,17 @@ pub fn read_pact_str(file: &str, text: &str) -> Result<Pact, PactError> {
 /// Reads a pact file.
 pub fn read_pact_file(path: &Path) -> Result<Pact, PactError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| PactError {
+    let bytes = std::fs::read(path).map_err(|e| PactError {
         file: file.clone(),
         location: Location::JsonPath("$".into()),
         message: format!("cannot read the file: {e}"),
     })?;
-    read_pact_str(&file, &text)
+    let text = seam_core::source::decode_text(&bytes).map_err(|e| PactError {
+        file: file.clone(),
+        location: Location::LineColumn(e.line, e.column),
+        message: e.to_string(),
+    })?;
+    read_pact_str(&file, text)
 }
 
 /// Checks that every example satisfies its own matching rules (an example that

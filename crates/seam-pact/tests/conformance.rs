@@ -23,13 +23,6 @@ const DIVERGENCES: &[(&str, &str)] = &[
     ),
 ];
 
-fn spec_dir() -> PathBuf {
-    let shared = std::env::var_os("SEAM_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    shared.join("conformance/pact-spec")
-}
-
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
@@ -111,12 +104,11 @@ fn run_case(path: &Path, version: SpecVersion, kind: &str) -> Result<(), String>
 
 #[test]
 fn pact_specification_cases_all_pass() {
-    let root = spec_dir();
-    assert!(
-        root.is_dir(),
-        "conformance cases not found at {} (set SEAM_SHARED)",
-        root.display()
-    );
+    let Some(root) =
+        seam_testkit::conformance_dir("pact-spec", "pact_specification_cases_all_pass")
+    else {
+        return;
+    };
     let mut all = Vec::new();
     files(&root, &mut all);
     assert!(

@@ -56,6 +56,19 @@ impl fmt::Display for SuiteError {
 
 impl std::error::Error for SuiteError {}
 
+impl SuiteError {
+    /// A positioned error from the shared readers.
+    fn from_source(file: &Path, e: seam_core::source::SourceError) -> Self {
+        let (line, column) = e.line_column();
+        SuiteError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.message,
+        }
+    }
+}
+
 /// Reads a suite file.
 pub fn load(path: &Path) -> Result<Suite, SuiteError> {
     let err = |line, column, message: String| SuiteError {
@@ -64,21 +77,7 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
         column,
         message,
     };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| err(None, None, format!("cannot read: {e}")))?;
-    // generated suites are large: allow 20 million nodes (the default, 250,000,
-    // guards configuration files against billion-laughs documents)
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! { max_events: 50_000_000, max_nodes: 20_000_000 },
-    };
-    let file: model::SuiteFile =
-        serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
-            err(
-                e.location().map(|l| l.line() as usize),
-                e.location().map(|l| l.column() as usize),
-                seam_mock::sources::yaml_error_message(&e),
-            )
-        })?;
+    let file: model::SuiteFile = read_yaml(path)?;
     if file.tests.is_empty() {
         return Err(err(None, None, "the suite has no tests".into()));
     }
@@ -93,6 +92,21 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
         path: path.to_path_buf(),
         file,
     })
+}
+
+/// Reads a YAML file of the suite format (a suite, or included steps).
+fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, SuiteError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| SuiteError {
+        file: path.to_path_buf(),
+        line: None,
+        column: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    seam_core::source::decode_text(&bytes)
+        .map_err(|e| e.in_file(name.clone()))
+        .and_then(|text| seam_core::yaml::from_str(&name, text))
+        .map_err(|e| SuiteError::from_source(path, e))
 }
 
 /// Replaces `include:` steps with the steps of the named file (recursively).
@@ -132,15 +146,7 @@ fn expand_includes(
                 "includes nest more than 8 deep (a cycle?)".into(),
             ));
         }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| err(None, None, format!("cannot read the included steps: {e}")))?;
-        let included: Vec<model::StepSpec> = serde_saphyr::from_str(&text).map_err(|e| {
-            err(
-                e.location().map(|l| l.line() as usize),
-                e.location().map(|l| l.column() as usize),
-                seam_mock::sources::yaml_error_message(&e),
-            )
-        })?;
+        let included: Vec<model::StepSpec> = read_yaml(&path)?;
         let inner_dir = path.parent().unwrap_or(dir).to_path_buf();
         for mut s in expand_includes(included, &inner_dir, depth + 1)? {
             if s.condition.is_none() {

@@ -16,7 +16,7 @@ pub struct SuiteFile {
     #[serde(default)]
     pub variables: BTreeMap<String, Value>,
     /// Variables read from environment variables of the same name; their values
-    /// are redacted (`***`) in every output and report.
+    /// are redacted (`<redacted>`) in every output and report.
     #[serde(default)]
     pub secrets: Vec<String>,
     /// `KEY=VALUE` files (relative to the suite) whose entries become variables.
@@ -102,7 +102,10 @@ fn get() -> String {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
-    #[serde(default = "get")]
+    #[serde(
+        default = "get",
+        deserialize_with = "seam_core::http::deserialize_method"
+    )]
     pub method: String,
     /// A path (joined to `baseUrl`) or a full URL.
     pub path: String,

@@ -7,6 +7,7 @@ use crate::model::{StepSpec, TestSpec};
 use crate::vars::{interpolate, interpolate_json, Vars};
 use crate::Suite;
 use seam_core::http::Headers;
+use seam_core::reproduce::Redactor;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -117,10 +118,6 @@ fn network_error(e: &reqwest::Error, url: &str) -> String {
         "request failed"
     };
     format!("{kind}: {url}: {chain}")
-}
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 struct Prepared {
@@ -291,24 +288,31 @@ fn text(v: &Value) -> String {
 }
 
 impl Prepared {
+    /// The reproduce line: credential headers redacted (declared secrets are
+    /// scrubbed later with everything else in the step's result).
     fn curl(&self) -> String {
-        let mut cmd = format!("curl -X {} {}", self.method, quote(&self.url));
-        for (k, v) in &self.headers {
-            cmd.push_str(&format!(" -H {}", quote(&format!("{k}: {v}"))));
-        }
-        if let Some((b, ct)) = &self.body {
-            if let Some(ct) = ct {
-                if !self
+        let content_type = self
+            .body
+            .as_ref()
+            .and_then(|(_, ct)| *ct)
+            .filter(|_| {
+                !self
                     .headers
                     .iter()
                     .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                {
-                    cmd.push_str(&format!(" -H {}", quote(&format!("Content-Type: {ct}"))));
-                }
-            }
-            cmd.push_str(&format!(" --data-binary {}", quote(b)));
-        }
-        cmd
+            })
+            .map(|ct| ("Content-Type", ct));
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(content_type);
+        seam_core::reproduce::curl(
+            self.method.as_str(),
+            &self.url,
+            headers,
+            self.body.as_ref().map(|(b, _)| b.as_str()),
+        )
     }
 }
 
@@ -840,30 +844,23 @@ fn case_name(test: &TestSpec, row: &Vars, n: usize, of: usize) -> String {
     format!("{} [{}: {}]", test.name, n + 1, cells.join(", "))
 }
 
-/// Replaces secret values with `***` in a step's report fields.
-fn redact(step: &mut StepResult, secrets: &[String]) {
+/// Replaces declared secret values in a step's report fields.
+fn redact(step: &mut StepResult, secrets: &Redactor) {
     if secrets.is_empty() {
         return;
     }
-    let scrub = |s: &str| {
-        secrets
-            .iter()
-            .fold(s.to_string(), |acc, sec| acc.replace(sec.as_str(), "***"))
-    };
-    step.url = scrub(&step.url);
-    step.curl = scrub(&step.curl);
-    step.response_excerpt = scrub(&step.response_excerpt);
-    let scrub_json =
-        |v: &Value| serde_json::from_str(&scrub(&v.to_string())).unwrap_or(Value::Null);
+    step.url = secrets.scrub(&step.url);
+    step.curl = secrets.scrub(&step.curl);
+    step.response_excerpt = secrets.scrub(&step.response_excerpt);
     match &mut step.outcome {
         StepOutcome::Failed(failures) => {
             for f in failures {
-                f.reason = scrub(&f.reason);
-                f.expected = scrub_json(&f.expected);
-                f.actual = scrub_json(&f.actual);
+                f.reason = secrets.scrub(&f.reason);
+                f.expected = secrets.scrub_json(&f.expected);
+                f.actual = secrets.scrub_json(&f.actual);
             }
         }
-        StepOutcome::Error(e) => *e = scrub(e),
+        StepOutcome::Error(e) => *e = secrets.scrub(e),
         StepOutcome::Passed => {}
     }
 }
@@ -891,7 +888,7 @@ pub async fn run_with(
         let suite = Arc::new(suite);
         let (vars, secrets) =
             suite_vars(&suite, options).map_err(|e| format!("{}: {e}", suite.path.display()))?;
-        let secrets = Arc::new(secrets);
+        let secrets = Arc::new(Redactor::new(secrets));
         for (t, test) in suite.file.tests.iter().enumerate() {
             if !options.tags.is_empty() && !test.tags.iter().any(|g| options.tags.contains(g)) {
                 continue;

@@ -123,11 +123,18 @@ impl Verifier {
     /// Verifies every selected interaction of `pacts`, in order.
     pub async fn verify(&self, pacts: &[LoadedPact]) -> Result<Report, VerifyError> {
         let started = Instant::now();
+        let secrets = seam_core::reproduce::Redactor::new(
+            self.options
+                .headers
+                .iter()
+                .filter(|(k, _)| seam_core::reproduce::is_sensitive_header(k))
+                .map(|(_, v)| v.clone()),
+        );
         let mut results = Vec::new();
         for loaded in pacts {
             for interaction in loaded.pact.interactions.iter().filter(|i| self.selected(i)) {
                 let t = Instant::now();
-                let outcome = self.verify_one(interaction).await?;
+                let outcome = self.verify_one(interaction).await?.redacted(&secrets);
                 results.push(VerifiedInteraction {
                     consumer: loaded.pact.consumer.clone(),
                     provider: loaded.pact.provider.clone(),
@@ -414,38 +421,26 @@ fn default_content_type(b: &Body) -> Option<&'static str> {
     }
 }
 
-/// A curl command that sends `req` to the provider (for failure reports).
+/// A curl command that sends `req` to the provider (for failure reports), with
+/// credentials redacted.
 pub fn curl_command(base: &str, req: &Request, extra: &[(String, String)]) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     let mut target = format!("{}{}", base.trim_end_matches('/'), req.path);
     if !req.query.is_empty() {
         target.push('?');
         target.push_str(&req.query.to_query_string());
     }
-    let mut cmd = format!("curl -X {} {}", req.method, quote(&target));
-    for (k, vs) in req.headers.iter() {
-        for v in vs {
-            cmd.push_str(&format!(" -H {}", quote(&format!("{k}: {v}"))));
-        }
-    }
-    for (k, v) in extra {
-        let shown = if k.eq_ignore_ascii_case("authorization") {
-            "<redacted>"
-        } else {
-            v
-        };
-        cmd.push_str(&format!(" -H {}", quote(&format!("{k}: {shown}"))));
-    }
-    if req.body.is_present() {
-        if !req.headers.contains("content-type") {
-            if let Some(ct) = default_content_type(&req.body) {
-                cmd.push_str(&format!(" -H {}", quote(&format!("Content-Type: {ct}"))));
-            }
-        }
-        cmd.push_str(&format!(
-            " --data-binary {}",
-            quote(&String::from_utf8_lossy(&req.body.to_bytes()))
-        ));
-    }
-    cmd
+    let default_type = default_content_type(&req.body)
+        .filter(|_| req.body.is_present() && !req.headers.contains("content-type"))
+        .map(|ct| ("Content-Type", ct));
+    let headers = req
+        .headers
+        .iter()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v.as_str())))
+        .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .chain(default_type);
+    let body = req
+        .body
+        .is_present()
+        .then(|| String::from_utf8_lossy(&req.body.to_bytes()).into_owned());
+    seam_core::reproduce::curl(req.method.as_str(), &target, headers, body.as_deref())
 }

@@ -26,6 +26,33 @@ pub enum Outcome {
     Error(String),
 }
 
+impl Outcome {
+    /// The outcome as reports may show it: credential headers in mismatches
+    /// and every declared secret value (`--header` values) redacted.
+    pub fn redacted(self, secrets: &seam_core::reproduce::Redactor) -> Outcome {
+        match self {
+            Outcome::Passed => Outcome::Passed,
+            Outcome::Failed {
+                mut mismatches,
+                curl,
+            } => {
+                for m in &mut mismatches {
+                    seam_core::reproduce::redact_mismatch(m);
+                    m.reason = secrets.scrub(&m.reason);
+                    for side in [&mut m.expected, &mut m.actual].into_iter().flatten() {
+                        *side = secrets.scrub_json(side);
+                    }
+                }
+                Outcome::Failed {
+                    mismatches,
+                    curl: secrets.scrub(&curl),
+                }
+            }
+            Outcome::Error(e) => Outcome::Error(secrets.scrub(&e)),
+        }
+    }
+}
+
 /// One verified interaction.
 #[derive(Debug, Clone)]
 pub struct VerifiedInteraction {

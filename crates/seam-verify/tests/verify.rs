@@ -176,7 +176,7 @@ async fn a_breaking_change_fails_naming_consumer_interaction_path_and_curl() {
         "{curl}"
     );
     assert!(
-        curl.contains("Authorization: <redacted>"),
+        curl.contains("Authorization: Bearer <redacted>"),
         "secrets stay out of reports: {curl}"
     );
     let text = report.to_text(seam_core::render::Style::Plain);

@@ -1,0 +1,61 @@
+//! Report files, written the same way by every command: each requested format is
+//! written (parent directories created), each one written is listed, and a file
+//! that cannot be written is named without stopping the others.
+
+use crate::exit;
+use std::path::{Path, PathBuf};
+
+/// One report a command was asked for: its label (`junit`, `json`, `html`), where
+/// it goes, and how to render it (only called when it was asked for).
+pub struct Requested<'a> {
+    pub label: &'static str,
+    pub path: Option<&'a Path>,
+    pub render: &'a dyn Fn() -> String,
+}
+
+impl<'a> Requested<'a> {
+    pub fn new(
+        label: &'static str,
+        path: Option<&'a PathBuf>,
+        render: &'a dyn Fn() -> String,
+    ) -> Self {
+        Requested {
+            label,
+            path: path.map(PathBuf::as_path),
+            render,
+        }
+    }
+}
+
+/// Writes every requested report; `Err(exit code)` when any could not be written
+/// (after trying all of them and saying which).
+pub fn write_all(reports: &[Requested<'_>]) -> Result<(), u8> {
+    let mut failed = false;
+    for report in reports {
+        let Some(path) = report.path else { continue };
+        match write_one(path, &(report.render)()) {
+            Ok(()) => println!("  {:<6} {}", report.label, path.display()),
+            Err(e) => {
+                eprintln!(
+                    "error: cannot write the {} report {}: {e}",
+                    report.label,
+                    path.display()
+                );
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        Err(exit::USAGE)
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes `text` to `path`, creating its parent directories.
+pub fn write_one(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)
+}

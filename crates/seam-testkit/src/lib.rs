@@ -1,0 +1,43 @@
+//! Test support shared by Seamline's crates (dev-dependency only).
+//!
+//! Conformance data from public projects lives outside the repository, in
+//! `$SEAM_SHARED/conformance/` or `../shared/conformance/` beside the checkout.
+//! A fresh clone does not have it: tests that read it call [`conformance_dir`],
+//! which skips with one visible line there and fails under `CI=true`, where the
+//! data must be present.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The shared data folder: `$SEAM_SHARED`, else `shared/` beside the checkout.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("SEAM_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared"))
+}
+
+/// The repository's root (where the workspace `Cargo.toml` is).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `conformance/NAME` in the shared data folder, or `None` when it is absent: the
+/// caller's test then returns early. Absent data prints one line on the terminal
+/// (not captured by the test harness) naming the test and how to run it; under
+/// `CI=true` it panics instead, since CI always has the data.
+pub fn conformance_dir(name: &str, test: &str) -> Option<PathBuf> {
+    let dir = shared_dir().join("conformance").join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let why = format!(
+        "{test}: conformance data not found at {}; set SEAM_SHARED to the folder holding conformance/{name}/ to run it",
+        dir.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{why} (required when CI=true)");
+    }
+    // Written straight to the process's stderr so the harness shows it.
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+    None
+}
