@@ -4,6 +4,7 @@
 //! - [`matchers`], [`wiremock`]: WireMock's matchers and mapping files.
 //! - [`sources`]: loading stubs from seam stub files, WireMock directories and pacts.
 //! - [`matching`], [`registry`]: matching requests to stubs (indexed), scenarios, near misses.
+//! - [`report`]: the 404 near-miss page and the request log lines.
 //! - [`respond`], [`template`]: answers, delays, faults, chaos, Handlebars templates.
 //! - [`server`], [`admin`], [`journal`], [`record`]: the server, the WireMock-compatible
 //!   admin API, the bounded request journal, proxy recording.
@@ -14,6 +15,7 @@ pub mod matchers;
 pub mod matching;
 pub mod record;
 pub mod registry;
+pub mod report;
 pub mod request;
 pub mod respond;
 pub mod seam_stubs;

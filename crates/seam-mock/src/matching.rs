@@ -158,7 +158,11 @@ pub fn match_pattern(
     req: &MockRequest,
 ) -> Result<Captures, Vec<Mismatch>> {
     let mut out = Vec::new();
-    if let Some(m) = &pattern.method {
+    // a pact stub's expectation checks the method and path itself (the
+    // pattern's copies only index it): checking both would report each
+    // difference twice, in two phrasings
+    let pact = pattern.pact_request.is_some();
+    if let Some(m) = pattern.method.as_ref().filter(|_| !pact) {
         if m != "ANY" && !m.eq_ignore_ascii_case(&req.method) {
             out.push(Mismatch::new(
                 Part::Method,
@@ -169,7 +173,8 @@ pub fn match_pattern(
             ));
         }
     }
-    let path_params = match match_url(&pattern.url, req) {
+    let url = if pact { &UrlMatcher::Any } else { &pattern.url };
+    let path_params = match match_url(url, req) {
         Ok(p) => p,
         Err(m) => {
             out.push(*m);
@@ -256,23 +261,72 @@ pub fn match_pattern(
     }
 }
 
-/// How far a request is from a pattern, 0.0 (match) to 1.0: the share of the
-/// pattern's checks that failed, with the URL and method weighing most.
-pub fn distance(pattern: &RequestPattern, mismatches: &[Mismatch]) -> f64 {
-    let checks = 2.0
-        + pattern.path_parameters.len() as f64
-        + pattern.query.len() as f64
-        + pattern.headers.len() as f64
-        + pattern.cookies.len() as f64
-        + pattern.body_patterns.len() as f64
-        + f64::from(u8::from(pattern.basic_auth.is_some()))
-        + f64::from(u8::from(pattern.pact_request.is_some()));
-    let failed: f64 = mismatches
+/// How far a request is from a pattern, 0.0 (match) to 1.0, for ranking near
+/// misses. The path weighs most, by similarity (edit distance between the
+/// request's path and the pattern's, so `/todoz/1` is close to `/todos/{id}`
+/// and far from `/reset`), then the method, then the share of the other
+/// checks that failed.
+pub fn distance(pattern: &RequestPattern, req: &MockRequest, mismatches: &[Mismatch]) -> f64 {
+    let pact_spec = pattern.pact_request.as_deref();
+    let path_missed = mismatches.iter().any(|m| m.part == Part::Path);
+    let path = if path_missed {
+        path_dissimilarity(pattern, pact_spec, req)
+    } else {
+        0.0
+    };
+    let method = if mismatches.iter().any(|m| m.part == Part::Method) {
+        1.0
+    } else {
+        0.0
+    };
+    let others = pattern.path_parameters.len()
+        + pattern.query.len()
+        + pattern.headers.len()
+        + pattern.cookies.len()
+        + pattern.body_patterns.len()
+        + usize::from(pattern.basic_auth.is_some())
+        + usize::from(pact_spec.is_some());
+    let failed = mismatches
         .iter()
-        .map(|m| match m.part {
-            Part::Method | Part::Path => 1.5,
-            _ => 1.0,
-        })
-        .sum();
-    (failed / (checks + 1.0)).min(1.0)
+        .filter(|m| !matches!(m.part, Part::Method | Part::Path))
+        .count();
+    let rest = (failed as f64 / others.max(1) as f64).min(1.0);
+    0.7 * path + 0.2 * method + 0.1 * rest
+}
+
+/// How unlike the pattern's path the request's is: the edit distance between
+/// the two, over the longer length (0.0 same, 1.0 nothing in common). A
+/// template's parameters take the request's segments; a regex is compared as
+/// written. The comparison looks at the first 256 characters of each.
+fn path_dissimilarity(
+    pattern: &RequestPattern,
+    pact: Option<&seam_core::interaction::RequestSpec>,
+    req: &MockRequest,
+) -> f64 {
+    const LOOKED_AT: usize = 256;
+    let cut = |s: &str| -> String { s.chars().take(LOOKED_AT).collect() };
+    let (expected, actual): (String, &str) = match (&pattern.url, pact) {
+        (_, Some(spec)) => (cut(&spec.request.path), &req.path),
+        (UrlMatcher::Any, None) => return 0.0,
+        (UrlMatcher::Url(u), None) => (cut(u), &req.url),
+        (UrlMatcher::UrlPattern(re), None) => (cut(regex_source(re)), &req.url),
+        (UrlMatcher::UrlPath(p), None) => (cut(p), &req.path),
+        (UrlMatcher::UrlPathPattern(re), None) => (cut(regex_source(re)), &req.path),
+        (UrlMatcher::UrlPathTemplate(t), None) => {
+            let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+            let filled: Vec<&str> = t
+                .segments
+                .iter()
+                .enumerate()
+                .map(|(i, seg)| match seg {
+                    TemplateSegment::Literal(l) => l.as_str(),
+                    TemplateSegment::Param(p) => parts.get(i).copied().unwrap_or(p.as_str()),
+                })
+                .collect();
+            (cut(&format!("/{}", filled.join("/"))), &req.path)
+        }
+    };
+    let actual = cut(actual);
+    let longest = expected.chars().count().max(actual.chars().count()).max(1);
+    seam_core::source::edit_distance(&expected, &actual) as f64 / longest as f64
 }

@@ -300,7 +300,7 @@ impl Registry {
             .filter_map(|stub| match match_pattern(&stub.request, req) {
                 Ok(_) => None,
                 Err(mismatches) => Some(NearMiss {
-                    distance: distance(&stub.request, &mismatches),
+                    distance: distance(&stub.request, req, &mismatches),
                     stub: stub.clone(),
                     mismatches,
                 }),

@@ -5,6 +5,7 @@
 use crate::journal::Journal;
 use crate::record::Recorder;
 use crate::registry::{Lookup, Registry};
+use crate::report;
 use crate::request::MockRequest;
 use crate::respond::{self, Outcome};
 use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, Stub};
@@ -48,6 +49,22 @@ pub struct MockConfig {
     pub chaos: Option<Chaos>,
     /// Delay added to every stubbed answer.
     pub delay: Option<Delay>,
+    /// Header-read and idle timeouts of client connections.
+    pub timeouts: seam_http::Timeouts,
+    /// Which requests are logged to stderr.
+    pub request_log: RequestLog,
+}
+
+/// Which requests the server logs to stderr, one line each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestLog {
+    /// None (the library default: embedding servers log their own way).
+    #[default]
+    Off,
+    /// Requests no stub matched, with the closest stub (`seam mock`'s default).
+    Unmatched,
+    /// Every request, with the stub that answered (`seam mock --verbose`).
+    All,
 }
 
 impl Default for MockConfig {
@@ -62,6 +79,8 @@ impl Default for MockConfig {
             record_dir: None,
             chaos: None,
             delay: None,
+            timeouts: seam_http::Timeouts::default(),
+            request_log: RequestLog::Off,
         }
     }
 }
@@ -119,37 +138,42 @@ impl MockServer {
             stopping: OnceLock::new(),
         });
         let handler_state = state.clone();
-        let server = seam_http::serve(config.addr, config.tls.clone(), move |req, conn| {
-            // The fast path answers a bodiless request without a future of
-            // its own; the rest is boxed, so connections carry a small future
-            // whichever path runs.
-            use hyper::body::Body as _;
-            let state = &handler_state;
-            match fast_answer(state, &req) {
-                Some((stub_id, response)) if req.body().is_end_stream() => {
-                    let status = response.status().as_u16();
-                    state.journal.log_head(
-                        &req,
-                        Bytes::new(),
-                        || state.base_url.get().cloned().unwrap_or_default(),
+        let server = seam_http::serve_with(
+            config.addr,
+            config.tls.clone(),
+            config.timeouts,
+            move |req, conn| {
+                // The fast path answers a bodiless request without a future of
+                // its own; the rest is boxed, so connections carry a small future
+                // whichever path runs.
+                use hyper::body::Body as _;
+                let state = &handler_state;
+                match fast_answer(state, &req) {
+                    Some((stub_id, response)) if req.body().is_end_stream() => {
+                        let status = response.status().as_u16();
+                        state.journal.log_head(
+                            &req,
+                            Bytes::new(),
+                            || state.base_url.get().cloned().unwrap_or_default(),
+                            conn.remote.ip(),
+                            stub_id,
+                            status,
+                        );
+                        Either::Left(std::future::ready(response))
+                    }
+                    Some((stub_id, response)) => Either::Right(Box::pin(fast_answer_after_body(
+                        state.clone(),
+                        req,
                         conn.remote.ip(),
                         stub_id,
-                        status,
-                    );
-                    Either::Left(std::future::ready(response))
+                        response,
+                    )) as Answering),
+                    None => Either::Right(
+                        Box::pin(handle(state.clone(), req, conn.clone())) as Answering
+                    ),
                 }
-                Some((stub_id, response)) => Either::Right(Box::pin(fast_answer_after_body(
-                    state.clone(),
-                    req,
-                    conn.remote.ip(),
-                    stub_id,
-                    response,
-                )) as Answering),
-                None => {
-                    Either::Right(Box::pin(handle(state.clone(), req, conn.clone())) as Answering)
-                }
-            }
-        })
+            },
+        )
         .await?;
         let _ = state.base_url.set(server.base_url().into());
         let _ = state.stopping.set(server.stopping());
@@ -173,17 +197,27 @@ impl MockServer {
     }
 }
 
+/// Reads a request body: too large a body is 413, a malformed one (a bad
+/// chunk size, a connection cut mid-body) 400.
+async fn read_body(body: hyper::body::Incoming) -> Result<Bytes, hyper::Response<Body>> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => Ok(b.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(_) => Err(respond::text(
+            400,
+            "text/plain",
+            "malformed request body (bad chunk or cut short)\n",
+        )),
+    }
+}
+
 async fn read_request(
     state: &MockState,
     parts: hyper::http::request::Parts,
     body: hyper::body::Incoming,
     conn: &ConnInfo,
-) -> Result<MockRequest, u16> {
-    let body = Limited::new(body, MAX_BODY)
-        .collect()
-        .await
-        .map_err(|_| 413u16)?
-        .to_bytes();
+) -> Result<MockRequest, hyper::Response<Body>> {
+    let body = read_body(body).await?;
     Ok(MockRequest::from_hyper(
         &parts.method,
         &parts.uri,
@@ -206,6 +240,7 @@ fn fast_answer(
     let config = &state.config;
     if config.chaos.is_some()
         || config.delay.is_some()
+        || config.request_log == RequestLog::All
         || state
             .settings_delay
             .load(std::sync::atomic::Ordering::Relaxed)
@@ -233,12 +268,13 @@ async fn fast_answer_after_body(
     response: hyper::Response<Body>,
 ) -> hyper::Response<Body> {
     let (parts, body) = req.into_parts();
-    let Ok(body) = Limited::new(body, MAX_BODY).collect().await else {
-        return too_large();
+    let body = match read_body(body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
     state.journal.log_head(
         &hyper::Request::from_parts(parts, ()),
-        body.to_bytes(),
+        body,
         || state.base_url.get().cloned().unwrap_or_default(),
         client_ip,
         stub_id,
@@ -259,21 +295,48 @@ async fn handle(
     let (parts, body) = req.into_parts();
     let mreq = match read_request(&state, parts, body, &conn).await {
         Ok(r) => r,
-        Err(_) => return too_large(),
+        Err(refused) => return refused,
     };
     if mreq.path.starts_with("/__admin") {
         return crate::admin::handle(&state, &mreq).await;
     }
+    let log = state.config.request_log;
     let (stub_id, outcome) = match state.registry.lookup(&mreq) {
         Lookup::Matched { entry, captures } => {
             let outcome = answer(&state, &entry.stub, &mreq, &captures.path_params).await;
+            if log == RequestLog::All {
+                let status = match &outcome {
+                    Outcome::Respond(r) => r.status().as_u16(),
+                    Outcome::Fault(_) => 0,
+                };
+                eprintln!(
+                    "{}",
+                    report::served_line(
+                        &mreq.method,
+                        &mreq.url,
+                        status,
+                        &report::stub_label(&entry.stub)
+                    )
+                );
+            }
             (Some(entry.stub.id), outcome)
         }
         Lookup::Unmatched => match &state.config.proxy {
-            Some(target) => (
-                None,
-                Outcome::Respond(proxy(&state, target, &mreq, true).await),
-            ),
+            Some(target) => {
+                let response = proxy(&state, target, &mreq, true).await;
+                if log != RequestLog::Off {
+                    eprintln!(
+                        "{}",
+                        report::served_line(
+                            &mreq.method,
+                            &mreq.url,
+                            response.status().as_u16(),
+                            &format!("no stub: proxied to {target}")
+                        )
+                    );
+                }
+                (None, Outcome::Respond(response))
+            }
             None => (None, Outcome::Respond(not_found(&state, &mreq))),
         },
     };
@@ -506,24 +569,15 @@ async fn proxy(
     respond::build(&Default::default(), status, &headers, body)
 }
 
-/// 404 with the closest stubs and what differed.
+/// 404 with the closest stubs and what differed; logged unless logging is off.
 fn not_found(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
     let misses = state.registry.near_misses(req, 3);
-    let mut out = String::from("Request was not matched\n=======================\n\n");
-    out.push_str(&format!("{} {}\n", req.method, req.url));
-    if misses.is_empty() {
-        out.push_str("\nNo stubs are loaded.\n");
+    if state.config.request_log != RequestLog::Off {
+        eprintln!("{}", report::unmatched_line(req, misses.first()));
     }
-    for m in &misses {
-        let name = m.stub.name.clone().unwrap_or_else(|| m.stub.id.to_string());
-        out.push_str(&format!(
-            "\nClosest stub: {name} (distance {:.2})\n",
-            m.distance
-        ));
-        for mm in &m.mismatches {
-            out.push_str(&format!("  - {}: {}\n", mm.location(), mm.reason));
-        }
-    }
-    out.push_str(&format!("\nReproduce: {}\n", req.to_curl()));
-    respond::text(404, "text/plain; charset=utf-8", out)
+    respond::text(
+        404,
+        "text/plain; charset=utf-8",
+        report::near_miss_page(req, &misses),
+    )
 }

@@ -1,0 +1,149 @@
+//! What the mock says about a request: the 404 near-miss page a client gets
+//! when no stub matches, the request log lines it writes to stderr (unmatched
+//! requests, or every request with `--verbose`), how stubs are named in both
+//! (their `name`, else method and URL), and the bounded excerpts that keep a
+//! 10 KB method or a 200 KB body from being echoed in full.
+
+use crate::matchers::regex_source;
+use crate::registry::NearMiss;
+use crate::request::MockRequest;
+use crate::stub::{Stub, UrlMatcher};
+use std::borrow::Cow;
+
+/// The longest method echoed, in characters.
+pub const MAX_METHOD: usize = 32;
+/// The longest URL echoed, in characters.
+pub const MAX_URL: usize = 1024;
+/// The longest mismatch line echoed, in characters.
+pub const MAX_LINE: usize = 512;
+/// The longest body (or header value) echoed in the reproducing curl command.
+pub const MAX_BODY: usize = 2048;
+
+/// `text` cut to `max` characters, saying how much was cut.
+pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!(
+            "{}… ({} more bytes cut)",
+            &text[..cut],
+            text.len() - cut
+        )),
+    }
+}
+
+/// How reports name a stub: its name, else its method and URL
+/// (`GET /todos/{id}`); never its id, which says nothing to a reader.
+pub fn stub_label(stub: &Stub) -> String {
+    if let Some(name) = stub.name.as_deref().filter(|n| !n.is_empty()) {
+        return excerpt(name, MAX_URL).into_owned();
+    }
+    let method = stub.request.method.as_deref().unwrap_or("ANY");
+    let url = match &stub.request.url {
+        UrlMatcher::Any => "(any URL)",
+        UrlMatcher::Url(u) | UrlMatcher::UrlPath(u) => u.as_str(),
+        UrlMatcher::UrlPattern(re) | UrlMatcher::UrlPathPattern(re) => regex_source(re),
+        UrlMatcher::UrlPathTemplate(t) => t.source.as_str(),
+    };
+    format!("{} {}", excerpt(method, MAX_METHOD), excerpt(url, MAX_URL))
+}
+
+/// `METHOD URL` of a request, both bounded.
+pub fn request_line(req: &MockRequest) -> String {
+    format!(
+        "{} {}",
+        excerpt(&req.method, MAX_METHOD),
+        excerpt(&req.url, MAX_URL)
+    )
+}
+
+/// The body of the 404 answer: the request, the closest stubs with what
+/// differed (each difference once), and a curl command reproducing it.
+pub fn near_miss_page(req: &MockRequest, misses: &[NearMiss]) -> String {
+    let mut out = String::from("Request was not matched\n=======================\n\n");
+    out.push_str(&request_line(req));
+    out.push('\n');
+    if misses.is_empty() {
+        out.push_str("\nNo stubs are loaded.\n");
+    }
+    for m in misses {
+        out.push_str(&format!(
+            "\nClosest stub: {} (distance {:.2})\n",
+            stub_label(&m.stub),
+            m.distance
+        ));
+        for mm in &m.mismatches {
+            let line = format!("{}: {}", mm.location(), mm.reason);
+            out.push_str(&format!("  - {}\n", excerpt(&line, MAX_LINE)));
+        }
+    }
+    out.push_str(&format!("\nReproduce: {}\n", curl(req)));
+    out
+}
+
+/// A curl command sending `req` again, with long values cut (a cut command
+/// says so and no longer reproduces the request exactly).
+fn curl(req: &MockRequest) -> String {
+    let quote = |s: &str, max: usize| excerpt(s, max).replace('\'', "'\\''");
+    let mut cmd = format!(
+        "curl -X {} '{}{}'",
+        quote(&req.method, MAX_METHOD),
+        req.base_url,
+        quote(&req.url, MAX_URL)
+    );
+    for (k, vs) in req.headers.iter() {
+        if k.eq_ignore_ascii_case("host") || k.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
+        for v in vs {
+            cmd.push_str(&format!(" -H '{}: {}'", k, quote(v, MAX_BODY)));
+        }
+    }
+    if let Some(b) = req.body_text() {
+        cmd.push_str(&format!(" --data-binary '{}'", quote(&b, MAX_BODY)));
+    }
+    cmd
+}
+
+/// The stderr line for an unmatched request (as WireMock logs them): method,
+/// URL and the closest stub with its first difference.
+pub fn unmatched_line(req: &MockRequest, closest: Option<&NearMiss>) -> String {
+    let mut line = format!("seam mock: unmatched {}", request_line(req));
+    match closest {
+        Some(m) => {
+            line.push_str(&format!("; closest stub: {}", stub_label(&m.stub)));
+            if let Some(first) = m.mismatches.first() {
+                let why = format!("{}: {}", first.location(), first.reason);
+                line.push_str(&format!(
+                    " ({})",
+                    excerpt(&why, MAX_LINE).replace('\n', " ")
+                ));
+            }
+        }
+        None => line.push_str("; no stubs are loaded"),
+    }
+    line
+}
+
+/// The `--verbose` stderr line for a request a stub (or the proxy) answered.
+pub fn served_line(method: &str, url: &str, status: u16, by: &str) -> String {
+    format!(
+        "seam mock: {} {} -> {status} by {by}",
+        excerpt(method, MAX_METHOD),
+        excerpt(url, MAX_URL)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_say_how_much_was_cut() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("ééééé", 2), "éé… (6 more bytes cut)");
+        let long = "X".repeat(10_000);
+        let cut = excerpt(&long, MAX_METHOD);
+        assert!(cut.len() < 100, "{cut}");
+        assert!(cut.ends_with("(9968 more bytes cut)"), "{cut}");
+    }
+}

@@ -1,0 +1,197 @@
+//! seam mock under attack, over real sockets: oversized patterns, absurd
+//! settings and delays, header injection and path traversal in stubs, huge
+//! methods and bodies echoed in 404s, requests HTTP refuses (no Host, a bad
+//! chunk), and near misses named and ranked for a reader.
+
+use seam_mock::wiremock::stub_from_mapping;
+use seam_mock::{MockConfig, MockServer, Stub};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn stubs(mappings: &[Value]) -> Vec<Stub> {
+    mappings
+        .iter()
+        .map(|m| stub_from_mapping(m, None).unwrap())
+        .collect()
+}
+
+async fn serve(mappings: &[Value]) -> MockServer {
+    MockServer::start(MockConfig::default(), stubs(mappings))
+        .await
+        .unwrap()
+}
+
+/// Sends raw bytes; the answer as text (until the server closes or 3 s pass).
+async fn raw(server: &MockServer, request: &[u8]) -> String {
+    let mut s = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    s.write_all(request).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => got.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+        if got.windows(4).any(|w| w == b"\r\n\r\n") && !got.starts_with(b"HTTP/1.1 100") {
+            // one answer is enough; give a body a moment to arrive
+            if let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await
+            {
+                got.extend_from_slice(&buf[..n]);
+            }
+            break;
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test]
+async fn near_misses_are_ranked_by_path_and_named_for_a_reader() {
+    let server = serve(&[
+        json!({"request": {"urlPath": "/reset"}, "response": {"status": 204}}),
+        json!({"request": {"method": "GET", "urlPathTemplate": "/todos/{id}",
+                "headers": {"Accept": {"equalTo": "application/json"}}}, "response": {}}),
+        json!({"name": "list todos", "request": {"method": "GET", "urlPath": "/todos"}, "response": {}}),
+    ])
+    .await;
+    let text = reqwest::get(format!("{}/todoz/1", server.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let closest: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("Closest stub: "))
+        .collect();
+    assert!(
+        closest[0].starts_with("GET /todos/{id} "),
+        "the template one edit away comes first: {text}"
+    );
+    assert!(closest[1].starts_with("list todos "), "{text}");
+    assert!(closest[2].starts_with("ANY /reset "), "{text}");
+    assert!(
+        !text.contains(
+            &server
+                .state()
+                .registry
+                .snapshot()
+                .iter()
+                .next()
+                .unwrap()
+                .id
+                .to_string()
+        ),
+        "stubs are not named by id: {text}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_pact_near_miss_lists_each_difference_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let pact = dir.path().join("p.json");
+    std::fs::write(
+        &pact,
+        json!({
+            "consumer": {"name": "c"}, "provider": {"name": "p"},
+            "interactions": [{"description": "get an order",
+                "request": {"method": "GET", "path": "/orders/1"},
+                "response": {"status": 200}}],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let server = MockServer::start(
+        MockConfig::default(),
+        seam_mock::sources::load(&pact).unwrap(),
+    )
+    .await
+    .unwrap();
+    let text = reqwest::Client::new()
+        .post(format!("{}/orders/2", server.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("  - ")).collect();
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("  - path")).count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("  - method")).count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("Closest stub: get an order"), "{text}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn huge_methods_and_bodies_are_cut_in_the_404_page() {
+    let server =
+        serve(&[json!({"request": {"method": "GET", "urlPath": "/a"}, "response": {}})]).await;
+    let method = "X".repeat(10_000);
+    let text = reqwest::Client::new()
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            format!("{}/a", server.base_url()),
+        )
+        .body("b".repeat(200_000))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.len() < 12_000, "{} bytes", text.len());
+    assert!(
+        text.contains("more bytes cut)"),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    assert!(
+        text.contains("Reproduce: curl -X XXXX"),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn http11_without_host_is_400_and_a_bad_chunk_is_400_not_413() {
+    let server = serve(&[json!({"request": {"urlPath": "/a"}, "response": {"body": "a"}})]).await;
+    let text = raw(&server, b"GET /a HTTP/1.1\r\n\r\n").await;
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    let text = raw(
+        &server,
+        b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    )
+    .await;
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    let text = raw(
+        &server,
+        b"POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    )
+    .await;
+    assert!(
+        text.starts_with("HTTP/1.1 400"),
+        "the full path too: {text}"
+    );
+    // a well-formed chunked body is still served
+    let text = raw(
+        &server,
+        b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    )
+    .await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    server.shutdown().await;
+}
