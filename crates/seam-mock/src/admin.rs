@@ -433,7 +433,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         _ => error(
             404,
             "Not found",
-            format!("no admin route for {method} {}", req.path),
+            format!("no admin route for {}", crate::report::request_line(req)),
         ),
     }
 }
@@ -471,7 +471,11 @@ fn request_from_logged(v: &Value, base_url: &str) -> MockRequest {
 fn with_id(raw: &str, f: impl FnOnce(Uuid) -> hyper::Response<Body>) -> hyper::Response<Body> {
     match Uuid::parse_str(raw) {
         Ok(id) => f(id),
-        Err(_) => error(400, "Invalid id", format!("`{raw}` is not a UUID")),
+        Err(_) => error(
+            400,
+            "Invalid id",
+            format!("`{}` is not a UUID", crate::report::excerpt(raw, 80)),
+        ),
     }
 }
 

@@ -100,12 +100,56 @@ type Parsed<T> = Result<T, MatcherError>;
 const ANCHOR_START: &str = "(?s)\\A(?:";
 const ANCHOR_END: &str = ")\\z";
 
-/// Compiles `source` for whole-value matching (Java `matches()`, DOTALL). Errors
-/// read "invalid regex `(`: unclosed group".
+/// The longest regex accepted, in bytes of source. Longer patterns are refused
+/// before the regex engine sees them (parsing a 50 MB pattern took seconds and
+/// gigabytes).
+pub const MAX_REGEX_LEN: usize = 16 * 1024;
+
+/// The compiled size one regex may take (the regex crate's default, made
+/// explicit: Unicode classes are large, `\w{1,64}` takes 3.2 MB).
+pub const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The lazy DFA's cache per regex and thread.
+pub const REGEX_DFA_SIZE_LIMIT: usize = 2 * 1024 * 1024;
+
+/// How much of a refused regex an error message echoes, in characters.
+const ECHOED: usize = 80;
+
+/// Compiles `source` as written (not anchored), within [`MAX_REGEX_LEN`] and
+/// [`REGEX_SIZE_LIMIT`]. Errors read "invalid regex `(`: unclosed group", with
+/// long sources cut.
+pub fn bounded_regex(source: &str) -> Result<Regex, String> {
+    check_regex_len(source)?;
+    compile_bounded(source).map_err(|e| regex_error(source, &e))
+}
+
+fn check_regex_len(source: &str) -> Result<(), String> {
+    if source.len() > MAX_REGEX_LEN {
+        return Err(format!(
+            "regex `{}` is too long: {} bytes (at most {MAX_REGEX_LEN})",
+            crate::report::excerpt(source, ECHOED),
+            source.len()
+        ));
+    }
+    Ok(())
+}
+
+fn compile_bounded(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+        .build()
+}
+
+/// Compiles `source` for whole-value matching (Java `matches()`, DOTALL),
+/// within the bounds of [`bounded_regex`]. Errors read "invalid regex `(`:
+/// unclosed group".
 pub fn anchored_regex(source: &str) -> Result<Regex, String> {
+    check_regex_len(source)?;
     // compile alone first, so the error points into what the user wrote
-    Regex::new(source).map_err(|e| regex_error(source, &e))?;
-    Regex::new(&format!("{ANCHOR_START}{source}{ANCHOR_END}")).map_err(|e| regex_error(source, &e))
+    compile_bounded(source).map_err(|e| regex_error(source, &e))?;
+    compile_bounded(&format!("{ANCHOR_START}{source}{ANCHOR_END}"))
+        .map_err(|e| regex_error(source, &e))
 }
 
 /// The source a regex was written with (without the anchoring [`anchored_regex`]
@@ -118,12 +162,19 @@ pub fn regex_source(re: &Regex) -> &str {
 }
 
 fn regex_error(source: &str, e: &regex::Error) -> String {
+    let shown = crate::report::excerpt(source, ECHOED);
+    if let regex::Error::CompiledTooBig(_) = e {
+        return format!(
+            "regex `{shown}` is too complex: compiled, it would take more than {} MiB (use fewer or smaller repetitions)",
+            REGEX_SIZE_LIMIT / (1024 * 1024)
+        );
+    }
     let text = e.to_string();
     let reason = text
         .lines()
         .find_map(|l| l.strip_prefix("error: "))
         .unwrap_or(text.lines().last().unwrap_or(""));
-    format!("invalid regex `{source}`: {reason}")
+    format!("invalid regex `{shown}`: {reason}")
 }
 
 // ---------------------------------------------------------------------------
@@ -2695,6 +2746,32 @@ mod tests {
             .starts_with("$.equalToJson.a: invalid regex"));
         assert!(err(json!("x")).starts_with("a matcher must be an object"));
         assert!(err(json!({})).starts_with("no matcher operator given"));
+    }
+
+    #[test]
+    fn regexes_are_bounded_in_length_and_compiled_size() {
+        let huge = format!("/{}", "a".repeat(50 * 1024 * 1024));
+        let start = std::time::Instant::now();
+        let e = anchored_regex(&huge).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_millis(100));
+        assert!(
+            e.contains("is too long: 52428801 bytes (at most 16384)"),
+            "{e}"
+        );
+        assert!(e.len() < 300, "a bounded excerpt: {} bytes", e.len());
+        let e = anchored_regex("(a{100}){100}{100}").unwrap_err();
+        assert!(e.contains("too complex"), "{e}");
+        let e = anchored_regex(&format!("({}", "b".repeat(5000))).unwrap_err();
+        assert!(e.len() < 300, "{e}");
+        assert!(e.contains("more bytes cut"), "{e}");
+        // ordinary patterns are well within the bounds
+        for ok in [
+            r"/api/v[0-9]+/orders/\w{1,64}",
+            r"[\p{L}\d_-]{1,64}",
+            r"^\S+@\S+\.\S+$",
+        ] {
+            assert!(anchored_regex(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]

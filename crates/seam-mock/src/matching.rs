@@ -35,17 +35,22 @@ pub fn match_template(t: &PathTemplate, path: &str) -> Option<Vec<(String, Strin
 /// Parses `/orders/{id}/items/{item}`: literal segments and whole-segment
 /// parameters, each name once.
 pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
+    let shown = crate::report::excerpt(source, 80);
     let mut segments = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for part in source.trim_start_matches('/').split('/') {
         match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
             Some(name) if name.is_empty() || name.contains(['{', '}']) => {
                 return Err(format!(
-                    "invalid parameter `{part}` in path template `{source}`"
+                    "invalid parameter `{}` in path template `{shown}`",
+                    crate::report::excerpt(part, 80)
                 ))
             }
             Some(name) if names.contains(&name) => {
-                return Err(format!("parameter `{name}` appears twice in `{source}`"))
+                return Err(format!(
+                    "parameter `{}` appears twice in `{shown}`",
+                    crate::report::excerpt(name, 80)
+                ))
             }
             Some(name) => {
                 names.push(name);
@@ -53,7 +58,8 @@ pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
             }
             None if part.contains(['{', '}']) => {
                 return Err(format!(
-                    "a parameter must fill a whole segment: `{part}` in `{source}`"
+                    "a parameter must fill a whole segment: `{}` in `{shown}`",
+                    crate::report::excerpt(part, 80)
                 ))
             }
             None => segments.push(TemplateSegment::Literal(part.to_string())),

@@ -1837,11 +1837,12 @@ fn h_contains<'reg, 'rc>(
     c.branch(rc, result)
 }
 
-fn compile_regex(pattern: &str, whole: bool) -> Result<regex::Regex, regex::Error> {
+/// A template's regex, within the matchers' bounds (length and compiled size).
+fn compile_regex(pattern: &str, whole: bool) -> Result<regex::Regex, String> {
     if whole {
-        regex::Regex::new(&format!(r"\A(?:{pattern})\z"))
+        crate::matchers::anchored_regex(pattern)
     } else {
-        regex::Regex::new(pattern)
+        crate::matchers::bounded_regex(pattern)
     }
 }
 
@@ -1856,8 +1857,7 @@ fn h_matches<'reg, 'rc>(
     }
     let value = c.text(0, rc).unwrap_or_default();
     let pattern = c.text(1, rc).unwrap_or_default();
-    let re = compile_regex(&pattern, true)
-        .map_err(|e| hard(format!("matches: invalid regex `{pattern}`: {e}")))?;
+    let re = compile_regex(&pattern, true).map_err(|e| hard(format!("matches: {e}")))?;
     c.branch(rc, re.is_match(&value))
 }
 

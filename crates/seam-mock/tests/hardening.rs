@@ -195,3 +195,46 @@ async fn http11_without_host_is_400_and_a_bad_chunk_is_400_not_413() {
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_oversized_url_pattern_is_refused_fast_with_a_short_error() {
+    let server = serve(&[]).await;
+    let pattern = format!("/{}", "a".repeat(20 * 1024 * 1024));
+    let start = std::time::Instant::now();
+    let r = reqwest::Client::new()
+        .post(format!("{}/__admin/mappings", server.base_url()))
+        .json(&json!({"request": {"urlPattern": pattern}, "response": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(text.len() < 1_000, "{} bytes", text.len());
+    assert!(
+        text.contains("$.request.urlPattern: regex `/aaaa"),
+        "{text}"
+    );
+    assert!(text.contains("is too long"), "{text}");
+
+    // the same in a stub file, with its position
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "stubs:\n  - request:\n      urlPattern: \"/{}\"\n    response: {{ status: 200 }}\n",
+            "b".repeat(1024 * 1024)
+        ),
+    )
+    .unwrap();
+    let e = seam_mock::sources::load(&file).unwrap_err().to_string();
+    assert!(e.len() < 1_000, "{} bytes", e.len());
+    assert!(e.contains("big.yaml:3:"), "{e}");
+    assert!(e.contains("is too long"), "{e}");
+    server.shutdown().await;
+}
