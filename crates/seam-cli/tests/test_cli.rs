@@ -345,7 +345,7 @@ fn postman_and_har_imports_run() {
     );
     let (code, out, err) = seam(&["test", suite.to_str().unwrap()]);
     assert_eq!(code, 0, "{yaml}\n{out}{err}");
-    assert!(out.contains("2 passed"), "{out}");
+    assert!(out.contains("1 passed"), "{out}");
 
     let har = dir.path().join("session.har");
     std::fs::write(

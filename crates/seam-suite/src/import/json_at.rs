@@ -1,0 +1,362 @@
+//! JSON documents read with their place at hand: every value an importer looks
+//! at carries its JSON path (`$.item[2].request.url`), and a value of the wrong
+//! type is an error at that path with the line and column it starts at (found
+//! by walking the source text along the path, only when there is an error).
+
+use seam_core::source::{decode_text, Location, SourceError};
+use serde_json::{Map, Value};
+use std::fmt::Write;
+
+/// A parsed JSON file: its name, text and value.
+#[derive(Debug)]
+pub struct Doc {
+    file: String,
+    text: String,
+    root: Value,
+}
+
+/// One step of a JSON path.
+#[derive(Debug, Clone)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A value in a [`Doc`] and where it is.
+#[derive(Debug, Clone)]
+pub struct At<'d> {
+    pub v: &'d Value,
+    path: Vec<Seg>,
+}
+
+/// A value of the wrong type (or missing) at a path; [`Doc::error`] places it.
+#[derive(Debug, Clone)]
+pub struct Bad {
+    path: Vec<Seg>,
+    message: String,
+}
+
+impl Doc {
+    /// Decodes (a UTF-8 BOM is accepted) and parses `bytes`; syntax errors
+    /// carry their line and column.
+    pub fn parse(file: &str, bytes: &[u8]) -> Result<Doc, SourceError> {
+        let text = decode_text(bytes).map_err(|e| e.in_file(file))?;
+        let root = serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let message = match message.rfind(" at line ") {
+                Some(i) => &message[..i],
+                None => &message,
+            };
+            SourceError::new(
+                file,
+                Some(Location::at(e.line(), e.column())),
+                format!("invalid JSON: {message}"),
+            )
+        })?;
+        Ok(Doc {
+            file: file.to_string(),
+            text: text.to_string(),
+            root,
+        })
+    }
+
+    /// The file's name as the user gave it.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The top-level value.
+    pub fn root(&self) -> At<'_> {
+        At {
+            v: &self.root,
+            path: Vec::new(),
+        }
+    }
+
+    /// `bad` as an error in this file, at its line and column when found.
+    pub fn error(&self, bad: Bad) -> SourceError {
+        let path = path_text(&bad.path);
+        let at = match locate(&self.text, &bad.path) {
+            Some(offset) => {
+                let before = &self.text[..offset];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                Location::LineColumnPath { line, column, path }
+            }
+            None => Location::Path(path),
+        };
+        SourceError::new(&self.file, Some(at), bad.message)
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn path_text(path: &[Seg]) -> String {
+    let mut s = String::from("$");
+    for seg in path {
+        match seg {
+            Seg::Key(k) if !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                let _ = write!(s, ".{k}");
+            }
+            Seg::Key(k) => {
+                let _ = write!(s, "[{}]", Value::String(k.clone()));
+            }
+            Seg::Index(i) => {
+                let _ = write!(s, "[{i}]");
+            }
+        }
+    }
+    s
+}
+
+impl<'d> At<'d> {
+    /// This value's JSON path.
+    pub fn path(&self) -> String {
+        path_text(&self.path)
+    }
+
+    /// An error at this value.
+    pub fn bad(&self, message: impl Into<String>) -> Bad {
+        Bad {
+            path: self.path.clone(),
+            message: message.into(),
+        }
+    }
+
+    fn expected(&self, what: &str) -> Bad {
+        self.bad(format!("expected {what}, found {}", kind(self.v)))
+    }
+
+    /// A member (absent and `null` are both `None`: exports write `null` for unset).
+    pub fn get(&self, key: &str) -> Option<At<'d>> {
+        let v = self.v.as_object()?.get(key)?;
+        if v.is_null() {
+            return None;
+        }
+        let mut path = self.path.clone();
+        path.push(Seg::Key(key.to_string()));
+        Some(At { v, path })
+    }
+
+    /// This value as an object.
+    pub fn object(&self) -> Result<&'d Map<String, Value>, Bad> {
+        self.v.as_object().ok_or_else(|| self.expected("an object"))
+    }
+
+    /// This value as a string.
+    pub fn str(&self) -> Result<&'d str, Bad> {
+        self.v.as_str().ok_or_else(|| self.expected("a string"))
+    }
+
+    /// This value's elements, each with its path.
+    pub fn items(&self) -> Result<Vec<At<'d>>, Bad> {
+        let a = self.v.as_array().ok_or_else(|| self.expected("an array"))?;
+        Ok(a.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut path = self.path.clone();
+                path.push(Seg::Index(i));
+                At { v, path }
+            })
+            .collect())
+    }
+
+    /// An optional string member.
+    pub fn opt_str(&self, key: &str) -> Result<Option<&'d str>, Bad> {
+        self.get(key).map(|v| v.str()).transpose()
+    }
+
+    /// An optional boolean member.
+    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, Bad> {
+        self.get(key)
+            .map(|v| v.v.as_bool().ok_or_else(|| v.expected("true or false")))
+            .transpose()
+    }
+
+    /// An optional array member's elements (none when absent).
+    pub fn opt_items(&self, key: &str) -> Result<Vec<At<'d>>, Bad> {
+        Ok(match self.get(key) {
+            Some(v) => v.items()?,
+            None => Vec::new(),
+        })
+    }
+
+    /// A required member.
+    pub fn need(&self, key: &str) -> Result<At<'d>, Bad> {
+        self.object()?;
+        self.get(key)
+            .ok_or_else(|| self.bad(format!("`{key}` is missing")))
+    }
+
+    /// A scalar as text (strings as they are, numbers and booleans written out).
+    pub fn scalar(&self) -> Result<String, Bad> {
+        match self.v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            _ => Err(self.expected("a string")),
+        }
+    }
+}
+
+/// The byte offset where the value at `path` starts in `text`.
+fn locate(text: &str, path: &[Seg]) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    for seg in path {
+        match (seg, b.get(i)?) {
+            (Seg::Key(want), b'{') => {
+                i = skip_ws(b, i + 1);
+                let mut found = None;
+                while b.get(i) == Some(&b'"') {
+                    let end = string_end(b, i)?;
+                    let key: String = serde_json::from_str(&text[i..end]).ok()?;
+                    i = skip_ws(b, end);
+                    if b.get(i) != Some(&b':') {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                    if key == *want {
+                        // the last duplicate wins, as when parsing
+                        found = Some(i);
+                    }
+                    i = skip_ws(b, value_end(b, i)?);
+                    if b.get(i) == Some(&b',') {
+                        i = skip_ws(b, i + 1);
+                    }
+                }
+                i = found?;
+            }
+            (Seg::Index(n), b'[') => {
+                i = skip_ws(b, i + 1);
+                for _ in 0..*n {
+                    i = skip_ws(b, value_end(b, i)?);
+                    if b.get(i) != Some(&b',') {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(i)
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The offset just after the string starting at `i` (its opening quote).
+fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        match b.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+/// The offset just after the value starting at `i`.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = string_end(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while !matches!(
+                b.get(j),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_types_are_placed_at_their_line_and_column() {
+        let text = "\u{feff}{\n  \"item\": [\n    {\"name\": \"a\"},\n    {\"name\": \"b\", \"request\": 5}\n  ]\n}";
+        let doc = Doc::parse("c.json", text.as_bytes()).unwrap();
+        let items = doc.root().get("item").unwrap().items().unwrap();
+        let req = items[1].get("request").unwrap();
+        let e = doc.error(req.object().unwrap_err());
+        assert_eq!(
+            e.to_string(),
+            "c.json:4:30: at $.item[1].request: expected an object, found a number"
+        );
+        let missing = doc.error(items[0].need("request").unwrap_err());
+        assert_eq!(
+            missing.to_string(),
+            "c.json:3:5: at $.item[0]: `request` is missing"
+        );
+    }
+
+    #[test]
+    fn keys_with_escapes_and_odd_names_are_found() {
+        let text = r#"{"a\"b": {"x y": [1, {"k": "v,}]"}, true]}}"#;
+        let doc = Doc::parse("d.json", text.as_bytes()).unwrap();
+        let v = doc
+            .root()
+            .get("a\"b")
+            .unwrap()
+            .get("x y")
+            .unwrap()
+            .items()
+            .unwrap();
+        let e = doc.error(v[2].str().unwrap_err());
+        assert_eq!(
+            e.to_string(),
+            "d.json:1:37: at $[\"a\\\"b\"][\"x y\"][2]: expected a string, found a boolean"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position_and_no_library_wording() {
+        let e = Doc::parse("e.json", b"{\n  \"a\": 1,\n}").unwrap_err();
+        assert_eq!(e.at, Some(Location::at(3, 1)));
+        assert!(e.message.starts_with("invalid JSON: "), "{e}");
+        assert!(!e.message.contains(" at line "), "{e}");
+        let bad = Doc::parse("f.json", b"{\"a\": \"\xff\"}").unwrap_err();
+        assert!(bad.to_string().starts_with("f.json:1:8: "), "{bad}");
+    }
+}
