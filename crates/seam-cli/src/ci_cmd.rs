@@ -38,13 +38,7 @@ pub fn run(args: CiArgs) -> u8 {
     let Some(runtime) = crate::runtime() else {
         return exit::USAGE;
     };
-    let report = match runtime.block_on(run_printing(&pipeline)) {
-        Ok(r) => r,
-        Err(stop) => {
-            eprintln!("error: {}", stop.message);
-            return stop.exit_code;
-        }
-    };
+    let report = runtime.block_on(run_printing(&pipeline));
     println!("\n== pipeline ({:.2} s)", report.duration.as_secs_f64());
     print!("{}", report.summary(style()));
     let to_junit = || report.to_junit("seam ci");
@@ -55,17 +49,22 @@ pub fn run(args: CiArgs) -> u8 {
     ]) {
         return code;
     }
-    if report.ok() {
-        exit::OK
-    } else {
-        exit::FAILED
+    exit_code(&report)
+}
+
+/// 3 when a layer's target was unreachable, 2 when a layer had bad input, else
+/// 1 when a check failed and 0 when all passed.
+pub fn exit_code(report: &seam_pipeline::PipelineReport) -> u8 {
+    match report.error() {
+        Some(seam_pipeline::ErrorKind::Unreachable) => exit::UNREACHABLE,
+        Some(seam_pipeline::ErrorKind::Input) => exit::USAGE,
+        None if report.ok() => exit::OK,
+        None => exit::FAILED,
     }
 }
 
 /// Runs `pipeline`, printing each layer's report as it finishes.
-pub async fn run_printing(
-    pipeline: &seam_pipeline::Pipeline,
-) -> Result<seam_pipeline::PipelineReport, seam_pipeline::Stop> {
+pub async fn run_printing(pipeline: &seam_pipeline::Pipeline) -> seam_pipeline::PipelineReport {
     seam_pipeline::run(pipeline, style(), |event| match event {
         seam_pipeline::Event::Started { kind, name } => {
             println!("\n== {}: {name}", kind.label())

@@ -149,13 +149,7 @@ async fn run_here(
             return exit::USAGE;
         }
     };
-    let report = match ci_cmd::run_printing(&pipeline).await {
-        Ok(r) => r,
-        Err(stop) => {
-            eprintln!("error: {}", stop.message);
-            return stop.exit_code;
-        }
-    };
+    let report = ci_cmd::run_printing(&pipeline).await;
     println!("\n== pipeline");
     print!("{}", report.summary(ci_cmd::style()));
     let title = if report.ok() {
@@ -195,6 +189,6 @@ async fn run_here(
             "\nThe build is blocked by: {}. Each failure above names the interaction, the field and the reason, with a curl command to reproduce it. ({elapsed:.1} s)",
             blocked.join(", ")
         );
-        exit::FAILED
+        ci_cmd::exit_code(&report)
     }
 }

@@ -65,6 +65,10 @@ pub fn run(args: TestArgs) -> u8 {
             }
         }
     }
+    if let Err(e) = check_tags(&suites, &args.tags) {
+        eprintln!("error: {e}");
+        return exit::USAGE;
+    }
     let mut options = RunOptions {
         tags: args.tags.clone(),
         timeout: Duration::from_millis(args.timeout_ms),
@@ -118,4 +122,31 @@ pub fn run(args: TestArgs) -> u8 {
     } else {
         exit::FAILED
     }
+}
+
+/// Every `--tag` must name a tag some test has: a typo would otherwise select
+/// nothing and pass with "0 passed, 0 failed".
+fn check_tags(suites: &[seam_suite::Suite], wanted: &[String]) -> Result<(), String> {
+    let known: std::collections::BTreeSet<&str> = suites
+        .iter()
+        .flat_map(|s| s.file.tests.iter())
+        .flat_map(|t| t.tags.iter().map(String::as_str))
+        .collect();
+    for tag in wanted {
+        if !known.contains(tag.as_str()) {
+            let listed = if known.is_empty() {
+                "no test has a tag".to_string()
+            } else {
+                format!(
+                    "tags in these suites: {}",
+                    known.iter().copied().collect::<Vec<_>>().join(", ")
+                )
+            };
+            return Err(format!(
+                "--tag {tag}: no test has this tag{} ({listed})",
+                seam_core::source::did_you_mean(tag, known.iter().copied())
+            ));
+        }
+    }
+    Ok(())
 }

@@ -120,8 +120,9 @@ pub fn run(args: VerifyArgs) -> u8 {
 
 fn fail(e: &VerifyError) -> u8 {
     eprintln!("error: {e}");
-    match e.exit_code() {
-        3 => exit::UNREACHABLE,
-        _ => exit::USAGE,
+    if e.is_unreachable() {
+        exit::UNREACHABLE
+    } else {
+        exit::USAGE
     }
 }

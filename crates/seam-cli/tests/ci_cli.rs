@@ -93,3 +93,43 @@ fn layers_run_in_order_with_one_junit_report() {
 fn provider_url_of(toml: &str) -> String {
     toml.split('"').nth(1).unwrap().to_string()
 }
+
+#[test]
+fn an_unreachable_provider_still_runs_later_layers_and_writes_reports_then_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pacts")).unwrap();
+    std::fs::write(dir.path().join("pacts/web-orders.json"), PACT).unwrap();
+    std::fs::write(dir.path().join("orders.yaml"), SUITE).unwrap();
+    // the suites layer has a live API; the contracts layer's provider is down
+    let api = mock(&[
+        "--pact",
+        dir.path().join("pacts/web-orders.json").to_str().unwrap(),
+    ]);
+    let down = format!("http://127.0.0.1:{}", common::closed_port());
+    let config = dir.path().join("seam.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[contracts]\nprovider-base-url = \"{down}\"\npacts = [\"pacts\"]\n\n[suites]\nfiles = [\"orders.yaml\"]\nvars = {{ base = \"{}\" }}\n\n[report]\njunit = \"out/seam.xml\"\nhtml = \"out/seam.html\"\n",
+            api.url
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = seam(&["ci", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.contains("error (unreachable): the provider at"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ERROR  contracts") && out.contains("ok     suites"),
+        "the suites layer still ran: {out}"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("out/seam.xml")).unwrap();
+    assert!(
+        junit.contains("<error") && junit.contains("order is paid"),
+        "{junit}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("out/seam.html")).unwrap();
+    assert!(html.contains("Could not run (unreachable)"), "{html}");
+}

@@ -110,5 +110,10 @@ fn the_demo_pipeline_runs_under_seam_ci() {
     );
     let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).unwrap();
     assert!(junit.contains("orders → inventory") && junit.contains("the gateway answers 503"));
+    // a served shop can be checked again: ids are never reused, so the
+    // gateway's journal from the first run does not confuse the second
+    let (code, stdout, stderr) =
+        seam_in(None, &shop.vars(), &["ci", "-c", config.to_str().unwrap()]);
+    assert_eq!(code, 0, "second run on the same shop: {stdout}{stderr}");
     runtime.block_on(shop.shutdown());
 }

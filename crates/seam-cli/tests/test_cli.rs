@@ -73,6 +73,13 @@ fn chained_steps_pass_and_failures_are_pinpointed() {
         out.contains("PASS orders › create and fetch an order (2 step(s)"),
         "{out}"
     );
+    // a misspelt tag selects nothing: an error with a suggestion, not a green run
+    let (code, out, err) = seam(&["test", suite.to_str().unwrap(), "--tag", "smok"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("--tag smok: no test has this tag (did you mean `smoke`?) (tags in these suites: smoke)"),
+        "{err}"
+    );
     assert!(std::fs::read_to_string(&junit)
         .unwrap()
         .contains("create and fetch an order"));
@@ -264,12 +271,14 @@ tests:
     );
 
     // a wrong token fails, and the secret never shows
+    // a tag no test has is a usage error, not an empty pass
     let out = Command::new(env!("CARGO_BIN_EXE_seam"))
         .args(["test", suite.to_str().unwrap(), "--tag", "none"])
         .env("API_TOKEN", "s3cr3t-token")
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("0 passed, 0 failed"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tag none: no test has this tag"));
     let out = Command::new(env!("CARGO_BIN_EXE_seam"))
         .args(["test", suite.to_str().unwrap()])
         .env("API_TOKEN", "wrong-s3cr3t")

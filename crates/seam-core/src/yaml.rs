@@ -76,7 +76,11 @@ pub fn message(full: &str) -> String {
         let _ = rest;
         return "this value has none of the forms allowed here".into();
     }
-    if let Some(rest) = plain.split("unknown field `").nth(1) {
+    let unknown = plain
+        .split("unknown field `")
+        .nth(1)
+        .or_else(|| plain.split("unknown variant `").nth(1));
+    if let Some(rest) = unknown {
         if let Some((unknown, expected)) = rest.split_once('`') {
             let expected = expected.split("expected one of").nth(1).unwrap_or(expected);
             let candidates = expected.split([',', '`', ' ']).filter(|c| !c.is_empty());

@@ -160,7 +160,12 @@ async fn release(State(s): State<Shared>, Path(id): Path<String>) -> Response {
 async fn provider_state(State(s): State<Shared>, Json(change): Json<StateChange>) -> Response {
     let mut stock = lock(&s);
     if !change.is_setup() {
+        // back to the seeded stock, but reservation ids go on counting: a real
+        // service never reuses an id, and the gateway's journal (idempotency
+        // keys are order ids) outlives a provider state
+        let next_id = stock.next_id;
         *stock = Stock::seeded();
+        stock.next_id = next_id;
         return Json(json!({})).into_response();
     }
     let sku = change.param_str("sku", "SKU-1");

@@ -42,12 +42,15 @@ struct File {
 pub struct ContractsLayer {
     /// Shown in reports; default `contracts (URL)`.
     pub name: Option<String>,
+    #[serde(deserialize_with = "url")]
     pub provider_base_url: String,
     /// Files, directories or URLs: pact JSON or seam YAML contracts.
+    #[serde(deserialize_with = "not_empty")]
     pub pacts: Vec<String>,
+    #[serde(default, deserialize_with = "optional_url")]
     pub provider_states_setup_url: Option<String>,
     /// `NAME: VALUE` added to every request (auth).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "headers")]
     pub headers: Vec<String>,
 }
 
@@ -57,11 +60,13 @@ pub struct ContractsLayer {
 pub struct SuitesLayer {
     /// Shown in reports; default `suites`.
     pub name: Option<String>,
+    #[serde(deserialize_with = "not_empty")]
     pub files: Vec<String>,
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
     /// Tests run at once (default: the number of cores); 1 for suites that
     /// change shared state, like fault injection.
+    #[serde(default, deserialize_with = "jobs")]
     pub jobs: Option<usize>,
 }
 
@@ -106,6 +111,61 @@ where
     d.deserialize_any(OneOrMany(PhantomData))
 }
 
+// Value checks: each runs while its value is read, so an error points at it.
+
+/// An `http://` or `https://` URL (or one made of `${VAR}`s, checked once filled in).
+fn url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let u = String::deserialize(d)?;
+    check_url(&u).map_err(de::Error::custom)?;
+    Ok(u)
+}
+
+fn optional_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    url(d).map(Some)
+}
+
+fn check_url(u: &str) -> Result<(), String> {
+    let scheme_ok = u.starts_with("http://") || u.starts_with("https://");
+    if scheme_ok && u.len() > "https://".len() || u.starts_with("${") {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{u}` is not an http:// or https:// URL (e.g. \"http://localhost:8080\")"
+        ))
+    }
+}
+
+fn not_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    if v.is_empty() {
+        return Err(de::Error::custom(
+            "the list is empty: name at least one file",
+        ));
+    }
+    Ok(v)
+}
+
+fn headers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    for h in &v {
+        let named = h.split_once(':').is_some_and(|(k, _)| !k.trim().is_empty());
+        if !named {
+            return Err(de::Error::custom(format!(
+                "`{h}` is not a header: write \"NAME: VALUE\" (e.g. \"Authorization: Bearer ${{TOKEN}}\")"
+            )));
+        }
+    }
+    Ok(v)
+}
+
+fn jobs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let n = usize::deserialize(d)?;
+    if n == 0 {
+        return Err(de::Error::custom("jobs must be 1 or more"));
+    }
+    Ok(Some(n))
+}
+
 /// `file:line:col` of byte `offset` in `text`.
 fn position(file: &Path, text: &str, offset: usize) -> String {
     let before = &text[..offset.min(text.len())];
@@ -116,12 +176,14 @@ fn position(file: &Path, text: &str, offset: usize) -> String {
 
 /// Reads `seam.toml`; `lookup` gives the value of `${NAME}`.
 pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipeline, ConfigError> {
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
-    let file: File = toml::from_str(&text).map_err(|e| {
+    let text = seam_core::source::decode_text(&bytes)
+        .map_err(|e| ConfigError(e.in_file(path.display().to_string()).to_string()))?;
+    let file: File = toml::from_str(text).map_err(|e| {
         let at = e
             .span()
-            .map(|s| position(path, &text, s.start))
+            .map(|s| position(path, text, s.start))
             .unwrap_or_else(|| path.display().to_string());
         ConfigError(format!("{at}: {}", e.message().trim_end()))
     })?;
@@ -136,16 +198,28 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
             let needle = format!("${{{name}}}");
             let at = text
                 .find(&needle)
-                .map(|o| position(path, &text, o))
+                .map(|o| position(path, text, o))
                 .unwrap_or_else(|| path.display().to_string());
             ConfigError(format!("{at}: variable `{name}` is not set"))
         })
     };
+    // a URL made of variables is checked once they are filled in, at the value
+    let expand_url = |value: &str| -> Result<String, ConfigError> {
+        let url = expand(value)?;
+        check_url(&url).map_err(|why| {
+            let at = text
+                .find(value)
+                .map(|o| position(path, text, o))
+                .unwrap_or_else(|| path.display().to_string());
+            ConfigError(format!("{at}: {why}"))
+        })?;
+        Ok(url)
+    };
     let mut contracts = file.contracts;
     for c in &mut contracts {
-        c.provider_base_url = expand(&c.provider_base_url)?;
+        c.provider_base_url = expand_url(&c.provider_base_url)?;
         if let Some(u) = &mut c.provider_states_setup_url {
-            *u = expand(u)?;
+            *u = expand_url(u)?;
         }
         for v in c.pacts.iter_mut().chain(c.headers.iter_mut()) {
             *v = expand(v)?;
@@ -218,7 +292,7 @@ mod tests {
 
     #[test]
     fn unset_variable_is_named_with_its_position() {
-        let (_d, path) = write("[contracts]\nprovider-base-url = \"${NOPE}\"\npacts = []\n");
+        let (_d, path) = write("[contracts]\nprovider-base-url = \"${NOPE}\"\npacts = [\"p\"]\n");
         let e = load(&path, &vars).unwrap_err().0;
         assert!(
             e.ends_with("seam.toml:2:22: variable `NOPE` is not set"),
@@ -228,9 +302,43 @@ mod tests {
 
     #[test]
     fn unknown_key_in_an_array_of_tables_has_a_position() {
-        let (_d, path) = write("[[suites]]\nfiles = []\n\n[[suites]]\nfile = []\n");
+        let (_d, path) = write("[[suites]]\nfiles = [\"a\"]\n\n[[suites]]\nfile = []\n");
         let e = load(&path, &vars).unwrap_err().0;
         assert!(e.contains("seam.toml:5:1") && e.contains("file"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_placed_where_they_are_written() {
+        let cases = [
+            (
+                "[contracts]\nprovider-base-url = \"localhost:8080\"\npacts = [\"p\"]\n",
+                "seam.toml:2:21: `localhost:8080` is not an http:// or https:// URL",
+            ),
+            (
+                "[contracts]\nprovider-base-url = \"${URL}\"\npacts = []\n",
+                "seam.toml:3:9: the list is empty",
+            ),
+            (
+                "[contracts]\nprovider-base-url = \"${URL}\"\npacts = [\"p\"]\nheaders = [\"Bearer x\"]\n",
+                "seam.toml:4:11: `Bearer x` is not a header",
+            ),
+            (
+                "[suites]\nfiles = [\"s.yaml\"]\njobs = 0\n",
+                "seam.toml:3:8: jobs must be 1 or more",
+            ),
+            (
+                "[contracts]\nprovider-base-url = \"${BARE}\"\npacts = [\"p\"]\n",
+                "seam.toml:2:22: `localhost` is not an http:// or https:// URL",
+            ),
+        ];
+        let lookup = |n: &str| (n == "BARE").then(|| "localhost".to_string()).or(vars(n));
+        for (text, want) in cases {
+            let (_d, path) = write(text);
+            let e = load(&path, &lookup).unwrap_err().0;
+            assert!(e.contains(want), "{text}: {e}");
+        }
+        let (_d, path) = write("\u{feff}[suites]\nfiles = [\"s.yaml\"]\n");
+        assert!(load(&path, &vars).is_ok(), "a BOM is accepted");
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //!
 //! A layer that fails does not stop the next (the report shows every break),
 //! unless `fail-fast = true`: then a failed contracts layer skips the suites.
-//! Bad input (exit 2) or an unreachable provider (exit 3) stops the run.
+//! A layer that cannot run (bad input, an unreachable provider) is reported as
+//! errored with its reason, and the run goes on to the layers it can still run,
+//! so the summary and the reports are always written; [`PipelineReport::error`]
+//! tells the caller the worst such kind.
 
 pub mod config;
 
@@ -50,11 +53,57 @@ pub struct LayerOutcome {
     pub duration: Duration,
     /// Not run: an earlier layer failed under `fail-fast`.
     pub skipped: bool,
+    /// Could not run: why (the layer counts as failed).
+    pub error: Option<LayerError>,
+}
+
+/// Why a layer could not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// Kinds of layers that could not run, from the least to the most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorKind {
+    /// A file or setting is wrong.
+    Input,
+    /// A provider or API did not answer at all.
+    Unreachable,
 }
 
 impl LayerOutcome {
     pub fn ok(&self) -> bool {
-        self.failed == 0
+        self.failed == 0 && self.error.is_none()
+    }
+
+    /// A layer that could not run: one errored test case, the reason in every report.
+    fn errored(kind: LayerKind, name: String, error: LayerError, start: Instant) -> LayerOutcome {
+        use quick_junit::{TestCase, TestCaseStatus, TestSuite};
+        let mut status = TestCaseStatus::non_success(quick_junit::NonSuccessKind::Error);
+        status.set_message(error.message.as_str());
+        let mut suite = TestSuite::new(name.as_str());
+        suite.add_test_case(TestCase::new(format!("{} layer", kind.label()), status));
+        let what = match error.kind {
+            ErrorKind::Input => "bad input",
+            ErrorKind::Unreachable => "unreachable",
+        };
+        LayerOutcome {
+            kind,
+            name,
+            passed: 0,
+            failed: 0,
+            text: format!("error ({what}): {}\n", error.message),
+            junit: vec![suite],
+            html: format!(
+                "<p class=\"ko\">Could not run ({what}): {}</p>\n",
+                html::escape(&error.message)
+            ),
+            duration: start.elapsed(),
+            skipped: false,
+            error: Some(error),
+        }
     }
 
     fn skipped(kind: LayerKind, name: String) -> LayerOutcome {
@@ -73,24 +122,18 @@ impl LayerOutcome {
             html: "<p>Skipped: a contracts layer failed (<code>fail-fast</code>).</p>\n".into(),
             duration: Duration::ZERO,
             skipped: true,
+            error: None,
         }
     }
 
     fn mark(&self) -> &'static str {
-        match (self.skipped, self.ok()) {
-            (true, _) => "skip",
-            (false, true) => "ok",
-            (false, false) => "FAILED",
+        match (self.skipped, &self.error, self.ok()) {
+            (true, _, _) => "skip",
+            (false, Some(_), _) => "ERROR",
+            (false, None, true) => "ok",
+            (false, None, false) => "FAILED",
         }
     }
-}
-
-/// Why a pipeline could not run to its end.
-#[derive(Debug, Clone)]
-pub struct Stop {
-    /// 2: bad input; 3: a provider is unreachable.
-    pub exit_code: u8,
-    pub message: String,
 }
 
 /// Progress, as it happens.
@@ -107,6 +150,14 @@ pub struct PipelineReport {
 }
 
 impl PipelineReport {
+    /// The most severe reason a layer could not run, if any did not.
+    pub fn error(&self) -> Option<ErrorKind> {
+        self.layers
+            .iter()
+            .filter_map(|l| l.error.as_ref().map(|e| e.kind))
+            .max()
+    }
+
     pub fn ok(&self) -> bool {
         self.layers.iter().all(LayerOutcome::ok)
     }
@@ -199,7 +250,7 @@ pub async fn run(
     pipeline: &Pipeline,
     style: Style,
     mut on_event: impl FnMut(Event<'_>),
-) -> Result<PipelineReport, Stop> {
+) -> PipelineReport {
     let start = Instant::now();
     let mut layers = Vec::new();
     for c in &pipeline.contracts {
@@ -211,7 +262,11 @@ pub async fn run(
             kind: LayerKind::Contracts,
             name: &name,
         });
-        let outcome = contracts(c, name, &pipeline.dir, style).await?;
+        let started = Instant::now();
+        let outcome = match contracts(c, name.clone(), &pipeline.dir, style).await {
+            Ok(o) => o,
+            Err(e) => LayerOutcome::errored(LayerKind::Contracts, name, e, started),
+        };
         on_event(Event::Finished(&outcome));
         layers.push(outcome);
     }
@@ -225,20 +280,24 @@ pub async fn run(
         let outcome = if pipeline.fail_fast && contracts_failed {
             LayerOutcome::skipped(LayerKind::Suites, name)
         } else {
-            suites(s, name, &pipeline.dir, style).await?
+            let started = Instant::now();
+            match suites(s, name.clone(), &pipeline.dir, style).await {
+                Ok(o) => o,
+                Err(e) => LayerOutcome::errored(LayerKind::Suites, name, e, started),
+            }
         };
         on_event(Event::Finished(&outcome));
         layers.push(outcome);
     }
-    Ok(PipelineReport {
+    PipelineReport {
         layers,
         duration: start.elapsed(),
-    })
+    }
 }
 
-fn input_error(message: String) -> Stop {
-    Stop {
-        exit_code: 2,
+fn input_error(message: String) -> LayerError {
+    LayerError {
+        kind: ErrorKind::Input,
         message,
     }
 }
@@ -248,7 +307,7 @@ async fn contracts(
     name: String,
     dir: &Path,
     style: Style,
-) -> Result<LayerOutcome, Stop> {
+) -> Result<LayerOutcome, LayerError> {
     let start = Instant::now();
     let headers = layer
         .headers
@@ -265,8 +324,12 @@ async fn contracts(
         headers,
         ..Default::default()
     };
-    let stop = |e: seam_verify::VerifyError| Stop {
-        exit_code: e.exit_code(),
+    let stop = |e: seam_verify::VerifyError| LayerError {
+        kind: if e.is_unreachable() {
+            ErrorKind::Unreachable
+        } else {
+            ErrorKind::Input
+        },
         message: e.to_string(),
     };
     let verifier = seam_verify::Verifier::new(options).map_err(stop)?;
@@ -296,6 +359,7 @@ async fn contracts(
         html: report.html_fragment(),
         duration: start.elapsed(),
         skipped: false,
+        error: None,
     })
 }
 
@@ -304,7 +368,7 @@ async fn suites(
     name: String,
     dir: &Path,
     style: Style,
-) -> Result<LayerOutcome, Stop> {
+) -> Result<LayerOutcome, LayerError> {
     let start = Instant::now();
     let mut loaded = Vec::new();
     for f in &layer.files {
@@ -336,6 +400,7 @@ async fn suites(
         html: seam_suite::report::html_fragment(&results),
         duration: start.elapsed(),
         skipped: false,
+        error: None,
     })
 }
 

@@ -112,8 +112,7 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
     }
     if let Some(f) = &spec.body_file {
         let path = got.dir.join(f);
-        let want = std::fs::read_to_string(&path)
-            .map_err(|e| format!("bodyFile {}: {e}", path.display()))?;
+        let want = crate::read_text(&path).map_err(|e| format!("bodyFile {e}"))?;
         let same = match (serde_json::from_str::<Value>(&want), got.json) {
             (Ok(w), Some(a)) => check_rule(&MatchingRule::Equality, &w, a).is_ok() && w == *a,
             _ => want.trim_end() == got.body.trim_end(),

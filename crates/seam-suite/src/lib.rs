@@ -94,6 +94,16 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
     })
 }
 
+/// Reads a text file a suite names (env files, matrices, expected bodies): a
+/// BOM is dropped, and an error says which file and, for bad UTF-8, where.
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    seam_core::source::decode_text(&bytes)
+        .map(str::to_string)
+        .map_err(|e| e.in_file(name).to_string())
+}
+
 /// Reads a YAML file of the suite format (a suite, or included steps).
 fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, SuiteError> {
     let name = path.display().to_string();
@@ -118,17 +128,6 @@ fn expand_includes(
     let mut out = Vec::new();
     for step in steps {
         let Some(inc) = &step.include else {
-            if step.request.is_none() {
-                return Err(SuiteError {
-                    file: dir.to_path_buf(),
-                    line: None,
-                    column: None,
-                    message: format!(
-                        "step {} needs a request or an include",
-                        step.name.as_deref().unwrap_or("(unnamed)")
-                    ),
-                });
-            }
             out.push(step);
             continue;
         };

@@ -53,9 +53,46 @@ pub struct MatrixSpec {
     pub json: Option<String>,
 }
 
+/// A step: a request with its captures and assertions, or an `include` of
+/// shared steps: exactly one of the two, checked when the suite loads (so the
+/// error has the step's line and column).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(try_from = "StepFields")]
+pub struct StepSpec(StepFields);
+
+impl TryFrom<StepFields> for StepSpec {
+    type Error = String;
+
+    fn try_from(fields: StepFields) -> Result<Self, String> {
+        let name = fields.name.as_deref().unwrap_or("(unnamed)");
+        match (&fields.request, &fields.include) {
+            (Some(_), Some(_)) => Err(format!(
+                "step `{name}` has both a request and an include: give one"
+            )),
+            (None, None) => Err(format!("step `{name}` needs a request or an include")),
+            _ => Ok(StepSpec(fields)),
+        }
+    }
+}
+
+impl std::ops::Deref for StepSpec {
+    type Target = StepFields;
+
+    fn deref(&self) -> &StepFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for StepSpec {
+    fn deref_mut(&mut self) -> &mut StepFields {
+        &mut self.0
+    }
+}
+
+/// The keys of a step, as written.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StepSpec {
+pub struct StepFields {
     pub name: Option<String>,
     /// Steps from another file (a YAML list of steps, relative to this suite),
     /// in place of a request: a login shared by many suites.
@@ -163,18 +200,21 @@ pub struct ApiKey {
     pub value: String,
 }
 
-/// Where a captured value comes from: exactly one of the fields.
+/// Where a captured value comes from: one source, written as its only key
+/// (`{jsonpath: $.id}`); two keys, or none, are an error when the suite loads.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CaptureSpec {
-    pub jsonpath: Option<String>,
+#[serde(rename_all = "lowercase")]
+pub enum CaptureSpec {
+    /// A JSONPath over the JSON body (several matches are captured as an array).
+    Jsonpath(String),
     /// An XPath 1.0 expression over an XML body; its string value is captured.
-    pub xpath: Option<String>,
+    Xpath(String),
     /// A cookie the response sets (`Set-Cookie`).
-    pub cookie: Option<String>,
-    pub header: Option<String>,
+    Cookie(String),
+    /// A response header.
+    Header(String),
     /// A regex over the body; the first group (or the whole match) is captured.
-    pub regex: Option<String>,
+    Regex(String),
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

@@ -599,8 +599,9 @@ async fn attempt(
 }
 
 fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, String> {
-    if let Some(name) = &c.cookie {
-        return got
+    use crate::model::CaptureSpec;
+    match c {
+        CaptureSpec::Cookie(name) => got
             .headers
             .get_all("set-cookie")
             .unwrap_or(&[])
@@ -608,17 +609,10 @@ fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, Strin
             .filter_map(|h| h.split(';').next()?.trim().split_once('='))
             .find(|(k, _)| k == name)
             .map(|(_, v)| Value::String(v.to_string()))
-            .ok_or_else(|| format!("the response sets no cookie `{name}`"));
-    }
-    if let Some(x) = &c.xpath {
-        if c.jsonpath.is_some() || c.header.is_some() || c.regex.is_some() {
-            return Err("a capture needs exactly one of jsonpath, xpath, header and regex".into());
-        }
-        return crate::check::xpath_value(x, got.body)?
-            .ok_or_else(|| format!("XPath `{x}` selects nothing"));
-    }
-    match (&c.jsonpath, &c.header, &c.regex) {
-        (Some(p), None, None) => {
+            .ok_or_else(|| format!("the response sets no cookie `{name}`")),
+        CaptureSpec::Xpath(x) => crate::check::xpath_value(x, got.body)?
+            .ok_or_else(|| format!("XPath `{x}` selects nothing")),
+        CaptureSpec::Jsonpath(p) => {
             let found = select(p, got.json)?;
             match found.len() {
                 0 => Err(format!("JSONPath `{p}` selects nothing")),
@@ -626,12 +620,12 @@ fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, Strin
                 _ => Ok(Value::Array(found)),
             }
         }
-        (None, Some(h), None) => got
+        CaptureSpec::Header(h) => got
             .headers
             .get(h)
             .map(|v| Value::String(v.to_string()))
             .ok_or_else(|| format!("no header `{h}` in the response")),
-        (None, None, Some(re)) => {
+        CaptureSpec::Regex(re) => {
             let re = regex::Regex::new(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?;
             let caps = re
                 .captures(got.body)
@@ -643,7 +637,6 @@ fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, Strin
                     .unwrap_or_default(),
             ))
         }
-        _ => Err("a capture needs exactly one of jsonpath, xpath, header and regex".into()),
     }
 }
 
@@ -741,8 +734,7 @@ fn suite_vars(suite: &Suite, options: &RunOptions) -> Result<(Vars, Vec<String>)
     let dir = suite.path.parent().unwrap_or(std::path::Path::new("."));
     for f in &suite.file.env {
         let path = dir.join(f);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("env file {}: {e}", path.display()))?;
+        let text = crate::read_text(&path).map_err(|e| format!("env file {e}"))?;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -802,8 +794,7 @@ fn matrix_rows(suite: &Suite, test: &TestSpec) -> Result<Vec<Vars>, String> {
     }
     if let Some(f) = &m.json {
         let path = dir.join(f);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("matrix json {}: {e}", path.display()))?;
+        let text = crate::read_text(&path).map_err(|e| format!("matrix json {e}"))?;
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| format!("matrix json {}: {e}", path.display()))?;
         let items = v.as_array().ok_or_else(|| {

@@ -26,23 +26,21 @@ use std::time::{Duration, Instant};
 /// Why a verification could not run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    /// A pact file is malformed (exit 2).
+    /// A pact file is malformed.
     #[error("{0}")]
     Pact(seam_pact::PactError),
-    /// Bad arguments or sources (exit 2).
+    /// Bad arguments or sources.
     #[error("{0}")]
     Input(String),
-    /// The provider does not answer at all (exit 3).
+    /// The provider does not answer at all.
     #[error("the provider at {url} is unreachable: {reason}")]
     Unreachable { url: String, reason: String },
 }
 
 impl VerifyError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            VerifyError::Pact(_) | VerifyError::Input(_) => 2,
-            VerifyError::Unreachable { .. } => 3,
-        }
+    /// The provider did not answer at all (the other kinds are bad input).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, VerifyError::Unreachable { .. })
     }
 }
 
