@@ -414,9 +414,8 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 .collect();
             ok_json(200, &json!({"nearMisses": out}))
         }
-        ("POST", ["settings"]) => match parse_body(req) {
-            Ok(v) => {
-                let delay = v.get("fixedDelay").and_then(Value::as_u64).unwrap_or(0);
+        ("POST" | "PUT", ["settings"]) => match parse_body(req).and_then(|v| fixed_delay(&v)) {
+            Ok(delay) => {
                 state
                     .settings_delay
                     .store(delay, std::sync::atomic::Ordering::Relaxed);
@@ -424,6 +423,13 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             }
             Err(e) => e.reply(),
         },
+        ("GET", ["settings"]) => {
+            let delay = state
+                .settings_delay
+                .load(std::sync::atomic::Ordering::Relaxed);
+            let delay = (delay > 0).then_some(delay);
+            ok_json(200, &json!({"settings": {"fixedDelay": delay}}))
+        }
         ("POST", ["reset"]) => {
             reset_mappings(state);
             state.journal.clear();
@@ -435,6 +441,63 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             "Not found",
             format!("no admin route for {}", crate::report::request_line(req)),
         ),
+    }
+}
+
+/// WireMock's global settings seam reads, and those it accepts and ignores.
+const SETTINGS_KEYS: &[&str] = &[
+    "fixedDelay",
+    "delayDistribution",
+    "extended",
+    "proxyPassThrough",
+];
+
+/// The global fixed delay (0: none) from WireMock's settings JSON (also
+/// accepted wrapped in `{"settings": ...}`, as `GET` returns it), checked:
+/// a whole number of milliseconds up to [`crate::stub::MAX_DELAY_MS`].
+fn fixed_delay(v: &Value) -> Result<u64, AdminError> {
+    let invalid = |detail: String| AdminError::new(422, "Invalid settings", detail);
+    let v = match v.as_object() {
+        Some(o) if o.len() == 1 && o.contains_key("settings") => &o["settings"],
+        _ => v,
+    };
+    let Some(settings) = v.as_object() else {
+        return Err(invalid(format!(
+            "settings must be an object, not {}",
+            crate::matchers::describe_json(v)
+        )));
+    };
+    for key in settings.keys() {
+        if !SETTINGS_KEYS.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "$.{}: unknown setting{}; seam reads fixedDelay",
+                crate::report::excerpt(key, 80),
+                crate::matchers::did_you_mean(key, SETTINGS_KEYS)
+            )));
+        }
+    }
+    if settings
+        .get("delayDistribution")
+        .is_some_and(|d| !d.is_null())
+    {
+        return Err(invalid(
+            "$.delayDistribution: a global delay distribution is not supported; give fixedDelay, or a delayDistribution on each stub".into(),
+        ));
+    }
+    match settings.get("fixedDelay") {
+        None | Some(Value::Null) => Ok(0),
+        Some(d) => d
+            .as_u64()
+            .ok_or_else(|| {
+                invalid(format!(
+                    "$.fixedDelay: needs a whole number of milliseconds ≥ 0, not {}",
+                    crate::matchers::describe_json(d)
+                ))
+            })
+            .and_then(|ms| {
+                crate::stub::check_delay_ms("fixedDelay", ms)
+                    .map_err(|e| invalid(format!("$.fixedDelay: {e}")))
+            }),
     }
 }
 

@@ -180,34 +180,10 @@ fn regex_error(source: &str, e: &regex::Error) -> String {
 // ---------------------------------------------------------------------------
 // Suggestions
 
-/// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// ` (did you mean `x`?)` when a candidate is close to `key`, else empty.
+/// ` (did you mean `x`?)` when a candidate is close to `key`, else empty
+/// (seam-core's one threshold for every hint).
 pub(crate) fn did_you_mean(key: &str, candidates: &[&str]) -> String {
-    let limit = (key.chars().count() / 3).clamp(1, 3);
-    candidates
-        .iter()
-        .map(|c| {
-            let d = edit_distance(&key.to_ascii_lowercase(), &c.to_ascii_lowercase());
-            (d, *c)
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
-        .unwrap_or_default()
+    seam_core::source::did_you_mean(key, candidates.iter().copied())
 }
 
 // ---------------------------------------------------------------------------

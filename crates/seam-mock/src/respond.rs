@@ -2,7 +2,7 @@
 //! body (inline, JSON, base64 or `__files`), templates, delays (fixed, uniform,
 //! lognormal), chunked dribble, faults and chance-based chaos.
 
-use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, ResponseBody, ResponseDef};
+use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, ResponseBody, ResponseDef, MAX_DELAY_MS};
 use bytes::Bytes;
 use rand::Rng;
 use seam_http::{full, Body, ConnFault};
@@ -30,7 +30,8 @@ pub fn sample_delay(d: &Delay) -> Duration {
             median * (sigma * z).exp()
         }
     };
-    Duration::from_micros((ms.max(0.0) * 1000.0) as u64)
+    // a lognormal's tail is unbounded: no sample waits longer than the cap
+    Duration::from_micros((ms.clamp(0.0, MAX_DELAY_MS as f64) * 1000.0) as u64)
 }
 
 /// Rolls the dice for chaos: `Some` when this request gets the chaos outcome.

@@ -80,8 +80,8 @@ struct ResponseSpec {
     file: Option<PathBuf>,
     #[serde(default)]
     template: bool,
-    delay: Option<DelaySpec>,
-    dribble: Option<Dribble>,
+    delay: Option<Spanned<DelaySpec>>,
+    dribble: Option<Spanned<Dribble>>,
     fault: Option<Spanned<String>>,
     chaos: Option<Spanned<ChaosSpec>>,
     proxy: Option<String>,
@@ -291,24 +291,55 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         headers,
         body,
         templated: r.template,
-        delay: r.delay.as_ref().map(|d| match d {
-            DelaySpec::Fixed(ms) => Delay::Fixed { milliseconds: *ms },
-            DelaySpec::Uniform { uniform } => Delay::Uniform {
-                lower: uniform[0],
-                upper: uniform[1],
-            },
-            DelaySpec::LogNormal { lognormal } => Delay::LogNormal {
-                median: lognormal.median,
-                sigma: lognormal.sigma,
-            },
-        }),
-        chunked_dribble: r.dribble.as_ref().map(|d| (d.chunks, d.total_ms)),
+        delay: r.delay.as_ref().map(|d| delay(file, d)).transpose()?,
+        chunked_dribble: r
+            .dribble
+            .as_ref()
+            .map(|d| {
+                crate::stub::check_delay_ms("totalMs", d.value.total_ms)
+                    .map(|total| (d.value.chunks, total))
+                    .map_err(|e| at(file, d, e))
+            })
+            .transpose()?,
         fault: r.fault.as_ref().map(|f| fault(file, f)).transpose()?,
         chaos,
         proxy_base_url: r.proxy.clone(),
         pact: None,
         prepared: Default::default(),
     })
+}
+
+/// A delay within its bounds (see [`Delay::check`]), placed on error.
+fn delay(file: &Path, d: &Spanned<DelaySpec>) -> Result<Delay, LoadError> {
+    let delay = match &d.value {
+        DelaySpec::Fixed(ms) => Delay::Fixed { milliseconds: *ms },
+        DelaySpec::Uniform { uniform } => Delay::Uniform {
+            lower: uniform[0],
+            upper: uniform[1],
+        },
+        DelaySpec::LogNormal { lognormal } => Delay::LogNormal {
+            median: lognormal.median,
+            sigma: lognormal.sigma,
+        },
+    };
+    if let Delay::Uniform { lower, upper } = delay {
+        if lower > upper {
+            return Err(at(
+                file,
+                d,
+                format!("delay: uniform upper bound {upper} is below the lower {lower}"),
+            ));
+        }
+    }
+    match delay {
+        Delay::Fixed { milliseconds } => crate::stub::check_delay_ms("delay", milliseconds)
+            .map(drop)
+            .map_err(|e| at(file, d, e))?,
+        _ => delay
+            .check()
+            .map_err(|(_, e)| at(file, d, format!("delay: {e}")))?,
+    }
+    Ok(delay)
 }
 
 /// Reads a seam stub file.

@@ -29,7 +29,7 @@ type Answering = std::pin::Pin<Box<dyn std::future::Future<Output = hyper::Respo
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// How long a `HANG` fault holds a request before giving up.
-pub const HANG_LIMIT: Duration = Duration::from_secs(300);
+pub const HANG_LIMIT: Duration = Duration::from_millis(crate::stub::MAX_DELAY_MS);
 
 /// Server settings.
 #[derive(Debug, Clone)]

@@ -74,6 +74,54 @@ pub enum Delay {
     LogNormal { median: f64, sigma: f64 },
 }
 
+/// The longest delay a stub, a setting or a flag may ask for, in
+/// milliseconds: 5 minutes, as long as a `HANG` fault holds a request.
+pub const MAX_DELAY_MS: u64 = 300_000;
+
+/// The widest lognormal spread accepted (beyond it, samples are mostly 0 or
+/// the cap).
+pub const MAX_SIGMA: f64 = 10.0;
+
+/// `ms` if it is at most [`MAX_DELAY_MS`]; else why not, naming `what`.
+pub fn check_delay_ms(what: &str, ms: u64) -> Result<u64, String> {
+    if ms > MAX_DELAY_MS {
+        return Err(format!(
+            "`{what}` is {ms} ms; at most {MAX_DELAY_MS} (5 minutes) is allowed"
+        ));
+    }
+    Ok(ms)
+}
+
+impl Delay {
+    /// Checks the delay's bounds; an error names the field (`upper`,
+    /// `median`, `sigma`, or `milliseconds` for a fixed delay) and why.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        match self {
+            Delay::Fixed { milliseconds } => check_delay_ms("milliseconds", *milliseconds)
+                .map(drop)
+                .map_err(|e| ("milliseconds", e)),
+            Delay::Uniform { upper, .. } => check_delay_ms("upper", *upper)
+                .map(drop)
+                .map_err(|e| ("upper", e)),
+            Delay::LogNormal { median, sigma } => {
+                if !median.is_finite() || *median < 0.0 || *median > MAX_DELAY_MS as f64 {
+                    return Err((
+                        "median",
+                        format!("`median` must be between 0 and {MAX_DELAY_MS} ms, not {median}"),
+                    ));
+                }
+                if !sigma.is_finite() || *sigma < 0.0 || *sigma > MAX_SIGMA {
+                    return Err((
+                        "sigma",
+                        format!("`sigma` must be between 0 and {MAX_SIGMA}, not {sigma}"),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// A broken answer, as WireMock names them, plus a hang.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {

@@ -678,8 +678,16 @@ fn parse_delay(o: &Obj<'_>) -> Res<Option<Delay>> {
             o.at("delayDistribution"),
             "give `fixedDelayMilliseconds` or `delayDistribution`, not both",
         )),
-        (Some(ms), None) => Ok(Some(Delay::Fixed { milliseconds: ms })),
-        (None, Some(d)) => parse_distribution(&d).map(Some),
+        (Some(ms), None) => crate::stub::check_delay_ms("fixedDelayMilliseconds", ms)
+            .map(|milliseconds| Some(Delay::Fixed { milliseconds }))
+            .map_err(|e| MatcherError::new(o.at("fixedDelayMilliseconds"), e)),
+        (None, Some(d)) => {
+            let delay = parse_distribution(&d)?;
+            delay
+                .check()
+                .map_err(|(field, e)| MatcherError::new(d.at(field), e))?;
+            Ok(Some(delay))
+        }
         (None, None) => Ok(None),
     }
 }
@@ -749,6 +757,8 @@ fn parse_dribble(o: &Obj<'_>) -> Res<Option<(u32, u64)>> {
     let total = d
         .unsigned("totalDuration")?
         .ok_or_else(|| need("totalDuration"))?;
+    crate::stub::check_delay_ms("totalDuration", total)
+        .map_err(|e| MatcherError::new(d.at("totalDuration"), e))?;
     let chunks = u32::try_from(chunks)
         .ok()
         .filter(|c| *c >= 1)

@@ -238,3 +238,120 @@ async fn an_oversized_url_pattern_is_refused_fast_with_a_short_error() {
     assert!(e.contains("is too long"), "{e}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn settings_and_delays_are_validated() {
+    let server = serve(&[json!({"request": {"urlPath": "/a"}, "response": {"body": "a"}})]).await;
+    let c = reqwest::Client::new();
+    let admin = |path: &str| format!("{}/__admin/{path}", server.base_url());
+    for (body, needle) in [
+        (
+            json!({"fixedDelay": "soon"}),
+            "$.fixedDelay: needs a whole number of milliseconds",
+        ),
+        (
+            json!({"fixedDelay": 999_999_999_999u64}),
+            "$.fixedDelay: `fixedDelay` is 999999999999 ms; at most 300000",
+        ),
+        (json!({"fixedDelay": -1}), "$.fixedDelay"),
+        (json!({"fixedDelai": 5}), "did you mean `fixedDelay`"),
+        (
+            json!({"delayDistribution": {"type": "uniform", "lower": 1, "upper": 2}}),
+            "$.delayDistribution",
+        ),
+        (json!([1]), "settings must be an object"),
+    ] {
+        let r = c.post(admin("settings")).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{body}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains(needle), "{body}: {text}");
+    }
+    // nothing above changed the delay: requests are answered at once
+    let start = std::time::Instant::now();
+    assert_eq!(
+        reqwest::get(format!("{}/a", server.base_url()))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(start.elapsed() < Duration::from_millis(500));
+    let r = c
+        .post(admin("settings"))
+        .json(&json!({"fixedDelay": 150}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let got: Value = c
+        .get(admin("settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, json!({"settings": {"fixedDelay": 150}}));
+    let start = std::time::Instant::now();
+    reqwest::get(format!("{}/a", server.base_url()))
+        .await
+        .unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(150));
+    let r = c
+        .post(admin("settings"))
+        .json(&json!({"settings": {"fixedDelay": null}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    for (response, path) in [
+        (
+            json!({"fixedDelayMilliseconds": u64::MAX}),
+            "$.response.fixedDelayMilliseconds",
+        ),
+        (
+            json!({"delayDistribution": {"type": "uniform", "lower": 1, "upper": 400_000}}),
+            "$.response.delayDistribution.upper",
+        ),
+        (
+            json!({"delayDistribution": {"type": "lognormal", "median": 1e12, "sigma": 0.1}}),
+            "$.response.delayDistribution.median",
+        ),
+        (
+            json!({"delayDistribution": {"type": "fixed", "milliseconds": 300_001}}),
+            "$.response.delayDistribution.milliseconds",
+        ),
+        (
+            json!({"chunkedDribbleDelay": {"numberOfChunks": 2, "totalDuration": 10_000_000}}),
+            "$.response.chunkedDribbleDelay.totalDuration",
+        ),
+    ] {
+        let r = c
+            .post(admin("mappings"))
+            .json(&json!({"request": {"urlPath": "/slow"}, "response": response}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{response}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains(path), "{response}: {text}");
+    }
+    server.shutdown().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("slow.yaml");
+    std::fs::write(
+        &file,
+        "stubs:\n  - request: { path: /a }\n    response:\n      delay: 999999999999\n",
+    )
+    .unwrap();
+    let e = seam_mock::sources::load(&file).unwrap_err().to_string();
+    assert!(
+        e.contains("slow.yaml:4:14: `delay` is 999999999999 ms; at most 300000"),
+        "{e}"
+    );
+    std::fs::write(&file, "stubs:\n  - request: { path: /a }\n    response:\n      dribble: { chunks: 2, totalMs: 400000 }\n").unwrap();
+    let e = seam_mock::sources::load(&file).unwrap_err().to_string();
+    assert!(e.contains("slow.yaml:4:16: `totalMs` is 400000 ms"), "{e}");
+}
