@@ -407,6 +407,12 @@ pub fn translate(lines: &[String], pre_request: bool) -> Translated {
         }
         let mut found = Asserts::default();
         match check(&text, &aliases, &mut found) {
+            Ok(()) if reads_captured(&found, &t.captures) => t.lost.push((
+                s.line,
+                text,
+                "compares with a variable this script sets; a step checks before it captures"
+                    .into(),
+            )),
             Ok(()) => {
                 t.asserts.extend(&found);
             }
@@ -416,6 +422,14 @@ pub fn translate(lines: &[String], pre_request: bool) -> Translated {
     // a block's head is complete (and reported) after its statements
     t.lost.sort_by_key(|l| l.0);
     t
+}
+
+/// Whether a check uses `{{name}}` of a variable the same script captures.
+fn reads_captured(found: &Asserts, captures: &Map<String, Value>) -> bool {
+    let text = found.to_json().map(|v| v.to_string()).unwrap_or_default();
+    captures
+        .keys()
+        .any(|k| text.contains(&format!("{{{{{k}}}}}")))
 }
 
 fn short(s: &str) -> String {
@@ -1455,6 +1469,23 @@ pm.expect(pm.response.json().args).to.have.property('source')
                 {"path": "$.args['source']", "exists": true},
                 {"path": "$.args['source']", "equals": "newman"},
             ])
+        );
+    }
+
+    #[test]
+    fn a_check_against_a_variable_the_script_just_set_is_listed() {
+        let r = t("var user = pm.response.json().user;\npm.globals.set('token', user.token);\ntests['set'] = pm.globals.get('token') === user.token;");
+        assert_eq!(
+            Value::Object(r.captures.clone()),
+            json!({"token": {"jsonpath": "$.user.token"}})
+        );
+        assert!(r.asserts.to_json().is_none());
+        assert_eq!(r.lost.len(), 1);
+        assert_eq!(r.lost[0].0, 3);
+        assert!(
+            r.lost[0].2.contains("a step checks before it captures"),
+            "{:?}",
+            r.lost
         );
     }
 
