@@ -49,6 +49,63 @@ pub fn conn_fault(f: Fault) -> Option<ConnFault> {
     }
 }
 
+/// Checks a response header as HTTP allows it on the wire: the name a token
+/// (letters, digits and ``!#$%&'*+-.^_`|~``), the value free of control
+/// characters (CR and LF would split the header; tab is allowed).
+pub fn check_header(name: &str, value: &str) -> Result<(), String> {
+    let shown = |s: &str| crate::report::excerpt(s, 80).escape_debug().to_string();
+    if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!(
+            "`{}` is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+            shown(name)
+        ));
+    }
+    if let Some(at) = control_char(value) {
+        return Err(format!(
+            "the value of header `{name}` holds a control character ({}) at byte {at}: `{}`",
+            match value.as_bytes()[at] {
+                b'\r' => "CR".to_string(),
+                b'\n' => "LF".to_string(),
+                b => format!("0x{b:02x}"),
+            },
+            shown(value)
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a status message (reason phrase): no control characters.
+pub fn check_status_message(message: &str) -> Result<(), String> {
+    match control_char(message) {
+        Some(at) => Err(format!(
+            "the status message holds a control character (CR, LF or another) at byte {at}"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Where the first control character (tab excepted) of `text` is.
+fn control_char(text: &str) -> Option<usize> {
+    text.bytes()
+        .position(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+}
+
+/// Checks a `bodyFileName`: a relative path that stays inside the `__files`
+/// directory (no `..`, no root or drive).
+pub fn check_body_file(rel: &Path) -> Result<(), String> {
+    use std::path::Component;
+    let leaves = rel
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if leaves || rel.as_os_str().is_empty() {
+        return Err(format!(
+            "body file `{}` must be a relative path inside the __files directory (no `..`, no leading `/`)",
+            crate::report::excerpt(&rel.display().to_string(), 200)
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a stub's body bytes.
 pub fn body_bytes(def: &ResponseDef, files_dir: Option<&Path>) -> Result<Bytes, String> {
     Ok(match &def.body {
@@ -63,17 +120,8 @@ pub fn body_bytes(def: &ResponseDef, files_dir: Option<&Path>) -> Result<Bytes, 
                     rel.display()
                 )
             })?;
+            check_body_file(rel)?;
             let path = dir.join(rel);
-            if !path.starts_with(dir)
-                || rel
-                    .components()
-                    .any(|c| matches!(c, std::path::Component::ParentDir))
-            {
-                return Err(format!(
-                    "bodyFileName {} leaves the __files directory",
-                    rel.display()
-                ));
-            }
             Bytes::from(
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
             )
@@ -102,10 +150,11 @@ fn header_map(
     let mut map = hyper::HeaderMap::new();
     for (k, vs) in headers.iter() {
         let name = hyper::header::HeaderName::from_bytes(k.as_bytes())
-            .map_err(|e| format!("header `{k}`: {e}"))?;
+            .map_err(|_| format!("`{k}` is not a header name"))?;
         for v in vs {
-            let value = hyper::header::HeaderValue::from_str(v)
-                .map_err(|e| format!("header `{k}`: {e}"))?;
+            // bytes: UTF-8 values are sent as they are (obs-text)
+            let value = hyper::header::HeaderValue::from_bytes(v.as_bytes())
+                .map_err(|_| format!("header `{k}`: the value holds a control character"))?;
             map.append(name.clone(), value);
         }
     }
@@ -274,6 +323,8 @@ mod tests {
             body: ResponseBody::File("../etc/passwd".into()),
             ..Default::default()
         };
-        assert!(body_bytes(&def, Some(&dir)).unwrap_err().contains("leaves"));
+        assert!(body_bytes(&def, Some(&dir))
+            .unwrap_err()
+            .contains("must be a relative path inside the __files directory"));
     }
 }

@@ -71,13 +71,13 @@ struct BasicAuth {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ResponseSpec {
     status: Option<u16>,
-    status_message: Option<String>,
+    status_message: Option<Spanned<String>>,
     #[serde(default)]
     headers: BTreeMap<String, Spanned<Value>>,
     json: Option<Value>,
     text: Option<String>,
     base64: Option<Spanned<String>>,
-    file: Option<PathBuf>,
+    file: Option<Spanned<PathBuf>>,
     #[serde(default)]
     template: bool,
     delay: Option<Spanned<DelaySpec>>,
@@ -230,9 +230,10 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
                 format!("header `{k}` must be a string or a list of strings"),
             )
         })?;
-        values
-            .into_iter()
-            .for_each(|s| headers.append(k.clone(), s));
+        for value in values {
+            crate::respond::check_header(k, &value).map_err(|e| at(file, v, e))?;
+            headers.append(k.clone(), value);
+        }
     }
     let given = [
         r.json.is_some(),
@@ -257,7 +258,8 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
                 .map_err(|e| at(file, b, format!("invalid base64: {e}")))?,
         )
     } else if let Some(f) = &r.file {
-        ResponseBody::File(f.clone())
+        crate::respond::check_body_file(&f.value).map_err(|e| at(file, f, e))?;
+        ResponseBody::File(f.value.clone())
     } else {
         ResponseBody::None
     };
@@ -287,7 +289,14 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
     };
     Ok(ResponseDef {
         status: r.status.unwrap_or(200),
-        status_message: r.status_message.clone(),
+        status_message: r
+            .status_message
+            .as_ref()
+            .map(|m| {
+                crate::respond::check_status_message(&m.value).map_err(|e| at(file, m, e))?;
+                Ok(m.value.clone())
+            })
+            .transpose()?,
         headers,
         body,
         templated: r.template,

@@ -570,7 +570,7 @@ fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Res<Respon
     let templated = parse_transformers(&o)?;
     Ok(ResponseDef {
         status: parse_status(&o)?,
-        status_message: o.string("statusMessage")?.map(str::to_string),
+        status_message: parse_status_message(&o)?,
         headers: parse_headers(&o)?,
         body: parse_body(&o, files_dir)?,
         templated,
@@ -580,6 +580,15 @@ fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Res<Respon
         proxy_base_url: o.string("proxyBaseUrl")?.map(str::to_string),
         ..Default::default()
     })
+}
+
+fn parse_status_message(o: &Obj<'_>) -> Res<Option<String>> {
+    let Some(m) = o.string("statusMessage")? else {
+        return Ok(None);
+    };
+    crate::respond::check_status_message(m)
+        .map_err(|e| MatcherError::new(o.at("statusMessage"), e))?;
+    Ok(Some(m.to_string()))
 }
 
 fn parse_status(o: &Obj<'_>) -> Res<u16> {
@@ -599,8 +608,14 @@ fn parse_headers(o: &Obj<'_>) -> Res<Headers> {
         return Ok(headers);
     };
     for (name, v) in map.map {
+        let check = |at: String, value: &str| {
+            crate::respond::check_header(name, value).map_err(|e| MatcherError::new(at, e))
+        };
         match v {
-            Value::String(s) => headers.append(name.as_str(), s.as_str()),
+            Value::String(s) => {
+                check(map.at(name), s)?;
+                headers.append(name.as_str(), s.as_str())
+            }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let Value::String(s) = item else {
@@ -612,6 +627,7 @@ fn parse_headers(o: &Obj<'_>) -> Res<Headers> {
                             ),
                         ));
                     };
+                    check(format!("{}[{i}]", map.at(name)), s)?;
                     headers.append(name.as_str(), s.as_str());
                 }
             }
@@ -659,6 +675,8 @@ fn decode_base64(o: &Obj<'_>, key: &str) -> Res<Vec<u8>> {
 fn body_file(o: &Obj<'_>, files_dir: Option<&Path>) -> Res<PathBuf> {
     let name = o.string("bodyFileName")?.unwrap_or_default();
     let path = PathBuf::from(name);
+    crate::respond::check_body_file(&path)
+        .map_err(|e| MatcherError::new(o.at("bodyFileName"), e))?;
     if let Some(dir) = files_dir.filter(|_| !name.contains("{{")) {
         if !dir.join(&path).is_file() {
             return Err(MatcherError::new(

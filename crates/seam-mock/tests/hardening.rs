@@ -355,3 +355,84 @@ async fn settings_and_delays_are_validated() {
     let e = seam_mock::sources::load(&file).unwrap_err().to_string();
     assert!(e.contains("slow.yaml:4:16: `totalMs` is 400000 ms"), "{e}");
 }
+
+#[tokio::test]
+async fn bad_response_headers_and_escaping_body_files_are_refused_at_create_time() {
+    let server = serve(&[]).await;
+    let c = reqwest::Client::new();
+    for (response, path, needle) in [
+        (
+            json!({"headers": {"X-A": "ok\r\nSet-Cookie: evil=1"}}),
+            "$.response.headers.X-A",
+            "control character (CR) at byte 2",
+        ),
+        (
+            json!({"headers": {"X-A": ["fine", "bad\nvalue"]}}),
+            "$.response.headers.X-A[1]",
+            "control character (LF)",
+        ),
+        (
+            json!({"headers": {"Bad Name": "v"}}),
+            "$.response.headers['Bad Name']",
+            "is not a header name",
+        ),
+        (
+            json!({"headers": {"X\u{e9}": "v"}}),
+            "$.response.headers",
+            "is not a header name",
+        ),
+        (
+            json!({"bodyFileName": "../../etc/passwd"}),
+            "$.response.bodyFileName",
+            "inside the __files directory",
+        ),
+        (
+            json!({"bodyFileName": "/etc/passwd"}),
+            "$.response.bodyFileName",
+            "no leading `/`",
+        ),
+        (
+            json!({"statusMessage": "OK\r\nX: y"}),
+            "$.response.statusMessage",
+            "control character",
+        ),
+    ] {
+        let r = c
+            .post(format!("{}/__admin/mappings", server.base_url()))
+            .json(&json!({"request": {"urlPath": "/a"}, "response": response}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{response}");
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains(path) && text.contains(needle),
+            "{response}: {text}"
+        );
+    }
+    // UTF-8 header values are fine, and are served as sent
+    let r = c
+        .post(format!("{}/__admin/mappings", server.base_url()))
+        .json(&json!({"request": {"urlPath": "/u"}, "response": {"headers": {"X-Name": "Zoë"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = reqwest::get(format!("{}/u", server.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-name"].as_bytes(), "Zoë".as_bytes());
+    server.shutdown().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.yaml");
+    for (text, needle) in [
+        ("stubs:\n  - request: { path: /a }\n    response:\n      headers:\n        X-A: \"a\\r\\nb\"\n", "bad.yaml:5:14: the value of header `X-A` holds a control character (CR)"),
+        ("stubs:\n  - request: { path: /a }\n    response:\n      file: ../secret.txt\n", "bad.yaml:4:13: body file `../secret.txt` must be a relative path"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let e = seam_mock::sources::load(&file).unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+    }
+}
