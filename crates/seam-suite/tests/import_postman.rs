@@ -406,3 +406,31 @@ fn real_public_collections_import_and_load() {
     assert_eq!(lost.len(), 3, "{lost:?}");
     assert_eq!(lost[0], "TestRequest: test script line 1: pm.variables.set('test', 'a') (sets a fixed value (a suite variable can hold it))");
 }
+
+#[test]
+fn globals_collection_and_environment_in_postmans_order_and_urls_from_parts() {
+    let col = r#"{"info": {"name": "v"},
+      "variable": [{"key": "a", "value": "collection"}, {"key": "b", "value": "collection"}, {"id": "old", "value": 1}],
+      "item": [{"name": "parts", "request": {"method": "delete", "url": {
+        "protocol": "http", "host": ["127", "0", "0", "1"], "port": "9",
+        "path": ["users", ":id", {"type": "string", "value": "x"}],
+        "query": [{"key": "q", "value": "{{a}}"}, {"key": "off", "value": "1", "disabled": true}],
+        "variable": [{"key": "id", "value": "7"}]}}}]}"#;
+    let globals =
+        r#"{"values": [{"key": "a", "value": "global"}, {"key": "g", "value": "global"}]}"#;
+    let env = r#"{"values": [{"key": "b", "value": "env"}]}"#;
+    let imported = postman::import(
+        &doc("v.json", col),
+        Some(&doc("e.json", env)),
+        Some(&doc("g.json", globals)),
+    )
+    .unwrap();
+    assert_eq!(
+        imported.suite["variables"],
+        json!({"a": "collection", "g": "global", "b": "env", "old": 1})
+    );
+    let request = &imported.suite["tests"][0]["steps"][0]["request"];
+    assert_eq!(request["method"], "DELETE");
+    assert_eq!(request["path"], "http://127.0.0.1:9/users/7/x?q={{a}}");
+    assert!(imported.lost.is_empty(), "{:?}", imported.lost);
+}

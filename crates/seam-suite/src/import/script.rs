@@ -890,6 +890,9 @@ fn check(text: &str, aliases: &[(String, String)], out: &mut Asserts) -> Result<
         let a = args(inner);
         let expr = a.first().copied().unwrap_or_default();
         let words = chain(rest).ok_or("no suite equivalent")?;
+        if expr == "pm.response" {
+            return response_check(&words, out);
+        }
         return match subject(expr, aliases) {
             Some(s) => expect_check(s, &words, out),
             None if matches!(
@@ -1086,6 +1089,8 @@ enum Op {
     Exists(bool),
     Matches(String),
     OneOf(Vec<Value>),
+    NotEmpty,
+    Within(Value, Value),
 }
 
 fn op(word: &str, a: &[Value], negated: bool) -> Result<Op, String> {
@@ -1134,7 +1139,11 @@ fn op(word: &str, a: &[Value], negated: bool) -> Result<Op, String> {
         } else {
             Op::Eq(Value::Null)
         }),
-        ("empty", []) => plain(Op::Length(json!(0))),
+        ("empty", []) if negated => Ok(Op::NotEmpty),
+        ("empty", []) => Ok(Op::Length(json!(0))),
+        ("within", [lo, hi]) if lo.is_number() && hi.is_number() => {
+            plain(Op::Within(lo.clone(), hi.clone()))
+        }
         ("match", [re]) => match re.get("regex").and_then(Value::as_str) {
             Some(r) => plain(Op::Matches(r.to_string())),
             None => Err("`.match` needs a regex literal".into()),
@@ -1215,6 +1224,8 @@ fn op_name(op: &Op) -> &'static str {
         Op::Exists(_) => "existence",
         Op::Matches(_) => "a regex",
         Op::OneOf(_) => "one of",
+        Op::NotEmpty => "not empty",
+        Op::Within(..) => "a range",
     }
 }
 
@@ -1238,6 +1249,8 @@ fn json_check(path: &str, op: Op) -> Result<Value, String> {
         }
         Op::Exists(e) => json!({"path": path, "exists": e}),
         Op::Matches(re) => json!({"path": path, "matches": re}),
+        Op::NotEmpty => json!({"path": path, "matcher": {"match": "notEmpty"}}),
+        Op::Within(lo, hi) => json!({"path": path, "gte": lo, "lte": hi}),
         Op::OneOf(vs) => {
             let alts: Vec<String> = vs
                 .iter()
@@ -1486,6 +1499,22 @@ pm.expect(pm.response.json().args).to.have.property('source')
             r.lost[0].2.contains("a step checks before it captures"),
             "{:?}",
             r.lost
+        );
+    }
+
+    #[test]
+    fn response_subject_ranges_and_not_empty() {
+        let r = t("pm.expect(pm.response).to.have.status(202);\nconst d = pm.response.json();\npm.expect(d.items).to.be.an('array').that.is.not.empty;\npm.expect(d.n).to.be.within(1, 5);");
+        assert!(r.lost.is_empty(), "{:?}", r.lost);
+        let a = r.asserts.to_json().unwrap();
+        assert_eq!(a["status"], 202);
+        assert_eq!(
+            a["json"],
+            json!([
+                {"path": "$.items", "type": "array"},
+                {"path": "$.items", "matcher": {"match": "notEmpty"}},
+                {"path": "$.n", "gte": 1, "lte": 5},
+            ])
         );
     }
 
