@@ -2,6 +2,7 @@
 
 use crate::exit;
 use clap::Args;
+use seam_mock::server::RequestLog;
 use seam_mock::stub::{Chaos, ChaosOutcome, Delay, Fault};
 use seam_mock::{MockConfig, MockServer};
 use std::net::SocketAddr;
@@ -44,12 +45,66 @@ pub struct MockArgs {
     /// Chaos for every stubbed answer: PERCENT:STATUS or PERCENT:FAULT, e.g. 10:503.
     #[arg(long, value_name = "SPEC", value_parser = parse_chaos)]
     chaos: Option<Chaos>,
-    /// A fixed delay added to every stubbed answer, in milliseconds.
-    #[arg(long, value_name = "MS")]
+    /// A fixed delay added to every stubbed answer, in milliseconds (at most
+    /// 300000, 5 minutes).
+    #[arg(long, value_name = "MS", value_parser = parse_delay)]
     delay: Option<u64>,
     /// Reload stubs when their files change.
     #[arg(long)]
     watch: bool,
+    /// Close a connection that has not sent a complete request head this long
+    /// after opening (or after its request's first byte): 500ms, 10s, 1m; 0 or
+    /// off disables.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    header_read_timeout: Timeout,
+    /// Close a kept-alive connection with no request in flight after this
+    /// long: 500ms, 60s, 5m; 0 or off disables.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
+    idle_timeout: Timeout,
+    /// Log every request to stderr with the stub that answered (unmatched
+    /// requests are always logged, with the closest stub).
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+fn parse_delay(s: &str) -> Result<u64, String> {
+    let ms: u64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of milliseconds"))?;
+    seam_mock::stub::check_delay_ms("--delay", ms)
+}
+
+/// A timeout flag's value; `None`: off.
+#[derive(Debug, Clone, Copy)]
+struct Timeout(Option<Duration>);
+
+/// `500ms`, `10s`, `2m` (or a bare number of seconds); `0` or `off`: none.
+fn parse_timeout(s: &str) -> Result<Timeout, String> {
+    let t = s.trim();
+    if t == "off" || t == "0" {
+        return Ok(Timeout(None));
+    }
+    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (expected e.g. 500ms, 10s, 2m or off)"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit `{unit}` (expected ms, s or m)"
+            ))
+        }
+    };
+    if d > Duration::from_secs(24 * 3600) {
+        return Err(format!("`{s}` is longer than a day"));
+    }
+    Ok(Timeout((!d.is_zero()).then_some(d)))
 }
 
 fn parse_chaos(s: &str) -> Result<Chaos, String> {
@@ -136,6 +191,15 @@ async fn serve(args: MockArgs) -> u8 {
         record_dir: args.record.clone(),
         chaos: args.chaos.clone(),
         delay: args.delay.map(|ms| Delay::Fixed { milliseconds: ms }),
+        timeouts: seam_http::Timeouts {
+            header_read: args.header_read_timeout.0,
+            idle: args.idle_timeout.0,
+        },
+        request_log: if args.verbose {
+            RequestLog::All
+        } else {
+            RequestLog::Unmatched
+        },
     };
     let count = stubs.len();
     let server = match MockServer::start(config, stubs).await {

@@ -75,3 +75,113 @@ fn the_npm_wiremock_client_works_unchanged() {
     );
     assert!(stdout.contains("all checks passed"), "{stdout}");
 }
+
+/// Starts `seam mock ARGS --port 0` with stderr kept: the child and its URL.
+fn mock_with_stderr(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .arg("mock")
+        .args(args)
+        .args(["--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap()
+        .to_string();
+    (child, url)
+}
+
+/// Stops the child; what it wrote to stderr.
+fn stderr_of(mut child: std::process::Child) -> String {
+    use std::io::Read;
+    let _ = child.kill();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let _ = child.wait();
+    err
+}
+
+#[test]
+fn unmatched_requests_are_logged_and_verbose_logs_every_request() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "stubs:\n  - name: get todo\n    request: { method: GET, path: \"/todos/{id}\" }\n    response: { text: hi }\n",
+    )
+    .unwrap();
+    let stubs = dir.path().to_str().unwrap();
+    let (child, url) = mock_with_stderr(&["--stubs", stubs]);
+    assert_eq!(
+        reqwest::blocking::get(format!("{url}/todos/1"))
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        reqwest::blocking::get(format!("{url}/todoz/1"))
+            .unwrap()
+            .status(),
+        404
+    );
+    let err = stderr_of(child);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("seam mock:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "only the unmatched request: {err}");
+    assert!(
+        lines[0].starts_with("seam mock: unmatched GET /todoz/1; closest stub: get todo (path: "),
+        "{err}"
+    );
+
+    let (child, url) = mock_with_stderr(&["--stubs", stubs, "--verbose"]);
+    assert_eq!(
+        reqwest::blocking::get(format!("{url}/todos/1"))
+            .unwrap()
+            .status(),
+        200
+    );
+    let err = stderr_of(child);
+    assert!(
+        err.contains("seam mock: GET /todos/1 -> 200 by get todo"),
+        "{err}"
+    );
+}
+
+#[test]
+fn timeout_flags_are_checked_and_close_silent_connections() {
+    use std::io::Read;
+    let (code, _, err) = common::seam(&["mock", "--port", "0", "--idle-timeout", "soon"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`soon` is not a duration"), "{err}");
+    let (code, _, err) = common::seam(&["mock", "--port", "0", "--delay", "999999999999"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most 300000"), "{err}");
+
+    let server = start(&["--header-read-timeout", "300ms"]);
+    let mut silent = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    silent
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        silent.read(&mut buf).unwrap_or(0),
+        0,
+        "closed by the server"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
