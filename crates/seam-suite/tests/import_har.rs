@@ -152,3 +152,25 @@ fn malformed_recordings_are_rejected_with_their_place() {
         assert_eq!(e.to_string(), want, "{text}");
     }
 }
+
+#[test]
+fn bodies_keep_their_recorded_type() {
+    let recording = json!({"log": {"entries": [
+        {"request": {"method": "POST", "url": "http://h/a", "headers": [{"name": "Content-Type", "value": "text/plain"}],
+                     "postData": {"mimeType": "text/plain", "text": "{\"looks\": \"like json\"}"}}},
+        {"request": {"method": "POST", "url": "http://h/b", "headers": [{"name": "Content-Type", "value": "application/json"}],
+                     "postData": {"mimeType": "application/json", "text": "{\"n\": 1}"}}},
+        {"request": {"method": "POST", "url": "http://h/c",
+                     "postData": {"mimeType": "application/x-www-form-urlencoded", "params": [{"name": "a", "value": "1"}]}}}
+    ]}});
+    let imported =
+        har::import(&Doc::parse("b.har", recording.to_string().as_bytes()).unwrap()).unwrap();
+    let steps = imported.suite["tests"][0]["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["request"]["body"], "{\"looks\": \"like json\"}");
+    assert_eq!(
+        steps[0]["request"]["headers"],
+        json!({"Content-Type": "text/plain"})
+    );
+    assert_eq!(steps[1]["request"]["json"], json!({"n": 1}));
+    assert_eq!(steps[2]["request"]["form"], json!({"a": "1"}));
+}

@@ -5,7 +5,7 @@
 //! dropped; recorded cookies are listed as not imported.
 
 use super::json_at::{At, Bad, Doc};
-use super::{body_value, browser_set, Imported, Lost};
+use super::{browser_set, Imported, Lost};
 use seam_core::source::SourceError;
 use serde_json::{json, Map, Value};
 
@@ -97,13 +97,11 @@ fn run(root: At<'_>) -> Result<Imported, Bad> {
             let mime = post.opt_str("mimeType")?.unwrap_or_default();
             if let Some(text) = post.opt_str("text")? {
                 if !text.is_empty() {
-                    let (k, v) = body_value(text, mime.contains("json"));
-                    if k == "json" {
-                        headers.retain(|h, _| {
-                            !h.eq_ignore_ascii_case("content-type") || mime.contains("json")
-                        });
-                    }
-                    request.insert(k.into(), v);
+                    // JSON only when recorded as JSON: the recorded Content-Type stays
+                    match serde_json::from_str::<Value>(text) {
+                        Ok(v) if mime.contains("json") => request.insert("json".into(), v),
+                        _ => request.insert("body".into(), json!(text)),
+                    };
                 }
             } else {
                 let mut fields = Map::new();

@@ -77,14 +77,6 @@ fn browser_set(name: &str) -> bool {
     client_set(name) || lower.starts_with("sec-") || BROWSER_SET.contains(&lower.as_str())
 }
 
-/// A text body as the suite's `json` (when it is JSON and meant as such) or `body`.
-fn body_value(text: &str, json_hint: bool) -> (&'static str, Value) {
-    match serde_json::from_str::<Value>(text) {
-        Ok(v) if json_hint || v.is_object() || v.is_array() => ("json", v),
-        _ => ("body", Value::String(text.to_string())),
-    }
-}
-
 /// The suite as YAML text.
 pub fn to_yaml(suite: &Value) -> Result<String, String> {
     serde_saphyr::to_string(suite).map_err(|e| format!("cannot write YAML: {e}"))
