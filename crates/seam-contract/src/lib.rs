@@ -40,9 +40,10 @@ pub struct ContractError {
 
 impl fmt::Display for ContractError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = seam_core::source::one_line(&self.message);
         match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file.display(), self.message),
-            _ => write!(f, "{}: {}", self.file.display(), self.message),
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {message}", self.file.display()),
+            _ => write!(f, "{}: {message}", self.file.display()),
         }
     }
 }

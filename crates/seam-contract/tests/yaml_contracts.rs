@@ -55,3 +55,18 @@ fn a_number_is_not_a_method() {
         assert!(e.contains(&format!("`{m}` is not an HTTP method")), "{e}");
     }
 }
+
+/// Found by `fuzz_contract_files`: a broken regex printed the regex crate's
+/// three-line report, with the anchored form seam compiles.
+#[test]
+fn a_broken_regex_is_one_line_about_what_was_written() {
+    let e = read(&format!(
+        "{HEAD}  - description: x\n    request: {{ path: /x }}\n    response:\n      headers: {{ Content-Type: {{ $regex: \"applicat[on/json.*\", example: application/json }} }}\n"
+    ))
+    .unwrap_err();
+    assert!(!e.contains('\n'), "{e}");
+    assert!(
+        e.ends_with("invalid regex `applicat[on/json.*`: unclosed character class"),
+        "{e}"
+    );
+}

@@ -7,6 +7,7 @@
 //! - [`generators`]: values produced at use time (random, dates, provider state).
 //! - [`html`]: the shell of self-contained HTML report pages.
 //! - [`render`]: mismatch reports for terminals (colored) and pipes (plain).
+//! - [`regexp`]: regexes from files, bounded and anchored, with one-line errors.
 //! - [`reproduce`]: curl commands for reports, with credentials redacted.
 //! - [`source`]: source text (BOM, invalid UTF-8), [`source::SourceError`] with positions, "did you mean".
 //! - [`yaml`]: YAML files read one way (1.2 core scalars, BOM, positioned errors).
@@ -22,6 +23,7 @@ pub mod interaction;
 pub mod matching;
 pub mod path;
 pub mod render;
+pub mod regexp;
 pub mod reproduce;
 pub mod rule_index;
 pub mod rules;

@@ -21,10 +21,12 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    pub fn new(source: &str) -> Result<Self, regex::Error> {
+    /// Compiles `source` for whole-value matching ([`crate::regexp::anchored`]);
+    /// the error is one line naming the source and the reason.
+    pub fn new(source: &str) -> Result<Self, String> {
         Ok(Pattern {
             source: source.to_string(),
-            anchored: Regex::new(&format!("^(?:{source})$"))?,
+            anchored: crate::regexp::anchored(source, crate::regexp::Dot::Line)?,
         })
     }
 
@@ -246,9 +248,7 @@ impl MatchingRule {
             }
         };
         let regex = |source: String| -> Result<MatchingRule, String> {
-            Pattern::new(&source)
-                .map(MatchingRule::Regex)
-                .map_err(|e| format!("invalid regex `{source}`: {e}"))
+            Pattern::new(&source).map(MatchingRule::Regex)
         };
         Ok(match kind {
             "equality" => MatchingRule::Equality,

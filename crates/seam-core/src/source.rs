@@ -74,8 +74,27 @@ impl SourceError {
     }
 }
 
+/// `text` on one line: control characters (a newline inside a quoted value)
+/// written as escapes, so an error message is always one line.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<String>()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = one_line(&self.message);
         match &self.at {
             Some(Location::LineColumn { line, column }) => {
                 write!(f, "{}:{line}:{column}: {}", self.file, self.message)
@@ -233,6 +252,13 @@ mod tests {
         assert_eq!(suggest("nm", ["name"]), None);
         assert_eq!(did_you_mean("stat", keys), " (did you mean `state`?)");
         assert_eq!(did_you_mean("zzzz", keys), "");
+    }
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        let e = SourceError::new("f", None, "unknown generator `Ra\ndomInt`");
+        assert_eq!(e.to_string(), "f: unknown generator `Ra\\ndomInt`");
+        assert_eq!(one_line("plain"), "plain");
     }
 
     #[test]

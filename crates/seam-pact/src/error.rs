@@ -23,9 +23,15 @@ pub struct PactError {
 
 impl fmt::Display for PactError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = seam_core::source::one_line(&self.message);
         match &self.location {
-            Location::LineColumn(l, c) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
-            Location::JsonPath(p) => write!(f, "{}: at {p}: {}", self.file, self.message),
+            Location::LineColumn(l, c) => write!(f, "{}:{l}:{c}: {message}", self.file),
+            Location::JsonPath(p) => write!(
+                f,
+                "{}: at {}: {message}",
+                self.file,
+                seam_core::source::one_line(p)
+            ),
         }
     }
 }

@@ -73,3 +73,43 @@ proptest! {
         let _ = seam_pact::read_pact_str("text.json", &text);
     }
 }
+
+const SEEDS: &[&str] = &[
+    r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+  "interactions": [{"description": "fetch", "providerState": "order 1 exists",
+    "request": {"method": "GET", "path": "/orders/1", "query": "a=1&b=2", "headers": {"Accept": "application/json"}},
+    "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+      "body": {"id": 1, "items": [{"sku": "A-1"}], "at": "2026-11-24"},
+      "matchingRules": {"$.body.id": {"match": "type"}, "$.body.items": {"min": 1}, "$.body.at": {"regex": "\\d{4}-\\d{2}-\\d{2}"}}}}],
+  "metadata": {"pactSpecification": {"version": "2.0.0"}}}"#,
+    r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+  "interactions": [{"type": "Synchronous/HTTP", "key": "k1", "description": "create", "pending": false,
+    "providerStates": [{"name": "empty", "params": {"n": 1}}],
+    "request": {"method": "POST", "path": "/orders", "body": {"content": {"sku": "A-1"}, "contentType": "application/json", "encoded": false},
+      "matchingRules": {"body": {"$.sku": {"combine": "AND", "matchers": [{"match": "regex", "regex": "[A-Z]-\\d+"}]}}}},
+    "response": {"status": 201, "body": {"content": "eyJpZCI6MX0=", "contentType": "application/json", "encoded": "base64"},
+      "generators": {"body": {"$.id": {"type": "RandomInt", "min": 1, "max": 9}}}}},
+   {"type": "Asynchronous/Messages", "description": "paid", "contents": {"content": {"id": 1}}, "metadata": {"topic": "t"}}],
+  "metadata": {"pactSpecification": {"version": "4.0"}}}"#,
+];
+
+proptest! {
+    #![proptest_config(seam_testkit::mutate::config("tests/regressions/pact_files.txt"))]
+
+    #[test]
+    fn malformed_pact_files_are_rejected_with_a_place(doc in seam_testkit::mutate::mutated(SEEDS)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web-orders.json");
+        std::fs::write(&path, &doc).unwrap();
+        if let Err(e) = seam_pact::read_pact_file(&path) {
+            seam_testkit::mutate::assert_placed(&e.to_string(), &path.display().to_string());
+        }
+    }
+}
+
+#[test]
+fn the_seeds_read() {
+    for seed in SEEDS {
+        seam_pact::read_pact_str("seed.json", seed).unwrap();
+    }
+}

@@ -47,9 +47,10 @@ pub struct SuiteError {
 
 impl fmt::Display for SuiteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = seam_core::source::one_line(&self.message);
         match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file.display(), self.message),
-            _ => write!(f, "{}: {}", self.file.display(), self.message),
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {message}", self.file.display()),
+            _ => write!(f, "{}: {message}", self.file.display()),
         }
     }
 }

@@ -4,7 +4,10 @@
 //! `$SEAM_SHARED/conformance/` or `../shared/conformance/` beside the checkout.
 //! A fresh clone does not have it: tests that read it call [`conformance_dir`],
 //! which skips with one visible line there and fails under `CI=true`, where the
-//! data must be present.
+//! data must be present. [`mutate`] makes malformed inputs for the parsers'
+//! property tests.
+
+pub mod mutate;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
