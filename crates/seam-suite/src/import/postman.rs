@@ -646,7 +646,7 @@ impl Importer {
     }
 
     /// Orders steps into tests and reports variables nobody defines.
-    fn finish(mut self, variables: Map<String, Value>) -> Imported {
+    fn finish(mut self, mut variables: Map<String, Value>) -> Imported {
         // a variable used by a step comes from the latest earlier step that captures it
         let mut parent: Vec<usize> = (0..self.units).collect();
         fn root(p: &mut [usize], mut i: usize) -> usize {
@@ -658,6 +658,9 @@ impl Importer {
         }
         let mut captured_by: BTreeMap<String, usize> = BTreeMap::new();
         let mut undefined: BTreeMap<String, String> = BTreeMap::new();
+        // used before any request captures it (a collection-wide `{{token}}`
+        // also sent by the login that captures it)
+        let mut early: BTreeMap<String, String> = BTreeMap::new();
         let all_captured: BTreeSet<String> = self
             .steps
             .iter()
@@ -671,11 +674,12 @@ impl Importer {
                     if a != b {
                         parent[a.max(b)] = a.min(b);
                     }
-                } else if !v.starts_with('$')
-                    && !variables.contains_key(v)
-                    && !all_captured.contains(v)
-                {
-                    undefined.entry(v.clone()).or_insert_with(|| s.item.clone());
+                } else if !v.starts_with('$') && !variables.contains_key(v) {
+                    if all_captured.contains(v) {
+                        early.entry(v.clone()).or_insert_with(|| s.item.clone());
+                    } else {
+                        undefined.entry(v.clone()).or_insert_with(|| s.item.clone());
+                    }
                 }
             }
             if let Some(c) = s.step.get("capture").and_then(Value::as_object) {
@@ -683,6 +687,17 @@ impl Importer {
                     captured_by.insert(k.clone(), s.unit);
                 }
             }
+        }
+        for (v, item) in early {
+            // Postman sends an unresolved variable as it is; the suite sends
+            // an empty value rather than failing the request
+            variables.insert(v.clone(), json!(""));
+            self.lost.push(Lost::new(
+                &item,
+                format!("variable {{{{{v}}}}} before a request captures it"),
+                "sent empty (the suite defines it as \"\"); Postman would send `{{...}}` as it is"
+                    .replace("...", &v),
+            ));
         }
         for (v, item) in undefined {
             self.lost.push(Lost::new(
