@@ -94,3 +94,27 @@ fn main() -> ExitCode {
     };
     ExitCode::from(code)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks (argument types, names, defaults): a
+    /// mismatch otherwise shows only as a panic when the flag is parsed.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// `seam --help` opens with what seam is for, not a code comment.
+    #[test]
+    fn help_opens_with_what_seam_is() {
+        let help = Cli::command().render_help().to_string();
+        assert!(
+            help.starts_with("Seamline: API integration testing"),
+            "{help}"
+        );
+        assert!(!help.contains("wiring"), "{help}");
+    }
+}
