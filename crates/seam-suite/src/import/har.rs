@@ -187,10 +187,13 @@ fn run(root: At<'_>) -> Result<Imported, Bad> {
 
 /// `https://host:8080/a?b` as (`https://host:8080`, `/a?b`).
 fn split_origin(url: &str) -> Option<(&str, &str)> {
-    let lower = url.get(..8)?.to_ascii_lowercase();
-    let after = if lower.starts_with("https://") {
+    let starts = |p: &str| {
+        url.get(..p.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(p))
+    };
+    let after = if starts("https://") {
         8
-    } else if lower.starts_with("http://") {
+    } else if starts("http://") {
         7
     } else {
         return None;
