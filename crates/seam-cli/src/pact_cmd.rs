@@ -98,9 +98,8 @@ fn convert(file: &std::path::Path, to: Target, output: Option<&std::path::Path>)
     };
     let text = serde_json::to_string_pretty(&doc).expect("a JSON value always serializes") + "\n";
     let written = match output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        }
+        Some(path) => crate::reports::write_one(path, &text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => std::io::stdout()
             .write_all(text.as_bytes())
             .map_err(|e| format!("cannot write to standard output: {e}")),

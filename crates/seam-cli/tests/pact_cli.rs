@@ -78,7 +78,8 @@ fn convert_to_v4_and_back_to_v3() {
         "integer"
     );
 
-    let v4 = dir.path().join("v4.json");
+    // into a directory that does not exist yet
+    let v4 = dir.path().join("out/v4/v4.json");
     let (code, _, err) = seam(&[
         "pact",
         "convert",
