@@ -108,7 +108,8 @@ async fn shop() -> (seam_http::Server, Arc<Mutex<Vec<String>>>) {
             };
             match (method.as_str(), path.as_str()) {
                 ("POST", "/login")
-                    if body == json!({"user": "ann", "password": "pw"}) && (auth.is_empty() || auth == "Bearer") =>
+                    if body == json!({"user": "ann", "password": "pw"})
+                        && (auth.is_empty() || auth == "Bearer") =>
                 {
                     reply(200, json!({"token": "t-1", "user": {"id": 7}}))
                 }
@@ -465,4 +466,34 @@ async fn a_collection_token_used_by_the_login_that_sets_it_still_runs() {
     assert!(results[0].passed(), "{:#?}", results[0].steps);
     assert_eq!(*seen.lock().unwrap(), ["POST /login", "GET /users/7"]);
     server.shutdown().await;
+}
+
+#[test]
+fn a_host_variable_without_a_scheme_gets_http_as_in_postman() {
+    let col = r#"{"info": {"name": "s"},
+      "variable": [{"key": "host", "value": "127.0.0.1:9"}, {"key": "full", "value": "https://x.test"}],
+      "item": [
+        {"name": "a", "request": "{{host}}/a"},
+        {"name": "b", "request": "{{full}}/b"}
+      ]}"#;
+    let imported = postman::import(&doc("s.json", col), None, None).unwrap();
+    assert_eq!(imported.suite["variables"]["host"], "http://127.0.0.1:9");
+    assert_eq!(imported.suite["variables"]["full"], "https://x.test");
+    let lost: Vec<String> = imported.lost.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lost,
+        ["a: variable {{host}} = `127.0.0.1:9` (written `http://127.0.0.1:9`: a suite URL needs its scheme, Postman adds http://)"]
+    );
+    // used elsewhere too: left alone, and said
+    let col = col.replace(
+        "\"{{full}}/b\"",
+        "{\"url\": \"{{full}}/b\", \"header\": [{\"key\": \"X-Host\", \"value\": \"{{host}}\"}]}",
+    );
+    let imported = postman::import(&doc("s.json", &col), None, None).unwrap();
+    assert_eq!(imported.suite["variables"]["host"], "127.0.0.1:9");
+    assert!(
+        imported.lost[0].why.contains("give a full URL with --var"),
+        "{:?}",
+        imported.lost
+    );
 }

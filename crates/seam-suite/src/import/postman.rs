@@ -688,6 +688,7 @@ impl Importer {
                 }
             }
         }
+        self.schemes(&mut variables);
         for (v, item) in early {
             // Postman sends an unresolved variable as it is; the suite sends
             // an empty value rather than failing the request
@@ -735,6 +736,64 @@ impl Importer {
         Imported {
             suite: Value::Object(suite),
             lost: self.lost,
+        }
+    }
+}
+
+impl Importer {
+    /// A variable that starts URLs and holds a host without a scheme
+    /// (`localhost:3000`): Postman sends it over `http://`; a suite needs the
+    /// scheme, so the value gets it when the variable is used nowhere else.
+    fn schemes(&mut self, variables: &mut Map<String, Value>) {
+        let mut starts: BTreeMap<String, String> = BTreeMap::new();
+        let mut elsewhere = BTreeSet::new();
+        for s in &self.steps {
+            let path = s.step["request"]["path"].as_str().unwrap_or_default();
+            let lead = path
+                .strip_prefix("{{")
+                .and_then(|r| r.split_once("}}"))
+                .map(|(name, _)| name.trim().to_string());
+            let mut in_path = BTreeSet::new();
+            variables_in(&json!(path), &mut in_path);
+            let mut all = s.uses.clone();
+            for v in &in_path {
+                if Some(v) != lead.as_ref() {
+                    elsewhere.insert(v.clone());
+                }
+            }
+            all.retain(|v| !in_path.contains(v));
+            elsewhere.extend(all);
+            if let Some(l) = lead {
+                starts.entry(l).or_insert_with(|| s.item.clone());
+            }
+        }
+        for (name, item) in starts {
+            let Some(Value::String(value)) = variables.get(&name) else {
+                continue;
+            };
+            let lower = value.to_ascii_lowercase();
+            if value.is_empty()
+                || lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || value.starts_with("{{")
+            {
+                continue;
+            }
+            if elsewhere.contains(&name) {
+                self.lost.push(Lost::new(
+                    &item,
+                    format!("variable {{{{{name}}}}} = `{value}` starting the URL"),
+                    "no http:// or https:// (Postman adds http://); give a full URL with --var",
+                ));
+                continue;
+            }
+            let fixed = format!("http://{value}");
+            self.lost.push(Lost::new(
+                &item,
+                format!("variable {{{{{name}}}}} = `{value}`"),
+                format!("written `{fixed}`: a suite URL needs its scheme, Postman adds http://"),
+            ));
+            variables.insert(name, json!(fixed));
         }
     }
 }
