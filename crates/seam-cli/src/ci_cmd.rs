@@ -30,11 +30,11 @@ pub fn run(args: CiArgs) -> u8 {
     let junit = args
         .junit
         .clone()
-        .or(pipeline.report.junit.as_ref().map(|j| pipeline.dir.join(j)));
+        .or(pipeline.report.junit.as_deref().map(|j| pipeline.path(j)));
     let html = args
         .html
         .clone()
-        .or(pipeline.report.html.as_ref().map(|h| pipeline.dir.join(h)));
+        .or(pipeline.report.html.as_deref().map(|h| pipeline.path(h)));
     let Some(runtime) = crate::runtime() else {
         return exit::USAGE;
     };

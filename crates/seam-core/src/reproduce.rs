@@ -117,6 +117,62 @@ pub fn redact_mismatch(m: &mut Mismatch) {
 
 const REDACTED_REASON: &str = "the credential differs (values redacted)";
 
+/// What went wrong on the wire: a kind a reader acts on (connection refused,
+/// timed out, DNS lookup failed, TLS handshake failed, cannot connect, request
+/// failed) and the innermost cause in its own words, not a client library's
+/// wrapper ("error sending request for url (...)") that repeats the URL.
+pub fn network_failure(e: &(dyn std::error::Error + 'static)) -> (&'static str, String) {
+    let mut chain = e.to_string();
+    let mut inner = e;
+    while let Some(next) = inner.source() {
+        chain.push_str(": ");
+        chain.push_str(&next.to_string());
+        inner = next;
+    }
+    let lower = chain.to_lowercase();
+    let kind = if lower.contains("timed out") || lower.contains("timeout") {
+        "timed out"
+    } else if lower.contains("dns")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service")
+    {
+        "DNS lookup failed"
+    } else if [
+        "tls",
+        "certificate",
+        "handshake",
+        "corrupt message",
+        "invalidcontenttype",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    {
+        "TLS handshake failed"
+    } else if lower.contains("refused") {
+        "connection refused"
+    } else if lower.contains("connect") {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    let cause = inner.to_string();
+    let cause = cause
+        .rsplit_once(" (os error ")
+        .map_or(cause.as_str(), |(head, _)| head)
+        .to_string();
+    (kind, cause)
+}
+
+/// [`network_failure`] as one phrase: the kind, then the cause when it says more.
+pub fn network_error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let (kind, cause) = network_failure(e);
+    if cause.to_lowercase().contains(kind) {
+        kind.to_string()
+    } else {
+        format!("{kind}: {cause}")
+    }
+}
+
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
@@ -190,6 +246,25 @@ mod tests {
             shown_header_value("Authorization", "Basic dXNlcjpwdw=="),
             "Basic <redacted>"
         );
+    }
+
+    #[test]
+    fn network_errors_name_the_innermost_cause() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("error sending request for url (http://x/)")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let refused = std::io::Error::from_raw_os_error(111);
+        let e = Outer(refused);
+        assert_eq!(network_error_text(&e), "connection refused");
     }
 
     #[test]

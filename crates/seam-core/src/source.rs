@@ -97,17 +97,16 @@ impl fmt::Display for SourceError {
         let message = one_line(&self.message);
         match &self.at {
             Some(Location::LineColumn { line, column }) => {
-                write!(f, "{}:{line}:{column}: {}", self.file, self.message)
+                write!(f, "{}:{line}:{column}: {message}", self.file)
             }
-            Some(Location::Path(p)) => write!(f, "{}: at {p}: {}", self.file, self.message),
-            Some(Location::LineColumnPath { line, column, path }) => {
-                write!(
-                    f,
-                    "{}:{line}:{column}: at {path}: {}",
-                    self.file, self.message
-                )
-            }
-            None => write!(f, "{}: {}", self.file, self.message),
+            Some(Location::Path(p)) => write!(f, "{}: at {}: {message}", self.file, one_line(p)),
+            Some(Location::LineColumnPath { line, column, path }) => write!(
+                f,
+                "{}:{line}:{column}: at {}: {message}",
+                self.file,
+                one_line(path)
+            ),
+            None => write!(f, "{}: {message}", self.file),
         }
     }
 }

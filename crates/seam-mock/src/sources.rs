@@ -273,7 +273,7 @@ mod tests {
         assert_eq!(load_file(&json, None).unwrap().len(), 1);
         std::fs::write(&yaml, b"stubs:\n  - request: { path: /\xff }\n").unwrap();
         let e = load_file(&yaml, None).unwrap_err();
-        assert_eq!((e.line, e.column), (Some(2), Some(25)), "{e}");
-        assert!(e.message.contains("offset 30"), "{e}");
+        assert_eq!((e.line, e.column), (Some(2), Some(23)), "{e}");
+        assert!(e.message.contains("offset 29"), "{e}");
     }
 }

@@ -23,6 +23,23 @@ pub struct Pipeline {
     pub fail_fast: bool,
 }
 
+impl Pipeline {
+    /// `path` as written in `seam.toml`, relative to it (unchanged when
+    /// `seam.toml` is in the current directory, so reports print `reports/x`).
+    pub fn path(&self, path: &str) -> PathBuf {
+        relative_to(&self.dir, path)
+    }
+}
+
+/// `path` under `dir`, without a leading `./` when `dir` is the current one.
+pub(crate) fn relative_to(dir: &Path, path: &str) -> PathBuf {
+    if dir == Path::new(".") {
+        PathBuf::from(path)
+    } else {
+        dir.join(path)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct File {

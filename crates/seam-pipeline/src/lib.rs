@@ -340,7 +340,7 @@ async fn contracts(
             if p.contains("://") {
                 p.clone()
             } else {
-                relative_to(dir, p)
+                config::relative_to(dir, p).display().to_string()
             }
         })
         .collect();
@@ -373,7 +373,7 @@ async fn suites(
     let mut loaded = Vec::new();
     for f in &layer.files {
         loaded.push(
-            seam_suite::load(Path::new(&relative_to(dir, f)))
+            seam_suite::load(&config::relative_to(dir, f))
                 .map_err(|e| input_error(e.to_string()))?,
         );
     }
@@ -402,13 +402,4 @@ async fn suites(
         skipped: false,
         error: None,
     })
-}
-
-/// `path` under `dir`, without a leading `./` when `dir` is the current one.
-fn relative_to(dir: &Path, path: &str) -> String {
-    if dir == Path::new(".") {
-        path.to_string()
-    } else {
-        dir.join(path).display().to_string()
-    }
 }

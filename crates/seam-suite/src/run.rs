@@ -88,36 +88,9 @@ impl TestResult {
 
 /// Names what went wrong on the network: refused, DNS, TLS, timeout.
 fn network_error(e: &reqwest::Error, url: &str) -> String {
-    // the whole chain of causes, lower-cased, to tell the kinds apart
-    let mut chain = format!("{e}");
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        chain.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    let lower = chain.to_lowercase();
-    let kind = if e.is_timeout() || lower.contains("timed out") {
-        "timed out"
-    } else if lower.contains("dns")
-        || lower.contains("failed to lookup")
-        || lower.contains("name or service")
-    {
-        "DNS lookup failed"
-    } else if lower.contains("tls")
-        || lower.contains("certificate")
-        || lower.contains("handshake")
-        || lower.contains("corrupt message")
-        || lower.contains("invalidcontenttype")
-    {
-        "TLS handshake failed"
-    } else if lower.contains("refused") {
-        "connection refused"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    format!("{kind}: {url}: {chain}")
+    let (kind, cause) = seam_core::reproduce::network_failure(e);
+    let kind = if e.is_timeout() { "timed out" } else { kind };
+    format!("{kind}: {url}: {cause}")
 }
 
 struct Prepared {

@@ -400,12 +400,15 @@ fn unreachable(base: &str, e: reqwest::Error) -> Failure {
     if e.is_connect() {
         Failure::Stop(VerifyError::Unreachable {
             url: base.to_string(),
-            reason: e.to_string(),
+            reason: seam_core::reproduce::network_error_text(&e),
         })
     } else if e.is_timeout() {
-        Failure::Interaction(format!("the provider did not answer in time: {e}"))
+        Failure::Interaction("the provider did not answer in time".into())
     } else {
-        Failure::Interaction(format!("the exchange with the provider failed: {e}"))
+        Failure::Interaction(format!(
+            "the exchange with the provider failed: {}",
+            seam_core::reproduce::network_error_text(&e)
+        ))
     }
 }
 
