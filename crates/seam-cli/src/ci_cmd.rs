@@ -2,8 +2,8 @@
 //! from the environment; prints each layer, writes the combined reports, and
 //! exits non-zero when any layer fails.
 
-use crate::exit;
 use crate::reports::{self, Requested};
+use crate::{exit, failure::input, CliError, Outcome};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -19,14 +19,9 @@ pub struct CiArgs {
     html: Option<PathBuf>,
 }
 
-pub fn run(args: CiArgs) -> u8 {
-    let pipeline = match seam_pipeline::load(&args.config, &|name| std::env::var(name).ok()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+pub fn run(args: CiArgs) -> Result<Outcome, CliError> {
+    let pipeline =
+        seam_pipeline::load(&args.config, &|name| std::env::var(name).ok()).map_err(input)?;
     let junit = args
         .junit
         .clone()
@@ -35,21 +30,16 @@ pub fn run(args: CiArgs) -> u8 {
         .html
         .clone()
         .or(pipeline.report.html.as_deref().map(|h| pipeline.path(h)));
-    let Some(runtime) = crate::runtime() else {
-        return exit::USAGE;
-    };
-    let report = runtime.block_on(run_printing(&pipeline));
+    let report = crate::runtime()?.block_on(run_printing(&pipeline));
     println!("\n== pipeline ({:.2} s)", report.duration.as_secs_f64());
     print!("{}", report.summary(style()));
     let to_junit = || report.to_junit("seam ci");
     let to_html = || report.to_html("seam ci", "");
-    if let Err(code) = reports::write_all(&[
+    reports::write_all(&[
         Requested::new("junit", junit.as_ref(), &to_junit),
         Requested::new("html", html.as_ref(), &to_html),
-    ]) {
-        return code;
-    }
-    exit_code(&report)
+    ])?;
+    Ok(exit_code(&report))
 }
 
 /// 3 when a layer's target was unreachable, 2 when a layer had bad input, else

@@ -1,6 +1,6 @@
 //! `seam contract mock`: the consumer side of a contract.
 
-use crate::exit;
+use crate::{exit, failure::input, CliError, Outcome};
 use clap::{Args, Subcommand, ValueEnum};
 use seam_contract::session::ConsumerSession;
 use seam_pact::SpecVersion;
@@ -40,30 +40,16 @@ pub struct MockArgs {
     command: Vec<String>,
 }
 
-pub fn run(cmd: ContractCommand) -> u8 {
+pub fn run(cmd: ContractCommand) -> Result<Outcome, CliError> {
     let ContractCommand::Mock(args) = cmd;
-    let mut pacts = Vec::new();
-    for c in &args.contracts {
-        match seam_contract::load(c) {
-            Ok(p) => pacts.push(p),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        }
-    }
-    let Some(runtime) = crate::runtime() else {
-        return exit::USAGE;
-    };
-    runtime.block_on(async move {
+    let pacts = args
+        .contracts
+        .iter()
+        .map(|c| seam_contract::load(c).map_err(input))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::runtime()?.block_on(async move {
         let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-        let session = match ConsumerSession::start(pacts, addr).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        };
+        let session = ConsumerSession::start(pacts, addr).await.map_err(input)?;
         println!("seam contract mock listening on {}", session.base_url());
         let command_code = match args.command.split_first() {
             None => {
@@ -76,39 +62,32 @@ pub fn run(cmd: ContractCommand) -> u8 {
                     .env("SEAM_MOCK_URL", session.base_url())
                     .status()
                     .await;
-                match status {
-                    Ok(s) => s.code().unwrap_or(1),
-                    Err(e) => {
-                        eprintln!("error: cannot run `{program}`: {e}");
-                        return exit::USAGE;
-                    }
-                }
+                status
+                    .map_err(|e| input(format!("cannot run `{program}`: {e}")))?
+                    .code()
+                    .unwrap_or(1)
             }
         };
         let version = match args.spec {
             Spec::V3 => SpecVersion::V3,
             Spec::V4 => SpecVersion::V4,
         };
-        match session.finish(&args.pact_dir, version).await {
-            Ok((usage, written)) => {
-                eprint!("{}", usage.to_text());
-                for w in &written {
-                    println!("wrote {}", w.display());
-                }
-                if command_code != 0 {
-                    eprintln!("the test command failed (exit {command_code}); no pact written");
-                    u8::try_from(command_code).unwrap_or(exit::FAILED)
-                } else if usage.is_clean() {
-                    exit::OK
-                } else {
-                    eprintln!("the contract was not honoured; no pact written");
-                    exit::FAILED
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                exit::USAGE
-            }
+        let (usage, written) = session
+            .finish(&args.pact_dir, version)
+            .await
+            .map_err(input)?;
+        eprint!("{}", usage.to_text());
+        for w in &written {
+            println!("wrote {}", w.display());
         }
+        Ok(if command_code != 0 {
+            eprintln!("the test command failed (exit {command_code}); no pact written");
+            u8::try_from(command_code).unwrap_or(exit::FAILED)
+        } else if usage.is_clean() {
+            exit::OK
+        } else {
+            eprintln!("the contract was not honoured; no pact written");
+            exit::FAILED
+        })
     })
 }

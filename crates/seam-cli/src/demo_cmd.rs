@@ -6,7 +6,7 @@
 //! hand; `--eject DIR` writes the demo's files out.
 
 use crate::reports::{self, Requested};
-use crate::{ci_cmd, exit};
+use crate::{ci_cmd, exit, failure::input, CliError, Outcome};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -35,40 +35,25 @@ pub struct DemoArgs {
 const INTRO: &str = "A checkout on loopback ports: orders calls inventory, shipping and payments; \
 payments calls a third-party payment gateway virtualized by seam mock.";
 
-pub fn run(args: DemoArgs) -> u8 {
+pub fn run(args: DemoArgs) -> Result<Outcome, CliError> {
     if let Some(dir) = &args.eject {
-        return match seam_demo::assets::write_to(dir) {
-            Ok(()) => {
-                println!("wrote the demo's files to {}", dir.display());
-                println!(
-                    "  run them against the shop: seam demo --serve, then seam ci -c {}",
-                    dir.join("seam.toml").display()
-                );
-                exit::OK
-            }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", dir.display());
-                exit::USAGE
-            }
-        };
+        seam_demo::assets::write_to(dir)
+            .map_err(|e| input(format!("cannot write {}: {e}", dir.display())))?;
+        println!("wrote the demo's files to {}", dir.display());
+        println!(
+            "  run them against the shop: seam demo --serve, then seam ci -c {}",
+            dir.join("seam.toml").display()
+        );
+        return Ok(exit::OK);
     }
-    let Some(runtime) = crate::runtime() else {
-        return exit::USAGE;
-    };
-    runtime.block_on(async {
+    crate::runtime()?.block_on(async {
         let options = seam_demo::ShopOptions {
             broken: args.breaking,
             ..Default::default()
         };
-        let shop = match seam_demo::Shop::start(options).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        };
+        let shop = seam_demo::Shop::start(options).await.map_err(input)?;
         let code = if args.serve {
-            serve(&shop).await
+            Ok(serve(&shop).await)
         } else {
             pipeline(&shop, &args).await
         };
@@ -102,7 +87,7 @@ async fn serve(shop: &seam_demo::Shop) -> u8 {
     exit::OK
 }
 
-async fn pipeline(shop: &seam_demo::Shop, args: &DemoArgs) -> u8 {
+async fn pipeline(shop: &seam_demo::Shop, args: &DemoArgs) -> Result<Outcome, CliError> {
     let start = Instant::now();
     print_shop(shop);
     if args.breaking {
@@ -111,23 +96,18 @@ async fn pipeline(shop: &seam_demo::Shop, args: &DemoArgs) -> u8 {
     // The demo's files go to a scratch directory, which becomes the current
     // one while the pipeline runs, so reports name them as the user would
     // see them after `seam demo --eject DIR` (`contracts/orders-inventory.yaml`).
-    let Ok(home) = std::env::current_dir() else {
-        eprintln!("error: cannot read the current directory");
-        return exit::USAGE;
-    };
+    let home = std::env::current_dir()
+        .map_err(|e| input(format!("cannot read the current directory: {e}")))?;
     let report = home.join(&args.report);
     let junit = args.junit.as_ref().map(|j| home.join(j));
     let dir = std::env::temp_dir().join(format!("seam-demo-{}", std::process::id()));
     let entered = seam_demo::assets::write_to(&dir).and_then(|()| std::env::set_current_dir(&dir));
     let code = match entered {
         Ok(()) => run_here(shop, &report, junit.as_deref(), start).await,
-        Err(e) => {
-            eprintln!(
-                "error: cannot write the demo's files to {}: {e}",
-                dir.display()
-            );
-            exit::USAGE
-        }
+        Err(e) => Err(input(format!(
+            "cannot write the demo's files to {}: {e}",
+            dir.display()
+        ))),
     };
     let _ = std::env::set_current_dir(&home);
     let _ = std::fs::remove_dir_all(&dir);
@@ -139,16 +119,10 @@ async fn run_here(
     report_path: &Path,
     junit: Option<&Path>,
     start: Instant,
-) -> u8 {
+) -> Result<Outcome, CliError> {
     let vars = shop.vars();
     let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let pipeline = match seam_pipeline::load(Path::new("seam.toml"), &lookup) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let pipeline = seam_pipeline::load(Path::new("seam.toml"), &lookup).map_err(input)?;
     let report = ci_cmd::run_printing(&pipeline).await;
     println!("\n== pipeline");
     print!("{}", report.summary(ci_cmd::style()));
@@ -159,7 +133,7 @@ async fn run_here(
     };
     let to_html = || report.to_html(title, INTRO);
     let to_junit = || report.to_junit("seam demo");
-    if let Err(code) = reports::write_all(&[
+    reports::write_all(&[
         Requested {
             label: "html",
             path: Some(report_path),
@@ -170,14 +144,12 @@ async fn run_here(
             path: junit,
             render: &to_junit,
         },
-    ]) {
-        return code;
-    }
+    ])?;
     let elapsed = start.elapsed().as_secs_f64();
     if report.ok() {
         println!("\nThe build passes: contracts honoured, the API works, and the shop degrades gracefully when the gateway fails. ({elapsed:.1} s)");
         println!("Try `seam demo --break` to see a breaking change blocked.");
-        exit::OK
+        Ok(exit::OK)
     } else {
         let blocked: Vec<&str> = report
             .layers
@@ -189,6 +161,6 @@ async fn run_here(
             "\nThe build is blocked by: {}. Each failure above names the interaction, the field and the reason, with a curl command to reproduce it. ({elapsed:.1} s)",
             blocked.join(", ")
         );
-        ci_cmd::exit_code(&report)
+        Ok(ci_cmd::exit_code(&report))
     }
 }

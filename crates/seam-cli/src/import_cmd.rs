@@ -2,7 +2,7 @@
 //! The suite goes to `-o FILE` (or standard output); what could not be
 //! imported is listed on standard error, and the exit code is still 0.
 
-use crate::exit;
+use crate::{exit, failure::input, CliError, Outcome};
 use clap::ValueEnum;
 use seam_suite::import::{self, Doc};
 use std::path::{Path, PathBuf};
@@ -59,33 +59,15 @@ fn convert(args: &ImportArgs) -> Result<import::Imported, String> {
     .map_err(|e| e.to_string())
 }
 
-pub fn run(args: ImportArgs) -> u8 {
-    let imported = match convert(&args) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let yaml =
-        match import::to_yaml(&imported.suite).and_then(|y| import::check_loads(&y).map(|()| y)) {
-            Ok(y) => y,
-            Err(e) => {
-                eprintln!("error: {}: {e}", args.file.display());
-                return exit::USAGE;
-            }
-        };
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, yaml)
-            .map_err(|e| format!("error: cannot write {}: {e}", path.display())),
-        None => {
-            print!("{yaml}");
-            Ok(())
-        }
-    };
-    if let Err(e) = written {
-        eprintln!("{e}");
-        return exit::USAGE;
+pub fn run(args: ImportArgs) -> Result<Outcome, CliError> {
+    let imported = convert(&args).map_err(CliError::Input)?;
+    let yaml = import::to_yaml(&imported.suite)
+        .and_then(|y| import::check_loads(&y).map(|()| y))
+        .map_err(|e| input(format!("{}: {e}", args.file.display())))?;
+    match &args.output {
+        Some(path) => crate::reports::write_one(path, &yaml)
+            .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?,
+        None => print!("{yaml}"),
     }
     if !imported.lost.is_empty() {
         eprintln!("not imported:");
@@ -93,5 +75,5 @@ pub fn run(args: ImportArgs) -> u8 {
             eprintln!("  {l}");
         }
     }
-    exit::OK
+    Ok(exit::OK)
 }

@@ -4,6 +4,7 @@
 mod ci_cmd;
 mod contract_cmd;
 mod demo_cmd;
+mod failure;
 mod import_cmd;
 mod mock_cmd;
 mod pact_cmd;
@@ -12,6 +13,7 @@ mod test_cmd;
 mod verify_cmd;
 
 use clap::{Parser, Subcommand};
+pub use failure::{exit, CliError, Outcome};
 
 /// mimalloc: the mock server allocates per request; glibc's malloc cost ~10% of
 /// its CPU under load (see docs/benchmarks.md).
@@ -54,37 +56,19 @@ enum Command {
     Verify(verify_cmd::VerifyArgs),
 }
 
-/// Exit codes shared by every command.
-pub mod exit {
-    /// Everything passed.
-    pub const OK: u8 = 0;
-    /// Checks failed (an invalid file, a mismatch).
-    pub const FAILED: u8 = 1;
-    /// Usage or input error.
-    pub const USAGE: u8 = 2;
-    /// A target could not be reached.
-    pub const UNREACHABLE: u8 = 3;
-}
-
-/// The async runtime commands run on; `None` (after saying why) if it cannot start.
-pub fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread()
+/// The async runtime commands run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => Some(r),
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            None
-        }
-    }
+        .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let code = match cli.command {
+    let result = match cli.command {
         Command::Pact(cmd) => pact_cmd::run(cmd),
-        Command::Mock(args) => mock_cmd::run(args),
+        Command::Mock(args) => Ok(mock_cmd::run(args)),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),
@@ -92,7 +76,16 @@ fn main() -> ExitCode {
         Command::Ci(args) => ci_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
     };
-    ExitCode::from(code)
+    // the one place an error is printed and turned into an exit code
+    ExitCode::from(match result {
+        Ok(code) => code,
+        Err(e) => {
+            if !matches!(e, CliError::Reported(_)) {
+                eprintln!("error: {e}");
+            }
+            e.exit_code()
+        }
+    })
 }
 
 #[cfg(test)]

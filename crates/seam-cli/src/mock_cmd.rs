@@ -132,7 +132,7 @@ fn parse_chaos(s: &str) -> Result<Chaos, String> {
 }
 
 pub fn run(args: MockArgs) -> u8 {
-    let Some(runtime) = crate::runtime() else {
+    let Ok(runtime) = crate::runtime().map_err(|e| eprintln!("error: {e}")) else {
         return exit::USAGE;
     };
     runtime.block_on(serve(args))

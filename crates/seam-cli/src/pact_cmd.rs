@@ -1,6 +1,6 @@
 //! `seam pact validate` and `seam pact convert`.
 
-use crate::exit;
+use crate::{exit, failure::input, CliError, Outcome};
 use clap::{Subcommand, ValueEnum};
 use seam_pact::{check_examples, read_pact_file, SpecVersion};
 use std::io::Write;
@@ -34,9 +34,9 @@ pub enum Target {
     V4,
 }
 
-pub fn run(cmd: PactCommand) -> u8 {
+pub fn run(cmd: PactCommand) -> Result<Outcome, CliError> {
     match cmd {
-        PactCommand::Validate { files } => validate(&files),
+        PactCommand::Validate { files } => Ok(validate(&files)),
         PactCommand::Convert { file, to, output } => convert(&file, to, output.as_deref()),
     }
 }
@@ -77,38 +77,26 @@ fn validate(files: &[PathBuf]) -> u8 {
     }
 }
 
-fn convert(file: &std::path::Path, to: Target, output: Option<&std::path::Path>) -> u8 {
-    let pact = match read_pact_file(file) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+fn convert(
+    file: &std::path::Path,
+    to: Target,
+    output: Option<&std::path::Path>,
+) -> Result<Outcome, CliError> {
+    let pact = read_pact_file(file).map_err(input)?;
     let version = match to {
         Target::V3 => SpecVersion::V3,
         Target::V4 => SpecVersion::V4,
     };
-    let doc = match pact.to_json(version) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            return exit::USAGE;
-        }
-    };
+    let doc = pact
+        .to_json(version)
+        .map_err(|e| input(format!("{}: {e}", file.display())))?;
     let text = serde_json::to_string_pretty(&doc).expect("a JSON value always serializes") + "\n";
-    let written = match output {
+    match output {
         Some(path) => crate::reports::write_one(path, &text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?,
         None => std::io::stdout()
             .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write to standard output: {e}")),
-    };
-    match written {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit::USAGE
-        }
+            .map_err(|e| input(format!("cannot write to standard output: {e}")))?,
     }
+    Ok(exit::OK)
 }

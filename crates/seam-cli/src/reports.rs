@@ -2,7 +2,7 @@
 //! written (parent directories created), each one written is listed, and a file
 //! that cannot be written is named without stopping the others.
 
-use crate::exit;
+use crate::{exit, CliError};
 use std::path::{Path, PathBuf};
 
 /// One report a command was asked for: its label (`junit`, `json`, `html`), where
@@ -27,9 +27,9 @@ impl<'a> Requested<'a> {
     }
 }
 
-/// Writes every requested report; `Err(exit code)` when any could not be written
+/// Writes every requested report; an error when any could not be written
 /// (after trying all of them and saying which).
-pub fn write_all(reports: &[Requested<'_>]) -> Result<(), u8> {
+pub fn write_all(reports: &[Requested<'_>]) -> Result<(), CliError> {
     let mut failed = false;
     for report in reports {
         let Some(path) = report.path else { continue };
@@ -46,7 +46,7 @@ pub fn write_all(reports: &[Requested<'_>]) -> Result<(), u8> {
         }
     }
     if failed {
-        Err(exit::USAGE)
+        Err(CliError::Reported(exit::USAGE))
     } else {
         Ok(())
     }

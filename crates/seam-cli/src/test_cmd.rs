@@ -1,10 +1,9 @@
 //! `seam test`: run suite files.
 
-use crate::exit;
 use crate::reports::{self, Requested};
+use crate::{exit, failure::input, CliError, Outcome};
 use clap::Args;
 use seam_suite::run::RunOptions;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -54,21 +53,12 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
-pub fn run(args: TestArgs) -> u8 {
+pub fn run(args: TestArgs) -> Result<Outcome, CliError> {
     let mut suites = Vec::new();
     for s in &args.suites {
-        match seam_suite::load(s) {
-            Ok(suite) => suites.push(suite),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        }
+        suites.push(seam_suite::load(s).map_err(input)?);
     }
-    if let Err(e) = check_tags(&suites, &args.tags) {
-        eprintln!("error: {e}");
-        return exit::USAGE;
-    }
+    check_tags(&suites, &args.tags).map_err(CliError::Input)?;
     let mut options = RunOptions {
         tags: args.tags.clone(),
         timeout: Duration::from_millis(args.timeout_ms),
@@ -80,48 +70,38 @@ pub fn run(args: TestArgs) -> u8 {
         options.jobs = j.max(1);
     }
     for v in &args.vars {
-        let Some((k, val)) = v.split_once('=') else {
-            eprintln!("error: --var `{v}`: expected NAME=VALUE");
-            return exit::USAGE;
-        };
+        let (k, val) = v
+            .split_once('=')
+            .ok_or_else(|| input(format!("--var `{v}`: expected NAME=VALUE")))?;
         options.vars.insert(
             k.trim().to_string(),
             serde_json::Value::String(val.to_string()),
         );
     }
-    let Some(runtime) = crate::runtime() else {
-        return exit::USAGE;
-    };
-    let results = match runtime.block_on(seam_suite::run::run(suites, &options)) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let results = crate::runtime()?
+        .block_on(seam_suite::run::run(suites, &options))
+        .map_err(input)?;
     print!(
         "{}",
         seam_suite::report::to_text(
             &results,
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            crate::ci_cmd::style() == seam_core::render::Style::Color
         )
     );
     let junit = || seam_suite::report::to_junit(&results);
     let json =
         || serde_json::to_string_pretty(&seam_suite::report::to_json(&results)).unwrap_or_default();
     let html = || seam_suite::report::to_html(&results);
-    if let Err(code) = reports::write_all(&[
+    reports::write_all(&[
         Requested::new("junit", args.junit.as_ref(), &junit),
         Requested::new("json", args.json.as_ref(), &json),
         Requested::new("html", args.html.as_ref(), &html),
-    ]) {
-        return code;
-    }
-    if results.iter().all(|r| r.passed()) {
+    ])?;
+    Ok(if results.iter().all(|r| r.passed()) {
         exit::OK
     } else {
         exit::FAILED
-    }
+    })
 }
 
 /// Every `--tag` must name a tag some test has: a typo would otherwise select

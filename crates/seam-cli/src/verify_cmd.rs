@@ -1,7 +1,7 @@
 //! `seam verify`: provider verification against pact files, directories or URLs.
 
-use crate::exit;
 use crate::reports::{self, Requested};
+use crate::{exit, failure::input, CliError, Outcome};
 use clap::Args;
 use seam_core::render::Style;
 use seam_verify::{Verifier, VerifyError, VerifyOptions};
@@ -76,30 +76,14 @@ fn options(args: &VerifyArgs) -> Result<VerifyOptions, String> {
     })
 }
 
-pub fn run(args: VerifyArgs) -> u8 {
-    let options = match options(&args) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let Some(runtime) = crate::runtime() else {
-        return exit::USAGE;
-    };
-    runtime.block_on(async {
-        let verifier = match Verifier::new(options) {
-            Ok(v) => v,
-            Err(e) => return fail(&e),
-        };
-        let pacts = match seam_verify::load(&args.pacts, verifier.client()).await {
-            Ok(p) => p,
-            Err(e) => return fail(&e),
-        };
-        let report = match verifier.verify(&pacts).await {
-            Ok(r) => r,
-            Err(e) => return fail(&e),
-        };
+pub fn run(args: VerifyArgs) -> Result<Outcome, CliError> {
+    let options = options(&args).map_err(CliError::Input)?;
+    crate::runtime()?.block_on(async {
+        let verifier = Verifier::new(options).map_err(cli_error)?;
+        let pacts = seam_verify::load(&args.pacts, verifier.client())
+            .await
+            .map_err(cli_error)?;
+        let report = verifier.verify(&pacts).await.map_err(cli_error)?;
         print!(
             "{}",
             report.to_text(Style::for_stream(std::io::stdout().is_terminal()))
@@ -107,22 +91,23 @@ pub fn run(args: VerifyArgs) -> u8 {
         let junit = || report.to_junit();
         let json = || serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
         let html = || seam_core::html::page("seam verify", &report.html_fragment());
-        if let Err(code) = reports::write_all(&[
+        reports::write_all(&[
             Requested::new("junit", args.junit.as_ref(), &junit),
             Requested::new("json", args.json.as_ref(), &json),
             Requested::new("html", args.html.as_ref(), &html),
-        ]) {
-            return code;
-        }
-        report.exit_code()
+        ])?;
+        Ok(if report.passed() {
+            exit::OK
+        } else {
+            exit::FAILED
+        })
     })
 }
 
-fn fail(e: &VerifyError) -> u8 {
-    eprintln!("error: {e}");
+fn cli_error(e: VerifyError) -> CliError {
     if e.is_unreachable() {
-        exit::UNREACHABLE
+        CliError::Unreachable(e.to_string())
     } else {
-        exit::USAGE
+        input(e)
     }
 }
