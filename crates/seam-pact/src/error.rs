@@ -17,7 +17,9 @@ pub enum Location {
 pub struct PactError {
     /// The file (or a name standing for the source).
     pub file: String,
+    /// Where in the file: a JSON path, or line and column for JSON syntax errors.
     pub location: Location,
+    /// What is wrong, for a person; `Display` puts it on one line.
     pub message: String,
 }
 
@@ -39,22 +41,42 @@ impl fmt::Display for PactError {
 /// A conflict while merging an interaction into a pact.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
+    /// The pacts are between different consumers or providers.
     #[error("cannot merge a pact between {new_consumer} and {new_provider} into one between {consumer} and {provider}")]
     Parties {
+        /// The consumer of the pact merged into.
         consumer: String,
+        /// The provider of the pact merged into.
         provider: String,
+        /// The consumer of the pact being merged.
         new_consumer: String,
+        /// The provider of the pact being merged.
         new_provider: String,
     },
     #[error("interaction \"{description}\"{states} is given twice with different contents")]
-    Duplicate { description: String, states: String },
+    /// The merged pact gives one interaction (same description and provider
+    /// states) twice with different contents.
+    Duplicate {
+        /// The interaction's description.
+        description: String,
+        /// Its provider states as ` given "a" and "b"`, or empty when it has none.
+        states: String,
+    },
+    /// An interaction would change kind (for example HTTP to asynchronous message).
     #[error("interaction \"{description}\"{states} changes kind from {old} to {new}")]
     KindChange {
+        /// The interaction's description.
         description: String,
+        /// Its provider states as ` given "a" and "b"`, or empty when it has none.
         states: String,
+        /// The Pact kind already in the pact (`Synchronous/HTTP`, `Asynchronous/Messages`,
+        /// `Synchronous/Messages`).
         old: &'static str,
+        /// The Pact kind of the interaction being merged.
         new: &'static str,
     },
+    /// Something pact v3 cannot express (a synchronous message, or an output version
+    /// other than v3 and v4); the payload says what, for the message.
     #[error("a v3 pact cannot hold {0}: write v4")]
     NotInV3(String),
 }

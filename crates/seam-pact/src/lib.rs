@@ -4,6 +4,37 @@
 //! asynchronous-message and synchronous-message interactions) into seam-core
 //! [`Interaction`]s, writes v3 and v4, and merges interactions into an existing
 //! pact. Errors name the file and the JSON path (or line and column) at fault.
+//!
+//! A v2 pact read from text, looked at, and written as v4:
+//!
+//! ```
+//! use seam_core::interaction::Exchange;
+//! use seam_pact::{read_pact_str, SpecVersion};
+//!
+//! let text = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+//!   "interactions": [{"description": "order 7", "providerState": "order 7 exists",
+//!     "request": {"method": "GET", "path": "/orders/7"},
+//!     "response": {"status": 200, "body": {"id": 7}}}],
+//!   "metadata": {"pactSpecification": {"version": "2.0.0"}}}"#;
+//! let pact = read_pact_str("web-orders.json", text)?;
+//! assert_eq!((pact.version, pact.interactions.len()), (SpecVersion::V2, 1));
+//! let order = &pact.interactions[0];
+//! assert_eq!(order.provider_states[0].name, "order 7 exists");
+//! let Exchange::Http { request, response } = &order.exchange else { panic!("not HTTP") };
+//! assert_eq!((request.request.path.as_str(), response.response.status), ("/orders/7", 200));
+//!
+//! let v4 = pact.to_json(SpecVersion::V4)?;
+//! assert_eq!(v4["interactions"][0]["type"], "Synchronous/HTTP");
+//! assert_eq!(v4["metadata"]["pactSpecification"]["version"], "4.0");
+//!
+//! // Errors name the file and the JSON path at fault.
+//! let bad = text.replace("200", "\"OK\"");
+//! let err = read_pact_str("web-orders.json", &bad).unwrap_err();
+//! assert!(err.to_string().starts_with("web-orders.json: at $.interactions[0].response.status: "));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![warn(missing_docs)]
 
 mod error;
 mod read;
@@ -20,10 +51,19 @@ use std::path::Path;
 /// A Pact specification version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SpecVersion {
+    /// Pact 1.0.0: examples only, no matching rules. Its query strings compare as
+    /// parsed parameters here, not as text (see docs/conformance.md).
     V1,
+    /// Pact 1.1.0: examples only; the spec compares query strings as parameters.
     V1_1,
+    /// Pact 2.0.0: matching rules keyed by flat JSON paths (`$.body.id`); also assumed
+    /// when a file declares no version.
     V2,
+    /// Pact 3.0.0: rules and generators by category, provider states with params,
+    /// asynchronous messages in a separate `messages` array.
     V3,
+    /// Pact 4.0: one `interactions` array with a `type` per interaction (HTTP,
+    /// asynchronous and synchronous messages), typed bodies, `pending`, keys.
     V4,
 }
 
@@ -47,6 +87,8 @@ impl SpecVersion {
         })
     }
 
+    /// The version as pact files write it in `metadata.pactSpecification.version`
+    /// (`1.0.0`, `1.1.0`, `2.0.0`, `3.0.0`, `4.0`).
     pub fn as_str(self) -> &'static str {
         match self {
             SpecVersion::V1 => "1.0.0",
@@ -67,8 +109,12 @@ impl fmt::Display for SpecVersion {
 /// A pact: a consumer, a provider and the interactions between them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pact {
+    /// The consumer's name (`consumer.name`).
     pub consumer: String,
+    /// The provider's name (`provider.name`).
     pub provider: String,
+    /// Every interaction in file order; for v3 files, HTTP interactions first, then
+    /// the `messages` array's.
     pub interactions: Vec<Interaction>,
     /// The version the file was written in.
     pub version: SpecVersion,
@@ -77,6 +123,7 @@ pub struct Pact {
 }
 
 impl Pact {
+    /// An empty v4 pact between `consumer` and `provider`, with no metadata.
     pub fn new(consumer: impl Into<String>, provider: impl Into<String>) -> Self {
         Pact {
             consumer: consumer.into(),

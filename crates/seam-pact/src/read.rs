@@ -17,7 +17,10 @@ use serde_json::{Map, Value};
 
 /// Reading context: the file name for errors and the spec version in force.
 pub struct Reader<'a> {
+    /// The name errors give for the source (a path, a URL, or a label).
     pub file: &'a str,
+    /// The specification version the document declares; it decides the layout
+    /// expected (v2 flat rule paths, v3 categories, v4 typed bodies).
     pub version: SpecVersion,
 }
 
