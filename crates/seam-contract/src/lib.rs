@@ -21,46 +21,21 @@ use seam_core::interaction::{
 use seam_core::matching::Message;
 use seam_core::path::DocPath;
 use seam_core::rules::MatchingRules;
+use seam_core::source::{Location, SourceError};
 use seam_pact::{Pact, SpecVersion};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// A problem in a contract file: file, line and column where known, and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContractError {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
+/// A problem in a contract file: the file, where (line and column, or the
+/// pact's JSON path), and what.
+pub type ContractError = SourceError;
 
-impl fmt::Display for ContractError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = seam_core::source::one_line(&self.message);
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {message}", self.file.display()),
-            _ => write!(f, "{}: {message}", self.file.display()),
-        }
-    }
-}
-
-impl std::error::Error for ContractError {}
-
-impl ContractError {
-    /// A positioned error from the shared readers.
-    fn from_source(file: &Path, e: seam_core::source::SourceError) -> Self {
-        let (line, column) = e.line_column();
-        ContractError {
-            file: file.to_path_buf(),
-            line,
-            column,
-            message: e.message,
-        }
-    }
+fn error(file: &Path, at: Option<Location>, message: impl Into<String>) -> ContractError {
+    SourceError::new(file.display().to_string(), at, message)
 }
 
 #[derive(Deserialize)]
@@ -182,12 +157,13 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn err<T>(&self, at: &Spanned<T>, message: impl Into<String>) -> ContractError {
         let known = at.referenced != serde_saphyr::Location::UNKNOWN;
-        ContractError {
-            file: self.file.to_path_buf(),
-            line: known.then(|| at.referenced.line() as usize),
-            column: known.then(|| at.referenced.column() as usize),
-            message: message.into(),
-        }
+        let place = known.then(|| {
+            Location::at(
+                at.referenced.line() as usize,
+                at.referenced.column() as usize,
+            )
+        });
+        error(self.file, place, message)
     }
 
     fn text(
@@ -324,8 +300,7 @@ impl Ctx<'_> {
 
 /// Reads a seam YAML contract.
 pub fn parse_yaml(file: &Path, text: &str) -> Result<Pact, ContractError> {
-    let doc: ContractFile = seam_core::yaml::from_str(&file.display().to_string(), text)
-        .map_err(|e| ContractError::from_source(file, e))?;
+    let doc: ContractFile = seam_core::yaml::from_str(&file.display().to_string(), text)?;
     let ctx = Ctx { file };
     let mut pact = Pact::new(doc.consumer, doc.provider);
     pact.version = SpecVersion::V4;
@@ -340,16 +315,15 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Pact, ContractError> {
             },
             (None, None, Some(m)) => Exchange::AsyncMessage(ctx.message(m)?),
             _ => {
-                return Err(ContractError {
-                    file: file.to_path_buf(),
-                    line: None,
-                    column: None,
-                    message: format!(
+                return Err(error(
+                    file,
+                    None,
+                    format!(
                         "interaction {} (\"{}\") needs either request (+ response) or message",
                         n + 1,
                         i.description
                     ),
-                })
+                ))
             }
         };
         let provider_states = i
@@ -373,39 +347,18 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Pact, ContractError> {
         };
         interaction.pending = i.pending;
         pact.merge_interaction(interaction)
-            .map_err(|e| ContractError {
-                file: file.to_path_buf(),
-                line: None,
-                column: None,
-                message: e.to_string(),
-            })?;
+            .map_err(|e| error(file, None, e.to_string()))?;
     }
     Ok(pact)
 }
 
 /// Reads a contract: seam YAML (`.yaml`/`.yml`) or a pact file (JSON).
 pub fn load(path: &Path) -> Result<Pact, ContractError> {
-    let bytes = std::fs::read(path).map_err(|e| ContractError {
-        file: path.to_path_buf(),
-        line: None,
-        column: None,
-        message: format!("cannot read: {e}"),
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| error(path, None, format!("cannot read: {e}")))?;
     let text = seam_core::source::decode_text(&bytes)
-        .map_err(|e| ContractError::from_source(path, e.in_file(path.display().to_string())))?;
+        .map_err(|e| e.in_file(path.display().to_string()))?;
     if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
         return parse_yaml(path, text);
     }
-    seam_pact::read_pact_str(&path.display().to_string(), text).map_err(|e| {
-        let (line, column, message) = match e.location {
-            seam_pact::Location::LineColumn(l, c) => (Some(l), Some(c), e.message),
-            seam_pact::Location::JsonPath(p) => (None, None, format!("at {p}: {}", e.message)),
-        };
-        ContractError {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }
-    })
+    seam_pact::read_pact_str(&path.display().to_string(), text).map_err(SourceError::from)
 }

@@ -36,6 +36,24 @@ impl Location {
     pub fn at(line: usize, column: usize) -> Self {
         Location::LineColumn { line, column }
     }
+
+    /// The line and column (in characters) of byte `offset` in `text`.
+    pub fn of_offset(text: &str, offset: usize) -> Self {
+        let mut cut = offset.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let before = &text[..cut];
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        Location::at(line, column)
+    }
 }
 
 /// A problem in a source file: the file, where in it (when known) and what is wrong.
@@ -153,11 +171,12 @@ pub fn decode_text(bytes: &[u8]) -> Result<&str, NotUtf8> {
     let skipped = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &bytes[skipped..];
     std::str::from_utf8(body).map_err(|e| {
-        let good = &body[..e.valid_up_to()];
-        // `good` is valid UTF-8 by construction.
-        let good = std::str::from_utf8(good).unwrap_or_default();
-        let line = good.matches('\n').count() + 1;
-        let column = good.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+        // the part before the bad byte is valid UTF-8 by construction
+        let good = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or_default();
+        let (line, column) = match Location::of_offset(good, good.len()) {
+            Location::LineColumn { line, column } => (line, column),
+            _ => (1, 1),
+        };
         NotUtf8 {
             line,
             column,

@@ -38,6 +38,16 @@ impl fmt::Display for PactError {
     }
 }
 
+impl From<PactError> for seam_core::source::SourceError {
+    fn from(e: PactError) -> Self {
+        let at = match e.location {
+            Location::LineColumn(l, c) => seam_core::source::Location::at(l, c),
+            Location::JsonPath(p) => seam_core::source::Location::Path(p),
+        };
+        seam_core::source::SourceError::new(e.file, Some(at), e.message)
+    }
+}
+
 /// A conflict while merging an interaction into a pact.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {

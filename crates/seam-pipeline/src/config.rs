@@ -4,6 +4,7 @@
 //! `NAME` (from the environment for `seam ci`, from the shop for `seam demo`).
 //! Paths are relative to the file.
 
+use seam_core::source::{Location, SourceError};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -95,17 +96,8 @@ pub struct ReportSection {
     pub html: Option<String>,
 }
 
-/// A problem in `seam.toml`, with `file:line:col` when known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
+/// A problem in `seam.toml`: where (`seam.toml:line:col`) and what.
+pub type ConfigError = SourceError;
 
 fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
@@ -183,53 +175,36 @@ fn jobs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
     Ok(Some(n))
 }
 
-/// `file:line:col` of byte `offset` in `text`.
-fn position(file: &Path, text: &str, offset: usize) -> String {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    format!("{}:{line}:{col}", file.display())
-}
-
 /// Reads `seam.toml`; `lookup` gives the value of `${NAME}`.
 pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipeline, ConfigError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
-    let text = seam_core::source::decode_text(&bytes)
-        .map_err(|e| ConfigError(e.in_file(path.display().to_string()).to_string()))?;
+    let name = path.display().to_string();
+    let error = |at: Option<usize>, text: &str, message: String| {
+        let at = at.map(|offset| Location::of_offset(text, offset));
+        SourceError::new(name.clone(), at, message)
+    };
+    let bytes = std::fs::read(path).map_err(|e| error(None, "", format!("cannot read: {e}")))?;
+    let text = seam_core::source::decode_text(&bytes).map_err(|e| e.in_file(name.clone()))?;
     let file: File = toml::from_str(text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| position(path, text, s.start))
-            .unwrap_or_else(|| path.display().to_string());
-        ConfigError(format!("{at}: {}", e.message().trim_end()))
+        let at = e.span().map(|s| s.start);
+        error(at, text, e.message().trim_end().to_string())
     })?;
     if file.contracts.is_empty() && file.suites.is_empty() {
-        return Err(ConfigError(format!(
-            "{}: no layers: add [contracts] and/or [suites]",
-            path.display()
-        )));
+        return Err(error(
+            None,
+            text,
+            "no layers: add [contracts] and/or [suites]".into(),
+        ));
     }
     let expand = |value: &str| -> Result<String, ConfigError> {
-        expand_vars(value, lookup).map_err(|name| {
-            let needle = format!("${{{name}}}");
-            let at = text
-                .find(&needle)
-                .map(|o| position(path, text, o))
-                .unwrap_or_else(|| path.display().to_string());
-            ConfigError(format!("{at}: variable `{name}` is not set"))
+        expand_vars(value, lookup).map_err(|var| {
+            let at = text.find(&format!("${{{var}}}"));
+            error(at, text, format!("variable `{var}` is not set"))
         })
     };
     // a URL made of variables is checked once they are filled in, at the value
     let expand_url = |value: &str| -> Result<String, ConfigError> {
         let url = expand(value)?;
-        check_url(&url).map_err(|why| {
-            let at = text
-                .find(value)
-                .map(|o| position(path, text, o))
-                .unwrap_or_else(|| path.display().to_string());
-            ConfigError(format!("{at}: {why}"))
-        })?;
+        check_url(&url).map_err(|why| error(text.find(value), text, why))?;
         Ok(url)
     };
     let mut contracts = file.contracts;
@@ -310,7 +285,7 @@ mod tests {
     #[test]
     fn unset_variable_is_named_with_its_position() {
         let (_d, path) = write("[contracts]\nprovider-base-url = \"${NOPE}\"\npacts = [\"p\"]\n");
-        let e = load(&path, &vars).unwrap_err().0;
+        let e = load(&path, &vars).unwrap_err().to_string();
         assert!(
             e.ends_with("seam.toml:2:22: variable `NOPE` is not set"),
             "{e}"
@@ -320,7 +295,7 @@ mod tests {
     #[test]
     fn unknown_key_in_an_array_of_tables_has_a_position() {
         let (_d, path) = write("[[suites]]\nfiles = [\"a\"]\n\n[[suites]]\nfile = []\n");
-        let e = load(&path, &vars).unwrap_err().0;
+        let e = load(&path, &vars).unwrap_err().to_string();
         assert!(e.contains("seam.toml:5:1") && e.contains("file"), "{e}");
     }
 
@@ -351,7 +326,7 @@ mod tests {
         let lookup = |n: &str| (n == "BARE").then(|| "localhost".to_string()).or(vars(n));
         for (text, want) in cases {
             let (_d, path) = write(text);
-            let e = load(&path, &lookup).unwrap_err().0;
+            let e = load(&path, &lookup).unwrap_err().to_string();
             assert!(e.contains(want), "{text}: {e}");
         }
         let (_d, path) = write("\u{feff}[suites]\nfiles = [\"s.yaml\"]\n");

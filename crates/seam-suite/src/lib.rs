@@ -14,7 +14,7 @@ pub mod report;
 pub mod run;
 pub mod vars;
 
-use std::fmt;
+use seam_core::source::SourceError;
 use std::path::{Path, PathBuf};
 
 /// A parsed suite file.
@@ -36,51 +36,19 @@ impl Suite {
     }
 }
 
-/// A problem in a suite file: file:line:column and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuiteError {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
+/// A problem in a suite file: where (`file:line:col`) and what.
+pub type SuiteError = SourceError;
 
-impl fmt::Display for SuiteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = seam_core::source::one_line(&self.message);
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {message}", self.file.display()),
-            _ => write!(f, "{}: {message}", self.file.display()),
-        }
-    }
-}
-
-impl std::error::Error for SuiteError {}
-
-impl SuiteError {
-    /// A positioned error from the shared readers.
-    fn from_source(file: &Path, e: seam_core::source::SourceError) -> Self {
-        let (line, column) = e.line_column();
-        SuiteError {
-            file: file.to_path_buf(),
-            line,
-            column,
-            message: e.message,
-        }
-    }
+/// An error about `path` as a whole (no line).
+fn file_error(path: &Path, message: impl Into<String>) -> SuiteError {
+    SourceError::new(path.display().to_string(), None, message)
 }
 
 /// Reads a suite file.
 pub fn load(path: &Path) -> Result<Suite, SuiteError> {
-    let err = |line, column, message: String| SuiteError {
-        file: path.to_path_buf(),
-        line,
-        column,
-        message,
-    };
     let file: model::SuiteFile = read_yaml(path)?;
     if file.tests.is_empty() {
-        return Err(err(None, None, "the suite has no tests".into()));
+        return Err(file_error(path, "the suite has no tests"));
     }
     let mut file = file;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -108,16 +76,10 @@ pub(crate) fn read_text(path: &Path) -> Result<String, String> {
 /// Reads a YAML file of the suite format (a suite, or included steps).
 fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, SuiteError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| SuiteError {
-        file: path.to_path_buf(),
-        line: None,
-        column: None,
-        message: format!("cannot read: {e}"),
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
     seam_core::source::decode_text(&bytes)
         .map_err(|e| e.in_file(name.clone()))
         .and_then(|text| seam_core::yaml::from_str(&name, text))
-        .map_err(|e| SuiteError::from_source(path, e))
 }
 
 /// Replaces `include:` steps with the steps of the named file (recursively).
@@ -133,17 +95,10 @@ fn expand_includes(
             continue;
         };
         let path = dir.join(inc);
-        let err = |line, column, message: String| SuiteError {
-            file: path.clone(),
-            line,
-            column,
-            message,
-        };
         if depth > 8 {
-            return Err(err(
-                None,
-                None,
-                "includes nest more than 8 deep (a cycle?)".into(),
+            return Err(file_error(
+                &path,
+                "includes nest more than 8 deep (a cycle?)",
             ));
         }
         let included: Vec<model::StepSpec> = read_yaml(&path)?;
