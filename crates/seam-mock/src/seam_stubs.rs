@@ -175,6 +175,10 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
             ))
         }
     };
+    if let Some(last) = r.body_patterns.get(crate::matchers::MAX_MATCHERS) {
+        let e = crate::matchers::check_matcher_count("bodyPatterns", r.body_patterns.len());
+        return Err(at(file, last, e.unwrap_err()));
+    }
     let mut body_patterns: Vec<StringMatcher> = r
         .body_patterns
         .iter()

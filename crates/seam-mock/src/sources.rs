@@ -127,6 +127,8 @@ fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadErr
     }
     let doc: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| LoadError::at(file, e.line(), e.column(), format!("invalid JSON: {e}")))?;
+    crate::matchers::check_matcher_counts(&doc)
+        .map_err(|e| LoadError::file(file, format!("at {e}")))?;
     if doc.get("stubs").is_some() {
         crate::seam_stubs::parse(file, &text)
     } else if doc.get("interactions").is_some() || doc.get("consumer").is_some() {

@@ -552,6 +552,8 @@ fn parse_body_patterns(o: &Obj<'_>) -> Res<Vec<StringMatcher>> {
     let Value::Array(items) = v else {
         return Err(o.wrong_type("bodyPatterns", "an array of matchers", v));
     };
+    crate::matchers::check_matcher_count("bodyPatterns", items.len())
+        .map_err(|e| MatcherError::new(o.at("bodyPatterns"), e))?;
     items
         .iter()
         .enumerate()

@@ -436,3 +436,95 @@ async fn bad_response_headers_and_escaping_body_files_are_refused_at_create_time
         assert!(e.contains(needle), "{e}");
     }
 }
+
+#[tokio::test]
+async fn absurd_matcher_counts_are_refused_before_compiling() {
+    let dir = tempfile::tempdir().unwrap();
+    // a pact with 100,000 regex matchers on one path
+    let rules = json!({"$.id": {"combine": "AND", "matchers": vec![json!({"match": "regex", "regex": "\\d+"}); 100_000]}});
+    let pact = dir.path().join("pact.json");
+    std::fs::write(
+        &pact,
+        json!({
+            "consumer": {"name": "c"}, "provider": {"name": "p"},
+            "interactions": [{"description": "d",
+                "request": {"method": "POST", "path": "/x", "body": {"id": "1"}, "matchingRules": {"body": rules}},
+                "response": {"status": 200}}],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let e = seam_mock::sources::load(&pact).unwrap_err().to_string();
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        e.contains("at $.interactions[0].request.matchingRules.body['$.id'].matchers: `matchers` holds 100000 matchers; at most 1000"),
+        "{e}"
+    );
+
+    // a mapping file with 100,000 body patterns
+    let mapping = dir.path().join("m.json");
+    let patterns: Vec<Value> = (0..100_000)
+        .map(|i| json!({"matches": format!(".*x{i}.*")}))
+        .collect();
+    std::fs::write(
+        &mapping,
+        json!({"request": {"bodyPatterns": patterns}, "response": {}}).to_string(),
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let e = seam_mock::sources::load(&mapping).unwrap_err().to_string();
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        e.contains("at $.request.bodyPatterns: `bodyPatterns` holds 100000 matchers"),
+        "{e}"
+    );
+
+    // the admin API and seam stub files too
+    let server = serve(&[]).await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/__admin/mappings", server.base_url()))
+        .json(&json!({"request": {"headers": {"X": {"or": vec![json!({"equalTo": "a"}); 1_001]}}}, "response": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("$.request.headers.X.or: `or` holds 1001 matchers"),
+        "{text}"
+    );
+    server.shutdown().await;
+    let yaml = dir.path().join("s.yaml");
+    let mut text = String::from("stubs:\n  - request:\n      bodyPatterns:\n");
+    for i in 0..1_001 {
+        text.push_str(&format!("        - {{ contains: x{i} }}\n"));
+    }
+    text.push_str("    response: {}\n");
+    std::fs::write(&yaml, text).unwrap();
+    let e = seam_mock::sources::load(&yaml).unwrap_err().to_string();
+    assert!(
+        e.contains("s.yaml:1004:11: `bodyPatterns` holds 1001 matchers"),
+        "{e}"
+    );
+
+    // up to the limit loads, and fast
+    let patterns: Vec<Value> = (0..1_000)
+        .map(|i| json!({"matches": format!(".*x{i}.*")}))
+        .collect();
+    std::fs::write(
+        &mapping,
+        json!({"request": {"bodyPatterns": patterns}, "response": {}}).to_string(),
+    )
+    .unwrap();
+    assert_eq!(seam_mock::sources::load(&mapping).unwrap().len(), 1);
+}
