@@ -21,11 +21,11 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "session")]
 use crate::session::ConsumerSession;
 use crate::ContractError;
 use seam_pact::Pact;
 use serde_json::{json, Map, Value};
-use std::net::SocketAddr;
 use std::path::Path;
 
 /// Builds a contract in code.
@@ -144,9 +144,11 @@ impl ContractBuilder {
         crate::parse_yaml(Path::new("<ContractBuilder>"), &doc.to_string())
     }
 
-    /// Starts an in-process mock server on a free loopback port.
+    /// Starts an in-process mock server on a free loopback port (feature `session`).
+    #[cfg(feature = "session")]
     pub async fn start(&self) -> Result<ConsumerSession, Box<dyn std::error::Error + Send + Sync>> {
         let pact = self.build()?;
-        Ok(ConsumerSession::start(vec![pact], SocketAddr::from(([127, 0, 0, 1], 0))).await?)
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        Ok(ConsumerSession::start(vec![pact], addr).await?)
     }
 }

@@ -4,12 +4,16 @@
 //!   interactions with inline matchers and provider states with params) or a
 //!   pact file; either way the result is a [`seam_pact::Pact`].
 //! - [`builder`]: the same in Rust code, for Rust consumers' tests.
-//! - [`session`]: the consumer side: serve a contract's interactions from a mock
-//!   server, reject requests no interaction matches, report interactions never
-//!   exercised, and write (merge) the pact.
+//! - [`session`] (feature `session`, on by default): the consumer side: serve a
+//!   contract's interactions from a mock server, reject requests no interaction
+//!   matches, report interactions never exercised, and write (merge) the pact.
+//!
+//! Reading contracts needs no server: a provider verifier depends on this
+//! crate with `default-features = false` and does not link the mock server.
 
 pub mod builder;
 mod inline;
+#[cfg(feature = "session")]
 pub mod session;
 
 use inline::{Extractor, Slot};
