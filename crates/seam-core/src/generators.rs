@@ -22,59 +22,100 @@ pub struct GeneratorContext {
 /// How a UUID is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UuidFormat {
+    /// Pact `simple`: 32 lower-case hex digits, no hyphens.
     Simple,
+    /// Pact `lower-case-hyphenated` (`8-4-4-4-12`), the default.
     #[default]
     LowerHyphenated,
+    /// Pact `upper-case-hyphenated`.
     UpperHyphenated,
+    /// Pact `URN`: `urn:uuid:` then the lower-case hyphenated form.
     Urn,
 }
 
-/// Every Pact generator.
+/// Every Pact generator. Each variant is the Pact `type` of the same name
+/// ([`Generator::type_name`]); fields are the Pact attributes, with the defaults
+/// [`Generator::from_json`] fills in when a file leaves them out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Generator {
+    /// An integer drawn uniformly from `min..=max`.
     RandomInt {
+        /// Lowest value, inclusive (default 0).
         min: i64,
+        /// Highest value, inclusive (default 2147483647); never below `min`.
         max: i64,
     },
+    /// A decimal number; a string when the example at that place is a string.
     RandomDecimal {
+        /// Digits in all, both sides of the point (default 10; 2 to 17 are used).
         digits: usize,
     },
+    /// A string of lower-case hexadecimal digits.
     RandomHexadecimal {
+        /// Its length in digits (default 10).
         digits: usize,
     },
+    /// A string of ASCII letters and digits.
     RandomString {
+        /// Its length in characters (default 10).
         size: usize,
     },
+    /// A string matching a regex.
     Regex {
+        /// The regex (checked when read); unbounded repeats stop at 20.
         regex: String,
     },
+    /// A random (v4) UUID as a string.
     Uuid {
+        /// How it is written; `None` writes lower-case hyphenated and leaves
+        /// `format` out of the pact.
         format: Option<UuidFormat>,
     },
+    /// A date, now or relative to now (local time).
     Date {
+        /// A Java `SimpleDateFormat` pattern; `None` means `yyyy-MM-dd`.
         format: Option<String>,
+        /// A Pact date expression such as `today + 1 day`; `None` means now.
         expression: Option<String>,
     },
+    /// A time of day, now or relative to now (local time).
     Time {
+        /// A Java `SimpleDateFormat` pattern; `None` means `HH:mm:ss`.
         format: Option<String>,
+        /// A Pact time expression such as `now + 2 hours`; `None` means now.
         expression: Option<String>,
     },
+    /// A date and time (Pact `DateTime`, also read from `Timestamp`).
     DateTime {
+        /// A Java `SimpleDateFormat` pattern; `None` means `yyyy-MM-dd'T'HH:mm:ss`.
         format: Option<String>,
+        /// A Pact date expression such as `tomorrow + 2 hours`; `None` means now.
         expression: Option<String>,
     },
+    /// `true` or `false`, evenly.
     RandomBoolean,
+    /// A value the provider-state setup returned ([`GeneratorContext::provider_state`]).
     ProviderState {
+        /// `${name}` (keeps the value's JSON type), `name`, or text with
+        /// `${name}`s in it (gives a string).
         expression: String,
+        /// Pact `dataType`: `RAW` (keep), `STRING`, `INTEGER`, `DECIMAL`,
+        /// `FLOAT` or `BOOLEAN`; `None` is `RAW`.
         data_type: Option<String>,
     },
+    /// Pact `MockServerURL`: a URL moved onto the mock server serving the
+    /// interaction ([`GeneratorContext::mock_server_url`]).
     MockServerUrl {
+        /// The URL as written in the pact (also the value when `regex` does not match).
         example: String,
+        /// A regex over `example` whose first group is the part kept after the
+        /// mock server's base URL.
         regex: String,
     },
 }
 
 impl Generator {
+    /// The Pact `type` string (`RandomInt`, ..., `MockServerURL`).
     pub fn type_name(&self) -> &'static str {
         match self {
             Generator::RandomInt { .. } => "RandomInt",
@@ -174,6 +215,8 @@ impl Generator {
         })
     }
 
+    /// The Pact JSON form [`Generator::from_json`] reads back; optional attributes
+    /// that are `None` are left out.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("type".into(), json!(self.type_name()));
@@ -380,10 +423,12 @@ pub struct Generators {
 }
 
 impl Generators {
+    /// True when no category holds a generator.
     pub fn is_empty(&self) -> bool {
         self.categories.values().all(Vec::is_empty)
     }
 
+    /// Adds a generator at `expr` in category `c`, replacing one already there.
     pub fn add(&mut self, c: Category, expr: PathExpr, g: Generator) {
         let list = self.categories.entry(c).or_default();
         match list.iter_mut().find(|(e, _)| *e == expr) {
@@ -404,10 +449,12 @@ impl Generators {
         out
     }
 
+    /// The generators of one category in the order they were added (empty if none).
     pub fn category(&self, c: Category) -> &[(PathExpr, Generator)] {
         self.categories.get(&c).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The non-empty categories in [`Category`] order, each with its generators.
     pub fn iter(&self) -> impl Iterator<Item = (Category, &[(PathExpr, Generator)])> {
         self.categories
             .iter()
@@ -465,6 +512,8 @@ impl Generators {
         Ok(())
     }
 
+    /// The body generators as one category object (`{"$.id": {"type": "Uuid"}}`), the
+    /// form [`Generators::from_category_json`] reads (`arrayContains` variants).
     pub fn to_category_json(&self) -> Value {
         self.category_json(Category::Body)
     }
@@ -478,6 +527,8 @@ impl Generators {
         )
     }
 
+    /// The whole `generators` object of a pact (`{"body": {...}, "header": {...}}`); the
+    /// path, status and method categories hold their generator directly.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         for (c, list) in self.iter() {

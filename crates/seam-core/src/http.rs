@@ -12,6 +12,7 @@ pub struct Headers {
 }
 
 impl Headers {
+    /// No headers.
     pub fn new() -> Self {
         Self::default()
     }
@@ -67,10 +68,12 @@ impl Headers {
             .map(String::as_str)
     }
 
+    /// Is `name` present (case-insensitive), even with no values?
     pub fn contains(&self, name: &str) -> bool {
         self.get_all(name).is_some()
     }
 
+    /// Removes `name` (case-insensitive) and returns its values, or `None` when absent.
     pub fn remove(&mut self, name: &str) -> Option<Vec<String>> {
         let idx = self
             .entries
@@ -79,19 +82,22 @@ impl Headers {
         Some(self.entries.remove(idx).1)
     }
 
+    /// Each name in first-seen order, spelled as it first arrived, with its values.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.entries.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
     }
 
+    /// True when there is no header at all.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// The number of distinct names (case-insensitive), not of values.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// The media type of `Content-Type` without parameters, lower-cased.
+    /// The first `Content-Type` value parsed, or `None` when there is none.
     pub fn content_type(&self) -> Option<ContentType> {
         self.get("content-type").map(ContentType::parse)
     }
@@ -114,10 +120,12 @@ pub struct Query {
 }
 
 impl Query {
+    /// An empty query.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds a value to `name` (exact case), keeping earlier values.
     pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let name = name.into();
         let value = value.into();
@@ -127,6 +135,7 @@ impl Query {
         }
     }
 
+    /// Replaces every value of `name`; a new name goes last.
     pub fn set(&mut self, name: impl Into<String>, values: Vec<String>) {
         let name = name.into();
         match self.entries.iter_mut().find(|(n, _)| *n == name) {
@@ -135,6 +144,7 @@ impl Query {
         }
     }
 
+    /// All values of `name` (case-sensitive) in order, or `None` when absent.
     pub fn get_all(&self, name: &str) -> Option<&[String]> {
         self.entries
             .iter()
@@ -142,10 +152,12 @@ impl Query {
             .map(|(_, v)| v.as_slice())
     }
 
+    /// Each name in first-seen order with its values (decoded).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.entries.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
     }
 
+    /// True when there is no parameter.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -226,12 +238,19 @@ pub fn percent_encode(s: &str) -> String {
 /// A parsed `Content-Type`: lower-cased essence plus parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentType {
+    /// The lower-cased type: `application` in `application/json`.
     pub main: String,
+    /// The lower-cased subtype, suffix included (`hal+json`); empty when the value
+    /// has no `/`.
     pub sub: String,
+    /// Parameters in order: names lower-cased, values as written without quotes
+    /// (`charset` keeps its case; compare it ignoring case).
     pub params: Vec<(String, String)>,
 }
 
 impl ContentType {
+    /// Parses `application/json; charset=UTF-8`. Never fails: parameters without `=`
+    /// are dropped, a value without `/` becomes `main` with an empty `sub`.
     pub fn parse(raw: &str) -> Self {
         let mut parts = raw.split(';');
         let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -251,6 +270,7 @@ impl ContentType {
         ContentType { main, sub, params }
     }
 
+    /// `main/sub` without parameters (just `main` when `sub` is empty).
     pub fn essence(&self) -> String {
         if self.sub.is_empty() {
             self.main.clone()
@@ -259,20 +279,24 @@ impl ContentType {
         }
     }
 
+    /// `application` or `text` with `json`, `x-json` or a `+json` suffix.
     pub fn is_json(&self) -> bool {
         (self.main == "application" || self.main == "text")
             && (self.sub == "json" || self.sub.ends_with("+json") || self.sub == "x-json")
     }
 
+    /// `application` or `text` with `xml` or a `+xml` suffix.
     pub fn is_xml(&self) -> bool {
         (self.main == "application" || self.main == "text")
             && (self.sub == "xml" || self.sub.ends_with("+xml"))
     }
 
+    /// `application/x-www-form-urlencoded`.
     pub fn is_form(&self) -> bool {
         self.main == "application" && self.sub == "x-www-form-urlencoded"
     }
 
+    /// Any `text/*` type.
     pub fn is_text(&self) -> bool {
         self.main == "text"
     }
@@ -292,8 +316,10 @@ impl fmt::Display for ContentType {
 /// body was given): Pact treats them differently.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Body {
+    /// No body was given: an expectation without one accepts any body.
     #[default]
     Absent,
+    /// A body of zero bytes was given.
     Empty,
     /// JSON, including `null` given explicitly.
     Json(Value),
@@ -301,11 +327,14 @@ pub enum Body {
     Xml(String),
     /// `application/x-www-form-urlencoded` pairs.
     Form(Query),
+    /// Text that is not JSON, XML or a form (or failed to parse as its declared type).
     Text(String),
+    /// Bytes that are not UTF-8 text, or of a non-text content type.
     Bytes(Vec<u8>),
 }
 
 impl Body {
+    /// Anything but [`Body::Absent`] (an empty body is present).
     pub fn is_present(&self) -> bool {
         !matches!(self, Body::Absent)
     }
@@ -368,10 +397,15 @@ impl Body {
 /// An HTTP request as seen by every engine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
+    /// The method as given (`GET`); compared ignoring case.
     pub method: String,
+    /// The path without the query string, percent-decoded (`/orders/7`).
     pub path: String,
+    /// The query parameters, decoded.
     pub query: Query,
+    /// Headers by name ignoring case; a repeated header keeps every value.
     pub headers: Headers,
+    /// The body, typed by the `Content-Type` header when read from bytes.
     pub body: Body,
 }
 
@@ -390,8 +424,11 @@ impl Default for Request {
 /// An HTTP response as seen by every engine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
+    /// The status code (100-999; the default is 200).
     pub status: u16,
+    /// Headers by name ignoring case; a repeated header keeps every value.
     pub headers: Headers,
+    /// The body, typed by the `Content-Type` header when read from bytes.
     pub body: Body,
 }
 

@@ -15,6 +15,8 @@
 //!
 //! No file or network I/O happens here: files and sockets belong to the crates above.
 
+#![warn(missing_docs)]
+
 pub mod datefmt;
 pub mod generators;
 pub mod html;
@@ -22,8 +24,8 @@ pub mod http;
 pub mod interaction;
 pub mod matching;
 pub mod path;
-pub mod render;
 pub mod regexp;
+pub mod render;
 pub mod reproduce;
 pub mod rule_index;
 pub mod rules;

@@ -7,7 +7,9 @@ use std::fmt;
 /// One step of a concrete location inside a document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Segment {
+    /// An object key (JSON) or element/attribute name (XML: `@id`, `#text`), unescaped.
     Field(String),
+    /// A 0-based array index (XML: the n-th element of that name).
     Index(usize),
 }
 
@@ -18,30 +20,36 @@ pub struct DocPath {
 }
 
 impl DocPath {
+    /// `$`, the whole document.
     pub fn root() -> Self {
         Self::default()
     }
 
+    /// This path followed by the key `name` (any text; quoted when displayed if needed).
     pub fn field(&self, name: &str) -> Self {
         let mut segments = self.segments.clone();
         segments.push(Segment::Field(name.to_string()));
         DocPath { segments }
     }
 
+    /// This path followed by the 0-based index `i`.
     pub fn index(&self, i: usize) -> Self {
         let mut segments = self.segments.clone();
         segments.push(Segment::Index(i));
         DocPath { segments }
     }
 
+    /// The steps after `$`, outermost first.
     pub fn segments(&self) -> &[Segment] {
         &self.segments
     }
 
+    /// The number of steps after `$` (0 for the root).
     pub fn len(&self) -> usize {
         self.segments.len()
     }
 
+    /// True for the root `$`.
     pub fn is_empty(&self) -> bool {
         self.segments.is_empty()
     }
@@ -71,7 +79,9 @@ impl fmt::Display for DocPath {
 /// One token of a path expression.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Token {
+    /// `.name` or `['name']`: exactly that key.
     Field(String),
+    /// `[n]`: exactly that 0-based index.
     Index(usize),
     /// `*` or `[*]`: any field or index.
     Star,
@@ -88,8 +98,11 @@ pub struct PathExpr {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid path expression `{expr}` at character {position}: {reason}")]
 pub struct PathError {
+    /// The expression as written.
     pub expr: String,
+    /// The 0-based character offset in `expr` where parsing stopped.
     pub position: usize,
+    /// What was expected there (`expected ']'`).
     pub reason: String,
 }
 
@@ -214,10 +227,12 @@ impl PathExpr {
         }
     }
 
+    /// The tokens after the implied `$`; empty for the root.
     pub fn tokens(&self) -> &[Token] {
         &self.tokens
     }
 
+    /// The expression as written (how pact files key rules and generators).
     pub fn as_str(&self) -> &str {
         &self.source
     }

@@ -7,7 +7,9 @@ use std::fmt::Write;
 /// Color or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
+    /// Plain text: for pipes, files and `NO_COLOR`.
     Plain,
+    /// ANSI colors: bold location, red expected, green actual.
     Color,
 }
 

@@ -25,6 +25,8 @@ pub struct RuleIndex {
 }
 
 impl RuleIndex {
+    /// Builds the trie from each expression's tokens; the n-th expression is rule-set
+    /// entry n in lookups.
     pub fn build<'a>(exprs: impl Iterator<Item = &'a [Token]>) -> Self {
         let mut nodes = vec![TrieNode {
             weight: 2,

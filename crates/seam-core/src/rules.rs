@@ -30,6 +30,7 @@ impl Pattern {
         })
     }
 
+    /// The regex as written, unanchored (what pact files and reports show).
     pub fn as_str(&self) -> &str {
         &self.source
     }
@@ -49,17 +50,26 @@ impl PartialEq for Pattern {
 /// The classes a `statusCode` matcher accepts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatusClass {
+    /// `info`: 100-199.
     Information,
+    /// `success`: 200-299.
     Success,
+    /// `redirect`: 300-399.
     Redirect,
+    /// `clientError`: 400-499.
     ClientError,
+    /// `serverError`: 500-599.
     ServerError,
+    /// `nonError`: below 400.
     NonError,
+    /// `error`: 400 and above.
     Error,
+    /// A list of codes: exactly one of them.
     Codes(Vec<u16>),
 }
 
 impl StatusClass {
+    /// Is `status` in this class?
     pub fn accepts(&self, status: u16) -> bool {
         match self {
             StatusClass::Information => (100..200).contains(&status),
@@ -116,41 +126,71 @@ impl StatusClass {
 /// expected array) and rules relative to that item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArrayVariant {
+    /// The 0-based index of the example item in the expected array.
     pub index: usize,
+    /// Rules for the item, with paths relative to it (`$` is the item itself).
     pub rules: RuleSet,
+    /// Generators for the item, with paths relative to it.
     pub generators: Generators,
 }
 
 /// Every Pact matcher.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MatchingRule {
+    /// `equality`: equal to the example (the default where no rule applies).
     Equality,
+    /// `regex`: the whole value (as text) matches the pattern.
     Regex(Pattern),
     /// Same type as the example; for arrays, optional length bounds.
     Type {
+        /// Fewest array items allowed; `None`: no lower bound.
         min: Option<usize>,
+        /// Most array items allowed; `None`: no upper bound.
         max: Option<usize>,
     },
+    /// `type` with `min`: same type, arrays of at least this many items.
     MinType(usize),
+    /// `type` with `max`: same type, arrays of at most this many items.
     MaxType(usize),
+    /// `type` with `min` and `max` (in that order): both bounds, inclusive.
     MinMaxType(usize, usize),
+    /// `include`: the value as text contains this substring.
     Include(String),
+    /// `integer`: a JSON integer (or, from headers, query, path and XML, text
+    /// that parses as one).
     Integer,
+    /// `decimal`: a JSON number with a fraction (from text: digits with a `.`).
     Decimal,
+    /// `number`: any JSON number (from text: anything that parses as one).
     Number,
+    /// `boolean`: `true` or `false` (from text: those words).
     Boolean,
+    /// `null`: JSON `null`.
     Null,
+    /// `date`: a string in this Java `SimpleDateFormat` pattern (default
+    /// `yyyy-MM-dd`), a real calendar date.
     Date(String),
+    /// `time`: a string in this Java pattern (default `HH:mm:ss`).
     Time(String),
+    /// `timestamp` (also `datetime`): a string in this Java pattern (default
+    /// `yyyy-MM-dd'T'HH:mm:ss`).
     Timestamp(String),
+    /// `contentType`: the content, sniffed, is of this media type (`image/png`).
     ContentType(String),
     /// Match map values by the rules for their key, ignoring the keys.
     Values,
+    /// `eachKey`: every key of the map satisfies these rules.
     EachKey(RuleList),
+    /// `eachValue`: every value of the map or array satisfies these rules.
     EachValue(RuleList),
+    /// `arrayContains`: for each variant, some item of the actual array matches it,
+    /// in any order.
     ArrayContains(Vec<ArrayVariant>),
+    /// `semver`: a string that is a semantic version (`1.2.3`).
     Semver,
+    /// `notEmpty`: not null, not an empty string, array or object.
     NotEmpty,
+    /// `statusCode`: the response status is in this class.
     StatusCode(StatusClass),
 }
 
@@ -411,19 +451,24 @@ impl fmt::Display for MatchingRule {
 /// How the rules of one list combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RuleLogic {
+    /// Every rule must pass (Pact `"combine": "AND"`, the default).
     #[default]
     And,
+    /// One passing rule is enough (Pact `"combine": "OR"`).
     Or,
 }
 
 /// The rules at one path expression.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuleList {
+    /// The matchers in file order; an empty list checks nothing.
     pub rules: Vec<MatchingRule>,
+    /// How their results combine.
     pub logic: RuleLogic,
 }
 
 impl RuleList {
+    /// A list whose rules must all pass (AND).
     pub fn new(rules: Vec<MatchingRule>) -> Self {
         RuleList {
             rules,
@@ -431,6 +476,7 @@ impl RuleList {
         }
     }
 
+    /// True when the list holds no matcher.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
@@ -470,6 +516,7 @@ impl RuleList {
         }
     }
 
+    /// The v3/v4 form `{"matchers": [...]}`, with `"combine": "OR"` only when OR.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert(
@@ -482,6 +529,8 @@ impl RuleList {
         Value::Object(m)
     }
 
+    /// Does a rule let the example stand for any value of its type
+    /// ([`MatchingRule::is_type_like`])?
     pub fn has_type_like(&self) -> bool {
         self.rules.iter().any(MatchingRule::is_type_like)
     }
@@ -521,10 +570,12 @@ impl RuleSet {
         &self.entries[i].1
     }
 
+    /// True when no expression has rules.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// The number of distinct path expressions.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -538,6 +589,7 @@ impl RuleSet {
         }
     }
 
+    /// Each expression with its rules, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&PathExpr, &RuleList)> {
         self.entries.iter().map(|(e, l)| (e, l))
     }
@@ -593,6 +645,7 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// The v3/v4 category object [`RuleSet::from_v3_json`] reads.
     pub fn to_v3_json(&self) -> Value {
         Value::Object(
             self.entries
@@ -606,13 +659,22 @@ impl RuleSet {
 /// The matching categories of an interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Category {
+    /// `method`: the request method, one entry at `$`.
     Method,
+    /// `path`: the request path, one rule list at `$`.
     Path,
+    /// `query`: by parameter name.
     Query,
+    /// `header` (also read from `headers`): by header name.
     Header,
+    /// `body`: by path expression into the body.
     Body,
+    /// `status`: the response status, one rule list at `$`.
     Status,
+    /// `metadata`: message metadata, by key.
     Metadata,
+    /// `content` (also read from `contents`): v4 message contents, by path
+    /// expression; used in place of `body` when present.
     Content,
 }
 
@@ -631,6 +693,8 @@ impl Category {
         }
     }
 
+    /// The category a pact file key names (`headers` and `contents` accepted too);
+    /// `None` for an unknown key.
     pub fn from_key(k: &str) -> Option<Self> {
         Some(match k {
             "method" => Category::Method,
@@ -653,22 +717,27 @@ pub struct MatchingRules {
 }
 
 impl MatchingRules {
+    /// True when no category holds a rule (every value compared by equality).
     pub fn is_empty(&self) -> bool {
         self.categories.values().all(RuleSet::is_empty)
     }
 
+    /// The rules of one category; `None` when it has none.
     pub fn category(&self, c: Category) -> Option<&RuleSet> {
         self.categories.get(&c).filter(|s| !s.is_empty())
     }
 
+    /// The rules of one category, created empty if missing.
     pub fn category_mut(&mut self, c: Category) -> &mut RuleSet {
         self.categories.entry(c).or_default()
     }
 
+    /// Adds rules at `expr` in category `c`, merging with rules already there.
     pub fn add(&mut self, c: Category, expr: PathExpr, list: RuleList) {
         self.category_mut(c).add(expr, list);
     }
 
+    /// The non-empty categories in [`Category`] order.
     pub fn iter(&self) -> impl Iterator<Item = (Category, &RuleSet)> {
         self.categories
             .iter()

@@ -14,8 +14,13 @@ use serde_json::{json, Map, Value};
 /// metadata.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Message {
+    /// The message body (Pact `contents`); [`Body::Absent`] when none was given.
     pub contents: Body,
+    /// The contents' type, from `metadata.contentType` or the v4 body; `None` leaves
+    /// the kind to the contents themselves.
     pub content_type: Option<ContentType>,
+    /// Metadata as given (Pact message `metadata`), `contentType` included; every
+    /// expected key must be present.
     pub metadata: Map<String, Value>,
 }
 

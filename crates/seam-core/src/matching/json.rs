@@ -12,7 +12,9 @@ use std::borrow::Cow;
 /// must send what it promised), responses and messages accept them (Postel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyMode {
+    /// Unexpected keys are mismatches (request bodies).
     Request,
+    /// Unexpected keys are allowed (response bodies and messages).
     Response,
 }
 

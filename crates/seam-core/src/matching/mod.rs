@@ -20,17 +20,27 @@ use std::fmt;
 /// Which part of an interaction a mismatch is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Part {
+    /// The HTTP method (requests).
     Method,
+    /// The request path.
     Path,
+    /// A query parameter; the mismatch path is its name.
     Query,
+    /// A header; the mismatch path is its name.
     Header,
+    /// A place in the body or message contents (`$.items[2].price`).
     Body,
+    /// The content types differ (`application/json` expected, `text/plain`
+    /// arrived); the bodies themselves were not compared.
     BodyType,
+    /// The response status.
     Status,
+    /// A message metadata key; the mismatch path is the key.
     Metadata,
 }
 
 impl Part {
+    /// The word reports print before the path (`body`, `body type`, `header`, ...).
     pub fn name(self) -> &'static str {
         match self {
             Part::Method => "method",
@@ -48,6 +58,7 @@ impl Part {
 /// One difference between what was expected and what arrived.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
+    /// Which part of the interaction differs.
     pub part: Part,
     /// Where: `$.items[2].price` for bodies, the name for headers and query
     /// parameters, empty for method, path and status.
@@ -57,10 +68,12 @@ pub struct Mismatch {
     pub expected: Option<Value>,
     /// `None`: nothing was there (a missing key, header, attribute or body).
     pub actual: Option<Value>,
+    /// Why, in one sentence for people (`expected 3 but was 4`).
     pub reason: String,
 }
 
 impl Mismatch {
+    /// A mismatch; `expected`/`actual` take a `Value`, `Some(value)` or `None`.
     pub fn new(
         part: Part,
         path: impl Into<String>,
