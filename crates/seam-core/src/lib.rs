@@ -14,6 +14,28 @@
 //! - [`path`], [`rule_index`], [`datefmt`]: path expressions, their index, Java-style date formats.
 //!
 //! No file or network I/O happens here: files and sockets belong to the crates above.
+//!
+//! Every comparison has one output, a list of [`matching::Mismatch`]es, each with
+//! its place, the expected and actual values and a reason; reports only render them:
+//!
+//! ```
+//! use seam_core::{http::{Body, Response}, matching::match_response, path::PathExpr};
+//! use seam_core::render::{render_mismatches, Style};
+//! use seam_core::rules::{Category, MatchingRule, MatchingRules, RuleList};
+//! use serde_json::json;
+//!
+//! let with_body = |v| Response { body: Body::Json(v), ..Response::default() };
+//! let expected = with_body(json!({"id": 7, "name": "kettle"}));
+//! let mut rules = MatchingRules::default(); // any integer id, not only 7
+//! rules.add(Category::Body, PathExpr::parse("$.id")?, RuleList::new(vec![MatchingRule::Integer]));
+//! assert!(match_response(&expected, &with_body(json!({"id": 8, "name": "kettle"})), &rules).is_empty());
+//!
+//! let mismatches = match_response(&expected, &with_body(json!({"id": "7", "name": "kettle"})), &rules);
+//! assert_eq!((mismatches.len(), mismatches[0].location().as_str()), (1, "body $.id"));
+//! let report = render_mismatches(&mismatches, Style::Plain);
+//! assert!(report.starts_with("1) body $.id expected an integer but was \"7\"\n"), "{report}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![warn(missing_docs)]
 
