@@ -8,6 +8,36 @@
 //! - [`respond`], [`template`]: answers, delays, faults, chaos, Handlebars templates.
 //! - [`server`], [`admin`], [`journal`], [`record`]: the server, the WireMock-compatible
 //!   admin API, the bounded request journal, proxy recording.
+//!
+//! One stub, served on a free loopback port and asked once:
+//!
+//! ```
+//! use seam_mock::stub::{RequestPattern, ResponseBody, ResponseDef, UrlMatcher};
+//! use seam_mock::{MockConfig, MockServer, Stub};
+//! use serde_json::{json, Value};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let order = Stub::new(
+//!         RequestPattern {
+//!             method: Some("GET".into()),
+//!             url: UrlMatcher::UrlPath("/orders/7".into()),
+//!             ..Default::default()
+//!         },
+//!         ResponseDef { body: ResponseBody::Json(json!({"id": 7})), ..Default::default() },
+//!     );
+//!     let id = order.id;
+//!     // MockConfig::default() listens on 127.0.0.1:0.
+//!     let server = MockServer::start(MockConfig::default(), vec![order]).await?;
+//!     let client = reqwest::Client::builder().no_proxy().build()?;
+//!     let answer = client.get(format!("{}/orders/7", server.base_url())).send().await?;
+//!     assert_eq!(answer.status(), 200);
+//!     assert_eq!(answer.json::<Value>().await?, json!({"id": 7}));
+//!     assert_eq!(server.state().journal.stub_count(id), 1);
+//!     server.shutdown().await;
+//!     Ok(())
+//! }
+//! ```
 
 pub mod admin;
 pub mod journal;
