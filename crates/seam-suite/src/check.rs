@@ -18,8 +18,11 @@ use std::time::Duration;
 pub struct Failure {
     /// `status`, `header Content-Type`, `json $.items[0].id`, `time`, `body`.
     pub what: String,
-    pub expected: Value,
-    pub actual: Value,
+    /// What the assertion asked for; `None` when it asked for nothing to be there.
+    pub expected: Option<Value>,
+    /// What arrived; `None` when nothing was there (no header, a path that
+    /// selects nothing), which is not the same as a JSON `null`.
+    pub actual: Option<Value>,
     pub reason: String,
 }
 
@@ -46,20 +49,21 @@ fn matcher(v: &Value) -> Result<StringMatcher, String> {
 /// Every assertion of a step, evaluated; `Err` for assertions that are malformed.
 pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failure>, String> {
     let mut out = Vec::new();
-    let mut fail = |what: String, expected: Value, actual: Value, reason: String| {
-        out.push(Failure {
-            what,
-            expected,
-            actual,
-            reason,
-        })
-    };
+    let mut fail =
+        |what: String, expected: Option<Value>, actual: Option<Value>, reason: String| {
+            out.push(Failure {
+                what,
+                expected,
+                actual,
+                reason,
+            })
+        };
     if let Some(s) = spec.status {
         if s != got.status {
             fail(
                 "status".into(),
-                json!(s),
-                json!(got.status),
+                Some(json!(s)),
+                Some(json!(got.status)),
                 format!("expected status {s} but was {}", got.status),
             );
         }
@@ -75,14 +79,16 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
             .map(String::as_str)
             .collect();
         if let Err(reason) = m.check_values(&values) {
-            fail(format!("header {name}"), want, json!(values), reason);
+            let actual = (!values.is_empty()).then(|| json!(values));
+            fail(format!("header {name}"), Some(want), actual, reason);
         }
     }
     if let Some(want) = &spec.body {
         let want = interpolate_json(want, vars)?;
         let m = matcher(&want).map_err(|e| format!("body: {e}"))?;
         if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
-            fail("body".into(), want, json!(excerpt(got.body)), reason);
+            let actual = (!got.body.is_empty()).then(|| json!(excerpt(got.body)));
+            fail("body".into(), Some(want), actual, reason);
         }
     }
     for a in &spec.json {
@@ -104,8 +110,8 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
         if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
             fail(
                 "schema".into(),
-                schema.clone(),
-                json!(excerpt(got.body)),
+                Some(schema.clone()),
+                (!got.body.is_empty()).then(|| json!(excerpt(got.body))),
                 reason,
             );
         }
@@ -120,8 +126,8 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
         if !same {
             fail(
                 "body".into(),
-                json!(excerpt(&want)),
-                json!(excerpt(got.body)),
+                Some(json!(excerpt(&want))),
+                (!got.body.is_empty()).then(|| json!(excerpt(got.body))),
                 format!("expected the body to equal {}", path.display()),
             );
         }
@@ -131,8 +137,8 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
         if ms > max as f64 {
             fail(
                 "time".into(),
-                json!(max),
-                json!(ms.round()),
+                Some(json!(max)),
+                Some(json!(ms.round())),
                 format!("expected an answer within {max} ms but it took {ms:.0} ms"),
             );
         }
@@ -198,7 +204,7 @@ fn check_value(
     actual: Option<Value>,
     a: &JsonAssert,
     vars: &Vars,
-    fail: &mut impl FnMut(String, Value, Value, String),
+    fail: &mut impl FnMut(String, Option<Value>, Option<Value>, String),
 ) -> Result<(), String> {
     let what = what.to_string();
     if let Some(should) = a.exists {
@@ -208,10 +214,11 @@ fn check_value(
             } else {
                 "expected no value"
             };
+            // exists: false expects nothing there
             fail(
                 what.clone(),
-                json!(should),
-                actual.clone().unwrap_or(Value::Null),
+                should.then(|| json!("a value")),
+                actual.clone(),
                 reason.into(),
             );
         }
@@ -229,12 +236,7 @@ fn check_value(
         || a.matcher.is_some();
     let Some(actual) = actual else {
         if checks_value {
-            fail(
-                what,
-                Value::Null,
-                Value::Null,
-                "the path selects nothing".into(),
-            );
+            fail(what, None, None, "the path selects nothing".into());
         }
         return Ok(());
     };
@@ -243,8 +245,8 @@ fn check_value(
         if check_rule(&MatchingRule::Equality, &e, &actual).is_err() {
             fail(
                 what.clone(),
-                e.clone(),
-                actual.clone(),
+                Some(e.clone()),
+                Some(actual.clone()),
                 format!("expected {e} but was {actual}"),
             );
         }
@@ -254,8 +256,8 @@ fn check_value(
         if check_rule(&MatchingRule::Equality, &e, &actual).is_ok() {
             fail(
                 what.clone(),
-                e.clone(),
-                actual.clone(),
+                Some(e.clone()),
+                Some(actual.clone()),
                 format!("expected anything but {e}"),
             );
         }
@@ -274,14 +276,14 @@ fn check_value(
                 Some(x) if holds(x, b) => {}
                 Some(x) => fail(
                     what.clone(),
-                    json!(format!("{op} {b}")),
-                    json!(x),
+                    Some(json!(format!("{op} {b}"))),
+                    Some(json!(x)),
                     format!("expected a value {op} {b} but was {x}"),
                 ),
                 None => fail(
                     what.clone(),
-                    json!(format!("{op} {b}")),
-                    actual.clone(),
+                    Some(json!(format!("{op} {b}"))),
+                    Some(actual.clone()),
                     format!("expected a number {op} {b} but was {actual}"),
                 ),
             }
@@ -300,8 +302,8 @@ fn check_value(
         if !ok {
             fail(
                 what.clone(),
-                c.clone(),
-                actual.clone(),
+                Some(c.clone()),
+                Some(actual.clone()),
                 format!("expected {actual} to contain {c}"),
             );
         }
@@ -312,8 +314,8 @@ fn check_value(
             Some(t) if m.is_match(&t) => {}
             _ => fail(
                 what.clone(),
-                json!(re),
-                actual.clone(),
+                Some(json!(re)),
+                Some(actual.clone()),
                 format!("expected a value matching `{re}` but was {actual}"),
             ),
         }
@@ -327,8 +329,8 @@ fn check_value(
         if !ok {
             fail(
                 what.clone(),
-                json!(k),
-                json!(actual_kind),
+                Some(json!(k)),
+                Some(json!(actual_kind)),
                 format!("expected {k} but was {actual_kind} ({actual})"),
             );
         }
@@ -343,8 +345,8 @@ fn check_value(
         if len != Some(n) {
             fail(
                 what.clone(),
-                json!(n),
-                json!(len),
+                Some(json!(n)),
+                Some(json!(len)),
                 format!(
                     "expected length {n} but was {}",
                     len.map_or("no length".into(), |l| l.to_string())
@@ -355,8 +357,41 @@ fn check_value(
     if let Some(m) = &a.matcher {
         let rule = MatchingRule::from_json(m).map_err(|e| format!("{what}: {e}"))?;
         if let Err(reason) = check_rule(&rule, &actual, &actual) {
-            fail(what, m.clone(), actual.clone(), reason);
+            fail(what, Some(m.clone()), Some(actual.clone()), reason);
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failures(body: &str, assert_yaml: &str) -> Vec<Failure> {
+        let spec: AssertSpec = seam_core::yaml::from_str("t.yaml", assert_yaml).unwrap();
+        let json: Value = serde_json::from_str(body).unwrap();
+        let headers = Headers::default();
+        let got = Received {
+            status: 200,
+            headers: &headers,
+            body,
+            json: Some(&json),
+            elapsed: Duration::ZERO,
+            dir: std::path::Path::new("."),
+        };
+        check(&spec, &got, &Vars::new()).unwrap()
+    }
+
+    #[test]
+    fn absent_is_not_null() {
+        let f = failures(
+            r#"{"a": null}"#,
+            "json: [ { path: $.a, equals: 1 }, { path: $.b, equals: 1 } ]\nheaders: { X-Id: '1' }",
+        );
+        assert_eq!(f.len(), 3, "{f:#?}");
+        assert_eq!(f[0].actual, None, "no header: absent");
+        assert_eq!(f[1].actual, Some(Value::Null), "an explicit null stays null");
+        assert_eq!(f[2].actual, None, "a path that selects nothing: absent");
+        assert_eq!(f[2].reason, "the path selects nothing");
+    }
 }

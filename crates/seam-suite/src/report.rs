@@ -96,7 +96,7 @@ pub fn to_json(results: &[TestResult]) -> Value {
                             v["outcome"] = json!("failed");
                             v["failures"] = f
                                 .iter()
-                                .map(|f| json!({"what": f.what, "expected": f.expected, "actual": f.actual, "reason": f.reason}))
+                                .map(failure_json)
                                 .collect();
                         }
                         StepOutcome::Error(e) => {
@@ -216,4 +216,19 @@ pub fn to_html(results: &[TestResult]) -> String {
         &format!("seam test: {passed} passed, {failed} failed"),
         &body,
     )
+}
+
+/// A failure in the JSON report: `expected`/`actual` are left out when nothing
+/// was expected or nothing was there, so a real `null` stays distinguishable.
+fn failure_json(f: &crate::check::Failure) -> Value {
+    let mut o = serde_json::Map::new();
+    o.insert("what".into(), json!(f.what));
+    if let Some(e) = &f.expected {
+        o.insert("expected".into(), e.clone());
+    }
+    if let Some(a) = &f.actual {
+        o.insert("actual".into(), a.clone());
+    }
+    o.insert("reason".into(), json!(f.reason));
+    Value::Object(o)
 }

@@ -553,8 +553,8 @@ async fn attempt(
             }
             Err(reason) => failures.push(Failure {
                 what: format!("capture {var}"),
-                expected: Value::Null,
-                actual: Value::Null,
+                expected: None,
+                actual: None,
                 reason,
             }),
         }
@@ -820,8 +820,9 @@ fn redact(step: &mut StepResult, secrets: &Redactor) {
         StepOutcome::Failed(failures) => {
             for f in failures {
                 f.reason = secrets.scrub(&f.reason);
-                f.expected = secrets.scrub_json(&f.expected);
-                f.actual = secrets.scrub_json(&f.actual);
+                for side in [&mut f.expected, &mut f.actual].into_iter().flatten() {
+                    *side = secrets.scrub_json(side);
+                }
             }
         }
         StepOutcome::Error(e) => *e = secrets.scrub(e),
