@@ -106,10 +106,8 @@ pub fn redact_mismatch(m: &mut Mismatch) {
         return;
     }
     if is_sensitive_header(&m.path) {
-        for side in [&mut m.expected, &mut m.actual] {
-            if let Some(v) = side {
-                *v = serde_json::Value::String(REDACTED.into());
-            }
+        for v in [&mut m.expected, &mut m.actual].into_iter().flatten() {
+            *v = serde_json::Value::String(REDACTED.into());
         }
         m.reason = REDACTED_REASON.into();
     }

@@ -24,6 +24,8 @@ pub struct Failure {
     /// selects nothing), which is not the same as a JSON `null`.
     pub actual: Option<Value>,
     pub reason: String,
+    /// The assertion's line in [`crate::model::StepFields::source`], when known.
+    pub line: Option<usize>,
 }
 
 /// What a step received.
@@ -49,6 +51,8 @@ fn matcher(v: &Value) -> Result<StringMatcher, String> {
 /// Every assertion of a step, evaluated; `Err` for assertions that are malformed.
 pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failure>, String> {
     let mut out = Vec::new();
+    // the line of the assertion being checked, for the failures it adds
+    let line = std::cell::Cell::new(None);
     let mut fail =
         |what: String, expected: Option<Value>, actual: Option<Value>, reason: String| {
             out.push(Failure {
@@ -56,6 +60,7 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
                 expected,
                 actual,
                 reason,
+                line: line.get(),
             })
         };
     if let Some(s) = spec.status {
@@ -91,7 +96,9 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
             fail("body".into(), Some(want), actual, reason);
         }
     }
-    for a in &spec.json {
+    for spanned in &spec.json {
+        let a = &spanned.value;
+        line.set(Some(spanned.referenced.line() as usize).filter(|l| *l > 0));
         let found = select(&a.path, got.json)?;
         let actual = match found.len() {
             0 => None,
@@ -100,10 +107,13 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
         };
         check_value(&format!("json {}", a.path), actual, a, vars, &mut fail)?;
     }
-    for a in &spec.xml {
+    for spanned in &spec.xml {
+        let a = &spanned.value;
+        line.set(Some(spanned.referenced.line() as usize).filter(|l| *l > 0));
         let actual = xpath_value(&a.path, got.body)?;
         check_value(&format!("xml {}", a.path), actual, a, vars, &mut fail)?;
     }
+    line.set(None);
     if let Some(schema) = &spec.schema {
         let m = StringMatcher::from_wiremock_json(&json!({"matchesJsonSchema": schema}))
             .map_err(|e| format!("schema: {e}"))?;
@@ -390,7 +400,11 @@ mod tests {
         );
         assert_eq!(f.len(), 3, "{f:#?}");
         assert_eq!(f[0].actual, None, "no header: absent");
-        assert_eq!(f[1].actual, Some(Value::Null), "an explicit null stays null");
+        assert_eq!(
+            f[1].actual,
+            Some(Value::Null),
+            "an explicit null stays null"
+        );
         assert_eq!(f[2].actual, None, "a path that selects nothing: absent");
         assert_eq!(f[2].reason, "the path selects nothing");
     }

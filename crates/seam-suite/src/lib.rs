@@ -51,10 +51,9 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
         return Err(file_error(path, "the suite has no tests"));
     }
     let mut file = file;
-    let dir = path.parent().unwrap_or(Path::new("."));
     for test in &mut file.tests {
         for steps in [&mut test.setup, &mut test.steps, &mut test.teardown] {
-            *steps = expand_includes(std::mem::take(steps), dir, 0)?;
+            *steps = expand_includes(std::mem::take(steps), path, 0)?;
         }
     }
     Ok(Suite {
@@ -85,12 +84,15 @@ fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, SuiteErro
 /// Replaces `include:` steps with the steps of the named file (recursively).
 fn expand_includes(
     steps: Vec<model::StepSpec>,
-    dir: &Path,
+    file: &Path,
     depth: usize,
 ) -> Result<Vec<model::StepSpec>, SuiteError> {
+    let dir = file.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for step in steps {
         let Some(inc) = &step.include else {
+            let mut step = step;
+            step.source = Some(file.to_path_buf());
             out.push(step);
             continue;
         };
@@ -102,8 +104,7 @@ fn expand_includes(
             ));
         }
         let included: Vec<model::StepSpec> = read_yaml(&path)?;
-        let inner_dir = path.parent().unwrap_or(dir).to_path_buf();
-        for mut s in expand_includes(included, &inner_dir, depth + 1)? {
+        for mut s in expand_includes(included, &path, depth + 1)? {
             if s.condition.is_none() {
                 s.condition = step.condition.clone();
             }

@@ -5,6 +5,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -93,6 +94,11 @@ impl std::ops::DerefMut for StepSpec {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepFields {
+    /// The file the step was read from (the suite, or an included file); set
+    /// when the suite loads, for reports that name `file:line`.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source: Option<std::path::PathBuf>,
     pub name: Option<String>,
     /// Steps from another file (a YAML list of steps, relative to this suite),
     /// in place of a request: a login shared by many suites.
@@ -224,12 +230,15 @@ pub struct AssertSpec {
     /// Header name → a value (equalTo) or a WireMock matcher object.
     #[serde(default)]
     pub headers: BTreeMap<String, Value>,
+    /// Each kept with its place in the file, so a failure names its line.
     #[serde(default)]
-    pub json: Vec<JsonAssert>,
+    #[schemars(with = "Vec<JsonAssert>")]
+    pub json: Vec<Spanned<JsonAssert>>,
     /// Checks on XPath 1.0 expressions over an XML body (same operators as
     /// `json`, on the expression's string value).
     #[serde(default)]
-    pub xml: Vec<JsonAssert>,
+    #[schemars(with = "Vec<JsonAssert>")]
+    pub xml: Vec<Spanned<JsonAssert>>,
     /// The body as text: a value (equalTo) or a WireMock matcher object.
     pub body: Option<Value>,
     /// The response must arrive within this many milliseconds.

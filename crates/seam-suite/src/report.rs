@@ -43,7 +43,8 @@ pub fn failures_and_summary(results: &[TestResult]) -> String {
             match &s.outcome {
                 StepOutcome::Failed(failures) => {
                     for (i, f) in failures.iter().enumerate() {
-                        out.push_str(&format!("    {}) {}: {}\n", i + 1, f.what, f.reason));
+                        let place = s.place(f).map(|p| format!("{p}: ")).unwrap_or_default();
+                        out.push_str(&format!("    {}) {place}{}: {}\n", i + 1, f.what, f.reason));
                     }
                     if let Some(st) = s.status {
                         out.push_str(&format!("    response: {st} {}\n", s.response_excerpt));
@@ -77,7 +78,7 @@ pub fn to_text(results: &[TestResult], color: bool) -> String {
 
 /// JSON: `{"summary": {"total", "passed", "failed"}, "tests": [{"suite", "file",
 /// "name", "passed", "durationMs", "skippedSteps", "steps": [{"name", "method",
-/// "url", "status", "outcome": "passed"|"failed"|"error", "failures": [{"what",
+/// "url", "status", "outcome": "passed"|"failed"|"error", "failures": [{"what", "at"
 /// "expected", "actual", "reason"}], "error", "curl", "durationMs"}]}]}`.
 pub fn to_json(results: &[TestResult]) -> Value {
     let (passed, failed) = counts(results);
@@ -94,10 +95,7 @@ pub fn to_json(results: &[TestResult]) -> Value {
                         StepOutcome::Passed => v["outcome"] = json!("passed"),
                         StepOutcome::Failed(f) => {
                             v["outcome"] = json!("failed");
-                            v["failures"] = f
-                                .iter()
-                                .map(failure_json)
-                                .collect();
+                            v["failures"] = f.iter().map(|f| failure_json(s, f)).collect();
                         }
                         StepOutcome::Error(e) => {
                             v["outcome"] = json!("error");
@@ -166,8 +164,12 @@ pub fn html_fragment(results: &[TestResult]) -> String {
                     "fail",
                     f.iter()
                         .map(|f| {
+                            let place = s
+                                .place(f)
+                                .map(|p| format!(" <span class=\"t\">{}</span>", escape(&p)))
+                                .unwrap_or_default();
                             format!(
-                                "<li><code>{}</code>: {}</li>",
+                                "<li><code>{}</code>: {}{place}</li>",
                                 escape(&f.what),
                                 escape(&f.reason)
                             )
@@ -220,9 +222,12 @@ pub fn to_html(results: &[TestResult]) -> String {
 
 /// A failure in the JSON report: `expected`/`actual` are left out when nothing
 /// was expected or nothing was there, so a real `null` stays distinguishable.
-fn failure_json(f: &crate::check::Failure) -> Value {
+fn failure_json(step: &crate::run::StepResult, f: &crate::check::Failure) -> Value {
     let mut o = serde_json::Map::new();
     o.insert("what".into(), json!(f.what));
+    if let Some(place) = step.place(f) {
+        o.insert("at".into(), json!(place));
+    }
     if let Some(e) = &f.expected {
         o.insert("expected".into(), e.clone());
     }

@@ -64,6 +64,15 @@ pub struct StepResult {
     pub response_excerpt: String,
     pub curl: String,
     pub duration: Duration,
+    /// The file the step was written in (for `file:line` of failed assertions).
+    pub source: Option<String>,
+}
+
+impl StepResult {
+    /// Where a failed assertion was written: `file:line`, when known.
+    pub fn place(&self, f: &Failure) -> Option<String> {
+        Some(format!("{}:{}", self.source.as_deref()?, f.line?))
+    }
 }
 
 /// One executed test.
@@ -339,6 +348,7 @@ fn attempt_placeholder(step: &StepSpec, n: usize) -> StepResult {
         response_excerpt: String::new(),
         curl: String::new(),
         duration: Duration::ZERO,
+        source: step.source.as_ref().map(|p| p.display().to_string()),
     }
 }
 
@@ -454,6 +464,7 @@ async fn attempt(
         response_excerpt: String::new(),
         curl: String::new(),
         duration: Duration::ZERO,
+        source: step.source.as_ref().map(|p| p.display().to_string()),
     };
     let mut prepared = match prepare(step, base, dir, vars) {
         Ok(p) => p,
@@ -556,6 +567,7 @@ async fn attempt(
                 expected: None,
                 actual: None,
                 reason,
+                line: None,
             }),
         }
     }
@@ -645,6 +657,7 @@ async fn run_test(
                     response_excerpt: String::new(),
                     curl: String::new(),
                     duration: Duration::ZERO,
+                    source: None,
                 }],
                 skipped_steps: test.steps.len(),
                 duration: started.elapsed(),

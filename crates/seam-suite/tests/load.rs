@@ -70,7 +70,10 @@ fn a_number_is_not_a_method_and_norway_is_not_false() {
         body,
         serde_json::json!({"country": "NO", "ok": "y", "n": "1_000"})
     );
-    assert_eq!(step.assertions.json[0].equals, Some(serde_json::json!("y")));
+    assert_eq!(
+        step.assertions.json[0].value.equals,
+        Some(serde_json::json!("y"))
+    );
 }
 
 #[test]

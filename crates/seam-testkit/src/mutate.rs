@@ -124,11 +124,8 @@ fn edit() -> impl Strategy<Value = Edit> {
 
 /// A seed picked from `seeds` with one to four edits applied.
 pub fn mutated(seeds: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
-    (0..seeds.len(), prop::collection::vec(edit(), 1..5)).prop_map(move |(i, edits)| {
-        edits
-            .iter()
-            .fold(seeds[i].as_bytes().to_vec(), |doc, e| apply(doc, e))
-    })
+    (0..seeds.len(), prop::collection::vec(edit(), 1..5))
+        .prop_map(move |(i, edits)| edits.iter().fold(seeds[i].as_bytes().to_vec(), apply))
 }
 
 /// The property tests' configuration: `PROPTEST_CASES` cases (256 unless set),
