@@ -434,6 +434,27 @@ async fn oauth_token(
     Ok(token)
 }
 
+/// Why a step could not be checked (a variable, a file, the network): its
+/// result is an error, not failed assertions.
+struct StepError(String);
+
+impl From<String> for StepError {
+    fn from(e: String) -> Self {
+        StepError(e)
+    }
+}
+
+/// What the provider answered, as the assertions see it.
+struct Answer {
+    status: u16,
+    headers: Headers,
+    body: String,
+    elapsed: Duration,
+}
+
+/// Sends a step once: build the request, send it, assess the answer. Only
+/// failures keep copies of the request and response, so memory stays flat
+/// however long the suite.
 async fn attempt(
     client: &reqwest::Client,
     step: &StepSpec,
@@ -442,121 +463,119 @@ async fn attempt(
     dir: &std::path::Path,
     vars: &mut Vars,
 ) -> StepResult {
-    let name = step
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("step {}", n + 1));
     let started = Instant::now();
-    let mut result = StepResult {
-        name,
-        method: step
-            .request
-            .as_ref()
-            .map(|r| r.method.to_ascii_uppercase())
-            .unwrap_or_default(),
-        url: step
-            .request
-            .as_ref()
-            .map(|r| r.path.clone())
-            .unwrap_or_default(),
-        outcome: StepOutcome::Passed,
-        status: None,
-        response_excerpt: String::new(),
-        curl: String::new(),
-        duration: Duration::ZERO,
-        source: step.source.as_ref().map(|p| p.display().to_string()),
-    };
-    let mut prepared = match prepare(step, base, dir, vars) {
-        Ok(p) => p,
-        Err(e) => {
-            result.outcome = StepOutcome::Error(e);
-            return result;
+    let mut result = attempt_placeholder(step, n);
+    if let Some(r) = &step.request {
+        result.method = r.method.to_ascii_uppercase();
+        result.url = r.path.clone();
+    }
+    let outcome = async {
+        let request = build(client, step, base, dir, vars).await?;
+        result.url = request.url.clone();
+        result.curl = request.curl();
+        let answer = send(client, &request, step, dir, vars).await?;
+        result.status = Some(answer.status);
+        result.response_excerpt = excerpt(&answer.body);
+        assess(step, &answer, dir, vars)
+    }
+    .await;
+    result.duration = started.elapsed();
+    match outcome {
+        Ok(failures) if failures.is_empty() => {
+            result.curl = String::new();
+            result.response_excerpt = String::new();
         }
-    };
+        Ok(failures) => result.outcome = StepOutcome::Failed(failures),
+        Err(StepError(e)) => result.outcome = StepOutcome::Error(e),
+    }
+    result
+}
+
+/// The request a step sends: variables filled in, auth (an OAuth2 token fetched
+/// or taken from the cache) added.
+async fn build(
+    client: &reqwest::Client,
+    step: &StepSpec,
+    base: Option<&str>,
+    dir: &std::path::Path,
+    vars: &Vars,
+) -> Result<Prepared, StepError> {
+    let mut prepared = prepare(step, base, dir, vars)?;
     if let Some(o) = step
         .request
         .as_ref()
         .and_then(|r| r.auth.as_ref())
         .and_then(|a| a.oauth2.as_ref())
     {
-        match oauth_token(client, o, vars).await {
-            Ok(token) => prepared
-                .headers
-                .push(("Authorization".into(), format!("Bearer {token}"))),
-            Err(e) => {
-                result.outcome = StepOutcome::Error(e);
-                return result;
-            }
-        }
+        let token = oauth_token(client, o, vars).await?;
+        prepared
+            .headers
+            .push(("Authorization".into(), format!("Bearer {token}")));
     }
-    result.url = prepared.url.clone();
-    result.curl = prepared.curl();
+    Ok(prepared)
+}
+
+/// Sends the request and reads the whole answer; network failures are named.
+async fn send(
+    client: &reqwest::Client,
+    prepared: &Prepared,
+    step: &StepSpec,
+    dir: &std::path::Path,
+    vars: &Vars,
+) -> Result<Answer, StepError> {
     let mut req = client.request(prepared.method.clone(), &prepared.url);
     for (k, v) in &prepared.headers {
         req = req.header(k, v);
     }
     if let Some((b, ct)) = &prepared.body {
-        if let Some(ct) = ct {
-            if !prepared
-                .headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                req = req.header("content-type", *ct);
-            }
+        let typed = prepared
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if let Some(ct) = ct.filter(|_| !typed) {
+            req = req.header("content-type", ct);
         }
         req = req.body(b.clone());
     }
     if let Some(fields) = step.request.as_ref().and_then(|r| r.multipart.as_ref()) {
-        match multipart_form(fields, dir, vars) {
-            Ok(form) => req = req.multipart(form),
-            Err(e) => {
-                result.outcome = StepOutcome::Error(e);
-                return result;
-            }
-        }
+        req = req.multipart(multipart_form(fields, dir, vars)?);
     }
     let sent = Instant::now();
-    let res = match req.send().await {
-        Ok(r) => r,
-        Err(e) => {
-            result.outcome = StepOutcome::Error(network_error(&e, &prepared.url));
-            result.duration = started.elapsed();
-            return result;
-        }
-    };
+    let network = |e: reqwest::Error| StepError(network_error(&e, &prepared.url));
+    let res = req.send().await.map_err(network)?;
     let status = res.status().as_u16();
     let headers = Headers::from_raw(
         res.headers()
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_bytes())),
     );
-    let body = match res.text().await {
-        Ok(b) => b,
-        Err(e) => {
-            result.outcome = StepOutcome::Error(network_error(&e, &prepared.url));
-            return result;
-        }
-    };
-    let elapsed = sent.elapsed();
-    result.status = Some(status);
-    result.response_excerpt = excerpt(&body);
-    let json: Option<Value> = serde_json::from_str(&body).ok();
-    let got = Received {
+    let body = res.text().await.map_err(network)?;
+    Ok(Answer {
         status,
-        headers: &headers,
-        body: &body,
+        headers,
+        body,
+        elapsed: sent.elapsed(),
+    })
+}
+
+/// The step's assertions and captures on the answer: the failures (none when
+/// everything held); captured values go into `vars` for later steps.
+fn assess(
+    step: &StepSpec,
+    answer: &Answer,
+    dir: &std::path::Path,
+    vars: &mut Vars,
+) -> Result<Vec<Failure>, StepError> {
+    let json: Option<Value> = serde_json::from_str(&answer.body).ok();
+    let got = Received {
+        status: answer.status,
+        headers: &answer.headers,
+        body: &answer.body,
         json: json.as_ref(),
-        elapsed,
+        elapsed: answer.elapsed,
         dir,
     };
-    let mut failures = match check(&step.assertions, &got, vars) {
-        Ok(f) => f,
-        Err(e) => {
-            result.outcome = StepOutcome::Error(e);
-            return result;
-        }
-    };
+    let mut failures = check(&step.assertions, &got, vars)?;
     for (var, c) in &step.capture {
         match capture(c, &got) {
             Ok(v) => {
@@ -571,16 +590,7 @@ async fn attempt(
             }),
         }
     }
-    result.duration = started.elapsed();
-    if failures.is_empty() {
-        // only failures are shown in detail: passed steps keep no copies, so
-        // memory stays flat however long the suite
-        result.curl = String::new();
-        result.response_excerpt = String::new();
-    } else {
-        result.outcome = StepOutcome::Failed(failures);
-    }
-    result
+    Ok(failures)
 }
 
 fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, String> {
