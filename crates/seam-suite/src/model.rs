@@ -230,7 +230,8 @@ pub struct AssertSpec {
     /// Header name → a value (equalTo) or a WireMock matcher object.
     #[serde(default)]
     pub headers: BTreeMap<String, Value>,
-    /// Each kept with its place in the file, so a failure names its line.
+    /// Checks on the values JSONPath expressions select in a JSON body.
+    // each kept with its place in the file, so a failure names its line
     #[serde(default)]
     #[schemars(with = "Vec<JsonAssert>")]
     pub json: Vec<Spanned<JsonAssert>>,
