@@ -3,6 +3,7 @@
 use crate::reports::{self, Requested};
 use crate::{exit, failure::input, CliError, Outcome};
 use clap::Args;
+use seam_suite::report::SuiteReport;
 use seam_suite::run::RunOptions;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -81,17 +82,11 @@ pub fn run(args: TestArgs) -> Result<Outcome, CliError> {
     let results = crate::runtime()?
         .block_on(seam_suite::run::run(suites, &options))
         .map_err(input)?;
-    print!(
-        "{}",
-        seam_suite::report::to_text(
-            &results,
-            crate::ci_cmd::style() == seam_core::render::Style::Color
-        )
-    );
-    let junit = || seam_suite::report::to_junit(&results);
-    let json =
-        || serde_json::to_string_pretty(&seam_suite::report::to_json(&results)).unwrap_or_default();
-    let html = || seam_suite::report::to_html(&results);
+    let report = SuiteReport { results: &results };
+    print!("{}", report.to_text(crate::ci_cmd::style()));
+    let junit = || report.to_junit();
+    let json = || serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+    let html = || report.to_html();
     reports::write_all(&[
         Requested::new("junit", args.junit.as_ref(), &junit),
         Requested::new("json", args.json.as_ref(), &json),

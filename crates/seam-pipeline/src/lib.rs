@@ -389,15 +389,16 @@ async fn suites(
     let results = seam_suite::run::run(loaded, &options)
         .await
         .map_err(input_error)?;
-    let (passed, failed) = seam_suite::report::counts(&results);
+    let report = seam_suite::report::SuiteReport { results: &results };
+    let (passed, failed) = report.counts();
     Ok(LayerOutcome {
         kind: LayerKind::Suites,
         name,
         passed,
         failed,
-        text: seam_suite::report::to_text(&results, style == Style::Color),
-        junit: seam_suite::report::junit_suites(&results),
-        html: seam_suite::report::html_fragment(&results),
+        text: report.to_text(style),
+        junit: report.junit_suites(),
+        html: report.html_fragment(),
         duration: start.elapsed(),
         skipped: false,
         error: None,
