@@ -83,10 +83,10 @@ fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, SuiteErro
 
 /// Replaces `include:` steps with the steps of the named file (recursively).
 fn expand_includes(
-    steps: Vec<model::StepSpec>,
+    steps: Vec<model::SuiteStep>,
     file: &Path,
     depth: usize,
-) -> Result<Vec<model::StepSpec>, SuiteError> {
+) -> Result<Vec<model::SuiteStep>, SuiteError> {
     let dir = file.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for step in steps {
@@ -103,7 +103,7 @@ fn expand_includes(
                 "includes nest more than 8 deep (a cycle?)",
             ));
         }
-        let included: Vec<model::StepSpec> = read_yaml(&path)?;
+        let included: Vec<model::SuiteStep> = read_yaml(&path)?;
         for mut s in expand_includes(included, &path, depth + 1)? {
             if s.condition.is_none() {
                 s.condition = step.condition.clone();

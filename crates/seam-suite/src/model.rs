@@ -23,24 +23,24 @@ pub struct SuiteFile {
     /// `KEY=VALUE` files (relative to the suite) whose entries become variables.
     #[serde(default)]
     pub env: Vec<String>,
-    pub tests: Vec<TestSpec>,
+    pub tests: Vec<SuiteTest>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TestSpec {
+pub struct SuiteTest {
     pub name: String,
     #[serde(default)]
     pub tags: Vec<String>,
     /// Steps run before `steps` (a failing setup fails the test).
     #[serde(default)]
-    pub setup: Vec<StepSpec>,
+    pub setup: Vec<SuiteStep>,
     /// Steps run after `steps`, whatever happened (their failures are reported).
     #[serde(default)]
-    pub teardown: Vec<StepSpec>,
+    pub teardown: Vec<SuiteStep>,
     /// Run the test once per row; a row's keys become variables.
     pub matrix: Option<MatrixSpec>,
-    pub steps: Vec<StepSpec>,
+    pub steps: Vec<SuiteStep>,
 }
 
 /// Data for a data-driven test: inline rows, or a CSV (header row) or JSON
@@ -58,34 +58,34 @@ pub struct MatrixSpec {
 /// shared steps: exactly one of the two, checked when the suite loads (so the
 /// error has the step's line and column).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(try_from = "StepFields")]
-pub struct StepSpec(StepFields);
+#[serde(try_from = "SuiteStepFields")]
+pub struct SuiteStep(SuiteStepFields);
 
-impl TryFrom<StepFields> for StepSpec {
+impl TryFrom<SuiteStepFields> for SuiteStep {
     type Error = String;
 
-    fn try_from(fields: StepFields) -> Result<Self, String> {
+    fn try_from(fields: SuiteStepFields) -> Result<Self, String> {
         let name = fields.name.as_deref().unwrap_or("(unnamed)");
         match (&fields.request, &fields.include) {
             (Some(_), Some(_)) => Err(format!(
                 "step `{name}` has both a request and an include: give one"
             )),
             (None, None) => Err(format!("step `{name}` needs a request or an include")),
-            _ => Ok(StepSpec(fields)),
+            _ => Ok(SuiteStep(fields)),
         }
     }
 }
 
-impl std::ops::Deref for StepSpec {
-    type Target = StepFields;
+impl std::ops::Deref for SuiteStep {
+    type Target = SuiteStepFields;
 
-    fn deref(&self) -> &StepFields {
+    fn deref(&self) -> &SuiteStepFields {
         &self.0
     }
 }
 
-impl std::ops::DerefMut for StepSpec {
-    fn deref_mut(&mut self) -> &mut StepFields {
+impl std::ops::DerefMut for SuiteStep {
+    fn deref_mut(&mut self) -> &mut SuiteStepFields {
         &mut self.0
     }
 }
@@ -93,7 +93,7 @@ impl std::ops::DerefMut for StepSpec {
 /// The keys of a step, as written.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StepFields {
+pub struct SuiteStepFields {
     /// The file the step was read from (the suite, or an included file); set
     /// when the suite loads, for reports that name `file:line`.
     #[serde(skip)]
@@ -108,7 +108,7 @@ pub struct StepFields {
     #[serde(rename = "if")]
     pub condition: Option<String>,
     #[serde(default)]
-    pub request: Option<RequestSpec>,
+    pub request: Option<SuiteRequest>,
     /// Variables taken from the response for later steps.
     #[serde(default)]
     pub capture: BTreeMap<String, CaptureSpec>,
@@ -144,7 +144,7 @@ fn get() -> String {
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RequestSpec {
+pub struct SuiteRequest {
     #[serde(
         default = "get",
         deserialize_with = "seam_core::http::deserialize_method"

@@ -3,7 +3,7 @@
 //! run goes on.
 
 use crate::check::{check, excerpt, select, Failure, Received};
-use crate::model::{StepSpec, TestSpec};
+use crate::model::{SuiteStep, SuiteTest};
 use crate::vars::{interpolate, interpolate_json, Vars};
 use crate::Suite;
 use seam_core::http::Headers;
@@ -110,7 +110,7 @@ struct Prepared {
 }
 
 fn prepare(
-    step: &StepSpec,
+    step: &SuiteStep,
     base: Option<&str>,
     dir: &std::path::Path,
     vars: &Vars,
@@ -302,7 +302,7 @@ impl Prepared {
 /// and its retries last (with backoff).
 async fn run_step(
     client: &reqwest::Client,
-    step: &StepSpec,
+    step: &SuiteStep,
     n: usize,
     base: Option<&str>,
     dir: &std::path::Path,
@@ -335,7 +335,7 @@ async fn run_step(
 }
 
 /// A result for a step that never sent anything.
-fn attempt_placeholder(step: &StepSpec, n: usize) -> StepResult {
+fn attempt_placeholder(step: &SuiteStep, n: usize) -> StepResult {
     StepResult {
         name: step
             .name
@@ -457,7 +457,7 @@ struct Answer {
 /// however long the suite.
 async fn attempt(
     client: &reqwest::Client,
-    step: &StepSpec,
+    step: &SuiteStep,
     n: usize,
     base: Option<&str>,
     dir: &std::path::Path,
@@ -495,7 +495,7 @@ async fn attempt(
 /// or taken from the cache) added.
 async fn build(
     client: &reqwest::Client,
-    step: &StepSpec,
+    step: &SuiteStep,
     base: Option<&str>,
     dir: &std::path::Path,
     vars: &Vars,
@@ -519,7 +519,7 @@ async fn build(
 async fn send(
     client: &reqwest::Client,
     prepared: &Prepared,
-    step: &StepSpec,
+    step: &SuiteStep,
     dir: &std::path::Path,
     vars: &Vars,
 ) -> Result<Answer, StepError> {
@@ -561,7 +561,7 @@ async fn send(
 /// The step's assertions and captures on the answer: the failures (none when
 /// everything held); captured values go into `vars` for later steps.
 fn assess(
-    step: &StepSpec,
+    step: &SuiteStep,
     answer: &Answer,
     dir: &std::path::Path,
     vars: &mut Vars,
@@ -642,7 +642,7 @@ async fn run_test(
     base_vars: Vars,
     name: String,
 ) -> TestResult {
-    let test: &TestSpec = &suite.file.tests[t];
+    let test: &SuiteTest = &suite.file.tests[t];
     let started = Instant::now();
     let mut vars = base_vars;
     let base = match suite
@@ -679,7 +679,7 @@ async fn run_test(
         .parent()
         .unwrap_or(std::path::Path::new("."))
         .to_path_buf();
-    let main: Vec<&StepSpec> = test.setup.iter().chain(&test.steps).collect();
+    let main: Vec<&SuiteStep> = test.setup.iter().chain(&test.steps).collect();
     let mut steps = Vec::new();
     let mut done = 0;
     for (n, step) in main.iter().enumerate() {
@@ -759,7 +759,7 @@ fn suite_vars(suite: &Suite, options: &RunOptions) -> Result<(Vars, Vec<String>)
 }
 
 /// A data-driven test's rows (one empty row for a plain test).
-fn matrix_rows(suite: &Suite, test: &TestSpec) -> Result<Vec<Vars>, String> {
+fn matrix_rows(suite: &Suite, test: &SuiteTest) -> Result<Vec<Vars>, String> {
     let Some(m) = &test.matrix else {
         return Ok(vec![Vars::new()]);
     };
@@ -812,7 +812,7 @@ fn matrix_rows(suite: &Suite, test: &TestSpec) -> Result<Vec<Vars>, String> {
     Ok(rows)
 }
 
-fn case_name(test: &TestSpec, row: &Vars, n: usize, of: usize) -> String {
+fn case_name(test: &SuiteTest, row: &Vars, n: usize, of: usize) -> String {
     if of <= 1 && test.matrix.is_none() {
         return test.name.clone();
     }
