@@ -14,6 +14,7 @@
 //! | `{$uuid: V}` | V | regex for UUIDs, and a Uuid generator |
 //! | `{$fromProviderState: "${id}", example: V}` | V | a ProviderState generator |
 
+use seam_core::datefmt::DateFormat;
 use seam_core::generators::{Generator, Generators};
 use seam_core::path::{DocPath, PathExpr};
 use seam_core::rules::{Category, MatchingRule, MatchingRules, RuleList};
@@ -139,13 +140,7 @@ impl Extractor<'_> {
             return Err(format!("unexpected `{extra}` next to `{key}`"));
         }
         let (rule, example) = match key {
-            "$like" => (
-                MatchingRule::Type {
-                    min: None,
-                    max: None,
-                },
-                self.extract(slot, at, arg)?,
-            ),
+            "$like" => (MatchingRule::Type, self.extract(slot, at, arg)?),
             "$eachLike" => {
                 let size = |k: &str| -> Result<Option<usize>, String> {
                     o.get(k)
@@ -191,15 +186,15 @@ impl Extractor<'_> {
             "$equal" => (MatchingRule::Equality, arg.clone()),
             "$null" => (MatchingRule::Null, Value::Null),
             "$date" => (
-                MatchingRule::Date(text(arg, "a format")?),
+                MatchingRule::Date(DateFormat::new(&text(arg, "a format")?)?),
                 example("$date")?,
             ),
             "$time" => (
-                MatchingRule::Time(text(arg, "a format")?),
+                MatchingRule::Time(DateFormat::new(&text(arg, "a format")?)?),
                 example("$time")?,
             ),
             "$timestamp" => (
-                MatchingRule::Timestamp(text(arg, "a format")?),
+                MatchingRule::Timestamp(DateFormat::new(&text(arg, "a format")?)?),
                 example("$timestamp")?,
             ),
             "$include" => (

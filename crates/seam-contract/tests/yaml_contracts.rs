@@ -70,3 +70,30 @@ fn a_broken_regex_is_one_line_about_what_was_written() {
         "{e}"
     );
 }
+
+/// A `$date`/`$time`/`$timestamp` format is translated when the contract is
+/// read: a bad one is an error with its place, not a failure at check time.
+#[test]
+fn a_bad_date_format_is_an_error_with_its_place() {
+    let e = read(&format!(
+        "{HEAD}  - description: x\n    request: {{ path: /x }}\n    response:\n      body: {{ when: {{ $date: yyyy-qq-dd, example: 2024-01-02 }} }}\n"
+    ))
+    .unwrap_err();
+    assert!(
+        e.starts_with("c.yaml:7:13: response body: at $.when: "),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("unsupported letter `q` in date format `yyyy-qq-dd`"),
+        "{e}"
+    );
+    let pact = read(&format!(
+        "{HEAD}  - description: x\n    request: {{ path: /x }}\n    response:\n      body: {{ when: {{ $time: \"HH:mm\", example: \"10:30\" }} }}\n"
+    ))
+    .unwrap();
+    let written = pact.to_json(seam_pact::SpecVersion::V3).unwrap();
+    assert_eq!(
+        written["interactions"][0]["response"]["matchingRules"]["body"]["$.when"],
+        serde_json::json!({"matchers": [{"match": "time", "format": "HH:mm"}]})
+    );
+}

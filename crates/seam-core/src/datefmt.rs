@@ -1,9 +1,77 @@
 //! Date, time and timestamp formats. Pact writes them as Java `SimpleDateFormat` /
 //! `DateTimeFormatter` patterns (`yyyy-MM-dd'T'HH:mm:ss.SSSXXX`); this module turns
-//! them into chrono format items, checks values against them and formats `now`.
+//! them into chrono format items ([`DateFormat`], once, when a rule or generator is
+//! read), checks values against them and formats `now`.
 
 use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{DateTime, FixedOffset};
+use std::fmt;
+
+/// A Java date pattern translated once into chrono format items, keeping its
+/// source for display and for writing pacts back (like
+/// [`crate::rules::Pattern`] for regexes). A pattern that cannot be translated
+/// is rejected by [`DateFormat::new`], so a bad format fails when the pact or
+/// contract is read, not when a value is checked.
+#[derive(Debug, Clone)]
+pub struct DateFormat {
+    source: String,
+    items: Vec<Item<'static>>,
+}
+
+impl DateFormat {
+    /// Translates a Java pattern (`yyyy-MM-dd'T'HH:mm:ss`); the error is one
+    /// line naming the pattern and what is wrong with it.
+    pub fn new(java_pattern: &str) -> Result<Self, String> {
+        let strftime = java_to_strftime(java_pattern)?;
+        let items = StrftimeItems::new(&strftime)
+            .parse_to_owned()
+            .map_err(|_| format!("invalid date format `{java_pattern}`"))?;
+        Ok(DateFormat {
+            source: java_pattern.to_string(),
+            items,
+        })
+    }
+
+    /// The pattern as written (what pact files and reports show).
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Checks that `value` is written in this format, with valid field values
+    /// (a real calendar date: `2023-02-30` is rejected).
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        let mut parsed = Parsed::new();
+        chrono::format::parse(&mut parsed, value, self.items.iter()).map_err(|e| {
+            format!(
+                "'{value}' is not a valid value for format '{}': {e}",
+                self.source
+            )
+        })?;
+        if let (Some(y), Some(m), Some(d)) = (parsed.year(), parsed.month(), parsed.day()) {
+            if chrono::NaiveDate::from_ymd_opt(y, m, d).is_none() {
+                return Err(format!("'{value}' is not a valid date"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `moment` in this format.
+    pub fn format(&self, moment: &DateTime<FixedOffset>) -> String {
+        moment.format_with_items(self.items.iter()).to_string()
+    }
+}
+
+impl PartialEq for DateFormat {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl fmt::Display for DateFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
 
 /// Converts a Java date pattern into a chrono strftime string.
 pub fn java_to_strftime(pattern: &str) -> Result<String, String> {
@@ -99,33 +167,16 @@ fn push_literal(out: &mut String, c: char) {
     }
 }
 
-/// Checks that `value` is written in `java_pattern`, with valid field values.
+/// Checks that `value` is written in `java_pattern`, with valid field values
+/// (translates the pattern each call; keep a [`DateFormat`] to check many values).
 pub fn matches_format(value: &str, java_pattern: &str) -> Result<(), String> {
-    let fmt = java_to_strftime(java_pattern)?;
-    let items: Vec<Item> = StrftimeItems::new(&fmt).collect();
-    if items.iter().any(|i| matches!(i, Item::Error)) {
-        return Err(format!("invalid date format `{java_pattern}`"));
-    }
-    let mut parsed = Parsed::new();
-    chrono::format::parse(&mut parsed, value, items.iter())
-        .map_err(|e| format!("'{value}' is not a valid value for format '{java_pattern}': {e}"))?;
-    // reject impossible calendar dates such as 2023-02-30
-    if let (Some(y), Some(m), Some(d)) = (parsed.year(), parsed.month(), parsed.day()) {
-        if chrono::NaiveDate::from_ymd_opt(y, m, d).is_none() {
-            return Err(format!("'{value}' is not a valid date"));
-        }
-    }
-    Ok(())
+    DateFormat::new(java_pattern)?.check(value)
 }
 
-/// Formats a moment with a Java pattern.
+/// Formats a moment with a Java pattern (translates the pattern each call; keep
+/// a [`DateFormat`] to format many moments).
 pub fn format_with(moment: &DateTime<FixedOffset>, java_pattern: &str) -> Result<String, String> {
-    let fmt = java_to_strftime(java_pattern)?;
-    let items: Vec<Item> = StrftimeItems::new(&fmt).collect();
-    if items.iter().any(|i| matches!(i, Item::Error)) {
-        return Err(format!("invalid date format `{java_pattern}`"));
-    }
-    Ok(moment.format_with_items(items.iter()).to_string())
+    Ok(DateFormat::new(java_pattern)?.format(moment))
 }
 
 /// Evaluates a Pact date expression relative to `base`: `now`, `today`,
@@ -219,6 +270,29 @@ mod tests {
             "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"
         )
         .is_ok());
+    }
+
+    #[test]
+    fn a_date_format_is_translated_once_and_keeps_its_source() {
+        let f = DateFormat::new("yyyy-MM-dd'T'HH:mm:ss").unwrap();
+        assert_eq!(f.as_str(), "yyyy-MM-dd'T'HH:mm:ss");
+        assert_eq!(f.to_string(), "yyyy-MM-dd'T'HH:mm:ss");
+        assert!(f.check("2015-06-10T20:41:37").is_ok());
+        assert_eq!(
+            f.check("2015-02-30T20:41:37"),
+            Err("'2015-02-30T20:41:37' is not a valid date".into())
+        );
+        let moment = DateTime::parse_from_rfc3339("2024-01-31T10:00:00+00:00").unwrap();
+        assert_eq!(f.format(&moment), "2024-01-31T10:00:00");
+        assert_eq!(f, DateFormat::new("yyyy-MM-dd'T'HH:mm:ss").unwrap());
+        assert_eq!(
+            DateFormat::new("yyyy-qq").unwrap_err(),
+            "unsupported letter `q` in date format `yyyy-qq`"
+        );
+        assert_eq!(
+            DateFormat::new("HH 'o''clock").unwrap_err(),
+            "unterminated quote in date format `HH 'o''clock`"
+        );
     }
 
     #[test]

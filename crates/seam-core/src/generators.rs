@@ -2,7 +2,7 @@
 //! DateTime, ProviderState, MockServerURL, ...), their Pact JSON form, and their
 //! application to requests, responses and JSON documents by path expression.
 
-use crate::datefmt;
+use crate::datefmt::{self, DateFormat};
 use crate::http::{Body, Request, Response};
 use crate::path::{DocPath, PathExpr};
 use crate::rules::Category;
@@ -73,22 +73,25 @@ pub enum Generator {
     },
     /// A date, now or relative to now (local time).
     Date {
-        /// A Java `SimpleDateFormat` pattern; `None` means `yyyy-MM-dd`.
-        format: Option<String>,
+        /// A Java `SimpleDateFormat` pattern (checked when read); `None` means
+        /// `yyyy-MM-dd`.
+        format: Option<DateFormat>,
         /// A Pact date expression such as `today + 1 day`; `None` means now.
         expression: Option<String>,
     },
     /// A time of day, now or relative to now (local time).
     Time {
-        /// A Java `SimpleDateFormat` pattern; `None` means `HH:mm:ss`.
-        format: Option<String>,
+        /// A Java `SimpleDateFormat` pattern (checked when read); `None` means
+        /// `HH:mm:ss`.
+        format: Option<DateFormat>,
         /// A Pact time expression such as `now + 2 hours`; `None` means now.
         expression: Option<String>,
     },
     /// A date and time (Pact `DateTime`, also read from `Timestamp`).
     DateTime {
-        /// A Java `SimpleDateFormat` pattern; `None` means `yyyy-MM-dd'T'HH:mm:ss`.
-        format: Option<String>,
+        /// A Java `SimpleDateFormat` pattern (checked when read); `None` means
+        /// `yyyy-MM-dd'T'HH:mm:ss`.
+        format: Option<DateFormat>,
         /// A Pact date expression such as `tomorrow + 2 hours`; `None` means now.
         expression: Option<String>,
     },
@@ -191,10 +194,7 @@ impl Generator {
                 },
             },
             "Date" | "Time" | "DateTime" | "Timestamp" => {
-                let format = opt("format");
-                if let Some(f) = &format {
-                    datefmt::java_to_strftime(f)?;
-                }
+                let format = opt("format").as_deref().map(DateFormat::new).transpose()?;
                 let expression = opt("expression");
                 match ty {
                     "Date" => Generator::Date { format, expression },
@@ -248,7 +248,7 @@ impl Generator {
             | Generator::Time { format, expression }
             | Generator::DateTime { format, expression } => {
                 if let Some(f) = format {
-                    put("format", json!(f));
+                    put("format", json!(f.as_str()));
                 }
                 if let Some(e) = expression {
                     put("expression", json!(e));
@@ -334,10 +334,10 @@ impl Generator {
                     Generator::Time { .. } => "HH:mm:ss",
                     _ => "yyyy-MM-dd'T'HH:mm:ss",
                 };
-                json!(datefmt::format_with(
-                    &moment,
-                    format.as_deref().unwrap_or(default)
-                )?)
+                json!(match format {
+                    Some(f) => f.format(&moment),
+                    None => datefmt::format_with(&moment, default)?,
+                })
             }
             Generator::RandomBoolean => json!(rng.gen_bool(0.5)),
             Generator::ProviderState {

@@ -2,6 +2,7 @@
 //! AND/OR, and rule sets keyed by path expression per category (body, header,
 //! query, path, status, metadata). Also their Pact v3/v4 JSON form.
 
+use crate::datefmt::DateFormat;
 use crate::generators::Generators;
 use crate::path::{DocPath, PathExpr};
 use crate::rule_index::RuleIndex;
@@ -141,13 +142,10 @@ pub enum MatchingRule {
     Equality,
     /// `regex`: the whole value (as text) matches the pattern.
     Regex(Pattern),
-    /// Same type as the example; for arrays, optional length bounds.
-    Type {
-        /// Fewest array items allowed; `None`: no lower bound.
-        min: Option<usize>,
-        /// Most array items allowed; `None`: no upper bound.
-        max: Option<usize>,
-    },
+    /// `type`: same type as the example; arrays may have any length (the
+    /// bounded forms are [`MatchingRule::MinType`], [`MatchingRule::MaxType`]
+    /// and [`MatchingRule::MinMaxType`]).
+    Type,
     /// `type` with `min`: same type, arrays of at least this many items.
     MinType(usize),
     /// `type` with `max`: same type, arrays of at most this many items.
@@ -169,12 +167,12 @@ pub enum MatchingRule {
     Null,
     /// `date`: a string in this Java `SimpleDateFormat` pattern (default
     /// `yyyy-MM-dd`), a real calendar date.
-    Date(String),
+    Date(DateFormat),
     /// `time`: a string in this Java pattern (default `HH:mm:ss`).
-    Time(String),
+    Time(DateFormat),
     /// `timestamp` (also `datetime`): a string in this Java pattern (default
     /// `yyyy-MM-dd'T'HH:mm:ss`).
-    Timestamp(String),
+    Timestamp(DateFormat),
     /// `contentType`: the content, sniffed, is of this media type (`image/png`).
     ContentType(String),
     /// Match map values by the rules for their key, ignoring the keys.
@@ -200,7 +198,7 @@ impl MatchingRule {
         match self {
             MatchingRule::Equality => "equality",
             MatchingRule::Regex(_) => "regex",
-            MatchingRule::Type { .. } => "type",
+            MatchingRule::Type => "type",
             MatchingRule::MinType(_) => "type",
             MatchingRule::MaxType(_) => "type",
             MatchingRule::MinMaxType(..) => "type",
@@ -227,7 +225,6 @@ impl MatchingRule {
     /// Length bounds a rule puts on arrays.
     pub fn length_bounds(&self) -> (Option<usize>, Option<usize>) {
         match self {
-            MatchingRule::Type { min, max } => (*min, *max),
             MatchingRule::MinType(m) => (Some(*m), None),
             MatchingRule::MaxType(m) => (None, Some(*m)),
             MatchingRule::MinMaxType(a, b) => (Some(*a), Some(*b)),
@@ -240,7 +237,7 @@ impl MatchingRule {
     pub fn is_type_like(&self) -> bool {
         matches!(
             self,
-            MatchingRule::Type { .. }
+            MatchingRule::Type
                 | MatchingRule::MinType(_)
                 | MatchingRule::MaxType(_)
                 | MatchingRule::MinMaxType(..)
@@ -290,6 +287,10 @@ impl MatchingRule {
         let regex = |source: String| -> Result<MatchingRule, String> {
             Pattern::new(&source).map(MatchingRule::Regex)
         };
+        // the format is translated here, so a bad one fails when the rule is read
+        let date_format = |keys: &[&str], default: &str| -> Result<DateFormat, String> {
+            DateFormat::new(opt_str(keys).as_deref().unwrap_or(default))
+        };
         Ok(match kind {
             "equality" => MatchingRule::Equality,
             "regex" => regex(str_field("regex")?)?,
@@ -298,10 +299,7 @@ impl MatchingRule {
                     (Some(a), Some(b)) => MatchingRule::MinMaxType(a, b),
                     (Some(a), None) => MatchingRule::MinType(a),
                     (None, Some(b)) => MatchingRule::MaxType(b),
-                    (None, None) if kind == "type" => MatchingRule::Type {
-                        min: None,
-                        max: None,
-                    },
+                    (None, None) if kind == "type" => MatchingRule::Type,
                     (None, None) => return Err(format!("`{kind}` matcher needs `min` or `max`")),
                 }
             }
@@ -313,16 +311,12 @@ impl MatchingRule {
             "number" => MatchingRule::Number,
             "boolean" => MatchingRule::Boolean,
             "null" => MatchingRule::Null,
-            "date" => MatchingRule::Date(
-                opt_str(&["format", "date"]).unwrap_or_else(|| "yyyy-MM-dd".into()),
-            ),
-            "time" => MatchingRule::Time(
-                opt_str(&["format", "time"]).unwrap_or_else(|| "HH:mm:ss".into()),
-            ),
-            "timestamp" | "datetime" => MatchingRule::Timestamp(
-                opt_str(&["format", "timestamp", "datetime"])
-                    .unwrap_or_else(|| "yyyy-MM-dd'T'HH:mm:ss".into()),
-            ),
+            "date" => MatchingRule::Date(date_format(&["format", "date"], "yyyy-MM-dd")?),
+            "time" => MatchingRule::Time(date_format(&["format", "time"], "HH:mm:ss")?),
+            "timestamp" | "datetime" => MatchingRule::Timestamp(date_format(
+                &["format", "timestamp", "datetime"],
+                "yyyy-MM-dd'T'HH:mm:ss",
+            )?),
             "contentType" | "content-type" => MatchingRule::ContentType(
                 opt_str(&["value"]).ok_or("`contentType` matcher needs a string `value`")?,
             ),
@@ -385,14 +379,6 @@ impl MatchingRule {
             MatchingRule::Regex(p) => {
                 m.insert("regex".into(), json!(p.as_str()));
             }
-            MatchingRule::Type { min, max } => {
-                if let Some(min) = min {
-                    m.insert("min".into(), json!(min));
-                }
-                if let Some(max) = max {
-                    m.insert("max".into(), json!(max));
-                }
-            }
             MatchingRule::MinType(n) => {
                 m.insert("min".into(), json!(n));
             }
@@ -407,7 +393,7 @@ impl MatchingRule {
                 m.insert("value".into(), json!(v));
             }
             MatchingRule::Date(f) | MatchingRule::Time(f) | MatchingRule::Timestamp(f) => {
-                m.insert("format".into(), json!(f));
+                m.insert("format".into(), json!(f.as_str()));
             }
             MatchingRule::EachKey(l) | MatchingRule::EachValue(l) => {
                 m.insert(
@@ -753,10 +739,7 @@ pub fn type_rules_for(example: &Value) -> RuleSet {
     fn walk(v: &Value, at: &DocPath, set: &mut RuleSet) {
         let rule = match v {
             Value::Array(a) if !a.is_empty() => MatchingRule::MinType(1),
-            _ => MatchingRule::Type {
-                min: None,
-                max: None,
-            },
+            _ => MatchingRule::Type,
         };
         let expr = PathExpr::parse(&at.to_string()).expect("a rendered path parses");
         set.add(expr, RuleList::new(vec![rule]));
@@ -824,6 +807,36 @@ mod tests {
         let e = MatchingRule::from_json(&json!({"match":"regex","regex":"(["})).unwrap_err();
         assert!(e.contains("invalid regex"), "{e}");
         assert!(MatchingRule::from_json(&json!({"match":"type","min":-1})).is_err());
+        // a date format is translated when the rule is read, not when it checks
+        let e = MatchingRule::from_json(&json!({"match":"timestamp","format":"yyyy-MM-dd Q"}))
+            .unwrap_err();
+        assert_eq!(e, "unsupported letter `Q` in date format `yyyy-MM-dd Q`");
+    }
+
+    #[test]
+    fn type_without_bounds_is_its_own_variant() {
+        assert_eq!(
+            MatchingRule::from_json(&json!({"match":"type"})).unwrap(),
+            MatchingRule::Type
+        );
+        assert_eq!(MatchingRule::Type.length_bounds(), (None, None));
+        assert!(MatchingRule::Type.is_type_like());
+        assert_eq!(MatchingRule::Type.to_json(), json!({"match":"type"}));
+        let e = MatchingRule::from_json(&json!({"match":"minType"})).unwrap_err();
+        assert!(e.contains("needs `min` or `max`"), "{e}");
+    }
+
+    #[test]
+    fn date_rules_default_their_format() {
+        for (kind, default) in [
+            ("date", "yyyy-MM-dd"),
+            ("time", "HH:mm:ss"),
+            ("timestamp", "yyyy-MM-dd'T'HH:mm:ss"),
+            ("datetime", "yyyy-MM-dd'T'HH:mm:ss"),
+        ] {
+            let rule = MatchingRule::from_json(&json!({ "match": kind })).unwrap();
+            assert_eq!(rule.to_json()["format"], json!(default), "{kind}");
+        }
     }
 
     #[test]

@@ -287,3 +287,59 @@ fn examples_are_checked_against_their_own_rules() {
     );
     assert!(errors[0].message.contains("body $.when"), "{}", errors[0]);
 }
+
+#[test]
+fn a_bad_date_format_fails_when_the_pact_is_read() {
+    // a rule's format: rejected at read time, at the rule's JSON path
+    let bad_rule = V3.replace(r#""format": "yyyy-MM-dd""#, r#""format": "yyyy-qq-dd""#);
+    let e = error_of(&bad_rule);
+    assert_eq!(
+        e.location,
+        Location::JsonPath("$.interactions[0].request.matchingRules.body['$.when']".into())
+    );
+    assert!(
+        e.message
+            .contains("unsupported letter `q` in date format `yyyy-qq-dd`"),
+        "{e}"
+    );
+    let unterminated = V3.replace(r#""format": "yyyy-MM-dd""#, r#""format": "yyyy-MM-dd'T""#);
+    assert!(error_of(&unterminated)
+        .message
+        .contains("unterminated quote"));
+
+    // a generator's format too, at the generators' JSON path
+    let bad_generator = V3.replace(
+        r#""type": "Uuid""#,
+        r#""type": "DateTime", "format": "yyyy-MM-dd'T'HH:mm:ss qq""#,
+    );
+    let e = error_of(&bad_generator);
+    assert_eq!(
+        e.location,
+        Location::JsonPath("$.interactions[0].response.generators".into())
+    );
+    assert!(e.message.contains("unsupported letter `q`"), "{e}");
+
+    // a good format reads, writes back as written, and checks values as before
+    let p = read_pact_str("v3.json", V3).unwrap();
+    let written = p.to_json(SpecVersion::V3).unwrap();
+    assert_eq!(
+        written["interactions"][0]["request"]["matchingRules"]["body"]["$.when"],
+        json!({"matchers": [{"match": "date", "format": "yyyy-MM-dd"}]})
+    );
+    let Exchange::Http { request, .. } = &p.interactions[0].exchange else {
+        panic!("an HTTP interaction")
+    };
+    let when = DocPath::root().field("when");
+    let rules = request.rules.category(Category::Body).unwrap();
+    let rule = &rules.best_for(&when).unwrap().rules[0];
+    assert!(matches!(rule, MatchingRule::Date(f) if f.as_str() == "yyyy-MM-dd"));
+    let check = |v: &str| seam_core::matching::check_rule(rule, &json!(v), &json!(v));
+    assert_eq!(check("2024-02-29"), Ok(()));
+    assert_eq!(
+        check("2023-02-30"),
+        Err("'2023-02-30' is not a valid date".into())
+    );
+    assert!(check("02/01/2024")
+        .unwrap_err()
+        .starts_with("'02/01/2024' is not a valid value for format 'yyyy-MM-dd'"));
+}

@@ -1,7 +1,6 @@
 //! Applying one rule, or a rule list with AND/OR, to a single value.
 
 use super::brief;
-use crate::datefmt;
 use crate::rules::{MatchingRule, RuleList, RuleLogic};
 use serde_json::Value;
 
@@ -92,7 +91,7 @@ fn check_rule_in(
                 brief(actual)
             )),
         },
-        MatchingRule::Type { .. }
+        MatchingRule::Type
         | MatchingRule::MinType(_)
         | MatchingRule::MaxType(_)
         | MatchingRule::MinMaxType(..) => {
@@ -132,7 +131,7 @@ fn check_rule_in(
         },
         MatchingRule::Date(f) | MatchingRule::Time(f) | MatchingRule::Timestamp(f) => {
             match actual {
-                Value::String(s) => datefmt::matches_format(s, f),
+                Value::String(s) => f.check(s),
                 _ => fail(format!(
                     "expected a {} in format '{f}' but was {}",
                     rule.name(),
