@@ -184,25 +184,19 @@ impl MockRequest {
         }
     }
 
-    /// A curl command that sends this request again.
+    /// A curl command that sends this request again, credentials redacted
+    /// (it ends up in logs, 404 pages and consumer test reports).
     pub fn to_curl(&self) -> String {
-        let mut cmd = format!(
-            "curl -X {} '{}{}'",
-            self.method,
-            self.base_url,
-            self.url.replace('\'', "'\\''")
-        );
-        for (k, vs) in self.headers.iter() {
-            if k.eq_ignore_ascii_case("host") || k.eq_ignore_ascii_case("content-length") {
-                continue;
-            }
-            for v in vs {
-                cmd.push_str(&format!(" -H '{}: {}'", k, v.replace('\'', "'\\''")));
-            }
-        }
-        if let Some(b) = self.body_text() {
-            cmd.push_str(&format!(" --data-binary '{}'", b.replace('\'', "'\\''")));
-        }
-        cmd
+        let headers = self
+            .headers
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v.as_str())));
+        let body = self.body_text();
+        seam_core::reproduce::curl(
+            &self.method,
+            &format!("{}{}", self.base_url, self.url),
+            headers,
+            body.as_deref(),
+        )
     }
 }
