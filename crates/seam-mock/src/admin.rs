@@ -147,14 +147,29 @@ fn near_miss_json(req: &LoggedRequest, m: &NearMiss) -> Value {
     })
 }
 
-fn mappings_json(stubs: &[Stub], offset: usize, limit: Option<usize>) -> Value {
-    let page: Vec<Value> = stubs
-        .iter()
+/// `{"mappings": [...], "meta": {"total": N}}` for a page of `stubs`,
+/// written one mapping at a time: listing 100,000 stubs neither copies them
+/// nor builds the whole document as a JSON tree first.
+fn mappings_reply<'a>(
+    stubs: impl Iterator<Item = &'a Stub>,
+    total: usize,
+    offset: usize,
+    limit: Option<usize>,
+) -> hyper::Response<Body> {
+    let mut out = b"{\"mappings\":[".to_vec();
+    for (i, stub) in stubs
         .skip(offset)
         .take(limit.unwrap_or(usize::MAX))
-        .map(stub_to_mapping)
-        .collect();
-    json!({"mappings": page, "meta": {"total": stubs.len()}})
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(b',');
+        }
+        // writing a Value to a Vec cannot fail
+        let _ = serde_json::to_writer(&mut out, &stub_to_mapping(stub));
+    }
+    out.extend_from_slice(format!("],\"meta\":{{\"total\":{total}}}}}").as_bytes());
+    respond::text(200, "application/json", out)
 }
 
 fn query_usize(req: &MockRequest, key: &str) -> Option<usize> {
@@ -182,14 +197,12 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             &json!({"version": env!("CARGO_PKG_VERSION"), "server": "seam"}),
         ),
         ("GET", ["mappings"]) => {
-            let stubs: Vec<Stub> = state.registry.snapshot().iter().cloned().collect();
-            ok_json(
-                200,
-                &mappings_json(
-                    &stubs,
-                    query_usize(req, "offset").unwrap_or(0),
-                    query_usize(req, "limit"),
-                ),
+            let table = state.registry.snapshot();
+            mappings_reply(
+                table.iter(),
+                table.len(),
+                query_usize(req, "offset").unwrap_or(0),
+                query_usize(req, "limit"),
             )
         }
         ("POST", ["mappings"]) => {
@@ -391,7 +404,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                     .replace_where(|s| ids.contains(&s.id), Vec::new());
                 return ok_json(200, &json!({}));
             }
-            ok_json(200, &mappings_json(&hits, 0, None))
+            mappings_reply(hits.iter(), hits.len(), 0, None)
         }
         ("POST", ["near-misses", "request"]) | ("POST", ["requests", "near-misses", "request"]) => {
             let v = match parse_body(req) {
@@ -576,9 +589,12 @@ fn import(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
         .and_then(|o| o.get("duplicatePolicy"))
         .and_then(Value::as_str)
         == Some("IGNORE");
-    let ids: Vec<Uuid> = stubs.iter().map(|s| s.id).collect();
+    // sets: an import of 100,000 stubs compares ids in O(1), not O(n)
+    let ids: rustc_hash::FxHashSet<Uuid> = stubs.iter().map(|s| s.id).collect();
     if ignore_dups {
-        stubs.retain(|s| state.registry.get(s.id).is_none());
+        let existing: rustc_hash::FxHashSet<Uuid> =
+            state.registry.snapshot().iter().map(|s| s.id).collect();
+        stubs.retain(|s| !existing.contains(&s.id));
     }
     state.registry.replace_where(
         |s| delete_others || (ids.contains(&s.id) && !ignore_dups),

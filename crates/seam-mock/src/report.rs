@@ -80,28 +80,23 @@ pub fn near_miss_page(req: &MockRequest, misses: &[NearMiss]) -> String {
     out
 }
 
-/// A curl command sending `req` again, with long values cut (a cut command
-/// says so and no longer reproduces the request exactly).
+/// A curl command sending `req` again (seam-core's, credentials redacted),
+/// with long values cut (a cut command says so and no longer reproduces the
+/// request exactly).
 fn curl(req: &MockRequest) -> String {
-    let quote = |s: &str, max: usize| excerpt(s, max).replace('\'', "'\\''");
-    let mut cmd = format!(
-        "curl -X {} '{}{}'",
-        quote(&req.method, MAX_METHOD),
-        req.base_url,
-        quote(&req.url, MAX_URL)
-    );
-    for (k, vs) in req.headers.iter() {
-        if k.eq_ignore_ascii_case("host") || k.eq_ignore_ascii_case("content-length") {
-            continue;
-        }
-        for v in vs {
-            cmd.push_str(&format!(" -H '{}: {}'", k, quote(v, MAX_BODY)));
-        }
-    }
-    if let Some(b) = req.body_text() {
-        cmd.push_str(&format!(" --data-binary '{}'", quote(&b, MAX_BODY)));
-    }
-    cmd
+    let url = format!("{}{}", req.base_url, excerpt(&req.url, MAX_URL));
+    let headers: Vec<(&str, Cow<'_, str>)> = req
+        .headers
+        .iter()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k, excerpt(v, MAX_BODY))))
+        .collect();
+    let body = req.body_text().map(|b| excerpt(&b, MAX_BODY).into_owned());
+    seam_core::reproduce::curl(
+        &excerpt(&req.method, MAX_METHOD),
+        &url,
+        headers.iter().map(|(k, v)| (*k, v.as_ref())),
+        body.as_deref(),
+    )
 }
 
 /// The stderr line for an unmatched request (as WireMock logs them): method,

@@ -53,6 +53,10 @@ pub struct MockConfig {
     pub timeouts: seam_http::Timeouts,
     /// Which requests are logged to stderr.
     pub request_log: RequestLog,
+    /// Called after each admin request (which may have dropped many stubs,
+    /// the journal, or a large request and answer), so the embedding program
+    /// can have its allocator give freed memory back to the system.
+    pub release_memory: Option<fn()>,
 }
 
 /// Which requests the server logs to stderr, one line each.
@@ -81,6 +85,7 @@ impl Default for MockConfig {
             delay: None,
             timeouts: seam_http::Timeouts::default(),
             request_log: RequestLog::Off,
+            release_memory: None,
         }
     }
 }
@@ -298,7 +303,12 @@ async fn handle(
         Err(refused) => return refused,
     };
     if mreq.path.starts_with("/__admin") {
-        return crate::admin::handle(&state, &mreq).await;
+        let response = crate::admin::handle(&state, &mreq).await;
+        drop(mreq);
+        if let Some(release) = state.config.release_memory {
+            release();
+        }
+        return response;
     }
     let log = state.config.request_log;
     let (stub_id, outcome) = match state.registry.lookup(&mreq) {

@@ -202,9 +202,8 @@ pub fn stubs_from_mapping_file(
 /// The mapping for a stub: the mapping it was read from (with its id), else
 /// one written from the model ([`mapping_from_model`]).
 pub fn stub_to_mapping(stub: &Stub) -> Value {
-    match &stub.original {
-        Some(Value::Object(m)) => {
-            let mut m = m.clone();
+    match stub.original.as_ref().map(crate::stub::Original::value) {
+        Some(Value::Object(mut m)) => {
             m.insert("id".into(), json!(stub.id.to_string()));
             m.insert("uuid".into(), json!(stub.id.to_string()));
             Value::Object(m)
@@ -349,7 +348,7 @@ fn parse_mapping(v: &Value, path: &str, files_dir: Option<&Path>) -> Res<Stub> {
     stub.scenario = parse_scenario(&o)?;
     stub.persistent = o.boolean("persistent")?.unwrap_or(false);
     stub.metadata = o.object("metadata")?.map(|m| Value::Object(m.map.clone()));
-    stub.original = Some(v.clone());
+    stub.original = Some(crate::stub::Original::new(v));
     Ok(stub)
 }
 
@@ -1061,7 +1060,7 @@ mod tests {
             })
         );
         assert_eq!(s.source, StubSource::Admin);
-        assert_eq!(s.original.as_ref(), Some(&v));
+        assert_eq!(s.original.as_ref().map(|o| o.value()), Some(v.clone()));
         let r = &s.request;
         assert_eq!(r.method.as_deref(), Some("POST"));
         let UrlMatcher::UrlPathTemplate(t) = &r.url else {
