@@ -1,16 +1,20 @@
 //! Assertions on a response: status, headers (WireMock matchers), body, JSONPath
 //! checks (==, !=, <, <=, >, >=, contains, matches, exists, type, length, and
 //! the engine's Pact matchers) and response time. Each failure says what was
-//! checked, what was expected, what arrived.
+//! checked, what was expected, what arrived. The compiled forms of a step's
+//! assertions ([`Prepared`]) are made by its first check and kept for the next.
 
 use crate::model::{AssertSpec, JsonAssert};
 use crate::vars::{interpolate_json, Vars};
+use regex::Regex;
 use seam_core::http::Headers;
 use seam_core::matching::{check_rule, scalar_text, type_name};
 use seam_core::rules::MatchingRule;
 use seam_mock::matchers::StringMatcher;
 use serde_json::{json, Value};
 use serde_json_path::JsonPath;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// One failed assertion.
@@ -24,7 +28,7 @@ pub struct Failure {
     /// selects nothing), which is not the same as a JSON `null`.
     pub actual: Option<Value>,
     pub reason: String,
-    /// The assertion's line in [`crate::model::StepFields::source`], when known.
+    /// The assertion's line in [`crate::model::SuiteStepFields::source`], when known.
     pub line: Option<usize>,
 }
 
@@ -48,8 +52,155 @@ fn matcher(v: &Value) -> Result<StringMatcher, String> {
     }
 }
 
+/// The compiled forms of one step's assertions: header and body matchers, the
+/// JSON Schema, JSONPath expressions, `matches` regexes and Pact matchers.
+/// Compiling them (a schema especially) costs more than checking a response,
+/// so the step's first check builds them and its later checks (retries, every
+/// row of a matrix) reuse them. A header or body matcher holding a
+/// `{{variable}}` is the exception: its value is only known at check time, so it
+/// is interpolated and compiled at each check, as before. XPath expressions are
+/// compiled at each check too (sxd-xpath's compiled form cannot be shared
+/// between threads).
+#[derive(Debug)]
+pub struct Prepared {
+    /// One per entry of [`AssertSpec::headers`], in its order.
+    headers: Vec<Compiled>,
+    body: Option<Compiled>,
+    /// One per entry of [`AssertSpec::json`].
+    json: Vec<ValueChecks>,
+    /// One per entry of [`AssertSpec::xml`] (`path` is always `None`).
+    xml: Vec<ValueChecks>,
+    schema: Option<StringMatcher>,
+}
+
+/// A header or body matcher.
+#[derive(Debug)]
+enum Compiled {
+    /// The value holds no `{{variable}}`: compiled once.
+    Ready(StringMatcher),
+    /// The value holds variables: interpolated and compiled at each check.
+    PerCheck,
+}
+
+/// The compiled parts of one `json`/`xml` assertion.
+#[derive(Debug)]
+struct ValueChecks {
+    path: Option<JsonPath>,
+    matches: Option<Regex>,
+    matcher: Option<MatchingRule>,
+}
+
+/// Where an [`AssertSpec`] keeps its [`Prepared`] form: empty until the step's
+/// first check, then the compiled assertions, or the error that says which one
+/// is malformed (returned by every check, as it would be without the cache).
+#[derive(Debug, Clone, Default)]
+pub struct PreparedSlot(OnceLock<Result<Arc<Prepared>, String>>);
+
+impl PreparedSlot {
+    fn get_or_prepare(&self, spec: &AssertSpec) -> Result<&Prepared, String> {
+        match self.0.get_or_init(|| Prepared::new(spec).map(Arc::new)) {
+            Ok(p) => Ok(p),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// Does a value hold a `{{variable}}` (in any string, as
+/// [`interpolate_json`] looks for them)?
+fn has_variables(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains("{{"),
+        Value::Array(a) => a.iter().any(has_variables),
+        Value::Object(o) => o.values().any(has_variables),
+        _ => false,
+    }
+}
+
+impl Prepared {
+    fn new(spec: &AssertSpec) -> Result<Self, String> {
+        let compiled = |v: &Value, what: &str| -> Result<Compiled, String> {
+            if has_variables(v) {
+                Ok(Compiled::PerCheck)
+            } else {
+                matcher(v)
+                    .map(Compiled::Ready)
+                    .map_err(|e| format!("{what}: {e}"))
+            }
+        };
+        let value_checks = |a: &JsonAssert, what: &str, json: bool| -> Result<_, String> {
+            Ok(ValueChecks {
+                path: json.then(|| parse_path(&a.path)).transpose()?,
+                matches: a
+                    .matches
+                    .as_deref()
+                    .map(seam_mock::matchers::anchored_regex)
+                    .transpose()?,
+                matcher: a
+                    .matcher
+                    .as_ref()
+                    .map(|m| {
+                        MatchingRule::from_json(m).map_err(|e| format!("{what} {}: {e}", a.path))
+                    })
+                    .transpose()?,
+            })
+        };
+        Ok(Prepared {
+            headers: spec
+                .headers
+                .iter()
+                .map(|(name, want)| compiled(want, &format!("header {name}")))
+                .collect::<Result<_, _>>()?,
+            body: spec
+                .body
+                .as_ref()
+                .map(|b| compiled(b, "body"))
+                .transpose()?,
+            json: spec
+                .json
+                .iter()
+                .map(|a| value_checks(&a.value, "json", true))
+                .collect::<Result<_, _>>()?,
+            xml: spec
+                .xml
+                .iter()
+                .map(|a| value_checks(&a.value, "xml", false))
+                .collect::<Result<_, _>>()?,
+            schema: spec
+                .schema
+                .as_ref()
+                .map(|schema| {
+                    StringMatcher::from_wiremock_json(&json!({"matchesJsonSchema": schema}))
+                        .map_err(|e| format!("schema: {e}"))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+/// A header or body assertion's expected value and matcher: the prepared
+/// matcher, or (for a value with variables) one compiled from the value with
+/// `vars` filled in.
+fn resolve<'a>(
+    compiled: &'a Compiled,
+    want: &'a Value,
+    vars: &Vars,
+    what: &str,
+) -> Result<(Cow<'a, Value>, Cow<'a, StringMatcher>), String> {
+    match compiled {
+        Compiled::Ready(m) => Ok((Cow::Borrowed(want), Cow::Borrowed(m))),
+        Compiled::PerCheck => {
+            let want = interpolate_json(want, vars)?;
+            let m = matcher(&want).map_err(|e| format!("{what}: {e}"))?;
+            Ok((Cow::Owned(want), Cow::Owned(m)))
+        }
+    }
+}
+
 /// Every assertion of a step, evaluated; `Err` for assertions that are malformed.
+/// The step's compiled assertions are made on its first check and kept in
+/// `spec` ([`Prepared`]).
 pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failure>, String> {
+    let prepared = spec.prepared.get_or_prepare(spec)?;
     let mut out = Vec::new();
     // the line of the assertion being checked, for the failures it adds
     let line = std::cell::Cell::new(None);
@@ -73,9 +224,8 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
             );
         }
     }
-    for (name, want) in &spec.headers {
-        let want = interpolate_json(want, vars)?;
-        let m = matcher(&want).map_err(|e| format!("header {name}: {e}"))?;
+    for ((name, want), compiled) in spec.headers.iter().zip(&prepared.headers) {
+        let (want, m) = resolve(compiled, want, vars, &format!("header {name}"))?;
         let values: Vec<&str> = got
             .headers
             .get_all(name)
@@ -85,38 +235,45 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
             .collect();
         if let Err(reason) = m.check_values(&values) {
             let actual = (!values.is_empty()).then(|| json!(values));
-            fail(format!("header {name}"), Some(want), actual, reason);
+            fail(
+                format!("header {name}"),
+                Some(want.into_owned()),
+                actual,
+                reason,
+            );
         }
     }
-    if let Some(want) = &spec.body {
-        let want = interpolate_json(want, vars)?;
-        let m = matcher(&want).map_err(|e| format!("body: {e}"))?;
+    if let (Some(want), Some(compiled)) = (&spec.body, &prepared.body) {
+        let (want, m) = resolve(compiled, want, vars, "body")?;
         if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
             let actual = (!got.body.is_empty()).then(|| json!(excerpt(got.body)));
-            fail("body".into(), Some(want), actual, reason);
+            fail("body".into(), Some(want.into_owned()), actual, reason);
         }
     }
-    for spanned in &spec.json {
+    for (spanned, compiled) in spec.json.iter().zip(&prepared.json) {
         let a = &spanned.value;
         line.set(Some(spanned.referenced.line() as usize).filter(|l| *l > 0));
-        let found = select(&a.path, got.json)?;
+        let found = match &compiled.path {
+            Some(path) => select_with(path, got.json),
+            None => select(&a.path, got.json)?,
+        };
         let actual = match found.len() {
             0 => None,
             1 => Some(found[0].clone()),
             _ => Some(Value::Array(found)),
         };
-        check_value(&format!("json {}", a.path), actual, a, vars, &mut fail)?;
+        let what = format!("json {}", a.path);
+        check_value(&what, actual, a, compiled, vars, &mut fail)?;
     }
-    for spanned in &spec.xml {
+    for (spanned, compiled) in spec.xml.iter().zip(&prepared.xml) {
         let a = &spanned.value;
         line.set(Some(spanned.referenced.line() as usize).filter(|l| *l > 0));
         let actual = xpath_value(&a.path, got.body)?;
-        check_value(&format!("xml {}", a.path), actual, a, vars, &mut fail)?;
+        let what = format!("xml {}", a.path);
+        check_value(&what, actual, a, compiled, vars, &mut fail)?;
     }
     line.set(None);
-    if let Some(schema) = &spec.schema {
-        let m = StringMatcher::from_wiremock_json(&json!({"matchesJsonSchema": schema}))
-            .map_err(|e| format!("schema: {e}"))?;
+    if let (Some(schema), Some(m)) = (&spec.schema, &prepared.schema) {
         if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
             fail(
                 "schema".into(),
@@ -168,10 +325,17 @@ pub fn excerpt(body: &str) -> String {
 
 /// The values a JSONPath selects (none when the body is not JSON).
 pub fn select(path: &str, doc: Option<&Value>) -> Result<Vec<Value>, String> {
-    let p = JsonPath::parse(path).map_err(|e| format!("invalid JSONPath `{path}`: {e}"))?;
-    Ok(doc
-        .map(|d| p.query(d).all().into_iter().cloned().collect())
-        .unwrap_or_default())
+    Ok(select_with(&parse_path(path)?, doc))
+}
+
+fn parse_path(path: &str) -> Result<JsonPath, String> {
+    JsonPath::parse(path).map_err(|e| format!("invalid JSONPath `{path}`: {e}"))
+}
+
+/// The values a parsed JSONPath selects (none when the body is not JSON).
+fn select_with(path: &JsonPath, doc: Option<&Value>) -> Vec<Value> {
+    doc.map(|d| path.query(d).all().into_iter().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The value of an XPath 1.0 expression over an XML body: a node set's string
@@ -213,6 +377,7 @@ fn check_value(
     what: &str,
     actual: Option<Value>,
     a: &JsonAssert,
+    compiled: &ValueChecks,
     vars: &Vars,
     fail: &mut impl FnMut(String, Option<Value>, Option<Value>, String),
 ) -> Result<(), String> {
@@ -318,8 +483,7 @@ fn check_value(
             );
         }
     }
-    if let Some(re) = &a.matches {
-        let m = seam_mock::matchers::anchored_regex(re)?;
+    if let (Some(re), Some(m)) = (&a.matches, &compiled.matches) {
         match scalar_text(&actual) {
             Some(t) if m.is_match(&t) => {}
             _ => fail(
@@ -364,9 +528,8 @@ fn check_value(
             );
         }
     }
-    if let Some(m) = &a.matcher {
-        let rule = MatchingRule::from_json(m).map_err(|e| format!("{what}: {e}"))?;
-        if let Err(reason) = check_rule(&rule, &actual, &actual) {
+    if let (Some(m), Some(rule)) = (&a.matcher, &compiled.matcher) {
+        if let Err(reason) = check_rule(rule, &actual, &actual) {
             fail(what, Some(m.clone()), Some(actual.clone()), reason);
         }
     }
@@ -379,17 +542,95 @@ mod tests {
 
     fn failures(body: &str, assert_yaml: &str) -> Vec<Failure> {
         let spec: AssertSpec = seam_core::yaml::from_str("t.yaml", assert_yaml).unwrap();
-        let json: Value = serde_json::from_str(body).unwrap();
-        let headers = Headers::default();
+        check_with(&spec, body, &Headers::default(), &Vars::new()).unwrap()
+    }
+
+    fn check_with(
+        spec: &AssertSpec,
+        body: &str,
+        headers: &Headers,
+        vars: &Vars,
+    ) -> Result<Vec<Failure>, String> {
+        let json: Option<Value> = serde_json::from_str(body).ok();
         let got = Received {
             status: 200,
-            headers: &headers,
+            headers,
             body,
-            json: Some(&json),
+            json: json.as_ref(),
             elapsed: Duration::ZERO,
             dir: std::path::Path::new("."),
         };
-        check(&spec, &got, &Vars::new()).unwrap()
+        check(spec, &got, vars)
+    }
+
+    fn prepared(spec: &AssertSpec) -> Option<&Arc<Prepared>> {
+        spec.prepared.0.get().and_then(|r| r.as_ref().ok())
+    }
+
+    #[test]
+    fn assertions_are_compiled_once_per_step() {
+        let spec: AssertSpec = seam_core::yaml::from_str(
+            "t.yaml",
+            "headers: { Content-Type: { contains: json } }\n\
+             schema: { type: object, required: [id], properties: { id: { type: integer } } }\n\
+             json: [ { path: '$.id', matches: '[0-9]+', matcher: { match: integer } } ]",
+        )
+        .unwrap();
+        assert!(prepared(&spec).is_none(), "nothing compiled before a check");
+        let mut headers = Headers::default();
+        headers.append("Content-Type", "application/json");
+        assert_eq!(
+            check_with(&spec, r#"{"id": 7}"#, &headers, &Vars::new()),
+            Ok(vec![])
+        );
+        let first = Arc::clone(prepared(&spec).expect("compiled by the first check"));
+        assert!(matches!(first.headers[..], [Compiled::Ready(_)]));
+        assert!(first.schema.is_some() && first.json[0].path.is_some());
+        // a second response: the same compiled form, the same verdicts
+        let f = check_with(&spec, r#"{"id": "x"}"#, &headers, &Vars::new()).unwrap();
+        assert!(Arc::ptr_eq(&first, prepared(&spec).unwrap()));
+        let what: Vec<&str> = f.iter().map(|f| f.what.as_str()).collect();
+        assert_eq!(what, ["json $.id", "json $.id", "schema"], "{f:#?}");
+    }
+
+    #[test]
+    fn a_matcher_with_variables_takes_each_checks_values() {
+        let spec: AssertSpec =
+            seam_core::yaml::from_str("t.yaml", "headers: { X-Id: '{{id}}' }\nbody: '{{id}}'")
+                .unwrap();
+        let mut headers = Headers::default();
+        headers.append("X-Id", "1");
+        let vars = |id: &str| Vars::from_iter([("id".to_string(), json!(id))]);
+        assert_eq!(check_with(&spec, "1", &headers, &vars("1")), Ok(vec![]));
+        assert!(matches!(
+            prepared(&spec).unwrap().headers[..],
+            [Compiled::PerCheck]
+        ));
+        let f = check_with(&spec, "1", &headers, &vars("2")).unwrap();
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert_eq!(f[0].expected, Some(json!("2")));
+        assert_eq!(f[1].what, "body");
+        assert_eq!(f[1].expected, Some(json!("2")));
+        let e = check_with(&spec, "1", &headers, &Vars::new()).unwrap_err();
+        assert!(e.contains("undefined variable `id`"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_assertion_is_an_error_even_when_its_path_selects_nothing() {
+        let spec: AssertSpec =
+            seam_core::yaml::from_str("t.yaml", "json: [ { path: '$.missing', matches: 'a[b' } ]")
+                .unwrap();
+        for _ in 0..2 {
+            let e = check_with(&spec, "{}", &Headers::default(), &Vars::new()).unwrap_err();
+            assert!(e.contains("a[b"), "{e}");
+        }
+        let spec: AssertSpec = seam_core::yaml::from_str(
+            "t.yaml",
+            "xml: [ { path: '/a', matcher: { match: fuzzy } } ]",
+        )
+        .unwrap();
+        let e = check_with(&spec, "<b/>", &Headers::default(), &Vars::new()).unwrap_err();
+        assert!(e.starts_with("xml /a: unknown matcher `fuzzy`"), "{e}");
     }
 
     #[test]

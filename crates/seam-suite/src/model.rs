@@ -249,6 +249,11 @@ pub struct AssertSpec {
     /// The body must equal this file's content (relative to the suite; JSON
     /// files compare as JSON).
     pub body_file: Option<String>,
+    /// The compiled assertions, made by the step's first check and reused by
+    /// its retries and matrix rows ([`crate::check::Prepared`]).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub prepared: crate::check::PreparedSlot,
 }
 
 /// One check on the value at a JSONPath.
