@@ -220,7 +220,21 @@ pub enum CaptureSpec {
     /// A response header.
     Header(String),
     /// A regex over the body; the first group (or the whole match) is captured.
-    Regex(String),
+    Regex(#[schemars(with = "String")] BodyRegex),
+}
+
+/// A capture's regex, compiled when the suite loads (a bad one is an error with
+/// its line and column, before any request is sent).
+#[derive(Debug, Clone)]
+pub struct BodyRegex(pub regex::Regex);
+
+impl<'de> Deserialize<'de> for BodyRegex {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let source = String::deserialize(d)?;
+        seam_core::regexp::bounded(&source)
+            .map(BodyRegex)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

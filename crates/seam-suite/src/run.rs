@@ -620,8 +620,7 @@ fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, Strin
             .get(h)
             .map(|v| Value::String(v.to_string()))
             .ok_or_else(|| format!("no header `{h}` in the response")),
-        CaptureSpec::Regex(re) => {
-            let re = regex::Regex::new(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?;
+        CaptureSpec::Regex(crate::model::BodyRegex(re)) => {
             let caps = re
                 .captures(got.body)
                 .ok_or_else(|| format!("regex `{}` does not match the body", re.as_str()))?;

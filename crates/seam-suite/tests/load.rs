@@ -85,3 +85,18 @@ fn invalid_utf8_names_its_line_and_offset() {
         "{e}"
     );
 }
+
+#[test]
+fn a_bad_capture_regex_is_an_error_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = load(
+        dir.path(),
+        format!("{HEAD}      - request: {{ path: /a }}\n        capture:\n          id: {{ regex: \"id=(\\\\d+\" }}\n").as_bytes(),
+    )
+    .unwrap_err();
+    assert!(e.contains("s.yaml:6:"), "{e}");
+    assert!(
+        e.contains("invalid regex `id=(\\d+`: unclosed group"),
+        "{e}"
+    );
+}
