@@ -68,7 +68,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Pact(cmd) => pact_cmd::run(cmd),
-        Command::Mock(args) => Ok(mock_cmd::run(args)),
+        Command::Mock(args) => mock_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),

@@ -1,8 +1,9 @@
 //! `seam mock`: serve stubs from seam stub files, WireMock directories and pacts.
 
-use crate::exit;
+use crate::{exit, failure::input, CliError, Outcome};
 use clap::Args;
 use seam_mock::server::RequestLog;
+use seam_mock::setup::{self, Tls};
 use seam_mock::stub::{Chaos, ChaosOutcome, Delay, Fault};
 use seam_mock::{MockConfig, MockServer};
 use std::net::SocketAddr;
@@ -146,62 +147,34 @@ fn release_memory() {
     unsafe { mi_collect(true) }
 }
 
-pub fn run(args: MockArgs) -> u8 {
-    let Ok(runtime) = crate::runtime().map_err(|e| eprintln!("error: {e}")) else {
-        return exit::USAGE;
-    };
-    runtime.block_on(serve(args))
+pub fn run(args: MockArgs) -> Result<Outcome, CliError> {
+    crate::runtime()?.block_on(serve(args))
 }
 
-async fn serve(args: MockArgs) -> u8 {
+async fn serve(args: MockArgs) -> Result<Outcome, CliError> {
     let mut stubs = Vec::new();
     let sources: Vec<PathBuf> = args.stubs.iter().chain(&args.pacts).cloned().collect();
     for path in &sources {
-        match seam_mock::sources::load(path) {
-            Ok(s) => stubs.extend(s),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        }
+        stubs.extend(seam_mock::sources::load(path).map_err(input)?);
     }
     let tls = if args.tls_self_signed {
-        match seam_http::self_signed() {
-            Ok((config, _pem)) => Some(config),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
-        }
+        Tls::SelfSigned
     } else if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-        match (seam_http::TlsFiles {
+        Tls::Files {
             cert: cert.clone(),
             key: key.clone(),
-        })
-        .load()
-        {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE;
-            }
         }
     } else {
-        None
+        Tls::Off
     };
-    let files_dir = args
-        .stubs
-        .iter()
-        .map(|p| p.join("__files"))
-        .find(|p| p.is_dir());
     let config = MockConfig {
         addr: args
             .bind
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], args.port))),
-        tls,
+        tls: tls.server_config().map_err(CliError::Input)?,
         journal_capacity: args.journal,
-        files_dir,
-        mappings_dir: args.stubs.iter().find(|p| p.is_dir()).cloned(),
+        files_dir: setup::files_dir(&args.stubs),
+        mappings_dir: setup::mappings_dir(&args.stubs),
         proxy: args.proxy.clone(),
         record_dir: args.record.clone(),
         chaos: args.chaos.clone(),
@@ -218,13 +191,7 @@ async fn serve(args: MockArgs) -> u8 {
         release_memory: Some(release_memory),
     };
     let count = stubs.len();
-    let server = match MockServer::start(config, stubs).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let server = MockServer::start(config, stubs).await.map_err(input)?;
     println!(
         "seam mock listening on {} ({count} stub(s))",
         server.base_url()
@@ -239,5 +206,5 @@ async fn serve(args: MockArgs) -> u8 {
     }
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
-    exit::OK
+    Ok(exit::OK)
 }

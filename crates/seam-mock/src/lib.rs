@@ -50,6 +50,7 @@ pub mod request;
 pub mod respond;
 pub mod seam_stubs;
 pub mod server;
+pub mod setup;
 pub mod sources;
 pub mod stub;
 pub mod template;
