@@ -93,36 +93,31 @@ async fn pipeline(shop: &seam_demo::Shop, args: &DemoArgs) -> Result<Outcome, Cl
     if args.breaking {
         println!("\n--break: inventory ships a change its consumer did not agree to: `priceCents` (integer cents) becomes `price` (a decimal string).");
     }
-    // The demo's files go to a scratch directory, which becomes the current
-    // one while the pipeline runs, so reports name them as the user would
-    // see them after `seam demo --eject DIR` (`contracts/orders-inventory.yaml`).
-    let home = std::env::current_dir()
-        .map_err(|e| input(format!("cannot read the current directory: {e}")))?;
-    let report = home.join(&args.report);
-    let junit = args.junit.as_ref().map(|j| home.join(j));
+    // The demo's files go to a scratch directory; reports name them as written
+    // in its seam.toml, as the user sees them after `seam demo --eject DIR`
+    // (`contracts/orders-inventory.yaml`).
     let dir = std::env::temp_dir().join(format!("seam-demo-{}", std::process::id()));
-    let entered = seam_demo::assets::write_to(&dir).and_then(|()| std::env::set_current_dir(&dir));
-    let code = match entered {
-        Ok(()) => run_here(shop, &report, junit.as_deref(), start).await,
+    let code = match seam_demo::assets::write_to(&dir) {
+        Ok(()) => run_here(shop, &dir, &args.report, args.junit.as_deref(), start).await,
         Err(e) => Err(input(format!(
             "cannot write the demo's files to {}: {e}",
             dir.display()
         ))),
     };
-    let _ = std::env::set_current_dir(&home);
     let _ = std::fs::remove_dir_all(&dir);
     code
 }
 
 async fn run_here(
     shop: &seam_demo::Shop,
+    dir: &Path,
     report_path: &Path,
     junit: Option<&Path>,
     start: Instant,
 ) -> Result<Outcome, CliError> {
     let vars = shop.vars();
     let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let pipeline = seam_pipeline::load(Path::new("seam.toml"), &lookup).map_err(input)?;
+    let pipeline = seam_pipeline::load(&dir.join("seam.toml"), &lookup).map_err(input)?;
     let report = ci_cmd::run_printing(&pipeline).await;
     println!("\n== pipeline");
     print!("{}", report.summary(ci_cmd::style()));

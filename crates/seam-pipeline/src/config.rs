@@ -2,7 +2,7 @@
 //! layer table may appear once (`[contracts]`) or many times
 //! (`[[contracts]]`); `${NAME}` in a value is replaced by the variable
 //! `NAME` (from the environment for `seam ci`, from the shop for `seam demo`).
-//! Paths are relative to the file.
+//! Paths are relative to the file, and reports name files as written here.
 
 use seam_core::source::{Location, SourceError};
 use serde::de::{self, Deserializer};
@@ -28,16 +28,11 @@ impl Pipeline {
     /// `path` as written in `seam.toml`, relative to it (unchanged when
     /// `seam.toml` is in the current directory, so reports print `reports/x`).
     pub fn path(&self, path: &str) -> PathBuf {
-        relative_to(&self.dir, path)
-    }
-}
-
-/// `path` under `dir`, without a leading `./` when `dir` is the current one.
-pub(crate) fn relative_to(dir: &Path, path: &str) -> PathBuf {
-    if dir == Path::new(".") {
-        PathBuf::from(path)
-    } else {
-        dir.join(path)
+        if self.dir == Path::new(".") {
+            PathBuf::from(path)
+        } else {
+            self.dir.join(path)
+        }
     }
 }
 

@@ -333,18 +333,7 @@ async fn contracts(
         message: e.to_string(),
     };
     let verifier = seam_verify::Verifier::new(options).map_err(stop)?;
-    let sources: Vec<String> = layer
-        .pacts
-        .iter()
-        .map(|p| {
-            if p.contains("://") {
-                p.clone()
-            } else {
-                config::relative_to(dir, p).display().to_string()
-            }
-        })
-        .collect();
-    let pacts = seam_verify::load(&sources, verifier.client())
+    let pacts = seam_verify::load_in(dir, &layer.pacts, verifier.client())
         .await
         .map_err(stop)?;
     let report = verifier.verify(&pacts).await.map_err(stop)?;
@@ -372,10 +361,7 @@ async fn suites(
     let start = Instant::now();
     let mut loaded = Vec::new();
     for f in &layer.files {
-        loaded.push(
-            seam_suite::load(&config::relative_to(dir, f))
-                .map_err(|e| input_error(e.to_string()))?,
-        );
+        loaded.push(seam_suite::load_in(dir, f).map_err(|e| input_error(e.to_string()))?);
     }
     let mut options = seam_suite::run::RunOptions::default();
     if let Some(j) = layer.jobs {

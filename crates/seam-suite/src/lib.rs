@@ -20,7 +20,10 @@ use std::path::{Path, PathBuf};
 /// A parsed suite file.
 #[derive(Debug)]
 pub struct Suite {
+    /// Where the file is (files it names are relative to its folder).
     pub path: PathBuf,
+    /// How reports name the file (the path as the user wrote it).
+    pub shown: String,
     pub file: model::SuiteFile,
 }
 
@@ -34,6 +37,26 @@ impl Suite {
                 .unwrap_or_default()
         })
     }
+}
+
+/// Reads `base/path`, a suite named in a file relative to `base` (a pipeline's
+/// `seam.toml`): reports name it and its steps' files as written there.
+pub fn load_in(base: &Path, path: &str) -> Result<Suite, SuiteError> {
+    let mut suite = load(&base.join(path))?;
+    suite.shown = path.to_string();
+    for test in &mut suite.file.tests {
+        for step in test
+            .setup
+            .iter_mut()
+            .chain(&mut test.steps)
+            .chain(&mut test.teardown)
+        {
+            if let Some(shown) = step.source.as_ref().and_then(|s| s.strip_prefix(base).ok()) {
+                step.source = Some(shown.to_path_buf());
+            }
+        }
+    }
+    Ok(suite)
 }
 
 /// A problem in a suite file: where (`file:line:col`) and what.
@@ -58,6 +81,7 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
     }
     Ok(Suite {
         path: path.to_path_buf(),
+        shown: path.display().to_string(),
         file,
     })
 }

@@ -655,7 +655,7 @@ async fn run_test(
         Err(e) => {
             return TestResult {
                 suite: suite.name(),
-                file: suite.path.display().to_string(),
+                file: suite.shown.clone(),
                 name,
                 steps: vec![StepResult {
                     name: "baseUrl".into(),
@@ -709,7 +709,7 @@ async fn run_test(
     }
     TestResult {
         suite: suite.name(),
-        file: suite.path.display().to_string(),
+        file: suite.shown.clone(),
         name,
         skipped_steps: skipped,
         steps,

@@ -12,7 +12,7 @@ mod report;
 mod source;
 
 pub use report::{Outcome, Report, VerifiedInteraction};
-pub use source::{load, LoadedPact};
+pub use source::{load, load_in, LoadedPact};
 
 use base64::Engine;
 use regex::Regex;

@@ -17,6 +17,16 @@ pub async fn load(
     sources: &[String],
     client: &reqwest::Client,
 ) -> Result<Vec<LoadedPact>, VerifyError> {
+    load_in(Path::new(""), sources, client).await
+}
+
+/// Like [`load`], with file sources relative to `base` (a pipeline's
+/// `seam.toml`); origins name the files as the sources wrote them.
+pub async fn load_in(
+    base: &Path,
+    sources: &[String],
+    client: &reqwest::Client,
+) -> Result<Vec<LoadedPact>, VerifyError> {
     let mut out = Vec::new();
     for src in sources {
         if src.starts_with("http://") || src.starts_with("https://") {
@@ -28,7 +38,7 @@ pub async fn load(
             });
             continue;
         }
-        let path = Path::new(src);
+        let path = &base.join(src);
         if path.is_dir() {
             let mut files: Vec<_> = std::fs::read_dir(path)
                 .map_err(|e| VerifyError::Input(format!("cannot list {src}: {e}")))?
@@ -43,8 +53,9 @@ pub async fn load(
                 )));
             }
             for f in files {
+                let shown = f.strip_prefix(base).unwrap_or(&f).display().to_string();
                 out.push(LoadedPact {
-                    origin: f.display().to_string(),
+                    origin: shown,
                     pact: read_file(&f)?,
                 });
             }
