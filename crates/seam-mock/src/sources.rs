@@ -123,18 +123,18 @@ fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadErr
         .map_err(|e| LoadError::from_source(file, e.in_file(file.display().to_string())))?;
     let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
     if is_yaml {
-        return crate::seam_stubs::parse(file, &text);
+        return crate::seam_stubs::parse(file, text);
     }
-    let doc: serde_json::Value = serde_json::from_str(&text)
+    let doc: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| LoadError::at(file, e.line(), e.column(), format!("invalid JSON: {e}")))?;
     crate::matchers::check_matcher_counts(&doc)
         .map_err(|e| LoadError::file(file, format!("at {e}")))?;
     if doc.get("stubs").is_some() {
-        crate::seam_stubs::parse(file, &text)
+        crate::seam_stubs::parse(file, text)
     } else if doc.get("interactions").is_some() || doc.get("consumer").is_some() {
-        stubs_from_pact(file, &text)
+        stubs_from_pact(file, text)
     } else {
-        crate::wiremock::stubs_from_mapping_file(&text, file, files_dir).map_err(|e| {
+        crate::wiremock::stubs_from_mapping_file(text, file, files_dir).map_err(|e| {
             let s = e.to_string();
             LoadError::file(
                 file,
