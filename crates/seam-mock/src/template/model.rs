@@ -1,0 +1,243 @@
+//! The request model templates see: a [`TemplateRequest`] turned into the JSON
+//! tree behind `request.url`, `request.path`, `request.query.<name>`, ... (with the
+//! hidden keys the rewritten templates look up).
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+/// The request as templates see it.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateRequest {
+    /// Upper-case method, e.g. `POST`.
+    pub method: String,
+    /// Path and query string, as received.
+    pub url: String,
+    /// The path alone.
+    pub path: String,
+    /// Scheme, host and port, e.g. `http://localhost:8080`.
+    pub base_url: String,
+    /// Decoded query parameters, in order.
+    pub query: Vec<(String, Vec<String>)>,
+    /// Header values by name (names compare ignoring case).
+    pub headers: Vec<(String, Vec<String>)>,
+    pub cookies: Vec<(String, String)>,
+    /// The body as text.
+    pub body: String,
+    /// Values captured by a `urlPathTemplate` such as `/orders/{id}`.
+    pub path_params: Vec<(String, String)>,
+}
+
+/// Hidden model keys (not part of WireMock's model).
+pub(crate) const PATH_TEXT: &str = "__path";
+pub(crate) const PATH_PARAMS: &str = "__pathParams";
+pub(crate) const REVERSED: &str = "__rev";
+/// Root-level variables holding one-or-many values: name → depth of the list.
+pub(crate) const LIST_OR_SINGLE_VARS: &str = "__wm_los";
+pub(crate) const MULTI: [&str; 3] = ["query", "headers", "cookies"];
+
+pub(crate) fn build_model(req: &TemplateRequest) -> Value {
+    let segments: Vec<Value> = req
+        .path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| Value::String(s.to_string()))
+        .collect();
+    let mut query = Map::new();
+    for (k, vs) in &req.query {
+        push_all(&mut query, k.clone(), vs.iter().cloned());
+    }
+    let mut headers = Map::new();
+    for (k, vs) in &req.headers {
+        push_all(&mut headers, k.to_ascii_lowercase(), vs.iter().cloned());
+    }
+    let mut cookies = Map::new();
+    for (k, v) in &req.cookies {
+        push_all(&mut cookies, k.clone(), std::iter::once(v.clone()));
+    }
+    let reversed = |m: &Map<String, Value>| -> Value {
+        Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let mut items = v.as_array().cloned().unwrap_or_default();
+                    items.reverse();
+                    (k.clone(), Value::Array(items))
+                })
+                .collect(),
+        )
+    };
+    let rev = json!({ "query": reversed(&query), "headers": reversed(&headers), "cookies": reversed(&cookies) });
+    let path_params: Map<String, Value> = req
+        .path_params
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let (scheme, host, port) = split_base_url(&req.base_url);
+    json!({
+        "request": {
+            "url": req.url,
+            "path": segments,
+            "pathSegments": segments,
+            "method": req.method,
+            "baseUrl": req.base_url,
+            "scheme": scheme,
+            "host": host,
+            "port": port,
+            "query": query,
+            "headers": headers,
+            "cookies": cookies,
+            "body": req.body,
+            "bodyAsBase64": base64::engine::general_purpose::STANDARD.encode(req.body.as_bytes()),
+            PATH_TEXT: req.path,
+            PATH_PARAMS: path_params,
+            REVERSED: rev,
+        }
+    })
+}
+
+pub(crate) fn push_all(
+    m: &mut Map<String, Value>,
+    key: String,
+    values: impl Iterator<Item = String>,
+) {
+    let entry = m.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(a) = entry {
+        a.extend(values.map(Value::String));
+    }
+}
+
+/// `http://host:8080` → (`http`, `host`, 8080), with the scheme's default port.
+pub(crate) fn split_base_url(base: &str) -> (String, String, Value) {
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    let authority = rest.split('/').next().unwrap_or("");
+    let (host, port) = match authority.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((ip6, after)) => (
+            format!("[{ip6}]"),
+            after.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()),
+        ),
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse::<u16>().ok()),
+            None => (authority.to_string(), None),
+        },
+    };
+    let port = port.or(match scheme {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    });
+    (
+        scheme.to_string(),
+        host,
+        port.map(Value::from).unwrap_or(Value::Null),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::test_support::*;
+
+    #[test]
+    fn base_urls_split() {
+        assert_eq!(
+            split_base_url("https://example.com"),
+            ("https".into(), "example.com".into(), Value::from(443))
+        );
+        assert_eq!(
+            split_base_url("http://[::1]:9000"),
+            ("http".into(), "[::1]".into(), Value::from(9000))
+        );
+    }
+
+    #[test]
+    fn url_path_method_base() {
+        assert_eq!(
+            r("{{request.url}}"),
+            "/things/42/parts?q=one&q=two&q=three&single=1234"
+        );
+        assert_eq!(r("{{request.path}}"), "/things/42/parts");
+        assert_eq!(r("{{request.pathSegments}}"), "/things/42/parts");
+        assert_eq!(r("{{request.method}}"), "POST");
+        assert_eq!(r("{{request.baseUrl}}"), "http://localhost:8080");
+        assert_eq!(
+            r("{{request.scheme}} {{request.host}} {{request.port}}"),
+            "http localhost 8080"
+        );
+    }
+
+    #[test]
+    fn path_segments_and_parameters() {
+        assert_eq!(
+            r("{{request.path.[0]}} {{request.path.1}} {{request.pathSegments.[2]}}"),
+            "things 42 parts"
+        );
+        assert_eq!(r("{{request.path.thingId}}"), "42");
+        assert_eq!(r("[{{request.path.[9]}}]"), "[]");
+        assert_eq!(
+            r("{{#each request.path}}<{{this}}>{{/each}}"),
+            "<things><42><parts>"
+        );
+        assert_eq!(r("{{size request.path}}"), "3");
+        let root = TemplateRequest {
+            path: "/".into(),
+            ..request()
+        };
+        assert_eq!(render_req("[{{request.path.[0]}}]", &root), "[]");
+    }
+
+    #[test]
+    fn query_values() {
+        assert_eq!(r("{{request.query.q}}"), "one");
+        assert_eq!(
+            r("{{request.query.q.[1]}} {{request.query.q.2}}"),
+            "two three"
+        );
+        assert_eq!(
+            r("{{request.query.q.first}} {{request.query.q.last}}"),
+            "one three"
+        );
+        // WireMock's get(-1) is size - 2
+        assert_eq!(r("{{request.query.q.[-1]}}"), "two");
+        assert_eq!(r("{{request.query.single}}"), "1234");
+        assert_eq!(
+            r("[{{request.query.missing}}][{{request.query.missing.[0]}}]"),
+            "[][]"
+        );
+        assert_eq!(
+            r("{{#each request.query.q}}{{this}},{{/each}}"),
+            "one,two,three,"
+        );
+        assert_eq!(r("{{size request.query.q}}"), "3");
+        assert_eq!(r("{{lookup request.query 'ids[].1'}}"), "222");
+        assert_eq!(r("{{lookup request.query 'ids[]'}}"), "111");
+    }
+
+    #[test]
+    fn headers_ignore_case() {
+        assert_eq!(
+            r("{{request.headers.X-Request-Id}}|{{request.headers.x-request-id}}"),
+            "req-1|req-1"
+        );
+        assert_eq!(
+            r("{{request.headers.ACCEPT}} / {{request.headers.Accept.[1]}}"),
+            "text/plain / application/json"
+        );
+        assert_eq!(r("{{request.headers.[123$%$^&__why_o_why]}}"), "foundit");
+        assert_eq!(r("{{request.headers.accept.last}}"), "application/json");
+        assert_eq!(r("{{lookup request.headers 'X-REQUEST-ID'}}"), "req-1");
+    }
+
+    #[test]
+    fn cookies_and_body() {
+        assert_eq!(r("{{request.cookies.session}}"), "s-1");
+        assert_eq!(r("{{request.cookies.multi}}, {{request.cookies.multi.[0]}}, {{request.cookies.multi.[1]}}"), "a, a, b");
+        let req = with_body("All of the body content");
+        assert_eq!(
+            render_req("Body: {{{request.body}}}", &req),
+            "Body: All of the body content"
+        );
+        assert_eq!(
+            render_req("{{request.bodyAsBase64}}", &with_body("hello")),
+            "aGVsbG8="
+        );
+    }
+}
