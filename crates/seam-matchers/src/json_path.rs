@@ -1,0 +1,440 @@
+//! `matchesJsonPath`: a JSONPath compiled once and evaluated with Jayway's
+//! (WireMock's) semantics on top of RFC 9535, alone (the path must select
+//! something) or with a sub-matcher applied to what it selects.
+
+use crate::check::check_selected;
+use crate::text::quote;
+use crate::StringMatcher;
+use regex::Regex;
+use serde_json::Value;
+use std::fmt;
+
+/// A compiled JSONPath, evaluated with Jayway's (WireMock's) semantics on top
+/// of RFC 9535: a path without `$` gets `$.` prepended; `@.x =~ /re/i` becomes
+/// `match(@.x, '(?i)re')`; a filter applied to an object tests the object
+/// itself (Jayway) rather than its members (RFC).
+#[derive(Debug, Clone)]
+pub struct JsonPathExpr {
+    source: String,
+    stages: Vec<PathStage>,
+    /// Jayway's "definite" path: no wildcard, deep scan, filter, slice or union.
+    definite: bool,
+}
+
+#[derive(Debug, Clone)]
+enum PathStage {
+    Select(serde_json_path::JsonPath),
+    /// `$[?...]`: a filter segment, applied the Jayway way.
+    Filter(serde_json_path::JsonPath),
+}
+
+/// What a path selected, as Jayway returns it.
+enum PathResult {
+    /// A definite path: the value, or `None` when the path is missing.
+    Definite(Option<Value>),
+    /// An indefinite path: every selected value.
+    List(Vec<Value>),
+}
+
+impl JsonPathExpr {
+    /// Compiles a JSONPath as WireMock reads it; errors read "invalid JSONPath `...`: ...".
+    pub fn parse(source: &str) -> Result<Self, String> {
+        let normalized = translate_regex_filters(&normalize_path(source));
+        let stages = split_filters(&normalized)
+            .into_iter()
+            .map(|(filter, text)| compile_stage(source, filter, &text))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(JsonPathExpr {
+            source: source.to_string(),
+            definite: is_definite(&normalized),
+            stages,
+        })
+    }
+
+    /// The path as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    fn evaluate(&self, doc: &Value) -> PathResult {
+        let mut nodes = vec![doc.clone()];
+        for stage in &self.stages {
+            nodes = nodes.iter().flat_map(|n| stage.apply(n)).collect();
+        }
+        if self.definite {
+            PathResult::Definite(nodes.into_iter().next())
+        } else {
+            PathResult::List(nodes)
+        }
+    }
+}
+
+impl fmt::Display for JsonPathExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl PathStage {
+    fn apply(&self, node: &Value) -> Vec<Value> {
+        match self {
+            PathStage::Select(p) => p.query(node).all().into_iter().cloned().collect(),
+            PathStage::Filter(p) => match node {
+                Value::Array(_) => p.query(node).all().into_iter().cloned().collect(),
+                Value::Object(_) => {
+                    let wrapped = Value::Array(vec![node.clone()]);
+                    p.query(&wrapped).all().into_iter().cloned().collect()
+                }
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+fn compile_stage(source: &str, filter: bool, text: &str) -> Result<PathStage, String> {
+    let path = serde_json_path::JsonPath::parse(text).map_err(|e| {
+        let hint = if text.contains("()") {
+            " (Jayway functions such as length() or size() are not supported; seam follows RFC 9535)"
+        } else {
+            ""
+        };
+        format!("invalid JSONPath `{source}`: {}{hint}", e.message())
+    })?;
+    Ok(if filter {
+        PathStage::Filter(path)
+    } else {
+        PathStage::Select(path)
+    })
+}
+
+fn normalize_path(source: &str) -> String {
+    let s = source.trim();
+    if s.starts_with('$') {
+        s.to_string()
+    } else if s.starts_with('[') {
+        format!("${s}")
+    } else {
+        format!("$.{s}")
+    }
+}
+
+/// Jayway's `@.name =~ /regex/flags` as RFC 9535 `match(@.name, 'regex')`.
+fn translate_regex_filters(path: &str) -> String {
+    let re = Regex::new(r#"(@(?:\.[\w-]+|\[[^\]]*\])*)\s*=~\s*/((?:\\.|[^/\\])*)/([a-zA-Z]*)"#)
+        .expect("static regex");
+    re.replace_all(path, |c: &regex::Captures| {
+        let flags = if c[3].contains('i') { "(?i)" } else { "" };
+        let body = format!("{flags}{}", &c[2])
+            .replace('\\', "\\\\")
+            .replace('\'', "\\'");
+        format!("match({}, '{body}')", &c[1])
+    })
+    .into_owned()
+}
+
+/// Byte positions outside quoted names, with bracket depth, for scanning.
+fn scan_unquoted(path: &str) -> Vec<(usize, char, usize)> {
+    let mut out = Vec::new();
+    let (mut quote, mut escaped, mut depth) = (None::<char>, false, 0usize);
+    for (i, c) in path.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '[' => {
+                out.push((i, c, depth));
+                depth += 1;
+                continue;
+            }
+            ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push((i, c, depth));
+    }
+    out
+}
+
+/// Splits at child filter segments (`[?...]` not after `..`): pieces of plain
+/// path, each made a `$`-rooted path, and filters as `$[?...]`.
+fn split_filters(path: &str) -> Vec<(bool, String)> {
+    let chars = scan_unquoted(path);
+    let mut pieces = Vec::new();
+    let mut cut = 0;
+    let mut k = 0;
+    while k < chars.len() {
+        let (i, c, depth) = chars[k];
+        let is_filter = c == '['
+            && depth == 0
+            && path[i + 1..].trim_start().starts_with('?')
+            && !path[..i].ends_with("..");
+        if !is_filter {
+            k += 1;
+            continue;
+        }
+        let end = chars[k + 1..]
+            .iter()
+            .find(|(_, c, d)| *c == ']' && *d == 0)
+            .map_or(path.len(), |(j, _, _)| j + 1);
+        push_piece(&mut pieces, &path[cut..i]);
+        pieces.push((true, format!("${}", &path[i..end])));
+        cut = end;
+        k = chars
+            .iter()
+            .position(|(j, _, _)| *j >= end)
+            .unwrap_or(chars.len());
+    }
+    push_piece(&mut pieces, &path[cut..]);
+    if pieces.is_empty() {
+        pieces.push((false, "$".to_string()));
+    }
+    pieces
+}
+
+fn push_piece(pieces: &mut Vec<(bool, String)>, piece: &str) {
+    let rest = piece.strip_prefix('$').unwrap_or(piece);
+    if !rest.trim().is_empty() {
+        pieces.push((false, format!("${rest}")));
+    }
+}
+
+fn is_definite(path: &str) -> bool {
+    let chars = scan_unquoted(path);
+    let deep = path.contains("..");
+    !deep
+        && !chars
+            .iter()
+            .any(|(_, c, depth)| matches!(c, '*' | '?') || (*depth > 0 && matches!(c, ':' | ',')))
+}
+
+/// A selected JSON value as WireMock offers it to a sub-matcher: strings bare,
+/// scalars as text, objects and arrays as JSON.
+fn json_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn parse_json_document(actual: Option<&str>, expr: &JsonPathExpr) -> Result<Value, String> {
+    let Some(text) = actual else {
+        return Err(format!(
+            "expected a JSON document for `{expr}` but the value was absent"
+        ));
+    };
+    if text.trim_start().starts_with('<') {
+        return Err(format!(
+            "expected a JSON document for `{expr}` but the value is XML"
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        format!(
+            "expected a JSON document for `{expr}` but it is not valid JSON ({e}): {}",
+            quote(text)
+        )
+    })
+}
+
+pub(crate) fn check_json_path(
+    expr: &JsonPathExpr,
+    sub: Option<&StringMatcher>,
+    actual: Option<&str>,
+) -> Result<(), String> {
+    let doc = parse_json_document(actual, expr)?;
+    let result = expr.evaluate(&doc);
+    match sub {
+        None => simple_json_path(expr, &result),
+        Some(sub) => {
+            let values = sub_values(&result, sub);
+            check_selected(expr.as_str(), &values, sub)
+        }
+    }
+}
+
+/// Without a sub-matcher: the path must select something (Jayway: a definite
+/// path's value must not be null, `[]` or `{}`; an indefinite path must select
+/// at least one value).
+fn simple_json_path(expr: &JsonPathExpr, result: &PathResult) -> Result<(), String> {
+    let problem = match result {
+        PathResult::Definite(None) => "selected nothing".to_string(),
+        PathResult::Definite(Some(v)) => match v {
+            Value::Null => "selected null".to_string(),
+            Value::Array(a) if a.is_empty() => "selected an empty array".to_string(),
+            Value::Object(o) if o.is_empty() => "selected an empty object".to_string(),
+            _ => return Ok(()),
+        },
+        PathResult::List(vs) if vs.is_empty() => "selected nothing".to_string(),
+        PathResult::List(_) => return Ok(()),
+    };
+    Err(format!("expected a match for `{expr}` but it {problem}"))
+}
+
+/// The texts a sub-matcher sees, as WireMock renders the selection: objects
+/// whole as JSON (and everything as JSON for `equalToJson`), arrays item by
+/// item, scalars as text, null or nothing as no value.
+fn sub_values(result: &PathResult, sub: &StringMatcher) -> Vec<String> {
+    let obj = match result {
+        PathResult::Definite(v) => v.clone().unwrap_or(Value::Null),
+        PathResult::List(vs) => Value::Array(vs.clone()),
+    };
+    if matches!(sub, StringMatcher::EqualToJson { .. }) || obj.is_object() {
+        return vec![obj.to_string()];
+    }
+    match obj {
+        Value::Array(items) => items.iter().map(json_text).collect(),
+        Value::Null => Vec::new(),
+        scalar => vec![json_text(&scalar)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{check_table, m};
+    use serde_json::json;
+
+    fn table() -> Vec<(Value, Option<&'static str>, bool)> {
+        let doc = r#"{"name": "Ann", "qty": 3, "tags": ["a", "b"], "items": [{"id": 1, "qty": 2}, {"id": 2, "qty": 5}], "empty": [], "none": null, "obj": {"k": "v"}}"#;
+        vec![
+            // matchesJsonPath
+            (json!({"matchesJsonPath": "$.name"}), Some(doc), true),
+            (json!({"matchesJsonPath": "name"}), Some(doc), true),
+            (json!({"matchesJsonPath": "$.missing"}), Some(doc), false),
+            (json!({"matchesJsonPath": "$.none"}), Some(doc), false),
+            (json!({"matchesJsonPath": "$.empty"}), Some(doc), false),
+            (
+                json!({"matchesJsonPath": "$.items[?(@.qty > 4)]"}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": "$.items[?(@.qty > 9)]"}),
+                Some(doc),
+                false,
+            ),
+            (
+                json!({"matchesJsonPath": "$[?(@.qty == 3)]"}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": "$[?(@.qty == 4)]"}),
+                Some(doc),
+                false,
+            ),
+            (
+                json!({"matchesJsonPath": "$.obj[?(@.k == 'v')]"}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": "$[?(@.name =~ /a.*/i)]"}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": "$[?(@.name =~ /a.*/)]"}),
+                Some(doc),
+                false,
+            ),
+            (json!({"matchesJsonPath": "$.name"}), Some("<a/>"), false),
+            (json!({"matchesJsonPath": "$.name"}), None, false),
+            (
+                json!({"matchesJsonPath": {"expression": "$.name", "equalTo": "Ann"}}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.qty", "equalTo": "3"}}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.qty", "equalTo": "4"}}),
+                Some(doc),
+                false,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.tags", "equalTo": "b"}}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items[*].qty", "matches": "5"}}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.obj", "equalToJson": {"k": "v"}}}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.obj", "contains": "\"k\""}}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.missing", "absent": true}}),
+                Some(doc),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.name", "absent": true}}),
+                Some(doc),
+                false,
+            ),
+        ]
+    }
+
+    #[test]
+    fn behaves_as_wiremock() {
+        check_table(table());
+    }
+
+    #[test]
+    fn reasons_say_what_the_path_selected() {
+        let reason = |spec: Value, actual: Option<&str>| m(spec).check(actual).unwrap_err();
+        assert_eq!(
+            reason(json!({"matchesJsonPath": "$.a"}), Some(r#"{"b": 1}"#)),
+            "expected a match for `$.a` but it selected nothing"
+        );
+        assert_eq!(
+            reason(
+                json!({"matchesJsonPath": {"expression": "$.a", "equalTo": "2"}}),
+                Some(r#"{"a": 1}"#)
+            ),
+            "at `$.a`: expected \"2\" but was \"1\""
+        );
+    }
+
+    #[test]
+    fn json_paths_split_and_classify() {
+        assert!(is_definite("$.a.b[0]['c d']"));
+        assert!(!is_definite("$.a[*]"));
+        assert!(!is_definite("$..a"));
+        assert!(!is_definite("$.a[0,1]"));
+        assert!(!is_definite("$.a[?(@.b)]"));
+        assert!(is_definite("$['a*?']"));
+        let pieces = split_filters("$.a[?(@.x == ']')].b[0]");
+        assert_eq!(
+            pieces,
+            vec![
+                (false, "$.a".to_string()),
+                (true, "$[?(@.x == ']')]".to_string()),
+                (false, "$.b[0]".to_string())
+            ]
+        );
+        assert_eq!(
+            translate_regex_filters("$[?(@.name =~ /a\\d+/i)]"),
+            "$[?(match(@.name, '(?i)a\\\\d+'))]"
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! seam-matchers: WireMock's string and body matchers as one type,
+//! [`StringMatcher`]: equalTo, binaryEqualTo, contains, doesNotContain, matches,
+//! doesNotMatch, absent, anything, equalToJson, matchesJsonPath,
+//! matchesJsonSchema, equalToXml, matchesXPath, and/or/not, and the multi-value
+//! hasExactly/includes.
+//!
+//! This crate owns the matchers' semantics (as WireMock 3 applies them), their
+//! WireMock JSON form in both directions ([`from_wiremock_json`],
+//! [`StringMatcher::to_wiremock_json`]) and the human reasons a failed check
+//! gives. It knows nothing of a server: the mock server (seam-mock) matches
+//! requests with it and the suite runner (seam-suite) asserts with it.
+//! Regexes are compiled once by seam-core's one policy
+//! ([`seam_core::regexp::anchored`] with [`seam_core::regexp::Dot::All`]):
+//! bounded, anchored for whole-value matching (Java's `String.matches`, with
+//! DOTALL as WireMock compiles them).
+//!
+//! - [`read`]: WireMock JSON → matchers, with errors naming a JSON path.
+//! - [`write`]: matchers → WireMock JSON.
+//! - [`check`]: evaluating a matcher on a value, a list of values, a cookie or
+//!   raw bytes, and describing it.
+//! - one file per body matcher: `equal_to_json`, `json_path`, `json_schema`,
+//!   `equal_to_xml`, `xpath`.
+//! - `text`: how values and places are written in reasons and errors.
+
+mod check;
+mod equal_to_json;
+mod equal_to_xml;
+mod json_path;
+mod json_schema;
+pub mod read;
+mod text;
+mod write;
+mod xpath;
+
+pub use json_path::JsonPathExpr;
+pub use json_schema::JsonSchema;
+pub use read::{
+    check_matcher_count, check_matcher_counts, from_wiremock_json, parse_matcher, MAX_MATCHERS,
+};
+pub use text::{child_path, describe_json};
+
+use regex::Regex;
+use serde_json::Value;
+use std::fmt;
+
+/// One WireMock matcher.
+#[derive(Debug, Clone)]
+pub enum StringMatcher {
+    EqualTo {
+        value: String,
+        case_insensitive: bool,
+    },
+    /// `binaryEqualTo` (base64 in JSON): the raw bytes, for bodies.
+    BinaryEqualTo(Vec<u8>),
+    Contains(String),
+    /// Passes when the value is absent (as WireMock).
+    DoesNotContain(String),
+    /// Whole-value match; the regex is anchored (see [`seam_core::regexp::anchored`]).
+    Matches(Regex),
+    /// Passes when the value is absent (as WireMock).
+    DoesNotMatch(Regex),
+    Absent,
+    /// `anything`: any value, or none.
+    Anything,
+    EqualToJson {
+        value: Value,
+        ignore_array_order: bool,
+        ignore_extra_elements: bool,
+    },
+    MatchesJsonPath {
+        expression: JsonPathExpr,
+        sub: Option<Box<StringMatcher>>,
+    },
+    MatchesJsonSchema(JsonSchema),
+    EqualToXml {
+        value: String,
+        /// XMLUnit placeholders (`${xmlunit.ignore}`, `${xmlunit.isNumber}`,
+        /// `${xmlunit.matchesRegex(...)}`, `${xmlunit.isDateTime}`).
+        enable_placeholders: bool,
+    },
+    MatchesXPath {
+        expression: String,
+        /// `xPathNamespaces`: prefix → namespace URI.
+        namespaces: Vec<(String, String)>,
+        sub: Option<Box<StringMatcher>>,
+    },
+    And(Vec<StringMatcher>),
+    Or(Vec<StringMatcher>),
+    Not(Box<StringMatcher>),
+    /// `hasExactly` (multi-valued parameters and headers): as many values as
+    /// matchers, each matcher satisfied by some value. See
+    /// [`StringMatcher::check_values`].
+    HasExactly(Vec<StringMatcher>),
+    /// `includes`: each matcher satisfied by some value.
+    Includes(Vec<StringMatcher>),
+}
+
+/// A matcher that could not be read: where (a JSON path) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatcherError {
+    pub path: String,
+    pub message: String,
+}
+
+impl MatcherError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        MatcherError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for MatcherError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// What reading a matcher gives: the value, or where (a JSON path) and why not.
+pub type Parsed<T> = Result<T, MatcherError>;
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! What every matcher file's tests share: reading a matcher and checking a
+    //! table of (matcher, actual value, should match) rows.
+
+    use crate::{from_wiremock_json, StringMatcher};
+    use serde_json::Value;
+
+    pub fn m(v: Value) -> StringMatcher {
+        from_wiremock_json(&v).unwrap_or_else(|e| panic!("{v}: {e}"))
+    }
+
+    pub fn err(v: Value) -> String {
+        from_wiremock_json(&v).expect_err("should not parse")
+    }
+
+    /// Each row behaves as WireMock does, and survives a round trip through
+    /// WireMock JSON.
+    pub fn check_table(rows: Vec<(Value, Option<&'static str>, bool)>) {
+        for (spec, actual, expected) in rows {
+            let matcher = m(spec.clone());
+            let result = matcher.check(actual);
+            assert_eq!(
+                result.is_ok(),
+                expected,
+                "{spec} against {actual:?} gave {result:?}"
+            );
+            let written = matcher.to_wiremock_json();
+            let again = m(written.clone()).to_wiremock_json();
+            assert_eq!(written, again, "{spec}");
+        }
+    }
+}
