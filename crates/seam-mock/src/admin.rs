@@ -380,7 +380,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         }
         ("POST", ["mappings", op @ ("find-by-metadata" | "remove-by-metadata")]) => {
             let matcher = match parse_body(req).and_then(|v| {
-                crate::matchers::StringMatcher::from_wiremock_json(&v)
+                seam_matchers::from_wiremock_json(&v)
                     .map_err(|e| AdminError::new(422, "Invalid matcher", e))
             }) {
                 Ok(m) => m,
@@ -477,15 +477,15 @@ fn fixed_delay(v: &Value) -> Result<u64, AdminError> {
     let Some(settings) = v.as_object() else {
         return Err(invalid(format!(
             "settings must be an object, not {}",
-            crate::matchers::describe_json(v)
+            seam_matchers::describe_json(v)
         )));
     };
     for key in settings.keys() {
         if !SETTINGS_KEYS.contains(&key.as_str()) {
             return Err(invalid(format!(
                 "$.{}: unknown setting{}; seam reads fixedDelay",
-                crate::report::excerpt(key, 80),
-                crate::matchers::did_you_mean(key, SETTINGS_KEYS)
+                seam_core::regexp::excerpt(key, 80),
+                seam_core::source::did_you_mean(key, SETTINGS_KEYS.iter().copied())
             )));
         }
     }
@@ -504,7 +504,7 @@ fn fixed_delay(v: &Value) -> Result<u64, AdminError> {
             .ok_or_else(|| {
                 invalid(format!(
                     "$.fixedDelay: needs a whole number of milliseconds ≥ 0, not {}",
-                    crate::matchers::describe_json(d)
+                    seam_matchers::describe_json(d)
                 ))
             })
             .and_then(|ms| {
@@ -550,7 +550,7 @@ fn with_id(raw: &str, f: impl FnOnce(Uuid) -> hyper::Response<Body>) -> hyper::R
         Err(_) => error(
             400,
             "Invalid id",
-            format!("`{}` is not a UUID", crate::report::excerpt(raw, 80)),
+            format!("`{}` is not a UUID", seam_core::regexp::excerpt(raw, 80)),
         ),
     }
 }

@@ -1,7 +1,7 @@
 //! seam-mock: the mock server behind `seam mock`.
 //!
 //! - [`stub`]: the stub model every source produces.
-//! - [`matchers`], [`wiremock`]: WireMock's matchers and mapping files.
+//! - [`wiremock`]: WireMock mapping files (the matchers themselves are [`seam_matchers`]).
 //! - [`sources`]: loading stubs from seam stub files, WireMock directories and pacts.
 //! - [`matching`], [`registry`]: matching requests to stubs (indexed), scenarios, near misses.
 //! - [`report`]: the 404 near-miss page and the request log lines.
@@ -12,7 +12,7 @@
 //! One stub, served on a free loopback port and asked once:
 //!
 //! ```
-//! use seam_mock::stub::{RequestPattern, ResponseBody, ResponseDef, UrlMatcher};
+//! use seam_mock::stub::{MethodMatch, RequestPattern, ResponseBody, ResponseDef, UrlMatcher};
 //! use seam_mock::{MockConfig, MockServer, Stub};
 //! use serde_json::{json, Value};
 //!
@@ -20,7 +20,7 @@
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let order = Stub::new(
 //!         RequestPattern {
-//!             method: Some("GET".into()),
+//!             method: MethodMatch::parse("GET"),
 //!             url: UrlMatcher::UrlPath("/orders/7".into()),
 //!             ..Default::default()
 //!         },
@@ -41,7 +41,6 @@
 
 pub mod admin;
 pub mod journal;
-pub mod matchers;
 pub mod matching;
 pub mod record;
 pub mod registry;

@@ -2,11 +2,12 @@
 //! seam-core `Mismatch` (same model as the contract engine), so a 404 can say
 //! exactly which parts of the closest stubs differed.
 
-use crate::matchers::regex_source;
 use crate::request::MockRequest;
 use crate::stub::{PathTemplate, RequestPattern, TemplateSegment, UrlMatcher};
 use base64::Engine;
 use seam_core::matching::{match_request, Mismatch, Part};
+use seam_core::regexp::{excerpt, source_of};
+use seam_matchers::StringMatcher;
 use serde_json::{json, Value};
 
 /// The result of a successful match: values captured from a URL template.
@@ -35,7 +36,7 @@ pub fn match_template(t: &PathTemplate, path: &str) -> Option<Vec<(String, Strin
 /// Parses `/orders/{id}/items/{item}`: literal segments and whole-segment
 /// parameters, each name once.
 pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
-    let shown = crate::report::excerpt(source, 80);
+    let shown = excerpt(source, 80);
     let mut segments = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for part in source.trim_start_matches('/').split('/') {
@@ -43,13 +44,13 @@ pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
             Some(name) if name.is_empty() || name.contains(['{', '}']) => {
                 return Err(format!(
                     "invalid parameter `{}` in path template `{shown}`",
-                    crate::report::excerpt(part, 80)
+                    excerpt(part, 80)
                 ))
             }
             Some(name) if names.contains(&name) => {
                 return Err(format!(
                     "parameter `{}` appears twice in `{shown}`",
-                    crate::report::excerpt(name, 80)
+                    excerpt(name, 80)
                 ))
             }
             Some(name) => {
@@ -59,7 +60,7 @@ pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
             None if part.contains(['{', '}']) => {
                 return Err(format!(
                     "a parameter must fill a whole segment: `{}` in `{shown}`",
-                    crate::report::excerpt(part, 80)
+                    excerpt(part, 80)
                 ))
             }
             None => segments.push(TemplateSegment::Literal(part.to_string())),
@@ -99,7 +100,7 @@ fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)
         )),
         UrlMatcher::UrlPattern(re) if full_match(re, url_) => Ok(Vec::new()),
         UrlMatcher::UrlPattern(re) => {
-            let src = regex_source(re);
+            let src = source_of(re);
             Err(url_mismatch(
                 src,
                 url_,
@@ -114,7 +115,7 @@ fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)
         )),
         UrlMatcher::UrlPathPattern(re) if full_match(re, path) => Ok(Vec::new()),
         UrlMatcher::UrlPathPattern(re) => {
-            let src = regex_source(re);
+            let src = source_of(re);
             Err(url_mismatch(
                 src,
                 path,
@@ -136,7 +137,7 @@ fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)
 fn check_multi<'r>(
     out: &mut Vec<Mismatch>,
     part: Part,
-    matchers: &[(String, crate::matchers::StringMatcher)],
+    matchers: &[(String, StringMatcher)],
     get: impl Fn(&str) -> Option<&'r [String]>,
 ) {
     for (name, matcher) in matchers {
@@ -168,16 +169,15 @@ pub fn match_pattern(
     // pattern's copies only index it): checking both would report each
     // difference twice, in two phrasings
     let pact = pattern.pact_request.is_some();
-    if let Some(m) = pattern.method.as_ref().filter(|_| !pact) {
-        if m != "ANY" && !m.eq_ignore_ascii_case(&req.method) {
-            out.push(Mismatch::new(
-                Part::Method,
-                "",
-                json!(m),
-                json!(req.method),
-                format!("expected method {m} but was {}", req.method),
-            ));
-        }
+    if !pact && !pattern.method.accepts(&req.method) {
+        let m = pattern.method.as_str();
+        out.push(Mismatch::new(
+            Part::Method,
+            "",
+            json!(m),
+            json!(req.method),
+            format!("expected method {m} but was {}", req.method),
+        ));
     }
     let url = if pact { &UrlMatcher::Any } else { &pattern.url };
     let path_params = match match_url(url, req) {
@@ -315,9 +315,9 @@ fn path_dissimilarity(
         (_, Some(spec)) => (cut(&spec.request.path), &req.path),
         (UrlMatcher::Any, None) => return 0.0,
         (UrlMatcher::Url(u), None) => (cut(u), &req.url),
-        (UrlMatcher::UrlPattern(re), None) => (cut(regex_source(re)), &req.url),
+        (UrlMatcher::UrlPattern(re), None) => (cut(source_of(re)), &req.url),
         (UrlMatcher::UrlPath(p), None) => (cut(p), &req.path),
-        (UrlMatcher::UrlPathPattern(re), None) => (cut(regex_source(re)), &req.path),
+        (UrlMatcher::UrlPathPattern(re), None) => (cut(source_of(re)), &req.path),
         (UrlMatcher::UrlPathTemplate(t), None) => {
             let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
             let filled: Vec<&str> = t

@@ -5,7 +5,7 @@
 use crate::matching::{distance, match_pattern, Captures};
 use crate::request::MockRequest;
 use crate::respond::{static_answer, Prepared};
-use crate::stub::{Stub, UrlMatcher};
+use crate::stub::{MethodMatch, Stub, UrlMatcher};
 use arc_swap::ArcSwap;
 use rustc_hash::FxHashMap;
 use seam_core::matching::Mismatch;
@@ -39,8 +39,7 @@ pub struct StubTable {
 /// A stub the fast path can answer from the request line alone.
 #[derive(Debug)]
 struct FastStub {
-    /// `None`: any method.
-    method: Option<Box<str>>,
+    method: MethodMatch,
     /// A `url` stub: the whole URL must be the path, so any query string
     /// makes it miss (a `urlPath` stub ignores the query).
     exact_url: bool,
@@ -91,10 +90,7 @@ impl StubTable {
                 .map(|&i| &self.entries[i])
                 .take_while(|e| plain(&e.stub) && static_answer(&e.stub.response).is_some())
                 .map(|e| FastStub {
-                    method: match e.stub.request.method.as_deref() {
-                        None | Some("ANY") => None,
-                        Some(m) => Some(m.into()),
-                    },
+                    method: e.stub.request.method.clone(),
                     exact_url: matches!(e.stub.request.url, UrlMatcher::Url(_)),
                     entry: e.clone(),
                 })
@@ -282,12 +278,11 @@ impl Registry {
         answer: impl FnOnce(&Entry, &Prepared) -> R,
     ) -> Option<R> {
         let table = self.table.load();
-        let fast = table.fast.get(path)?.iter().find(|f| {
-            !(with_query && f.exact_url)
-                && f.method
-                    .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
-        })?;
+        let fast = table
+            .fast
+            .get(path)?
+            .iter()
+            .find(|f| !(with_query && f.exact_url) && f.method.accepts(method))?;
         let prepared = static_answer(&fast.entry.stub.response)?;
         Some(answer(&fast.entry, prepared))
     }

@@ -4,10 +4,10 @@
 //! (their `name`, else method and URL), and the bounded excerpts that keep a
 //! 10 KB method or a 200 KB body from being echoed in full.
 
-use crate::matchers::regex_source;
 use crate::registry::NearMiss;
 use crate::request::MockRequest;
 use crate::stub::{Stub, UrlMatcher};
+use seam_core::regexp::{excerpt, source_of};
 use std::borrow::Cow;
 
 /// The longest method echoed, in characters.
@@ -19,29 +19,17 @@ pub const MAX_LINE: usize = 512;
 /// The longest body (or header value) echoed in the reproducing curl command.
 pub const MAX_BODY: usize = 2048;
 
-/// `text` cut to `max` characters, saying how much was cut.
-pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => Cow::Borrowed(text),
-        Some((cut, _)) => Cow::Owned(format!(
-            "{}… ({} more bytes cut)",
-            &text[..cut],
-            text.len() - cut
-        )),
-    }
-}
-
 /// How reports name a stub: its name, else its method and URL
 /// (`GET /todos/{id}`); never its id, which says nothing to a reader.
 pub fn stub_label(stub: &Stub) -> String {
     if let Some(name) = stub.name.as_deref().filter(|n| !n.is_empty()) {
         return excerpt(name, MAX_URL).into_owned();
     }
-    let method = stub.request.method.as_deref().unwrap_or("ANY");
+    let method = stub.request.method.as_str();
     let url = match &stub.request.url {
         UrlMatcher::Any => "(any URL)",
         UrlMatcher::Url(u) | UrlMatcher::UrlPath(u) => u.as_str(),
-        UrlMatcher::UrlPattern(re) | UrlMatcher::UrlPathPattern(re) => regex_source(re),
+        UrlMatcher::UrlPattern(re) | UrlMatcher::UrlPathPattern(re) => source_of(re),
         UrlMatcher::UrlPathTemplate(t) => t.source.as_str(),
     };
     format!("{} {}", excerpt(method, MAX_METHOD), excerpt(url, MAX_URL))

@@ -53,7 +53,7 @@ pub fn conn_fault(f: Fault) -> Option<ConnFault> {
 /// (letters, digits and ``!#$%&'*+-.^_`|~``), the value free of control
 /// characters (CR and LF would split the header; tab is allowed).
 pub fn check_header(name: &str, value: &str) -> Result<(), String> {
-    let shown = |s: &str| crate::report::excerpt(s, 80).escape_debug().to_string();
+    let shown = |s: &str| seam_core::regexp::excerpt(s, 80).escape_debug().to_string();
     if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
         return Err(format!(
             "`{}` is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)",
@@ -100,7 +100,7 @@ pub fn check_body_file(rel: &Path) -> Result<(), String> {
     if leaves || rel.as_os_str().is_empty() {
         return Err(format!(
             "body file `{}` must be a relative path inside the __files directory (no `..`, no leading `/`)",
-            crate::report::excerpt(&rel.display().to_string(), 200)
+            seam_core::regexp::excerpt(&rel.display().to_string(), 200)
         ));
     }
     Ok(())

@@ -2,15 +2,16 @@
 //! spelling of the stub model. Matchers use WireMock's vocabulary (a plain value
 //! means `equalTo`). Errors carry file:line:column.
 
-use crate::matchers::StringMatcher;
 use crate::matching::parse_template;
 use crate::sources::LoadError;
 use crate::stub::{
-    Chaos, ChaosOutcome, Delay, Fault, RequestPattern, ResponseBody, ResponseDef, ScenarioStep,
-    Stub, StubSource, UrlMatcher, DEFAULT_PRIORITY,
+    Chaos, ChaosOutcome, Delay, Fault, MethodMatch, RequestPattern, ResponseBody, ResponseDef,
+    ScenarioStep, Stub, StubSource, UrlMatcher, DEFAULT_PRIORITY,
 };
 use base64::Engine;
 use seam_core::matching::scalar_text;
+use seam_core::regexp::{anchored, Dot};
+use seam_matchers::StringMatcher;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -146,7 +147,7 @@ fn matcher(file: &Path, v: &Spanned<Value>) -> Result<StringMatcher, LoadError> 
 }
 
 fn regex(file: &Path, s: &Spanned<String>) -> Result<regex::Regex, LoadError> {
-    crate::matchers::anchored_regex(&s.value).map_err(|e| at(file, s, e))
+    anchored(&s.value, Dot::All).map_err(|e| at(file, s, e))
 }
 
 fn named_matchers(
@@ -175,8 +176,8 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
             ))
         }
     };
-    if let Some(last) = r.body_patterns.get(crate::matchers::MAX_MATCHERS) {
-        let e = crate::matchers::check_matcher_count("bodyPatterns", r.body_patterns.len());
+    if let Some(last) = r.body_patterns.get(seam_matchers::MAX_MATCHERS) {
+        let e = seam_matchers::check_matcher_count("bodyPatterns", r.body_patterns.len());
         return Err(at(file, last, e.unwrap_err()));
     }
     let mut body_patterns: Vec<StringMatcher> = r
@@ -190,9 +191,8 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
     Ok(RequestPattern {
         method: r
             .method
-            .as_ref()
-            .map(|m| m.to_ascii_uppercase())
-            .filter(|m| m != "ANY"),
+            .as_deref()
+            .map_or(MethodMatch::Any, MethodMatch::parse),
         url,
         path_parameters: named_matchers(file, &r.path_params)?,
         query: named_matchers(file, &r.query)?,

@@ -3,7 +3,7 @@
 //! interactions become stubs matched by the Pact engine, answered with
 //! generators applied). Errors carry file:line:column. Also hot reload.
 
-use crate::stub::{RequestPattern, ResponseDef, Stub, StubSource, UrlMatcher};
+use crate::stub::{MethodMatch, RequestPattern, ResponseDef, Stub, StubSource, UrlMatcher};
 use seam_core::interaction::Exchange;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -94,7 +94,7 @@ pub fn stubs_for_pact(pact: &seam_pact::Pact, source: StubSource) -> Vec<Stub> {
             .category(seam_core::rules::Category::Path)
             .is_some();
         let pattern = RequestPattern {
-            method: Some(request.request.method.clone()),
+            method: MethodMatch::parse(&request.request.method),
             url: if has_path_rules {
                 UrlMatcher::Any
             } else {
@@ -127,7 +127,7 @@ fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadErr
     }
     let doc: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| LoadError::at(file, e.line(), e.column(), format!("invalid JSON: {e}")))?;
-    crate::matchers::check_matcher_counts(&doc)
+    seam_matchers::check_matcher_counts(&doc)
         .map_err(|e| LoadError::file(file, format!("at {e}")))?;
     if doc.get("stubs").is_some() {
         crate::seam_stubs::parse(file, text)

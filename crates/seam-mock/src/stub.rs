@@ -2,9 +2,9 @@
 //! with, plus priority, scenario step and provenance. Every stub source (seam
 //! stub files, WireMock mappings, pacts) produces these.
 
-use crate::matchers::StringMatcher;
 use seam_core::http::Headers;
 use seam_core::interaction::{RequestSpec, ResponseSpec};
+use seam_matchers::StringMatcher;
 use serde_json::Value;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -44,11 +44,50 @@ pub enum TemplateSegment {
     Param(String),
 }
 
+/// The methods a request pattern accepts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum MethodMatch {
+    /// Every method: no `method` given, or WireMock's `ANY`.
+    #[default]
+    Any,
+    /// One method, upper-case (build it with [`MethodMatch::parse`]).
+    Only(String),
+}
+
+impl MethodMatch {
+    /// A method as a stub source writes it: `ANY` (in any case) is
+    /// [`MethodMatch::Any`]; any other method is upper-cased, here and only here.
+    pub fn parse(method: &str) -> Self {
+        let upper = method.to_ascii_uppercase();
+        if upper == "ANY" {
+            MethodMatch::Any
+        } else {
+            MethodMatch::Only(upper)
+        }
+    }
+
+    /// Whether a request with `method` is accepted (methods compare ignoring
+    /// ASCII case, as requests are read).
+    pub fn accepts(&self, method: &str) -> bool {
+        match self {
+            MethodMatch::Any => true,
+            MethodMatch::Only(m) => m.eq_ignore_ascii_case(method),
+        }
+    }
+
+    /// The method as WireMock writes it: `ANY`, or the upper-case method.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MethodMatch::Any => "ANY",
+            MethodMatch::Only(m) => m,
+        }
+    }
+}
+
 /// What a request must look like to select a stub.
 #[derive(Debug, Clone, Default)]
 pub struct RequestPattern {
-    /// Upper-case method; `None` (or WireMock's `ANY`) matches every method.
-    pub method: Option<String>,
+    pub method: MethodMatch,
     pub url: UrlMatcher,
     pub path_parameters: Vec<(String, StringMatcher)>,
     /// Query parameters: every value of the parameter is offered to the matcher;

@@ -3,21 +3,22 @@
 //! This module owns WireMock's stub-mapping JSON format: reading a mapping (or a
 //! `{"mappings": [...]}` file) into a stub, with errors that name the file, the
 //! JSON path and, for syntax errors, line and column; and writing a stub back as
-//! a mapping. Matchers themselves are read by [`crate::matchers`]. Keys WireMock
+//! a mapping. Matchers themselves are read by [`seam_matchers`]. Keys WireMock
 //! knows but seam does not implement are accepted and ignored (listed in the
 //! `IGNORED_*` constants); any other unknown key is an error with a "did you
 //! mean" hint.
 
-use crate::matchers::{
-    anchored_regex, child_path, describe_json, did_you_mean, parse_matcher, regex_source,
-    MatcherError, StringMatcher,
-};
 use crate::stub::{
-    Delay, Fault, RequestPattern, ResponseBody, ResponseDef, ScenarioStep, Stub, StubSource,
-    TemplateSegment, UrlMatcher, DEFAULT_PRIORITY,
+    Delay, Fault, MethodMatch, RequestPattern, ResponseBody, ResponseDef, ScenarioStep, Stub,
+    StubSource, TemplateSegment, UrlMatcher, DEFAULT_PRIORITY,
 };
 use base64::Engine;
 use seam_core::http::Headers;
+use seam_core::regexp::{anchored, source_of, Dot};
+use seam_core::source::did_you_mean;
+use seam_matchers::{
+    child_path, describe_json, parse_matcher, MatcherError, Parsed, StringMatcher,
+};
 use serde_json::{json, Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -170,8 +171,6 @@ impl fmt::Display for MappingError {
 
 impl std::error::Error for MappingError {}
 
-type Res<T> = Result<T, MatcherError>;
-
 /// Reads one WireMock mapping (as posted to `/__admin/mappings`). The stub
 /// keeps the mapping in `original`; its source is [`StubSource::Admin`].
 /// `files_dir` (the `__files` directory), when given, is where `bodyFileName`
@@ -222,7 +221,7 @@ struct Obj<'a> {
 }
 
 impl<'a> Obj<'a> {
-    fn new(v: &'a Value, path: &str, what: &str) -> Res<Self> {
+    fn new(v: &'a Value, path: &str, what: &str) -> Parsed<Self> {
         match v {
             Value::Object(map) => Ok(Obj {
                 map,
@@ -240,14 +239,17 @@ impl<'a> Obj<'a> {
     }
 
     /// Rejects keys that are neither read nor knowingly ignored.
-    fn check_keys(&self, known: &[&str], ignored: &[&str], what: &str) -> Res<()> {
+    fn check_keys(&self, known: &[&str], ignored: &[&str], what: &str) -> Parsed<()> {
         for key in self.map.keys() {
             if !known.contains(&key.as_str()) && !ignored.contains(&key.as_str()) {
                 let mut all = known.to_vec();
                 all.extend_from_slice(ignored);
                 return Err(MatcherError::new(
                     self.at(key),
-                    format!("unknown key `{key}` in {what}{}", did_you_mean(key, &all)),
+                    format!(
+                        "unknown key `{key}` in {what}{}",
+                        did_you_mean(key, all.iter().copied())
+                    ),
                 ));
             }
         }
@@ -259,7 +261,7 @@ impl<'a> Obj<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    fn required(&self, key: &str, what: &str) -> Res<&'a Value> {
+    fn required(&self, key: &str, what: &str) -> Parsed<&'a Value> {
         self.get(key)
             .ok_or_else(|| MatcherError::new(&self.path, format!("{what} needs `{key}`")))
     }
@@ -271,7 +273,7 @@ impl<'a> Obj<'a> {
         )
     }
 
-    fn string(&self, key: &str) -> Res<Option<&'a str>> {
+    fn string(&self, key: &str) -> Parsed<Option<&'a str>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -279,7 +281,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn boolean(&self, key: &str) -> Res<Option<bool>> {
+    fn boolean(&self, key: &str) -> Parsed<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -287,7 +289,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn unsigned(&self, key: &str) -> Res<Option<u64>> {
+    fn unsigned(&self, key: &str) -> Parsed<Option<u64>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => v
@@ -297,7 +299,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn number(&self, key: &str) -> Res<Option<f64>> {
+    fn number(&self, key: &str) -> Parsed<Option<f64>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => v
@@ -307,14 +309,14 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn object(&self, key: &str) -> Res<Option<Obj<'a>>> {
+    fn object(&self, key: &str) -> Parsed<Option<Obj<'a>>> {
         self.get(key)
             .map(|v| Obj::new(v, &self.at(key), &format!("`{key}`")))
             .transpose()
     }
 }
 
-fn parse_document(v: &Value, files_dir: Option<&Path>) -> Res<Vec<Stub>> {
+fn parse_document(v: &Value, files_dir: Option<&Path>) -> Parsed<Vec<Stub>> {
     let Some(list) = v.get("mappings") else {
         return Ok(vec![parse_mapping(v, "$", files_dir)?]);
     };
@@ -330,7 +332,7 @@ fn parse_document(v: &Value, files_dir: Option<&Path>) -> Res<Vec<Stub>> {
         .collect()
 }
 
-fn parse_mapping(v: &Value, path: &str, files_dir: Option<&Path>) -> Res<Stub> {
+fn parse_mapping(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<Stub> {
     let o = Obj::new(v, path, "a mapping")?;
     o.check_keys(STUB_KEYS, IGNORED_STUB_KEYS, "a mapping")?;
     let request = parse_request(o.required("request", "a mapping")?, &o.at("request"))?;
@@ -352,7 +354,7 @@ fn parse_mapping(v: &Value, path: &str, files_dir: Option<&Path>) -> Res<Stub> {
     Ok(stub)
 }
 
-fn parse_uuid(o: &Obj<'_>, key: &str) -> Res<Option<Uuid>> {
+fn parse_uuid(o: &Obj<'_>, key: &str) -> Parsed<Option<Uuid>> {
     o.string(key)?
         .map(|s| {
             Uuid::parse_str(s)
@@ -361,7 +363,7 @@ fn parse_uuid(o: &Obj<'_>, key: &str) -> Res<Option<Uuid>> {
         .transpose()
 }
 
-fn parse_id(o: &Obj<'_>) -> Res<Option<Uuid>> {
+fn parse_id(o: &Obj<'_>) -> Parsed<Option<Uuid>> {
     let (id, uuid) = (parse_uuid(o, "id")?, parse_uuid(o, "uuid")?);
     match (id, uuid) {
         (Some(a), Some(b)) if a != b => Err(MatcherError::new(
@@ -372,7 +374,7 @@ fn parse_id(o: &Obj<'_>) -> Res<Option<Uuid>> {
     }
 }
 
-fn parse_priority(o: &Obj<'_>) -> Res<i32> {
+fn parse_priority(o: &Obj<'_>) -> Parsed<i32> {
     match o.get("priority") {
         None => Ok(DEFAULT_PRIORITY),
         Some(v) => v
@@ -382,7 +384,7 @@ fn parse_priority(o: &Obj<'_>) -> Res<i32> {
     }
 }
 
-fn parse_scenario(o: &Obj<'_>) -> Res<Option<ScenarioStep>> {
+fn parse_scenario(o: &Obj<'_>) -> Parsed<Option<ScenarioStep>> {
     let required_state = o.string("requiredScenarioState")?.map(str::to_string);
     let new_state = o.string("newScenarioState")?.map(str::to_string);
     match o.string("scenarioName")? {
@@ -404,7 +406,7 @@ fn parse_scenario(o: &Obj<'_>) -> Res<Option<ScenarioStep>> {
     }
 }
 
-fn parse_request(v: &Value, path: &str) -> Res<RequestPattern> {
+fn parse_request(v: &Value, path: &str) -> Parsed<RequestPattern> {
     let o = Obj::new(v, path, "`request`")?;
     o.check_keys(REQUEST_KEYS, IGNORED_REQUEST_KEYS, "`request`")?;
     let url = parse_url(&o)?;
@@ -421,16 +423,15 @@ fn parse_request(v: &Value, path: &str) -> Res<RequestPattern> {
     })
 }
 
-fn parse_method(o: &Obj<'_>) -> Res<Option<String>> {
+fn parse_method(o: &Obj<'_>) -> Parsed<MethodMatch> {
     let Some(m) = o.string("method")? else {
-        return Ok(None);
+        return Ok(MethodMatch::Any);
     };
     seam_core::http::check_method(m).map_err(|e| MatcherError::new(o.at("method"), e))?;
-    let upper = m.to_ascii_uppercase();
-    Ok((upper != "ANY").then_some(upper))
+    Ok(MethodMatch::parse(m))
 }
 
-fn parse_url(o: &Obj<'_>) -> Res<UrlMatcher> {
+fn parse_url(o: &Obj<'_>) -> Parsed<UrlMatcher> {
     let given: Vec<&str> = URL_KEYS
         .iter()
         .copied()
@@ -454,7 +455,7 @@ fn parse_url(o: &Obj<'_>) -> Res<UrlMatcher> {
         }
     };
     let text = o.string(key)?.unwrap_or_default();
-    let regex = |t: &str| anchored_regex(t).map_err(|e| MatcherError::new(o.at(key), e));
+    let regex = |t: &str| anchored(t, Dot::All).map_err(|e| MatcherError::new(o.at(key), e));
     Ok(match key {
         "url" => UrlMatcher::Url(text.to_string()),
         "urlPattern" => UrlMatcher::UrlPattern(regex(text)?),
@@ -466,7 +467,7 @@ fn parse_url(o: &Obj<'_>) -> Res<UrlMatcher> {
     })
 }
 
-fn parse_path_parameters(o: &Obj<'_>, url: &UrlMatcher) -> Res<Vec<(String, StringMatcher)>> {
+fn parse_path_parameters(o: &Obj<'_>, url: &UrlMatcher) -> Parsed<Vec<(String, StringMatcher)>> {
     let params = parse_named(o, "pathParameters", false)?;
     if params.is_empty() {
         return Ok(params);
@@ -494,7 +495,7 @@ fn parse_path_parameters(o: &Obj<'_>, url: &UrlMatcher) -> Res<Vec<(String, Stri
 
 /// A map of name → matcher (query parameters, headers, cookies, path
 /// parameters). `hasExactly`/`includes` only where several values can arrive.
-fn parse_named(o: &Obj<'_>, key: &str, multi: bool) -> Res<Vec<(String, StringMatcher)>> {
+fn parse_named(o: &Obj<'_>, key: &str, multi: bool) -> Parsed<Vec<(String, StringMatcher)>> {
     let Some(map) = o.object(key)? else {
         return Ok(Vec::new());
     };
@@ -511,7 +512,7 @@ fn parse_named(o: &Obj<'_>, key: &str, multi: bool) -> Res<Vec<(String, StringMa
         .collect()
 }
 
-fn reject_multi(m: &StringMatcher, path: &str, what: &str) -> Res<()> {
+fn reject_multi(m: &StringMatcher, path: &str, what: &str) -> Parsed<()> {
     match m {
         StringMatcher::HasExactly(_) | StringMatcher::Includes(_) => Err(MatcherError::new(
             path,
@@ -521,7 +522,7 @@ fn reject_multi(m: &StringMatcher, path: &str, what: &str) -> Res<()> {
     }
 }
 
-fn parse_basic_auth(o: &Obj<'_>) -> Res<Option<(String, String)>> {
+fn parse_basic_auth(o: &Obj<'_>) -> Parsed<Option<(String, String)>> {
     let key = match (o.get("basicAuthCredentials"), o.get("basicAuth")) {
         (None, None) => return Ok(None),
         (Some(_), Some(_)) => {
@@ -535,7 +536,7 @@ fn parse_basic_auth(o: &Obj<'_>) -> Res<Option<(String, String)>> {
     };
     let creds = o.object(key)?.expect("present");
     creds.check_keys(&["username", "password"], &[], &format!("`{key}`"))?;
-    let field = |k: &str| -> Res<String> {
+    let field = |k: &str| -> Parsed<String> {
         creds
             .string(k)?
             .map(str::to_string)
@@ -544,14 +545,14 @@ fn parse_basic_auth(o: &Obj<'_>) -> Res<Option<(String, String)>> {
     Ok(Some((field("username")?, field("password")?)))
 }
 
-fn parse_body_patterns(o: &Obj<'_>) -> Res<Vec<StringMatcher>> {
+fn parse_body_patterns(o: &Obj<'_>) -> Parsed<Vec<StringMatcher>> {
     let Some(v) = o.get("bodyPatterns") else {
         return Ok(Vec::new());
     };
     let Value::Array(items) = v else {
         return Err(o.wrong_type("bodyPatterns", "an array of matchers", v));
     };
-    crate::matchers::check_matcher_count("bodyPatterns", items.len())
+    seam_matchers::check_matcher_count("bodyPatterns", items.len())
         .map_err(|e| MatcherError::new(o.at("bodyPatterns"), e))?;
     items
         .iter()
@@ -565,7 +566,7 @@ fn parse_body_patterns(o: &Obj<'_>) -> Res<Vec<StringMatcher>> {
         .collect()
 }
 
-fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Res<ResponseDef> {
+fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<ResponseDef> {
     let o = Obj::new(v, path, "`response`")?;
     o.check_keys(RESPONSE_KEYS, IGNORED_RESPONSE_KEYS, "`response`")?;
     let templated = parse_transformers(&o)?;
@@ -583,7 +584,7 @@ fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Res<Respon
     })
 }
 
-fn parse_status_message(o: &Obj<'_>) -> Res<Option<String>> {
+fn parse_status_message(o: &Obj<'_>) -> Parsed<Option<String>> {
     let Some(m) = o.string("statusMessage")? else {
         return Ok(None);
     };
@@ -592,7 +593,7 @@ fn parse_status_message(o: &Obj<'_>) -> Res<Option<String>> {
     Ok(Some(m.to_string()))
 }
 
-fn parse_status(o: &Obj<'_>) -> Res<u16> {
+fn parse_status(o: &Obj<'_>) -> Parsed<u16> {
     match o.get("status") {
         None => Ok(200),
         Some(v) => v
@@ -603,7 +604,7 @@ fn parse_status(o: &Obj<'_>) -> Res<u16> {
     }
 }
 
-fn parse_headers(o: &Obj<'_>) -> Res<Headers> {
+fn parse_headers(o: &Obj<'_>) -> Parsed<Headers> {
     let mut headers = Headers::new();
     let Some(map) = o.object("headers")? else {
         return Ok(headers);
@@ -638,7 +639,7 @@ fn parse_headers(o: &Obj<'_>) -> Res<Headers> {
     Ok(headers)
 }
 
-fn parse_body(o: &Obj<'_>, files_dir: Option<&Path>) -> Res<ResponseBody> {
+fn parse_body(o: &Obj<'_>, files_dir: Option<&Path>) -> Parsed<ResponseBody> {
     let given: Vec<&str> = ["body", "jsonBody", "base64Body", "bodyFileName"]
         .into_iter()
         .filter(|k| o.get(k).is_some())
@@ -665,7 +666,7 @@ fn parse_body(o: &Obj<'_>, files_dir: Option<&Path>) -> Res<ResponseBody> {
     })
 }
 
-fn decode_base64(o: &Obj<'_>, key: &str) -> Res<Vec<u8>> {
+fn decode_base64(o: &Obj<'_>, key: &str) -> Parsed<Vec<u8>> {
     let text = o.string(key)?.unwrap_or_default();
     base64::engine::general_purpose::STANDARD
         .decode(text.trim())
@@ -673,7 +674,7 @@ fn decode_base64(o: &Obj<'_>, key: &str) -> Res<Vec<u8>> {
 }
 
 /// `bodyFileName`, checked against `files_dir` unless it is a template.
-fn body_file(o: &Obj<'_>, files_dir: Option<&Path>) -> Res<PathBuf> {
+fn body_file(o: &Obj<'_>, files_dir: Option<&Path>) -> Parsed<PathBuf> {
     let name = o.string("bodyFileName")?.unwrap_or_default();
     let path = PathBuf::from(name);
     crate::respond::check_body_file(&path)
@@ -689,7 +690,7 @@ fn body_file(o: &Obj<'_>, files_dir: Option<&Path>) -> Res<PathBuf> {
     Ok(path)
 }
 
-fn parse_delay(o: &Obj<'_>) -> Res<Option<Delay>> {
+fn parse_delay(o: &Obj<'_>) -> Parsed<Option<Delay>> {
     let fixed = o.unsigned("fixedDelayMilliseconds")?;
     let dist = o.object("delayDistribution")?;
     match (fixed, dist) {
@@ -711,7 +712,7 @@ fn parse_delay(o: &Obj<'_>) -> Res<Option<Delay>> {
     }
 }
 
-fn parse_distribution(d: &Obj<'_>) -> Res<Delay> {
+fn parse_distribution(d: &Obj<'_>) -> Parsed<Delay> {
     let kind = d
         .string("type")?
         .ok_or_else(|| MatcherError::new(&d.path, "`delayDistribution` needs `type`"))?;
@@ -753,14 +754,14 @@ fn parse_distribution(d: &Obj<'_>) -> Res<Delay> {
                 d.at("type"),
                 format!(
                     "unknown delay type `{other}`; expected uniform, lognormal or fixed{}",
-                    did_you_mean(other, &kinds)
+                    did_you_mean(other, kinds.iter().copied())
                 ),
             ))
         }
     }
 }
 
-fn parse_dribble(o: &Obj<'_>) -> Res<Option<(u32, u64)>> {
+fn parse_dribble(o: &Obj<'_>) -> Parsed<Option<(u32, u64)>> {
     let Some(d) = o.object("chunkedDribbleDelay")? else {
         return Ok(None);
     };
@@ -790,7 +791,7 @@ fn parse_dribble(o: &Obj<'_>) -> Res<Option<(u32, u64)>> {
     Ok(Some((chunks, total)))
 }
 
-fn parse_fault(o: &Obj<'_>) -> Res<Option<Fault>> {
+fn parse_fault(o: &Obj<'_>) -> Parsed<Option<Fault>> {
     let Some(name) = o.string("fault")? else {
         return Ok(None);
     };
@@ -800,7 +801,7 @@ fn parse_fault(o: &Obj<'_>) -> Res<Option<Fault>> {
             format!(
                 "unknown fault `{name}`; expected one of {}{}",
                 FAULTS.join(", "),
-                did_you_mean(name, FAULTS)
+                did_you_mean(name, FAULTS.iter().copied())
             ),
         )
     })
@@ -808,7 +809,7 @@ fn parse_fault(o: &Obj<'_>) -> Res<Option<Fault>> {
 
 /// `transformers`: only `response-template` is known (it makes the response
 /// templated).
-fn parse_transformers(o: &Obj<'_>) -> Res<bool> {
+fn parse_transformers(o: &Obj<'_>) -> Parsed<bool> {
     let Some(v) = o.get("transformers") else {
         return Ok(false);
     };
@@ -825,7 +826,7 @@ fn parse_transformers(o: &Obj<'_>) -> Res<bool> {
                     at,
                     format!(
                         "unknown transformer `{other}`; seam supports `{RESPONSE_TEMPLATE}`{}",
-                        did_you_mean(other, &[RESPONSE_TEMPLATE])
+                        did_you_mean(other, [RESPONSE_TEMPLATE])
                     ),
                 ))
             }
@@ -893,15 +894,13 @@ fn named_json(m: &mut Map<String, Value>, key: &str, items: &[(String, StringMat
 
 fn request_json(r: &RequestPattern) -> Value {
     let mut m = Map::new();
-    m.insert("method".into(), json!(r.method.as_deref().unwrap_or("ANY")));
+    m.insert("method".into(), json!(r.method.as_str()));
     match &r.url {
         UrlMatcher::Any => {}
         UrlMatcher::Url(u) => insert_opt(&mut m, "url", Some(u)),
-        UrlMatcher::UrlPattern(re) => insert_opt(&mut m, "urlPattern", Some(regex_source(re))),
+        UrlMatcher::UrlPattern(re) => insert_opt(&mut m, "urlPattern", Some(source_of(re))),
         UrlMatcher::UrlPath(p) => insert_opt(&mut m, "urlPath", Some(p)),
-        UrlMatcher::UrlPathPattern(re) => {
-            insert_opt(&mut m, "urlPathPattern", Some(regex_source(re)))
-        }
+        UrlMatcher::UrlPathPattern(re) => insert_opt(&mut m, "urlPathPattern", Some(source_of(re))),
         UrlMatcher::UrlPathTemplate(t) => insert_opt(&mut m, "urlPathTemplate", Some(&t.source)),
     }
     named_json(&mut m, "pathParameters", &r.path_parameters);
@@ -1062,7 +1061,7 @@ mod tests {
         assert_eq!(s.source, StubSource::Admin);
         assert_eq!(s.original.as_ref().map(|o| o.value()), Some(v.clone()));
         let r = &s.request;
-        assert_eq!(r.method.as_deref(), Some("POST"));
+        assert_eq!(r.method, MethodMatch::Only("POST".into()));
         let UrlMatcher::UrlPathTemplate(t) = &r.url else {
             panic!("{:?}", r.url)
         };
@@ -1115,7 +1114,7 @@ mod tests {
         for (req, kind) in cases {
             let s = stub_from_mapping(&json!({"request": req, "response": {}}), None).unwrap();
             assert!(format!("{:?}", s.request.url).starts_with(kind), "{req}");
-            assert_eq!(s.request.method, None);
+            assert_eq!(s.request.method, MethodMatch::Any);
         }
         let s = stub_from_mapping(
             &json!({"request": {"urlPattern": "/a|/ab"}, "response": {}}),

@@ -9,8 +9,9 @@ use crate::vars::{interpolate_json, Vars};
 use regex::Regex;
 use seam_core::http::Headers;
 use seam_core::matching::{check_rule, scalar_text, type_name};
+use seam_core::regexp::{anchored, Dot};
 use seam_core::rules::MatchingRule;
-use seam_mock::matchers::StringMatcher;
+use seam_matchers::StringMatcher;
 use serde_json::{json, Value};
 use serde_json_path::JsonPath;
 use std::borrow::Cow;
@@ -153,7 +154,7 @@ impl Prepared {
                 matches: a
                     .matches
                     .as_deref()
-                    .map(seam_mock::matchers::anchored_regex)
+                    .map(|re| anchored(re, Dot::All))
                     .transpose()?,
                 matcher: a
                     .matcher

@@ -4,7 +4,7 @@
 //! a `{{variable}}` takes each row's value.
 
 use seam_core::http::Headers;
-use seam_mock::stub::{RequestPattern, ResponseBody, ResponseDef, UrlMatcher};
+use seam_mock::stub::{MethodMatch, RequestPattern, ResponseBody, ResponseDef, UrlMatcher};
 use seam_mock::{MockConfig, MockServer, Stub};
 use seam_suite::run::{run, RunOptions, StepOutcome};
 use serde_json::json;
@@ -36,7 +36,7 @@ async fn rows_and_retries_reuse_compiled_assertions_with_each_rows_variables() {
     headers.append("X-Kind", "widget");
     let item = Stub::new(
         RequestPattern {
-            method: Some("GET".into()),
+            method: MethodMatch::parse("GET"),
             url: UrlMatcher::UrlPath("/items/1".into()),
             ..Default::default()
         },

@@ -2,7 +2,7 @@
 //! types: this test fails when it is stale (`SEAM_UPDATE_SCHEMA=1` rewrites it),
 //! and checks that it accepts a real suite and rejects a misspelt key.
 
-use seam_mock::matchers::StringMatcher;
+use seam_matchers::StringMatcher;
 use serde_json::json;
 use std::path::Path;
 

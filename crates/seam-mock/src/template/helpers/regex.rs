@@ -9,9 +9,9 @@ use crate::template::helpers::{inline_error, raise, text_out, Out};
 /// A template's regex, within the matchers' bounds (length and compiled size).
 pub(crate) fn compile_regex(pattern: &str, whole: bool) -> Result<regex::Regex, String> {
     if whole {
-        crate::matchers::anchored_regex(pattern)
+        seam_core::regexp::anchored(pattern, seam_core::regexp::Dot::All)
     } else {
-        crate::matchers::bounded_regex(pattern)
+        seam_core::regexp::bounded(pattern)
     }
 }
 
