@@ -333,3 +333,20 @@ impl Stub {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_method_is_one_value_and_methods_are_upper_cased_once() {
+        assert_eq!(MethodMatch::parse("any"), MethodMatch::Any);
+        assert_eq!(MethodMatch::parse("ANY"), MethodMatch::default());
+        assert_eq!(MethodMatch::parse("post"), MethodMatch::Only("POST".into()));
+        assert_eq!(MethodMatch::parse("post").as_str(), "POST");
+        assert_eq!(MethodMatch::Any.as_str(), "ANY");
+        assert!(MethodMatch::Any.accepts("PATCH"));
+        assert!(MethodMatch::parse("get").accepts("GET"));
+        assert!(!MethodMatch::parse("GET").accepts("POST"));
+    }
+}
