@@ -203,46 +203,49 @@ where
             let _ = stream.set_nodelay(true);
             let handler = handler.clone();
             let acceptor = acceptor.clone();
-            connections.spawn(async move {
-                let activity = Arc::new(watchdog::Activity::default());
-                let (io, fault) = conn::FaultableStream::new(stream, activity.clone());
-                let info = ConnInfo { remote, fault };
-                let in_flight = activity.clone();
-                let service = hyper::service::service_fn(move |req| {
-                    let guard = in_flight.begin();
-                    let early = refused(&req);
-                    let fut = early.is_none().then(|| handler(req, &info));
-                    async move {
-                        let res = match fut {
-                            Some(fut) => fut.await,
-                            None => early.expect("refused when there is no handler future"),
-                        };
-                        drop(guard);
-                        Ok::<_, Infallible>(res)
-                    }
-                });
-                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                let connection = async move {
-                    match acceptor {
-                        None => {
-                            let _ = builder.serve_connection(TokioIo::new(io), service).await;
-                        }
-                        Some(acceptor) => {
-                            let Ok(tls_stream) = acceptor.accept(io).await else {
-                                return;
-                            };
-                            let _ = builder
-                                .serve_connection(TokioIo::new(tls_stream), service)
-                                .await;
-                        }
-                    }
-                };
-                // a connection that overstays its timeouts is dropped (closed)
-                tokio::select! {
-                    _ = connection => {}
-                    _ = watchdog::expired(&activity, timeouts) => {}
+            let activity = Arc::new(watchdog::Activity::default());
+            let (io, fault) = conn::FaultableStream::new(stream, activity.clone());
+            let info = ConnInfo { remote, fault };
+            let in_flight = activity.clone();
+            let service = hyper::service::service_fn(move |req| {
+                let guard = in_flight.begin();
+                let early = refused(&req);
+                let fut = early.is_none().then(|| handler(req, &info));
+                async move {
+                    let res = match fut {
+                        Some(fut) => fut.await,
+                        None => early.expect("refused when there is no handler future"),
+                    };
+                    drop(guard);
+                    Ok::<_, Infallible>(res)
                 }
             });
+            let connection = connections.spawn(async move {
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                match acceptor {
+                    None => {
+                        let _ = builder.serve_connection(TokioIo::new(io), service).await;
+                    }
+                    Some(acceptor) => {
+                        let Ok(tls_stream) = acceptor.accept(io).await else {
+                            return;
+                        };
+                        let _ = builder
+                            .serve_connection(TokioIo::new(tls_stream), service)
+                            .await;
+                    }
+                }
+            });
+            // The watchdog is a task of its own (woken only by its tick, not by
+            // every wake of the connection); it aborts, so closes, a
+            // connection that overstays its timeouts, and ends with it.
+            if timeouts.header_read.is_some() || timeouts.idle.is_some() {
+                connections.spawn(async move {
+                    if watchdog::expired(&activity, timeouts, || connection.is_finished()).await {
+                        connection.abort();
+                    }
+                });
+            }
         }
         connections.abort_all();
         while connections.join_next().await.is_some() {}

@@ -88,15 +88,19 @@ impl Drop for InFlight {
     }
 }
 
-/// Resolves when the connection has overstayed a timeout; never when both
-/// are off.
-pub(crate) async fn expired(activity: &Activity, timeouts: Timeouts) {
+/// Waits until the connection has overstayed a timeout (true) or `finished`
+/// says it is gone (false); false at once when both timeouts are off.
+pub(crate) async fn expired(
+    activity: &Activity,
+    timeouts: Timeouts,
+    finished: impl Fn() -> bool,
+) -> bool {
     let shortest = [timeouts.header_read, timeouts.idle]
         .into_iter()
         .flatten()
         .min();
     let Some(shortest) = shortest else {
-        return std::future::pending().await;
+        return false;
     };
     // deadlines are checked this often, so they hold within a quarter
     let tick = (shortest / 4).max(Duration::from_millis(5));
@@ -106,6 +110,9 @@ pub(crate) async fn expired(activity: &Activity, timeouts: Timeouts) {
     let mut served = false;
     loop {
         tokio::time::sleep(tick).await;
+        if finished() {
+            return false;
+        }
         let now = Instant::now();
         let snap = activity.snapshot();
         let [reads, writes, started, finished] = snap;
@@ -127,7 +134,7 @@ pub(crate) async fn expired(activity: &Activity, timeouts: Timeouts) {
             (None, true) => timeouts.idle.map(|d| idle_since + d),
         };
         if over.is_some_and(|deadline| now >= deadline) {
-            return;
+            return true;
         }
     }
 }
