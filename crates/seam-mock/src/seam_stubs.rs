@@ -11,8 +11,6 @@ use crate::stub::{
 use base64::Engine;
 use seam_core::matching::scalar_text;
 use seam_core::regexp::{anchored, Dot};
-use seam_core::regexp::{anchored, Dot};
-use seam_matchers::StringMatcher;
 use seam_matchers::StringMatcher;
 use serde::Deserialize;
 use serde_json::Value;

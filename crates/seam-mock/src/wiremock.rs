@@ -15,12 +15,7 @@ use crate::stub::{
 use base64::Engine;
 use seam_core::http::Headers;
 use seam_core::regexp::{anchored, source_of, Dot};
-use seam_core::regexp::{anchored, source_of, Dot};
 use seam_core::source::did_you_mean;
-use seam_core::source::did_you_mean;
-use seam_matchers::{
-    child_path, describe_json, parse_matcher, MatcherError, Parsed, StringMatcher,
-};
 use seam_matchers::{
     child_path, describe_json, parse_matcher, MatcherError, Parsed, StringMatcher,
 };
