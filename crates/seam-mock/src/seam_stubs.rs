@@ -4,6 +4,7 @@
 
 use crate::matching::parse_template;
 use crate::sources::LoadError;
+use crate::template::{TemplateField, TemplateFieldError};
 use crate::stub::{
     Chaos, ChaosOutcome, Delay, Fault, MethodMatch, RequestPattern, ResponseBody, ResponseDef,
     ScenarioStep, Stub, StubSource, UrlMatcher, DEFAULT_PRIORITY,
@@ -75,8 +76,8 @@ struct ResponseSpec {
     status_message: Option<Spanned<String>>,
     #[serde(default)]
     headers: BTreeMap<String, Spanned<Value>>,
-    json: Option<Value>,
-    text: Option<String>,
+    json: Option<Spanned<Value>>,
+    text: Option<Spanned<String>>,
     base64: Option<Spanned<String>>,
     file: Option<Spanned<PathBuf>>,
     #[serde(default)]
@@ -252,9 +253,9 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         ));
     }
     let body = if let Some(j) = &r.json {
-        ResponseBody::Json(j.clone())
+        ResponseBody::Json(j.value.clone())
     } else if let Some(t) = &r.text {
-        ResponseBody::Text(t.clone())
+        ResponseBody::Text(t.value.clone())
     } else if let Some(b) = &r.base64 {
         ResponseBody::Bytes(
             base64::engine::general_purpose::STANDARD
@@ -291,7 +292,7 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
             })
         }
     };
-    Ok(ResponseDef {
+    let def = ResponseDef {
         status: r.status.unwrap_or(200),
         status_message: r
             .status_message
@@ -319,7 +320,30 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         proxy_base_url: r.proxy.clone(),
         pact: None,
         prepared: Default::default(),
-    })
+        templates: Default::default(),
+    };
+    def.compile_templates()
+        .map_err(|e| template_error(file, r, e))?;
+    Ok(def)
+}
+
+/// A template that does not compile, placed at its value (the position inside
+/// the template is in the message).
+fn template_error(file: &Path, r: &ResponseSpec, e: TemplateFieldError) -> LoadError {
+    let message = e.to_string();
+    let span = match &e.field {
+        TemplateField::Header { name, .. } => r.headers.get(name).map(|v| (v.referenced.line(), v.referenced.column())),
+        TemplateField::Body => r
+            .text
+            .as_ref()
+            .map(|t| (t.referenced.line(), t.referenced.column()))
+            .or(r.json.as_ref().map(|j| (j.referenced.line(), j.referenced.column())))
+            .or(r.base64.as_ref().map(|b| (b.referenced.line(), b.referenced.column()))),
+    };
+    match span {
+        Some((line, column)) => LoadError::at(file, line as usize, column as usize, message),
+        None => LoadError::file(file, message),
+    }
 }
 
 /// A delay within its bounds (see [`Delay::check`]), placed on error.

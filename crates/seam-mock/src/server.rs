@@ -381,28 +381,6 @@ async fn hang(state: &MockState) {
     let _ = tokio::time::timeout(HANG_LIMIT, wait).await;
 }
 
-fn template_request(req: &MockRequest, path_params: &[(String, String)]) -> TemplateRequest {
-    TemplateRequest {
-        method: req.method.clone(),
-        url: req.url.clone(),
-        path: req.path.clone(),
-        base_url: req.base_url.to_string(),
-        query: req
-            .query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_vec()))
-            .collect(),
-        headers: req
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_vec()))
-            .collect(),
-        cookies: req.cookies.clone(),
-        body: req.body_text().map(|b| b.into_owned()).unwrap_or_default(),
-        path_params: path_params.to_vec(),
-    }
-}
-
 /// The answer of a matched stub.
 async fn answer(
     state: &MockState,
@@ -448,41 +426,54 @@ async fn answer(
             Err(e) => respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id)),
         });
     }
-    let body = match respond::body_bytes(def, state.config.files_dir.as_deref()) {
-        Ok(b) => b,
-        Err(e) => {
-            return Outcome::Respond(respond::text(
-                500,
-                "text/plain",
-                format!("stub {}: {e}\n", stub.id),
-            ))
-        }
-    };
-    if !def.templated {
-        return Outcome::Respond(respond::build(def, def.status, &def.headers, body));
+    if def.templated {
+        return Outcome::Respond(templated_answer(state, stub, req, path_params));
     }
-    let treq = template_request(req, path_params);
-    let render = |s: &str| state.templates.render(s, &treq).map_err(|e| e.to_string());
-    let rendered = (|| -> Result<(Headers, Bytes), String> {
-        let mut headers = Headers::new();
-        for (k, vs) in def.headers.iter() {
-            for v in vs {
-                headers.append(k, render(v)?);
-            }
-        }
-        let body = match std::str::from_utf8(&body) {
-            Ok(text) if !text.is_empty() => Bytes::from(render(text)?),
-            _ => body,
-        };
-        Ok((headers, body))
-    })();
-    match rendered {
-        Ok((headers, body)) => Outcome::Respond(respond::build(def, def.status, &headers, body)),
-        Err(e) => Outcome::Respond(respond::text(
+    match respond::body_bytes(def, state.config.files_dir.as_deref()) {
+        Ok(body) => Outcome::Respond(respond::build(def, def.status, &def.headers, body)),
+        Err(e) => Outcome::Respond(body_error(stub, &e)),
+    }
+}
+
+fn body_error(stub: &Stub, e: &str) -> hyper::Response<Body> {
+    respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id))
+}
+
+/// The answer of a templated stub: its templates (compiled when it loaded)
+/// rendered from the request as received, with nothing copied.
+fn templated_answer(
+    state: &MockState,
+    stub: &Stub,
+    req: &MockRequest,
+    path_params: &[(String, String)],
+) -> hyper::Response<Body> {
+    let def = &stub.response;
+    let template_error = |e: &dyn std::fmt::Display| {
+        respond::text(
             500,
             "text/plain",
             format!("template error in stub {}: {e}\n", stub.id),
-        )),
+        )
+    };
+    let templates = match def.templates.of(def) {
+        Ok(t) => t,
+        Err(e) => return template_error(&crate::template::describe(&e.error)),
+    };
+    let body = if templates.reads_body() {
+        match respond::body_bytes(def, state.config.files_dir.as_deref()) {
+            Ok(b) => Some(b),
+            Err(e) => return body_error(stub, &e),
+        }
+    } else {
+        None
+    };
+    match templates.render(
+        &state.templates,
+        body,
+        TemplateRequest::new(req, path_params),
+    ) {
+        Ok((headers, body)) => respond::build(def, def.status, &headers, body),
+        Err(e) => template_error(&e),
     }
 }
 

@@ -243,6 +243,9 @@ pub struct ResponseDef {
     pub pact: Option<Box<ResponseSpec>>,
     /// The answer of a static stub, built on first use.
     pub prepared: std::sync::OnceLock<Option<Result<crate::respond::Prepared, String>>>,
+    /// The templates of a templated answer, compiled when the stub loads
+    /// ([`ResponseDef::compile_templates`]).
+    pub templates: crate::template::CompiledResponse,
 }
 
 impl Default for ResponseDef {
@@ -260,6 +263,7 @@ impl Default for ResponseDef {
             proxy_base_url: None,
             pact: None,
             prepared: std::sync::OnceLock::new(),
+            templates: Default::default(),
         }
     }
 }

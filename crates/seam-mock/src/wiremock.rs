@@ -570,7 +570,7 @@ fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<Res
     let o = Obj::new(v, path, "`response`")?;
     o.check_keys(RESPONSE_KEYS, IGNORED_RESPONSE_KEYS, "`response`")?;
     let templated = parse_transformers(&o)?;
-    Ok(ResponseDef {
+    let def = ResponseDef {
         status: parse_status(&o)?,
         status_message: parse_status_message(&o)?,
         headers: parse_headers(&o)?,
@@ -581,7 +581,34 @@ fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<Res
         fault: parse_fault(&o)?,
         proxy_base_url: o.string("proxyBaseUrl")?.map(str::to_string),
         ..Default::default()
-    })
+    };
+    def.compile_templates()
+        .map_err(|e| {
+            let message = format!("invalid template: {}", crate::template::describe(&e.error));
+            MatcherError::new(template_path(&o, &e.field), message)
+        })?;
+    Ok(def)
+}
+
+/// Where a template that does not compile is: `$.response.body` (or
+/// `jsonBody`, `base64Body`), `$.response.headers.X-Id` (`[i]` in a list).
+fn template_path(o: &Obj<'_>, field: &crate::template::TemplateField) -> String {
+    match field {
+        crate::template::TemplateField::Body => {
+            let key = ["body", "jsonBody", "base64Body"]
+                .into_iter()
+                .find(|k| o.get(k).is_some())
+                .unwrap_or("body");
+            o.at(key)
+        }
+        crate::template::TemplateField::Header { name, index } => {
+            let at = child_path(&o.at("headers"), name);
+            match o.get("headers").and_then(|h| h.get(name)) {
+                Some(Value::Array(_)) => format!("{at}[{index}]"),
+                _ => at,
+            }
+        }
+    }
 }
 
 fn parse_status_message(o: &Obj<'_>) -> Parsed<Option<String>> {

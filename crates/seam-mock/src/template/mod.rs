@@ -19,11 +19,14 @@
 //!   conditional and `assign` helpers WireMock registers (`upper`, `lower`,
 //!   `capitalize`, `substring`, `replace`, `eq`, `neq`, `gt`, `and`, `isOdd`, ...),
 //!   and `split` (a seam addition);
-//! - compiling templates once and caching them by source ([`Templates`]).
+//! - compiling a stub's templates when the stub loads ([`CompiledTemplate`],
+//!   [`ResponseTemplates`], kept in the stub as a [`CompiledResponse`]) and
+//!   rendering them from the request as received ([`Templates`]).
 //!
-//! Where things are: `model` builds the request model, [`rewrite`] adapts
+//! Where things are: `model` builds the request model, `rewrite` adapts
 //! compiled templates to it, `java_text` renders values as Java does, and
-//! `helpers` holds the helper plumbing and one module per helper family.
+//! `helpers` holds the helper plumbing and one module per helper family;
+//! `response` holds what a stub keeps.
 //!
 //! How it maps WireMock's Java model onto JSON: multi-valued parts (query,
 //! headers, cookies) are JSON arrays that render as their first value, as
@@ -33,7 +36,8 @@
 //! helper, header names are lower-cased, and `first`/`last`/negative indexes and
 //! path-parameter names are turned into plain lookups. Helper failures that WireMock
 //! renders inline (`[ERROR: ...]`) render inline here too; syntax errors, unknown
-//! helpers and failures WireMock raises become a [`TemplateError`].
+//! helpers and failures WireMock raises become a
+//! [`SourceError`] placed at its line and column in the template.
 //!
 //! As in WireMock 3, output is not HTML-escaped by default
 //! ([`Templates::with_escaping`] turns Handlebars escaping on).
@@ -41,84 +45,118 @@
 mod helpers;
 mod java_text;
 mod model;
+mod response;
 mod rewrite;
 #[cfg(test)]
 mod test_support;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::OnceLock;
 
 use handlebars::template::Template;
-use handlebars::{Context, Handlebars, RenderContext, RenderError, Renderable, StringOutput};
+use handlebars::{
+    Context, Handlebars, RenderContext, RenderError, Renderable, StringOutput, TemplateErrorReason,
+};
+use seam_core::source::{Location, SourceError};
 
 use helpers::{WireMockHelper, HELPERS};
 use model::build_model;
 pub use model::TemplateRequest;
+pub use response::{CompiledResponse, ResponseTemplates, TemplateField, TemplateFieldError};
 use rewrite::{rewrite_template, BUILTIN_HELPERS};
 
-/// A template that does not compile or fails to render.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateError {
-    pub message: String,
-    /// 1-based line of the offending expression, where Handlebars reports it.
-    pub line: Option<usize>,
-    /// 1-based column of the offending expression, where Handlebars reports it.
-    pub column: Option<usize>,
+/// What a template error names as its file: the position is inside the
+/// template's own text (a loader places the template in its file).
+const TEMPLATE: &str = "template";
+
+/// A template problem at `line`/`column` of the template's text.
+fn template_error(
+    message: impl Into<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+) -> SourceError {
+    let at = match (line, column) {
+        (Some(line), Some(column)) => Some(Location::at(line, column)),
+        (Some(line), None) => Some(Location::at(line, 1)),
+        _ => None,
+    };
+    SourceError::new(TEMPLATE, at, message)
 }
 
-impl TemplateError {
-    fn new(message: impl Into<String>) -> Self {
-        TemplateError {
-            message: message.into(),
-            line: None,
-            column: None,
-        }
-    }
-
-    fn from_compile(e: &handlebars::TemplateError) -> Self {
-        let (line, column) = match e.pos() {
-            Some((l, c)) => (Some(l), Some(c)),
-            None => (None, None),
-        };
-        TemplateError {
-            message: e.reason().to_string(),
-            line,
-            column,
-        }
-    }
-
-    fn from_render(e: &RenderError) -> Self {
-        TemplateError {
-            message: e.reason().to_string(),
-            line: e.line_no,
-            column: e.column_no,
-        }
+/// A template error as the mock prints it after what it belongs to:
+/// `message (line 2, column 5)`.
+pub fn describe(e: &SourceError) -> String {
+    match e.line_column() {
+        (Some(l), Some(c)) => format!("{} (line {l}, column {c})", e.message),
+        _ => e.message.clone(),
     }
 }
 
-impl fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{} (line {l}, column {c})", self.message),
-            (Some(l), None) => write!(f, "{} (line {l})", self.message),
-            _ => f.write_str(&self.message),
+/// A template compiled once, when its stub loads; text without `{{` stays text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledTemplate(Compiled);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Compiled {
+    Text(String),
+    Template(Box<Template>),
+}
+
+impl CompiledTemplate {
+    /// Compiles `source` and adapts it to WireMock's model (see `rewrite`).
+    /// A syntax error carries its line and column in the template.
+    pub fn compile(source: &str) -> Result<Self, SourceError> {
+        if !source.contains("{{") {
+            return Ok(CompiledTemplate(Compiled::Text(source.to_string())));
         }
+        if nesting_depth(source) > MAX_NESTING {
+            return Err(template_error(
+                format!("template nested deeper than {MAX_NESTING} levels"),
+                None,
+                None,
+            ));
+        }
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut tpl = Template::compile(source).map_err(|e| {
+                let (line, column) = e.pos().unzip();
+                let message = match e.reason() {
+                    // the parser's list of every rule it expected says nothing to a user
+                    TemplateErrorReason::InvalidSyntax(_) => "invalid template syntax".to_string(),
+                    other => other.to_string(),
+                };
+                template_error(message, line, column)
+            })?;
+            rewrite_template(&mut tpl, helper_names());
+            Ok(CompiledTemplate(Compiled::Template(Box::new(tpl))))
+        }))
+        .unwrap_or_else(|_| Err(engine_failed()))
     }
 }
 
-impl std::error::Error for TemplateError {}
+fn engine_failed() -> SourceError {
+    template_error("the template engine failed on this template", None, None)
+}
 
-/// Compiled templates are dropped wholesale past this many distinct sources.
-const MAX_CACHED: usize = 10_000;
+/// Every helper name, built in or registered (what `rewrite` must not treat
+/// as a value).
+fn helper_names() -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        BUILTIN_HELPERS
+            .iter()
+            .chain(HELPERS.iter().map(|(name, _)| name))
+            .map(|s| s.to_string())
+            .collect()
+    })
+}
 
-/// The template engine: a Handlebars registry with WireMock's helpers, built once,
-/// and a cache of compiled templates keyed by their source.
+/// The template engine: a Handlebars registry with WireMock's helpers, built
+/// once per server. Templates are compiled with their stubs
+/// ([`CompiledTemplate::compile`]); this renders them.
 pub struct Templates {
     registry: Handlebars<'static>,
-    helper_names: HashSet<String>,
-    cache: Mutex<HashMap<String, Arc<Template>>>,
 }
 
 impl Default for Templates {
@@ -129,9 +167,7 @@ impl Default for Templates {
 
 impl fmt::Debug for Templates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Templates")
-            .field("cached", &self.cached())
-            .finish()
+        f.debug_struct("Templates").finish_non_exhaustive()
     }
 }
 
@@ -148,75 +184,48 @@ impl Templates {
         if !html_escape {
             registry.register_escape_fn(handlebars::no_escape);
         }
-        let mut helper_names: HashSet<String> =
-            BUILTIN_HELPERS.iter().map(|s| s.to_string()).collect();
         for (name, f) in HELPERS {
             registry.register_helper(name, Box::new(WireMockHelper(*f)));
-            helper_names.insert(name.to_string());
         }
-        Templates {
-            registry,
-            helper_names,
-            cache: Mutex::new(HashMap::new()),
-        }
+        Templates { registry }
     }
 
-    /// Renders `template` against `req`.
-    pub fn render(&self, template: &str, req: &TemplateRequest) -> Result<String, TemplateError> {
-        if !template.contains("{{") {
-            return Ok(template.to_string());
-        }
-        catch_unwind(AssertUnwindSafe(|| self.render_inner(template, req))).unwrap_or_else(|_| {
-            Err(TemplateError::new(
-                "the template engine failed on this template",
-            ))
-        })
+    /// Renders a compiled template against `req`.
+    pub fn render(
+        &self,
+        template: &CompiledTemplate,
+        req: TemplateRequest<'_>,
+    ) -> Result<String, SourceError> {
+        let tpl = match &template.0 {
+            Compiled::Text(text) => return Ok(text.clone()),
+            Compiled::Template(tpl) => tpl,
+        };
+        catch_unwind(AssertUnwindSafe(|| {
+            let ctx = Context::from(build_model(req));
+            let mut rc = RenderContext::new(None);
+            rc.set_recursive_lookup(true);
+            let mut out = StringOutput::new();
+            tpl.render(&self.registry, &ctx, &mut rc, &mut out)
+                .map_err(|e| render_error(&e))?;
+            out.into_string()
+                .map_err(|e| template_error(e.to_string(), None, None))
+        }))
+        .unwrap_or_else(|_| Err(engine_failed()))
     }
 
-    /// How many compiled templates are cached.
-    pub fn cached(&self) -> usize {
-        self.cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+    /// Compiles and renders text that is only known per request (a
+    /// `bodyFileName` body, read on every request as the file may change).
+    pub fn render_source(
+        &self,
+        source: &str,
+        req: TemplateRequest<'_>,
+    ) -> Result<String, SourceError> {
+        self.render(&CompiledTemplate::compile(source)?, req)
     }
+}
 
-    fn render_inner(&self, template: &str, req: &TemplateRequest) -> Result<String, TemplateError> {
-        let tpl = self.compiled(template)?;
-        let ctx = Context::from(build_model(req));
-        let mut rc = RenderContext::new(None);
-        rc.set_recursive_lookup(true);
-        let mut out = StringOutput::new();
-        tpl.render(&self.registry, &ctx, &mut rc, &mut out)
-            .map_err(|e| TemplateError::from_render(&e))?;
-        out.into_string()
-            .map_err(|e| TemplateError::new(e.to_string()))
-    }
-
-    fn compiled(&self, source: &str) -> Result<Arc<Template>, TemplateError> {
-        if let Some(t) = self
-            .cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(source)
-        {
-            return Ok(t.clone());
-        }
-        if nesting_depth(source) > MAX_NESTING {
-            return Err(TemplateError::new(format!(
-                "template nested deeper than {MAX_NESTING} levels"
-            )));
-        }
-        let mut tpl = Template::compile(source).map_err(|e| TemplateError::from_compile(&e))?;
-        rewrite_template(&mut tpl, &self.helper_names);
-        let tpl = Arc::new(tpl);
-        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if cache.len() >= MAX_CACHED {
-            cache.clear();
-        }
-        cache.insert(source.to_string(), tpl.clone());
-        Ok(tpl)
-    }
+fn render_error(e: &RenderError) -> SourceError {
+    template_error(e.reason().to_string(), e.line_no, e.column_no)
 }
 
 /// Deepest block / subexpression nesting accepted (the parser and renderer recurse).
@@ -272,16 +281,16 @@ mod tests {
         );
         let escaping = Templates::with_escaping(true);
         assert_eq!(
-            escaping.render("{{request.body}}", &req).unwrap(),
+            escaping.render_text("{{request.body}}", &req).unwrap(),
             "&lt;a href&#x3D;&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
         );
         assert_eq!(
-            escaping.render("{{{request.body}}}", &req).unwrap(),
+            escaping.render_text("{{{request.body}}}", &req).unwrap(),
             "<a href=\"x\">'&'</a>"
         );
         assert_eq!(
             escaping
-                .render(
+                .render_text(
                     "{{jsonPath request.body '$.a'}}",
                     &with_body(r#"{"a": "it's"}"#)
                 )
@@ -294,16 +303,16 @@ mod tests {
     fn errors_are_reported_not_panicked() {
         let t = Templates::new();
         let req = request();
-        let e = t.render("hello {{nope 1}}", &req).unwrap_err();
+        let e = t.render_text("hello {{nope 1}}", &req).unwrap_err();
         assert!(e.message.contains("nope"), "{e}");
         let e = t
-            .render("line one\n{{#if request.url}}unclosed", &req)
+            .render_text("line one\n{{#if request.url}}unclosed", &req)
             .unwrap_err();
-        assert_eq!(e.line, Some(2), "{e:?}");
-        assert!(e.column.is_some());
-        assert!(t.render("{{request.url", &req).is_err());
-        assert!(t.render("{{#each}}{{/if}}", &req).is_err());
-        assert!(t.render("{{> missingPartial}}", &req).is_err());
+        assert_eq!(e.line_column().0, Some(2), "{e:?}");
+        assert!(e.line_column().1.is_some());
+        assert!(t.render_text("{{request.url", &req).is_err());
+        assert!(t.render_text("{{#each}}{{/if}}", &req).is_err());
+        assert!(t.render_text("{{> missingPartial}}", &req).is_err());
         for bad in [
             "{{",
             "}}{{",
@@ -335,11 +344,11 @@ mod tests {
             "{{*inline}}",
             "{{#*inline \"p\"}}x{{/inline}}{{> p}}",
         ] {
-            let _ = t.render(bad, &req);
+            let _ = t.render_text(bad, &req);
         }
         let deep = with_body(&"<a>".repeat(2000));
         assert!(t
-            .render("{{xPath request.body '/a'}}", &deep)
+            .render_text("{{xPath request.body '/a'}}", &deep)
             .unwrap()
             .starts_with("[ERROR: XML nested deeper"));
         let blocks = format!(
@@ -348,7 +357,7 @@ mod tests {
             "{{/if}}".repeat(2000)
         );
         assert!(t
-            .render(&blocks, &req)
+            .render_text(&blocks, &req)
             .unwrap_err()
             .message
             .contains("nested deeper"));
@@ -358,7 +367,7 @@ mod tests {
             " '+' 1)".repeat(2000)
         );
         assert!(t
-            .render(&parens, &req)
+            .render_text(&parens, &req)
             .unwrap_err()
             .message
             .contains("nested deeper"));
@@ -367,17 +376,41 @@ mod tests {
             "(math ".repeat(50),
             " '+' 1)".repeat(50)
         );
-        assert_eq!(t.render(&ok, &req).unwrap(), "52");
+        assert_eq!(t.render_text(&ok, &req).unwrap(), "52");
     }
 
     #[test]
-    fn compiled_templates_are_cached() {
+    fn syntax_errors_are_found_when_compiling() {
+        let e = CompiledTemplate::compile("line one\n{{#if request.url}}unclosed").unwrap_err();
+        assert_eq!(describe(&e), "invalid template syntax (line 2, column 28)");
+        assert!(CompiledTemplate::compile("{{request.url").is_err());
+        assert!(CompiledTemplate::compile("{{#each}}{{/if}}").is_err());
+        // text without expressions and well-formed templates compile
+        assert!(CompiledTemplate::compile("plain {text}").is_ok());
+        assert!(
+            CompiledTemplate::compile("{{nope 1}}").is_ok(),
+            "helpers resolve when rendering"
+        );
+    }
+
+    #[test]
+    fn one_compiled_template_renders_every_request() {
         let t = Templates::new();
-        let req = request();
-        for _ in 0..3 {
-            assert_eq!(t.render("{{request.method}}", &req).unwrap(), "POST");
-        }
-        assert_eq!(t.render("{{request.query.q}}", &req).unwrap(), "one");
-        assert_eq!(t.cached(), 2);
+        let tpl = CompiledTemplate::compile("{{request.method}} {{request.path.[0]}}").unwrap();
+        let params = path_params();
+        let get = MockRequest {
+            method: "GET".into(),
+            path: "/other".into(),
+            ..request()
+        };
+        assert_eq!(
+            t.render(&tpl, TemplateRequest::new(&request(), &params))
+                .unwrap(),
+            "POST things"
+        );
+        assert_eq!(
+            t.render(&tpl, TemplateRequest::new(&get, &params)).unwrap(),
+            "GET other"
+        );
     }
 }

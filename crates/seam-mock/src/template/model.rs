@@ -5,26 +5,27 @@
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-/// The request as templates see it.
-#[derive(Debug, Clone, Default)]
-pub struct TemplateRequest {
-    /// Upper-case method, e.g. `POST`.
-    pub method: String,
-    /// Path and query string, as received.
-    pub url: String,
-    /// The path alone.
-    pub path: String,
-    /// Scheme, host and port, e.g. `http://localhost:8080`.
-    pub base_url: String,
-    /// Decoded query parameters, in order.
-    pub query: Vec<(String, Vec<String>)>,
-    /// Header values by name (names compare ignoring case).
-    pub headers: Vec<(String, Vec<String>)>,
-    pub cookies: Vec<(String, String)>,
-    /// The body as text.
-    pub body: String,
-    /// Values captured by a `urlPathTemplate` such as `/orders/{id}`.
-    pub path_params: Vec<(String, String)>,
+use crate::request::MockRequest;
+
+/// The request as templates see it: the mock's request, borrowed (nothing is
+/// copied before the model is built), and the values a `urlPathTemplate` such
+/// as `/orders/{id}` captured.
+#[derive(Debug, Clone, Copy)]
+pub struct TemplateRequest<'a> {
+    /// The request as received.
+    pub request: &'a MockRequest,
+    /// Values captured by a `urlPathTemplate`, by parameter name.
+    pub path_params: &'a [(String, String)],
+}
+
+impl<'a> TemplateRequest<'a> {
+    /// `request` with the path parameters its stub's URL template captured.
+    pub fn new(request: &'a MockRequest, path_params: &'a [(String, String)]) -> Self {
+        TemplateRequest {
+            request,
+            path_params,
+        }
+    }
 }
 
 /// Hidden model keys (not part of WireMock's model).
@@ -35,7 +36,9 @@ pub(crate) const REVERSED: &str = "__rev";
 pub(crate) const LIST_OR_SINGLE_VARS: &str = "__wm_los";
 pub(crate) const MULTI: [&str; 3] = ["query", "headers", "cookies"];
 
-pub(crate) fn build_model(req: &TemplateRequest) -> Value {
+pub(crate) fn build_model(view: TemplateRequest<'_>) -> Value {
+    let req = view.request;
+    let body = req.body_text().unwrap_or_default();
     let segments: Vec<Value> = req
         .path
         .split('/')
@@ -43,11 +46,11 @@ pub(crate) fn build_model(req: &TemplateRequest) -> Value {
         .map(|s| Value::String(s.to_string()))
         .collect();
     let mut query = Map::new();
-    for (k, vs) in &req.query {
-        push_all(&mut query, k.clone(), vs.iter().cloned());
+    for (k, vs) in req.query.iter() {
+        push_all(&mut query, k.to_string(), vs.iter().cloned());
     }
     let mut headers = Map::new();
-    for (k, vs) in &req.headers {
+    for (k, vs) in req.headers.iter() {
         push_all(&mut headers, k.to_ascii_lowercase(), vs.iter().cloned());
     }
     let mut cookies = Map::new();
@@ -66,7 +69,7 @@ pub(crate) fn build_model(req: &TemplateRequest) -> Value {
         )
     };
     let rev = json!({ "query": reversed(&query), "headers": reversed(&headers), "cookies": reversed(&cookies) });
-    let path_params: Map<String, Value> = req
+    let path_params: Map<String, Value> = view
         .path_params
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
@@ -78,15 +81,15 @@ pub(crate) fn build_model(req: &TemplateRequest) -> Value {
             "path": segments,
             "pathSegments": segments,
             "method": req.method,
-            "baseUrl": req.base_url,
+            "baseUrl": &*req.base_url,
             "scheme": scheme,
             "host": host,
             "port": port,
             "query": query,
             "headers": headers,
             "cookies": cookies,
-            "body": req.body,
-            "bodyAsBase64": base64::engine::general_purpose::STANDARD.encode(req.body.as_bytes()),
+            "body": body,
+            "bodyAsBase64": base64::engine::general_purpose::STANDARD.encode(body.as_bytes()),
             PATH_TEXT: req.path,
             PATH_PARAMS: path_params,
             REVERSED: rev,
@@ -177,7 +180,7 @@ mod tests {
             "<things><42><parts>"
         );
         assert_eq!(r("{{size request.path}}"), "3");
-        let root = TemplateRequest {
+        let root = MockRequest {
             path: "/".into(),
             ..request()
         };

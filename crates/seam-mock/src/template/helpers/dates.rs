@@ -368,10 +368,10 @@ mod tests {
             &r("{{now timezone='GMT+05:30'}}"),
         );
         assert!(Templates::new()
-            .render("{{now offset='three days'}}", &request())
+            .render_text("{{now offset='three days'}}", &request())
             .is_err());
         assert!(Templates::new()
-            .render("{{now timezone='Mars/Olympus'}}", &request())
+            .render_text("{{now timezone='Mars/Olympus'}}", &request())
             .is_err());
     }
 

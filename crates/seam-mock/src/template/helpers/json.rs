@@ -205,11 +205,11 @@ mod tests {
         assert_eq!(r("{{toJson (array 1 2 3)}}"), "[ 1, 2, 3 ]");
         assert_eq!(r("{{toJson 'null'}}"), "\"null\"");
         assert_eq!(r("{{toJson true}} {{toJson 123}}"), "true 123");
-        let req = TemplateRequest {
-            headers: vec![
-                ("Authorization".into(), vec!["whatever".into()]),
-                ("Content-Type".into(), vec!["text/plain".into()]),
-            ],
+        let req = MockRequest {
+            headers: headers(&[
+                ("Authorization", &["whatever"]),
+                ("Content-Type", &["text/plain"]),
+            ]),
             ..request()
         };
         assert_eq!(

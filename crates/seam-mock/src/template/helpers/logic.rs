@@ -230,7 +230,9 @@ mod tests {
             "both"
         );
         assert_eq!(r("{{#if request.query.missing}}yes{{else}}no{{/if}}"), "no");
-        assert!(Templates::new().render("{{gt 'a' 1}}", &request()).is_err());
+        assert!(Templates::new()
+            .render_text("{{gt 'a' 1}}", &request())
+            .is_err());
     }
 
     #[test]

@@ -181,7 +181,7 @@ mod tests {
             .unwrap();
         assert_eq!(n, 2);
         assert!(Templates::new()
-            .render("{{randomInt lower=5 upper=5}}", &request())
+            .render_text("{{randomInt lower=5 upper=5}}", &request())
             .is_err());
     }
 }

@@ -495,7 +495,7 @@ mod tests {
         assert_eq!(r("[{{upper request.query.missing}}]"), "[]");
         assert_eq!(r("{{upper request.query.q}}"), "ONE");
         assert!(Templates::new()
-            .render("{{substring 'abc' 5}}", &request())
+            .render_text("{{substring 'abc' 5}}", &request())
             .is_err());
     }
 

@@ -1,0 +1,198 @@
+//! A templated stub's answer, compiled when the stub loads: its header values
+//! and inline body as [`CompiledTemplate`]s ([`ResponseTemplates`]), kept in
+//! the stub ([`CompiledResponse`]) and rendered per request. A syntax error is
+//! a [`TemplateFieldError`] naming the header or the body, which each loader
+//! places in its file (or the admin API answers with 422).
+//!
+//! A `bodyFileName` body is read on every request (the file may change), so it
+//! is compiled there, as it is read.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use seam_core::http::Headers;
+use seam_core::source::SourceError;
+
+use super::{describe, CompiledTemplate, TemplateRequest, Templates};
+use crate::respond;
+use crate::stub::{ResponseBody, ResponseDef};
+
+/// The part of a response a template belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateField {
+    /// The body (`body`, `jsonBody` or `base64Body`).
+    Body,
+    /// A header's value (the `index`th value given for `name`).
+    Header { name: String, index: usize },
+}
+
+impl fmt::Display for TemplateField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TemplateField::Body => f.write_str("the body"),
+            TemplateField::Header { name, .. } => write!(f, "header `{name}`"),
+        }
+    }
+}
+
+/// A template in a stub's answer that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateFieldError {
+    /// Which template.
+    pub field: TemplateField,
+    /// What is wrong, at its line and column in the template's text.
+    pub error: SourceError,
+}
+
+impl fmt::Display for TemplateFieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "template in {}: {}", self.field, describe(&self.error))
+    }
+}
+
+impl std::error::Error for TemplateFieldError {}
+
+/// What a templated answer renders per request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseTemplates {
+    /// Each header's values, in the stub's order.
+    headers: Vec<(String, Vec<CompiledTemplate>)>,
+    body: BodyTemplate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum BodyTemplate {
+    /// An inline body, compiled.
+    Inline(CompiledTemplate),
+    /// A `bodyFileName` body: read and compiled per request.
+    File,
+    /// No body, an empty one or bytes that are not text: sent as they are.
+    Verbatim,
+}
+
+impl ResponseTemplates {
+    /// Compiles the header values and the inline body of `def`.
+    pub fn compile(def: &ResponseDef) -> Result<Self, TemplateFieldError> {
+        let mut headers = Vec::new();
+        for (name, values) in def.headers.iter() {
+            let compiled = values
+                .iter()
+                .enumerate()
+                .map(|(index, v)| {
+                    CompiledTemplate::compile(v).map_err(|error| TemplateFieldError {
+                        field: TemplateField::Header {
+                            name: name.to_string(),
+                            index,
+                        },
+                        error,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            headers.push((name.to_string(), compiled));
+        }
+        let body = match &def.body {
+            ResponseBody::File(_) => BodyTemplate::File,
+            ResponseBody::None => BodyTemplate::Verbatim,
+            _ => {
+                let bytes = respond::body_bytes(def, None).unwrap_or_default();
+                match std::str::from_utf8(&bytes) {
+                    Ok(text) if !text.is_empty() => {
+                        BodyTemplate::Inline(CompiledTemplate::compile(text).map_err(|error| {
+                            TemplateFieldError {
+                                field: TemplateField::Body,
+                                error,
+                            }
+                        })?)
+                    }
+                    _ => BodyTemplate::Verbatim,
+                }
+            }
+        };
+        Ok(ResponseTemplates { headers, body })
+    }
+
+    /// Whether [`render`](Self::render) needs the stub's body as bytes (a
+    /// `bodyFileName` body, or one that is not rendered); an inline template
+    /// does not.
+    pub fn reads_body(&self) -> bool {
+        !matches!(self.body, BodyTemplate::Inline(_))
+    }
+
+    /// The rendered headers and body for `req`; `body` is the stub's body as
+    /// bytes when [`reads_body`](Self::reads_body) says so. An error is one
+    /// line saying what failed.
+    pub fn render(
+        &self,
+        engine: &Templates,
+        body: Option<Bytes>,
+        req: TemplateRequest<'_>,
+    ) -> Result<(Headers, Bytes), String> {
+        let render = |t: &CompiledTemplate| engine.render(t, req).map_err(|e| describe(&e));
+        let mut headers = Headers::new();
+        for (name, values) in &self.headers {
+            for v in values {
+                headers.append(name.as_str(), render(v)?);
+            }
+        }
+        let body = match (&self.body, body) {
+            (BodyTemplate::Inline(t), _) => Bytes::from(render(t)?),
+            (BodyTemplate::File, Some(bytes)) => match std::str::from_utf8(&bytes) {
+                Ok(text) if !text.is_empty() => {
+                    Bytes::from(engine.render_source(text, req).map_err(|e| describe(&e))?)
+                }
+                _ => bytes,
+            },
+            (_, bytes) => bytes.unwrap_or_default(),
+        };
+        Ok((headers, body))
+    }
+}
+
+/// A stub's compiled templates, filled once: by the loader when the stub loads
+/// ([`ResponseDef::compile_templates`]), or on first use for a stub built in
+/// code. It is derived from the definition, so it takes no part in equality.
+#[derive(Clone, Default)]
+pub struct CompiledResponse(OnceLock<Result<Arc<ResponseTemplates>, TemplateFieldError>>);
+
+impl CompiledResponse {
+    /// The templates of `def` (which this belongs to), compiled on first call.
+    pub fn of<'a>(
+        &'a self,
+        def: &ResponseDef,
+    ) -> Result<&'a ResponseTemplates, &'a TemplateFieldError> {
+        self.0
+            .get_or_init(|| ResponseTemplates::compile(def).map(Arc::new))
+            .as_ref()
+            .map(|t| &**t)
+    }
+}
+
+impl PartialEq for CompiledResponse {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for CompiledResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.0.get() {
+            None => "not compiled",
+            Some(Ok(_)) => "compiled",
+            Some(Err(_)) => "invalid",
+        };
+        f.write_str(state)
+    }
+}
+
+impl ResponseDef {
+    /// Compiles this answer's templates, when it is templated, so a template
+    /// that does not compile fails the stub's loading rather than its first
+    /// request. Call it once the definition is complete.
+    pub fn compile_templates(&self) -> Result<(), TemplateFieldError> {
+        if !self.templated {
+            return Ok(());
+        }
+        self.templates.of(self).map(drop).map_err(Clone::clone)
+    }
+}
