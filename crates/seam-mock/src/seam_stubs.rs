@@ -3,12 +3,12 @@
 //! means `equalTo`). Errors carry file:line:column.
 
 use crate::matching::parse_template;
-use crate::sources::LoadError;
-use crate::template::{TemplateField, TemplateFieldError};
+use crate::sources::{error_at, file_error, LoadError};
 use crate::stub::{
     Chaos, ChaosOutcome, Delay, Fault, MethodMatch, RequestPattern, ResponseBody, ResponseDef,
     ScenarioStep, Stub, StubSource, UrlMatcher, DEFAULT_PRIORITY,
 };
+use crate::template::{TemplateField, TemplateFieldError};
 use base64::Engine;
 use seam_core::matching::scalar_text;
 use seam_core::regexp::{anchored, Dot};
@@ -128,7 +128,7 @@ struct ScenarioSpec {
 }
 
 fn at<T>(file: &Path, s: &Spanned<T>, message: impl Into<String>) -> LoadError {
-    LoadError::at(
+    error_at(
         file,
         s.referenced.line() as usize,
         s.referenced.column() as usize,
@@ -164,14 +164,14 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
     let url = match (&r.path, &r.path_pattern, &r.url, &r.url_pattern) {
         (None, None, None, None) => UrlMatcher::Any,
         (Some(p), None, None, None) if p.contains('{') => {
-            UrlMatcher::UrlPathTemplate(parse_template(p).map_err(|e| LoadError::file(file, e))?)
+            UrlMatcher::UrlPathTemplate(parse_template(p).map_err(|e| file_error(file, e))?)
         }
         (Some(p), None, None, None) => UrlMatcher::UrlPath(p.clone()),
         (None, Some(p), None, None) => UrlMatcher::UrlPathPattern(regex(file, p)?),
         (None, None, Some(u), None) => UrlMatcher::Url(u.clone()),
         (None, None, None, Some(u)) => UrlMatcher::UrlPattern(regex(file, u)?),
         _ => {
-            return Err(LoadError::file(
+            return Err(file_error(
                 file,
                 "give one of path, pathPattern, url or urlPattern in a request",
             ))
@@ -247,7 +247,7 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         r.file.is_some(),
     ];
     if given.iter().filter(|g| **g).count() > 1 {
-        return Err(LoadError::file(
+        return Err(file_error(
             file,
             "give at most one of json, text, base64 and file in a response",
         ));
@@ -299,7 +299,7 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
             .as_ref()
             .map(|m| {
                 crate::respond::check_status_message(&m.value).map_err(|e| at(file, m, e))?;
-                Ok(m.value.clone())
+                Ok::<_, LoadError>(m.value.clone())
             })
             .transpose()?,
         headers,
@@ -332,17 +332,26 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
 fn template_error(file: &Path, r: &ResponseSpec, e: TemplateFieldError) -> LoadError {
     let message = e.to_string();
     let span = match &e.field {
-        TemplateField::Header { name, .. } => r.headers.get(name).map(|v| (v.referenced.line(), v.referenced.column())),
+        TemplateField::Header { name, .. } => r
+            .headers
+            .get(name)
+            .map(|v| (v.referenced.line(), v.referenced.column())),
         TemplateField::Body => r
             .text
             .as_ref()
             .map(|t| (t.referenced.line(), t.referenced.column()))
-            .or(r.json.as_ref().map(|j| (j.referenced.line(), j.referenced.column())))
-            .or(r.base64.as_ref().map(|b| (b.referenced.line(), b.referenced.column()))),
+            .or(r
+                .json
+                .as_ref()
+                .map(|j| (j.referenced.line(), j.referenced.column())))
+            .or(r
+                .base64
+                .as_ref()
+                .map(|b| (b.referenced.line(), b.referenced.column()))),
     };
     match span {
-        Some((line, column)) => LoadError::at(file, line as usize, column as usize, message),
-        None => LoadError::file(file, message),
+        Some((line, column)) => error_at(file, line as usize, column as usize, message),
+        None => file_error(file, message),
     }
 }
 
@@ -381,8 +390,7 @@ fn delay(file: &Path, d: &Spanned<DelaySpec>) -> Result<Delay, LoadError> {
 
 /// Reads a seam stub file.
 pub fn parse(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
-    let doc: File = seam_core::yaml::from_str(&file.display().to_string(), text)
-        .map_err(|e| LoadError::from_source(file, e))?;
+    let doc: File = seam_core::yaml::from_str(&file.display().to_string(), text)?;
     let mut stubs = Vec::new();
     for (i, s) in doc.stubs.iter().enumerate() {
         let mut stub = Stub::new(request(file, &s.request)?, response(file, &s.response)?);

@@ -5,78 +5,46 @@
 
 use crate::stub::{MethodMatch, RequestPattern, ResponseDef, Stub, StubSource, UrlMatcher};
 use seam_core::interaction::Exchange;
-use std::fmt;
+use seam_core::source::{Location, SourceError};
+use seam_matchers::MatcherError;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-/// A problem in a stub source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
+/// A problem in a stub source: seam-core's one positioned error, printed
+/// `file:line:col: message`, `file: at $.json.path: message` or `file: message`.
+pub type LoadError = SourceError;
+
+/// A [`LoadError`] at a line and column of `file`.
+pub fn error_at(file: &Path, line: usize, column: usize, message: impl Into<String>) -> LoadError {
+    SourceError::new(
+        file.display().to_string(),
+        Some(Location::at(line, column)),
+        message,
+    )
 }
 
-impl LoadError {
-    pub fn at(file: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
-        LoadError {
-            file: file.to_path_buf(),
-            line: Some(line),
-            column: Some(column),
-            message: message.into(),
-        }
-    }
-
-    pub fn file(file: &Path, message: impl Into<String>) -> Self {
-        LoadError {
-            file: file.to_path_buf(),
-            line: None,
-            column: None,
-            message: message.into(),
-        }
-    }
-
-    /// A positioned error from the shared readers (`seam_core::yaml`, `seam_core::source`).
-    pub fn from_source(file: &Path, e: seam_core::source::SourceError) -> Self {
-        let (line, column) = e.line_column();
-        LoadError {
-            file: file.to_path_buf(),
-            line,
-            column,
-            message: e.message,
-        }
-    }
+/// A [`LoadError`] about `file` as a whole (it cannot be read, a rule that
+/// spans the file).
+pub fn file_error(file: &Path, message: impl Into<String>) -> LoadError {
+    SourceError::new(file.display().to_string(), None, message)
 }
 
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = seam_core::source::one_line(&self.message);
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {message}", self.file.display()),
-            _ => write!(f, "{}: {message}", self.file.display()),
-        }
-    }
+/// A [`LoadError`] at a JSON path of `file` (a WireMock mapping, a matcher).
+pub fn path_error(file: &Path, e: MatcherError) -> LoadError {
+    SourceError::new(
+        file.display().to_string(),
+        Some(Location::Path(e.path)),
+        e.message,
+    )
 }
-
-impl std::error::Error for LoadError {}
 
 /// Stubs from a pact: one per HTTP interaction.
 pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
-    let pact = seam_pact::read_pact_str(&file.display().to_string(), text).map_err(|e| {
-        let (line, column) = match e.location {
-            seam_pact::Location::LineColumn(l, c) => (Some(l), Some(c)),
-            seam_pact::Location::JsonPath(_) => (None, None),
-        };
-        LoadError {
-            file: file.to_path_buf(),
-            line,
-            column,
-            message: match e.location {
-                seam_pact::Location::JsonPath(p) => format!("at {p}: {}", e.message),
-                _ => e.message,
-            },
-        }
+    let pact = seam_pact::read_pact_str(&file.display().to_string(), text).map_err(|e| match e
+        .location
+    {
+        seam_pact::Location::LineColumn(l, c) => error_at(file, l, c, e.message),
+        seam_pact::Location::JsonPath(p) => path_error(file, MatcherError::new(p, e.message)),
     })?;
     Ok(stubs_for_pact(&pact, StubSource::File(file.to_path_buf())))
 }
@@ -117,32 +85,22 @@ pub fn stubs_for_pact(pact: &seam_pact::Pact, source: StubSource) -> Vec<Stub> {
 
 /// What a file holds, judged by its first key.
 fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadError> {
-    let bytes =
-        std::fs::read(file).map_err(|e| LoadError::file(file, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(file).map_err(|e| file_error(file, format!("cannot read: {e}")))?;
     let text = seam_core::source::decode_text(&bytes)
-        .map_err(|e| LoadError::from_source(file, e.in_file(file.display().to_string())))?;
+        .map_err(|e| e.in_file(file.display().to_string()))?;
     let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
     if is_yaml {
         return crate::seam_stubs::parse(file, text);
     }
     let doc: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| LoadError::at(file, e.line(), e.column(), format!("invalid JSON: {e}")))?;
-    seam_matchers::check_matcher_counts(&doc)
-        .map_err(|e| LoadError::file(file, format!("at {e}")))?;
+        .map_err(|e| error_at(file, e.line(), e.column(), format!("invalid JSON: {e}")))?;
+    seam_matchers::check_matcher_counts(&doc).map_err(|e| path_error(file, e))?;
     if doc.get("stubs").is_some() {
         crate::seam_stubs::parse(file, text)
     } else if doc.get("interactions").is_some() || doc.get("consumer").is_some() {
         stubs_from_pact(file, text)
     } else {
-        crate::wiremock::stubs_from_mapping_file(text, file, files_dir).map_err(|e| {
-            let s = e.to_string();
-            LoadError::file(
-                file,
-                s.strip_prefix(&format!("{}: ", file.display()))
-                    .unwrap_or(&s)
-                    .to_string(),
-            )
-        })
+        crate::wiremock::stubs_from_mapping_file(text, file, files_dir)
     }
 }
 
@@ -151,7 +109,7 @@ fn stub_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let entries =
-            std::fs::read_dir(&d).map_err(|e| LoadError::file(&d, format!("cannot list: {e}")))?;
+            std::fs::read_dir(&d).map_err(|e| file_error(&d, format!("cannot list: {e}")))?;
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -181,7 +139,7 @@ pub fn load(path: &Path) -> Result<Vec<Stub>, LoadError> {
         return load_file(path, files_dir.as_deref().filter(|d| d.is_dir()));
     }
     if !path.is_dir() {
-        return Err(LoadError::file(path, "no such file or directory"));
+        return Err(file_error(path, "no such file or directory"));
     }
     let files_dir = path.join("__files");
     let files_dir = files_dir.is_dir().then_some(files_dir);
@@ -275,7 +233,37 @@ mod tests {
         assert_eq!(load_file(&json, None).unwrap().len(), 1);
         std::fs::write(&yaml, b"stubs:\n  - request: { path: /\xff }\n").unwrap();
         let e = load_file(&yaml, None).unwrap_err();
-        assert_eq!((e.line, e.column), (Some(2), Some(23)), "{e}");
+        assert_eq!(e.line_column(), (Some(2), Some(23)), "{e}");
         assert!(e.message.contains("offset 29"), "{e}");
+    }
+
+    #[test]
+    fn mapping_errors_name_their_json_path_as_every_reader_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("m.json");
+        let bad = r#"{"request": {"bodyPatterns": [{"matches": "("}]}, "response": {}}"#;
+        std::fs::write(&json, bad).unwrap();
+        let e = load_file(&json, None).unwrap_err();
+        let at = "$.request.bodyPatterns[0].matches";
+        assert_eq!(e.at, Some(Location::Path(at.into())));
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: at {at}: invalid regex `(`: unclosed group",
+                json.display()
+            )
+        );
+        // the same place and wording as a list that is too long
+        let many = vec![serde_json::json!({"equalTo": "a"}); 1_001];
+        let doc = serde_json::json!({"request": {"bodyPatterns": many}, "response": {}});
+        std::fs::write(&json, doc.to_string()).unwrap();
+        let e = load_file(&json, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: at $.request.bodyPatterns: `bodyPatterns` holds 1001 matchers; at most 1000 are allowed in one list",
+                json.display()
+            )
+        );
     }
 }

@@ -8,6 +8,7 @@
 //! `IGNORED_*` constants); any other unknown key is an error with a "did you
 //! mean" hint.
 
+use crate::sources::{error_at, path_error, LoadError};
 use crate::stub::{
     Delay, Fault, MethodMatch, RequestPattern, ResponseBody, ResponseDef, ScenarioStep, Stub,
     StubSource, TemplateSegment, UrlMatcher, DEFAULT_PRIORITY,
@@ -20,7 +21,6 @@ use seam_matchers::{
     child_path, describe_json, parse_matcher, MatcherError, Parsed, StringMatcher,
 };
 use serde_json::{json, Map, Value};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
@@ -117,78 +117,24 @@ const FAULTS: &[&str] = &[
 
 const RESPONSE_TEMPLATE: &str = "response-template";
 
-/// A mapping that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MappingError {
-    pub file: Option<PathBuf>,
-    /// Where in the document: `$.request.bodyPatterns[0]`.
-    pub path: String,
-    pub message: String,
-    /// For JSON syntax errors.
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-}
-
-impl MappingError {
-    fn from_matcher(e: MatcherError, file: Option<&Path>) -> Self {
-        MappingError {
-            file: file.map(Path::to_path_buf),
-            path: e.path,
-            message: e.message,
-            line: None,
-            column: None,
-        }
-    }
-
-    fn syntax(e: &serde_json::Error, file: Option<&Path>) -> Self {
-        let text = e.to_string();
-        let message = match text.rfind(" at line ") {
-            Some(i) => text[..i].to_string(),
-            None => text,
-        };
-        MappingError {
-            file: file.map(Path::to_path_buf),
-            path: "$".to_string(),
-            message: format!("invalid JSON: {message}"),
-            line: Some(e.line()),
-            column: Some(e.column()),
-        }
-    }
-}
-
-impl fmt::Display for MappingError {
-    /// `file: $.request.url: message`, or `file: line 3, column 7: message`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(file) = &self.file {
-            write!(f, "{}: ", file.display())?;
-        }
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
-            _ => write!(f, "{}: {}", self.path, self.message),
-        }
-    }
-}
-
-impl std::error::Error for MappingError {}
-
 /// Reads one WireMock mapping (as posted to `/__admin/mappings`). The stub
 /// keeps the mapping in `original`; its source is [`StubSource::Admin`].
 /// `files_dir` (the `__files` directory), when given, is where `bodyFileName`
-/// must exist.
-pub fn stub_from_mapping(v: &Value, files_dir: Option<&Path>) -> Result<Stub, MappingError> {
-    parse_mapping(v, "$", files_dir).map_err(|e| MappingError::from_matcher(e, None))
+/// must exist. An error names the JSON path at fault (`$.request.url: ...`).
+pub fn stub_from_mapping(v: &Value, files_dir: Option<&Path>) -> Parsed<Stub> {
+    parse_mapping(v, "$", files_dir)
 }
 
 /// Reads a mapping file: one mapping, or `{"mappings": [...]}`. Stubs get the
-/// source [`StubSource::File`].
+/// source [`StubSource::File`]. An error names the file and the JSON path at
+/// fault, or the line and column of a syntax error.
 pub fn stubs_from_mapping_file(
     text: &str,
     file: &Path,
     files_dir: Option<&Path>,
-) -> Result<Vec<Stub>, MappingError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| MappingError::syntax(&e, Some(file)))?;
-    let stubs =
-        parse_document(&v, files_dir).map_err(|e| MappingError::from_matcher(e, Some(file)))?;
+) -> Result<Vec<Stub>, LoadError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| syntax_error(file, &e))?;
+    let stubs = parse_document(&v, files_dir).map_err(|e| path_error(file, e))?;
     Ok(stubs
         .into_iter()
         .map(|mut s| {
@@ -196,6 +142,22 @@ pub fn stubs_from_mapping_file(
             s
         })
         .collect())
+}
+
+/// A JSON syntax error at its line and column, in words without serde's
+/// trailing position.
+fn syntax_error(file: &Path, e: &serde_json::Error) -> LoadError {
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    error_at(
+        file,
+        e.line(),
+        e.column(),
+        format!("invalid JSON: {message}"),
+    )
 }
 
 /// The mapping for a stub: the mapping it was read from (with its id), else
@@ -582,11 +544,10 @@ fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<Res
         proxy_base_url: o.string("proxyBaseUrl")?.map(str::to_string),
         ..Default::default()
     };
-    def.compile_templates()
-        .map_err(|e| {
-            let message = format!("invalid template: {}", crate::template::describe(&e.error));
-            MatcherError::new(template_path(&o, &e.field), message)
-        })?;
+    def.compile_templates().map_err(|e| {
+        let message = format!("invalid template: {}", crate::template::describe(&e.error));
+        MatcherError::new(template_path(&o, &e.field), message)
+    })?;
     Ok(def)
 }
 
@@ -1022,6 +983,7 @@ fn delay_json(m: &mut Map<String, Value>, r: &ResponseDef) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use seam_core::source::Location;
 
     fn full_mapping() -> Value {
         json!({
@@ -1064,7 +1026,7 @@ mod tests {
         })
     }
 
-    fn parse_err(v: Value) -> MappingError {
+    fn parse_err(v: Value) -> MatcherError {
         stub_from_mapping(&v, None).expect_err("should fail")
     }
 
@@ -1347,17 +1309,22 @@ mod tests {
             {"request": {"url": "/b", "bodyPatterns": [{"matches": "["}]}, "response": {}}
         ]}"#;
         let e = stubs_from_mapping_file(bad, file, None).unwrap_err();
-        assert_eq!(e.path, "$.mappings[1].request.bodyPatterns[0].matches");
-        assert!(e.to_string().starts_with("mappings/orders.json: $.mappings[1].request.bodyPatterns[0].matches: invalid regex `[`"), "{e}");
+        assert_eq!(
+            e.at,
+            Some(Location::Path(
+                "$.mappings[1].request.bodyPatterns[0].matches".into()
+            ))
+        );
+        assert!(e.to_string().starts_with("mappings/orders.json: at $.mappings[1].request.bodyPatterns[0].matches: invalid regex `[`"), "{e}");
         let syntax = "{\n  \"request\": {\"url\": \"/a\",}\n}";
         let e = stubs_from_mapping_file(syntax, file, None).unwrap_err();
-        assert_eq!((e.line, e.column), (Some(2), Some(27)));
+        assert_eq!(e.line_column(), (Some(2), Some(27)));
         assert_eq!(
             e.to_string(),
-            "mappings/orders.json: line 2, column 27: invalid JSON: trailing comma"
+            "mappings/orders.json:2:27: invalid JSON: trailing comma"
         );
         let e = stubs_from_mapping_file(r#"{"mappings": {}}"#, file, None).unwrap_err();
-        assert_eq!(e.path, "$.mappings");
+        assert_eq!(e.at, Some(Location::Path("$.mappings".into())));
     }
 
     #[test]
