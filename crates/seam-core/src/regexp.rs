@@ -46,12 +46,16 @@ pub fn bounded(source: &str) -> Result<Regex, String> {
 /// point into what the user wrote, not into the anchored form.
 pub fn anchored(source: &str, dot: Dot) -> Result<Regex, String> {
     check_len(source)?;
-    compile(source).map_err(|e| error_text(source, &e))?;
     let start = match dot {
         Dot::Line => ANCHOR_START,
         Dot::All => ANCHOR_START_DOTALL,
     };
-    compile(&format!("{start}{source}{ANCHOR_END}")).map_err(|e| error_text(source, &e))
+    // one compilation (it is most of the cost of loading a regex); only a
+    // failure compiles the source alone, so the error is about what was written
+    compile(&format!("{start}{source}{ANCHOR_END}")).map_err(|anchored| match compile(source) {
+        Err(alone) => error_text(source, &alone),
+        Ok(_) => error_text(source, &anchored),
+    })
 }
 
 /// The source a regex was written with, without what [`anchored`] added.

@@ -14,9 +14,9 @@
 //! bounded, anchored for whole-value matching (Java's `String.matches`, with
 //! DOTALL as WireMock compiles them).
 //!
-//! - [`read`]: WireMock JSON → matchers, with errors naming a JSON path.
-//! - [`write`]: matchers → WireMock JSON.
-//! - [`check`]: evaluating a matcher on a value, a list of values, a cookie or
+//! - `read`: WireMock JSON → matchers, with errors naming a JSON path.
+//! - `write`: matchers → WireMock JSON.
+//! - `check`: evaluating a matcher on a value, a list of values, a cookie or
 //!   raw bytes, and describing it.
 //! - one file per body matcher: `equal_to_json`, `json_path`, `json_schema`,
 //!   `equal_to_xml`, `xpath`.
@@ -27,7 +27,7 @@ mod equal_to_json;
 mod equal_to_xml;
 mod json_path;
 mod json_schema;
-pub mod read;
+mod read;
 mod text;
 mod write;
 mod xpath;
@@ -98,11 +98,14 @@ pub enum StringMatcher {
 /// A matcher that could not be read: where (a JSON path) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatcherError {
+    /// Where: `$.request.bodyPatterns[0].matches`.
     pub path: String,
+    /// Why, in one line.
     pub message: String,
 }
 
 impl MatcherError {
+    /// A problem at `path`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         MatcherError {
             path: path.into(),
