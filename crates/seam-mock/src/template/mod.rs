@@ -50,6 +50,7 @@ mod rewrite;
 #[cfg(test)]
 mod test_support;
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -196,31 +197,57 @@ impl Templates {
         template: &CompiledTemplate,
         req: TemplateRequest<'_>,
     ) -> Result<String, SourceError> {
-        let tpl = match &template.0 {
-            Compiled::Text(text) => return Ok(text.clone()),
-            Compiled::Template(tpl) => tpl,
-        };
-        catch_unwind(AssertUnwindSafe(|| {
-            let ctx = Context::from(build_model(req));
-            let mut rc = RenderContext::new(None);
-            rc.set_recursive_lookup(true);
-            let mut out = StringOutput::new();
-            tpl.render(&self.registry, &ctx, &mut rc, &mut out)
-                .map_err(|e| render_error(&e))?;
-            out.into_string()
-                .map_err(|e| template_error(e.to_string(), None, None))
-        }))
-        .unwrap_or_else(|_| Err(engine_failed()))
+        self.scope(req).render(template)
     }
 
-    /// Compiles and renders text that is only known per request (a
-    /// `bodyFileName` body, read on every request as the file may change).
+    /// Compiles and renders text that is only known per request.
     pub fn render_source(
         &self,
         source: &str,
         req: TemplateRequest<'_>,
     ) -> Result<String, SourceError> {
         self.render(&CompiledTemplate::compile(source)?, req)
+    }
+
+    /// One answer's rendering: the request model is built once (on the first
+    /// template with an expression) and shared by every template of the
+    /// answer, its headers and its body.
+    pub fn scope<'t>(&'t self, req: TemplateRequest<'t>) -> RenderScope<'t> {
+        RenderScope {
+            templates: self,
+            req,
+            model: OnceCell::new(),
+        }
+    }
+}
+
+/// Templates rendered against one request (see [`Templates::scope`]).
+pub struct RenderScope<'t> {
+    templates: &'t Templates,
+    req: TemplateRequest<'t>,
+    model: OnceCell<Context>,
+}
+
+impl RenderScope<'_> {
+    /// Renders `template`; variables it assigns do not reach the next one.
+    pub fn render(&self, template: &CompiledTemplate) -> Result<String, SourceError> {
+        let tpl = match &template.0 {
+            Compiled::Text(text) => return Ok(text.clone()),
+            Compiled::Template(tpl) => tpl,
+        };
+        catch_unwind(AssertUnwindSafe(|| {
+            let ctx = self
+                .model
+                .get_or_init(|| Context::from(build_model(self.req)));
+            let mut rc = RenderContext::new(None);
+            rc.set_recursive_lookup(true);
+            let mut out = StringOutput::new();
+            tpl.render(&self.templates.registry, ctx, &mut rc, &mut out)
+                .map_err(|e| render_error(&e))?;
+            out.into_string()
+                .map_err(|e| template_error(e.to_string(), None, None))
+        }))
+        .unwrap_or_else(|_| Err(engine_failed()))
     }
 }
 

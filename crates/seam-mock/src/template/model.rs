@@ -3,7 +3,7 @@
 //! hidden keys the rewritten templates look up).
 
 use base64::Engine as _;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::request::MockRequest;
 
@@ -68,33 +68,49 @@ pub(crate) fn build_model(view: TemplateRequest<'_>) -> Value {
                 .collect(),
         )
     };
-    let rev = json!({ "query": reversed(&query), "headers": reversed(&headers), "cookies": reversed(&cookies) });
+    let rev = object([
+        ("query", reversed(&query)),
+        ("headers", reversed(&headers)),
+        ("cookies", reversed(&cookies)),
+    ]);
     let path_params: Map<String, Value> = view
         .path_params
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
     let (scheme, host, port) = split_base_url(&req.base_url);
-    json!({
-        "request": {
-            "url": req.url,
-            "path": segments,
-            "pathSegments": segments,
-            "method": req.method,
-            "baseUrl": &*req.base_url,
-            "scheme": scheme,
-            "host": host,
-            "port": port,
-            "query": query,
-            "headers": headers,
-            "cookies": cookies,
-            "body": body,
-            "bodyAsBase64": base64::engine::general_purpose::STANDARD.encode(body.as_bytes()),
-            PATH_TEXT: req.path,
-            PATH_PARAMS: path_params,
-            REVERSED: rev,
-        }
-    })
+    let base64 = base64::engine::general_purpose::STANDARD.encode(body.as_bytes());
+    let segments = Value::Array(segments);
+    // built value by value: `json!` would copy every part again through serde
+    let request = object([
+        ("url", Value::String(req.url.clone())),
+        ("path", segments.clone()),
+        ("pathSegments", segments),
+        ("method", Value::String(req.method.clone())),
+        ("baseUrl", Value::String(req.base_url.to_string())),
+        ("scheme", Value::String(scheme)),
+        ("host", Value::String(host)),
+        ("port", port),
+        ("query", Value::Object(query)),
+        ("headers", Value::Object(headers)),
+        ("cookies", Value::Object(cookies)),
+        ("body", Value::String(body.into_owned())),
+        ("bodyAsBase64", Value::String(base64)),
+        (PATH_TEXT, Value::String(req.path.clone())),
+        (PATH_PARAMS, Value::Object(path_params)),
+        (REVERSED, rev),
+    ]);
+    object([("request", request)])
+}
+
+/// A JSON object with these entries, in this order.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 pub(crate) fn push_all(

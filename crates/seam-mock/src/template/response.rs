@@ -128,7 +128,8 @@ impl ResponseTemplates {
         body: Option<Bytes>,
         req: TemplateRequest<'_>,
     ) -> Result<(Headers, Bytes), String> {
-        let render = |t: &CompiledTemplate| engine.render(t, req).map_err(|e| describe(&e));
+        let scope = engine.scope(req);
+        let render = |t: &CompiledTemplate| scope.render(t).map_err(|e| describe(&e));
         let mut headers = Headers::new();
         for (name, values) in &self.headers {
             for v in values {
@@ -139,7 +140,8 @@ impl ResponseTemplates {
             (BodyTemplate::Inline(t), _) => Bytes::from(render(t)?),
             (BodyTemplate::File, Some(bytes)) => match std::str::from_utf8(&bytes) {
                 Ok(text) if !text.is_empty() => {
-                    Bytes::from(engine.render_source(text, req).map_err(|e| describe(&e))?)
+                    let template = CompiledTemplate::compile(text).map_err(|e| describe(&e))?;
+                    Bytes::from(render(&template)?)
                 }
                 _ => bytes,
             },
@@ -194,5 +196,71 @@ impl ResponseDef {
             return Ok(());
         }
         self.templates.of(self).map(drop).map_err(Clone::clone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::test_support::{path_params, request};
+
+    fn templated(headers: &[(&str, &str)], body: &str) -> ResponseDef {
+        let mut h = Headers::new();
+        for (k, v) in headers {
+            h.append(*k, *v);
+        }
+        ResponseDef {
+            headers: h,
+            body: ResponseBody::Text(body.into()),
+            templated: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn headers_and_body_render_from_one_model_without_sharing_variables() {
+        let def = templated(
+            &[
+                ("X-Var", "{{#assign 'v'}}set{{/assign}}{{v}}"),
+                ("X-Path", "{{request.path}}"),
+            ],
+            "[{{v}}] {{request.method}}",
+        );
+        let templates = ResponseTemplates::compile(&def).unwrap();
+        assert!(!templates.reads_body());
+        let (req, params) = (request(), path_params());
+        let (headers, body) = templates
+            .render(&Templates::new(), None, TemplateRequest::new(&req, &params))
+            .unwrap();
+        assert_eq!(headers.get("x-var"), Some("set"));
+        assert_eq!(headers.get("x-path"), Some("/things/42/parts"));
+        assert_eq!(&body[..], b"[] POST");
+    }
+
+    #[test]
+    fn a_template_that_does_not_compile_names_its_field() {
+        let def = templated(&[("X-A", "ok"), ("X-A", "{{#if}}")], "fine");
+        let e = def.compile_templates().unwrap_err();
+        assert_eq!(
+            e.field,
+            TemplateField::Header {
+                name: "X-A".into(),
+                index: 1
+            }
+        );
+        let e = templated(&[], "{{request.url")
+            .compile_templates()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "template in the body: invalid template syntax (line 1, column 14)"
+        );
+        // the error stays with the stub: the server answers it without compiling again
+        assert!(def.templates.of(&def).is_err());
+        let plain = ResponseDef {
+            templated: false,
+            ..templated(&[], "{{not compiled")
+        };
+        assert!(plain.compile_templates().is_ok());
     }
 }
