@@ -169,7 +169,15 @@ fn seam_verifies_pacts_the_official_mock_server_writes() {
         let master = common::closed_port();
         let _master = Running(
             Command::new(&cli)
-                .args(["mock", "start", "-p", &master.to_string(), "--no-file-log"])
+                .args([
+                    "mock",
+                    "start",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &master.to_string(),
+                    "--no-file-log",
+                ])
                 .current_dir(&work)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -189,6 +197,9 @@ fn seam_verifies_pacts_the_official_mock_server_writes() {
             .args([
                 "mock",
                 "create",
+                // 127.0.0.1, not `localhost`, which may resolve to ::1 first
+                "-h",
+                "127.0.0.1",
                 "-p",
                 &master.to_string(),
                 "--specification",
@@ -226,6 +237,8 @@ fn seam_verifies_pacts_the_official_mock_server_writes() {
             .args([
                 "mock",
                 "verify",
+                "-h",
+                "127.0.0.1",
                 "-p",
                 &master.to_string(),
                 "-m",
