@@ -154,8 +154,9 @@ impl ResponseTemplates {
 /// A stub's compiled templates, filled once: by the loader when the stub loads
 /// ([`ResponseDef::compile_templates`]), or on first use for a stub built in
 /// code. It is derived from the definition, so it takes no part in equality.
+/// Both sides are pointers, so a stub pays three words for it (24 bytes).
 #[derive(Clone, Default)]
-pub struct CompiledResponse(OnceLock<Result<Arc<ResponseTemplates>, TemplateFieldError>>);
+pub struct CompiledResponse(OnceLock<Result<Arc<ResponseTemplates>, Box<TemplateFieldError>>>);
 
 impl CompiledResponse {
     /// The templates of `def` (which this belongs to), compiled on first call.
@@ -164,9 +165,14 @@ impl CompiledResponse {
         def: &ResponseDef,
     ) -> Result<&'a ResponseTemplates, &'a TemplateFieldError> {
         self.0
-            .get_or_init(|| ResponseTemplates::compile(def).map(Arc::new))
+            .get_or_init(|| {
+                ResponseTemplates::compile(def)
+                    .map(Arc::new)
+                    .map_err(Box::new)
+            })
             .as_ref()
             .map(|t| &**t)
+            .map_err(|e| &**e)
     }
 }
 
@@ -235,6 +241,11 @@ mod tests {
         assert_eq!(headers.get("x-var"), Some("set"));
         assert_eq!(headers.get("x-path"), Some("/things/42/parts"));
         assert_eq!(&body[..], b"[] POST");
+    }
+
+    #[test]
+    fn a_stub_pays_three_words_for_its_templates() {
+        assert_eq!(std::mem::size_of::<CompiledResponse>(), 24);
     }
 
     #[test]
