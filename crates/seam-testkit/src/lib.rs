@@ -15,13 +15,22 @@ use std::path::{Path, PathBuf};
 /// The shared data folder: `$SEAM_SHARED`, else `shared/` beside the checkout.
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("SEAM_SHARED")
+        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"))
+        .unwrap_or_else(|| {
+            let root = workspace_root();
+            root.parent().unwrap_or(&root).join("shared")
+        })
 }
 
 /// The repository's root (where the workspace `Cargo.toml` is).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(crate_dir)
+        .to_path_buf()
 }
 
 /// `conformance/NAME` in the shared data folder, or `None` when it is absent: the
