@@ -200,15 +200,6 @@ impl Templates {
         self.scope(req).render(template)
     }
 
-    /// Compiles and renders text that is only known per request.
-    pub fn render_source(
-        &self,
-        source: &str,
-        req: TemplateRequest<'_>,
-    ) -> Result<String, SourceError> {
-        self.render(&CompiledTemplate::compile(source)?, req)
-    }
-
     /// One answer's rendering: the request model is built once (on the first
     /// template with an expression) and shared by every template of the
     /// answer, its headers and its body.
