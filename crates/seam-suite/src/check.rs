@@ -169,12 +169,12 @@ impl Prepared {
             headers: spec
                 .headers
                 .iter()
-                .map(|(name, want)| compiled(want, &format!("header {name}")))
+                .map(|(name, want)| compiled(&want.value, &format!("header {name}")))
                 .collect::<Result<_, _>>()?,
             body: spec
                 .body
                 .as_ref()
-                .map(|b| compiled(b, "body"))
+                .map(|b| compiled(&b.value, "body"))
                 .transpose()?,
             json: spec
                 .json
@@ -190,7 +190,7 @@ impl Prepared {
                 .schema
                 .as_ref()
                 .map(|schema| {
-                    StringMatcher::from_wiremock_json(&json!({"matchesJsonSchema": schema}))
+                    StringMatcher::from_wiremock_json(&json!({"matchesJsonSchema": schema.value}))
                         .map_err(|e| format!("schema: {e}"))
                 })
                 .transpose()?,
@@ -217,6 +217,11 @@ fn resolve<'a>(
     }
 }
 
+/// The line an assertion was written on, when the reader knew it.
+fn line_of<T>(s: &serde_saphyr::Spanned<T>) -> Option<usize> {
+    Some(s.referenced.line() as usize).filter(|l| *l > 0)
+}
+
 /// Every assertion of a step, evaluated; `Err` for assertions that are malformed.
 /// A step checked more than once keeps its compiled assertions in `spec`
 /// ([`PreparedSlot`]).
@@ -235,7 +240,9 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
                 line: line.get(),
             })
         };
-    if let Some(s) = spec.status {
+    if let Some(status) = &spec.status {
+        line.set(line_of(status));
+        let s = status.value;
         if s != got.status {
             fail(
                 "status".into(),
@@ -246,7 +253,8 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
         }
     }
     for ((name, want), compiled) in spec.headers.iter().zip(&prepared.headers) {
-        let (want, m) = resolve(compiled, want, vars, &format!("header {name}"))?;
+        line.set(line_of(want));
+        let (want, m) = resolve(compiled, &want.value, vars, &format!("header {name}"))?;
         let values: Vec<&str> = got
             .headers
             .get_all(name)
@@ -265,7 +273,8 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
         }
     }
     if let (Some(want), Some(compiled)) = (&spec.body, &prepared.body) {
-        let (want, m) = resolve(compiled, want, vars, "body")?;
+        line.set(line_of(want));
+        let (want, m) = resolve(compiled, &want.value, vars, "body")?;
         if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
             let actual = (!got.body.is_empty()).then(|| json!(excerpt(got.body)));
             fail("body".into(), Some(want.into_owned()), actual, reason);
@@ -273,7 +282,7 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
     }
     for (spanned, compiled) in spec.json.iter().zip(&prepared.json) {
         let a = &spanned.value;
-        line.set(Some(spanned.referenced.line() as usize).filter(|l| *l > 0));
+        line.set(line_of(spanned));
         let found = match &compiled.path {
             Some(path) => select_with(path, got.json),
             None => select(&a.path, got.json)?,
@@ -288,24 +297,25 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
     }
     for (spanned, compiled) in spec.xml.iter().zip(&prepared.xml) {
         let a = &spanned.value;
-        line.set(Some(spanned.referenced.line() as usize).filter(|l| *l > 0));
+        line.set(line_of(spanned));
         let actual = xpath_value(&a.path, got.body)?;
         let what = format!("xml {}", a.path);
         check_value(&what, actual, a, compiled, vars, &mut fail)?;
     }
-    line.set(None);
     if let (Some(schema), Some(m)) = (&spec.schema, &prepared.schema) {
+        line.set(line_of(schema));
         if let Err(reason) = m.check((!got.body.is_empty()).then_some(got.body)) {
             fail(
                 "schema".into(),
-                Some(schema.clone()),
+                Some(schema.value.clone()),
                 (!got.body.is_empty()).then(|| json!(excerpt(got.body))),
                 reason,
             );
         }
     }
     if let Some(f) = &spec.body_file {
-        let path = got.dir.join(f);
+        line.set(line_of(f));
+        let path = got.dir.join(&f.value);
         let want = crate::read_text(&path).map_err(|e| format!("bodyFile {e}"))?;
         let same = match (serde_json::from_str::<Value>(&want), got.json) {
             (Ok(w), Some(a)) => check_rule(&MatchingRule::Equality, &w, a).is_ok() && w == *a,
@@ -320,7 +330,9 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
             );
         }
     }
-    if let Some(max) = spec.max_ms {
+    if let Some(max) = &spec.max_ms {
+        line.set(line_of(max));
+        let max = max.value;
         let ms = got.elapsed.as_secs_f64() * 1000.0;
         if ms > max as f64 {
             fail(

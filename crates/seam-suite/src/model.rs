@@ -239,13 +239,15 @@ impl<'de> Deserialize<'de> for BodyRegex {
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+// every assertion keeps its place in the file, so a failure names its line
 pub struct AssertSpec {
-    pub status: Option<u16>,
+    #[schemars(with = "Option<u16>")]
+    pub status: Option<Spanned<u16>>,
     /// Header name → a value (equalTo) or a WireMock matcher object.
     #[serde(default)]
-    pub headers: BTreeMap<String, Value>,
+    #[schemars(with = "BTreeMap<String, Value>")]
+    pub headers: BTreeMap<String, Spanned<Value>>,
     /// Checks on the values JSONPath expressions select in a JSON body.
-    // each kept with its place in the file, so a failure names its line
     #[serde(default)]
     #[schemars(with = "Vec<JsonAssert>")]
     pub json: Vec<Spanned<JsonAssert>>,
@@ -255,14 +257,18 @@ pub struct AssertSpec {
     #[schemars(with = "Vec<JsonAssert>")]
     pub xml: Vec<Spanned<JsonAssert>>,
     /// The body as text: a value (equalTo) or a WireMock matcher object.
-    pub body: Option<Value>,
+    #[schemars(with = "Option<Value>")]
+    pub body: Option<Spanned<Value>>,
     /// The response must arrive within this many milliseconds.
-    pub max_ms: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max_ms: Option<Spanned<u64>>,
     /// The JSON body must validate against this JSON Schema.
-    pub schema: Option<Value>,
+    #[schemars(with = "Option<Value>")]
+    pub schema: Option<Spanned<Value>>,
     /// The body must equal this file's content (relative to the suite; JSON
     /// files compare as JSON).
-    pub body_file: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub body_file: Option<Spanned<String>>,
     /// The compiled assertions, made by the step's first check and reused by
     /// its retries and matrix rows ([`crate::check::Prepared`]).
     #[serde(skip)]
