@@ -4,7 +4,7 @@
 //! A case folder holds:
 //! - `cmd`: the arguments, one per line (no shell); `$MOCK` stands for the URL
 //!   of a `seam mock` started on the case's `mock.yaml`, `$CLOSED` for a URL
-//!   nothing listens on;
+//!   nothing listens on, `$SEAM` for the `seam` binary (a consumer's test command);
 //! - `env` (optional): `NAME=VALUE` lines for the run's environment, with the
 //!   same substitutions;
 //! - `stdout`, `stderr`, `exit`: what the run must print and return;
@@ -71,7 +71,11 @@ fn run_case(case: &Path) -> Run {
             .unwrap_or_default()
             .lines()
             .filter(|l| !l.is_empty())
-            .map(|l| l.replace("$MOCK", &mock_url).replace("$CLOSED", &closed))
+            .map(|l| {
+                l.replace("$MOCK", &mock_url)
+                    .replace("$CLOSED", &closed)
+                    .replace("$SEAM", env!("CARGO_BIN_EXE_seam"))
+            })
             .collect()
     };
     let env: Vec<(String, String)> = lines("env")
