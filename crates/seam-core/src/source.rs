@@ -131,6 +131,20 @@ impl fmt::Display for SourceError {
 
 impl std::error::Error for SourceError {}
 
+/// A JSON value's kind as an error message names it: "a string", "an array",
+/// "null" ("expected a string, found an array").
+pub fn kind_of(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Bytes that are not UTF-8, and where the first bad byte is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotUtf8 {

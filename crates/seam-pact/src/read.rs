@@ -13,6 +13,7 @@ use seam_core::interaction::{
 use seam_core::matching::{scalar_text, Message};
 use seam_core::path::{DocPath, PathExpr};
 use seam_core::rules::{Category, MatchingRules, RuleList, RuleLogic};
+use seam_core::source::kind_of as kind;
 use serde_json::{Map, Value};
 
 /// Reading context: the file name for errors and the spec version in force.
@@ -593,16 +594,5 @@ fn classify(v: &Value, ct: Option<&ContentType>) -> Body {
             }
         }
         (other, _) => Body::Json(other.clone()),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }

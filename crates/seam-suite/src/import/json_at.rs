@@ -3,6 +3,7 @@
 //! type is an error at that path with the line and column it starts at (found
 //! by walking the source text along the path, only when there is an error).
 
+use seam_core::source::kind_of as kind;
 use seam_core::source::{decode_text, Location, SourceError};
 use serde_json::{Map, Value};
 use std::fmt::Write;
@@ -86,17 +87,6 @@ impl Doc {
             None => Location::Path(path),
         };
         SourceError::new(&self.file, Some(at), bad.message)
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -744,67 +744,52 @@ impl LitParser<'_> {
     }
 }
 
+/// The characters of `s` outside quoted strings (`'`, `"`, template literals),
+/// each with its byte offset and the bracket depth after it.
+fn unquoted(s: &str) -> impl Iterator<Item = (usize, char, i32)> + '_ {
+    let (mut quote, mut escaped, mut depth) = (None::<char>, false, 0i32);
+    s.char_indices().filter_map(move |(i, c)| {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            return None;
+        }
+        match c {
+            '\'' | '"' | '`' => {
+                quote = Some(c);
+                return None;
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        Some((i, c, depth))
+    })
+}
+
 /// The text inside the parentheses opening `s` and what follows them.
 fn parenthesized(s: &str) -> Option<(&str, &str)> {
     if !s.starts_with('(') {
         return None;
     }
-    let mut depth = 0;
-    let mut quote = None;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' | '`' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some((&s[1..i], &s[i + 1..]));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    unquoted(s)
+        .find(|&(_, c, depth)| depth == 0 && matches!(c, ')' | ']' | '}'))
+        .map(|(i, _, _)| (&s[1..i], &s[i + 1..]))
 }
 
 /// Splits arguments at top-level commas.
 fn args(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut depth = 0;
-    let mut quote = None;
-    let mut escaped = false;
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' | '`' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(s[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
+    for (i, c, depth) in unquoted(s) {
+        if c == ',' && depth == 0 {
+            out.push(s[start..i].trim());
+            start = i + 1;
         }
     }
     if !s[start..].trim().is_empty() {
