@@ -89,12 +89,55 @@ struct ResponseSpec {
     proxy: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// `delay:` as written: milliseconds, `{uniform: [LOW, HIGH]}` or
+/// `{lognormal: {median, sigma}}` (read by hand so a wrong form says which
+/// forms there are, not "no variant of an untagged enum").
 enum DelaySpec {
     Fixed(u64),
     Uniform { uniform: [u64; 2] },
     LogNormal { lognormal: LogNormal },
+}
+
+impl<'de> Deserialize<'de> for DelaySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct DelayVisitor;
+        impl<'de> serde::de::Visitor<'de> for DelayVisitor {
+            type Value = DelaySpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a delay: milliseconds (200), {uniform: [100, 300]} or {lognormal: {median: 90, sigma: 0.1}}",
+                )
+            }
+            fn visit_u64<E: serde::de::Error>(self, ms: u64) -> Result<DelaySpec, E> {
+                Ok(DelaySpec::Fixed(ms))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DelaySpec, A::Error> {
+                const FORMS: &[&str] = &["uniform", "lognormal"];
+                let key: String = map
+                    .next_key()?
+                    .ok_or_else(|| serde::de::Error::invalid_length(0, &self))?;
+                let delay = match key.as_str() {
+                    "uniform" => DelaySpec::Uniform {
+                        uniform: map.next_value()?,
+                    },
+                    "lognormal" => DelaySpec::LogNormal {
+                        lognormal: map.next_value()?,
+                    },
+                    other => return Err(serde::de::Error::unknown_field(other, FORMS)),
+                };
+                if let Some(extra) = map.next_key::<String>()? {
+                    return Err(serde::de::Error::custom(format!(
+                        "a delay has one form; `{extra}` is one too many"
+                    )));
+                }
+                Ok(delay)
+            }
+        }
+        d.deserialize_any(DelayVisitor)
+    }
 }
 
 #[derive(Deserialize)]
