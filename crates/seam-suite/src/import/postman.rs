@@ -470,17 +470,7 @@ impl Importer {
                     }
                 }
             } else {
-                for kv in h.items()? {
-                    kv.object()?;
-                    if kv.opt_bool("disabled")? == Some(true) {
-                        continue;
-                    }
-                    let k = kv.need("key")?.str()?;
-                    let v = kv
-                        .get("value")
-                        .map(|v| v.scalar())
-                        .transpose()?
-                        .unwrap_or_default();
+                for (k, v) in enabled_pairs(h.items()?)? {
                     add_header(k, v, &mut self.lost);
                 }
             }
@@ -553,17 +543,7 @@ impl Importer {
             }
             "urlencoded" => {
                 let mut form = Map::new();
-                for kv in b.opt_items("urlencoded")? {
-                    kv.object()?;
-                    if kv.opt_bool("disabled")? == Some(true) {
-                        continue;
-                    }
-                    let k = kv.need("key")?.str()?;
-                    let v = kv
-                        .get("value")
-                        .map(|v| v.scalar())
-                        .transpose()?
-                        .unwrap_or_default();
+                for (k, v) in enabled_pairs(b.opt_items("urlencoded")?)? {
                     if form.contains_key(k) {
                         self.lost.push(Lost::new(
                             item,
@@ -939,4 +919,20 @@ fn variables_in(v: &Value, out: &mut BTreeSet<String>) {
         Value::Object(o) => o.values().for_each(|x| variables_in(x, out)),
         _ => {}
     }
+}
+
+/// The `{key, value}` entries of a Postman list (headers, urlencoded bodies)
+/// that are not `disabled`, values as text (a missing value is empty).
+fn enabled_pairs<'d>(items: Vec<At<'d>>) -> Result<Vec<(&'d str, String)>, Bad> {
+    let mut out = Vec::new();
+    for kv in items {
+        kv.object()?;
+        if kv.opt_bool("disabled")? == Some(true) {
+            continue;
+        }
+        let key = kv.need("key")?.str()?;
+        let value = kv.get("value").map(|v| v.scalar()).transpose()?;
+        out.push((key, value.unwrap_or_default()));
+    }
+    Ok(out)
 }
