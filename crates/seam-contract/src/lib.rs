@@ -348,6 +348,7 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Pact, ContractError> {
             key: None,
             pending: i.pending,
             extra: Map::new(),
+            unusable: None,
         };
         interaction.pending = i.pending;
         pact.merge_interaction(interaction)

@@ -100,6 +100,11 @@ pub struct Interaction {
     /// Anything else the file held for this interaction (comments, plugin
     /// configuration, interaction markup), kept for round trips.
     pub extra: Map<String, Value>,
+    /// Why seam cannot use this interaction (a plugin it does not support, a
+    /// matching rule that does not compile); `None` when it can. Readers keep
+    /// such an interaction (so it round-trips and is counted), the mock does not
+    /// serve it and verify reports it not verified, each with this reason.
+    pub unusable: Option<String>,
 }
 
 impl Interaction {
@@ -122,6 +127,7 @@ impl Interaction {
             key: None,
             pending: false,
             extra: Map::new(),
+            unusable: None,
         }
     }
 

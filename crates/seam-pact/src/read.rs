@@ -176,6 +176,7 @@ impl Reader<'_> {
             key: self.string(o, "key", at)?.map(str::to_string),
             pending: o.get("pending").and_then(Value::as_bool).unwrap_or(false),
             extra,
+            unusable: None,
         })
     }
 
