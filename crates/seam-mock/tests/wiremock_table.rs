@@ -1,6 +1,11 @@
 //! WireMock mappings over real sockets: a table of mapping + request → expected
 //! response, loaded through the admin API as a WireMock user would, plus
 //! `mappings/` + `__files/` directories and invalid admin JSON.
+//!
+//! The table is the cases below plus every `tests/wiremock-cases/*.json` file:
+//! an array of `{"name", "source", "mapping", "request": {"method", "url",
+//! "headers", "body"}, "expect": {"status", "bodyContains", "headers"}}`, each
+//! taken from WireMock's documentation (`source` says where).
 
 use seam_mock::{sources, MockConfig, MockServer};
 use serde_json::{json, Value};
@@ -14,6 +19,67 @@ struct Case {
     body: Option<&'static str>,
     status: u16,
     body_contains: &'static str,
+}
+
+/// One row of a `tests/wiremock-cases/*.json` file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCase {
+    name: String,
+    /// Where the mapping and the expected answer come from (a WireMock doc page).
+    #[allow(dead_code)]
+    source: String,
+    mapping: Value,
+    request: FileRequest,
+    expect: FileExpect,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRequest {
+    #[serde(default = "get")]
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FileExpect {
+    status: u16,
+    #[serde(default)]
+    body_contains: String,
+    /// Response headers that must be present with these values; a `null`
+    /// value means the header must be absent.
+    #[serde(default)]
+    headers: Vec<(String, Option<String>)>,
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+/// The rows of every `tests/wiremock-cases/*.json` file, named `file: name`.
+fn file_cases() -> Vec<(String, FileCase)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wiremock-cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
+    {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let rows: Vec<FileCase> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let stem = f.file_stem().unwrap().to_string_lossy().to_string();
+        out.extend(rows.into_iter().map(|c| (stem.clone(), c)));
+    }
+    out
 }
 
 fn cases() -> Vec<Case> {
@@ -310,7 +376,35 @@ async fn wiremock_mapping_table() {
     let base = server.base_url();
     let c = reqwest::Client::new();
     let mut failures = Vec::new();
-    for case in cases() {
+    let mut rows: Vec<(String, FileCase)> = cases()
+        .into_iter()
+        .map(|c| {
+            let case = FileCase {
+                name: c.name.to_string(),
+                source: String::new(),
+                mapping: c.mapping,
+                request: FileRequest {
+                    method: c.method.to_string(),
+                    url: c.url.to_string(),
+                    headers: c
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                    body: c.body.map(str::to_string),
+                },
+                expect: FileExpect {
+                    status: c.status,
+                    body_contains: c.body_contains.to_string(),
+                    headers: Vec::new(),
+                },
+            };
+            ("table".to_string(), case)
+        })
+        .collect();
+    rows.extend(file_cases());
+    for (file, case) in rows {
+        let name = format!("{file}: {}", case.name);
         c.delete(format!("{base}/__admin/mappings"))
             .send()
             .await
@@ -323,27 +417,36 @@ async fn wiremock_mapping_table() {
             .unwrap();
         if r.status() != 201 {
             failures.push(format!(
-                "{}: the mapping was refused: {}",
-                case.name,
+                "{name}: the mapping was refused: {}",
                 r.text().await.unwrap()
             ));
             continue;
         }
-        let mut req = c.request(case.method.parse().unwrap(), format!("{base}{}", case.url));
-        for (k, v) in case.headers {
-            req = req.header(*k, *v);
+        let (want, ask) = (&case.expect, &case.request);
+        let mut req = c.request(ask.method.parse().unwrap(), format!("{base}{}", ask.url));
+        for (k, v) in &ask.headers {
+            req = req.header(k, v);
         }
-        if let Some(b) = case.body {
-            req = req.body(b);
+        if let Some(b) = &ask.body {
+            req = req.body(b.clone());
         }
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let text = res.text().await.unwrap();
-        if status != case.status || !text.contains(case.body_contains) {
+        if status != want.status || !text.contains(&want.body_contains) {
             failures.push(format!(
-                "{}: expected {} containing {:?}, got {status}: {text}",
-                case.name, case.status, case.body_contains
+                "{name}: expected {} containing {:?}, got {status}: {text}",
+                want.status, want.body_contains
             ));
+        }
+        for (k, v) in &want.headers {
+            let got = headers
+                .get(k)
+                .map(|h| String::from_utf8_lossy(h.as_bytes()));
+            if got.as_deref() != v.as_deref() {
+                failures.push(format!("{name}: header {k}: expected {v:?}, got {got:?}"));
+            }
         }
     }
     assert!(
