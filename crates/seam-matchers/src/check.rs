@@ -34,6 +34,7 @@ impl StringMatcher {
                 describe_path("JSON", expression.as_str(), sub)
             }
             M::MatchesJsonSchema(_) => "JSON valid against the schema".to_string(),
+            M::DateTime(d) => d.describe(),
             M::EqualToXml { value, .. } => format!("XML equal to {}", quote(value)),
             M::MatchesXPath {
                 expression, sub, ..
@@ -109,10 +110,12 @@ impl StringMatcher {
                 check_json_path(expression, sub.as_deref(), actual)
             }
             M::MatchesJsonSchema(schema) => schema.check(actual),
+            M::DateTime(d) => d.check(actual),
             M::EqualToXml {
                 value,
                 enable_placeholders,
-            } => check_equal_xml(value, *enable_placeholders, actual),
+                options,
+            } => check_equal_xml(value, *enable_placeholders, options, actual),
             M::MatchesXPath {
                 expression,
                 namespaces,

@@ -1,6 +1,10 @@
 //! `matchesJsonPath`: a JSONPath compiled once and evaluated with Jayway's
 //! (WireMock's) semantics on top of RFC 9535, alone (the path must select
-//! something) or with a sub-matcher applied to what it selects.
+//! something) or with a sub-matcher applied to what it selects. Jayway's
+//! functions are read too: one at the end of the path (`$.items.size()`,
+//! `length()`, `min()`, `max()`, `avg()`, `sum()`, `stddev()`, `keys()`,
+//! `first()`, `last()`, `index(n)`) and `length()`/`size()` of a value inside
+//! a filter (`[?(@.tags.size() > 1)]`, RFC 9535's `length(...)`).
 
 use crate::check::check_selected;
 use crate::text::quote;
@@ -19,6 +23,128 @@ pub struct JsonPathExpr {
     stages: Vec<PathStage>,
     /// Jayway's "definite" path: no wildcard, deep scan, filter, slice or union.
     definite: bool,
+    /// A Jayway function at the end of the path.
+    function: Option<PathFunction>,
+}
+
+/// A Jayway function applied to what the rest of the path selects.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PathFunction {
+    /// `length()` / `size()`: items of an array, members of an object.
+    Length,
+    Min,
+    Max,
+    Avg,
+    Sum,
+    Stddev,
+    Keys,
+    First,
+    Last,
+    Index(i64),
+}
+
+impl PathFunction {
+    /// The function a path ends with (`.size()`), and the path before it.
+    fn split(path: &str) -> Result<(&str, Option<PathFunction>), String> {
+        let Some(open) = path.strip_suffix(')').and_then(|p| p.rfind('(')) else {
+            return Ok((path, None));
+        };
+        let Some(dot) = path[..open].rfind('.') else {
+            return Ok((path, None));
+        };
+        let name = &path[dot + 1..open];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Ok((path, None));
+        }
+        let arg = path[open + 1..path.len() - 1].trim();
+        let f = match (name, arg) {
+            ("length" | "size", "") => PathFunction::Length,
+            ("min", "") => PathFunction::Min,
+            ("max", "") => PathFunction::Max,
+            ("avg", "") => PathFunction::Avg,
+            ("sum", "") => PathFunction::Sum,
+            ("stddev", "") => PathFunction::Stddev,
+            ("keys", "") => PathFunction::Keys,
+            ("first", "") => PathFunction::First,
+            ("last", "") => PathFunction::Last,
+            ("index", n) => PathFunction::Index(
+                n.parse()
+                    .map_err(|_| format!("`index()` needs a whole number, not `{n}`"))?,
+            ),
+            _ => {
+                return Err(format!(
+                    "unknown JSONPath function `{name}({arg})`; known: length(), size(), min(), \
+                     max(), avg(), sum(), stddev(), keys(), first(), last(), index(n)"
+                ))
+            }
+        };
+        let before = if dot > 0 && &path[..dot] == "$" || dot == 0 {
+            "$"
+        } else {
+            &path[..dot]
+        };
+        Ok((before, Some(f)))
+    }
+
+    /// Jayway's result for `input` (what the path before the function
+    /// selected; `definite` when that path was definite), or `None` when it
+    /// gives none (a missing value, numbers asked of something else).
+    fn apply(self, input: Option<Value>, definite: bool) -> Option<Value> {
+        let input = input?;
+        let numbers = |v: &Value| -> Option<Vec<f64>> {
+            match v {
+                Value::Array(items) if definite => items.iter().map(Value::as_f64).collect(),
+                _ => None,
+            }
+        };
+        let number = |x: f64| serde_json::Number::from_f64(x).map(Value::Number);
+        match self {
+            PathFunction::Length => match &input {
+                Value::Array(items) => Some(Value::from(items.len())),
+                Value::Object(members) => Some(Value::from(members.len())),
+                _ => None,
+            },
+            PathFunction::Min | PathFunction::Max => {
+                let ns = numbers(&input).filter(|n| !n.is_empty())?;
+                let pick = if self == PathFunction::Min {
+                    f64::min
+                } else {
+                    f64::max
+                };
+                number(ns.iter().copied().fold(ns[0], pick))
+            }
+            PathFunction::Sum => number(numbers(&input)?.iter().sum()),
+            PathFunction::Avg => {
+                let ns = numbers(&input).filter(|n| !n.is_empty())?;
+                number(ns.iter().sum::<f64>() / ns.len() as f64)
+            }
+            PathFunction::Stddev => {
+                let ns = numbers(&input).filter(|n| !n.is_empty())?;
+                let mean = ns.iter().sum::<f64>() / ns.len() as f64;
+                let var = ns.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / ns.len() as f64;
+                number(var.sqrt())
+            }
+            PathFunction::Keys => match &input {
+                Value::Object(members) => Some(Value::Array(
+                    members.keys().cloned().map(Value::String).collect(),
+                )),
+                _ => None,
+            },
+            PathFunction::First | PathFunction::Last | PathFunction::Index(_) => {
+                let Value::Array(items) = input else {
+                    return None;
+                };
+                let i = match self {
+                    PathFunction::First => 0,
+                    PathFunction::Last => items.len() as i64 - 1,
+                    PathFunction::Index(n) if n < 0 => items.len() as i64 + n,
+                    PathFunction::Index(n) => n,
+                    _ => unreachable!(),
+                };
+                usize::try_from(i).ok().and_then(|i| items.get(i).cloned())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,15 +165,19 @@ enum PathResult {
 impl JsonPathExpr {
     /// Compiles a JSONPath as WireMock reads it; errors read "invalid JSONPath `...`: ...".
     pub fn parse(source: &str) -> Result<Self, String> {
-        let normalized = translate_regex_filters(&normalize_path(source));
-        let stages = split_filters(&normalized)
+        let normalized =
+            translate_filter_functions(&translate_regex_filters(&normalize_path(source)));
+        let (normalized, function) = PathFunction::split(&normalized)
+            .map_err(|e| format!("invalid JSONPath `{source}`: {e}"))?;
+        let stages = split_filters(normalized)
             .into_iter()
             .map(|(filter, text)| compile_stage(source, filter, &text))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(JsonPathExpr {
             source: source.to_string(),
-            definite: is_definite(&normalized),
+            definite: is_definite(normalized),
             stages,
+            function,
         })
     }
 
@@ -61,10 +191,18 @@ impl JsonPathExpr {
         for stage in &self.stages {
             nodes = nodes.iter().flat_map(|n| stage.apply(n)).collect();
         }
-        if self.definite {
-            PathResult::Definite(nodes.into_iter().next())
-        } else {
-            PathResult::List(nodes)
+        match self.function {
+            // a function turns any selection into one value (or none)
+            Some(f) => {
+                let input = if self.definite {
+                    nodes.into_iter().next()
+                } else {
+                    Some(Value::Array(nodes))
+                };
+                PathResult::Definite(f.apply(input, self.definite || f == PathFunction::Length))
+            }
+            None if self.definite => PathResult::Definite(nodes.into_iter().next()),
+            None => PathResult::List(nodes),
         }
     }
 }
@@ -94,7 +232,8 @@ impl PathStage {
 fn compile_stage(source: &str, filter: bool, text: &str) -> Result<PathStage, String> {
     let path = serde_json_path::JsonPath::parse(text).map_err(|e| {
         let hint = if text.contains("()") {
-            " (Jayway functions such as length() or size() are not supported; seam follows RFC 9535)"
+            " (of Jayway's functions, seam reads one at the end of the path and \
+             length()/size() inside filters)"
         } else {
             ""
         };
@@ -130,6 +269,13 @@ fn translate_regex_filters(path: &str) -> String {
         format!("match({}, '{body}')", &c[1])
     })
     .into_owned()
+}
+
+/// Jayway's `@.tags.length()` / `@.tags.size()` in a filter as RFC 9535
+/// `length(@.tags)`.
+fn translate_filter_functions(path: &str) -> String {
+    let re = Regex::new(r"(@(?:\.[\w-]+|\[[^\]]*\])*)\.(?:length|size)\(\)").expect("static regex");
+    re.replace_all(path, "length($1)").into_owned()
 }
 
 /// Byte positions outside quoted names, with bracket depth, for scanning.
@@ -298,6 +444,94 @@ fn sub_values(result: &PathResult, sub: &StringMatcher) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::test_support::{check_table, m};
+
+    /// Each row's verdict is what WireMock 3.13.2 answered for the same
+    /// matcher and body.
+    #[test]
+    fn jayway_functions_as_wiremock_evaluates_them() {
+        let body = r#"{"items":[1,2,3],"name":"abc","o":{"x":1,"y":2},"objs":[{"p":1},{"p":5}]}"#;
+        let rows = vec![
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.size()", "equalTo": "3"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.length()", "equalTo": "3"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.name.length()", "equalTo": "3"}}),
+                false,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.o.length()", "equalTo": "2"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.sum()", "equalTo": "6.0"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.sum()", "equalTo": "6"}}),
+                false,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.avg()", "equalTo": "2.0"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.min()", "equalTo": "1.0"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.max()", "equalTo": "3.0"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.first()", "equalTo": "1"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.last()", "equalTo": "3"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.index(1)", "equalTo": "2"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.objs[*].p.max()", "equalTo": "5.0"}}),
+                false,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.objs.length()", "equalTo": "2"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.items.stddev()", "matches": "0.8.*"}}),
+                true,
+            ),
+            (
+                json!({"matchesJsonPath": {"expression": "$.missing.length()", "absent": true}}),
+                true,
+            ),
+            (json!({"matchesJsonPath": "$.items.size()"}), true),
+            (json!({"matchesJsonPath": "$[?(@.items.size() > 2)]"}), true),
+            (
+                json!({"matchesJsonPath": "$[?(@.items.size() > 3)]"}),
+                false,
+            ),
+            (json!({"matchesJsonPath": "$.missing.size()"}), false),
+            (
+                json!({"matchesJsonPath": "$.objs[?(@.p > 2)].length()"}),
+                true,
+            ),
+        ];
+        for (spec, expected) in rows {
+            let got = m(spec.clone()).check(Some(body));
+            assert_eq!(got.is_ok(), expected, "{spec}: {got:?}");
+        }
+    }
     use serde_json::json;
 
     fn table() -> Vec<(Value, Option<&'static str>, bool)> {

@@ -1,7 +1,8 @@
 //! seam-matchers: WireMock's string and body matchers as one type,
 //! [`StringMatcher`]: equalTo, binaryEqualTo, contains, doesNotContain, matches,
 //! doesNotMatch, absent, anything, equalToJson, matchesJsonPath,
-//! matchesJsonSchema, equalToXml, matchesXPath, and/or/not, and the multi-value
+//! matchesJsonSchema, equalToXml, matchesXPath, before/after/equalToDateTime,
+//! and/or/not, and the multi-value
 //! hasExactly/includes.
 //!
 //! This crate owns the matchers' semantics (as WireMock 3 applies them), their
@@ -19,10 +20,11 @@
 //! - `check`: evaluating a matcher on a value, a list of values, a cookie or
 //!   raw bytes, and describing it.
 //! - one file per body matcher: `equal_to_json`, `json_path`, `json_schema`,
-//!   `equal_to_xml`, `xpath`.
+//!   `equal_to_xml`, `xpath`; and the date/time matchers (`date_time`).
 //! - `text`: how values and places are written in reasons and errors.
 
 mod check;
+mod date_time;
 mod equal_to_json;
 mod equal_to_xml;
 mod json_path;
@@ -32,6 +34,8 @@ mod text;
 mod write;
 mod xpath;
 
+pub use date_time::DateTimeMatcher;
+pub use equal_to_xml::XmlOptions;
 pub use json_path::JsonPathExpr;
 pub use json_schema::JsonSchema;
 pub use read::{
@@ -72,11 +76,17 @@ pub enum StringMatcher {
         sub: Option<Box<StringMatcher>>,
     },
     MatchesJsonSchema(JsonSchema),
+    /// `before`, `after`, `equalToDateTime` with their modifiers.
+    DateTime(Box<DateTimeMatcher>),
     EqualToXml {
         value: String,
         /// XMLUnit placeholders (`${xmlunit.ignore}`, `${xmlunit.isNumber}`,
         /// `${xmlunit.matchesRegex(...)}`, `${xmlunit.isDateTime}`).
         enable_placeholders: bool,
+        /// The other WireMock options (`exemptedComparisons`,
+        /// `ignoreOrderOfSameNode`, `namespaceAwareness`, placeholder
+        /// delimiters); the default is WireMock's.
+        options: Box<XmlOptions>,
     },
     MatchesXPath {
         expression: String,

@@ -4,7 +4,9 @@
 //! JSON path of the value at fault and, for an unknown key, the closest known
 //! one.
 
+use crate::date_time::{DateTimeMatcher, DATE_MODIFIERS, DATE_OPERATORS};
 use crate::equal_to_json::check_placeholders;
+use crate::equal_to_xml::XmlOptions;
 use crate::json_schema::JsonSchema;
 use crate::text::{child_path, describe_json};
 use crate::xpath::compile_xpath;
@@ -95,6 +97,9 @@ const OPERATORS: &[&str] = &[
     "not",
     "hasExactly",
     "includes",
+    "before",
+    "after",
+    "equalToDateTime",
 ];
 
 /// Modifier keys and the operator each belongs to.
@@ -107,17 +112,13 @@ const MODIFIERS: &[(&str, &str)] = &[
     ("placeholderOpeningDelimiterRegex", "equalToXml"),
     ("placeholderClosingDelimiterRegex", "equalToXml"),
     ("exemptedComparisons", "equalToXml"),
+    ("ignoreOrderOfSameNode", "equalToXml"),
+    ("namespaceAwareness", "equalToXml"),
     ("xPathNamespaces", "matchesXPath"),
 ];
 
 /// WireMock matchers seam does not implement.
-const UNSUPPORTED: &[&str] = &[
-    "before",
-    "after",
-    "equalToDateTime",
-    "matchesPathTemplate",
-    "equalToXPath",
-];
+const UNSUPPORTED: &[&str] = &["matchesPathTemplate", "equalToXPath"];
 
 /// Reads WireMock's JSON form of a matcher (`{"equalTo": "x"}`, ...). Errors
 /// name the nested location when it is not the matcher itself.
@@ -164,9 +165,13 @@ fn find_operator<'a>(obj: &'a Map<String, Value>, path: &str) -> Parsed<&'a str>
                 child_path(path, key),
                 format!("the WireMock matcher `{key}` is not supported by seam"),
             ));
+        } else if key == "expression" || DATE_MODIFIERS.contains(&key.as_str()) {
+            // `expression` beside an operator is ignored, as WireMock does;
+            // date modifiers are checked in `check_modifiers`
         } else if !MODIFIERS.iter().any(|(m, _)| m == key) {
             let mut known: Vec<&str> = OPERATORS.to_vec();
             known.extend(MODIFIERS.iter().map(|(m, _)| *m));
+            known.extend(DATE_MODIFIERS);
             return Err(MatcherError::new(
                 child_path(path, key),
                 format!(
@@ -200,6 +205,14 @@ fn find_operator<'a>(obj: &'a Map<String, Value>, path: &str) -> Parsed<&'a str>
 
 fn check_modifiers(obj: &Map<String, Value>, op: &str, path: &str) -> Parsed<()> {
     for key in obj.keys() {
+        if DATE_MODIFIERS.contains(&key.as_str()) && !DATE_OPERATORS.contains(&op) {
+            return Err(MatcherError::new(
+                child_path(path, key),
+                format!(
+                    "`{key}` applies to `before`, `after` and `equalToDateTime`, not to `{op}`"
+                ),
+            ));
+        }
         if let Some((m, owner)) = MODIFIERS.iter().find(|(m, _)| m == key) {
             if *owner != op {
                 return Err(MatcherError::new(
@@ -251,7 +264,15 @@ fn parse_operator(op: &str, obj: &Map<String, Value>, path: &str) -> Parsed<Stri
         "matches" => M::Matches(regex_operand(obj, op, path)?),
         "doesNotMatch" => M::DoesNotMatch(regex_operand(obj, op, path)?),
         "absent" => parse_absent(obj, path)?,
-        "anything" => M::Anything,
+        "anything" => {
+            // WireMock refuses a non-string operand ("anything operand must
+            // be a non-null string")
+            string_operand(obj, op, path)?;
+            M::Anything
+        }
+        "before" | "after" | "equalToDateTime" => {
+            M::DateTime(Box::new(DateTimeMatcher::read(op, obj, path)?))
+        }
         "equalToJson" => parse_equal_to_json(obj, path)?,
         "matchesJsonPath" => parse_json_path(obj, path)?,
         "matchesJsonSchema" => M::MatchesJsonSchema(JsonSchema::from_matcher(obj, path)?),
@@ -440,21 +461,10 @@ fn parse_equal_to_xml(obj: &Map<String, Value>, path: &str) -> Parsed<StringMatc
             format!("`equalToXml` is not valid XML: {e}"),
         )
     })?;
-    for key in [
-        "placeholderOpeningDelimiterRegex",
-        "placeholderClosingDelimiterRegex",
-        "exemptedComparisons",
-    ] {
-        if obj.get(key).is_some_and(|v| !v.is_null()) {
-            return Err(MatcherError::new(
-                child_path(path, key),
-                format!("`{key}` is not supported by seam"),
-            ));
-        }
-    }
     Ok(StringMatcher::EqualToXml {
         value,
         enable_placeholders: bool_modifier(obj, "enablePlaceholders", path)?,
+        options: Box::new(XmlOptions::read(obj, path)?),
     })
 }
 
@@ -490,7 +500,20 @@ mod tests {
             err(json!({"contains": "a", "caseInsensitive": true})),
             "$.caseInsensitive: `caseInsensitive` applies to `equalTo`, not to `contains`"
         );
-        assert!(err(json!({"before": "now"})).contains("not supported"));
+        assert!(err(json!({"matchesPathTemplate": "/a"})).contains("not supported"));
+        assert_eq!(
+            err(json!({"anything": true})),
+            "$.anything: `anything` needs a string, not boolean true"
+        );
+        assert_eq!(
+            err(json!({"expression": "$.a"})).split(';').next().unwrap(),
+            "no matcher operator given"
+        );
+        let bare = crate::test_support::m(json!({"expression": "$.a", "equalTo": "x"}));
+        assert!(
+            bare.check(Some("x")).is_ok(),
+            "the expression is ignored, as WireMock does"
+        );
         assert!(err(json!({"absent": false})).contains("takes true"));
         assert!(err(json!({"equalToJson": "{nope"}))
             .starts_with("$.equalToJson: `equalToJson` is not valid JSON"));
@@ -499,7 +522,8 @@ mod tests {
         assert!(
             err(json!({"matchesXPath": "//["})).starts_with("$.matchesXPath: invalid XPath `//[`")
         );
-        assert!(err(json!({"matchesJsonPath": "$.a[?(@.b.length() > 1)]"})).contains("RFC 9535"));
+        assert!(err(json!({"matchesJsonPath": "$.a.foo()"}))
+            .contains("unknown JSONPath function `foo()`"));
         assert!(err(json!({"matchesJsonSchema": {"type": 5}}))
             .starts_with("$.matchesJsonSchema: invalid JSON schema"));
         assert!(err(json!({"matchesJsonSchema": {}, "schemaVersion": "V8"}))

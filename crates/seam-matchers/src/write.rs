@@ -35,14 +35,17 @@ impl StringMatcher {
                 json!({ "matchesJsonPath": path_json(expression.as_str(), sub.as_deref()) })
             }
             M::MatchesJsonSchema(schema) => schema.to_wiremock_json(),
+            M::DateTime(d) => d.to_json(),
             M::EqualToXml {
                 value,
                 enable_placeholders,
+                options,
             } => {
                 let mut m = json!({ "equalToXml": value });
                 if *enable_placeholders {
                     m["enablePlaceholders"] = json!(true);
                 }
+                options.write(&mut m);
                 m
             }
             M::MatchesXPath { .. } => self.xpath_json(),
