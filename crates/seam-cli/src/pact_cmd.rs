@@ -9,7 +9,9 @@ use std::path::PathBuf;
 #[derive(Subcommand)]
 pub enum PactCommand {
     /// Check pact files: syntax, structure, matchers, generators, and that every
-    /// example satisfies its own matching rules. Exit 0 valid, 1 invalid, 2 usage.
+    /// example satisfies its own matching rules. What other tools accept but is
+    /// not quite right (or that seam cannot use) is a warning on stderr.
+    /// Exit 0 valid (warnings allowed), 1 invalid or unreadable, 2 usage.
     Validate {
         /// Pact files to check.
         #[arg(required = true)]
@@ -46,6 +48,9 @@ fn validate(files: &[PathBuf]) -> u8 {
     for f in files {
         match read_pact_file(f) {
             Ok(pact) => {
+                for w in &pact.warnings {
+                    eprintln!("warning: {w}");
+                }
                 let problems = check_examples(&f.display().to_string(), &pact);
                 if problems.is_empty() {
                     println!(

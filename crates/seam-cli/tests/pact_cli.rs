@@ -106,3 +106,35 @@ fn convert_to_v4_and_back_to_v3() {
         "{err}"
     );
 }
+
+/// What other tools write and load but seam cannot use is a warning on stderr
+/// (`warning: file: at $.path: message`), not a rejection: exit 0.
+#[test]
+fn validate_prints_warnings_and_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lookahead = GOOD.replace(
+        r#"{"match": "integer"}"#,
+        r#"{"match": "regex", "regex": "(?=1)\\d+"}"#,
+    );
+    let file = write(dir.path(), "lookahead.json", &lookahead);
+    let (code, out, err) = seam(&["pact", "validate", &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("ok") && out.contains("lookahead.json"),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!(
+            "warning: {file}: at $.interactions[0].response.matchingRules.body['$.id']: invalid regex `(?=1)\\d+`: look-around, including look-ahead and look-behind, is not supported; seam cannot use this interaction\n"
+        )),
+        "{err}"
+    );
+    // braces and Java's quoting need no warning at all
+    let braces = GOOD.replace(
+        r#"{"match": "integer"}"#,
+        r#"{"match": "regex", "regex": "\\Q{\\E?\\d+}?|/x/{id}"}"#,
+    );
+    let file = write(dir.path(), "braces.json", &braces);
+    let (code, out, err) = seam(&["pact", "validate", &file]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+}

@@ -3,7 +3,8 @@
 //! microseconds, not parsed for seconds in gigabytes), anchored for whole-value
 //! matching where Pact and WireMock mean Java's `String.matches`, and explained
 //! in one line when they do not compile ("invalid regex `(`: unclosed group"),
-//! with long sources cut.
+//! with long sources cut. Pact files carry Java (pact-jvm), Ruby and JavaScript
+//! regexes: [`java`] translates their syntax to the regex crate's first.
 
 use regex::{Regex, RegexBuilder};
 use std::borrow::Cow;
@@ -55,6 +56,302 @@ pub fn anchored(source: &str, dot: Dot) -> Result<Regex, String> {
     compile(&format!("{start}{source}{ANCHOR_END}")).map_err(|anchored| match compile(source) {
         Err(alone) => error_text(source, &alone),
         Ok(_) => error_text(source, &anchored),
+    })
+}
+
+/// Compiles a regex written in Java's syntax (what pact files carry, whichever
+/// tool wrote them) for whole-value matching: [`translate_java`], then
+/// [`anchored`]. Errors name the source as written.
+pub fn java(source: &str, dot: Dot) -> Result<Regex, String> {
+    check_len(source)?;
+    let translated = translate_java(source);
+    anchored(&translated, dot).map_err(|e| match translated {
+        // the reason is about the translated form; show what the user wrote
+        Cow::Owned(ref t) => e.replacen(
+            &format!("`{}`", excerpt(t, ECHOED)),
+            &format!("`{}`", excerpt(source, ECHOED)),
+            1,
+        ),
+        Cow::Borrowed(_) => e,
+    })
+}
+
+/// Java/Ruby/JavaScript regex syntax in the regex crate's terms, keeping what
+/// each construct means where the crate can say it:
+///
+/// - a `{` that does not start a quantifier (`{n}`, `{n,}`, `{n,m}`) is a
+///   literal brace (`/users/{id}`), as in Ruby and JavaScript;
+/// - `\Q...\E` quotes its text;
+/// - Java's POSIX classes (`\p{Alpha}`, `\p{Digit}`, `\p{Punct}`, ...) are
+///   ASCII, as in Java, and so are `\d` and `\w` (the crate's are Unicode);
+///   `\p{javaLowerCase}` and friends become the Unicode properties they are;
+/// - `\h`, `\H`, `\v`, `\V`, `\R` are Java's horizontal/vertical
+///   whitespace and line breaks; `\e`, `\cX`, `\0nn` the characters they
+///   name; `\<` and `\>` are the literal characters (the crate reads them as
+///   word boundaries); `\Z` is the end with an optional final newline;
+/// - an atomic group `(?>...)` becomes a plain group and a possessive
+///   quantifier (`*+`, `++`, `?+`, `{n,m}+`) a greedy one: an approximation
+///   that holds for matching a whole value in all but contrived patterns
+///   (`a*+a`, which Java never matches, accepts `aa` here);
+/// - the inline flags `d` and `U` (Unix lines, Unicode classes), which the crate
+///   lacks or reads differently, are dropped.
+///
+/// What has no equivalent (look-around, backreferences, `\G`, Unicode blocks)
+/// is left as written, so compiling it gives the crate's error.
+pub fn translate_java(source: &str) -> Cow<'_, str> {
+    let out = Translator::default().run(source);
+    if out == source {
+        Cow::Borrowed(source)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// Java's horizontal whitespace (`\h`), as class contents.
+const HSPACE: &str =
+    "\\t\\x20\\xA0\\x{1680}\\x{180E}\\x{2000}-\\x{200A}\\x{202F}\\x{205F}\\x{3000}";
+/// Java's vertical whitespace (`\v`), as class contents.
+const VSPACE: &str = "\\n\\x0B\\f\\r\\x{85}\\x{2028}\\x{2029}";
+
+#[derive(Default)]
+struct Translator {
+    out: String,
+    /// How deep in character classes (Java and the crate both nest them).
+    class_depth: usize,
+}
+
+impl Translator {
+    fn run(mut self, source: &str) -> String {
+        let chars: Vec<char> = source.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            i += 1;
+            match c {
+                '\\' if i < chars.len() => i = self.escape(&chars, i),
+                '[' => {
+                    self.out.push('[');
+                    self.class_depth += 1;
+                    // a `]` first (after an optional `^`) is a literal
+                    if chars.get(i) == Some(&'^') {
+                        self.out.push('^');
+                        i += 1;
+                    }
+                    if chars.get(i) == Some(&']') {
+                        self.out.push(']');
+                        i += 1;
+                    }
+                }
+                ']' if self.class_depth > 0 => {
+                    self.out.push(']');
+                    self.class_depth -= 1;
+                }
+                _ if self.class_depth > 0 => self.out.push(c),
+                '{' => match quantifier_end(&chars, i) {
+                    Some(end) => {
+                        self.out.extend(&chars[i - 1..end]);
+                        i = self.skip_possessive(&chars, end);
+                    }
+                    None => self.out.push_str("\\{"),
+                },
+                '*' | '+' | '?' => {
+                    self.out.push(c);
+                    i = self.skip_possessive(&chars, i);
+                }
+                '(' if chars.get(i) == Some(&'?') => i = self.group(&chars, i + 1),
+                _ => self.out.push(c),
+            }
+        }
+        self.out
+    }
+
+    /// A quantifier just ended before `i`: a `+` after it makes it possessive
+    /// (dropped); a `?` makes it lazy (kept).
+    fn skip_possessive(&mut self, chars: &[char], i: usize) -> usize {
+        match chars.get(i) {
+            Some('+') => i + 1,
+            Some('?') => {
+                self.out.push('?');
+                i + 1
+            }
+            _ => i,
+        }
+    }
+
+    /// After `(?`: atomic groups and inline flags.
+    fn group(&mut self, chars: &[char], i: usize) -> usize {
+        if chars.get(i) == Some(&'>') {
+            self.out.push_str("(?:");
+            return i + 1;
+        }
+        let flags_end = chars[i..]
+            .iter()
+            .position(|c| !(c.is_ascii_alphabetic() || *c == '-'))
+            .map(|n| i + n);
+        match flags_end {
+            Some(end) if end > i && matches!(chars[end], ')' | ':') => {
+                let flags: String = chars[i..end]
+                    .iter()
+                    .filter(|c| !matches!(c, 'd' | 'U'))
+                    .collect();
+                let flags = flags.trim_end_matches('-');
+                match (flags.is_empty(), chars[end]) {
+                    (true, ')') => {}
+                    (true, _) => self.out.push_str("(?:"),
+                    _ => {
+                        self.out.push_str("(?");
+                        self.out.push_str(flags);
+                        self.out.push(chars[end]);
+                    }
+                }
+                end + 1
+            }
+            _ => {
+                self.out.push_str("(?");
+                i
+            }
+        }
+    }
+
+    /// Pushes a class given by its contents: bare inside a class, bracketed
+    /// outside, negated as a nested class.
+    fn class(&mut self, contents: &str, negated: bool) {
+        match (negated, self.class_depth > 0) {
+            (false, true) => self.out.push_str(contents),
+            (false, false) => self.out.push_str(&format!("[{contents}]")),
+            (true, _) => self.out.push_str(&format!("[^{contents}]")),
+        }
+    }
+
+    /// After a backslash at `i - 1`; returns where to go on.
+    fn escape(&mut self, chars: &[char], i: usize) -> usize {
+        let c = chars[i];
+        let mut next = i + 1;
+        match c {
+            'Q' => {
+                let mut quoted = String::new();
+                while next < chars.len() {
+                    if chars[next] == '\\' && chars.get(next + 1) == Some(&'E') {
+                        next += 2;
+                        break;
+                    }
+                    quoted.push(chars[next]);
+                    next += 1;
+                }
+                self.out.push_str(&regex::escape(&quoted));
+            }
+            'E' => {} // a stray \E ends nothing: Java ignores it
+            'd' | 'D' => self.class("0-9", c == 'D'),
+            'w' | 'W' => self.class("0-9A-Za-z_", c == 'W'),
+            'h' | 'H' => self.class(HSPACE, c == 'H'),
+            'v' | 'V' => self.class(VSPACE, c == 'V'),
+            'R' if self.class_depth == 0 => {
+                self.out.push_str(&format!("(?:\\r\\n|[{VSPACE}])"));
+            }
+            'Z' if self.class_depth == 0 => self.out.push_str("(?:\\n?\\z)"),
+            '<' | '>' => self.out.push_str(&regex::escape(&c.to_string())),
+            'e' => self.out.push_str("\\x1B"),
+            'c' if next < chars.len() && chars[next].is_ascii() => {
+                let code = (chars[next] as u8) ^ 0x40;
+                self.out.push_str(&format!("\\x{code:02X}"));
+                next += 1;
+            }
+            '0' => {
+                // Java: \0n, \0nn, \0mnn (m at most 3)
+                let digits: String = chars[next..]
+                    .iter()
+                    .take(3)
+                    .take_while(|d| ('0'..='7').contains(*d))
+                    .collect();
+                let digits = match digits.len() {
+                    3 if digits.as_bytes()[0] > b'3' => &digits[..2],
+                    _ => digits.as_str(),
+                };
+                match u32::from_str_radix(digits, 8) {
+                    Ok(code) => {
+                        self.out.push_str(&format!("\\x{{{code:X}}}"));
+                        next += digits.len();
+                    }
+                    Err(_) => self.out.push_str("\\0"),
+                }
+            }
+            'p' | 'P' if chars.get(next) == Some(&'{') => {
+                let close = chars[next..]
+                    .iter()
+                    .position(|c| *c == '}')
+                    .map(|n| next + n);
+                let name: Option<String> = close.map(|end| chars[next + 1..end].iter().collect());
+                match (close, name.as_deref().and_then(java_property)) {
+                    (Some(_), Some(contents)) => self.class(contents, c == 'P'),
+                    // the crate's own (Unicode) names, as written
+                    (Some(end), None) => {
+                        self.out.push('\\');
+                        self.out.extend(&chars[i..=end]);
+                    }
+                    (None, _) => {
+                        self.out.push('\\');
+                        self.out.push(c);
+                    }
+                }
+                if let Some(end) = close {
+                    next = end + 1;
+                }
+            }
+            _ => {
+                self.out.push('\\');
+                self.out.push(c);
+            }
+        }
+        next
+    }
+}
+
+/// Where a quantifier that starts with the `{` at `i - 1` ends (one past its
+/// `}`), if it is one: `{n}`, `{n,}` or `{n,m}`.
+fn quantifier_end(chars: &[char], i: usize) -> Option<usize> {
+    let mut j = i;
+    let digits = |j: &mut usize| {
+        let start = *j;
+        while chars.get(*j).is_some_and(char::is_ascii_digit) {
+            *j += 1;
+        }
+        *j > start
+    };
+    if !digits(&mut j) {
+        return None;
+    }
+    if chars.get(j) == Some(&',') {
+        j += 1;
+        digits(&mut j);
+    }
+    (chars.get(j) == Some(&'}')).then_some(j + 1)
+}
+
+/// Java's named classes the crate lacks or reads differently, as class
+/// contents: the POSIX names are ASCII in Java.
+fn java_property(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Lower" => "[:lower:]",
+        "Upper" => "[:upper:]",
+        "ASCII" => "[:ascii:]",
+        "Alpha" => "[:alpha:]",
+        "Digit" => "[:digit:]",
+        "Alnum" => "[:alnum:]",
+        "Punct" => "[:punct:]",
+        "Graph" => "[:graph:]",
+        "Print" => "[:print:]",
+        "Blank" => "[:blank:]",
+        "Cntrl" => "[:cntrl:]",
+        "XDigit" => "[:xdigit:]",
+        "Space" => "[:space:]",
+        "javaLowerCase" => "\\p{Lowercase}",
+        "javaUpperCase" => "\\p{Uppercase}",
+        "javaAlphabetic" => "\\p{Alphabetic}",
+        "javaLetter" => "\\p{L}",
+        "javaDigit" => "\\p{Nd}",
+        "javaLetterOrDigit" => "\\p{L}\\p{Nd}",
+        "javaWhitespace" => "\\s",
+        _ => return None,
     })
 }
 
@@ -139,5 +436,87 @@ mod tests {
         let re = anchored("a.b|c", Dot::Line).unwrap();
         assert!(!re.is_match("a\nb") && re.is_match("axb") && !re.is_match("c\n"));
         assert_eq!(source_of(&re), "a.b|c");
+    }
+
+    /// Java/Ruby/JavaScript constructs the crate refuses or reads differently:
+    /// each compiles and accepts what Java accepts (whole value).
+    #[test]
+    fn java_syntax_is_translated_keeping_its_meaning() {
+        let cases: &[(&str, &[&str], &[&str])] = &[
+            // a brace that is not a quantifier is a literal
+            ("/x/{name}", &["/x/{name}"], &["/x/name"]),
+            ("\\{id\\}|{id}", &["{id}"], &["id"]),
+            ("[^{}]+/{v}", &["ab/{v}"], &["a{/{v}"]),
+            ("a{,5}", &["a{,5}"], &["aaaaa"]),
+            ("a{2}b{1,}c{1,2}", &["aabcc"], &["abc"]),
+            // quoting
+            ("\\Qa.b*\\E+", &["a.b*", "a.b**"], &["axb"]),
+            ("x\\Q(y", &["x(y"], &["xy"]),
+            // atomic groups and possessive quantifiers: plain and greedy
+            ("(?>ab|a)c", &["abc", "ac"], &["ab"]),
+            ("a?+b", &["ab", "b"], &["aab"]),
+            ("a*+b", &["aaab"], &["a"]),
+            ("a{1,2}+", &["a", "aa"], &["aaa"]),
+            ("a++b", &["ab"], &["b"]),
+            ("a+?b", &["aab"], &["b"]),
+            // Java's POSIX classes are ASCII, and so are \d and \w
+            ("\\p{Alpha}+", &["abZ"], &["é", "a1"]),
+            ("\\p{Digit}\\P{Digit}", &["1a"], &["١a", "12"]),
+            ("\\p{Punct}+", &["$+<=>^`|~!"], &["«"]),
+            ("[\\p{Lower}\\p{Digit}_]+", &["ab_9"], &["aB"]),
+            ("[^\\p{Alnum}]", &["-"], &["a"]),
+            ("\\d{2}\\w", &["12_"], &["١٢a", "12é"]),
+            ("[\\d-]+\\D", &["1-2x"], &["12"]),
+            ("\\p{javaLowerCase}+", &["éa"], &["A"]),
+            ("\\p{L}\\p{IsLatin}", &["éa"], &["1a"]),
+            // whitespace, line breaks, escapes
+            ("a\\hb", &["a b", "a\tb", "a\u{3000}b"], &["a\nb"]),
+            ("a\\Hb", &["axb"], &["a b"]),
+            ("a\\vb", &["a\nb", "a\u{2028}b"], &["a b"]),
+            ("a\\Rb", &["a\r\nb", "a\nb"], &["ab"]),
+            ("\\e\\cA\\0101\\07", &["\u{1b}\u{1}A\u{7}"], &["x"]),
+            ("\\<a\\>", &["<a>"], &["a"]),
+            ("ab\\Z", &["ab", "ab\n"], &["ab\n\n"]),
+            // inline flags the crate lacks or reads otherwise are dropped
+            ("(?dU)a+", &["aa"], &["b"]),
+            ("(?i)ab(?-i:c)", &["ABc"], &["ABC"]),
+            ("(?iU:x)y", &["Xy"], &["XY"]),
+            // named groups are the crate's too
+            ("(?<year>\\d{4})-\\d\\d", &["2024-01"], &["24-01"]),
+        ];
+        for (source, yes, no) in cases {
+            let re = java(source, Dot::Line)
+                .unwrap_or_else(|e| panic!("{source} (as {}): {e}", translate_java(source)));
+            for y in *yes {
+                assert!(
+                    re.is_match(y),
+                    "{source} should match {y:?} (as {})",
+                    re.as_str()
+                );
+            }
+            for n in *no {
+                assert!(
+                    !re.is_match(n),
+                    "{source} should not match {n:?} (as {})",
+                    re.as_str()
+                );
+            }
+        }
+        // the crate's own syntax passes through untouched
+        for plain in ["[a-z]+", "^a|b$", "x{3}", "(?:a)(?i:b)", "[[:alpha:]]"] {
+            assert!(matches!(translate_java(plain), Cow::Borrowed(_)), "{plain}");
+        }
+    }
+
+    #[test]
+    fn untranslatable_java_says_so_about_what_was_written() {
+        assert_eq!(
+            java("(?=a)\\d", Dot::Line).unwrap_err(),
+            "invalid regex `(?=a)\\d`: look-around, including look-ahead and look-behind, is not supported"
+        );
+        assert!(java("(a)\\1", Dot::Line)
+            .unwrap_err()
+            .starts_with("invalid regex `(a)\\1`: "));
+        assert!(java("\\p{InGreek}", Dot::Line).is_err());
     }
 }

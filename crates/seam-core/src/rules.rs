@@ -14,21 +14,39 @@ use std::sync::OnceLock;
 
 /// A compiled regular expression that keeps its source for display and files.
 /// Pact regexes match the whole value (Java's `String.matches`), so the compiled
-/// form is anchored.
+/// form is anchored; they are written in Java's syntax, translated first
+/// ([`crate::regexp::java`]).
 #[derive(Debug, Clone)]
 pub struct Pattern {
     source: String,
-    anchored: Regex,
+    /// The compiled form, or why the source does not compile (kept only by
+    /// [`Pattern::lenient`]; such a pattern matches nothing).
+    anchored: Result<Regex, String>,
 }
 
 impl Pattern {
-    /// Compiles `source` for whole-value matching ([`crate::regexp::anchored`]);
+    /// Compiles `source` for whole-value matching ([`crate::regexp::java`]);
     /// the error is one line naming the source and the reason.
     pub fn new(source: &str) -> Result<Self, String> {
         Ok(Pattern {
             source: source.to_string(),
-            anchored: crate::regexp::anchored(source, crate::regexp::Dot::Line)?,
+            anchored: Ok(crate::regexp::java(source, crate::regexp::Dot::Line)?),
         })
+    }
+
+    /// Like [`Pattern::new`], but a source that does not compile gives a
+    /// pattern that matches nothing and says why ([`Pattern::error`]), so a
+    /// reader can keep the rule (and write it back) while refusing to use it.
+    pub fn lenient(source: &str) -> Self {
+        Pattern {
+            source: source.to_string(),
+            anchored: crate::regexp::java(source, crate::regexp::Dot::Line),
+        }
+    }
+
+    /// Why the source does not compile, for a [`Pattern::lenient`] one.
+    pub fn error(&self) -> Option<&str> {
+        self.anchored.as_ref().err().map(String::as_str)
     }
 
     /// The regex as written, unanchored (what pact files and reports show).
@@ -36,9 +54,9 @@ impl Pattern {
         &self.source
     }
 
-    /// Whole-value match.
+    /// Whole-value match; never, for a pattern that does not compile.
     pub fn is_full_match(&self, value: &str) -> bool {
-        self.anchored.is_match(value)
+        self.anchored.as_ref().is_ok_and(|re| re.is_match(value))
     }
 }
 
@@ -246,6 +264,12 @@ impl MatchingRule {
 
     /// Reads one matcher from its Pact JSON form (v2 `{"min":1}`, v3/v4 `{"match":..}`).
     pub fn from_json(v: &Value) -> Result<Self, String> {
+        Self::read(v, BadRegex::Refuse)
+    }
+
+    /// [`MatchingRule::from_json`], with a choice of what a regex that does not
+    /// compile does.
+    pub fn read(v: &Value, bad_regex: BadRegex) -> Result<Self, String> {
         let obj = v
             .as_object()
             .ok_or_else(|| format!("a matcher must be a JSON object, found `{v}`"))?;
@@ -285,7 +309,10 @@ impl MatchingRule {
             }
         };
         let regex = |source: String| -> Result<MatchingRule, String> {
-            Pattern::new(&source).map(MatchingRule::Regex)
+            match bad_regex {
+                BadRegex::Refuse => Pattern::new(&source).map(MatchingRule::Regex),
+                BadRegex::Keep => Ok(MatchingRule::Regex(Pattern::lenient(&source))),
+            }
         };
         // the format is translated here, so a bad one fails when the rule is read
         let date_format = |keys: &[&str], default: &str| -> Result<DateFormat, String> {
@@ -325,7 +352,7 @@ impl MatchingRule {
                 let rules = obj
                     .get("rules")
                     .ok_or_else(|| format!("`{kind}` matcher needs `rules`"))?;
-                let list = RuleList::from_matchers_json(rules, RuleLogic::And)?;
+                let list = RuleList::read(rules, RuleLogic::And, bad_regex)?;
                 if kind == "eachKey" {
                     MatchingRule::EachKey(list)
                 } else {
@@ -345,7 +372,7 @@ impl MatchingRule {
                             let index =
                                 v.get("index").and_then(Value::as_u64).unwrap_or(n as u64) as usize;
                             let rules = match v.get("rules") {
-                                Some(r) => RuleSet::from_v3_json(r)?,
+                                Some(r) => RuleSet::read_v3(r, bad_regex)?,
                                 None => RuleSet::default(),
                             };
                             let generators = match v.get("generators") {
@@ -434,6 +461,18 @@ impl fmt::Display for MatchingRule {
     }
 }
 
+/// What reading a rule does with a regex that does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BadRegex {
+    /// Reading fails (seam's own files: the author can fix the regex).
+    #[default]
+    Refuse,
+    /// The rule is kept with a [`Pattern`] that matches nothing and says why
+    /// ([`RuleList::broken_regex`]): pact files from other tools, whose other
+    /// interactions stay usable.
+    Keep,
+}
+
 /// How the rules of one list combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RuleLogic {
@@ -470,12 +509,16 @@ impl RuleList {
     /// Reads `{"matchers": [...], "combine": "AND"}`, a bare array of matchers, or
     /// a single matcher object (v2).
     pub fn from_matchers_json(v: &Value, default_logic: RuleLogic) -> Result<Self, String> {
+        Self::read(v, default_logic, BadRegex::Refuse)
+    }
+
+    /// [`RuleList::from_matchers_json`], with a choice of what a regex that does
+    /// not compile does.
+    pub fn read(v: &Value, default_logic: RuleLogic, bad_regex: BadRegex) -> Result<Self, String> {
+        let rule = |m: &Value| MatchingRule::read(m, bad_regex);
         match v {
             Value::Array(items) => Ok(RuleList {
-                rules: items
-                    .iter()
-                    .map(MatchingRule::from_json)
-                    .collect::<Result<_, _>>()?,
+                rules: items.iter().map(rule).collect::<Result<_, _>>()?,
                 logic: default_logic,
             }),
             Value::Object(o) if o.contains_key("matchers") => {
@@ -490,14 +533,11 @@ impl RuleList {
                     .and_then(Value::as_array)
                     .ok_or("`matchers` must be an array")?;
                 Ok(RuleList {
-                    rules: matchers
-                        .iter()
-                        .map(MatchingRule::from_json)
-                        .collect::<Result<_, _>>()?,
+                    rules: matchers.iter().map(rule).collect::<Result<_, _>>()?,
                     logic,
                 })
             }
-            Value::Object(_) => Ok(RuleList::new(vec![MatchingRule::from_json(v)?])),
+            Value::Object(_) => Ok(RuleList::new(vec![rule(v)?])),
             other => Err(format!("expected a rule list object, found `{other}`")),
         }
     }
@@ -513,6 +553,19 @@ impl RuleList {
             m.insert("combine".into(), json!("OR"));
         }
         Value::Object(m)
+    }
+
+    /// Why a regex in this list (or nested in `eachKey`, `eachValue`,
+    /// `arrayContains`) does not compile, for rules read with [`BadRegex::Keep`].
+    pub fn broken_regex(&self) -> Option<&str> {
+        self.rules.iter().find_map(|r| match r {
+            MatchingRule::Regex(p) => p.error(),
+            MatchingRule::EachKey(l) | MatchingRule::EachValue(l) => l.broken_regex(),
+            MatchingRule::ArrayContains(vs) => vs
+                .iter()
+                .find_map(|v| v.rules.iter().find_map(|(_, l)| l.broken_regex())),
+            _ => None,
+        })
     }
 
     /// Does a rule let the example stand for any value of its type
@@ -618,13 +671,19 @@ impl RuleSet {
 
     /// Reads a v3/v4 category object `{"$.a": {"matchers": [...]}}`.
     pub fn from_v3_json(v: &Value) -> Result<Self, String> {
+        Self::read_v3(v, BadRegex::Refuse)
+    }
+
+    /// [`RuleSet::from_v3_json`], with a choice of what a regex that does not
+    /// compile does.
+    pub fn read_v3(v: &Value, bad_regex: BadRegex) -> Result<Self, String> {
         let obj = v
             .as_object()
             .ok_or_else(|| format!("matching rules must be an object, found `{v}`"))?;
         let mut set = RuleSet::default();
         for (k, rules) in obj {
             let expr = PathExpr::parse(k).map_err(|e| e.to_string())?;
-            let list = RuleList::from_matchers_json(rules, RuleLogic::And)
+            let list = RuleList::read(rules, RuleLogic::And, bad_regex)
                 .map_err(|e| format!("at `{k}`: {e}"))?;
             set.add(expr, list);
         }

@@ -1,6 +1,9 @@
 //! Reading pact files v1, v1.1, v2, v3 and v4 (HTTP, asynchronous-message and
 //! synchronous-message interactions) into seam-core interactions. Every error
-//! names the file and the JSON path of the bad part.
+//! names the file and the JSON path of the bad part. What other tools write and
+//! load but seam cannot use (a regex that does not compile even translated from
+//! Java's syntax) marks only the interaction concerned unusable, and every such
+//! tolerance is recorded as a warning.
 
 use crate::error::{Location, PactError};
 use crate::{Pact, SpecVersion};
@@ -12,9 +15,10 @@ use seam_core::interaction::{
 };
 use seam_core::matching::{scalar_text, Message};
 use seam_core::path::{DocPath, PathExpr};
-use seam_core::rules::{Category, MatchingRules, RuleList, RuleLogic};
+use seam_core::rules::{BadRegex, Category, MatchingRules, RuleList, RuleLogic};
 use seam_core::source::kind_of as kind;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 
 /// Reading context: the file name for errors and the spec version in force.
 pub struct Reader<'a> {
@@ -23,11 +27,43 @@ pub struct Reader<'a> {
     /// The specification version the document declares; it decides the layout
     /// expected (v2 flat rule paths, v3 categories, v4 typed bodies).
     pub version: SpecVersion,
+    /// What was tolerated so far, in file order.
+    warnings: RefCell<Vec<PactError>>,
+    /// Why the interaction being read cannot be used, once something says so.
+    unusable: RefCell<Option<String>>,
 }
 
 type R<T> = Result<T, PactError>;
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A reader for `file` in `version`'s layout.
+    pub fn new(file: &'a str, version: SpecVersion) -> Self {
+        Reader {
+            file,
+            version,
+            warnings: RefCell::new(Vec::new()),
+            unusable: RefCell::new(None),
+        }
+    }
+
+    /// Records something tolerated at `at`.
+    pub fn warn(&self, at: &DocPath, message: impl Into<String>) {
+        let w = self.err(at, message);
+        self.warnings.borrow_mut().push(w);
+    }
+
+    /// The warnings recorded so far, taken out of the reader.
+    pub fn take_warnings(&self) -> Vec<PactError> {
+        std::mem::take(&mut self.warnings.borrow_mut())
+    }
+
+    /// Marks the interaction being read unusable because of what is at `at`
+    /// (the first reason stays) and records the warning.
+    fn unusable(&self, at: &DocPath, problem: &str, why: String) {
+        self.warn(at, format!("{problem}; seam cannot use this interaction"));
+        self.unusable.borrow_mut().get_or_insert(why);
+    }
+
     fn err(&self, at: &DocPath, message: impl Into<String>) -> PactError {
         PactError {
             file: self.file.to_string(),
@@ -107,10 +143,12 @@ impl Reader<'_> {
             interactions,
             version: self.version,
             metadata,
+            warnings: self.take_warnings(),
         })
     }
 
     fn interaction(&self, v: &Value, at: &DocPath, is_v3_message: bool) -> R<Interaction> {
+        self.unusable.borrow_mut().take();
         let o = self.object(v, at)?;
         let description = self
             .string(o, "description", at)?
@@ -176,7 +214,7 @@ impl Reader<'_> {
             key: self.string(o, "key", at)?.map(str::to_string),
             pending: o.get("pending").and_then(Value::as_bool).unwrap_or(false),
             extra,
-            unusable: None,
+            unusable: self.unusable.borrow_mut().take(),
         })
     }
 
@@ -477,9 +515,7 @@ impl Reader<'_> {
                 for (k, list) in mo {
                     let kat = rat.field(k);
                     let (cat, expr) = self.v2_rule_key(k, &kat)?;
-                    let list = RuleList::from_matchers_json(list, RuleLogic::And)
-                        .map_err(|e| self.err(&kat, e))?;
-                    rules.add(cat, expr, list);
+                    rules.add(cat, expr, self.rule_list(list, &kat)?);
                 }
             } else {
                 for (k, section) in mo {
@@ -492,9 +528,7 @@ impl Reader<'_> {
                     }
                     if matches!(cat, Category::Path | Category::Status | Category::Method) {
                         // the rule list sits directly under the category
-                        let list = RuleList::from_matchers_json(section, RuleLogic::And)
-                            .map_err(|e| self.err(&kat, e))?;
-                        rules.add(cat, PathExpr::root(), list);
+                        rules.add(cat, PathExpr::root(), self.rule_list(section, &kat)?);
                         continue;
                     }
                     let so = self.object(section, &kat)?;
@@ -509,9 +543,7 @@ impl Reader<'_> {
                         } else {
                             PathExpr::parse(expr).map_err(|e| self.err(&eat, e.to_string()))?
                         };
-                        let list = RuleList::from_matchers_json(list, RuleLogic::And)
-                            .map_err(|e| self.err(&eat, e))?;
-                        rules.add(cat, path, list);
+                        rules.add(cat, path, self.rule_list(list, &eat)?);
                     }
                 }
             }
@@ -531,6 +563,17 @@ impl Reader<'_> {
             }
         };
         Ok((rules, generators))
+    }
+
+    /// Reads one rule list; a regex that does not compile keeps the rule and
+    /// makes the interaction unusable.
+    fn rule_list(&self, v: &Value, at: &DocPath) -> R<RuleList> {
+        let list =
+            RuleList::read(v, RuleLogic::And, BadRegex::Keep).map_err(|e| self.err(at, e))?;
+        if let Some(reason) = list.broken_regex() {
+            self.unusable(at, reason, format!("matching rule at {at}: {reason}"));
+        }
+        Ok(list)
     }
 
     /// Splits a v2 key (`$.body.a`, `$.headers.Accept`, `$.query.q`, `$.path`).

@@ -47,10 +47,7 @@ fn run_case(path: &Path, version: SpecVersion, kind: &str) -> Result<(), String>
         .as_bool()
         .ok_or("case has no boolean `match`")?;
     let file = path.display().to_string();
-    let reader = Reader {
-        file: &file,
-        version,
-    };
+    let reader = Reader::new(&file, version);
     let at = DocPath::root();
     let mismatches: Vec<Mismatch> = match kind {
         "request" => {

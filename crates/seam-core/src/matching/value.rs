@@ -83,6 +83,7 @@ fn check_rule_in(
             }
         }
         MatchingRule::Regex(p) => match scalar_text(actual) {
+            _ if p.error().is_some() => fail(p.error().unwrap_or_default().to_string()),
             Some(t) if p.is_full_match(&t) => Ok(()),
             Some(t) => fail(format!("expected '{t}' to match '{}'", p.as_str())),
             None => fail(format!(
