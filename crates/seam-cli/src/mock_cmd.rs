@@ -175,6 +175,7 @@ async fn serve(args: MockArgs) -> Result<Outcome, CliError> {
         journal_capacity: args.journal,
         files_dir: setup::files_dir(&args.stubs),
         mappings_dir: setup::mappings_dir(&args.stubs),
+        sources: sources.clone(),
         proxy: args.proxy.clone(),
         record_dir: args.record.clone(),
         chaos: args.chaos.clone(),

@@ -141,9 +141,27 @@ where
     serve_with(addr, tls, Timeouts::default(), handler).await
 }
 
-/// Why a request is refused before the handler sees it: RFC 9112 §3.2 wants
-/// 400 for an HTTP/1.1 request without a `Host` header or with more than one.
+/// Whether the request target has one of RFC 9112 §3.2's forms: a path
+/// (`/a?b`), an absolute URL, an authority for `CONNECT`, `*` for
+/// `OPTIONS`. hyper reads `-nearmiss` or `abc` as an authority with an
+/// empty path, which a handler would take for `/`.
+fn target_is_valid(req: &hyper::Request<Incoming>) -> bool {
+    let uri = req.uri();
+    uri.scheme().is_some()
+        || uri.path().starts_with('/')
+        || (req.method() == hyper::Method::CONNECT && uri.authority().is_some())
+        || (req.method() == hyper::Method::OPTIONS && uri.path() == "*")
+}
+
+/// Why a request is refused before the handler sees it: a malformed request
+/// target (as WireMock's Jetty answers it), and, as RFC 9112 §3.2 wants, an
+/// HTTP/1.1 request without a `Host` header or with more than one: 400.
 fn refused(req: &hyper::Request<Incoming>) -> Option<hyper::Response<Body>> {
+    if !target_is_valid(req) {
+        return Some(bad_request(
+            "malformed request target: expected a path starting with / or an absolute URL\n",
+        ));
+    }
     if req.version() != hyper::Version::HTTP_11 {
         return None;
     }
@@ -163,6 +181,11 @@ fn refused(req: &hyper::Request<Incoming>) -> Option<hyper::Response<Body>> {
     } else {
         return None;
     };
+    Some(bad_request(reason))
+}
+
+/// A 400 answer saying `reason`, closing the connection.
+fn bad_request(reason: &'static str) -> hyper::Response<Body> {
     let mut res = hyper::Response::new(full(reason));
     *res.status_mut() = hyper::StatusCode::BAD_REQUEST;
     res.headers_mut().insert(
@@ -173,7 +196,7 @@ fn refused(req: &hyper::Request<Incoming>) -> Option<hyper::Response<Body>> {
         hyper::header::CONNECTION,
         hyper::header::HeaderValue::from_static("close"),
     );
-    Some(res)
+    res
 }
 
 /// [`serve`] with the given connection timeouts.

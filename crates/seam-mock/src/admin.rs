@@ -1,20 +1,51 @@
 //! The admin API, compatible with WireMock's `/__admin` (mappings CRUD, save,
 //! reset, import; the request journal with find, count, remove, unmatched and
-//! near misses; scenarios; global reset), so WireMock client libraries work
-//! unchanged.
+//! near misses; scenarios; settings; health; global reset), answering in
+//! WireMock 3's JSON shapes (logged requests, serve events, near misses on
+//! WireMock's distance scale, `{"errors": [...]}` with a JSON pointer), so
+//! WireMock client libraries work unchanged.
 
 use crate::journal::LoggedRequest;
-use crate::registry::NearMiss;
 use crate::request::MockRequest;
 use crate::respond;
 use crate::server::MockState;
-use crate::stub::{Stub, StubSource};
+use crate::stub::{Delay, RequestPattern, Stub, StubSource};
 use crate::wiremock::{stub_from_mapping, stub_to_mapping};
 use base64::Engine;
+use rustc_hash::FxHashMap;
 use seam_http::Body;
 use serde_json::{json, Map, Value};
-use std::time::UNIX_EPOCH;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Instant, UNIX_EPOCH};
 use uuid::Uuid;
+
+/// How many near misses WireMock gives for one request or pattern.
+const NEAR_MISSES: usize = 3;
+
+/// What the admin API keeps beside the stubs and the journal: when the
+/// server started (`uptimeInSeconds`), the settings seam accepts and echoes
+/// without acting on them, and the id of the stand-in mapping that unmatched
+/// serve events name (WireMock: one per server).
+#[derive(Debug)]
+pub struct AdminState {
+    started: Instant,
+    proxy_pass_through: AtomicBool,
+    extended: Mutex<Option<Value>>,
+    no_stub: Uuid,
+}
+
+impl Default for AdminState {
+    fn default() -> Self {
+        AdminState {
+            started: Instant::now(),
+            // WireMock starts with `proxyPassThrough: true`
+            proxy_pass_through: AtomicBool::new(true),
+            extended: Mutex::new(None),
+            no_stub: Uuid::new_v4(),
+        }
+    }
+}
 
 fn ok_json(status: u16, v: &Value) -> hyper::Response<Body> {
     respond::text(
@@ -24,59 +55,319 @@ fn ok_json(status: u16, v: &Value) -> hyper::Response<Body> {
     )
 }
 
-/// WireMock's error shape.
-fn error(status: u16, title: &'static str, detail: impl Into<String>) -> hyper::Response<Body> {
+/// WireMock's error shape, with no JSON pointer.
+fn error(
+    status: u16,
+    title: impl Into<String>,
+    detail: impl Into<String>,
+) -> hyper::Response<Body> {
     AdminError::new(status, title, detail).reply()
 }
 
-/// A refused admin request, answered in WireMock's error shape.
+/// 200 with no body: how WireMock answers a reset, a save, an import and a
+/// settings change.
+fn empty_ok() -> hyper::Response<Body> {
+    respond::text(200, "application/json", Vec::new())
+}
+
+/// WireMock's title for every body it cannot use (syntax, types, unknown
+/// fields, invalid matchers alike).
+const PARSE_ERROR: &str = "Error parsing JSON";
+
+/// A refused admin request, answered in WireMock's error shape:
+/// `{"errors": [{"code": 10, "source": {"pointer": "/request/method"},
+/// "title": ..., "detail": ...}]}`.
 struct AdminError {
     status: u16,
-    title: &'static str,
+    code: u16,
+    title: String,
     detail: String,
+    /// Where in the posted JSON (a JSON pointer), when known.
+    pointer: Option<String>,
 }
 
 impl AdminError {
-    fn new(status: u16, title: &'static str, detail: impl Into<String>) -> Self {
+    fn new(status: u16, title: impl Into<String>, detail: impl Into<String>) -> Self {
         AdminError {
             status,
-            title,
+            code: 10,
+            title: title.into(),
             detail: detail.into(),
+            pointer: None,
+        }
+    }
+
+    /// 422 "Error parsing JSON" at `pointer`.
+    fn unusable(pointer: Option<String>, detail: impl Into<String>) -> Self {
+        AdminError {
+            pointer,
+            ..AdminError::new(422, PARSE_ERROR, detail)
         }
     }
 
     fn reply(self) -> hyper::Response<Body> {
-        ok_json(
-            self.status,
-            &json!({"errors": [{"code": 10, "title": self.title, "detail": self.detail}]}),
-        )
+        let mut err = json!({"code": self.code});
+        if self.code == 10 && self.status == 422 {
+            err["source"] = match self.pointer {
+                Some(p) => json!({ "pointer": p }),
+                None => json!({}),
+            };
+        }
+        err["title"] = json!(self.title);
+        if !self.detail.is_empty() {
+            err["detail"] = json!(self.detail);
+        }
+        ok_json(self.status, &json!({ "errors": [err] }))
     }
 }
 
+/// A seam JSON path (`$.request.headers['X-Key'].equalTo`, `$.mappings[2]`)
+/// as a JSON pointer (`/request/headers/X-Key/equalTo`, `/mappings/2`);
+/// the whole document is `/`, as WireMock writes it.
+pub fn json_pointer(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    let mut push = |token: &str| {
+        out.push('/');
+        out.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    };
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("['") {
+            // a quoted key: up to the first unescaped `']`
+            let mut key = String::new();
+            let mut chars = r.char_indices();
+            let mut end = r.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, n)) = chars.next() {
+                            key.push(n);
+                        }
+                    }
+                    '\'' if r[i..].starts_with("']") => {
+                        end = i + 2;
+                        break;
+                    }
+                    c => key.push(c),
+                }
+            }
+            push(&key);
+            rest = &r[end.min(r.len())..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            push(&r[..end]);
+            rest = r.get(end + 1..).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            push(&r[..end]);
+            rest = &r[end..];
+        } else {
+            push(rest);
+            break;
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// The JSON pointer of the object member or array item being read at
+/// `offset` of `text` (where a syntax error was found), as WireMock reports
+/// it: `{"request": {"method": "GET",}` fails in `/request`. `None` at the
+/// top level.
+fn pointer_at(text: &str, offset: usize) -> Option<String> {
+    enum Frame {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let bytes = text.as_bytes();
+    let end = offset.min(bytes.len());
+    let mut i = 0;
+    while i < end {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object(key @ None)) = stack.last_mut() {
+                    let raw = &text[start..i.min(text.len())];
+                    *key = Some(
+                        serde_json::from_str::<String>(&format!("\"{raw}\""))
+                            .unwrap_or_else(|_| raw.to_string()),
+                    );
+                }
+            }
+            b'{' => stack.push(Frame::Object(None)),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object(key)) => *key = None,
+                Some(Frame::Array(n)) => *n += 1,
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut out = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object(Some(key)) => {
+                out.push('/');
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Frame::Object(None) => break,
+            Frame::Array(n) => out.push_str(&format!("/{n}")),
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The byte offset of a 1-based line and column.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The posted body as JSON; a syntax error is 422 at the JSON pointer where
+/// it was found, with its line and column in words.
 fn parse_body(req: &MockRequest) -> Result<Value, AdminError> {
     let text = req.body_text().unwrap_or_default();
     serde_json::from_str(&text).map_err(|e| {
-        AdminError::new(
-            400,
-            "Error parsing JSON",
-            format!("line {}, column {}: {e}", e.line(), e.column()),
+        let words = e.to_string();
+        let words = words
+            .rfind(" at line ")
+            .map_or(words.as_str(), |i| &words[..i]);
+        let (line, column) = (e.line(), e.column());
+        AdminError::unusable(
+            pointer_at(&text, offset_of(&text, line, column)),
+            format!("line {line}, column {column}: {words}"),
         )
     })
 }
 
-fn stub_from_admin(v: &Value) -> Result<Stub, AdminError> {
-    let mut stub = stub_from_mapping(v, None)
-        .map_err(|e| AdminError::new(422, "Invalid stub mapping", e.to_string()))?;
+/// A mapping posted to the admin API; an unusable one is 422 at the JSON
+/// pointer of the problem (`prefix` places a mapping inside the posted
+/// document: `/mappings/2` for an import).
+fn stub_from_admin(v: &Value, prefix: &str) -> Result<Stub, AdminError> {
+    let mut stub = stub_from_mapping(v, None).map_err(|e| {
+        let at = match json_pointer(&e.path) {
+            at if prefix.is_empty() => at,
+            at if at == "/" => prefix.to_string(),
+            at => format!("{prefix}{at}"),
+        };
+        AdminError::unusable(Some(at), e.to_string())
+    })?;
     stub.source = StubSource::Admin;
     Ok(stub)
 }
 
-/// The request part of a WireMock pattern, for count/find/remove.
-fn pattern_from(v: &Value) -> Result<crate::stub::RequestPattern, AdminError> {
+/// The request part of a WireMock pattern, for count/find/remove and near
+/// misses (errors point into the pattern as posted).
+fn pattern_from(v: &Value) -> Result<RequestPattern, AdminError> {
     let mapping = json!({"request": v, "response": {}});
-    Ok(stub_from_admin(&mapping)?.request)
+    match stub_from_mapping(&mapping, None) {
+        Ok(stub) => Ok(stub.request),
+        Err(e) => {
+            let path = format!("${}", e.path.strip_prefix("$.request").unwrap_or(""));
+            Err(AdminError::unusable(
+                Some(json_pointer(&path)),
+                format!("{path}: {}", e.message),
+            ))
+        }
+    }
 }
 
+/// A header name as WireMock shows it for a request read by Jetty: each
+/// word capitalized (`content-type` is `Content-Type`). hyper gives names
+/// lower-cased, so the casing a client sent is not known; this is the form
+/// nearly every HTTP/1.1 client sends.
+fn header_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut word_start = true;
+    for c in name.chars() {
+        out.push(if word_start {
+            c.to_ascii_uppercase()
+        } else {
+            c
+        });
+        word_start = c == '-';
+    }
+    out
+}
+
+/// A multimap as WireMock writes headers: one value as a string, more as a list.
+fn header_json<'a>(headers: impl Iterator<Item = (&'a str, Vec<&'a str>)>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (name, values) in headers {
+        let name = header_case(name);
+        let value = match out.remove(&name) {
+            None if values.len() == 1 => json!(values[0]),
+            None => json!(values),
+            Some(Value::String(first)) => json!([first]
+                .into_iter()
+                .chain(values.iter().map(|v| v.to_string()))
+                .collect::<Vec<_>>()),
+            Some(Value::Array(mut list)) => {
+                list.extend(values.iter().map(|v| json!(v)));
+                Value::Array(list)
+            }
+            Some(other) => other,
+        };
+        out.insert(name, value);
+    }
+    out
+}
+
+/// `{"name": {"key": "name", "values": [...]}}`, as WireMock writes query and form parameters.
+fn params_json(params: &seam_core::http::Query) -> Map<String, Value> {
+    params
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!({"key": k, "values": v})))
+        .collect()
+}
+
+/// The scheme, host and port a request was addressed to: its `Host` header
+/// (the default port of the scheme when it names none), else the server's
+/// own address (an HTTP/2 request carries `:authority`, not `Host`).
+fn origin(r: &MockRequest) -> (&str, String, u16) {
+    let scheme = if r.base_url.starts_with("https:") {
+        "https"
+    } else {
+        "http"
+    };
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let authority = r
+        .headers
+        .get("host")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            r.base_url
+                .split_once("://")
+                .map_or("", |(_, a)| a)
+                .to_string()
+        });
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => match p.parse() {
+            Ok(port) => (h.to_string(), port),
+            Err(_) => (authority.clone(), default_port),
+        },
+        _ => (authority.clone(), default_port),
+    };
+    (scheme, host, port)
+}
+
+/// A request as WireMock's `LoggedRequest` JSON.
 fn logged_json(e: &LoggedRequest) -> Value {
     let r = &e.request;
     let millis = e
@@ -84,67 +375,206 @@ fn logged_json(e: &LoggedRequest) -> Value {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
-    let headers: Map<String, Value> = r
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                if v.len() == 1 { json!(v[0]) } else { json!(v) },
-            )
-        })
-        .collect();
-    let query: Map<String, Value> = r
-        .query
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!({"key": k, "values": v})))
-        .collect();
+    let headers = header_json(
+        r.headers
+            .iter()
+            .map(|(k, v)| (k, v.iter().map(String::as_str).collect())),
+    );
     let cookies: Map<String, Value> = r
         .cookies
         .iter()
         .map(|(k, v)| (k.clone(), json!(v)))
         .collect();
+    let form = r
+        .headers
+        .content_type()
+        .filter(|ct| ct.main == "application" && ct.sub == "x-www-form-urlencoded")
+        .and_then(|_| r.body_text())
+        .map(|b| params_json(&seam_core::http::Query::parse(&b)))
+        .unwrap_or_default();
+    let (scheme, host, port) = origin(r);
+    let authority = match r.headers.get("host") {
+        Some(h) => h.to_string(),
+        None => r
+            .base_url
+            .split_once("://")
+            .map_or("", |(_, a)| a)
+            .to_string(),
+    };
     json!({
-        "id": e.id,
         "url": r.url,
-        "absoluteUrl": format!("{}{}", r.base_url, r.url),
+        "absoluteUrl": format!("{scheme}://{authority}{}", r.url),
         "method": r.method,
         "clientIp": r.client_ip.to_string(),
         "headers": headers,
         "cookies": cookies,
-        "queryParams": query,
         "browserProxyRequest": false,
         "loggedDate": millis,
-        "loggedDateString": chrono::DateTime::<chrono::Utc>::from(e.logged_at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "body": r.body_text().map(|b| b.into_owned()).unwrap_or_default(),
         "bodyAsBase64": base64::engine::general_purpose::STANDARD.encode(&r.body),
+        "body": r.body_text().map(|b| b.into_owned()).unwrap_or_default(),
+        "protocol": format!("{:?}", e.version),
+        "scheme": scheme,
+        "host": host,
+        "port": port,
+        "loggedDateString": chrono::DateTime::<chrono::Utc>::from(e.logged_at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "queryParams": params_json(&r.query),
+        "formParams": form,
     })
 }
 
-fn serve_event(state: &MockState, e: &LoggedRequest) -> Value {
-    let stub = e.stub_id.and_then(|id| state.registry.get(id));
-    let mut ev = json!({
+/// The stubs by id, for answering about many journal entries at once.
+fn stubs_by_id(table: &crate::registry::StubTable) -> FxHashMap<Uuid, &Stub> {
+    table.iter().map(|s| (s.id, s)).collect()
+}
+
+/// The fixed part of a delay, in milliseconds (a random delay counts as
+/// processing time: its sample is not kept).
+fn fixed_ms(d: Option<&Delay>) -> u64 {
+    match d {
+        Some(Delay::Fixed { milliseconds }) => *milliseconds,
+        _ => 0,
+    }
+}
+
+/// WireMock's `timing` of a serve event, in milliseconds: `addedDelay` is
+/// the fixed delay asked for (by the stub, `--delay` and the global
+/// settings), the rest of the time taken is `processTime`; seam does not
+/// see the answer leave, so `responseSendTime` is 0.
+fn timing(state: &MockState, stub: Option<&Stub>, e: &LoggedRequest) -> Value {
+    let total = e.elapsed.as_millis() as u64;
+    let added = stub.map_or(0, |s| {
+        fixed_ms(s.response.delay.as_ref())
+            + fixed_ms(state.config.delay.as_ref())
+            + state.settings_delay.load(Ordering::Relaxed)
+    });
+    let added = added.min(total);
+    let process = total - added;
+    json!({
+        "addedDelay": added,
+        "processTime": process,
+        "responseSendTime": 0,
+        "serveTime": process,
+        "totalTime": total,
+    })
+}
+
+/// WireMock's `response` of a serve event: what was sent, or for an answer
+/// the fast path gave (kept without its answer), the answering stub's
+/// static answer, which is what was sent.
+fn response_json(e: &LoggedRequest, stub: Option<&Stub>) -> Value {
+    let rebuilt;
+    let (status, headers, body): (u16, Option<&hyper::HeaderMap>, &[u8]) = match &e.answer {
+        Some(a) => (a.status, Some(&a.headers), &a.body),
+        None => match stub.and_then(|s| Some((s, respond::static_answer(&s.response)?))) {
+            Some((s, prepared)) => {
+                rebuilt = prepared.respond_for(s);
+                let body = match rebuilt.body() {
+                    Body::Full(Some(b)) => &b[..],
+                    _ => &[],
+                };
+                (e.status, Some(rebuilt.headers()), body)
+            }
+            None => (e.status, None, &[]),
+        },
+    };
+    let mut out = json!({"status": status});
+    if let Some(h) = headers.filter(|h| !h.is_empty()) {
+        out["headers"] = Value::Object(header_json(h.keys().map(|k| {
+            (
+                k.as_str(),
+                h.get_all(k)
+                    .iter()
+                    .map(|v| v.to_str().unwrap_or_default())
+                    .collect(),
+            )
+        })));
+    }
+    out["bodyAsBase64"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
+    out["body"] = json!(String::from_utf8_lossy(body));
+    out
+}
+
+/// WireMock's serve event: the request, the stub's response definition, the
+/// answer, whether a stub matched, timing and the stub (for an unmatched
+/// request, WireMock's stand-in 404 mapping).
+fn serve_event(state: &MockState, stubs: &FxHashMap<Uuid, &Stub>, e: &LoggedRequest) -> Value {
+    let stub = e.stub_id.and_then(|id| stubs.get(&id).copied());
+    let not_configured = json!({"status": e.status, "fromConfiguredStub": false});
+    let (definition, mapping) = match stub {
+        Some(s) => {
+            let mapping = stub_to_mapping(s);
+            (
+                mapping.get("response").cloned().unwrap_or(json!({})),
+                mapping,
+            )
+        }
+        None => {
+            let id = state.admin.no_stub.to_string();
+            (
+                not_configured.clone(),
+                json!({"id": id, "request": {"method": "ANY"}, "response": not_configured, "uuid": id}),
+            )
+        }
+    };
+    // WireMock journals its 404 with no body: the near-miss report is a sub-event
+    let not_found = e.stub_id.is_none() && e.status == 404 && state.config.proxy.is_none();
+    let (response, sub_events) = if not_found {
+        let report = e
+            .answer
+            .as_ref()
+            .map(|a| String::from_utf8_lossy(&a.body).into_owned())
+            .unwrap_or_default();
+        (
+            json!({"status": e.status, "bodyAsBase64": "", "body": ""}),
+            json!([{"type": "REQUEST_NOT_MATCHED", "timeOffsetNanos": 0,
+                    "data": {"status": e.status, "contentType": "text/plain", "report": report}}]),
+        )
+    } else {
+        (response_json(e, stub), json!([]))
+    };
+    json!({
         "id": e.id,
         "request": logged_json(e),
-        "responseDefinition": {"status": e.status},
-        "response": {"status": e.status},
+        "responseDefinition": definition,
+        "response": response,
         "wasMatched": e.stub_id.is_some(),
-    });
-    if let Some(s) = stub {
-        ev["stubMapping"] = stub_to_mapping(&s);
-    }
-    ev
+        "timing": timing(state, stub, e),
+        "subEvents": sub_events,
+        "stubMapping": mapping,
+    })
 }
 
-fn near_miss_json(req: &LoggedRequest, m: &NearMiss) -> Value {
-    json!({
-        "request": logged_json(req),
-        "stubMapping": stub_to_mapping(&m.stub),
-        "matchResult": {"distance": m.distance},
-        "mismatches": m.mismatches.iter().map(|mm| json!({
-            "part": mm.part.name(), "path": mm.path, "reason": mm.reason,
-        })).collect::<Vec<_>>(),
-    })
+/// A near miss as WireMock writes it: the request, the stub mapping (or
+/// the request pattern) it was compared with, and the match result on
+/// WireMock's distance scale. `diffDescriptions` is empty, as WireMock's
+/// own matchers leave it (what differed is in the 404 page and the log).
+fn near_miss_json(request: Value, against: (&str, Value), distance: f64) -> Value {
+    let mut out = Map::new();
+    out.insert("request".into(), request);
+    out.insert(against.0.into(), against.1);
+    out.insert(
+        "matchResult".into(),
+        json!({"subEvents": [], "diffDescriptions": [], "distance": distance}),
+    );
+    Value::Object(out)
+}
+
+/// The stubs closest to `req` on WireMock's scale, closest first.
+fn nearest_stubs(state: &MockState, req: &MockRequest) -> Vec<(f64, crate::registry::NearMiss)> {
+    let mut misses: Vec<(f64, crate::registry::NearMiss)> = state
+        .registry
+        .near_misses(req, usize::MAX)
+        .into_iter()
+        .map(|m| {
+            (
+                crate::report::wiremock_distance(&m.stub.request, req, &m.mismatches),
+                m,
+            )
+        })
+        .collect();
+    misses.sort_by(|a, b| a.0.total_cmp(&b.0));
+    misses.truncate(NEAR_MISSES);
+    misses
 }
 
 /// `{"mappings": [...], "meta": {"total": N}}` for a page of `stubs`,
@@ -176,9 +606,50 @@ fn query_usize(req: &MockRequest, key: &str) -> Option<usize> {
     req.query.get_all(key)?.first()?.parse().ok()
 }
 
-fn reset_mappings(state: &MockState) {
-    let initial = state.initial.lock().expect("initial stubs lock").clone();
-    state.registry.replace_where(|_| true, initial);
+/// Back to the stub files as they are now (WireMock's reset: every stub
+/// added through the API goes, and the files are read again, so a deleted
+/// file leaves no stub). A server given its stubs directly (no source
+/// files) returns to those. A file that no longer reads is an error and
+/// changes nothing.
+fn reset_mappings(state: &MockState) -> Result<(), AdminError> {
+    let sources = &state.config.sources;
+    let stubs = if sources.is_empty() {
+        state.initial.lock().expect("initial stubs lock").clone()
+    } else {
+        let mut loaded = Vec::new();
+        for path in sources.iter().filter(|p| p.exists()) {
+            let stubs = crate::sources::load(path)
+                .map_err(|e| AdminError::new(500, "Cannot read the stub files", e.to_string()))?;
+            loaded.extend(stubs);
+        }
+        *state.initial.lock().expect("initial stubs lock") = loaded.clone();
+        loaded
+    };
+    state.registry.replace_where(|_| true, stubs);
+    Ok(())
+}
+
+fn done(result: Result<(), AdminError>) -> hyper::Response<Body> {
+    match result {
+        Ok(()) => empty_ok(),
+        Err(e) => e.reply(),
+    }
+}
+
+/// Whether the journal keeps requests (`requestJournalDisabled` in answers).
+fn journal_disabled(state: &MockState) -> bool {
+    state.journal.capacity() == 0
+}
+
+/// `GET /__admin/health`, WireMock's shape.
+fn health(state: &MockState) -> Value {
+    json!({
+        "status": "healthy",
+        "message": "seam mock is ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptimeInSeconds": state.admin.started.elapsed().as_secs(),
+        "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+    })
 }
 
 /// Serves one admin request.
@@ -188,10 +659,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let method = req.method.as_str();
     match (method, segments.as_slice()) {
-        ("GET", []) | ("GET", ["health"]) => ok_json(
-            200,
-            &json!({"status": "healthy", "message": "seam mock is running"}),
-        ),
+        ("GET", []) | ("GET", ["health"]) => ok_json(200, &health(state)),
         ("GET", ["version"]) => ok_json(
             200,
             &json!({"version": env!("CARGO_PKG_VERSION"), "server": "seam"}),
@@ -205,28 +673,19 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 query_usize(req, "limit"),
             )
         }
-        ("POST", ["mappings"]) => {
-            let v = match parse_body(req) {
-                Ok(v) => v,
-                Err(e) => return e.reply(),
-            };
-            match stub_from_admin(&v) {
-                Ok(stub) => {
-                    let out = stub_to_mapping(&stub);
-                    state.registry.add(vec![stub]);
-                    ok_json(201, &out)
-                }
-                Err(e) => e.reply(),
+        ("POST", ["mappings"]) => match parse_body(req).and_then(|v| stub_from_admin(&v, "")) {
+            Ok(stub) => {
+                let out = stub_to_mapping(&stub);
+                state.registry.add(vec![stub]);
+                ok_json(201, &out)
             }
-        }
+            Err(e) => e.reply(),
+        },
         ("DELETE", ["mappings"]) => {
             state.registry.replace_where(|_| true, Vec::new());
             ok_json(200, &json!({}))
         }
-        ("POST", ["mappings", "reset"]) => {
-            reset_mappings(state);
-            ok_json(200, &json!({}))
-        }
+        ("POST", ["mappings", "reset"]) => done(reset_mappings(state)),
         ("POST", ["mappings", "save"]) => save(state),
         ("POST", ["mappings", "import"]) => import(state, req),
         ("GET", ["mappings", id]) => with_id(id, |id| match state.registry.get(id) {
@@ -253,7 +712,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 m.insert("id".into(), json!(id));
                 m.remove("uuid");
             }
-            match stub_from_admin(&v) {
+            match stub_from_admin(&v, "") {
                 Ok(stub) => {
                     let out = stub_to_mapping(&stub);
                     state.registry.add(vec![stub]);
@@ -279,16 +738,18 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 .query
                 .get_all("unmatched")
                 .is_some_and(|v| v.first().is_some_and(|x| x == "true"));
+            let table = state.registry.snapshot();
+            let stubs = stubs_by_id(&table);
             let events: Vec<Value> = state
                 .journal
                 .find_first(limit, |e| !unmatched || e.stub_id.is_none())
                 .iter()
-                .map(|e| serve_event(state, e))
+                .map(|e| serve_event(state, &stubs, e))
                 .collect();
             let (_, _, kept) = state.journal.totals();
             ok_json(
                 200,
-                &json!({"requests": events, "meta": {"total": kept}, "requestJournalDisabled": state.journal.capacity() == 0}),
+                &json!({"requests": events, "meta": {"total": kept}, "requestJournalDisabled": journal_disabled(state)}),
             )
         }
         ("DELETE", ["requests"]) | ("POST", ["requests", "reset"]) => {
@@ -302,21 +763,27 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             };
             let keep =
                 |e: &LoggedRequest| crate::matching::match_pattern(&pattern, &e.request).is_ok();
+            let disabled = journal_disabled(state);
             match *op {
-                "count" => ok_json(200, &json!({"count": state.journal.count(keep)})),
+                "count" => ok_json(
+                    200,
+                    &json!({"count": state.journal.count(keep), "requestJournalDisabled": disabled}),
+                ),
                 "find" => {
                     let found: Vec<Value> =
                         state.journal.find(keep).iter().map(logged_json).collect();
-                    ok_json(200, &json!({"requests": found}))
+                    ok_json(
+                        200,
+                        &json!({"requests": found, "requestJournalDisabled": disabled}),
+                    )
                 }
                 _ => {
-                    let gone: Vec<Value> = state
-                        .journal
-                        .remove(keep)
-                        .iter()
-                        .map(|e| serve_event(state, e))
-                        .collect();
-                    ok_json(200, &json!({"requests": gone}))
+                    let gone = state.journal.remove(keep);
+                    let table = state.registry.snapshot();
+                    let stubs = stubs_by_id(&table);
+                    let gone: Vec<Value> =
+                        gone.iter().map(|e| serve_event(state, &stubs, e)).collect();
+                    ok_json(200, &json!({"serveEvents": gone}))
                 }
             }
         }
@@ -327,34 +794,37 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 .iter()
                 .map(logged_json)
                 .collect();
-            ok_json(200, &json!({"requests": found}))
+            ok_json(
+                200,
+                &json!({"requests": found, "requestJournalDisabled": journal_disabled(state)}),
+            )
         }
         ("GET", ["requests", "unmatched", "near-misses"]) => {
             let mut out = Vec::new();
             for e in state.journal.find(|e| e.stub_id.is_none()) {
-                for m in state.registry.near_misses(&e.request, 3) {
-                    out.push(near_miss_json(&e, &m));
+                let request = logged_json(&e);
+                for (distance, m) in nearest_stubs(state, &e.request) {
+                    out.push(near_miss_json(
+                        request.clone(),
+                        ("stubMapping", stub_to_mapping(&m.stub)),
+                        distance,
+                    ));
                 }
             }
             ok_json(200, &json!({"nearMisses": out}))
         }
         ("GET", ["requests", id]) => with_id(id, |id| match state.journal.get(id) {
-            Some(e) => ok_json(200, &serve_event(state, &e)),
+            Some(e) => {
+                let table = state.registry.snapshot();
+                ok_json(200, &serve_event(state, &stubs_by_id(&table), &e))
+            }
             None => error(404, "Request not found", format!("no request with id {id}")),
         }),
         ("DELETE", ["requests", id]) => with_id(id, |id| {
             state.journal.remove(|e| e.id == id);
             ok_json(200, &json!({}))
         }),
-        ("GET", ["scenarios"]) => {
-            let list: Vec<Value> = state
-                .registry
-                .scenarios()
-                .into_iter()
-                .map(|(name, st, possible)| json!({"id": name, "name": name, "state": st, "possibleStates": possible}))
-                .collect();
-            ok_json(200, &json!({"scenarios": list}))
-        }
+        ("GET", ["scenarios"]) => ok_json(200, &json!({"scenarios": scenarios(state)})),
         ("POST", ["scenarios", "reset"]) => {
             state.registry.reset_scenarios();
             ok_json(200, &json!({}))
@@ -371,17 +841,24 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             if state.registry.set_scenario(name, st) {
                 ok_json(200, &json!({}))
             } else {
-                error(
-                    404,
-                    "Scenario not found",
-                    format!("no scenario named {name}"),
-                )
+                AdminError {
+                    code: 404,
+                    ..AdminError::new(
+                        404,
+                        format!(
+                            "Scenario {} does not exist",
+                            seam_core::regexp::excerpt(name, 80)
+                        ),
+                        "",
+                    )
+                }
+                .reply()
             }
         }
         ("POST", ["mappings", op @ ("find-by-metadata" | "remove-by-metadata")]) => {
             let matcher = match parse_body(req).and_then(|v| {
                 seam_matchers::from_wiremock_json(&v)
-                    .map_err(|e| AdminError::new(422, "Invalid matcher", e))
+                    .map_err(|e| AdminError::unusable(Some("/".into()), e))
             }) {
                 Ok(m) => m,
                 Err(e) => return e.reply(),
@@ -412,42 +889,39 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 Err(e) => return e.reply(),
             };
             let probe = request_from_logged(&v, state.base_url());
-            let logged = LoggedRequest {
-                id: Uuid::new_v4(),
-                request: probe.clone(),
-                logged_at: std::time::SystemTime::now(),
-                stub_id: None,
-                status: 0,
-            };
-            let out: Vec<Value> = state
-                .registry
-                .near_misses(&probe, 3)
-                .iter()
-                .map(|m| near_miss_json(&logged, m))
+            let request = posted_request_json(&v, &probe);
+            let out: Vec<Value> = nearest_stubs(state, &probe)
+                .into_iter()
+                .map(|(distance, m)| {
+                    near_miss_json(
+                        request.clone(),
+                        ("stubMapping", stub_to_mapping(&m.stub)),
+                        distance,
+                    )
+                })
                 .collect();
             ok_json(200, &json!({"nearMisses": out}))
         }
-        ("POST" | "PUT", ["settings"]) => match parse_body(req).and_then(|v| fixed_delay(&v)) {
-            Ok(delay) => {
-                state
-                    .settings_delay
-                    .store(delay, std::sync::atomic::Ordering::Relaxed);
-                ok_json(200, &json!({}))
-            }
-            Err(e) => e.reply(),
-        },
-        ("GET", ["settings"]) => {
-            let delay = state
-                .settings_delay
-                .load(std::sync::atomic::Ordering::Relaxed);
-            let delay = (delay > 0).then_some(delay);
-            ok_json(200, &json!({"settings": {"fixedDelay": delay}}))
+        ("POST", ["near-misses", "request-pattern"])
+        | ("POST", ["requests", "near-misses", "request-pattern"]) => {
+            let (v, pattern) = match parse_body(req).and_then(|v| Ok((pattern_from(&v)?, v))) {
+                Ok((p, v)) => (v, p),
+                Err(e) => return e.reply(),
+            };
+            ok_json(
+                200,
+                &json!({"nearMisses": nearest_requests(state, &v, &pattern)}),
+            )
         }
+        ("POST" | "PUT", ["settings"]) => {
+            done(parse_body(req).and_then(|v| set_settings(state, &v)))
+        }
+        ("GET", ["settings"]) => ok_json(200, &json!({"settings": settings(state)})),
         ("POST", ["reset"]) => {
-            reset_mappings(state);
+            let reloaded = reset_mappings(state);
             state.journal.clear();
             state.registry.reset_scenarios();
-            ok_json(200, &json!({}))
+            done(reloaded)
         }
         _ => error(
             404,
@@ -457,7 +931,57 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
     }
 }
 
-/// WireMock's global settings seam reads, and those it accepts and ignores.
+/// Every scenario as WireMock lists it: its state, the states its stubs
+/// name, and those stubs' mappings (oldest first).
+fn scenarios(state: &MockState) -> Vec<Value> {
+    let table = state.registry.snapshot();
+    state
+        .registry
+        .scenarios()
+        .into_iter()
+        .map(|(name, st, possible)| {
+            let mut mappings: Vec<Value> = table
+                .iter()
+                .filter(|s| s.scenario.as_ref().is_some_and(|sc| sc.scenario == name))
+                .map(stub_to_mapping)
+                .collect();
+            // the table lists newest first
+            mappings.reverse();
+            json!({"id": name, "name": name, "state": st, "possibleStates": possible, "mappings": mappings})
+        })
+        .collect()
+}
+
+/// The kept requests closest to `pattern` (posted as `posted`), closest
+/// first; a request it matches is at distance 0.
+fn nearest_requests(state: &MockState, posted: &Value, pattern: &RequestPattern) -> Vec<Value> {
+    let mut scored: Vec<(f64, LoggedRequest)> = state
+        .journal
+        .find(|_| true)
+        .into_iter()
+        .map(
+            |e| match crate::matching::match_pattern(pattern, &e.request) {
+                Ok(_) => (0.0, e),
+                Err(m) => (crate::report::wiremock_distance(pattern, &e.request, &m), e),
+            },
+        )
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    scored
+        .iter()
+        .take(NEAR_MISSES)
+        .map(|(distance, e)| {
+            near_miss_json(
+                logged_json(e),
+                ("requestPattern", posted.clone()),
+                *distance,
+            )
+        })
+        .collect()
+}
+
+/// WireMock's global settings: those seam acts on (`fixedDelay`) and those
+/// it keeps and gives back (`proxyPassThrough`, `extended`).
 const SETTINGS_KEYS: &[&str] = &[
     "fixedDelay",
     "delayDistribution",
@@ -465,53 +989,144 @@ const SETTINGS_KEYS: &[&str] = &[
     "proxyPassThrough",
 ];
 
-/// The global fixed delay (0: none) from WireMock's settings JSON (also
-/// accepted wrapped in `{"settings": ...}`, as `GET` returns it), checked:
-/// a whole number of milliseconds up to [`crate::stub::MAX_DELAY_MS`].
-fn fixed_delay(v: &Value) -> Result<u64, AdminError> {
-    let invalid = |detail: String| AdminError::new(422, "Invalid settings", detail);
-    let v = match v.as_object() {
-        Some(o) if o.len() == 1 && o.contains_key("settings") => &o["settings"],
-        _ => v,
+/// The settings as `GET /__admin/settings` gives them.
+fn settings(state: &MockState) -> Value {
+    let mut out = Map::new();
+    let delay = state.settings_delay.load(Ordering::Relaxed);
+    if delay > 0 {
+        out.insert("fixedDelay".into(), json!(delay));
+    }
+    out.insert(
+        "proxyPassThrough".into(),
+        json!(state.admin.proxy_pass_through.load(Ordering::Relaxed)),
+    );
+    if let Some(extended) = state.admin.extended.lock().expect("settings lock").clone() {
+        out.insert("extended".into(), extended);
+    }
+    Value::Object(out)
+}
+
+/// Replaces the settings, as WireMock does (what the body leaves out is
+/// reset: no delay, `proxyPassThrough` false). Accepted wrapped in
+/// `{"settings": ...}`, as `GET` returns them.
+fn set_settings(state: &MockState, v: &Value) -> Result<(), AdminError> {
+    let (v, at) = match v.as_object() {
+        Some(o) if o.len() == 1 && o.contains_key("settings") => (&o["settings"], "/settings"),
+        _ => (v, ""),
     };
     let Some(settings) = v.as_object() else {
-        return Err(invalid(format!(
-            "settings must be an object, not {}",
-            seam_matchers::describe_json(v)
-        )));
+        return Err(AdminError::unusable(
+            Some(if at.is_empty() { "/" } else { at }.to_string()),
+            format!(
+                "settings must be an object, not {}",
+                seam_matchers::describe_json(v)
+            ),
+        ));
+    };
+    let invalid = |key: &str, detail: String| {
+        AdminError::unusable(Some(format!("{at}/{key}")), format!("$.{key}: {detail}"))
     };
     for key in settings.keys() {
         if !SETTINGS_KEYS.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "$.{}: unknown setting{}; seam reads fixedDelay",
-                seam_core::regexp::excerpt(key, 80),
-                seam_core::source::did_you_mean(key, SETTINGS_KEYS.iter().copied())
-            )));
+            return Err(invalid(
+                key,
+                format!(
+                    "unknown setting{}; seam reads {}",
+                    seam_core::source::did_you_mean(key, SETTINGS_KEYS.iter().copied()),
+                    SETTINGS_KEYS.join(", ")
+                ),
+            ));
         }
     }
     if settings
         .get("delayDistribution")
         .is_some_and(|d| !d.is_null())
     {
-        return Err(invalid(
-            "$.delayDistribution: a global delay distribution is not supported; give fixedDelay, or a delayDistribution on each stub".into(),
-        ));
+        return Err(invalid("delayDistribution", "a global delay distribution is not supported; give fixedDelay, or a delayDistribution on each stub".into()));
     }
-    match settings.get("fixedDelay") {
-        None | Some(Value::Null) => Ok(0),
-        Some(d) => d
-            .as_u64()
-            .ok_or_else(|| {
-                invalid(format!(
-                    "$.fixedDelay: needs a whole number of milliseconds ≥ 0, not {}",
-                    seam_matchers::describe_json(d)
-                ))
-            })
-            .and_then(|ms| {
-                crate::stub::check_delay_ms("fixedDelay", ms)
-                    .map_err(|e| invalid(format!("$.fixedDelay: {e}")))
-            }),
+    let delay = match settings.get("fixedDelay") {
+        None | Some(Value::Null) => 0,
+        Some(d) => {
+            let ms = d.as_u64().ok_or_else(|| {
+                invalid(
+                    "fixedDelay",
+                    format!(
+                        "needs a whole number of milliseconds ≥ 0, not {}",
+                        seam_matchers::describe_json(d)
+                    ),
+                )
+            })?;
+            crate::stub::check_delay_ms("fixedDelay", ms).map_err(|e| invalid("fixedDelay", e))?
+        }
+    };
+    let pass_through = match settings.get("proxyPassThrough") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(invalid(
+                "proxyPassThrough",
+                format!(
+                    "needs true or false, not {}",
+                    seam_matchers::describe_json(other)
+                ),
+            ))
+        }
+    };
+    state.settings_delay.store(delay, Ordering::Relaxed);
+    state
+        .admin
+        .proxy_pass_through
+        .store(pass_through, Ordering::Relaxed);
+    *state.admin.extended.lock().expect("settings lock") =
+        settings.get("extended").filter(|e| !e.is_null()).cloned();
+    Ok(())
+}
+
+/// A posted `LoggedRequest` as WireMock gives it back in near misses: the
+/// fields it was given, its query parsed, and the scheme, host and port of
+/// its `absoluteUrl` (port -1 without one).
+fn posted_request_json(v: &Value, probe: &MockRequest) -> Value {
+    let mut out = Map::new();
+    for key in [
+        "url",
+        "absoluteUrl",
+        "method",
+        "clientIp",
+        "headers",
+        "cookies",
+    ] {
+        if let Some(x) = v.get(key).filter(|x| !x.is_null()) {
+            out.insert(key.into(), x.clone());
+        }
     }
+    out.insert("browserProxyRequest".into(), json!(false));
+    let absolute = v.get("absoluteUrl").and_then(Value::as_str);
+    match absolute.and_then(|u| u.split_once("://")) {
+        Some((scheme, rest)) => {
+            let authority = rest.split(['/', '?']).next().unwrap_or("");
+            let default_port = if scheme.eq_ignore_ascii_case("https") {
+                443
+            } else {
+                80
+            };
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((h, p)) if p.parse::<u16>().is_ok() => (h, p.parse().unwrap_or(default_port)),
+                _ => (authority, default_port),
+            };
+            out.insert("scheme".into(), json!(scheme));
+            out.insert("host".into(), json!(host));
+            out.insert("port".into(), json!(port));
+        }
+        None => {
+            out.insert("port".into(), json!(-1));
+        }
+    }
+    out.insert(
+        "queryParams".into(),
+        Value::Object(params_json(&probe.query)),
+    );
+    out.insert("formParams".into(), json!({}));
+    Value::Object(out)
 }
 
 /// A request rebuilt from WireMock's LoggedRequest JSON (url, method, headers, body).
@@ -549,8 +1164,11 @@ fn with_id(raw: &str, f: impl FnOnce(Uuid) -> hyper::Response<Body>) -> hyper::R
         Ok(id) => f(id),
         Err(_) => error(
             400,
-            "Invalid id",
-            format!("`{}` is not a UUID", seam_core::regexp::excerpt(raw, 80)),
+            format!(
+                "{} is not a valid UUID",
+                seam_core::regexp::excerpt(raw, 80)
+            ),
+            "",
         ),
     }
 }
@@ -561,22 +1179,16 @@ fn import(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
         Err(e) => return e.reply(),
     };
     let Some(list) = v.get("mappings").and_then(Value::as_array) else {
-        return error(422, "Invalid import", "expected {\"mappings\": [...]}");
+        return AdminError::unusable(Some("/mappings".into()), "expected {\"mappings\": [...]}")
+            .reply();
     };
     let mut stubs = Vec::new();
     for (i, m) in list.iter().enumerate() {
-        match stub_from_admin(m) {
+        match stub_from_admin(m, &format!("/mappings/{i}")) {
             Ok(s) => stubs.push(s),
-            Err(_) => {
-                let detail = stub_from_mapping(m, None)
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default();
-                return error(
-                    422,
-                    "Invalid stub mapping",
-                    format!("mappings[{i}]: {detail}"),
-                );
+            Err(mut e) => {
+                e.detail = format!("mappings[{i}]: {}", e.detail);
+                return e.reply();
             }
         }
     }
@@ -600,7 +1212,7 @@ fn import(state: &MockState, req: &MockRequest) -> hyper::Response<Body> {
         |s| delete_others || (ids.contains(&s.id) && !ignore_dups),
         stubs,
     );
-    ok_json(200, &json!({}))
+    empty_ok()
 }
 
 fn save(state: &MockState) -> hyper::Response<Body> {
@@ -623,5 +1235,5 @@ fn save(state: &MockState) -> hyper::Response<Body> {
             return error(500, "Cannot save", format!("{}: {e}", file.display()));
         }
     }
-    ok_json(200, &json!({}))
+    empty_ok()
 }

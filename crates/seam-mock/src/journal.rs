@@ -1,14 +1,15 @@
 //! The request journal: the last N requests (bounded, so memory stays flat under
-//! load, unlike WireMock's unbounded journal) plus per-stub and total counters
-//! that are kept forever.
+//! load, unlike WireMock's unbounded journal) with what each was answered
+//! (status, headers, body, how long it took, the HTTP version it came in),
+//! plus per-stub and total counters that are kept forever.
 
 use crate::request::{MockRequest, RawRequest};
 use bytes::Bytes;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 use uuid::Uuid;
 
 /// WireMock keeps every request; we keep this many by default.
@@ -21,6 +22,31 @@ const PREALLOCATED: usize = 100_000;
 /// is bounded by capacity × this, whatever clients send.
 pub const MAX_KEPT_BODY: usize = 256 * 1024;
 
+/// The answer a request got, as kept by the journal.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    /// At most [`MAX_KEPT_BODY`] bytes; empty for a streamed (dribbled) body.
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// What `response` holds (a streamed body is not kept); `status` is the
+    /// status journaled (0 for a fault, which sends no status at all).
+    pub fn of(response: &hyper::Response<seam_http::Body>, status: u16) -> Self {
+        let body = match response.body() {
+            seam_http::Body::Full(Some(b)) => kept_body(b.clone()),
+            _ => Bytes::new(),
+        };
+        Answer {
+            status,
+            headers: response.headers().clone(),
+            body,
+        }
+    }
+}
+
 /// One served request.
 #[derive(Debug, Clone)]
 pub struct LoggedRequest {
@@ -30,6 +56,30 @@ pub struct LoggedRequest {
     /// The stub that answered, if any.
     pub stub_id: Option<Uuid>,
     pub status: u16,
+    /// The HTTP version the request came in.
+    pub version: hyper::Version,
+    /// The answer sent; `None` for an answer the fast path gave, which is the
+    /// answering stub's static answer (rebuilt from the stub when read).
+    pub answer: Option<Arc<Answer>>,
+    /// From the request's arrival to its answer being ready (delays included).
+    pub elapsed: Duration,
+}
+
+impl LoggedRequest {
+    /// An entry for `request` with no answer kept (an HTTP/1.1 request
+    /// answered at once).
+    pub fn new(request: MockRequest, stub_id: Option<Uuid>, status: u16) -> Self {
+        LoggedRequest {
+            id: Uuid::new_v4(),
+            request,
+            logged_at: SystemTime::now(),
+            stub_id,
+            status,
+            version: hyper::Version::HTTP_11,
+            answer: None,
+            elapsed: Duration::ZERO,
+        }
+    }
 }
 
 /// A kept request: the model, or hyper's parts as they came (fast-path
@@ -48,6 +98,9 @@ struct Kept {
     logged_at: SystemTime,
     stub_id: Option<Uuid>,
     status: u16,
+    version: hyper::Version,
+    answer: Option<Arc<Answer>>,
+    elapsed: Duration,
 }
 
 impl Kept {
@@ -61,6 +114,9 @@ impl Kept {
             logged_at: self.logged_at,
             stub_id: self.stub_id,
             status: self.status,
+            version: self.version,
+            answer: self.answer.clone(),
+            elapsed: self.elapsed,
         }
     }
 }
@@ -123,7 +179,38 @@ impl Journal {
 
     /// Records a served request; gives it an id and the time.
     pub fn log(&self, request: MockRequest, stub_id: Option<Uuid>, status: u16) {
-        self.keep(KeptRequest::Model(Box::new(request)), stub_id, status);
+        self.push(Kept {
+            id: self.next_id(),
+            request: KeptRequest::Model(Box::new(request)),
+            logged_at: SystemTime::now(),
+            stub_id,
+            status,
+            version: hyper::Version::HTTP_11,
+            answer: None,
+            elapsed: Duration::ZERO,
+        });
+    }
+
+    /// Records a served request with the answer it got, the HTTP version it
+    /// came in and how long answering took; gives it an id and the time.
+    pub fn log_served(
+        &self,
+        request: MockRequest,
+        stub_id: Option<Uuid>,
+        version: hyper::Version,
+        answer: Answer,
+        elapsed: Duration,
+    ) {
+        self.push(Kept {
+            id: self.next_id(),
+            request: KeptRequest::Model(Box::new(request)),
+            logged_at: SystemTime::now(),
+            stub_id,
+            status: answer.status,
+            version,
+            answer: Some(Arc::new(answer)),
+            elapsed,
+        });
     }
 
     /// Records a request answered on the fast path, copying its head (and
@@ -150,6 +237,8 @@ impl Journal {
                 oldest.logged_at = logged_at;
                 oldest.stub_id = Some(stub_id);
                 oldest.status = status;
+                oldest.version = request.version();
+                oldest.answer = None;
                 // the oldest entry becomes the newest where it lies
                 inner.entries.rotate_left(1);
                 inner.count(Some(stub_id));
@@ -165,6 +254,9 @@ impl Journal {
                 logged_at,
                 stub_id: Some(stub_id),
                 status,
+                version: request.version(),
+                answer: None,
+                elapsed: Duration::ZERO,
             },
         );
     }
@@ -181,6 +273,9 @@ impl Journal {
             logged_at: entry.logged_at,
             stub_id: entry.stub_id,
             status: entry.status,
+            version: entry.version,
+            answer: entry.answer,
+            elapsed: entry.elapsed,
         });
     }
 
@@ -190,16 +285,6 @@ impl Journal {
             .with_version(uuid::Version::Random)
             .with_variant(uuid::Variant::RFC4122)
             .into_uuid()
-    }
-
-    fn keep(&self, request: KeptRequest, stub_id: Option<Uuid>, status: u16) {
-        self.push(Kept {
-            id: self.next_id(),
-            request,
-            logged_at: SystemTime::now(),
-            stub_id,
-            status,
-        });
     }
 
     fn push(&self, mut entry: Kept) {
@@ -313,9 +398,8 @@ mod tests {
     use seam_core::http::Headers;
 
     fn entry(n: usize, stub: Option<Uuid>) -> LoggedRequest {
-        LoggedRequest {
-            id: Uuid::new_v4(),
-            request: MockRequest::new(
+        LoggedRequest::new(
+            MockRequest::new(
                 "GET",
                 &format!("/r/{n}"),
                 Headers::new(),
@@ -323,10 +407,9 @@ mod tests {
                 "http://x".into(),
                 [127, 0, 0, 1].into(),
             ),
-            logged_at: SystemTime::now(),
-            stub_id: stub,
-            status: 200,
-        }
+            stub,
+            200,
+        )
     }
 
     #[test]

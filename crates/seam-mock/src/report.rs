@@ -1,12 +1,15 @@
 //! What the mock says about a request: the 404 near-miss page a client gets
 //! when no stub matches, the request log lines it writes to stderr (unmatched
 //! requests, or every request with `--verbose`), how stubs are named in both
-//! (their `name`, else method and URL), and the bounded excerpts that keep a
-//! 10 KB method or a 200 KB body from being echoed in full.
+//! (their `name`, else method and URL), how far a request is from a stub on
+//! WireMock's scale (what the admin API's near misses report), and the
+//! bounded excerpts that keep a 10 KB method or a 200 KB body from being
+//! echoed in full.
 
 use crate::registry::NearMiss;
 use crate::request::MockRequest;
-use crate::stub::{Stub, UrlMatcher};
+use crate::stub::{RequestPattern, Stub, UrlMatcher};
+use seam_core::matching::{Mismatch, Part};
 use seam_core::regexp::{excerpt, source_of};
 use std::borrow::Cow;
 
@@ -114,6 +117,85 @@ pub fn served_line(method: &str, url: &str, status: u16, by: &str) -> String {
         excerpt(method, MAX_METHOD),
         excerpt(url, MAX_URL)
     )
+}
+
+/// How far `req` is from `pattern` (which it missed by `mismatches`) on
+/// WireMock 3's scale, 0.0 (a match) to 1.0, so near misses read as
+/// WireMock's do. WireMock weighs the URL 10 and the method 3 (with the
+/// scheme 3, host 10, port 10 and client IP 3 seam does not match on, all
+/// matching): when either differs, that is the whole distance, over 39.
+/// Otherwise each further part (path parameters, headers with basic
+/// credentials, query, form, cookies, body, multipart) weighs 1, as the
+/// share of its matchers that failed, over 46. An exact `url`/`urlPath`
+/// (or a pact's path) that differs counts by edit distance, as WireMock's
+/// `equalTo`; a regex or template differs entirely.
+pub fn wiremock_distance(
+    pattern: &RequestPattern,
+    req: &MockRequest,
+    mismatches: &[Mismatch],
+) -> f64 {
+    /// Long URLs are compared on this many characters (the edit distance is quadratic).
+    const LOOKED_AT: usize = 1024;
+    let similar = |expected: &str, actual: &str| -> f64 {
+        let cut = |s: &str| -> String { s.chars().take(LOOKED_AT).collect() };
+        let (e, a) = (cut(expected), cut(actual));
+        let longest = e.chars().count().max(a.chars().count()).max(1);
+        seam_core::source::edit_distance(&e, &a) as f64 / longest as f64
+    };
+    let url_missed = mismatches
+        .iter()
+        .any(|m| m.part == Part::Path && !m.path.starts_with('{'));
+    let raw_path = req.url.split('?').next().unwrap_or("");
+    let url = if !url_missed {
+        0.0
+    } else if let Some(spec) = &pattern.pact_request {
+        similar(&spec.request.path, &req.path)
+    } else {
+        match &pattern.url {
+            UrlMatcher::Url(u) => similar(u, &req.url),
+            UrlMatcher::UrlPath(p) => similar(p, raw_path),
+            _ => 1.0,
+        }
+    };
+    let method = if mismatches.iter().any(|m| m.part == Part::Method) {
+        1.0
+    } else {
+        0.0
+    };
+    if url > 0.0 || method > 0.0 {
+        return (10.0 * url + 3.0 * method) / 39.0;
+    }
+    let pact = pattern.pact_request.is_some();
+    // the share of a part's matchers that failed (a pact's parts count as one each)
+    let share = |failed: usize, of: usize| -> f64 {
+        if failed == 0 {
+            0.0
+        } else if pact {
+            1.0
+        } else {
+            (failed as f64 / of.max(1) as f64).min(1.0)
+        }
+    };
+    let count = |keep: &dyn Fn(&Mismatch) -> bool| mismatches.iter().filter(|m| keep(m)).count();
+    let cookie = |m: &Mismatch| m.part == Part::Header && m.path.starts_with("Cookie ");
+    let parts = [
+        share(
+            count(&|m| m.part == Part::Path),
+            pattern.path_parameters.len(),
+        ),
+        share(
+            count(&|m| m.part == Part::Header && !cookie(m)),
+            pattern.headers.len() + usize::from(pattern.basic_auth.is_some()),
+        ),
+        share(count(&|m| m.part == Part::Query), pattern.query.len()),
+        share(count(&cookie), pattern.cookies.len()),
+        share(
+            count(&|m| m.part == Part::Body),
+            pattern.body_patterns.len(),
+        ),
+    ];
+    // form parameters and multipart patterns weigh 1 each and match here
+    parts.iter().sum::<f64>() / 46.0
 }
 
 #[cfg(test)]

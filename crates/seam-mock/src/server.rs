@@ -41,6 +41,9 @@ pub struct MockConfig {
     pub files_dir: Option<PathBuf>,
     /// Where `/__admin/mappings/save` writes.
     pub mappings_dir: Option<PathBuf>,
+    /// The stub files and folders the stubs came from, read again by
+    /// `/__admin/reset` (empty: reset returns to the stubs given at start).
+    pub sources: Vec<PathBuf>,
     /// Forward unmatched requests here.
     pub proxy: Option<String>,
     /// Write stubs for proxied traffic here.
@@ -79,6 +82,7 @@ impl Default for MockConfig {
             journal_capacity: crate::journal::DEFAULT_CAPACITY,
             files_dir: None,
             mappings_dir: None,
+            sources: Vec::new(),
             proxy: None,
             record_dir: None,
             chaos: None,
@@ -102,6 +106,8 @@ pub struct MockState {
     pub client: reqwest::Client,
     /// `fixedDelay` from `/__admin/settings`, in milliseconds (0: none).
     pub settings_delay: std::sync::atomic::AtomicU64,
+    /// What the admin API keeps beside stubs and journal (start time, settings).
+    pub admin: crate::admin::AdminState,
     base_url: OnceLock<Arc<str>>,
     stopping: OnceLock<watch::Receiver<bool>>,
 }
@@ -139,6 +145,7 @@ impl MockServer {
                 .expect("a default client builds"),
             config: config.clone(),
             settings_delay: std::sync::atomic::AtomicU64::new(0),
+            admin: Default::default(),
             base_url: OnceLock::new(),
             stopping: OnceLock::new(),
         });
@@ -298,6 +305,7 @@ async fn handle(
     conn: ConnInfo,
 ) -> hyper::Response<Body> {
     let (parts, body) = req.into_parts();
+    let (arrived, version) = (std::time::Instant::now(), parts.version);
     let mreq = match read_request(&state, parts, body, &conn).await {
         Ok(r) => r,
         Err(refused) => return refused,
@@ -364,7 +372,10 @@ async fn handle(
             (respond::text(500, "text/plain", ""), 0)
         }
     };
-    state.journal.log(mreq, stub_id, status);
+    let answer = crate::journal::Answer::of(&response, status);
+    state
+        .journal
+        .log_served(mreq, stub_id, version, answer, arrived.elapsed());
     response
 }
 

@@ -284,7 +284,11 @@ async fn settings_and_delays_are_validated() {
         .json()
         .await
         .unwrap();
-    assert_eq!(got, json!({"settings": {"fixedDelay": 150}}));
+    // WireMock's shape: what the body left out (`proxyPassThrough`) is reset
+    assert_eq!(
+        got,
+        json!({"settings": {"fixedDelay": 150, "proxyPassThrough": false}})
+    );
     let start = std::time::Instant::now();
     reqwest::get(format!("{}/a", server.base_url()))
         .await
