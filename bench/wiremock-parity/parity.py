@@ -15,8 +15,8 @@ Compared, per request:
     after normalising dates, UUIDs, ports and the request's own `normalize` rules.
   Unmatched requests: when WireMock answers 404 with its "Request was not matched" diff, only the
   status is compared (each tool words its near-miss report its own way); likewise for Jetty's own
-  error pages ("HTTP ERROR 403", "HTTP ERROR 500 ...": a directory under __files, a missing body file,
-  an exception), where the status is what a client can rely on.
+  error pages ("HTTP ERROR 403", "HTTP ERROR 500 ...", "Bad Message 400": a directory under __files, a
+  missing body file, an exception, a malformed request), where the status is what a client can rely on.
 
 Start-up: a root that WireMock loads and seam refuses makes every request of that root a
 difference (seam's answer is its start-up error); each refusal is listed once in the report. A root
@@ -193,7 +193,9 @@ def send(port, req, timeout):
     pairs = list(headers.items()) if isinstance(headers, dict) else [tuple(h) for h in headers]
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        c.putrequest(req.get("method", "GET"), req["url"], skip_accept_encoding=True)
+        own_host = any(k.lower() == "host" for k, _ in pairs)
+        c.putrequest(req.get("method", "GET"), req["url"], skip_host=own_host,
+                     skip_accept_encoding=True)
         for k, v in pairs:
             c.putheader(k, v)
         if data is not None:
@@ -264,7 +266,8 @@ def compare(wm, sm, req, header_names):
     if tol is not None and abs(wm.get("ms", 0) - sm.get("ms", 0)) > tol:
         diffs.append("duration")
     unmatched = wm["status"] == 404 and "Request was not matched" in wm["body"]
-    jetty_error = "<h2>HTTP ERROR " in wm["body"] or wm["body"].startswith("HTTP ERROR ")
+    jetty_error = ("<h2>HTTP ERROR " in wm["body"] or wm["body"].startswith("HTTP ERROR ")
+                   or wm["body"].startswith("<h1>Bad Message "))
     if unmatched or jetty_error:
         return diffs
     if wm["status"] == sm["status"] and wm.get("reason") != sm.get("reason"):
