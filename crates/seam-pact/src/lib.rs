@@ -229,27 +229,66 @@ fn states_label(i: &Interaction) -> String {
 }
 
 /// Finds the specification version a document declares (v2 when it says nothing,
-/// as Pact does for files without metadata).
-pub fn declared_version(file: &str, doc: &Value) -> Result<SpecVersion, PactError> {
+/// as Pact does for files without metadata), with a warning when the file
+/// names no version where it should: `"pactSpecification": {"version": null}`
+/// (or an empty or missing version) is read as v3, as the official tools do.
+pub fn declared_version(
+    file: &str,
+    doc: &Value,
+) -> Result<(SpecVersion, Option<PactError>), PactError> {
+    let at = |path: &str, message: String| PactError {
+        file: file.to_string(),
+        location: Location::JsonPath(path.into()),
+        message,
+    };
     let meta = doc.get("metadata");
-    let found = meta.and_then(|m| {
-        m.get("pactSpecification")
-            .or_else(|| m.get("pact-specification"))
-            .and_then(|p| p.get("version"))
-            .or_else(|| m.get("pactSpecificationVersion"))
+    let spec = meta.and_then(|m| {
+        [
+            ("pactSpecification", "$.metadata.pactSpecification"),
+            ("pact-specification", "$.metadata['pact-specification']"),
+        ]
+        .into_iter()
+        .find_map(|(k, path)| m.get(k).map(|v| (v, path)))
     });
+    let (found, path) = match spec {
+        Some((Value::Object(o), path)) => match (
+            o.get("version"),
+            meta.and_then(|m| m.get("pactSpecificationVersion")),
+        ) {
+            (None, Some(v)) => (Some(v), "$.metadata.pactSpecificationVersion".to_string()),
+            (v, _) => (v, format!("{path}.version")),
+        },
+        Some((other, path)) => (Some(other), path.to_string()),
+        None => match meta.and_then(|m| m.get("pactSpecificationVersion")) {
+            Some(v) => (Some(v), "$.metadata.pactSpecificationVersion".to_string()),
+            None => return Ok((SpecVersion::V2, None)),
+        },
+    };
+    let lenient = |what: &str| {
+        Ok((
+            SpecVersion::V3,
+            Some(at(
+                &path,
+                format!("{what}: read as 3.0.0, as the official Pact tools do"),
+            )),
+        ))
+    };
     match found {
-        None => Ok(SpecVersion::V2),
-        Some(Value::String(s)) => SpecVersion::parse(s).ok_or_else(|| PactError {
-            file: file.to_string(),
-            location: Location::JsonPath("$.metadata.pactSpecification.version".into()),
-            message: format!("unsupported pact specification version `{s}` (supported: 1.0.0, 1.1.0, 2.0.0, 3.0.0, 4.0)"),
-        }),
-        Some(other) => Err(PactError {
-            file: file.to_string(),
-            location: Location::JsonPath("$.metadata.pactSpecification.version".into()),
-            message: format!("expected a version string, found {other}"),
-        }),
+        None => lenient("no specification version"),
+        Some(Value::Null) => lenient("the specification version is null"),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            lenient("the specification version is empty")
+        }
+        Some(Value::String(s)) => SpecVersion::parse(s)
+            .map(|v| (v, None))
+            .ok_or_else(|| at(&path, format!("unsupported pact specification version `{s}` (supported: 1.0.0, 1.1.0, 2.0.0, 3.0.0, 4.0)"))),
+        Some(other) => Err(at(
+            &path,
+            format!(
+                "expected a version string, found {}",
+                seam_core::source::kind_of(other)
+            ),
+        )),
     }
 }
 
@@ -267,8 +306,12 @@ pub fn parse_json(file: &str, text: &str) -> Result<Value, PactError> {
 /// Reads a pact from JSON text; `file` names the source in errors.
 pub fn read_pact_str(file: &str, text: &str) -> Result<Pact, PactError> {
     let doc = parse_json(file, text)?;
-    let version = declared_version(file, &doc)?;
-    Reader::new(file, version).pact(&doc)
+    let (version, warning) = declared_version(file, &doc)?;
+    let reader = Reader::new(file, version);
+    if let Some(w) = warning {
+        reader.warn_with(w);
+    }
+    reader.pact(&doc)
 }
 
 /// Reads a pact file.

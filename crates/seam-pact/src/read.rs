@@ -48,8 +48,12 @@ impl<'a> Reader<'a> {
 
     /// Records something tolerated at `at`.
     pub fn warn(&self, at: &DocPath, message: impl Into<String>) {
-        let w = self.err(at, message);
-        self.warnings.borrow_mut().push(w);
+        self.warn_with(self.err(at, message));
+    }
+
+    /// Records a warning made elsewhere.
+    pub fn warn_with(&self, warning: PactError) {
+        self.warnings.borrow_mut().push(warning);
     }
 
     /// The warnings recorded so far, taken out of the reader.
@@ -219,12 +223,38 @@ impl<'a> Reader<'a> {
     }
 
     fn provider_states(&self, o: &Map<String, Value>, at: &DocPath) -> R<Vec<ProviderState>> {
+        let mut states = o.get("providerStates");
+        let wrong = match states {
+            None | Some(Value::Null) => false,
+            Some(Value::Array(_)) => {
+                self.version < SpecVersion::V3 && !states.is_some_and(is_v3_states)
+            }
+            Some(_) => true,
+        };
+        if wrong {
+            // v1 and v2 know only `providerState`; the official tools ignore
+            // anything but an array here, whatever the version
+            let found = match states {
+                Some(Value::Array(_)) => {
+                    "expected provider states (objects with a name), found other items".to_string()
+                }
+                other => format!(
+                    "expected an array of provider states, found {}",
+                    kind(other.unwrap_or(&Value::Null))
+                ),
+            };
+            self.warn(
+                &at.field("providerStates"),
+                format!("{found}: ignored, as the official Pact tools do"),
+            );
+            states = None;
+        }
         for k in ["providerState", "provider_state"] {
             if let Some(name) = self.string(o, k, at)? {
                 return Ok(vec![ProviderState::new(name)]);
             }
         }
-        match o.get("providerStates") {
+        match states {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(states)) => states
                 .iter()
@@ -616,6 +646,19 @@ impl<'a> Reader<'a> {
             "status" => Ok((Category::Status, PathExpr::root())),
             other => Err(self.err(at, format!("unknown category `{other}` in v2 rule key"))),
         }
+    }
+}
+
+/// Is `v` a v3 `providerStates` value (null, or an array of objects with a
+/// string name and object or null params)?
+fn is_v3_states(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(items) => items.iter().all(|s| {
+            s.get("name").is_some_and(Value::is_string)
+                && s.get("params").is_none_or(|p| p.is_object() || p.is_null())
+        }),
+        _ => false,
     }
 }
 

@@ -148,3 +148,81 @@ fn a_regex_that_cannot_compile_fails_only_its_interaction() {
         p.interactions[0]
     );
 }
+
+/// `"version": null` (or empty, or missing) is read as v3 with a warning, as
+/// the official tools do; a file without metadata is still v2.
+#[test]
+fn a_null_or_missing_specification_version_reads_as_v3() {
+    let body = json!([{"description": "a", "request": {"method": "GET", "path": "/a"},
+        "response": {"status": 200}}]);
+    for (version, what) in [
+        (json!(null), "the specification version is null"),
+        (json!(""), "the specification version is empty"),
+    ] {
+        let text = json!({"consumer": {"name": "web"}, "provider": {"name": "orders"},
+            "interactions": body, "metadata": {"pactSpecification": {"version": version}}})
+        .to_string();
+        let p = read_pact_str("null.json", &text).unwrap();
+        assert_eq!(p.version, SpecVersion::V3);
+        assert_eq!(
+            p.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [format!("null.json: at $.metadata.pactSpecification.version: {what}: read as 3.0.0, as the official Pact tools do")]
+        );
+    }
+    let text = json!({"consumer": {"name": "web"}, "provider": {"name": "orders"},
+        "interactions": body, "metadata": {"pact-specification": {}}})
+    .to_string();
+    let p = read_pact_str("none.json", &text).unwrap();
+    assert_eq!(p.version, SpecVersion::V3);
+    assert!(p.warnings[0]
+        .to_string()
+        .contains("$.metadata['pact-specification'].version: no specification version"));
+
+    let text =
+        json!({"consumer": {"name": "web"}, "provider": {"name": "orders"}, "interactions": body})
+            .to_string();
+    let p = read_pact_str("bare.json", &text).unwrap();
+    assert_eq!((p.version, p.warnings.len()), (SpecVersion::V2, 0));
+}
+
+/// A v2 pact whose `providerStates` is a string (v2 only knows
+/// `providerState`): the field is ignored with a warning.
+#[test]
+fn a_v2_string_provider_states_is_ignored_with_a_warning() {
+    let text = pact(
+        "2.0.0",
+        json!([
+            {"description": "a", "providerStates": "an order exists",
+             "request": {"method": "GET", "path": "/a"}, "response": {"status": 200}},
+            {"description": "b", "providerState": "kept", "providerStates": [{"nom": 1}],
+             "request": {"method": "GET", "path": "/b"}, "response": {"status": 200}},
+            {"description": "c", "providerStates": [{"name": "v3 style", "params": {"id": 1}}],
+             "request": {"method": "GET", "path": "/c"}, "response": {"status": 200}}
+        ]),
+    );
+    let p = read_pact_str("states.json", &text).unwrap();
+    assert!(p.interactions[0].provider_states.is_empty());
+    assert_eq!(p.interactions[1].provider_states[0].name, "kept");
+    assert_eq!(p.interactions[2].provider_states[0].name, "v3 style");
+    let warnings: Vec<String> = p.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "states.json: at $.interactions[0].providerStates: expected an array of provider states, found a string: ignored, as the official Pact tools do",
+            "states.json: at $.interactions[1].providerStates: expected provider states (objects with a name), found other items: ignored, as the official Pact tools do",
+        ]
+    );
+    // v3 too (the official tools read a null version as v3, and ignore it
+    // there as well), but a v3 array must hold v3 states
+    let v3 = text
+        .replace("\"2.0.0\"", "\"3.0.0\"")
+        .replace(r#""providerState":"kept","#, "");
+    let e = read_pact_str("states.json", &v3).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "states.json: at $.interactions[1].providerStates[0].name: a provider state needs a name"
+    );
+    let p = read_pact_str("states.json", &v3.replace(r#"[{"nom":1}]"#, "7")).unwrap();
+    assert!(p.interactions[0].provider_states.is_empty());
+    assert_eq!(p.warnings.len(), 2);
+}
