@@ -35,6 +35,11 @@ pub struct VerifyArgs {
     /// Report failures without failing (all interactions are pending).
     #[arg(long)]
     pending: bool,
+    /// List interactions seam cannot use (an unsupported plugin, a matching
+    /// rule that does not compile) as skipped; without it they are reported
+    /// not verified and the run exits 2.
+    #[arg(long)]
+    skip_unsupported: bool,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -72,6 +77,7 @@ fn options(args: &VerifyArgs) -> Result<VerifyOptions, String> {
         filter_state: args.filter_state.clone(),
         headers,
         all_pending: args.pending,
+        skip_unsupported: args.skip_unsupported,
         timeout: Duration::from_millis(args.timeout_ms),
     })
 }
@@ -83,6 +89,9 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, CliError> {
         let pacts = seam_verify::load(&args.pacts, verifier.client())
             .await
             .map_err(cli_error)?;
+        for w in pacts.iter().flat_map(|p| &p.pact.warnings) {
+            eprintln!("warning: {w}");
+        }
         let report = verifier.verify(&pacts).await.map_err(cli_error)?;
         print!(
             "{}",
@@ -96,7 +105,14 @@ pub fn run(args: VerifyArgs) -> Result<Outcome, CliError> {
             Requested::new("json", args.json.as_ref(), &json),
             Requested::new("html", args.html.as_ref(), &html),
         ])?;
-        Ok(if report.passed() {
+        let (not_verified, _) = report.unsupported();
+        Ok(if not_verified > 0 {
+            eprintln!(
+                "{not_verified} interaction(s) not verified: seam cannot use them (see `not verified:` above); \
+                 --skip-unsupported lists them as skipped"
+            );
+            exit::USAGE
+        } else if report.passed() {
             exit::OK
         } else {
             exit::FAILED

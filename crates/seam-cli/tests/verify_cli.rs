@@ -1,7 +1,9 @@
 //! `seam verify` as CI runs it, against `seam mock` as the provider: a pact
 //! verifies against its own stubs (exit 0), a provider that renamed a field
 //! fails with the pinpointed field and a curl command (exit 1), bad input exits
-//! 2, an unreachable provider 3.
+//! 2, an unreachable provider 3; an interaction seam cannot use (a rule that
+//! does not compile) is reported not verified and exits 2 unless
+//! `--skip-unsupported`.
 
 mod common;
 
@@ -100,4 +102,52 @@ fn exit_codes_and_pinpointed_failures() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("bad.json:1:"), "{err}");
+}
+
+#[test]
+fn interactions_seam_cannot_use_exit_2_unless_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, PACT).unwrap();
+    let provider = mock(&["--pact", good.to_str().unwrap()]);
+    // a second interaction whose regex cannot compile (a lookahead)
+    let mut doc: serde_json::Value = serde_json::from_str(PACT).unwrap();
+    let mut odd = doc["interactions"][0].clone();
+    odd["description"] = "fetch with a lookahead".into();
+    odd["response"]["matchingRules"]["body"]["$.status"] =
+        serde_json::json!({"matchers": [{"match": "regex", "regex": "(?=P)PAID"}]});
+    doc["interactions"].as_array_mut().unwrap().push(odd);
+    let pact = dir.path().join("web-orders.json");
+    std::fs::write(&pact, doc.to_string()).unwrap();
+    let json = dir.path().join("report.json");
+    let args = [
+        "--provider-base-url",
+        &provider.url,
+        "--json",
+        json.to_str().unwrap(),
+        pact.to_str().unwrap(),
+    ];
+    let (code, out, err) = verify(&args);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("PASS web → orders: fetch an order"), "{out}");
+    assert!(
+        out.contains("N/V  web → orders: fetch with a lookahead"),
+        "{out}"
+    );
+    assert!(out.contains("  not verified: "), "{out}");
+    assert!(err.contains("warning: "), "{err}");
+    assert!(err.contains("1 interaction(s) not verified"), "{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["interactions"][1]["status"], "not verified");
+
+    let mut skipping = args.to_vec();
+    skipping.push("--skip-unsupported");
+    let (code, out, err) = verify(&skipping);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("SKIP web → orders: fetch with a lookahead"),
+        "{out}"
+    );
+    assert!(out.contains("skipped, not verified: "), "{out}");
 }

@@ -1,6 +1,12 @@
 //! Generators: values made at the moment an interaction is used (RandomInt, Uuid,
 //! DateTime, ProviderState, MockServerURL, ...), their Pact JSON form, and their
 //! application to requests, responses and JSON documents by path expression.
+//!
+//! Applying generators keeps the example where a ProviderState generator has
+//! no value to use (no provider state answered one: a mock, or a state-change
+//! call that answered `{}`), as the official Pact tools do;
+//! [`Generators::unresolved_provider_state`] names those places so callers can
+//! say so.
 
 use crate::datefmt::{self, DateFormat};
 use crate::http::{Body, Request, Response};
@@ -272,8 +278,37 @@ impl Generator {
         Value::Object(m)
     }
 
+    /// The provider-state names a ProviderState generator needs and `ctx`
+    /// lacks (empty for other generators).
+    pub fn missing_provider_state(&self, ctx: &GeneratorContext) -> Vec<String> {
+        match self {
+            Generator::ProviderState { expression, .. } => state_names(expression)
+                .into_iter()
+                .filter(|n| !ctx.provider_state.contains_key(*n))
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Like [`Generator::generate`], but a ProviderState generator whose value
+    /// the context lacks gives `current` (the example) back.
+    fn generate_or_example(
+        &self,
+        current: &Value,
+        ctx: &GeneratorContext,
+    ) -> Result<Value, String> {
+        if self.missing_provider_state(ctx).is_empty() {
+            self.generate(current, ctx)
+        } else {
+            Ok(current.clone())
+        }
+    }
+
     /// Produces a value. `current` is the example value at the location (used to
-    /// keep its type where that matters).
+    /// keep its type where that matters). A ProviderState generator whose value
+    /// the context lacks is an error here (applying [`Generators`] keeps the
+    /// example instead).
     pub fn generate(&self, current: &Value, ctx: &GeneratorContext) -> Result<Value, String> {
         let mut rng = rand::thread_rng();
         Ok(match self {
@@ -361,6 +396,24 @@ impl Generator {
             }
         })
     }
+}
+
+/// The provider-state names `expr` refers to: each `${name}`, or the whole
+/// expression when it has none.
+fn state_names(expr: &str) -> Vec<&str> {
+    if !expr.contains("${") {
+        return vec![expr];
+    }
+    let mut names = Vec::new();
+    let mut rest = expr;
+    while let Some(start) = rest.find("${") {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        names.push(&rest[start + 2..start + end]);
+        rest = &rest[start + end + 1..];
+    }
+    names
 }
 
 /// Replaces `${name}` in `expr` with provider-state values. An expression that is
@@ -543,6 +596,28 @@ impl Generators {
         Value::Object(m)
     }
 
+    /// Where ProviderState generators found no value in `ctx` (and so keep the
+    /// example): `(category and path, expression)`, e.g. `("body $.id", "${id}")`.
+    pub fn unresolved_provider_state(&self, ctx: &GeneratorContext) -> Vec<(String, String)> {
+        self.categories
+            .iter()
+            .flat_map(|(c, list)| list.iter().map(move |(e, g)| (c, e, g)))
+            .filter(|(_, _, g)| !g.missing_provider_state(ctx).is_empty())
+            .map(|(c, e, g)| {
+                let place = if matches!(c, Category::Path | Category::Status | Category::Method) {
+                    c.key().to_string()
+                } else {
+                    format!("{} {}", c.key(), e.as_str())
+                };
+                let expression = match g {
+                    Generator::ProviderState { expression, .. } => expression.clone(),
+                    _ => String::new(),
+                };
+                (place, expression)
+            })
+            .collect()
+    }
+
     /// Applies body generators to a JSON document in place.
     pub fn apply_to_json(
         &self,
@@ -563,14 +638,14 @@ impl Generators {
         ctx: &GeneratorContext,
     ) -> Result<(), String> {
         if let Some((_, g)) = self.category(Category::Path).first() {
-            req.path = text_of(g.generate(&json!(req.path), ctx)?);
+            req.path = text_of(g.generate_or_example(&json!(req.path), ctx)?);
         }
         for (expr, g) in self.category(Category::Query) {
             let name = expr.as_str().trim_start_matches("$.");
             if let Some(values) = req.query.get_all(name) {
                 let new = values
                     .iter()
-                    .map(|v| g.generate(&json!(v), ctx).map(text_of))
+                    .map(|v| g.generate_or_example(&json!(v), ctx).map(text_of))
                     .collect::<Result<_, _>>()?;
                 req.query.set(name, new);
             }
@@ -586,7 +661,7 @@ impl Generators {
         ctx: &GeneratorContext,
     ) -> Result<(), String> {
         if let Some((_, g)) = self.category(Category::Status).first() {
-            let v = g.generate(&json!(res.status), ctx)?;
+            let v = g.generate_or_example(&json!(res.status), ctx)?;
             res.status = v
                 .as_u64()
                 .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
@@ -604,8 +679,11 @@ impl Generators {
     ) -> Result<(), String> {
         for (expr, g) in self.category(Category::Header) {
             let name = expr.as_str().trim_start_matches("$.");
-            let current = headers.get(name).unwrap_or("").to_string();
-            let v = g.generate(&json!(current), ctx)?;
+            let current = headers.get(name).map(str::to_string);
+            if current.is_none() && !g.missing_provider_state(ctx).is_empty() {
+                continue; // no example to keep
+            }
+            let v = g.generate_or_example(&json!(current.unwrap_or_default()), ctx)?;
             headers.set(name.to_string(), vec![text_of(v)]);
         }
         Ok(())
@@ -636,7 +714,7 @@ fn apply_at(
 ) -> Result<(), String> {
     if at.len() == expr.tokens().len() {
         if expr.matches_exactly(at) {
-            *doc = gen.generate(doc, ctx)?;
+            *doc = gen.generate_or_example(doc, ctx)?;
         }
         return Ok(());
     }
@@ -744,6 +822,65 @@ mod tests {
             .generate(&json!(0), &ctx())
             .unwrap_err()
             .contains("missing"));
+    }
+
+    #[test]
+    fn provider_state_values_missing_keep_the_example() {
+        let gens = Generators::from_json(&json!({
+            "body": {"$.id": {"type": "ProviderState", "expression": "${id}"},
+                     "$.n": {"type": "RandomInt", "min": 5, "max": 5}},
+            "header": {"Location": {"type": "ProviderState", "expression": "/items/${id}"},
+                       "X-Absent": {"type": "ProviderState", "expression": "${id}"}},
+            "status": {"type": "ProviderState", "expression": "${code}"}
+        }))
+        .unwrap();
+        let example = || Response {
+            status: 201,
+            headers: [("Location", "/items/1")].into_iter().collect(),
+            body: Body::Json(json!({"id": 1, "n": 0})),
+        };
+        // a mock (no provider state at all) and a state that answered `{}`
+        for ctx in [
+            GeneratorContext::default(),
+            GeneratorContext {
+                provider_state: Map::new(),
+                ..ctx()
+            },
+        ] {
+            let mut res = example();
+            gens.apply_to_response(&mut res, &ctx).unwrap();
+            assert_eq!(res.status, 201);
+            assert_eq!(res.headers.get("location"), Some("/items/1"));
+            assert_eq!(res.headers.get("x-absent"), None);
+            assert_eq!(
+                res.body,
+                Body::Json(json!({"id": 1, "n": 5})),
+                "other generators still run"
+            );
+            let unresolved = gens.unresolved_provider_state(&ctx);
+            assert_eq!(
+                unresolved,
+                vec![
+                    ("header Location".to_string(), "/items/${id}".to_string()),
+                    ("header X-Absent".to_string(), "${id}".to_string()),
+                    ("body $.id".to_string(), "${id}".to_string()),
+                    ("status".to_string(), "${code}".to_string()),
+                ]
+            );
+        }
+        let mut res = example();
+        gens.apply_to_response(&mut res, &ctx()).unwrap(); // `code` is missing, `id` is not
+        assert_eq!(
+            (res.status, res.headers.get("location")),
+            (201, Some("/items/42"))
+        );
+        assert_eq!(gens.unresolved_provider_state(&ctx()).len(), 1);
+        let mut with_code = ctx();
+        with_code.provider_state.insert("code".into(), json!(200));
+        gens.apply_to_response(&mut res, &with_code).unwrap();
+        assert_eq!(res.status, 200);
+        assert_eq!(res.body, Body::Json(json!({"id": 42, "n": 5})));
+        assert!(gens.unresolved_provider_state(&with_code).is_empty());
     }
 
     #[test]

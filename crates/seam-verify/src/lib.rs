@@ -2,11 +2,14 @@
 //!
 //! For each interaction of each pact: set the provider up in the interaction's
 //! provider states (POST `{state, params, action}` to the state-change URL, as
-//! Pact does), apply ProviderState generators from the answer, send the request,
-//! check the response with the seam-core engine, tear the states down. Message
-//! interactions are asked of the provider (POST `{description, providerStates}`)
-//! and their contents and metadata checked. The result is a [`Report`]: text,
-//! JUnit XML or JSON, and an exit code.
+//! Pact does), apply ProviderState generators from the answer (a value the
+//! answer lacks keeps the example, with a note), send the request, check the
+//! response with the seam-core engine, tear the states down. Message
+//! interactions are asked of the provider (POST `{description, providerStates}`,
+//! plus `request` for a synchronous message, as the official verifier does) and
+//! the answer's contents and metadata checked. An interaction the reader marked
+//! unusable is not sent: it is reported not verified, with the reason. The
+//! result is a [`Report`]: text, JUnit XML, JSON or HTML.
 
 mod report;
 mod source;
@@ -20,6 +23,7 @@ use seam_core::generators::{Generator, GeneratorContext};
 use seam_core::http::{Body, ContentType, Headers, Request, Response};
 use seam_core::interaction::{Exchange, Interaction, MessageSpec, ProviderState};
 use seam_core::matching::{match_message, match_response, Message};
+use seam_core::rules::Category;
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
 
@@ -68,6 +72,9 @@ pub struct VerifyOptions {
     pub headers: Vec<(String, String)>,
     /// Treat every interaction as pending: failures are reported, not failing.
     pub all_pending: bool,
+    /// Interactions seam cannot use (an unsupported plugin, a rule that does
+    /// not compile) are listed as skipped instead of failing the run.
+    pub skip_unsupported: bool,
     pub timeout: Duration,
 }
 
@@ -81,6 +88,7 @@ impl Default for VerifyOptions {
             filter_state: None,
             headers: Vec::new(),
             all_pending: false,
+            skip_unsupported: false,
             timeout: Duration::from_secs(30),
         }
     }
@@ -94,9 +102,17 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(options: VerifyOptions) -> Result<Self, VerifyError> {
+        // One connection per exchange, as the official verifier does: a reused
+        // keep-alive connection stalls ~40 ms per answer on a provider that
+        // writes headers and body separately with Nagle on (our delayed ACK
+        // holds its second write back), and a single-threaded provider never
+        // answers a second connection opened while the first sits idle in a
+        // pool. Loopback connects cost far less than either.
         let client = reqwest::Client::builder()
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .tcp_nodelay(true)
             .build()
             .map_err(|e| VerifyError::Input(format!("cannot build the HTTP client: {e}")))?;
         Ok(Verifier { options, client })
@@ -132,7 +148,18 @@ impl Verifier {
         for loaded in pacts {
             for interaction in loaded.pact.interactions.iter().filter(|i| self.selected(i)) {
                 let t = Instant::now();
-                let outcome = self.verify_one(interaction).await?.redacted(&secrets);
+                let (outcome, notes) = match &interaction.unusable {
+                    Some(reason) => (
+                        Outcome::NotVerified {
+                            reason: reason.clone(),
+                            skipped: self.options.skip_unsupported,
+                        },
+                        Vec::new(),
+                    ),
+                    None => self.verify_one(interaction).await?,
+                };
+                let outcome = outcome.redacted(&secrets);
+                let notes = notes.iter().map(|n| secrets.scrub(n)).collect();
                 results.push(VerifiedInteraction {
                     consumer: loaded.pact.consumer.clone(),
                     provider: loaded.pact.provider.clone(),
@@ -145,6 +172,7 @@ impl Verifier {
                         .collect(),
                     pending: interaction.pending || self.options.all_pending,
                     outcome,
+                    notes,
                     duration: t.elapsed(),
                 });
             }
@@ -156,60 +184,109 @@ impl Verifier {
         })
     }
 
-    async fn verify_one(&self, interaction: &Interaction) -> Result<Outcome, VerifyError> {
+    /// Verifies one interaction: its outcome and notes (example values used
+    /// where a provider state gave none, responses left unchecked).
+    async fn verify_one(
+        &self,
+        interaction: &Interaction,
+    ) -> Result<(Outcome, Vec<String>), VerifyError> {
         let mut state_values = Map::new();
         for state in &interaction.provider_states {
             match self.change_state(state, "setup").await {
                 Ok(values) => state_values.extend(values),
-                Err(reason) => return Ok(Outcome::Error(reason)),
+                Err(reason) => return Ok((Outcome::Error(reason), Vec::new())),
             }
         }
         let ctx = GeneratorContext {
             provider_state: state_values,
             mock_server_url: None,
         };
-        let outcome = match &interaction.exchange {
-            Exchange::Http { request, response } => {
-                let mut req = request.request.clone();
-                if let Err(e) = request.generators.apply_to_request(&mut req, &ctx) {
-                    return Ok(Outcome::Error(format!("request generators failed: {e}")));
-                }
-                let mut expected = response.response.clone();
-                let injected = response
-                    .generators
-                    .filtered(|g| matches!(g, Generator::ProviderState { .. }));
-                if let Err(e) = injected.apply_to_response(&mut expected, &ctx) {
-                    return Ok(Outcome::Error(format!("response generators failed: {e}")));
-                }
-                let curl =
-                    curl_command(&self.options.provider_base_url, &req, &self.options.headers);
-                let actual = match self.send(&req).await {
-                    Ok(a) => a,
-                    Err(Failure::Stop(e)) => return Err(e),
-                    Err(Failure::Interaction(e)) => return Ok(Outcome::Error(e)),
-                };
-                let mismatches = match_response(&expected, &actual, &response.rules);
-                if mismatches.is_empty() {
-                    Outcome::Passed
-                } else {
-                    Outcome::Failed { mismatches, curl }
-                }
-            }
-            Exchange::AsyncMessage(spec) => match self.verify_message(interaction, spec).await {
-                Ok(o) => o,
-                Err(Failure::Stop(e)) => return Err(e),
-                Err(Failure::Interaction(e)) => Outcome::Error(e),
-            },
-            Exchange::SyncMessage { .. } => {
-                Outcome::Error("synchronous message interactions are not verified yet".into())
-            }
+        let mut notes = Vec::new();
+        let outcome = match self.exchange(interaction, &ctx, &mut notes).await {
+            Ok(o) => o,
+            Err(Failure::Stop(e)) => return Err(e),
+            Err(Failure::Interaction(e)) => Outcome::Error(e),
         };
         if self.options.state_teardown {
             for state in &interaction.provider_states {
                 let _ = self.change_state(state, "teardown").await;
             }
         }
-        Ok(outcome)
+        Ok((outcome, notes))
+    }
+
+    /// Sends the interaction's request (or asks for its message) and checks
+    /// the answer; provider states are already set up.
+    async fn exchange(
+        &self,
+        interaction: &Interaction,
+        ctx: &GeneratorContext,
+        notes: &mut Vec<String>,
+    ) -> Result<Outcome, Failure> {
+        match &interaction.exchange {
+            Exchange::Http { request, response } => {
+                let mut req = request.request.clone();
+                // MockServerURL generators belong to a consumer's mock, not to a provider
+                let generators = request
+                    .generators
+                    .filtered(|g| !matches!(g, Generator::MockServerUrl { .. }));
+                note_examples_kept(&generators, ctx, "sent", notes);
+                if let Err(e) = generators.apply_to_request(&mut req, ctx) {
+                    return Ok(Outcome::Error(format!("request generators failed: {e}")));
+                }
+                let mut expected = response.response.clone();
+                let injected = response
+                    .generators
+                    .filtered(|g| matches!(g, Generator::ProviderState { .. }));
+                note_examples_kept(&injected, ctx, "expected", notes);
+                if let Err(e) = injected.apply_to_response(&mut expected, ctx) {
+                    return Ok(Outcome::Error(format!("response generators failed: {e}")));
+                }
+                let curl =
+                    curl_command(&self.options.provider_base_url, &req, &self.options.headers);
+                let actual = self.send(&req).await?;
+                let mismatches = match_response(&expected, &actual, &response.rules);
+                Ok(if mismatches.is_empty() {
+                    Outcome::Passed
+                } else {
+                    Outcome::Failed { mismatches, curl }
+                })
+            }
+            Exchange::AsyncMessage(spec) => {
+                let expected = match generated_message(spec, ctx, true, "expected", notes) {
+                    Ok(m) => m,
+                    Err(e) => return Ok(Outcome::Error(e)),
+                };
+                self.verify_message(interaction, None, spec, &expected)
+                    .await
+            }
+            Exchange::SyncMessage { request, responses } => {
+                let Some(first) = responses.first() else {
+                    return Ok(Outcome::Error(
+                        "the pact gives no response message to check the answer against".into(),
+                    ));
+                };
+                if responses.len() > 1 {
+                    notes.push(format!(
+                        "the pact expects {} response messages; the provider answers one, checked \
+                         against the first (as the official verifier does)",
+                        responses.len()
+                    ));
+                }
+                let generated =
+                    generated_message(request, ctx, false, "sent", notes).and_then(|sent| {
+                        generated_message(first, ctx, true, "expected", notes)
+                            .map(|expected| (sent, expected))
+                    });
+                match generated {
+                    Ok((sent, expected)) => {
+                        self.verify_message(interaction, Some(&sent), first, &expected)
+                            .await
+                    }
+                    Err(e) => Ok(Outcome::Error(e)),
+                }
+            }
+        }
     }
 
     /// Calls the state-change URL; returns the values it answered with.
@@ -313,13 +390,17 @@ impl Verifier {
         })
     }
 
-    /// Asks the provider for a message: POST `{description, providerStates}`;
-    /// the answer's body is the contents, `Pact-Message-Metadata` (base64 JSON)
-    /// the metadata.
+    /// Asks the provider for a message: POST `{description, providerStates}`,
+    /// with `request: {contents, metadata}` for a synchronous message's request
+    /// message; the answer's body is the (response) message's contents,
+    /// `Pact-Message-Metadata` (base64 JSON) its metadata, checked against
+    /// `expected` with `spec`'s rules.
     async fn verify_message(
         &self,
         interaction: &Interaction,
+        request: Option<&Message>,
         spec: &MessageSpec,
+        expected: &Message,
     ) -> Result<Outcome, Failure> {
         let url = self.url("");
         let states: Vec<Value> = interaction
@@ -327,7 +408,10 @@ impl Verifier {
             .iter()
             .map(|s| json!({"name": s.name, "params": s.params}))
             .collect();
-        let body = json!({"description": interaction.description, "providerStates": states});
+        let mut body = json!({"description": interaction.description, "providerStates": states});
+        if let Some(request) = request {
+            body["request"] = message_json(request);
+        }
         let res = self
             .client
             .post(&url)
@@ -364,12 +448,12 @@ impl Verifier {
         let actual = Message {
             contents: Body::from_bytes(
                 &bytes,
-                content_type.as_ref().or(spec.message.content_type.as_ref()),
+                content_type.as_ref().or(expected.content_type.as_ref()),
             ),
             content_type,
             metadata,
         };
-        let mismatches = match_message(&spec.message, &actual, &spec.rules);
+        let mismatches = match_message(expected, &actual, &spec.rules);
         let curl = format!(
             "curl -X POST '{url}' -H 'Content-Type: application/json' --data-binary '{}'",
             body.to_string().replace('\'', "'\\''")
@@ -410,6 +494,61 @@ fn unreachable(base: &str, e: reqwest::Error) -> Failure {
             seam_core::reproduce::network_error_text(&e)
         ))
     }
+}
+
+/// Notes where ProviderState generators keep the example because the
+/// provider states gave no value (`what`: "sent" for the request, "expected"
+/// for the response).
+fn note_examples_kept(
+    generators: &seam_core::generators::Generators,
+    ctx: &GeneratorContext,
+    what: &str,
+    notes: &mut Vec<String>,
+) {
+    for (place, expression) in generators.unresolved_provider_state(ctx) {
+        notes.push(format!(
+            "the provider states gave no value for `{expression}` ({place}): the example is {what}"
+        ));
+    }
+}
+
+/// `spec`'s message with its generators applied to JSON contents (only the
+/// ProviderState ones for a message expected back, `provider_state_only`;
+/// MockServerURL ones never), noting examples kept (`what`: sent, expected).
+fn generated_message(
+    spec: &MessageSpec,
+    ctx: &GeneratorContext,
+    provider_state_only: bool,
+    what: &str,
+    notes: &mut Vec<String>,
+) -> Result<Message, String> {
+    let mut message = spec.message.clone();
+    let generators = spec.generators.filtered(|g| match g {
+        Generator::ProviderState { .. } => true,
+        Generator::MockServerUrl { .. } => false,
+        _ => !provider_state_only,
+    });
+    note_examples_kept(&generators, ctx, what, notes);
+    if let Body::Json(doc) = &mut message.contents {
+        for c in [Category::Body, Category::Content] {
+            generators
+                .apply_to_json(c, doc, ctx)
+                .map_err(|e| format!("message generators failed: {e}"))?;
+        }
+    }
+    Ok(message)
+}
+
+/// A message as the official verifier posts it: `{contents, metadata}`, the
+/// contents as JSON when they are JSON, base64 when they are bytes, else text.
+fn message_json(m: &Message) -> Value {
+    let contents = match &m.contents {
+        Body::Absent => Value::Null,
+        Body::Json(v) => v.clone(),
+        Body::Bytes(b) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
+        other => json!(String::from_utf8_lossy(&other.to_bytes())),
+    };
+    json!({"contents": contents, "metadata": m.metadata})
 }
 
 fn default_content_type(b: &Body) -> Option<&'static str> {

@@ -2,11 +2,16 @@
 //! a terminal), JUnit XML, JSON (schema below), and the exit code.
 //!
 //! JSON: `{"provider": url, "summary": {"total", "passed", "failed", "pending",
-//! "errors"}, "interactions": [{"consumer", "provider", "pact", "description",
-//! "states", "pending", "status": "passed"|"failed"|"error", "durationMs",
+//! "errors", "notVerified", "skipped"}, "interactions": [{"consumer",
+//! "provider", "pact", "description", "states", "pending", "status":
+//! "passed"|"failed"|"error"|"not verified"|"skipped", "durationMs",
 //! "mismatches": [{"part", "path", "expected", "actual", "reason"}], "error",
-//! "curl"}]}`. A mismatch has no `expected` (or `actual`) key when nothing
-//! was expected (or found) there: an unexpected key, a missing header.
+//! "notVerified", "curl", "notes"}]}`. A mismatch has no `expected` (or
+//! `actual`) key when nothing was expected (or found) there: an unexpected
+//! key, a missing header. `notVerified` is the reason an interaction could not
+//! be checked (an unsupported plugin, a rule that does not compile); `notes`
+//! (only when there are some) say what the verifier did in place of the pact
+//! (an example value used where a provider state gave none).
 
 use seam_core::matching::Mismatch;
 use seam_core::render::{render_mismatches, Style};
@@ -24,6 +29,13 @@ pub enum Outcome {
     },
     /// The interaction could not be checked (a provider state failed, ...).
     Error(String),
+    /// seam cannot use the interaction (an unsupported plugin, a rule that does
+    /// not compile): nothing was sent. `skipped` (`--skip-unsupported`) lists
+    /// it without failing the run.
+    NotVerified {
+        reason: String,
+        skipped: bool,
+    },
 }
 
 impl Outcome {
@@ -49,6 +61,10 @@ impl Outcome {
                 }
             }
             Outcome::Error(e) => Outcome::Error(secrets.scrub(&e)),
+            Outcome::NotVerified { reason, skipped } => Outcome::NotVerified {
+                reason: secrets.scrub(&reason),
+                skipped,
+            },
         }
     }
 }
@@ -65,6 +81,9 @@ pub struct VerifiedInteraction {
     /// Pending: a failure is reported but does not fail the build.
     pub pending: bool,
     pub outcome: Outcome,
+    /// What the verifier did in place of the pact (an example value used
+    /// where a provider state gave none, a response message left unchecked).
+    pub notes: Vec<String>,
     pub duration: Duration,
 }
 
@@ -74,11 +93,30 @@ impl VerifiedInteraction {
             Outcome::Passed => "passed",
             Outcome::Failed { .. } => "failed",
             Outcome::Error(_) => "error",
+            Outcome::NotVerified { skipped: false, .. } => "not verified",
+            Outcome::NotVerified { skipped: true, .. } => "skipped",
         }
     }
 
     fn counts_as_failure(&self) -> bool {
-        !self.pending && !matches!(self.outcome, Outcome::Passed)
+        match self.outcome {
+            Outcome::Passed => false,
+            Outcome::NotVerified { skipped, .. } => !skipped,
+            _ => !self.pending,
+        }
+    }
+
+    /// The four-letter mark of the terminal and HTML reports, and whether it
+    /// is a failing one.
+    fn mark(&self) -> (&'static str, bool) {
+        match (&self.outcome, self.pending) {
+            (Outcome::Passed, _) => ("PASS", false),
+            (Outcome::NotVerified { skipped: true, .. }, _) => ("SKIP", false),
+            (Outcome::NotVerified { skipped: false, .. }, _) => ("N/V ", true),
+            (_, true) => ("PEND", false),
+            (Outcome::Failed { .. }, _) => ("FAIL", true),
+            (Outcome::Error(_), _) => ("ERR ", true),
+        }
     }
 
     fn title(&self) -> String {
@@ -111,18 +149,33 @@ impl Report {
             .any(VerifiedInteraction::counts_as_failure)
     }
 
-    /// (passed, failed, pending failures, errors).
+    /// (passed, failed, pending failures, errors); interactions not verified
+    /// and not skipped count as errors, skipped ones in none.
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let mut c = (0, 0, 0, 0);
         for r in &self.results {
             match (&r.outcome, r.pending) {
                 (Outcome::Passed, _) => c.0 += 1,
+                (Outcome::NotVerified { skipped: true, .. }, _) => {}
+                (Outcome::NotVerified { skipped: false, .. }, _) => c.3 += 1,
                 (_, true) => c.2 += 1,
                 (Outcome::Failed { .. }, false) => c.1 += 1,
                 (Outcome::Error(_), false) => c.3 += 1,
             }
         }
         c
+    }
+
+    /// (not verified, skipped): interactions seam could not use, failing the
+    /// run or listed as skipped (`--skip-unsupported`).
+    pub fn unsupported(&self) -> (usize, usize) {
+        self.results
+            .iter()
+            .fold((0, 0), |(n, s), r| match r.outcome {
+                Outcome::NotVerified { skipped: false, .. } => (n + 1, s),
+                Outcome::NotVerified { skipped: true, .. } => (n, s + 1),
+                _ => (n, s),
+            })
     }
 
     /// The terminal report: one line per interaction, then each failure with its
@@ -138,13 +191,16 @@ impl Report {
             self.provider_base_url
         );
         for r in &self.results {
-            let mark = match (&r.outcome, r.pending) {
-                (Outcome::Passed, _) => paint("32", "PASS"),
-                (_, true) => paint("33", "PEND"),
-                (Outcome::Failed { .. }, _) => paint("31", "FAIL"),
-                (Outcome::Error(_), _) => paint("31", "ERR "),
+            let (mark, failing) = r.mark();
+            let color = match (failing, mark) {
+                (true, _) => "31",
+                (false, "PASS") => "32",
+                _ => "33",
             };
-            out.push_str(&format!("  {mark} {}\n", r.title()));
+            out.push_str(&format!("  {} {}\n", paint(color, mark), r.title()));
+            for note in &r.notes {
+                out.push_str(&format!("       note: {note}\n"));
+            }
         }
         for r in self
             .results
@@ -165,12 +221,26 @@ impl Report {
                     out.push_str(&format!("  reproduce: {curl}\n"));
                 }
                 Outcome::Error(e) => out.push_str(&format!("  error: {e}\n")),
+                Outcome::NotVerified { reason, skipped } => out.push_str(&format!(
+                    "  {}not verified: {reason}\n",
+                    if *skipped { "skipped, " } else { "" }
+                )),
                 Outcome::Passed => {}
             }
         }
         let (passed, failed, pending, errors) = self.counts();
+        let (not_verified, skipped) = self.unsupported();
+        let mut unsupported = String::new();
+        if not_verified > 0 {
+            unsupported.push_str(&format!(
+                " ({not_verified} not verified: seam cannot use them; --skip-unsupported lists them as skipped)"
+            ));
+        }
+        if skipped > 0 {
+            unsupported.push_str(&format!(", {skipped} skipped (not verified)"));
+        }
         out.push_str(&format!(
-            "\n{passed} passed, {failed} failed, {pending} pending, {errors} error(s) in {:.2}s\n",
+            "\n{passed} passed, {failed} failed, {pending} pending, {errors} error(s){unsupported} in {:.2}s\n",
             self.duration.as_secs_f64()
         ));
         out
@@ -178,6 +248,7 @@ impl Report {
 
     pub fn to_json(&self) -> Value {
         let (passed, failed, pending, errors) = self.counts();
+        let (not_verified, skipped) = self.unsupported();
         let interactions: Vec<Value> = self
             .results
             .iter()
@@ -213,7 +284,11 @@ impl Report {
                         v["curl"] = json!(curl);
                     }
                     Outcome::Error(e) => v["error"] = json!(e),
+                    Outcome::NotVerified { reason, .. } => v["notVerified"] = json!(reason),
                     Outcome::Passed => {}
+                }
+                if !r.notes.is_empty() {
+                    v["notes"] = json!(r.notes);
                 }
                 v
             })
@@ -221,7 +296,8 @@ impl Report {
         json!({
             "provider": self.provider_base_url,
             "summary": {"total": self.results.len(), "passed": passed, "failed": failed,
-                        "pending": pending, "errors": errors},
+                        "pending": pending, "errors": errors, "notVerified": not_verified,
+                        "skipped": skipped},
             "interactions": interactions,
         })
     }
@@ -237,6 +313,22 @@ impl Report {
             }
             let status = match &r.outcome {
                 Outcome::Passed => TestCaseStatus::success(),
+                Outcome::NotVerified {
+                    reason,
+                    skipped: true,
+                } => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(format!("skipped, not verified: {reason}"));
+                    s
+                }
+                Outcome::NotVerified {
+                    reason,
+                    skipped: false,
+                } => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    s.set_message(format!("not verified: {reason}"));
+                    s
+                }
                 Outcome::Failed { .. } | Outcome::Error(_) if r.pending => {
                     let mut s = TestCaseStatus::skipped();
                     s.set_message("pending: failure reported, not failing");
@@ -265,6 +357,14 @@ impl Report {
             };
             let mut case = TestCase::new(r.title(), status);
             case.set_classname(r.origin.clone());
+            if !r.notes.is_empty() {
+                case.set_system_out(
+                    r.notes
+                        .iter()
+                        .map(|n| format!("note: {n}\n"))
+                        .collect::<String>(),
+                );
+            }
             case.set_time(r.duration);
             suites.last_mut().expect("pushed above").add_test_case(case);
         }
@@ -277,12 +377,8 @@ impl Report {
         use seam_core::html::escape;
         let mut out = String::new();
         for r in &self.results {
-            let (class, mark) = match (&r.outcome, r.pending) {
-                (Outcome::Passed, _) => ("pass", "PASS"),
-                (_, true) => ("pass", "PEND"),
-                (Outcome::Failed { .. }, _) => ("fail", "FAIL"),
-                (Outcome::Error(_), _) => ("fail", "ERR"),
-            };
+            let (mark, failing) = r.mark();
+            let (class, mark) = (if failing { "fail" } else { "pass" }, mark.trim_end());
             out.push_str(&format!(
                 "<details class=\"{class}\"{}><summary><b>{mark}</b> {} <span class=\"t\">{:.0} ms</span></summary>\n",
                 if class == "fail" { " open" } else { "" },
@@ -293,6 +389,9 @@ impl Report {
                 "<p>pact: <code>{}</code></p>\n",
                 escape(&r.origin)
             ));
+            for note in &r.notes {
+                out.push_str(&format!("<p>note: {}</p>\n", escape(note)));
+            }
             match &r.outcome {
                 Outcome::Failed { mismatches, curl } => {
                     out.push_str("<table><tr><th>where</th><th>expected</th><th>actual</th><th>reason</th></tr>\n");
@@ -311,6 +410,11 @@ impl Report {
                     ));
                 }
                 Outcome::Error(e) => out.push_str(&format!("<pre>{}</pre>\n", escape(e))),
+                Outcome::NotVerified { reason, skipped } => out.push_str(&format!(
+                    "<p>{}not verified: {}</p>\n",
+                    if *skipped { "skipped, " } else { "" },
+                    escape(reason)
+                )),
                 Outcome::Passed => {}
             }
             out.push_str("</details>\n");

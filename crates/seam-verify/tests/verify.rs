@@ -346,7 +346,10 @@ async fn unreachable_provider_and_bad_pacts_are_errors() {
     let bad = write_pact(
         dir.path(),
         "bad.json",
-        &PACT.replace("\"regex\": \"NEW|PAID\"", "\"regex\": \"(\""),
+        &PACT.replace(
+            "\"matchers\": [{\"match\": \"regex\"",
+            "\"matchers\": [{\"match\": 7",
+        ),
     );
     let e = run(opts.clone(), &[bad]).await.unwrap_err();
     assert!(!e.is_unreachable());
