@@ -8,7 +8,7 @@ use bytes::Bytes;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 use uuid::Uuid;
 
@@ -60,7 +60,7 @@ pub struct LoggedRequest {
     pub version: hyper::Version,
     /// The answer sent; `None` for an answer the fast path gave, which is the
     /// answering stub's static answer (rebuilt from the stub when read).
-    pub answer: Option<Arc<Answer>>,
+    pub answer: Option<Answer>,
     /// From the request's arrival to its answer being ready (delays included).
     pub elapsed: Duration,
 }
@@ -99,7 +99,8 @@ struct Kept {
     stub_id: Option<Uuid>,
     status: u16,
     version: hyper::Version,
-    answer: Option<Arc<Answer>>,
+    /// Kept inline: journaling an answer costs no allocation of its own.
+    answer: Option<Answer>,
     elapsed: Duration,
 }
 
@@ -208,7 +209,7 @@ impl Journal {
             stub_id,
             status: answer.status,
             version,
-            answer: Some(Arc::new(answer)),
+            answer: Some(answer),
             elapsed,
         });
     }
