@@ -28,6 +28,8 @@ Request file format (requests/<root>.json):
      "headers": {"Accept": "text/plain"}, "body": "text" | {json} ,
      "normalize": [["regex", "replacement"]], "time_tolerance_ms": 300, "note": "why"} ... ]
   `headers` may also be a list of [name, value] pairs (repeated headers).
+  `"compare": "shape"` (admin API answers): the JSON bodies are compared by the set of their field
+  paths, not values (ids, timestamps and uptimes differ by nature); the report lists what seam lacks.
 A connection failure (reset, garbage, timeout) is an answer too: its Python exception name.
 Proxy stubs point at `http://127.0.0.1:UPSTREAM_PORT`: the runner serves an echo upstream on a free
 loopback port and substitutes its port into a temporary copy of the root (and into the requests).
@@ -235,6 +237,29 @@ def body_view(text, rules):
         return ("text", t)
 
 
+def shape(value, path="$"):
+    """The set of JSON paths in a document, array items merged: what fields an answer has."""
+    out = {path}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out |= shape(v, "%s.%s" % (path, k))
+    elif isinstance(value, list):
+        for v in value:
+            out |= shape(v, path + "[]")
+    return out
+
+
+def shape_diff(wm_body, sm_body):
+    try:
+        a, b = shape(json.loads(wm_body)), shape(json.loads(sm_body))
+    except ValueError:
+        return None if wm_body == sm_body else "body is not JSON on one side"
+    missing, extra = sorted(a - b), sorted(b - a)
+    if not missing and not extra:
+        return None
+    return "seam lacks %s; seam adds %s" % (missing or "nothing", extra or "nothing")
+
+
 def mapping_header_names(root):
     names = {"content-type"}
     for path in glob.glob(os.path.join(root, "mappings", "**", "*.json"), recursive=True):
@@ -282,7 +307,11 @@ def compare(wm, sm, req, header_names):
             a, b = a.replace(" ", "").lower(), b.replace(" ", "").lower()
         if a != b:
             diffs.append("header " + h)
-    if body_view(wm["body"], rules) != body_view(sm["body"], rules):
+    if req.get("compare") == "shape":
+        d = shape_diff(wm["body"], sm["body"])
+        if d:
+            diffs.append("body shape: " + d)
+    elif body_view(wm["body"], rules) != body_view(sm["body"], rules):
         diffs.append("body")
     return diffs
 
