@@ -155,7 +155,16 @@ async fn serve(args: MockArgs) -> Result<Outcome, CliError> {
     let mut stubs = Vec::new();
     let sources: Vec<PathBuf> = args.stubs.iter().chain(&args.pacts).cloned().collect();
     for path in &sources {
-        stubs.extend(seam_mock::sources::load(path).map_err(input)?);
+        // a stub that cannot be used is skipped with a warning (once, here)
+        // and the rest are served
+        let loaded = seam_mock::sources::load_all(path).map_err(input)?;
+        for w in loaded.skipped.iter() {
+            eprintln!("seam mock: warning: skipped: {w}");
+        }
+        for w in loaded.notes.iter() {
+            eprintln!("seam mock: warning: {w}");
+        }
+        stubs.extend(loaded.stubs);
     }
     let tls = if args.tls_self_signed {
         Tls::SelfSigned

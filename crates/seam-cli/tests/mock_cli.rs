@@ -185,3 +185,62 @@ fn timeout_flags_are_checked_and_close_silent_connections() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
 }
+
+#[test]
+fn a_stub_that_cannot_be_used_is_skipped_with_a_placed_warning() {
+    let root = tempfile::tempdir().unwrap();
+    let mappings = root.path().join("mappings");
+    std::fs::create_dir_all(&mappings).unwrap();
+    std::fs::write(
+        mappings.join("good.json"),
+        "// WireMock's parser allows comments\n{\"request\": {\"urlPath\": \"/good\"}, \"response\": {\"body\": \"good\"}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mappings.join("bad.json"),
+        "{\"request\": {\"urlPath\": \"/bad\"},\n \"response\": {\"staus\": 200}}\n",
+    )
+    .unwrap();
+    let pacts = tempfile::tempdir().unwrap();
+    let pact = pacts.path().join("c-p.json");
+    std::fs::write(
+        &pact,
+        r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [
+{"description": "backreference", "request": {"method": "GET", "path": "/aa", "matchingRules": {"path": {"matchers": [{"match": "regex", "regex": "/(a)\\1"}]}}}, "response": {"status": 200}},
+{"description": "fine", "request": {"method": "GET", "path": "/fine"}, "response": {"status": 200, "body": "fine"}}
+], "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#,
+    )
+    .unwrap();
+    let (child, url) = mock_with_stderr(&[
+        "--stubs",
+        root.path().to_str().unwrap(),
+        "--pact",
+        pact.to_str().unwrap(),
+    ]);
+    let get = |p: &str| reqwest::blocking::get(format!("{url}{p}")).unwrap();
+    assert_eq!(get("/good").text().unwrap(), "good");
+    assert_eq!(get("/fine").text().unwrap(), "fine");
+    assert_eq!(get("/bad").status(), 404);
+    assert_eq!(get("/aa").status(), 404);
+    let err = stderr_of(child);
+    let bad = mappings.join("bad.json");
+    assert!(
+        err.contains(&format!(
+            "seam mock: warning: skipped: {}:2:24: at $.response.staus: unknown key `staus` in `response` (did you mean `status`?)",
+            bad.display()
+        )),
+        "{err}"
+    );
+    let named: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("\"backreference\""))
+        .collect();
+    assert_eq!(named.len(), 1, "named once: {err}");
+    assert!(
+        named[0].starts_with(&format!(
+            "seam mock: warning: {}: at $.interactions[0]: interaction \"backreference\" is not served: ",
+            pact.display()
+        )),
+        "{err}"
+    );
+}

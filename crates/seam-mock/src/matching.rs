@@ -2,8 +2,8 @@
 //! seam-core `Mismatch` (same model as the contract engine), so a 404 can say
 //! exactly which parts of the closest stubs differed.
 
-use crate::request::MockRequest;
-use crate::stub::{PathTemplate, RequestPattern, TemplateSegment, UrlMatcher};
+use crate::request::{MockRequest, MultipartPart};
+use crate::stub::{MultipartPattern, PathTemplate, RequestPattern, TemplateSegment, UrlMatcher};
 use base64::Engine;
 use seam_core::matching::{match_request, Mismatch, Part};
 use seam_core::regexp::{excerpt, source_of};
@@ -16,7 +16,8 @@ pub struct Captures {
     pub path_params: Vec<(String, String)>,
 }
 
-/// Extracts template parameters, or `None` when the path does not fit.
+/// Extracts template parameters, or `None` when the path does not fit (a
+/// parameter never matches an empty segment, as in WireMock).
 pub fn match_template(t: &PathTemplate, path: &str) -> Option<Vec<(String, String)>> {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     if parts.len() != t.segments.len() {
@@ -27,6 +28,7 @@ pub fn match_template(t: &PathTemplate, path: &str) -> Option<Vec<(String, Strin
         match seg {
             TemplateSegment::Literal(l) if l == part => {}
             TemplateSegment::Literal(_) => return None,
+            TemplateSegment::Param(_) if part.is_empty() => return None,
             TemplateSegment::Param(name) => params.push((name.clone(), part.to_string())),
         }
     }
@@ -257,6 +259,13 @@ pub fn match_pattern(
             }
         }
     }
+    if !pattern.form.is_empty() {
+        let form = req.form_params();
+        check_multi(&mut out, Part::Body, &pattern.form, |n| form.get_all(n));
+    }
+    if !pattern.multipart.is_empty() {
+        check_multipart(&mut out, &pattern.multipart, req);
+    }
     if let Some(spec) = &pattern.pact_request {
         out.extend(match_request(&spec.request, &req.to_core(), &spec.rules));
     }
@@ -265,6 +274,67 @@ pub fn match_pattern(
     } else {
         Err(out)
     }
+}
+
+/// Checks `multipartPatterns`: a request that is not multipart matches none;
+/// an `ANY` pattern needs one part that satisfies it, an `ALL` pattern every
+/// part.
+fn check_multipart(out: &mut Vec<Mismatch>, patterns: &[MultipartPattern], req: &MockRequest) {
+    let parts = req.multipart_parts();
+    for (i, p) in patterns.iter().enumerate() {
+        let at = format!("multipartPatterns[{i}]");
+        let Some(parts) = &parts else {
+            out.push(Mismatch::new(
+                Part::Body,
+                at,
+                Value::Null,
+                Value::Null,
+                "expected a multipart body but the request is not multipart".to_string(),
+            ));
+            continue;
+        };
+        let results: Vec<Result<(), String>> =
+            parts.iter().map(|part| check_part(p, part)).collect();
+        let failure = if p.all {
+            results.into_iter().find_map(Result::err)
+        } else if results.iter().any(Result::is_ok) {
+            None
+        } else {
+            let first = results.into_iter().find_map(Result::err);
+            Some(format!(
+                "no part matched: {}",
+                first.unwrap_or_else(|| "the body has no part".into())
+            ))
+        };
+        if let Some(reason) = failure {
+            out.push(Mismatch::new(
+                Part::Body,
+                at,
+                Value::Null,
+                Value::Null,
+                reason,
+            ));
+        }
+    }
+}
+
+fn check_part(p: &MultipartPattern, part: &MultipartPart) -> Result<(), String> {
+    for (name, m) in &p.headers {
+        let values: Vec<&str> = part
+            .headers
+            .get_all(name)
+            .unwrap_or(&[])
+            .iter()
+            .map(String::as_str)
+            .collect();
+        m.check_values(&values)
+            .map_err(|e| format!("part header {name}: {e}"))?;
+    }
+    for m in &p.body_patterns {
+        m.check_bytes(Some(&part.body))
+            .map_err(|e| format!("part body: {e}"))?;
+    }
+    Ok(())
 }
 
 /// How far a request is from a pattern, 0.0 (match) to 1.0, for ranking near
@@ -290,6 +360,8 @@ pub fn distance(pattern: &RequestPattern, req: &MockRequest, mismatches: &[Misma
         + pattern.headers.len()
         + pattern.cookies.len()
         + pattern.body_patterns.len()
+        + pattern.form.len()
+        + pattern.multipart.len()
         + usize::from(pattern.basic_auth.is_some())
         + usize::from(pact_spec.is_some());
     let failed = mismatches

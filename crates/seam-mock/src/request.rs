@@ -10,6 +10,8 @@ pub struct MockRequest {
     pub method: String,
     /// Path and query string as sent (`/a/b?x=1`).
     pub url: String,
+    /// The path as sent, not percent-decoded: WireMock and the official Pact
+    /// stub server both match the raw path (`/a%20b` is not `/a b`).
     pub path: String,
     pub query: Query,
     pub headers: Headers,
@@ -116,6 +118,125 @@ impl RawRequest {
     }
 }
 
+/// One part of a multipart body: its headers and its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartPart {
+    pub headers: Headers,
+    pub body: Bytes,
+}
+
+/// Splits a multipart body at `--boundary` lines (RFC 2046): the preamble and
+/// epilogue are dropped, each part's headers end at the first empty line,
+/// and the CRLF before the next delimiter belongs to the delimiter. A part
+/// without a header block is all body.
+fn split_multipart(body: &Bytes, boundary: &str) -> Vec<MultipartPart> {
+    let delimiter = format!("--{boundary}");
+    let d = delimiter.as_bytes();
+    let find = |from: usize| -> Option<usize> {
+        body.get(from..)?
+            .windows(d.len())
+            .position(|w| w == d)
+            .map(|p| p + from)
+    };
+    let mut parts = Vec::new();
+    let Some(mut at) = find(0) else {
+        return parts;
+    };
+    loop {
+        let mut start = at + d.len();
+        if body.get(start..start + 2) == Some(b"--") {
+            break;
+        }
+        // the rest of the delimiter line
+        while start < body.len() && body[start] != b'\n' {
+            start += 1;
+        }
+        start += 1;
+        let Some(next) = find(start) else {
+            break;
+        };
+        let mut end = next;
+        if end >= start + 2 && &body[end - 2..end] == b"\r\n" {
+            end -= 2;
+        } else if end > start && body[end - 1] == b'\n' {
+            end -= 1;
+        }
+        let raw = body.slice(start.min(end)..end);
+        parts.push(parse_part(raw));
+        at = next;
+    }
+    parts
+}
+
+fn parse_part(raw: Bytes) -> MultipartPart {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| (p, p + 4))
+        .or_else(|| {
+            raw.windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|p| (p, p + 2))
+        });
+    let (head, body) = match split {
+        Some((h, b)) => (&raw[..h], raw.slice(b..)),
+        None if raw.starts_with(b"\r\n") => (&raw[..0], raw.slice(2..)),
+        None => (&raw[..0], raw.clone()),
+    };
+    let mut headers = Headers::new();
+    for line in String::from_utf8_lossy(head).lines() {
+        if let Some((k, v)) = line.split_once(':') {
+            headers.append(k.trim(), v.trim());
+        }
+    }
+    MultipartPart { headers, body }
+}
+
+/// Media types WireMock's server (Jetty) writes in lower case whatever case
+/// a request gave them in.
+const CANONICAL_MEDIA_TYPES: &[&str] = &[
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "text/html",
+    "text/json",
+    "text/plain",
+    "text/xml",
+];
+
+/// A `Content-Type` value as WireMock's matchers see it: Jetty lower-cases
+/// the well-known media types (`APPLICATION/JSON` → `application/json`) and,
+/// when `charset` is the first parameter, its name (and upper-cases a UTF-8
+/// or ISO-8859-1 value); anything else is left as sent.
+pub fn normalize_content_type(value: &str) -> String {
+    let (base, rest) = match value.split_once(';') {
+        Some((b, r)) => (b, Some(r)),
+        None => (value, None),
+    };
+    let lower = base.to_ascii_lowercase();
+    if !CANONICAL_MEDIA_TYPES.contains(&lower.as_str()) {
+        return value.to_string();
+    }
+    let Some(rest) = rest else {
+        return lower;
+    };
+    let spaces = rest.len() - rest.trim_start().len();
+    let param = &rest[spaces..];
+    let charset = param
+        .get(..8)
+        .filter(|p| p.eq_ignore_ascii_case("charset="))
+        .map(|_| &param[8..]);
+    match charset {
+        Some(cs) if !cs.contains(';') => {
+            let cs = match cs.to_ascii_lowercase().as_str() {
+                "utf-8" | "iso-8859-1" => cs.to_ascii_uppercase(),
+                _ => cs.to_string(),
+            };
+            format!("{lower};{}charset={cs}", &rest[..spaces])
+        }
+        _ => format!("{lower};{rest}"),
+    }
+}
+
 impl MockRequest {
     /// Builds the view from hyper's request head and the collected body.
     pub fn from_hyper(
@@ -141,6 +262,13 @@ impl MockRequest {
         client_ip: std::net::IpAddr,
     ) -> Self {
         let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
+        let mut headers = headers;
+        if let Some(values) = headers.get_all("content-type") {
+            let normal: Vec<String> = values.iter().map(|v| normalize_content_type(v)).collect();
+            if normal.as_slice() != values {
+                headers.set("content-type", normal);
+            }
+        }
         let cookies = headers
             .get_all("cookie")
             .unwrap_or(&[])
@@ -154,7 +282,7 @@ impl MockRequest {
         MockRequest {
             method: method.to_ascii_uppercase(),
             url: url.to_string(),
-            path: seam_core::http::percent_decode_path(path),
+            path: path.to_string(),
             query: Query::parse(raw_query),
             headers,
             cookies,
@@ -164,12 +292,42 @@ impl MockRequest {
         }
     }
 
+    /// The fields of an `application/x-www-form-urlencoded` body (none for
+    /// any other content type), as WireMock's `formParameters` sees them.
+    pub fn form_params(&self) -> Query {
+        let is_form = self
+            .headers
+            .content_type()
+            .is_some_and(|ct| ct.main == "application" && ct.sub == "x-www-form-urlencoded");
+        match (is_form, self.body_text()) {
+            (true, Some(text)) => Query::parse(&text),
+            _ => Query::default(),
+        }
+    }
+
+    /// The parts of a `multipart/*` body with a boundary, or `None` when the
+    /// request is not multipart (or its body has no part).
+    pub fn multipart_parts(&self) -> Option<Vec<MultipartPart>> {
+        let ct = self.headers.content_type()?;
+        if ct.main != "multipart" {
+            return None;
+        }
+        let boundary = ct
+            .params
+            .iter()
+            .find(|(k, _)| k == "boundary")
+            .map(|(_, v)| v.as_str())?;
+        let parts = split_multipart(&self.body, boundary);
+        (!parts.is_empty()).then_some(parts)
+    }
+
     /// The body as text (lossy for binary bodies), or `None` when empty.
     pub fn body_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         (!self.body.is_empty()).then(|| String::from_utf8_lossy(&self.body))
     }
 
     /// The seam-core view (typed body by content type) for the Pact engine.
+    /// The path stays raw, as the official stub server compares it.
     pub fn to_core(&self) -> Request {
         Request {
             method: self.method.clone(),
@@ -198,5 +356,80 @@ impl MockRequest {
             headers,
             body.as_deref(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each row is what WireMock 3.13.2 (Jetty) logged for the value sent.
+    #[test]
+    fn content_types_are_normalized_as_wiremock_sees_them() {
+        for (sent, seen) in [
+            ("APPLICATION/JSON", "application/json"),
+            (
+                "Application/Json; Charset=UTF-8",
+                "application/json; charset=UTF-8",
+            ),
+            ("TEXT/PLAIN;CHARSET=UTF-8", "text/plain;charset=UTF-8"),
+            (
+                "TEXT/HTML; CHARSET=iso-8859-1",
+                "text/html; charset=ISO-8859-1",
+            ),
+            ("Text/Xml;Charset=Utf-8", "text/xml;charset=UTF-8"),
+            ("Text/Plain; Foo=Bar", "text/plain; Foo=Bar"),
+            (
+                "Text/Plain; Foo=Bar; Charset=utf-8",
+                "text/plain; Foo=Bar; Charset=utf-8",
+            ),
+            ("APPLICATION/XML", "APPLICATION/XML"),
+            ("APPLICATION/VND.API+JSON", "APPLICATION/VND.API+JSON"),
+            (
+                "Multipart/Form-Data; boundary=X",
+                "Multipart/Form-Data; boundary=X",
+            ),
+        ] {
+            assert_eq!(normalize_content_type(sent), seen, "{sent}");
+        }
+    }
+
+    #[test]
+    fn multipart_bodies_split_into_parts() {
+        let body = "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"info\"\r\nContent-Type: application/json\r\n\r\n{\"a\": 1}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nline1\r\nline2\r\n--XyZ--\r\n";
+        let mut headers = Headers::new();
+        headers.append("Content-Type", "multipart/form-data; boundary=XyZ");
+        let r = MockRequest::new(
+            "POST",
+            "/u",
+            headers,
+            Bytes::from(body),
+            "http://127.0.0.1:1".into(),
+            std::net::IpAddr::from([127, 0, 0, 1]),
+        );
+        let parts = r.multipart_parts().unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(
+            parts[0].headers.get("content-type"),
+            Some("application/json")
+        );
+        assert_eq!(&parts[0].body[..], b"{\"a\": 1}");
+        assert_eq!(&parts[1].body[..], b"line1\r\nline2");
+        assert!(r.form_params().get_all("a").is_none());
+    }
+
+    #[test]
+    fn the_path_stays_raw() {
+        let r = MockRequest::new(
+            "get",
+            "/a%20b/c?x=%41",
+            Headers::new(),
+            Bytes::new(),
+            "http://127.0.0.1:1".into(),
+            std::net::IpAddr::from([127, 0, 0, 1]),
+        );
+        assert_eq!(r.path, "/a%20b/c");
+        assert_eq!(r.to_core().path, "/a%20b/c");
+        assert_eq!(r.method, "GET");
     }
 }

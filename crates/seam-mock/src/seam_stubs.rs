@@ -247,6 +247,8 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
             .as_ref()
             .map(|b| (b.username.clone(), b.password.clone())),
         body_patterns,
+        form: Vec::new(),
+        multipart: Vec::new(),
         pact_request: None,
     })
 }

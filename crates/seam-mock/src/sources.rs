@@ -1,9 +1,12 @@
 //! Loading stubs: seam stub files, WireMock directories (`mappings/` +
 //! `__files/`), single WireMock mapping files, and pact files (HTTP
 //! interactions become stubs matched by the Pact engine, answered with
-//! generators applied). Errors carry file:line:column. Also hot reload.
+//! generators applied). Errors carry file:line:column. A stub that cannot be
+//! used is skipped with a warning and the rest are served ([`load_all`]).
+//! Also hot reload.
 
 use crate::stub::{MethodMatch, RequestPattern, ResponseDef, Stub, StubSource, UrlMatcher};
+use seam_core::http::Body;
 use seam_core::interaction::Exchange;
 use seam_core::source::{Location, SourceError};
 use seam_matchers::MatcherError;
@@ -38,19 +41,92 @@ pub fn path_error(file: &Path, e: MatcherError) -> LoadError {
     )
 }
 
-/// Stubs from a pact: one per HTTP interaction.
-pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
-    let pact = seam_pact::read_pact_str(&file.display().to_string(), text).map_err(|e| match e
-        .location
-    {
-        seam_pact::Location::LineColumn(l, c) => error_at(file, l, c, e.message),
-        seam_pact::Location::JsonPath(p) => path_error(file, MatcherError::new(p, e.message)),
-    })?;
-    Ok(stubs_for_pact(&pact, StubSource::File(file.to_path_buf())))
+/// What loading a source gives: the stubs to serve, the stubs left out
+/// because their definition cannot be used (each placed: file and line,
+/// column and JSON path when known, and why), and notes about stubs that are
+/// knowingly not served (a pact interaction seam cannot use).
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub stubs: Vec<Stub>,
+    /// Stubs (or whole files in a directory) skipped: the rest is served.
+    pub skipped: Vec<LoadError>,
+    /// Interactions not served, with the reason the reader gave.
+    pub notes: Vec<LoadError>,
 }
 
-/// Stubs for a pact's HTTP interactions, matched by the Pact engine and answered
-/// with generators applied.
+impl Loaded {
+    fn extend(&mut self, other: Loaded) {
+        self.stubs.extend(other.stubs);
+        self.skipped.extend(other.skipped);
+        self.notes.extend(other.notes);
+    }
+
+    /// Every warning to print at start, skipped stubs first.
+    pub fn warnings(&self) -> impl Iterator<Item = &LoadError> {
+        self.skipped.iter().chain(&self.notes)
+    }
+}
+
+/// How the pact reader ends a warning about an interaction it marks unusable.
+const UNUSABLE_SUFFIX: &str = "seam cannot use this interaction";
+
+fn pact_error(file: &Path, e: seam_pact::PactError) -> LoadError {
+    match e.location {
+        seam_pact::Location::LineColumn(l, c) => error_at(file, l, c, e.message),
+        seam_pact::Location::JsonPath(p) => path_error(file, MatcherError::new(p, e.message)),
+    }
+}
+
+/// Stubs from a pact: one per HTTP interaction seam can use.
+pub fn stubs_from_pact(file: &Path, text: &str) -> Result<Vec<Stub>, LoadError> {
+    pact_file(file, text).map(|l| l.stubs)
+}
+
+fn pact_file(file: &Path, text: &str) -> Result<Loaded, LoadError> {
+    let pact = seam_pact::read_pact_str(&file.display().to_string(), text)
+        .map_err(|e| pact_error(file, e))?;
+    let mut loaded = Loaded::default();
+    // what the reader tolerated; an interaction it could not use is named
+    // once below, with its reason, instead
+    for w in &pact.warnings {
+        if !w.message.ends_with(UNUSABLE_SUFFIX) {
+            loaded.notes.push(pact_error(file, w.clone()));
+        }
+    }
+    for (n, i) in pact.interactions.iter().enumerate() {
+        if let (Some(why), Exchange::Http { .. }) = (&i.unusable, &i.exchange) {
+            loaded.notes.push(path_error(
+                file,
+                MatcherError::new(
+                    format!("$.interactions[{n}]"),
+                    format!("interaction \"{}\" is not served: {why}", i.description),
+                ),
+            ));
+        }
+    }
+    let mut stubs = stubs_for_pact(&pact, StubSource::File(file.to_path_buf()));
+    let usable: Vec<bool> = pact
+        .interactions
+        .iter()
+        .filter(|i| matches!(i.exchange, Exchange::Http { .. }))
+        .map(|i| i.unusable.is_none())
+        .collect();
+    let mut keep = usable.into_iter();
+    stubs.retain(|_| keep.next().unwrap_or(true));
+    // the registry tries the newest stub first among equal priorities; the
+    // official stub server answers with the first interaction that matches
+    stubs.reverse();
+    loaded.stubs = stubs;
+    Ok(loaded)
+}
+
+/// Stubs for a pact's HTTP interactions (one per interaction, in order),
+/// matched by the Pact engine and answered with generators applied. A
+/// response with a body and no `Content-Type` gets the one the official
+/// tools give it, judged by the body ([`default_content_type`]). The
+/// registry tries the newest of equal-priority stubs first, so to have the
+/// first interaction win, as the official stub server does, add them in
+/// reverse order (as [`load_all`] does).
 pub fn stubs_for_pact(pact: &seam_pact::Pact, source: StubSource) -> Vec<Stub> {
     let mut stubs = Vec::new();
     for i in &pact.interactions {
@@ -71,8 +147,14 @@ pub fn stubs_for_pact(pact: &seam_pact::Pact, source: StubSource) -> Vec<Stub> {
             pact_request: Some(Box::new(request.clone())),
             ..Default::default()
         };
+        let mut response = response.clone();
+        if response.response.headers.get("content-type").is_none() {
+            if let Some(ct) = default_content_type(&response.response.body) {
+                response.response.headers.append("Content-Type", ct);
+            }
+        }
         let def = ResponseDef {
-            pact: Some(Box::new(response.clone())),
+            pact: Some(Box::new(response)),
             ..Default::default()
         };
         let mut stub = Stub::new(pattern, def);
@@ -83,24 +165,101 @@ pub fn stubs_for_pact(pact: &seam_pact::Pact, source: StubSource) -> Vec<Stub> {
     stubs
 }
 
-/// What a file holds, judged by its first key.
-fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Vec<Stub>, LoadError> {
+/// The `Content-Type` the official Pact tools give a response body that has
+/// none: by the body's kind, and for text by its first characters (an XML
+/// declaration or element is `application/xml`, `<!DOCTYPE`/`<html>` is
+/// `text/html`, something that starts like JSON is `application/json`, the
+/// rest `text/plain`). No body, no type.
+pub fn default_content_type(body: &Body) -> Option<&'static str> {
+    Some(match body {
+        Body::Absent | Body::Empty => return None,
+        Body::Json(_) => "application/json",
+        // `<html>` reads as XML too; the official tools call it HTML
+        Body::Xml(t) => content_type_of_text(t),
+        Body::Form(_) => "application/x-www-form-urlencoded",
+        Body::Bytes(_) => "application/octet-stream",
+        Body::Text(t) => content_type_of_text(t),
+    })
+}
+
+/// pact_models' `detect_content_type_from_string`, in order.
+fn content_type_of_text(text: &str) -> &'static str {
+    let t = text.trim_start();
+    let upper = t.to_ascii_uppercase();
+    let starts_xml_element = t.strip_prefix('<').is_some_and(|rest| {
+        rest.chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    });
+    let json_start = match t.chars().next() {
+        Some('{') => {
+            let inner = t[1..].trim_start();
+            inner.starts_with('}') || inner.starts_with('"')
+        }
+        Some('[') | Some('"') => true,
+        Some(c) if c.is_ascii_digit() => true,
+        _ => ["true", "false", "null"].iter().any(|w| t.starts_with(w)),
+    };
+    if upper.starts_with("<?XML") {
+        "application/xml"
+    } else if upper.starts_with("<!DOCTYPE") || upper.contains("<HTML>") {
+        "text/html"
+    } else if starts_xml_element {
+        "application/xml"
+    } else if json_start {
+        "application/json"
+    } else {
+        "text/plain"
+    }
+}
+
+/// What a file holds, judged by its first key. WireMock mappings may hold
+/// `//` and `/* */` comments (WireMock's parser allows them); they are
+/// blanked out first, so line and column positions stay right.
+fn load_file(file: &Path, files_dir: Option<&Path>) -> Result<Loaded, LoadError> {
     let bytes = std::fs::read(file).map_err(|e| file_error(file, format!("cannot read: {e}")))?;
     let text = seam_core::source::decode_text(&bytes)
         .map_err(|e| e.in_file(file.display().to_string()))?;
     let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let only = |stubs| Loaded {
+        stubs,
+        ..Default::default()
+    };
     if is_yaml {
-        return crate::seam_stubs::parse(file, text);
+        return crate::seam_stubs::parse(file, text).map(only);
     }
-    let doc: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| error_at(file, e.line(), e.column(), format!("invalid JSON: {e}")))?;
-    seam_matchers::check_matcher_counts(&doc).map_err(|e| path_error(file, e))?;
+    let text = crate::wiremock::blank_comments(text);
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| crate::wiremock::syntax_error(file, &e))?;
+    seam_matchers::check_matcher_counts(&doc).map_err(|e| placed(file, &text, e))?;
     if doc.get("stubs").is_some() {
-        crate::seam_stubs::parse(file, text)
+        crate::seam_stubs::parse(file, &text).map(only)
     } else if doc.get("interactions").is_some() || doc.get("consumer").is_some() {
-        stubs_from_pact(file, text)
+        pact_file(file, &text)
     } else {
-        crate::wiremock::stubs_from_mapping_file(text, file, files_dir)
+        crate::wiremock::mapping_file(&doc, &text, file, files_dir)
+    }
+}
+
+/// A [`LoadError`] at a JSON path of `file`, with the line and column where
+/// that value starts in `text` when it can be found.
+pub fn placed(file: &Path, text: &str, e: MatcherError) -> LoadError {
+    match crate::wiremock::locate(text, &e.path) {
+        Some(offset) => {
+            let Location::LineColumn { line, column } = Location::of_offset(text, offset) else {
+                return path_error(file, e);
+            };
+            SourceError::new(
+                file.display().to_string(),
+                Some(Location::LineColumnPath {
+                    line,
+                    column,
+                    path: e.path,
+                }),
+                e.message,
+            )
+        }
+        None => path_error(file, e),
     }
 }
 
@@ -129,8 +288,23 @@ fn stub_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 /// Loads every stub under `path` (a file, or a directory searched recursively;
-/// `__files/` next to `mappings/` holds WireMock body files).
+/// `__files/` next to `mappings/` holds WireMock body files), strictly: a
+/// stub that cannot be used is an error. Pact interactions marked unusable
+/// are left out without one (see [`load_all`] for the notes).
 pub fn load(path: &Path) -> Result<Vec<Stub>, LoadError> {
+    let loaded = load_all(path)?;
+    match loaded.skipped.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(loaded.stubs),
+    }
+}
+
+/// Loads every stub under `path` as `seam mock` serves them: a stub that
+/// cannot be used (an unsupported field, a regex that does not compile) is
+/// skipped with a placed warning and the rest are served; in a directory, so
+/// is a file that cannot be read at all. A single file that cannot be read is
+/// an error, and so is a path that does not exist.
+pub fn load_all(path: &Path) -> Result<Loaded, LoadError> {
     if path.is_file() {
         let files_dir = path
             .parent()
@@ -143,11 +317,14 @@ pub fn load(path: &Path) -> Result<Vec<Stub>, LoadError> {
     }
     let files_dir = path.join("__files");
     let files_dir = files_dir.is_dir().then_some(files_dir);
-    let mut stubs = Vec::new();
+    let mut loaded = Loaded::default();
     for f in stub_files(path)? {
-        stubs.extend(load_file(&f, files_dir.as_deref())?);
+        match load_file(&f, files_dir.as_deref()) {
+            Ok(l) => loaded.extend(l),
+            Err(e) => loaded.skipped.push(e),
+        }
     }
-    Ok(stubs)
+    Ok(loaded)
 }
 
 /// The newest modification time under `paths` (and how many files), to notice changes.
@@ -170,8 +347,9 @@ fn fingerprint(paths: &[PathBuf]) -> (Option<SystemTime>, usize) {
     (newest, count)
 }
 
-/// Watches `paths` and reloads file stubs when they change. A bad file keeps the
-/// previous stubs and reports the error through `log`.
+/// Watches `paths` and reloads file stubs when they change. A bad file (or a
+/// stub that cannot be used) keeps the previous stubs and reports the error
+/// through `log`: a file being edited is often half written.
 pub fn spawn_reloader(
     registry: std::sync::Arc<crate::server::MockState>,
     paths: Vec<PathBuf>,
@@ -190,8 +368,10 @@ pub fn spawn_reloader(
             let mut loaded = Vec::new();
             let mut failed = None;
             for p in &paths {
+                // while serving, a file being edited is often half written:
+                // any stub that cannot be used keeps every previous stub
                 match load(p) {
-                    Ok(s) => loaded.extend(s),
+                    Ok(l) => loaded.extend(l),
                     Err(e) => failed = Some(e),
                 }
             }
@@ -223,14 +403,14 @@ mod tests {
             "\u{feff}stubs:\n  - request: { path: /a }\n    response: { status: 204 }\n",
         )
         .unwrap();
-        assert_eq!(load_file(&yaml, None).unwrap().len(), 1);
+        assert_eq!(load_file(&yaml, None).unwrap().stubs.len(), 1);
         let json = dir.path().join("m.json");
         std::fs::write(
             &json,
             "\u{feff}{\"request\": {\"url\": \"/a\"}, \"response\": {\"status\": 200}}",
         )
         .unwrap();
-        assert_eq!(load_file(&json, None).unwrap().len(), 1);
+        assert_eq!(load_file(&json, None).unwrap().stubs.len(), 1);
         std::fs::write(&yaml, b"stubs:\n  - request: { path: /\xff }\n").unwrap();
         let e = load_file(&yaml, None).unwrap_err();
         assert_eq!(e.line_column(), (Some(2), Some(23)), "{e}");
@@ -243,13 +423,20 @@ mod tests {
         let json = dir.path().join("m.json");
         let bad = r#"{"request": {"bodyPatterns": [{"matches": "("}]}, "response": {}}"#;
         std::fs::write(&json, bad).unwrap();
-        let e = load_file(&json, None).unwrap_err();
+        let e = load(&json).unwrap_err();
         let at = "$.request.bodyPatterns[0].matches";
-        assert_eq!(e.at, Some(Location::Path(at.into())));
+        assert_eq!(
+            e.at,
+            Some(Location::LineColumnPath {
+                line: 1,
+                column: 43,
+                path: at.into()
+            })
+        );
         assert_eq!(
             e.to_string(),
             format!(
-                "{}: at {at}: invalid regex `(`: unclosed group",
+                "{}:1:43: at {at}: invalid regex `(`: unclosed group",
                 json.display()
             )
         );
@@ -257,11 +444,11 @@ mod tests {
         let many = vec![serde_json::json!({"equalTo": "a"}); 1_001];
         let doc = serde_json::json!({"request": {"bodyPatterns": many}, "response": {}});
         std::fs::write(&json, doc.to_string()).unwrap();
-        let e = load_file(&json, None).unwrap_err();
+        let e = load(&json).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
-                "{}: at $.request.bodyPatterns: `bodyPatterns` holds 1001 matchers; at most 1000 are allowed in one list",
+                "{}:1:28: at $.request.bodyPatterns: `bodyPatterns` holds 1001 matchers; at most 1000 are allowed in one list",
                 json.display()
             )
         );

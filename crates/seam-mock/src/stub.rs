@@ -100,9 +100,26 @@ pub struct RequestPattern {
     pub basic_auth: Option<(String, String)>,
     /// Every body pattern must match.
     pub body_patterns: Vec<StringMatcher>,
+    /// `formParameters`: fields of an `application/x-www-form-urlencoded`
+    /// body, matched as query parameters are (every value offered at once).
+    pub form: Vec<(String, StringMatcher)>,
+    /// `multipartPatterns`: each must be satisfied by the parts of a
+    /// multipart body (any part, or every part).
+    pub multipart: Vec<MultipartPattern>,
     /// For stubs made from pacts: the request expectation and its matching rules,
     /// checked with the seam-core engine.
     pub pact_request: Option<Box<RequestSpec>>,
+}
+
+/// One of WireMock's `multipartPatterns`: header and body matchers for the
+/// parts of a multipart request.
+#[derive(Debug, Clone, Default)]
+pub struct MultipartPattern {
+    /// `matchingType` `ALL`: every part must match (else `ANY`: one part).
+    pub all: bool,
+    /// Part header names compare ignoring case.
+    pub headers: Vec<(String, StringMatcher)>,
+    pub body_patterns: Vec<StringMatcher>,
 }
 
 /// A latency applied before answering.

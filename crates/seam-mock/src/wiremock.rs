@@ -8,10 +8,10 @@
 //! `IGNORED_*` constants); any other unknown key is an error with a "did you
 //! mean" hint.
 
-use crate::sources::{error_at, path_error, LoadError};
+use crate::sources::{error_at, LoadError};
 use crate::stub::{
-    Delay, Fault, MethodMatch, RequestPattern, ResponseBody, ResponseDef, ScenarioStep, Stub,
-    StubSource, TemplateSegment, UrlMatcher, DEFAULT_PRIORITY,
+    Delay, Fault, MethodMatch, MultipartPattern, RequestPattern, ResponseBody, ResponseDef,
+    ScenarioStep, Stub, StubSource, TemplateSegment, UrlMatcher, DEFAULT_PRIORITY,
 };
 use base64::Engine;
 use seam_core::http::Headers;
@@ -59,6 +59,8 @@ pub const REQUEST_KEYS: &[&str] = &[
     "basicAuthCredentials",
     "basicAuth",
     "bodyPatterns",
+    "formParameters",
+    "multipartPatterns",
 ];
 
 /// `request` keys WireMock knows that seam accepts and ignores (the stub then
@@ -69,8 +71,6 @@ pub const IGNORED_REQUEST_KEYS: &[&str] = &[
     "port",
     "clientIp",
     "methods",
-    "formParameters",
-    "multipartPatterns",
     "customMatcher",
 ];
 
@@ -126,36 +126,285 @@ pub fn stub_from_mapping(v: &Value, files_dir: Option<&Path>) -> Parsed<Stub> {
 }
 
 /// Reads a mapping file: one mapping, or `{"mappings": [...]}`. Stubs get the
-/// source [`StubSource::File`]. An error names the file and the JSON path at
-/// fault, or the line and column of a syntax error.
+/// source [`StubSource::File`]. An error names the file, the line and column
+/// and the JSON path at fault, or the line and column of a syntax error. The
+/// first mapping that cannot be used is an error; [`crate::sources::load_all`]
+/// skips it instead and serves the rest.
 pub fn stubs_from_mapping_file(
     text: &str,
     file: &Path,
     files_dir: Option<&Path>,
 ) -> Result<Vec<Stub>, LoadError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| syntax_error(file, &e))?;
-    let stubs = parse_document(&v, files_dir).map_err(|e| path_error(file, e))?;
-    Ok(stubs
-        .into_iter()
-        .map(|mut s| {
+    let text = blank_comments(text);
+    let v: Value = serde_json::from_str(&text).map_err(|e| syntax_error(file, &e))?;
+    let loaded = mapping_file(&v, &text, file, files_dir)?;
+    match loaded.skipped.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(loaded.stubs),
+    }
+}
+
+/// The mappings of a parsed mapping file (`text` is its source, comments
+/// blanked, for positions): each mapping that cannot be used is skipped with
+/// its error; a file whose shape is wrong (`mappings` not an array) is an
+/// error.
+pub(crate) fn mapping_file(
+    doc: &Value,
+    text: &str,
+    file: &Path,
+    files_dir: Option<&Path>,
+) -> Result<crate::sources::Loaded, LoadError> {
+    let mut loaded = crate::sources::Loaded::default();
+    let placed = |e| crate::sources::placed(file, text, e);
+    let add = |r: Parsed<Stub>, loaded: &mut crate::sources::Loaded| match r {
+        Ok(mut s) => {
             s.source = StubSource::File(file.to_path_buf());
-            s
-        })
-        .collect())
+            loaded.stubs.push(s);
+        }
+        Err(e) => loaded.skipped.push(placed(e)),
+    };
+    let Some(list) = doc.get("mappings") else {
+        add(parse_mapping(doc, "$", files_dir), &mut loaded);
+        return Ok(loaded);
+    };
+    let top = Obj::new(doc, "$", "a mappings file").map_err(placed)?;
+    top.check_keys(&["mappings", "meta"], &[], "a mappings file")
+        .map_err(placed)?;
+    let Value::Array(items) = list else {
+        return Err(placed(top.wrong_type(
+            "mappings",
+            "an array of mappings",
+            list,
+        )));
+    };
+    for (i, m) in items.iter().enumerate() {
+        add(
+            parse_mapping(m, &format!("$.mappings[{i}]"), files_dir),
+            &mut loaded,
+        );
+    }
+    Ok(loaded)
+}
+
+/// `text` with its `//` line comments and `/* */` block comments replaced by
+/// spaces (newlines kept), outside strings: what WireMock's JSON parser
+/// accepts, read by a strict parser with every line and column unchanged.
+pub fn blank_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('/') {
+        return text.into();
+    }
+    let b = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let end = string_end(b, i).unwrap_or(b.len());
+                out.extend_from_slice(&b[i..end]);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                changed = true;
+                while i < b.len() && b[i] != b'\n' {
+                    out.push(if b[i] == b'\r' { b'\r' } else { b' ' });
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let close = text[i + 2..].find("*/").map(|e| i + 2 + e + 2);
+                let Some(end) = close else {
+                    // an unclosed comment stays, for the parser to place
+                    out.extend_from_slice(&b[i..]);
+                    break;
+                };
+                changed = true;
+                for &c in &b[i..end] {
+                    out.push(match c {
+                        b'\n' | b'\r' => c,
+                        // a multi-byte character keeps its column count: one
+                        // space for its first byte, nothing for the rest
+                        0x80..=0xBF => continue,
+                        _ => b' ',
+                    });
+                }
+                i = end;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    if !changed {
+        return text.into();
+    }
+    String::from_utf8(out)
+        .map(Into::into)
+        .unwrap_or_else(|_| text.into())
+}
+
+/// The byte just past the JSON string starting at `start` (a `"`).
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The byte just past the JSON value starting at `i`.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = string_end(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            None
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']') && !b[j].is_ascii_whitespace()
+            {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+/// One step of a JSON path as errors write it (`.key`, `['key']`, `[3]`).
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn steps(path: &str) -> Option<Vec<Step>> {
+    let mut rest = path.strip_prefix('$')?;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("['") {
+            let mut key = String::new();
+            let mut chars = r.char_indices();
+            let end = loop {
+                match chars.next()? {
+                    (_, '\\') => key.push(chars.next()?.1),
+                    (i, '\'') => break i,
+                    (_, c) => key.push(c),
+                }
+            };
+            rest = r[end + 1..].strip_prefix(']')?;
+            out.push(Step::Key(key));
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let (n, r) = r.split_once(']')?;
+            out.push(Step::Index(n.parse().ok()?));
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(Step::Key(r[..end].to_string()));
+            rest = &r[end..];
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The byte offset where the value at `path` (`$.request.bodyPatterns[1]`)
+/// starts in the JSON `text`, or `None` when it is not there. Only walked
+/// for an error, so a mapping is parsed once.
+pub fn locate(text: &str, path: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    for step in steps(path)? {
+        match (step, *b.get(i)?) {
+            (Step::Key(want), b'{') => {
+                i += 1;
+                let mut found = None;
+                loop {
+                    i = skip_ws(b, i);
+                    if *b.get(i)? != b'"' {
+                        return None;
+                    }
+                    let end = string_end(b, i)?;
+                    let key: String = serde_json::from_str(&text[i..end]).ok()?;
+                    i = skip_ws(b, end);
+                    if *b.get(i)? != b':' {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                    if key == want {
+                        // a repeated key: the last one counts, as when parsed
+                        found = Some(i);
+                    }
+                    i = skip_ws(b, value_end(b, i)?);
+                    match *b.get(i)? {
+                        b',' => i += 1,
+                        _ => break,
+                    }
+                }
+                i = found?;
+            }
+            (Step::Index(n), b'[') => {
+                i = skip_ws(b, i + 1);
+                for _ in 0..n {
+                    i = skip_ws(b, value_end(b, i)?);
+                    if *b.get(i)? != b',' {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                }
+                if matches!(b.get(i), Some(b']') | None) {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(i)
 }
 
 /// A JSON syntax error at its line and column, in words without serde's
 /// trailing position.
-fn syntax_error(file: &Path, e: &serde_json::Error) -> LoadError {
+pub(crate) fn syntax_error(file: &Path, e: &serde_json::Error) -> LoadError {
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
         Some(i) => &text[..i],
         None => &text,
     };
+    // at the end of the input serde says column 0
     error_at(
         file,
         e.line(),
-        e.column(),
+        e.column().max(1),
         format!("invalid JSON: {message}"),
     )
 }
@@ -278,22 +527,6 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn parse_document(v: &Value, files_dir: Option<&Path>) -> Parsed<Vec<Stub>> {
-    let Some(list) = v.get("mappings") else {
-        return Ok(vec![parse_mapping(v, "$", files_dir)?]);
-    };
-    let file = Obj::new(v, "$", "a mappings file")?;
-    file.check_keys(&["mappings", "meta"], &[], "a mappings file")?;
-    let Value::Array(items) = list else {
-        return Err(file.wrong_type("mappings", "an array of mappings", list));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, m)| parse_mapping(m, &format!("$.mappings[{i}]"), files_dir))
-        .collect()
-}
-
 fn parse_mapping(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<Stub> {
     let o = Obj::new(v, path, "a mapping")?;
     o.check_keys(STUB_KEYS, IGNORED_STUB_KEYS, "a mapping")?;
@@ -381,6 +614,8 @@ fn parse_request(v: &Value, path: &str) -> Parsed<RequestPattern> {
         cookies: parse_named(&o, "cookies", false)?,
         basic_auth: parse_basic_auth(&o)?,
         body_patterns: parse_body_patterns(&o)?,
+        form: parse_named(&o, "formParameters", true)?,
+        multipart: parse_multipart(&o)?,
         ..Default::default()
     })
 }
@@ -393,28 +628,12 @@ fn parse_method(o: &Obj<'_>) -> Parsed<MethodMatch> {
     Ok(MethodMatch::parse(m))
 }
 
+/// The URL matcher: with several URL keys, the first of `url`,
+/// `urlPattern`, `urlPath`, `urlPathPattern`, `urlPathTemplate` counts and
+/// the others are ignored, as WireMock reads them.
 fn parse_url(o: &Obj<'_>) -> Parsed<UrlMatcher> {
-    let given: Vec<&str> = URL_KEYS
-        .iter()
-        .copied()
-        .filter(|k| o.get(k).is_some())
-        .collect();
-    let key = match given.as_slice() {
-        [] => return Ok(UrlMatcher::Any),
-        [key] => *key,
-        [_, second, ..] => {
-            return Err(MatcherError::new(
-                o.at(second),
-                format!(
-                    "give only one of {}",
-                    given
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ))
-        }
+    let Some(key) = URL_KEYS.iter().copied().find(|k| o.get(k).is_some()) else {
+        return Ok(UrlMatcher::Any);
     };
     let text = o.string(key)?.unwrap_or_default();
     let regex = |t: &str| anchored(t, Dot::All).map_err(|e| MatcherError::new(o.at(key), e));
@@ -528,6 +747,48 @@ fn parse_body_patterns(o: &Obj<'_>) -> Parsed<Vec<StringMatcher>> {
         .collect()
 }
 
+/// `multipartPatterns`: `[{"matchingType": "ANY"|"ALL", "headers": {...},
+/// "bodyPatterns": [...]}]`.
+fn parse_multipart(o: &Obj<'_>) -> Parsed<Vec<MultipartPattern>> {
+    let Some(v) = o.get("multipartPatterns") else {
+        return Ok(Vec::new());
+    };
+    let Value::Array(items) = v else {
+        return Err(o.wrong_type("multipartPatterns", "an array of part patterns", v));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = format!("{}[{i}]", o.at("multipartPatterns"));
+            let p = Obj::new(item, &at, "a multipart pattern")?;
+            p.check_keys(
+                &["matchingType", "headers", "bodyPatterns"],
+                &["name"],
+                "a multipart pattern",
+            )?;
+            let all = match p.string("matchingType")? {
+                None | Some("ANY") => false,
+                Some("ALL") => true,
+                Some(other) => {
+                    return Err(MatcherError::new(
+                        p.at("matchingType"),
+                        format!(
+                            "unknown `matchingType` `{other}`; expected ANY or ALL{}",
+                            did_you_mean(other, ["ANY", "ALL"])
+                        ),
+                    ))
+                }
+            };
+            Ok(MultipartPattern {
+                all,
+                headers: parse_named(&p, "headers", true)?,
+                body_patterns: parse_body_patterns(&p)?,
+            })
+        })
+        .collect()
+}
+
 fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<ResponseDef> {
     let o = Obj::new(v, path, "`response`")?;
     o.check_keys(RESPONSE_KEYS, IGNORED_RESPONSE_KEYS, "`response`")?;
@@ -581,11 +842,14 @@ fn parse_status_message(o: &Obj<'_>) -> Parsed<Option<String>> {
     Ok(Some(m.to_string()))
 }
 
+/// `status`: a number, or a string holding one (`"200"`), which WireMock
+/// also reads.
 fn parse_status(o: &Obj<'_>) -> Parsed<u16> {
     match o.get("status") {
         None => Ok(200),
         Some(v) => v
             .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
             .filter(|s| (100..=999).contains(s))
             .map(|s| s as u16)
             .ok_or_else(|| o.wrong_type("status", "an HTTP status (100 to 999)", v)),
@@ -901,15 +1165,34 @@ fn request_json(r: &RequestPattern) -> Value {
             json!({"username": user, "password": pass}),
         );
     }
-    if !r.body_patterns.is_empty() {
-        let patterns: Vec<Value> = r
-            .body_patterns
+    named_json(&mut m, "formParameters", &r.form);
+    body_patterns_json(&mut m, &r.body_patterns);
+    if !r.multipart.is_empty() {
+        let parts: Vec<Value> = r
+            .multipart
+            .iter()
+            .map(|p| {
+                let mut pm = Map::new();
+                let kind = if p.all { "ALL" } else { "ANY" };
+                pm.insert("matchingType".into(), json!(kind));
+                named_json(&mut pm, "headers", &p.headers);
+                body_patterns_json(&mut pm, &p.body_patterns);
+                Value::Object(pm)
+            })
+            .collect();
+        m.insert("multipartPatterns".into(), Value::Array(parts));
+    }
+    Value::Object(m)
+}
+
+fn body_patterns_json(m: &mut Map<String, Value>, patterns: &[StringMatcher]) {
+    if !patterns.is_empty() {
+        let patterns: Vec<Value> = patterns
             .iter()
             .map(StringMatcher::to_wiremock_json)
             .collect();
         m.insert("bodyPatterns".into(), Value::Array(patterns));
     }
-    Value::Object(m)
 }
 
 fn response_json(r: &ResponseDef) -> Value {
@@ -1233,11 +1516,6 @@ mod tests {
             "{}",
             e.message
         );
-        let e = parse_err(json!({"request": {"url": "/a", "urlPath": "/a"}, "response": {}}));
-        assert_eq!(
-            e.to_string(),
-            "$.request.urlPath: give only one of `url`, `urlPath`"
-        );
         let e = parse_err(json!({"request": {}, "response": {"fault": "EMPTY_RESPONS"}}));
         assert!(
             e.message.contains("did you mean `EMPTY_RESPONSE`"),
@@ -1255,10 +1533,10 @@ mod tests {
             e.to_string(),
             "$.request.pathParameters.di: `di` is not a parameter of `/a/{id}`"
         );
-        let e = parse_err(json!({"request": {}, "response": {"status": "200"}}));
+        let e = parse_err(json!({"request": {}, "response": {"status": "two hundred"}}));
         assert_eq!(
             e.to_string(),
-            "$.response.status: `status` needs an HTTP status (100 to 999), not string \"200\""
+            "$.response.status: `status` needs an HTTP status (100 to 999), not string \"two hundred\""
         );
         let e = parse_err(json!({"request": {}, "response": {"body": "a", "jsonBody": {}}}));
         assert_eq!(e.path, "$.response.jsonBody");
@@ -1311,11 +1589,13 @@ mod tests {
         let e = stubs_from_mapping_file(bad, file, None).unwrap_err();
         assert_eq!(
             e.at,
-            Some(Location::Path(
-                "$.mappings[1].request.bodyPatterns[0].matches".into()
-            ))
+            Some(Location::LineColumnPath {
+                line: 3,
+                column: 68,
+                path: "$.mappings[1].request.bodyPatterns[0].matches".into()
+            })
         );
-        assert!(e.to_string().starts_with("mappings/orders.json: at $.mappings[1].request.bodyPatterns[0].matches: invalid regex `[`"), "{e}");
+        assert!(e.to_string().starts_with("mappings/orders.json:3:68: at $.mappings[1].request.bodyPatterns[0].matches: invalid regex `[`"), "{e}");
         let syntax = "{\n  \"request\": {\"url\": \"/a\",}\n}";
         let e = stubs_from_mapping_file(syntax, file, None).unwrap_err();
         assert_eq!(e.line_column(), (Some(2), Some(27)));
@@ -1324,7 +1604,7 @@ mod tests {
             "mappings/orders.json:2:27: invalid JSON: trailing comma"
         );
         let e = stubs_from_mapping_file(r#"{"mappings": {}}"#, file, None).unwrap_err();
-        assert_eq!(e.at, Some(Location::Path("$.mappings".into())));
+        assert_eq!(e.line_column(), (Some(1), Some(14)));
     }
 
     #[test]
@@ -1338,6 +1618,96 @@ mod tests {
         assert_eq!(e.path, "$.response.bodyFileName");
         let templated = json!({"request": {}, "response": {"bodyFileName": "{{request.path.[0]}}.json", "transformers": ["response-template"]}});
         assert!(stub_from_mapping(&templated, Some(dir.path())).is_ok());
+    }
+
+    #[test]
+    fn shapes_wiremock_tolerates() {
+        // the first URL key counts (WireMock 3.13.2 served /a?x=1, not /b)
+        let s = stub_from_mapping(
+            &json!({"request": {"url": "/a?x=1", "urlPath": "/b"}, "response": {}}),
+            None,
+        )
+        .unwrap();
+        assert!(matches!(&s.request.url, UrlMatcher::Url(u) if u == "/a?x=1"));
+        let s = stub_from_mapping(&json!({"request": {}, "response": {"status": "201"}}), None)
+            .unwrap();
+        assert_eq!(s.response.status, 201);
+        // `anything` needs a string operand: WireMock answers 422
+        let e =
+            parse_err(json!({"request": {"headers": {"X": {"anything": true}}}, "response": {}}));
+        assert_eq!(e.path, "$.request.headers.X.anything");
+    }
+
+    #[test]
+    fn one_bad_mapping_is_skipped_and_placed() {
+        let file = Path::new("mappings/many.json");
+        let text = "{\"mappings\": [\n  {\"request\": {\"url\": \"/a\"}, \"response\": {}},\n  {\"request\": {\"url\": \"/b\"},\n   \"response\": {\"staus\": 200}},\n  {\"request\": {\"url\": \"/c\"}, \"response\": {}}\n]}";
+        let v: Value = serde_json::from_str(text).unwrap();
+        let loaded = mapping_file(&v, text, file, None).unwrap();
+        assert_eq!(loaded.stubs.len(), 2);
+        assert_eq!(loaded.skipped.len(), 1);
+        assert_eq!(
+            loaded.skipped[0].to_string(),
+            "mappings/many.json:4:26: at $.mappings[1].response.staus: unknown key `staus` in `response` (did you mean `status`?)"
+        );
+    }
+
+    #[test]
+    fn comments_are_blanked_and_positions_kept() {
+        let text = "// a mapping\n{\n  /* the request\n     é */ \"request\": {\"url\": \"/a//b\"}, // end\n  \"response\": {\"staus\": 1}\n}";
+        let blanked = blank_comments(text);
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        let v: Value = serde_json::from_str(&blanked).unwrap();
+        assert_eq!(
+            v["request"]["url"],
+            json!("/a//b"),
+            "a // in a string stays"
+        );
+        let e = stubs_from_mapping_file(text, Path::new("m.json"), None).unwrap_err();
+        assert_eq!(e.line_column(), (Some(5), Some(25)), "{e}");
+        assert_eq!(blank_comments("{\"a\": \"/*x*/\"}"), "{\"a\": \"/*x*/\"}");
+        // an unclosed comment is left for the parser to place
+        let e = stubs_from_mapping_file("{\n/* open", Path::new("m.json"), None).unwrap_err();
+        assert_eq!(e.line_column().0, Some(2), "{e}");
+    }
+
+    #[test]
+    fn paths_are_located_in_the_text() {
+        let text = r#"{"a": [1, {"b c": {"d": true}}], "e": "x"}"#;
+        let at = |p: &str| locate(text, p).map(|i| &text[i..i + 4]);
+        assert_eq!(at("$.a[1]['b c'].d"), Some("true"));
+        assert_eq!(at("$.e"), Some("\"x\"}"));
+        assert_eq!(at("$.a[0]"), Some("1, {"));
+        assert_eq!(locate(text, "$.a[2]"), None);
+        assert_eq!(locate(text, "$.z"), None);
+        assert_eq!(locate(text, "$"), Some(0));
+    }
+
+    #[test]
+    fn form_and_multipart_patterns_are_read() {
+        let s = stub_from_mapping(
+            &json!({"request": {"formParameters": {"tool": {"equalTo": "WireMock"}},
+                    "multipartPatterns": [{"matchingType": "ALL", "headers": {"Content-Disposition": {"contains": "name="}},
+                                           "bodyPatterns": [{"contains": "x"}]}]},
+                    "response": {}}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.request.form.len(), 1);
+        assert!(s.request.multipart[0].all);
+        let written = mapping_from_model(&s);
+        assert_eq!(
+            written["request"]["multipartPatterns"][0]["matchingType"],
+            json!("ALL")
+        );
+        assert_eq!(
+            mapping_from_model(&stub_from_mapping(&written, None).unwrap()),
+            written
+        );
+        let e = parse_err(
+            json!({"request": {"multipartPatterns": [{"matchingType": "SOME"}]}, "response": {}}),
+        );
+        assert_eq!(e.path, "$.request.multipartPatterns[0].matchingType");
     }
 
     #[test]
