@@ -1,0 +1,962 @@
+//! The pact corpus: real pact files gathered from public repositories
+//! (`tests/data/pact-corpus/pacts/`, sources and licences in that folder's
+//! README.md), each one put through `seam` the way a team would use it:
+//! - `seam pact validate` accepts it (warnings allowed);
+//! - `seam mock` serving it answers each usable HTTP interaction's example
+//!   request with the example status, and the example body where the pact
+//!   fixes it (no generator on it). When an earlier interaction's example is
+//!   a sub-request of a later one's (same method, path, query and body, fewer
+//!   headers), the earlier one answers both: the first interaction wins;
+//! - `seam verify` of its HTTP interactions against `seam mock` serving it
+//!   passes;
+//! - with the official Pact CLI installed (`target/pact-cli/bin/pact`, see
+//!   `.ci/run`): the official verifier passes against `seam mock` too, the
+//!   official stub server loads the file, and `seam verify` against that stub
+//!   gives the official verifier's verdict against it.
+//!
+//! Interactions needing a plugin (the pact lists plugins in its metadata) are
+//! not asked of the mock: seam marks them unusable. Message interactions are
+//! left out of the verification steps (they are verified against a message
+//! provider, not an HTTP stub): those steps run on a copy of the pact holding
+//! only its HTTP interactions.
+//!
+//! Known deviations live in `expectations.json`: each entry names a file, a
+//! check (and optionally an interaction) and why it is expected to fail, e.g.
+//! the official tools disagreeing with each other, or a seam fix not landed
+//! yet. Every failure is collected and reported at once; an entry that no
+//! longer matches a failure fails the test too, so the manifest stays honest.
+//! Without the Pact CLI the official-tool checks are skipped with one line
+//! (a failure under `CI=true`, where `.ci/run` installs it).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pact-corpus")
+}
+
+/// The official CLI, when installed (`.ci/run` installs it; a fresh clone may
+/// not have it).
+fn pact_cli() -> Option<PathBuf> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-cli/bin/pact");
+    bin.exists().then_some(bin)
+}
+
+/// One thing that went wrong: which file, which check, which interaction.
+#[derive(Debug, Clone)]
+struct Failure {
+    file: String,
+    check: &'static str,
+    interaction: Option<String>,
+    detail: String,
+}
+
+/// One known deviation from `expectations.json` (an entry naming several
+/// checks is one of these per check).
+#[derive(Debug)]
+struct Expected {
+    file: String,
+    check: String,
+    interaction: Option<String>,
+    official: bool,
+}
+
+/// The checks that need the official CLI (not stale when it is missing).
+const OFFICIAL_CHECKS: &[&str] = &[
+    "official-verify-seam-mock",
+    "official-stub-load",
+    "official-self",
+    "seam-verify-official-stub",
+];
+
+const CHECKS: &[&str] = &["validate", "mock-start", "mock", "verify"];
+
+/// Why a deviation is expected: no stub can pass it (`inherent`), the official
+/// tools' own verdict (`official-disagree`, `official-cannot-load`), or a seam
+/// fix that has not landed (`known-failure`).
+const KINDS: &[&str] = &[
+    "inherent",
+    "official-disagree",
+    "official-cannot-load",
+    "known-failure",
+];
+
+fn load_expectations() -> Vec<Expected> {
+    let path = corpus_dir().join("expectations.json");
+    let text = std::fs::read_to_string(&path).expect("expectations.json is readable");
+    let doc: Value = serde_json::from_str(&text).expect("expectations.json is JSON");
+    let entries = doc["expected"]
+        .as_array()
+        .expect("expectations.json: `expected` is an array");
+    let mut all = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let field = |k: &str| e[k].as_str().map(str::to_string);
+        let checks: Vec<String> = match &e["check"] {
+            Value::String(c) => vec![c.clone()],
+            Value::Array(cs) => cs
+                .iter()
+                .map(|c| c.as_str().map(str::to_string))
+                .collect::<Option<_>>()
+                .unwrap_or_else(|| panic!("expected[{i}]: `check` holds strings")),
+            _ => panic!("expected[{i}]: `check` is a check name or a list of them"),
+        };
+        assert!(
+            field("reason").is_some_and(|r| !r.trim().is_empty()),
+            "expected[{i}]: every entry says why (`reason`)"
+        );
+        let kind = field("kind").unwrap_or_default();
+        assert!(
+            KINDS.contains(&kind.as_str()),
+            "expected[{i}]: `kind` is one of {KINDS:?}, not {kind:?}"
+        );
+        let file = field("file").unwrap_or_else(|| panic!("expected[{i}]: no `file`"));
+        for check in checks {
+            assert!(
+                CHECKS.contains(&check.as_str()) || OFFICIAL_CHECKS.contains(&check.as_str()),
+                "expected[{i}]: unknown check {check:?} (one of {CHECKS:?} or {OFFICIAL_CHECKS:?})"
+            );
+            all.push(Expected {
+                file: file.clone(),
+                official: OFFICIAL_CHECKS.contains(&check.as_str()),
+                check,
+                interaction: field("interaction"),
+            });
+        }
+    }
+    all
+}
+
+fn covers(e: &Expected, f: &Failure) -> bool {
+    e.file == f.file
+        && e.check == f.check
+        && (e.interaction.is_none() || e.interaction == f.interaction)
+}
+
+#[test]
+fn every_corpus_pact_loads_serves_and_verifies() {
+    let dir = corpus_dir().join("pacts");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the corpus folder exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "the corpus holds {} files", files.len());
+    let expectations = load_expectations();
+    for e in &expectations {
+        assert!(
+            dir.join(&e.file).exists(),
+            "expectations.json names {} which is not in the corpus",
+            e.file
+        );
+    }
+
+    let cli = pact_cli();
+    if cli.is_none() {
+        let why = "pact corpus: the official-tool checks: the Pact CLI is not installed at target/pact-cli/bin/pact (.ci/run installs it)";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{why} (required when CI=true)");
+        }
+        // straight to the process's stderr so the harness shows it
+        let _ = writeln!(std::io::stderr(), "skipped: {why}");
+    }
+    let skip_unsupported = seam_knows_skip_unsupported();
+
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let interactions_checked = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..6 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(file) = files.get(i) else { break };
+                let mut run = FileRun::new(file, cli.as_deref(), skip_unsupported);
+                run.check();
+                interactions_checked.fetch_add(run.asked, Ordering::SeqCst);
+                failures.lock().unwrap().extend(run.failures);
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort_by(|a, b| (&a.file, a.check).cmp(&(&b.file, b.check)));
+
+    let mut unexpected = Vec::new();
+    for f in &failures {
+        if !expectations.iter().any(|e| covers(e, f)) {
+            unexpected.push(f);
+        }
+    }
+    let mut stale = Vec::new();
+    for e in &expectations {
+        if e.official && cli.is_none() {
+            continue;
+        }
+        if !failures.iter().any(|f| covers(e, f)) {
+            stale.push(e);
+        }
+    }
+    eprintln!(
+        "pact corpus: {} files, {} HTTP examples asked of the mock, {} expected deviations, in {:.1} s",
+        files.len(),
+        interactions_checked.load(Ordering::SeqCst),
+        failures.len() - unexpected.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut report = String::new();
+    for f in &unexpected {
+        report.push_str(&format!(
+            "- {} [{}]{}: {}\n",
+            f.file,
+            f.check,
+            f.interaction
+                .as_ref()
+                .map(|i| format!(" interaction {i:?}"))
+                .unwrap_or_default(),
+            f.detail
+        ));
+    }
+    for e in &stale {
+        report.push_str(&format!(
+            "- stale expectation: {} [{}]{} no longer fails; remove it from expectations.json\n",
+            e.file,
+            e.check,
+            e.interaction
+                .as_ref()
+                .map(|i| format!(" interaction {i:?}"))
+                .unwrap_or_default()
+        ));
+    }
+    assert!(
+        report.is_empty(),
+        "{} unexpected failure(s), {} stale expectation(s):\n{report}",
+        unexpected.len(),
+        stale.len()
+    );
+}
+
+/// `--skip-unsupported` once `seam verify` has it.
+fn seam_knows_skip_unsupported() -> bool {
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["verify", "--help"])
+        .output()
+        .expect("seam runs");
+    String::from_utf8_lossy(&out.stdout).contains("--skip-unsupported")
+}
+
+/// The work on one corpus file.
+struct FileRun<'a> {
+    path: &'a Path,
+    name: String,
+    cli: Option<&'a Path>,
+    /// `seam verify --skip-unsupported` exists
+    has_skip_unsupported: bool,
+    failures: Vec<Failure>,
+    asked: usize,
+}
+
+impl<'a> FileRun<'a> {
+    fn new(path: &'a Path, cli: Option<&'a Path>, has_skip_unsupported: bool) -> Self {
+        FileRun {
+            path,
+            name: path.file_name().unwrap().to_string_lossy().into_owned(),
+            cli,
+            has_skip_unsupported,
+            failures: Vec::new(),
+            asked: 0,
+        }
+    }
+
+    fn fail(&mut self, check: &'static str, interaction: Option<&str>, detail: String) {
+        self.failures.push(Failure {
+            file: self.name.clone(),
+            check,
+            interaction: interaction.map(str::to_string),
+            detail,
+        });
+    }
+
+    fn check(&mut self) {
+        let text = std::fs::read_to_string(self.path).expect("corpus files are UTF-8");
+        let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+            .expect("corpus files are JSON");
+        let pact = Pact::read(&doc);
+
+        let (code, out, err) = seam(&["pact", "validate", &self.path.to_string_lossy()]);
+        if code != 0 {
+            self.fail(
+                "validate",
+                None,
+                format!("exit {code}: {}", first_lines(&(out + &err), 3)),
+            );
+        }
+
+        let work = tempfile::tempdir().unwrap();
+        let http_view = if pact.http.is_empty() {
+            None
+        } else {
+            let p = work.path().join(&self.name);
+            std::fs::write(&p, serde_json::to_vec_pretty(&http_only(&doc)).unwrap()).unwrap();
+            Some(p)
+        };
+
+        match Server::seam_mock(self.path) {
+            Err(why) => self.fail("mock-start", None, why),
+            Ok(mock) => {
+                if !pact.uses_plugins {
+                    self.ask_mock(&pact, mock.port);
+                }
+                if let Some(view) = &http_view {
+                    let (code, report) = self.seam_verify(view, mock.port, true);
+                    if code != 0 {
+                        self.fail(
+                            "verify",
+                            None,
+                            format!(
+                                "seam verify against seam mock: exit {code}: {}",
+                                failed_lines(&report)
+                            ),
+                        );
+                    }
+                    if let Some(cli) = self.cli {
+                        let (ok, report) = official_verify(cli, view, mock.port);
+                        if !ok {
+                            self.fail(
+                                "official-verify-seam-mock",
+                                None,
+                                format!(
+                                    "the official verifier against seam mock failed: {}",
+                                    failed_lines(&report)
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        let Some(cli) = self.cli else { return };
+        match Server::official_stub(cli, self.path) {
+            Err(why) => self.fail("official-stub-load", None, why),
+            Ok(stub) => {
+                if let Some(view) = &http_view {
+                    let (official_ok, official_report) = official_verify(cli, view, stub.port);
+                    if !official_ok {
+                        self.fail(
+                            "official-self",
+                            None,
+                            format!(
+                                "the official verifier fails against the official stub: {}",
+                                failed_lines(&official_report)
+                            ),
+                        );
+                    }
+                    // no --skip-unsupported: an interaction seam cannot check is
+                    // no pass, as one the official verifier cannot load
+                    let (code, report) = self.seam_verify(view, stub.port, false);
+                    if (code == 0) != official_ok {
+                        self.fail(
+                            "seam-verify-official-stub",
+                            None,
+                            format!(
+                                "against the official stub, seam verify exits {code} but the official verifier {}: seam: {} | official: {}",
+                                if official_ok { "passes" } else { "fails" },
+                                failed_lines(&report),
+                                failed_lines(&official_report)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// `seam verify` of `pact` against the provider on `port`.
+    fn seam_verify(&self, pact: &Path, port: u16, skip_unsupported: bool) -> (i32, String) {
+        let base = format!("http://127.0.0.1:{port}");
+        let pact = pact.to_string_lossy();
+        let mut args = vec![
+            "verify",
+            "--provider-base-url",
+            &base,
+            "--timeout-ms",
+            "5000",
+        ];
+        if skip_unsupported && self.has_skip_unsupported {
+            args.push("--skip-unsupported");
+        }
+        args.push(&pact);
+        let (code, out, err) = seam(&args);
+        (code, out + &err)
+    }
+
+    /// Each usable HTTP interaction's example request, sent to the mock.
+    fn ask_mock(&mut self, pact: &Pact, port: u16) {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        for (i, it) in pact.http.iter().enumerate() {
+            // the first interaction whose example is a sub-request of this one answers it
+            let answering = pact.http[..=i]
+                .iter()
+                .find(|earlier| earlier.request.is_sub_request_of(&it.request))
+                .unwrap_or(it);
+            let url = format!("http://127.0.0.1:{port}{}", it.request.target());
+            let method = reqwest::Method::from_bytes(it.request.method.as_bytes()).unwrap();
+            let mut req = client.request(method, &url);
+            for (k, v) in &it.request.headers {
+                if !["content-length", "host", "transfer-encoding", "connection"]
+                    .contains(&k.to_ascii_lowercase().as_str())
+                {
+                    req = req.header(k, v);
+                }
+            }
+            if let Some(body) = &it.request.body {
+                req = req.body(body.clone());
+            }
+            self.asked += 1;
+            let got = match req.send() {
+                Ok(r) => r,
+                Err(e) => {
+                    self.fail("mock", Some(&it.description), format!("no answer: {e}"));
+                    continue;
+                }
+            };
+            let status = got.status().as_u16();
+            let body = got.bytes().map(|b| b.to_vec()).unwrap_or_default();
+            if answering.status.is_some_and(|expected| expected != status) {
+                self.fail(
+                    "mock",
+                    Some(&it.description),
+                    format!(
+                        "{} {}: expected status {}{} but got {status}: {}",
+                        it.request.method,
+                        it.request.target(),
+                        answering.status.unwrap_or_default(),
+                        if std::ptr::eq(answering, it) {
+                            String::new()
+                        } else {
+                            format!(
+                                " (from the earlier interaction {:?})",
+                                answering.description
+                            )
+                        },
+                        snippet(&body)
+                    ),
+                );
+                continue;
+            }
+            let differs = answering
+                .fixed_body
+                .as_ref()
+                .filter(|expected| !same_body(expected, &body));
+            if let Some(expected) = differs {
+                self.fail(
+                    "mock",
+                    Some(&it.description),
+                    format!(
+                        "{} {}: expected body {} but got {}",
+                        it.request.method,
+                        it.request.target(),
+                        snippet(expected),
+                        snippet(&body)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Bodies are equal as JSON when both are JSON, else byte for byte.
+fn same_body(expected: &[u8], got: &[u8]) -> bool {
+    match (
+        serde_json::from_slice::<Value>(expected),
+        serde_json::from_slice::<Value>(got),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => expected == got,
+    }
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one_line.chars().count() > 160 {
+        format!("{:?}…", one_line.chars().take(160).collect::<String>())
+    } else {
+        format!("{one_line:?}")
+    }
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The lines of a verification report that say what failed (or its start).
+fn failed_lines(report: &str) -> String {
+    let picked: Vec<&str> = report
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            let low = l.to_ascii_lowercase();
+            !l.is_empty()
+                && (low.contains("fail")
+                    || low.contains("mismatch")
+                    || low.contains("expected")
+                    || low.contains("error")
+                    || low.contains("not verified"))
+        })
+        .take(6)
+        .collect();
+    if picked.is_empty() {
+        first_lines(report, 4)
+    } else {
+        picked.join(" | ")
+    }
+}
+
+fn seam(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("seam runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The official verifier's verdict on `pact` against the provider on `port`.
+fn official_verify(cli: &Path, pact: &Path, port: u16) -> (bool, String) {
+    let out = Command::new(cli)
+        .env("PACT_DO_NOT_TRACK", "true")
+        .args(["verifier", "--no-colour", "-f"])
+        .arg(pact)
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .output()
+        .expect("the pact CLI runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// A server process (seam mock or the official stub), killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// `seam mock --pact FILE --port 0`; its first stdout line names the URL.
+    fn seam_mock(pact: &Path) -> Result<Server, String> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
+            .args(["mock", "--port", "0", "--pact"])
+            .arg(pact)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("seam starts");
+        let mut line = String::new();
+        let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+        let port = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .and_then(|url| url.rsplit(':').next())
+            .and_then(|p| p.trim_end_matches('/').parse().ok());
+        match port {
+            Some(port) => {
+                // drain stderr (warnings) so the mock never blocks on a full pipe
+                let mut err = child.stderr.take().unwrap();
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut err, &mut std::io::sink());
+                });
+                Ok(Server { child, port })
+            }
+            None => {
+                let _ = child.kill();
+                let mut err = String::new();
+                let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+                let _ = child.wait();
+                Err(format!("seam mock did not start: {}", first_lines(&err, 3)))
+            }
+        }
+    }
+
+    /// `pact stub -f FILE -p PORT`, ready when the port answers.
+    fn official_stub(cli: &Path, pact: &Path) -> Result<Server, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let child = Command::new(cli)
+            .env("PACT_DO_NOT_TRACK", "true")
+            .args(["stub", "-l", "warn", "-f"])
+            .arg(pact)
+            .args(["-p", &port.to_string()])
+            .stdout(log.reopen().unwrap())
+            .stderr(log.reopen().unwrap())
+            .spawn()
+            .expect("the pact CLI runs");
+        let mut server = Server { child, port };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(server);
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+                return Err(format!(
+                    "the official stub server exits ({status}) on it: {}",
+                    first_lines(&text, 3)
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err("the official stub server did not start in 15 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// What the test needs of a pact: its HTTP interactions as examples.
+struct Pact {
+    http: Vec<HttpInteraction>,
+    uses_plugins: bool,
+}
+
+struct HttpInteraction {
+    description: String,
+    request: ExampleRequest,
+    /// The status every answer must carry (none when a generator makes it).
+    status: Option<u16>,
+    /// The response body every answer must carry, when the pact fixes it.
+    fixed_body: Option<Vec<u8>>,
+}
+
+#[derive(PartialEq)]
+struct ExampleRequest {
+    method: String,
+    path: String,
+    /// Already encoded (`a=1&b=2`), empty for none.
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl ExampleRequest {
+    fn target(&self) -> String {
+        let path = encode(&self.path, PATH_SAFE);
+        if self.query.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", self.query)
+        }
+    }
+
+    /// Same method, path, query and body; `self`'s headers all in `other`.
+    fn is_sub_request_of(&self, other: &ExampleRequest) -> bool {
+        self.method == other.method
+            && self.path == other.path
+            && self.query == other.query
+            && self.body == other.body
+            && self.headers.iter().all(|(k, v)| {
+                other
+                    .headers
+                    .iter()
+                    .any(|(k2, v2)| k.eq_ignore_ascii_case(k2) && v == v2)
+            })
+    }
+}
+
+impl Pact {
+    fn read(doc: &Value) -> Pact {
+        let version = spec_version(doc);
+        let uses_plugins = doc["metadata"]["plugins"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty());
+        let http = doc["interactions"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter(|i| is_http(i))
+                    .map(|i| HttpInteraction::read(i, version))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Pact { http, uses_plugins }
+    }
+}
+
+fn is_http(i: &Value) -> bool {
+    match i["type"].as_str() {
+        Some(t) => t == "Synchronous/HTTP",
+        None => i.get("request").is_some_and(|r| r.get("method").is_some()),
+    }
+}
+
+/// The major specification version (`metadata.pactSpecification.version`,
+/// also spelt `pact-specification` / `pactSpecificationVersion`); 3 by default.
+fn spec_version(doc: &Value) -> u32 {
+    let m = &doc["metadata"];
+    let v = m["pactSpecification"]["version"]
+        .as_str()
+        .or(m["pact-specification"]["version"].as_str())
+        .or(m["pactSpecificationVersion"].as_str())
+        .unwrap_or("3");
+    v.split('.')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3)
+}
+
+/// A copy of the pact with its HTTP interactions only.
+fn http_only(doc: &Value) -> Value {
+    let mut copy = doc.clone();
+    if let Some(obj) = copy.as_object_mut() {
+        obj.remove("messages");
+        if let Some(Value::Array(all)) = obj.get_mut("interactions") {
+            all.retain(is_http);
+        }
+    }
+    copy
+}
+
+impl HttpInteraction {
+    fn read(i: &Value, version: u32) -> HttpInteraction {
+        let req = &i["request"];
+        let res = &i["response"];
+        let headers = header_pairs(&req["headers"]);
+        let content_type = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.clone());
+        let response_headers = header_pairs(&res["headers"]);
+        let response_type = response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.clone());
+        let generated = |part: &Value| {
+            part["generators"]["body"]
+                .as_object()
+                .is_some_and(|g| !g.is_empty())
+        };
+        HttpInteraction {
+            description: i["description"].as_str().unwrap_or_default().to_string(),
+            request: ExampleRequest {
+                method: req["method"].as_str().unwrap_or("GET").to_ascii_uppercase(),
+                path: req["path"].as_str().unwrap_or("/").to_string(),
+                query: query_string(&req["query"], version),
+                headers,
+                body: body_bytes(&req["body"], content_type.as_deref(), version),
+            },
+            status: if res["generators"]["status"].is_object() {
+                None
+            } else {
+                Some(res["status"].as_u64().unwrap_or(200) as u16)
+            },
+            fixed_body: if generated(res) {
+                None
+            } else {
+                body_bytes(&res["body"], response_type.as_deref(), version)
+            },
+        }
+    }
+}
+
+/// Header values as sent: lists joined with `, `.
+fn header_pairs(headers: &Value) -> Vec<(String, String)> {
+    let Some(map) = headers.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let value = match v {
+                Value::Array(vs) => vs
+                    .iter()
+                    .map(|x| x.as_str().map(str::to_string).unwrap_or(x.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+/// v1/v2 queries are strings (sent as written); v3+ a map of value lists.
+fn query_string(query: &Value, _version: u32) -> String {
+    match query {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => query_pairs(map),
+        _ => String::new(),
+    }
+}
+
+fn query_pairs(map: &Map<String, Value>) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in map {
+        let values: Vec<String> = match v {
+            Value::Array(vs) => vs
+                .iter()
+                .map(|x| x.as_str().map(str::to_string).unwrap_or(x.to_string()))
+                .collect(),
+            Value::String(s) => vec![s.clone()],
+            other => vec![other.to_string()],
+        };
+        for value in values {
+            parts.push(format!(
+                "{}={}",
+                encode(k, QUERY_SAFE),
+                encode(&value, QUERY_SAFE)
+            ));
+        }
+    }
+    parts.join("&")
+}
+
+const PATH_SAFE: &str = "/-._~!$&'()*+,;=:@%";
+const QUERY_SAFE: &str = "-._~!$'()*,;:@/?";
+
+/// Percent-encodes every byte outside the unreserved set and `safe`.
+fn encode(text: &str, safe: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || safe.as_bytes().contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The bytes an example body stands for, as the official stub serves them:
+/// v4 `{content, contentType, encoded}` objects (a string under a JSON type is
+/// the JSON string `"..."`), base64 for binary content types (multipart
+/// included, when the text is base64), a v2/v3 JSON string body as its text
+/// (what the official tools send), any other JSON value serialized.
+fn body_bytes(body: &Value, content_type: Option<&str>, version: u32) -> Option<Vec<u8>> {
+    match body {
+        Value::Null => None,
+        Value::Object(o) if version >= 4 && o.contains_key("content") => {
+            let ct = o["contentType"].as_str().or(content_type);
+            let json = ct.is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+            match (&o["content"], o.get("encoded")) {
+                (Value::String(s), Some(Value::String(enc)))
+                    if enc.eq_ignore_ascii_case("base64") =>
+                {
+                    Some(base64_decode(s).unwrap_or_else(|| s.as_bytes().to_vec()))
+                }
+                // a JSON string value in a v4 body is the JSON document `"..."`
+                (Value::String(s), _) if json => Some(serde_json::to_vec(s).unwrap()),
+                (Value::String(s), _) => Some(s.as_bytes().to_vec()),
+                (Value::Null, _) => None,
+                (other, _) => body_bytes(other, ct, 3),
+            }
+        }
+        Value::String(s) => {
+            let decoded = content_type
+                .filter(|ct| is_binary_type(ct))
+                .and_then(|_| base64_decode(s));
+            Some(decoded.unwrap_or_else(|| s.as_bytes().to_vec()))
+        }
+        other => Some(serde_json::to_vec(other).unwrap()),
+    }
+}
+
+/// Not text, JSON, XML or a form: a pact stores such a body as base64.
+fn is_binary_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    !(essence.starts_with("text/")
+        || essence.contains("json")
+        || essence.contains("xml")
+        || essence == "application/x-www-form-urlencoded")
+}
+
+/// Standard base64 (padding optional); `None` when it is not base64.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digits: Vec<u8> = text.trim_end_matches('=').bytes().collect();
+    if digits.is_empty() || digits.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for d in digits {
+        let v = ALPHABET.iter().position(|&a| a == d)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[test]
+fn the_readme_lists_every_corpus_file_with_its_source_and_licence() {
+    let dir = corpus_dir();
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("README.md");
+    let mut rows: BTreeMap<String, String> = BTreeMap::new();
+    for line in readme.lines().filter(|l| l.starts_with("| `")) {
+        let name = line.split('`').nth(1).unwrap_or_default().to_string();
+        rows.insert(name, line.to_string());
+    }
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(dir.join("pacts")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        match rows.get(&name) {
+            None => missing.push(format!("{name}: no README row")),
+            Some(row) => {
+                // | `file` | repository | path | commit | licence |
+                let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                let commit = cells.get(4).copied().unwrap_or_default().trim_matches('`');
+                let licence = cells.get(5).copied().unwrap_or_default();
+                if !["MIT", "Apache-2.0", "BSD-3-Clause"].contains(&licence) {
+                    missing.push(format!("{name}: licence {licence:?}"));
+                }
+                if commit.len() != 40 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
+                    missing.push(format!("{name}: commit {commit:?}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
