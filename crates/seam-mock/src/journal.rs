@@ -99,8 +99,9 @@ struct Kept {
     stub_id: Option<Uuid>,
     status: u16,
     version: hyper::Version,
-    /// Kept inline: journaling an answer costs no allocation of its own.
-    answer: Option<Answer>,
+    /// Boxed: an entry of the fast path (most of them) holds no answer and
+    /// stays small.
+    answer: Option<Box<Answer>>,
     elapsed: Duration,
 }
 
@@ -116,7 +117,7 @@ impl Kept {
             stub_id: self.stub_id,
             status: self.status,
             version: self.version,
-            answer: self.answer.clone(),
+            answer: self.answer.as_deref().cloned(),
             elapsed: self.elapsed,
         }
     }
@@ -209,7 +210,7 @@ impl Journal {
             stub_id,
             status: answer.status,
             version,
-            answer: Some(answer),
+            answer: Some(Box::new(answer)),
             elapsed,
         });
     }
@@ -275,7 +276,7 @@ impl Journal {
             stub_id: entry.stub_id,
             status: entry.status,
             version: entry.version,
-            answer: entry.answer,
+            answer: entry.answer.map(Box::new),
             elapsed: entry.elapsed,
         });
     }
