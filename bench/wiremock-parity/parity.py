@@ -28,6 +28,8 @@ Request file format (requests/<root>.json):
      "headers": {"Accept": "text/plain"}, "body": "text" | {json} ,
      "normalize": [["regex", "replacement"]], "time_tolerance_ms": 300, "note": "why"} ... ]
   `headers` may also be a list of [name, value] pairs (repeated headers).
+  `"callbacks": N` (webhooks): after each tool's answer, wait until the echo upstream received N calls
+  (at most 3 s + `callback_wait_ms`) and compare what it received.
   `"compare": "shape"` (admin API answers): the JSON bodies are compared by the set of their field
   paths, not values (ids, timestamps and uptimes differ by nature); the report lists what seam lacks.
 A connection failure (reset, garbage, timeout) is an answer too: its Python exception name.
@@ -128,6 +130,24 @@ class Server:
 UPSTREAM = "UPSTREAM_PORT"
 
 
+RECEIVED = []  # what the echo upstream received (webhooks are compared through it)
+RECEIVED_LOCK = threading.Lock()
+
+
+def take_received(expected, wait):
+    """The calls the upstream received, once `expected` have arrived or `wait` seconds passed."""
+    end = time.time() + wait
+    while time.time() < end:
+        with RECEIVED_LOCK:
+            if len(RECEIVED) >= expected:
+                break
+        time.sleep(0.05)
+    with RECEIVED_LOCK:
+        got = list(RECEIVED)
+        RECEIVED.clear()
+    return got
+
+
 class Echo(http.server.BaseHTTPRequestHandler):
     """The proxy target: answers what it received (method, path and query, headers but the
     connection-level ones), so a proxied answer shows what each tool forwarded."""
@@ -141,8 +161,10 @@ class Echo(http.server.BaseHTTPRequestHandler):
                 "transfer-encoding", "via", "x-forwarded-for", "x-forwarded-host",
                 "x-forwarded-proto", "x-forwarded-port"}
         hdrs = sorted([k.lower(), v] for k, v in self.headers.items() if k.lower() not in skip)
-        out = json.dumps({"method": self.command, "path": self.path, "headers": hdrs,
-                          "body": body}).encode()
+        record = {"method": self.command, "path": self.path, "headers": hdrs, "body": body}
+        with RECEIVED_LOCK:
+            RECEIVED.append(record)
+        out = json.dumps(record).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("X-Upstream", "echo")
@@ -307,6 +329,10 @@ def compare(wm, sm, req, header_names):
             a, b = a.replace(" ", "").lower(), b.replace(" ", "").lower()
         if a != b:
             diffs.append("header " + h)
+    if "callbacks" in req:
+        norm = lambda calls: normalise(json.dumps(calls, sort_keys=True), rules)
+        if norm(wm.get("callbacks", [])) != norm(sm.get("callbacks", [])):
+            diffs.append("webhook calls")
     if req.get("compare") == "shape":
         d = shape_diff(wm["body"], sm["body"])
         if d:
@@ -323,6 +349,8 @@ def short(ans, limit=400):
     out["headers"] = {k: v for k, v in ans.get("headers", {}).items()
                       if k not in ("date", "server", "transfer-encoding", "content-length",
                                    "vary", "connection")}
+    if "callbacks" in ans:
+        out["callbacks"] = ans["callbacks"]
     b = ans.get("body", "")
     out["body"] = b if len(b) <= limit else b[:limit] + "...(%d bytes)" % len(b)
     return out
@@ -380,11 +408,17 @@ def main():
                             "wiremock_output": "" if wm_up else wm.output()[-1500:],
                             "seam_output": sm.output()[-1500:]})
             for i, req in enumerate(reqs):
+                calls = req.get("callbacks")
+                take_received(0, 0)
                 wa = send(wport, req, args.timeout) if wm_up else {"status": None, "headers": {}, "body": "", "error": "not started"}
+                if calls is not None:
+                    wa["callbacks"] = take_received(calls, 3.0 + req.get("callback_wait_ms", 0) / 1000)
                 if sm_up:
                     sa = send(sport, req, args.timeout)
                 else:
                     sa = {"status": None, "headers": {}, "body": "", "error": "not started: " + sm.output().strip()[-300:]}
+                if calls is not None:
+                    sa["callbacks"] = take_received(calls, 3.0 + req.get("callback_wait_ms", 0) / 1000)
                 if not wm_up:
                     diffs = None  # WireMock refuses the root: nothing to compare against
                 elif not sm_up:
