@@ -300,6 +300,27 @@ impl ContentType {
     pub fn is_text(&self) -> bool {
         self.main == "text"
     }
+
+    /// A type whose content is bytes, not text: images, audio, video, fonts,
+    /// PDFs, archives, `application/octet-stream`, protobuf, ... Text, JSON,
+    /// XML, forms, multipart and the textual `application/*` types are not.
+    pub fn is_binary(&self) -> bool {
+        if self.is_text() || self.is_json() || self.is_xml() || self.is_form() {
+            return false;
+        }
+        match self.main.as_str() {
+            "image" | "audio" | "video" | "font" => true,
+            "application" => {
+                !matches!(
+                    self.sub.as_str(),
+                    "javascript" | "ecmascript" | "x-javascript" | "graphql" | "sql" | "csv"
+                ) && !self.sub.contains("yaml")
+                    && !self.sub.ends_with("+text")
+                    && !self.sub.ends_with("ndjson")
+            }
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for ContentType {

@@ -8,7 +8,7 @@
 use crate::error::{Location, PactError};
 use crate::{Pact, SpecVersion};
 use base64::Engine;
-use seam_core::generators::Generators;
+use seam_core::generators::{Generator, Generators};
 use seam_core::http::{Body, ContentType, Headers, Query, Request, Response};
 use seam_core::interaction::{
     Exchange, Interaction, MessageSpec, ProviderState, RequestSpec, ResponseSpec,
@@ -316,22 +316,42 @@ impl<'a> Reader<'a> {
     /// Reads a response object in this version's layout.
     pub fn response(&self, v: &Value, at: &DocPath) -> R<ResponseSpec> {
         let o = self.object(v, at)?;
-        let status = match o.get("status") {
-            None | Some(Value::Null) => 200,
-            Some(s) => s
-                .as_u64()
-                .and_then(|n| u16::try_from(n).ok())
-                .filter(|n| (100..=999).contains(n))
-                .ok_or_else(|| {
-                    self.err(
-                        &at.field("status"),
-                        format!("expected a status code (100-999), found {s}"),
-                    )
-                })?,
-        };
         let headers = self.headers(o.get("headers"), &at.field("headers"))?;
         let body = self.body(o, &headers, at)?;
         let (rules, generators) = self.rules_and_generators(o, at, false)?;
+        let status = match o.get("status") {
+            None | Some(Value::Null) => 200,
+            Some(s) => match s
+                .as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|n| (100..=999).contains(n))
+            {
+                Some(n) => n,
+                None => {
+                    let sat = at.field("status");
+                    let Some((_, g)) = generators.category(Category::Status).first() else {
+                        return Err(
+                            self.err(&sat, format!("expected a status code (100-999), found {s}"))
+                        );
+                    };
+                    // pact-php writes 0 beside a status generator: the
+                    // generator gives every answer's status, the example
+                    // stands for it
+                    let example = match g {
+                        Generator::RandomInt { min, .. } => u16::try_from(*min)
+                            .ok()
+                            .filter(|n| (100..=999).contains(n))
+                            .unwrap_or(200),
+                        _ => 200,
+                    };
+                    self.warn(
+                        &sat,
+                        format!("{s} is not a status code: {example} stands for the status the generator gives"),
+                    );
+                    example
+                }
+            },
+        };
         Ok(ResponseSpec {
             response: Response {
                 status,
@@ -509,7 +529,9 @@ impl<'a> Reader<'a> {
                                 )
                             })?)
                         }
-                        (Value::Bool(false) | Value::Null, c) => classify(c, ct.as_ref()),
+                        (Value::Bool(false) | Value::Null, c) => {
+                            classify(c, ct.as_ref(), Binary::AsIs)
+                        }
                         (Value::String(e), _) => {
                             return Err(self.err(
                                 &at.field("encoded"),
@@ -527,7 +549,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        Ok((classify(v, declared.as_ref()), declared))
+        Ok((classify(v, declared.as_ref(), Binary::Base64), declared))
     }
 
     fn rules_and_generators(
@@ -557,6 +579,10 @@ impl<'a> Reader<'a> {
                         cat = Category::Body;
                     }
                     if matches!(cat, Category::Path | Category::Status | Category::Method) {
+                        if section.as_object().is_some_and(Map::is_empty) || section.is_null() {
+                            // `"status": {}` (pact FFI output): no rule
+                            continue;
+                        }
                         // the rule list sits directly under the category
                         rules.add(cat, PathExpr::root(), self.rule_list(section, &kat)?);
                         continue;
@@ -662,16 +688,42 @@ fn is_v3_states(v: &Value) -> bool {
     }
 }
 
-/// Decides a v1-v3 body's kind from its JSON value and declared type.
-fn classify(v: &Value, ct: Option<&ContentType>) -> Body {
+/// How a body string of a binary content type is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Binary {
+    /// v1-v3: the tools write the bytes in base64 (a string that does not
+    /// decode is the text itself), as pact-jvm, pact-js and pact-reference do.
+    Base64,
+    /// v4 `"encoded": false`: the string is the content.
+    AsIs,
+}
+
+/// Decides a body's kind from its JSON value and declared type.
+///
+/// A string under a JSON type is the body's text, written as a JSON string:
+/// it is parsed when it parses (`"{\"a\":1}"`, `"\"hello\""`), never
+/// encoded a second time; what does not parse is a JSON string, as the
+/// official tools serve it. A string under a binary type (images, PDFs,
+/// `application/octet-stream`, ...) is base64 in v1-v3.
+fn classify(v: &Value, ct: Option<&ContentType>, binary: Binary) -> Body {
     match (v, ct) {
         (Value::String(s), _) if s.is_empty() => Body::Empty,
         (Value::String(s), Some(ct)) if ct.is_xml() => Body::Xml(s.clone()),
         (Value::String(s), Some(ct)) if ct.is_form() => Body::Form(Query::parse(s)),
         (Value::String(s), Some(ct)) if ct.is_json() => match serde_json::from_str(s) {
-            Ok(v @ (Value::Object(_) | Value::Array(_))) => Body::Json(v),
+            Ok(v) => Body::Json(v),
             _ => Body::Json(Value::String(s.clone())),
         },
+        // multipart too: pact-jvm writes one with a binary part in base64 (a
+        // multipart text never decodes as base64)
+        (Value::String(s), Some(ct))
+            if binary == Binary::Base64 && (ct.is_binary() || ct.main == "multipart") =>
+        {
+            match base64::engine::general_purpose::STANDARD.decode(s.trim()) {
+                Ok(bytes) => Body::Bytes(bytes),
+                Err(_) => Body::Text(s.clone()),
+            }
+        }
         (Value::String(s), Some(_)) => Body::Text(s.clone()),
         (Value::String(s), None) => {
             if s.trim_start().starts_with('<') && roxmltree::Document::parse(s).is_ok() {

@@ -226,3 +226,161 @@ fn a_v2_string_provider_states_is_ignored_with_a_warning() {
     assert!(p.interactions[0].provider_states.is_empty());
     assert_eq!(p.warnings.len(), 2);
 }
+
+fn one_response(version: &str, content_type: &str, body: Value) -> seam_pact::Pact {
+    let text = pact(
+        version,
+        json!([{"description": "x", "request": {"method": "GET", "path": "/x"},
+            "response": {"status": 200, "headers": {"Content-Type": content_type}, "body": body}}]),
+    );
+    read_pact_str("body.json", &text).unwrap()
+}
+
+/// A JSON body written as a JSON string is that body's text: parsed, never
+/// encoded a second time; text that is not JSON is a JSON string, as the
+/// official stub serves it.
+#[test]
+fn a_json_body_written_as_a_string_is_its_text() {
+    for (written, body) in [
+        (json!("{\"a\":1}"), json!({"a": 1})),
+        (json!("\"hello\""), json!("hello")),
+        (json!("[1,2]"), json!([1, 2])),
+        (json!("123"), json!(123)),
+        (json!("hello"), json!("hello")),
+    ] {
+        let p = one_response("3.0.0", "application/json; charset=utf-8", written.clone());
+        let (_, res) = http(&p.interactions[0]);
+        assert_eq!(res.body, Body::Json(body.clone()), "{written}");
+        assert_eq!(
+            res.body.to_bytes(),
+            serde_json::to_vec(&body).unwrap(),
+            "{written}"
+        );
+        // stable through a write and a read
+        let again = read_pact_str(
+            "again.json",
+            &p.to_json(SpecVersion::V3).unwrap().to_string(),
+        )
+        .unwrap();
+        assert_eq!(http(&again.interactions[0]).1.body, res.body, "{written}");
+    }
+}
+
+/// Binary bodies in v2/v3 pacts are base64 under a binary content type
+/// (pact-jvm, pact-js): read as the bytes, written back as base64.
+#[test]
+fn binary_bodies_in_v3_are_base64_decoded_by_content_type() {
+    let png = [
+        0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+    ];
+    for version in ["2.0.0", "3.0.0"] {
+        let p = one_response(version, "image/png", json!("iVBORw0KGgoAAAAN"));
+        let (_, res) = http(&p.interactions[0]);
+        assert_eq!(res.body, Body::Bytes(png.to_vec()), "{version}");
+        let v3 = p.to_json(SpecVersion::V3).unwrap();
+        assert_eq!(
+            v3["interactions"][0]["response"]["body"],
+            "iVBORw0KGgoAAAAN"
+        );
+        let v4 = p.to_json(SpecVersion::V4).unwrap();
+        assert_eq!(
+            v4["interactions"][0]["response"]["body"],
+            json!({"content": "iVBORw0KGgoAAAAN", "contentType": "image/png", "encoded": "base64"})
+        );
+        let back = read_pact_str("v4.json", &v4.to_string()).unwrap();
+        assert_eq!(http(&back.interactions[0]).1.body, res.body);
+    }
+    // the pact-jvm PDF fixture: digits that are valid base64
+    let p = one_response("3.0.0", "application/pdf", json!("0111010001110111"));
+    assert_eq!(
+        http(&p.interactions[0]).1.body.to_bytes(),
+        [0xd3, 0x5d, 0x75, 0xd3, 0x5d, 0x34, 0xd3, 0x5d, 0x75, 0xd3, 0x5d, 0x75]
+    );
+    // multipart with a binary part, in base64
+    let multipart =
+        "LS1YeVoNCkNvbnRlbnQtRGlzcG9zaXRpb246IGZvcm0tZGF0YTsgbmFtZT0iZiINCg0KAP8NCi0tWHlaLS0NCg==";
+    let p = one_response(
+        "3.0.0",
+        "multipart/form-data; boundary=XyZ",
+        json!(multipart),
+    );
+    assert_eq!(
+        http(&p.interactions[0]).1.body.to_bytes(),
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n\x00\xff\r\n--XyZ--\r\n"
+    );
+    // not base64, or a text type: the text itself
+    let p = one_response("3.0.0", "application/pdf", json!("hello world!"));
+    assert_eq!(
+        http(&p.interactions[0]).1.body,
+        Body::Text("hello world!".into())
+    );
+    let p = one_response("3.0.0", "text/csv", json!("YWJj"));
+    assert_eq!(http(&p.interactions[0]).1.body, Body::Text("YWJj".into()));
+    let text = "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--XyZ--\r\n";
+    let p = one_response("3.0.0", "multipart/form-data; boundary=XyZ", json!(text));
+    assert_eq!(http(&p.interactions[0]).1.body, Body::Text(text.into()));
+    // v4 says itself whether content is encoded: "encoded": false is the text
+    let v4 = pact(
+        "4.0",
+        json!([{"type": "Synchronous/HTTP", "description": "x", "request": {"method": "GET", "path": "/x"},
+            "response": {"status": 200, "body": {"content": "AAAA", "contentType": "application/octet-stream", "encoded": false}}}]),
+    );
+    let p = read_pact_str("v4.json", &v4).unwrap();
+    assert_eq!(http(&p.interactions[0]).1.body.to_bytes(), b"AAAA");
+
+    // verification compares the bytes
+    let p = one_response("3.0.0", "image/png", json!("iVBORw0KGgoAAAAN"));
+    let Exchange::Http { response, .. } = &p.interactions[0].exchange else {
+        panic!("not HTTP")
+    };
+    let mut actual = response.response.clone();
+    actual.body = Body::from_bytes(&png, actual.headers.content_type().as_ref());
+    assert_eq!(
+        match_response(&response.response, &actual, &response.rules),
+        vec![]
+    );
+    actual.body = Body::from_bytes(b"iVBORw0KGgoAAAAN", actual.headers.content_type().as_ref());
+    assert_eq!(
+        match_response(&response.response, &actual, &response.rules).len(),
+        1
+    );
+}
+
+/// pact-php (the pact FFI) writes `"status": {}` in matchingRules and
+/// `"status": 0` beside a status generator; the official tools load both.
+#[test]
+fn pact_ffi_status_quirks_load() {
+    let text = pact(
+        "4.0",
+        json!([{"type": "Synchronous/HTTP", "description": "x", "request": {"method": "GET", "path": "/x"},
+            "response": {"status": 0,
+                "matchingRules": {"status": {"matchers": [{"match": "statusCode", "status": "clientError"}]}, "body": {}},
+                "generators": {"status": {"type": "RandomInt", "min": 400, "max": 499}}}},
+        {"type": "Synchronous/HTTP", "description": "y", "request": {"method": "GET", "path": "/y"},
+            "response": {"status": 200, "matchingRules": {"status": {}, "body": {}}}}]),
+    );
+    let p = read_pact_str("ffi.json", &text).unwrap();
+    assert_eq!(http(&p.interactions[0]).1.status, 400);
+    assert_eq!(
+        p.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["ffi.json: at $.interactions[0].response.status: 0 is not a status code: 400 stands for the status the generator gives"]
+    );
+    assert!(check_examples("ffi.json", &p).is_empty());
+    let Exchange::Http { response, .. } = &p.interactions[1].exchange else {
+        panic!("not HTTP")
+    };
+    assert!(response.rules.is_empty());
+    // without a generator, 0 is still an error
+    let e = read_pact_str(
+        "ffi.json",
+        &text.replace(
+            r#""generators":{"status":{"type":"RandomInt","min":400,"max":499}}"#,
+            r#""generators":{}"#,
+        ),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ffi.json: at $.interactions[0].response.status: expected a status code (100-999), found 0"
+    );
+}

@@ -120,6 +120,27 @@ pub fn match_body(
     }
     // A rule on the whole body (regex on text, contentType on bytes) decides alone.
     let root_rule = rules.exact_for(&DocPath::root());
+    // contentType describes the whole body, whatever its kind: the content is
+    // sniffed, never walked (an XML body's text nodes are not of that type)
+    let content_type = root_rule.and_then(|list| {
+        list.rules.iter().find_map(|r| match r {
+            MatchingRule::ContentType(ct) => Some(ct),
+            _ => None,
+        })
+    });
+    if let Some(ct) = content_type {
+        let detected = sniff_content_type(&actual.to_bytes());
+        return if detected.eq_ignore_ascii_case(ct)
+            || ContentType::parse(&detected).is_xml() && ContentType::parse(ct).is_xml()
+            || ContentType::parse(&detected).is_json() && ContentType::parse(ct).is_json()
+        {
+            Vec::new()
+        } else {
+            mismatch(format!(
+                "expected content of type '{ct}' but found '{detected}'"
+            ))
+        };
+    }
     match (expected, actual) {
         (Body::Json(e), Body::Json(a)) => match_json(e, a, rules, mode, Part::Body),
         (Body::Xml(e), Body::Xml(a)) => match_xml(e, a, rules, mode),
@@ -128,28 +149,11 @@ pub fn match_body(
         (e, a) => {
             let (ev, av) = (body_as_value(e), body_as_value(a));
             if let Some(list) = root_rule {
-                // a contentType rule looks at the bytes themselves
-                let content_type = list.rules.iter().find_map(|r| match r {
-                    MatchingRule::ContentType(ct) => Some(ct),
-                    _ => None,
-                });
-                let result = match content_type {
-                    Some(ct) => {
-                        let detected = sniff_content_type(&a.to_bytes());
-                        if detected.eq_ignore_ascii_case(ct) {
-                            Ok(())
-                        } else {
-                            Err(format!(
-                                "expected content of type '{ct}' but found '{detected}'"
-                            ))
-                        }
-                    }
-                    None => check_rule_list(
-                        list,
-                        ev.as_ref().unwrap_or(&Value::Null),
-                        av.as_ref().unwrap_or(&Value::Null),
-                    ),
-                };
+                let result = check_rule_list(
+                    list,
+                    ev.as_ref().unwrap_or(&Value::Null),
+                    av.as_ref().unwrap_or(&Value::Null),
+                );
                 return match result {
                     Ok(()) => Vec::new(),
                     Err(reason) => mismatch(reason),
@@ -215,6 +219,23 @@ mod tests {
         let bad = m(&jpeg);
         assert_eq!(bad.len(), 1);
         assert!(bad[0].reason.contains("image/jpeg"), "{}", bad[0].reason);
+    }
+
+    /// A contentType rule at `$` describes the whole body: an XML body is
+    /// sniffed, not walked (pact-jvm's XMLConsumer2 fixture).
+    #[test]
+    fn content_type_rule_is_about_the_whole_xml_body() {
+        let rules = RuleSet::from_v3_json(
+            &json!({"$": {"matchers": [{"match": "contentType", "value": "application/xml"}]}}),
+        )
+        .unwrap();
+        let xml =
+            Body::Xml("<?xml version=\"1.0\" encoding=\"utf-8\"?><example>foo</example>".into());
+        let other = Body::Xml("<other><a>1</a></other>".into());
+        let m = |a: &Body| match_body(&xml, a, None, None, Some(&rules), BodyMode::Request);
+        assert_eq!(m(&xml), vec![]);
+        assert_eq!(m(&other), vec![]);
+        assert_eq!(m(&Body::Text("foo".into())).len(), 1);
     }
 
     #[test]
