@@ -52,18 +52,7 @@ print(f"{best:.1f}")
 PY
 }
 
-# The server gets core 1 and wrk core 0, so the figure is the server's own cost,
-# not how the scheduler shares two cores between them.
-SERVER_CPU="taskset -c 1"; WRK="taskset -c 0 wrk -t1"
-run_wrk() { $WRK -c"$CONNS" -d"${2:-$SECS}s" --latency "$1" | tee "$WORK/wrk.txt" >&2; awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"; }
-
-start_server() { # sets URL and PID
-  : > "$WORK/out.txt"
-  "$@" > "$WORK/out.txt" 2>/dev/null &
-  PID=$!
-  for _ in $(seq 1 500); do grep -q http "$WORK/out.txt" 2>/dev/null && break; sleep 0.01; done
-  URL=$(grep -o 'http://[0-9.:]*' "$WORK/out.txt" | head -1)
-}
+. bench/mock-lib.sh  # SERVER_CPU, WRK, run_wrk, start_server
 
 start_server $SERVER_CPU $HELLO 0; HELLO_URL=$URL
 start_server $SERVER_CPU $SEAM mock --port 0 --stubs "$WORK/seam/stubs.yaml"   # default journal: 10,000 requests

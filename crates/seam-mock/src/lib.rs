@@ -40,6 +40,7 @@
 //! ```
 
 pub mod admin;
+pub mod index;
 pub mod journal;
 pub mod matching;
 pub mod record;

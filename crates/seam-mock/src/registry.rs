@@ -1,7 +1,9 @@
-//! The stub table: stubs in priority order behind an index (exact paths in a
-//! hash map, templates by segment count, the rest scanned), scenario states,
-//! and snapshot reads so matching never waits on an admin write.
+//! The stub table: stubs in priority order behind the path index
+//! ([`crate::index`]: exact paths, regex prefixes, templates), the fast
+//! path's index of plain stubs, scenario states, and snapshot reads so
+//! matching never waits on an admin write.
 
+use crate::index::PathIndex;
 use crate::matching::{distance, match_pattern, Captures};
 use crate::request::MockRequest;
 use crate::respond::{static_answer, Prepared};
@@ -27,23 +29,34 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct StubTable {
     entries: Vec<Arc<Entry>>,
-    by_path: FxHashMap<String, Vec<usize>>,
-    by_segments: FxHashMap<usize, Vec<usize>>,
-    scanned: Vec<usize>,
-    /// The fast path's index: for each exact path that no pattern or
-    /// template stub can match, the [`plain`] stubs with a static answer that
-    /// come first in priority order (up to the first stub that is not).
+    index: PathIndex,
+    /// The fast path's index: for each exact path (without percent-encoding),
+    /// the stubs that could match it in priority order, down to the last
+    /// [`plain`] stub with a static answer: those, and the others as
+    /// barriers (a request a barrier could match goes to the full lookup).
     fast: FxHashMap<Box<str>, Vec<FastStub>>,
 }
 
-/// A stub the fast path can answer from the request line alone.
+/// A stub on the fast index.
 #[derive(Debug)]
 struct FastStub {
     method: MethodMatch,
-    /// A `url` stub: the whole URL must be the path, so any query string
-    /// makes it miss (a `urlPath` stub ignores the query).
-    exact_url: bool,
-    entry: Arc<Entry>,
+    kind: Fast,
+}
+
+#[derive(Debug)]
+enum Fast {
+    /// A plain stub with a static answer. `exact_url`: a `url` stub, whose
+    /// whole URL must be the path, so any query string makes it miss (a
+    /// `urlPath` stub ignores the query).
+    Answer { exact_url: bool, entry: Arc<Entry> },
+    /// A stub the request line cannot decide (conditions, a scenario, a
+    /// pattern, a dynamic answer): a request it could match, without a query
+    /// string or with one, is left to the full lookup.
+    Barrier {
+        without_query: bool,
+        with_query: bool,
+    },
 }
 
 impl StubTable {
@@ -55,48 +68,45 @@ impl StubTable {
                 .cmp(&b.stub.priority)
                 .then(b.seq.cmp(&a.seq))
         });
+        let index = PathIndex::build(&entries);
         let mut t = StubTable {
             entries,
-            ..Default::default()
+            index,
+            fast: FxHashMap::default(),
         };
-        for (i, e) in t.entries.iter().enumerate() {
-            match &e.stub.request.url {
-                UrlMatcher::UrlPath(p) => t.by_path.entry(p.clone()).or_default().push(i),
-                UrlMatcher::Url(u) => {
-                    let path = u.split_once('?').map(|(p, _)| p).unwrap_or(u);
-                    t.by_path.entry(path.to_string()).or_default().push(i)
-                }
-                UrlMatcher::UrlPathTemplate(tpl) => {
-                    t.by_segments.entry(tpl.segments.len()).or_default().push(i)
-                }
-                _ => t.scanned.push(i),
-            }
-        }
         t.fast = t.fast_index();
         t
     }
 
     fn fast_index(&self) -> FxHashMap<Box<str>, Vec<FastStub>> {
         let mut fast = FxHashMap::default();
-        if !self.scanned.is_empty() {
-            return fast;
-        }
-        for (path, indexes) in &self.by_path {
-            if path.contains('%') || self.by_segments.contains_key(&segment_count(path)) {
+        for (path, exact) in self.index.exact_paths() {
+            if path.contains('%') {
                 continue;
             }
-            let stubs: Vec<FastStub> = indexes
+            let patterns = self.index.patterns_for(&self.entries, path);
+            let mut all: Vec<(u32, Option<(bool, bool)>)> = exact
                 .iter()
-                .map(|&i| &self.entries[i])
-                .take_while(|e| plain(&e.stub) && static_answer(&e.stub.response).is_some())
-                .map(|e| FastStub {
-                    method: e.stub.request.method.clone(),
-                    exact_url: matches!(e.stub.request.url, UrlMatcher::Url(_)),
-                    entry: e.clone(),
-                })
+                .map(|&i| (i, None))
+                .chain(patterns.into_iter().map(|(i, w, q)| (i, Some((w, q)))))
                 .collect();
+            all.sort_unstable_by_key(|&(i, _)| i);
+            let mut stubs: Vec<FastStub> = all
+                .into_iter()
+                .map(|(i, pattern)| fast_stub(&self.entries[i as usize], pattern))
+                .collect();
+            // barriers after the last answer decide nothing
+            while matches!(
+                stubs.last(),
+                Some(FastStub {
+                    kind: Fast::Barrier { .. },
+                    ..
+                })
+            ) {
+                stubs.pop();
+            }
             if !stubs.is_empty() {
-                fast.insert(path.as_str().into(), stubs);
+                fast.insert(path.into(), stubs);
             }
         }
         fast
@@ -113,36 +123,40 @@ impl StubTable {
     pub fn iter(&self) -> impl Iterator<Item = &Stub> {
         self.entries.iter().map(|e| &e.stub)
     }
+}
 
-    /// Indexes of the stubs that could match `path`, in priority order. When
-    /// only exact paths can match (the common case) no list is built.
-    fn candidates(&self, path: &str) -> std::borrow::Cow<'_, [usize]> {
-        if self.scanned.is_empty() && !self.by_segments.contains_key(&segment_count(path)) {
-            return std::borrow::Cow::Borrowed(
-                self.by_path.get(path).map(Vec::as_slice).unwrap_or(&[]),
-            );
-        }
-        std::borrow::Cow::Owned(self.merged_candidates(path))
-    }
-
-    fn merged_candidates(&self, path: &str) -> Vec<usize> {
-        let mut c: Vec<usize> = self
-            .by_path
-            .get(path)
-            .into_iter()
-            .flatten()
-            .chain(
-                self.by_segments
-                    .get(&segment_count(path))
-                    .into_iter()
-                    .flatten(),
-            )
-            .chain(&self.scanned)
-            .copied()
-            .collect();
-        c.sort_unstable();
-        c
-    }
+/// How the fast index holds `entry`: `pattern` is `None` for a stub indexed
+/// by its exact path, else whether it could match without and with a query.
+fn fast_stub(entry: &Arc<Entry>, pattern: Option<(bool, bool)>) -> FastStub {
+    let stub = &entry.stub;
+    // a pact stub's expectation checks the method itself
+    let method = if stub.request.pact_request.is_some() {
+        MethodMatch::Any
+    } else {
+        stub.request.method.clone()
+    };
+    let url = &stub.request.url;
+    let kind = match pattern {
+        Some((without_query, with_query)) => Fast::Barrier {
+            without_query,
+            with_query,
+        },
+        None if plain(stub) && static_answer(&stub.response).is_some() => Fast::Answer {
+            exact_url: matches!(url, UrlMatcher::Url(_)),
+            entry: entry.clone(),
+        },
+        None => match url {
+            UrlMatcher::Url(u) => Fast::Barrier {
+                without_query: !u.contains('?'),
+                with_query: u.contains('?'),
+            },
+            _ => Fast::Barrier {
+                without_query: true,
+                with_query: true,
+            },
+        },
+    };
+    FastStub { method, kind }
 }
 
 /// The outcome of looking a request up.
@@ -235,10 +249,32 @@ impl Registry {
         }
     }
 
-    /// Finds the stub answering `req` and moves its scenario on.
+    /// Finds the stub answering `req` and moves its scenario on. Only the
+    /// stubs the path index names as candidates are checked, in priority
+    /// order.
     pub fn lookup(&self, req: &MockRequest) -> Lookup {
         let table = self.table.load();
-        for &i in table.candidates(&req.path).iter() {
+        let candidates = table.index.candidates(&req.path, &req.url);
+        self.first_match(&table, candidates.into_iter().map(|i| i as usize), req)
+    }
+
+    /// What [`Registry::lookup`] would answer without the index: every stub,
+    /// in priority order (the reference the index is tested against).
+    #[cfg(test)]
+    fn lookup_linear(&self, req: &MockRequest) -> Lookup {
+        let table = self.table.load();
+        self.first_match(&table, 0..table.entries.len(), req)
+    }
+
+    /// The first of `candidates` (positions in `table`, in order) that
+    /// matches `req` in its scenario's current state; moves that scenario on.
+    fn first_match(
+        &self,
+        table: &StubTable,
+        candidates: impl Iterator<Item = usize>,
+        req: &MockRequest,
+    ) -> Lookup {
+        for i in candidates {
             let entry = &table.entries[i];
             let Ok(captures) = match_pattern(&entry.stub.request, req) else {
                 continue;
@@ -266,10 +302,11 @@ impl Registry {
     /// The fast path's lookup, from the request line alone: `answer` applied
     /// to the stub that answers `method path` (`with_query`: the URL has a
     /// query string) and its static answer, when every stub before it in
-    /// priority order is [`plain`] with a static answer (so the method, the
-    /// exact path and whether there is a query decide). `None` means "ask
-    /// [`Registry::lookup`]": a stub that looks at more than that, a pattern or
-    /// template stub that could match, or no match at all.
+    /// priority order that could match is [`plain`] with a static answer (so
+    /// the method, the exact path and whether there is a query decide).
+    /// `None` means "ask [`Registry::lookup`]": a stub that looks at more than
+    /// that, a pattern or template stub that could match first, or no match
+    /// at all.
     pub fn answer_plain<R>(
         &self,
         method: &str,
@@ -278,13 +315,28 @@ impl Registry {
         answer: impl FnOnce(&Entry, &Prepared) -> R,
     ) -> Option<R> {
         let table = self.table.load();
-        let fast = table
-            .fast
-            .get(path)?
-            .iter()
-            .find(|f| !(with_query && f.exact_url) && f.method.accepts(method))?;
-        let prepared = static_answer(&fast.entry.stub.response)?;
-        Some(answer(&fast.entry, prepared))
+        for f in table.fast.get(path)? {
+            if !f.method.accepts(method) {
+                continue;
+            }
+            match &f.kind {
+                Fast::Answer { exact_url, entry } => {
+                    if with_query && *exact_url {
+                        continue;
+                    }
+                    return Some(answer(entry, static_answer(&entry.stub.response)?));
+                }
+                Fast::Barrier {
+                    without_query,
+                    with_query: query,
+                } => {
+                    if (with_query && *query) || (!with_query && *without_query) {
+                        return None;
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// The `limit` stubs closest to `req`, closest first.
@@ -352,11 +404,6 @@ impl Registry {
     }
 }
 
-/// How many segments a path has (what a path template must have to match).
-fn segment_count(path: &str) -> usize {
-    path.trim_start_matches('/').split('/').count()
-}
-
 /// A stub whose match depends on the method and the exact path only (no
 /// query, header, cookie, auth or body conditions, no scenario).
 pub fn plain(stub: &Stub) -> bool {
@@ -374,6 +421,8 @@ pub fn plain(stub: &Stub) -> bool {
         && r.cookies.is_empty()
         && r.basic_auth.is_none()
         && r.body_patterns.is_empty()
+        && r.form.is_empty()
+        && r.multipart.is_empty()
         && r.pact_request.is_none()
 }
 
@@ -449,21 +498,268 @@ mod tests {
         assert_eq!(fast(&r, "POST", "/d").as_deref(), Some("d"));
         assert_eq!(fast(&r, "GET", "/e"), None, "delays take the full path");
         assert_eq!(fast(&r, "GET", "/f"), None, "templates take the full path");
-        assert_eq!(fast(&r, "GET", "/t/1"), None, "a path template could match");
         assert_eq!(
-            fast(&r, "GET", "/u/1"),
-            None,
-            "same segment count as a template"
+            fast(&r, "GET", "/t/1").as_deref(),
+            Some("t1"),
+            "the newer exact stub comes before the template that could match"
+        );
+        assert_eq!(
+            fast(&r, "GET", "/u/1").as_deref(),
+            Some("u1"),
+            "same segment count as a template, not its form"
         );
         assert_eq!(fast(&r, "GET", "/zzz"), None);
         let r = registry(&[
             r#"{"request": {"method": "GET", "urlPath": "/a"}, "response": {"body": "a"}}"#,
             r#"{"request": {"method": "GET", "urlPattern": "/x.*"}, "response": {"body": "x"}}"#,
+            r#"{"request": {"method": "GET", "urlPath": "/x/1"}, "response": {"body": "x1"}}"#,
+            r#"{"request": {"method": "GET", "urlPattern": "/x/1"}, "response": {"body": "newer"}}"#,
         ]);
         assert_eq!(
-            fast(&r, "GET", "/a"),
-            None,
-            "a pattern stub could match any path"
+            fast(&r, "GET", "/a").as_deref(),
+            Some("a"),
+            "a pattern stub that cannot match /a does not stop it"
         );
+        assert_eq!(
+            fast(&r, "GET", "/x/1"),
+            None,
+            "a newer pattern stub that matches comes first"
+        );
+    }
+
+    fn request(method: &str, url: &str, headers: &[(&str, &str)]) -> MockRequest {
+        let mut h = seam_core::http::Headers::new();
+        for (k, v) in headers {
+            h.append(k.to_string(), v.to_string());
+        }
+        MockRequest::new(
+            method,
+            url,
+            h,
+            bytes::Bytes::new(),
+            "http://127.0.0.1:1".into(),
+            std::net::Ipv4Addr::LOCALHOST.into(),
+        )
+    }
+
+    /// The name of the stub answering, or `-` (moves scenarios on).
+    fn answered(r: &Registry, req: &MockRequest) -> String {
+        match r.lookup(req) {
+            Lookup::Matched { entry, .. } => entry.stub.name.clone().unwrap_or_default(),
+            Lookup::Unmatched => "-".into(),
+        }
+    }
+
+    #[test]
+    fn priority_decides_across_indexed_and_scanned_stubs() {
+        let r = registry(&[
+            r#"{"name": "exact", "request": {"method": "GET", "urlPath": "/api/items/7"}, "response": {"body": "exact"}}"#,
+            r#"{"name": "regex-first", "priority": 1, "request": {"method": "GET", "urlPathPattern": "/api/items/[0-9]+"}, "response": {"body": "regex"}}"#,
+            r#"{"name": "catch-all", "priority": 10, "request": {"urlPathPattern": "/api/.*"}, "response": {"body": "all"}}"#,
+            r#"{"name": "template", "priority": 3, "request": {"method": "GET", "urlPathTemplate": "/api/users/{id}", "headers": {"X": {"equalTo": "1"}}}, "response": {"body": "t"}}"#,
+            r#"{"name": "user-exact", "request": {"method": "GET", "urlPath": "/api/users/1"}, "response": {"body": "u"}}"#,
+            r#"{"name": "post-regex", "priority": 1, "request": {"method": "POST", "urlPathPattern": "/api/users/[0-9]+"}, "response": {"body": "p"}}"#,
+        ]);
+        let get = |url: &str, h: &[(&str, &str)]| answered(&r, &request("GET", url, h));
+        assert_eq!(
+            get("/api/items/7", &[]),
+            "regex-first",
+            "a regex stub with a higher priority wins over the exact path"
+        );
+        assert_eq!(
+            fast(&r, "GET", "/api/items/7"),
+            None,
+            "and keeps the request off the fast path"
+        );
+        assert_eq!(get("/api/items/x", &[]), "catch-all");
+        assert_eq!(get("/api/users/1", &[("X", "1")]), "template");
+        assert_eq!(
+            get("/api/users/1", &[]),
+            "user-exact",
+            "the template's header fails: the next candidate"
+        );
+        assert_eq!(
+            fast(&r, "GET", "/api/users/1"),
+            None,
+            "a template with a condition comes first"
+        );
+        assert_eq!(
+            answered(&r, &request("POST", "/api/users/1", &[])),
+            "post-regex"
+        );
+        assert_eq!(get("/elsewhere", &[]), "-");
+        let r = registry(&[
+            r#"{"name": "user-exact", "request": {"method": "GET", "urlPath": "/api/users/1"}, "response": {"body": "u"}}"#,
+            r#"{"name": "post-regex", "priority": 1, "request": {"method": "POST", "urlPathPattern": "/api/users/[0-9]+"}, "response": {"body": "p"}}"#,
+            r#"{"name": "query-url", "priority": 1, "request": {"urlPattern": "/api/users/1\\?debug=.*"}, "response": {"body": "q"}}"#,
+            r#"{"name": "catch-all", "priority": 10, "request": {"urlPathPattern": "/api/.*"}, "response": {"body": "all"}}"#,
+        ]);
+        assert_eq!(
+            fast(&r, "GET", "/api/users/1").as_deref(),
+            Some("u"),
+            "a POST-only regex and a URL regex that needs a query do not stop a GET without one"
+        );
+        assert_eq!(
+            fast(&r, "GET", "/api/users/1?debug=1"),
+            None,
+            "with a query, the URL regex could match"
+        );
+        assert_eq!(
+            answered(&r, &request("GET", "/api/users/1?debug=1", &[])),
+            "query-url"
+        );
+        assert_eq!(fast(&r, "POST", "/api/users/1"), None);
+    }
+
+    #[test]
+    fn scenarios_step_through_indexed_pattern_stubs() {
+        let r = registry(&[
+            r#"{"name": "first", "scenarioName": "s", "requiredScenarioState": "Started", "newScenarioState": "two", "request": {"urlPathPattern": "/api/s/[0-9]+"}, "response": {"body": "1"}}"#,
+            r#"{"name": "second", "scenarioName": "s", "requiredScenarioState": "two", "newScenarioState": "Started", "request": {"urlPathTemplate": "/api/s/{id}"}, "response": {"body": "2"}}"#,
+            r#"{"name": "plain", "priority": 9, "request": {"urlPath": "/api/s/1"}, "response": {"body": "p"}}"#,
+        ]);
+        let go = || answered(&r, &request("GET", "/api/s/1", &[]));
+        assert_eq!(
+            fast(&r, "GET", "/api/s/1"),
+            None,
+            "scenario stubs come first"
+        );
+        assert_eq!([go(), go(), go()], ["first", "second", "first"]);
+        r.set_scenario("s", "elsewhere");
+        assert_eq!(go(), "plain", "no step applies in that state");
+    }
+
+    mod same_as_a_scan {
+        use super::*;
+        use proptest::prelude::*;
+        use serde_json::json;
+
+        fn path() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop::sample::select(vec!["a", "b", "1", "22", "A", ""]),
+                1..4,
+            )
+            .prop_map(|segs| format!("/{}", segs.join("/")))
+        }
+
+        /// A URL condition from `path`: each kind WireMock has.
+        fn url(path: String, kind: u8, piece: u8) -> serde_json::Value {
+            let pieces = [
+                "[0-9]+",
+                ".*",
+                "(a|b)",
+                "[^/]*",
+                "(?i)a",
+                "(/x)?",
+                "a?",
+                "[a-z]+/[0-9]",
+            ];
+            let p = pieces[piece as usize % pieces.len()];
+            let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            let last = segs.len() - 1;
+            let with = |rep: &str| -> String {
+                let mut s = segs.clone();
+                let at = piece as usize % s.len();
+                s[at] = rep;
+                format!("/{}", s.join("/"))
+            };
+            match kind % 7 {
+                0 => json!({"urlPath": path}),
+                1 => {
+                    json!({"url": if piece.is_multiple_of(2) { path } else { format!("{path}?q=1") }})
+                }
+                2 => json!({"urlPathPattern": with(p)}),
+                3 => {
+                    json!({"urlPattern": if piece.is_multiple_of(2) { with(p) } else { format!("{}\\?q=.*", with(p)) }})
+                }
+                4 => {
+                    let mut s = segs.clone();
+                    s[last] = "{id}";
+                    json!({"urlPathTemplate": format!("/{}", s.join("/"))})
+                }
+                5 => json!({"urlPathPattern": format!("(?i){}", with(p))}),
+                _ => json!({}),
+            }
+        }
+
+        fn stub() -> impl Strategy<Value = serde_json::Value> {
+            (path(), any::<u8>(), any::<u8>(), 0..3u8, 1..4i32, any::<bool>(), 0..3u8)
+                .prop_map(|(path, kind, piece, method, priority, header, scenario)| {
+                    let mut request = url(path, kind, piece);
+                    request["method"] = json!(["GET", "POST", "ANY"][method as usize]);
+                    if header {
+                        request["headers"] = json!({"X": {"equalTo": "1"}});
+                    }
+                    let mut m = json!({"priority": priority, "request": request, "response": {"body": "x"}});
+                    if scenario > 0 {
+                        m["scenarioName"] = json!("s");
+                        m["requiredScenarioState"] = json!(if scenario == 1 { "Started" } else { "two" });
+                        m["newScenarioState"] = json!(if scenario == 1 { "two" } else { "Started" });
+                    }
+                    m
+                })
+        }
+
+        fn req() -> impl Strategy<Value = (String, String, bool)> {
+            (
+                prop::sample::select(vec!["GET", "POST"]),
+                path(),
+                0..3u8,
+                any::<bool>(),
+            )
+                .prop_map(|(m, p, q, h)| {
+                    let url = match q {
+                        0 => p,
+                        1 => format!("{p}?q=1"),
+                        _ => format!("/{p}"),
+                    };
+                    (m.to_string(), url, h)
+                })
+        }
+
+        fn build(stubs: &[serde_json::Value]) -> Registry {
+            let r = Registry::default();
+            r.add(
+                stubs
+                    .iter()
+                    .filter_map(|m| stub_from_mapping(m, None).ok())
+                    .collect(),
+            );
+            r
+        }
+
+        fn id(l: Lookup) -> Option<Uuid> {
+            match l {
+                Lookup::Matched { entry, .. } => Some(entry.stub.id),
+                Lookup::Unmatched => None,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            /// The index and the fast path pick the stub a scan of every stub
+            /// in priority order picks (scenarios moving alike in both).
+            #[test]
+            fn the_index_picks_what_a_linear_scan_picks(
+                stubs in prop::collection::vec(stub(), 0..24),
+                requests in prop::collection::vec(req(), 1..12),
+            ) {
+                let indexed = build(&stubs);
+                let linear = build(&[]);
+                // the same stubs (same ids, same order)
+                linear.add(indexed.snapshot().entries.iter().rev().map(|e| e.stub.clone()).collect());
+                for (method, url, header) in requests {
+                    let h: &[(&str, &str)] = if header { &[("X", "1")] } else { &[] };
+                    let r = request(&method, &url, h);
+                    let (path, query) = url.split_once('?').map_or((url.as_str(), false), |(p, _)| (p, true));
+                    let fast = indexed.answer_plain(&method, path, query, |e, _| e.stub.id);
+                    let expected = id(linear.lookup_linear(&r));
+                    prop_assert_eq!(id(indexed.lookup(&r)), expected, "{} {}", method, url);
+                    if let Some(f) = fast {
+                        prop_assert_eq!(Some(f), expected, "fast path for {} {}", method, url);
+                    }
+                }
+            }
+        }
     }
 }

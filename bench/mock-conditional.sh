@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Mock server with conditional stubs (issue 14): WireMock mappings in a
+# realistic mix (bench/mock-conditional.py: regex paths with header matchers,
+# query matchers, POSTs with JSON body matchers, plain URLs, a fifth templated)
+# at 100, 1,000 and 10,000 stubs. For each size, wrk loads bare hyper
+# (bench/hello-hyper) and then seam mock with each kind of request, in rounds,
+# all in the same run; then seam's RSS after the load.
+#
+# Usage: bench/mock-conditional.sh [SECONDS] [CONNECTIONS] [ROUNDS]
+#   SIZES="1000" bench/mock-conditional.sh       # some sizes only
+#   SEAM=/path/to/other/seam bench/mock-conditional.sh   # another build (before/after)
+# As in mock-throughput.sh, the servers share core 1 and wrk runs on core 0
+# (bench/mock-lib.sh); each figure is the median over rounds of seam's
+# requests/s over hello-hyper's in the same round.
+# Memory: RSS after the load minus that of seam with one plain stub after the
+# same load, per stub, beside the mappings' own size per stub.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-3}
+CONNS=${2:-64}
+ROUNDS=${3:-5}
+SIZES=${SIZES:-100 1000 10000}
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 2; }
+
+if [ -z "${SEAM:-}" ]; then
+  cargo build --release -q -p seam-cli
+  SEAM=target/release/seam
+fi
+(cd bench/hello-hyper && cargo build --release -q)
+HELLO=bench/hello-hyper/target/release/hello-hyper
+
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+. bench/mock-lib.sh  # SERVER_CPU, WRK, run_wrk, start_server
+
+# header_args HEADER...: `-H NAME: VALUE` for wrk and curl, one per line
+header_args() {
+  local h
+  for h in "$@"; do printf -- '-H\n%s\n' "${h/:/: }"; done
+}
+
+# check that each request is answered by a stub (not the catch-all's 404)
+check_requests() { # DIR URL
+  local kind url hdrs args
+  while read -r kind METHOD url hdrs; do
+    mapfile -t args < <(header_args $hdrs)
+    local data=()
+    [ "$METHOD" = POST ] && data=(--data "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$1/post.lua")")
+    local code
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X "$METHOD" "${args[@]}" "${data[@]}" "$2$url")
+    [ "$code" = 200 ] || { echo "$kind $METHOD $url answered $code, not 200" >&2; exit 1; }
+  done < "$1/requests.txt"
+}
+
+RESULTS="$WORK/results.txt"; : > "$RESULTS"
+# the baseline for memory: one plain stub, the same load
+mkdir -p "$WORK/base/mappings"
+echo '{"request": {"method": "GET", "url": "/api/plain/0"}, "response": {"body": "x"}}' > "$WORK/base/mappings/one.json"
+start_server $SERVER_CPU "$SEAM" mock --port 0 --stubs "$WORK/base"; BASE_PID=$PID
+run_wrk "$URL/api/plain/0" "$SECS" > /dev/null
+BASE_RSS=$(awk '/VmRSS/ {print $2}' /proc/$BASE_PID/status)
+kill $BASE_PID; wait $BASE_PID 2>/dev/null || true
+
+for N in $SIZES; do
+  DIR="$WORK/s$N"
+  python3 bench/mock-conditional.py "$DIR" "$N" > "$DIR.requests"
+  mv "$DIR.requests" "$DIR/requests.txt"
+  TEXT=$(cat "$DIR"/mappings/*.json | wc -c)
+  start_server $SERVER_CPU $HELLO 0; HELLO_URL=$URL; HELLO_PID=$PID
+  start_server $SERVER_CPU "$SEAM" mock --port 0 --stubs "$DIR"; SEAM_URL=$URL; SEAM_PID=$PID
+  check_requests "$DIR" "$SEAM_URL"
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "== $N stubs, round $round: hello-hyper, then seam mock per request kind" >&2
+    echo "$N hello $(run_wrk "$HELLO_URL/api/plain/1" "$SECS")" >> "$RESULTS"
+    while read -r kind METHOD url hdrs; do
+      mapfile -t args < <(header_args $hdrs)
+      [ "$METHOD" = POST ] && args+=(-s "$DIR/post.lua")
+      echo "$N $kind $(run_wrk "$SEAM_URL$url" "$SECS" "${args[@]}")" >> "$RESULTS"
+    done < "$DIR/requests.txt"
+  done
+  echo "$N rss $(awk '/VmRSS/ {print $2}' /proc/$SEAM_PID/status) $TEXT" >> "$RESULTS"
+  kill $HELLO_PID $SEAM_PID; wait $HELLO_PID $SEAM_PID 2>/dev/null || true
+done
+
+python3 - "$RESULTS" "$BASE_RSS" "$SEAM" <<'PY'
+import collections, statistics, sys
+results, base_rss, seam = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rounds = collections.defaultdict(list)  # (n, kind) -> [rps per round]
+rss = {}
+for line in open(results):
+    n, kind, *rest = line.split()
+    if kind == "rss":
+        rss[int(n)] = (int(rest[0]), int(rest[1]))
+    else:
+        rounds[(int(n), kind)].append(float(rest[0]))
+kinds = ["regex", "query", "templated", "post", "plain"]
+print(f"seam: {seam}; RSS of seam with one plain stub after the same load: {base_rss/1024:.1f} MB\n")
+print("| stubs | hello-hyper | GET path-regex + headers | GET query matchers | templated | POST JSON body | plain `url` in the mix | RSS after load | per stub (mappings' own text) |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for n in sorted(rss):
+    hello = rounds[(n, "hello")]
+    cells = []
+    for k in kinds:
+        ratios = [s / h for s, h in zip(rounds[(n, k)], hello)]
+        cells.append(f"{100*statistics.median(ratios):.0f}% ({statistics.median(rounds[(n, k)]):,.0f})")
+    r, text = rss[n]
+    per = (r - base_rss) * 1024 / n / 1024
+    print(f"| {n:,} | {statistics.median(hello):,.0f} | " + " | ".join(cells)
+          + f" | {r/1024:.1f} MB | {per:.1f} KB ({text/n/1024:.2f} KB) |")
+print("\nrequests/s per round:")
+for (n, k), v in sorted(rounds.items()):
+    print(f"  {n:>6} {k:<10} {', '.join(f'{x:,.0f}' for x in v)}")
+PY
