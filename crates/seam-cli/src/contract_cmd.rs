@@ -85,6 +85,12 @@ pub fn run(cmd: ContractCommand) -> Result<Outcome, CliError> {
             u8::try_from(command_code).unwrap_or(exit::FAILED)
         } else if usage.is_clean() {
             exit::OK
+        } else if !usage.mock_failures.is_empty() {
+            eprintln!(
+                "the consumer got {} answer(s) the contract does not hold (a 5xx from seam's mock, see above); no pact written",
+                usage.mock_failures.len()
+            );
+            exit::FAILED
         } else {
             eprintln!("the contract was not honoured; no pact written");
             exit::FAILED

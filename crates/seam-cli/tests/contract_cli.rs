@@ -167,3 +167,66 @@ fn bad_contracts_exit_2_with_file_line_column() {
         "{err}"
     );
 }
+
+const FROM_STATE: &str = r#"consumer: web
+provider: orders
+interactions:
+  - description: create an order
+    given:
+      - state: an order can be created
+    request:
+      method: POST
+      path: /orders
+    response:
+      status: 201
+      headers:
+        Location: { $fromProviderState: "/orders/${id}", example: /orders/42 }
+      body:
+        id: { $fromProviderState: "${id}", example: 42 }
+"#;
+
+#[test]
+fn from_provider_state_answers_the_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("web-orders.yaml");
+    std::fs::write(&contract, FROM_STATE).unwrap();
+    let pacts = dir.path().join("pacts");
+    let script = r#"out=$(curl -s -D - -X POST "$SEAM_MOCK_URL/orders") && echo "$out" && echo "$out" | grep -q '^HTTP/1.1 201' && echo "$out" | grep -qi '^location: /orders/42' && echo "$out" | grep -q '"id":42'"#;
+    let (code, out, err) = contract_mock(&contract, &pacts, &[], script);
+    assert_eq!(code, 0, "{out}{err}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pacts.join("web-orders.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        doc["interactions"][0]["response"]["generators"]["body"]["$.id"]["type"],
+        "ProviderState"
+    );
+}
+
+#[test]
+fn an_answer_the_mock_could_not_give_fails_the_run() {
+    // a MockServerURL generator whose regex does not compile: the mock answers 500
+    let pact = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
+      "interactions": [{"description": "a link", "request": {"method": "GET", "path": "/link"},
+        "response": {"status": 200, "body": {"next": "http://localhost:8080/orders/2"},
+          "generators": {"body": {"$.next": {"type": "MockServerURL",
+            "example": "http://localhost:8080/orders/2", "regex": "(.*/orders/2"}}}}}],
+      "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("web-orders.json");
+    std::fs::write(&contract, pact).unwrap();
+    let pacts = dir.path().join("pacts");
+    // the consumer's test does not look at the status: the run must fail anyway
+    let script = r#"curl -s "$SEAM_MOCK_URL/link" >/dev/null; true"#;
+    let (code, out, err) = contract_mock(&contract, &pacts, &[], script);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("the mock could not answer as the contract says: GET /link got 500 where web → orders: a link answers 200"),
+        "{err}"
+    );
+    assert!(
+        err.contains("answer(s) the contract does not hold") && err.contains("no pact written"),
+        "{err}"
+    );
+    assert!(!pacts.join("web-orders.json").exists());
+}

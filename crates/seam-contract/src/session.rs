@@ -1,7 +1,9 @@
 //! The consumer side of a contract: a mock server answering the contract's
 //! interactions, a record of what the consumer's tests exercised, and the pact
-//! written (and merged) when every interaction was used and nothing unexpected
-//! arrived. `seam contract mock` and Rust consumers' tests both use this.
+//! written (and merged) when every interaction was used, nothing unexpected
+//! arrived and the mock gave every answer the contract holds (a 5xx the
+//! contract does not say is the mock failing, not the consumer passing).
+//! `seam contract mock` and Rust consumers' tests both use this.
 
 use seam_core::interaction::Exchange;
 use seam_mock::stub::StubSource;
@@ -20,17 +22,35 @@ pub struct Unexpected {
     pub curl: String,
 }
 
+/// A request the mock matched but could not answer as the contract says: it
+/// answered a 5xx the interaction does not hold (a generator that failed, ...).
+#[derive(Debug, Clone)]
+pub struct MockFailure {
+    pub method: String,
+    pub url: String,
+    /// What the consumer got.
+    pub status: u16,
+    /// What the interaction says.
+    pub expected_status: u16,
+    /// (consumer, provider, description) of the interaction.
+    pub interaction: (String, String, String),
+    /// Why, as the mock's answer said it (its body, first line).
+    pub reason: Option<String>,
+}
+
 /// What the consumer's tests did with the contract.
 #[derive(Debug, Clone, Default)]
 pub struct Usage {
     pub unexpected: Vec<Unexpected>,
     /// (consumer, provider, description) of interactions never requested.
     pub unexercised: Vec<(String, String, String)>,
+    /// Answers the mock could not give as the contract says.
+    pub mock_failures: Vec<MockFailure>,
 }
 
 impl Usage {
     pub fn is_clean(&self) -> bool {
-        self.unexpected.is_empty() && self.unexercised.is_empty()
+        self.unexpected.is_empty() && self.unexercised.is_empty() && self.mock_failures.is_empty()
     }
 
     /// A report for people: what was unexpected, what was never exercised.
@@ -44,6 +64,20 @@ impl Usage {
         }
         for (c, p, d) in &self.unexercised {
             out.push_str(&format!("never exercised: {c} → {p}: {d}\n"));
+        }
+        for f in &self.mock_failures {
+            let (c, p, d) = &f.interaction;
+            out.push_str(&format!(
+                "the mock could not answer as the contract says: {} {} got {} where {c} → {p}: {d} answers {}{}\n",
+                f.method,
+                f.url,
+                f.status,
+                f.expected_status,
+                f.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ));
         }
         out
     }
@@ -95,6 +129,37 @@ impl ConsumerSession {
     /// What happened so far.
     pub fn usage(&self) -> Usage {
         let state = self.server.state();
+        let mut mock_failures = Vec::new();
+        for (id, p, n) in &self.owners {
+            let interaction = &self.pacts[*p].interactions[*n];
+            let Exchange::Http { response, .. } = &interaction.exchange else {
+                continue;
+            };
+            let expected_status = response.response.status;
+            let failed = state
+                .journal
+                .find(|e| e.stub_id == Some(*id) && e.status >= 500 && e.status != expected_status);
+            for e in failed.into_iter().rev() {
+                let reason = e
+                    .answer
+                    .as_ref()
+                    .map(|a| String::from_utf8_lossy(&a.body).trim().to_string())
+                    .and_then(|b| b.lines().next().map(str::to_string))
+                    .filter(|l| !l.is_empty());
+                mock_failures.push(MockFailure {
+                    method: e.request.method.clone(),
+                    url: e.request.url.clone(),
+                    status: e.status,
+                    expected_status,
+                    interaction: (
+                        self.pacts[*p].consumer.clone(),
+                        self.pacts[*p].provider.clone(),
+                        interaction.description.clone(),
+                    ),
+                    reason,
+                });
+            }
+        }
         let unexpected = state
             .journal
             .find(|e| e.stub_id.is_none())
@@ -122,6 +187,7 @@ impl ConsumerSession {
         Usage {
             unexpected,
             unexercised,
+            mock_failures,
         }
     }
 

@@ -184,9 +184,7 @@ impl Generator {
             },
             "Regex" => {
                 let regex = req("regex")?;
-                regex_syntax::Parser::new()
-                    .parse(&regex)
-                    .map_err(|e| format!("invalid regex `{regex}` in Regex generator: {e}"))?;
+                crate::regexp::bounded(&regex).map_err(|e| format!("Regex generator: {e}"))?;
                 Generator::Regex { regex }
             }
             "Uuid" => Generator::Uuid {
@@ -387,8 +385,8 @@ impl Generator {
                     .mock_server_url
                     .as_deref()
                     .ok_or("MockServerURL generator used without a mock server URL")?;
-                let re = regex::Regex::new(regex)
-                    .map_err(|e| format!("invalid regex `{regex}` in MockServerURL: {e}"))?;
+                let re =
+                    crate::regexp::bounded(regex).map_err(|e| format!("MockServerURL: {e}"))?;
                 match re.captures(example).and_then(|c| c.get(1)) {
                     Some(rest) => json!(format!("{}{}", base.trim_end_matches('/'), rest.as_str())),
                     None => json!(example),
