@@ -686,6 +686,18 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             ok_json(200, &json!({}))
         }
         ("POST", ["mappings", "reset"]) => done(reset_mappings(state)),
+        ("GET", ["mappings", "unmatched"]) => {
+            let unmatched = unmatched_stubs(state);
+            mappings_reply(unmatched.iter(), unmatched.len(), 0, None)
+        }
+        ("DELETE", ["mappings", "unmatched"]) => {
+            let ids: rustc_hash::FxHashSet<Uuid> =
+                unmatched_stubs(state).iter().map(|s| s.id).collect();
+            state
+                .registry
+                .replace_where(|s| ids.contains(&s.id), Vec::new());
+            ok_json(200, &json!({}))
+        }
         ("POST", ["mappings", "save"]) => save(state),
         ("POST", ["mappings", "import"]) => import(state, req),
         ("GET", ["mappings", id]) => with_id(id, |id| match state.registry.get(id) {
@@ -738,11 +750,29 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
                 .query
                 .get_all("unmatched")
                 .is_some_and(|v| v.first().is_some_and(|x| x == "true"));
+            let since = match req.query.get_all("since").and_then(|v| v.first()) {
+                None => None,
+                Some(raw) => match chrono::DateTime::parse_from_rfc3339(raw) {
+                    Ok(t) => Some(std::time::SystemTime::from(t)),
+                    Err(_) => {
+                        return error(
+                            400,
+                            "Invalid since",
+                            format!(
+                                "`since` must be an ISO 8601 date-time (2024-01-31T12:00:00Z), not `{}`",
+                                seam_core::regexp::excerpt(raw, 80)
+                            ),
+                        )
+                    }
+                },
+            };
             let table = state.registry.snapshot();
             let stubs = stubs_by_id(&table);
             let events: Vec<Value> = state
                 .journal
-                .find_first(limit, |e| !unmatched || e.stub_id.is_none())
+                .find_first(limit, |e| {
+                    (!unmatched || e.stub_id.is_none()) && since.is_none_or(|t| e.logged_at > t)
+                })
                 .iter()
                 .map(|e| serve_event(state, &stubs, e))
                 .collect();
@@ -824,12 +854,21 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             state.journal.remove(|e| e.id == id);
             ok_json(200, &json!({}))
         }),
+        ("GET", ["files"]) => files_list(state),
+        (op @ ("GET" | "PUT" | "DELETE"), ["files", _, ..]) => {
+            let rel = seam_core::http::percent_decode_path(
+                rest.strip_prefix("/files/").unwrap_or_default(),
+            );
+            file_op(state, op, &rel, req)
+        }
         ("GET", ["scenarios"]) => ok_json(200, &json!({"scenarios": scenarios(state)})),
         ("POST", ["scenarios", "reset"]) => {
             state.registry.reset_scenarios();
             ok_json(200, &json!({}))
         }
         ("PUT", ["scenarios", name, "state"]) => {
+            // the path is kept as sent: `login%20flow` names `login flow`
+            let name = &seam_core::http::percent_decode_path(name);
             let v = match parse_body(req) {
                 Ok(v) => v,
                 Err(e) => return e.reply(),
@@ -928,6 +967,113 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             "Not found",
             format!("no admin route for {}", crate::report::request_line(req)),
         ),
+    }
+}
+
+/// The stubs no kept request was answered by (WireMock's unmatched stub
+/// mappings: after the journal is cleared, every stub is).
+fn unmatched_stubs(state: &MockState) -> Vec<Stub> {
+    let used: rustc_hash::FxHashSet<Uuid> = state
+        .journal
+        .find(|e| e.stub_id.is_some())
+        .iter()
+        .filter_map(|e| e.stub_id)
+        .collect();
+    state
+        .registry
+        .snapshot()
+        .iter()
+        .filter(|s| !used.contains(&s.id))
+        .cloned()
+        .collect()
+}
+
+/// The body files folder (`__files` of the first stub root), if any.
+fn files_dir(state: &MockState) -> Option<&std::path::Path> {
+    state.config.files_dir.as_deref()
+}
+
+/// `GET /__admin/files`: every file under `__files`, as paths relative to
+/// it (`sub/b.json`), sorted.
+fn files_list(state: &MockState) -> hyper::Response<Body> {
+    let mut names = Vec::new();
+    if let Some(root) = files_dir(state) {
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(rel) = path.strip_prefix(root) {
+                    let parts: Vec<String> = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    names.push(parts.join("/"));
+                }
+            }
+        }
+    }
+    names.sort();
+    ok_json(200, &json!(names))
+}
+
+/// `GET/PUT/DELETE /__admin/files/{path}`: a body file read (its bytes),
+/// written (answered with its base64, as WireMock does) or deleted. A path
+/// that would leave `__files` is 404, as in WireMock.
+fn file_op(state: &MockState, op: &str, rel: &str, req: &MockRequest) -> hyper::Response<Body> {
+    let not_found = || {
+        error(
+            404,
+            "File not found",
+            format!(
+                "no file {} under __files",
+                seam_core::regexp::excerpt(rel, 200)
+            ),
+        )
+    };
+    let rel_path = std::path::Path::new(rel);
+    if respond::check_body_file(rel_path).is_err() {
+        return not_found();
+    }
+    let Some(root) = files_dir(state) else {
+        return match op {
+            "PUT" => error(
+                409,
+                "No __files directory",
+                "start seam mock with --stubs DIR, where DIR holds a __files folder, to store body files",
+            ),
+            "DELETE" => ok_json(200, &json!({})),
+            _ => not_found(),
+        };
+    };
+    let path = root.join(rel_path);
+    match op {
+        "GET" => match std::fs::read(&path) {
+            Ok(bytes) if path.is_file() => respond::text(200, "application/octet-stream", bytes),
+            _ => not_found(),
+        },
+        "PUT" => {
+            let written = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&path, &req.body));
+            match written {
+                Ok(()) => ok_json(
+                    200,
+                    &json!(base64::engine::general_purpose::STANDARD.encode(&req.body)),
+                ),
+                Err(e) => error(
+                    500,
+                    "Cannot write the file",
+                    format!("{}: {e}", path.display()),
+                ),
+            }
+        }
+        _ => {
+            let _ = std::fs::remove_file(&path);
+            ok_json(200, &json!({}))
+        }
     }
 }
 

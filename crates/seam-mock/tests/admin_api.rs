@@ -527,6 +527,26 @@ async fn scenarios_list_their_mappings() {
         json!({"scenarios": [{"id": "login", "name": "login", "state": "Started",
             "possibleStates": ["Started", "in"], "mappings": [with_ids(&login), with_ids(&me)]}]})
     );
+    // a scenario name with a space, percent-encoded in the path
+    let spaced = json!({"scenarioName": "log in", "requiredScenarioState": "Started",
+        "request": {"url": "/x"}, "response": {"status": 200}});
+    assert_eq!(admin.post("/__admin/mappings", spaced).await.0, 201);
+    let (status, _) = admin
+        .json(
+            "PUT",
+            "/__admin/scenarios/log%20in/state",
+            Some(r#"{"state": "other"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let listed = admin.get("/__admin/scenarios").await;
+    let log_in = listed["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "log in")
+        .unwrap();
+    assert_eq!(log_in["state"], "other");
     let (status, err) = admin
         .json(
             "PUT",
@@ -759,4 +779,97 @@ async fn a_malformed_request_target_is_400_not_the_root_stub() {
     // nothing reached the journal
     let journal = Admin::of(&server).get("/__admin/requests").await;
     assert_eq!(journal["meta"]["total"], 3);
+}
+
+#[tokio::test]
+async fn unmatched_stub_mappings_are_listed_and_removed() {
+    let server = reference_server(MockConfig::default()).await;
+    let admin = Admin::of(&server);
+    reqwest::get(format!("{}/from-file", server.base_url()))
+        .await
+        .unwrap();
+    // WireMock 3.13.2: the stubs no journaled request was answered by
+    let unmatched = admin.get("/__admin/mappings/unmatched").await;
+    assert_eq!(unmatched["meta"], json!({"total": 1}));
+    assert_eq!(unmatched["mappings"][0]["id"], ORDERS);
+    let (status, _) = admin
+        .json("DELETE", "/__admin/mappings/unmatched", None)
+        .await;
+    assert_eq!(status, 200);
+    let left = admin.get("/__admin/mappings").await;
+    assert_eq!(left["meta"], json!({"total": 1}));
+    assert_eq!(left["mappings"][0]["request"]["url"], "/from-file");
+}
+
+#[tokio::test]
+async fn the_journal_can_be_read_since_a_date() {
+    let server = reference_server(MockConfig::default()).await;
+    let admin = Admin::of(&server);
+    reqwest::get(format!("{}/from-file", server.base_url()))
+        .await
+        .unwrap();
+    let all = admin
+        .get("/__admin/requests?since=2000-01-01T00:00:00Z")
+        .await;
+    assert_eq!(all["requests"].as_array().unwrap().len(), 1);
+    let none = admin
+        .get("/__admin/requests?since=2099-01-01T00:00:00Z")
+        .await;
+    assert_eq!(none["requests"], json!([]));
+    assert_eq!(none["meta"], json!({"total": 1}));
+    let (status, err) = admin
+        .json("GET", "/__admin/requests?since=soon", None)
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        err["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ISO 8601"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn body_files_are_listed_written_read_and_deleted() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("__files")).unwrap();
+    let config = MockConfig {
+        files_dir: Some(root.path().join("__files")),
+        ..Default::default()
+    };
+    let mapping = json!({"request": {"url": "/b"}, "response": {"bodyFileName": "sub/b.json"}});
+    let server = MockServer::start(config, stubs(&[mapping])).await.unwrap();
+    let admin = Admin::of(&server);
+    assert_eq!(admin.get("/__admin/files").await, json!([]));
+    // WireMock answers a PUT with the file's base64
+    let (status, put) = admin
+        .json("PUT", "/__admin/files/sub/b.json", Some(r#"{"x":1}"#))
+        .await;
+    assert_eq!((status, put), (200, json!("eyJ4IjoxfQ==")));
+    admin
+        .json("PUT", "/__admin/files/a.txt", Some("hello"))
+        .await;
+    assert_eq!(
+        admin.get("/__admin/files").await,
+        json!(["a.txt", "sub/b.json"])
+    );
+    let (status, text) = admin.send("GET", "/__admin/files/a.txt", None).await;
+    assert_eq!((status, text.as_str()), (200, "hello"));
+    // the stub serves the file just written
+    let res = reqwest::get(format!("{}/b", server.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), r#"{"x":1}"#);
+    // a path leaving __files is 404, as in WireMock
+    let (status, _) = admin
+        .send("PUT", "/__admin/files/..%2F..%2Fevil.txt", Some("x"))
+        .await;
+    assert_eq!(status, 404);
+    assert!(!root.path().join("evil.txt").exists());
+    let (status, _) = admin.send("DELETE", "/__admin/files/a.txt", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(admin.get("/__admin/files").await, json!(["sub/b.json"]));
+    let (status, _) = admin.send("GET", "/__admin/files/a.txt", None).await;
+    assert_eq!(status, 404);
 }
