@@ -70,6 +70,7 @@ struct Expected {
 
 /// The checks that need the official CLI (not stale when it is missing).
 const OFFICIAL_CHECKS: &[&str] = &[
+    "mock-vs-official-stub",
     "official-verify-seam-mock",
     "official-stub-load",
     "official-self",
@@ -307,11 +308,22 @@ impl<'a> FileRun<'a> {
             Some(p)
         };
 
+        // the official stub first: the mock's answers are compared with its own
+        let stub = self.cli.map(|cli| Server::official_stub(cli, self.path));
+        let stub = match stub {
+            Some(Err(why)) => {
+                self.fail("official-stub-load", None, why);
+                None
+            }
+            Some(Ok(stub)) => Some(stub),
+            None => None,
+        };
+
         match Server::seam_mock(self.path) {
             Err(why) => self.fail("mock-start", None, why),
             Ok(mock) => {
                 if !pact.uses_plugins {
-                    self.ask_mock(&pact, mock.port);
+                    self.ask_mock(&pact, mock.port, stub.as_ref().map(|s| s.port));
                 }
                 if let Some(view) = &http_view {
                     let (code, report) = self.seam_verify(view, mock.port, true);
@@ -342,39 +354,34 @@ impl<'a> FileRun<'a> {
             }
         }
 
-        let Some(cli) = self.cli else { return };
-        match Server::official_stub(cli, self.path) {
-            Err(why) => self.fail("official-stub-load", None, why),
-            Ok(stub) => {
-                if let Some(view) = &http_view {
-                    let (official_ok, official_report) = official_verify(cli, view, stub.port);
-                    if !official_ok {
-                        self.fail(
-                            "official-self",
-                            None,
-                            format!(
-                                "the official verifier fails against the official stub: {}",
-                                failed_lines(&official_report)
-                            ),
-                        );
-                    }
-                    // no --skip-unsupported: an interaction seam cannot check is
-                    // no pass, as one the official verifier cannot load
-                    let (code, report) = self.seam_verify(view, stub.port, false);
-                    if (code == 0) != official_ok {
-                        self.fail(
-                            "seam-verify-official-stub",
-                            None,
-                            format!(
-                                "against the official stub, seam verify exits {code} but the official verifier {}: seam: {} | official: {}",
-                                if official_ok { "passes" } else { "fails" },
-                                failed_lines(&report),
-                                failed_lines(&official_report)
-                            ),
-                        );
-                    }
-                }
-            }
+        let (Some(cli), Some(stub), Some(view)) = (self.cli, stub, &http_view) else {
+            return;
+        };
+        let (official_ok, official_report) = official_verify(cli, view, stub.port);
+        if !official_ok {
+            self.fail(
+                "official-self",
+                None,
+                format!(
+                    "the official verifier fails against the official stub: {}",
+                    failed_lines(&official_report)
+                ),
+            );
+        }
+        // no --skip-unsupported: an interaction seam cannot check is no pass,
+        // as one the official verifier cannot load
+        let (code, report) = self.seam_verify(view, stub.port, false);
+        if (code == 0) != official_ok {
+            self.fail(
+                "seam-verify-official-stub",
+                None,
+                format!(
+                    "against the official stub, seam verify exits {code} but the official verifier {}: seam: {} | official: {}",
+                    if official_ok { "passes" } else { "fails" },
+                    failed_lines(&report),
+                    failed_lines(&official_report)
+                ),
+            );
         }
     }
 
@@ -397,8 +404,9 @@ impl<'a> FileRun<'a> {
         (code, out + &err)
     }
 
-    /// Each usable HTTP interaction's example request, sent to the mock.
-    fn ask_mock(&mut self, pact: &Pact, port: u16) {
+    /// Each usable HTTP interaction's example request, sent to the mock (and
+    /// to the official stub, when it runs, whose answer must be the same).
+    fn ask_mock(&mut self, pact: &Pact, port: u16, stub_port: Option<u16>) {
         let client = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
@@ -410,37 +418,33 @@ impl<'a> FileRun<'a> {
                 .iter()
                 .find(|earlier| earlier.request.is_sub_request_of(&it.request))
                 .unwrap_or(it);
-            let url = format!("http://127.0.0.1:{port}{}", it.request.target());
-            let method = reqwest::Method::from_bytes(it.request.method.as_bytes()).unwrap();
-            let mut req = client.request(method, &url);
-            for (k, v) in &it.request.headers {
-                if !["content-length", "host", "transfer-encoding", "connection"]
-                    .contains(&k.to_ascii_lowercase().as_str())
-                {
-                    req = req.header(k, v);
-                }
-            }
-            if let Some(body) = &it.request.body {
-                req = req.body(body.clone());
-            }
             self.asked += 1;
-            let got = match req.send() {
-                Ok(r) => r,
+            let got = match ask(&client, port, &it.request) {
+                Ok(answer) => answer,
                 Err(e) => {
                     self.fail("mock", Some(&it.description), format!("no answer: {e}"));
                     continue;
                 }
             };
-            let status = got.status().as_u16();
-            let body = got.bytes().map(|b| b.to_vec()).unwrap_or_default();
-            if answering.status.is_some_and(|expected| expected != status) {
+            let request = format!("{} {}", it.request.method, it.request.target());
+            if let Some(official) = stub_port.and_then(|p| ask(&client, p, &it.request).ok()) {
+                if let Some(diff) = got.differs_from(&official, answering.generated) {
+                    self.fail(
+                        "mock-vs-official-stub",
+                        Some(&it.description),
+                        format!("{request}: {diff}"),
+                    );
+                }
+            }
+            if answering
+                .status
+                .is_some_and(|expected| expected != got.status)
+            {
                 self.fail(
                     "mock",
                     Some(&it.description),
                     format!(
-                        "{} {}: expected status {}{} but got {status}: {}",
-                        it.request.method,
-                        it.request.target(),
+                        "{request}: expected status {}{} but got {}: {}",
                         answering.status.unwrap_or_default(),
                         if std::ptr::eq(answering, it) {
                             String::new()
@@ -450,7 +454,8 @@ impl<'a> FileRun<'a> {
                                 answering.description
                             )
                         },
-                        snippet(&body)
+                        got.status,
+                        snippet(&got.body)
                     ),
                 );
                 continue;
@@ -458,22 +463,94 @@ impl<'a> FileRun<'a> {
             let differs = answering
                 .fixed_body
                 .as_ref()
-                .filter(|expected| !same_body(expected, &body));
+                .filter(|expected| !same_body(expected, &got.body));
             if let Some(expected) = differs {
                 self.fail(
                     "mock",
                     Some(&it.description),
                     format!(
-                        "{} {}: expected body {} but got {}",
-                        it.request.method,
-                        it.request.target(),
+                        "{request}: expected body {} but got {}",
                         snippet(expected),
-                        snippet(&body)
+                        snippet(&got.body)
                     ),
                 );
             }
         }
     }
+}
+
+/// What a stub answered: status, Content-Type essence, body.
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// How `self` (seam mock's answer) differs from the official stub's; the
+    /// body is not compared when generators make it.
+    fn differs_from(&self, official: &Answer, generated: bool) -> Option<String> {
+        if self.status != official.status {
+            return Some(format!(
+                "seam mock answers {} but the official stub {}",
+                self.status, official.status
+            ));
+        }
+        if self.content_type != official.content_type {
+            return Some(format!(
+                "seam mock answers Content-Type {:?} but the official stub {:?}",
+                self.content_type, official.content_type
+            ));
+        }
+        if !generated && !same_body(&official.body, &self.body) {
+            return Some(format!(
+                "seam mock answers the body {} but the official stub {}",
+                snippet(&self.body),
+                snippet(&official.body)
+            ));
+        }
+        None
+    }
+}
+
+/// Sends an example request to the stub on `port`.
+fn ask(
+    client: &reqwest::blocking::Client,
+    port: u16,
+    request: &ExampleRequest,
+) -> Result<Answer, reqwest::Error> {
+    let url = format!("http://127.0.0.1:{port}{}", request.target());
+    let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap();
+    let mut req = client.request(method, &url);
+    for (k, v) in &request.headers {
+        if !["content-length", "host", "transfer-encoding", "connection"]
+            .contains(&k.to_ascii_lowercase().as_str())
+        {
+            req = req.header(k, v);
+        }
+    }
+    if let Some(body) = &request.body {
+        req = req.body(body.clone());
+    }
+    let got = req.send()?;
+    let status = got.status().as_u16();
+    let content_type = got
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let body = got.bytes()?.to_vec();
+    Ok(Answer {
+        status,
+        content_type,
+        body,
+    })
 }
 
 /// Bodies are equal as JSON when both are JSON, else byte for byte.
@@ -510,6 +587,7 @@ fn first_lines(text: &str, n: usize) -> String {
 
 /// The lines of a verification report that say what failed (or its start).
 fn failed_lines(report: &str) -> String {
+    let report = strip_ansi(report);
     let picked: Vec<&str> = report
         .lines()
         .map(str::trim)
@@ -525,7 +603,7 @@ fn failed_lines(report: &str) -> String {
         .take(6)
         .collect();
     if picked.is_empty() {
-        first_lines(report, 4)
+        first_lines(&report, 4)
     } else {
         picked.join(" | ")
     }
@@ -608,34 +686,37 @@ impl Server {
         }
     }
 
-    /// `pact stub -f FILE -p PORT`, ready when the port answers.
+    /// `pact stub -f FILE -p 0`: the port it took is in its log ("Server started
+    /// on port N"). Choosing a free port first would race with the other
+    /// threads' servers.
     fn official_stub(cli: &Path, pact: &Path) -> Result<Server, String> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let log = tempfile::NamedTempFile::new().unwrap();
         let child = Command::new(cli)
             .env("PACT_DO_NOT_TRACK", "true")
-            .args(["stub", "-l", "warn", "-f"])
+            .env("NO_COLOR", "1")
+            .args(["stub", "-l", "info", "-p", "0", "-f"])
             .arg(pact)
-            .args(["-p", &port.to_string()])
             .stdout(log.reopen().unwrap())
             .stderr(log.reopen().unwrap())
             .spawn()
             .expect("the pact CLI runs");
-        let mut server = Server { child, port };
+        let mut server = Server { child, port: 0 };
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+            let port = text
+                .split("started on port ")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|p| p.parse().ok());
+            if let Some(port) = port {
+                server.port = port;
                 return Ok(server);
             }
             if let Ok(Some(status)) = server.child.try_wait() {
-                let text = std::fs::read_to_string(log.path()).unwrap_or_default();
                 return Err(format!(
                     "the official stub server exits ({status}) on it: {}",
-                    first_lines(&text, 3)
+                    first_lines(&strip_ansi(&text), 3)
                 ));
             }
             if Instant::now() > deadline {
@@ -644,6 +725,25 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Log lines without their terminal colour codes.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // ESC [ ... letter
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// What the test needs of a pact: its HTTP interactions as examples.
@@ -659,6 +759,8 @@ struct HttpInteraction {
     status: Option<u16>,
     /// The response body every answer must carry, when the pact fixes it.
     fixed_body: Option<Vec<u8>>,
+    /// Generators make the response (status, headers or body) differ per answer.
+    generated: bool,
 }
 
 #[derive(PartialEq)]
@@ -787,6 +889,7 @@ impl HttpInteraction {
             } else {
                 body_bytes(&res["body"], response_type.as_deref(), version)
             },
+            generated: res["generators"].as_object().is_some_and(|g| !g.is_empty()),
         }
     }
 }
