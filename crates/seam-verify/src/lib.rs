@@ -391,8 +391,9 @@ impl Verifier {
     }
 
     /// Asks the provider for a message: POST `{description, providerStates}`,
-    /// with `request: {contents, metadata}` for a synchronous message's request
-    /// message; the answer's body is the (response) message's contents,
+    /// with `request: {contents: {content, contentType, encoded}, metadata}`
+    /// for a synchronous message's request message; the answer's body is the
+    /// (response) message's contents,
     /// `Pact-Message-Metadata` (base64 JSON) its metadata, checked against
     /// `expected` with `spec`'s rules.
     async fn verify_message(
@@ -539,15 +540,32 @@ fn generated_message(
     Ok(message)
 }
 
-/// A message as the official verifier posts it: `{contents, metadata}`, the
-/// contents as JSON when they are JSON, base64 when they are bytes, else text.
+/// A message as the official verifier posts it, in the Pact v4 form:
+/// `{contents: {content, contentType, encoded}, metadata}`, the content as
+/// JSON when it is JSON, base64 (`encoded: "base64"`) when it is bytes, else
+/// text.
 fn message_json(m: &Message) -> Value {
-    let contents = match &m.contents {
-        Body::Absent => Value::Null,
-        Body::Json(v) => v.clone(),
-        Body::Bytes(b) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
-        other => json!(String::from_utf8_lossy(&other.to_bytes())),
+    let (content, encoded) = match &m.contents {
+        Body::Absent => (Value::Null, json!(false)),
+        Body::Json(v) => (v.clone(), json!(false)),
+        Body::Bytes(b) => (
+            json!(base64::engine::general_purpose::STANDARD.encode(b)),
+            json!("base64"),
+        ),
+        other => (
+            json!(String::from_utf8_lossy(&other.to_bytes())),
+            json!(false),
+        ),
     };
+    let mut contents = json!({"content": content, "encoded": encoded});
+    let content_type = m
+        .content_type
+        .as_ref()
+        .map(ContentType::to_string)
+        .or_else(|| default_content_type(&m.contents).map(str::to_string));
+    if let Some(ct) = content_type {
+        contents["contentType"] = json!(ct);
+    }
     json!({"contents": contents, "metadata": m.metadata})
 }
 

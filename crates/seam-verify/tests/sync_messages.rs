@@ -1,7 +1,7 @@
 //! V4 synchronous-message interactions: the request message is posted to the
 //! provider's message endpoint the way asynchronous messages are asked for
-//! (`{description, providerStates, request: {contents, metadata}}`, as the
-//! official verifier does), with its generators applied; the answer is checked
+//! (`{description, providerStates, request: {contents: {content, contentType,
+//! encoded}, metadata}}`, as the official verifier does), with its generators applied; the answer is checked
 //! against the response message and its rules.
 
 use seam_http::{full, serve, Server};
@@ -31,7 +31,7 @@ async fn provider(breaking: bool) -> Provider {
             }
             let v: Value = serde_json::from_slice(&body).unwrap();
             seen.lock().unwrap().push(v.clone());
-            let sku = v["request"]["contents"]["sku"].clone();
+            let sku = v["request"]["contents"]["content"]["sku"].clone();
             let price = if breaking {
                 json!("12.25")
             } else {
@@ -98,7 +98,9 @@ async fn the_request_message_is_sent_and_the_response_message_checked() {
         good.asked.lock().unwrap()[0],
         json!({"description": "a price request",
                "providerStates": [{"name": "a product exists", "params": {}}],
-               "request": {"contents": {"sku": "B-2"}, "metadata": {"queue": "prices"}}})
+               "request": {"contents": {"content": {"sku": "B-2"}, "contentType": "application/json",
+                                        "encoded": false},
+                           "metadata": {"queue": "prices"}}})
     );
 
     let breaking = provider(true).await;
