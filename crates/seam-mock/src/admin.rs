@@ -526,7 +526,7 @@ fn serve_event(state: &MockState, stubs: &FxHashMap<Uuid, &Stub>, e: &LoggedRequ
             .unwrap_or_default();
         (
             json!({"status": e.status, "bodyAsBase64": "", "body": ""}),
-            json!([{"type": "REQUEST_NOT_MATCHED", "timeOffsetNanos": 0,
+            json!([{"type": "REQUEST_NOT_MATCHED", "timeOffsetNanos": e.elapsed.as_nanos() as u64,
                     "data": {"status": e.status, "contentType": "text/plain", "report": report}}]),
         )
     } else {
@@ -1043,7 +1043,7 @@ fn file_op(state: &MockState, op: &str, rel: &str, req: &MockRequest) -> hyper::
                 "No __files directory",
                 "start seam mock with --stubs DIR, where DIR holds a __files folder, to store body files",
             ),
-            "DELETE" => ok_json(200, &json!({})),
+            "DELETE" => empty_ok(),
             _ => not_found(),
         };
     };
@@ -1072,7 +1072,7 @@ fn file_op(state: &MockState, op: &str, rel: &str, req: &MockRequest) -> hyper::
         }
         _ => {
             let _ = std::fs::remove_file(&path);
-            ok_json(200, &json!({}))
+            empty_ok()
         }
     }
 }
