@@ -195,7 +195,19 @@ fn parse_iso(s: &str) -> Option<DateTime<FixedOffset>> {
             return Some(t);
         }
     }
+    // RFC 1123 (`Tue, 01 Jun 2021 15:16:17 GMT`), as HTTP dates are written
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t);
+    }
     let utc = FixedOffset::east_opt(0)?;
+    // RFC 1036 (`Tuesday, 01-Jun-21 15:16:17 GMT`) and asctime
+    // (`Tue Jun  1 15:16:17 2021`), the other HTTP date forms
+    let http_dates = ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"];
+    for f in http_dates {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return utc.from_local_datetime(&t).single();
+        }
+    }
     for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
             return utc.from_local_datetime(&t).single();
@@ -516,6 +528,22 @@ mod tests {
                 json!({"before": "2021-06-01T00:00:00Z"}),
                 "Tue, 01 May 2021 00:00:00 GMT",
                 false,
+            ),
+            // 1 May 2021 was a Saturday (above: refused); the right weekday
+            (
+                json!({"after": "2021-05-01T00:00:00Z"}),
+                "Tue, 01 Jun 2021 15:16:17 GMT",
+                true,
+            ),
+            (
+                json!({"after": "2021-05-01T00:00:00Z"}),
+                "Tuesday, 01-Jun-21 15:16:17 GMT",
+                true,
+            ),
+            (
+                json!({"after": "2021-05-01T00:00:00Z"}),
+                "Tue Jun  1 15:16:17 2021",
+                true,
             ),
             (
                 json!({"before": "2021-06-01T00:00:00Z"}),

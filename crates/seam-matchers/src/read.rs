@@ -181,31 +181,29 @@ fn find_operator<'a>(obj: &'a Map<String, Value>, path: &str) -> Parsed<&'a str>
             ));
         }
     }
-    match ops.as_slice() {
-        [op] => Ok(op),
-        [] => Err(MatcherError::new(
+    // with several operators, WireMock uses the first one written (keys
+    // keep their order) and ignores the others
+    ops.first().copied().ok_or_else(|| {
+        MatcherError::new(
             path,
             format!(
                 "no matcher operator given; expected one of {}",
                 OPERATORS.join(", ")
             ),
-        )),
-        many => Err(MatcherError::new(
-            path,
-            format!(
-                "a matcher takes one operator but this one has {}",
-                many.iter()
-                    .map(|o| format!("`{o}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
+        )
+    })
 }
 
+/// Modifiers must belong to the operator used; those of an operator written
+/// after it (ignored, as WireMock ignores it) are ignored with it.
 fn check_modifiers(obj: &Map<String, Value>, op: &str, path: &str) -> Parsed<()> {
+    let present = |o: &str| obj.contains_key(o);
     for key in obj.keys() {
-        if DATE_MODIFIERS.contains(&key.as_str()) && !DATE_OPERATORS.contains(&op) {
+        let date = DATE_MODIFIERS.contains(&key.as_str());
+        if date && !DATE_OPERATORS.contains(&op) {
+            if DATE_OPERATORS.iter().any(|o| present(o)) {
+                continue;
+            }
             return Err(MatcherError::new(
                 child_path(path, key),
                 format!(
@@ -214,7 +212,7 @@ fn check_modifiers(obj: &Map<String, Value>, op: &str, path: &str) -> Parsed<()>
             ));
         }
         if let Some((m, owner)) = MODIFIERS.iter().find(|(m, _)| m == key) {
-            if *owner != op {
+            if *owner != op && !present(owner) {
                 return Err(MatcherError::new(
                     child_path(path, m),
                     format!("`{m}` applies to `{owner}`, not to `{op}`"),
@@ -299,17 +297,14 @@ fn parse_base64(obj: &Map<String, Value>, path: &str) -> Parsed<Vec<u8>> {
         })
 }
 
+/// `absent`: WireMock reads any operand (`false` included) as "absent".
 fn parse_absent(obj: &Map<String, Value>, path: &str) -> Parsed<StringMatcher> {
     match &obj["absent"] {
-        Value::Bool(true) => Ok(StringMatcher::Absent),
-        other => Err(MatcherError::new(
+        Value::Null => Err(MatcherError::new(
             child_path(path, "absent"),
-            format!(
-                "`absent` takes true, not {} (WireMock treats any value as \"absent\"; \
-                 to require a value use {{\"matches\": \".*\"}})",
-                describe_json(other)
-            ),
+            "`absent` takes true (to require a value use {\"matches\": \".*\"})",
         )),
+        _ => Ok(StringMatcher::Absent),
     }
 }
 
@@ -492,10 +487,11 @@ mod tests {
             err(json!({"equalTo": 5})),
             "$.equalTo: `equalTo` needs a string, not number 5"
         );
-        assert_eq!(
-            err(json!({"equalTo": "a", "contains": "b"})),
-            "a matcher takes one operator but this one has `equalTo`, `contains`"
-        );
+        // several operators: the first written counts, as in WireMock 3.13.2
+        let first = crate::test_support::m(json!({"contains": "y", "matches": "[a-w]+"}));
+        assert!(first.check(Some("young")).is_ok());
+        let first = crate::test_support::m(json!({"doesNotMatch": "a.*", "contains": "zz"}));
+        assert!(first.check(Some("abc")).is_err());
         assert_eq!(
             err(json!({"contains": "a", "caseInsensitive": true})),
             "$.caseInsensitive: `caseInsensitive` applies to `equalTo`, not to `contains`"
@@ -514,7 +510,9 @@ mod tests {
             bare.check(Some("x")).is_ok(),
             "the expression is ignored, as WireMock does"
         );
-        assert!(err(json!({"absent": false})).contains("takes true"));
+        // WireMock reads `"absent": false` as absent too
+        let absent = crate::test_support::m(json!({"absent": false}));
+        assert!(absent.check(Some("x")).is_err() && absent.check(None).is_ok());
         assert!(err(json!({"equalToJson": "{nope"}))
             .starts_with("$.equalToJson: `equalToJson` is not valid JSON"));
         assert!(err(json!({"equalToXml": "<a>"}))

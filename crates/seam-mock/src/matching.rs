@@ -233,7 +233,13 @@ pub fn match_pattern(
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
         );
         let actual = req.headers.get("authorization");
-        if actual != Some(expected.as_str()) {
+        // the scheme's case does not matter (`basic ...` is accepted)
+        let same = actual.is_some_and(|a| {
+            a.len() == expected.len()
+                && a[..6].eq_ignore_ascii_case("Basic ")
+                && a.get(6..) == expected.get(6..)
+        });
+        if !same {
             out.push(Mismatch::new(
                 Part::Header,
                 "Authorization",

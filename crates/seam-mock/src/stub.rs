@@ -71,6 +71,10 @@ impl MethodMatch {
     pub fn accepts(&self, method: &str) -> bool {
         match self {
             MethodMatch::Any => true,
+            // WireMock's `GET_OR_HEAD`
+            MethodMatch::Only(m) if m == "GET_OR_HEAD" => {
+                method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
+            }
             MethodMatch::Only(m) => m.eq_ignore_ascii_case(method),
         }
     }
@@ -369,5 +373,8 @@ mod tests {
         assert!(MethodMatch::Any.accepts("PATCH"));
         assert!(MethodMatch::parse("get").accepts("GET"));
         assert!(!MethodMatch::parse("GET").accepts("POST"));
+        let get_or_head = MethodMatch::parse("GET_OR_HEAD");
+        assert!(get_or_head.accepts("GET") && get_or_head.accepts("HEAD"));
+        assert!(!get_or_head.accepts("POST"));
     }
 }

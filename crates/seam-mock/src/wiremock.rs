@@ -156,15 +156,23 @@ pub(crate) fn mapping_file(
 ) -> Result<crate::sources::Loaded, LoadError> {
     let mut loaded = crate::sources::Loaded::default();
     let placed = |e| crate::sources::placed(file, text, e);
-    let add = |r: Parsed<Stub>, loaded: &mut crate::sources::Loaded| match r {
+    // a missing body file is a note here: WireMock serves the other stubs
+    // and answers this one with a 500
+    let add = |m: &Value, path: &str, loaded: &mut crate::sources::Loaded| match parse_mapping(
+        m, path, None,
+    ) {
         Ok(mut s) => {
             s.source = StubSource::File(file.to_path_buf());
+            let notes = unknown_transformers(m, path)
+                .into_iter()
+                .chain(missing_body_file(&s, path, files_dir));
+            loaded.notes.extend(notes.map(placed));
             loaded.stubs.push(s);
         }
         Err(e) => loaded.skipped.push(placed(e)),
     };
     let Some(list) = doc.get("mappings") else {
-        add(parse_mapping(doc, "$", files_dir), &mut loaded);
+        add(doc, "$", &mut loaded);
         return Ok(loaded);
     };
     let top = Obj::new(doc, "$", "a mappings file").map_err(placed)?;
@@ -178,10 +186,7 @@ pub(crate) fn mapping_file(
         )));
     };
     for (i, m) in items.iter().enumerate() {
-        add(
-            parse_mapping(m, &format!("$.mappings[{i}]"), files_dir),
-            &mut loaded,
-        );
+        add(m, &format!("$.mappings[{i}]"), &mut loaded);
     }
     Ok(loaded)
 }
@@ -1059,8 +1064,9 @@ fn parse_fault(o: &Obj<'_>) -> Parsed<Option<Fault>> {
     })
 }
 
-/// `transformers`: only `response-template` is known (it makes the response
-/// templated).
+/// `transformers`: `response-template` makes the response templated; other
+/// names are ignored, as WireMock ignores transformers it does not have (a
+/// mapping file's loader notes them, [`unknown_transformers`]).
 fn parse_transformers(o: &Obj<'_>) -> Parsed<bool> {
     let Some(v) = o.get("transformers") else {
         return Ok(false);
@@ -1070,21 +1076,12 @@ fn parse_transformers(o: &Obj<'_>) -> Parsed<bool> {
     };
     let mut templated = false;
     for (i, item) in items.iter().enumerate() {
-        let at = format!("{}[{i}]", o.at("transformers"));
         match item.as_str() {
             Some(RESPONSE_TEMPLATE) => templated = true,
-            Some(other) => {
-                return Err(MatcherError::new(
-                    at,
-                    format!(
-                        "unknown transformer `{other}`; seam supports `{RESPONSE_TEMPLATE}`{}",
-                        did_you_mean(other, [RESPONSE_TEMPLATE])
-                    ),
-                ))
-            }
+            Some(_) => {}
             None => {
                 return Err(MatcherError::new(
-                    at,
+                    format!("{}[{i}]", o.at("transformers")),
                     format!(
                         "a transformer name must be a string, not {}",
                         describe_json(item)
@@ -1094,6 +1091,47 @@ fn parse_transformers(o: &Obj<'_>) -> Parsed<bool> {
         }
     }
     Ok(templated)
+}
+
+/// The transformer names in a mapping (at `path`) that seam does not have,
+/// each as a note saying it is ignored (with a "did you mean" for a typo).
+fn unknown_transformers(mapping: &Value, path: &str) -> Vec<MatcherError> {
+    let Some(Value::Array(items)) = mapping.pointer("/response/transformers") else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let name = item.as_str().filter(|n| *n != RESPONSE_TEMPLATE)?;
+            Some(MatcherError::new(
+                format!("{path}.response.transformers[{i}]"),
+                format!(
+                    "unknown transformer `{name}` is ignored, as WireMock ignores it{}",
+                    did_you_mean(name, [RESPONSE_TEMPLATE])
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// A note for a `bodyFileName` missing from `files_dir`: WireMock loads the
+/// stub and answers it with a 500, and so does seam.
+fn missing_body_file(stub: &Stub, path: &str, files_dir: Option<&Path>) -> Option<MatcherError> {
+    let (ResponseBody::File(name), Some(dir)) = (&stub.response.body, files_dir) else {
+        return None;
+    };
+    let templated = name.to_string_lossy().contains("{{");
+    (!templated && !dir.join(name).is_file()).then(|| {
+        MatcherError::new(
+            format!("{path}.response.bodyFileName"),
+            format!(
+                "`{}` not found in {}; the stub answers 500 until it exists, as in WireMock",
+                name.display(),
+                dir.display()
+            ),
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1540,12 +1578,16 @@ mod tests {
         );
         let e = parse_err(json!({"request": {}, "response": {"body": "a", "jsonBody": {}}}));
         assert_eq!(e.path, "$.response.jsonBody");
-        let e =
-            parse_err(json!({"request": {}, "response": {"transformers": ["response-templates"]}}));
+        let typo = json!({"request": {}, "response": {"transformers": ["response-templates"]}});
+        assert!(!stub_from_mapping(&typo, None).unwrap().response.templated);
+        let notes = unknown_transformers(&typo, "$");
+        assert_eq!(notes[0].path, "$.response.transformers[0]");
         assert!(
-            e.message.contains("did you mean `response-template`"),
+            notes[0]
+                .message
+                .contains("did you mean `response-template`"),
             "{}",
-            e.message
+            notes[0].message
         );
         let e = parse_err(json!({"request": {}, "response": {"base64Body": "!!"}}));
         assert!(e.message.starts_with("invalid base64"), "{}", e.message);

@@ -40,8 +40,28 @@ async fn one_unusable_mapping_never_takes_down_the_others() {
         "{\"mappings\": [\n  {\"request\": {\"urlPath\": \"/first\"}, \"response\": {\"body\": \"first\"}},\n  {\"request\": {\"urlPath\": \"/second\", \"headers\": {\"X\": {\"matchesPathTemplate\": \"/a\"}}},\n   \"response\": {\"body\": \"second\"}}\n]}\n",
     );
     write(root.path(), "mappings/broken.json", "{\"request\": {\n");
+    // served, with a note each: WireMock loads both
+    write(root.path(), "__files/.keep", "");
+    write(
+        root.path(),
+        "mappings/notes.json",
+        "{\"mappings\": [\n{\"request\": {\"urlPath\": \"/no-file\"}, \"response\": {\"bodyFileName\": \"gone.json\"}},\n{\"request\": {\"urlPath\": \"/plain\"}, \"response\": {\"body\": \"{{x}}\", \"transformers\": [\"response-templates\"]}}\n]}",
+    );
     let loaded = sources::load_all(root.path()).unwrap();
-    assert_eq!(loaded.stubs.len(), 2, "{:?}", loaded.skipped);
+    let notes: Vec<String> = loaded.notes.iter().map(|e| e.to_string()).collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].contains(
+            "notes.json:2:67: at $.mappings[0].response.bodyFileName: `gone.json` not found in"
+        ),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].contains("unknown transformer `response-templates` is ignored")
+            && notes[1].contains("did you mean `response-template`"),
+        "{notes:?}"
+    );
+    assert_eq!(loaded.stubs.len(), 4, "{:?}", loaded.skipped);
     let skipped: Vec<String> = loaded.skipped.iter().map(|e| e.to_string()).collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert!(
@@ -55,13 +75,17 @@ async fn one_unusable_mapping_never_takes_down_the_others() {
     // the strict load used by tests and hot reload still refuses
     assert!(sources::load(root.path()).is_err());
 
-    let server = MockServer::start(MockConfig::default(), loaded.stubs)
-        .await
-        .unwrap();
+    let config = MockConfig {
+        files_dir: Some(root.path().join("__files")),
+        ..Default::default()
+    };
+    let server = MockServer::start(config, loaded.stubs).await.unwrap();
     let base = server.base_url();
     assert_eq!(get(&base, "/good").await.2, "good");
+    assert_eq!(get(&base, "/no-file").await.0, 500);
     assert_eq!(get(&base, "/first").await.2, "first");
     assert_eq!(get(&base, "/second").await.0, 404);
+    assert_eq!(get(&base, "/plain").await.2, "{{x}}");
     server.shutdown().await;
 }
 
