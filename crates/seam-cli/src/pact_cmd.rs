@@ -53,8 +53,17 @@ fn validate(files: &[PathBuf]) -> u8 {
                 }
                 let problems = check_examples(&f.display().to_string(), &pact);
                 if problems.is_empty() {
+                    let unusable = pact
+                        .interactions
+                        .iter()
+                        .filter(|i| i.unusable.is_some())
+                        .count();
+                    let unusable = match unusable {
+                        0 => String::new(),
+                        n => format!(", {n} seam cannot use"),
+                    };
                     println!(
-                        "ok      {} (v{}, {} → {}, {} interaction(s))",
+                        "ok      {} (v{}, {} → {}, {} interaction(s){unusable})",
                         f.display(),
                         pact.version,
                         pact.consumer,

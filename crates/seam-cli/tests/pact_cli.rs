@@ -120,7 +120,7 @@ fn validate_prints_warnings_and_passes() {
     let (code, out, err) = seam(&["pact", "validate", &file]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("ok") && out.contains("lookahead.json"),
+        out.contains("lookahead.json (v3.0.0, web → orders, 1 interaction(s), 1 seam cannot use)"),
         "{out}"
     );
     assert!(

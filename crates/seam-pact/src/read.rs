@@ -31,6 +31,8 @@ pub struct Reader<'a> {
     warnings: RefCell<Vec<PactError>>,
     /// Why the interaction being read cannot be used, once something says so.
     unusable: RefCell<Option<String>>,
+    /// The plugins the pact's metadata names (`metadata.plugins[].name`).
+    plugins: RefCell<Vec<String>>,
 }
 
 type R<T> = Result<T, PactError>;
@@ -43,6 +45,7 @@ impl<'a> Reader<'a> {
             version,
             warnings: RefCell::new(Vec::new()),
             unusable: RefCell::new(None),
+            plugins: RefCell::new(Vec::new()),
         }
     }
 
@@ -112,6 +115,16 @@ impl<'a> Reader<'a> {
         };
         let consumer = party("consumer")?;
         let provider = party("provider")?;
+        *self.plugins.borrow_mut() = o
+            .get("metadata")
+            .and_then(|m| m.get("plugins"))
+            .and_then(Value::as_array)
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut interactions = Vec::new();
         for key in ["interactions", "messages"] {
             match o.get(key) {
@@ -192,6 +205,10 @@ impl<'a> Reader<'a> {
                 ))
             }
         };
+        if let Some((pat, plugin)) = self.plugin_used(o, at) {
+            let why = format!("uses {plugin}, which seam does not support");
+            self.unusable(&pat, &why, why.clone());
+        }
         let mut extra = o.clone();
         for k in [
             "description",
@@ -621,6 +638,87 @@ impl<'a> Reader<'a> {
         Ok((rules, generators))
     }
 
+    /// Does this interaction need a Pact plugin (its `pluginConfiguration`, a
+    /// plugin's transport, plugin matching rules such as CSV's `column:1`, or,
+    /// in a pact whose metadata lists plugins, content of a type only a plugin
+    /// knows)? Where it says so, and "the NAME plugin".
+    fn plugin_used(&self, o: &Map<String, Value>, at: &DocPath) -> Option<(DocPath, String)> {
+        let plugins = self.plugins.borrow();
+        let named = |names: &[String]| match names {
+            [] => "a Pact plugin".to_string(),
+            [one] => format!("the {one} plugin"),
+            several => format!("a Pact plugin ({})", several.join(", ")),
+        };
+        if let Some(Value::Object(config)) = o.get("pluginConfiguration") {
+            if !config.is_empty() {
+                let names: Vec<String> = config.keys().cloned().collect();
+                return Some((at.field("pluginConfiguration"), named(&names)));
+            }
+        }
+        if let Some(t) = o.get("transport").and_then(Value::as_str) {
+            if !t.eq_ignore_ascii_case("http") && !t.eq_ignore_ascii_case("https") {
+                let names = if plugins.is_empty() {
+                    vec![t.to_string()]
+                } else {
+                    plugins.clone()
+                };
+                return Some((at.field("transport"), named(&names)));
+            }
+        }
+        // the parts that carry bodies and rules: an HTTP request and response,
+        // a message, a synchronous message's request and responses
+        let mut parts: Vec<(DocPath, &Map<String, Value>)> = vec![(at.clone(), o)];
+        for key in ["request", "response"] {
+            match o.get(key) {
+                Some(Value::Object(m)) => parts.push((at.field(key), m)),
+                Some(Value::Array(items)) => parts.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, r)| r.as_object().map(|m| (at.field(key).index(i), m))),
+                ),
+                _ => {}
+            }
+        }
+        for (pat, part) in &parts {
+            let body_rules = part
+                .get("matchingRules")
+                .and_then(|r| r.get("body").or_else(|| r.get("content")))
+                .and_then(Value::as_object);
+            if let Some(key) = body_rules.and_then(|r| r.keys().find(|k| !k.starts_with('$'))) {
+                let rat = pat.field("matchingRules").field("body").field(key);
+                return Some((rat, named(&plugins)));
+            }
+        }
+        if plugins.is_empty() {
+            return None;
+        }
+        for (pat, part) in &parts {
+            for key in ["body", "contents"] {
+                let declared = part
+                    .get(key)
+                    .and_then(|b| b.get("contentType"))
+                    .and_then(Value::as_str);
+                let header = part
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .and_then(|h| {
+                        h.iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                            .and_then(|(_, v)| {
+                                v.as_str().or_else(|| v.get(0).and_then(Value::as_str))
+                            })
+                    });
+                if let Some(ct) = declared.or(header) {
+                    if !seam_knows(&ContentType::parse(ct)) {
+                        return Some((pat.field(key), named(&plugins)));
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// Reads one rule list; a regex that does not compile keeps the rule and
     /// makes the interaction unusable.
     fn rule_list(&self, v: &Value, at: &DocPath) -> R<RuleList> {
@@ -686,6 +784,23 @@ fn is_v3_states(v: &Value) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Content seam reads without a plugin: JSON, XML, forms, text, multipart
+/// and the common binary types.
+fn seam_knows(ct: &ContentType) -> bool {
+    ct.is_json()
+        || ct.is_xml()
+        || ct.is_form()
+        || ct.is_text()
+        || matches!(
+            ct.main.as_str(),
+            "multipart" | "image" | "audio" | "video" | "font"
+        )
+        || matches!(
+            ct.essence().as_str(),
+            "application/octet-stream" | "application/pdf" | "application/zip" | "application/gzip"
+        )
 }
 
 /// How a body string of a binary content type is read.

@@ -384,3 +384,84 @@ fn pact_ffi_status_quirks_load() {
         "ffi.json: at $.interactions[0].response.status: expected a status code (100-999), found 0"
     );
 }
+
+/// Plugin pacts (v4 `pluginConfiguration`, a plugin's transport, CSV
+/// `column:N` rules, content only a plugin knows): each such interaction is
+/// unusable with the plugin's name, never compared as plain bodies.
+#[test]
+fn plugin_interactions_are_unusable_with_the_plugin_named() {
+    let csv = json!({"type": "Synchronous/HTTP", "description": "csv report",
+        "pluginConfiguration": {"csv": {"csvHeaders": false}},
+        "interactionMarkup": {"markup": "# Data", "markupType": "COMMON_MARK"},
+        "request": {"method": "GET", "path": "/report.csv"},
+        "response": {"status": 200,
+            "body": {"content": "Name,100\n", "contentType": "text/csv", "encoded": false},
+            "matchingRules": {"body": {"column:2": {"combine": "AND", "matchers": [{"match": "number"}]}}}}});
+    let matt = json!({"type": "Synchronous/HTTP", "description": "matt",
+        "request": {"method": "POST", "path": "/matt",
+            "body": {"content": "MATThelloMATT", "contentType": "application/matt", "encoded": false}},
+        "response": {"status": 200, "headers": {"content-type": ["application/matt"]},
+            "body": {"content": "MATTworldMATT", "contentType": "application/matt", "encoded": false}}});
+    let grpc = json!({"type": "Synchronous/Messages", "description": "grpc", "transport": "grpc",
+        "request": {"contents": {"content": "EgoN", "contentType": "application/protobuf;message=M", "encoded": "base64"}},
+        "response": [{"contents": {"content": "CgQA", "contentType": "application/protobuf;message=R", "encoded": "base64"}}]});
+    let plain = json!({"type": "Synchronous/HTTP", "description": "plain", "transport": "http",
+        "request": {"method": "GET", "path": "/p"},
+        "response": {"status": 200, "body": {"content": {"a": 1}, "contentType": "application/json"}}});
+    let text = json!({"consumer": {"name": "web"}, "provider": {"name": "orders"},
+        "interactions": [csv, matt, grpc, plain],
+        "metadata": {"pactSpecification": {"version": "4.0"},
+            "plugins": [{"name": "matt", "version": "0.0.9", "configuration": {}}]}})
+    .to_string();
+    let p = read_pact_str("plugins.json", &text).unwrap();
+    let unusable: Vec<Option<&str>> = p
+        .interactions
+        .iter()
+        .map(|i| i.unusable.as_deref())
+        .collect();
+    assert_eq!(
+        unusable,
+        [
+            Some("uses the csv plugin, which seam does not support"),
+            Some("uses the matt plugin, which seam does not support"),
+            Some("uses the matt plugin, which seam does not support"),
+            None
+        ]
+    );
+    let warnings: Vec<String> = p.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "plugins.json: at $.interactions[0].pluginConfiguration: uses the csv plugin, which seam does not support; seam cannot use this interaction",
+            "plugins.json: at $.interactions[1].request.body: uses the matt plugin, which seam does not support; seam cannot use this interaction",
+            "plugins.json: at $.interactions[2].transport: uses the matt plugin, which seam does not support; seam cannot use this interaction",
+        ]
+    );
+    assert!(check_examples("plugins.json", &p).is_empty());
+    // kept for round trips
+    let v4 = p.to_json(SpecVersion::V4).unwrap();
+    assert_eq!(
+        v4["interactions"][0]["pluginConfiguration"],
+        json!({"csv": {"csvHeaders": false}})
+    );
+
+    // CSV's column rules say "plugin" even without the configuration
+    let bare = pact(
+        "4.0",
+        json!([{"type": "Synchronous/HTTP", "description": "columns", "request": {"method": "GET", "path": "/r"},
+            "response": {"status": 200, "body": {"content": "a,1\n", "contentType": "text/csv"},
+                "matchingRules": {"body": {"column:1": {"matchers": [{"match": "type"}]}}}}}]),
+    );
+    let p = read_pact_str("columns.json", &bare).unwrap();
+    assert_eq!(
+        p.interactions[0].unusable.as_deref(),
+        Some("uses a Pact plugin, which seam does not support")
+    );
+    assert!(
+        p.warnings[0]
+            .to_string()
+            .contains("at $.interactions[0].response.matchingRules.body.column:1:"),
+        "{}",
+        p.warnings[0]
+    );
+}
