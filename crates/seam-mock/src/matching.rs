@@ -3,7 +3,9 @@
 //! exactly which parts of the closest stubs differed.
 
 use crate::request::{MockRequest, MultipartPart};
-use crate::stub::{MultipartPattern, PathTemplate, RequestPattern, TemplateSegment, UrlMatcher};
+use crate::stub::{
+    MultipartPattern, Origin, PathTemplate, RequestPattern, TemplateSegment, UrlMatcher,
+};
 use base64::Engine;
 use seam_core::matching::{match_request, Mismatch, Part};
 use seam_core::regexp::{excerpt, source_of};
@@ -265,6 +267,9 @@ pub fn match_pattern(
             }
         }
     }
+    if let Some(origin) = &pattern.origin {
+        check_origin(&mut out, origin, req);
+    }
     if !pattern.form.is_empty() {
         let form = req.form_params();
         check_multi(&mut out, Part::Body, &pattern.form, |n| form.get_all(n));
@@ -279,6 +284,41 @@ pub fn match_pattern(
         Ok(Captures { path_params })
     } else {
         Err(out)
+    }
+}
+
+/// Checks WireMock's `scheme`, `host` and `port` against where the request
+/// says it was sent.
+fn check_origin(out: &mut Vec<Mismatch>, origin: &Origin, req: &MockRequest) {
+    let (host, port) = req.host_and_port();
+    if let Some(scheme) = origin.scheme.as_deref().filter(|s| *s != req.scheme()) {
+        out.push(Mismatch::new(
+            Part::Path,
+            "scheme",
+            json!(scheme),
+            json!(req.scheme()),
+            format!("expected scheme {scheme} but was {}", req.scheme()),
+        ));
+    }
+    if let Some(m) = &origin.host {
+        if let Err(reason) = m.check(host) {
+            out.push(Mismatch::new(
+                Part::Header,
+                "Host",
+                Value::Null,
+                json!(host),
+                format!("host: {reason}"),
+            ));
+        }
+    }
+    if let Some(p) = origin.port.filter(|p| *p != port) {
+        out.push(Mismatch::new(
+            Part::Header,
+            "Host",
+            json!(p),
+            json!(port),
+            format!("expected port {p} but was {port}"),
+        ));
     }
 }
 
@@ -368,6 +408,7 @@ pub fn distance(pattern: &RequestPattern, req: &MockRequest, mismatches: &[Misma
         + pattern.body_patterns.len()
         + pattern.form.len()
         + pattern.multipart.len()
+        + usize::from(pattern.origin.is_some())
         + usize::from(pattern.basic_auth.is_some())
         + usize::from(pact_spec.is_some());
     let failed = mismatches

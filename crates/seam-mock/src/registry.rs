@@ -423,6 +423,7 @@ pub fn plain(stub: &Stub) -> bool {
         && r.body_patterns.is_empty()
         && r.form.is_empty()
         && r.multipart.is_empty()
+        && r.origin.is_none()
         && r.pact_request.is_none()
 }
 

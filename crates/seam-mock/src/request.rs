@@ -305,6 +305,33 @@ impl MockRequest {
         }
     }
 
+    /// `http` or `https`, as the server was reached.
+    pub fn scheme(&self) -> &str {
+        if self.base_url.starts_with("https:") {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// The host and port the request was addressed to: its `Host` header
+    /// (an `[IPv6]` literal kept in brackets), the port defaulting to the
+    /// scheme's.
+    pub fn host_and_port(&self) -> (Option<&str>, u16) {
+        let default = if self.scheme() == "https" { 443 } else { 80 };
+        let Some(host) = self.headers.get("host").map(str::trim) else {
+            return (None, default);
+        };
+        let split = match host.rfind(':') {
+            Some(i) if !host[i..].contains(']') => Some(i),
+            _ => None,
+        };
+        match split {
+            Some(i) => (Some(&host[..i]), host[i + 1..].parse().unwrap_or(default)),
+            None => (Some(host), default),
+        }
+    }
+
     /// The parts of a `multipart/*` body with a boundary, or `None` when the
     /// request is not multipart (or its body has no part).
     pub fn multipart_parts(&self) -> Option<Vec<MultipartPart>> {

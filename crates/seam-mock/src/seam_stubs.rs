@@ -249,6 +249,7 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
         body_patterns,
         form: Vec::new(),
         multipart: Vec::new(),
+        origin: None,
         pact_request: None,
     })
 }

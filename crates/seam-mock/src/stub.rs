@@ -110,6 +110,9 @@ pub struct RequestPattern {
     /// `multipartPatterns`: each must be satisfied by the parts of a
     /// multipart body (any part, or every part).
     pub multipart: Vec<MultipartPattern>,
+    /// WireMock's `scheme`, `host` and `port`: where the request says it
+    /// was sent (its `Host` header), for stubs serving several domains.
+    pub origin: Option<Box<Origin>>,
     /// For stubs made from pacts: the request expectation and its matching rules,
     /// checked with the seam-core engine.
     pub pact_request: Option<Box<RequestSpec>>,
@@ -124,6 +127,17 @@ pub struct MultipartPattern {
     /// Part header names compare ignoring case.
     pub headers: Vec<(String, StringMatcher)>,
     pub body_patterns: Vec<StringMatcher>,
+}
+
+/// WireMock's `scheme`, `host` and `port` request conditions.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// `http` or `https`.
+    pub scheme: Option<String>,
+    /// Matched against the `Host` header's name (as sent, without the port).
+    pub host: Option<StringMatcher>,
+    /// The `Host` header's port, or the scheme's default port.
+    pub port: Option<u16>,
 }
 
 /// A latency applied before answering.

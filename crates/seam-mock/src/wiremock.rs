@@ -10,7 +10,7 @@
 
 use crate::sources::{error_at, LoadError};
 use crate::stub::{
-    Delay, Fault, MethodMatch, MultipartPattern, RequestPattern, ResponseBody, ResponseDef,
+    Delay, Fault, MethodMatch, MultipartPattern, Origin, RequestPattern, ResponseBody, ResponseDef,
     ScenarioStep, Stub, StubSource, TemplateSegment, UrlMatcher, DEFAULT_PRIORITY,
 };
 use base64::Engine;
@@ -61,18 +61,14 @@ pub const REQUEST_KEYS: &[&str] = &[
     "bodyPatterns",
     "formParameters",
     "multipartPatterns",
+    "scheme",
+    "host",
+    "port",
 ];
 
 /// `request` keys WireMock knows that seam accepts and ignores (the stub then
 /// matches without that condition).
-pub const IGNORED_REQUEST_KEYS: &[&str] = &[
-    "scheme",
-    "host",
-    "port",
-    "clientIp",
-    "methods",
-    "customMatcher",
-];
+pub const IGNORED_REQUEST_KEYS: &[&str] = &["clientIp", "methods", "customMatcher"];
 
 /// `response` keys seam reads.
 pub const RESPONSE_KEYS: &[&str] = &[
@@ -621,6 +617,7 @@ fn parse_request(v: &Value, path: &str) -> Parsed<RequestPattern> {
         body_patterns: parse_body_patterns(&o)?,
         form: parse_named(&o, "formParameters", true)?,
         multipart: parse_multipart(&o)?,
+        origin: parse_origin(&o)?,
         ..Default::default()
     })
 }
@@ -750,6 +747,37 @@ fn parse_body_patterns(o: &Obj<'_>) -> Parsed<Vec<StringMatcher>> {
             Ok(m)
         })
         .collect()
+}
+
+/// `scheme`, `host` (a matcher) and `port` (a number, or a string holding
+/// one, as WireMock reads it).
+fn parse_origin(o: &Obj<'_>) -> Parsed<Option<Box<Origin>>> {
+    let scheme = match o.string("scheme")? {
+        None => None,
+        Some(s @ ("http" | "https")) => Some(s.to_string()),
+        Some(other) => {
+            return Err(MatcherError::new(
+                o.at("scheme"),
+                format!("`scheme` is http or https, not `{other}`"),
+            ))
+        }
+    };
+    let host = o
+        .get("host")
+        .map(|v| parse_matcher(v, &o.at("host")))
+        .transpose()?;
+    let port = match o.get("port") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                .and_then(|p| u16::try_from(p).ok())
+                .ok_or_else(|| o.wrong_type("port", "a port number", v))?,
+        ),
+    };
+    let origin = Origin { scheme, host, port };
+    let given = origin.scheme.is_some() || origin.host.is_some() || origin.port.is_some();
+    Ok(given.then(|| Box::new(origin)))
 }
 
 /// `multipartPatterns`: `[{"matchingType": "ANY"|"ALL", "headers": {...},
@@ -1202,6 +1230,15 @@ fn request_json(r: &RequestPattern) -> Value {
             "basicAuthCredentials".into(),
             json!({"username": user, "password": pass}),
         );
+    }
+    if let Some(origin) = &r.origin {
+        insert_opt(&mut m, "scheme", origin.scheme.as_deref());
+        if let Some(h) = &origin.host {
+            m.insert("host".into(), h.to_wiremock_json());
+        }
+        if let Some(p) = origin.port {
+            m.insert("port".into(), json!(p));
+        }
     }
     named_json(&mut m, "formParameters", &r.form);
     body_patterns_json(&mut m, &r.body_patterns);
