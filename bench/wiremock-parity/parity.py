@@ -363,6 +363,8 @@ def main():
     ap.add_argument("--roots", nargs="*", help="only these roots (names under roots/)")
     ap.add_argument("--report", default="/tmp/wiremock-parity/report")
     ap.add_argument("--timeout", type=float, default=10.0)
+    ap.add_argument("--fail-under", type=float, default=None,
+                    help="exit 1 when the identical share is below this percentage")
     args = ap.parse_args()
 
     os.makedirs(args.report, exist_ok=True)
@@ -481,6 +483,10 @@ def main():
     print("identical: %d/%d requests (%.1f%%), %d stubs loaded by WireMock, %d roots; "
           "%d requests on roots WireMock refuses not counted; report: %s/report.md"
           % (same, total, pct, stub_count, len(names), refused, args.report))
+    if args.fail_under is not None and pct < args.fail_under:
+        print("below --fail-under %.1f%%" % args.fail_under)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # WireMock parity: sends requests/<root>.json to WireMock and to `seam mock` on roots/<root>
 # and reports what differs. Usage: bench/wiremock-parity/run.sh [ROOT...]
-# Env: WIREMOCK_JAR (default: the jar from `npm install --prefix /tmp/wiremock wiremock`),
+# Env: FAIL_UNDER (exit 1 below this identical percentage), WIREMOCK_JAR (default: the jar from `npm install --prefix /tmp/wiremock wiremock`),
 #      SEAM (default: target/release/seam when newer than target/debug/seam, else debug),
 #      REPORT (default: /tmp/wiremock-parity/report).
 set -euo pipefail
@@ -27,4 +27,6 @@ echo "WireMock: $jar"
 echo "seam:     $seam ($(cd "$repo" && git log -1 --format='%h %s' | cut -c1-70))"
 roots=()
 [ $# -gt 0 ] && roots=(--roots "$@")
-exec python3 "$here/parity.py" --jar "$jar" --seam "$seam" --report "${REPORT:-/tmp/wiremock-parity/report}" "${roots[@]}"
+extra=()
+[ -n "${FAIL_UNDER:-}" ] && extra=(--fail-under "$FAIL_UNDER")
+exec python3 "$here/parity.py" --jar "$jar" --seam "$seam" --report "${REPORT:-/tmp/wiremock-parity/report}" "${extra[@]}" "${roots[@]}"
