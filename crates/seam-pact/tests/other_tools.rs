@@ -465,3 +465,29 @@ fn plugin_interactions_are_unusable_with_the_plugin_named() {
         p.warnings[0]
     );
 }
+
+/// pact-jvm #396: `{type, min: 2}` on `$.parent` with nested one-item arrays
+/// is a valid pact (the official tools pass it); the bound is the outer
+/// array's only.
+#[test]
+fn an_outer_min_rule_leaves_nested_arrays_alone() {
+    let text = pact(
+        "2.0.0",
+        json!([{"description": "Get data", "request": {"method": "GET", "path": "/data"},
+            "response": {"status": 200,
+                "body": {"parent": [{"child": ["a"]}, {"child": ["a"]}]},
+                "matchingRules": {"$.body.parent": {"match": "type", "min": 2}}}}]),
+    );
+    let p = read_pact_str("issue396.json", &text).unwrap();
+    assert_eq!(check_examples("issue396.json", &p), vec![]);
+    let Exchange::Http { response, .. } = &p.interactions[0].exchange else {
+        panic!("not HTTP")
+    };
+    let mut actual = response.response.clone();
+    actual.body =
+        Body::Json(json!({"parent": [{"child": ["x", "y"]}, {"child": ["z"]}, {"child": []}]}));
+    assert_eq!(
+        match_response(&response.response, &actual, &response.rules),
+        vec![]
+    );
+}

@@ -64,14 +64,26 @@ pub(crate) fn rules_at<'a>(cursor: &RuleCursor<'a>) -> Option<Cow<'a, RuleList>>
         }
     }
     let (_, list) = inherited?;
-    if !list.rules.iter().any(is_structural) {
+    cascade(list)
+}
+
+/// What an ancestor's rules say about a descendant: structural rules describe
+/// only their own node, and a type rule's `min`/`max` only its own array (a
+/// nested array under `$.parent` with `min: 2` may have one item, as pact-jvm
+/// (#396) and pact-reference read it); the type itself cascades.
+pub(crate) fn cascade(list: &RuleList) -> Option<Cow<'_, RuleList>> {
+    let changes = |r: &MatchingRule| is_structural(r) || r.length_bounds() != (None, None);
+    if !list.rules.iter().any(changes) {
         return Some(Cow::Borrowed(list));
     }
     let kept: Vec<MatchingRule> = list
         .rules
         .iter()
         .filter(|r| !is_structural(r))
-        .cloned()
+        .map(|r| match r.length_bounds() {
+            (None, None) => r.clone(),
+            _ => MatchingRule::Type,
+        })
         .collect();
     (!kept.is_empty()).then(|| {
         Cow::Owned(RuleList {
@@ -429,6 +441,43 @@ mod tests {
         assert_eq!(
             paths(&match_json(&e, &empty, &r, BodyMode::Response, Part::Body)),
             ["$.animals"]
+        );
+    }
+
+    /// pact-jvm #396: `min` on an outer array bounds that array only; nested
+    /// arrays follow the type, any length.
+    #[test]
+    fn min_on_an_outer_array_does_not_bound_nested_arrays() {
+        let r = rules(json!({"$.parent": {"matchers": [{"match": "type", "min": 2}]}}));
+        let e = json!({"parent": [{"child": ["a"]}, {"child": ["a"]}]});
+        assert_eq!(
+            match_json(&e, &e, &r, BodyMode::Response, Part::Body),
+            vec![]
+        );
+        let ok = json!({"parent": [{"child": ["b", "c", "d"]}, {"child": []}, {"child": ["e"]}]});
+        assert_eq!(
+            match_json(&e, &ok, &r, BodyMode::Response, Part::Body),
+            vec![]
+        );
+        // the outer bound holds, and so does the type below it
+        let short = json!({"parent": [{"child": ["a"]}]});
+        assert_eq!(
+            paths(&match_json(&e, &short, &r, BodyMode::Response, Part::Body)),
+            ["$.parent"]
+        );
+        let wrong = json!({"parent": [{"child": [1]}, {"child": "a"}]});
+        assert_eq!(
+            paths(&match_json(&e, &wrong, &r, BodyMode::Response, Part::Body)),
+            ["$.parent[0].child[0]", "$.parent[1].child"]
+        );
+        // a bound written on the nested array itself still holds
+        let r = rules(
+            json!({"$.parent": {"matchers": [{"match": "type", "min": 2}]},
+            "$.parent[*].child": {"matchers": [{"match": "type", "max": 1}]}}),
+        );
+        assert_eq!(
+            paths(&match_json(&e, &ok, &r, BodyMode::Response, Part::Body)),
+            ["$.parent[0].child"]
         );
     }
 
