@@ -292,7 +292,7 @@ fn pattern_from(v: &Value) -> Result<RequestPattern, AdminError> {
 /// word capitalized (`content-type` is `Content-Type`). hyper gives names
 /// lower-cased, so the casing a client sent is not known; this is the form
 /// nearly every HTTP/1.1 client sends.
-fn header_case(name: &str) -> String {
+pub(crate) fn header_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut word_start = true;
     for c in name.chars() {
@@ -869,9 +869,14 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("PUT", ["scenarios", name, "state"]) => {
             // the path is kept as sent: `login%20flow` names `login flow`
             let name = &seam_core::http::percent_decode_path(name);
-            let v = match parse_body(req) {
-                Ok(v) => v,
-                Err(e) => return e.reply(),
+            // no body resets the scenario (WireMock clients' `resetScenario`)
+            let v = if req.body.is_empty() {
+                json!({})
+            } else {
+                match parse_body(req) {
+                    Ok(v) => v,
+                    Err(e) => return e.reply(),
+                }
             };
             let st = v
                 .get("state")

@@ -540,6 +540,25 @@ async fn scenarios_list_their_mappings() {
         .await;
     assert_eq!(status, 200);
     let listed = admin.get("/__admin/scenarios").await;
+    let state_of = |listed: &Value, name: &str| {
+        listed["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state_of(&listed, "log in"), "other");
+    // a PUT with no body resets the scenario (WireMock clients' resetScenario)
+    let (status, _) = admin
+        .json("PUT", "/__admin/scenarios/log%20in/state", None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        state_of(&admin.get("/__admin/scenarios").await, "log in"),
+        "Started"
+    );
     let log_in = listed["scenarios"]
         .as_array()
         .unwrap()

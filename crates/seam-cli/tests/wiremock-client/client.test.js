@@ -1,6 +1,8 @@
 // Drives `seam mock` through the npm WireMock client `wiremock-rest-client`,
 // unchanged. The client exits the process with status 1 on any non-2xx admin
-// answer, so every call below is also a check. Usage: node client.test.js BASE_URL
+// answer, so every call below is also a check. The same script passes against
+// WireMock 3.13.2 itself (`java -jar wiremock-standalone-3.13.2.jar`), so what
+// it expects is WireMock's behaviour. Usage: node client.test.js BASE_URL
 'use strict';
 const assert = require('assert');
 const { WireMockRestClient } = require('wiremock-rest-client');
@@ -80,6 +82,48 @@ async function main() {
   assert.strictEqual(scenarios.scenarios[0].state, 'in');
   await wm.scenarios.resetAllScenarios();
   assert.strictEqual((await get('/me')).status, 404);
+
+  // WireMock 3 shapes: scenarios list their mappings; a scenario resets
+  // with no body
+  assert.strictEqual(scenarios.scenarios[0].mappings.length, 2);
+  assert.deepStrictEqual(scenarios.scenarios[0].possibleStates, ['Started', 'in']);
+  await fetch(base + '/login', { method: 'POST' });
+  await wm.scenarios.resetScenario('login');
+  assert.strictEqual((await wm.scenarios.getAllScenarios()).scenarios[0].state, 'Started');
+
+  // the journal: counts say whether the journal is on; a serve event has
+  // the answer, the stub and the timing
+  const counted = await wm.requests.getCount({ method: 'GET', url: '/me' });
+  assert.strictEqual(counted.requestJournalDisabled, false);
+  const events = (await wm.requests.getAllRequests()).requests;
+  const served = events.find((e) => e.request.url === '/login');
+  assert.strictEqual(served.response.status, 204);
+  assert.strictEqual(served.stubMapping.request.url, '/login');
+  assert.strictEqual(typeof served.timing.totalTime, 'number');
+  assert.strictEqual(served.request.method, 'POST');
+  assert.ok(served.request.host && served.request.port && served.request.protocol);
+
+  // near misses on WireMock's scale, for a request and for a pattern (the
+  // client's own methods post to /__admin/requests/near-misses/..., which
+  // WireMock answers 404; its routes are /__admin/near-misses/...)
+  const post = async (path, body) =>
+    (await fetch(base + path, { method: 'POST', body: JSON.stringify(body) })).json();
+  const byRequest = await post('/__admin/near-misses/request', { method: 'GET', url: '/mee' });
+  assert.strictEqual(byRequest.nearMisses[0].stubMapping.request.url, '/me');
+  assert.ok(byRequest.nearMisses[0].matchResult.distance < 0.1);
+  const byPattern = await post('/__admin/near-misses/request-pattern', { method: 'POST', url: '/login' });
+  assert.strictEqual(byPattern.nearMisses[0].matchResult.distance, 0);
+  assert.deepStrictEqual(byPattern.nearMisses[0].requestPattern, { method: 'POST', url: '/login' });
+  const removed = await wm.requests.removeRequests({ method: 'POST', url: '/login' });
+  assert.ok(removed.serveEvents.length >= 1);
+
+  // global settings and health
+  await wm.global.updateGlobalSettings({ fixedDelay: 1 });
+  assert.strictEqual((await (await fetch(base + '/__admin/settings')).json()).settings.fixedDelay, 1);
+  await wm.global.updateGlobalSettings({});
+  const health = await (await fetch(base + '/__admin/health')).json();
+  assert.strictEqual(health.status, 'healthy');
+  assert.ok(health.version && health.timestamp && health.uptimeInSeconds >= 0);
 
   await wm.mappings.deleteMapping(created.id);
   assert.strictEqual((await wm.mappings.getAllMappings()).mappings.length, 2);
