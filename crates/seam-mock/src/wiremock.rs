@@ -161,6 +161,7 @@ pub(crate) fn mapping_file(
             s.source = StubSource::File(file.to_path_buf());
             let notes = unknown_transformers(m, path)
                 .into_iter()
+                .chain(ignored_keys(m, path))
                 .chain(missing_body_file(&s, path, files_dir));
             loaded.notes.extend(notes.map(placed));
             loaded.stubs.push(s);
@@ -1143,6 +1144,37 @@ fn unknown_transformers(mapping: &Value, path: &str) -> Vec<MatcherError> {
         .collect()
 }
 
+/// Notes for the WireMock features a mapping uses that seam accepts and
+/// ignores: webhooks (`serveEventListeners`, `postServeActions`) are not
+/// called, and the request conditions `clientIp`, `customMatcher` and
+/// `methods` are not checked, so the stub matches without them.
+fn ignored_keys(mapping: &Value, path: &str) -> Vec<MatcherError> {
+    let present = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => false,
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(_) => true,
+    };
+    let mut out = Vec::new();
+    for key in ["serveEventListeners", "postServeActions"] {
+        if present(mapping.get(key)) {
+            out.push(MatcherError::new(
+                child_path(path, key),
+                format!("`{key}` (webhooks and other serve actions) is not supported by seam: nothing is called after the answer"),
+            ));
+        }
+    }
+    for key in ["clientIp", "customMatcher", "methods"] {
+        if present(mapping.get("request").and_then(|r| r.get(key))) {
+            out.push(MatcherError::new(
+                child_path(&child_path(path, "request"), key),
+                format!("`{key}` is not supported by seam: the stub matches without it"),
+            ));
+        }
+    }
+    out
+}
+
 /// A note for a `bodyFileName` missing from `files_dir`: WireMock loads the
 /// stub and answers it with a 500, and so does seam.
 fn missing_body_file(stub: &Stub, path: &str, files_dir: Option<&Path>) -> Option<MatcherError> {
@@ -1787,6 +1819,28 @@ mod tests {
             json!({"request": {"multipartPatterns": [{"matchingType": "SOME"}]}, "response": {}}),
         );
         assert_eq!(e.path, "$.request.multipartPatterns[0].matchingType");
+    }
+
+    #[test]
+    fn ignored_features_are_noted() {
+        let m = json!({"request": {"url": "/a", "customMatcher": {"name": "x"}, "clientIp": null},
+                       "response": {}, "serveEventListeners": [{"name": "webhook"}], "postServeActions": []});
+        let notes: Vec<String> = ignored_keys(&m, "$.mappings[2]")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0]
+                .starts_with("$.mappings[2].serveEventListeners: `serveEventListeners` (webhooks"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[1].starts_with(
+                "$.mappings[2].request.customMatcher: `customMatcher` is not supported"
+            ),
+            "{notes:?}"
+        );
     }
 
     #[test]
