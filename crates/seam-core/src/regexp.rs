@@ -375,11 +375,38 @@ fn check_len(source: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// How many compiled regexes are kept for sharing (the cache is emptied when
+/// full, so patterns no longer used are not kept for long).
+const SHARED: usize = 256;
+
+/// Compiled regexes by pattern: many stubs and matchers carry the same
+/// pattern (a header `matches`, a path regex per pair of stubs), and each
+/// compiled regex takes 9 to 16 KB; a clone shares the compiled program.
+static COMPILED: std::sync::Mutex<Option<std::collections::HashMap<String, Regex>>> =
+    std::sync::Mutex::new(None);
+
 fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
+    let shared = |f: &mut dyn FnMut(&mut std::collections::HashMap<String, Regex>)| {
+        if let Ok(mut cache) = COMPILED.lock() {
+            f(cache.get_or_insert_with(Default::default))
+        }
+    };
+    let mut found = None;
+    shared(&mut |c| found = c.get(pattern).cloned());
+    if let Some(re) = found {
+        return Ok(re);
+    }
+    let re = RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
-        .build()
+        .build()?;
+    shared(&mut |c| {
+        if c.len() >= SHARED {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    });
+    Ok(re)
 }
 
 /// A regex error in one line: the source (cut when long) and the reason.
