@@ -214,7 +214,11 @@ async fn serve(args: MockArgs) -> Result<Outcome, CliError> {
             |m| eprintln!("seam mock: {m}"),
         );
     }
-    let _ = tokio::signal::ctrl_c().await;
+    // Ctrl-C, or a client's `POST /__admin/shutdown` (as WireMock stops)
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = server.state().admin.shutdown_requested() => {}
+    }
     server.shutdown().await;
     Ok(exit::OK)
 }

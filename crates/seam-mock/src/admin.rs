@@ -25,14 +25,25 @@ const NEAR_MISSES: usize = 3;
 
 /// What the admin API keeps beside the stubs and the journal: when the
 /// server started (`uptimeInSeconds`), the settings seam accepts and echoes
-/// without acting on them, and the id of the stand-in mapping that unmatched
-/// serve events name (WireMock: one per server).
+/// without acting on them, the id of the stand-in mapping that unmatched
+/// serve events name (WireMock: one per server), and whether a client asked
+/// for a shutdown.
 #[derive(Debug)]
 pub struct AdminState {
     started: Instant,
     proxy_pass_through: AtomicBool,
     extended: Mutex<Option<Value>>,
     no_stub: Uuid,
+    shutdown: tokio::sync::Notify,
+}
+
+impl AdminState {
+    /// Completes once a client has posted `/__admin/shutdown` (at once if
+    /// one already has). The embedding program decides what to do: `seam
+    /// mock` stops, as WireMock does.
+    pub async fn shutdown_requested(&self) {
+        self.shutdown.notified().await
+    }
 }
 
 impl Default for AdminState {
@@ -43,6 +54,7 @@ impl Default for AdminState {
             proxy_pass_through: AtomicBool::new(true),
             extended: Mutex::new(None),
             no_stub: Uuid::new_v4(),
+            shutdown: tokio::sync::Notify::new(),
         }
     }
 }
@@ -961,6 +973,34 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             done(parse_body(req).and_then(|v| set_settings(state, &v)))
         }
         ("GET", ["settings"]) => ok_json(200, &json!({"settings": settings(state)})),
+        ("POST", ["shutdown"]) => {
+            state.admin.shutdown.notify_one();
+            empty_ok()
+        }
+        ("POST", ["requests", "remove-by-metadata"]) => {
+            let matcher = match parse_body(req).and_then(|v| {
+                seam_matchers::from_wiremock_json(&v)
+                    .map_err(|e| AdminError::unusable(Some("/".into()), e))
+            }) {
+                Ok(m) => m,
+                Err(e) => return e.reply(),
+            };
+            let table = state.registry.snapshot();
+            let stubs = stubs_by_id(&table);
+            let tagged = |e: &LoggedRequest| {
+                e.stub_id
+                    .and_then(|id| stubs.get(&id))
+                    .and_then(|s| s.metadata.as_ref())
+                    .is_some_and(|m| matcher.check(Some(&m.to_string())).is_ok())
+            };
+            let gone: Vec<Value> = state
+                .journal
+                .remove(tagged)
+                .iter()
+                .map(|e| serve_event(state, &stubs, e))
+                .collect();
+            ok_json(200, &json!({ "serveEvents": gone }))
+        }
         ("POST", ["reset"]) => {
             let reloaded = reset_mappings(state);
             state.journal.clear();

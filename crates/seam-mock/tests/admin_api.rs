@@ -892,3 +892,52 @@ async fn body_files_are_listed_written_read_and_deleted() {
     let (status, _) = admin.send("GET", "/__admin/files/a.txt", None).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn requests_are_removed_by_their_stubs_metadata() {
+    let tagged =
+        json!({"request": {"url": "/m"}, "response": {"status": 200}, "metadata": {"tag": "x"}});
+    let plain = json!({"request": {"url": "/p"}, "response": {"status": 200}});
+    let server = MockServer::start(MockConfig::default(), stubs(&[tagged, plain]))
+        .await
+        .unwrap();
+    for path in ["/m", "/p", "/other"] {
+        reqwest::get(format!("{}{path}", server.base_url()))
+            .await
+            .unwrap();
+    }
+    let admin = Admin::of(&server);
+    // WireMock 3.13.2: {"serveEvents": [the /m event]}, the rest kept
+    let (status, removed) = admin
+        .post(
+            "/__admin/requests/remove-by-metadata",
+            json!({"matchesJsonPath": "$.tag"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let removed = removed["serveEvents"].as_array().unwrap();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0]["request"]["url"], "/m");
+    let left: Vec<Value> = admin.get("/__admin/requests").await["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["request"]["url"].clone())
+        .collect();
+    assert_eq!(left, [json!("/other"), json!("/p")]);
+}
+
+#[tokio::test]
+async fn a_shutdown_request_is_answered_and_signalled() {
+    let server = reference_server(MockConfig::default()).await;
+    let (status, text) = Admin::of(&server)
+        .send("POST", "/__admin/shutdown", None)
+        .await;
+    assert_eq!((status, text.as_str()), (200, ""));
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        server.state().admin.shutdown_requested(),
+    )
+    .await
+    .expect("the embedding program hears of the shutdown request");
+}
