@@ -7,7 +7,7 @@ use super::value::{check_rule_list, check_text_rule_list, values_equal};
 use super::{Mismatch, Part};
 use crate::http::{Body, ContentType, Headers, Request, Response};
 use crate::path::DocPath;
-use crate::rules::{Category, MatchingRules, RuleSet};
+use crate::rules::{Category, MatchingRule, MatchingRules, RuleList, RuleSet};
 use serde_json::{json, Map, Value};
 
 /// A message (asynchronous, or one half of a synchronous exchange): contents plus
@@ -224,12 +224,12 @@ pub(crate) fn match_multimap<'a>(
         };
         let key_path = DocPath::root().field(k);
         let rule = rules.and_then(|r| r.best_for(&key_path));
-        match rule {
+        match rule.map(per_value) {
             Some(list) => {
                 // the rule applies to every value; the first expected value is the example
                 for (i, a) in av.iter().enumerate() {
                     let e = ev.get(i).or(ev.first()).cloned().unwrap_or_default();
-                    if let Err(reason) = check_text_rule_list(list, &e, a) {
+                    if let Err(reason) = check_text_rule_list(&list, &e, a) {
                         out.push(Mismatch::new(part, k, json!(ev), json!(av), reason));
                     }
                 }
@@ -263,6 +263,30 @@ pub(crate) fn match_multimap<'a>(
         }
     }
     out
+}
+
+/// A multimap key's values are a list: an `eachValue` rule on the key means
+/// its rules for each value (a form's `roles[]=a&roles[]=b`).
+fn per_value(list: &RuleList) -> std::borrow::Cow<'_, RuleList> {
+    if !list
+        .rules
+        .iter()
+        .any(|r| matches!(r, MatchingRule::EachValue(_)))
+    {
+        return std::borrow::Cow::Borrowed(list);
+    }
+    let rules = list
+        .rules
+        .iter()
+        .flat_map(|r| match r {
+            MatchingRule::EachValue(inner) => inner.rules.clone(),
+            other => vec![other.clone()],
+        })
+        .collect();
+    std::borrow::Cow::Owned(RuleList {
+        rules,
+        logic: list.logic,
+    })
 }
 
 fn match_headers(expected: &Request, actual: &Request, rules: &MatchingRules) -> Vec<Mismatch> {
@@ -391,6 +415,35 @@ fn split_media(v: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::http::{Headers, Query};
+
+    /// pact-php's form fixture: `eachValue` on a repeated form field applies
+    /// its rules to each value.
+    #[test]
+    fn each_value_on_a_form_field_checks_each_value() {
+        let form = |q: &str| Request {
+            method: "POST".into(),
+            path: "/users".into(),
+            headers: Headers::from_iter([("Content-Type", "application/x-www-form-urlencoded")]),
+            body: Body::Form(Query::parse(q)),
+            ..Default::default()
+        };
+        let mut rules = MatchingRules::default();
+        rules.add(
+            Category::Body,
+            crate::path::PathExpr::parse("$['roles[]']").unwrap(),
+            RuleList::from_matchers_json(
+                &json!({"matchers": [{"match": "eachValue", "rules": [{"match": "regex", "regex": "Admin|User"}]}]}),
+                crate::rules::RuleLogic::And,
+            )
+            .unwrap(),
+        );
+        let expected = form("name=a&roles%5B%5D=User");
+        assert_eq!(match_request(&expected, &expected, &rules), vec![]);
+        let two = form("name=a&roles%5B%5D=Admin&roles%5B%5D=User");
+        assert_eq!(match_request(&expected, &two, &rules), vec![]);
+        let bad = form("name=a&roles%5B%5D=Admin&roles%5B%5D=Root");
+        assert_eq!(match_request(&expected, &bad, &rules).len(), 1);
+    }
 
     #[test]
     fn request_mismatches_name_their_part() {
