@@ -1,32 +1,43 @@
 //! The pact corpus: real pact files gathered from public repositories
 //! (`tests/data/pact-corpus/pacts/`, sources and licences in that folder's
-//! README.md), each one put through `seam` the way a team would use it:
-//! - `seam pact validate` accepts it (warnings allowed);
-//! - `seam mock` serving it answers each usable HTTP interaction's example
-//!   request with the example status, and the example body where the pact
-//!   fixes it (no generator on it). When an earlier interaction's example is
-//!   a sub-request of a later one's (same method, path, query and body, fewer
-//!   headers), the earlier one answers both: the first interaction wins;
-//! - `seam verify` of its HTTP interactions against `seam mock` serving it
+//! README.md), each one put through `seam` the way a team would use it. The
+//! checks, by the name failures and `expectations.json` use:
+//! - `validate`: `seam pact validate` accepts it (warnings allowed);
+//! - `mock-start`, `mock`: `seam mock` serving it answers each usable HTTP
+//!   interaction's example request with the example status, and the example
+//!   body where the pact fixes it (no generator on it). When an earlier
+//!   interaction's example is a sub-request of a later one's (same method,
+//!   path, query and body, fewer headers), the earlier one answers both: the
+//!   first interaction wins;
+//! - `verify`: `seam verify` of its HTTP interactions against `seam mock`
+//!   serving it passes;
+//! - `verify-messages`: `seam verify` of its message interactions (asynchronous
+//!   and synchronous) against a provider answering each with its example
 //!   passes;
-//! - with the official Pact CLI installed (`target/pact-cli/bin/pact`, see
-//!   `.ci/run`): the official verifier passes against `seam mock` too, the
-//!   official stub server loads the file, and `seam verify` against that stub
-//!   gives the official verifier's verdict against it.
+//! - with the official Pact CLI (`target/pact-cli/bin/pact`, installed by
+//!   `.ci/run`): `official-stub-load` (the official stub loads it),
+//!   `mock-vs-official-stub` (seam mock answers each example request with the
+//!   official stub's status, Content-Type and body), `official-verify-seam-mock`
+//!   (the official verifier passes against `seam mock`), `official-self` (the
+//!   official verifier passes against the official stub),
+//!   `seam-verify-official-stub` (`seam verify` against the official stub gives
+//!   the official verifier's verdict) and `messages-vs-official` (both
+//!   verifiers give the same verdict on the messages).
 //!
 //! Interactions needing a plugin (the pact lists plugins in its metadata) are
-//! not asked of the mock: seam marks them unusable. Message interactions are
-//! left out of the verification steps (they are verified against a message
-//! provider, not an HTTP stub): those steps run on a copy of the pact holding
-//! only its HTTP interactions.
+//! not asked of the mock and their messages not produced: seam marks them
+//! unusable. The HTTP verification steps run on a copy of the pact holding only
+//! its HTTP interactions, the message ones on a copy holding only its messages.
 //!
-//! Known deviations live in `expectations.json`: each entry names a file, a
-//! check (and optionally an interaction) and why it is expected to fail, e.g.
-//! the official tools disagreeing with each other, or a seam fix not landed
-//! yet. Every failure is collected and reported at once; an entry that no
-//! longer matches a failure fails the test too, so the manifest stays honest.
-//! Without the Pact CLI the official-tool checks are skipped with one line
-//! (a failure under `CI=true`, where `.ci/run` installs it).
+//! Known deviations live in `expectations.json`: each entry names a file, its
+//! check(s) (and optionally an interaction), a kind and why it is expected to
+//! fail: no stub can pass it, the official tools' own verdict, or a seam fix
+//! not landed yet. Every failure is collected and reported at once; an entry
+//! that no longer matches a failure fails the test too (unless it says
+//! `"sometimes": true`: an official tool that is not deterministic there), so
+//! the manifest stays honest. Without the Pact CLI the official-tool checks are
+//! skipped with one line (a failure under `CI=true`, where `.ci/run` installs
+//! it). The files run in parallel threads (about 30 s in all).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -66,10 +77,14 @@ struct Expected {
     check: String,
     interaction: Option<String>,
     official: bool,
+    /// `"sometimes": true`: the official tool is not deterministic here, so
+    /// the entry is not stale when the check passes
+    sometimes: bool,
 }
 
 /// The checks that need the official CLI (not stale when it is missing).
 const OFFICIAL_CHECKS: &[&str] = &[
+    "messages-vs-official",
     "mock-vs-official-stub",
     "official-verify-seam-mock",
     "official-stub-load",
@@ -77,7 +92,13 @@ const OFFICIAL_CHECKS: &[&str] = &[
     "seam-verify-official-stub",
 ];
 
-const CHECKS: &[&str] = &["validate", "mock-start", "mock", "verify"];
+const CHECKS: &[&str] = &[
+    "validate",
+    "mock-start",
+    "mock",
+    "verify",
+    "verify-messages",
+];
 
 /// Why a deviation is expected: no stub can pass it (`inherent`), the official
 /// tools' own verdict (`official-disagree`, `official-cannot-load`), or a seam
@@ -128,6 +149,7 @@ fn load_expectations() -> Vec<Expected> {
                 official: OFFICIAL_CHECKS.contains(&check.as_str()),
                 check,
                 interaction: field("interaction"),
+                sometimes: e["sometimes"].as_bool().unwrap_or(false),
             });
         }
     }
@@ -197,7 +219,7 @@ fn every_corpus_pact_loads_serves_and_verifies() {
     }
     let mut stale = Vec::new();
     for e in &expectations {
-        if e.official && cli.is_none() {
+        if e.sometimes || (e.official && cli.is_none()) {
             continue;
         }
         if !failures.iter().any(|f| covers(e, f)) {
@@ -354,6 +376,16 @@ impl<'a> FileRun<'a> {
             }
         }
 
+        if !pact.messages.is_empty() && !pact.uses_plugins {
+            let view = work.path().join(format!("messages-{}", self.name));
+            std::fs::write(
+                &view,
+                serde_json::to_vec_pretty(&messages_only(&doc)).unwrap(),
+            )
+            .unwrap();
+            self.verify_messages(&pact.messages, &view);
+        }
+
         let (Some(cli), Some(stub), Some(view)) = (self.cli, stub, &http_view) else {
             return;
         };
@@ -382,6 +414,38 @@ impl<'a> FileRun<'a> {
                     failed_lines(&official_report)
                 ),
             );
+        }
+    }
+
+    /// The pact's messages, produced by a provider that answers each with its
+    /// example: `seam verify` passes, and the official verifier agrees.
+    fn verify_messages(&mut self, messages: &[ExampleMessage], view: &Path) {
+        let provider = MessageProvider::start(messages.to_vec());
+        let (code, report) = self.seam_verify(view, provider.port, true);
+        if code != 0 {
+            self.fail(
+                "verify-messages",
+                None,
+                format!(
+                    "seam verify of the messages against a provider answering their examples: exit {code}: {}",
+                    failed_lines(&report)
+                ),
+            );
+        }
+        if let Some(cli) = self.cli {
+            let (official_ok, official_report) = official_verify(cli, view, provider.port);
+            if official_ok != (code == 0) {
+                self.fail(
+                    "messages-vs-official",
+                    None,
+                    format!(
+                        "against a provider answering the examples, seam verify exits {code} but the official verifier {}: seam: {} | official: {}",
+                        if official_ok { "passes" } else { "fails" },
+                        failed_lines(&report),
+                        failed_lines(&official_report)
+                    ),
+                );
+            }
         }
     }
 
@@ -746,10 +810,146 @@ fn strip_ansi(text: &str) -> String {
     out
 }
 
+/// A message provider for the verifiers: `POST {description, providerStates}`
+/// is answered with that message's example body, its Content-Type and its
+/// metadata as base64 JSON in `Pact-Message-Metadata` (the convention both
+/// verifiers follow). One connection at a time; stopped when dropped.
+struct MessageProvider {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl MessageProvider {
+    fn start(messages: Vec<ExampleMessage>) -> MessageProvider {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let _ = answer_message(stream, &messages);
+                }
+            }
+        });
+        MessageProvider {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for MessageProvider {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Reads one request and answers it with the message it names.
+fn answer_message(
+    mut stream: std::net::TcpStream,
+    messages: &[ExampleMessage],
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        data.extend_from_slice(&buf[..n]);
+        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while data.len() < head_end + length {
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        data.extend_from_slice(&buf[..n]);
+    }
+    let asked: Value = serde_json::from_slice(&data[head_end..]).unwrap_or(Value::Null);
+    let description = asked["description"].as_str().unwrap_or_default();
+    let states = provider_state_names(&asked);
+    let named: Vec<&ExampleMessage> = messages
+        .iter()
+        .filter(|m| m.description == description)
+        .collect();
+    let message = named
+        .iter()
+        .find(|m| m.states == states)
+        .or(named.first())
+        .copied();
+    let answer = match message {
+        Some(m) => {
+            let metadata = base64_encode(&serde_json::to_vec(&m.metadata).unwrap());
+            let mut head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ncontent-length: {}\r\npact-message-metadata: {metadata}\r\nconnection: close\r\n\r\n",
+                m.content_type,
+                m.body.len()
+            )
+            .into_bytes();
+            head.extend_from_slice(&m.body);
+            head
+        }
+        None => {
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec()
+        }
+    };
+    stream.write_all(&answer)
+}
+
+const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding.
+fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |acc, b| (acc << 8) | *b as u32) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// What the test needs of a pact: its HTTP interactions as examples.
 struct Pact {
     http: Vec<HttpInteraction>,
+    messages: Vec<ExampleMessage>,
     uses_plugins: bool,
+}
+
+/// A message interaction (asynchronous, or the first response of a
+/// synchronous one) as its provider would produce it.
+#[derive(Clone)]
+struct ExampleMessage {
+    description: String,
+    states: Vec<String>,
+    content_type: String,
+    body: Vec<u8>,
+    metadata: Map<String, Value>,
 }
 
 struct HttpInteraction {
@@ -813,8 +1013,89 @@ impl Pact {
                     .collect()
             })
             .unwrap_or_default();
-        Pact { http, uses_plugins }
+        let mut messages: Vec<ExampleMessage> = doc["messages"]
+            .as_array()
+            .map(|all| all.iter().map(|m| ExampleMessage::read(m, m, 3)).collect())
+            .unwrap_or_default();
+        for i in doc["interactions"].as_array().into_iter().flatten() {
+            match i["type"].as_str() {
+                Some("Asynchronous/Messages") => messages.push(ExampleMessage::read(i, i, version)),
+                Some("Synchronous/Messages") => {
+                    if let Some(first) = i["response"].as_array().and_then(|r| r.first()) {
+                        messages.push(ExampleMessage::read(i, first, version));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Pact {
+            http,
+            messages,
+            uses_plugins,
+        }
     }
+}
+
+impl ExampleMessage {
+    /// `interaction` names it; `message` holds its contents and metadata
+    /// (the interaction itself, or a synchronous one's response message).
+    fn read(interaction: &Value, message: &Value, version: u32) -> ExampleMessage {
+        let metadata = message["metadata"]
+            .as_object()
+            .or(message["metaData"].as_object())
+            .cloned()
+            .unwrap_or_default();
+        let contents = if message.get("contents").is_some() {
+            &message["contents"]
+        } else {
+            &message["content"]
+        };
+        let content_type = contents["contentType"]
+            .as_str()
+            .or(metadata.get("contentType").and_then(Value::as_str))
+            .or(metadata.get("Content-Type").and_then(Value::as_str))
+            .unwrap_or("application/json")
+            .to_string();
+        // a v3 message's contents are a JSON value: under a JSON type a string
+        // holding a JSON document is that document, any other string the JSON
+        // string itself (what both verifiers expect)
+        let body = match contents {
+            Value::String(text)
+                if version < 4
+                    && content_type.contains("json")
+                    && serde_json::from_str::<Value>(text).is_err() =>
+            {
+                serde_json::to_vec(text).unwrap()
+            }
+            _ => body_bytes(contents, Some(&content_type), version).unwrap_or_default(),
+        };
+        ExampleMessage {
+            description: interaction["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            states: provider_state_names(interaction),
+            body,
+            content_type,
+            metadata,
+        }
+    }
+}
+
+/// The provider state names of an interaction (`providerStates` or the v2
+/// `providerState` / `provider_state`).
+fn provider_state_names(interaction: &Value) -> Vec<String> {
+    if let Some(states) = interaction["providerStates"].as_array() {
+        return states
+            .iter()
+            .filter_map(|s| s["name"].as_str().map(str::to_string))
+            .collect();
+    }
+    interaction["providerState"]
+        .as_str()
+        .or(interaction["provider_state"].as_str())
+        .map(|s| vec![s.to_string()])
+        .unwrap_or_default()
 }
 
 fn is_http(i: &Value) -> bool {
@@ -846,6 +1127,20 @@ fn http_only(doc: &Value) -> Value {
         obj.remove("messages");
         if let Some(Value::Array(all)) = obj.get_mut("interactions") {
             all.retain(is_http);
+        }
+    }
+    copy
+}
+
+/// A copy of the pact with its message interactions only.
+fn messages_only(doc: &Value) -> Value {
+    let mut copy = doc.clone();
+    if let Some(obj) = copy.as_object_mut() {
+        if let Some(Value::Array(all)) = obj.get_mut("interactions") {
+            all.retain(|i| !is_http(i));
+            if all.is_empty() {
+                obj.remove("interactions");
+            }
         }
     }
     copy
@@ -1012,7 +1307,6 @@ fn is_binary_type(content_type: &str) -> bool {
 
 /// Standard base64 (padding optional); `None` when it is not base64.
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let digits: Vec<u8> = text.trim_end_matches('=').bytes().collect();
     if digits.is_empty() || digits.len() % 4 == 1 {
         return None;
@@ -1021,7 +1315,7 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let mut acc = 0u32;
     let mut bits = 0;
     for d in digits {
-        let v = ALPHABET.iter().position(|&a| a == d)? as u32;
+        let v = BASE64.iter().position(|&a| a == d)? as u32;
         acc = (acc << 6) | v;
         bits += 6;
         if bits >= 8 {
