@@ -600,7 +600,14 @@ impl<'a> Reader<'a> {
                             // `"status": {}` (pact FFI output): no rule
                             continue;
                         }
-                        // the rule list sits directly under the category
+                        // the rule list sits directly under the category, or
+                        // (pact FFI) under `"$"`
+                        let (section, kat) = match section.as_object() {
+                            Some(m) if m.len() == 1 && m.contains_key("$") => {
+                                (&m["$"], kat.field("$"))
+                            }
+                            _ => (section, kat),
+                        };
                         rules.add(cat, PathExpr::root(), self.rule_list(section, &kat)?);
                         continue;
                     }

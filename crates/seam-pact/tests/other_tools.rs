@@ -357,7 +357,10 @@ fn pact_ffi_status_quirks_load() {
                 "matchingRules": {"status": {"matchers": [{"match": "statusCode", "status": "clientError"}]}, "body": {}},
                 "generators": {"status": {"type": "RandomInt", "min": 400, "max": 499}}}},
         {"type": "Synchronous/HTTP", "description": "y", "request": {"method": "GET", "path": "/y"},
-            "response": {"status": 200, "matchingRules": {"status": {}, "body": {}}}}]),
+            "response": {"status": 200, "matchingRules": {"status": {}, "body": {}}}},
+        {"type": "Synchronous/HTTP", "description": "z", "request": {"method": "GET", "path": "/z"},
+            "response": {"status": 503, "matchingRules": {"status": {"$": {"combine": "AND",
+                "matchers": [{"match": "statusCode", "status": "serverError"}]}}}}}]),
     );
     let p = read_pact_str("ffi.json", &text).unwrap();
     assert_eq!(http(&p.interactions[0]).1.status, 400);
@@ -370,6 +373,21 @@ fn pact_ffi_status_quirks_load() {
         panic!("not HTTP")
     };
     assert!(response.rules.is_empty());
+    // pact FFI 0.4.21 keys the status rules by "$"
+    let Exchange::Http { response, .. } = &p.interactions[2].exchange else {
+        panic!("not HTTP")
+    };
+    let mut actual = response.response.clone();
+    actual.status = 500;
+    assert_eq!(
+        match_response(&response.response, &actual, &response.rules),
+        vec![]
+    );
+    actual.status = 404;
+    assert_eq!(
+        match_response(&response.response, &actual, &response.rules).len(),
+        1
+    );
     // without a generator, 0 is still an error
     let e = read_pact_str(
         "ffi.json",
