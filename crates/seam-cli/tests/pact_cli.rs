@@ -138,3 +138,42 @@ fn validate_prints_warnings_and_passes() {
     let (code, out, err) = seam(&["pact", "validate", &file]);
     assert_eq!((code, err.as_str()), (0, ""), "{out}");
 }
+
+/// An example that breaks its own rules is a warning (the official tools load
+/// such files); `--strict` makes every warning an invalid file.
+#[test]
+fn examples_breaking_their_rules_warn_and_strict_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = GOOD.replace(r#""body": {"id": 1}"#, r#""body": {"id": "one"}"#);
+    let file = write(dir.path(), "example.json", &text);
+    let (code, out, err) = seam(&["pact", "validate", &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("ok      "), "{out}");
+    assert_eq!(
+        err,
+        format!("warning: {file}: at $.interactions[0].response: the example does not satisfy its own matching rules: body $.id: expected an integer but was \"one\"\n")
+    );
+    let (code, out, err) = seam(&["pact", "validate", "--strict", &file]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.starts_with(&format!(
+            "invalid {file}: at $.interactions[0].response: the example does not satisfy"
+        )),
+        "{out}"
+    );
+    assert!(err.contains("1 of 1 file(s) invalid"), "{err}");
+    // a tolerated quirk fails --strict too; a clean file passes it
+    let null = GOOD.replace(r#""version": "3.0.0""#, r#""version": null"#);
+    let file = write(dir.path(), "null.json", &null);
+    assert_eq!(seam(&["pact", "validate", &file]).0, 0);
+    assert_eq!(seam(&["pact", "validate", "--strict", &file]).0, 1);
+    let good = write(dir.path(), "good.json", GOOD);
+    assert_eq!(
+        seam(&["pact", "validate", "--strict", &good]),
+        (
+            0,
+            format!("ok      {good} (v3.0.0, web → orders, 1 interaction(s))\n"),
+            String::new()
+        )
+    );
+}
