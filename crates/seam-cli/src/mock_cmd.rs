@@ -66,6 +66,10 @@ pub struct MockArgs {
     /// requests are always logged, with the closest stub).
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// Render every answer as a Handlebars template, as if each stub named
+    /// the `response-template` transformer (WireMock's flag of the same name).
+    #[arg(long)]
+    global_response_templating: bool,
 }
 
 fn parse_delay(s: &str) -> Result<u64, String> {
@@ -198,6 +202,7 @@ async fn serve(args: MockArgs) -> Result<Outcome, CliError> {
         } else {
             RequestLog::Unmatched
         },
+        global_templating: args.global_response_templating,
         release_memory: Some(release_memory),
     };
     let count = stubs.len();

@@ -2,12 +2,30 @@
 //! body (inline, JSON, base64 or `__files`), templates, delays (fixed, uniform,
 //! lognormal), chunked dribble, faults and chance-based chaos.
 
-use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, ResponseBody, ResponseDef, MAX_DELAY_MS};
+use crate::stub::{
+    Chaos, ChaosOutcome, Delay, Fault, ResponseBody, ResponseDef, Stub, MAX_DELAY_MS,
+};
 use bytes::Bytes;
 use rand::Rng;
 use seam_http::{full, Body, ConnFault};
 use std::path::Path;
 use std::time::Duration;
+
+/// WireMock response options few stubs use, kept boxed in
+/// [`ResponseDef::extras`](crate::stub::ResponseDef::extras).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResponseExtras {
+    /// `proxyUrlPrefixToRemove`: cut from the start of the request's URL
+    /// before it is appended to `proxyBaseUrl`.
+    pub proxy_url_prefix_to_remove: Option<String>,
+    /// `additionalProxyRequestHeaders`: sent to the proxy target after the
+    /// client's own headers.
+    pub additional_proxy_request_headers: seam_core::http::Headers,
+    /// `removeProxyRequestHeaders`: client headers not forwarded.
+    pub remove_proxy_request_headers: Vec<String>,
+    /// `transformerParameters`: what templates see as `parameters`.
+    pub transformer_parameters: Option<serde_json::Value>,
+}
 
 /// What to do for one request.
 pub enum Outcome {
@@ -129,25 +147,49 @@ pub fn body_bytes(def: &ResponseDef, files_dir: Option<&Path>) -> Result<Bytes, 
     })
 }
 
-/// Builds the response: headers, body, optional dribble.
+/// Builds the response: headers, body, optional dribble. `matched` is the
+/// stub answering, named in `Matched-Stub-Id` (and `Matched-Stub-Name`), as
+/// WireMock does for every answer but a proxied one.
 pub fn build(
     def: &ResponseDef,
+    matched: Option<&Stub>,
     status: u16,
     headers: &seam_core::http::Headers,
     body: Bytes,
 ) -> hyper::Response<Body> {
-    match header_map(def, headers) {
+    match header_map(matched, headers) {
         Ok(map) => assemble(def, status, map, body),
         Err(e) => text(500, "text/plain", format!("invalid stub response: {e}\n")),
     }
 }
 
-/// The response headers as hyper's map (JSON bodies get a content type).
+/// The header naming the stub that answered.
+pub const MATCHED_STUB_ID: &str = "matched-stub-id";
+/// The header giving the answering stub's name, when it has one.
+pub const MATCHED_STUB_NAME: &str = "matched-stub-name";
+
+/// The response headers as hyper's map: the matched stub's id and name, then
+/// the stub's own headers (a `jsonBody` gets no content type it did not ask
+/// for, as in WireMock).
 fn header_map(
-    def: &ResponseDef,
+    matched: Option<&Stub>,
     headers: &seam_core::http::Headers,
 ) -> Result<hyper::HeaderMap, String> {
     let mut map = hyper::HeaderMap::new();
+    if let Some(stub) = matched.filter(|s| s.response.pact.is_none()) {
+        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let id = stub.id.hyphenated().encode_lower(&mut id);
+        map.insert(
+            MATCHED_STUB_ID,
+            hyper::header::HeaderValue::from_str(id).expect("a UUID is a header value"),
+        );
+        // a name a header cannot carry (a line break) is left out
+        if let Some(name) = stub.name.as_deref().filter(|n| control_char(n).is_none()) {
+            if let Ok(v) = hyper::header::HeaderValue::from_bytes(name.as_bytes()) {
+                map.insert(MATCHED_STUB_NAME, v);
+            }
+        }
+    }
     for (k, vs) in headers.iter() {
         let name = hyper::header::HeaderName::from_bytes(k.as_bytes())
             .map_err(|_| format!("`{k}` is not a header name"))?;
@@ -157,12 +199,6 @@ fn header_map(
                 .map_err(|_| format!("header `{k}`: the value holds a control character"))?;
             map.append(name.clone(), value);
         }
-    }
-    if matches!(def.body, ResponseBody::Json(_)) && !headers.contains("content-type") {
-        map.insert(
-            hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static("application/json"),
-        );
     }
     Ok(map)
 }
@@ -196,6 +232,12 @@ fn assemble(
 pub struct Prepared {
     headers: hyper::HeaderMap,
     body: Bytes,
+    /// Whether some header or the body holds `{{` (a template under global
+    /// templating).
+    template_text: bool,
+    /// The headers with the answering stub's `Matched-Stub-Id` (and name),
+    /// made on first use.
+    matched: std::sync::OnceLock<(uuid::Uuid, hyper::HeaderMap)>,
 }
 
 impl Prepared {
@@ -210,20 +252,63 @@ impl Prepared {
             return None;
         }
         Some((|| {
+            let body = body_bytes(def, None)?;
+            let template_text = memchr_pair(&body)
+                || def
+                    .headers
+                    .iter()
+                    .any(|(_, vs)| vs.iter().any(|v| v.contains("{{")));
             Ok(Prepared {
-                headers: header_map(def, &def.headers)?,
-                body: body_bytes(def, None)?,
+                headers: header_map(None, &def.headers)?,
+                body,
+                template_text,
+                matched: std::sync::OnceLock::new(),
             })
         })())
     }
 
+    /// Whether the answer would change if it were rendered as a template.
+    pub fn has_template_text(&self) -> bool {
+        self.template_text
+    }
+
+    /// The answer as prepared from `def`, naming no stub.
     pub fn respond(&self, def: &ResponseDef) -> hyper::Response<Body> {
         assemble(def, def.status, self.headers.clone(), self.body.clone())
     }
+
+    /// The answer of `stub` (whose response this was prepared from), with
+    /// its `Matched-Stub-Id`.
+    pub fn respond_for(&self, stub: &Stub) -> hyper::Response<Body> {
+        let def = &stub.response;
+        if def.pact.is_some() {
+            return assemble(def, def.status, self.headers.clone(), self.body.clone());
+        }
+        let (id, headers) = self.matched.get_or_init(|| {
+            let mut map = header_map(Some(stub), &Default::default()).unwrap_or_default();
+            map.extend(self.headers.clone());
+            (stub.id, map)
+        });
+        let headers = if *id == stub.id {
+            headers.clone()
+        } else {
+            // a copy of the stub under another id: built for this answer
+            let mut map = header_map(Some(stub), &Default::default()).unwrap_or_default();
+            map.extend(self.headers.clone());
+            map
+        };
+        assemble(def, def.status, headers, self.body.clone())
+    }
+}
+
+/// Whether `bytes` holds `{{`.
+fn memchr_pair(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|w| w == b"{{")
 }
 
 /// The answer of a stub that the fast path may give without looking at the
-/// request: static, with no proxy, fault, chaos, delay or pact example.
+/// request: static, with no proxy, fault, chaos, delay or pact example, and
+/// no `{{` (which global templating would render).
 pub fn static_answer(def: &ResponseDef) -> Option<&Prepared> {
     if def.proxy_base_url.is_some()
         || def.chaos.is_some()
@@ -233,10 +318,15 @@ pub fn static_answer(def: &ResponseDef) -> Option<&Prepared> {
     {
         return None;
     }
-    Prepared::of(def)?.as_ref().ok()
+    Prepared::of(def)?
+        .as_ref()
+        .ok()
+        .filter(|p| !p.template_text)
 }
 
-/// A body sent in `chunks` pieces spread over `total_ms`.
+/// A body sent in `chunks` pieces spread over `total_ms`: as in WireMock, each
+/// piece waits `total_ms / chunks` before it goes, so the last one leaves when
+/// the whole duration has passed.
 fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
     let (tx, rx) =
         tokio::sync::mpsc::channel::<Result<hyper::body::Frame<Bytes>, std::io::Error>>(4);
@@ -246,6 +336,7 @@ fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
     tokio::spawn(async move {
         let mut offset = 0;
         while offset < body.len() {
+            tokio::time::sleep(pause).await;
             let end = (offset + size).min(body.len());
             if tx
                 .send(Ok(hyper::body::Frame::data(body.slice(offset..end))))
@@ -255,14 +346,77 @@ fn dribble(body: Bytes, chunks: u32, total_ms: u64) -> Body {
                 return;
             }
             offset = end;
-            if offset < body.len() {
-                tokio::time::sleep(pause).await;
-            }
         }
     });
     let stream =
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|f| (f, rx)) });
     Body::stream(http_body_util::StreamBody::new(stream))
+}
+
+/// WireMock's fallback for a GET no stub matched: the file at the request's
+/// path (percent-decoded) under `__files`, with a content type from its
+/// extension; a directory's `index.html`; a directory without one is 403.
+/// `None` when there is no such file (the request is unmatched).
+pub fn static_file(files_dir: &Path, path: &str) -> Option<hyper::Response<Body>> {
+    let decoded = seam_core::http::percent_decode_path(path);
+    let mut rel = std::path::PathBuf::new();
+    for segment in decoded.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        if segment == ".." || segment.contains('\\') {
+            return None;
+        }
+        rel.push(segment);
+    }
+    let full = files_dir.join(&rel);
+    let (file, content_type) = if full.is_dir() {
+        let index = full.join("index.html");
+        if !index.is_file() {
+            return Some(text(403, "text/plain", "403 Forbidden: a directory\n"));
+        }
+        (index, "text/html;charset=utf-8")
+    } else if full.is_file() && !path.ends_with('/') {
+        let ct = content_type_of(&full);
+        (full, ct)
+    } else {
+        return None;
+    };
+    Some(match std::fs::read(&file) {
+        Ok(bytes) => text(200, content_type, bytes),
+        Err(e) => text(
+            500,
+            "text/plain",
+            format!("cannot read {}: {e}\n", file.display()),
+        ),
+    })
+}
+
+/// The content type WireMock (Jetty) gives a file by its extension; JSON
+/// when it knows none.
+fn content_type_of(file: &Path) -> &'static str {
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "txt" | "text" => "text/plain",
+        "html" | "htm" => "text/html",
+        "xml" => "application/xml",
+        "js" | "mjs" => "text/javascript",
+        "css" => "text/css",
+        "csv" => "text/csv",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "jpg" | "jpeg" => "image/jpeg",
+        "svg" => "image/svg+xml",
+        "ico" => "image/x-icon",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "wasm" => "application/wasm",
+        _ => "application/json",
+    }
 }
 
 /// A plain response with a status and text.

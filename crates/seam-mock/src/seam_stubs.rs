@@ -315,6 +315,10 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         ResponseBody::None
     };
     let chaos = match &r.chaos {
+    // a `json:` answer says what it is (WireMock's `jsonBody` does not)
+    if matches!(body, ResponseBody::Json(_)) && !headers.contains("content-type") {
+        headers.append("Content-Type", "application/json");
+    }
         None => None,
         Some(c) => {
             if !(0.0..=100.0).contains(&c.value.percent) {
@@ -365,6 +369,7 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         chaos,
         proxy_base_url: r.proxy.clone(),
         pact: None,
+        extras: None,
         prepared: Default::default(),
         templates: Default::default(),
     };
@@ -383,6 +388,11 @@ fn template_error(file: &Path, r: &ResponseSpec, e: TemplateFieldError) -> LoadE
             .get(name)
             .map(|v| (v.referenced.line(), v.referenced.column())),
         TemplateField::Body => r
+        TemplateField::BodyFile => r
+            .file
+            .as_ref()
+            .map(|f| (f.referenced.line(), f.referenced.column())),
+        TemplateField::ProxyUrl => None,
             .text
             .as_ref()
             .map(|t| (t.referenced.line(), t.referenced.column()))

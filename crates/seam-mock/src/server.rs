@@ -56,6 +56,9 @@ pub struct MockConfig {
     pub timeouts: seam_http::Timeouts,
     /// Which requests are logged to stderr.
     pub request_log: RequestLog,
+    /// Render every answer as a template, as if each stub named the
+    /// `response-template` transformer (WireMock's `--global-response-templating`).
+    pub global_templating: bool,
     /// Called after each admin request (which may have dropped many stubs,
     /// the journal, or a large request and answer), so the embedding program
     /// can have its allocator give freed memory back to the system.
@@ -89,6 +92,7 @@ impl Default for MockConfig {
             delay: None,
             timeouts: seam_http::Timeouts::default(),
             request_log: RequestLog::Off,
+            global_templating: false,
             release_memory: None,
         }
     }
@@ -141,6 +145,7 @@ impl MockServer {
             recorder,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .user_agent(PROXY_USER_AGENT)
                 .build()
                 .expect("a default client builds"),
             config: config.clone(),
@@ -265,7 +270,7 @@ fn fast_answer(
         req.method().as_str(),
         req.uri().path(),
         req.uri().query().is_some(),
-        |entry, answer| (entry.stub.id, answer.respond(&entry.stub.response)),
+        |entry, answer| (entry.stub.id, answer.respond_for(&entry.stub)),
     )
 }
 
@@ -341,7 +346,7 @@ async fn handle(
         }
         Lookup::Unmatched => match &state.config.proxy {
             Some(target) => {
-                let response = proxy(&state, target, &mreq, true).await;
+                let response = proxy(&state, target, &mreq, true, None).await;
                 if log != RequestLog::Off {
                     eprintln!(
                         "{}",
@@ -355,7 +360,16 @@ async fn handle(
                 }
                 (None, Outcome::Respond(response))
             }
-            None => (None, Outcome::Respond(not_found(&state, &mreq))),
+            None => {
+                let file = state
+                    .config
+                    .files_dir
+                    .as_deref()
+                    .filter(|_| mreq.method == "GET")
+                    .and_then(|dir| respond::static_file(dir, &mreq.path));
+                let response = file.unwrap_or_else(|| not_found(&state, &mreq));
+                (None, Outcome::Respond(response))
+            }
         },
     };
     let (response, status) = match outcome {
@@ -400,8 +414,27 @@ async fn answer(
     path_params: &[(String, String)],
 ) -> Outcome {
     let def = &stub.response;
+    let templated = def.templated || state.config.global_templating;
     if let Some(target) = &def.proxy_base_url {
-        return Outcome::Respond(proxy(state, target, req, false).await);
+        let extras = def.extras.as_deref();
+        if !(templated && target.contains("{{")) {
+            return Outcome::Respond(proxy(state, target, req, false, extras).await);
+        }
+        let target = match def.templates.of(def) {
+            Ok(t) => t.render_proxy_url(
+                &state.templates,
+                TemplateRequest::new(req, path_params).with_parameters(parameters(def)),
+            ),
+            Err(e) => Err(crate::template::describe(&e.error)),
+        };
+        return Outcome::Respond(match target {
+            Ok(target) => proxy(state, &target, req, false, extras).await,
+            Err(e) => respond::text(
+                500,
+                "text/plain",
+                format!("template error in stub {}: {e}\n", stub.id),
+            ),
+        });
     }
     for chaos in def.chaos.iter().chain(&state.config.chaos) {
         match respond::roll_chaos(chaos) {
@@ -431,19 +464,38 @@ async fn answer(
     if let Some(spec) = &def.pact {
         return Outcome::Respond(pact_answer(state, spec));
     }
-    if let Some(prepared) = respond::Prepared::of(def) {
-        return Outcome::Respond(match prepared {
-            Ok(p) => p.respond(def),
-            Err(e) => respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id)),
-        });
+    match respond::Prepared::of(def) {
+        // under global templating, text with `{{` is rendered
+        Some(Ok(p)) if !(templated && p.has_template_text()) => {
+            return Outcome::Respond(p.respond_for(stub))
+        }
+        Some(Err(e)) => {
+            return Outcome::Respond(respond::text(
+                500,
+                "text/plain",
+                format!("stub {}: {e}\n", stub.id),
+            ))
+        }
+        _ => {}
     }
-    if def.templated {
+    if templated {
         return Outcome::Respond(templated_answer(state, stub, req, path_params));
     }
     match respond::body_bytes(def, state.config.files_dir.as_deref()) {
-        Ok(body) => Outcome::Respond(respond::build(def, def.status, &def.headers, body)),
+        Ok(body) => Outcome::Respond(respond::build(
+            def,
+            Some(stub),
+            def.status,
+            &def.headers,
+            body,
+        )),
         Err(e) => Outcome::Respond(body_error(stub, &e)),
     }
+}
+
+/// A stub's `transformerParameters` (`parameters` in its templates).
+fn parameters(def: &crate::stub::ResponseDef) -> Option<&serde_json::Value> {
+    def.extras.as_ref()?.transformer_parameters.as_ref()
 }
 
 fn body_error(stub: &Stub, e: &str) -> hyper::Response<Body> {
@@ -470,21 +522,16 @@ fn templated_answer(
         Ok(t) => t,
         Err(e) => return template_error(&crate::template::describe(&e.error)),
     };
-    let body = if templates.reads_body() {
-        match respond::body_bytes(def, state.config.files_dir.as_deref()) {
-            Ok(b) => Some(b),
-            Err(e) => return body_error(stub, &e),
-        }
-    } else {
-        None
-    };
+    let req = TemplateRequest::new(req, path_params).with_parameters(parameters(def));
     match templates.render(
         &state.templates,
-        body,
-        TemplateRequest::new(req, path_params),
+        def,
+        state.config.files_dir.as_deref(),
+        req,
     ) {
-        Ok((headers, body)) => respond::build(def, def.status, &headers, body),
-        Err(e) => template_error(&e),
+        Ok((headers, body)) => respond::build(def, Some(stub), def.status, &headers, body),
+        Err(crate::template::RenderFailure::Body(e)) => body_error(stub, &e),
+        Err(crate::template::RenderFailure::Template(e)) => template_error(&e),
     }
 }
 
@@ -511,11 +558,16 @@ fn pact_answer(
     }
     respond::build(
         &Default::default(),
+        None,
         res.status,
         &headers,
         Bytes::from(res.body.to_bytes()),
     )
 }
+
+/// The User-Agent proxied requests carry (WireMock sends its HTTP client's
+/// own, whatever the client sent).
+pub const PROXY_USER_AGENT: &str = concat!("seam-mock/", env!("CARGO_PKG_VERSION"));
 
 /// Volatile headers that are not forwarded.
 const HOP_BY_HOP: &[&str] = &[
@@ -525,29 +577,62 @@ const HOP_BY_HOP: &[&str] = &[
     "transfer-encoding",
     "keep-alive",
     "upgrade",
+    "user-agent",
 ];
 
 /// Forwards `req` to `target` and relays the answer; records it when asked.
+/// A proxy stub's `extras` cut a prefix from the URL, drop and add request
+/// headers (added ones after the client's, as WireMock sends them).
 async fn proxy(
     state: &MockState,
     target: &str,
     req: &MockRequest,
     record: bool,
+    extras: Option<&respond::ResponseExtras>,
 ) -> hyper::Response<Body> {
-    let url = format!("{}{}", target.trim_end_matches('/'), req.url);
+    let tail = extras
+        .and_then(|e| e.proxy_url_prefix_to_remove.as_deref())
+        .and_then(|prefix| req.url.strip_prefix(prefix))
+        .unwrap_or(&req.url);
+    let url = format!("{}{tail}", target.trim_end_matches('/'));
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut builder = state.client.request(method, &url).body(req.body.clone());
+    let removed = |k: &str| {
+        extras.is_some_and(|e| {
+            e.remove_proxy_request_headers
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(k))
+        })
+    };
     for (k, vs) in req.headers.iter() {
-        if HOP_BY_HOP.iter().any(|h| k.eq_ignore_ascii_case(h)) {
+        if HOP_BY_HOP.iter().any(|h| k.eq_ignore_ascii_case(h)) || removed(k) {
             continue;
         }
         for v in vs {
             builder = builder.header(k, v);
         }
     }
+    for (k, vs) in extras
+        .iter()
+        .flat_map(|e| e.additional_proxy_request_headers.iter())
+    {
+        for v in vs {
+            builder = builder.header(k, v);
+        }
+    }
     let upstream = match builder.send().await {
         Ok(r) => r,
-        Err(e) => return respond::text(502, "text/plain", format!("proxy to {url} failed: {e}\n")),
+        // WireMock's status and first line
+        Err(e) => {
+            return respond::text(
+                500,
+                "text/plain",
+                format!(
+                    "Network failure trying to make a proxied request to {url}\n{}\n",
+                    seam_core::reproduce::network_error_text(&e)
+                ),
+            )
+        }
     };
     let status = upstream.status().as_u16();
     let headers = Headers::from_raw(
@@ -565,9 +650,12 @@ async fn proxy(
         Ok(b) => b,
         Err(e) => {
             return respond::text(
-                502,
+                500,
                 "text/plain",
-                format!("proxy to {url}: reading the answer failed: {e}\n"),
+                format!(
+                    "Network failure trying to make a proxied request to {url}\nreading the answer failed: {}\n",
+                    seam_core::reproduce::network_error_text(&e)
+                ),
             )
         }
     };
@@ -578,7 +666,7 @@ async fn proxy(
             }
         }
     }
-    respond::build(&Default::default(), status, &headers, body)
+    respond::build(&Default::default(), None, status, &headers, body)
 }
 
 /// 404 with the closest stubs and what differed; logged unless logging is off.

@@ -277,6 +277,9 @@ pub struct ResponseDef {
     /// applied on every request (then `status`, `headers` and `body` are unused).
     pub pact: Option<Box<ResponseSpec>>,
     /// The answer of a static stub, built on first use.
+    /// WireMock options few stubs use (proxy request rewriting, transformer
+    /// parameters), boxed so other stubs pay one word.
+    pub extras: Option<Box<crate::respond::ResponseExtras>>,
     pub prepared: std::sync::OnceLock<Option<Result<crate::respond::Prepared, String>>>,
     /// The templates of a templated answer, compiled when the stub loads
     /// ([`ResponseDef::compile_templates`]).
@@ -300,6 +303,7 @@ impl Default for ResponseDef {
             prepared: std::sync::OnceLock::new(),
             templates: Default::default(),
         }
+            extras: None,
     }
 }
 

@@ -85,16 +85,14 @@ pub const RESPONSE_KEYS: &[&str] = &[
     "fault",
     "transformers",
     "proxyBaseUrl",
+    "proxyUrlPrefixToRemove",
+    "additionalProxyRequestHeaders",
+    "removeProxyRequestHeaders",
+    "transformerParameters",
 ];
 
 /// `response` keys WireMock knows that seam accepts and ignores.
-pub const IGNORED_RESPONSE_KEYS: &[&str] = &[
-    "transformerParameters",
-    "additionalProxyRequestHeaders",
-    "removeProxyRequestHeaders",
-    "proxyUrlPrefixToRemove",
-    "fromConfiguredStub",
-];
+pub const IGNORED_RESPONSE_KEYS: &[&str] = &["fromConfiguredStub"];
 
 const URL_KEYS: &[&str] = &[
     "url",
@@ -830,13 +828,14 @@ fn parse_response(v: &Value, path: &str, files_dir: Option<&Path>) -> Parsed<Res
     let def = ResponseDef {
         status: parse_status(&o)?,
         status_message: parse_status_message(&o)?,
-        headers: parse_headers(&o)?,
+        headers: parse_headers(&o, "headers")?,
         body: parse_body(&o, files_dir)?,
         templated,
         delay: parse_delay(&o)?,
         chunked_dribble: parse_dribble(&o)?,
         fault: parse_fault(&o)?,
         proxy_base_url: o.string("proxyBaseUrl")?.map(str::to_string),
+        extras: parse_extras(&o)?,
         ..Default::default()
     };
     def.compile_templates().map_err(|e| {
@@ -857,6 +856,8 @@ fn template_path(o: &Obj<'_>, field: &crate::template::TemplateField) -> String 
                 .unwrap_or("body");
             o.at(key)
         }
+        crate::template::TemplateField::BodyFile => o.at("bodyFileName"),
+        crate::template::TemplateField::ProxyUrl => o.at("proxyBaseUrl"),
         crate::template::TemplateField::Header { name, index } => {
             let at = child_path(&o.at("headers"), name);
             match o.get("headers").and_then(|h| h.get(name)) {
@@ -890,9 +891,45 @@ fn parse_status(o: &Obj<'_>) -> Parsed<u16> {
     }
 }
 
-fn parse_headers(o: &Obj<'_>) -> Parsed<Headers> {
+/// The proxy request rewriting and `transformerParameters` of a response.
+fn parse_extras(o: &Obj<'_>) -> Parsed<Option<Box<crate::respond::ResponseExtras>>> {
+    let remove = match o.get("removeProxyRequestHeaders") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(MatcherError::new(
+                    format!("{}[{i}]", o.at("removeProxyRequestHeaders")),
+                    format!(
+                        "a header name must be a string, not {}",
+                        describe_json(other)
+                    ),
+                )),
+            })
+            .collect::<Parsed<_>>()?,
+        Some(v) => {
+            return Err(o.wrong_type("removeProxyRequestHeaders", "an array of header names", v))
+        }
+    };
+    let parameters = match o.get("transformerParameters") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Object(_)) => Some(v.clone()),
+        Some(v) => return Err(o.wrong_type("transformerParameters", "an object", v)),
+    };
+    let extras = crate::respond::ResponseExtras {
+        proxy_url_prefix_to_remove: o.string("proxyUrlPrefixToRemove")?.map(str::to_string),
+        additional_proxy_request_headers: parse_headers(o, "additionalProxyRequestHeaders")?,
+        remove_proxy_request_headers: remove,
+        transformer_parameters: parameters,
+    };
+    Ok((extras != Default::default()).then(|| Box::new(extras)))
+}
+
+fn parse_headers(o: &Obj<'_>, key: &str) -> Parsed<Headers> {
     let mut headers = Headers::new();
-    let Some(map) = o.object("headers")? else {
+    let Some(map) = o.object(key)? else {
         return Ok(headers);
     };
     for (name, v) in map.map {

@@ -543,7 +543,7 @@ async fn the_fast_path_answers_and_journals_like_the_full_path() {
     assert_eq!(delete["wasMatched"], true);
     assert_eq!(delete["response"]["status"], 201);
     let plain = &events[4];
-    assert_eq!(plain["request"]["headers"]["x-trace"], "t-1", "{plain}");
+    assert_eq!(plain["request"]["headers"]["X-Trace"], "t-1", "{plain}");
     assert_eq!(plain["stubMapping"]["response"]["body"], "plain");
     // find by a request pattern sees fast-path entries too
     let found: serde_json::Value = c
@@ -587,5 +587,421 @@ async fn the_fast_path_answers_and_journals_like_the_full_path() {
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
+    server.shutdown().await;
+}
+
+/// Posts WireMock mappings through the admin API (each must be accepted).
+async fn post_mappings(c: &reqwest::Client, base: &str, mappings: &[serde_json::Value]) {
+    for m in mappings {
+        let r = c
+            .post(format!("{base}/__admin/mappings"))
+            .json(m)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{m}: {}", r.text().await.unwrap());
+    }
+}
+
+/// A header's value as text (`None` when absent).
+fn header(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+}
+
+/// WireMock serves an unmatched GET from `__files` (content type from the
+/// extension, JSON when unknown; a folder's `index.html`; a folder without
+/// one is 403), as measured against WireMock 3.13.2.
+#[tokio::test]
+async fn unmatched_gets_fall_back_to_files() {
+    let root = tempfile::tempdir().unwrap();
+    let files = root.path().join("__files");
+    for d in ["site", "dir"] {
+        std::fs::create_dir_all(files.join(d)).unwrap();
+    }
+    write(&files, "hello.txt", "hello\n");
+    write(&files, "data.json", r#"{"a":1}"#);
+    write(&files, "noext", "x");
+    write(&files, "site/index.html", "<p>index</p>");
+    write(&files, "dir/x.txt", "deep");
+    write(root.path(), "outside.txt", "secret");
+    let server = MockServer::start(
+        MockConfig {
+            files_dir: Some(files.clone()),
+            ..Default::default()
+        },
+        vec![],
+    )
+    .await
+    .unwrap();
+    let base = server.base_url();
+    let c = reqwest::Client::new();
+    post_mappings(
+        &c,
+        &base,
+        &[serde_json::json!({"request": {"url": "/data.json"}, "response": {"body": "stubbed"}})],
+    )
+    .await;
+    let get = |path: &str| {
+        let req = c.get(format!("{base}{path}"));
+        async move {
+            let r = req.send().await.unwrap();
+            let ct = header(&r, "content-type").unwrap_or_default();
+            let stub = header(&r, "matched-stub-id");
+            (r.status().as_u16(), ct, r.text().await.unwrap(), stub)
+        }
+    };
+    assert_eq!(
+        get("/hello.txt").await,
+        (200, "text/plain".into(), "hello\n".into(), None)
+    );
+    assert_eq!(get("/%68ello.txt?q=1").await.2, "hello\n");
+    assert_eq!(get("/dir/x.txt").await.2, "deep");
+    assert_eq!(get("/noext").await.1, "application/json");
+    assert_eq!(
+        get("/site").await,
+        (
+            200,
+            "text/html;charset=utf-8".into(),
+            "<p>index</p>".into(),
+            None
+        )
+    );
+    assert_eq!(get("/dir").await.0, 403);
+    assert_eq!(get("/dir/").await.0, 403);
+    assert_eq!(get("/hello.txt/").await.0, 404);
+    assert_eq!(get("/nope.txt").await.0, 404);
+    assert_eq!(get("/%2e%2e/outside.txt").await.0, 404);
+    // a stub comes first
+    assert_eq!(get("/data.json").await.2, "stubbed");
+    // only GET
+    let r = c.post(format!("{base}/hello.txt")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    // the journal has the file requests as unmatched
+    let unmatched: serde_json::Value = c
+        .get(format!("{base}/__admin/requests/unmatched"))
+        .json_value()
+        .await;
+    let urls: Vec<&str> = unmatched["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["url"].as_str())
+        .collect();
+    assert!(urls.contains(&"/hello.txt"), "{unmatched}");
+    server.shutdown().await;
+}
+
+/// Every answer of a matched stub names it in `Matched-Stub-Id` (and
+/// `Matched-Stub-Name` when it has one), whichever path answers; a `jsonBody`
+/// gets no content type it did not ask for. Both as WireMock 3.13.2 does.
+#[tokio::test]
+async fn answers_name_their_stub() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "hello.txt", "hi");
+    let server = MockServer::start(
+        MockConfig {
+            files_dir: Some(root.path().to_path_buf()),
+            ..Default::default()
+        },
+        vec![],
+    )
+    .await
+    .unwrap();
+    let base = server.base_url();
+    let c = reqwest::Client::new();
+    let ids = [
+        "11111111-1111-4111-8111-111111111111",
+        "22222222-2222-4222-8222-222222222222",
+        "33333333-3333-4333-8333-333333333333",
+        "44444444-4444-4444-8444-444444444444",
+        "55555555-5555-4555-8555-555555555555",
+    ];
+    post_mappings(
+        &c,
+        &base,
+        &[
+            serde_json::json!({"id": ids[0], "name": "plain one", "request": {"method": "GET", "url": "/plain"}, "response": {"body": "p"}}),
+            serde_json::json!({"id": ids[1], "request": {"urlPathPattern": "/tpl/.*"}, "response": {"body": "{{request.path.[1]}}", "transformers": ["response-template"]}}),
+            serde_json::json!({"id": ids[2], "request": {"url": "/json"}, "response": {"jsonBody": {"a": 1}}}),
+            serde_json::json!({"id": ids[3], "request": {"url": "/file"}, "response": {"bodyFileName": "hello.txt"}}),
+            serde_json::json!({"id": ids[4], "request": {"url": "/typed"}, "response": {"jsonBody": [1], "headers": {"Content-Type": "application/vnd.x+json"}}}),
+        ],
+    )
+    .await;
+    for (path, id, body) in [
+        ("/plain", ids[0], "p"),
+        ("/tpl/x", ids[1], "x"),
+        ("/json", ids[2], r#"{"a":1}"#),
+        ("/file", ids[3], "hi"),
+        ("/typed", ids[4], "[1]"),
+    ] {
+        // twice: the first answer of a static stub prepares it
+        for _ in 0..2 {
+            let r = c.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(header(&r, "matched-stub-id").as_deref(), Some(id), "{path}");
+            let name = header(&r, "matched-stub-name");
+            assert_eq!(name.as_deref(), (path == "/plain").then_some("plain one"));
+            if path == "/json" {
+                assert_eq!(header(&r, "content-type"), None, "jsonBody sets none");
+            }
+            if path == "/typed" {
+                assert_eq!(
+                    header(&r, "content-type").as_deref(),
+                    Some("application/vnd.x+json")
+                );
+            }
+            assert_eq!(r.text().await.unwrap(), body);
+        }
+    }
+    let r = c.get(format!("{base}/nothing")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(header(&r, "matched-stub-id"), None);
+    server.shutdown().await;
+}
+
+/// A proxy stub's `proxyUrlPrefixToRemove`, `additionalProxyRequestHeaders`
+/// (after the client's own), `removeProxyRequestHeaders`, a templated
+/// `proxyBaseUrl`, and seam's own User-Agent (WireMock sends its HTTP
+/// client's, whatever the client sent). The upstream echoes what it got.
+#[tokio::test]
+async fn proxy_stubs_rewrite_the_forwarded_request() {
+    let c = reqwest::Client::new();
+    let upstream = MockServer::start(MockConfig::default(), vec![])
+        .await
+        .unwrap();
+    post_mappings(
+        &c,
+        &upstream.base_url(),
+        &[serde_json::json!({"request": {"method": "ANY", "urlPathPattern": "/.*"}, "response": {
+            "body": "{{request.url}}|ua={{request.headers.User-Agent}}|x={{#each request.headers.X-Extra}}{{this}},{{/each}}|gone={{request.headers.X-Gone}}",
+            "transformers": ["response-template"]}})],
+    )
+    .await;
+    let proxy = MockServer::start(MockConfig::default(), vec![])
+        .await
+        .unwrap();
+    let base = proxy.base_url();
+    post_mappings(
+        &c,
+        &base,
+        &[
+            serde_json::json!({"request": {"urlPathPattern": "/px/.*"}, "response": {
+                "proxyBaseUrl": format!("{}/base", upstream.base_url()),
+                "proxyUrlPrefixToRemove": "/px",
+                "additionalProxyRequestHeaders": {"X-Extra": "added"},
+                "removeProxyRequestHeaders": ["x-gone"]}}),
+            serde_json::json!({"request": {"urlPathPattern": "/tp/.*"}, "response": {
+                "proxyBaseUrl": "{{request.headers.X-Target}}",
+                "transformers": ["response-template"]}}),
+        ],
+    )
+    .await;
+    let ua = seam_mock::server::PROXY_USER_AGENT;
+    let r = c
+        .get(format!("{base}/px/a/b?q=1"))
+        .header("User-Agent", "client/1")
+        .header("X-Extra", "mine")
+        .header("X-Gone", "yes")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.text().await.unwrap(),
+        format!("/base/a/b?q=1|ua={ua}|x=mine,added,|gone=")
+    );
+    let r = c
+        .get(format!("{base}/tp/z"))
+        .header("X-Target", upstream.base_url())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), format!("/tp/z|ua={ua}|x=|gone="));
+    proxy.shutdown().await;
+    upstream.shutdown().await;
+}
+
+/// `chunkedDribbleDelay` lasts its whole `totalDuration`: WireMock waits
+/// `totalDuration / numberOfChunks` before every chunk, the first included.
+#[tokio::test]
+async fn a_dribbled_body_takes_its_whole_duration() {
+    let server = MockServer::start(MockConfig::default(), vec![])
+        .await
+        .unwrap();
+    let base = server.base_url();
+    let c = reqwest::Client::new();
+    post_mappings(
+        &c,
+        &base,
+        &[
+            serde_json::json!({"request": {"url": "/dribble"}, "response": {"body": "abcdefghij",
+            "chunkedDribbleDelay": {"numberOfChunks": 5, "totalDuration": 500}}}),
+        ],
+    )
+    .await;
+    let t = Instant::now();
+    let body = c
+        .get(format!("{base}/dribble"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(body, "abcdefghij");
+    assert!(
+        t.elapsed() >= Duration::from_millis(500),
+        "{:?}",
+        t.elapsed()
+    );
+    server.shutdown().await;
+}
+
+/// `MALFORMED_RESPONSE_CHUNK` as WireMock 3.13.2 sends it: a 200 status line
+/// announcing a chunked body, a chunk that is not one, then the connection
+/// closes (the stub's own status, headers and body are not sent).
+#[tokio::test]
+async fn a_malformed_chunk_is_a_200_then_garbage_then_close() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = MockServer::start(MockConfig::default(), vec![])
+        .await
+        .unwrap();
+    let c = reqwest::Client::new();
+    post_mappings(
+        &c,
+        &server.base_url(),
+        &[serde_json::json!({"request": {"url": "/bad"}, "response": {"status": 201, "headers": {"X-A": "b"}, "body": "hello", "fault": "MALFORMED_RESPONSE_CHUNK"}})],
+    )
+    .await;
+    let mut s = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    s.write_all(b"GET /bad HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let (head, rest) = text.split_once("\r\n\r\n").expect("a response head");
+    assert_eq!(
+        head, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked",
+        "{text}"
+    );
+    let size = rest.split("\r\n").next().unwrap();
+    assert!(
+        !size.is_empty() && usize::from_str_radix(size, 16).is_err(),
+        "not a chunk size: {rest:?}"
+    );
+    let e = c
+        .get(format!("{}/bad", server.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await;
+    assert!(e.is_err(), "a client cannot read the body");
+    server.shutdown().await;
+}
+
+/// `--global-response-templating`: every answer is a template, with no
+/// `transformers`; a stub without `{{` keeps its static (fast-path) answer.
+#[tokio::test]
+async fn global_templating_renders_every_answer() {
+    let mappings = [
+        serde_json::json!({"request": {"urlPathPattern": "/g/.*"}, "response": {"body": "{{request.path.[1]}}", "headers": {"X-M": "{{request.method}}"}}}),
+        serde_json::json!({"request": {"method": "GET", "url": "/static"}, "response": {"body": "static"}}),
+    ];
+    let c = reqwest::Client::new();
+    for global in [false, true] {
+        let server = MockServer::start(
+            MockConfig {
+                global_templating: global,
+                ..Default::default()
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+        let base = server.base_url();
+        post_mappings(&c, &base, &mappings).await;
+        let r = c.get(format!("{base}/g/x")).send().await.unwrap();
+        let m = header(&r, "x-m");
+        let body = r.text().await.unwrap();
+        if global {
+            assert_eq!((m.as_deref(), body.as_str()), (Some("GET"), "x"));
+        } else {
+            assert_eq!(
+                (m.as_deref(), body.as_str()),
+                (Some("{{request.method}}"), "{{request.path.[1]}}")
+            );
+        }
+        let r = c.get(format!("{base}/static")).send().await.unwrap();
+        assert_eq!(r.text().await.unwrap(), "static");
+        server.shutdown().await;
+    }
+}
+
+/// A templated `bodyFileName` picks the file per request (its name compiled
+/// when the stub loads); the file is rendered with `parameters` from
+/// `transformerParameters`, unless `disableBodyFileTemplating` is set.
+#[tokio::test]
+async fn templated_body_file_names_and_parameters() {
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "tpl.txt",
+        "Hi {{request.path.[0]}} {{parameters.who}}",
+    );
+    let server = MockServer::start(
+        MockConfig {
+            files_dir: Some(root.path().to_path_buf()),
+            ..Default::default()
+        },
+        vec![],
+    )
+    .await
+    .unwrap();
+    let base = server.base_url();
+    let c = reqwest::Client::new();
+    post_mappings(
+        &c,
+        &base,
+        &[
+            serde_json::json!({"request": {"urlPathPattern": "/on/.*"}, "response": {"bodyFileName": "{{request.pathSegments.[1]}}", "transformers": ["response-template"], "transformerParameters": {"who": "ann"}}}),
+            serde_json::json!({"request": {"urlPathPattern": "/off/.*"}, "response": {"bodyFileName": "{{request.pathSegments.[1]}}", "transformers": ["response-template"], "transformerParameters": {"disableBodyFileTemplating": true}}}),
+            serde_json::json!({"request": {"url": "/param"}, "response": {"body": "{{parameters.n}}/{{parameters.list.[1]}}", "transformers": ["response-template"], "transformerParameters": {"n": 7, "list": ["a", "b"]}}}),
+        ],
+    )
+    .await;
+    let text = |path: &str| {
+        let req = c.get(format!("{base}{path}"));
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    assert_eq!(text("/on/tpl.txt").await, (200, "Hi on ann".into()));
+    assert_eq!(
+        text("/off/tpl.txt").await,
+        (200, "Hi {{request.path.[0]}} {{parameters.who}}".into())
+    );
+    assert_eq!(text("/param").await, (200, "7/b".into()));
+    let (status, body) = text("/on/missing.txt").await;
+    assert_eq!(status, 500);
+    assert!(body.contains("missing.txt"), "{body}");
+    let (status, body) = text("/on/..%2F..%2Fetc%2Fpasswd").await;
+    assert_eq!(status, 500, "{body}");
+    // a file name that does not compile is refused when the stub loads
+    let r = c
+        .post(format!("{base}/__admin/mappings"))
+        .json(&serde_json::json!({"request": {"url": "/bad"}, "response": {"bodyFileName": "{{#if}}", "transformers": ["response-template"]}}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert!(status >= 400, "{status}");
+    assert!(body.contains("bodyFileName"), "{body}");
     server.shutdown().await;
 }

@@ -23,8 +23,10 @@
 //!   [`ResponseTemplates`], kept in the stub as a [`CompiledResponse`]) and
 //!   rendering them from the request as received ([`Templates`]).
 //!
-//! Where things are: `model` builds the request model, `rewrite` adapts
-//! compiled templates to it, `java_text` renders values as Java does, and
+//! Where things are: `model` builds the request model, `java_ws` applies
+//! Handlebars.java's whitespace rules (no standalone lines, inward `~` only),
+//! `rewrite` adapts compiled templates to the model, `java_text` renders
+//! values as Java does, and
 //! `helpers` holds the helper plumbing and one module per helper family;
 //! `response` holds what a stub keeps.
 //!
@@ -44,6 +46,7 @@
 
 mod helpers;
 mod java_text;
+mod java_ws;
 mod model;
 mod response;
 mod rewrite;
@@ -65,7 +68,9 @@ use seam_core::source::{Location, SourceError};
 use helpers::{WireMockHelper, HELPERS};
 use model::build_model;
 pub use model::TemplateRequest;
-pub use response::{CompiledResponse, ResponseTemplates, TemplateField, TemplateFieldError};
+pub use response::{
+    CompiledResponse, RenderFailure, ResponseTemplates, TemplateField, TemplateFieldError,
+};
 use rewrite::{rewrite_template, BUILTIN_HELPERS};
 
 /// What a template error names as its file: the position is inside the
@@ -120,7 +125,9 @@ impl CompiledTemplate {
             ));
         }
         catch_unwind(AssertUnwindSafe(|| {
-            let mut tpl = Template::compile(source).map_err(|e| {
+            // Handlebars.java's whitespace rules (see `java_ws`)
+            let adapted = java_ws::adapt(source);
+            let mut tpl = Template::compile(adapted.as_deref().unwrap_or(source)).map_err(|e| {
                 let (line, column) = e.pos().unzip();
                 let message = match e.reason() {
                     // the parser's list of every rule it expected says nothing to a user
@@ -129,6 +136,9 @@ impl CompiledTemplate {
                 };
                 template_error(message, line, column)
             })?;
+            if adapted.is_some() {
+                java_ws::strip_markers(&mut tpl);
+            }
             rewrite_template(&mut tpl, helper_names());
             Ok(CompiledTemplate(Compiled::Template(Box::new(tpl))))
         }))
@@ -395,6 +405,29 @@ mod tests {
             " '+' 1)".repeat(50)
         );
         assert_eq!(t.render_text(&ok, &req).unwrap(), "52");
+    }
+
+    #[test]
+    fn whitespace_follows_handlebars_java() {
+        // measured on WireMock 3.13.2: no standalone lines, inward `~` only
+        for (template, expected) in [
+            ("a\n{{#if true}}\nb\n{{/if}}\nc", "a\n\nb\n\nc"),
+            (
+                "a\n  {{#each (array 1 2)}}\n  - {{this}}\n  {{/each}}\nc",
+                "a\n  \n  - 1\n  \n  - 2\n  \nc",
+            ),
+            ("a\n{{! comment }}\nb", "a\n\nb"),
+            ("[{{~#if true~}} x {{~/if~}} ]", "[x ]"),
+            ("[ {{~#if true}}x{{/if}} ]", "[ x ]"),
+            ("[{{#if true}}x {{~/if}}]", "[x]"),
+            ("a  {{~request.method~}}  b", "a  POST  b"),
+            ("[ {{~#each (array 1 2)~}} {{this}} {{~/each~}} ]", "[ 12 ]"),
+            ("[\n  {{~#if true}}\n  x\n  {{~/if}}\n]", "[\n  \n  x\n]"),
+            ("{{#if false}}a{{~else~}} b {{/if}}", "b "),
+            ("{{#assign 'x'}}\nv\n{{/assign}}[{{x}}]", "[v]"),
+        ] {
+            assert_eq!(r(template), expected, "{template:?}");
+        }
     }
 
     #[test]

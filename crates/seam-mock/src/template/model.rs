@@ -8,14 +8,16 @@ use serde_json::{Map, Value};
 use crate::request::MockRequest;
 
 /// The request as templates see it: the mock's request, borrowed (nothing is
-/// copied before the model is built), and the values a `urlPathTemplate` such
-/// as `/orders/{id}` captured.
+/// copied before the model is built), the values a `urlPathTemplate` such
+/// as `/orders/{id}` captured, and the stub's `transformerParameters`.
 #[derive(Debug, Clone, Copy)]
 pub struct TemplateRequest<'a> {
     /// The request as received.
     pub request: &'a MockRequest,
     /// Values captured by a `urlPathTemplate`, by parameter name.
     pub path_params: &'a [(String, String)],
+    /// The stub's `transformerParameters`: `parameters.<name>` in templates.
+    pub parameters: Option<&'a Value>,
 }
 
 impl<'a> TemplateRequest<'a> {
@@ -24,7 +26,13 @@ impl<'a> TemplateRequest<'a> {
         TemplateRequest {
             request,
             path_params,
+            parameters: None,
         }
+    }
+
+    /// The same request, with the stub's `transformerParameters`.
+    pub fn with_parameters(self, parameters: Option<&'a Value>) -> Self {
+        TemplateRequest { parameters, ..self }
     }
 }
 
@@ -100,7 +108,10 @@ pub(crate) fn build_model(view: TemplateRequest<'_>) -> Value {
         (PATH_PARAMS, Value::Object(path_params)),
         (REVERSED, rev),
     ]);
-    object([("request", request)])
+    match view.parameters {
+        Some(p) => object([("request", request), ("parameters", p.clone())]),
+        None => object([("request", request)]),
+    }
 }
 
 /// A JSON object with these entries, in this order.

@@ -1,13 +1,16 @@
-//! A templated stub's answer, compiled when the stub loads: its header values
-//! and inline body as [`CompiledTemplate`]s ([`ResponseTemplates`]), kept in
-//! the stub ([`CompiledResponse`]) and rendered per request. A syntax error is
-//! a [`TemplateFieldError`] naming the header or the body, which each loader
-//! places in its file (or the admin API answers with 422).
+//! A templated stub's answer, compiled when the stub loads: its header values,
+//! inline body, `bodyFileName` and `proxyBaseUrl` as [`CompiledTemplate`]s
+//! ([`ResponseTemplates`]), kept in the stub ([`CompiledResponse`]) and
+//! rendered per request. A syntax error is a [`TemplateFieldError`] naming the
+//! field, which each loader places in its file (or the admin API answers with
+//! 422).
 //!
-//! A `bodyFileName` body is read on every request (the file may change), so it
-//! is compiled there, as it is read.
+//! A `bodyFileName` file is read on every request (the file may change, and a
+//! templated name picks another one), so its content is compiled there, as it
+//! is read, unless `transformerParameters.disableBodyFileTemplating` is set.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
@@ -25,6 +28,10 @@ pub enum TemplateField {
     Body,
     /// A header's value (the `index`th value given for `name`).
     Header { name: String, index: usize },
+    /// The name of the body file (`bodyFileName`).
+    BodyFile,
+    /// The proxy target (`proxyBaseUrl`).
+    ProxyUrl,
 }
 
 impl fmt::Display for TemplateField {
@@ -32,6 +39,8 @@ impl fmt::Display for TemplateField {
         match self {
             TemplateField::Body => f.write_str("the body"),
             TemplateField::Header { name, .. } => write!(f, "header `{name}`"),
+            TemplateField::BodyFile => f.write_str("the body file name"),
+            TemplateField::ProxyUrl => f.write_str("the proxy base URL"),
         }
     }
 }
@@ -59,16 +68,31 @@ pub struct ResponseTemplates {
     /// Each header's values, in the stub's order.
     headers: Vec<(String, Vec<CompiledTemplate>)>,
     body: BodyTemplate,
+    /// The `proxyBaseUrl`, compiled.
+    proxy: Option<CompiledTemplate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 enum BodyTemplate {
     /// An inline body, compiled.
     Inline(CompiledTemplate),
-    /// A `bodyFileName` body: read and compiled per request.
-    File,
+    /// A `bodyFileName` body: its name compiled once; the file read per
+    /// request and, when `content` says so, compiled as it is read.
+    File {
+        name: CompiledTemplate,
+        content: bool,
+    },
     /// No body, an empty one or bytes that are not text: sent as they are.
     Verbatim,
+}
+
+/// Why a templated answer could not be made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenderFailure {
+    /// A template failed (one line saying what failed).
+    Template(String),
+    /// The body file could not be read.
+    Body(String),
 }
 
 impl ResponseTemplates {
@@ -92,7 +116,15 @@ impl ResponseTemplates {
             headers.push((name.to_string(), compiled));
         }
         let body = match &def.body {
-            ResponseBody::File(_) => BodyTemplate::File,
+            ResponseBody::File(name) => BodyTemplate::File {
+                name: CompiledTemplate::compile(&name.to_string_lossy()).map_err(|error| {
+                    TemplateFieldError {
+                        field: TemplateField::BodyFile,
+                        error,
+                    }
+                })?,
+                content: !disables_body_file_templating(def),
+            },
             ResponseBody::None => BodyTemplate::Verbatim,
             _ => {
                 let bytes = respond::body_bytes(def, None).unwrap_or_default();
@@ -109,46 +141,89 @@ impl ResponseTemplates {
                 }
             }
         };
-        Ok(ResponseTemplates { headers, body })
+        let proxy = match &def.proxy_base_url {
+            Some(url) if url.contains("{{") => Some(CompiledTemplate::compile(url).map_err(
+                |error| TemplateFieldError {
+                    field: TemplateField::ProxyUrl,
+                    error,
+                },
+            )?),
+            _ => None,
+        };
+        Ok(ResponseTemplates {
+            headers,
+            body,
+            proxy,
+        })
     }
 
-    /// Whether [`render`](Self::render) needs the stub's body as bytes (a
-    /// `bodyFileName` body, or one that is not rendered); an inline template
-    /// does not.
-    pub fn reads_body(&self) -> bool {
-        !matches!(self.body, BodyTemplate::Inline(_))
-    }
-
-    /// The rendered headers and body for `req`; `body` is the stub's body as
-    /// bytes when [`reads_body`](Self::reads_body) says so. An error is one
-    /// line saying what failed.
+    /// The rendered headers and body for `req`; a `bodyFileName` is looked
+    /// up in `files_dir`.
     pub fn render(
         &self,
         engine: &Templates,
-        body: Option<Bytes>,
+        def: &ResponseDef,
+        files_dir: Option<&Path>,
         req: TemplateRequest<'_>,
-    ) -> Result<(Headers, Bytes), String> {
+    ) -> Result<(Headers, Bytes), RenderFailure> {
         let scope = engine.scope(req);
-        let render = |t: &CompiledTemplate| scope.render(t).map_err(|e| describe(&e));
+        let render = |t: &CompiledTemplate| {
+            scope
+                .render(t)
+                .map_err(|e| RenderFailure::Template(describe(&e)))
+        };
         let mut headers = Headers::new();
         for (name, values) in &self.headers {
             for v in values {
                 headers.append(name.as_str(), render(v)?);
             }
         }
-        let body = match (&self.body, body) {
-            (BodyTemplate::Inline(t), _) => Bytes::from(render(t)?),
-            (BodyTemplate::File, Some(bytes)) => match std::str::from_utf8(&bytes) {
-                Ok(text) if !text.is_empty() => {
-                    let template = CompiledTemplate::compile(text).map_err(|e| describe(&e))?;
-                    Bytes::from(render(&template)?)
+        let body = match &self.body {
+            BodyTemplate::Inline(t) => Bytes::from(render(t)?),
+            BodyTemplate::File { name, content } => {
+                let file = ResponseDef {
+                    body: ResponseBody::File(render(name)?.into()),
+                    ..Default::default()
+                };
+                let bytes = respond::body_bytes(&file, files_dir).map_err(RenderFailure::Body)?;
+                match std::str::from_utf8(&bytes) {
+                    Ok(text) if *content && text.contains("{{") => {
+                        let template = CompiledTemplate::compile(text)
+                            .map_err(|e| RenderFailure::Template(describe(&e)))?;
+                        Bytes::from(render(&template)?)
+                    }
+                    _ => bytes,
                 }
-                _ => bytes,
-            },
-            (_, bytes) => bytes.unwrap_or_default(),
+            }
+            BodyTemplate::Verbatim => {
+                respond::body_bytes(def, None).map_err(RenderFailure::Body)?
+            }
         };
         Ok((headers, body))
     }
+
+    /// The `proxyBaseUrl` rendered for `req` (as written when it holds no
+    /// template). An error is one line saying what failed.
+    pub fn render_proxy_url(
+        &self,
+        engine: &Templates,
+        req: TemplateRequest<'_>,
+    ) -> Result<String, String> {
+        match &self.proxy {
+            Some(t) => engine.render(t, req).map_err(|e| describe(&e)),
+            None => Err("the stub has no proxy base URL template".into()),
+        }
+    }
+}
+
+/// `transformerParameters.disableBodyFileTemplating`: the body file is sent
+/// as it is, even when the answer is templated.
+fn disables_body_file_templating(def: &ResponseDef) -> bool {
+    def.extras
+        .as_ref()
+        .and_then(|e| e.transformer_parameters.as_ref())
+        .and_then(|p| p.get("disableBodyFileTemplating"))
+        .is_some_and(|v| v == true || v == "true")
 }
 
 /// A stub's compiled templates, filled once: by the loader when the stub loads
@@ -233,10 +308,14 @@ mod tests {
             "[{{v}}] {{request.method}}",
         );
         let templates = ResponseTemplates::compile(&def).unwrap();
-        assert!(!templates.reads_body());
         let (req, params) = (request(), path_params());
         let (headers, body) = templates
-            .render(&Templates::new(), None, TemplateRequest::new(&req, &params))
+            .render(
+                &Templates::new(),
+                &def,
+                None,
+                TemplateRequest::new(&req, &params),
+            )
             .unwrap();
         assert_eq!(headers.get("x-var"), Some("set"));
         assert_eq!(headers.get("x-path"), Some("/things/42/parts"));

@@ -5,13 +5,15 @@
 
 use std::collections::HashSet;
 
-use handlebars::template::{Parameter, Template, TemplateElement};
+use handlebars::template::{Parameter, Subexpression, Template, TemplateElement};
 use handlebars::{Path, PathSeg};
 
 use crate::template::model::{MULTI, PATH_PARAMS, REVERSED};
 
 /// The internal helper bare `{{value}}` expressions are routed through.
 pub(crate) const RENDER: &str = "__wm_render";
+/// The internal helper `variable.first` / `.last` / `.[-n]` become.
+pub(crate) const ITEM: &str = "__wm_item";
 /// Helpers handlebars-rust registers itself (some are replaced below).
 pub(crate) const BUILTIN_HELPERS: [&str; 17] = [
     "if", "unless", "each", "with", "lookup", "raw", "log", "eq", "ne", "gt", "gte", "lt", "lte",
@@ -27,7 +29,6 @@ pub(crate) fn rewrite_template(t: &mut Template, helpers: &HashSet<String>) {
 pub(crate) fn rewrite_element(el: &mut TemplateElement, helpers: &HashSet<String>) {
     match el {
         TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht) => {
-            rewrite_helper_template(ht, helpers);
             let name_only = !ht.block && ht.params.is_empty() && ht.hash.is_empty();
             if name_only {
                 if let Parameter::Path(p) = &ht.name {
@@ -38,6 +39,7 @@ pub(crate) fn rewrite_element(el: &mut TemplateElement, helpers: &HashSet<String
                     }
                 }
             }
+            rewrite_helper_template(ht, helpers);
         }
         TemplateElement::HelperBlock(ht) => rewrite_helper_template(ht, helpers),
         TemplateElement::DecoratorExpression(dt)
@@ -79,7 +81,12 @@ pub(crate) fn rewrite_helper_template(
 
 pub(crate) fn rewrite_param(p: &mut Parameter, helpers: &HashSet<String>) {
     match p {
-        Parameter::Path(path) => rewrite_path(path),
+        Parameter::Path(path) => {
+            rewrite_path(path);
+            if let Some(item) = list_item(path) {
+                *p = item;
+            }
+        }
         Parameter::Subexpression(se) => {
             if let TemplateElement::Expression(ht) = se.element.as_mut() {
                 rewrite_helper_template(ht, helpers);
@@ -87,6 +94,42 @@ pub(crate) fn rewrite_param(p: &mut Parameter, helpers: &HashSet<String>) {
         }
         _ => {}
     }
+}
+
+/// `form.field.first` (`.last`, `.[-n]`) on a variable, which may hold a
+/// one-or-many list (`formData`, `regexExtract`): a call of the [`ITEM`]
+/// helper, which takes the item from a list and the key from an object.
+/// `request.*` paths were rewritten to plain lookups already.
+fn list_item(path: &Path) -> Option<Parameter> {
+    let Path::Relative((segs, raw)) = path else {
+        return None;
+    };
+    let [first, .., last] = segs.as_slice() else {
+        return None;
+    };
+    let (PathSeg::Named(root), PathSeg::Named(key)) = (first, last) else {
+        return None;
+    };
+    let indexed = matches!(key.as_str(), "first" | "last")
+        || key
+            .strip_prefix('-')
+            .is_some_and(|n| n.parse::<usize>().is_ok());
+    if root == "request" || !indexed {
+        return None;
+    }
+    let list = segs[..segs.len() - 1].to_vec();
+    let list_raw = raw
+        .rsplit_once(['.', '/'])
+        .map_or(raw.as_str(), |(head, _)| head)
+        .to_string();
+    Some(Parameter::Subexpression(Subexpression::new(
+        Parameter::Name(ITEM.to_string()),
+        vec![
+            Parameter::Path(Path::Relative((list, list_raw))),
+            Parameter::Literal(serde_json::Value::String(key.clone())),
+        ],
+        Default::default(),
+    )))
 }
 
 pub(crate) trait RawText {

@@ -129,8 +129,31 @@ pub(crate) fn collapse_lists(p: &PathAndJson, data: &Value) -> Value {
     if kind_of_segments(&segs, data) == Kind::ListOrSingle {
         return single(v);
     }
+    // a variable holding a map of one-or-many lists (`formData`)
+    let map_of_lists = match segs.as_slice() {
+        [name] => {
+            data.get(LIST_OR_SINGLE_VARS)
+                .and_then(|m| m.get(name))
+                .and_then(Value::as_u64)
+                == Some(2)
+        }
+        _ => false,
+    };
     match (segs.as_slice(), v) {
+        ([r, h], Value::Object(map)) if r == "request" && h == "headers" => {
+            // names as WireMock (Jetty) shows them (hyper gives them
+            // lower-cased), sorted ignoring case
+            let mut entries: Vec<(String, Value)> = map
+                .iter()
+                .map(|(k, x)| (crate::admin::header_case(k), single(x)))
+                .collect();
+            entries.sort_by_key(|(k, _)| k.to_ascii_lowercase());
+            Value::Object(entries.into_iter().collect())
+        }
         ([r, m], Value::Object(map)) if r == "request" && MULTI.contains(&m.as_str()) => {
+            Value::Object(map.iter().map(|(k, x)| (k.clone(), single(x))).collect())
+        }
+        (_, Value::Object(map)) if map_of_lists => {
             Value::Object(map.iter().map(|(k, x)| (k.clone(), single(x))).collect())
         }
         _ => v.clone(),
@@ -311,6 +334,12 @@ impl<'reg: 'rc, 'rc> Call<'_, 'reg, 'rc> {
         };
         let mut block = BlockContext::new();
         block.set_base_value(item.clone());
+        // `as |item|`
+        if let Some(name) = self.h.block_param() {
+            let mut params = handlebars::BlockParams::new();
+            params.add_value(name, item.clone())?;
+            block.set_block_params(params);
+        }
         rc.push_block(block);
         let result = t.renders(self.r, self.ctx, rc);
         rc.pop_block();

@@ -1,4 +1,6 @@
-//! JSON helpers: `jsonPath`, `parseJson`, `toJson`, `formatJson`.
+//! JSON helpers: `jsonPath`, `parseJson`, `toJson`, `formatJson`, and the
+//! editing ones, `jsonArrayAdd`, `jsonMerge`, `jsonRemove` (their answers are
+//! compact JSON, their failures WireMock's inline `[ERROR: ...]` texts).
 
 use handlebars::{PathAndJson, RenderContext, RenderError};
 use serde_json::{Map, Value};
@@ -148,9 +150,277 @@ pub(crate) fn format_json<'reg, 'rc>(
     Ok(block_or_val(out, block))
 }
 
+/// A helper's JSON input: text is parsed, a value (from `parseJson`, `array`)
+/// taken as it is. `Err` holds the text that did not parse.
+fn json_input(v: Option<Value>) -> Option<Result<Value, String>> {
+    match v? {
+        Value::Null => None,
+        Value::String(text) => Some(serde_json::from_str(&text).map_err(|_| text)),
+        other => Some(Ok(other)),
+    }
+}
+
+/// JSON text as WireMock quotes it in an error.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
+}
+
+/// The second operand of `jsonArrayAdd` / `jsonMerge`: the block, or the
+/// second argument.
+fn second_operand<'reg, 'rc>(
+    c: &Call<'_, 'reg, 'rc>,
+    rc: &mut RenderContext<'reg, 'rc>,
+) -> Result<Option<Value>, RenderError> {
+    Ok(match c.block(rc)? {
+        Some(block) => Some(Value::String(block)),
+        None => c.raw(1, rc),
+    })
+}
+
+fn compact(v: &Value) -> Out {
+    text_out(serde_json::to_string(v).unwrap_or_default())
+}
+
+/// `{{jsonArrayAdd array item}}` or `{{#jsonArrayAdd array}}item{{/jsonArrayAdd}}`,
+/// with `jsonPath=` (the array inside the document), `flatten=true` (an array
+/// item adds its items) and `maxItems=` (the oldest items go).
+pub(crate) fn json_array_add<'reg, 'rc>(
+    c: &Call<'_, 'reg, 'rc>,
+    rc: &mut RenderContext<'reg, 'rc>,
+) -> Result<Out, RenderError> {
+    let mut doc = match json_input(c.raw(0, rc)) {
+        None => return Ok(inline_error("Base JSON must be a string")),
+        Some(Err(text)) => {
+            return Ok(inline_error(format!(
+                "Base JSON is not valid JSON ('{text}')"
+            )))
+        }
+        Some(Ok(v)) => v,
+    };
+    let item = match json_input(second_operand(c, rc)?) {
+        None => return Ok(inline_error("Item-to-add JSON must be a string")),
+        Some(Err(text)) => {
+            return Ok(inline_error(format!(
+                "Item-to-add JSON is not valid JSON ('{text}')"
+            )))
+        }
+        Some(Ok(v)) => v,
+    };
+    let target = match c.hash_text("jsonPath", rc) {
+        None => Some(&mut doc),
+        Some(path) => {
+            let pointer = match first_location(&doc, &path) {
+                Ok(p) => p,
+                Err(e) => return Ok(e),
+            };
+            pointer.and_then(|p| doc.pointer_mut(&p))
+        }
+    };
+    let Some(Value::Array(items)) = target else {
+        let what = c.raw(0, rc).map(|v| shown(&v)).unwrap_or_default();
+        return Ok(inline_error(format!(
+            "Target JSON is not a JSON array ('{what}')"
+        )));
+    };
+    match item {
+        Value::Array(more) if c.hash_bool("flatten") => items.extend(more),
+        one => items.push(one),
+    }
+    if let Some(max) = c.hash_int("maxItems", rc).filter(|m| *m >= 0) {
+        let max = usize::try_from(max).unwrap_or(usize::MAX);
+        if items.len() > max {
+            items.drain(..items.len() - max);
+        }
+    }
+    Ok(compact(&doc))
+}
+
+/// `{{jsonMerge base other}}` or `{{#jsonMerge base}}other{{/jsonMerge}}`:
+/// objects merge key by key, recursively; anything else in `other` replaces
+/// what `base` has. `removeNulls=true` drops null values from the result.
+pub(crate) fn json_merge<'reg, 'rc>(
+    c: &Call<'_, 'reg, 'rc>,
+    rc: &mut RenderContext<'reg, 'rc>,
+) -> Result<Out, RenderError> {
+    let base = match json_input(c.raw(0, rc)) {
+        None => return Ok(inline_error("Base JSON must be a string")),
+        Some(Err(text)) => {
+            return Ok(inline_error(format!(
+                "Base JSON is not valid JSON ('{text}')"
+            )))
+        }
+        Some(Ok(v @ Value::Object(_))) => v,
+        Some(Ok(other)) => {
+            return Ok(inline_error(format!(
+                "Base JSON is not a JSON object ('{}')",
+                shown(&other)
+            )))
+        }
+    };
+    let other = match json_input(second_operand(c, rc)?) {
+        None => return Ok(inline_error("JSON to merge must be a string")),
+        Some(Err(text)) => {
+            return Ok(inline_error(format!(
+                "JSON to merge is not valid JSON ('{text}')"
+            )))
+        }
+        Some(Ok(v @ Value::Object(_))) => v,
+        Some(Ok(other)) => {
+            return Ok(inline_error(format!(
+                "JSON to merge is not a JSON object ('{}')",
+                shown(&other)
+            )))
+        }
+    };
+    let mut merged = base;
+    merge_into(&mut merged, other);
+    if c.hash_bool("removeNulls") {
+        remove_nulls(&mut merged);
+    }
+    Ok(compact(&merged))
+}
+
+fn merge_into(base: &mut Value, other: Value) {
+    match (base, other) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        merge_into(existing, v)
+                    }
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+fn remove_nulls(v: &mut Value) {
+    if let Value::Object(m) = v {
+        m.retain(|_, x| !x.is_null());
+        m.values_mut().for_each(remove_nulls);
+    }
+}
+
+/// `{{jsonRemove json '$.path'}}`: every node the path selects removed.
+pub(crate) fn json_remove<'reg, 'rc>(
+    c: &Call<'_, 'reg, 'rc>,
+    rc: &mut RenderContext<'reg, 'rc>,
+) -> Result<Out, RenderError> {
+    let mut doc = match json_input(c.raw(0, rc)) {
+        None => return Ok(inline_error("Input JSON must be a string")),
+        Some(Err(text)) => {
+            return Ok(inline_error(format!(
+                "Input JSON string is not valid JSON ('{text}')"
+            )))
+        }
+        Some(Ok(v)) => v,
+    };
+    let Some(path) = c.text(1, rc) else {
+        return Ok(inline_error("JSONPath parameter must be a string"));
+    };
+    let jp = match parse_jayway(&path) {
+        Ok(jp) => jp,
+        Err(e) => return Ok(e),
+    };
+    // (parent pointer, key or index) of each selected node
+    let mut targets: Vec<(String, Result<usize, String>)> = jp
+        .query_located(&doc)
+        .locations()
+        .filter_map(|loc| {
+            let last = loc.last()?;
+            let parent: String = loc
+                .iter()
+                .take(loc.len() - 1)
+                .map(|e| match e {
+                    serde_json_path::PathElement::Name(n) => {
+                        format!("/{}", n.replace('~', "~0").replace('/', "~1"))
+                    }
+                    serde_json_path::PathElement::Index(i) => format!("/{i}"),
+                })
+                .collect();
+            Some(match last {
+                serde_json_path::PathElement::Name(n) => (parent, Err(n.to_string())),
+                serde_json_path::PathElement::Index(i) => (parent, Ok(*i)),
+            })
+        })
+        .collect();
+    // later array items first, so earlier indexes stay valid
+    targets.sort_by(|a, b| b.1.as_ref().ok().cmp(&a.1.as_ref().ok()));
+    for (parent, key) in targets {
+        match (doc.pointer_mut(&parent), key) {
+            (Some(Value::Object(m)), Err(name)) => {
+                m.shift_remove(&name);
+            }
+            (Some(Value::Array(a)), Ok(i)) if i < a.len() => {
+                a.remove(i);
+            }
+            _ => {}
+        }
+    }
+    Ok(compact(&doc))
+}
+
+/// A JSONPath as WireMock's editing helpers write it (`$.[?(@.id == 1)]` is
+/// Jayway's form of `$[?(@.id == 1)]`), or the inline error.
+fn parse_jayway(path: &str) -> Result<serde_json_path::JsonPath, Out> {
+    let rfc = path.trim().replace(".[", "[");
+    serde_json_path::JsonPath::parse(&rfc).map_err(|_| {
+        inline_error(format!(
+            "JSONPath parameter is not a valid JSONPath expression ('{path}')"
+        ))
+    })
+}
+
+/// Where `path` first points in `doc`, as a JSON pointer.
+fn first_location(doc: &Value, path: &str) -> Result<Option<String>, Out> {
+    let jp = parse_jayway(path)?;
+    let nodes = jp.query_located(doc);
+    Ok(nodes.locations().next().map(|loc| loc.to_json_pointer()))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::template::test_support::*;
+
+    #[test]
+    fn json_editing_helpers_as_wiremock_3_13() {
+        for (template, expected) in [
+            ("{{#assign 'a'}}[{\"id\": 123}]{{/assign}}{{#assign 'i'}}{\"id\": 321}{{/assign}}{{jsonArrayAdd a i}}", r#"[{"id":123},{"id":321}]"#),
+            ("{{#jsonArrayAdd (val nothing or='[]')}}{\"id\": 321}{{/jsonArrayAdd}}", r#"[{"id":321}]"#),
+            ("{{jsonArrayAdd '[1,2]' '[3]' flatten=true}}", "[1,2,3]"),
+            ("{{jsonArrayAdd '[1,2]' '[3]'}}", "[1,2,[3]]"),
+            ("{{jsonArrayAdd '{\"a\":[1]}' '2' jsonPath='$.a'}}", r#"{"a":[1,2]}"#),
+            ("{{jsonArrayAdd '[1,2,3]' '[4,5]' flatten=true maxItems=3}}", "[3,4,5]"),
+            ("{{jsonArrayAdd 'x' '3'}}", "[ERROR: Base JSON is not valid JSON ('x')]"),
+            ("{{jsonArrayAdd '{}' '3'}}", "[ERROR: Target JSON is not a JSON array ('{}')]"),
+            ("{{jsonArrayAdd '[1]' 'x'}}", "[ERROR: Item-to-add JSON is not valid JSON ('x')]"),
+            ("{{jsonArrayAdd}}", "[ERROR: Base JSON must be a string]"),
+            (
+                "{{jsonMerge '{\"id\":4,\"ad\":{\"n\":\"12\"},\"h\":[\"c\"]}' '{\"nick\":\"Bob\",\"ad\":{\"s\":\"H\"},\"h\":[\"r\"]}'}}",
+                r#"{"id":4,"ad":{"n":"12","s":"H"},"h":["r"],"nick":"Bob"}"#,
+            ),
+            ("{{jsonMerge '{\"a\":{\"b\":1,\"c\":null}}' '{\"a\":{\"c\":2,\"d\":null}}' removeNulls=true}}", r#"{"a":{"b":1,"c":2}}"#),
+            ("{{#jsonMerge '{\"a\":1}'}}{\"b\":2}{{/jsonMerge}}", r#"{"a":1,"b":2}"#),
+            ("{{jsonMerge '[1]' '{}'}}", "[ERROR: Base JSON is not a JSON object ('[1]')]"),
+            ("{{jsonMerge '{}' 'x'}}", "[ERROR: JSON to merge is not valid JSON ('x')]"),
+            ("{{jsonMerge '{}' '[1]'}}", "[ERROR: JSON to merge is not a JSON object ('[1]')]"),
+            ("{{jsonRemove '[{\"id\":4},{\"id\":123},{\"id\":5}]' '$.[?(@.id == 123)]'}}", r#"[{"id":4},{"id":5}]"#),
+            ("{{jsonRemove '{\"id\":456,\"name\":\"bob\"}' '$.name'}}", r#"{"id":456}"#),
+            ("{{jsonRemove '[1,2,3,4]' '$[1,3]'}}", "[1,3]"),
+            ("{{jsonRemove '{\"id\":456}' '$.nope'}}", r#"{"id":456}"#),
+            ("{{jsonRemove 'x' '$.a'}}", "[ERROR: Input JSON string is not valid JSON ('x')]"),
+            ("{{jsonRemove '{}' '$$bad'}}", "[ERROR: JSONPath parameter is not a valid JSONPath expression ('$$bad')]"),
+        ] {
+            assert_eq!(r(template), expected, "{template}");
+        }
+    }
 
     #[test]
     fn json_path() {
@@ -214,7 +484,7 @@ mod tests {
         };
         assert_eq!(
             render_req("{{toJson request.headers}}", &req),
-            "{\n  \"authorization\" : \"whatever\",\n  \"content-type\" : \"text/plain\"\n}"
+            "{\n  \"Authorization\" : \"whatever\",\n  \"Content-Type\" : \"text/plain\"\n}"
         );
         let compact = r#"{"foo":true,"bar":{"baz":false}}"#;
         let pretty = "{\n  \"foo\" : true,\n  \"bar\" : {\n    \"baz\" : false\n  }\n}";

@@ -16,9 +16,11 @@ use crate::template::java_text::{json_text, value_text};
 
 pub(crate) mod call;
 pub(crate) mod dates;
+pub(crate) mod format_xml;
 pub(crate) mod json;
 pub(crate) mod lists;
 pub(crate) mod logic;
+pub(crate) mod number_format;
 pub(crate) mod numbers;
 pub(crate) mod random;
 pub(crate) mod regex;
@@ -117,6 +119,7 @@ impl HelperDef for WireMockHelper {
 
 pub(crate) const HELPERS: &[(&str, call::HelperFn)] = &[
     (crate::template::rewrite::RENDER, logic::render_value),
+    (crate::template::rewrite::ITEM, lists::item),
     // conditionals (Handlebars.java's ConditionalHelpers)
     ("eq", logic::eq),
     ("neq", logic::neq),
@@ -153,6 +156,7 @@ pub(crate) const HELPERS: &[(&str, call::HelperFn)] = &[
     // WireMock's helpers
     ("jsonPath", json::json_path),
     ("xPath", xml::x_path),
+    ("formatXml", format_xml::format_xml),
     ("soapXPath", xml::soap_x_path),
     ("now", dates::now),
     ("date", dates::date),
@@ -162,12 +166,16 @@ pub(crate) const HELPERS: &[(&str, call::HelperFn)] = &[
     ("randomInt", random::random_int),
     ("randomDecimal", random::random_decimal),
     ("pickRandom", random::pick_random),
+    ("numberFormat", number_format::number_format),
     ("math", numbers::math),
     ("maths", numbers::math),
     ("range", lists::range),
     ("array", lists::array),
     ("size", lists::size),
     ("join", lists::join),
+    ("arrayJoin", lists::array_join),
+    ("arrayAdd", lists::array_add),
+    ("arrayRemove", lists::array_remove),
     ("trim", strings::trim),
     ("base64", strings::base64),
     ("urlEncode", strings::url_encode),
@@ -178,8 +186,12 @@ pub(crate) const HELPERS: &[(&str, call::HelperFn)] = &[
     ("parseJson", json::parse_json),
     ("toJson", json::to_json),
     ("formatJson", json::format_json),
+    ("jsonArrayAdd", json::json_array_add),
+    ("jsonMerge", json::json_merge),
+    ("jsonRemove", json::json_remove),
     ("val", logic::val),
     ("hostname", strings::hostname),
+    ("systemValue", strings::system_value),
     // seam addition
     ("split", strings::split),
 ];

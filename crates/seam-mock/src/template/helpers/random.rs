@@ -119,7 +119,26 @@ pub(crate) fn pick_random<'reg, 'rc>(
     if items.is_empty() {
         return Ok(text_out(""));
     }
-    let i = rand::thread_rng().gen_range(0..items.len());
+    // `count=n`: n distinct items (all of them when fewer), as a list
+    let count = match c.hp("count").map(|p| p.value()) {
+        None => 0,
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        Some(other) => {
+            return Err(raise(format!(
+                "pickRandom: count must be an integer, not {}",
+                value_text(other)
+            )))
+        }
+    };
+    let mut rng = rand::thread_rng();
+    if count > 0 {
+        use rand::seq::SliceRandom;
+        let mut picked = items;
+        picked.shuffle(&mut rng);
+        picked.truncate(count.min(usize::MAX as u64) as usize);
+        return Ok(Out::Val(Value::Array(picked)));
+    }
+    let i = rng.gen_range(0..items.len());
     Ok(text_out(value_text(&items[i])))
 }
 
@@ -162,6 +181,22 @@ mod tests {
 
     #[test]
     fn random_numbers_and_picks() {
+        let picked = r("{{pickRandom 1 2 3 4 5 count=3}}");
+        let items: Vec<&str> = picked.trim_matches(['[', ']']).split(", ").collect();
+        assert_eq!(items.len(), 3, "{picked}");
+        assert!(items.iter().all(|i| ["1", "2", "3", "4", "5"].contains(i)));
+        assert!(
+            items
+                .iter()
+                .enumerate()
+                .all(|(k, i)| !items[..k].contains(i)),
+            "distinct: {picked}"
+        );
+        assert_eq!(r("{{size (pickRandom 1 2 3 count=9)}}"), "3");
+        assert_eq!(r("{{pickRandom (array 'a') count=0}}"), "a");
+        assert!(Templates::new()
+            .render_text("{{pickRandom 1 2 count='2'}}", &request())
+            .is_err());
         for _ in 0..50 {
             let i: i64 = r("{{randomInt lower=5 upper=9}}").parse().unwrap();
             assert!((5..9).contains(&i));

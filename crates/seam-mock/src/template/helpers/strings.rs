@@ -7,7 +7,7 @@ use handlebars::{RenderContext, RenderError};
 use serde_json::{Map, Value};
 
 use crate::template::helpers::call::Call;
-use crate::template::helpers::{raise, text_out, Out};
+use crate::template::helpers::{inline_error, raise, text_out, Out};
 use crate::template::java_text::{int_of, is_empty, java_trim, value_text};
 use crate::template::model::push_all;
 
@@ -435,6 +435,38 @@ pub(crate) fn form_data<'reg, 'rc>(
     }
 }
 
+/// `{{systemValue key='WIREMOCK_X' type='ENVIRONMENT' default='d'}}`: an
+/// environment variable, when its name is permitted: as in WireMock, only
+/// names matching `wiremock.*` (ignoring case) are; any other is denied.
+/// seam has no Java system properties: `type='PROPERTY'` gives the default.
+pub(crate) fn system_value<'reg, 'rc>(
+    c: &Call<'_, 'reg, 'rc>,
+    rc: &mut RenderContext<'reg, 'rc>,
+) -> Result<Out, RenderError> {
+    let key = c.hash_text("key", rc).unwrap_or_default();
+    if key.is_empty() {
+        return Ok(inline_error("The key cannot be empty"));
+    }
+    let permitted = key
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("wiremock"));
+    if !permitted {
+        return Ok(inline_error(format!("Access to {key} is denied")));
+    }
+    let kind = c
+        .hash_text("type", rc)
+        .unwrap_or_else(|| "ENVIRONMENT".into());
+    let value = match kind.as_str() {
+        "ENVIRONMENT" => std::env::var(&key).ok(),
+        _ => None,
+    };
+    Ok(text_out(
+        value
+            .or_else(|| c.hash_text("default", rc))
+            .unwrap_or_default(),
+    ))
+}
+
 pub(crate) fn local_hostname() -> String {
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
@@ -455,6 +487,33 @@ pub(crate) fn hostname<'reg, 'rc>(
 #[cfg(test)]
 mod tests {
     use crate::template::test_support::*;
+
+    #[test]
+    fn system_values_only_for_permitted_names() {
+        std::env::set_var("WIREMOCK_SEAM_TEMPLATE_TEST", "from env");
+        for (template, expected) in [
+            (
+                "{{systemValue key='WIREMOCK_SEAM_TEMPLATE_TEST'}}",
+                "from env",
+            ),
+            (
+                "{{systemValue type='ENVIRONMENT' key='wiremock_seam_nope' default='d'}}",
+                "d",
+            ),
+            ("[{{systemValue type='PROPERTY' key='wiremock.x'}}]", "[]"),
+            (
+                "{{systemValue key='HOME'}}",
+                "[ERROR: Access to HOME is denied]",
+            ),
+            (
+                "{{systemValue key='PATH' default='x'}}",
+                "[ERROR: Access to PATH is denied]",
+            ),
+            ("{{systemValue}}", "[ERROR: The key cannot be empty]"),
+        ] {
+            assert_eq!(r(template), expected, "{template}");
+        }
+    }
 
     #[test]
     fn string_helpers() {
@@ -501,6 +560,11 @@ mod tests {
 
     #[test]
     fn base64_and_url_encoding() {
+        // the block is encoded as rendered: Handlebars.java keeps the newlines
+        assert_eq!(
+            r("{{#base64}}\nContent to encode\n{{/base64}}"),
+            "CkNvbnRlbnQgdG8gZW5jb2RlCg=="
+        );
         assert_eq!(r("{{base64 'hello'}} {{base64 'aGVsbG8=' decode=true}} {{base64 'hi' padding=false}}"), "aGVsbG8= hello aGk");
         assert_eq!(
             r("{{#base64}}Content to encode{{/base64}}"),
