@@ -278,7 +278,9 @@ pub fn match_pattern(
         check_multipart(&mut out, &pattern.multipart, req);
     }
     if let Some(spec) = &pattern.pact_request {
-        out.extend(match_request(&spec.request, &req.to_core(), &spec.rules));
+        let found = match_request(&spec.request, &req.to_core(), &spec.rules);
+        let ignored = |m: &Mismatch| pattern.ignore_pact_headers && m.part == Part::Header;
+        out.extend(found.into_iter().filter(|m| !ignored(m)));
     }
     if out.is_empty() {
         Ok(Captures { path_params })

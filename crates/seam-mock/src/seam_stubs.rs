@@ -251,6 +251,7 @@ fn request(file: &Path, r: &RequestSpec) -> Result<RequestPattern, LoadError> {
         multipart: Vec::new(),
         origin: None,
         pact_request: None,
+        ignore_pact_headers: false,
     })
 }
 
@@ -314,11 +315,11 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
     } else {
         ResponseBody::None
     };
-    let chaos = match &r.chaos {
     // a `json:` answer says what it is (WireMock's `jsonBody` does not)
     if matches!(body, ResponseBody::Json(_)) && !headers.contains("content-type") {
         headers.append("Content-Type", "application/json");
     }
+    let chaos = match &r.chaos {
         None => None,
         Some(c) => {
             if !(0.0..=100.0).contains(&c.value.percent) {
@@ -368,8 +369,8 @@ fn response(file: &Path, r: &ResponseSpec) -> Result<ResponseDef, LoadError> {
         fault: r.fault.as_ref().map(|f| fault(file, f)).transpose()?,
         chaos,
         proxy_base_url: r.proxy.clone(),
-        pact: None,
         extras: None,
+        pact: None,
         prepared: Default::default(),
         templates: Default::default(),
     };
@@ -387,12 +388,12 @@ fn template_error(file: &Path, r: &ResponseSpec, e: TemplateFieldError) -> LoadE
             .headers
             .get(name)
             .map(|v| (v.referenced.line(), v.referenced.column())),
-        TemplateField::Body => r
         TemplateField::BodyFile => r
             .file
             .as_ref()
             .map(|f| (f.referenced.line(), f.referenced.column())),
         TemplateField::ProxyUrl => None,
+        TemplateField::Body => r
             .text
             .as_ref()
             .map(|t| (t.referenced.line(), t.referenced.column()))

@@ -116,8 +116,26 @@ fn pact_file(file: &Path, text: &str) -> Result<Loaded, LoadError> {
     // the registry tries the newest stub first among equal priorities; the
     // official stub server answers with the first interaction that matches
     stubs.reverse();
+    let fallbacks: Vec<Stub> = stubs.iter().filter_map(header_fallback).collect();
+    stubs.extend(fallbacks);
     loaded.stubs = stubs;
     Ok(loaded)
+}
+
+/// The official stub server picks the first interaction that matches a
+/// request, headers included, and when none does, the first that matches
+/// but for its headers. A pact stub whose request expects headers gets a
+/// second stub, one priority lower, that does not check them.
+fn header_fallback(stub: &Stub) -> Option<Stub> {
+    let spec = stub.request.pact_request.as_ref()?;
+    if spec.request.headers.is_empty() {
+        return None;
+    }
+    let mut fallback = stub.clone();
+    fallback.id = uuid::Uuid::new_v4();
+    fallback.priority = stub.priority.saturating_add(1);
+    fallback.request.ignore_pact_headers = true;
+    Some(fallback)
 }
 
 /// Stubs for a pact's HTTP interactions (one per interaction, in order),

@@ -116,6 +116,10 @@ pub struct RequestPattern {
     /// For stubs made from pacts: the request expectation and its matching rules,
     /// checked with the seam-core engine.
     pub pact_request: Option<Box<RequestSpec>>,
+    /// For the fallback stub of a pact interaction: header differences are
+    /// not held against a request (the official stub server's second
+    /// choice, when no interaction matches with its headers).
+    pub ignore_pact_headers: bool,
 }
 
 /// One of WireMock's `multipartPatterns`: header and body matchers for the
@@ -273,13 +277,13 @@ pub struct ResponseDef {
     pub chaos: Option<Chaos>,
     /// Forward the request to this base URL instead of answering.
     pub proxy_base_url: Option<String>,
+    /// WireMock options few stubs use (proxy request rewriting, transformer
+    /// parameters), boxed so other stubs pay one word.
+    pub extras: Option<Box<crate::respond::ResponseExtras>>,
     /// For stubs made from pacts: the example response with its generators,
     /// applied on every request (then `status`, `headers` and `body` are unused).
     pub pact: Option<Box<ResponseSpec>>,
     /// The answer of a static stub, built on first use.
-    /// WireMock options few stubs use (proxy request rewriting, transformer
-    /// parameters), boxed so other stubs pay one word.
-    pub extras: Option<Box<crate::respond::ResponseExtras>>,
     pub prepared: std::sync::OnceLock<Option<Result<crate::respond::Prepared, String>>>,
     /// The templates of a templated answer, compiled when the stub loads
     /// ([`ResponseDef::compile_templates`]).
@@ -299,11 +303,11 @@ impl Default for ResponseDef {
             fault: None,
             chaos: None,
             proxy_base_url: None,
+            extras: None,
             pact: None,
             prepared: std::sync::OnceLock::new(),
             templates: Default::default(),
         }
-            extras: None,
     }
 }
 

@@ -186,6 +186,64 @@ async fn pacts_are_served_as_the_official_stub_server_serves_them() {
     }
 }
 
+/// Interactions told apart by their request headers.
+const BY_HEADERS: &str = r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [
+{"description": "one", "request": {"method": "GET", "path": "/v", "headers": {"X-V": "1"}}, "response": {"status": 200, "body": "one"}},
+{"description": "two", "request": {"method": "GET", "path": "/v", "headers": {"X-V": "2"}}, "response": {"status": 200, "body": "two"}},
+{"description": "plain", "request": {"method": "GET", "path": "/n"}, "response": {"status": 200, "body": "plain"}},
+{"description": "with header", "request": {"method": "GET", "path": "/n", "headers": {"X-V": "9"}}, "response": {"status": 200, "body": "with header"}},
+{"description": "own example fails its rule", "request": {"method": "POST", "path": "/r", "headers": {"Content-Type": "application/json; charset=utf-8"}, "body": {"a": 1},
+  "matchingRules": {"$.headers.Content-Type": {"regex": "application\/json"}}}, "response": {"status": 200, "body": "r"}}
+], "metadata": {"pactSpecification": {"version": "2.0.0"}}}"#;
+
+/// Requests (method, path, headers) and the body both stub servers answer.
+const BY_HEADERS_ASKED: &[(&str, &str, &[(&str, &str)], &str)] = &[
+    ("GET", "/v", &[("X-V", "2")], "two"),
+    ("GET", "/v", &[("X-V", "1")], "one"),
+    ("GET", "/v", &[], "one"),
+    ("GET", "/v", &[("X-V", "3")], "one"),
+    ("GET", "/n", &[("X-V", "9")], "plain"),
+    (
+        "POST",
+        "/r",
+        &[("Content-Type", "application/json; charset=utf-8")],
+        "r",
+    ),
+];
+
+#[tokio::test]
+async fn headers_choose_among_interactions_but_never_refuse_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let pact = write(dir.path(), "c-p.json", BY_HEADERS);
+    let stubs = sources::load(&pact).unwrap();
+    let server = MockServer::start(MockConfig::default(), stubs)
+        .await
+        .unwrap();
+    let official = official_stub(&pact);
+    let c = reqwest::Client::new();
+    let ask = |base: String, (method, path, headers, _): (&str, &str, &[(&str, &str)], &str)| {
+        let mut r = c.request(method.parse().unwrap(), format!("{base}{path}"));
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        if method == "POST" {
+            r = r.body("{\"a\": 1}");
+        }
+        async move {
+            let res = r.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    for row in BY_HEADERS_ASKED {
+        let want = (200, row.3.to_string());
+        assert_eq!(ask(server.base_url(), *row).await, want, "seam: {row:?}");
+        if let Some(o) = &official {
+            assert_eq!(ask(o.base.clone(), *row).await, want, "official: {row:?}");
+        }
+    }
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn unusable_interactions_are_named_once_and_not_served() {
     let dir = tempfile::tempdir().unwrap();
