@@ -474,6 +474,9 @@ fn timing(state: &MockState, stub: Option<&Stub>, e: &LoggedRequest) -> Value {
 /// the fast path gave (kept without its answer), the answering stub's
 /// static answer, which is what was sent.
 fn response_json(e: &LoggedRequest, stub: Option<&Stub>) -> Value {
+    if e.answer.as_ref().is_some_and(|a| a.status == 0) {
+        return fault_json(stub);
+    }
     let rebuilt;
     let (status, headers, body): (u16, Option<&hyper::HeaderMap>, &[u8]) = match &e.answer {
         Some(a) => (a.status, Some(&a.headers), &a.body),
@@ -503,6 +506,23 @@ fn response_json(e: &LoggedRequest, stub: Option<&Stub>) -> Value {
     }
     out["bodyAsBase64"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
     out["body"] = json!(String::from_utf8_lossy(body));
+    out
+}
+
+/// The `response` of a serve event whose stub answered with a fault (no
+/// answer was sent), as WireMock writes it: the stub's status, the
+/// `Matched-Stub-Id`, no body, and the fault's name.
+fn fault_json(stub: Option<&Stub>) -> Value {
+    let mut out = json!({"status": stub.map_or(0, |s| s.response.status)});
+    if let Some(s) = stub {
+        out["headers"] = json!({"Matched-Stub-Id": s.id.to_string()});
+    }
+    out["bodyAsBase64"] = json!("");
+    let fault = stub.and_then(|s| stub_to_mapping(s)["response"].get("fault").cloned());
+    if let Some(f) = fault {
+        out["fault"] = f;
+    }
+    out["body"] = json!("");
     out
 }
 

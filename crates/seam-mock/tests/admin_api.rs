@@ -949,3 +949,28 @@ async fn a_shutdown_request_is_answered_and_signalled() {
     .await
     .expect("the embedding program hears of the shutdown request");
 }
+
+#[tokio::test]
+async fn a_fault_is_journaled_with_no_answer() {
+    let mapping = json!({"request": {"url": "/boom"}, "response": {"fault": "EMPTY_RESPONSE"}});
+    let server = MockServer::start(MockConfig::default(), stubs(&[mapping]))
+        .await
+        .unwrap();
+    assert!(reqwest::get(format!("{}/boom", server.base_url()))
+        .await
+        .is_err());
+    let event = &Admin::of(&server).get("/__admin/requests").await["requests"][0];
+    assert_eq!(event["wasMatched"], true);
+    // WireMock 3.13.2: {"status": 200, "headers": {"Matched-Stub-Id": ...},
+    // "bodyAsBase64": "", "fault": "EMPTY_RESPONSE", "body": ""}
+    let id = event["stubMapping"]["id"].as_str().unwrap();
+    assert_eq!(
+        event["response"],
+        json!({"status": 200, "headers": {"Matched-Stub-Id": id}, "bodyAsBase64": "",
+               "fault": "EMPTY_RESPONSE", "body": ""})
+    );
+    assert_eq!(
+        event["responseDefinition"],
+        json!({"fault": "EMPTY_RESPONSE"})
+    );
+}
