@@ -255,6 +255,8 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 /// it was found, with its line and column in words.
 fn parse_body(req: &MockRequest) -> Result<Value, AdminError> {
     let text = req.body_text().unwrap_or_default();
+    // WireMock's parser allows `//` and `/* */` comments; positions stay
+    let text = crate::wiremock::blank_comments(&text);
     serde_json::from_str(&text).map_err(|e| {
         let words = e.to_string();
         let words = words

@@ -106,6 +106,15 @@ async fn the_admin_api_refuses_what_wiremock_refuses_with_422() {
     assert_eq!(r.status(), 422);
     let text = r.text().await.unwrap();
     assert!(text.contains("anything"), "{text}");
+    // WireMock 3.13.2: 201 for a mapping with comments
+    let r = c
+        .post(format!("{base}/__admin/mappings"))
+        .body("// a comment\n{\"request\": {\"url\": \"/commented\"}, /* x */ \"response\": {\"body\": \"c\"}}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(get(&base, "/commented").await.2, "c");
     // WireMock 3.13.2: 422 "... is not a valid match operation"
     let r = c
         .post(format!("{base}/__admin/mappings"))
