@@ -223,6 +223,11 @@ impl Verifier {
         ctx: &GeneratorContext,
         notes: &mut Vec<String>,
     ) -> Result<Outcome, Failure> {
+        let lacking = if self.options.state_change_url.is_some() {
+            "the provider states gave no value"
+        } else {
+            "no provider-state URL is set, so there is no value"
+        };
         match &interaction.exchange {
             Exchange::Http { request, response } => {
                 let mut req = request.request.clone();
@@ -230,7 +235,7 @@ impl Verifier {
                 let generators = request
                     .generators
                     .filtered(|g| !matches!(g, Generator::MockServerUrl { .. }));
-                note_examples_kept(&generators, ctx, "sent", notes);
+                note_examples_kept(&generators, ctx, lacking, "sent", notes);
                 if let Err(e) = generators.apply_to_request(&mut req, ctx) {
                     return Ok(Outcome::Error(format!("request generators failed: {e}")));
                 }
@@ -238,7 +243,7 @@ impl Verifier {
                 let injected = response
                     .generators
                     .filtered(|g| matches!(g, Generator::ProviderState { .. }));
-                note_examples_kept(&injected, ctx, "expected", notes);
+                note_examples_kept(&injected, ctx, lacking, "expected", notes);
                 if let Err(e) = injected.apply_to_response(&mut expected, ctx) {
                     return Ok(Outcome::Error(format!("response generators failed: {e}")));
                 }
@@ -253,10 +258,11 @@ impl Verifier {
                 })
             }
             Exchange::AsyncMessage(spec) => {
-                let expected = match generated_message(spec, ctx, true, "expected", notes) {
-                    Ok(m) => m,
-                    Err(e) => return Ok(Outcome::Error(e)),
-                };
+                let expected =
+                    match generated_message(spec, ctx, true, (lacking, "expected"), notes) {
+                        Ok(m) => m,
+                        Err(e) => return Ok(Outcome::Error(e)),
+                    };
                 self.verify_message(interaction, None, spec, &expected)
                     .await
             }
@@ -273,9 +279,9 @@ impl Verifier {
                         responses.len()
                     ));
                 }
-                let generated =
-                    generated_message(request, ctx, false, "sent", notes).and_then(|sent| {
-                        generated_message(first, ctx, true, "expected", notes)
+                let generated = generated_message(request, ctx, false, (lacking, "sent"), notes)
+                    .and_then(|sent| {
+                        generated_message(first, ctx, true, (lacking, "expected"), notes)
                             .map(|expected| (sent, expected))
                     });
                 match generated {
@@ -498,29 +504,31 @@ fn unreachable(base: &str, e: reqwest::Error) -> Failure {
 }
 
 /// Notes where ProviderState generators keep the example because the
-/// provider states gave no value (`what`: "sent" for the request, "expected"
-/// for the response).
+/// provider states gave no value (`lacking` says why; `what`: "sent" for the
+/// request, "expected" for the response).
 fn note_examples_kept(
     generators: &seam_core::generators::Generators,
     ctx: &GeneratorContext,
+    lacking: &str,
     what: &str,
     notes: &mut Vec<String>,
 ) {
     for (place, expression) in generators.unresolved_provider_state(ctx) {
         notes.push(format!(
-            "the provider states gave no value for `{expression}` ({place}): the example is {what}"
+            "{lacking} for `{expression}` ({place}): the example is {what}"
         ));
     }
 }
 
 /// `spec`'s message with its generators applied to JSON contents (only the
 /// ProviderState ones for a message expected back, `provider_state_only`;
-/// MockServerURL ones never), noting examples kept (`what`: sent, expected).
+/// MockServerURL ones never), noting examples kept (`note`: why there is no
+/// value, and sent or expected).
 fn generated_message(
     spec: &MessageSpec,
     ctx: &GeneratorContext,
     provider_state_only: bool,
-    what: &str,
+    (lacking, what): (&str, &str),
     notes: &mut Vec<String>,
 ) -> Result<Message, String> {
     let mut message = spec.message.clone();
@@ -529,7 +537,7 @@ fn generated_message(
         Generator::MockServerUrl { .. } => false,
         _ => !provider_state_only,
     });
-    note_examples_kept(&generators, ctx, what, notes);
+    note_examples_kept(&generators, ctx, lacking, what, notes);
     if let Body::Json(doc) = &mut message.contents {
         for c in [Category::Body, Category::Content] {
             generators

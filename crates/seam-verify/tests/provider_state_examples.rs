@@ -107,3 +107,28 @@ async fn missing_provider_state_values_use_the_example_with_a_note() {
         .html_fragment()
         .contains("note: the provider states gave no value"));
 }
+
+#[tokio::test]
+async fn without_a_state_url_the_note_says_so() {
+    let p = provider().await;
+    let pact = json!({"consumer": {"name": "web"}, "provider": {"name": "orders"},
+        "interactions": [interaction("answers the id")],
+        "metadata": {"pactSpecification": {"version": "3.0.0"}}});
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web-orders.json");
+    std::fs::write(&path, pact.to_string()).unwrap();
+    let verifier = Verifier::new(VerifyOptions {
+        provider_base_url: p.base_url(),
+        ..Default::default()
+    })
+    .unwrap();
+    let pacts = load(&[path.display().to_string()], verifier.client())
+        .await
+        .unwrap();
+    let report = verifier.verify(&pacts).await.unwrap();
+    assert!(report.passed());
+    assert_eq!(
+        report.results[0].notes[1],
+        "no provider-state URL is set, so there is no value for `${id}` (body $.id): the example is expected"
+    );
+}
