@@ -974,3 +974,28 @@ async fn a_fault_is_journaled_with_no_answer() {
         json!({"fault": "EMPTY_RESPONSE"})
     );
 }
+
+#[tokio::test]
+async fn the_404_page_names_each_difference_once() {
+    // issue 13: the near-miss report printed each method and path mismatch twice
+    let server = reference_server(MockConfig::default()).await;
+    let text = reqwest::get(format!("{}/ordrs", server.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for closest in text.split("Closest stub:").skip(1) {
+        let lines: Vec<&str> = closest.lines().filter(|l| l.starts_with("  - ")).collect();
+        for part in ["  - method", "  - path"] {
+            assert!(
+                lines.iter().filter(|l| l.starts_with(part)).count() <= 1,
+                "{part} twice:\n{text}"
+            );
+        }
+    }
+    assert!(
+        text.contains("  - method: expected method POST but was GET"),
+        "{text}"
+    );
+}
