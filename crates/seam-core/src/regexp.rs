@@ -546,4 +546,46 @@ mod tests {
             .starts_with("invalid regex `(a)\\1`: "));
         assert!(java("\\p{InGreek}", Dot::Line).is_err());
     }
+
+    /// Truncated and odd escapes neither panic nor loop.
+    #[test]
+    fn translation_survives_truncated_input() {
+        for source in [
+            "\\",
+            "\\c",
+            "\\0",
+            "\\07",
+            "\\0777",
+            "\\p",
+            "\\p{",
+            "\\p{Alpha",
+            "\\P{}",
+            "\\Q",
+            "\\Qab",
+            "\\E",
+            "(?",
+            "(?>",
+            "(?-",
+            "(?i",
+            "(?d)",
+            "{",
+            "a{",
+            "a{1",
+            "a{1,",
+            "[",
+            "[^",
+            "[]",
+            "[\\",
+            "]",
+            "a*+",
+            "+",
+            "é{ü}",
+            "\\Qé\\E",
+            "[\\Q]\\E]",
+            "\\h\\H\\v\\V\\R\\Z",
+        ] {
+            let _ = translate_java(source);
+            let _ = java(source, Dot::Line);
+        }
+    }
 }
