@@ -37,7 +37,8 @@
 //! `"sometimes": true`: an official tool that is not deterministic there), so
 //! the manifest stays honest. Without the Pact CLI the official-tool checks are
 //! skipped with one line (a failure under `CI=true`, where `.ci/run` installs
-//! it). The files run in parallel threads (about 30 s in all).
+//! it). The files run in parallel threads (about 30 s in all);
+//! `SEAM_CORPUS_VERBOSE=1` prints every failure, expected ones included.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -233,6 +234,22 @@ fn every_corpus_pact_loads_serves_and_verifies() {
         failures.len() - unexpected.len(),
         started.elapsed().as_secs_f64()
     );
+    if std::env::var("SEAM_CORPUS_VERBOSE").is_ok_and(|v| v == "1") {
+        // every failure, expected ones included, for whoever updates the manifest
+        for f in &failures {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} [{}]{}: {}",
+                f.file,
+                f.check,
+                f.interaction
+                    .as_ref()
+                    .map(|i| format!(" interaction {i:?}"))
+                    .unwrap_or_default(),
+                f.detail
+            );
+        }
+    }
     let mut report = String::new();
     for f in &unexpected {
         report.push_str(&format!(
@@ -345,7 +362,8 @@ impl<'a> FileRun<'a> {
             Err(why) => self.fail("mock-start", None, why),
             Ok(mock) => {
                 if !pact.uses_plugins {
-                    self.ask_mock(&pact, mock.port, stub.as_ref().map(|s| s.port));
+                    let stub_port = stub.as_ref().map(|s| s.port);
+                    self.ask_mock(&pact, mock.port, stub_port, &mock.unusable);
                 }
                 if let Some(view) = &http_view {
                     let (code, report) = self.seam_verify(view, mock.port, true);
@@ -470,16 +488,20 @@ impl<'a> FileRun<'a> {
 
     /// Each usable HTTP interaction's example request, sent to the mock (and
     /// to the official stub, when it runs, whose answer must be the same).
-    fn ask_mock(&mut self, pact: &Pact, port: u16, stub_port: Option<u16>) {
+    fn ask_mock(&mut self, pact: &Pact, port: u16, stub_port: Option<u16>, unusable: &[usize]) {
         let client = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         for (i, it) in pact.http.iter().enumerate() {
+            if unusable.contains(&it.index) {
+                continue;
+            }
             // the first interaction whose example is a sub-request of this one answers it
             let answering = pact.http[..=i]
                 .iter()
+                .filter(|earlier| !unusable.contains(&earlier.index))
                 .find(|earlier| earlier.request.is_sub_request_of(&it.request))
                 .unwrap_or(it);
             self.asked += 1;
@@ -492,7 +514,10 @@ impl<'a> FileRun<'a> {
             };
             let request = format!("{} {}", it.request.method, it.request.target());
             if let Some(official) = stub_port.and_then(|p| ask(&client, p, &it.request).ok()) {
-                if let Some(diff) = got.differs_from(&official, answering.generated) {
+                let status_generated = answering.status.is_none();
+                if let Some(diff) =
+                    got.differs_from(&official, status_generated, answering.generated)
+                {
                     self.fail(
                         "mock-vs-official-stub",
                         Some(&it.description),
@@ -552,9 +577,15 @@ struct Answer {
 
 impl Answer {
     /// How `self` (seam mock's answer) differs from the official stub's; the
-    /// body is not compared when generators make it.
-    fn differs_from(&self, official: &Answer, generated: bool) -> Option<String> {
-        if self.status != official.status {
+    /// status is not compared when a generator makes it, nor the body when the
+    /// response has generators.
+    fn differs_from(
+        &self,
+        official: &Answer,
+        status_generated: bool,
+        generated: bool,
+    ) -> Option<String> {
+        if !status_generated && self.status != official.status {
             return Some(format!(
                 "seam mock answers {} but the official stub {}",
                 self.status, official.status
@@ -705,6 +736,25 @@ fn official_verify(cli: &Path, pact: &Path, port: u16) -> (bool, String) {
 struct Server {
     child: Child,
     port: u16,
+    /// The interactions (indexes in `interactions`) seam mock says it does
+    /// not serve (`at $.interactions[N]: interaction "..." is not served`)
+    unusable: Vec<usize>,
+}
+
+/// The interaction indexes named in seam mock's "is not served" warnings.
+fn not_served(warnings: &str) -> Vec<usize> {
+    warnings
+        .lines()
+        .filter(|l| l.contains("is not served"))
+        .filter_map(|l| {
+            l.split("$.interactions[")
+                .nth(1)?
+                .split(']')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect()
 }
 
 impl Drop for Server {
@@ -717,11 +767,13 @@ impl Drop for Server {
 impl Server {
     /// `seam mock --pact FILE --port 0`; its first stdout line names the URL.
     fn seam_mock(pact: &Path) -> Result<Server, String> {
+        // warnings go to a file: read once the mock listens, never a full pipe
+        let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
             .args(["mock", "--port", "0", "--pact"])
             .arg(pact)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(log.reopen().unwrap())
             .spawn()
             .expect("seam starts");
         let mut line = String::new();
@@ -731,20 +783,17 @@ impl Server {
             .find(|w| w.starts_with("http"))
             .and_then(|url| url.rsplit(':').next())
             .and_then(|p| p.trim_end_matches('/').parse().ok());
+        let warnings = std::fs::read_to_string(log.path()).unwrap_or_default();
         match port {
-            Some(port) => {
-                // drain stderr (warnings) so the mock never blocks on a full pipe
-                let mut err = child.stderr.take().unwrap();
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut err, &mut std::io::sink());
-                });
-                Ok(Server { child, port })
-            }
+            Some(port) => Ok(Server {
+                child,
+                port,
+                unusable: not_served(&warnings),
+            }),
             None => {
                 let _ = child.kill();
-                let mut err = String::new();
-                let _ = child.stderr.take().unwrap().read_to_string(&mut err);
                 let _ = child.wait();
+                let err = std::fs::read_to_string(log.path()).unwrap_or_default();
                 Err(format!("seam mock did not start: {}", first_lines(&err, 3)))
             }
         }
@@ -764,7 +813,11 @@ impl Server {
             .stderr(log.reopen().unwrap())
             .spawn()
             .expect("the pact CLI runs");
-        let mut server = Server { child, port: 0 };
+        let mut server = Server {
+            child,
+            port: 0,
+            unusable: Vec::new(),
+        };
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let text = std::fs::read_to_string(log.path()).unwrap_or_default();
@@ -953,6 +1006,8 @@ struct ExampleMessage {
 }
 
 struct HttpInteraction {
+    /// Its index in the pact's `interactions`.
+    index: usize,
     description: String,
     request: ExampleRequest,
     /// The status every answer must carry (none when a generator makes it).
@@ -1008,8 +1063,9 @@ impl Pact {
             .as_array()
             .map(|all| {
                 all.iter()
-                    .filter(|i| is_http(i))
-                    .map(|i| HttpInteraction::read(i, version))
+                    .enumerate()
+                    .filter(|(_, i)| is_http(i))
+                    .map(|(index, i)| HttpInteraction::read(index, i, version))
                     .collect()
             })
             .unwrap_or_default();
@@ -1147,7 +1203,7 @@ fn messages_only(doc: &Value) -> Value {
 }
 
 impl HttpInteraction {
-    fn read(i: &Value, version: u32) -> HttpInteraction {
+    fn read(index: usize, i: &Value, version: u32) -> HttpInteraction {
         let req = &i["request"];
         let res = &i["response"];
         let headers = header_pairs(&req["headers"]);
@@ -1166,6 +1222,7 @@ impl HttpInteraction {
                 .is_some_and(|g| !g.is_empty())
         };
         HttpInteraction {
+            index,
             description: i["description"].as_str().unwrap_or_default().to_string(),
             request: ExampleRequest {
                 method: req["method"].as_str().unwrap_or("GET").to_ascii_uppercase(),
