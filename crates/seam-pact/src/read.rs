@@ -1,9 +1,12 @@
 //! Reading pact files v1, v1.1, v2, v3 and v4 (HTTP, asynchronous-message and
 //! synchronous-message interactions) into seam-core interactions. Every error
-//! names the file and the JSON path of the bad part. What other tools write and
-//! load but seam cannot use (a regex that does not compile even translated from
-//! Java's syntax) marks only the interaction concerned unusable, and every such
-//! tolerance is recorded as a warning.
+//! names the file and the JSON path of the bad part. Files the official Pact
+//! tools load, seam loads: their quirks (a null specification version, a v2
+//! string `providerStates`, pact FFI's status rules) are read their way with a
+//! warning, and what seam cannot use (a regex that does not compile even
+//! translated from Java's syntax, a Pact plugin) marks only the interaction
+//! concerned unusable, with a warning too. Bodies are typed by content type:
+//! base64 for binary types in v1-v3, JSON text written as a JSON string parsed.
 
 use crate::error::{Location, PactError};
 use crate::{Pact, SpecVersion};
