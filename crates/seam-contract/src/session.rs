@@ -97,18 +97,18 @@ impl ConsumerSession {
         let mut stubs = Vec::new();
         let mut owners = Vec::new();
         for (p, pact) in pacts.iter().enumerate() {
-            let http: Vec<usize> = pact
-                .interactions
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| matches!(i.exchange, Exchange::Http { .. }))
-                .map(|(n, _)| n)
-                .collect();
-            let made = seam_mock::sources::stubs_for_pact(pact, StubSource::Admin);
-            for (stub, n) in made.iter().zip(http) {
-                owners.push((stub.id, p, n));
+            // stub by stub, so each stub's interaction is known whichever
+            // interactions the mock leaves out (messages, unusable ones)
+            for (n, interaction) in pact.interactions.iter().enumerate() {
+                if !matches!(interaction.exchange, Exchange::Http { .. }) {
+                    continue;
+                }
+                let mut one = Pact::new(pact.consumer.clone(), pact.provider.clone());
+                one.interactions.push(interaction.clone());
+                let made = seam_mock::sources::stubs_for_pact(&one, StubSource::Admin);
+                owners.extend(made.iter().map(|stub| (stub.id, p, n)));
+                stubs.extend(made);
             }
-            stubs.extend(made);
         }
         let config = MockConfig {
             addr,
