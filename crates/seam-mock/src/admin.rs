@@ -302,11 +302,33 @@ fn pattern_from(v: &Value) -> Result<RequestPattern, AdminError> {
     }
 }
 
-/// A header name as WireMock shows it for a request read by Jetty: each
-/// word capitalized (`content-type` is `Content-Type`). hyper gives names
-/// lower-cased, so the casing a client sent is not known; this is the form
-/// nearly every HTTP/1.1 client sends.
+/// Header names Jetty writes in a form word capitalization does not give.
+const IRREGULAR_NAMES: &[&str] = &[
+    "Content-MD5",
+    "DNT",
+    "ETag",
+    "Sec-WebSocket-Accept",
+    "Sec-WebSocket-Extensions",
+    "Sec-WebSocket-Key",
+    "Sec-WebSocket-Protocol",
+    "Sec-WebSocket-Version",
+    "TE",
+    "WWW-Authenticate",
+    "X-XSS-Protection",
+];
+
+/// A header name as WireMock shows it for a request read by Jetty: Jetty's
+/// own form for the headers it knows (`content-type` is `Content-Type`,
+/// `etag` is `ETag`), each word capitalized for the rest. hyper gives names
+/// lower-cased, so the casing a client sent is not known; capitalized words
+/// are what nearly every HTTP/1.1 client sends.
 pub(crate) fn header_case(name: &str) -> String {
+    if let Some(known) = IRREGULAR_NAMES
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(name))
+    {
+        return (*known).to_string();
+    }
     let mut out = String::with_capacity(name.len());
     let mut word_start = true;
     for c in name.chars() {
@@ -1453,4 +1475,51 @@ fn save(state: &MockState) -> hyper::Response<Body> {
         }
     }
     empty_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_read_as_jetty_writes_them() {
+        for (name, shown) in [
+            ("content-type", "Content-Type"),
+            ("x-mixed-case", "X-Mixed-Case"),
+            ("etag", "ETag"),
+            ("www-authenticate", "WWW-Authenticate"),
+            ("te", "TE"),
+            ("x", "X"),
+        ] {
+            assert_eq!(header_case(name), shown);
+        }
+    }
+
+    #[test]
+    fn json_paths_become_json_pointers() {
+        for (path, pointer) in [
+            ("$", "/"),
+            ("$.request.method", "/request/method"),
+            ("$.mappings[2].request", "/mappings/2/request"),
+            (
+                "$.request.headers['X Key'].equalTo",
+                "/request/headers/X Key/equalTo",
+            ),
+            ("$['a/b']", "/a~1b"),
+        ] {
+            assert_eq!(json_pointer(path), pointer, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_points_at_the_member_being_read() {
+        let at = |text: &str| pointer_at(text, text.len());
+        assert_eq!(
+            at(r#"{"request": {"method": "GET","#),
+            Some("/request".into())
+        );
+        assert_eq!(at(r#"{"a": [1, {"b": "#), Some("/a/1/b".into()));
+        assert_eq!(at(r#"{"a\"b": {"#), Some("/a\"b".into()));
+        assert_eq!(at("not json"), None);
+    }
 }
