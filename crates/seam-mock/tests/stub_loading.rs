@@ -205,8 +205,15 @@ const BY_HEADERS: &str = r#"{"consumer": {"name": "c"}, "provider": {"name": "p"
   "matchingRules": {"$.headers.Content-Type": {"regex": "application\/json"}}}, "response": {"status": 200, "body": "r"}}
 ], "metadata": {"pactSpecification": {"version": "2.0.0"}}}"#;
 
-/// Requests (method, path, headers) and the body both stub servers answer.
-const BY_HEADERS_ASKED: &[(&str, &str, &[(&str, &str)], &str)] = &[
+/// A request (method, path, headers) and the body both stub servers answer.
+type Asked = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+const BY_HEADERS_ASKED: &[Asked] = &[
     ("GET", "/v", &[("X-V", "2")], "two"),
     ("GET", "/v", &[("X-V", "1")], "one"),
     ("GET", "/v", &[], "one"),
@@ -230,7 +237,7 @@ async fn headers_choose_among_interactions_but_never_refuse_a_request() {
         .unwrap();
     let official = official_stub(&pact);
     let c = reqwest::Client::new();
-    let ask = |base: String, (method, path, headers, _): (&str, &str, &[(&str, &str)], &str)| {
+    let ask = |base: String, (method, path, headers, _): Asked| {
         let mut r = c.request(method.parse().unwrap(), format!("{base}{path}"));
         for (k, v) in headers {
             r = r.header(*k, *v);
