@@ -14,6 +14,11 @@
 # requests/s over hello-hyper's in the same round.
 # Memory: RSS after the load minus that of seam with one plain stub after the
 # same load, per stub, beside the mappings' own size per stub.
+# INSTRUCTIONS=1 counts instructions per request instead (each server under
+# `valgrind --tool=callgrind`, counters zeroed before and dumped after each
+# request kind; the instructions inside hyper's connection tasks over the
+# requests served, as bench/mock-instructions.sh counts): repeatable where
+# requests/s on a loaded shared machine are not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-3}
@@ -53,6 +58,54 @@ check_requests() { # DIR URL
 }
 
 RESULTS="$WORK/results.txt"; : > "$RESULTS"
+
+if [ "${INSTRUCTIONS:-}" = 1 ]; then
+  command -v valgrind >/dev/null || { echo "valgrind is required"; exit 2; }
+  # cg_load NAME URL KIND [WRK ARGS...]: zeroes the counters, loads, dumps;
+  # appends "NAME KIND instructions requests" to RESULTS
+  cg_load() {
+    local name=$1 url=$2 kind=$3; shift 3
+    callgrind_control -z "$PID" >/dev/null
+    local served
+    served=$(wrk -t1 -c"$CONNS" -d"${SECS}s" "$@" "$url" < /dev/null | awk '/requests in/ {print $1}')
+    callgrind_control -d "$PID" >/dev/null
+    DUMPS=$((DUMPS + 1))
+    sleep 0.5
+    echo "$name $kind $(connection_instructions "$WORK/$name.cg.$DUMPS") $served" >> "$RESULTS"
+  }
+  DUMPS=0
+  start_server valgrind --tool=callgrind --callgrind-out-file="$WORK/hello.cg" $HELLO 0
+  cg_load hello "$URL/api/plain/1" hello
+  kill $PID; wait $PID 2>/dev/null || true
+  for N in $SIZES; do
+    DIR="$WORK/s$N"
+    python3 bench/mock-conditional.py "$DIR" "$N" > "$DIR.requests"; mv "$DIR.requests" "$DIR/requests.txt"
+    DUMPS=0
+    start_server valgrind --tool=callgrind --callgrind-out-file="$WORK/s$N.cg" "$SEAM" mock --port 0 --stubs "$DIR"
+    check_requests "$DIR" "$URL"
+    while read -r kind METHOD url hdrs; do
+      mapfile -t args < <(header_args $hdrs)
+      [ "$METHOD" = POST ] && args+=(-s "$DIR/post.lua")
+      cg_load "s$N" "$URL$url" "$kind" "${args[@]}"
+    done < "$DIR/requests.txt"
+    kill $PID; wait $PID 2>/dev/null || true
+  done
+  python3 - "$RESULTS" "$SEAM" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+per = {(r[0], r[1]): int(r[2]) / (int(r[3]) + 1) for r in rows}
+hello = per[("hello", "hello")]
+kinds = ["regex", "query", "templated", "post", "plain"]
+print(f"seam: {sys.argv[2]}; hello-hyper: {hello:,.0f} instructions per request\n")
+print("| stubs | GET path-regex + headers | GET query matchers | templated | POST JSON body | plain `url` in the mix |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+for name in sorted({r[0] for r in rows if r[0] != "hello"}, key=lambda s: int(s[1:])):
+    cells = [f"{per[(name, k)]:,.0f} ({100*hello/per[(name, k)]:.0f}%)" for k in kinds]
+    print(f"| {int(name[1:]):,} | " + " | ".join(cells) + " |")
+print("\n(instructions per request; in brackets, hello-hyper's count over seam's: the share of hello-hyper's requests/s seam would serve if instructions were all that counted)")
+PY
+  exit 0
+fi
 # the baseline for memory: one plain stub, the same load
 mkdir -p "$WORK/base/mappings"
 echo '{"request": {"method": "GET", "url": "/api/plain/0"}, "response": {"body": "x"}}' > "$WORK/base/mappings/one.json"

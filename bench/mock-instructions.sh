@@ -22,6 +22,7 @@ cargo build --release -q -p seam-cli
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 python3 bench/mock-stubs.py "$WORK"
+. bench/mock-lib.sh  # connection_instructions
 
 # measure NAME COMMAND...: prints "instructions requests"
 measure() {
@@ -35,8 +36,7 @@ measure() {
   served=$(wrk -t1 -c"$CONNS" -d"${SECS}s" "$url/api/items/500" | awk '/requests in/ {print $1}')
   kill $pid; wait $pid 2>/dev/null || true   # callgrind writes its counts on SIGTERM
   local ir
-  ir=$(callgrind_annotate --inclusive=yes "$WORK/$name.cg" 2>/dev/null \
-    | awk '/auto::Connection<I,S,E> as core::future::future::Future>::poll/ && !n++ {gsub(",", "", $1); print $1}')
+  ir=$(connection_instructions "$WORK/$name.cg")
   echo "$ir $((served + 1))"
 }
 

@@ -14,11 +14,20 @@ run_wrk() {
   awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"
 }
 
-# start_server COMMAND...: runs it in the background; sets URL and PID
+# start_server COMMAND...: runs it in the background; sets URL and PID. Waits
+# START_WAIT seconds at most (default 60) for the URL it prints.
 start_server() {
   : > "$WORK/out.txt"
   "$@" > "$WORK/out.txt" 2>/dev/null &
   PID=$!
-  for _ in $(seq 1 1000); do grep -q http "$WORK/out.txt" 2>/dev/null && break; sleep 0.01; done
-  URL=$(grep -o 'http://[0-9.:]*' "$WORK/out.txt" | head -1)
+  for _ in $(seq 1 $((${START_WAIT:-60} * 100))); do grep -q http "$WORK/out.txt" 2>/dev/null && break; sleep 0.01; done
+  URL=$(grep -o 'http://[0-9.:]*' "$WORK/out.txt" | head -1) || { echo "no URL from: $*" >&2; exit 1; }
+}
+
+# connection_instructions FILE: from a callgrind output, the instructions spent
+# inside hyper's connection tasks (parsing, the handler, encoding, the
+# journal: everything but start-up)
+connection_instructions() {
+  callgrind_annotate --inclusive=yes "$1" 2>/dev/null \
+    | awk '/auto::Connection<I,S,E> as core::future::future::Future>::poll/ && !n++ {gsub(",", "", $1); print $1}'
 }
