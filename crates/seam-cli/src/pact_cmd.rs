@@ -106,6 +106,9 @@ fn convert(
     output: Option<&std::path::Path>,
 ) -> Result<Outcome, CliError> {
     let pact = read_pact_file(file).map_err(input)?;
+    for w in &pact.warnings {
+        eprintln!("warning: {w}");
+    }
     let version = match to {
         Target::V3 => SpecVersion::V3,
         Target::V4 => SpecVersion::V4,

@@ -177,3 +177,18 @@ fn examples_breaking_their_rules_warn_and_strict_fails() {
         )
     );
 }
+
+/// Converting a file the reader tolerated says what it tolerated.
+#[test]
+fn convert_prints_the_readers_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let null = GOOD.replace(r#""version": "3.0.0""#, r#""version": null"#);
+    let file = write(dir.path(), "null.json", &null);
+    let (code, out, err) = seam(&["pact", "convert", &file, "--to", "v4"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"4.0\""), "{out}");
+    assert_eq!(
+        err,
+        format!("warning: {file}: at $.metadata.pactSpecification.version: the specification version is null: read as 3.0.0, as the official Pact tools do\n")
+    );
+}
