@@ -112,9 +112,18 @@ pub struct MockState {
     pub settings_delay: std::sync::atomic::AtomicU64,
     /// What the admin API keeps beside stubs and journal (start time, settings).
     pub admin: crate::admin::AdminState,
+    /// Forwards proxied requests to `http://` targets (see [`forward`]).
+    plain_client: PlainClient,
     base_url: OnceLock<Arc<str>>,
     stopping: OnceLock<watch::Receiver<bool>>,
 }
+
+/// A hyper client for `http://` upstreams: it sends the headers it is given
+/// and `Host`, nothing more.
+type PlainClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<Bytes>,
+>;
 
 impl MockState {
     pub fn base_url(&self) -> &str {
@@ -148,6 +157,10 @@ impl MockServer {
                 .user_agent(PROXY_USER_AGENT)
                 .build()
                 .expect("a default client builds"),
+            plain_client: hyper_util::client::legacy::Client::builder(
+                hyper_util::rt::TokioExecutor::new(),
+            )
+            .build_http(),
             config: config.clone(),
             settings_delay: std::sync::atomic::AtomicU64::new(0),
             admin: Default::default(),
@@ -595,8 +608,6 @@ async fn proxy(
         .and_then(|prefix| req.url.strip_prefix(prefix))
         .unwrap_or(&req.url);
     let url = format!("{}{tail}", target.trim_end_matches('/'));
-    let method = reqwest::Method::from_bytes(req.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    let mut builder = state.client.request(method, &url).body(req.body.clone());
     let removed = |k: &str| {
         extras.is_some_and(|e| {
             e.remove_proxy_request_headers
@@ -604,40 +615,35 @@ async fn proxy(
                 .any(|r| r.eq_ignore_ascii_case(k))
         })
     };
+    let mut sent: Vec<(&str, &str)> = Vec::new();
     for (k, vs) in req.headers.iter() {
         if HOP_BY_HOP.iter().any(|h| k.eq_ignore_ascii_case(h)) || removed(k) {
             continue;
         }
-        for v in vs {
-            builder = builder.header(k, v);
-        }
+        sent.extend(vs.iter().map(|v| (k, v.as_str())));
     }
+    // an added User-Agent too gives way to seam's own, as in WireMock 3.13.2
     for (k, vs) in extras
         .iter()
         .flat_map(|e| e.additional_proxy_request_headers.iter())
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("user-agent"))
     {
-        for v in vs {
-            builder = builder.header(k, v);
-        }
+        sent.extend(vs.iter().map(|v| (k, v.as_str())));
     }
-    let upstream = match builder.send().await {
-        Ok(r) => r,
-        // WireMock's status and first line
-        Err(e) => {
-            return respond::text(
-                500,
-                "text/plain",
-                format!(
-                    "Network failure trying to make a proxied request to {url}\n{}\n",
-                    seam_core::reproduce::network_error_text(&e)
-                ),
-            )
-        }
-    };
-    let status = upstream.status().as_u16();
+    let (status, upstream_headers, body) =
+        match forward(state, &req.method, &url, &sent, req.body.clone()).await {
+            Ok(answer) => answer,
+            // WireMock's status and first line
+            Err(e) => {
+                return respond::text(
+                    500,
+                    "text/plain",
+                    format!("Network failure trying to make a proxied request to {url}\n{e}\n"),
+                )
+            }
+        };
     let headers = Headers::from_raw(
-        upstream
-            .headers()
+        upstream_headers
             .iter()
             .filter(|(k, _)| {
                 !HOP_BY_HOP
@@ -646,19 +652,6 @@ async fn proxy(
             })
             .map(|(k, v)| (k.as_str(), v.as_bytes())),
     );
-    let body = match upstream.bytes().await {
-        Ok(b) => b,
-        Err(e) => {
-            return respond::text(
-                500,
-                "text/plain",
-                format!(
-                    "Network failure trying to make a proxied request to {url}\nreading the answer failed: {}\n",
-                    seam_core::reproduce::network_error_text(&e)
-                ),
-            )
-        }
-    };
     if record {
         if let Some(rec) = &state.recorder {
             if let Err(e) = rec.record(req, status, &headers, &body) {
@@ -667,6 +660,56 @@ async fn proxy(
         }
     }
     respond::build(&Default::default(), None, status, &headers, body)
+}
+
+/// Sends a forwarded request with exactly `headers` (which hold no
+/// `User-Agent`), `Host` and seam's `User-Agent`: `http://` targets through a
+/// plain hyper client, `https://` ones through reqwest (which also sends
+/// `Accept: */*` when none is given). The answer's status, headers and body,
+/// or what failed.
+async fn forward(
+    state: &MockState,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Result<(u16, hyper::HeaderMap, Bytes), String> {
+    use seam_core::reproduce::network_error_text;
+    if url.starts_with("http://") {
+        let mut request = hyper::Request::builder().method(method).uri(url);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        request = request.header(hyper::header::USER_AGENT, PROXY_USER_AGENT);
+        let request = request
+            .body(http_body_util::Full::new(body))
+            .map_err(|e| format!("the request cannot be sent: {e}"))?;
+        let answer = state
+            .plain_client
+            .request(request)
+            .await
+            .map_err(|e| network_error_text(&e))?;
+        let (parts, body) = answer.into_parts();
+        let body = Limited::new(body, MAX_BODY)
+            .collect()
+            .await
+            .map_err(|e| format!("reading the answer failed: {e}"))?
+            .to_bytes();
+        return Ok((parts.status.as_u16(), parts.headers, body));
+    }
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut request = state.client.request(method, url).body(body);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let answer = request.send().await.map_err(|e| network_error_text(&e))?;
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let body = answer
+        .bytes()
+        .await
+        .map_err(|e| format!("reading the answer failed: {}", network_error_text(&e)))?;
+    Ok((status, headers, body))
 }
 
 /// 404 with the closest stubs and what differed; logged unless logging is off.

@@ -603,6 +603,17 @@ async fn post_mappings(c: &reqwest::Client, base: &str, mappings: &[serde_json::
     }
 }
 
+/// A `GET` with only a `Host` header, over a raw connection: the whole answer.
+async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
 /// A header's value as text (`None` when absent).
 fn header(r: &reqwest::Response, name: &str) -> Option<String> {
     r.headers()
@@ -775,7 +786,7 @@ async fn proxy_stubs_rewrite_the_forwarded_request() {
         &c,
         &upstream.base_url(),
         &[serde_json::json!({"request": {"method": "ANY", "urlPathPattern": "/.*"}, "response": {
-            "body": "{{request.url}}|ua={{request.headers.User-Agent}}|x={{#each request.headers.X-Extra}}{{this}},{{/each}}|gone={{request.headers.X-Gone}}",
+            "body": "{{request.url}}|ua={{request.headers.User-Agent}}|x={{#each request.headers.X-Extra}}{{this}},{{/each}}|gone={{request.headers.X-Gone}}|accept={{request.headers.Accept}}",
             "transformers": ["response-template"]}})],
     )
     .await;
@@ -790,7 +801,7 @@ async fn proxy_stubs_rewrite_the_forwarded_request() {
             serde_json::json!({"request": {"urlPathPattern": "/px/.*"}, "response": {
                 "proxyBaseUrl": format!("{}/base", upstream.base_url()),
                 "proxyUrlPrefixToRemove": "/px",
-                "additionalProxyRequestHeaders": {"X-Extra": "added"},
+                "additionalProxyRequestHeaders": {"X-Extra": "added", "User-Agent": "ignored/1"},
                 "removeProxyRequestHeaders": ["x-gone"]}}),
             serde_json::json!({"request": {"urlPathPattern": "/tp/.*"}, "response": {
                 "proxyBaseUrl": "{{request.headers.X-Target}}",
@@ -804,12 +815,19 @@ async fn proxy_stubs_rewrite_the_forwarded_request() {
         .header("User-Agent", "client/1")
         .header("X-Extra", "mine")
         .header("X-Gone", "yes")
+        .header("Accept", "text/plain")
         .send()
         .await
         .unwrap();
     assert_eq!(
         r.text().await.unwrap(),
-        format!("/base/a/b?q=1|ua={ua}|x=mine,added,|gone=")
+        format!("/base/a/b?q=1|ua={ua}|x=mine,added,|gone=|accept=text/plain")
+    );
+    // a client that sends no Accept: none is added on the way
+    let raw = raw_get(proxy.local_addr(), "/px/plain").await;
+    assert!(
+        raw.ends_with(&format!("/base/plain|ua={ua}|x=added,|gone=|accept=")),
+        "{raw}"
     );
     let r = c
         .get(format!("{base}/tp/z"))
@@ -817,7 +835,10 @@ async fn proxy_stubs_rewrite_the_forwarded_request() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.text().await.unwrap(), format!("/tp/z|ua={ua}|x=|gone="));
+    assert_eq!(
+        r.text().await.unwrap(),
+        format!("/tp/z|ua={ua}|x=|gone=|accept=*/*")
+    );
     proxy.shutdown().await;
     upstream.shutdown().await;
 }

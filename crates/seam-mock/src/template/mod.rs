@@ -4,18 +4,21 @@
 //!
 //! This module owns:
 //!
-//! - the request model templates see ([`TemplateRequest`] → `request.url`,
+//! - the request model templates see ([`TemplateRequest`] → `request.id`, `request.url`,
 //!   `request.path` (the path as text, `request.path.[n]` for segments,
 //!   `request.path.<name>` for `urlPathTemplate` parameters), `request.pathSegments`,
 //!   `request.query.<name>` (first value; `.[n]`, `.first`, `.last`, `.[-n]` for
 //!   others), `request.method`, `request.baseUrl`, `request.scheme`, `request.host`,
 //!   `request.port`, `request.headers.<name>` (names ignore case),
-//!   `request.cookies.<name>`, `request.body`, `request.bodyAsBase64`);
+//!   `request.cookies.<name>`, `request.body`, `request.bodyAsBase64`; the stub's
+//!   `transformerParameters` as `parameters`);
 //! - WireMock's helpers (`jsonPath`, `xPath`, `soapXPath`, `now`, `date`, `parseDate`,
 //!   `truncateDate`, `randomValue`, `randomInt`, `randomDecimal`, `pickRandom`,
 //!   `math`, `range`, `array`, `size`, `join`, `trim`, `base64`, `urlEncode`,
 //!   `formData`, `regexExtract`, `contains`, `matches`, `parseJson`, `toJson`,
-//!   `formatJson`, `val`, `hostname`), the Handlebars.java string, number,
+//!   `formatJson`, `formatXml`, `jsonArrayAdd`, `jsonMerge`, `jsonRemove`,
+//!   `numberFormat`, `arrayAdd`, `arrayRemove`, `arrayJoin`, `systemValue`, `val`,
+//!   `hostname`), the Handlebars.java string, number,
 //!   conditional and `assign` helpers WireMock registers (`upper`, `lower`,
 //!   `capitalize`, `substring`, `replace`, `eq`, `neq`, `gt`, `and`, `isOdd`, ...),
 //!   and `split` (a seam addition);

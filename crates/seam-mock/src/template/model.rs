@@ -91,6 +91,8 @@ pub(crate) fn build_model(view: TemplateRequest<'_>) -> Value {
     let segments = Value::Array(segments);
     // built value by value: `json!` would copy every part again through serde
     let request = object([
+        // WireMock 3.7+: a fresh id per request
+        ("id", Value::String(uuid::Uuid::new_v4().to_string())),
         ("url", Value::String(req.url.clone())),
         ("path", segments.clone()),
         ("pathSegments", segments),
@@ -187,6 +189,10 @@ mod tests {
         assert_eq!(r("{{request.path}}"), "/things/42/parts");
         assert_eq!(r("{{request.pathSegments}}"), "/things/42/parts");
         assert_eq!(r("{{request.method}}"), "POST");
+        assert_matches(
+            "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+            &r("{{request.id}}"),
+        );
         assert_eq!(r("{{request.baseUrl}}"), "http://localhost:8080");
         assert_eq!(
             r("{{request.scheme}} {{request.host}} {{request.port}}"),

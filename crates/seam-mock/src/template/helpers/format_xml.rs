@@ -57,6 +57,20 @@ pub(crate) fn format_xml<'reg, 'rc>(
     Ok(block_or_val(out, block))
 }
 
+/// `xml` written pretty (what an element found by `xPath` renders as), or
+/// `None` when it does not parse on its own.
+pub(crate) fn pretty(xml: &str) -> Option<String> {
+    if xml_depth(xml) > MAX_XML_DEPTH {
+        return None;
+    }
+    let doc = roxmltree::Document::parse(xml).ok()?;
+    let mut out = String::with_capacity(xml.len() + 16);
+    for node in doc.root().children() {
+        write_node(&mut out, node, Some(0));
+    }
+    Some(out)
+}
+
 /// Writes `node`; `indent` is its depth when pretty, `None` when compact.
 fn write_node(out: &mut String, node: roxmltree::Node<'_, '_>, indent: Option<usize>) {
     let pad = |out: &mut String| {

@@ -39,7 +39,7 @@ pub(crate) fn json_path<'reg, 'rc>(
         },
         other => other,
     };
-    let Ok(jp) = serde_json_path::JsonPath::parse(&path) else {
+    let Ok(jp) = serde_json_path::JsonPath::parse(&jayway_to_rfc(&path)) else {
         return Ok(inline_error(format!(
             "{path} is not a valid JSONPath expression"
         )));
@@ -370,12 +370,29 @@ pub(crate) fn json_remove<'reg, 'rc>(
 /// A JSONPath as WireMock's editing helpers write it (`$.[?(@.id == 1)]` is
 /// Jayway's form of `$[?(@.id == 1)]`), or the inline error.
 fn parse_jayway(path: &str) -> Result<serde_json_path::JsonPath, Out> {
-    let rfc = path.trim().replace(".[", "[");
-    serde_json_path::JsonPath::parse(&rfc).map_err(|_| {
+    serde_json_path::JsonPath::parse(&jayway_to_rfc(path)).map_err(|_| {
         inline_error(format!(
             "JSONPath parameter is not a valid JSONPath expression ('{path}')"
         ))
     })
+}
+
+/// Jayway's `.[` (`$.names.[0]`, `$.[?(...)]`) as RFC 9535's `[`; a
+/// descendant `..[` stays.
+pub(crate) fn jayway_to_rfc(path: &str) -> String {
+    let path = path.trim();
+    let mut out = String::with_capacity(path.len());
+    let mut prev = None;
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '.' && chars.peek() == Some(&'[') && prev != Some('.') {
+            prev = Some(c);
+            continue;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
 }
 
 /// Where `path` first points in `doc`, as a JSON pointer.
@@ -437,6 +454,12 @@ mod tests {
             "[\"One\",\"Two\"]"
         );
         assert_eq!(r("[{{jsonPath request.body '$.missing'}}]"), "[]");
+        // Jayway's `.[`, as WireMock reads it
+        assert_eq!(r("{{jsonPath request.body '$.things.[1]'}}"), "2");
+        assert_eq!(
+            r("{{jsonPath request.body '$..[1]'}}"),
+            "[2,{\"name\":\"Two\"}]"
+        );
         assert_eq!(r("{{jsonPath request.body '$.missing' default='M'}}"), "M");
         assert_eq!(r("{{jsonPath request.body '$.nothing' default='0'}}"), "0");
         assert_eq!(

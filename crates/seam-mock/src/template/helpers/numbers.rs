@@ -6,18 +6,19 @@ use serde_json::{Number, Value};
 
 use crate::template::helpers::call::Call;
 use crate::template::helpers::{inline_error, text_out, Out};
-use crate::template::java_text::{int_of, java_double, value_text};
+use crate::template::java_text::{java_double, value_text};
 
 pub(crate) fn parity<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &RenderContext<'reg, 'rc>,
 ) -> Option<bool> {
+    // numbers only: text (`request.body`, `'3'`) gives nothing, as in WireMock
     match c.raw(0, rc) {
         Some(Value::Number(n)) => n
             .as_i64()
             .or_else(|| n.as_f64().map(|f| f as i64))
             .map(|i| i % 2 == 0),
-        _ => c.val(0, rc).and_then(|v| int_of(&v)).map(|i| i % 2 == 0),
+        _ => None,
     }
 }
 
@@ -238,6 +239,22 @@ mod tests {
         assert_eq!(
             BigDecimal::parse("1e3"),
             Some(BigDecimal { v: 1000, scale: 0 })
+        );
+    }
+
+    #[test]
+    fn parity_helpers_take_numbers_only() {
+        assert_eq!(
+            r("[{{isEven 2}}][{{isOdd 3 'odd!'}}][{{stripes 4 'e' 'o'}}]"),
+            "[even][odd!][e]"
+        );
+        // text gives nothing, as in WireMock (`request.body` is text)
+        assert_eq!(
+            render_req(
+                "[{{isEven request.body}}][{{stripes request.body 'e' 'o'}}][{{isOdd '3'}}]",
+                &with_body("2")
+            ),
+            "[][][]"
         );
     }
 

@@ -18,7 +18,8 @@ pub(crate) fn xml_node(name: &str, text: &str, xml: &str) -> Value {
 }
 
 /// Evaluates XPath 1.0 over `xml` with namespaces ignored (names match by local
-/// name, as WireMock's examples do). Elements render as their source text.
+/// name, as WireMock's examples do). Elements render written pretty, as
+/// WireMock writes them (`<inner>Stuff</inner>` and a newline).
 // sxd elements hash by node identity, not by their (mutable) content
 #[allow(clippy::mutable_key_type)]
 pub(crate) fn xpath_query(xml: &str, expr: &str) -> Result<Value, String> {
@@ -27,6 +28,8 @@ pub(crate) fn xpath_query(xml: &str, expr: &str) -> Result<Value, String> {
     if xml_depth(xml) > MAX_XML_DEPTH {
         return Err(format!("XML nested deeper than {MAX_XML_DEPTH} levels"));
     }
+    let declared = declare_prefixes(xml);
+    let xml: &str = &declared;
     let src = roxmltree::Document::parse(xml).map_err(|_| invalid_xml())?;
     let package = sxd_document::Package::new();
     let doc = package.as_document();
@@ -63,6 +66,9 @@ pub(crate) fn xpath_query(xml: &str, expr: &str) -> Result<Value, String> {
                             .get(&e)
                             .and_then(|r: &Range<usize>| xml.get(r.clone()))
                             .unwrap_or("");
+                        // WireMock renders an element pretty, with a final newline
+                        let source = crate::template::helpers::format_xml::pretty(source)
+                            .unwrap_or_else(|| format!("{source}\n"));
                         json!({
                             "name": e.name().local_part(),
                             "text": n.string_value(),
@@ -92,6 +98,44 @@ pub(crate) fn xpath_query(xml: &str, expr: &str) -> Result<Value, String> {
             .map(Value::Number)
             .unwrap_or(Value::Null),
     })
+}
+
+/// Most undeclared prefixes [`declare_prefixes`] adds.
+const MAX_UNDECLARED: usize = 16;
+
+/// `xml` with a declaration on its root element for each namespace prefix it
+/// uses undeclared (`<m:a>` in WireMock's own SOAP example): WireMock's XPath
+/// reads such documents, roxmltree refuses them.
+fn declare_prefixes(xml: &str) -> std::borrow::Cow<'_, str> {
+    let mut text = std::borrow::Cow::Borrowed(xml);
+    for _ in 0..MAX_UNDECLARED {
+        let Err(roxmltree::Error::UnknownNamespace(prefix, _)) = roxmltree::Document::parse(&text)
+        else {
+            break;
+        };
+        let Some(at) = root_name_end(&text) else {
+            break;
+        };
+        let mut owned = text.into_owned();
+        owned.insert_str(at, &format!(" xmlns:{prefix}=\"urn:undeclared:{prefix}\""));
+        text = std::borrow::Cow::Owned(owned);
+    }
+    text
+}
+
+/// Where the root element's name ends in its start tag.
+fn root_name_end(xml: &str) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let start = from + xml[from..].find('<')?;
+        let rest = &xml[start + 1..];
+        if rest.starts_with(['?', '!']) {
+            from = start + 1;
+            continue;
+        }
+        let len = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+        return Some(start + 1 + len);
+    }
 }
 
 /// Approximate element nesting depth (over-counts only in odd inputs), checked
@@ -189,7 +233,22 @@ mod tests {
         );
         assert_eq!(
             render_req("{{xPath request.body '/outer/inner'}}", &req),
-            "<inner id=\"i1\">Stuff</inner>"
+            "<inner id=\"i1\">Stuff</inner>\n"
+        );
+        assert_eq!(
+            render_req(
+                "{{xPath request.body '/outer'}}",
+                &with_body("<outer><inner>Stuff</inner><inner>Two</inner></outer>")
+            ),
+            "<outer>\n  <inner>Stuff</inner>\n  <inner>Two</inner>\n</outer>\n"
+        );
+        // WireMock's own SOAP example leaves `m:` undeclared
+        let undeclared = with_body(
+            "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope/\">\n<soap:Body>\n<m:a>\n<m:test>success</m:test>\n</m:a>\n</soap:Body>\n</soap:Envelope>",
+        );
+        assert_eq!(
+            render_req("{{soapXPath request.body '/a/test/text()'}}", &undeclared),
+            "success"
         );
         assert_eq!(
             render_req("{{xPath request.body '/outer/inner/@id'}}", &req),
