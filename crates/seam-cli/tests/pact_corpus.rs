@@ -9,8 +9,11 @@
 //!   interaction's example is a sub-request of a later one's (same method,
 //!   path, query and body, fewer headers), the earlier one answers both: the
 //!   first interaction wins;
-//! - `verify`: `seam verify` of its HTTP interactions against `seam mock`
-//!   serving it passes;
+//! - `verify`: `seam verify --skip-unsupported` of its HTTP interactions
+//!   against `seam mock` serving it passes;
+//! - `unusable-not-verified`: when seam mock says it does not serve an
+//!   interaction (a plugin, a rule seam cannot compile), `seam verify` without
+//!   `--skip-unsupported` reports it not verified and exits 2;
 //! - `verify-messages`: `seam verify` of its message interactions (asynchronous
 //!   and synchronous) against a provider answering each with its example
 //!   passes;
@@ -364,6 +367,21 @@ impl<'a> FileRun<'a> {
                 if !pact.uses_plugins {
                     let stub_port = stub.as_ref().map(|s| s.port);
                     self.ask_mock(&pact, mock.port, stub_port, &mock.unusable);
+                }
+                if let (Some(view), false) = (&http_view, mock.unusable.is_empty()) {
+                    // without --skip-unsupported, what seam cannot use fails the run (exit 2)
+                    let (code, report) = self.seam_verify(view, mock.port, false);
+                    if code != 2 || !report.to_ascii_lowercase().contains("not verified") {
+                        self.fail(
+                            "unusable-not-verified",
+                            None,
+                            format!(
+                                "seam mock does not serve interaction(s) {:?}, but seam verify without --skip-unsupported exits {code} (expected 2, \"not verified\"): {}",
+                                mock.unusable,
+                                failed_lines(&report)
+                            ),
+                        );
+                    }
                 }
                 if let Some(view) = &http_view {
                     let (code, report) = self.seam_verify(view, mock.port, true);
