@@ -149,7 +149,8 @@ pub(crate) fn mapping_file(
     files_dir: Option<&Path>,
 ) -> Result<crate::sources::Loaded, LoadError> {
     let mut loaded = crate::sources::Loaded::default();
-    let placed = |e| crate::sources::placed(file, text, e);
+    let placer = crate::sources::Placer::new(file, text);
+    let placed = |e| placer.place(e);
     // a missing body file is a note here: WireMock serves the other stubs
     // and answers this one with a 500
     let add = |m: &Value, path: &str, loaded: &mut crate::sources::Loaded| match parse_mapping(
@@ -299,6 +300,28 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
             Some(j)
         }
     }
+}
+
+/// The byte offsets where the items of the array at `path` start (none when
+/// it is not an array), in one walk.
+pub(crate) fn item_starts(text: &str, path: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let Some(mut i) = locate(text, path).filter(|&i| b.get(i) == Some(&b'[')) else {
+        return out;
+    };
+    i = skip_ws(b, i + 1);
+    while i < b.len() && b[i] != b']' {
+        out.push(i);
+        let Some(end) = value_end(b, i) else {
+            break;
+        };
+        i = skip_ws(b, end);
+        if b.get(i) == Some(&b',') {
+            i = skip_ws(b, i + 1);
+        }
+    }
+    out
 }
 
 /// One step of a JSON path as errors write it (`.key`, `['key']`, `[3]`).
@@ -1817,6 +1840,35 @@ mod tests {
         // an unclosed comment is left for the parser to place
         let e = stubs_from_mapping_file("{\n/* open", Path::new("m.json"), None).unwrap_err();
         assert_eq!(e.line_column().0, Some(2), "{e}");
+    }
+
+    #[test]
+    fn many_bad_mappings_are_placed_in_one_walk() {
+        // 20,000 of them took minutes when each error walked the file from
+        // its start; each is placed where a walk from the start places it
+        let items: Vec<String> = (0..2_000)
+            .map(|i| format!("{{\"request\": {{\"url\": \"/{i}\", \"bodyPatterns\": [\n  {{\"matchesPathTemplate\": \"/x\"}}]}}, \"response\": {{}}}}"))
+            .collect();
+        let text = format!("{{\"mappings\": [\n{}\n]}}", items.join(",\n"));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let file = Path::new("many.json");
+        let loaded = mapping_file(&v, &text, file, None).unwrap();
+        assert_eq!(loaded.skipped.len(), 2_000);
+        for i in [0, 1, 999, 1_999] {
+            let path = format!("$.mappings[{i}].request.bodyPatterns[0].matchesPathTemplate");
+            let offset = locate(&text, &path).unwrap();
+            let Location::LineColumn { line, column } = Location::of_offset(&text, offset) else {
+                unreachable!()
+            };
+            assert_eq!(
+                loaded.skipped[i].line_column(),
+                (Some(line), Some(column)),
+                "{i}"
+            );
+            assert_eq!(line, 2 * i + 3);
+        }
+        assert_eq!(item_starts(&text, "$.mappings").len(), 2_000);
+        assert!(item_starts(&text, "$.nothing").is_empty());
     }
 
     #[test]
