@@ -922,43 +922,7 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             state.registry.reset_scenarios();
             ok_json(200, &json!({}))
         }
-        ("PUT", ["scenarios", name, "state"]) => {
-            // the path is kept as sent; WireMock looks the name up as sent, so
-            // it cannot reach `To do list`: seam tries that first, then the
-            // name decoded (`To%20do%20list` is `To do list`)
-            let decoded = seam_core::http::percent_decode_path(name);
-            let known = |n: &str| state.registry.scenarios().iter().any(|(s, _, _)| s == n);
-            let name = if known(name) { *name } else { decoded.as_str() };
-            // no body resets the scenario (WireMock clients' `resetScenario`)
-            let v = if req.body.is_empty() {
-                json!({})
-            } else {
-                match parse_body(req) {
-                    Ok(v) => v,
-                    Err(e) => return e.reply(),
-                }
-            };
-            let st = v
-                .get("state")
-                .and_then(Value::as_str)
-                .unwrap_or(crate::registry::STARTED);
-            if state.registry.set_scenario(name, st) {
-                ok_json(200, &json!({}))
-            } else {
-                AdminError {
-                    code: 404,
-                    ..AdminError::new(
-                        404,
-                        format!(
-                            "Scenario {} does not exist",
-                            seam_core::regexp::excerpt(name, 80)
-                        ),
-                        "",
-                    )
-                }
-                .reply()
-            }
-        }
+        ("PUT", ["scenarios", name, "state"]) => set_scenario_state(state, name, req),
         ("POST", ["mappings", op @ ("find-by-metadata" | "remove-by-metadata")]) => {
             let matcher = match parse_body(req).and_then(|v| {
                 seam_matchers::from_wiremock_json(&v)
@@ -1060,6 +1024,56 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
             "Not found",
             format!("no admin route for {}", crate::report::request_line(req)),
         ),
+    }
+}
+
+/// `PUT /__admin/scenarios/{name}/state`, as WireMock answers it: no body
+/// resets the scenario (WireMock clients' `resetScenario`); a state none of
+/// its stubs names is 422 (code 11); an unknown scenario 404.
+fn set_scenario_state(state: &MockState, name: &str, req: &MockRequest) -> hyper::Response<Body> {
+    // the path is kept as sent; WireMock looks the name up as sent, so it
+    // cannot reach `To do list`: seam tries that first, then the name
+    // decoded (`To%20do%20list` is `To do list`)
+    let scenarios = state.registry.scenarios();
+    let decoded = seam_core::http::percent_decode_path(name);
+    let found = scenarios
+        .iter()
+        .find(|(s, _, _)| s == name)
+        .or_else(|| scenarios.iter().find(|(s, _, _)| *s == decoded));
+    let refusal = |status: u16, code: u16, title: String| {
+        AdminError {
+            code,
+            ..AdminError::new(status, title, "")
+        }
+        .reply()
+    };
+    let Some((name, _, possible)) = found else {
+        let shown = seam_core::regexp::excerpt(name, 80);
+        return refusal(404, 404, format!("Scenario {shown} does not exist"));
+    };
+    let wanted = if req.body.is_empty() {
+        Some(crate::registry::STARTED.to_string())
+    } else {
+        match parse_body(req) {
+            Ok(v) => v.get("state").and_then(Value::as_str).map(str::to_string),
+            Err(e) => return e.reply(),
+        }
+    };
+    match wanted.filter(|w| possible.contains(w)) {
+        Some(w) if state.registry.set_scenario(name, &w) => ok_json(200, &json!({})),
+        _ => {
+            let asked = match parse_body(req).ok().and_then(|v| v.get("state").cloned()) {
+                Some(Value::String(s)) => seam_core::regexp::excerpt(&s, 80).into_owned(),
+                Some(Value::Null) | None => "null".to_string(),
+                Some(other) => seam_core::regexp::excerpt(&other.to_string(), 80).into_owned(),
+            };
+            let shown = seam_core::regexp::excerpt(name, 80);
+            refusal(
+                422,
+                11,
+                format!("Scenario {shown} does not support state {asked}"),
+            )
+        }
     }
 }
 

@@ -527,9 +527,32 @@ async fn scenarios_list_their_mappings() {
         json!({"scenarios": [{"id": "login", "name": "login", "state": "Started",
             "possibleStates": ["Started", "in"], "mappings": [with_ids(&login), with_ids(&me)]}]})
     );
+    // WireMock 3.13.2: a state none of the scenario's stubs names is 422
+    for (body, asked) in [(r#"{"state": "zzz"}"#, "zzz"), ("{}", "null")] {
+        let (status, err) = admin
+            .json("PUT", "/__admin/scenarios/login/state", Some(body))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(
+            err,
+            json!({"errors": [{"code": 11, "title": format!("Scenario login does not support state {asked}")}]})
+        );
+    }
+    let (status, _) = admin
+        .json(
+            "PUT",
+            "/__admin/scenarios/login/state",
+            Some(r#"{"state": "in"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        admin.get("/__admin/scenarios").await["scenarios"][0]["state"],
+        "in"
+    );
     // a scenario name with a space, percent-encoded in the path
     let spaced = json!({"scenarioName": "log in", "requiredScenarioState": "Started",
-        "request": {"url": "/x"}, "response": {"status": 200}});
+        "newScenarioState": "other", "request": {"url": "/x"}, "response": {"status": 200}});
     assert_eq!(admin.post("/__admin/mappings", spaced).await.0, 201);
     let (status, _) = admin
         .json(
