@@ -1,5 +1,7 @@
 //! The request as the mock server sees it: parsed once from hyper's request and
-//! shared by matching, templating, the journal and the admin API.
+//! shared by matching, templating, the journal and the admin API. It is what
+//! WireMock's matchers see: the raw path, a `Content-Type` as Jetty passes it
+//! on; and its form fields, multipart parts, host and port on demand.
 
 use bytes::Bytes;
 use seam_core::http::{Body, Headers, Query, Request};

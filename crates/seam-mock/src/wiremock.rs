@@ -5,8 +5,11 @@
 //! JSON path and, for syntax errors, line and column; and writing a stub back as
 //! a mapping. Matchers themselves are read by [`seam_matchers`]. Keys WireMock
 //! knows but seam does not implement are accepted and ignored (listed in the
-//! `IGNORED_*` constants); any other unknown key is an error with a "did you
-//! mean" hint.
+//! `IGNORED_*` constants, each noted when a file is loaded); any other unknown
+//! key is an error with a "did you mean" hint. A mapping file is read the way
+//! WireMock's parser reads it (`//` and `/* */` comments, [`blank_comments`]),
+//! each mapping on its own: one that cannot be used is skipped and placed at
+//! its line and column ([`locate`]), the others are served.
 
 use crate::sources::{error_at, LoadError};
 use crate::stub::{
