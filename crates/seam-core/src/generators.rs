@@ -184,7 +184,8 @@ impl Generator {
             },
             "Regex" => {
                 let regex = req("regex")?;
-                crate::regexp::bounded(&regex).map_err(|e| format!("Regex generator: {e}"))?;
+                crate::regexp::bounded(&crate::regexp::translate_java(&regex))
+                    .map_err(|e| format!("Regex generator: {e}"))?;
                 Generator::Regex { regex }
             }
             "Uuid" => Generator::Uuid {
@@ -341,7 +342,7 @@ impl Generator {
                 .map(char::from)
                 .collect::<String>()),
             Generator::Regex { regex } => {
-                let gen = rand_regex::Regex::compile(regex, 20)
+                let gen = rand_regex::Regex::compile(&crate::regexp::translate_java(regex), 20)
                     .map_err(|e| format!("cannot generate from regex `{regex}`: {e}"))?;
                 json!(rng.sample::<String, _>(&gen))
             }
@@ -385,8 +386,8 @@ impl Generator {
                     .mock_server_url
                     .as_deref()
                     .ok_or("MockServerURL generator used without a mock server URL")?;
-                let re =
-                    crate::regexp::bounded(regex).map_err(|e| format!("MockServerURL: {e}"))?;
+                let re = crate::regexp::bounded(&crate::regexp::translate_java(regex))
+                    .map_err(|e| format!("MockServerURL: {e}"))?;
                 match re.captures(example).and_then(|c| c.get(1)) {
                     Some(rest) => json!(format!("{}{}", base.trim_end_matches('/'), rest.as_str())),
                     None => json!(example),
@@ -820,6 +821,23 @@ mod tests {
             .generate(&json!(0), &ctx())
             .unwrap_err()
             .contains("missing"));
+    }
+
+    #[test]
+    fn regex_generators_read_java_syntax() {
+        // a literal brace and a \Q..\E quote, as pact-jvm writes them
+        let g = Generator::from_json(&json!({"type":"Regex","regex":"/items/{id}/\\Q.x\\E\\d{2}"}))
+            .unwrap();
+        let v = g.generate(&json!(""), &ctx()).unwrap();
+        let want = regex::Regex::new(r"^/items/\{id\}/\.x\d{2}$").unwrap();
+        assert!(want.is_match(v.as_str().unwrap()), "{v}");
+        let g = Generator::from_json(&json!({"type":"MockServerURL",
+            "example":"http://localhost:8080/{x}/1","regex":".*(/\\Q{x}\\E/\\d+)$"}))
+        .unwrap();
+        assert_eq!(
+            g.generate(&json!(0), &ctx()).unwrap(),
+            json!("http://127.0.0.1:1234/{x}/1")
+        );
     }
 
     #[test]
