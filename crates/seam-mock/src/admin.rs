@@ -1031,15 +1031,10 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
 /// resets the scenario (WireMock clients' `resetScenario`); a state none of
 /// its stubs names is 422 (code 11); an unknown scenario 404.
 fn set_scenario_state(state: &MockState, name: &str, req: &MockRequest) -> hyper::Response<Body> {
-    // the path is kept as sent; WireMock looks the name up as sent, so it
-    // cannot reach `To do list`: seam tries that first, then the name
-    // decoded (`To%20do%20list` is `To do list`)
+    // the name as sent, not decoded, as WireMock looks it up: a scenario
+    // whose name has a space cannot be addressed (`To%20do%20list` is 404)
     let scenarios = state.registry.scenarios();
-    let decoded = seam_core::http::percent_decode_path(name);
-    let found = scenarios
-        .iter()
-        .find(|(s, _, _)| s == name)
-        .or_else(|| scenarios.iter().find(|(s, _, _)| *s == decoded));
+    let found = scenarios.iter().find(|(s, _, _)| s == name);
     let refusal = |status: u16, code: u16, title: String| {
         AdminError {
             code,

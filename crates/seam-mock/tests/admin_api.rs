@@ -550,45 +550,39 @@ async fn scenarios_list_their_mappings() {
         admin.get("/__admin/scenarios").await["scenarios"][0]["state"],
         "in"
     );
-    // a scenario name with a space, percent-encoded in the path
+    // a scenario name with a space: WireMock 3.13.2 looks the name up as
+    // sent (`log%20in`), so it cannot be addressed
     let spaced = json!({"scenarioName": "log in", "requiredScenarioState": "Started",
         "newScenarioState": "other", "request": {"url": "/x"}, "response": {"status": 200}});
     assert_eq!(admin.post("/__admin/mappings", spaced).await.0, 201);
-    let (status, _) = admin
+    let (status, err) = admin
         .json(
             "PUT",
             "/__admin/scenarios/log%20in/state",
             Some(r#"{"state": "other"}"#),
         )
         .await;
-    assert_eq!(status, 200);
-    let listed = admin.get("/__admin/scenarios").await;
-    let state_of = |listed: &Value, name: &str| {
-        listed["scenarios"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap()["state"]
-            .clone()
-    };
-    assert_eq!(state_of(&listed, "log in"), "other");
+    assert_eq!(status, 404);
+    assert_eq!(
+        err,
+        json!({"errors": [{"code": 404, "title": "Scenario log%20in does not exist"}]})
+    );
     // a PUT with no body resets the scenario (WireMock clients' resetScenario)
+    admin
+        .json(
+            "PUT",
+            "/__admin/scenarios/login/state",
+            Some(r#"{"state": "in"}"#),
+        )
+        .await;
     let (status, _) = admin
-        .json("PUT", "/__admin/scenarios/log%20in/state", None)
+        .json("PUT", "/__admin/scenarios/login/state", None)
         .await;
     assert_eq!(status, 200);
     assert_eq!(
-        state_of(&admin.get("/__admin/scenarios").await, "log in"),
+        admin.get("/__admin/scenarios").await["scenarios"][0]["state"],
         "Started"
     );
-    let log_in = listed["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "log in")
-        .unwrap();
-    assert_eq!(log_in["state"], "other");
     let (status, err) = admin
         .json(
             "PUT",
