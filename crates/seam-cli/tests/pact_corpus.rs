@@ -27,10 +27,11 @@
 //!   the official verifier's verdict) and `messages-vs-official` (both
 //!   verifiers give the same verdict on the messages).
 //!
-//! Interactions needing a plugin (the pact lists plugins in its metadata) are
-//! not asked of the mock and their messages not produced: seam marks them
-//! unusable. The HTTP verification steps run on a copy of the pact holding only
-//! its HTTP interactions, the message ones on a copy holding only its messages.
+//! Pacts listing plugins in their metadata are not asked of the mock and their
+//! messages not produced, nor are the interactions seam mock says (in its
+//! start-up warnings) it does not serve: seam marks them unusable. The HTTP
+//! verification steps run on a copy of the pact holding only its HTTP
+//! interactions, the message ones on a copy holding only its messages.
 //!
 //! Known deviations live in `expectations.json`: each entry names a file, its
 //! check(s) (and optionally an interaction), a kind and why it is expected to
@@ -40,8 +41,9 @@
 //! `"sometimes": true`: an official tool that is not deterministic there), so
 //! the manifest stays honest. Without the Pact CLI the official-tool checks are
 //! skipped with one line (a failure under `CI=true`, where `.ci/run` installs
-//! it). The files run in parallel threads (about 30 s in all);
-//! `SEAM_CORPUS_VERBOSE=1` prints every failure, expected ones included.
+//! it; `SEAM_PACT_CLI` names another binary). The files run in parallel
+//! threads (about 30 s in all); `SEAM_CORPUS_VERBOSE=1` prints every failure,
+//! expected ones included.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -59,8 +61,13 @@ fn corpus_dir() -> PathBuf {
 
 /// The official CLI, when installed (`.ci/run` installs it; a fresh clone may
 /// not have it).
+/// `SEAM_PACT_CLI` names another binary (a missing one runs the test as
+/// without the CLI).
 fn pact_cli() -> Option<PathBuf> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-cli/bin/pact");
+    let bin = match std::env::var_os("SEAM_PACT_CLI") {
+        Some(path) => PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-cli/bin/pact"),
+    };
     bin.exists().then_some(bin)
 }
 
@@ -187,7 +194,7 @@ fn every_corpus_pact_loads_serves_and_verifies() {
 
     let cli = pact_cli();
     if cli.is_none() {
-        let why = "pact corpus: the official-tool checks: the Pact CLI is not installed at target/pact-cli/bin/pact (.ci/run installs it)";
+        let why = "pact corpus: the official-tool checks: the Pact CLI is not installed at target/pact-cli/bin/pact (.ci/run installs it) or at $SEAM_PACT_CLI";
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{why} (required when CI=true)");
         }
