@@ -206,7 +206,7 @@ fn a_stub_that_cannot_be_used_is_skipped_with_a_placed_warning() {
     std::fs::write(
         &pact,
         r#"{"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [
-{"description": "backreference", "request": {"method": "GET", "path": "/aa", "matchingRules": {"path": {"matchers": [{"match": "regex", "regex": "/(a)\\1"}]}}}, "response": {"status": 200}},
+{"description": "unclosed group", "request": {"method": "GET", "path": "/aa", "matchingRules": {"path": {"matchers": [{"match": "regex", "regex": "/(a"}]}}}, "response": {"status": 200}},
 {"description": "fine", "request": {"method": "GET", "path": "/fine"}, "response": {"status": 200, "body": "fine"}}
 ], "metadata": {"pactSpecification": {"version": "3.0.0"}}}"#,
     )
@@ -233,12 +233,12 @@ fn a_stub_that_cannot_be_used_is_skipped_with_a_placed_warning() {
     );
     let named: Vec<&str> = err
         .lines()
-        .filter(|l| l.contains("\"backreference\""))
+        .filter(|l| l.contains("\"unclosed group\""))
         .collect();
     assert_eq!(named.len(), 1, "named once: {err}");
     assert!(
         named[0].starts_with(&format!(
-            "seam mock: warning: {}: at $.interactions[0]: interaction \"backreference\" is not served: ",
+            "seam mock: warning: {}: at $.interactions[0]: interaction \"unclosed group\" is not served: ",
             pact.display()
         )),
         "{err}"
