@@ -250,6 +250,25 @@ async fn headers_choose_among_interactions_but_never_refuse_a_request() {
             (res.status().as_u16(), res.text().await.unwrap())
         }
     };
+    // a near miss names each interaction once (not its header-blind twin)
+    let page = c
+        .get(format!("{}/v2", server.base_url()))
+        .header("X-V", "5")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let named: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix("Closest stub: "))
+        .map(|l| l.split(" (").next().unwrap())
+        .collect();
+    let mut unique = named.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(named.len(), unique.len(), "{page}");
     for row in BY_HEADERS_ASKED {
         let want = (200, row.3.to_string());
         assert_eq!(ask(server.base_url(), *row).await, want, "seam: {row:?}");
