@@ -76,6 +76,9 @@ pub struct ResponseTemplates {
 enum BodyTemplate {
     /// An inline body, compiled.
     Inline(CompiledTemplate),
+    /// A `jsonBody`, compiled from its JSON text: what it renders must still
+    /// be JSON (WireMock reads it back, and answers 500 when it is not).
+    Json(CompiledTemplate),
     /// A `bodyFileName` body: its name compiled once; the file read per
     /// request and, when `content` says so, compiled as it is read.
     File {
@@ -130,12 +133,16 @@ impl ResponseTemplates {
                 let bytes = respond::body_bytes(def, None).unwrap_or_default();
                 match std::str::from_utf8(&bytes) {
                     Ok(text) if !text.is_empty() => {
-                        BodyTemplate::Inline(CompiledTemplate::compile(text).map_err(|error| {
+                        let compiled = CompiledTemplate::compile(text).map_err(|error| {
                             TemplateFieldError {
                                 field: TemplateField::Body,
                                 error,
                             }
-                        })?)
+                        })?;
+                        match def.body {
+                            ResponseBody::Json(_) => BodyTemplate::Json(compiled),
+                            _ => BodyTemplate::Inline(compiled),
+                        }
                     }
                     _ => BodyTemplate::Verbatim,
                 }
@@ -180,6 +187,16 @@ impl ResponseTemplates {
         }
         let body = match &self.body {
             BodyTemplate::Inline(t) => Bytes::from(render(t)?),
+            BodyTemplate::Json(t) => {
+                let text = render(t)?;
+                if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+                    return Err(RenderFailure::Template(format!(
+                        "the rendered jsonBody is not JSON ({e}): {}",
+                        seam_core::regexp::excerpt(&text, 200)
+                    )));
+                }
+                Bytes::from(text)
+            }
             BodyTemplate::File { name, content } => {
                 let file = ResponseDef {
                     body: ResponseBody::File(render(name)?.into()),
@@ -320,6 +337,32 @@ mod tests {
         assert_eq!(headers.get("x-var"), Some("set"));
         assert_eq!(headers.get("x-path"), Some("/things/42/parts"));
         assert_eq!(&body[..], b"[] POST");
+    }
+
+    #[test]
+    fn a_json_body_must_render_json() {
+        let (req, params) = (request(), path_params());
+        let json = |body: serde_json::Value| ResponseDef {
+            body: ResponseBody::Json(body),
+            templated: true,
+            ..Default::default()
+        };
+        let render = |def: &ResponseDef| {
+            ResponseTemplates::compile(def).unwrap().render(
+                &Templates::new(),
+                def,
+                None,
+                TemplateRequest::new(&req, &params),
+            )
+        };
+        let ok = json(serde_json::json!({"m": "{{request.method}}"}));
+        assert_eq!(&render(&ok).unwrap().1[..], br#"{"m":"POST"}"#);
+        // a value with a line break cannot sit in a JSON string: WireMock answers 500
+        let broken = json(serde_json::json!({"o": "{{jsonPath request.body '$.outer'}}"}));
+        match render(&broken) {
+            Err(RenderFailure::Template(e)) => assert!(e.contains("not JSON"), "{e}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
