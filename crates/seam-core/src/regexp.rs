@@ -76,6 +76,56 @@ pub fn java(source: &str, dot: Dot) -> Result<Regex, String> {
     })
 }
 
+/// The backtracking steps one match may take in a [`JavaMatcher::Backtracking`]
+/// regex before it counts as no match (a catastrophic pattern must fail, not hang).
+pub const BACKTRACK_LIMIT: usize = 100_000;
+
+/// A whole-value matcher for a regex written in Java's syntax: the regex
+/// crate's linear-time form wherever the pattern has one, and a bounded
+/// backtracking form (fancy-regex) only for what needs one: look-around and
+/// backreferences, which Java, Ruby and JavaScript have and pact files use.
+#[derive(Debug, Clone)]
+pub enum JavaMatcher {
+    /// Compiled by the regex crate: linear time.
+    Linear(Regex),
+    /// Needs look-around or backreferences; at most [`BACKTRACK_LIMIT`] steps
+    /// per match, a match that would take more counts as no match.
+    Backtracking(Box<fancy_regex::Regex>),
+}
+
+impl JavaMatcher {
+    /// Whether the whole of `value` matches.
+    pub fn is_match(&self, value: &str) -> bool {
+        match self {
+            JavaMatcher::Linear(re) => re.is_match(value),
+            JavaMatcher::Backtracking(re) => re.is_match(value).unwrap_or(false),
+        }
+    }
+}
+
+/// [`java`], falling back to a bounded backtracking engine for look-around
+/// and backreferences; the error is [`java`]'s when neither compiles.
+pub fn java_matcher(source: &str, dot: Dot) -> Result<JavaMatcher, String> {
+    let linear_error = match java(source, dot) {
+        Ok(re) => return Ok(JavaMatcher::Linear(re)),
+        Err(e) => e,
+    };
+    if source.len() > MAX_REGEX_LEN {
+        return Err(linear_error);
+    }
+    let start = match dot {
+        Dot::Line => ANCHOR_START,
+        Dot::All => ANCHOR_START_DOTALL,
+    };
+    fancy_regex::RegexBuilder::new(&format!("{start}{}{ANCHOR_END}", translate_java(source)))
+        .backtrack_limit(BACKTRACK_LIMIT)
+        .delegate_size_limit(REGEX_SIZE_LIMIT)
+        .delegate_dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+        .build()
+        .map(|re| JavaMatcher::Backtracking(Box::new(re)))
+        .map_err(|_| linear_error)
+}
+
 /// Java/Ruby/JavaScript regex syntax in the regex crate's terms, keeping what
 /// each construct means where the crate can say it:
 ///
@@ -587,5 +637,26 @@ mod tests {
             let _ = translate_java(source);
             let _ = java(source, Dot::Line);
         }
+    }
+
+    #[test]
+    fn look_around_and_backreferences_fall_back_to_backtracking() {
+        // pact-php writes ISO 8601 dates with a negative look-ahead
+        let m = java_matcher(r"\d{4}-\d{2}(?!\d)", Dot::Line).unwrap();
+        assert!(matches!(m, JavaMatcher::Backtracking(_)));
+        assert!(m.is_match("2024-12") && !m.is_match("2024-123"));
+        let m = java_matcher(r"(\w)\1", Dot::Line).unwrap();
+        assert!(m.is_match("aa") && !m.is_match("ab"));
+        // what the crate compiles stays linear
+        assert!(matches!(
+            java_matcher("/users/{id}", Dot::Line).unwrap(),
+            JavaMatcher::Linear(_)
+        ));
+        // a catastrophic pattern stops at the step limit: no match, no hang
+        let m = java_matcher(r"(?=a)(a|a)+b", Dot::Line).unwrap();
+        assert!(!m.is_match(&"a".repeat(40)));
+        // neither engine compiles it: the crate's error, about what was written
+        let e = java_matcher("(?<=a", Dot::Line).unwrap_err();
+        assert!(e.contains("(?<=a"), "{e}");
     }
 }

@@ -6,7 +6,6 @@ use crate::datefmt::DateFormat;
 use crate::generators::Generators;
 use crate::path::{DocPath, PathExpr};
 use crate::rule_index::RuleIndex;
-use regex::Regex;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,7 +20,7 @@ pub struct Pattern {
     source: String,
     /// The compiled form, or why the source does not compile (kept only by
     /// [`Pattern::lenient`]; such a pattern matches nothing).
-    anchored: Result<Regex, String>,
+    anchored: Result<crate::regexp::JavaMatcher, String>,
 }
 
 impl Pattern {
@@ -30,7 +29,10 @@ impl Pattern {
     pub fn new(source: &str) -> Result<Self, String> {
         Ok(Pattern {
             source: source.to_string(),
-            anchored: Ok(crate::regexp::java(source, crate::regexp::Dot::Line)?),
+            anchored: Ok(crate::regexp::java_matcher(
+                source,
+                crate::regexp::Dot::Line,
+            )?),
         })
     }
 
@@ -40,7 +42,7 @@ impl Pattern {
     pub fn lenient(source: &str) -> Self {
         Pattern {
             source: source.to_string(),
-            anchored: crate::regexp::java(source, crate::regexp::Dot::Line),
+            anchored: crate::regexp::java_matcher(source, crate::regexp::Dot::Line),
         }
     }
 
