@@ -110,6 +110,10 @@ impl ConsumerSession {
                 stubs.extend(made);
             }
         }
+        // the registry tries the newest of equal-priority stubs first: added in
+        // reverse, the first of several interactions matching a request answers,
+        // as the official mock and stub servers (and `seam mock --pact`) do
+        stubs.reverse();
         let config = MockConfig {
             addr,
             ..Default::default()

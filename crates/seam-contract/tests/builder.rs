@@ -64,6 +64,32 @@ async fn a_consumer_that_calls_the_wrong_path_is_caught() {
     );
 }
 
+/// Two interactions for one request: the first written answers, as in the
+/// official tools and `seam mock --pact`.
+#[tokio::test]
+async fn the_first_of_several_matching_interactions_answers() {
+    let session = ContractBuilder::new("web", "orders")
+        .interaction("order 42 is new", |i| {
+            i.given("order 42 is new")
+                .request("GET", "/orders/42")
+                .response(200)
+                .response_body(json!({"status": "NEW"}))
+        })
+        .interaction("order 42 is paid", |i| {
+            i.given("order 42 is paid")
+                .request("GET", "/orders/42")
+                .response(200)
+                .response_body(json!({"status": "PAID"}))
+        })
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(order_status(&session.base_url(), 42).await.unwrap(), "NEW");
+    let usage = session.usage();
+    assert_eq!(usage.unexercised.len(), 1, "{}", usage.to_text());
+    assert_eq!(usage.unexercised[0].2, "order 42 is paid");
+}
+
 #[test]
 fn bad_inline_matchers_are_reported_with_their_path() {
     let e = ContractBuilder::new("web", "orders")
