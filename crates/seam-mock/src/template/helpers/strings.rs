@@ -349,17 +349,20 @@ pub(crate) fn base64<'reg, 'rc>(
     use base64::engine::DecodePaddingMode;
     let (value, block) = block_or_text(c, rc)?;
     let result = if c.hash_bool("decode") {
-        let cleaned: String = value.chars().filter(|ch| !ch.is_whitespace()).collect();
+        // Java's basic decoder, as WireMock uses it: the standard alphabet
+        // only (no line breaks, no URL-safe `-_`), padding optional
+        if let Some(b) = value
+            .bytes()
+            .find(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
+        {
+            return Err(raise(format!("base64: Illegal base64 character {b:x}")));
+        }
         let lenient = GeneralPurpose::new(
             &base64::alphabet::STANDARD,
             GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
         );
         let bytes = lenient
-            .decode(cleaned.as_bytes())
-            .or_else(|_| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(cleaned.trim_end_matches('='))
-            })
+            .decode(value.as_bytes())
             .map_err(|e| raise(format!("base64: cannot decode `{value}`: {e}")))?;
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
@@ -571,9 +574,18 @@ mod tests {
             "Q29udGVudCB0byBlbmNvZGU="
         );
         assert_eq!(
-            r("{{#base64 decode=true}}\nQ29udGVudCB0byBkZWNvZGUK\n{{/base64}}"),
+            r("{{#base64 decode=true}}Q29udGVudCB0byBkZWNvZGUK{{/base64}}"),
             "Content to decode\n"
         );
+        assert_eq!(r("{{base64 'aGVsbG8' decode=true}}"), "hello");
+        // Java's decoder: no line breaks, no URL-safe alphabet (WireMock answers 500)
+        for bad in [
+            "{{#base64 decode=true}}\nQ29udGVudCB0byBkZWNvZGUK\n{{/base64}}",
+            "{{base64 'aGVsbG8-_w' decode=true}}",
+        ] {
+            let e = Templates::new().render_text(bad, &request()).unwrap_err();
+            assert!(e.message.contains("Illegal base64 character"), "{e}");
+        }
         assert_eq!(r("{{base64 request.headers.X-Request-Id}}"), "cmVxLTE=");
         assert_eq!(r("{{urlEncode 'a b&c=d/é'}}"), "a+b%26c%3Dd%2F%C3%A9");
         assert_eq!(
