@@ -57,6 +57,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+/// `tests/data/pact-corpus`: the pacts, their README, the manifest.
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pact-corpus")
 }
@@ -169,6 +170,7 @@ fn load_expectations() -> Vec<Expected> {
     all
 }
 
+/// Whether a manifest entry accounts for a failure (no interaction named: any).
 fn covers(e: &Expected, f: &Failure) -> bool {
     e.file == f.file
         && e.check == f.check
@@ -691,6 +693,7 @@ fn same_body(expected: &[u8], got: &[u8]) -> bool {
     }
 }
 
+/// A body for a failure line: one line, quoted, at most 160 characters.
 fn snippet(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let one_line: String = text
@@ -704,6 +707,7 @@ fn snippet(bytes: &[u8]) -> String {
     }
 }
 
+/// The first `n` non-empty lines, joined with ` | `.
 fn first_lines(text: &str, n: usize) -> String {
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -736,6 +740,7 @@ fn failed_lines(report: &str) -> String {
     }
 }
 
+/// Runs `seam ARGS` (no colours): (exit code, stdout, stderr).
 fn seam(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_seam"))
         .args(args)
@@ -1186,6 +1191,7 @@ fn provider_state_names(interaction: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// An HTTP interaction: v4 `Synchronous/HTTP`, or a v1–v3 one with a request method.
 fn is_http(i: &Value) -> bool {
     match i["type"].as_str() {
         Some(t) => t == "Synchronous/HTTP",
@@ -1259,7 +1265,7 @@ impl HttpInteraction {
             request: ExampleRequest {
                 method: req["method"].as_str().unwrap_or("GET").to_ascii_uppercase(),
                 path: req["path"].as_str().unwrap_or("/").to_string(),
-                query: query_string(&req["query"], version),
+                query: query_string(&req["query"]),
                 headers,
                 body: body_bytes(&req["body"], content_type.as_deref(), version),
             },
@@ -1300,7 +1306,7 @@ fn header_pairs(headers: &Value) -> Vec<(String, String)> {
 }
 
 /// v1/v2 queries are strings (sent as written); v3+ a map of value lists.
-fn query_string(query: &Value, _version: u32) -> String {
+fn query_string(query: &Value) -> String {
     match query {
         Value::String(s) => s.clone(),
         Value::Object(map) => query_pairs(map),
