@@ -184,7 +184,11 @@ impl StringMatcher {
             StringMatcher::BinaryEqualTo(expected) => check_binary(expected, body),
             _ => match body {
                 None => self.check(None),
-                Some(b) => self.check(Some(&String::from_utf8_lossy(b))),
+                // valid UTF-8 (nearly every body) is checked in place
+                Some(b) => match std::str::from_utf8(b) {
+                    Ok(text) => self.check(Some(text)),
+                    Err(_) => self.check(Some(&String::from_utf8_lossy(b))),
+                },
             },
         }
     }

@@ -90,7 +90,7 @@ pub(crate) fn check_equal_json(
             brief(expected)
         ));
     };
-    let actual: Value = serde_json::from_str(text).map_err(|e| {
+    let actual = crate::parsed_json::parse(text).map_err(|e| {
         format!(
             "expected JSON but the value is not valid JSON ({e}): {}",
             quote(text)

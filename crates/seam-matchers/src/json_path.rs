@@ -187,8 +187,13 @@ impl JsonPathExpr {
     }
 
     fn evaluate(&self, doc: &Value) -> PathResult {
-        let mut nodes = vec![doc.clone()];
-        for stage in &self.stages {
+        // the first stage reads the document in place: only what it selects is copied
+        let mut stages = self.stages.iter();
+        let mut nodes = match stages.next() {
+            Some(first) => first.apply(doc),
+            None => vec![doc.clone()],
+        };
+        for stage in stages {
             nodes = nodes.iter().flat_map(|n| stage.apply(n)).collect();
         }
         match self.function {
@@ -369,7 +374,10 @@ fn json_text(v: &Value) -> String {
     }
 }
 
-fn parse_json_document(actual: Option<&str>, expr: &JsonPathExpr) -> Result<Value, String> {
+fn parse_json_document(
+    actual: Option<&str>,
+    expr: &JsonPathExpr,
+) -> Result<std::rc::Rc<Value>, String> {
     let Some(text) = actual else {
         return Err(format!(
             "expected a JSON document for `{expr}` but the value was absent"
@@ -380,7 +388,7 @@ fn parse_json_document(actual: Option<&str>, expr: &JsonPathExpr) -> Result<Valu
             "expected a JSON document for `{expr}` but the value is XML"
         ));
     }
-    serde_json::from_str(text).map_err(|e| {
+    crate::parsed_json::parse(text).map_err(|e| {
         format!(
             "expected a JSON document for `{expr}` but it is not valid JSON ({e}): {}",
             quote(text)

@@ -22,12 +22,14 @@
 //! - one file per body matcher: `equal_to_json`, `json_path`, `json_schema`,
 //!   `equal_to_xml`, `xpath`; and the date/time matchers (`date_time`).
 //! - `text`: how values and places are written in reasons and errors.
+//! - `parsed_json`: one parse of a request body for all its JSON matchers.
 
 mod check;
 mod date_time;
 mod equal_to_json;
 mod equal_to_xml;
 mod json_path;
+mod parsed_json;
 mod json_schema;
 mod read;
 mod text;
