@@ -47,7 +47,10 @@ mod tests {
         // an error leaves the last good parse in place, and answers nothing stale
         assert_eq!(*parse(r#"{"a": 2}"#).unwrap(), serde_json::json!({"a": 2}));
         let big = format!("[{}1]", "1,".repeat(MAX_REMEMBERED));
-        assert_eq!(parse(&big).unwrap().as_array().unwrap().len(), MAX_REMEMBERED + 1);
+        assert_eq!(
+            parse(&big).unwrap().as_array().unwrap().len(),
+            MAX_REMEMBERED + 1
+        );
         assert_eq!(*parse(r#"{"a": 2}"#).unwrap(), serde_json::json!({"a": 2}));
     }
 }
