@@ -56,10 +56,11 @@ mod rewrite;
 #[cfg(test)]
 mod test_support;
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use handlebars::template::Template;
@@ -69,8 +70,8 @@ use handlebars::{
 use seam_core::source::{Location, SourceError};
 
 use helpers::{WireMockHelper, HELPERS};
-use model::build_model;
 pub use model::TemplateRequest;
+use model::{build_model, ModelNeeds};
 pub use response::{
     CompiledResponse, RenderFailure, ResponseTemplates, TemplateField, TemplateFieldError,
 };
@@ -110,7 +111,8 @@ pub struct CompiledTemplate(Compiled);
 #[derive(Debug, Clone, PartialEq)]
 enum Compiled {
     Text(String),
-    Template(Box<Template>),
+    /// The template, and the parts of the request model it can reach.
+    Template(Box<Template>, ModelNeeds),
 }
 
 impl CompiledTemplate {
@@ -143,7 +145,10 @@ impl CompiledTemplate {
                 java_ws::strip_markers(&mut tpl);
             }
             rewrite_template(&mut tpl, helper_names());
-            Ok(CompiledTemplate(Compiled::Template(Box::new(tpl))))
+            Ok(CompiledTemplate(Compiled::Template(
+                Box::new(tpl),
+                ModelNeeds::of(source),
+            )))
         }))
         .unwrap_or_else(|_| Err(engine_failed()))
     }
@@ -214,13 +219,14 @@ impl Templates {
     }
 
     /// One answer's rendering: the request model is built once (on the first
-    /// template with an expression) and shared by every template of the
-    /// answer, its headers and its body.
+    /// template with an expression, with the parts it can reach) and shared
+    /// by every template of the answer, its headers and its body; a later
+    /// template that reaches further has it built again with both parts.
     pub fn scope<'t>(&'t self, req: TemplateRequest<'t>) -> RenderScope<'t> {
         RenderScope {
             templates: self,
             req,
-            model: OnceCell::new(),
+            model: RefCell::new(None),
         }
     }
 }
@@ -229,29 +235,43 @@ impl Templates {
 pub struct RenderScope<'t> {
     templates: &'t Templates,
     req: TemplateRequest<'t>,
-    model: OnceCell<Context>,
+    model: RefCell<Option<(ModelNeeds, Rc<Context>)>>,
 }
 
 impl RenderScope<'_> {
     /// Renders `template`; variables it assigns do not reach the next one.
     pub fn render(&self, template: &CompiledTemplate) -> Result<String, SourceError> {
-        let tpl = match &template.0 {
+        let (tpl, needs) = match &template.0 {
             Compiled::Text(text) => return Ok(text.clone()),
-            Compiled::Template(tpl) => tpl,
+            Compiled::Template(tpl, needs) => (tpl, *needs),
         };
         catch_unwind(AssertUnwindSafe(|| {
-            let ctx = self
-                .model
-                .get_or_init(|| Context::from(build_model(self.req)));
+            let ctx = self.model_for(needs);
             let mut rc = RenderContext::new(None);
             rc.set_recursive_lookup(true);
             let mut out = StringOutput::new();
-            tpl.render(&self.templates.registry, ctx, &mut rc, &mut out)
+            tpl.render(&self.templates.registry, &ctx, &mut rc, &mut out)
                 .map_err(|e| render_error(&e))?;
             out.into_string()
                 .map_err(|e| template_error(e.to_string(), None, None))
         }))
         .unwrap_or_else(|_| Err(engine_failed()))
+    }
+}
+
+impl RenderScope<'_> {
+    /// The model with at least the parts `needs` names.
+    fn model_for(&self, needs: ModelNeeds) -> Rc<Context> {
+        let mut model = self.model.borrow_mut();
+        match &*model {
+            Some((built, ctx)) if built.covers(needs) => ctx.clone(),
+            built => {
+                let needs = built.as_ref().map_or(needs, |(b, _)| b.union(needs));
+                let ctx = Rc::new(Context::from(build_model(self.req, needs)));
+                *model = Some((needs, ctx.clone()));
+                ctx
+            }
+        }
     }
 }
 

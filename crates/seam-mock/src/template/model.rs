@@ -44,9 +44,77 @@ pub(crate) const REVERSED: &str = "__rev";
 pub(crate) const LIST_OR_SINGLE_VARS: &str = "__wm_los";
 pub(crate) const MULTI: [&str; 3] = ["query", "headers", "cookies"];
 
-pub(crate) fn build_model(view: TemplateRequest<'_>) -> Value {
+/// The costly parts of the model a template can reach, read from its text when
+/// it compiles: a template that names no cookies gets none built, one that
+/// never says `bodyAsBase64` pays for no encoding. A template that could reach
+/// the model by another road (`request` passed whole or as a block, `lookup`,
+/// `each`, `with`, `this`, `@root`, `../`) needs all of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ModelNeeds {
+    id: bool,
+    query: bool,
+    headers: bool,
+    cookies: bool,
+    body: bool,
+    base64: bool,
+    /// `request.<multi>.<name>.last` / `.[-n]` (rewritten to `__rev`).
+    reversed: bool,
+}
+
+impl ModelNeeds {
+    /// Every part.
+    pub(crate) const ALL: ModelNeeds = ModelNeeds {
+        id: true,
+        query: true,
+        headers: true,
+        cookies: true,
+        body: true,
+        base64: true,
+        reversed: true,
+    };
+
+    /// What `source` can reach (never less; sometimes more).
+    pub(crate) fn of(source: &str) -> Self {
+        const ROADS: [&str; 7] = ["lookup", "each", "with", "this", "@root", "../", "toJson"];
+        let whole_request = source
+            .match_indices("request")
+            .any(|(at, _)| !source[at + "request".len()..].starts_with('.'));
+        if whole_request || ROADS.iter().any(|r| source.contains(r)) {
+            return Self::ALL;
+        }
+        ModelNeeds {
+            id: source.contains("id"),
+            query: source.contains("query"),
+            headers: source.contains("headers"),
+            cookies: source.contains("cookies"),
+            body: source.contains("body"),
+            base64: source.contains("bodyAsBase64"),
+            reversed: source.contains("last") || source.contains(".-") || source.contains("[-"),
+        }
+    }
+
+    /// Both needs.
+    pub(crate) fn union(self, o: Self) -> Self {
+        ModelNeeds {
+            id: self.id || o.id,
+            query: self.query || o.query,
+            headers: self.headers || o.headers,
+            cookies: self.cookies || o.cookies,
+            body: self.body || o.body,
+            base64: self.base64 || o.base64,
+            reversed: self.reversed || o.reversed,
+        }
+    }
+
+    /// Whether a model built for `self` serves a template needing `o`.
+    pub(crate) fn covers(self, o: Self) -> bool {
+        self.union(o) == self
+    }
+}
+
+/// The model for `view`, with the parts `needs` names (the others empty).
+pub(crate) fn build_model(view: TemplateRequest<'_>, needs: ModelNeeds) -> Value {
     let req = view.request;
-    let body = req.body_text().unwrap_or_default();
     let segments: Vec<Value> = req
         .path
         .split('/')
@@ -54,16 +122,22 @@ pub(crate) fn build_model(view: TemplateRequest<'_>) -> Value {
         .map(|s| Value::String(s.to_string()))
         .collect();
     let mut query = Map::new();
-    for (k, vs) in req.query.iter() {
-        push_all(&mut query, k.to_string(), vs.iter().cloned());
+    if needs.query || needs.reversed {
+        for (k, vs) in req.query.iter() {
+            push_all(&mut query, k.to_string(), vs.iter().cloned());
+        }
     }
     let mut headers = Map::new();
-    for (k, vs) in req.headers.iter() {
-        push_all(&mut headers, k.to_ascii_lowercase(), vs.iter().cloned());
+    if needs.headers || needs.reversed {
+        for (k, vs) in req.headers.iter() {
+            push_all(&mut headers, k.to_ascii_lowercase(), vs.iter().cloned());
+        }
     }
     let mut cookies = Map::new();
-    for (k, v) in &req.cookies {
-        push_all(&mut cookies, k.clone(), std::iter::once(v.clone()));
+    if needs.cookies || needs.reversed {
+        for (k, v) in &req.cookies {
+            push_all(&mut cookies, k.clone(), std::iter::once(v.clone()));
+        }
     }
     let reversed = |m: &Map<String, Value>| -> Value {
         Value::Object(
@@ -76,23 +150,38 @@ pub(crate) fn build_model(view: TemplateRequest<'_>) -> Value {
                 .collect(),
         )
     };
-    let rev = object([
-        ("query", reversed(&query)),
-        ("headers", reversed(&headers)),
-        ("cookies", reversed(&cookies)),
-    ]);
+    let rev = if needs.reversed {
+        object([
+            ("query", reversed(&query)),
+            ("headers", reversed(&headers)),
+            ("cookies", reversed(&cookies)),
+        ])
+    } else {
+        Value::Object(Map::new())
+    };
     let path_params: Map<String, Value> = view
         .path_params
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
     let (scheme, host, port) = split_base_url(&req.base_url);
-    let base64 = base64::engine::general_purpose::STANDARD.encode(body.as_bytes());
+    let body = match needs.body {
+        true => req.body_text().unwrap_or_default(),
+        false => Default::default(),
+    };
+    let base64 = match needs.base64 {
+        true => base64::engine::general_purpose::STANDARD.encode(body.as_bytes()),
+        false => String::new(),
+    };
+    let id = match needs.id {
+        // WireMock 3.7+: a fresh id per request
+        true => uuid::Uuid::new_v4().to_string(),
+        false => String::new(),
+    };
     let segments = Value::Array(segments);
     // built value by value: `json!` would copy every part again through serde
     let request = object([
-        // WireMock 3.7+: a fresh id per request
-        ("id", Value::String(uuid::Uuid::new_v4().to_string())),
+        ("id", Value::String(id)),
         ("url", Value::String(req.url.clone())),
         ("path", segments.clone()),
         ("pathSegments", segments),
@@ -167,6 +256,61 @@ pub(crate) fn split_base_url(base: &str) -> (String, String, Value) {
 mod tests {
     use super::*;
     use crate::template::test_support::*;
+
+    #[test]
+    fn a_template_gets_the_parts_it_names() {
+        let n =
+            ModelNeeds::of("{{request.path}} {{request.headers.X-Tenant}} {{request.query.page}}");
+        assert!(n.headers && n.query);
+        assert!(
+            !(n.id || n.cookies || n.body || n.base64 || n.reversed),
+            "{n:?}"
+        );
+        assert!(ModelNeeds::of("{{request.query.q.last}}").reversed);
+        assert!(ModelNeeds::of("{{request.headers.a.[-1]}}").reversed);
+        assert!(ModelNeeds::of("{{jsonPath request.bodyAsBase64 '$'}}").base64);
+        // any road to the whole model needs all of it
+        for whole in [
+            "{{toJson request}}",
+            "{{#with request}}{{url}}{{/with}}",
+            "{{#each request.headers}}{{@key}}{{/each}}",
+            "{{lookup request.headers 'a'}}",
+            "{{#request}}{{url}}{{/request}}",
+            "{{@root.request.url}}",
+        ] {
+            assert_eq!(ModelNeeds::of(whole), ModelNeeds::ALL, "{whole}");
+        }
+        assert!(ModelNeeds::ALL.covers(n) && !n.covers(ModelNeeds::ALL));
+    }
+
+    /// One answer's templates share one model; a later template that reaches
+    /// further (a body after a header) still sees every part it names.
+    #[test]
+    fn a_scope_builds_more_when_a_later_template_needs_it() {
+        let engine = crate::template::Templates::new();
+        let req = with_body(r#"{"a": 1}"#);
+        let params = path_params();
+        let scope = engine.scope(TemplateRequest::new(&req, &params));
+        let compile = |s: &str| crate::template::CompiledTemplate::compile(s).unwrap();
+        assert_eq!(
+            scope.render(&compile("{{request.method}}")).unwrap(),
+            "POST"
+        );
+        assert_eq!(
+            scope
+                .render(&compile("{{request.body}}|{{request.bodyAsBase64}}"))
+                .unwrap(),
+            r#"{"a": 1}|eyJhIjogMX0="#
+        );
+        assert_eq!(
+            scope
+                .render(&compile(
+                    "{{request.query.q.last}} {{request.cookies.session}}"
+                ))
+                .unwrap(),
+            "three s-1"
+        );
+    }
 
     #[test]
     fn base_urls_split() {
