@@ -2,6 +2,7 @@
 //!
 //! - [`http`]: requests, responses, headers, query, typed bodies.
 //! - [`interaction`]: interactions (HTTP, asynchronous and synchronous messages) with provider states.
+//! - [`json_at`]: places in JSON source text (where the value at a JSON path starts, where a value ends).
 //! - [`rules`]: every Pact matcher, rule lists (AND/OR) and rule sets by path.
 //! - [`matching`]: the engine: compare expected and actual, get [`matching::Mismatch`]es.
 //! - [`generators`]: values produced at use time (random, dates, provider state).
@@ -44,6 +45,7 @@ pub mod generators;
 pub mod html;
 pub mod http;
 pub mod interaction;
+pub mod json_at;
 pub mod matching;
 pub mod path;
 pub mod regexp;

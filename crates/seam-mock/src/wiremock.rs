@@ -18,6 +18,9 @@ use crate::stub::{
 };
 use base64::Engine;
 use seam_core::http::Headers;
+pub(crate) use seam_core::json_at::item_starts;
+pub use seam_core::json_at::locate;
+use seam_core::json_at::string_end;
 use seam_core::regexp::{anchored, source_of, Dot};
 use seam_core::source::did_you_mean;
 use seam_matchers::{
@@ -246,176 +249,6 @@ pub fn blank_comments(text: &str) -> std::borrow::Cow<'_, str> {
     String::from_utf8(out)
         .map(Into::into)
         .unwrap_or_else(|_| text.into())
-}
-
-/// The byte just past the JSON string starting at `start` (a `"`).
-fn string_end(b: &[u8], start: usize) -> Option<usize> {
-    let mut i = start + 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    i
-}
-
-/// The byte just past the JSON value starting at `i`.
-fn value_end(b: &[u8], i: usize) -> Option<usize> {
-    match *b.get(i)? {
-        b'"' => string_end(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            while j < b.len() {
-                match b[j] {
-                    b'"' => {
-                        j = string_end(b, j)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(j + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            None
-        }
-        _ => {
-            let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']') && !b[j].is_ascii_whitespace()
-            {
-                j += 1;
-            }
-            Some(j)
-        }
-    }
-}
-
-/// The byte offsets where the items of the array at `path` start (none when
-/// it is not an array), in one walk.
-pub(crate) fn item_starts(text: &str, path: &str) -> Vec<usize> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let Some(mut i) = locate(text, path).filter(|&i| b.get(i) == Some(&b'[')) else {
-        return out;
-    };
-    i = skip_ws(b, i + 1);
-    while i < b.len() && b[i] != b']' {
-        out.push(i);
-        let Some(end) = value_end(b, i) else {
-            break;
-        };
-        i = skip_ws(b, end);
-        if b.get(i) == Some(&b',') {
-            i = skip_ws(b, i + 1);
-        }
-    }
-    out
-}
-
-/// One step of a JSON path as errors write it (`.key`, `['key']`, `[3]`).
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-fn steps(path: &str) -> Option<Vec<Step>> {
-    let mut rest = path.strip_prefix('$')?;
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("['") {
-            let mut key = String::new();
-            let mut chars = r.char_indices();
-            let end = loop {
-                match chars.next()? {
-                    (_, '\\') => key.push(chars.next()?.1),
-                    (i, '\'') => break i,
-                    (_, c) => key.push(c),
-                }
-            };
-            rest = r[end + 1..].strip_prefix(']')?;
-            out.push(Step::Key(key));
-        } else if let Some(r) = rest.strip_prefix('[') {
-            let (n, r) = r.split_once(']')?;
-            out.push(Step::Index(n.parse().ok()?));
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix('.') {
-            let end = r.find(['.', '[']).unwrap_or(r.len());
-            out.push(Step::Key(r[..end].to_string()));
-            rest = &r[end..];
-        } else {
-            return None;
-        }
-    }
-    Some(out)
-}
-
-/// The byte offset where the value at `path` (`$.request.bodyPatterns[1]`)
-/// starts in the JSON `text`, or `None` when it is not there. Only walked
-/// for an error, so a mapping is parsed once.
-pub fn locate(text: &str, path: &str) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut i = skip_ws(b, 0);
-    for step in steps(path)? {
-        match (step, *b.get(i)?) {
-            (Step::Key(want), b'{') => {
-                i += 1;
-                let mut found = None;
-                loop {
-                    i = skip_ws(b, i);
-                    if *b.get(i)? != b'"' {
-                        return None;
-                    }
-                    let end = string_end(b, i)?;
-                    let key: String = serde_json::from_str(&text[i..end]).ok()?;
-                    i = skip_ws(b, end);
-                    if *b.get(i)? != b':' {
-                        return None;
-                    }
-                    i = skip_ws(b, i + 1);
-                    if key == want {
-                        // a repeated key: the last one counts, as when parsed
-                        found = Some(i);
-                    }
-                    i = skip_ws(b, value_end(b, i)?);
-                    match *b.get(i)? {
-                        b',' => i += 1,
-                        _ => break,
-                    }
-                }
-                i = found?;
-            }
-            (Step::Index(n), b'[') => {
-                i = skip_ws(b, i + 1);
-                for _ in 0..n {
-                    i = skip_ws(b, value_end(b, i)?);
-                    if *b.get(i)? != b',' {
-                        return None;
-                    }
-                    i = skip_ws(b, i + 1);
-                }
-                if matches!(b.get(i), Some(b']') | None) {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
-    Some(i)
 }
 
 /// A JSON syntax error at its line and column, in words without serde's
@@ -1872,18 +1705,6 @@ mod tests {
         }
         assert_eq!(item_starts(&text, "$.mappings").len(), 2_000);
         assert!(item_starts(&text, "$.nothing").is_empty());
-    }
-
-    #[test]
-    fn paths_are_located_in_the_text() {
-        let text = r#"{"a": [1, {"b c": {"d": true}}], "e": "x"}"#;
-        let at = |p: &str| locate(text, p).map(|i| &text[i..i + 4]);
-        assert_eq!(at("$.a[1]['b c'].d"), Some("true"));
-        assert_eq!(at("$.e"), Some("\"x\"}"));
-        assert_eq!(at("$.a[0]"), Some("1, {"));
-        assert_eq!(locate(text, "$.a[2]"), None);
-        assert_eq!(locate(text, "$.z"), None);
-        assert_eq!(locate(text, "$"), Some(0));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! type is an error at that path with the line and column it starts at (found
 //! by walking the source text along the path, only when there is an error).
 
+use seam_core::json_at::{locate_steps, Step as Seg};
 use seam_core::source::kind_of as kind;
 use seam_core::source::{decode_text, Location, SourceError};
 use serde_json::{Map, Value};
@@ -14,13 +15,6 @@ pub struct Doc {
     file: String,
     text: String,
     root: Value,
-}
-
-/// One step of a JSON path.
-#[derive(Debug, Clone)]
-enum Seg {
-    Key(String),
-    Index(usize),
 }
 
 /// A value in a [`Doc`] and where it is.
@@ -77,7 +71,7 @@ impl Doc {
     /// `bad` as an error in this file, at its line and column when found.
     pub fn error(&self, bad: Bad) -> SourceError {
         let path = path_text(&bad.path);
-        let at = match locate(&self.text, &bad.path) {
+        let at = match locate_steps(&self.text, &bad.path) {
             Some(offset) => {
                 let before = &self.text[..offset];
                 let line = before.matches('\n').count() + 1;
@@ -194,107 +188,6 @@ impl<'d> At<'d> {
             Value::Number(n) => Ok(n.to_string()),
             Value::Bool(b) => Ok(b.to_string()),
             _ => Err(self.expected("a string")),
-        }
-    }
-}
-
-/// The byte offset where the value at `path` starts in `text`.
-fn locate(text: &str, path: &[Seg]) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut i = skip_ws(b, 0);
-    for seg in path {
-        match (seg, b.get(i)?) {
-            (Seg::Key(want), b'{') => {
-                i = skip_ws(b, i + 1);
-                let mut found = None;
-                while b.get(i) == Some(&b'"') {
-                    let end = string_end(b, i)?;
-                    let key: String = serde_json::from_str(&text[i..end]).ok()?;
-                    i = skip_ws(b, end);
-                    if b.get(i) != Some(&b':') {
-                        return None;
-                    }
-                    i = skip_ws(b, i + 1);
-                    if key == *want {
-                        // the last duplicate wins, as when parsing
-                        found = Some(i);
-                    }
-                    i = skip_ws(b, value_end(b, i)?);
-                    if b.get(i) == Some(&b',') {
-                        i = skip_ws(b, i + 1);
-                    }
-                }
-                i = found?;
-            }
-            (Seg::Index(n), b'[') => {
-                i = skip_ws(b, i + 1);
-                for _ in 0..*n {
-                    i = skip_ws(b, value_end(b, i)?);
-                    if b.get(i) != Some(&b',') {
-                        return None;
-                    }
-                    i = skip_ws(b, i + 1);
-                }
-            }
-            _ => return None,
-        }
-    }
-    Some(i)
-}
-
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
-    }
-    i
-}
-
-/// The offset just after the string starting at `i` (its opening quote).
-fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    loop {
-        match b.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-}
-
-/// The offset just after the value starting at `i`.
-fn value_end(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b'"' => string_end(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            loop {
-                match b.get(j)? {
-                    b'"' => {
-                        j = string_end(b, j)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(j + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-        }
-        _ => {
-            let mut j = i;
-            while !matches!(
-                b.get(j),
-                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-            ) {
-                j += 1;
-            }
-            Some(j)
         }
     }
 }
