@@ -3,44 +3,25 @@
 //! whitespace between nodes), as WireMock 3 writes it; the XML declaration is
 //! dropped.
 
-use handlebars::{PathAndJson, RenderContext, RenderError};
-use serde_json::Value;
+use handlebars::{RenderContext, RenderError};
 
 use crate::template::helpers::call::Call;
+use crate::template::helpers::json::format_call;
 use crate::template::helpers::strings::block_or_val;
 use crate::template::helpers::xml::{xml_depth, MAX_XML_DEPTH};
 use crate::template::helpers::{inline_error, Out};
-use crate::template::java_text::{java_trim, value_text};
+use crate::template::java_text::java_trim;
 
 /// `{{#formatXml format='compact'}}...{{/formatXml}}` or `{{formatXml xml}}`.
 pub(crate) fn format_xml<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
-    let (text, block) = match c.block(rc)? {
-        Some(b) => (b, true),
-        None => match c.val(0, rc) {
-            Some(Value::String(s)) => (s, false),
-            _ => (String::new(), false),
-        },
+    let call = match format_call(c, rc, "formatXml", "XML")? {
+        Ok(call) => call,
+        Err(e) => return Ok(e),
     };
-    let text = java_trim(&text);
-    if text.is_empty() {
-        return Ok(inline_error(
-            "formatXml should take a block of XML to format or a single parameter of type String",
-        ));
-    }
-    let pretty = match c.hp("format").map(PathAndJson::value) {
-        None => true,
-        Some(Value::String(f)) if f == "pretty" => true,
-        Some(Value::String(f)) if f == "compact" => false,
-        Some(other) => {
-            return Ok(inline_error(format!(
-                "formatXml: format [{}] should be one of [pretty, compact]",
-                value_text(other)
-            )))
-        }
-    };
+    let (text, block, pretty) = (call.text(), call.block, call.pretty);
     if xml_depth(text) > MAX_XML_DEPTH {
         return Ok(inline_error(format!(
             "XML nested deeper than {MAX_XML_DEPTH} levels"

@@ -105,38 +105,11 @@ pub(crate) fn format_json<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
-    let (text, block) = match c.block(rc)? {
-        Some(b) => (b, true),
-        None => match c.val(0, rc) {
-            Some(Value::String(s)) => (s, false),
-            Some(v @ (Value::Object(_) | Value::Array(_))) => {
-                (serde_json::to_string(&v).unwrap_or_default(), false)
-            }
-            _ => (String::new(), false),
-        },
+    let call = match format_call(c, rc, "formatJson", "JSON")? {
+        Ok(call) => call,
+        Err(e) => return Ok(e),
     };
-    let text = java_trim(&text);
-    if text.is_empty() {
-        return Ok(inline_error(
-            "formatJson should take a block of JSON to format or a single parameter of type String",
-        ));
-    }
-    let pretty = match c.hp("format").map(PathAndJson::value) {
-        None => true,
-        Some(Value::String(f)) if f == "pretty" => true,
-        Some(Value::String(f)) if f == "compact" => false,
-        Some(Value::String(f)) => {
-            return Ok(inline_error(format!(
-                "formatJson: format [{f}] should be one of [pretty, compact]"
-            )))
-        }
-        Some(other) => {
-            return Ok(inline_error(format!(
-                "formatJson: format [{}] should be a String and one of [pretty, compact]",
-                value_text(other)
-            )))
-        }
-    };
+    let (text, block, pretty) = (call.text(), call.block, call.pretty);
     let Ok(v) = serde_json::from_str::<Value>(text) else {
         return Ok(inline_error(
             "There was an error parsing the json. Please make sure the json is valid",
@@ -400,6 +373,73 @@ fn first_location(doc: &Value, path: &str) -> Result<Option<String>, Out> {
     let jp = parse_jayway(path)?;
     let nodes = jp.query_located(doc);
     Ok(nodes.locations().next().map(|loc| loc.to_json_pointer()))
+}
+
+/// What a `formatJson` or `formatXml` call asks for: the text to format (its
+/// block, else its first parameter), whether it came as a block, and whether
+/// it is written pretty (`format='pretty'`, the default) or compact.
+pub(crate) struct FormatCall {
+    text: String,
+    pub(crate) block: bool,
+    pub(crate) pretty: bool,
+}
+
+impl FormatCall {
+    /// The text to format, trimmed as Java trims.
+    pub(crate) fn text(&self) -> &str {
+        java_trim(&self.text)
+    }
+}
+
+/// Reads a `formatJson`/`formatXml` call (`name`, formatting `kind`: `JSON`
+/// or `XML`), or the inline error it answers with: no text to format, or a
+/// `format` other than `pretty`/`compact`. `formatJson` also takes an object
+/// or array parameter (formatted as its JSON) and, as WireMock, says a
+/// non-text `format` should be a String.
+pub(crate) fn format_call<'reg, 'rc>(
+    c: &Call<'_, 'reg, 'rc>,
+    rc: &mut RenderContext<'reg, 'rc>,
+    name: &str,
+    kind: &str,
+) -> Result<Result<FormatCall, Out>, RenderError> {
+    let json = kind == "JSON";
+    let (text, block) = match c.block(rc)? {
+        Some(b) => (b, true),
+        None => match c.val(0, rc) {
+            Some(Value::String(s)) => (s, false),
+            Some(v @ (Value::Object(_) | Value::Array(_))) if json => {
+                (serde_json::to_string(&v).unwrap_or_default(), false)
+            }
+            _ => (String::new(), false),
+        },
+    };
+    if java_trim(&text).is_empty() {
+        return Ok(Err(inline_error(format!(
+            "{name} should take a block of {kind} to format or a single parameter of type String"
+        ))));
+    }
+    let pretty = match c.hp("format").map(PathAndJson::value) {
+        None => true,
+        Some(Value::String(f)) if f == "pretty" => true,
+        Some(Value::String(f)) if f == "compact" => false,
+        Some(Value::String(f)) => {
+            return Ok(Err(inline_error(format!(
+                "{name}: format [{f}] should be one of [pretty, compact]"
+            ))))
+        }
+        Some(other) => {
+            let must = if json { "be a String and " } else { "be " };
+            return Ok(Err(inline_error(format!(
+                "{name}: format [{}] should {must}one of [pretty, compact]",
+                value_text(other)
+            ))));
+        }
+    };
+    Ok(Ok(FormatCall {
+        text,
+        block,
+        pretty,
+    }))
 }
 
 #[cfg(test)]
