@@ -69,8 +69,13 @@ impl LoggedRequest {
     /// An entry for `request` with no answer kept (an HTTP/1.1 request
     /// answered at once).
     pub fn new(request: MockRequest, stub_id: Option<Uuid>, status: u16) -> Self {
+        Self::with_id(Uuid::new_v4(), request, stub_id, status)
+    }
+
+    /// As [`LoggedRequest::new`], with the given id, logged now.
+    fn with_id(id: Uuid, request: MockRequest, stub_id: Option<Uuid>, status: u16) -> Self {
         LoggedRequest {
-            id: Uuid::new_v4(),
+            id,
             request,
             logged_at: SystemTime::now(),
             stub_id,
@@ -181,16 +186,12 @@ impl Journal {
 
     /// Records a served request; gives it an id and the time.
     pub fn log(&self, request: MockRequest, stub_id: Option<Uuid>, status: u16) {
-        self.push(Kept {
-            id: self.next_id(),
-            request: KeptRequest::Model(Box::new(request)),
-            logged_at: SystemTime::now(),
+        self.record(LoggedRequest::with_id(
+            self.next_id(),
+            request,
             stub_id,
             status,
-            version: hyper::Version::HTTP_11,
-            answer: None,
-            elapsed: Duration::ZERO,
-        });
+        ));
     }
 
     /// Records a served request with the answer it got, the HTTP version it
@@ -203,15 +204,12 @@ impl Journal {
         answer: Answer,
         elapsed: Duration,
     ) {
-        self.push(Kept {
-            id: self.next_id(),
-            request: KeptRequest::Model(Box::new(request)),
-            logged_at: SystemTime::now(),
-            stub_id,
-            status: answer.status,
+        let status = answer.status;
+        self.record(LoggedRequest {
             version,
-            answer: Some(Box::new(answer)),
             elapsed,
+            answer: Some(answer),
+            ..LoggedRequest::with_id(self.next_id(), request, stub_id, status)
         });
     }
 
