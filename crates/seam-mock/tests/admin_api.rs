@@ -5,21 +5,14 @@
 //! (<https://wiremock.org/docs/standalone/admin-api-reference/>). Ids,
 //! dates and timings are compared by shape only.
 
-use seam_mock::wiremock::stub_from_mapping;
-use seam_mock::{sources, MockConfig, MockServer, Stub};
+mod common;
+
+use common::{raw, stubs, write};
+use seam_mock::{sources, MockConfig, MockServer};
 use serde_json::{json, Value};
-use std::path::Path;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ORDERS: &str = "11111111-1111-1111-1111-111111111111";
-
-fn stubs(mappings: &[Value]) -> Vec<Stub> {
-    mappings
-        .iter()
-        .map(|m| stub_from_mapping(m, None).unwrap())
-        .collect()
-}
 
 /// A server with WireMock's `POST /orders` (with a header) and
 /// `GET /from-file` mappings, the two stubs of the reference session.
@@ -680,10 +673,6 @@ async fn unusable_json_is_422_at_a_json_pointer() {
     );
 }
 
-fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).unwrap();
-}
-
 #[tokio::test]
 async fn reset_reads_the_stub_files_again() {
     let root = tempfile::tempdir().unwrap();
@@ -774,24 +763,6 @@ async fn reset_without_source_files_returns_to_the_stubs_given_at_start() {
     assert_eq!(admin.get("/__admin/mappings").await["meta"]["total"], 2);
 }
 
-/// Sends raw bytes; the status line of the answer.
-async fn raw_status(server: &MockServer, request: &str) -> String {
-    let mut s = tokio::net::TcpStream::connect(server.local_addr())
-        .await
-        .unwrap();
-    s.write_all(request.as_bytes()).await.unwrap();
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf)).await {
-        if n == 0 {
-            break;
-        }
-        got.extend_from_slice(&buf[..n]);
-    }
-    let text = String::from_utf8_lossy(&got).into_owned();
-    text.lines().next().unwrap_or_default().to_string()
-}
-
 #[tokio::test]
 async fn a_malformed_request_target_is_400_not_the_root_stub() {
     let root = json!({"request": {"method": "GET", "url": "/"}, "response": {"status": 200, "body": "root"}});
@@ -801,24 +772,28 @@ async fn a_malformed_request_target_is_400_not_the_root_stub() {
         .unwrap();
     // WireMock's Jetty: 400 for each; hyper reads them as an authority with an empty path
     for target in ["-nearmiss", "abc", "*", "example.com:80"] {
-        let status = raw_status(
-            &server,
-            &format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        let status = raw(
+            server.local_addr(),
+            format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
         )
         .await;
-        assert_eq!(status, "HTTP/1.1 400 Bad Request", "{target}");
+        assert_eq!(
+            status.lines().next(),
+            Some("HTTP/1.1 400 Bad Request"),
+            "{target}"
+        );
     }
     for (request, expected) in [
         ("GET / HTTP/1.1", "HTTP/1.1 200 OK"),
         ("GET http://x/ HTTP/1.1", "HTTP/1.1 200 OK"),
         ("OPTIONS * HTTP/1.1", "HTTP/1.1 204 No Content"),
     ] {
-        let status = raw_status(
-            &server,
-            &format!("{request}\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        let status = raw(
+            server.local_addr(),
+            format!("{request}\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
         )
         .await;
-        assert_eq!(status, expected, "{request}");
+        assert_eq!(status.lines().next(), Some(expected), "{request}");
     }
     // nothing reached the journal
     let journal = Admin::of(&server).get("/__admin/requests").await;

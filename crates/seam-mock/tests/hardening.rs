@@ -3,50 +3,12 @@
 //! methods and bodies echoed in 404s, requests HTTP refuses (no Host, a bad
 //! chunk), and near misses named and ranked for a reader.
 
-use seam_mock::wiremock::stub_from_mapping;
-use seam_mock::{MockConfig, MockServer, Stub};
+mod common;
+
+use common::{raw, serve, Reply};
+use seam_mock::{MockConfig, MockServer};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn stubs(mappings: &[Value]) -> Vec<Stub> {
-    mappings
-        .iter()
-        .map(|m| stub_from_mapping(m, None).unwrap())
-        .collect()
-}
-
-async fn serve(mappings: &[Value]) -> MockServer {
-    MockServer::start(MockConfig::default(), stubs(mappings))
-        .await
-        .unwrap()
-}
-
-/// Sends raw bytes; the answer as text (until the server closes or 3 s pass).
-async fn raw(server: &MockServer, request: &[u8]) -> String {
-    let mut s = tokio::net::TcpStream::connect(server.local_addr())
-        .await
-        .unwrap();
-    s.write_all(request).await.unwrap();
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf)).await {
-            Ok(Ok(n)) if n > 0 => got.extend_from_slice(&buf[..n]),
-            _ => break,
-        }
-        if got.windows(4).any(|w| w == b"\r\n\r\n") && !got.starts_with(b"HTTP/1.1 100") {
-            // one answer is enough; give a body a moment to arrive
-            if let Ok(Ok(n)) =
-                tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await
-            {
-                got.extend_from_slice(&buf[..n]);
-            }
-            break;
-        }
-    }
-    String::from_utf8_lossy(&got).into_owned()
-}
 
 #[tokio::test]
 async fn near_misses_are_ranked_by_path_and_named_for_a_reader() {
@@ -114,12 +76,8 @@ async fn a_pact_near_miss_lists_each_difference_once() {
     .unwrap();
     let text = reqwest::Client::new()
         .post(format!("{}/orders/2", server.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_value()
+        .await;
     let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("  - ")).collect();
     assert_eq!(
         lines.iter().filter(|l| l.starts_with("  - path")).count(),
@@ -146,12 +104,8 @@ async fn huge_methods_and_bodies_are_cut_in_the_404_page() {
             format!("{}/a", server.base_url()),
         )
         .body("b".repeat(200_000))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_value()
+        .await;
     assert!(text.len() < 12_000, "{} bytes", text.len());
     assert!(
         text.contains("more bytes cut)"),
@@ -169,16 +123,16 @@ async fn huge_methods_and_bodies_are_cut_in_the_404_page() {
 #[tokio::test]
 async fn http11_without_host_is_400_and_a_bad_chunk_is_400_not_413() {
     let server = serve(&[json!({"request": {"urlPath": "/a"}, "response": {"body": "a"}})]).await;
-    let text = raw(&server, b"GET /a HTTP/1.1\r\n\r\n").await;
+    let text = raw(server.local_addr(), b"GET /a HTTP/1.1\r\n\r\n").await;
     assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     let text = raw(
-        &server,
+        server.local_addr(),
         b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
     )
     .await;
     assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     let text = raw(
-        &server,
+        server.local_addr(),
         b"POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
     )
     .await;
@@ -188,7 +142,7 @@ async fn http11_without_host_is_400_and_a_bad_chunk_is_400_not_413() {
     );
     // a well-formed chunked body is still served
     let text = raw(
-        &server,
+        server.local_addr(),
         b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
     )
     .await;

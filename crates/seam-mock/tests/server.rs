@@ -2,26 +2,12 @@
 //! faults, chaos, pact stubs with generators, the bounded journal, near misses,
 //! HTTP/2 and TLS, malformed HTTP, hot reload, proxy and record.
 
+mod common;
+
+use common::{raw, serve, write, Reply};
 use seam_mock::{sources, MockConfig, MockServer};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// `send`, then the answer's JSON body (panics on errors: tests only).
-trait JsonReply {
-    async fn json_value(self) -> serde_json::Value;
-}
-
-impl JsonReply for reqwest::RequestBuilder {
-    async fn json_value(self) -> serde_json::Value {
-        self.send().await.unwrap().json().await.unwrap()
-    }
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 async fn start(dir: &Path, config: MockConfig) -> MockServer {
     let stubs = sources::load(dir).unwrap();
@@ -159,30 +145,14 @@ async fn latency_faults_and_chaos() {
         .unwrap();
 
     let t = Instant::now();
-    assert_eq!(
-        c.get(format!("{base}/slow"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "done"
-    );
+    assert_eq!(c.get(format!("{base}/slow")).text_value().await, "done");
     assert!(
         t.elapsed() >= Duration::from_millis(150),
         "the delay was applied"
     );
 
     let t = Instant::now();
-    let body = c
-        .get(format!("{base}/dribble"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = c.get(format!("{base}/dribble")).text_value().await;
     assert_eq!(body, "0123456789abcdefghij");
     assert!(
         t.elapsed() >= Duration::from_millis(80),
@@ -476,9 +446,7 @@ async fn proxy_records_and_replays() {
 /// the journal must be exactly those of the full path.
 #[tokio::test]
 async fn the_fast_path_answers_and_journals_like_the_full_path() {
-    let server = MockServer::start(MockConfig::default(), vec![])
-        .await
-        .unwrap();
+    let server = serve(&[]).await;
     let base = server.base_url();
     let c = reqwest::Client::new();
     for mapping in [
@@ -601,17 +569,6 @@ async fn post_mappings(c: &reqwest::Client, base: &str, mappings: &[serde_json::
             .unwrap();
         assert_eq!(r.status(), 201, "{m}: {}", r.text().await.unwrap());
     }
-}
-
-/// A `GET` with only a `Host` header, over a raw connection: the whole answer.
-async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    s.write_all(head.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).await.unwrap();
-    String::from_utf8_lossy(&raw).into_owned()
 }
 
 /// A header's value as text (`None` when absent).
@@ -779,9 +736,7 @@ async fn answers_name_their_stub() {
 #[tokio::test]
 async fn proxy_stubs_rewrite_the_forwarded_request() {
     let c = reqwest::Client::new();
-    let upstream = MockServer::start(MockConfig::default(), vec![])
-        .await
-        .unwrap();
+    let upstream = serve(&[]).await;
     post_mappings(
         &c,
         &upstream.base_url(),
@@ -790,9 +745,7 @@ async fn proxy_stubs_rewrite_the_forwarded_request() {
             "transformers": ["response-template"]}})],
     )
     .await;
-    let proxy = MockServer::start(MockConfig::default(), vec![])
-        .await
-        .unwrap();
+    let proxy = serve(&[]).await;
     let base = proxy.base_url();
     post_mappings(
         &c,
@@ -824,7 +777,11 @@ async fn proxy_stubs_rewrite_the_forwarded_request() {
         format!("/base/a/b?q=1|ua={ua}|x=mine,added,|gone=|accept=text/plain")
     );
     // a client that sends no Accept: none is added on the way
-    let raw = raw_get(proxy.local_addr(), "/px/plain").await;
+    let raw = raw(
+        proxy.local_addr(),
+        b"GET /px/plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
     assert!(
         raw.ends_with(&format!("/base/plain|ua={ua}|x=added,|gone=|accept=")),
         "{raw}"
@@ -847,9 +804,7 @@ async fn proxy_stubs_rewrite_the_forwarded_request() {
 /// `totalDuration / numberOfChunks` before every chunk, the first included.
 #[tokio::test]
 async fn a_dribbled_body_takes_its_whole_duration() {
-    let server = MockServer::start(MockConfig::default(), vec![])
-        .await
-        .unwrap();
+    let server = serve(&[]).await;
     let base = server.base_url();
     let c = reqwest::Client::new();
     post_mappings(
@@ -862,14 +817,7 @@ async fn a_dribbled_body_takes_its_whole_duration() {
     )
     .await;
     let t = Instant::now();
-    let body = c
-        .get(format!("{base}/dribble"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = c.get(format!("{base}/dribble")).text_value().await;
     assert_eq!(body, "abcdefghij");
     assert!(
         t.elapsed() >= Duration::from_millis(500),
@@ -885,9 +833,7 @@ async fn a_dribbled_body_takes_its_whole_duration() {
 #[tokio::test]
 async fn a_malformed_chunk_is_a_200_then_garbage_then_close() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let server = MockServer::start(MockConfig::default(), vec![])
-        .await
-        .unwrap();
+    let server = serve(&[]).await;
     let c = reqwest::Client::new();
     post_mappings(
         &c,

@@ -6,16 +6,12 @@
 //! Pact CLI is installed (`target/pact-cli/bin/pact`), its stub server answers
 //! the same requests and the two are compared.
 
+mod common;
+
+use common::{write, Reply};
 use seam_mock::{sources, MockConfig, MockServer};
 use serde_json::json;
-use std::path::{Path, PathBuf};
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, text).unwrap();
-    p
-}
+use std::path::Path;
 
 async fn get(base: &str, path: &str) -> (u16, Option<String>, String) {
     let r = reqwest::get(format!("{base}{path}")).await.unwrap();
@@ -254,12 +250,8 @@ async fn headers_choose_among_interactions_but_never_refuse_a_request() {
     let page = c
         .get(format!("{}/v2", server.base_url()))
         .header("X-V", "5")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_value()
+        .await;
     let named: Vec<&str> = page
         .lines()
         .filter_map(|l| l.strip_prefix("Closest stub: "))
