@@ -6,8 +6,7 @@
 use handlebars::{RenderContext, RenderError};
 
 use crate::template::helpers::call::Call;
-use crate::template::helpers::json::format_call;
-use crate::template::helpers::strings::block_or_val;
+use crate::template::helpers::json::format_helper;
 use crate::template::helpers::xml::{xml_depth, MAX_XML_DEPTH};
 use crate::template::helpers::{inline_error, Out};
 use crate::template::java_text::java_trim;
@@ -17,25 +16,22 @@ pub(crate) fn format_xml<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
-    let call = match format_call(c, rc, "formatXml", "XML")? {
-        Ok(call) => call,
-        Err(e) => return Ok(e),
-    };
-    let (text, block, pretty) = (call.text(), call.block, call.pretty);
-    if xml_depth(text) > MAX_XML_DEPTH {
-        return Ok(inline_error(format!(
-            "XML nested deeper than {MAX_XML_DEPTH} levels"
-        )));
-    }
-    let Ok(doc) = roxmltree::Document::parse(text) else {
-        return Ok(inline_error("Input is not valid XML"));
-    };
-    let mut out = String::with_capacity(text.len() + 64);
-    let indent = pretty.then_some(0);
-    for node in doc.root().children() {
-        write_node(&mut out, node, indent);
-    }
-    Ok(block_or_val(out, block))
+    format_helper(c, rc, "formatXml", "XML", |text, pretty| {
+        if xml_depth(text) > MAX_XML_DEPTH {
+            return Err(inline_error(format!(
+                "XML nested deeper than {MAX_XML_DEPTH} levels"
+            )));
+        }
+        let Ok(doc) = roxmltree::Document::parse(text) else {
+            return Err(inline_error("Input is not valid XML"));
+        };
+        let mut out = String::with_capacity(text.len() + 64);
+        let indent = pretty.then_some(0);
+        for node in doc.root().children() {
+            write_node(&mut out, node, indent);
+        }
+        Ok(out)
+    })
 }
 
 /// `xml` written pretty (what an element found by `xPath` renders as), or

@@ -105,22 +105,18 @@ pub(crate) fn format_json<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
-    let call = match format_call(c, rc, "formatJson", "JSON")? {
-        Ok(call) => call,
-        Err(e) => return Ok(e),
-    };
-    let (text, block, pretty) = (call.text(), call.block, call.pretty);
-    let Ok(v) = serde_json::from_str::<Value>(text) else {
-        return Ok(inline_error(
-            "There was an error parsing the json. Please make sure the json is valid",
-        ));
-    };
-    let out = if pretty {
-        jackson_pretty(&v)
-    } else {
-        serde_json::to_string(&v).unwrap_or_default()
-    };
-    Ok(block_or_val(out, block))
+    format_helper(c, rc, "formatJson", "JSON", |text, pretty| {
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            return Err(inline_error(
+                "There was an error parsing the json. Please make sure the json is valid",
+            ));
+        };
+        Ok(if pretty {
+            jackson_pretty(&v)
+        } else {
+            serde_json::to_string(&v).unwrap_or_default()
+        })
+    })
 }
 
 /// A helper's JSON input: text is parsed, a value (from `parseJson`, `array`)
@@ -375,33 +371,21 @@ fn first_location(doc: &Value, path: &str) -> Result<Option<String>, Out> {
     Ok(nodes.locations().next().map(|loc| loc.to_json_pointer()))
 }
 
-/// What a `formatJson` or `formatXml` call asks for: the text to format (its
-/// block, else its first parameter), whether it came as a block, and whether
-/// it is written pretty (`format='pretty'`, the default) or compact.
-pub(crate) struct FormatCall {
-    text: String,
-    pub(crate) block: bool,
-    pub(crate) pretty: bool,
-}
-
-impl FormatCall {
-    /// The text to format, trimmed as Java trims.
-    pub(crate) fn text(&self) -> &str {
-        java_trim(&self.text)
-    }
-}
-
-/// Reads a `formatJson`/`formatXml` call (`name`, formatting `kind`: `JSON`
-/// or `XML`), or the inline error it answers with: no text to format, or a
-/// `format` other than `pretty`/`compact`. `formatJson` also takes an object
-/// or array parameter (formatted as its JSON) and, as WireMock, says a
-/// non-text `format` should be a String.
-pub(crate) fn format_call<'reg, 'rc>(
+/// A `formatJson` or `formatXml` call (`name`, formatting `kind`: `JSON` or
+/// `XML`): its text (its block, else its first parameter, trimmed as Java
+/// trims) given to `format` with whether to write it pretty (`format='pretty'`,
+/// the default) or compact; the result replaces the block or is the value.
+/// No text to format, or a `format` other than `pretty`/`compact`, is an
+/// inline error, as is what `format` refuses. `formatJson` also takes an
+/// object or array parameter (formatted as its JSON) and, as WireMock, says
+/// a non-text `format` should be a String.
+pub(crate) fn format_helper<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
     name: &str,
     kind: &str,
-) -> Result<Result<FormatCall, Out>, RenderError> {
+    format: impl FnOnce(&str, bool) -> Result<String, Out>,
+) -> Result<Out, RenderError> {
     let json = kind == "JSON";
     let (text, block) = match c.block(rc)? {
         Some(b) => (b, true),
@@ -413,33 +397,33 @@ pub(crate) fn format_call<'reg, 'rc>(
             _ => (String::new(), false),
         },
     };
-    if java_trim(&text).is_empty() {
-        return Ok(Err(inline_error(format!(
+    let trimmed = java_trim(&text);
+    if trimmed.is_empty() {
+        return Ok(inline_error(format!(
             "{name} should take a block of {kind} to format or a single parameter of type String"
-        ))));
+        )));
     }
     let pretty = match c.hp("format").map(PathAndJson::value) {
         None => true,
         Some(Value::String(f)) if f == "pretty" => true,
         Some(Value::String(f)) if f == "compact" => false,
         Some(Value::String(f)) => {
-            return Ok(Err(inline_error(format!(
+            return Ok(inline_error(format!(
                 "{name}: format [{f}] should be one of [pretty, compact]"
-            ))))
+            )))
         }
         Some(other) => {
             let must = if json { "be a String and " } else { "be " };
-            return Ok(Err(inline_error(format!(
+            return Ok(inline_error(format!(
                 "{name}: format [{}] should {must}one of [pretty, compact]",
                 value_text(other)
-            ))));
+            )));
         }
     };
-    Ok(Ok(FormatCall {
-        text,
-        block,
-        pretty,
-    }))
+    Ok(match format(trimmed, pretty) {
+        Ok(out) => block_or_val(out, block),
+        Err(e) => e,
+    })
 }
 
 #[cfg(test)]
