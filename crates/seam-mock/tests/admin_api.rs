@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{raw, stubs, write};
-use seam_mock::{sources, MockConfig, MockServer};
+use common::{raw, serve, start, stubs, write};
+use seam_mock::{MockConfig, MockServer};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -289,9 +289,7 @@ async fn a_fixed_delay_is_the_added_delay_of_its_serve_event() {
     // WireMock: {"addedDelay": 150, "processTime": 0, "responseSendTime": 0,
     // "serveTime": 0, "totalTime": 150}
     let mapping = json!({"request": {"url": "/me"}, "response": {"status": 200, "body": "me", "fixedDelayMilliseconds": 150}});
-    let server = MockServer::start(MockConfig::default(), stubs(&[mapping]))
-        .await
-        .unwrap();
+    let server = serve(&[mapping]).await;
     reqwest::get(format!("{}/me", server.base_url()))
         .await
         .unwrap();
@@ -501,9 +499,7 @@ async fn scenarios_list_their_mappings() {
     let me = json!({"id": "33333333-3333-3333-3333-333333333333", "scenarioName": "login",
         "requiredScenarioState": "in",
         "request": {"method": "GET", "url": "/me"}, "response": {"status": 200, "body": "me"}});
-    let server = MockServer::start(MockConfig::default(), Vec::new())
-        .await
-        .unwrap();
+    let server = serve(&[]).await;
     let admin = Admin::of(&server);
     for m in [&login, &me] {
         assert_eq!(admin.post("/__admin/mappings", m.clone()).await.0, 201);
@@ -687,9 +683,7 @@ async fn reset_reads_the_stub_files_again() {
         sources: vec![root.path().to_path_buf()],
         ..Default::default()
     };
-    let server = MockServer::start(config, sources::load(root.path()).unwrap())
-        .await
-        .unwrap();
+    let server = start(root.path(), config).await;
     let admin = Admin::of(&server);
     let (status, _) = admin
         .post(
@@ -767,9 +761,7 @@ async fn reset_without_source_files_returns_to_the_stubs_given_at_start() {
 async fn a_malformed_request_target_is_400_not_the_root_stub() {
     let root = json!({"request": {"method": "GET", "url": "/"}, "response": {"status": 200, "body": "root"}});
     let options = json!({"request": {"method": "OPTIONS"}, "response": {"status": 204}});
-    let server = MockServer::start(MockConfig::default(), stubs(&[root, options]))
-        .await
-        .unwrap();
+    let server = serve(&[root, options]).await;
     // WireMock's Jetty: 400 for each; hyper reads them as an authority with an empty path
     for target in ["-nearmiss", "abc", "*", "example.com:80"] {
         let status = raw(
@@ -898,9 +890,7 @@ async fn requests_are_removed_by_their_stubs_metadata() {
     let tagged =
         json!({"request": {"url": "/m"}, "response": {"status": 200}, "metadata": {"tag": "x"}});
     let plain = json!({"request": {"url": "/p"}, "response": {"status": 200}});
-    let server = MockServer::start(MockConfig::default(), stubs(&[tagged, plain]))
-        .await
-        .unwrap();
+    let server = serve(&[tagged, plain]).await;
     for path in ["/m", "/p", "/other"] {
         reqwest::get(format!("{}{path}", server.base_url()))
             .await
@@ -945,9 +935,7 @@ async fn a_shutdown_request_is_answered_and_signalled() {
 #[tokio::test]
 async fn a_fault_is_journaled_with_no_answer() {
     let mapping = json!({"request": {"url": "/boom"}, "response": {"fault": "EMPTY_RESPONSE"}});
-    let server = MockServer::start(MockConfig::default(), stubs(&[mapping]))
-        .await
-        .unwrap();
+    let server = serve(&[mapping]).await;
     assert!(reqwest::get(format!("{}/boom", server.base_url()))
         .await
         .is_err());

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{raw, serve, Reply};
+use common::{raw, serve, start, Reply};
 use seam_mock::{MockConfig, MockServer};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -68,12 +68,7 @@ async fn a_pact_near_miss_lists_each_difference_once() {
         .to_string(),
     )
     .unwrap();
-    let server = MockServer::start(
-        MockConfig::default(),
-        seam_mock::sources::load(&pact).unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = start(&pact, MockConfig::default()).await;
     let text = reqwest::Client::new()
         .post(format!("{}/orders/2", server.base_url()))
         .text_value()

@@ -4,15 +4,9 @@
 
 mod common;
 
-use common::{raw, serve, write, Reply};
+use common::{raw, serve, start, write, Reply};
 use seam_mock::{sources, MockConfig, MockServer};
-use std::path::Path;
 use std::time::{Duration, Instant};
-
-async fn start(dir: &Path, config: MockConfig) -> MockServer {
-    let stubs = sources::load(dir).unwrap();
-    MockServer::start(config, stubs).await.unwrap()
-}
 
 const STUBS: &str = r#"
 stubs:
@@ -281,16 +275,14 @@ async fn http2_tls_and_malformed_http() {
     server.shutdown().await;
 
     let (tls, pem) = seam_http::self_signed().unwrap();
-    let stubs = sources::load(dir.path()).unwrap();
-    let server = MockServer::start(
+    let server = start(
+        dir.path(),
         MockConfig {
             tls: Some(tls),
             ..Default::default()
         },
-        stubs,
     )
-    .await
-    .unwrap();
+    .await;
     let c = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
         .build()

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{write, Reply};
+use common::{serve, start, write, Reply};
 use seam_mock::{sources, MockConfig, MockServer};
 use serde_json::json;
 use std::path::Path;
@@ -87,9 +87,7 @@ async fn one_unusable_mapping_never_takes_down_the_others() {
 
 #[tokio::test]
 async fn the_admin_api_refuses_what_wiremock_refuses_with_422() {
-    let server = MockServer::start(MockConfig::default(), Vec::new())
-        .await
-        .unwrap();
+    let server = serve(&[]).await;
     let base = server.base_url();
     let c = reqwest::Client::new();
     // WireMock 3.13.2: 422 "anything operand must be a non-null string"
@@ -227,10 +225,7 @@ const BY_HEADERS_ASKED: &[Asked] = &[
 async fn headers_choose_among_interactions_but_never_refuse_a_request() {
     let dir = tempfile::tempdir().unwrap();
     let pact = write(dir.path(), "c-p.json", BY_HEADERS);
-    let stubs = sources::load(&pact).unwrap();
-    let server = MockServer::start(MockConfig::default(), stubs)
-        .await
-        .unwrap();
+    let server = start(&pact, MockConfig::default()).await;
     let official = official_stub(&pact);
     let c = reqwest::Client::new();
     let ask = |base: String, (method, path, headers, _): Asked| {

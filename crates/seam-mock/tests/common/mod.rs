@@ -35,6 +35,13 @@ pub async fn serve(mappings: &[Value]) -> MockServer {
         .unwrap()
 }
 
+/// A server on loopback with `config` serving the stubs loaded from `path`
+/// (a stub file or a folder of them).
+pub async fn start(path: &Path, config: MockConfig) -> MockServer {
+    let stubs = seam_mock::sources::load(path).unwrap();
+    MockServer::start(config, stubs).await.unwrap()
+}
+
 /// `send`, then the answer's body (panics on errors: tests only).
 pub trait Reply {
     /// The body as JSON.
