@@ -120,12 +120,26 @@ pub(crate) fn format_json<'reg, 'rc>(
 }
 
 /// A helper's JSON input: text is parsed, a value (from `parseJson`, `array`)
-/// taken as it is. `Err` holds the text that did not parse.
-fn json_input(v: Option<Value>) -> Option<Result<Value, String>> {
-    match v? {
-        Value::Null => None,
-        Value::String(text) => Some(serde_json::from_str(&text).map_err(|_| text)),
-        other => Some(Ok(other)),
+/// taken as it is. None (or null) is the error "`{what}` must be a string",
+/// text that does not parse "`{what_text}` is not valid JSON ('text')", as
+/// WireMock words them.
+fn json_input(v: Option<Value>, what: &str, what_text: &str) -> Result<Value, Out> {
+    match v {
+        None | Some(Value::Null) => Err(inline_error(format!("{what} must be a string"))),
+        Some(Value::String(text)) => serde_json::from_str(&text)
+            .map_err(|_| inline_error(format!("{what_text} is not valid JSON ('{text}')"))),
+        Some(other) => Ok(other),
+    }
+}
+
+/// A helper's JSON input that must be an object (see [`json_input`]).
+fn json_object_input(v: Option<Value>, what: &str) -> Result<Value, Out> {
+    match json_input(v, what, what)? {
+        v @ Value::Object(_) => Ok(v),
+        other => Err(inline_error(format!(
+            "{what} is not a JSON object ('{}')",
+            shown(&other)
+        ))),
     }
 }
 
@@ -160,23 +174,17 @@ pub(crate) fn json_array_add<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
-    let mut doc = match json_input(c.raw(0, rc)) {
-        None => return Ok(inline_error("Base JSON must be a string")),
-        Some(Err(text)) => {
-            return Ok(inline_error(format!(
-                "Base JSON is not valid JSON ('{text}')"
-            )))
-        }
-        Some(Ok(v)) => v,
+    let mut doc = match json_input(c.raw(0, rc), "Base JSON", "Base JSON") {
+        Ok(v) => v,
+        Err(e) => return Ok(e),
     };
-    let item = match json_input(second_operand(c, rc)?) {
-        None => return Ok(inline_error("Item-to-add JSON must be a string")),
-        Some(Err(text)) => {
-            return Ok(inline_error(format!(
-                "Item-to-add JSON is not valid JSON ('{text}')"
-            )))
-        }
-        Some(Ok(v)) => v,
+    let item = match json_input(
+        second_operand(c, rc)?,
+        "Item-to-add JSON",
+        "Item-to-add JSON",
+    ) {
+        Ok(v) => v,
+        Err(e) => return Ok(e),
     };
     let target = match c.hash_text("jsonPath", rc) {
         None => Some(&mut doc),
@@ -214,35 +222,13 @@ pub(crate) fn json_merge<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
-    let base = match json_input(c.raw(0, rc)) {
-        None => return Ok(inline_error("Base JSON must be a string")),
-        Some(Err(text)) => {
-            return Ok(inline_error(format!(
-                "Base JSON is not valid JSON ('{text}')"
-            )))
-        }
-        Some(Ok(v @ Value::Object(_))) => v,
-        Some(Ok(other)) => {
-            return Ok(inline_error(format!(
-                "Base JSON is not a JSON object ('{}')",
-                shown(&other)
-            )))
-        }
+    let base = match json_object_input(c.raw(0, rc), "Base JSON") {
+        Ok(v) => v,
+        Err(e) => return Ok(e),
     };
-    let other = match json_input(second_operand(c, rc)?) {
-        None => return Ok(inline_error("JSON to merge must be a string")),
-        Some(Err(text)) => {
-            return Ok(inline_error(format!(
-                "JSON to merge is not valid JSON ('{text}')"
-            )))
-        }
-        Some(Ok(v @ Value::Object(_))) => v,
-        Some(Ok(other)) => {
-            return Ok(inline_error(format!(
-                "JSON to merge is not a JSON object ('{}')",
-                shown(&other)
-            )))
-        }
+    let other = match json_object_input(second_operand(c, rc)?, "JSON to merge") {
+        Ok(v) => v,
+        Err(e) => return Ok(e),
     };
     let mut merged = base;
     merge_into(&mut merged, other);
@@ -282,14 +268,9 @@ pub(crate) fn json_remove<'reg, 'rc>(
     c: &Call<'_, 'reg, 'rc>,
     rc: &mut RenderContext<'reg, 'rc>,
 ) -> Result<Out, RenderError> {
-    let mut doc = match json_input(c.raw(0, rc)) {
-        None => return Ok(inline_error("Input JSON must be a string")),
-        Some(Err(text)) => {
-            return Ok(inline_error(format!(
-                "Input JSON string is not valid JSON ('{text}')"
-            )))
-        }
-        Some(Ok(v)) => v,
+    let mut doc = match json_input(c.raw(0, rc), "Input JSON", "Input JSON string") {
+        Ok(v) => v,
+        Err(e) => return Ok(e),
     };
     let Some(path) = c.text(1, rc) else {
         return Ok(inline_error("JSONPath parameter must be a string"));
