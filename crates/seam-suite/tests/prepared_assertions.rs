@@ -34,6 +34,8 @@ tests:
 async fn rows_and_retries_reuse_compiled_assertions_with_each_rows_variables() {
     let mut headers = Headers::default();
     headers.append("X-Kind", "widget");
+    // a stub built in code is WireMock's `jsonBody`: no Content-Type unless set
+    headers.append("Content-Type", "application/json");
     let item = Stub::new(
         RequestPattern {
             method: MethodMatch::parse("GET"),
