@@ -529,3 +529,18 @@ fn the_example_check_skips_generated_values() {
     let p = read_pact_str("gen.json", &text).unwrap();
     assert_eq!(check_examples("gen.json", &p).len(), 1);
 }
+
+/// pact-jvm writes `"body": null` for "no body": read as an empty body (the
+/// official stub sends none and the verifier expects none), not as JSON `null`.
+#[test]
+fn a_null_body_in_v1_to_v3_is_no_body() {
+    let text = pact(
+        "2.0.0",
+        json!([{"description": "a", "request": {"method": "GET", "path": "/", "body": null},
+            "response": {"status": 200, "body": null}}]),
+    );
+    let p = read_pact_str("null-bodies.json", &text).unwrap();
+    let (req, res) = http(&p.interactions[0]);
+    assert_eq!(res.body, seam_core::http::Body::Empty);
+    assert_eq!(req.body, seam_core::http::Body::Empty);
+}
