@@ -61,6 +61,15 @@ impl Headers {
             .map(|(_, v)| v.as_slice())
     }
 
+    /// Every value of `name` (case-insensitive) as text; empty when absent.
+    pub fn values(&self, name: &str) -> Vec<&str> {
+        self.get_all(name)
+            .unwrap_or(&[])
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.get_all(name)
@@ -473,6 +482,8 @@ mod tests {
         h.append("Accept", "a");
         h.append("accept", "b");
         assert_eq!(h.get_all("ACCEPT").unwrap(), ["a", "b"]);
+        assert_eq!(h.values("ACCEPT"), ["a", "b"]);
+        assert!(h.values("X-None").is_empty());
         assert_eq!(h.len(), 1);
         assert!(h.remove("aCcEpT").is_some());
         assert!(h.is_empty());

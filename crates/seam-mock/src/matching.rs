@@ -368,13 +368,7 @@ fn check_multipart(out: &mut Vec<Mismatch>, patterns: &[MultipartPattern], req: 
 
 fn check_part(p: &MultipartPattern, part: &MultipartPart) -> Result<(), String> {
     for (name, m) in &p.headers {
-        let values: Vec<&str> = part
-            .headers
-            .get_all(name)
-            .unwrap_or(&[])
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let values = part.headers.values(name);
         m.check_values(&values)
             .map_err(|e| format!("part header {name}: {e}"))?;
     }

@@ -255,13 +255,7 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
     for ((name, want), compiled) in spec.headers.iter().zip(&prepared.headers) {
         line.set(line_of(want));
         let (want, m) = resolve(compiled, &want.value, vars, &format!("header {name}"))?;
-        let values: Vec<&str> = got
-            .headers
-            .get_all(name)
-            .unwrap_or(&[])
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let values = got.headers.values(name);
         if let Err(reason) = m.check_values(&values) {
             let actual = (!values.is_empty()).then(|| json!(values));
             fail(
