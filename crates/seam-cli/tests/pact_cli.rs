@@ -1,20 +1,9 @@
 //! `seam pact validate` and `seam pact convert` run as a user would run them.
 
 use std::path::Path;
-use std::process::Command;
 
-fn seam(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("seam runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::seam;
 
 const GOOD: &str = r#"{"consumer": {"name": "web"}, "provider": {"name": "orders"},
   "interactions": [{"description": "an order", "request": {"method": "GET", "path": "/orders/1"},

@@ -57,6 +57,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+mod common;
+use common::seam;
+
 /// `tests/data/pact-corpus`: the pacts, their README, the manifest.
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pact-corpus")
@@ -738,20 +741,6 @@ fn failed_lines(report: &str) -> String {
     } else {
         picked.join(" | ")
     }
-}
-
-/// Runs `seam ARGS` (no colours): (exit code, stdout, stderr).
-fn seam(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("seam runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// The official verifier's verdict on `pact` against the provider on `port`.

@@ -57,7 +57,7 @@ pub fn mock(args: &[&str]) -> Running {
     start(&all)
 }
 
-/// Runs `seam ARGS`: (exit code, stdout, stderr).
+/// Runs `seam ARGS` (no colours): (exit code, stdout, stderr).
 pub fn seam(args: &[&str]) -> (i32, String, String) {
     seam_in(None, &[], args)
 }
@@ -70,7 +70,9 @@ pub fn seam_in(
     args: &[&str],
 ) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_seam"));
-    cmd.args(args).envs(env.iter().map(|(k, v)| (k, v)));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(k, v)| (k, v)));
     if let Some(dir) = dir {
         cmd.current_dir(dir);
     }
