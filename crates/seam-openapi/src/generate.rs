@@ -1,0 +1,1 @@
+//! Answers from a spec: named examples, and data generated from a schema (seeded).
