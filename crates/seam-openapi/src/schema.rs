@@ -1,1 +1,1367 @@
 //! Schemas compiled for validation with the `jsonschema` crate: 3.1 as JSON Schema 2020-12, 3.0 translated; readOnly/writeOnly per direction.
+//!
+//! The document is registered whole as one JSON Schema resource, so every
+//! `#/components/...` reference resolves. Before that, a copy of it is translated
+//! once per [`Direction`] (see [`translate`]):
+//! - 3.0 only: `nullable: true` → `type: [t, "null"]` (or `anyOf` with null),
+//!   boolean `exclusiveMinimum`/`exclusiveMaximum` → numeric, `example`, `x-*`,
+//!   `$id` and `$schema` dropped, `$ref` siblings ignored (as 3.0 says);
+//! - both: `discriminator` → the mapped schema is the one validated (an unknown
+//!   value is reported against the mapping), `readOnly` properties are not required
+//!   in, and must not be sent with, a request (`writeOnly` likewise for a
+//!   response), the OpenAPI formats `int32`, `int64`, `float`, `double`, `byte`
+//!   and `binary` checked.
+//!
+//! A validator is compiled on first use per (schema, direction) and cached.
+//! Errors become [`Violation`]s: where in the value (`["body","items",0,"qty"]`),
+//! what is wrong in plain words, and the place in the spec.
+
+use crate::model::{escape_token, SchemaRef, Spec, SpecError, SpecVersion};
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::{LazyLocation, Location};
+use jsonschema::{Draft, Keyword, ValidationError, Validator};
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// Which way a value travels: a request body or parameter, or a response.
+/// `readOnly` properties belong to responses, `writeOnly` ones to requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+impl Direction {
+    fn index(self) -> usize {
+        match self {
+            Direction::Request => 0,
+            Direction::Response => 1,
+        }
+    }
+}
+
+/// One step of a location: a name (`body`, `qty`) or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl fmt::Display for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Segment::Key(k) => f.write_str(k),
+            Segment::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+impl From<&str> for Segment {
+    fn from(s: &str) -> Self {
+        Segment::Key(s.to_string())
+    }
+}
+
+impl From<String> for Segment {
+    fn from(s: String) -> Self {
+        Segment::Key(s)
+    }
+}
+
+impl From<usize> for Segment {
+    fn from(i: usize) -> Self {
+        Segment::Index(i)
+    }
+}
+
+impl Segment {
+    fn to_json(&self) -> Value {
+        match self {
+            Segment::Key(k) => Value::String(k.clone()),
+            Segment::Index(i) => json!(i),
+        }
+    }
+}
+
+/// What kind of rule a [`Violation`] breaks, which decides the status a mock
+/// answers with ([`ViolationKind::status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ViolationKind {
+    /// The operation's security is not met (401).
+    Security,
+    /// The request's Content-Type is not one the operation accepts (415).
+    UnsupportedMediaType,
+    /// No declared response media type satisfies `Accept` (406).
+    NotAcceptable,
+    /// A path, query, header or cookie parameter is missing or invalid (422).
+    Parameter,
+    /// The request body is missing or invalid (422).
+    Body,
+    /// The response status is not declared for the operation.
+    ResponseStatus,
+    /// A response header is missing or invalid.
+    ResponseHeader,
+    /// The response body (or its Content-Type) does not match the spec.
+    ResponseBody,
+}
+
+impl ViolationKind {
+    /// The status a mock answers a request with for this kind (response kinds:
+    /// 502, what a validating proxy answers with).
+    pub fn status(self) -> u16 {
+        match self {
+            ViolationKind::Security => 401,
+            ViolationKind::UnsupportedMediaType => 415,
+            ViolationKind::NotAcceptable => 406,
+            ViolationKind::Parameter | ViolationKind::Body => 422,
+            ViolationKind::ResponseStatus
+            | ViolationKind::ResponseHeader
+            | ViolationKind::ResponseBody => 502,
+        }
+    }
+
+    /// A short stable name, for reports: `security`, `media-type`, `parameter`, ...
+    pub fn code(self) -> &'static str {
+        match self {
+            ViolationKind::Security => "security",
+            ViolationKind::UnsupportedMediaType => "unsupported-media-type",
+            ViolationKind::NotAcceptable => "not-acceptable",
+            ViolationKind::Parameter => "parameter",
+            ViolationKind::Body => "body",
+            ViolationKind::ResponseStatus => "response-status",
+            ViolationKind::ResponseHeader => "response-header",
+            ViolationKind::ResponseBody => "response-body",
+        }
+    }
+}
+
+/// One way a request or response differs from the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Where in the message: `["body","items",0,"qty"]`, `["query","limit"]`,
+    /// `["header","X-Rate-Limit"]`.
+    pub location: Vec<Segment>,
+    /// What is wrong, in plain words.
+    pub message: String,
+    pub kind: ViolationKind,
+    /// The place in the spec the rule comes from (`#/components/schemas/Pet/properties/qty/type`).
+    pub pointer: String,
+}
+
+impl Violation {
+    /// A violation at `location`.
+    pub fn new(
+        kind: ViolationKind,
+        location: Vec<Segment>,
+        message: impl Into<String>,
+        pointer: impl Into<String>,
+    ) -> Violation {
+        Violation {
+            location,
+            message: message.into(),
+            kind,
+            pointer: pointer.into(),
+        }
+    }
+
+    /// One entry of an `application/problem+json` `errors[]` list:
+    /// `{"location": ["body","qty"], "message": "...", "code": "body", "pointer": "#/..."}`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "location": self.location.iter().map(Segment::to_json).collect::<Vec<_>>(),
+            "message": self.message,
+            "code": self.kind.code(),
+            "pointer": self.pointer,
+        })
+    }
+
+    /// The location as one string: `body.items[0].qty`.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for s in &self.location {
+            match s {
+                Segment::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Segment::Index(i) => {
+                    out.push_str(&format!("[{i}]"));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Violation {
+    /// `body.items[0].qty: expected an integer, got the string "x"`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path();
+        if path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{path}: {}", self.message)
+        }
+    }
+}
+
+/// The URI the bundled document is registered under.
+const DOC_URI: &str = "urn:seam:openapi";
+/// Where translated copies of discriminator base schemas live in a translated document.
+const BASE_COPIES: &str = "x-seam-base";
+/// The marker on a synthesized discriminator branch: `{"property": .., "value": ..}`.
+const WHEN: &str = "x-seam-when";
+/// The marker on a synthesized discriminator value check: the property name.
+const DISCRIMINATOR: &str = "x-seam-discriminator";
+/// Custom keyword: a numeric range from an OpenAPI format (`int32`, ...).
+const RANGE: &str = "x-seam-range";
+/// Custom keyword: a property that must not be sent in this direction.
+const FORBID: &str = "x-seam-forbid";
+
+/// The schemas of one spec, ready to validate values.
+///
+/// Cheap to clone (shared); safe to use from many threads. Validators are
+/// compiled on first use per (schema, direction) and cached.
+#[derive(Clone)]
+pub struct Schemas {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    version: SpecVersion,
+    /// The document as loaded; translated per direction on first use.
+    source: Value,
+    translated: [OnceLock<Arc<Value>>; 2],
+    cache: RwLock<HashMap<(String, Direction), Arc<Compiled>>>,
+}
+
+enum Compiled {
+    Ready(Validator),
+    /// The schema cannot be compiled: why, in plain words.
+    Broken(String),
+}
+
+impl fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Schemas")
+            .field("version", &self.inner.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Schemas {
+    /// Prepares a spec's schemas. Nothing is compiled yet (start-up stays cheap on
+    /// large specs); [`Schemas::check_all`] compiles every schema the operations use.
+    pub fn compile(spec: &Spec) -> Result<Schemas, Vec<SpecError>> {
+        Ok(Schemas {
+            inner: Arc::new(Inner {
+                version: spec.version,
+                source: spec.document.clone(),
+                translated: [OnceLock::new(), OnceLock::new()],
+                cache: RwLock::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// Compiles every schema an operation of `spec` uses (parameters, bodies,
+    /// response headers and bodies, callbacks, webhooks), in the direction it is
+    /// used, and reports those that cannot be compiled.
+    pub fn check_all(&self, spec: &Spec) -> Vec<SpecError> {
+        let mut errors = Vec::new();
+        let mut seen = HashSet::new();
+        for (schema, direction) in used_schemas(spec) {
+            if !seen.insert((schema.0.clone(), direction)) {
+                continue;
+            }
+            if let Compiled::Broken(why) = &*self.compiled(&schema, direction) {
+                errors.push(SpecError {
+                    at: seam_core::source::SourceError::new(spec.locate(&schema.0), None, why),
+                    pointer: schema.0.clone(),
+                });
+            }
+        }
+        errors
+    }
+
+    /// The translated document for a direction (what the validators see): for
+    /// tests and for the generator, which wants the same view.
+    pub fn translated(&self, direction: Direction) -> Arc<Value> {
+        self.inner.translated[direction.index()]
+            .get_or_init(|| Arc::new(translate(&self.inner.source, self.inner.version, direction)))
+            .clone()
+    }
+
+    /// Validates a value against a schema; violations are located from the root of
+    /// the value and are of kind [`ViolationKind::Body`].
+    pub fn validate(
+        &self,
+        schema: &SchemaRef,
+        direction: Direction,
+        value: &Value,
+    ) -> Vec<Violation> {
+        self.validate_at(schema, direction, value, &[], ViolationKind::Body)
+    }
+
+    /// Whether a value is valid (no violations built).
+    pub fn is_valid(&self, schema: &SchemaRef, direction: Direction, value: &Value) -> bool {
+        match &*self.compiled(schema, direction) {
+            Compiled::Ready(v) => v.is_valid(value),
+            Compiled::Broken(_) => false,
+        }
+    }
+
+    /// Validates a value; every violation's location starts with `prefix`
+    /// (`["body"]`, `["query","limit"]`) and has `kind`.
+    pub fn validate_at(
+        &self,
+        schema: &SchemaRef,
+        direction: Direction,
+        value: &Value,
+        prefix: &[Segment],
+        kind: ViolationKind,
+    ) -> Vec<Violation> {
+        let compiled = self.compiled(schema, direction);
+        let validator = match &*compiled {
+            Compiled::Ready(v) => v,
+            Compiled::Broken(why) => {
+                return vec![Violation::new(
+                    kind,
+                    prefix.to_vec(),
+                    format!("the spec's schema here cannot be used for validation: {why}"),
+                    format!("#{}", schema.pointer()),
+                )]
+            }
+        };
+        if validator.is_valid(value) {
+            return Vec::new();
+        }
+        let doc = self.translated(direction);
+        let mut out: Vec<Violation> = Vec::new();
+        // The same rule seen directly and again through a discriminator branch
+        // (a base schema's own keywords) is reported once.
+        let mut seen: HashSet<(Vec<Segment>, String, String)> = HashSet::new();
+        for error in validator.iter_errors(value) {
+            let mut location = prefix.to_vec();
+            location.extend(instance_segments(value, error.instance_path.as_str()));
+            let place = locate(&doc, schema.pointer(), error.schema_path.as_str());
+            let plain = describe(&error);
+            if !seen.insert((location.clone(), plain.clone(), place.pointer.clone())) {
+                continue;
+            }
+            let message = match &place.discriminator {
+                Some((property, value)) => {
+                    format!("as `{value}` (discriminator `{property}`): {plain}")
+                }
+                None => plain,
+            };
+            out.push(Violation::new(
+                kind,
+                location,
+                message,
+                format!("#{}", place.pointer),
+            ));
+        }
+        out
+    }
+
+    fn compiled(&self, schema: &SchemaRef, direction: Direction) -> Arc<Compiled> {
+        let key = (schema.pointer().to_string(), direction);
+        if let Some(c) = self.inner.cache.read().expect("schema cache").get(&key) {
+            return c.clone();
+        }
+        let doc = self.translated(direction);
+        let compiled = Arc::new(build(&doc, schema.pointer()));
+        self.inner
+            .cache
+            .write()
+            .expect("schema cache")
+            .entry(key)
+            .or_insert(compiled)
+            .clone()
+    }
+}
+
+/// Every (schema, direction) an operation uses.
+fn used_schemas(spec: &Spec) -> Vec<(SchemaRef, Direction)> {
+    fn operation(op: &crate::model::Operation, out: &mut Vec<(SchemaRef, Direction)>) {
+        for p in &op.parameters {
+            if let Some(s) = &p.schema {
+                out.push((s.clone(), Direction::Request));
+            }
+        }
+        if let Some(body) = &op.request_body {
+            for m in &body.content {
+                if let Some(s) = &m.schema {
+                    out.push((s.clone(), Direction::Request));
+                }
+            }
+        }
+        for r in &op.responses {
+            for h in &r.headers {
+                if let Some(s) = &h.schema {
+                    out.push((s.clone(), Direction::Response));
+                }
+            }
+            for m in &r.content {
+                if let Some(s) = &m.schema {
+                    out.push((s.clone(), Direction::Response));
+                }
+            }
+        }
+        for cb in &op.callbacks {
+            for op in &cb.operations {
+                operation(op, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for op in spec.operations.iter().chain(&spec.webhooks) {
+        operation(op, &mut out);
+    }
+    out
+}
+
+/// Compiles the schema at `pointer` in a translated document.
+fn build(doc: &Value, pointer: &str) -> Compiled {
+    if doc.pointer(pointer).is_none() {
+        return Compiled::Broken(format!("nothing at `#{pointer}`"));
+    }
+    let mut options = jsonschema::options();
+    options
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .with_resource(DOC_URI, Draft::Draft202012.create_resource(doc.clone()))
+        .with_format("int32", |_: &str| true)
+        .with_format("int64", |_: &str| true)
+        .with_format("float", |_: &str| true)
+        .with_format("double", |_: &str| true)
+        .with_format("binary", |_: &str| true)
+        .with_format("byte", is_base64)
+        .with_keyword(RANGE, range_keyword)
+        .with_keyword(FORBID, forbid_keyword);
+    let root = json!({ "$ref": format!("{DOC_URI}#{pointer}") });
+    match options.build(&root) {
+        Ok(v) => Compiled::Ready(v),
+        Err(e) => Compiled::Broken(compile_error(&e)),
+    }
+}
+
+/// A compile error in plain words.
+fn compile_error(e: &ValidationError<'_>) -> String {
+    match &e.kind {
+        ValidationErrorKind::Referencing(r) => {
+            let text = r.to_string();
+            let target = text.split('\'').nth(1).unwrap_or_default();
+            let target = target.strip_prefix(DOC_URI).unwrap_or(target);
+            let target = target.trim_start_matches('#');
+            format!("a `$ref` cannot be resolved: nothing at `#{target}`")
+        }
+        _ => {
+            let at = e.schema_path.as_str();
+            let what = describe(e);
+            if at.is_empty() {
+                format!("the schema is not valid: {what}")
+            } else {
+                format!("the schema is not valid at `{at}`: {what}")
+            }
+        }
+    }
+}
+
+fn is_base64(s: &str) -> bool {
+    use base64::Engine;
+    let trimmed: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(&trimmed)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(&trimmed))
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&trimmed))
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&trimmed))
+        .is_ok()
+}
+
+/// `x-seam-range: "int32"`: a number within the format's range.
+struct RangeKeyword {
+    format: &'static str,
+    location: Location,
+}
+
+#[allow(clippy::result_large_err)] // the signature jsonschema asks for
+fn range_keyword<'a>(
+    _parent: &'a Map<String, Value>,
+    value: &'a Value,
+    location: Location,
+) -> Result<Box<dyn Keyword>, ValidationError<'a>> {
+    let format = match value.as_str() {
+        Some("int32") => "int32",
+        Some("int64") => "int64",
+        Some("float") => "float",
+        _ => "double",
+    };
+    Ok(Box::new(RangeKeyword { format, location }))
+}
+
+impl Keyword for RangeKeyword {
+    fn validate<'i>(
+        &self,
+        instance: &'i Value,
+        location: &LazyLocation,
+    ) -> Result<(), ValidationError<'i>> {
+        if self.is_valid(instance) {
+            return Ok(());
+        }
+        let message = match self.format {
+            "int32" => "must be a 32-bit integer (from -2147483648 to 2147483647)",
+            "int64" => {
+                "must be a 64-bit integer (from -9223372036854775808 to 9223372036854775807)"
+            }
+            "float" => "must fit a 32-bit float",
+            _ => "must be a number",
+        };
+        Err(ValidationError::custom(
+            self.location.clone(),
+            location.into(),
+            instance,
+            message,
+        ))
+    }
+
+    fn is_valid(&self, instance: &Value) -> bool {
+        let Value::Number(n) = instance else {
+            return true;
+        };
+        match self.format {
+            "int32" => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => i32::try_from(i).is_ok(),
+                (None, Some(_)) => false,
+                _ => n.as_f64().is_some_and(|f| {
+                    f.fract() != 0.0 || (f >= i32::MIN as f64 && f <= i32::MAX as f64)
+                }),
+            },
+            "int64" => match (n.as_i64(), n.as_u64()) {
+                (Some(_), _) => true,
+                (None, Some(_)) => false,
+                _ => n.as_f64().is_some_and(|f| {
+                    f.fract() != 0.0 || (f >= i64::MIN as f64 && f < i64::MAX as f64)
+                }),
+            },
+            "float" => n.as_f64().is_some_and(|f| f.abs() <= f32::MAX as f64),
+            _ => true,
+        }
+    }
+}
+
+/// `x-seam-forbid: "read-only"`: a property that must not be sent this way.
+struct ForbidKeyword {
+    message: String,
+    location: Location,
+}
+
+#[allow(clippy::result_large_err)] // the signature jsonschema asks for
+fn forbid_keyword<'a>(
+    _parent: &'a Map<String, Value>,
+    value: &'a Value,
+    location: Location,
+) -> Result<Box<dyn Keyword>, ValidationError<'a>> {
+    let message = match value.as_str() {
+        Some("read-only") => "is read-only: it must not be sent in a request",
+        _ => "is write-only: it must not be sent in a response",
+    };
+    Ok(Box::new(ForbidKeyword {
+        message: message.to_string(),
+        location,
+    }))
+}
+
+impl Keyword for ForbidKeyword {
+    fn validate<'i>(
+        &self,
+        instance: &'i Value,
+        location: &LazyLocation,
+    ) -> Result<(), ValidationError<'i>> {
+        Err(ValidationError::custom(
+            self.location.clone(),
+            location.into(),
+            instance,
+            self.message.clone(),
+        ))
+    }
+
+    fn is_valid(&self, _instance: &Value) -> bool {
+        false
+    }
+}
+
+/// A JSON pointer into `value` as location segments (array indexes as numbers).
+fn instance_segments(value: &Value, pointer: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut at = Some(value);
+    for raw in pointer.split('/').skip(1) {
+        let token = raw.replace("~1", "/").replace("~0", "~");
+        let index = match at {
+            Some(Value::Array(_)) => token.parse::<usize>().ok(),
+            _ => None,
+        };
+        match index {
+            Some(i) => {
+                at = at.and_then(|v| v.get(i));
+                out.push(Segment::Index(i));
+            }
+            None => {
+                at = at.and_then(|v| v.get(&token));
+                out.push(Segment::Key(token));
+            }
+        }
+    }
+    out
+}
+
+/// Where a failing keyword is in the spec, found by following the error's
+/// keyword path through the translated document.
+struct Place {
+    /// JSON pointer in the document as loaded (without `#`).
+    pointer: String,
+    /// The discriminator branch the keyword is in: (property, value).
+    discriminator: Option<(String, String)>,
+}
+
+fn locate(doc: &Value, start: &str, schema_path: &str) -> Place {
+    let mut tokens = schema_path.split('/').skip(1).peekable();
+    // The compiled root is `{"$ref": <start>}`.
+    if tokens.peek() == Some(&"$ref") {
+        tokens.next();
+    }
+    let mut current = start.to_string();
+    let mut discriminator = None;
+    let mut synthetic = false;
+    let mut anchor = start.to_string();
+    for token in tokens {
+        if token == "$ref" {
+            let target = doc
+                .pointer(&current)
+                .and_then(|n| n.get("$ref"))
+                .and_then(Value::as_str)
+                .map(ref_pointer);
+            match target {
+                Some(t) => {
+                    current = t;
+                    synthetic = false;
+                    anchor = current.clone();
+                    continue;
+                }
+                None => break,
+            }
+        }
+        current.push('/');
+        current.push_str(token);
+        if let Some(node) = doc.pointer(&current) {
+            let marked = node.get(WHEN).is_some() || node.get(DISCRIMINATOR).is_some();
+            if marked && !synthetic {
+                // `<schema>/allOf/<n>`: the discriminator of `<schema>`.
+                let mut parts: Vec<&str> = current.rsplitn(3, '/').collect();
+                anchor = parts.pop().unwrap_or_default().to_string();
+            }
+            if let Some(when) = node.get(WHEN) {
+                discriminator = Some((
+                    when.get("property")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    when.get("value")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                ));
+                synthetic = true;
+            } else if node.get(DISCRIMINATOR).is_some() {
+                synthetic = true;
+            }
+        }
+        if !synthetic {
+            anchor.clone_from(&current);
+        }
+    }
+    let pointer = if synthetic {
+        format!("{anchor}/discriminator")
+    } else {
+        current
+    };
+    Place {
+        pointer: original_pointer(&pointer),
+        discriminator,
+    }
+}
+
+/// A `$ref` value as a pointer into the document (`#/a/b` or `urn..#/a/b` → `/a/b`).
+fn ref_pointer(r: &str) -> String {
+    match r.split_once('#') {
+        Some((_, p)) => p.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Maps a pointer into a translated base copy back to the schema it copies.
+fn original_pointer(pointer: &str) -> String {
+    let prefix = format!("/{BASE_COPIES}/");
+    match pointer.strip_prefix(&prefix) {
+        Some(rest) => {
+            let (token, tail) = match rest.split_once('/') {
+                Some((t, tail)) => (t, format!("/{tail}")),
+                None => (rest, String::new()),
+            };
+            let original = token.replace("~1", "/").replace("~0", "~");
+            format!("{original}{tail}")
+        }
+        None => pointer.to_string(),
+    }
+}
+
+/// A value named for a message: `the string "x"`, `the number 3`, `an object`.
+pub fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => {
+            let shown: String = s.chars().take(60).collect();
+            let more = if shown.len() < s.len() { "…" } else { "" };
+            format!("the string {}{more}", Value::String(shown))
+        }
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 60 {
+        let cut: String = text.chars().take(60).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+fn with_article(t: &str) -> String {
+    match t {
+        "integer" | "array" | "object" => format!("an {t}"),
+        "null" => "null".into(),
+        _ => format!("a {t}"),
+    }
+}
+
+fn names(list: &[String]) -> String {
+    list.iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An error in plain words.
+fn describe(error: &ValidationError<'_>) -> String {
+    let instance = &*error.instance;
+    match &error.kind {
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => with_article(&t.to_string()),
+                TypeKind::Multiple(set) => {
+                    let mut all: Vec<String> = (*set).into_iter().map(|t| t.to_string()).collect();
+                    // `null` reads best last: "a string or null".
+                    all.sort_by_key(|t| t == "null");
+                    let all: Vec<String> = all.iter().map(|t| with_article(t)).collect();
+                    match all.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => {
+                            format!("{} or {last}", rest.join(", "))
+                        }
+                        _ => all.join(""),
+                    }
+                }
+            };
+            format!("expected {expected}, got {}", describe_value(instance))
+        }
+        ValidationErrorKind::Required { property } => format!(
+            "missing required property `{}`",
+            property
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| property.to_string())
+        ),
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+            match unexpected.as_slice() {
+                [one] => format!("property `{one}` is not allowed"),
+                many => format!("properties {} are not allowed", names(many)),
+            }
+        }
+        ValidationErrorKind::UnevaluatedItems { unexpected } => {
+            format!("items {} are not allowed", unexpected.join(", "))
+        }
+        ValidationErrorKind::AdditionalItems { limit } => {
+            format!("must have at most {limit} items")
+        }
+        ValidationErrorKind::Minimum { limit } => format!("must be at least {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("must be at most {limit}"),
+        ValidationErrorKind::ExclusiveMinimum { limit } => format!("must be greater than {limit}"),
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!("must be less than {limit}"),
+        ValidationErrorKind::MinLength { limit } => format!(
+            "must be at least {limit} character{} long",
+            if *limit == 1 { "" } else { "s" }
+        ),
+        ValidationErrorKind::MaxLength { limit } => format!(
+            "must be at most {limit} character{} long",
+            if *limit == 1 { "" } else { "s" }
+        ),
+        ValidationErrorKind::MinItems { limit } => {
+            format!(
+                "must have at least {limit} item{}",
+                if *limit == 1 { "" } else { "s" }
+            )
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            format!(
+                "must have at most {limit} item{}",
+                if *limit == 1 { "" } else { "s" }
+            )
+        }
+        ValidationErrorKind::MinProperties { limit } => format!(
+            "must have at least {limit} propert{}",
+            if *limit == 1 { "y" } else { "ies" }
+        ),
+        ValidationErrorKind::MaxProperties { limit } => format!(
+            "must have at most {limit} propert{}",
+            if *limit == 1 { "y" } else { "ies" }
+        ),
+        ValidationErrorKind::Enum { options } => {
+            let listed = match options {
+                Value::Array(items) => items.iter().map(short).collect::<Vec<_>>().join(", "),
+                other => short(other),
+            };
+            format!("{} is not one of {listed}", short(instance))
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("must be exactly {}", short(expected_value))
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            format!("{} does not match the pattern `{pattern}`", short(instance))
+        }
+        ValidationErrorKind::Format { format } => {
+            format!("{} is not a valid {format}", short(instance))
+        }
+        ValidationErrorKind::MultipleOf { multiple_of } => {
+            format!("must be a multiple of {multiple_of}")
+        }
+        ValidationErrorKind::UniqueItems => "items must be unique".into(),
+        ValidationErrorKind::AnyOf => "does not match any of the allowed schemas (anyOf)".into(),
+        ValidationErrorKind::OneOfNotValid => "does not match any of the schemas in oneOf".into(),
+        ValidationErrorKind::OneOfMultipleValid => {
+            "matches more than one of the schemas in oneOf".into()
+        }
+        ValidationErrorKind::Not { .. } => "must not match the schema under `not`".into(),
+        ValidationErrorKind::FalseSchema => "is not allowed here".into(),
+        ValidationErrorKind::Contains => "has no item matching the `contains` schema".into(),
+        ValidationErrorKind::PropertyNames { error } => {
+            format!(
+                "property name {} is not allowed: {}",
+                short(&error.instance),
+                describe(error)
+            )
+        }
+        ValidationErrorKind::Custom { message } => message.clone(),
+        ValidationErrorKind::ContentEncoding { content_encoding } => {
+            format!("is not valid {content_encoding}")
+        }
+        ValidationErrorKind::ContentMediaType { content_media_type } => {
+            format!("is not valid {content_media_type}")
+        }
+        ValidationErrorKind::FromUtf8 { .. } => "is not valid UTF-8".into(),
+        ValidationErrorKind::BacktrackLimitExceeded { .. } => {
+            "cannot be checked: the pattern is too complex".into()
+        }
+        ValidationErrorKind::Referencing(_) => "a `$ref` in the spec cannot be resolved".into(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Translation
+// ---------------------------------------------------------------------------
+
+/// Keywords whose value is one subschema.
+const ONE_SCHEMA: &[&str] = &[
+    "additionalProperties",
+    "items",
+    "additionalItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+];
+/// Keywords whose value is a map of subschemas.
+const MAP_OF_SCHEMAS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+/// Keywords whose value is a list of subschemas.
+const LIST_OF_SCHEMAS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+
+/// The document as the validators see it for one direction (see the module doc).
+pub fn translate(doc: &Value, version: SpecVersion, direction: Direction) -> Value {
+    let mut t = Translator {
+        root: doc,
+        v30: !version.is_json_schema_2020(),
+        direction,
+        bases: discriminator_bases(doc),
+        copies: Map::new(),
+    };
+    let mut out = t.document(doc, "");
+    // Base copies: a discriminator base schema as seen by its children (no dispatch).
+    let mut pending: Vec<String> = t.bases.keys().cloned().collect();
+    pending.sort();
+    for pointer in pending {
+        if let Some(schema) = doc.pointer(&pointer) {
+            let copy = t.schema_inner(schema, &pointer, false);
+            t.copies.insert(pointer.clone(), copy);
+        }
+    }
+    if let Value::Object(map) = &mut out {
+        map.insert(
+            BASE_COPIES.into(),
+            Value::Object(std::mem::take(&mut t.copies)),
+        );
+    }
+    out
+}
+
+struct Translator<'a> {
+    root: &'a Value,
+    v30: bool,
+    direction: Direction,
+    /// Discriminator base schemas (a discriminator without oneOf/anyOf), by
+    /// pointer: their (value → child pointer) mapping.
+    bases: HashMap<String, Vec<(String, String)>>,
+    copies: Map<String, Value>,
+}
+
+/// Every schema under `components/schemas` that carries a discriminator without
+/// `oneOf`/`anyOf` (inheritance: children `allOf` it), with its mapping: the
+/// explicit `mapping`, then each child by its name.
+fn discriminator_bases(doc: &Value) -> HashMap<String, Vec<(String, String)>> {
+    let mut out = HashMap::new();
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return out;
+    };
+    for (name, schema) in schemas {
+        let Some(d) = schema.get("discriminator") else {
+            continue;
+        };
+        if schema.get("oneOf").is_some() || schema.get("anyOf").is_some() {
+            continue;
+        }
+        let pointer = format!("/components/schemas/{}", escape_token(name));
+        let mut mapping = explicit_mapping(d);
+        let mapped: HashSet<String> = mapping.iter().map(|(_, p)| p.clone()).collect();
+        for (child_name, child) in schemas {
+            let is_child = child
+                .get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|all| {
+                    all.iter().any(|s| {
+                        s.get("$ref")
+                            .and_then(Value::as_str)
+                            .map(ref_pointer)
+                            .as_deref()
+                            == Some(pointer.as_str())
+                    })
+                });
+            let child_pointer = format!("/components/schemas/{}", escape_token(child_name));
+            if is_child && !mapped.contains(&child_pointer) {
+                mapping.push((child_name.clone(), child_pointer));
+            }
+        }
+        out.insert(pointer, mapping);
+    }
+    out
+}
+
+/// `discriminator.mapping`: value → schema pointer (a bare name means a component schema).
+fn explicit_mapping(discriminator: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(m) = discriminator.get("mapping").and_then(Value::as_object) {
+        for (value, target) in m {
+            if let Some(t) = target.as_str() {
+                let pointer = if t.contains('#') {
+                    ref_pointer(t)
+                } else {
+                    format!("/components/schemas/{}", escape_token(t))
+                };
+                out.push((value.clone(), pointer));
+            }
+        }
+    }
+    out
+}
+
+impl Translator<'_> {
+    /// A non-schema part of the document: schemas are found under `schema` keys
+    /// and `components/schemas`; examples and extensions are copied as they are.
+    fn document(&mut self, v: &Value, pointer: &str) -> Value {
+        match v {
+            Value::Object(map) => {
+                let mut out = Map::with_capacity(map.len());
+                for (k, child) in map {
+                    let p = format!("{pointer}/{}", escape_token(k));
+                    let t = if k == "schema" && child.is_object() {
+                        self.schema(child, &p)
+                    } else if k == "schemas" && pointer == "/components" {
+                        match child {
+                            Value::Object(all) => Value::Object(
+                                all.iter()
+                                    .map(|(n, s)| {
+                                        let sp = format!("{p}/{}", escape_token(n));
+                                        (n.clone(), self.schema(s, &sp))
+                                    })
+                                    .collect(),
+                            ),
+                            other => other.clone(),
+                        }
+                    } else if k.starts_with("x-") || k == "example" || k == "examples" {
+                        child.clone()
+                    } else {
+                        self.document(child, &p)
+                    };
+                    out.insert(k.clone(), t);
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.document(c, &format!("{pointer}/{i}")))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    fn schema(&mut self, v: &Value, pointer: &str) -> Value {
+        self.schema_inner(v, pointer, true)
+    }
+
+    /// One schema (and its subschemas). `dispatch`: whether a discriminator here
+    /// selects the mapped schema (false for a base schema's copy seen by its children).
+    fn schema_inner(&mut self, v: &Value, pointer: &str, dispatch: bool) -> Value {
+        let Value::Object(map) = v else {
+            return v.clone();
+        };
+        // 3.0: a `$ref` replaces its siblings (a `nullable` beside it is honoured).
+        if self.v30 {
+            if let Some(r) = map.get("$ref") {
+                let target = self.child_ref(r);
+                let reference = json!({ "$ref": target });
+                return if map.get("nullable") == Some(&Value::Bool(true)) {
+                    json!({ "anyOf": [reference, { "type": "null" }] })
+                } else {
+                    reference
+                };
+            }
+        }
+        let mut out = Map::with_capacity(map.len());
+        for (k, child) in map {
+            let p = format!("{pointer}/{}", escape_token(k));
+            if k.starts_with("x-") {
+                if !self.v30 && !k.starts_with("x-seam-") {
+                    out.insert(k.clone(), child.clone());
+                }
+                continue;
+            }
+            if self.v30
+                && matches!(
+                    k.as_str(),
+                    "example" | "nullable" | "$id" | "$schema" | "discriminator"
+                )
+            {
+                continue;
+            }
+            let t = if k == "$ref" {
+                Value::String(self.child_ref(child))
+            } else if ONE_SCHEMA.contains(&k.as_str()) && (child.is_object() || child.is_boolean())
+            {
+                self.schema(child, &p)
+            } else if MAP_OF_SCHEMAS.contains(&k.as_str()) {
+                match child {
+                    Value::Object(m) => Value::Object(
+                        m.iter()
+                            .map(|(n, s)| {
+                                let sp = format!("{p}/{}", escape_token(n));
+                                (n.clone(), self.schema(s, &sp))
+                            })
+                            .collect(),
+                    ),
+                    other => other.clone(),
+                }
+            } else if LIST_OF_SCHEMAS.contains(&k.as_str()) || (k == "items" && child.is_array()) {
+                match child {
+                    Value::Array(items) => Value::Array(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| self.schema(s, &format!("{p}/{i}")))
+                            .collect(),
+                    ),
+                    other => other.clone(),
+                }
+            } else {
+                child.clone()
+            };
+            out.insert(k.clone(), t);
+        }
+        self.exclusive_bounds(&mut out);
+        self.formats(&mut out);
+        self.direction_rules(&mut out);
+        if dispatch {
+            self.discriminator(&mut out, pointer);
+        }
+        if self.v30 && map.get("nullable") == Some(&Value::Bool(true)) {
+            return nullable(out);
+        }
+        Value::Object(out)
+    }
+
+    /// A `$ref` inside a schema; a child's reference to its discriminator base
+    /// goes to the base's copy (no dispatch, no loop).
+    fn child_ref(&self, r: &Value) -> String {
+        let Some(text) = r.as_str() else {
+            return r.to_string();
+        };
+        if !text.starts_with('#') {
+            return text.to_string();
+        }
+        let pointer = ref_pointer(text);
+        if self.bases.contains_key(&pointer) {
+            format!("#/{BASE_COPIES}/{}", escape_token(&pointer))
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Boolean `exclusiveMinimum`/`exclusiveMaximum` (3.0) → the numeric form.
+    fn exclusive_bounds(&self, out: &mut Map<String, Value>) {
+        for (flag, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            match out.get(flag) {
+                Some(Value::Bool(true)) => {
+                    out.remove(flag);
+                    if let Some(b) = out.remove(bound) {
+                        out.insert(flag.into(), b);
+                    }
+                }
+                Some(Value::Bool(false)) => {
+                    out.remove(flag);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Number formats → a range check (formats only apply to strings in JSON Schema).
+    fn formats(&self, out: &mut Map<String, Value>) {
+        if let Some(f @ ("int32" | "int64" | "float")) = out.get("format").and_then(Value::as_str) {
+            let f = f.to_string();
+            out.insert(RANGE.into(), Value::String(f));
+        }
+    }
+
+    /// readOnly properties in a request, writeOnly ones in a response: not
+    /// required, and not to be sent.
+    fn direction_rules(&self, out: &mut Map<String, Value>) {
+        let flag = match self.direction {
+            Direction::Request => "readOnly",
+            Direction::Response => "writeOnly",
+        };
+        let Some(Value::Object(props)) = out.get("properties") else {
+            return;
+        };
+        let hidden: Vec<String> = props
+            .iter()
+            .filter(|(_, s)| self.flagged(s, flag))
+            .map(|(n, _)| n.clone())
+            .collect();
+        if hidden.is_empty() {
+            return;
+        }
+        if let Some(Value::Array(required)) = out.get_mut("required") {
+            required.retain(|r| !r.as_str().is_some_and(|r| hidden.iter().any(|h| h == r)));
+        }
+        let forbid = match self.direction {
+            Direction::Request => "read-only",
+            Direction::Response => "write-only",
+        };
+        if let Some(Value::Object(props)) = out.get_mut("properties") {
+            for name in &hidden {
+                props.insert(name.clone(), json!({ FORBID: forbid }));
+            }
+        }
+    }
+
+    /// Whether a property schema (or the schema its `$ref` names) sets `flag`.
+    fn flagged(&self, schema: &Value, flag: &str) -> bool {
+        if schema.get(flag) == Some(&Value::Bool(true)) {
+            return true;
+        }
+        let target = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .filter(|r| r.starts_with('#'))
+            .and_then(|r| self.root.pointer(&ref_pointer(r)));
+        target.is_some_and(|t| t.get(flag) == Some(&Value::Bool(true)))
+    }
+
+    /// `discriminator`: the mapped schema is the one validated.
+    fn discriminator(&mut self, out: &mut Map<String, Value>, pointer: &str) {
+        let Some(d) = self
+            .root
+            .pointer(pointer)
+            .and_then(|s| s.get("discriminator"))
+        else {
+            return;
+        };
+        let Some(property) = d.get("propertyName").and_then(Value::as_str) else {
+            return;
+        };
+        let property = property.to_string();
+        let mut mapping: Vec<(String, String)>;
+        let choice = ["oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| out.contains_key(*k));
+        if let Some(choice) = choice {
+            mapping = explicit_mapping(d);
+            let mapped: HashSet<String> = mapping.iter().map(|(_, p)| p.clone()).collect();
+            // Implicit: each `$ref`ed alternative by its component name.
+            if let Some(Value::Array(alternatives)) =
+                self.root.pointer(pointer).and_then(|s| s.get(choice))
+            {
+                for alt in alternatives {
+                    if let Some(target) = alt.get("$ref").and_then(Value::as_str).map(ref_pointer) {
+                        let name = target.rsplit('/').next().unwrap_or_default();
+                        let name = name.replace("~1", "/").replace("~0", "~");
+                        if !mapped.contains(&target) && !mapping.iter().any(|(v, _)| *v == name) {
+                            mapping.push((name, target));
+                        }
+                    }
+                }
+            }
+            if mapping.is_empty() {
+                return;
+            }
+            out.remove(choice);
+        } else {
+            match self.bases.get(pointer) {
+                Some(m) if !m.is_empty() => mapping = m.clone(),
+                _ => return,
+            }
+        }
+        let values: Vec<Value> = mapping
+            .iter()
+            .map(|(v, _)| Value::String(v.clone()))
+            .collect();
+        let mut all = match out.remove("allOf") {
+            Some(Value::Array(a)) => a,
+            _ => Vec::new(),
+        };
+        all.push(json!({
+            DISCRIMINATOR: property,
+            "required": [property],
+            "properties": { property.clone(): { "enum": values } },
+        }));
+        for (value, target) in &mapping {
+            let reference = if self.bases.contains_key(target) {
+                format!("#/{BASE_COPIES}/{}", escape_token(target))
+            } else {
+                format!("#{target}")
+            };
+            all.push(json!({
+                "if": { "required": [property], "properties": { property.clone(): { "const": value } } },
+                "then": { WHEN: { "property": property, "value": value }, "$ref": reference },
+            }));
+        }
+        out.insert("allOf".into(), Value::Array(all));
+    }
+}
+
+/// A 3.0 `nullable: true` schema: null is also allowed.
+fn nullable(mut out: Map<String, Value>) -> Value {
+    if let Some(Value::Array(options)) = out.get_mut("enum") {
+        if !options.contains(&Value::Null) {
+            options.push(Value::Null);
+        }
+    }
+    match out.get("type").cloned() {
+        Some(Value::String(t)) => {
+            out.insert("type".into(), json!([t, "null"]));
+            Value::Object(out)
+        }
+        Some(Value::Array(mut ts)) => {
+            if !ts.contains(&json!("null")) {
+                ts.push(json!("null"));
+            }
+            out.insert("type".into(), Value::Array(ts));
+            Value::Object(out)
+        }
+        _ => json!({ "anyOf": [{ "type": "null" }, Value::Object(out)] }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_pointer_becomes_segments() {
+        let v = json!({"items": [{"qty": 1}], "a/b": 1});
+        assert_eq!(
+            instance_segments(&v, "/items/0/qty"),
+            vec![
+                Segment::from("items"),
+                Segment::Index(0),
+                Segment::from("qty")
+            ]
+        );
+        assert_eq!(instance_segments(&v, "/a~1b"), vec![Segment::from("a/b")]);
+    }
+
+    #[test]
+    fn base_copy_pointers_map_back() {
+        assert_eq!(
+            original_pointer("/x-seam-base/~1components~1schemas~1Pet/properties/name"),
+            "/components/schemas/Pet/properties/name"
+        );
+        assert_eq!(original_pointer("/components/x"), "/components/x");
+    }
+
+    #[test]
+    fn nullable_enum_gains_null() {
+        let m = json!({"type": "string", "enum": ["a"]});
+        let Value::Object(m) = m else { unreachable!() };
+        assert_eq!(
+            nullable(m),
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
+    }
+}
