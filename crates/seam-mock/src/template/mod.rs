@@ -26,7 +26,9 @@
 //!   [`ResponseTemplates`], kept in the stub as a [`CompiledResponse`]) and
 //!   rendering them from the request as received ([`Templates`]).
 //!
-//! Where things are: `model` builds the request model, `java_ws` applies
+//! Where things are: `direct` renders templates that are only text and plain
+//! `request.*` lookups without Handlebars (recognised when they compile),
+//! `model` builds the request model, `java_ws` applies
 //! Handlebars.java's whitespace rules (no standalone lines, inward `~` only),
 //! `rewrite` adapts compiled templates to the model, `java_text` renders
 //! values as Java does, and
@@ -47,6 +49,7 @@
 //! As in WireMock 3, output is not HTML-escaped by default
 //! ([`Templates::with_escaping`] turns Handlebars escaping on).
 
+mod direct;
 mod helpers;
 mod java_text;
 mod java_ws;
@@ -111,6 +114,8 @@ pub struct CompiledTemplate(Compiled);
 #[derive(Debug, Clone, PartialEq)]
 enum Compiled {
     Text(String),
+    /// Text and plain `request.*` lookups, rendered without Handlebars.
+    Direct(direct::Direct),
     /// The template, and the parts of the request model it can reach.
     Template(Box<Template>, ModelNeeds),
 }
@@ -122,6 +127,16 @@ impl CompiledTemplate {
         if !source.contains("{{") {
             return Ok(CompiledTemplate(Compiled::Text(source.to_string())));
         }
+        if let Some(direct) = direct::plan(source) {
+            return Ok(CompiledTemplate(Compiled::Direct(direct)));
+        }
+        Self::compile_handlebars(source)
+    }
+
+    /// Compiles `source` for Handlebars, whatever it holds (what
+    /// [`compile`](Self::compile) does for a template the direct evaluator
+    /// does not take).
+    fn compile_handlebars(source: &str) -> Result<Self, SourceError> {
         if nesting_depth(source) > MAX_NESTING {
             return Err(template_error(
                 format!("template nested deeper than {MAX_NESTING} levels"),
@@ -176,6 +191,8 @@ fn helper_names() -> &'static HashSet<String> {
 /// ([`CompiledTemplate::compile`]); this renders them.
 pub struct Templates {
     registry: Handlebars<'static>,
+    /// Whether `{{ }}` output is HTML-escaped.
+    html_escape: bool,
 }
 
 impl Default for Templates {
@@ -206,7 +223,10 @@ impl Templates {
         for (name, f) in HELPERS {
             registry.register_helper(name, Box::new(WireMockHelper(*f)));
         }
-        Templates { registry }
+        Templates {
+            registry,
+            html_escape,
+        }
     }
 
     /// Renders a compiled template against `req`.
@@ -243,6 +263,9 @@ impl RenderScope<'_> {
     pub fn render(&self, template: &CompiledTemplate) -> Result<String, SourceError> {
         let (tpl, needs) = match &template.0 {
             Compiled::Text(text) => return Ok(text.clone()),
+            Compiled::Direct(direct) => {
+                return Ok(direct.render(self.req, self.templates.html_escape))
+            }
             Compiled::Template(tpl, needs) => (tpl, *needs),
         };
         catch_unwind(AssertUnwindSafe(|| {
