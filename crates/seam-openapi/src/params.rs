@@ -117,7 +117,7 @@ pub fn read(spec: &Spec, param: &Parameter, sent: &Sent<'_>) -> Result<Read, Str
         },
         ParamLocation::Query => read_query(name, &sent.query, param.style, param.explode, &shape)?,
         ParamLocation::Header => joined_header(sent.headers, name)
-            .map(|raw| read_simple(raw.trim(), param.explode, &shape, ',')),
+            .map(|raw| read_simple(&header_list(&raw), param.explode, &shape, ',')),
         ParamLocation::Cookie => read_cookie(name, &sent.cookies, param.explode, &shape),
     };
     Ok(match value {
@@ -129,16 +129,13 @@ pub fn read(spec: &Spec, param: &Parameter, sent: &Sent<'_>) -> Result<Read, Str
 /// A response header read with the `simple` style, coerced by its schema.
 pub fn read_header(spec: &Spec, schema: Option<&SchemaRef>, raw: &str) -> Value {
     let shape = Shape::of(spec, schema);
-    read_simple(raw.trim(), false, &shape, ',').0
+    read_simple(&header_list(raw), false, &shape, ',').0
 }
 
-/// A value already split into text, coerced by a schema (used for form fields).
-pub fn coerce_text(spec: &Spec, schema: Option<&SchemaRef>, values: &[String]) -> Value {
-    let shape = Shape::of(spec, schema);
-    match &shape {
-        Shape::Array(item) => Value::Array(values.iter().map(|v| item.coerce(v)).collect()),
-        _ => shape.coerce(values.first().map(String::as_str).unwrap_or("")),
-    }
+/// A header value with the optional whitespace around its commas removed
+/// (`a, b` → `a,b`).
+fn header_list(raw: &str) -> String {
+    raw.split(',').map(str::trim).collect::<Vec<_>>().join(",")
 }
 
 /// serde_json's message without its "at line 1 column 1" repeated as internals.
@@ -272,6 +269,16 @@ impl Shape {
             }
         }
         Value::String(text.to_string())
+    }
+
+    /// A form field's values (one per occurrence) coerced as the property `name`:
+    /// an array property gets them all, any other the last one.
+    pub fn property_values(&self, name: &str, values: &[String]) -> Value {
+        let shape = self.property(name);
+        match &shape {
+            Shape::Array(item) => Value::Array(values.iter().map(|v| item.coerce(v)).collect()),
+            _ => shape.coerce(values.last().map(String::as_str).unwrap_or("")),
+        }
     }
 
     fn property(&self, name: &str) -> Shape {

@@ -444,11 +444,25 @@ fn build(doc: &Value, pointer: &str) -> Compiled {
         .with_format("byte", is_base64)
         .with_keyword(RANGE, range_keyword)
         .with_keyword(FORBID, forbid_keyword);
-    let root = json!({ "$ref": format!("{DOC_URI}#{pointer}") });
+    let root = json!({ "$ref": format!("{DOC_URI}#{}", fragment(pointer)) });
     match options.build(&root) {
         Ok(v) => Compiled::Ready(v),
         Err(e) => Compiled::Broken(compile_error(&e)),
     }
+}
+
+/// A JSON pointer as a URI fragment: characters a fragment cannot hold
+/// (`{id}` in a path, spaces, non-ASCII) percent-encoded.
+fn fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for b in pointer.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A compile error in plain words.
