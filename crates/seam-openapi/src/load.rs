@@ -19,7 +19,8 @@ use crate::model::{
 use crate::position::{looks_like_json, tokens, Sources};
 use seam_core::source::{decode_text, kind_of, Location, SourceError};
 use serde_json::{Map, Value};
-use std::path::Path;
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
 
 /// The HTTP methods a path item may hold, in the order the spec lists them.
 pub const METHODS: [&str; 8] = [
@@ -32,22 +33,318 @@ const MAX_DEPTH: usize = 512;
 /// At most this many `$ref`s are followed in a chain (a longer one is a loop).
 const MAX_REF_HOPS: usize = 64;
 
-/// Reads the spec at `path` and every file its `$ref`s reach.
+/// Reads the spec at `path` and every file its `$ref`s reach, bundled into one
+/// document: each other file is placed whole under `#/x-seam-bundled/<its path
+/// relative to the root file's folder>` and every `$ref` rewritten to point there
+/// (siblings of a `$ref` kept), so the bundle has local refs only. A file is
+/// read once however often it is named, so refs that loop across files end.
+/// Remote refs (`http://...`) are refused.
 pub fn load(path: &Path) -> Result<Spec, Vec<SpecError>> {
-    let file = path.display().to_string();
+    let (document, sources, broken) = Bundler::bundle(path)?;
+    from_document(document, sources, broken)
+}
+
+/// Where other files are placed in a bundled document.
+pub const BUNDLED: &str = "x-seam-bundled";
+
+/// Reads a file as text, or says why not.
+fn read_text(path: &Path, file: &str) -> Result<String, SourceError> {
     let bytes = std::fs::read(path).map_err(|e| {
-        vec![SpecError {
-            at: SourceError::new(&file, None, format!("cannot read the file: {e}")),
-            pointer: String::new(),
-        }]
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        };
+        SourceError::new(file, None, format!("cannot read the file: {why}"))
     })?;
-    let text = decode_text(&bytes).map_err(|e| {
-        vec![SpecError {
-            at: e.in_file(&file),
-            pointer: String::new(),
-        }]
-    })?;
-    load_str(&file, text)
+    decode_text(&bytes)
+        .map(str::to_string)
+        .map_err(|e| e.in_file(file))
+}
+
+struct Bundler {
+    /// The folder of the root file: other files are keyed relative to it.
+    root_dir: PathBuf,
+    root: PathBuf,
+    sources: Sources,
+    /// Every file named so far (normalized path) → its key under [`BUNDLED`].
+    keys: HashMap<PathBuf, String>,
+    /// Files still to read: path, key, and the bundled pointer and text of
+    /// the first `$ref` that named it.
+    queue: VecDeque<(PathBuf, String, String, String)>,
+    /// Rewritten ref → the ref as written, for messages.
+    written: HashMap<String, String>,
+    errors: Vec<SpecError>,
+}
+
+impl Bundler {
+    /// The bundled document, its sources, and the refs in it that name nothing.
+    fn bundle(path: &Path) -> Result<(Value, Sources, Vec<SpecError>), Vec<SpecError>> {
+        let file = path.display().to_string();
+        let one = |at: SourceError| {
+            vec![SpecError {
+                at,
+                pointer: String::new(),
+            }]
+        };
+        let text = read_text(path, &file).map_err(one)?;
+        let mut document = parse(&file, &text).map_err(|e| vec![e])?;
+        let root = normalize(path);
+        let mut b = Bundler {
+            root_dir: root.parent().map(Path::to_path_buf).unwrap_or_default(),
+            root: root.clone(),
+            sources: Sources::new(&file),
+            keys: HashMap::new(),
+            queue: VecDeque::new(),
+            written: HashMap::new(),
+            errors: vec![],
+        };
+        let f = b.sources.add_file(&file, text);
+        b.sources.mount("", f, "");
+        b.rewrite(&mut document, &root, "", &mut String::new(), false);
+        let mut bundled = Map::new();
+        while let Some((path, key, referrer, original)) = b.queue.pop_front() {
+            let name = path.display().to_string();
+            let text = match read_text(&path, &name) {
+                Ok(t) => t,
+                Err(e) => {
+                    let err = b.sources.error(
+                        &pointer_join(&referrer, "$ref"),
+                        format!(
+                            "`{original}` names a file that {}",
+                            e.message
+                                .trim_start_matches("cannot read the file: ")
+                                .replace("no such file", "does not exist")
+                        ),
+                    );
+                    b.errors.push(err);
+                    continue;
+                }
+            };
+            let mut value = match parse(&name, &text) {
+                Ok(v) => v,
+                Err(e) => {
+                    b.errors.push(e);
+                    continue;
+                }
+            };
+            let at = pointer_join(&format!("#/{BUNDLED}"), &key);
+            let f = b.sources.add_file(&name, text);
+            b.sources.mount(&at, f, "");
+            b.rewrite(&mut value, &path, &at, &mut at.clone(), false);
+            bundled.insert(key, value);
+        }
+        if !bundled.is_empty() {
+            if let Some(root) = document.as_object_mut() {
+                root.insert(BUNDLED.to_string(), Value::Object(bundled));
+            }
+        }
+        if !b.errors.is_empty() {
+            return Err(b.errors);
+        }
+        let broken = check_refs(&document, &b.sources, &b.written);
+        Ok((document, b.sources, broken))
+    }
+
+    /// Rewrites the `$ref`s in `v`, a part of the file at `file` placed at
+    /// bundled pointer `base` (`""` for the root file); `here` is `v`'s own
+    /// bundled pointer. Under a schema `$id`, relative refs are not followed.
+    fn rewrite(&mut self, v: &mut Value, file: &Path, base: &str, here: &mut String, in_id: bool) {
+        match v {
+            Value::Object(obj) => {
+                let in_id = in_id || obj.get("$id").is_some_and(Value::is_string);
+                if let Some(Value::String(r)) = obj.get_mut("$ref") {
+                    if let Some(new) = self.target(r, file, base, here, in_id) {
+                        self.written.insert(new.clone(), r.clone());
+                        *r = new;
+                    }
+                }
+                for (k, child) in obj.iter_mut() {
+                    if k == "$ref" || (DATA_KEYWORDS.contains(&k.as_str()) && !names_map(here)) {
+                        continue;
+                    }
+                    let len = here.len();
+                    here.push('/');
+                    here.push_str(&crate::model::escape_token(k));
+                    self.rewrite(child, file, base, here, in_id);
+                    here.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    let len = here.len();
+                    here.push('/');
+                    here.push_str(&i.to_string());
+                    self.rewrite(child, file, base, here, in_id);
+                    here.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The bundled form of ref `r` written in `file` (placed at `base`), or
+    /// None to leave it as written (an error is recorded when it cannot be
+    /// followed). `here` is the bundled pointer of the object holding it.
+    fn target(
+        &mut self,
+        r: &str,
+        file: &Path,
+        base: &str,
+        here: &str,
+        in_id: bool,
+    ) -> Option<String> {
+        let (file_part, fragment) = match r.split_once('#') {
+            Some((f, frag)) => (f, frag),
+            None => (r, ""),
+        };
+        let fragment = if fragment.is_empty() {
+            String::new()
+        } else {
+            percent_decode(fragment)
+        };
+        let at_ref =
+            |b: &Self, message: String| b.sources.error(&pointer_join(here, "$ref"), message);
+        if file_part.is_empty() {
+            // A local ref: in another file, local to that file.
+            if base.is_empty() || !(fragment.is_empty() || fragment.starts_with('/')) {
+                return None;
+            }
+            return Some(format!("{base}{fragment}"));
+        }
+        if file_part.contains("://") || file_part.starts_with("//") {
+            let e = at_ref(self, format!("`{r}` is a remote reference: only files beside the spec are read (download it and refer to the copy)"));
+            self.errors.push(e);
+            return None;
+        }
+        if in_id {
+            let e = at_ref(self, format!("`{r}` is relative to a schema's `$id`, which is not supported: refer to the file from the spec's folder"));
+            self.errors.push(e);
+            return None;
+        }
+        if !(fragment.is_empty() || fragment.starts_with('/')) {
+            let e = at_ref(self, format!("`{r}` names an anchor in another file, which is not supported: use a JSON pointer (`file.yaml#/components/...`)"));
+            self.errors.push(e);
+            return None;
+        }
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let path = normalize(&dir.join(percent_decode(file_part)));
+        if path == self.root {
+            return Some(format!("#{fragment}"));
+        }
+        let key = match self.keys.get(&path) {
+            Some(k) => k.clone(),
+            None => {
+                let rel = path.strip_prefix(&self.root_dir).unwrap_or(&path);
+                let key = rel.to_string_lossy().replace('\\', "/");
+                self.keys.insert(path.clone(), key.clone());
+                self.queue
+                    .push_back((path, key.clone(), here.to_string(), r.to_string()));
+                key
+            }
+        };
+        Some(format!(
+            "{}{fragment}",
+            pointer_join(&format!("#/{BUNDLED}"), &key)
+        ))
+    }
+}
+
+/// Keywords whose values are data, not schemas or spec objects: a `$ref`
+/// inside is text, not a reference.
+const DATA_KEYWORDS: [&str; 4] = ["example", "default", "enum", "const"];
+
+/// Whether the object at `pointer` maps names to schemas (`properties`, ...),
+/// so its keys are names even when they look like keywords.
+fn names_map(pointer: &str) -> bool {
+    let last = pointer.rsplit('/').next().unwrap_or_default();
+    matches!(
+        last,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "schemas"
+    )
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Every local `$ref` (`#/...`) in `doc` that names nothing, as errors at the
+/// ref (written as the user wrote it: `written` maps rewritten refs back).
+/// Refs under a schema `$id` and inside example data are not checked.
+pub(crate) fn check_refs(
+    doc: &Value,
+    sources: &Sources,
+    written: &HashMap<String, String>,
+) -> Vec<SpecError> {
+    fn walk(
+        v: &Value,
+        doc: &Value,
+        here: &mut String,
+        in_id: bool,
+        out: &mut Vec<(String, String)>,
+    ) {
+        match v {
+            Value::Object(obj) => {
+                let in_id = in_id || obj.get("$id").is_some_and(Value::is_string);
+                if let Some(Value::String(r)) = obj.get("$ref") {
+                    if !in_id && (r == "#" || r.starts_with("#/")) && follow_ref(doc, r).is_err() {
+                        out.push((here.clone(), r.clone()));
+                    }
+                }
+                for (k, child) in obj {
+                    if DATA_KEYWORDS.contains(&k.as_str()) && !names_map(here) {
+                        continue;
+                    }
+                    if matches!(child, Value::Object(_) | Value::Array(_)) {
+                        let len = here.len();
+                        here.push('/');
+                        here.push_str(&crate::model::escape_token(k));
+                        walk(child, doc, here, in_id, out);
+                        here.truncate(len);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    if matches!(child, Value::Object(_) | Value::Array(_)) {
+                        let len = here.len();
+                        here.push('/');
+                        here.push_str(&i.to_string());
+                        walk(child, doc, here, in_id, out);
+                        here.truncate(len);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut broken = vec![];
+    walk(doc, doc, &mut "#".to_string(), false, &mut broken);
+    broken
+        .into_iter()
+        .map(|(at, r)| {
+            let shown = written.get(&r).unwrap_or(&r);
+            sources.error(
+                &pointer_join(&at, "$ref"),
+                format!("`{shown}` names nothing in the document"),
+            )
+        })
+        .collect()
 }
 
 /// Reads a one-file spec: `text` is the contents of `file` (which only names it
@@ -55,7 +352,8 @@ pub fn load(path: &Path) -> Result<Spec, Vec<SpecError>> {
 pub fn load_str(file: &str, text: &str) -> Result<Spec, Vec<SpecError>> {
     let document = parse(file, text).map_err(|e| vec![e])?;
     let sources = Sources::single(file, text);
-    from_document(document, sources)
+    let broken = check_refs(&document, &sources, &HashMap::new());
+    from_document(document, sources, broken)
 }
 
 /// The document in `text`, read as JSON when it looks like JSON (fast), else as
@@ -104,15 +402,39 @@ fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
-/// Checks the version of a parsed document, converts 2.0, and builds the model.
-pub(crate) fn from_document(document: Value, sources: Sources) -> Result<Spec, Vec<SpecError>> {
+/// Checks the version of a parsed document, converts 2.0, and builds the
+/// model. `broken` are the refs found to name nothing: they are reported with
+/// the model's errors (once each).
+pub(crate) fn from_document(
+    document: Value,
+    sources: Sources,
+    broken: Vec<SpecError>,
+) -> Result<Spec, Vec<SpecError>> {
     let version = version_of(&document, &sources).map_err(|e| vec![e])?;
+    if !broken.is_empty() && version == SpecVersion::Swagger2 {
+        return Err(broken);
+    }
     let document = if version == SpecVersion::Swagger2 {
         swagger2(&document, &sources)?
     } else {
         document
     };
-    build(version, document, sources)
+    match build(version, document, sources) {
+        Ok(spec) if broken.is_empty() => Ok(spec),
+        Ok(_) => Err(broken),
+        Err(errors) => {
+            let mut all = broken;
+            for e in errors {
+                if !all
+                    .iter()
+                    .any(|b| b.pointer == e.pointer && b.at.file == e.at.file)
+                {
+                    all.push(e);
+                }
+            }
+            Err(all)
+        }
+    }
 }
 
 /// The version a document declares.

@@ -226,11 +226,11 @@ components:
     assert_eq!(e.len(), 4, "{e:#?}");
     assert_eq!(
         e[0],
-        "r.yaml:15:9: #/components/parameters/B/$ref: `$ref`s loop: #/components/parameters/A → #/components/parameters/B → #/components/parameters/A"
+        "r.yaml:8:11: #/paths/~1a/get/parameters/1/$ref: `#/components/parameters/Missing` names nothing in the document"
     );
     assert_eq!(
         e[1],
-        "r.yaml:8:11: #/paths/~1a/get/parameters/1/$ref: `#/components/parameters/Missing` names nothing in the document"
+        "r.yaml:15:9: #/components/parameters/B/$ref: `$ref`s loop: #/components/parameters/A → #/components/parameters/B → #/components/parameters/A"
     );
     assert!(e[2].contains("refers to another file"), "{e:?}");
     assert!(e[3].contains("is a remote reference"), "{e:?}");
