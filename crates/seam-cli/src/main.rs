@@ -7,6 +7,7 @@ mod demo_cmd;
 mod failure;
 mod import_cmd;
 mod mock_cmd;
+mod openapi_cmd;
 mod pact_cmd;
 mod reports;
 mod test_cmd;
@@ -37,6 +38,9 @@ enum Command {
     /// Work with Pact files (v1 to v4).
     #[command(subcommand)]
     Pact(pact_cmd::PactCommand),
+    /// Work with OpenAPI specs (Swagger 2.0, OpenAPI 3.0 and 3.1).
+    #[command(subcommand)]
+    Openapi(openapi_cmd::OpenapiCommand),
     /// Serve stubs: seam stub files, WireMock mappings, pacts; latency, faults,
     /// scenarios, templates, a WireMock-compatible admin API.
     Mock(mock_cmd::MockArgs),
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Pact(cmd) => pact_cmd::run(cmd),
+        Command::Openapi(cmd) => openapi_cmd::run(cmd),
         Command::Mock(args) => mock_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),

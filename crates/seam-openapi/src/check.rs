@@ -2322,3 +2322,25 @@ pub fn pointer(tokens: &[&str]) -> String {
     }
     p
 }
+
+/// The checks of a one-file document the loader refused (its version known,
+/// its model not built): what [`check`] and [`lint`] would have said, placed
+/// in `file`, so a user sees every problem at once rather than the loader's
+/// first stop. `None` when the text is not a YAML/JSON document with a
+/// version this reads.
+pub fn check_text(file: &str, text: &str) -> Option<Vec<(SpecError, bool)>> {
+    let doc: Value = seam_core::yaml::from_str(file, text).ok()?;
+    let version = match (doc.get("openapi"), doc.get("swagger")) {
+        (Some(Value::String(v)), _) if v.starts_with("3.1.") => SpecVersion::V31,
+        (Some(Value::String(v)), _) if v.starts_with("3.0.") => SpecVersion::V30,
+        (None, Some(Value::String(v))) if v == "2.0" => SpecVersion::Swagger2,
+        _ => return None,
+    };
+    let sources = crate::position::Sources::single(file, text);
+    Some(
+        check_document(&doc, version)
+            .into_iter()
+            .map(|p| (sources.error(&p.pointer, &p.message), p.warning))
+            .collect(),
+    )
+}
