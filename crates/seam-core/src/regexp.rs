@@ -5,9 +5,16 @@
 //! in one line when they do not compile ("invalid regex `(`: unclosed group"),
 //! with long sources cut. Pact files carry Java (pact-jvm), Ruby and JavaScript
 //! regexes: [`java`] translates their syntax to the regex crate's first.
+//! Regexes a table holds by the thousand (stub paths) are compiled leanly and
+//! shared by pattern: [`whole`].
 
 use regex::{Regex, RegexBuilder};
+use regex_automata::dfa::{dense, sparse, Automaton, StartKind};
+use regex_automata::nfa::thompson;
+use regex_automata::{Anchored, Input};
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The longest regex accepted, in bytes of source.
 pub const MAX_REGEX_LEN: usize = 16 * 1024;
@@ -405,9 +412,28 @@ fn java_property(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The source a regex was written with, without what [`anchored`] added.
-pub fn source_of(re: &Regex) -> &str {
-    let s = re.as_str();
+/// A compiled regex's pattern, as compiled (for [`source_of`]).
+pub trait AsPattern {
+    /// The pattern, with what [`anchored`] added.
+    fn pattern(&self) -> &str;
+}
+
+impl AsPattern for Regex {
+    fn pattern(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsPattern for Whole {
+    fn pattern(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// The source a regex was written with, without what [`anchored`] (or
+/// [`whole`]) added.
+pub fn source_of(re: &impl AsPattern) -> &str {
+    let s = re.pattern();
     s.strip_prefix(ANCHOR_START_DOTALL)
         .or_else(|| s.strip_prefix(ANCHOR_START))
         .and_then(|r| r.strip_suffix(ANCHOR_END))
@@ -429,34 +455,155 @@ fn check_len(source: &str) -> Result<(), String> {
 /// full, so patterns no longer used are not kept for long).
 const SHARED: usize = 256;
 
+/// Compiled forms by pattern, at most [`SHARED`] of them.
+type Shared<T> = Mutex<Option<HashMap<String, T>>>;
+
 /// Compiled regexes by pattern: many stubs and matchers carry the same
 /// pattern (a header `matches`, a path regex per pair of stubs), and each
 /// compiled regex takes 9 to 16 KB; a clone shares the compiled program.
-static COMPILED: std::sync::Mutex<Option<std::collections::HashMap<String, Regex>>> =
-    std::sync::Mutex::new(None);
+static COMPILED: Shared<Regex> = Mutex::new(None);
 
-fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    let shared = |f: &mut dyn FnMut(&mut std::collections::HashMap<String, Regex>)| {
-        if let Ok(mut cache) = COMPILED.lock() {
-            f(cache.get_or_insert_with(Default::default))
-        }
-    };
-    let mut found = None;
-    shared(&mut |c| found = c.get(pattern).cloned());
-    if let Some(re) = found {
-        return Ok(re);
+/// [`Whole`] regexes by pattern: a clone shares everything.
+static WHOLE: Shared<Whole> = Mutex::new(None);
+
+/// The compiled form of `pattern` from `cache`, or `make`'s, then kept there.
+fn shared<T: Clone, E>(
+    cache: &Shared<T>,
+    pattern: &str,
+    make: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    let found = cache
+        .lock()
+        .ok()
+        .and_then(|c| c.as_ref().and_then(|c| c.get(pattern).cloned()));
+    if let Some(found) = found {
+        return Ok(found);
     }
-    let re = RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
-        .build()?;
-    shared(&mut |c| {
+    let made = make()?;
+    if let Ok(mut c) = cache.lock() {
+        let c = c.get_or_insert_with(Default::default);
         if c.len() >= SHARED {
             c.clear();
         }
-        c.insert(pattern.to_string(), re.clone());
-    });
-    Ok(re)
+        c.insert(pattern.to_string(), made.clone());
+    }
+    Ok(made)
+}
+
+fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    shared(&COMPILED, pattern, || {
+        RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+            .build()
+    })
+}
+
+/// The most a [`Whole`] regex's DFA may take while it is built (beyond it,
+/// the regex crate's form is used).
+const WHOLE_BUILD_LIMIT: usize = 512 * 1024;
+
+/// The most a [`Whole`] regex's finished DFA may take: about what the regex
+/// crate's form takes (beyond it, that form is used).
+const WHOLE_DFA_MAX: usize = 16 * 1024;
+
+/// A regex matched against whole values, as [`anchored`] compiles it, in the
+/// leanest form that holds it, and shared: clones (and every regex compiled
+/// from the same pattern while it is in use) share one compiled form.
+///
+/// The regex crate's `Regex` takes 16 KB for a 40-byte path pattern, and each
+/// clone (each stub) adds a cache pool of its own (2 KB, 7 KB more once used,
+/// per thread). Most patterns fit a fully compiled DFA in its sparse form
+/// instead: about 1 KB, nothing per thread, as fast on short values. The few
+/// that do not (Unicode word boundaries, or a DFA that would be large) keep
+/// the regex crate's form.
+#[derive(Clone)]
+pub struct Whole(Arc<WholeForm>);
+
+struct WholeForm {
+    /// As compiled (with the anchors [`anchored`] adds).
+    pattern: Box<str>,
+    engine: WholeEngine,
+}
+
+// one per pattern, behind the `Arc`: the size of the DFA's header is paid once
+#[allow(clippy::large_enum_variant)]
+enum WholeEngine {
+    Dfa(sparse::DFA<Vec<u8>>),
+    Regex(Regex),
+}
+
+impl Whole {
+    /// Whether the whole of `value` matches.
+    pub fn is_match(&self, value: &str) -> bool {
+        match &self.0.engine {
+            WholeEngine::Dfa(dfa) => {
+                // the pattern is anchored at both ends: a match from the
+                // start is a match of the whole value
+                let input = Input::new(value).anchored(Anchored::Yes).earliest(true);
+                matches!(dfa.try_search_fwd(&input), Ok(Some(_)))
+            }
+            WholeEngine::Regex(re) => re.is_match(value),
+        }
+    }
+
+    /// The pattern as compiled; [`source_of`] gives it as written.
+    pub fn as_str(&self) -> &str {
+        &self.0.pattern
+    }
+
+    /// Whether the lean form (a DFA) holds this regex.
+    pub fn is_lean(&self) -> bool {
+        matches!(self.0.engine, WholeEngine::Dfa(_))
+    }
+}
+
+impl std::fmt::Debug for Whole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Whole").field(&self.as_str()).finish()
+    }
+}
+
+/// Compiles `source` for whole-value matching, as [`anchored`] does (same
+/// bounds, same errors), into a [`Whole`]: the form for regexes kept by the
+/// thousand, such as stub paths.
+pub fn whole(source: &str, dot: Dot) -> Result<Whole, String> {
+    check_len(source)?;
+    let start = match dot {
+        Dot::Line => ANCHOR_START,
+        Dot::All => ANCHOR_START_DOTALL,
+    };
+    let pattern = format!("{start}{source}{ANCHOR_END}");
+    shared(&WHOLE, &pattern, || {
+        let engine = match lean_dfa(&pattern) {
+            Some(dfa) => WholeEngine::Dfa(dfa),
+            None => WholeEngine::Regex(anchored(source, dot)?),
+        };
+        Ok(Whole(Arc::new(WholeForm {
+            pattern: pattern.as_str().into(),
+            engine,
+        })))
+    })
+}
+
+/// `pattern` as a sparse DFA, if it compiles to a small one.
+fn lean_dfa(pattern: &str) -> Option<sparse::DFA<Vec<u8>>> {
+    let dense = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .dfa_size_limit(Some(WHOLE_BUILD_LIMIT))
+                .determinize_size_limit(Some(WHOLE_BUILD_LIMIT)),
+        )
+        .thompson(
+            thompson::Config::new()
+                .which_captures(thompson::WhichCaptures::None)
+                .nfa_size_limit(Some(WHOLE_BUILD_LIMIT)),
+        )
+        .build(pattern)
+        .ok()?;
+    let dfa = dense.to_sparse().ok()?;
+    (dfa.memory_usage() <= WHOLE_DFA_MAX).then_some(dfa)
 }
 
 /// A regex error in one line: the source (cut when long) and the reason.
@@ -636,6 +783,109 @@ mod tests {
         ] {
             let _ = translate_java(source);
             let _ = java(source, Dot::Line);
+        }
+    }
+
+    /// A [`Whole`] regex accepts exactly what [`anchored`]'s does, whichever
+    /// form holds it, and refuses what it refuses with the same error.
+    #[test]
+    fn whole_regexes_match_as_anchored_ones_do() {
+        let patterns = [
+            "/api/catalog-1/orders/[0-9]+(/lines)?",
+            "/api/v[0-9]+/users-9/items/[0-9]+",
+            "/api/.*",
+            ".*/health",
+            "(?i)/API/x",
+            "/a|/b",
+            "/é/[^/]+",
+            "a.b",
+            "\\w+/\\d{2,4}",
+            "[[:alpha:]]+",
+            "",
+            "x*",
+            "\\bword\\b.*",
+            "(a|b)*c{0,3}",
+            "/users/\\p{Greek}+",
+        ];
+        let values = [
+            "/api/catalog-1/orders/12",
+            "/api/catalog-1/orders/12/lines",
+            "/api/catalog-1/orders/12/lines/x",
+            "/api/catalog-1/orders/",
+            "/api/v2/users-9/items/7",
+            "/api/x",
+            "/API/X",
+            "/a",
+            "/b",
+            "/ab",
+            "/é/ü",
+            "/é/",
+            "a\nb",
+            "axb",
+            "ab/١٢",
+            "abc/12",
+            "word and more",
+            "words",
+            "",
+            "xxx",
+            "ababccc",
+            "ababcccc",
+            "/users/αβ",
+            "/x/health",
+            "/health\n",
+        ];
+        for p in patterns {
+            for dot in [Dot::Line, Dot::All] {
+                let (w, a) = (whole(p, dot).unwrap(), anchored(p, dot).unwrap());
+                assert_eq!(source_of(&w), p);
+                for v in values {
+                    assert_eq!(w.is_match(v), a.is_match(v), "{p:?} ({dot:?}) on {v:?}");
+                }
+            }
+        }
+        // Unicode word boundaries stay with the regex crate, and so does a
+        // pattern whose DFA would be large; path patterns are lean
+        assert!(!whole("\\bx", Dot::All).unwrap().is_lean());
+        assert!(!whole("[ab]*a[ab]{14}", Dot::All).unwrap().is_lean());
+        assert!(whole(patterns[0], Dot::All).unwrap().is_lean());
+        for bad in ["applicat[on/json.*", "\\w{1,64}{1,64}", "(?=a)b"] {
+            assert_eq!(
+                whole(bad, Dot::All).unwrap_err(),
+                anchored(bad, Dot::All).unwrap_err()
+            );
+        }
+        assert!(whole(&"a".repeat(MAX_REGEX_LEN + 1), Dot::All).is_err());
+    }
+
+    #[test]
+    fn a_whole_regex_is_shared_by_pattern() {
+        let a = whole("/shared/[0-9]+", Dot::All).unwrap();
+        let b = whole("/shared/[0-9]+", Dot::All).unwrap();
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(!Arc::ptr_eq(
+            &a.0,
+            &whole("/shared/[0-9]+", Dot::Line).unwrap().0
+        ));
+    }
+
+    proptest::proptest! {
+        /// Random patterns over a small alphabet: the lean form agrees with
+        /// the regex crate on random values.
+        #[test]
+        fn whole_agrees_with_anchored(
+            parts in proptest::collection::vec(proptest::sample::select(
+                &["/", "a", "b", ".", "[ab]", "[^/]", "(a|b/)", "*", "+", "?", "{1,2}", "(?i)", "\\b", "é"][..]
+            ), 0..8),
+            values in proptest::collection::vec("[/abAé\n]{0,6}", 8),
+        ) {
+            let p = parts.concat();
+            if let (Ok(w), Ok(a)) = (whole(&p, Dot::All), anchored(&p, Dot::All)) {
+                for v in &values {
+                    proptest::prop_assert_eq!(w.is_match(v), a.is_match(v), "{:?} on {:?}", p, v);
+                }
+            } else {
+                proptest::prop_assert_eq!(whole(&p, Dot::All).err(), anchored(&p, Dot::All).err());
+            }
         }
     }
 

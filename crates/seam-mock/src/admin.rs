@@ -291,7 +291,7 @@ fn stub_from_admin(v: &Value, prefix: &str) -> Result<Stub, AdminError> {
 fn pattern_from(v: &Value) -> Result<RequestPattern, AdminError> {
     let mapping = json!({"request": v, "response": {}});
     match stub_from_mapping(&mapping, None) {
-        Ok(stub) => Ok(stub.request),
+        Ok(stub) => Ok(std::sync::Arc::unwrap_or_clone(stub.request)),
         Err(e) => {
             let path = format!("${}", e.path.strip_prefix("$.request").unwrap_or(""));
             Err(AdminError::unusable(

@@ -22,7 +22,7 @@
 use crate::matching::match_template;
 use crate::registry::Entry;
 use crate::stub::{TemplateSegment, UrlMatcher};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -69,8 +69,9 @@ impl Filter {
 #[derive(Debug, Default)]
 struct Bucket {
     stubs: Vec<(u32, Filter)>,
-    /// Every regex of the bucket at once, in `stubs` order (big buckets).
-    set: Option<RegexSet>,
+    /// Big buckets: every distinct regex of the bucket at once, and the
+    /// stubs of each of the set's patterns.
+    set: Option<(RegexSet, Vec<Vec<u32>>)>,
 }
 
 /// Buckets by literal prefix, sorted, each with the longest other prefix that
@@ -85,7 +86,9 @@ struct Prefixes {
 }
 
 impl Prefixes {
-    fn build(mut items: Vec<(Vec<u8>, u32, Filter, Option<&Regex>)>) -> Self {
+    /// Buckets for `items`: (literal prefix, stub, filter, the stub's
+    /// regex pattern if it has one).
+    fn build(mut items: Vec<(Vec<u8>, u32, Filter, Option<&str>)>) -> Self {
         items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut p = Prefixes::default();
         let mut sources: Vec<Vec<&str>> = Vec::new();
@@ -100,10 +103,7 @@ impl Prefixes {
                 .expect("pushed")
                 .stubs
                 .push((stub, filter));
-            sources
-                .last_mut()
-                .expect("pushed")
-                .extend(regex.map(Regex::as_str));
+            sources.last_mut().expect("pushed").extend(regex);
         }
         let mut chain: Vec<u32> = Vec::new();
         for (i, key) in p.keys.iter().enumerate() {
@@ -118,12 +118,25 @@ impl Prefixes {
         }
         for (bucket, sources) in p.buckets.iter_mut().zip(sources) {
             if sources.len() >= SET_MIN && sources.len() == bucket.stubs.len() {
+                // one pattern per distinct regex (stubs often share one)
+                let mut patterns: Vec<&str> = Vec::new();
+                let mut stubs: Vec<Vec<u32>> = Vec::new();
+                let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+                for (source, &(stub, _)) in sources.iter().zip(&bucket.stubs) {
+                    let at = *seen.entry(source).or_insert_with(|| {
+                        patterns.push(source);
+                        stubs.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    stubs[at].push(stub);
+                }
                 // too large a set is no set: the bucket's regexes run one by one
-                bucket.set = RegexSetBuilder::new(sources)
+                bucket.set = RegexSetBuilder::new(patterns)
                     .size_limit(seam_core::regexp::REGEX_SIZE_LIMIT)
                     .dfa_size_limit(seam_core::regexp::REGEX_DFA_SIZE_LIMIT)
                     .build()
-                    .ok();
+                    .ok()
+                    .map(|set| (set, stubs));
             }
         }
         p
@@ -165,7 +178,7 @@ impl Prefixes {
 /// Pushes the stubs of `bucket` that could match `hay`.
 fn push_bucket(out: &mut Vec<u32>, bucket: &Bucket, hay: &str, slashes: u32, segments: u32) {
     match &bucket.set {
-        Some(set) => out.extend(set.matches(hay).iter().map(|i| bucket.stubs[i].0)),
+        Some((set, stubs)) => out.extend(set.matches(hay).iter().flat_map(|i| &stubs[i])),
         None => out.extend(
             bucket
                 .stubs
@@ -199,12 +212,12 @@ impl PathIndex {
                     index.exact.entry(path.into()).or_default().push(i)
                 }
                 UrlMatcher::UrlPathPattern(re) => {
-                    let (prefix, filter) = regex_shape(re);
-                    paths.push((prefix, i, filter, Some(re)));
+                    let (prefix, filter) = regex_shape(re.as_str());
+                    paths.push((prefix, i, filter, Some(re.as_str())));
                 }
                 UrlMatcher::UrlPattern(re) => {
-                    let (prefix, filter) = regex_shape(re);
-                    urls.push((prefix, i, filter, Some(re)));
+                    let (prefix, filter) = regex_shape(re.as_str());
+                    urls.push((prefix, i, filter, Some(re.as_str())));
                 }
                 UrlMatcher::UrlPathTemplate(t) => {
                     let mut key = String::new();
@@ -326,7 +339,7 @@ impl PathIndex {
 /// The literal prefix every match of an anchored regex starts with, and the
 /// range of slashes a match can hold. A regex that is not anchored at the
 /// start (or does not parse here) has no prefix and any number of slashes.
-fn regex_shape(re: &Regex) -> (Vec<u8>, Filter) {
+fn regex_shape(pattern: &str) -> (Vec<u8>, Filter) {
     let anything = (
         Vec::new(),
         Filter::Slashes {
@@ -334,7 +347,7 @@ fn regex_shape(re: &Regex) -> (Vec<u8>, Filter) {
             max: u32::MAX,
         },
     );
-    let Ok(hir) = regex_syntax::Parser::new().parse(re.as_str()) else {
+    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
         return anything;
     };
     let (min, max) = slash_range(&hir);
@@ -446,10 +459,10 @@ fn slash_range(hir: &Hir) -> (u32, Option<u32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use seam_core::regexp::{anchored, Dot};
+    use seam_core::regexp::{whole, Dot};
 
     fn shape(src: &str) -> (String, Filter) {
-        let (p, f) = regex_shape(&anchored(src, Dot::All).unwrap());
+        let (p, f) = regex_shape(whole(src, Dot::All).unwrap().as_str());
         (String::from_utf8(p).unwrap(), f)
     }
 
@@ -479,7 +492,7 @@ mod tests {
         assert_eq!(shape("/a|/b"), ("/".into(), slashes(1, 1)));
         assert_eq!(shape("/a\\.json"), ("/a.json".into(), slashes(1, 1)));
         // not anchored: could match anywhere
-        let (p, f) = regex_shape(&Regex::new("/api/x").unwrap());
+        let (p, f) = regex_shape("/api/x");
         assert!(p.is_empty());
         assert_eq!(f, slashes(2, 2));
     }

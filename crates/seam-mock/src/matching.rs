@@ -77,7 +77,7 @@ pub fn parse_template(source: &str) -> Result<PathTemplate, String> {
 }
 
 /// URL regexes are anchored when loaded, so `is_match` is a whole-value match.
-fn full_match(re: &regex::Regex, s: &str) -> bool {
+fn full_match(re: &seam_core::regexp::Whole, s: &str) -> bool {
     re.is_match(s)
 }
 

@@ -11,7 +11,7 @@ use crate::stub::{
 use crate::template::{TemplateField, TemplateFieldError};
 use base64::Engine;
 use seam_core::matching::scalar_text;
-use seam_core::regexp::{anchored, Dot};
+use seam_core::regexp::{whole, Dot, Whole};
 use seam_matchers::StringMatcher;
 use serde::Deserialize;
 use serde_json::Value;
@@ -190,8 +190,8 @@ fn matcher(file: &Path, v: &Spanned<Value>) -> Result<StringMatcher, LoadError> 
     StringMatcher::from_wiremock_json(&m).map_err(|e| at(file, v, e))
 }
 
-fn regex(file: &Path, s: &Spanned<String>) -> Result<regex::Regex, LoadError> {
-    anchored(&s.value, Dot::All).map_err(|e| at(file, s, e))
+fn regex(file: &Path, s: &Spanned<String>) -> Result<Whole, LoadError> {
+    whole(&s.value, Dot::All).map_err(|e| at(file, s, e))
 }
 
 fn named_matchers(

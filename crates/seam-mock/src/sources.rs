@@ -134,7 +134,7 @@ fn header_fallback(stub: &Stub) -> Option<Stub> {
     let mut fallback = stub.clone();
     fallback.id = uuid::Uuid::new_v4();
     fallback.priority = stub.priority.saturating_add(1);
-    fallback.request.ignore_pact_headers = true;
+    std::sync::Arc::make_mut(&mut fallback.request).ignore_pact_headers = true;
     Some(fallback)
 }
 

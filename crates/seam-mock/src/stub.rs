@@ -4,9 +4,11 @@
 
 use seam_core::http::Headers;
 use seam_core::interaction::{RequestSpec, ResponseSpec};
+use seam_core::regexp::Whole;
 use seam_matchers::StringMatcher;
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// WireMock's default priority (lower numbers win).
@@ -20,12 +22,13 @@ pub enum UrlMatcher {
     Any,
     /// `url`: path and query string, exactly.
     Url(String),
-    /// `urlPattern`: a regex over path and query string.
-    UrlPattern(regex::Regex),
+    /// `urlPattern`: a regex over path and query string (compiled leanly and
+    /// shared by pattern: a table holds thousands).
+    UrlPattern(Whole),
     /// `urlPath`: the path, exactly (query ignored).
     UrlPath(String),
-    /// `urlPathPattern`: a regex over the path.
-    UrlPathPattern(regex::Regex),
+    /// `urlPathPattern`: a regex over the path (as `urlPattern`'s).
+    UrlPathPattern(Whole),
     /// `urlPathTemplate`: `/orders/{id}`; parameters named for `pathParameters`.
     UrlPathTemplate(PathTemplate),
 }
@@ -336,8 +339,11 @@ pub struct Stub {
     pub name: Option<String>,
     /// Lower wins; ties go to the newest stub.
     pub priority: i32,
-    pub request: RequestPattern,
-    pub response: ResponseDef,
+    /// Shared by clones (the server keeps the stubs it started with beside
+    /// its table): a clone costs the stub's small fields only. Change one
+    /// stub's with [`Arc::make_mut`].
+    pub request: Arc<RequestPattern>,
+    pub response: Arc<ResponseDef>,
     pub scenario: Option<ScenarioStep>,
     pub persistent: bool,
     pub metadata: Option<Value>,
@@ -370,8 +376,8 @@ impl Stub {
             id: Uuid::new_v4(),
             name: None,
             priority: DEFAULT_PRIORITY,
-            request,
-            response,
+            request: Arc::new(request),
+            response: Arc::new(response),
             scenario: None,
             persistent: false,
             metadata: None,

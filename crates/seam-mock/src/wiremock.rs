@@ -21,7 +21,7 @@ use seam_core::http::Headers;
 pub(crate) use seam_core::json_at::item_starts;
 pub use seam_core::json_at::locate;
 use seam_core::json_at::string_end;
-use seam_core::regexp::{anchored, source_of, Dot};
+use seam_core::regexp::{source_of, whole, Dot};
 use seam_core::source::did_you_mean;
 use seam_matchers::{
     child_path, describe_json, parse_matcher, MatcherError, Parsed, StringMatcher,
@@ -496,7 +496,7 @@ fn parse_url(o: &Obj<'_>) -> Parsed<UrlMatcher> {
         return Ok(UrlMatcher::Any);
     };
     let text = o.string(key)?.unwrap_or_default();
-    let regex = |t: &str| anchored(t, Dot::All).map_err(|e| MatcherError::new(o.at(key), e));
+    let regex = |t: &str| whole(t, Dot::All).map_err(|e| MatcherError::new(o.at(key), e));
     Ok(match key {
         "url" => UrlMatcher::Url(text.to_string()),
         "urlPattern" => UrlMatcher::UrlPattern(regex(text)?),
