@@ -9,6 +9,7 @@ mod import_cmd;
 mod mock_cmd;
 mod openapi_cmd;
 mod pact_cmd;
+mod proxy_cmd;
 mod reports;
 mod test_cmd;
 mod verify_cmd;
@@ -44,6 +45,9 @@ enum Command {
     /// Serve stubs: seam stub files, WireMock mappings, pacts; latency, faults,
     /// scenarios, templates, a WireMock-compatible admin API.
     Mock(mock_cmd::MockArgs),
+    /// A validating proxy: forward to the real service, check both directions
+    /// against an OpenAPI spec, report violations; exit 1 if any at stop.
+    Proxy(proxy_cmd::ProxyArgs),
     /// Run API test suites (YAML): requests, captures, assertions; exit 0 all
     /// passed, 1 a test failed, 2 bad input.
     Test(test_cmd::TestArgs),
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Pact(cmd) => pact_cmd::run(cmd),
         Command::Openapi(cmd) => openapi_cmd::run(cmd),
         Command::Mock(args) => mock_cmd::run(args),
+        Command::Proxy(args) => proxy_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),

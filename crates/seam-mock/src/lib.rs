@@ -8,6 +8,7 @@
 //! - [`respond`], [`template`]: answers, delays, faults, chaos, Handlebars templates.
 //! - [`server`], [`admin`], [`journal`], [`record`]: the server, the WireMock-compatible
 //!   admin API, the bounded request journal, proxy recording.
+//! - [`conformance`]: proxied exchanges checked against an OpenAPI spec (`seam proxy`).
 //!
 //! One stub, served on a free loopback port and asked once:
 //!
@@ -40,6 +41,7 @@
 //! ```
 
 pub mod admin;
+pub mod conformance;
 pub mod index;
 pub mod journal;
 pub mod matching;

@@ -112,6 +112,9 @@ pub struct MockState {
     pub settings_delay: std::sync::atomic::AtomicU64,
     /// What the admin API keeps beside stubs and journal (start time, settings).
     pub admin: crate::admin::AdminState,
+    /// The validating proxy's checks (`seam proxy --openapi`): proxied
+    /// exchanges go through them when set.
+    pub conformance: OnceLock<Arc<crate::conformance::Conformance>>,
     /// Forwards proxied requests to `http://` targets (see [`forward`]).
     plain_client: PlainClient,
     base_url: OnceLock<Arc<str>>,
@@ -164,6 +167,7 @@ impl MockServer {
             config: config.clone(),
             settings_delay: std::sync::atomic::AtomicU64::new(0),
             admin: Default::default(),
+            conformance: OnceLock::new(),
             base_url: OnceLock::new(),
             stopping: OnceLock::new(),
         });
@@ -359,7 +363,10 @@ async fn handle(
         }
         Lookup::Unmatched => match &state.config.proxy {
             Some(target) => {
-                let response = proxy(&state, target, &mreq, true, None).await;
+                let response = match state.conformance.get() {
+                    Some(c) => c.proxy(&state, target, &mreq).await,
+                    None => proxy(&state, target, &mreq, true, None).await,
+                };
                 if log != RequestLog::Off {
                     eprintln!(
                         "{}",
@@ -596,7 +603,7 @@ const HOP_BY_HOP: &[&str] = &[
 /// Forwards `req` to `target` and relays the answer; records it when asked.
 /// A proxy stub's `extras` cut a prefix from the URL, drop and add request
 /// headers (added ones after the client's, as WireMock sends them).
-async fn proxy(
+pub(crate) async fn proxy(
     state: &MockState,
     target: &str,
     req: &MockRequest,
@@ -638,7 +645,7 @@ async fn proxy(
                 return respond::text(
                     500,
                     "text/plain",
-                    format!("Network failure trying to make a proxied request to {url}\n{e}\n"),
+                    format!("{NETWORK_FAILURE} {url}\n{e}\n"),
                 )
             }
         };
@@ -660,6 +667,18 @@ async fn proxy(
         }
     }
     respond::build(&Default::default(), None, status, &headers, body)
+}
+
+/// The first words of the answer to a proxied request the upstream did not
+/// answer (WireMock's).
+const NETWORK_FAILURE: &str = "Network failure trying to make a proxied request to";
+
+/// What failed, when `status` and `body` are [`proxy`]'s answer to an
+/// upstream that could not be reached.
+pub(crate) fn network_failure(status: u16, body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    (status == 500 && text.starts_with(NETWORK_FAILURE))
+        .then(|| text.trim_end().replace('\n', ": "))
 }
 
 /// Sends a forwarded request with exactly `headers` (which hold no
