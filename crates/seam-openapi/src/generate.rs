@@ -11,21 +11,20 @@
 //! The same seed gives the same value.
 
 use crate::model::{MediaType, SchemaRef, Spec};
+pub use crate::schema::Direction;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value};
 
-/// Which way a value travels (stands in for `schema::Direction` until it lands).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    Request,
-    Response,
-}
-
 /// Past this nesting depth a value is built with the fewest parts its schema
 /// allows; past [`HARD_DEPTH`], a schema that still requires more gets `null`.
-const SOFT_DEPTH: usize = 8;
+const SOFT_DEPTH: usize = 6;
 const HARD_DEPTH: usize = 24;
+/// Past this many values in one generation, the rest is built with the
+/// fewest parts (large specs nest wide objects many levels deep).
+const BUDGET: usize = 400;
+/// A schema is entered at most this many times inside itself.
+const MAX_REENTRY: usize = 3;
 /// `x*`, `x+` and `x{n,}` in a `pattern` repeat at most this many extra times.
 const MAX_REPEAT: u32 = 8;
 /// Items in an array without `maxItems` (beyond `minItems`).
@@ -67,11 +66,19 @@ pub fn from_schema(spec: &Spec, schema: &SchemaRef, direction: Direction, seed: 
         direction,
         rng: StdRng::seed_from_u64(seed),
         stack: Vec::new(),
+        folding: Vec::new(),
+        made: 0,
     };
-    match spec.schema(schema) {
-        Some(s) => g.value(s, 0, false),
-        None => Value::Null,
+    if spec.schema(schema).is_none() {
+        return Value::Null;
     }
+    // entered as a reference, so the schema is on the stack (recursion,
+    // discriminator subtypes) like any other
+    let entry = Value::Object(Map::from_iter([(
+        "$ref".to_string(),
+        Value::String(format!("#{}", schema.pointer())),
+    )]));
+    g.value(&entry, 0, false)
 }
 
 /// A `$ref`'s target (local pointers only), followed until a schema that is
@@ -93,6 +100,10 @@ struct Generator<'a> {
     rng: StdRng,
     /// The `$ref`s being expanded, outermost first.
     stack: Vec<String>,
+    /// Values made so far (see [`BUDGET`]).
+    made: usize,
+    /// The `$ref`s being folded into one merged schema (`allOf`), outermost first.
+    folding: Vec<String>,
 }
 
 /// A schema with its `allOf` (and a chosen `oneOf`/`anyOf` branch) folded in.
@@ -104,18 +115,30 @@ impl Generator<'_> {
         if depth > HARD_DEPTH {
             return Value::Null;
         }
-        let minimal = minimal || depth > SOFT_DEPTH;
+        self.made += 1;
+        let minimal = minimal || depth > SOFT_DEPTH || self.made > BUDGET;
         let obj = match schema {
             Value::Bool(_) => return Value::String("string".into()),
             Value::Object(o) => o,
             _ => return Value::Null,
         };
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
-            let again = self.stack.iter().any(|s| s == r);
+            let entered = self.stack.iter().filter(|s| *s == r).count();
+            if entered >= MAX_REENTRY {
+                // a schema that requires itself over and over has no finite value
+                return Value::Null;
+            }
+            let again = entered > 0;
             let doc = self.doc;
             let Some(target) = r.strip_prefix('#').and_then(|p| doc.pointer(p)) else {
                 return Value::Null;
             };
+            // a base schema whose discriminator maps its subtypes: one of the
+            // subtypes (a value of the base alone would name none of them)
+            if let Some(sub) = self.subtype(target, r) {
+                let sub = Value::Object(Map::from_iter([("$ref".to_string(), Value::String(sub))]));
+                return self.value(&sub, depth + 1, minimal);
+            }
             self.stack.push(r.to_string());
             // 3.1: siblings of `$ref` apply too
             let v = if obj.len() > 1 {
@@ -124,7 +147,7 @@ impl Generator<'_> {
                 let mut rest = obj.clone();
                 rest.remove("$ref");
                 self.fold_map(&rest, &mut merged, depth);
-                self.from_merged(merged, depth + 1, minimal || again)
+                self.generate_merged(merged, depth + 1, minimal || again)
             } else {
                 self.value(target, depth + 1, minimal || again)
             };
@@ -133,7 +156,60 @@ impl Generator<'_> {
         }
         let mut merged = Map::new();
         self.fold_map(obj, &mut merged, depth);
-        self.from_merged(merged, depth, minimal)
+        self.generate_merged(merged, depth, minimal)
+    }
+
+    /// For a base schema `target` (reached as `r`) with a discriminator
+    /// mapping and no `oneOf`/`anyOf`: a subtype to generate instead, unless
+    /// `r` is one of them or one is already being generated.
+    fn subtype(&mut self, target: &Value, r: &str) -> Option<String> {
+        if target.get("oneOf").is_some() || target.get("anyOf").is_some() {
+            return None;
+        }
+        let discriminator = target.get("discriminator")?;
+        let targets: Vec<String> = match discriminator.get("mapping").and_then(Value::as_object) {
+            Some(mapping) => mapping
+                .values()
+                .filter_map(Value::as_str)
+                .map(|t| {
+                    if t.starts_with('#') {
+                        t.to_string()
+                    } else {
+                        format!("#/components/schemas/{t}")
+                    }
+                })
+                .collect(),
+            // no mapping: the component schemas that extend this one (`allOf: [$ref]`)
+            None => self
+                .doc
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(_, s)| {
+                    s.get("allOf")
+                        .and_then(Value::as_array)
+                        .is_some_and(|parts| {
+                            parts
+                                .iter()
+                                .any(|p| p.get("$ref").and_then(Value::as_str) == Some(r))
+                        })
+                })
+                .map(|(name, _)| crate::model::pointer_join("#/components/schemas", name))
+                .collect(),
+        };
+        if targets.is_empty() || targets.iter().any(|t| t == r || self.stack.contains(t)) {
+            return None;
+        }
+        let doc = self.doc;
+        let usable: Vec<&String> = targets
+            .iter()
+            .filter(|t| t.strip_prefix('#').and_then(|p| doc.pointer(p)).is_some())
+            .collect();
+        if usable.is_empty() {
+            return None;
+        }
+        Some(usable[self.rng.gen_range(0..usable.len())].clone())
     }
 
     /// Adds `schema` (refs followed, `allOf` flattened, one `oneOf`/`anyOf`
@@ -142,24 +218,35 @@ impl Generator<'_> {
         if depth > HARD_DEPTH {
             return;
         }
+        // a schema being folded is not folded into itself again (`A: allOf: [B]`,
+        // `B: allOf: [A]`)
+        let r = schema.get("$ref").and_then(Value::as_str);
+        if let Some(r) = r {
+            if self.folding.iter().any(|f| f == r) {
+                return;
+            }
+            self.folding.push(r.to_string());
+        }
         let doc = self.doc;
         if let Some(Value::Object(o)) = resolve(doc, schema, 0) {
             self.fold_map(o, into, depth + 1)
+        }
+        if r.is_some() {
+            self.folding.pop();
         }
     }
 
     fn fold_map(&mut self, obj: &Map<String, Value>, into: &mut Merged, depth: usize) {
         for (k, v) in obj {
             match k.as_str() {
-                "allOf" | "oneOf" | "anyOf" | "$ref" | "discriminator" => {}
+                "allOf" | "oneOf" | "anyOf" | "$ref" | "discriminator" | "if" | "then" | "else" => {
+                }
                 _ => merge_keyword(into, k, v),
             }
         }
-        if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
-            let doc = self.doc;
-            if let Some(target) = r.strip_prefix('#').and_then(|p| doc.pointer(p)) {
-                self.fold(target, into, depth);
-            }
+        if let Some(r) = obj.get("$ref") {
+            let reference = Value::Object(Map::from_iter([("$ref".to_string(), r.clone())]));
+            self.fold(&reference, into, depth);
         }
         // a base schema's discriminator, reached through a subtype's `allOf`:
         // the value names the subtype being generated
@@ -182,6 +269,11 @@ impl Generator<'_> {
         {
             self.fold(part, into, depth);
         }
+        // `if`/`then`: a value meeting both meets the condition's branch
+        if let (Some(cond), Some(then)) = (obj.get("if"), obj.get("then")) {
+            self.fold(cond, into, depth);
+            self.fold(then, into, depth);
+        }
         for key in ["oneOf", "anyOf"] {
             let Some(branches) = obj.get(key).and_then(Value::as_array) else {
                 continue;
@@ -199,7 +291,14 @@ impl Generator<'_> {
             } else {
                 candidates
             };
-            let branch = pool[self.rng.gen_range(0..pool.len())];
+            // over budget: the plainest branch (a scalar), so values stay small
+            let plain = (self.made > BUDGET)
+                .then(|| pool.iter().copied().find(|b| is_scalar_schema(self.doc, b)))
+                .flatten();
+            let branch = match plain {
+                Some(b) => b,
+                None => pool[self.rng.gen_range(0..pool.len())],
+            };
             self.fold(branch, into, depth);
             if let Some(d) = obj.get("discriminator") {
                 set_discriminator(d, branch, into);
@@ -207,9 +306,13 @@ impl Generator<'_> {
         }
     }
 
-    fn from_merged(&mut self, s: Merged, depth: usize, minimal: bool) -> Value {
+    fn generate_merged(&mut self, s: Merged, depth: usize, minimal: bool) -> Value {
         if let Some(c) = s.get("const") {
             return c.clone();
+        }
+        // over budget, a value that may be null is
+        if self.made > BUDGET && merged_allows_null(&s) {
+            return Value::Null;
         }
         if let Some(values) = s.get("enum").and_then(Value::as_array) {
             let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
@@ -313,7 +416,16 @@ impl Generator<'_> {
             let n = t.chars().count();
             n >= min && max.is_none_or(|m| n <= m)
         };
+        let format = s.get("format").and_then(Value::as_str).unwrap_or("");
+        let formatted = self.formatted(format);
         if let Some(pattern) = s.get("pattern").and_then(Value::as_str) {
+            // a format value that also fits the pattern is the better answer
+            if let Some(t) = formatted
+                .as_ref()
+                .filter(|t| fits(t) && matches_pattern(pattern, t))
+            {
+                return t.clone();
+            }
             // long enough repeats to reach minLength
             let repeat = (min as u32).clamp(MAX_REPEAT, 64);
             if let Some(gen) = pattern_generator(pattern, repeat) {
@@ -328,8 +440,7 @@ impl Generator<'_> {
                 return last;
             }
         }
-        let format = s.get("format").and_then(Value::as_str).unwrap_or("");
-        let formatted = self.formatted(format);
+
         match formatted {
             Some(t) if fits(&t) => t,
             Some(t) if t.chars().count() < min => {
@@ -593,25 +704,17 @@ fn merge_keyword(into: &mut Merged, k: &str, v: &Value) {
                 }
             }
         }
-        "minimum" | "minLength" | "minItems" | "minProperties" => {
-            if v.as_f64() > old.as_f64() {
-                *old = v.clone();
-            }
+        "minimum" | "minLength" | "minItems" | "minProperties" if v.as_f64() > old.as_f64() => {
+            *old = v.clone();
         }
-        "maximum" | "maxLength" | "maxItems" | "maxProperties" => {
-            if v.as_f64() < old.as_f64() {
-                *old = v.clone();
-            }
+        "maximum" | "maxLength" | "maxItems" | "maxProperties" if v.as_f64() < old.as_f64() => {
+            *old = v.clone();
         }
-        "exclusiveMinimum" if v.is_number() && old.is_number() => {
-            if v.as_f64() > old.as_f64() {
-                *old = v.clone();
-            }
+        "exclusiveMinimum" if v.is_number() && old.is_number() && v.as_f64() > old.as_f64() => {
+            *old = v.clone();
         }
-        "exclusiveMaximum" if v.is_number() && old.is_number() => {
-            if v.as_f64() < old.as_f64() {
-                *old = v.clone();
-            }
+        "exclusiveMaximum" if v.is_number() && old.is_number() && v.as_f64() < old.as_f64() => {
+            *old = v.clone();
         }
         "enum" => {
             if let (Value::Array(old), Value::Array(new)) = (old, v) {
@@ -621,11 +724,9 @@ fn merge_keyword(into: &mut Merged, k: &str, v: &Value) {
                 }
             }
         }
-        "type" => {
-            // integer is the narrower number
-            if old == "number" && v == "integer" {
-                *old = v.clone();
-            }
+        // integer is the narrower number
+        "type" if old == "number" && v == "integer" => {
+            *old = v.clone();
         }
         _ => {}
     }
@@ -640,6 +741,22 @@ fn is_null_schema(doc: &Value, schema: &Value) -> bool {
         || s.get("enum")
             .and_then(Value::as_array)
             .is_some_and(|e| e.iter().all(Value::is_null))
+}
+
+/// Whether a schema is a plain string, number, integer or boolean.
+fn is_scalar_schema(doc: &Value, schema: &Value) -> bool {
+    resolve(doc, schema, 0)
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| matches!(t, "string" | "integer" | "number" | "boolean"))
+}
+
+/// Whether a merged schema allows `null`.
+fn merged_allows_null(s: &Merged) -> bool {
+    s.get("nullable").and_then(Value::as_bool).unwrap_or(false)
+        || s.get("type")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|t| t == "null"))
 }
 
 /// Whether a schema allows `null` (3.0 `nullable`, 3.1 `type: [..., "null"]`).
@@ -787,8 +904,9 @@ fn number_value(x: f64) -> Value {
 /// (look-around, back-references).
 fn pattern_generator(pattern: &str, repeat: u32) -> Option<std::rc::Rc<rand_regex::Regex>> {
     use std::collections::HashMap;
+    type Generator = std::rc::Rc<rand_regex::Regex>;
     thread_local! {
-        static CACHE: std::cell::RefCell<HashMap<(String, u32), Option<std::rc::Rc<rand_regex::Regex>>>> =
+        static CACHE: std::cell::RefCell<HashMap<(String, u32), Option<Generator>>> =
             std::cell::RefCell::new(HashMap::new());
     }
     let key = (pattern.to_string(), repeat);
@@ -814,6 +932,24 @@ fn pattern_generator(pattern: &str, repeat: u32) -> Option<std::rc::Rc<rand_rege
         c.insert(key, gen.clone());
     });
     gen
+}
+
+/// Whether `text` has a match of the ECMA `pattern` (an unreadable pattern: no).
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 4096 {
+            c.clear();
+        }
+        c.entry(pattern.to_string())
+            .or_insert_with(|| regex::Regex::new(pattern).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
+    })
 }
 
 /// The same regex without its anchors and word-boundary assertions.
