@@ -40,7 +40,7 @@
 //! WireMock's `ListOrSingle` does; `request.path` is the segment array that
 //! renders as the path text. Both are achieved by rewriting each compiled
 //! template once: bare `{{value}}` expressions go through an internal render
-//! helper, header names are lower-cased, and `first`/`last`/negative indexes and
+//! helper, header names are spelled as WireMock shows them, and `first`/`last`/negative indexes and
 //! path-parameter names are turned into plain lookups. Helper failures that WireMock
 //! renders inline (`[ERROR: ...]`) render inline here too; syntax errors, unknown
 //! helpers and failures WireMock raises become a

@@ -130,7 +130,7 @@ pub(crate) fn build_model(view: TemplateRequest<'_>, needs: ModelNeeds) -> Value
     let mut headers = Map::new();
     if needs.headers || needs.reversed {
         for (k, vs) in req.headers.iter() {
-            push_all(&mut headers, k.to_ascii_lowercase(), vs.iter().cloned());
+            push_all(&mut headers, header_key(k), vs.iter().cloned());
         }
     }
     let mut cookies = Map::new();
@@ -203,6 +203,15 @@ pub(crate) fn build_model(view: TemplateRequest<'_>, needs: ModelNeeds) -> Value
         Some(p) => object([("request", request), ("parameters", p.clone())]),
         None => object([("request", request)]),
     }
+}
+
+/// A request header's name as the model keys it: as WireMock shows it
+/// (`X-Request-Id`, `ETag`; hyper gives names lower-cased, so the casing a
+/// client sent is not known), whatever the case of `name`; lookups
+/// (`request.headers.x-request-id`, `lookup request.headers 'X-REQUEST-ID'`)
+/// go through it too, so they ignore case.
+pub(crate) fn header_key(name: &str) -> String {
+    crate::admin::header_case(&name.to_ascii_lowercase())
 }
 
 /// A JSON object with these entries, in this order.
@@ -404,6 +413,22 @@ mod tests {
         assert_eq!(r("{{request.headers.[123$%$^&__why_o_why]}}"), "foundit");
         assert_eq!(r("{{request.headers.accept.last}}"), "application/json");
         assert_eq!(r("{{lookup request.headers 'X-REQUEST-ID'}}"), "req-1");
+        // names as WireMock shows them, though hyper gives them lower-cased
+        let req = MockRequest {
+            headers: headers(&[("x-api-key", &["k"]), ("etag", &["e"]), ("accept", &["a"])]),
+            ..request()
+        };
+        assert_eq!(
+            render_req("{{#each request.headers}}{{@key}}={{this}};{{/each}}", &req),
+            "X-Api-Key=k;ETag=e;Accept=a;"
+        );
+        assert_eq!(
+            render_req(
+                "{{request.headers.ETAG}} {{request.headers.x-API-key.last}} {{lookup request.headers 'Etag'}}",
+                &req
+            ),
+            "e k e"
+        );
     }
 
     #[test]

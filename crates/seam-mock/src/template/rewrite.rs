@@ -1,6 +1,6 @@
 //! Rewriting compiled templates once, when they compile: bare `{{value}}`
 //! expressions go through the internal render helper, header names are
-//! lower-cased, and `first`/`last`/negative indexes and path-parameter names
+//! spelled as the model keys them, and `first`/`last`/negative indexes and path-parameter names
 //! become plain lookups into the request model.
 
 use std::collections::HashSet;
@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use handlebars::template::{Parameter, Subexpression, Template, TemplateElement};
 use handlebars::{Path, PathSeg};
 
-use crate::template::model::{MULTI, PATH_PARAMS, REVERSED};
+use crate::template::model::{header_key, MULTI, PATH_PARAMS, REVERSED};
 
 /// The internal helper bare `{{value}}` expressions are routed through.
 pub(crate) const RENDER: &str = "__wm_render";
@@ -168,7 +168,7 @@ pub(crate) fn rewrite_path(path: &mut Path) {
     }
     let mut new = named.clone();
     match new.get(1).map(String::as_str) {
-        Some("headers") if new.len() >= 3 => new[2] = new[2].to_ascii_lowercase(),
+        Some("headers") if new.len() >= 3 => new[2] = header_key(&new[2]),
         Some("path") if new.len() >= 3 && new[2].parse::<usize>().is_err() => {
             new[1] = PATH_PARAMS.to_string()
         }

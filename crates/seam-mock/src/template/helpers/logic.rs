@@ -136,7 +136,7 @@ pub(crate) fn lookup<'reg, 'rc>(
     let multi_map =
         matches!(segs.as_slice(), [r, m] if r == "request" && MULTI.contains(&m.as_str()));
     let key = if segs.len() == 2 && segs[0] == "request" && segs[1] == "headers" {
-        key.to_ascii_lowercase()
+        crate::template::model::header_key(&key)
     } else {
         key
     };
@@ -281,7 +281,7 @@ mod tests {
         assert_eq!(r("{{#with request.query}}{{single}}{{/with}}"), "1234");
         assert_eq!(
             r("{{#each request.headers}}{{@key}}={{this}};{{/each}}"),
-            "x-request-id=req-1;accept=text/plain;123$%$^&__why_o_why=foundit;"
+            "X-Request-Id=req-1;Accept=text/plain;123$%$^&__why_o_why=foundit;"
         );
         assert_eq!(
             r("{{#unless request.query.single}}no{{else}}yes{{/unless}}"),
