@@ -2,6 +2,7 @@
 //! typed bodies, requests and responses. Pure data, no I/O.
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt;
 
 /// An ordered, case-insensitive header multimap. Names keep the spelling they
@@ -174,9 +175,8 @@ impl Query {
     /// Parses `a=1&b=two%20words` (percent- and plus-decoding values and keys).
     pub fn parse(raw: &str) -> Self {
         let mut q = Query::new();
-        for pair in raw.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            q.append(percent_decode(k), percent_decode(v));
+        for (k, v) in query_pairs(raw) {
+            q.append(k, v);
         }
         q
     }
@@ -195,6 +195,24 @@ impl Query {
             }
         }
         out
+    }
+}
+
+/// The `name=value` pairs of a raw query string, in order and decoded as
+/// [`Query::parse`] reads them (empty pairs skipped), borrowing what needs no
+/// decoding.
+pub fn query_pairs(raw: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    raw.split('&').filter(|p| !p.is_empty()).map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode_query_part(k), decode_query_part(v))
+    })
+}
+
+fn decode_query_part(s: &str) -> Cow<'_, str> {
+    if s.contains(['%', '+']) {
+        Cow::Owned(percent_decode(s))
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
@@ -220,7 +238,7 @@ pub fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Decodes `%XX` escapes in a path (a `+` stays a `+` in paths).

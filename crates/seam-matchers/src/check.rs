@@ -193,6 +193,56 @@ impl StringMatcher {
         }
     }
 
+    /// Whether `actual` satisfies the matcher: what [`StringMatcher::check`]
+    /// decides, without writing a reason (request matching asks this of
+    /// every candidate stub; only near-miss reports need the reasons).
+    pub fn is_match(&self, actual: Option<&str>) -> bool {
+        use StringMatcher as M;
+        match self {
+            M::EqualTo {
+                value,
+                case_insensitive,
+            } => equal(value, *case_insensitive, actual),
+            M::Contains(s) => actual.is_some_and(|a| a.contains(s.as_str())),
+            M::DoesNotContain(s) => !actual.is_some_and(|a| a.contains(s.as_str())),
+            M::Matches(re) => actual.is_some_and(|a| re.is_match(a)),
+            M::DoesNotMatch(re) => !actual.is_some_and(|a| re.is_match(a)),
+            M::Absent => actual.is_none(),
+            M::Anything => true,
+            M::And(ms) => ms.iter().all(|m| m.is_match(actual)),
+            M::Or(ms) => ms.iter().any(|m| m.is_match(actual)),
+            M::Not(m) => !m.is_match(actual),
+            // the body matchers give no reason on success: checking costs the same
+            _ => self.check(actual).is_ok(),
+        }
+    }
+
+    /// Whether the values of a multi-valued parameter or header satisfy the
+    /// matcher: what [`StringMatcher::check_values`] decides, without a reason.
+    pub fn matches_values(&self, values: &[&str]) -> bool {
+        match self {
+            StringMatcher::HasExactly(_) | StringMatcher::Includes(_) => {
+                self.check_values(values).is_ok()
+            }
+            _ if values.is_empty() => self.is_match(None),
+            _ => values.iter().any(|v| self.is_match(Some(v))),
+        }
+    }
+
+    /// Whether a raw body satisfies the matcher: what
+    /// [`StringMatcher::check_bytes`] decides, without a reason.
+    pub fn matches_bytes(&self, body: Option<&[u8]>) -> bool {
+        let body = body.filter(|b| !b.is_empty());
+        match (self, body) {
+            (StringMatcher::BinaryEqualTo(_), _) => self.check_bytes(body).is_ok(),
+            (_, None) => self.is_match(None),
+            (_, Some(b)) => match std::str::from_utf8(b) {
+                Ok(text) => self.is_match(Some(text)),
+                Err(_) => self.is_match(Some(&String::from_utf8_lossy(b))),
+            },
+        }
+    }
+
     /// Whether this is `absent`.
     pub fn is_absent(&self) -> bool {
         matches!(self, StringMatcher::Absent)
@@ -254,11 +304,15 @@ fn join_descriptions(ms: &[StringMatcher], sep: &str) -> String {
         .join(sep)
 }
 
-fn check_equal(value: &str, case_insensitive: bool, actual: Option<&str>) -> Result<(), String> {
-    let ok = actual.is_some_and(|a| {
+/// `equalTo`'s test: the same text, or the same ignoring case when asked.
+fn equal(value: &str, case_insensitive: bool, actual: Option<&str>) -> bool {
+    actual.is_some_and(|a| {
         a == value || (case_insensitive && a.to_lowercase() == value.to_lowercase())
-    });
-    if ok {
+    })
+}
+
+fn check_equal(value: &str, case_insensitive: bool, actual: Option<&str>) -> Result<(), String> {
+    if equal(value, case_insensitive, actual) {
         return Ok(());
     }
     let how = if case_insensitive {

@@ -99,7 +99,7 @@ pub(crate) fn check_equal_json(
     if !opts.ignore_order && !opts.ignore_extra && !has_placeholders(expected) {
         return strict_json(expected, &actual);
     }
-    match (JsonDiff { opts }).diff(&DocPath::root(), expected, &actual) {
+    match (JsonDiff { opts }).diff(&Trail::Root, expected, &actual) {
         None => Ok(()),
         Some((path, reason)) => Err(format!("JSON differs at {path}: {reason}")),
     }
@@ -150,13 +150,34 @@ struct JsonDiff {
 
 type Difference = Option<(String, String)>;
 
+/// Where the comparison is, kept on the stack: the path is written out only
+/// for the difference reported.
+enum Trail<'a> {
+    Root,
+    Field(&'a Trail<'a>, &'a str),
+    Index(&'a Trail<'a>, usize),
+}
+
+impl Trail<'_> {
+    fn to_path(&self) -> DocPath {
+        match self {
+            Trail::Root => DocPath::root(),
+            Trail::Field(parent, k) => parent.to_path().field(k),
+            Trail::Index(parent, i) => parent.to_path().index(*i),
+        }
+    }
+
+    /// `$.items[1].qty`
+    fn shown(&self) -> String {
+        self.to_path().to_string()
+    }
+}
+
 impl JsonDiff {
-    fn diff(&self, path: &DocPath, e: &Value, a: &Value) -> Difference {
+    fn diff(&self, path: &Trail<'_>, e: &Value, a: &Value) -> Difference {
         if let Value::String(s) = e {
             if let Some(p) = placeholder(s) {
-                return check_placeholder(&p, a)
-                    .err()
-                    .map(|r| (path.to_string(), r));
+                return check_placeholder(&p, a).err().map(|r| (path.shown(), r));
             }
         }
         match (e, a) {
@@ -166,12 +187,12 @@ impl JsonDiff {
             }
             (Value::Array(e), Value::Array(a)) => self.diff_ordered(path, e, a),
             _ if seam_core::matching::type_name(e) != seam_core::matching::type_name(a) => Some((
-                path.to_string(),
+                path.shown(),
                 format!("expected {} but was {}", describe_json(e), describe_json(a)),
             )),
             _ if json_scalars_equal(e, a) => None,
             _ => Some((
-                path.to_string(),
+                path.shown(),
                 format!("expected {} but was {}", brief(e), brief(a)),
             )),
         }
@@ -179,21 +200,21 @@ impl JsonDiff {
 
     fn diff_objects(
         &self,
-        path: &DocPath,
+        path: &Trail<'_>,
         e: &Map<String, Value>,
         a: &Map<String, Value>,
     ) -> Difference {
         for (k, ev) in e {
             match a.get(k) {
                 Some(av) => {
-                    if let Some(d) = self.diff(&path.field(k), ev, av) {
+                    if let Some(d) = self.diff(&Trail::Field(path, k), ev, av) {
                         return Some(d);
                     }
                 }
                 None if is_ignore_element(ev) => {}
                 None => {
                     return Some((
-                        path.field(k).to_string(),
+                        Trail::Field(path, k).shown(),
                         format!("expected key '{k}' but it was missing"),
                     ))
                 }
@@ -202,34 +223,37 @@ impl JsonDiff {
         if self.opts.ignore_extra {
             return None;
         }
-        a.keys()
-            .find(|k| !e.contains_key(*k))
-            .map(|k| (path.field(k).to_string(), format!("unexpected key '{k}'")))
+        a.keys().find(|k| !e.contains_key(*k)).map(|k| {
+            (
+                Trail::Field(path, k).shown(),
+                format!("unexpected key '{k}'"),
+            )
+        })
     }
 
-    fn length_difference(&self, path: &DocPath, e: usize, a: usize) -> Difference {
+    fn length_difference(&self, path: &Trail<'_>, e: usize, a: usize) -> Difference {
         let ok = e == a || (self.opts.ignore_extra && e < a);
         (!ok).then(|| {
             (
-                path.to_string(),
+                path.shown(),
                 format!("expected an array of {e} item(s) but it has {a}"),
             )
         })
     }
 
-    fn diff_ordered(&self, path: &DocPath, e: &[Value], a: &[Value]) -> Difference {
+    fn diff_ordered(&self, path: &Trail<'_>, e: &[Value], a: &[Value]) -> Difference {
         if let Some(d) = self.length_difference(path, e.len(), a.len()) {
             return Some(d);
         }
         e.iter()
             .zip(a)
             .enumerate()
-            .find_map(|(i, (ev, av))| self.diff(&path.index(i), ev, av))
+            .find_map(|(i, (ev, av))| self.diff(&Trail::Index(path, i), ev, av))
     }
 
     /// Pairs every expected item with a distinct actual item (a bipartite
     /// matching, so the pairing order never causes a false mismatch).
-    fn diff_unordered(&self, path: &DocPath, e: &[Value], a: &[Value]) -> Difference {
+    fn diff_unordered(&self, path: &Trail<'_>, e: &[Value], a: &[Value]) -> Difference {
         if let Some(d) = self.length_difference(path, e.len(), a.len()) {
             return Some(d);
         }
@@ -238,7 +262,7 @@ impl JsonDiff {
             .enumerate()
             .map(|(i, ev)| {
                 (0..a.len())
-                    .filter(|&j| self.diff(&path.index(i), ev, &a[j]).is_none())
+                    .filter(|&j| self.diff(&Trail::Index(path, i), ev, &a[j]).is_none())
                     .collect()
             })
             .collect();
@@ -247,7 +271,7 @@ impl JsonDiff {
             let mut seen = vec![false; a.len()];
             if !augment(i, &fits, &mut owner, &mut seen) {
                 return Some((
-                    path.to_string(),
+                    path.shown(),
                     format!(
                         "no item matches expected item [{i}] {} (array order ignored)",
                         brief(item)

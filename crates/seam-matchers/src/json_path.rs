@@ -11,6 +11,7 @@ use crate::text::quote;
 use crate::StringMatcher;
 use regex::Regex;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt;
 
 /// A compiled JSONPath, evaluated with Jayway's (WireMock's) semantics on top
@@ -154,12 +155,13 @@ enum PathStage {
     Filter(serde_json_path::JsonPath),
 }
 
-/// What a path selected, as Jayway returns it.
-enum PathResult {
+/// What a path selected, as Jayway returns it: values of the document
+/// itself, borrowed (only a function's result is a value of its own).
+enum PathResult<'a> {
     /// A definite path: the value, or `None` when the path is missing.
-    Definite(Option<Value>),
+    Definite(Option<Cow<'a, Value>>),
     /// An indefinite path: every selected value.
-    List(Vec<Value>),
+    List(Vec<&'a Value>),
 }
 
 impl JsonPathExpr {
@@ -186,27 +188,27 @@ impl JsonPathExpr {
         &self.source
     }
 
-    fn evaluate(&self, doc: &Value) -> PathResult {
-        // the first stage reads the document in place: only what it selects is copied
-        let mut stages = self.stages.iter();
-        let mut nodes = match stages.next() {
-            Some(first) => first.apply(doc),
-            None => vec![doc.clone()],
-        };
-        for stage in stages {
-            nodes = nodes.iter().flat_map(|n| stage.apply(n)).collect();
+    /// What the path selects in `doc`, read in place (nothing is copied).
+    fn evaluate<'a>(&self, doc: &'a Value) -> PathResult<'a> {
+        let mut nodes = vec![doc];
+        for stage in &self.stages {
+            nodes = match nodes.as_slice() {
+                [one] => stage.apply(one),
+                _ => nodes.iter().flat_map(|n| stage.apply(n)).collect(),
+            };
         }
         match self.function {
             // a function turns any selection into one value (or none)
             Some(f) => {
                 let input = if self.definite {
-                    nodes.into_iter().next()
+                    nodes.first().map(|v| (*v).clone())
                 } else {
-                    Some(Value::Array(nodes))
+                    Some(Value::Array(nodes.into_iter().cloned().collect()))
                 };
-                PathResult::Definite(f.apply(input, self.definite || f == PathFunction::Length))
+                let length_like = self.definite || f == PathFunction::Length;
+                PathResult::Definite(f.apply(input, length_like).map(Cow::Owned))
             }
-            None if self.definite => PathResult::Definite(nodes.into_iter().next()),
+            None if self.definite => PathResult::Definite(nodes.first().map(|v| Cow::Borrowed(*v))),
             None => PathResult::List(nodes),
         }
     }
@@ -219,14 +221,17 @@ impl fmt::Display for JsonPathExpr {
 }
 
 impl PathStage {
-    fn apply(&self, node: &Value) -> Vec<Value> {
+    fn apply<'a>(&self, node: &'a Value) -> Vec<&'a Value> {
         match self {
-            PathStage::Select(p) => p.query(node).all().into_iter().cloned().collect(),
+            PathStage::Select(p) => p.query(node).all(),
             PathStage::Filter(p) => match node {
-                Value::Array(_) => p.query(node).all().into_iter().cloned().collect(),
+                Value::Array(_) => p.query(node).all(),
                 Value::Object(_) => {
+                    // the filter is asked of a one-item array holding a copy;
+                    // whatever it selects there is the object itself
                     let wrapped = Value::Array(vec![node.clone()]);
-                    p.query(&wrapped).all().into_iter().cloned().collect()
+                    let selected = p.query(&wrapped).all().len();
+                    vec![node; selected]
                 }
                 _ => Vec::new(),
             },
@@ -418,7 +423,7 @@ pub(crate) fn check_json_path(
 fn simple_json_path(expr: &JsonPathExpr, result: &PathResult) -> Result<(), String> {
     let problem = match result {
         PathResult::Definite(None) => "selected nothing".to_string(),
-        PathResult::Definite(Some(v)) => match v {
+        PathResult::Definite(Some(v)) => match &**v {
             Value::Null => "selected null".to_string(),
             Value::Array(a) if a.is_empty() => "selected an empty array".to_string(),
             Value::Object(o) if o.is_empty() => "selected an empty object".to_string(),
@@ -434,17 +439,22 @@ fn simple_json_path(expr: &JsonPathExpr, result: &PathResult) -> Result<(), Stri
 /// whole as JSON (and everything as JSON for `equalToJson`), arrays item by
 /// item, scalars as text, null or nothing as no value.
 fn sub_values(result: &PathResult, sub: &StringMatcher) -> Vec<String> {
-    let obj = match result {
-        PathResult::Definite(v) => v.clone().unwrap_or(Value::Null),
-        PathResult::List(vs) => Value::Array(vs.clone()),
-    };
-    if matches!(sub, StringMatcher::EqualToJson { .. }) || obj.is_object() {
-        return vec![obj.to_string()];
-    }
-    match obj {
-        Value::Array(items) => items.iter().map(json_text).collect(),
-        Value::Null => Vec::new(),
-        scalar => vec![json_text(&scalar)],
+    let as_json = matches!(sub, StringMatcher::EqualToJson { .. });
+    match result {
+        PathResult::Definite(v) => {
+            let v = v.as_deref().unwrap_or(&Value::Null);
+            match v {
+                _ if as_json || v.is_object() => vec![v.to_string()],
+                Value::Array(items) => items.iter().map(json_text).collect(),
+                Value::Null => Vec::new(),
+                scalar => vec![json_text(scalar)],
+            }
+        }
+        // the selection as one JSON array, as Jayway hands it on
+        PathResult::List(vs) if as_json => {
+            vec![serde_json::to_string(vs).expect("JSON values serialize")]
+        }
+        PathResult::List(vs) => vs.iter().map(|v| json_text(v)).collect(),
     }
 }
 

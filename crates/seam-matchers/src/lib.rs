@@ -157,6 +157,20 @@ pub(crate) mod test_support {
         for (spec, actual, expected) in rows {
             let matcher = m(spec.clone());
             let result = matcher.check(actual);
+            // the predicates request matching uses decide as the checks do
+            assert_eq!(matcher.is_match(actual), result.is_ok(), "{spec} is_match");
+            let values: Vec<&str> = actual.into_iter().collect();
+            assert_eq!(
+                matcher.matches_values(&values),
+                matcher.check_values(&values).is_ok(),
+                "{spec} matches_values"
+            );
+            let bytes = actual.map(str::as_bytes);
+            assert_eq!(
+                matcher.matches_bytes(bytes),
+                matcher.check_bytes(bytes).is_ok(),
+                "{spec} matches_bytes"
+            );
             assert_eq!(
                 result.is_ok(),
                 expected,
