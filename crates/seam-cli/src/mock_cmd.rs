@@ -1,4 +1,5 @@
-//! `seam mock`: serve stubs from seam stub files, WireMock directories and pacts.
+//! `seam mock`: serve stubs from seam stub files, WireMock directories and
+//! pacts, and answers from OpenAPI specs (`--openapi`) where no stub matches.
 
 use crate::{exit, failure::input, CliError, Outcome};
 use clap::Args;
@@ -19,6 +20,23 @@ pub struct MockArgs {
     /// Pact files whose interactions become stubs. Repeatable.
     #[arg(long = "pact", value_name = "FILE")]
     pacts: Vec<PathBuf>,
+    /// OpenAPI specs (YAML or JSON, 2.0, 3.0 or 3.1) to answer from when no
+    /// stub matches: examples, else data generated from the schemas; requests
+    /// validated. Repeatable.
+    #[arg(long = "openapi", value_name = "SPEC")]
+    openapi: Vec<PathBuf>,
+    /// With --openapi: always generate bodies from the schemas (as if each
+    /// request sent `Prefer: dynamic=true`).
+    #[arg(long, requires = "openapi")]
+    dynamic: bool,
+    /// With --openapi: the seed for generated data (the same seed gives the
+    /// same bodies).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "openapi")]
+    seed: u64,
+    /// With --openapi: check requests against the spec (401, 415, 422);
+    /// `--validate-requests=false` answers every routed request.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    validate_requests: bool,
     /// Port on 127.0.0.1 (0 picks a free one, printed at start).
     #[arg(long, short, default_value_t = 8080, conflicts_with = "bind")]
     port: u16,
@@ -170,6 +188,28 @@ async fn serve(args: MockArgs) -> Result<Outcome, CliError> {
         }
         stubs.extend(loaded.stubs);
     }
+    // a broken spec stops the start with every positioned error: never half-served
+    let openapi_options = seam_mock::openapi::OpenApiOptions {
+        validate_requests: args.validate_requests,
+        dynamic: args.dynamic,
+        seed: args.seed,
+    };
+    let openapi = if args.openapi.is_empty() {
+        None
+    } else {
+        match seam_mock::openapi::OpenApiMock::load(&args.openapi, openapi_options) {
+            Ok(mock) => Some(std::sync::Arc::new(mock)),
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("seam mock: {e}");
+                }
+                return Err(CliError::Input(format!(
+                    "{} error(s) in the OpenAPI spec(s); nothing served",
+                    errors.len()
+                )));
+            }
+        }
+    };
     let tls = if args.tls_self_signed {
         Tls::SelfSigned
     } else if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
@@ -207,10 +247,27 @@ async fn serve(args: MockArgs) -> Result<Outcome, CliError> {
     };
     let count = stubs.len();
     let server = MockServer::start(config, stubs).await.map_err(input)?;
-    println!(
-        "seam mock listening on {} ({count} stub(s))",
-        server.base_url()
-    );
+    let operations = openapi.as_ref().map(|m| m.operation_count());
+    server.state().openapi.store(openapi);
+    match operations {
+        Some(n) => println!(
+            "seam mock listening on {} ({count} stub(s), {n} OpenAPI operation(s))",
+            server.base_url()
+        ),
+        None => println!(
+            "seam mock listening on {} ({count} stub(s))",
+            server.base_url()
+        ),
+    }
+    if args.watch && !args.openapi.is_empty() {
+        seam_mock::openapi::spawn_watcher(
+            server.state().clone(),
+            args.openapi.clone(),
+            openapi_options,
+            Duration::from_millis(250),
+            |m| eprintln!("seam mock: {m}"),
+        );
+    }
     if args.watch && !sources.is_empty() {
         seam_mock::sources::spawn_reloader(
             server.state().clone(),

@@ -556,15 +556,21 @@ fn fault_json(stub: Option<&Stub>) -> Value {
 fn serve_event(state: &MockState, stubs: &FxHashMap<Uuid, &Stub>, e: &LoggedRequest) -> Value {
     let stub = e.stub_id.and_then(|id| stubs.get(&id).copied());
     let not_configured = json!({"status": e.status, "fromConfiguredStub": false});
-    let (definition, mapping) = match stub {
-        Some(s) => {
+    // an OpenAPI operation that answered stands in for the stub
+    let operation = stub
+        .is_none()
+        .then(|| e.stub_id.and_then(|id| crate::openapi::describe(state, id)))
+        .flatten();
+    let (definition, mapping) = match (stub, operation) {
+        (Some(s), _) => {
             let mapping = stub_to_mapping(s);
             (
                 mapping.get("response").cloned().unwrap_or(json!({})),
                 mapping,
             )
         }
-        None => {
+        (None, Some(mapping)) => (mapping["response"].clone(), mapping),
+        (None, None) => {
             let id = state.admin.no_stub.to_string();
             (
                 not_configured.clone(),
@@ -988,6 +994,9 @@ pub async fn handle(state: &MockState, req: &MockRequest) -> hyper::Response<Bod
         ("POST", ["shutdown"]) => {
             state.admin.shutdown.notify_one();
             empty_ok()
+        }
+        ("POST", ["openapi", "webhooks", name]) => {
+            crate::openapi::fire_webhook(state, req, name).await
         }
         ("POST", ["requests", "remove-by-metadata"]) => {
             let matcher = match parse_body(req).and_then(|v| {

@@ -8,6 +8,7 @@
 //! - [`respond`], [`template`]: answers, delays, faults, chaos, Handlebars templates.
 //! - [`server`], [`admin`], [`journal`], [`record`]: the server, the WireMock-compatible
 //!   admin API, the bounded request journal, proxy recording.
+//! - [`openapi`]: answers from OpenAPI specs where no stub matches (`seam mock --openapi`).
 //! - [`conformance`]: proxied exchanges checked against an OpenAPI spec (`seam proxy`).
 //!
 //! One stub, served on a free loopback port and asked once:
@@ -45,6 +46,7 @@ pub mod conformance;
 pub mod index;
 pub mod journal;
 pub mod matching;
+pub mod openapi;
 pub mod record;
 pub mod registry;
 pub mod report;

@@ -115,6 +115,9 @@ pub struct MockState {
     /// The validating proxy's checks (`seam proxy --openapi`): proxied
     /// exchanges go through them when set.
     pub conformance: OnceLock<Arc<crate::conformance::Conformance>>,
+    /// The OpenAPI specs answering requests no stub matches (`seam mock
+    /// --openapi`); swapped whole on reload.
+    pub openapi: arc_swap::ArcSwapOption<crate::openapi::OpenApiMock>,
     /// Forwards proxied requests to `http://` targets (see [`forward`]).
     plain_client: PlainClient,
     base_url: OnceLock<Arc<str>>,
@@ -167,6 +170,7 @@ impl MockServer {
             config: config.clone(),
             settings_delay: std::sync::atomic::AtomicU64::new(0),
             admin: Default::default(),
+            openapi: Default::default(),
             conformance: OnceLock::new(),
             base_url: OnceLock::new(),
             stopping: OnceLock::new(),
@@ -361,35 +365,39 @@ async fn handle(
             }
             (Some(entry.stub.id), outcome)
         }
-        Lookup::Unmatched => match &state.config.proxy {
-            Some(target) => {
-                let response = match state.conformance.get() {
-                    Some(c) => c.proxy(&state, target, &mreq).await,
-                    None => proxy(&state, target, &mreq, true, None).await,
-                };
-                if log != RequestLog::Off {
-                    eprintln!(
-                        "{}",
-                        report::served_line(
-                            &mreq.method,
-                            &mreq.url,
-                            response.status().as_u16(),
-                            &format!("no stub: proxied to {target}")
-                        )
-                    );
+        // no stub: an OpenAPI operation, else the proxy, else 404
+        Lookup::Unmatched => match crate::openapi::respond(&state, &mreq).await {
+            Some(answered) => answered,
+            None => match &state.config.proxy {
+                Some(target) => {
+                    let response = match state.conformance.get() {
+                        Some(c) => c.proxy(&state, target, &mreq).await,
+                        None => proxy(&state, target, &mreq, true, None).await,
+                    };
+                    if log != RequestLog::Off {
+                        eprintln!(
+                            "{}",
+                            report::served_line(
+                                &mreq.method,
+                                &mreq.url,
+                                response.status().as_u16(),
+                                &format!("no stub: proxied to {target}")
+                            )
+                        );
+                    }
+                    (None, Outcome::Respond(response))
                 }
-                (None, Outcome::Respond(response))
-            }
-            None => {
-                let file = state
-                    .config
-                    .files_dir
-                    .as_deref()
-                    .filter(|_| mreq.method == "GET")
-                    .and_then(|dir| respond::static_file(dir, &mreq.path));
-                let response = file.unwrap_or_else(|| not_found(&state, &mreq));
-                (None, Outcome::Respond(response))
-            }
+                None => {
+                    let file = state
+                        .config
+                        .files_dir
+                        .as_deref()
+                        .filter(|_| mreq.method == "GET")
+                        .and_then(|dir| respond::static_file(dir, &mreq.path));
+                    let response = file.unwrap_or_else(|| not_found(&state, &mreq));
+                    (None, Outcome::Respond(response))
+                }
+            },
         },
     };
     let (response, status) = match outcome {
