@@ -130,41 +130,25 @@ fn check_one(path: &Path) -> Verdict {
         }
         Err(e) => return Verdict::BadInput(format!("{file}: cannot read it: {e}")),
     };
-    match seam_openapi::load::load(path) {
-        Ok(spec) => {
-            let errors = seam_openapi::check::check(&spec);
-            let mut warnings = spec.warnings.clone();
-            warnings.extend(seam_openapi::check::lint(&spec));
-            Verdict::Checked {
-                spec: Box::new(spec),
-                errors,
-                warnings,
-            }
-        }
-        Err(errors) => {
-            // not text, or not YAML/JSON at all: bad input, not an invalid spec
-            let text = match seam_core::source::decode_text(&bytes) {
-                Ok(text) => text,
-                Err(e) => return Verdict::BadInput(e.in_file(&file).to_string()),
-            };
-            if let Err(e) = seam_core::yaml::from_str::<Value>(&file, text) {
-                if !looks_like_yaml_budget(&e.message) {
-                    return Verdict::BadInput(format!(
-                        "{e} (an OpenAPI spec is a YAML or JSON file)"
-                    ));
-                }
-            }
-            // the loader stops where the model cannot be built; the checks
-            // still find what else is wrong in the file
-            let mut errors = errors;
-            for (e, warning) in seam_openapi::check::check_text(&file, text).unwrap_or_default() {
-                if !warning && !errors.iter().any(|known| known.pointer == e.pointer) {
-                    errors.push(e);
-                }
-            }
-            Verdict::Refused(errors)
+    let validation = seam_openapi::check::validate(path);
+    if let Some(spec) = validation.spec {
+        return Verdict::Checked {
+            spec: Box::new(spec),
+            errors: validation.errors,
+            warnings: validation.warnings,
+        };
+    }
+    // not text, or not YAML/JSON at all: bad input, not an invalid spec
+    let text = match seam_core::source::decode_text(&bytes) {
+        Ok(text) => text,
+        Err(e) => return Verdict::BadInput(e.in_file(&file).to_string()),
+    };
+    if let Err(e) = seam_core::yaml::from_str::<Value>(&file, text) {
+        if !looks_like_yaml_budget(&e.message) {
+            return Verdict::BadInput(format!("{e} (an OpenAPI spec is a YAML or JSON file)"));
         }
     }
+    Verdict::Refused(validation.errors)
 }
 
 /// A YAML error that is the reader's size budget rather than bad syntax (the

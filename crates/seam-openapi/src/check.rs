@@ -37,7 +37,26 @@ pub fn check(spec: &Spec) -> Vec<SpecError> {
 /// beside a 3.0 `$ref` (ignored), unknown schema keywords, examples that do
 /// not fit their schema, ...
 pub fn lint(spec: &Spec) -> Vec<SpecError> {
-    positioned(spec, true)
+    let mut out = positioned(spec, true);
+    out.extend(
+        examples::misfits(spec)
+            .into_iter()
+            .map(|(pointer, message)| spec.sources.error(&place(spec, &pointer), message)),
+    );
+    // a converted 2.0 document repeats a schema per media type
+    let mut seen = BTreeSet::new();
+    out.retain(|e| seen.insert((e.pointer.clone(), e.at.message.clone())));
+    out
+}
+
+/// Where a pointer into the spec's document was written: itself, or for a
+/// converted Swagger 2.0 document, the 2.0 place it came from.
+fn place(spec: &Spec, pointer: &str) -> String {
+    if spec.version == SpecVersion::Swagger2 {
+        crate::swagger2::original_pointer(pointer)
+    } else {
+        pointer.to_string()
+    }
 }
 
 fn positioned(spec: &Spec, warnings: bool) -> Vec<SpecError> {
@@ -52,8 +71,224 @@ fn positioned(spec: &Spec, warnings: bool) -> Vec<SpecError> {
     check_document(&spec.document, version)
         .into_iter()
         .filter(|p| p.warning == warnings)
-        .map(|p| spec.sources.error(&p.pointer, &p.message))
+        .map(|p| spec.sources.error(&place(spec, &p.pointer), &p.message))
         .collect()
+}
+
+/// Examples that do not fit their schemas (warnings: a wrong example misleads
+/// readers and mocks, but the API is what the schema says).
+mod examples {
+    use crate::model::SchemaRef;
+    use crate::model::{Example, Spec};
+    use crate::schema::{Direction, Schemas, Segment};
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    /// `(pointer, message)` for each example that fits no direction of its schema.
+    pub(super) fn misfits(spec: &Spec) -> Vec<(String, String)> {
+        let Ok(schemas) = Schemas::compile(spec) else {
+            return vec![];
+        };
+        let mut out = vec![];
+        let mut walked = BTreeSet::new();
+        let doc = &spec.document;
+        // schema-level `example`s: once, where the schema is written
+        if let Some(Value::Object(all)) = doc.pointer("/components/schemas") {
+            for name in all.keys() {
+                let at = crate::model::pointer_join("#/components/schemas", name);
+                walk(spec, &schemas, &at, 0, &mut walked, &mut out);
+            }
+        }
+        let ops = spec.operations.iter().chain(&spec.webhooks).chain(
+            spec.operations
+                .iter()
+                .flat_map(|o| o.callbacks.iter().flat_map(|c| c.operations.iter())),
+        );
+        for op in ops {
+            for p in &op.parameters {
+                if let Some(schema) = &p.schema {
+                    walk(spec, &schemas, &schema.0, 0, &mut walked, &mut out);
+                    if p.content_type.is_none() {
+                        fits(
+                            spec,
+                            &schemas,
+                            schema,
+                            &p.examples,
+                            &p.pointer,
+                            Some(Direction::Request),
+                            &mut out,
+                        );
+                    }
+                }
+            }
+            let bodies = op
+                .request_body
+                .iter()
+                .flat_map(|b| b.content.iter().map(|m| (m, Direction::Request)))
+                .chain(
+                    op.responses
+                        .iter()
+                        .flat_map(|r| r.content.iter().map(|m| (m, Direction::Response))),
+                );
+            for (media, direction) in bodies {
+                if let Some(schema) = &media.schema {
+                    walk(spec, &schemas, &schema.0, 0, &mut walked, &mut out);
+                    if is_json(&media.media_type) {
+                        fits(
+                            spec,
+                            &schemas,
+                            schema,
+                            &media.examples,
+                            &media.pointer,
+                            Some(direction),
+                            &mut out,
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn is_json(media: &str) -> bool {
+        let m = media
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        m == "application/json" || m.ends_with("+json") || m == "*/*"
+    }
+
+    /// Every schema node under `at` (not following `$ref`s) with an `example`.
+    fn walk(
+        spec: &Spec,
+        schemas: &Schemas,
+        at: &str,
+        depth: usize,
+        walked: &mut BTreeSet<String>,
+        out: &mut Vec<(String, String)>,
+    ) {
+        if depth > 64 || !walked.insert(at.to_string()) {
+            return;
+        }
+        let Some(Value::Object(node)) = spec.document.pointer(at.trim_start_matches('#')) else {
+            return;
+        };
+        if node.contains_key("$ref") {
+            return;
+        }
+        if let Some(example) = node.get("example") {
+            let one = [Example {
+                name: "example".into(),
+                summary: None,
+                value: Some(example.clone()),
+                external_value: None,
+            }];
+            fits(
+                spec,
+                schemas,
+                &SchemaRef(at.to_string()),
+                &one,
+                at,
+                None,
+                out,
+            );
+        }
+        for (key, value) in node {
+            match (key.as_str(), value) {
+                ("properties", Value::Object(props)) => {
+                    for name in props.keys() {
+                        let p = crate::model::pointer_join(&format!("{at}/properties"), name);
+                        walk(spec, schemas, &p, depth + 1, walked, out);
+                    }
+                }
+                ("allOf" | "anyOf" | "oneOf", Value::Array(list)) => {
+                    for i in 0..list.len() {
+                        walk(
+                            spec,
+                            schemas,
+                            &format!("{at}/{key}/{i}"),
+                            depth + 1,
+                            walked,
+                            out,
+                        );
+                    }
+                }
+                ("items" | "additionalProperties" | "not", Value::Object(_)) => {
+                    walk(
+                        spec,
+                        schemas,
+                        &format!("{at}/{key}"),
+                        depth + 1,
+                        walked,
+                        out,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Each example value checked against the schema (in `direction`, or in
+    /// either when a schema is not tied to one).
+    fn fits(
+        spec: &Spec,
+        schemas: &Schemas,
+        schema: &SchemaRef,
+        examples: &[Example],
+        at: &str,
+        direction: Option<Direction>,
+        out: &mut Vec<(String, String)>,
+    ) {
+        let written = spec.document.pointer(at.trim_start_matches('#'));
+        for example in examples {
+            let Some(value) = &example.value else {
+                continue;
+            };
+            let directions = match direction {
+                Some(d) => vec![d],
+                None => vec![Direction::Response, Direction::Request],
+            };
+            let mut violations = vec![];
+            for d in directions {
+                violations = schemas.validate(schema, d, value);
+                if violations.is_empty() {
+                    break;
+                }
+            }
+            let Some(first) = violations.first() else {
+                continue;
+            };
+            if first.message.contains("cannot be used for validation") {
+                continue;
+            }
+            let pointer = match written {
+                Some(w) if w.get("example").is_some() => format!("{at}/example"),
+                Some(w) if w.get("examples").is_some() => {
+                    crate::model::pointer_join(&format!("{at}/examples"), &example.name)
+                }
+                _ => at.to_string(),
+            };
+            let path: Vec<String> = first.location.iter().map(Segment::to_string).collect();
+            let place = if path.is_empty() {
+                String::new()
+            } else {
+                format!("at /{}: ", path.join("/"))
+            };
+            let more = match violations.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            out.push((
+                pointer,
+                format!(
+                    "the example does not fit its schema: {place}{}{more}",
+                    first.message
+                ),
+            ));
+        }
+    }
 }
 
 /// Every problem in a document written in `version` (errors and warnings).
@@ -414,7 +649,7 @@ impl<'a> Walker<'a> {
         };
         self.reference(ptr, reference);
         if let Some(r) = reference.as_str() {
-            self.follow(r, |w, at, target| check(w, at, target));
+            self.follow(r, |w, at, target| w.ref_or(at, target, check));
         }
         let allowed: &[&str] = if self.v31() {
             &["$ref", "summary", "description"]
@@ -898,6 +1133,15 @@ impl<'a> Walker<'a> {
                 "type" => self.schema_type(&at, value),
                 "properties" | "patternProperties" | "$defs" | "definitions"
                 | "dependentSchemas" => match value {
+                    // the whole map given by a `$ref` (not the spec, but bundlers read it)
+                    Value::Object(props) if props.get("$ref").is_some_and(Value::is_string) => {
+                        let r = props["$ref"].as_str().unwrap_or_default().to_string();
+                        self.follow(&r, |w, at, target| {
+                            for (name, s) in target.as_object().into_iter().flatten() {
+                                w.schema(&pointer_join(at, name), s, depth + 1);
+                            }
+                        });
+                    }
                     Value::Object(props) => {
                         for (name, s) in props {
                             self.schema(&pointer_join(&at, name), s, depth + 1);
@@ -1078,7 +1322,10 @@ impl<'a> Walker<'a> {
             return;
         };
         let props = schema.get("properties").and_then(Value::as_object);
-        let open = schema.contains_key("allOf")
+        // a branch of an allOf may require what a sibling branch defines
+        let in_all_of = at.rsplit('/').nth(2).is_some_and(|t| t == "allOf");
+        let open = in_all_of
+            || schema.contains_key("allOf")
             || schema.contains_key("anyOf")
             || schema.contains_key("oneOf")
             || schema
@@ -2343,4 +2590,50 @@ pub fn check_text(file: &str, text: &str) -> Option<Vec<(SpecError, bool)>> {
             .map(|p| (sources.error(&p.pointer, &p.message), p.warning))
             .collect(),
     )
+}
+
+/// Everything `seam openapi validate` reports for one spec file.
+#[derive(Debug, Default)]
+pub struct Validation {
+    /// The spec, when the loader could build it.
+    pub spec: Option<Spec>,
+    /// The loader's errors, or [`check`]'s; a refused file also gets the
+    /// checks' errors at places the loader did not name ([`check_text`]).
+    pub errors: Vec<SpecError>,
+    /// The loader's warnings and [`lint`]'s.
+    pub warnings: Vec<SpecError>,
+}
+
+/// Loads and checks the spec at `path`: the one path `seam openapi validate`
+/// and the conformance tests take.
+pub fn validate(path: &std::path::Path) -> Validation {
+    match crate::load::load(path) {
+        Ok(spec) => {
+            let errors = check(&spec);
+            let mut warnings = spec.warnings.clone();
+            warnings.extend(lint(&spec));
+            Validation {
+                spec: Some(spec),
+                errors,
+                warnings,
+            }
+        }
+        Err(mut errors) => {
+            let file = path.display().to_string();
+            let text = std::fs::read(path)
+                .ok()
+                .and_then(|b| seam_core::source::decode_text(&b).ok().map(str::to_string));
+            let more = text.and_then(|t| check_text(&file, &t)).unwrap_or_default();
+            for (e, warning) in more {
+                if !warning && !errors.iter().any(|known| known.pointer == e.pointer) {
+                    errors.push(e);
+                }
+            }
+            Validation {
+                spec: None,
+                errors,
+                warnings: vec![],
+            }
+        }
+    }
 }

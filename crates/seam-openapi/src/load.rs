@@ -500,11 +500,13 @@ fn version_of(doc: &Value, sources: &Sources) -> Result<SpecVersion, SpecError> 
 
 /// A Swagger 2.0 document in the 3.0 shape.
 fn swagger2(doc: &Value, sources: &Sources) -> Result<Value, Vec<SpecError>> {
-    let _ = doc;
-    Err(vec![sources.error(
-        "#/swagger",
-        "Swagger 2.0 conversion is not available yet",
-    )])
+    // errors point into the 2.0 document as written
+    crate::swagger2::convert(doc).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|(pointer, message)| sources.error(&pointer, message))
+            .collect()
+    })
 }
 
 /// The model of a 3.x document.

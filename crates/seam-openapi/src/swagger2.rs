@@ -120,6 +120,62 @@ pub fn rewrite_ref(reference: &str, body_params: &[String]) -> String {
     reference.to_string()
 }
 
+/// Where a pointer into a converted document points in the 2.0 document it
+/// came from, as near as the conversion allows (for messages):
+/// `#/components/schemas/Pet` → `#/definitions/Pet`,
+/// `.../responses/200/content/application~1json/schema` → `.../responses/200/schema`,
+/// a request body → the operation's parameters.
+pub fn original_pointer(pointer: &str) -> String {
+    let moved = [
+        ("#/components/schemas/", "#/definitions/"),
+        ("#/components/responses/", "#/responses/"),
+        ("#/components/parameters/", "#/parameters/"),
+        ("#/components/securitySchemes/", "#/securityDefinitions/"),
+        ("#/components/requestBodies/", "#/parameters/"),
+    ];
+    let mut p = pointer.to_string();
+    for (from, to) in moved {
+        if let Some(rest) = p.strip_prefix(from) {
+            p = format!("{to}{rest}");
+            break;
+        }
+    }
+    let tokens: Vec<&str> = p.split('/').collect();
+    let mut out: Vec<String> = vec![];
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        // content/<media type>/schema → schema; .../example → examples/<media type>
+        if t == "content" && i + 1 < tokens.len() {
+            let media = tokens[i + 1];
+            match tokens.get(i + 2) {
+                Some(&"example") => {
+                    out.push("examples".into());
+                    out.push(media.into());
+                    i += 3;
+                }
+                _ => i += 2,
+            }
+            continue;
+        }
+        if t == "requestBody" {
+            out.push("parameters".into());
+            break;
+        }
+        if t == "parameters"
+            && out.first().is_some_and(|f| f == "#")
+            && out.get(1).is_some_and(|s| s == "paths")
+        {
+            // indexes shift as body and form parameters leave the list
+            out.push(t.into());
+            break;
+        }
+        out.push(t.into());
+        i += 1;
+    }
+    out.join("/")
+}
+
 /// The names of the document-level parameters that are `in: body`.
 fn body_parameter_names(root: &Map<String, Value>) -> Vec<String> {
     match root.get("parameters") {
