@@ -85,9 +85,11 @@ struct Planned {
     response: hyper::Response<Body>,
     /// `Prefer: delay=MS`.
     delay: Option<Duration>,
-    /// Whether the operation's callbacks go out after the answer (only for
-    /// an answer the operation gave, not a refusal).
-    callbacks: bool,
+    /// The operation's callbacks to send after the answer (only for an
+    /// answer the operation gave, not a refusal): each callback's index and
+    /// the URL its expression gives for this request (a callback whose
+    /// expression names nothing in the request is not sent).
+    callbacks: Vec<(usize, String)>,
 }
 
 impl OpenApiMock {
@@ -205,7 +207,7 @@ impl OpenApiMock {
             label: format!("{} {}: method not allowed", req.method, req.path),
             response,
             delay: None,
-            callbacks: false,
+            callbacks: Vec::new(),
         })
     }
 
@@ -225,7 +227,7 @@ impl OpenApiMock {
             label: label.clone(),
             response,
             delay: prefer.delay,
-            callbacks: false,
+            callbacks: Vec::new(),
         };
         if self.options.validate_requests {
             let headers: Vec<(String, String)> = req
@@ -320,8 +322,22 @@ impl OpenApiMock {
         let response = builder
             .body(Body::Full(Some(body)))
             .unwrap_or_else(|e| respond::text(500, "text/plain", format!("{label}: {e}\n")));
+        let callbacks = if op.callbacks.is_empty() {
+            Vec::new()
+        } else {
+            let ctx = Context {
+                req,
+                body: serde_json::from_slice(&req.body).ok(),
+                path_params,
+            };
+            op.callbacks
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| expand(&c.expression, &ctx).ok().map(|url| (i, url)))
+                .collect()
+        };
         Planned {
-            callbacks: !op.callbacks.is_empty(),
+            callbacks,
             ..planned(response)
         }
     }
@@ -567,10 +583,8 @@ pub async fn respond(state: &Arc<MockState>, req: &MockRequest) -> Option<(Optio
     if let Some(d) = planned.delay {
         tokio::time::sleep(d).await;
     }
-    if planned.callbacks {
-        if let Some(id) = planned.id {
-            spawn_callbacks(state.clone(), mock.clone(), id, req.clone());
-        }
+    if let (false, Some(id)) = (planned.callbacks.is_empty(), planned.id) {
+        spawn_callbacks(state.clone(), mock.clone(), id, planned.callbacks);
     }
     Some((planned.id, Outcome::Respond(planned.response)))
 }
@@ -700,33 +714,21 @@ async fn send(
     Ok(answer.status().as_u16())
 }
 
-/// Sends the callbacks of the operation `id` after its answer, for `req`.
-fn spawn_callbacks(state: Arc<MockState>, mock: Arc<OpenApiMock>, id: Uuid, req: MockRequest) {
+/// Sends the callbacks of the operation `id` (by index, to their URLs)
+/// after its answer; a failure is logged.
+fn spawn_callbacks(
+    state: Arc<MockState>,
+    mock: Arc<OpenApiMock>,
+    id: Uuid,
+    targets: Vec<(usize, String)>,
+) {
     tokio::spawn(async move {
         let Some((api, op)) = mock.operation(id) else {
             return;
         };
-        // the path parameters again (the router gives them per request)
-        let path_params = match api.router.find(&req.method, &req.path) {
-            Route::Found { path_params, .. } => path_params,
-            _ => Vec::new(),
-        };
-        let ctx = Context {
-            req: &req,
-            body: serde_json::from_slice(&req.body).ok(),
-            path_params: &path_params,
-        };
-        for callback in &op.callbacks {
-            let url = match expand(&callback.expression, &ctx) {
-                Ok(u) => u,
-                Err(e) => {
-                    eprintln!(
-                        "seam mock: callback {} of {}: {e}",
-                        callback.name,
-                        op.label()
-                    );
-                    continue;
-                }
+        for (i, url) in targets {
+            let Some(callback) = op.callbacks.get(i) else {
+                continue;
             };
             for cop in &callback.operations {
                 if let Err(e) = send(&state, api, cop, &url, mock.options.seed).await {
