@@ -26,7 +26,7 @@ PRISM=${PRISM:-/tmp/prism/node_modules/.bin/prism}
 SPEC=crates/seam-openapi/tests/data/mock-shop.yaml
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 2; }
 
-cargo build --release -q -p seam-cli
+[ "${NO_BUILD:-0}" = 1 ] || cargo build --release -q -p seam-cli
 (cd bench/hello-hyper && cargo build --release -q)
 SEAM=target/release/seam
 HELLO=bench/hello-hyper/target/release/hello-hyper

@@ -66,7 +66,31 @@ struct Api {
 pub struct OpenApiMock {
     apis: Vec<Api>,
     options: OpenApiOptions,
+    /// Answers already made (see [`AnswerKey`]).
+    answers: std::sync::RwLock<std::collections::HashMap<AnswerKey, Arc<Made>>>,
 }
+
+/// What an answer's headers and body depend on: the operation, the status
+/// and media type picked, the example asked for, whether it is generated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AnswerKey {
+    operation: Uuid,
+    status: u16,
+    /// The media type's index in the response's content (`usize::MAX`: no body).
+    media: usize,
+    example: Option<String>,
+    dynamic: bool,
+}
+
+/// An answer's headers and body, made once.
+struct Made {
+    headers: Vec<(String, String)>,
+    body: Bytes,
+}
+
+/// The answer cache starts over past this many answers (each `Prefer:
+/// example=NAME` a client invents is a key).
+const MAX_CACHED_ANSWERS: usize = 4096;
 
 impl std::fmt::Debug for OpenApiMock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -135,7 +159,11 @@ impl OpenApiMock {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(OpenApiMock { apis, options })
+        Ok(OpenApiMock {
+            apis,
+            options,
+            answers: Default::default(),
+        })
     }
 
     /// How many operations are served.
@@ -262,65 +290,44 @@ impl OpenApiMock {
             Err(refused) => return planned(problem_of(&[refused.to_violation(&response.pointer)])),
         };
         let dynamic = prefer.dynamic.unwrap_or(self.options.dynamic);
-        let mut builder = hyper::Response::builder().status(status);
-        for h in response.headers.iter().filter(|h| h.required) {
-            if h.name.eq_ignore_ascii_case("content-type") {
-                continue;
-            }
-            let value = match &h.schema {
-                Some(s) => {
-                    generate::from_schema(&api.spec, s, Direction::Response, self.options.seed)
-                }
-                None => Value::String("string".into()),
-            };
-            builder = builder.header(h.name.as_str(), header_text(&value));
-        }
-        let body = match media {
-            None => Bytes::new(),
-            Some(media) => {
-                let value = if dynamic {
-                    media.schema.as_ref().map(|s| {
-                        generate::from_schema(&api.spec, s, Direction::Response, self.options.seed)
-                    })
-                } else if let Some(name) = &prefer.example {
-                    match generate::example(&api.spec, media, Some(name)) {
-                        Some(v) => Some(v),
-                        None => {
-                            let known: Vec<&str> =
-                                media.examples.iter().map(|e| e.name.as_str()).collect();
-                            return planned(problem(
-                                404,
-                                "No such example",
-                                &format!(
-                                    "{label} has no example `{name}` for {status} {}{}",
-                                    media.media_type,
-                                    seam_core::source::did_you_mean(name, known.iter().copied())
-                                ),
-                            ));
-                        }
-                    }
-                } else {
-                    generate::example(&api.spec, media, None).or_else(|| {
-                        media.schema.as_ref().map(|s| {
-                            generate::from_schema(
-                                &api.spec,
-                                s,
-                                Direction::Response,
-                                self.options.seed,
-                            )
-                        })
-                    })
+        // the answer's headers and body depend only on what was picked (the
+        // seed is fixed): made once, then served from the cache
+        let key = AnswerKey {
+            operation: id.unwrap_or_default(),
+            status,
+            media: media
+                .and_then(|m| response.content.iter().position(|c| std::ptr::eq(c, m)))
+                .unwrap_or(usize::MAX),
+            example: if dynamic {
+                None
+            } else {
+                prefer.example.clone()
+            },
+            dynamic,
+        };
+        let cached = self.answers.read().ok().and_then(|c| c.get(&key).cloned());
+        let made = match cached {
+            Some(made) => made,
+            None => {
+                let made = match self.make_answer(api, &label, response, status, media, &key) {
+                    Ok(made) => Arc::new(made),
+                    Err(refused) => return planned(*refused),
                 };
-                builder = builder.header("content-type", concrete_media_type(&media.media_type));
-                match value {
-                    None => Bytes::new(),
-                    Some(Value::String(s)) if !is_json(&media.media_type) => Bytes::from(s),
-                    Some(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+                if let Ok(mut cache) = self.answers.write() {
+                    if cache.len() >= MAX_CACHED_ANSWERS {
+                        cache.clear();
+                    }
+                    cache.insert(key, made.clone());
                 }
+                made
             }
         };
+        let mut builder = hyper::Response::builder().status(status);
+        for (name, value) in &made.headers {
+            builder = builder.header(name, value);
+        }
         let response = builder
-            .body(Body::Full(Some(body)))
+            .body(Body::Full(Some(made.body.clone())))
             .unwrap_or_else(|e| respond::text(500, "text/plain", format!("{label}: {e}\n")));
         let callbacks = if op.callbacks.is_empty() {
             Vec::new()
@@ -340,6 +347,72 @@ impl OpenApiMock {
             callbacks,
             ..planned(response)
         }
+    }
+
+    /// The headers and body of an answer (required headers generated; the body
+    /// from the named example, the first, or generated), or the refusal when
+    /// the named example does not exist.
+    fn make_answer(
+        &self,
+        api: &Api,
+        label: &str,
+        response: &seam_openapi::model::Response,
+        status: u16,
+        media: Option<&seam_openapi::model::MediaType>,
+        key: &AnswerKey,
+    ) -> Result<Made, Box<hyper::Response<Body>>> {
+        let generated = |s: &seam_openapi::model::SchemaRef| {
+            generate::from_schema(&api.spec, s, Direction::Response, self.options.seed)
+        };
+        let mut headers = Vec::new();
+        for h in response.headers.iter().filter(|h| h.required) {
+            if h.name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            let value = match &h.schema {
+                Some(s) => generated(s),
+                None => Value::String("string".into()),
+            };
+            headers.push((h.name.clone(), header_text(&value)));
+        }
+        let Some(media) = media else {
+            return Ok(Made {
+                headers,
+                body: Bytes::new(),
+            });
+        };
+        let value = if key.dynamic {
+            media.schema.as_ref().map(generated)
+        } else if let Some(name) = &key.example {
+            match generate::example(&api.spec, media, Some(name)) {
+                Some(v) => Some(v),
+                None => {
+                    let known: Vec<&str> = media.examples.iter().map(|e| e.name.as_str()).collect();
+                    return Err(Box::new(problem(
+                        404,
+                        "No such example",
+                        &format!(
+                            "{label} has no example `{name}` for {status} {}{}",
+                            media.media_type,
+                            seam_core::source::did_you_mean(name, known.iter().copied())
+                        ),
+                    )));
+                }
+            }
+        } else {
+            generate::example(&api.spec, media, None)
+                .or_else(|| media.schema.as_ref().map(generated))
+        };
+        headers.push((
+            "content-type".to_string(),
+            concrete_media_type(&media.media_type),
+        ));
+        let body = match value {
+            None => Bytes::new(),
+            Some(Value::String(s)) if !is_json(&media.media_type) => Bytes::from(s),
+            Some(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+        };
+        Ok(Made { headers, body })
     }
 
     /// The operation that answered `req` (to fire its callbacks).
