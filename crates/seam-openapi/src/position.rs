@@ -8,7 +8,7 @@
 //! past the end of what was written) is put at its nearest written ancestor.
 
 use crate::model::SpecError;
-use seam_core::json_at::{self, Step};
+use seam_core::json_at;
 use seam_core::source::{Location, SourceError};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -33,7 +33,8 @@ struct SourceFile {
     name: String,
     text: String,
     json: bool,
-    /// YAML only: every node's pointer (no `#`) → 1-based line and column.
+    /// Every node's pointer (no `#`) → 1-based line and column, built on the
+    /// first question about the file.
     index: OnceLock<HashMap<String, (usize, usize)>>,
 }
 
@@ -196,15 +197,13 @@ impl SourceFile {
     /// 1-based line and column of a pointer (no `#`) in this file, or of its
     /// nearest written ancestor.
     fn line_column(&self, pointer: &str) -> Option<(usize, usize)> {
-        if self.json {
-            let text = seam_core::source::strip_bom(&self.text);
-            let bom = self.text.len() - text.len();
-            let offset = json_offset(text, &tokens(pointer));
-            let at = Location::of_offset(&self.text, offset + bom);
-            let (line, column) = SourceError::new("", Some(at), "").line_column();
-            return line.zip(column);
-        }
-        let index = self.index.get_or_init(|| yaml_index(&self.text));
+        let index = self.index.get_or_init(|| {
+            if self.json {
+                json_index(&self.text)
+            } else {
+                yaml_index(&self.text)
+            }
+        });
         let mut p = pointer;
         loop {
             if let Some(&at) = index.get(p) {
@@ -218,26 +217,120 @@ impl SourceFile {
     }
 }
 
-/// The byte offset of the value at `tokens` in JSON `text`, or of the deepest
-/// ancestor that could be followed.
-fn json_offset(text: &str, tokens: &[String]) -> usize {
-    let b = text.as_bytes();
-    let mut at = json_at::skip_ws(b, 0);
-    for token in tokens {
-        let step = match b.get(at) {
-            Some(b'[') => match token.parse() {
-                Ok(n) => Step::Index(n),
-                Err(_) => break,
-            },
-            Some(b'{') => Step::Key(token.clone()),
-            _ => break,
-        };
-        match json_at::locate_steps(&text[at..], std::slice::from_ref(&step)) {
-            Some(rel) => at += rel,
-            None => break,
+/// Turns increasing byte offsets into 1-based lines and columns (in
+/// characters) in one pass over the text, however many offsets are asked.
+struct Cursor<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+impl Cursor<'_> {
+    fn at(&mut self, offset: usize) -> (usize, usize) {
+        if offset >= self.offset {
+            let stop = offset.min(self.text.len());
+            let mut cut = stop;
+            while !self.text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            for c in self.text[self.offset.min(cut)..cut].chars() {
+                if c == '\n' {
+                    self.line += 1;
+                    self.column = 1;
+                } else {
+                    self.column += 1;
+                }
+            }
+            self.offset = cut.max(self.offset);
+        }
+        (self.line, self.column)
+    }
+}
+
+/// Every value of a JSON text by pointer, placed where the value starts, in
+/// one scan (the text is not parsed into a tree). Text that does not scan
+/// indexes what came before the problem.
+fn json_index(text: &str) -> HashMap<String, (usize, usize)> {
+    fn walk(
+        text: &str,
+        i: usize,
+        path: &mut String,
+        out: &mut HashMap<String, (usize, usize)>,
+        cursor: &mut Cursor<'_>,
+    ) -> Option<usize> {
+        let b = text.as_bytes();
+        out.insert(path.clone(), cursor.at(i));
+        match *b.get(i)? {
+            b'{' => {
+                let mut i = json_at::skip_ws(b, i + 1);
+                if b.get(i) == Some(&b'}') {
+                    return Some(i + 1);
+                }
+                loop {
+                    if b.get(i) != Some(&b'"') {
+                        return None;
+                    }
+                    let end = json_at::string_end(b, i)?;
+                    let raw = &text[i + 1..end - 1];
+                    let key = if raw.contains('\\') {
+                        serde_json::from_str::<String>(&text[i..end]).ok()?
+                    } else {
+                        raw.to_string()
+                    };
+                    i = json_at::skip_ws(b, end);
+                    if b.get(i) != Some(&b':') {
+                        return None;
+                    }
+                    i = json_at::skip_ws(b, i + 1);
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&crate::model::escape_token(&key));
+                    let after = walk(text, i, path, out, cursor);
+                    path.truncate(len);
+                    i = json_at::skip_ws(b, after?);
+                    match b.get(i)? {
+                        b',' => i = json_at::skip_ws(b, i + 1),
+                        b'}' => return Some(i + 1),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                let mut i = json_at::skip_ws(b, i + 1);
+                if b.get(i) == Some(&b']') {
+                    return Some(i + 1);
+                }
+                let mut n = 0usize;
+                loop {
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&n.to_string());
+                    let after = walk(text, i, path, out, cursor);
+                    path.truncate(len);
+                    n += 1;
+                    i = json_at::skip_ws(b, after?);
+                    match b.get(i)? {
+                        b',' => i = json_at::skip_ws(b, i + 1),
+                        b']' => return Some(i + 1),
+                        _ => return None,
+                    }
+                }
+            }
+            _ => json_at::value_end(b, i),
         }
     }
-    at
+    let mut out = HashMap::new();
+    let bom = text.len() - seam_core::source::strip_bom(text).len();
+    let mut cursor = Cursor {
+        text,
+        offset: bom,
+        line: 1,
+        column: 1 + usize::from(bom > 0),
+    };
+    let start = json_at::skip_ws(text.as_bytes(), bom);
+    let _ = walk(text, start, &mut String::new(), &mut out, &mut cursor);
+    out
 }
 
 /// Every node of a YAML text by pointer: a mapping value is placed at its key,
@@ -365,6 +458,27 @@ mod tests {
         assert_eq!(s.describe("#/paths/~1a/post"), "api.json:3:11");
         let e = s.error("#/paths/~1a", "bad");
         assert_eq!(e.to_string(), "api.json:3:11: #/paths/~1a: bad");
+    }
+
+    #[test]
+    fn json_index_reads_escaped_keys_a_bom_and_one_long_line() {
+        let text = "\u{feff}{\"a\\\"b\": [1, {\"c/d\": true}], \"é\": {\"x\": null}}";
+        let s = Sources::single("m.json", text);
+        assert_eq!(s.describe("#/a\"b/1/c~1d"), "m.json:1:23");
+        assert_eq!(s.describe("#/é/x"), "m.json:1:42");
+        assert_eq!(s.describe("#/é/y"), "m.json:1:36");
+        // Many questions about one minified document cost one scan.
+        let big = format!(
+            "{{\"items\": [{}]}}",
+            vec!["{\"k\": \"v\"}"; 20_000].join(",")
+        );
+        let s = Sources::single("big.json", &big);
+        for i in (0..20_000).step_by(7) {
+            assert_eq!(
+                s.describe(&format!("#/items/{i}/k")),
+                format!("big.json:1:{}", 12 + 11 * i + 6)
+            );
+        }
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn a_3_0_yaml_spec_becomes_the_model() {
     let api_key = SecurityRequirement {
         schemes: vec![("apiKey".into(), vec![])],
     };
-    assert_eq!(list.security, [api_key.clone()]);
+    assert_eq!(list.security, [api_key]);
     assert!(!list.is_public());
     let create = spec.operation_by_id("createPet").unwrap();
     assert!(create.security.is_empty() && create.is_public());
