@@ -1,4 +1,4 @@
-//! `seam import postman|har FILE`: turn other tools' files into seam suites.
+//! `seam import postman|har|openapi FILE`: turn other tools' files into seam suites.
 //! The suite goes to `-o FILE` (or standard output); what could not be
 //! imported is listed on standard error, and the exit code is still 0.
 
@@ -13,6 +13,8 @@ pub enum Kind {
     Postman,
     /// A HAR file (browser or proxy recording).
     Har,
+    /// An OpenAPI spec (2.0, 3.0 or 3.1; YAML or JSON): a test per operation.
+    Openapi,
 }
 
 #[derive(clap::Args)]
@@ -41,7 +43,64 @@ fn read(path: &Path) -> Result<Doc, String> {
     Doc::parse(&name, &bytes).map_err(|e| e.to_string())
 }
 
-fn convert(args: &ImportArgs) -> Result<import::Imported, String> {
+/// The path of `spec` as written in a suite at `suite` (relative to the
+/// suite's folder when both are under one root; absolute otherwise).
+fn relative_to_suite(spec: &Path, suite: Option<&Path>) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let spec_abs = absolute(spec);
+    let dir = suite
+        .map(absolute)
+        .and_then(|s| s.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| absolute(Path::new(".")));
+    let (from, to): (Vec<_>, Vec<_>) =
+        (dir.components().collect(), spec_abs.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    // only the root in common: the absolute path reads better
+    if common <= 1 {
+        return spec_abs.display().to_string();
+    }
+    let mut rel = PathBuf::new();
+    for _ in common..from.len() {
+        rel.push("..");
+    }
+    for c in &to[common..] {
+        rel.push(c);
+    }
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// An OpenAPI spec as a suite, with the comment that opens the file.
+fn from_spec(args: &ImportArgs) -> Result<(import::Imported, String), CliError> {
+    if args.env.is_some() || args.globals.is_some() {
+        return Err(input("--env and --globals are for Postman collections"));
+    }
+    let spec = seam_openapi::load::load(&args.file).map_err(|errors| {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!(
+            "error: {}: {} error(s); nothing imported",
+            args.file.display(),
+            errors.len()
+        );
+        CliError::Reported(exit::USAGE)
+    })?;
+    let spec_ref = relative_to_suite(&args.file, args.output.as_deref());
+    let from = import::openapi::import(&spec, &spec_ref, &args.file.display().to_string());
+    Ok((from.imported, from.preamble))
+}
+
+/// The suite, and the comment it opens with (empty but for OpenAPI specs).
+fn convert(args: &ImportArgs) -> Result<(import::Imported, String), CliError> {
+    if let Kind::Openapi = args.kind {
+        return from_spec(args);
+    }
+    let converted = other_tool(args).map_err(CliError::Input)?;
+    Ok((converted, String::new()))
+}
+
+/// A Postman collection or a HAR file.
+fn other_tool(args: &ImportArgs) -> Result<import::Imported, String> {
     let doc = read(&args.file)?;
     match args.kind {
         Kind::Postman => {
@@ -55,14 +114,15 @@ fn convert(args: &ImportArgs) -> Result<import::Imported, String> {
             }
             import::har::import(&doc)
         }
+        Kind::Openapi => return Err("an OpenAPI spec is not a tool's export".into()),
     }
     .map_err(|e| e.to_string())
 }
 
 pub fn run(args: ImportArgs) -> Result<Outcome, CliError> {
-    let imported = convert(&args).map_err(CliError::Input)?;
+    let (imported, preamble) = convert(&args)?;
     let yaml = import::to_yaml(&imported.suite)
-        .and_then(|y| import::check_loads(&y).map(|()| y))
+        .and_then(|y| import::check_loads(&y).map(|()| preamble + &y))
         .map_err(|e| input(format!("{}: {e}", args.file.display())))?;
     match &args.output {
         Some(path) => crate::reports::write_one(path, &yaml)

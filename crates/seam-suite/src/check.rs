@@ -1,6 +1,7 @@
 //! Assertions on a response: status, headers (WireMock matchers), body, JSONPath
 //! checks (==, !=, <, <=, >, >=, contains, matches, exists, type, length, and
-//! the engine's Pact matchers) and response time. Each failure says what was
+//! the engine's Pact matchers), response time and conformance to an OpenAPI
+//! operation ([`crate::openapi`]). Each failure says what was
 //! checked, what was expected, what arrived. The compiled forms of a step's
 //! assertions ([`Prepared`]) are made by its first check and kept for the next.
 
@@ -41,8 +42,12 @@ pub struct Received<'a> {
     pub body: &'a str,
     pub json: Option<&'a Value>,
     pub elapsed: Duration,
-    /// The suite's directory (for `bodyFile`).
+    /// The suite's directory (for `bodyFile` and `openapi`).
     pub dir: &'a std::path::Path,
+    /// The request's method and URL (for `openapi`, which finds the
+    /// operation from them).
+    pub method: &'a str,
+    pub url: &'a str,
 }
 
 fn matcher(v: &Value) -> Result<StringMatcher, String> {
@@ -337,6 +342,13 @@ pub fn check(spec: &AssertSpec, got: &Received, vars: &Vars) -> Result<Vec<Failu
             );
         }
     }
+    if let Some(openapi) = &spec.openapi {
+        out.extend(crate::openapi::check(
+            &openapi.value,
+            got,
+            line_of(openapi),
+        )?);
+    }
     Ok(out)
 }
 
@@ -586,6 +598,8 @@ mod tests {
             json: json.as_ref(),
             elapsed: Duration::ZERO,
             dir: std::path::Path::new("."),
+            method: "GET",
+            url: "http://127.0.0.1:1/",
         };
         check(spec, &got, vars)
     }

@@ -3,13 +3,15 @@
 //! - [`model`]: the YAML format (docs/suites.md).
 //! - [`vars`]: `{{variables}}` from the suite, `--var` and captures.
 //! - [`check`]: assertions on a response.
+//! - [`openapi`]: the `openapi:` assertion (a response against its operation in a spec).
 //! - [`run`]: the runner (tests in parallel, steps in order).
 //! - [`report`]: terminal report with curl commands, JUnit XML, JSON, HTML.
-//! - [`import`]: Postman collections and HAR files as suites.
+//! - [`import`]: Postman collections, HAR files and OpenAPI specs as suites.
 
 pub mod check;
 pub mod import;
 pub mod model;
+pub mod openapi;
 pub mod report;
 pub mod run;
 pub mod vars;

@@ -269,11 +269,25 @@ pub struct AssertSpec {
     /// files compare as JSON).
     #[schemars(with = "Option<String>")]
     pub body_file: Option<Spanned<String>>,
+    /// The response must conform to its operation in an OpenAPI spec: its
+    /// status declared, its headers and body valid.
+    #[schemars(with = "Option<OpenApiAssert>")]
+    pub openapi: Option<Spanned<OpenApiAssert>>,
     /// The compiled assertions, made by the step's first check and reused by
     /// its retries and matrix rows ([`crate::check::Prepared`]).
     #[serde(skip)]
     #[schemars(skip)]
     pub prepared: crate::check::PreparedSlot,
+}
+
+/// Which spec (and operation) a response is checked against.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OpenApiAssert {
+    /// The spec file (YAML or JSON), relative to the suite.
+    pub spec: String,
+    /// The operation; by default the one the request's method and path route to.
+    pub operation_id: Option<String>,
 }
 
 /// One check on the value at a JSONPath.

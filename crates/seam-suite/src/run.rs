@@ -446,6 +446,9 @@ impl From<String> for StepError {
 
 /// What the provider answered, as the assertions see it.
 struct Answer {
+    /// The request's method and URL, for checks that need the operation.
+    method: String,
+    url: String,
     status: u16,
     headers: Headers,
     body: String,
@@ -551,6 +554,8 @@ async fn send(
     );
     let body = res.text().await.map_err(network)?;
     Ok(Answer {
+        method: prepared.method.to_string(),
+        url: prepared.url.clone(),
         status,
         headers,
         body,
@@ -574,6 +579,8 @@ fn assess(
         json: json.as_ref(),
         elapsed: answer.elapsed,
         dir,
+        method: &answer.method,
+        url: &answer.url,
     };
     let mut failures = check(&step.assertions, &got, vars)?;
     for (var, c) in &step.capture {

@@ -1,6 +1,7 @@
-//! Importers: Postman collections ([`postman`]) and HAR recordings ([`har`])
-//! become seam suites. What cannot be expressed in a suite is never dropped
-//! silently: it is listed in [`Imported::lost`] with the item it came from.
+//! Importers: Postman collections ([`postman`]), HAR recordings ([`har`]) and
+//! OpenAPI specs ([`openapi`]) become seam suites. What cannot be expressed in
+//! a suite is never dropped silently: it is listed in [`Imported::lost`] with
+//! the item it came from.
 //! Wrong-typed input is an error at its line, column and JSON path.
 //!
 //! - [`json_at`]: JSON values with their path and position.
@@ -8,6 +9,7 @@
 
 pub mod har;
 pub mod json_at;
+pub mod openapi;
 pub mod postman;
 pub mod script;
 
