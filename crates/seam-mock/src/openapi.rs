@@ -105,7 +105,8 @@ impl std::fmt::Debug for OpenApiMock {
 struct Planned {
     /// The operation's journal id; `None` for 404/405.
     id: Option<Uuid>,
-    label: String,
+    /// How the request log names what answered (`None`: the operation `id`).
+    label: Option<String>,
     response: hyper::Response<Body>,
     /// `Prefer: delay=MS`.
     delay: Option<Duration>,
@@ -232,7 +233,7 @@ impl OpenApiMock {
         }
         Some(Planned {
             id: None,
-            label: format!("{} {}: method not allowed", req.method, req.path),
+            label: Some(format!("{} {}: method not allowed", req.method, req.path)),
             response,
             delay: None,
             callbacks: Vec::new(),
@@ -249,10 +250,11 @@ impl OpenApiMock {
     ) -> Planned {
         let prefer = Prefer::of(req);
         let id = api.ids.get(index).copied();
-        let label = operation_name(op);
+        // named only when an answer needs it (formatting costs on every request)
+        let label = || operation_name(op);
         let planned = |response| Planned {
             id,
-            label: label.clone(),
+            label: None,
             response,
             delay: prefer.delay,
             callbacks: Vec::new(),
@@ -272,13 +274,14 @@ impl OpenApiMock {
         let chosen = match prefer.code {
             Some(code) => match op.response_for(code) {
                 Some(r) => Some((code, r)),
-                None => {
-                    return planned(problem(
-                        404,
-                        "No response declared",
-                        &format!("{label} declares no response for status {code} (asked by Prefer: code={code})"),
-                    ))
-                }
+                None => return planned(problem(
+                    404,
+                    "No response declared",
+                    &format!(
+                        "{} declares no response for status {code} (asked by Prefer: code={code})",
+                        label()
+                    ),
+                )),
             },
             None => pick_response(op),
         };
@@ -309,7 +312,7 @@ impl OpenApiMock {
         let made = match cached {
             Some(made) => made,
             None => {
-                let made = match self.make_answer(api, &label, response, status, media, &key) {
+                let made = match self.make_answer(api, &label(), response, status, media, &key) {
                     Ok(made) => Arc::new(made),
                     Err(refused) => return planned(*refused),
                 };
@@ -328,7 +331,7 @@ impl OpenApiMock {
         }
         let response = builder
             .body(Body::Full(Some(made.body.clone())))
-            .unwrap_or_else(|e| respond::text(500, "text/plain", format!("{label}: {e}\n")));
+            .unwrap_or_else(|e| respond::text(500, "text/plain", format!("{}: {e}\n", label())));
         let callbacks = if op.callbacks.is_empty() {
             Vec::new()
         } else {
@@ -630,7 +633,14 @@ pub async fn respond(state: &Arc<MockState>, req: &MockRequest) -> Option<(Optio
                 &req.method,
                 &req.url,
                 planned.response.status().as_u16(),
-                &format!("openapi: {}", planned.label)
+                &format!(
+                    "openapi: {}",
+                    planned.label.clone().unwrap_or_else(|| planned
+                        .id
+                        .and_then(|id| mock.operation(id))
+                        .map(|(_, op)| operation_name(op))
+                        .unwrap_or_default())
+                )
             )
         );
     }
