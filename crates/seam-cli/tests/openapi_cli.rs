@@ -206,3 +206,37 @@ fn help_shows_an_example() {
     assert!(out.contains("seam openapi validate api.yaml"), "{out}");
     assert!(out.contains("Exit 0 valid"), "{out}");
 }
+
+#[test]
+fn swagger_2_errors_and_warnings_point_into_the_file_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "v2.json",
+        "{\"swagger\": \"2.0\", \"info\": {\"title\": \"x\", \"version\": \"1\"},\n \"paths\": {\"/a\": {\"get\": {\"parameters\": [{\"name\": \"q\", \"in\": \"query\", \"type\": \"array\"}],\n \"responses\": {\"200\": {\"description\": \"ok\"}}}}}}\n",
+    );
+    let (code, out, _) = seam(&["openapi", "validate", &spec]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out,
+        format!("{spec}:2:42: #/paths/~1a/get/parameters/0: query parameter \"q\" is an array, so it must include an \"items\" schema\ninvalid {spec}: 1 error\n")
+    );
+    let fixed = write(
+        dir.path(),
+        "v2-fixed.json",
+        &std::fs::read_to_string(&spec).unwrap().replace(
+            "\"type\": \"array\"}",
+            "\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"example\": [\"a\"]}",
+        ),
+    );
+    let (code, out, _) = seam(&["openapi", "validate", &fixed]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with(&format!("warning: {fixed}:2:128: #/paths/~1a/get/parameters/0/example: \"example\" is not a Swagger 2.0 parameter field")),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("(Swagger 2.0, 1 operation, 1 warning)\n"),
+        "{out}"
+    );
+}

@@ -60,7 +60,9 @@ fn place(spec: &Spec, pointer: &str) -> String {
 }
 
 fn positioned(spec: &Spec, warnings: bool) -> Vec<SpecError> {
-    if spec.version == SpecVersion::Swagger2 && !warnings {
+    // a 2.0 document was checked as 2.0 before its conversion: its errors
+    // stopped the load, its warnings are the spec's own (`Spec::warnings`)
+    if spec.version == SpecVersion::Swagger2 {
         return vec![];
     }
     // a converted 2.0 document is 3.0 by now
@@ -1308,7 +1310,9 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// `required`: a list of property names; in 2.0, each defined in `properties`.
+    /// `required`: a list of property names; in 2.0, each should be defined in
+    /// `properties` (swagger-parser refuses it; JSON Schema allows it, meaning
+    /// "present, any value", so it is a warning and such a spec still loads).
     fn required_list(&mut self, at: &str, schema: &Map<String, Value>, value: &Value) {
         let Some(names) = value.as_array() else {
             // 2.0 and 3.0 parameters use a boolean `required`, schemas a list
@@ -1343,7 +1347,7 @@ impl<'a> Walker<'a> {
                 Some(name) if self.v2() && !open => {
                     if let Some(props) = props {
                         if !props.contains_key(name) {
-                            self.error(
+                            self.warn(
                                 &format!("{at}/{i}"),
                                 format!("property \"{name}\" is listed as required but is not defined in \"properties\""),
                             );
@@ -2607,6 +2611,18 @@ pub struct Validation {
 /// Loads and checks the spec at `path`: the one path `seam openapi validate`
 /// and the conformance tests take.
 pub fn validate(path: &std::path::Path) -> Validation {
+    let mut validation = validate_unsorted(path);
+    // in reading order, file by file
+    let order = |e: &SpecError| {
+        let (line, column) = e.at.line_column();
+        (e.at.file.clone(), line.unwrap_or(0), column.unwrap_or(0))
+    };
+    validation.errors.sort_by_key(order);
+    validation.warnings.sort_by_key(order);
+    validation
+}
+
+fn validate_unsorted(path: &std::path::Path) -> Validation {
     match crate::load::load(path) {
         Ok(spec) => {
             let errors = check(&spec);

@@ -414,13 +414,16 @@ pub(crate) fn from_document(
     if !broken.is_empty() && version == SpecVersion::Swagger2 {
         return Err(broken);
     }
-    let document = if version == SpecVersion::Swagger2 {
+    let (document, converted) = if version == SpecVersion::Swagger2 {
         swagger2(&document, &sources)?
     } else {
-        document
+        (document, vec![])
     };
     match build(version, document, sources) {
-        Ok(spec) if broken.is_empty() => Ok(spec),
+        Ok(mut spec) if broken.is_empty() => {
+            spec.warnings.extend(converted);
+            Ok(spec)
+        }
         Ok(_) => Err(broken),
         Err(errors) => {
             let mut all = broken;
@@ -498,15 +501,13 @@ fn version_of(doc: &Value, sources: &Sources) -> Result<SpecVersion, SpecError> 
     ))
 }
 
-/// A Swagger 2.0 document in the 3.0 shape.
-fn swagger2(doc: &Value, sources: &Sources) -> Result<Value, Vec<SpecError>> {
-    // errors point into the 2.0 document as written
-    crate::swagger2::convert(doc).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|(pointer, message)| sources.error(&pointer, message))
-            .collect()
-    })
+/// A Swagger 2.0 document in the 3.0 shape, and the 2.0 checks' warnings.
+fn swagger2(doc: &Value, sources: &Sources) -> Result<(Value, Vec<SpecError>), Vec<SpecError>> {
+    // errors and warnings point into the 2.0 document as written
+    let place = |(pointer, message): (String, String)| sources.error(&pointer, message);
+    let (converted, warnings) = crate::swagger2::convert_with_warnings(doc)
+        .map_err(|e| e.into_iter().map(place).collect::<Vec<_>>())?;
+    Ok((converted, warnings.into_iter().map(place).collect()))
 }
 
 /// The model of a 3.x document.

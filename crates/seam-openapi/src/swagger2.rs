@@ -20,16 +20,27 @@ pub const CONVERTED_VERSION: &str = "3.0.3";
 /// wrong with it as 2.0: `(pointer in the 2.0 document, message)`, pointers
 /// written `#/paths/~1pets/get/parameters/0`.
 pub fn convert(doc: &Value) -> Result<Value, Vec<(String, String)>> {
-    let problems = check::check_document(doc, SpecVersion::Swagger2);
-    let errors: Vec<(String, String)> = problems
+    convert_with_warnings(doc).map(|(converted, _)| converted)
+}
+
+/// [`convert`], and the warnings of the 2.0 checks (fields beside a `$ref`,
+/// a parameter's `example`, ...), pointing into the 2.0 document: the loader
+/// keeps them as the spec's warnings, in the words of the version written.
+#[allow(clippy::type_complexity)]
+pub fn convert_with_warnings(
+    doc: &Value,
+) -> Result<(Value, Vec<(String, String)>), Vec<(String, String)>> {
+    let (warnings, errors): (Vec<_>, Vec<_>) = check::check_document(doc, SpecVersion::Swagger2)
         .into_iter()
-        .filter(|p| !p.warning)
+        .partition(|p| p.warning);
+    if !errors.is_empty() {
+        return Err(errors.into_iter().map(|p| (p.pointer, p.message)).collect());
+    }
+    let warnings = warnings
+        .into_iter()
         .map(|p| (p.pointer, p.message))
         .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(convert_unchecked(doc))
+    Ok((convert_unchecked(doc), warnings))
 }
 
 /// The conversion alone, for a document already checked as 2.0. Never panics:
