@@ -81,6 +81,28 @@ fn a_broken_spec_is_refused_with_its_position() {
         String::from_utf8_lossy(&out.stdout).is_empty(),
         "never listened"
     );
+
+    // well-formed YAML that breaks the OpenAPI rules: refused as `openapi validate` would
+    let g = dir.path().join("undeclared.yaml");
+    std::fs::write(
+        &g,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets/{petId}:\n    get:\n      responses:\n        '200': {description: ok}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args(["mock", "--port", "0", "--openapi", g.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:", g.display())) && err.contains("petId"),
+        "{err}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "never listened"
+    );
 }
 
 #[test]

@@ -118,13 +118,22 @@ struct Planned {
 }
 
 impl OpenApiMock {
-    /// Loads and checks every spec; all of their errors, or a mock serving them all.
+    /// Loads and checks every spec (as `seam openapi validate` does); all of
+    /// their errors, or a mock serving them all.
     pub fn load(paths: &[PathBuf], options: OpenApiOptions) -> Result<Self, Vec<SpecError>> {
         let mut specs = Vec::new();
         let mut errors = Vec::new();
         for path in paths {
+            // a spec that loads but breaks the OpenAPI rules is refused too
             match seam_openapi::load::load(path) {
-                Ok(spec) => specs.push((path.display().to_string(), spec)),
+                Ok(spec) => {
+                    let problems = seam_openapi::check::check(&spec);
+                    if problems.is_empty() {
+                        specs.push((path.display().to_string(), spec));
+                    } else {
+                        errors.extend(problems);
+                    }
+                }
                 Err(e) => errors.extend(e),
             }
         }
@@ -274,14 +283,16 @@ impl OpenApiMock {
         let chosen = match prefer.code {
             Some(code) => match op.response_for(code) {
                 Some(r) => Some((code, r)),
-                None => return planned(problem(
-                    404,
-                    "No response declared",
-                    &format!(
+                None => {
+                    return planned(problem(
+                        404,
+                        "No response declared",
+                        &format!(
                         "{} declares no response for status {code} (asked by Prefer: code={code})",
                         label()
                     ),
-                )),
+                    ))
+                }
             },
             None => pick_response(op),
         };
