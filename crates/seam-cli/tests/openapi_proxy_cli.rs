@@ -362,3 +362,42 @@ fn a_broken_spec_or_target_is_refused_with_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_unreachable_upstream_is_a_failed_exchange_and_a_502_under_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let target = format!("http://127.0.0.1:{}", common::closed_port());
+    let spec = spec();
+    for (errors, status) in [(false, 500), (true, 502)] {
+        let mut args = vec![
+            "--openapi",
+            spec.to_str().unwrap(),
+            "--to",
+            target.as_str(),
+            "--report-json",
+            json.to_str().unwrap(),
+        ];
+        if errors {
+            args.push("--errors");
+        }
+        let p = proxy(&args, &dir.path().join("stderr"));
+        let res = client().get(format!("{}/pets", p.url)).send().unwrap();
+        assert_eq!(res.status(), status, "--errors: {errors}");
+        let text = res.text().unwrap();
+        assert!(
+            text.starts_with("Network failure trying to make a proxied request to"),
+            "{text}"
+        );
+        assert_eq!(terminate(p), 1);
+        let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let failure = &report["operations"][0]["failures"][0];
+        assert!(failure["status"].is_null(), "{report:#}");
+        assert!(
+            failure["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("Network failure")),
+            "{report:#}"
+        );
+    }
+}
