@@ -145,7 +145,7 @@ fn check_one(path: &Path) -> Verdict {
     };
     if let Err(e) = seam_core::yaml::from_str::<Value>(&file, text) {
         if !looks_like_yaml_budget(&e.message) {
-            return Verdict::BadInput(format!("{e} (an OpenAPI spec is a YAML or JSON file)"));
+            return Verdict::BadInput(format!("{e} (the file is not valid YAML or JSON)"));
         }
     }
     Verdict::Refused(validation.errors)

@@ -120,7 +120,7 @@ fn bad_input_exits_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.starts_with(&format!("error: {garbage}:")), "{err}");
     assert!(
-        err.contains("an OpenAPI spec is a YAML or JSON file"),
+        err.contains("(the file is not valid YAML or JSON)"),
         "{err}"
     );
 

@@ -1011,11 +1011,22 @@ impl<'a> Walker<'a> {
                 if !names.iter().any(|n| n == name)
                     && (!is_shared || reported_shared.insert(p_at.clone()))
                 {
+                    let close = names
+                        .iter()
+                        .find(|n| n.eq_ignore_ascii_case(name))
+                        .map(String::as_str)
+                        .or_else(|| {
+                            seam_core::source::suggest(name, names.iter().map(String::as_str))
+                        });
+                    let fix = match close {
+                        Some(n) => {
+                            format!("the path has {{{n}}}: names are case-sensitive and must match")
+                        }
+                        None => format!("add {{{name}}} to the path, or declare it in: query"),
+                    };
                     self.error(
                         p_at,
-                        format!(
-                            "path parameter \"{name}\" is not in the path \"{path}\" (add {{{name}}} to the path, or declare it in: query)"
-                        ),
+                        format!("path parameter \"{name}\" is not in the path \"{path}\" ({fix})"),
                     );
                 }
             }

@@ -190,6 +190,18 @@ fn path_templates_and_path_parameters_agree() {
 }
 
 #[test]
+fn a_path_parameter_differing_in_case_is_named() {
+    let text = format!(
+        "{HEAD}paths:\n  /a/{{id}}:\n    get:\n      parameters: [{{name: Id, in: path, required: true, schema: {{}}}}]\n      responses: {{default: {{description: x}}}}\n"
+    );
+    let all = errors(V30, &text);
+    assert!(all.contains(&(
+        "#/paths/~1a~1{id}/get/parameters/0".into(),
+        "path parameter \"Id\" is not in the path \"/a/{id}\" (the path has {id}: names are case-sensitive and must match)".into()
+    )), "{all:#?}");
+}
+
+#[test]
 fn duplicates_and_conflicting_paths() {
     let text = format!(
         "{HEAD}paths:\n  /pets/{{id}}:\n    get:\n      operationId: pet\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{}}}}\n        - {{name: X-A, in: header, schema: {{}}}}\n        - {{name: x-a, in: header, schema: {{}}}}\n      responses: {{default: {{description: x}}}}\n  /pets/{{name}}:\n    get:\n      operationId: pet\n      parameters: [{{name: name, in: path, required: true, schema: {{}}}}]\n      responses: {{default: {{description: x}}}}\n"

@@ -383,3 +383,29 @@ fn every_conformance_swagger_spec_converts_to_valid_3_0() {
         "only {converted_count} 2.0 specs converted"
     );
 }
+
+#[test]
+fn converted_pointers_map_back_to_their_two_point_o_places() {
+    use seam_openapi::swagger2::original_pointer;
+    assert_eq!(
+        original_pointer("#/components/schemas/Pet/properties/id"),
+        "#/definitions/Pet/properties/id"
+    );
+    assert_eq!(
+        original_pointer("#/paths/~1pets/get/responses/200/content/application~1json/schema/items"),
+        "#/paths/~1pets/get/responses/200/schema/items"
+    );
+    assert_eq!(
+        original_pointer("#/paths/~1pets/get/responses/200/content/application~1json/example"),
+        "#/paths/~1pets/get/responses/200/examples/application~1json"
+    );
+    assert_eq!(
+        original_pointer("#/paths/~1pets/post/requestBody/content/application~1json/schema"),
+        "#/paths/~1pets/post/parameters",
+        "the body parameter's index is not kept"
+    );
+    assert_eq!(
+        original_pointer("#/components/requestBodies/PetBody/content/application~1json/schema"),
+        "#/parameters/PetBody/schema"
+    );
+}
