@@ -253,13 +253,29 @@ impl Bundler {
 /// inside is text, not a reference.
 const DATA_KEYWORDS: [&str; 4] = ["example", "default", "enum", "const"];
 
-/// Whether the object at `pointer` maps names to schemas (`properties`, ...),
-/// so its keys are names even when they look like keywords.
+/// Whether the object at `pointer` maps names to schemas or spec objects
+/// (`properties`, `responses`, `examples`, ...), so its keys are names even
+/// when they look like keywords (a `default` response, a property `enum`).
 fn names_map(pointer: &str) -> bool {
     let last = pointer.rsplit('/').next().unwrap_or_default();
     matches!(
         last,
-        "properties" | "patternProperties" | "$defs" | "definitions" | "schemas"
+        "properties"
+            | "patternProperties"
+            | "$defs"
+            | "definitions"
+            | "schemas"
+            | "responses"
+            | "examples"
+            | "parameters"
+            | "headers"
+            | "requestBodies"
+            | "securitySchemes"
+            | "securityDefinitions"
+            | "links"
+            | "callbacks"
+            | "pathItems"
+            | "webhooks"
     )
 }
 
@@ -414,7 +430,18 @@ pub(crate) fn from_document(
     if !broken.is_empty() && version == SpecVersion::Swagger2 {
         return Err(broken);
     }
+    let mut sources = sources;
     let (document, converted) = if version == SpecVersion::Swagger2 {
+        // The converted components are the 2.0 ones, renamed: a pointer into
+        // them is placed where the 2.0 file wrote them.
+        for (v3, v2) in [
+            ("#/components/schemas", "#/definitions"),
+            ("#/components/parameters", "#/parameters"),
+            ("#/components/responses", "#/responses"),
+            ("#/components/securitySchemes", "#/securityDefinitions"),
+        ] {
+            sources.mount(v3, 0, v2);
+        }
         swagger2(&document, &sources)?
     } else {
         (document, vec![])
@@ -904,7 +931,9 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let op_ptr = pointer_join(&ptr, key);
-            let Some(op) = self.object(Some(op), &op_ptr, "an operation (a mapping)") else {
+            // An operation that is a `$ref` (not in the spec, but written by
+            // real multi-file specs, DigitalOcean's among them) is followed.
+            let Some((op, op_ptr)) = self.resolve(op, &op_ptr) else {
                 continue;
             };
             out.push(self.operation(method, path, op, &op_ptr, &shared, root_security));

@@ -250,3 +250,14 @@ fn wrong_kinds_are_errors_with_their_pointer() {
         ]
     );
 }
+
+#[test]
+fn a_swagger_2_spec_is_converted_and_its_components_placed_in_2_0_terms() {
+    let text = "swagger: '2.0'\ninfo: {title: t, version: '1'}\nbasePath: /v1\npaths:\n  /pets:\n    get:\n      produces: [application/json]\n      responses:\n        200:\n          description: ok\n          schema: {$ref: '#/definitions/Pet'}\ndefinitions:\n  Pet:\n    type: object\n";
+    let spec = load_str("s.yaml", text).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(spec.version, SpecVersion::Swagger2);
+    assert_eq!(spec.operations[0].label(), "GET /pets");
+    assert_eq!(spec.servers[0].resolved_url, "/v1");
+    assert_eq!(spec.locate("#/components/schemas/Pet"), "s.yaml:13:3");
+    assert_eq!(spec.locate("#/paths/~1pets/get"), "s.yaml:6:5");
+}

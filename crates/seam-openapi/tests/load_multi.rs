@@ -87,8 +87,17 @@ fn refs_across_files_are_bundled_into_local_refs() {
         assert!(spec.document.pointer(p).is_some(), "{r} names nothing");
     }
 
-    // 3.1: the sibling of a ref is kept.
     let owner_op = spec.operation_by_id("getOwner").unwrap();
+    // A `default` response and a property named `default` are not data.
+    let error = &owner_op.responses[1];
+    assert_eq!(error.description, "an error");
+    assert_eq!(
+        spec.document[BUNDLED]["common.yaml"]["components"]["responses"]["Error"]["content"]
+            ["application/json"]["schema"]["properties"]["default"]["$ref"],
+        format!("#/{BUNDLED}/common.yaml/components/schemas/Id")
+    );
+
+    // 3.1: the sibling of a ref is kept.
     let schema = spec
         .schema(owner_op.responses[0].content[0].schema.as_ref().unwrap())
         .unwrap();
