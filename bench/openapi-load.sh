@@ -2,10 +2,11 @@
 # Loading OpenAPI specs (issue 15): wall time and peak memory of loading the
 # largest spec in the shared conformance data, the largest 3.x ones, a ~1 MB
 # spec (start-up) and a spec grown 1x/10x/100x, each beside the cost of merely
-# parsing the same file in the same run (python3 json / PyYAML's C loader,
+# parsing the same file in the same run (PyYAML's C loader for YAML,
 # node JSON.parse). seam's side is crates/seam-openapi/examples/openapi_load.rs
-# (load: parse, bundle, convert 2.0, build the model; then the router), or
-# `seam openapi validate` when SEAM_VALIDATE=1 and the command exists.
+# (load: parse, bundle, convert 2.0, build the model; then the router),
+# and `seam openapi validate` (start-up) when SEAM_VALIDATE=1 and
+# target/release/seam has the command.
 #
 # Usage: bench/openapi-load.sh [RUNS]   (the best of RUNS runs each, default 3)
 set -eo pipefail
@@ -76,12 +77,15 @@ for n in 1 10 28 100; do
   done
 done
 
+# Start-up of the real command (not rebuilt here: release builds are the
+# caller's call): `seam openapi validate` on the ~1 MB spec and the largest.
 if [ "${SEAM_VALIDATE:-0}" = 1 ] && [ -x target/release/seam ] && target/release/seam openapi validate --help >/dev/null 2>&1; then
   echo
-  echo "| start-up: \`seam openapi validate\` | wall, peak RSS |"
+  echo "| \`seam openapi validate\` (target/release/seam of $(date -u -r target/release/seam +%H:%M) UTC) | wall, peak RSS |"
   echo "| --- | ---: |"
-  for ext in json yaml; do
-    read -r t m < <(best "$RUNS" target/release/seam openapi validate "$WORK/grown-28.$ext")
-    printf '| schema-types.json x28 (%s, ~1 MB) | %.3f s, %d MB |\n' "$ext" "$t" "$((m / 1024))"
+  for f in "$WORK/grown-28.json" "$WORK/grown-28.yaml" "$LARGEST"; do
+    # exit 1 (problems found) still measures a start-up
+    read -r t m < <(best "$RUNS" sh -c 'target/release/seam openapi validate "$1" >/dev/null 2>&1; [ $? -le 1 ]' - "$f")
+    printf '| %s | %.3f s, %d MB |\n' "$(basename "$f")" "$t" "$((m / 1024))"
   done
 fi
