@@ -106,6 +106,8 @@ fn real_specs_import_into_passing_suites() {
             3,
         ),
         ("redocly-museum/openapi.yaml", 8),
+        // path parameters in every style (simple, label, matrix; exploded or not)
+        ("readme-oas-examples/3.0/yaml/parameters-style.yaml", 25),
     ] {
         let path: PathBuf = specs.join(spec);
         let dir = tempfile::tempdir().unwrap();

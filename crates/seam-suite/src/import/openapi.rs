@@ -154,7 +154,7 @@ impl Importer<'_> {
             };
             match p.location {
                 ParamLocation::Path => {
-                    path = path.replace(&format!("{{{}}}", p.name), &encode(&simple_text(&value)));
+                    path = path.replace(&format!("{{{}}}", p.name), &path_text(p, &value));
                 }
                 ParamLocation::Query => match &value {
                     Value::Array(items) if p.explode => {
@@ -241,6 +241,7 @@ impl Importer<'_> {
     fn parameter_value(&mut self, op: &Operation, p: &Parameter) -> Option<Value> {
         let example = p.examples.iter().find_map(|e| e.value.clone());
         let schema = p.schema.as_ref();
+        let what = format!("{} parameter `{}`", p.location.as_str(), p.name);
         match (example, schema) {
             (Some(v), Some(s)) if self.valid(s, &v) => Some(v),
             (Some(v), None) => Some(v),
@@ -254,21 +255,36 @@ impl Importer<'_> {
                     ),
                     "it does not match its schema; a generated value is sent",
                 );
-                Some(generate::from_schema(
-                    self.spec,
-                    s,
-                    Direction::Request,
-                    SEED,
-                ))
+                Some(self.generated(op, &what, s))
             }
-            (None, Some(s)) => Some(generate::from_schema(
-                self.spec,
-                s,
-                Direction::Request,
-                SEED,
-            )),
+            (None, Some(s)) => Some(self.generated(op, &what, s)),
             (None, None) => None,
         }
+    }
+
+    /// A value generated from `schema` for `what`; one that does not fit its
+    /// own schema (a `pattern` the generator cannot follow, such as one with
+    /// look-ahead) is kept, and listed for the user to fix.
+    fn generated(&mut self, op: &Operation, what: &str, schema: &SchemaRef) -> Value {
+        let value = generate::from_schema(self.spec, schema, Direction::Request, SEED);
+        if let Some(schemas) = self.schemas {
+            let wrong = schemas.validate(schema, seam_openapi::schema::Direction::Request, &value);
+            if let Some(first) = wrong.first() {
+                self.lose(
+                    op,
+                    format!("the value generated for {what}"),
+                    format!(
+                        "it does not fit its schema ({}{}); write one that does in the suite",
+                        match first.path() {
+                            p if p.is_empty() => String::new(),
+                            p => format!("{p}: "),
+                        },
+                        first.message
+                    ),
+                );
+            }
+        }
+        value
     }
 
     /// Whether `value` validates against `schema` as a request part (true when
@@ -330,10 +346,12 @@ impl Importer<'_> {
                     format!("the request body example ({})", media.media_type),
                     "it does not match its schema; a generated body is sent",
                 );
-                generate::from_schema(self.spec, s, Direction::Request, SEED)
+                self.generated(op, &format!("the request body ({})", media.media_type), s)
             }
             (Some(v), _) => v,
-            (None, Some(s)) => generate::from_schema(self.spec, s, Direction::Request, SEED),
+            (None, Some(s)) => {
+                self.generated(op, &format!("the request body ({})", media.media_type), s)
+            }
             (None, None) if kind == "json" => json!({}),
             (None, None) => Value::String(String::new()),
         };
@@ -525,6 +543,46 @@ fn add_cookie(headers: &mut Map<String, Value>, cookie: &str) {
     headers.insert("Cookie".into(), json!(joined));
 }
 
+/// A path parameter's value as its style writes it (`simple`, `label`
+/// `.a.b`, `matrix` `;id=a,b`), percent-encoded.
+fn path_text(p: &Parameter, value: &Value) -> String {
+    use seam_openapi::model::Style;
+    let items: Vec<String> = match value {
+        Value::Array(items) => items.iter().map(simple_text).collect(),
+        _ => Vec::new(),
+    };
+    let pairs: Vec<(String, String)> = match value {
+        Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), simple_text(v))).collect(),
+        _ => Vec::new(),
+    };
+    let enc = |v: &[String]| v.iter().map(|x| encode(x)).collect::<Vec<_>>();
+    match (p.style, value) {
+        (Style::Label, Value::Array(_)) => {
+            format!(".{}", enc(&items).join(if p.explode { "." } else { "," }))
+        }
+        (Style::Label, Value::Object(_)) if p.explode => pairs
+            .iter()
+            .map(|(k, v)| format!(".{}={}", encode(k), encode(v)))
+            .collect(),
+        (Style::Label, v) => format!(".{}", encode(&simple_text(v))),
+        (Style::Matrix, Value::Array(_)) if p.explode => enc(&items)
+            .iter()
+            .map(|v| format!(";{}={v}", p.name))
+            .collect(),
+        (Style::Matrix, Value::Object(_)) if p.explode => pairs
+            .iter()
+            .map(|(k, v)| format!(";{}={}", encode(k), encode(v)))
+            .collect(),
+        (Style::Matrix, v) => format!(";{}={}", p.name, encode(&simple_text(v))),
+        (_, Value::Object(_)) if p.explode => pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join(","),
+        (_, v) => encode(&simple_text(v)),
+    }
+}
+
 /// A value in the `simple` style: scalars as text, arrays comma-joined,
 /// objects as `key,value` pairs.
 fn simple_text(v: &Value) -> String {
@@ -585,6 +643,54 @@ mod tests {
         assert_eq!(secret_name("api-key"), "API_KEY");
         assert_eq!(secret_name("OAuth2"), "OAUTH2");
         assert_eq!(secret_name("1x"), "AUTH_1X");
+    }
+
+    fn path_param(style: seam_openapi::model::Style, explode: bool) -> Parameter {
+        Parameter {
+            name: "id".into(),
+            location: ParamLocation::Path,
+            required: true,
+            deprecated: false,
+            allow_empty_value: false,
+            style,
+            explode,
+            allow_reserved: false,
+            schema: None,
+            content_type: None,
+            examples: vec![],
+            pointer: String::new(),
+        }
+    }
+
+    /// The OpenAPI spec's style examples (path rows).
+    #[test]
+    fn path_values_follow_their_style() {
+        use seam_openapi::model::Style::*;
+        let (n, a, o) = (
+            json!(5),
+            json!([3, 4, 5]),
+            json!({"role": "admin", "firstName": "Alex"}),
+        );
+        let cases = [
+            (Simple, false, &n, "5"),
+            (Simple, false, &a, "3,4,5"),
+            (Simple, true, &o, "role=admin,firstName=Alex"),
+            (Label, false, &n, ".5"),
+            (Label, false, &a, ".3,4,5"),
+            (Label, true, &a, ".3.4.5"),
+            (Label, true, &o, ".role=admin.firstName=Alex"),
+            (Matrix, false, &n, ";id=5"),
+            (Matrix, false, &a, ";id=3,4,5"),
+            (Matrix, true, &a, ";id=3;id=4;id=5"),
+            (Matrix, true, &o, ";role=admin;firstName=Alex"),
+        ];
+        for (style, explode, value, want) in cases {
+            assert_eq!(
+                path_text(&path_param(style, explode), value),
+                want,
+                "{style:?} {explode}"
+            );
+        }
     }
 
     #[test]
