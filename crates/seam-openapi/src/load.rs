@@ -299,9 +299,10 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Every local `$ref` (`#/...`) in `doc` that names nothing, as errors at the
-/// ref (written as the user wrote it: `written` maps rewritten refs back).
-/// Refs under a schema `$id` and inside example data are not checked.
+/// Every `$ref` in `doc` that cannot be followed (a pointer that names
+/// nothing, or a ref still to another file or a remote one), as errors at the
+/// ref, written as the user wrote it (`written` maps rewritten refs back).
+/// Refs under a schema `$id`, anchors (`#name`) and example data are not checked.
 pub(crate) fn check_refs(
     doc: &Value,
     sources: &Sources,
@@ -312,14 +313,18 @@ pub(crate) fn check_refs(
         doc: &Value,
         here: &mut String,
         in_id: bool,
-        out: &mut Vec<(String, String)>,
+        out: &mut Vec<(String, String, String)>,
     ) {
         match v {
             Value::Object(obj) => {
                 let in_id = in_id || obj.get("$id").is_some_and(Value::is_string);
                 if let Some(Value::String(r)) = obj.get("$ref") {
-                    if !in_id && (r == "#" || r.starts_with("#/")) && follow_ref(doc, r).is_err() {
-                        out.push((here.clone(), r.clone()));
+                    // `#name` is a 3.1 schema anchor: not a pointer to check.
+                    let anchor = r.starts_with('#') && r != "#" && !r.starts_with("#/");
+                    if !in_id && !anchor {
+                        if let Err(why) = follow_ref(doc, r) {
+                            out.push((here.clone(), r.clone(), why));
+                        }
                     }
                 }
                 for (k, child) in obj {
@@ -353,12 +358,12 @@ pub(crate) fn check_refs(
     walk(doc, doc, &mut "#".to_string(), false, &mut broken);
     broken
         .into_iter()
-        .map(|(at, r)| {
-            let shown = written.get(&r).unwrap_or(&r);
-            sources.error(
-                &pointer_join(&at, "$ref"),
-                format!("`{shown}` names nothing in the document"),
-            )
+        .map(|(at, r, why)| {
+            let message = match written.get(&r) {
+                Some(shown) => format!("`{shown}` names nothing in the document"),
+                None => why,
+            };
+            sources.error(&pointer_join(&at, "$ref"), message)
         })
         .collect()
 }

@@ -228,12 +228,12 @@ components:
         e[0],
         "r.yaml:8:11: #/paths/~1a/get/parameters/1/$ref: `#/components/parameters/Missing` names nothing in the document"
     );
+    assert!(e[1].contains("refers to another file"), "{e:?}");
+    assert!(e[2].contains("is a remote reference"), "{e:?}");
     assert_eq!(
-        e[1],
+        e[3],
         "r.yaml:15:9: #/components/parameters/B/$ref: `$ref`s loop: #/components/parameters/A → #/components/parameters/B → #/components/parameters/A"
     );
-    assert!(e[2].contains("refers to another file"), "{e:?}");
-    assert!(e[3].contains("is a remote reference"), "{e:?}");
 }
 
 #[test]
@@ -260,4 +260,14 @@ fn a_swagger_2_spec_is_converted_and_its_components_placed_in_2_0_terms() {
     assert_eq!(spec.servers[0].resolved_url, "/v1");
     assert_eq!(spec.locate("#/components/schemas/Pet"), "s.yaml:13:3");
     assert_eq!(spec.locate("#/paths/~1pets/get"), "s.yaml:6:5");
+}
+
+#[test]
+fn a_one_file_spec_refuses_refs_to_other_files_anywhere() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    Pet:\n      properties:\n        owner: {$ref: 'owner.yaml'}\n        self: {$ref: '#'}\n        anchored: {$ref: '#pet'}\n";
+    let e = errors_of("one.yaml", text);
+    assert_eq!(
+        e,
+        ["one.yaml:7:17: #/components/schemas/Pet/properties/owner/$ref: `owner.yaml` refers to another file: load the spec from its file so refs to other files can be followed"]
+    );
 }
