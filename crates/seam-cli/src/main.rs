@@ -54,7 +54,7 @@ enum Command {
     /// Run the layered pipeline from seam.toml (contracts, then suites) with one
     /// combined JUnit report; exit non-zero when any layer fails.
     Ci(ci_cmd::CiArgs),
-    /// Import a Postman collection or a HAR file as a seam suite.
+    /// Import a Postman collection, a HAR file or an OpenAPI spec as a seam suite.
     Import(import_cmd::ImportArgs),
     /// Contracts, consumer side: serve them for the consumer's tests and write the pact.
     #[command(subcommand)]
