@@ -603,3 +603,49 @@ async fn every_operation_of_a_shared_spec_answers_its_example() {
         server.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn several_specs_are_served_together_and_methods_are_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = common::write(
+        dir.path(),
+        "other.yaml",
+        "openapi: 3.0.3\ninfo: {title: other, version: '1'}\npaths:\n  /ping:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              example: {pong: true}\n  /orders:\n    patch:\n      responses:\n        '204': {description: patched}\n",
+    );
+    let mock = OpenApiMock::load(&[shop(), other], OpenApiOptions::default()).unwrap();
+    let server = MockServer::start(MockConfig::default(), vec![])
+        .await
+        .unwrap();
+    server.state().openapi.store(Some(Arc::new(mock)));
+    let base = server.base_url();
+    let pong: Value = client()
+        .get(format!("{base}/ping"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pong, json!({"pong": true}));
+    assert_eq!(
+        client()
+            .get(format!("{base}/orders"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client()
+            .patch(format!("{base}/orders"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let r = client().put(format!("{base}/orders")).send().await.unwrap();
+    assert_eq!(r.headers()["allow"], "GET, POST, PATCH");
+    server.shutdown().await;
+}
