@@ -11,15 +11,17 @@
 //! counting from the end as WireMock's `get(-n)` does); header names ignore
 //! case; `request.path.<name>` is a `urlPathTemplate` parameter; a value that
 //! is missing renders empty; `{{ }}` is HTML-escaped when escaping is on and
-//! `{{{ }}}` never. Anything else (helpers, blocks, variables, `request.id`,
-//! whitespace control, escaped `\{{`) is left to Handlebars: [`plan`] says
-//! `None`.
+//! `{{{ }}}` never. `{{jsonPath request.body '$.x'}}` is taken too, its path
+//! compiled once, read by the `jsonPath` helper's own functions. Anything
+//! else (other helpers, blocks, variables, `request.id`, whitespace control,
+//! escaped `\{{`) is left to Handlebars: [`plan`] says `None`.
 
 use std::borrow::Cow;
 
 use base64::Engine as _;
 
-use crate::template::java_text::value_text;
+use crate::template::helpers::json::{compile_json_path, json_path_document, json_path_select};
+use crate::template::java_text::{json_text, value_text};
 use crate::template::model::{split_base_url, TemplateRequest};
 
 /// A template the direct evaluator renders: its pieces in order.
@@ -58,6 +60,11 @@ enum Part {
     Segment(usize),
     /// `request.path.<name>`: what a `urlPathTemplate` captured.
     PathParam(String),
+    /// `jsonPath request.body '<path>'`.
+    JsonPath {
+        path: String,
+        compiled: serde_json_path::JsonPath,
+    },
     /// A value of a one-or-many part.
     Multi {
         part: Multi,
@@ -108,7 +115,8 @@ pub(crate) fn plan(source: &str) -> Option<Direct> {
             None => (true, after, "}}"),
         };
         let end = inner.find(close)?;
-        let part = lookup(inner[..end].trim_matches(WS))?;
+        let expression = inner[..end].trim_matches(WS);
+        let part = lookup(expression).or_else(|| json_path_call(expression))?;
         pieces.push(Piece::Value { part, escape });
         rest = &inner[end + close.len()..];
     }
@@ -143,6 +151,28 @@ fn segments(path: &str) -> Option<Vec<&str>> {
         }
         rest = after.strip_prefix('.')?;
     }
+}
+
+/// `jsonPath request.body '$.x'` (or `"$.x"`), with a path that compiles.
+fn json_path_call(expression: &str) -> Option<Part> {
+    let after_word = |s: &'static str, rest: &str| -> Option<String> {
+        let rest = rest.strip_prefix(s)?;
+        rest.starts_with(WS)
+            .then(|| rest.trim_start_matches(WS).to_string())
+    };
+    let rest = after_word("jsonPath", expression)?;
+    let rest = after_word("request.body", &rest)?;
+    let quote = rest.chars().next().filter(|q| matches!(q, '\'' | '"'))?;
+    let (path, after) = rest[1..].split_once(quote)?;
+    // escapes in the literal are read by Handlebars
+    if !after.is_empty() || path.contains('\\') {
+        return None;
+    }
+    let compiled = compile_json_path(path).ok()?;
+    Some(Part::JsonPath {
+        path: path.to_string(),
+        compiled,
+    })
 }
 
 /// The part a lookup's path reads, when it is one the direct evaluator knows.
@@ -238,6 +268,17 @@ impl Part {
                 )
             }
             Part::PathText => borrowed(&req.path),
+            Part::JsonPath { path, compiled } => {
+                let body = req.body_text().unwrap_or_default();
+                Some(match json_path_document(&body) {
+                    Ok(None) => Cow::Borrowed(""),
+                    Ok(Some(doc)) => match json_path_select(&doc, compiled, path) {
+                        Some(v) => json_text(&v).into(),
+                        None => Cow::Borrowed(""),
+                    },
+                    Err(error) => value_text(&error.into_value()).into(),
+                })
+            }
             Part::Segment(n) => req
                 .path
                 .split('/')
@@ -317,6 +358,7 @@ mod tests {
             "{{ request.pathSegments.[1] }} {{{request.body}}} {{request.query.q.last}}",
             "{{request.headers.[123$%$^&__why_o_why]}} {{request.cookies.multi.[-1]}}",
             "a }} b {{request.url}}}",
+            "{{jsonPath request.body '$.customer.name'}} {{{ jsonPath  request.body \"$..name\" }}}",
         ] {
             assert!(direct(source).is_some(), "{source}");
         }
@@ -332,7 +374,10 @@ mod tests {
             "\\{{request.path}}",
             "{{this.request.path}}",
             "{{request/path}}",
-            "{{jsonPath request.body '$.a'}}",
+            "{{jsonPath request.body '$.a' default='x'}}",
+            "{{jsonPath request.body '$['}}",
+            "{{jsonPath request.body 'it\\'s'}}",
+            "{{jsonPath request.bodyAsBase64 '$.a'}}",
             "{{#if request.url}}x{{/if}}",
             "{{! comment }}",
             "{{parameters.a}}",
@@ -363,6 +408,9 @@ mod tests {
             "{{request.query.[single]}} [{{request.query.missing}}] [{{request.query.missing.[2]}}]",
             "{{request.headers.X-Request-Id}}|{{request.headers.ACCEPT}}|{{request.headers.Accept.[1]}}",
             "{{request.cookies.session}} {{request.cookies.multi.last}} {{request.body}} {{request.bodyAsBase64}}",
+            "{{jsonPath request.body '$.name'}} {{jsonPath request.body '$.outer'}} {{jsonPath request.body '$.things'}}",
+            "{{jsonPath request.body '$..name'}} [{{jsonPath request.body '$.nothing'}}] {{jsonPath request.body '$.price'}}",
+            "{{jsonPath request.body '$.items[1].name'}} [{{jsonPath request.body '$.missing'}}]",
         ] {
             let d = direct(source).expect(source);
             let hb = CompiledTemplate::compile_handlebars(source).unwrap();
@@ -420,7 +468,22 @@ mod tests {
         let any_part = prop::sample::select(vec![
             "url", "path", "query", "headers", "id", "nope", "__path",
         ]);
+        let json_path = prop::sample::select(vec![
+            "$.a",
+            "$.outer",
+            "$.outer.inner",
+            "$..inner",
+            "$.things",
+            "$.things[1]",
+            "$.things.[0]",
+            "$.nothing",
+            "$.price",
+            "$.missing",
+            "$.*",
+            "$.things.length()",
+        ]);
         prop_oneof![
+            2 => json_path.prop_map(|p| format!("jsonPath request.body '{p}'")),
             4 => (scalar, any::<bool>())
                 .prop_map(|(part, b)| format!("request.{}", spelled(part, b))),
             3 => (path, segment, any::<[bool; 2]>()).prop_map(|(part, seg, b)| {
@@ -472,6 +535,8 @@ mod tests {
             b"".to_vec(),
             b"{\"a\": 1}".to_vec(),
             b"<p>it's & \"so\"</p>".to_vec(),
+            br#"{"a": "it's <b>", "outer": {"inner": "x"}, "things": [1, 2.50, "t"], "nothing": null, "price": 1.5}"#.to_vec(),
+            b"  ".to_vec(),
             vec![b'a', 0xff, b'b'],
         ]);
         (

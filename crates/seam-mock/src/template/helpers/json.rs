@@ -32,30 +32,57 @@ pub(crate) fn json_path<'reg, 'rc>(
         return Ok(inline_error("The JSONPath cannot be empty"));
     };
     let doc = match input {
-        Value::String(s) if java_trim(&s).is_empty() => return Ok(text_out("")),
-        Value::String(s) => match serde_json::from_str::<Value>(&s) {
-            Ok(d) => d,
-            Err(_) => return Ok(inline_error(format!("{s} is not valid JSON"))),
+        Value::String(s) => match json_path_document(&s) {
+            Ok(Some(d)) => d,
+            Ok(None) => return Ok(text_out("")),
+            Err(error) => return Ok(error),
         },
         other => other,
     };
-    let Ok(jp) = serde_json_path::JsonPath::parse(&jayway_to_rfc(&path)) else {
-        return Ok(inline_error(format!(
-            "{path} is not a valid JSONPath expression"
-        )));
+    let jp = match compile_json_path(&path) {
+        Ok(jp) => jp,
+        Err(error) => return Ok(error),
     };
-    let nodes = jp.query(&doc).all();
-    let result = if is_definite_json_path(&path) {
-        nodes.first().map(|v| (*v).clone())
-    } else {
-        Some(Value::Array(nodes.into_iter().cloned().collect()))
-    };
-    Ok(Out::Json(match result {
-        None | Some(Value::Null) => c
+    Ok(Out::Json(match json_path_select(&doc, &jp, &path) {
+        None => c
             .hash_val("default", rc)
             .unwrap_or_else(|| Value::String(String::new())),
         Some(v) => v,
     }))
+}
+
+/// The document `jsonPath` reads from a text: `None` for a blank one (which
+/// renders empty), WireMock's inline error when it is not JSON.
+pub(crate) fn json_path_document(text: &str) -> Result<Option<Value>, Out> {
+    if java_trim(text).is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str::<Value>(text)
+        .map(Some)
+        .map_err(|_| inline_error(format!("{text} is not valid JSON")))
+}
+
+/// A Jayway JSONPath compiled, or WireMock's inline error.
+pub(crate) fn compile_json_path(path: &str) -> Result<serde_json_path::JsonPath, Out> {
+    serde_json_path::JsonPath::parse(&jayway_to_rfc(path))
+        .map_err(|_| inline_error(format!("{path} is not a valid JSONPath expression")))
+}
+
+/// What `jsonPath` answers for `doc` at `path` (compiled as `jp`): the first
+/// node of a definite path, the list of every node of another; `None` for
+/// nothing or `null` (the `default`, else empty).
+pub(crate) fn json_path_select(
+    doc: &Value,
+    jp: &serde_json_path::JsonPath,
+    path: &str,
+) -> Option<Value> {
+    let nodes = jp.query(doc).all();
+    let result = if is_definite_json_path(path) {
+        nodes.first().map(|v| (*v).clone())
+    } else {
+        Some(Value::Array(nodes.into_iter().cloned().collect()))
+    };
+    result.filter(|v| !v.is_null())
 }
 
 /// `{{parseJson request.body}}`, `{{parseJson request.body 'var'}}`,
