@@ -3,7 +3,7 @@
 //! (status, headers, body, how long it took, the HTTP version it came in),
 //! plus per-stub and total counters that are kept forever.
 
-use crate::request::{MockRequest, RawRequest};
+use crate::request::{Head, MockRequest, RawRequest};
 use bytes::Bytes;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
@@ -43,6 +43,32 @@ impl Answer {
             status,
             headers: response.headers().clone(),
             body,
+        }
+    }
+}
+
+/// How a request recorded by [`Journal::log_head`] was served.
+#[derive(Debug)]
+pub struct Served {
+    /// The stub that answered, if any.
+    pub stub_id: Option<Uuid>,
+    /// The status journaled (0 for a fault).
+    pub status: u16,
+    /// The answer sent; `None` when it was the answering stub's static
+    /// answer (rebuilt from the stub when read).
+    pub answer: Option<Answer>,
+    /// From the request's arrival to its answer being ready.
+    pub elapsed: Duration,
+}
+
+impl Served {
+    /// A request the fast path answered with `stub_id`'s static answer.
+    pub fn fast(stub_id: Uuid, status: u16) -> Self {
+        Served {
+            stub_id: Some(stub_id),
+            status,
+            answer: None,
+            elapsed: Duration::ZERO,
         }
     }
 }
@@ -213,21 +239,23 @@ impl Journal {
         });
     }
 
-    /// Records a request answered on the fast path, copying its head (and
+    /// Records a request whose model was never built (answered on the fast
+    /// path, or matched and answered from its head), copying its head (and
     /// its body, if any). Once the journal is full, the head goes into the
     /// evicted entry's buffer, so recording a bodiless request allocates
     /// nothing.
-    pub fn log_head<B>(
+    pub fn log_head<'h>(
         &self,
-        request: &hyper::Request<B>,
+        request: impl Into<Head<'h>>,
         body: Bytes,
         base_url: impl FnOnce() -> std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
-        stub_id: Uuid,
-        status: u16,
+        served: Served,
     ) {
+        let request = request.into();
         let body = kept_body(body);
         let (id, logged_at) = (self.next_id(), SystemTime::now());
+        let answer = served.answer.map(Box::new);
         let mut inner = self.inner.lock().expect("journal lock");
         let full = self.capacity > 0 && inner.entries.len() >= self.capacity;
         if let Some(oldest) = inner.entries.front_mut().filter(|_| full) {
@@ -235,13 +263,16 @@ impl Journal {
                 raw.refill(request, body, client_ip);
                 oldest.id = id;
                 oldest.logged_at = logged_at;
-                oldest.stub_id = Some(stub_id);
-                oldest.status = status;
-                oldest.version = request.version();
-                oldest.answer = None;
+                oldest.stub_id = served.stub_id;
+                oldest.status = served.status;
+                oldest.version = request.version;
+                oldest.elapsed = served.elapsed;
+                let evicted = std::mem::replace(&mut oldest.answer, answer);
                 // the oldest entry becomes the newest where it lies
                 inner.entries.rotate_left(1);
-                inner.count(Some(stub_id));
+                inner.count(served.stub_id);
+                drop(inner);
+                drop(evicted);
                 return;
             }
         }
@@ -252,11 +283,11 @@ impl Journal {
                 id,
                 request: KeptRequest::Raw(raw),
                 logged_at,
-                stub_id: Some(stub_id),
-                status,
-                version: request.version(),
-                answer: None,
-                elapsed: Duration::ZERO,
+                stub_id: served.stub_id,
+                status: served.status,
+                version: request.version,
+                answer,
+                elapsed: served.elapsed,
             },
         );
     }
@@ -437,8 +468,12 @@ mod tests {
                 Bytes::from(format!("body {n}")),
                 || "http://x".into(),
                 [127, 0, 0, 1].into(),
-                stub,
-                200 + n as u16,
+                Served {
+                    stub_id: Some(stub),
+                    status: 200 + n as u16,
+                    answer: None,
+                    elapsed: Duration::ZERO,
+                },
             );
         }
         let kept = j.find(|_| true);

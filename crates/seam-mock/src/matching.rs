@@ -2,7 +2,7 @@
 //! seam-core `Mismatch` (same model as the contract engine), so a 404 can say
 //! exactly which parts of the closest stubs differed.
 
-use crate::request::{MockRequest, MultipartPart};
+use crate::request::{MockRequest, MultipartPart, RequestParts};
 use crate::stub::{
     MultipartPattern, Origin, PathTemplate, RequestPattern, TemplateSegment, UrlMatcher,
 };
@@ -91,49 +91,54 @@ fn url_mismatch(expected: &str, actual: &str, reason: String) -> Box<Mismatch> {
     ))
 }
 
+/// Whether the URL part matches `url_` (path and query) and `path`: the
+/// template captures, or `None`.
+fn url_captures(url: &UrlMatcher, url_: &str, path: &str) -> Option<Vec<(String, String)>> {
+    let fits = match url {
+        UrlMatcher::Any => true,
+        UrlMatcher::Url(u) => u == url_,
+        UrlMatcher::UrlPattern(re) => full_match(re, url_),
+        UrlMatcher::UrlPath(p) => p == path,
+        UrlMatcher::UrlPathPattern(re) => full_match(re, path),
+        UrlMatcher::UrlPathTemplate(t) => return match_template(t, path),
+    };
+    fits.then(Vec::new)
+}
+
 /// Matches the URL part; returns template captures.
 fn match_url(url: &UrlMatcher, req: &MockRequest) -> Result<Vec<(String, String)>, Box<Mismatch>> {
     let (url_, path) = (req.url.as_str(), req.path.as_str());
-    match url {
-        UrlMatcher::Any => Ok(Vec::new()),
-        UrlMatcher::Url(u) if u == url_ => Ok(Vec::new()),
-        UrlMatcher::Url(u) => Err(url_mismatch(
-            u,
-            url_,
-            format!("expected URL {u} but was {url_}"),
-        )),
-        UrlMatcher::UrlPattern(re) if full_match(re, url_) => Ok(Vec::new()),
+    if let Some(captures) = url_captures(url, url_, path) {
+        return Ok(captures);
+    }
+    Err(match url {
+        UrlMatcher::Any => unreachable!("any URL matches"),
+        UrlMatcher::Url(u) => url_mismatch(u, url_, format!("expected URL {u} but was {url_}")),
         UrlMatcher::UrlPattern(re) => {
             let src = source_of(re);
-            Err(url_mismatch(
+            url_mismatch(
                 src,
                 url_,
                 format!("expected URL matching {src} but was {url_}"),
-            ))
+            )
         }
-        UrlMatcher::UrlPath(p) if p == path => Ok(Vec::new()),
-        UrlMatcher::UrlPath(p) => Err(url_mismatch(
-            p,
-            path,
-            format!("expected path {p} but was {path}"),
-        )),
-        UrlMatcher::UrlPathPattern(re) if full_match(re, path) => Ok(Vec::new()),
+        UrlMatcher::UrlPath(p) => {
+            url_mismatch(p, path, format!("expected path {p} but was {path}"))
+        }
         UrlMatcher::UrlPathPattern(re) => {
             let src = source_of(re);
-            Err(url_mismatch(
+            url_mismatch(
                 src,
                 path,
                 format!("expected path matching {src} but was {path}"),
-            ))
-        }
-        UrlMatcher::UrlPathTemplate(t) => match_template(t, path).ok_or_else(|| {
-            url_mismatch(
-                &t.source,
-                path,
-                format!("expected path of the form {} but was {path}", t.source),
             )
-        }),
-    }
+        }
+        UrlMatcher::UrlPathTemplate(t) => url_mismatch(
+            &t.source,
+            path,
+            format!("expected path of the form {} but was {path}", t.source),
+        ),
+    })
 }
 
 /// Checks multi-valued parts (query parameters, headers): every value is offered
@@ -160,6 +165,77 @@ fn check_multi<'r>(
             ));
         }
     }
+}
+
+/// Whether `req` matches `pattern`, with the template captures: what
+/// [`match_pattern`] decides, stopping at the first difference and writing
+/// no reason. A pattern that reads cookies, form fields, multipart parts,
+/// host or port, or a pact's expectation asks the request for its model.
+pub fn matches(pattern: &RequestPattern, req: &impl RequestParts) -> Option<Captures> {
+    let rare = pattern.pact_request.is_some()
+        || !pattern.cookies.is_empty()
+        || pattern.origin.is_some()
+        || !pattern.form.is_empty()
+        || !pattern.multipart.is_empty();
+    if rare {
+        return match_pattern(pattern, req.model()).ok();
+    }
+    if !pattern.method.accepts(req.method()) {
+        return None;
+    }
+    let path_params = url_captures(&pattern.url, req.url(), req.path())?;
+    for (name, matcher) in &pattern.path_parameters {
+        let actual = path_params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
+        if !matcher.is_match(actual) {
+            return None;
+        }
+    }
+    for (name, matcher) in &pattern.query {
+        if !req.with_query_values(name, |vs| matcher.matches_values(vs)) {
+            return None;
+        }
+    }
+    for (name, matcher) in &pattern.headers {
+        if !req.with_header_values(name, |vs| matcher.matches_values(vs)) {
+            return None;
+        }
+    }
+    if let Some(credentials) = &pattern.basic_auth {
+        let actual_ok = req.with_header_values("authorization", |vs| {
+            basic_auth_ok(credentials, vs.first().copied())
+        });
+        if !actual_ok {
+            return None;
+        }
+    }
+    let body = req.body();
+    let raw = (!body.is_empty()).then_some(&body[..]);
+    if !pattern.body_patterns.iter().all(|m| m.matches_bytes(raw)) {
+        return None;
+    }
+    Some(Captures { path_params })
+}
+
+/// The `Authorization` value basic credentials expect.
+fn basic_auth_value((user, pass): &(String, String)) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
+    )
+}
+
+/// Whether `actual` carries the credentials (the scheme's case does not
+/// matter: `basic ...` is accepted).
+fn basic_auth_ok(credentials: &(String, String), actual: Option<&str>) -> bool {
+    let expected = basic_auth_value(credentials);
+    actual.is_some_and(|a| {
+        a.len() == expected.len()
+            && a[..6].eq_ignore_ascii_case("Basic ")
+            && a.get(6..) == expected.get(6..)
+    })
 }
 
 /// Checks every part of `pattern` against `req`. `Ok` carries template captures;
@@ -229,19 +305,10 @@ pub fn match_pattern(
             ));
         }
     }
-    if let Some((user, pass)) = &pattern.basic_auth {
-        let expected = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
-        );
+    if let Some(credentials @ (user, _)) = &pattern.basic_auth {
         let actual = req.headers.get("authorization");
-        // the scheme's case does not matter (`basic ...` is accepted)
-        let same = actual.is_some_and(|a| {
-            a.len() == expected.len()
-                && a[..6].eq_ignore_ascii_case("Basic ")
-                && a.get(6..) == expected.get(6..)
-        });
-        if !same {
+        if !basic_auth_ok(credentials, actual) {
+            let expected = basic_auth_value(credentials);
             out.push(Mismatch::new(
                 Part::Header,
                 "Authorization",
@@ -450,4 +517,163 @@ fn path_dissimilarity(
     let actual = cut(actual);
     let longest = expected.chars().count().max(actual.chars().count()).max(1);
     seam_core::source::edit_distance(&expected, &actual) as f64 / longest as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::HyperRequest;
+    use bytes::Bytes;
+    use serde_json::json;
+
+    /// A request as hyper hands it over: its head and body.
+    fn hyper_request(
+        method: &str,
+        url: &str,
+        headers: &[(&str, &[u8])],
+        body: &str,
+    ) -> (hyper::http::request::Parts, Bytes) {
+        let mut b = hyper::Request::builder().method(method).uri(url);
+        for (k, v) in headers {
+            b = b.header(*k, hyper::header::HeaderValue::from_bytes(v).unwrap());
+        }
+        let (parts, ()) = b.body(()).unwrap().into_parts();
+        (parts, Bytes::from(body.to_string()))
+    }
+
+    /// Matching a request read in place decides as matching its full model
+    /// does, with the same captures, for every part a mapping can check.
+    #[test]
+    fn the_view_of_hyper_request_matches_as_the_model() {
+        let mappings = [
+            json!({"method": "GET", "url": "/a/b?x=1"}),
+            json!({"method": "ANY", "urlPattern": "/a/.*\\?x=[0-9]"}),
+            json!({"method": "GET", "urlPath": "/a/b"}),
+            json!({"method": "GET", "urlPathPattern": "/a/[a-z]+"}),
+            json!({"method": "GET", "urlPathTemplate": "/a/{id}",
+                   "pathParameters": {"id": {"matches": "[a-z]"}}}),
+            json!({"method": "PATCH", "urlPath": "/a/b"}),
+            json!({"urlPath": "/a/b", "queryParameters": {"x": {"equalTo": "1"}}}),
+            json!({"urlPath": "/a/b", "queryParameters": {"q": {"equalTo": "a b&c"}}}),
+            json!({"urlPath": "/a/b", "queryParameters": {"q": {"hasExactly": [{"equalTo": "1"}, {"equalTo": "2"}]}}}),
+            json!({"urlPath": "/a/b", "queryParameters": {"missing": {"absent": true}}}),
+            json!({"urlPath": "/a/b", "queryParameters": {"q": {"includes": [{"equalTo": "10"}]}}}),
+            json!({"urlPath": "/a/b", "headers": {"X-Many": {"includes": [{"equalTo": "v9"}]}}}),
+            json!({"urlPath": "/a/b", "queryParameters": {"x": {"doesNotMatch": "[0-9]"}}}),
+            json!({"urlPath": "/a/b", "headers": {"X-Tenant": {"contains": "acme"}}}),
+            json!({"urlPath": "/a/b", "headers": {"x-tenant": {"equalTo": "ACME-1", "caseInsensitive": true}}}),
+            json!({"urlPath": "/a/b", "headers": {"Accept": {"includes": [{"equalTo": "text/plain"}]}}}),
+            json!({"urlPath": "/a/b", "headers": {"Accept": {"hasExactly": [{"equalTo": "text/plain"}, {"contains": "json"}]}}}),
+            json!({"urlPath": "/a/b", "headers": {"Content-Type": {"equalTo": "application/json"}}}),
+            json!({"urlPath": "/a/b", "headers": {"Content-Type": {"equalTo": "APPLICATION/JSON"}}}),
+            json!({"urlPath": "/a/b", "headers": {"X-Raw": {"contains": "\u{fffd}"}}}),
+            json!({"urlPath": "/a/b", "headers": {"X-None": {"absent": true}}}),
+            json!({"urlPath": "/a/b", "headers": {"X-Tenant": {"not": {"contains": "other"}}}}),
+            json!({"urlPath": "/a/b", "headers": {"Bad Name": {"absent": true}}}),
+            json!({"urlPath": "/a/b", "basicAuthCredentials": {"username": "u", "password": "p"}}),
+            json!({"urlPath": "/a/b", "cookies": {"session": {"equalTo": "s1"}}}),
+            json!({"urlPath": "/a/b", "host": {"equalTo": "example.com"}}),
+            json!({"urlPath": "/a/b", "bodyPatterns": [{"equalToJson": {"a": 1}, "ignoreExtraElements": true}]}),
+            json!({"urlPath": "/a/b", "bodyPatterns": [{"matchesJsonPath": "$.c[?(@.d == 'e')]"}, {"contains": "\"a\""}]}),
+            json!({"urlPath": "/a/b", "bodyPatterns": [{"absent": true}]}),
+        ];
+        let auth = format!(
+            "basic {}",
+            base64::engine::general_purpose::STANDARD.encode("u:p")
+        );
+        type Asked<'a> = (&'a str, &'a str, Vec<(&'a str, &'a [u8])>, &'a str);
+        let requests: Vec<Asked> = vec![
+            ("GET", "/a/b?x=1", vec![], ""),
+            (
+                "get",
+                "/a/b?x=1&q=a+b%26c",
+                vec![("X-Tenant", b"acme-1")],
+                "",
+            ),
+            (
+                "PATCH",
+                "/a/b?q=1&q=2",
+                vec![("Accept", b"text/plain"), ("accept", b"application/json")],
+                "",
+            ),
+            (
+                "GET",
+                "/a/B",
+                vec![("Content-Type", b"APPLICATION/JSON")],
+                "",
+            ),
+            (
+                "GET",
+                "/a/b",
+                vec![("Content-Type", b"APPLICATION/JSON")],
+                "",
+            ),
+            (
+                "GET",
+                "/a/b",
+                vec![("content-type", b"Text/Plain; Charset=utf-8")],
+                "",
+            ),
+            (
+                "GET",
+                "/a/",
+                vec![("Content-Type", b"application/json")],
+                "",
+            ),
+            (
+                "POST",
+                "/a/b",
+                vec![("X-Raw", b"caf\xe9"), ("Authorization", auth.as_bytes())],
+                r#"{"a": 1, "c": {"d": "e"}}"#,
+            ),
+            (
+                "POST",
+                "/a/b?x=x",
+                vec![("Cookie", b"session=s1; other=2"), ("Host", b"example.com")],
+                r#"{"a": 2}"#,
+            ),
+            ("GET", "/a/%41b", vec![("X-Tenant", b"other")], "not json"),
+            (
+                "GET",
+                "/a/b?q=1&q=2&q=3&q=4&q=5&q=6&q=7&q=8&q=9&%71=10",
+                (0..10)
+                    .map(|i| {
+                        (
+                            "X-Many",
+                            [
+                                b"v0", b"v1", b"v2", b"v3", b"v4", b"v5", b"v6", b"v7", b"v8",
+                                b"v9",
+                            ][i]
+                                .as_slice(),
+                        )
+                    })
+                    .collect(),
+                "",
+            ),
+        ];
+        for mapping in &mappings {
+            let pattern = crate::wiremock::stub_from_mapping(
+                &json!({"request": mapping, "response": {"status": 200}}),
+                None,
+            )
+            .unwrap_or_else(|e| panic!("{mapping}: {e}"))
+            .request;
+            for (method, url, headers, body) in &requests {
+                let (parts, body) = hyper_request(method, url, headers, body);
+                let view = HyperRequest::new(&parts, &body, None, [127, 0, 0, 1].into());
+                let model = MockRequest::from_hyper(
+                    &parts.method,
+                    &parts.uri,
+                    &parts.headers,
+                    body.clone(),
+                    "".into(),
+                    [127, 0, 0, 1].into(),
+                );
+                let expected = match_pattern(&pattern, &model).ok();
+                let case = format!("{mapping} against {method} {url} {headers:?}");
+                assert_eq!(matches(&pattern, &view), expected, "view: {case}");
+                assert_eq!(matches(&pattern, &model), expected, "model: {case}");
+            }
+        }
+    }
 }

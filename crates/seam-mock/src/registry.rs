@@ -4,8 +4,8 @@
 //! matching never waits on an admin write.
 
 use crate::index::PathIndex;
-use crate::matching::{distance, match_pattern, Captures};
-use crate::request::MockRequest;
+use crate::matching::{distance, match_pattern, matches, Captures};
+use crate::request::{MockRequest, RequestParts};
 use crate::respond::{static_answer, Prepared};
 use crate::stub::{MethodMatch, Stub, UrlMatcher};
 use arc_swap::ArcSwap;
@@ -252,9 +252,9 @@ impl Registry {
     /// Finds the stub answering `req` and moves its scenario on. Only the
     /// stubs the path index names as candidates are checked, in priority
     /// order.
-    pub fn lookup(&self, req: &MockRequest) -> Lookup {
+    pub fn lookup(&self, req: &impl RequestParts) -> Lookup {
         let table = self.table.load();
-        let candidates = table.index.candidates(&req.path, &req.url);
+        let candidates = table.index.candidates(req.path(), req.url());
         self.first_match(&table, candidates.into_iter().map(|i| i as usize), req)
     }
 
@@ -272,11 +272,11 @@ impl Registry {
         &self,
         table: &StubTable,
         candidates: impl Iterator<Item = usize>,
-        req: &MockRequest,
+        req: &impl RequestParts,
     ) -> Lookup {
         for i in candidates {
             let entry = &table.entries[i];
-            let Ok(captures) = match_pattern(&entry.stub.request, req) else {
+            let Some(captures) = matches(&entry.stub.request, req) else {
                 continue;
             };
             if let Some(step) = &entry.stub.scenario {

@@ -2,9 +2,251 @@
 //! shared by matching, templating, the journal and the admin API. It is what
 //! WireMock's matchers see: the raw path, a `Content-Type` as Jetty passes it
 //! on; and its form fields, multipart parts, host and port on demand.
+//! Matching reads it through [`RequestParts`], which [`HyperRequest`] also
+//! gives straight from hyper's request head, building the model only when a
+//! stub reads more than method, URL, query, headers and body.
 
 use bytes::Bytes;
-use seam_core::http::{Body, Headers, Query, Request};
+use seam_core::http::{query_pairs, Body, Headers, Query, Request};
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::sync::OnceLock;
+
+/// What request matching reads of a request: the full [`MockRequest`], or a
+/// [`HyperRequest`] view that copies nothing until asked.
+pub trait RequestParts {
+    /// The method, upper case.
+    fn method(&self) -> &str;
+    /// Path and query string as sent.
+    fn url(&self) -> &str;
+    /// The path as sent (not percent-decoded).
+    fn path(&self) -> &str;
+    /// `f` of the values of query parameter `name` (decoded; none when absent).
+    fn with_query_values<R>(&self, name: &str, f: impl FnOnce(&[&str]) -> R) -> R;
+    /// `f` of the values of header `name` (any case; none when absent), a
+    /// `Content-Type` as WireMock sees it.
+    fn with_header_values<R>(&self, name: &str, f: impl FnOnce(&[&str]) -> R) -> R;
+    fn body(&self) -> &Bytes;
+    /// The whole model, for what matching reads rarely (cookies, form
+    /// fields, multipart parts, host and port, a pact's expectation).
+    fn model(&self) -> &MockRequest;
+}
+
+/// `f` of `values` as a slice, without allocating for up to 8 of them.
+fn with_strs<'s, R>(mut values: impl Iterator<Item = &'s str>, f: impl FnOnce(&[&str]) -> R) -> R {
+    let mut buf = [""; 8];
+    for (n, slot) in buf.iter_mut().enumerate() {
+        match values.next() {
+            Some(v) => *slot = v,
+            None => return f(&buf[..n]),
+        }
+    }
+    let mut all = buf.to_vec();
+    all.extend(values);
+    f(&all)
+}
+
+impl RequestParts for MockRequest {
+    fn method(&self) -> &str {
+        &self.method
+    }
+
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn with_query_values<R>(&self, name: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+        let values = self.query.get_all(name).unwrap_or(&[]);
+        with_strs(values.iter().map(String::as_str), f)
+    }
+
+    fn with_header_values<R>(&self, name: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+        let values = self.headers.get_all(name).unwrap_or(&[]);
+        with_strs(values.iter().map(String::as_str), f)
+    }
+
+    fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    fn model(&self) -> &MockRequest {
+        self
+    }
+}
+
+/// A request as hyper gave it, read in place: what [`MockRequest`] would
+/// hold, computed on demand (query parameters read from the query string,
+/// decoding only what is percent-encoded; headers read from hyper's map),
+/// and the model itself built only when asked for.
+pub struct HyperRequest<'a> {
+    head: &'a hyper::http::request::Parts,
+    method: Cow<'a, str>,
+    url: &'a str,
+    path: &'a str,
+    raw_query: &'a str,
+    body: &'a Bytes,
+    base_url: Option<&'a Arc<str>>,
+    client_ip: std::net::IpAddr,
+    model: OnceLock<MockRequest>,
+}
+
+impl<'a> HyperRequest<'a> {
+    pub fn new(
+        head: &'a hyper::http::request::Parts,
+        body: &'a Bytes,
+        base_url: Option<&'a Arc<str>>,
+        client_ip: std::net::IpAddr,
+    ) -> Self {
+        let method = head.method.as_str();
+        let method = if method.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(method.to_ascii_uppercase())
+        } else {
+            Cow::Borrowed(method)
+        };
+        let url = head.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
+        HyperRequest {
+            head,
+            method,
+            url,
+            path,
+            raw_query,
+            body,
+            base_url,
+            client_ip,
+            model: OnceLock::new(),
+        }
+    }
+
+    /// Whether the model was built (something read more than the view gives).
+    pub fn has_model(&self) -> bool {
+        self.model.get().is_some()
+    }
+
+    /// The model, built now if no one asked for it yet.
+    pub fn into_model(self) -> MockRequest {
+        match self.model.into_inner() {
+            Some(m) => m,
+            None => build_model(self.head, self.body, self.base_url, self.client_ip),
+        }
+    }
+}
+
+fn build_model(
+    head: &hyper::http::request::Parts,
+    body: &Bytes,
+    base_url: Option<&Arc<str>>,
+    client_ip: std::net::IpAddr,
+) -> MockRequest {
+    MockRequest::from_hyper(
+        &head.method,
+        &head.uri,
+        &head.headers,
+        body.clone(),
+        base_url.cloned().unwrap_or_else(|| "".into()),
+        client_ip,
+    )
+}
+
+/// A header value as matchers see it, when that is the value as sent: UTF-8,
+/// and a `Content-Type` that WireMock would not normalize.
+fn as_sent(value: &hyper::header::HeaderValue, content_type: bool) -> Option<&str> {
+    std::str::from_utf8(value.as_bytes())
+        .ok()
+        .filter(|t| !content_type || normalize_content_type(t) == *t)
+}
+
+impl RequestParts for HyperRequest<'_> {
+    fn method(&self) -> &str {
+        &self.method
+    }
+
+    fn url(&self) -> &str {
+        self.url
+    }
+
+    fn path(&self) -> &str {
+        self.path
+    }
+
+    fn with_query_values<R>(&self, name: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+        // the query string is read again for each matcher: short, and
+        // decoded only where it is percent-encoded
+        let mut values: [Cow<'_, str>; 8] = Default::default();
+        let mut n = 0;
+        for (k, v) in query_pairs(self.raw_query) {
+            if k != name {
+                continue;
+            }
+            if n == values.len() {
+                let all: Vec<Cow<'_, str>> = query_pairs(self.raw_query)
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v)
+                    .collect();
+                return with_strs(all.iter().map(|v| &**v), f);
+            }
+            values[n] = v;
+            n += 1;
+        }
+        with_strs(values[..n].iter().map(|v| &**v), f)
+    }
+
+    fn with_header_values<R>(&self, name: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+        // a few headers: a scan comparing names beats hashing the name
+        let headers = &self.head.headers;
+        let values = || {
+            headers
+                .iter()
+                .filter(|(k, _)| k.as_str().eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        };
+        let content_type = name.eq_ignore_ascii_case("content-type");
+        // nearly always: UTF-8 values, a Content-Type already as Jetty passes it on
+        let mut plain = [""; 8];
+        let mut n = 0;
+        let mut as_is = true;
+        for v in values() {
+            match as_sent(v, content_type) {
+                Some(text) if n < plain.len() => {
+                    plain[n] = text;
+                    n += 1;
+                }
+                _ => {
+                    as_is = false;
+                    break;
+                }
+            }
+        }
+        if as_is {
+            return f(&plain[..n]);
+        }
+        // as the model reads them: invalid UTF-8 replaced, Content-Type normalized
+        let owned: Vec<String> = values()
+            .map(|v| {
+                let text = String::from_utf8_lossy(v.as_bytes());
+                if content_type {
+                    normalize_content_type(&text).into_owned()
+                } else {
+                    text.into_owned()
+                }
+            })
+            .collect();
+        with_strs(owned.iter().map(String::as_str), f)
+    }
+
+    fn body(&self) -> &Bytes {
+        self.body
+    }
+
+    fn model(&self) -> &MockRequest {
+        self.model
+            .get_or_init(|| build_model(self.head, self.body, self.base_url, self.client_ip))
+    }
+}
 
 /// An incoming request, fully read.
 #[derive(Debug, Clone)]
@@ -40,15 +282,47 @@ pub struct RawRequest {
     client_ip: std::net::IpAddr,
 }
 
+/// A request head as hyper gives it (from a request or its parts): what the
+/// journal copies of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'a> {
+    pub method: &'a hyper::Method,
+    pub uri: &'a hyper::Uri,
+    pub headers: &'a hyper::HeaderMap,
+    pub version: hyper::Version,
+}
+
+impl<'a, B> From<&'a hyper::Request<B>> for Head<'a> {
+    fn from(r: &'a hyper::Request<B>) -> Self {
+        Head {
+            method: r.method(),
+            uri: r.uri(),
+            headers: r.headers(),
+            version: r.version(),
+        }
+    }
+}
+
+impl<'a> From<&'a hyper::http::request::Parts> for Head<'a> {
+    fn from(p: &'a hyper::http::request::Parts) -> Self {
+        Head {
+            method: &p.method,
+            uri: &p.uri,
+            headers: &p.headers,
+            version: p.version,
+        }
+    }
+}
+
 impl RawRequest {
-    pub fn new<B>(
-        request: &hyper::Request<B>,
+    pub fn new(
+        request: Head<'_>,
         body: Bytes,
         base_url: std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
     ) -> Self {
         let mut raw = RawRequest {
-            method: request.method().clone(),
+            method: request.method.clone(),
             head: Vec::new(),
             body,
             base_url,
@@ -60,21 +334,16 @@ impl RawRequest {
 
     /// Makes this entry another request to the same server, reusing its
     /// buffer (how a full journal records without allocating).
-    pub fn refill<B>(
-        &mut self,
-        request: &hyper::Request<B>,
-        body: Bytes,
-        client_ip: std::net::IpAddr,
-    ) {
-        self.method = request.method().clone();
+    pub fn refill(&mut self, request: Head<'_>, body: Bytes, client_ip: std::net::IpAddr) {
+        self.method = request.method.clone();
         self.body = body;
         self.client_ip = client_ip;
         self.copy_head(request);
     }
 
-    fn copy_head<B>(&mut self, request: &hyper::Request<B>) {
+    fn copy_head(&mut self, request: Head<'_>) {
         let url = request
-            .uri()
+            .uri
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
@@ -85,7 +354,7 @@ impl RawRequest {
         }
         head.clear();
         head.extend_from_slice(url.as_bytes());
-        for (k, v) in request.headers() {
+        for (k, v) in request.headers {
             head.push(b'\n');
             head.extend_from_slice(k.as_str().as_bytes());
             head.push(b':');

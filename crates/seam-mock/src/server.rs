@@ -3,10 +3,11 @@
 //! it. `/__admin` goes to the WireMock-compatible admin API.
 
 use crate::journal::Journal;
+use crate::journal::Served;
 use crate::record::Recorder;
 use crate::registry::{Lookup, Registry};
 use crate::report;
-use crate::request::MockRequest;
+use crate::request::{HyperRequest, MockRequest, RequestParts};
 use crate::respond::{self, Outcome};
 use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, Stub};
 use crate::template::{TemplateRequest, Templates};
@@ -112,12 +113,12 @@ pub struct MockState {
     pub settings_delay: std::sync::atomic::AtomicU64,
     /// What the admin API keeps beside stubs and journal (start time, settings).
     pub admin: crate::admin::AdminState,
-    /// The validating proxy's checks (`seam proxy --openapi`): proxied
-    /// exchanges go through them when set.
-    pub conformance: OnceLock<Arc<crate::conformance::Conformance>>,
     /// The OpenAPI specs answering requests no stub matches (`seam mock
     /// --openapi`); swapped whole on reload.
     pub openapi: arc_swap::ArcSwapOption<crate::openapi::OpenApiMock>,
+    /// The validating proxy's checks (`seam proxy --openapi`): proxied
+    /// exchanges go through them when set.
+    pub conformance: OnceLock<Arc<crate::conformance::Conformance>>,
     /// Forwards proxied requests to `http://` targets (see [`forward`]).
     plain_client: PlainClient,
     base_url: OnceLock<Arc<str>>,
@@ -194,8 +195,7 @@ impl MockServer {
                             Bytes::new(),
                             || state.base_url.get().cloned().unwrap_or_default(),
                             conn.remote.ip(),
-                            stub_id,
-                            status,
+                            Served::fast(stub_id, status),
                         );
                         Either::Left(std::future::ready(response))
                     }
@@ -238,6 +238,10 @@ impl MockServer {
 /// Reads a request body: too large a body is 413, a malformed one (a bad
 /// chunk size, a connection cut mid-body) 400.
 async fn read_body(body: hyper::body::Incoming) -> Result<Bytes, hyper::Response<Body>> {
+    use hyper::body::Body as _;
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
     match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => Ok(b.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
@@ -249,21 +253,15 @@ async fn read_body(body: hyper::body::Incoming) -> Result<Bytes, hyper::Response
     }
 }
 
-async fn read_request(
-    state: &MockState,
-    parts: hyper::http::request::Parts,
-    body: hyper::body::Incoming,
+/// The request as matching reads it: hyper's head and the body, read in
+/// place (see [`HyperRequest`]).
+fn read_request<'a>(
+    state: &'a MockState,
+    parts: &'a hyper::http::request::Parts,
+    body: &'a Bytes,
     conn: &ConnInfo,
-) -> Result<MockRequest, hyper::Response<Body>> {
-    let body = read_body(body).await?;
-    Ok(MockRequest::from_hyper(
-        &parts.method,
-        &parts.uri,
-        &parts.headers,
-        body,
-        state.base_url.get().cloned().unwrap_or_else(|| "".into()),
-        conn.remote.ip(),
-    ))
+) -> HyperRequest<'a> {
+    HyperRequest::new(parts, body, state.base_url.get(), conn.remote.ip())
 }
 
 /// The fast path: the answer of a plain stub with a static answer (see
@@ -311,12 +309,11 @@ async fn fast_answer_after_body(
         Err(refused) => return refused,
     };
     state.journal.log_head(
-        &hyper::Request::from_parts(parts, ()),
+        &parts,
         body,
         || state.base_url.get().cloned().unwrap_or_default(),
         client_ip,
-        stub_id,
-        response.status().as_u16(),
+        Served::fast(stub_id, response.status().as_u16()),
     );
     response
 }
@@ -332,11 +329,13 @@ async fn handle(
 ) -> hyper::Response<Body> {
     let (parts, body) = req.into_parts();
     let (arrived, version) = (std::time::Instant::now(), parts.version);
-    let mreq = match read_request(&state, parts, body, &conn).await {
-        Ok(r) => r,
+    let body = match read_body(body).await {
+        Ok(b) => b,
         Err(refused) => return refused,
     };
-    if mreq.path.starts_with("/__admin") {
+    let req = read_request(&state, &parts, &body, &conn);
+    if req.path().starts_with("/__admin") {
+        let mreq = req.into_model();
         let response = crate::admin::handle(&state, &mreq).await;
         drop(mreq);
         if let Some(release) = state.config.release_memory {
@@ -345,9 +344,14 @@ async fn handle(
         return response;
     }
     let log = state.config.request_log;
-    let (stub_id, outcome) = match state.registry.lookup(&mreq) {
+    // whether the answer is the matched stub's static answer, which the
+    // journal keeps as the stub (as it keeps the fast path's)
+    let mut as_stub = false;
+    let (stub_id, outcome) = match state.registry.lookup(&req) {
         Lookup::Matched { entry, captures } => {
-            let outcome = answer(&state, &entry.stub, &mreq, &captures.path_params).await;
+            let outcome = answer(&state, &entry.stub, &req, &captures.path_params).await;
+            as_stub = state.config.chaos.is_none()
+                && respond::static_answer(&entry.stub.response).is_some();
             if log == RequestLog::All {
                 let status = match &outcome {
                     Outcome::Respond(r) => r.status().as_u16(),
@@ -356,8 +360,8 @@ async fn handle(
                 eprintln!(
                     "{}",
                     report::served_line(
-                        &mreq.method,
-                        &mreq.url,
+                        req.method(),
+                        req.url(),
                         status,
                         &report::stub_label(&entry.stub)
                     )
@@ -366,39 +370,42 @@ async fn handle(
             (Some(entry.stub.id), outcome)
         }
         // no stub: an OpenAPI operation, else the proxy, else 404
-        Lookup::Unmatched => match crate::openapi::respond(&state, &mreq).await {
-            Some(answered) => answered,
-            None => match &state.config.proxy {
-                Some(target) => {
-                    let response = match state.conformance.get() {
-                        Some(c) => c.proxy(&state, target, &mreq).await,
-                        None => proxy(&state, target, &mreq, true, None).await,
-                    };
-                    if log != RequestLog::Off {
-                        eprintln!(
-                            "{}",
-                            report::served_line(
-                                &mreq.method,
-                                &mreq.url,
-                                response.status().as_u16(),
-                                &format!("no stub: proxied to {target}")
-                            )
-                        );
+        Lookup::Unmatched => {
+            let mreq = req.model();
+            match crate::openapi::respond(&state, mreq).await {
+                Some(answered) => answered,
+                None => match &state.config.proxy {
+                    Some(target) => {
+                        let response = match state.conformance.get() {
+                            Some(c) => c.proxy(&state, target, mreq).await,
+                            None => proxy(&state, target, mreq, true, None).await,
+                        };
+                        if log != RequestLog::Off {
+                            eprintln!(
+                                "{}",
+                                report::served_line(
+                                    &mreq.method,
+                                    &mreq.url,
+                                    response.status().as_u16(),
+                                    &format!("no stub: proxied to {target}")
+                                )
+                            );
+                        }
+                        (None, Outcome::Respond(response))
                     }
-                    (None, Outcome::Respond(response))
-                }
-                None => {
-                    let file = state
-                        .config
-                        .files_dir
-                        .as_deref()
-                        .filter(|_| mreq.method == "GET")
-                        .and_then(|dir| respond::static_file(dir, &mreq.path));
-                    let response = file.unwrap_or_else(|| not_found(&state, &mreq));
-                    (None, Outcome::Respond(response))
-                }
-            },
-        },
+                    None => {
+                        let file = state
+                            .config
+                            .files_dir
+                            .as_deref()
+                            .filter(|_| mreq.method == "GET")
+                            .and_then(|dir| respond::static_file(dir, &mreq.path));
+                        let response = file.unwrap_or_else(|| not_found(&state, mreq));
+                        (None, Outcome::Respond(response))
+                    }
+                },
+            }
+        }
     };
     let (response, status) = match outcome {
         Outcome::Respond(r) => {
@@ -414,10 +421,30 @@ async fn handle(
             (respond::text(500, "text/plain", ""), 0)
         }
     };
-    let answer = crate::journal::Answer::of(&response, status);
-    state
-        .journal
-        .log_served(mreq, stub_id, version, answer, arrived.elapsed());
+    let elapsed = arrived.elapsed();
+    if req.has_model() {
+        let answer = crate::journal::Answer::of(&response, status);
+        let mreq = req.into_model();
+        state
+            .journal
+            .log_served(mreq, stub_id, version, answer, elapsed);
+        return response;
+    }
+    // nothing read more than the head: the journal copies the head
+    drop(req);
+    let answer = (!as_stub).then(|| crate::journal::Answer::of(&response, status));
+    state.journal.log_head(
+        &parts,
+        body,
+        || state.base_url.get().cloned().unwrap_or_default(),
+        conn.remote.ip(),
+        Served {
+            stub_id,
+            status,
+            answer,
+            elapsed,
+        },
+    );
     response
 }
 
@@ -434,11 +461,12 @@ async fn hang(state: &MockState) {
     let _ = tokio::time::timeout(HANG_LIMIT, wait).await;
 }
 
-/// The answer of a matched stub.
+/// The answer of a matched stub (the request's model is built only for a
+/// proxy or a template).
 async fn answer(
     state: &MockState,
     stub: &Stub,
-    req: &MockRequest,
+    req: &HyperRequest<'_>,
     path_params: &[(String, String)],
 ) -> Outcome {
     let def = &stub.response;
@@ -446,17 +474,17 @@ async fn answer(
     if let Some(target) = &def.proxy_base_url {
         let extras = def.extras.as_deref();
         if !(templated && target.contains("{{")) {
-            return Outcome::Respond(proxy(state, target, req, false, extras).await);
+            return Outcome::Respond(proxy(state, target, req.model(), false, extras).await);
         }
         let target = match def.templates.of(def) {
             Ok(t) => t.render_proxy_url(
                 &state.templates,
-                TemplateRequest::new(req, path_params).with_parameters(parameters(def)),
+                TemplateRequest::new(req.model(), path_params).with_parameters(parameters(def)),
             ),
             Err(e) => Err(crate::template::describe(&e.error)),
         };
         return Outcome::Respond(match target {
-            Ok(target) => proxy(state, &target, req, false, extras).await,
+            Ok(target) => proxy(state, &target, req.model(), false, extras).await,
             Err(e) => respond::text(
                 500,
                 "text/plain",
@@ -507,7 +535,7 @@ async fn answer(
         _ => {}
     }
     if templated {
-        return Outcome::Respond(templated_answer(state, stub, req, path_params));
+        return Outcome::Respond(templated_answer(state, stub, req.model(), path_params));
     }
     match respond::body_bytes(def, state.config.files_dir.as_deref()) {
         Ok(body) => Outcome::Respond(respond::build(
@@ -650,11 +678,7 @@ pub(crate) async fn proxy(
             Ok(answer) => answer,
             // WireMock's status and first line
             Err(e) => {
-                return respond::text(
-                    500,
-                    "text/plain",
-                    format!("{NETWORK_FAILURE} {url}\n{e}\n"),
-                )
+                return respond::text(500, "text/plain", format!("{NETWORK_FAILURE} {url}\n{e}\n"))
             }
         };
     let headers = Headers::from_raw(
