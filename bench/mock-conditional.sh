@@ -14,6 +14,8 @@
 # requests/s over hello-hyper's in the same round.
 # Memory: RSS after the load minus that of seam with one plain stub after the
 # same load, per stub, beside the mappings' own size per stub.
+# MEMORY_ONLY=1 measures memory alone: one round of one second per request
+# kind (the load the RSS is read after); its requests/s are not to be read.
 # INSTRUCTIONS=1 counts instructions per request instead (each server under
 # `valgrind --tool=callgrind`, counters zeroed before and dumped after each
 # request kind; the instructions inside hyper's connection tasks over the
@@ -25,6 +27,7 @@ SECS=${1:-3}
 CONNS=${2:-64}
 ROUNDS=${3:-5}
 SIZES=${SIZES:-100 1000 10000}
+if [ "${MEMORY_ONLY:-}" = 1 ]; then SECS=1; ROUNDS=1; fi
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 2; }
 
 if [ -z "${SEAM:-}" ]; then
