@@ -435,7 +435,10 @@ fn build(doc: &Value, pointer: &str) -> Compiled {
         .with_draft(Draft::Draft202012)
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
-        .with_resource(DOC_URI, Draft::Draft202012.create_resource(doc.clone()))
+        .with_resource(
+            DOC_URI,
+            Draft::Draft202012.create_resource(reachable(doc, pointer)),
+        )
         .with_format("int32", |_: &str| true)
         .with_format("int64", |_: &str| true)
         .with_format("float", |_: &str| true)
@@ -448,6 +451,82 @@ fn build(doc: &Value, pointer: &str) -> Compiled {
     match options.build(&root) {
         Ok(v) => Compiled::Ready(v),
         Err(e) => Compiled::Broken(compile_error(&e)),
+    }
+}
+
+/// The part of the document a schema can reach through `$ref`s, at the same
+/// pointers: what its validator needs registered (the whole document would be
+/// copied for every schema compiled, megabytes on large specs).
+fn reachable(doc: &Value, root: &str) -> Value {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    match child {
+                        Value::String(r) if k == "$ref" => {
+                            if let Some(p) = r.strip_prefix('#') {
+                                out.push(unfragment(p));
+                            }
+                        }
+                        _ => refs(child, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+            _ => {}
+        }
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut pending = vec![root.to_string()];
+    while let Some(p) = pending.pop() {
+        if !seen.insert(p.clone()) {
+            continue;
+        }
+        if let Some(node) = doc.pointer(&p) {
+            let mut found = Vec::new();
+            refs(node, &mut found);
+            pending.extend(found.into_iter().filter(|f| !seen.contains(f)));
+        }
+    }
+    let mut pointers: Vec<String> = seen.into_iter().collect();
+    pointers.sort();
+    let mut out = Value::Object(Map::new());
+    let mut placed: Vec<&str> = Vec::new();
+    for p in &pointers {
+        if placed
+            .iter()
+            .any(|q| p.starts_with(q) && p.as_bytes().get(q.len()) == Some(&b'/'))
+        {
+            continue; // inside a part already copied
+        }
+        let Some(node) = doc.pointer(p) else { continue };
+        if p.is_empty() {
+            return doc.clone();
+        }
+        let mut at = &mut out;
+        let tokens: Vec<&str> = p.split('/').skip(1).collect();
+        for (i, raw) in tokens.iter().enumerate() {
+            let token = raw.replace("~1", "/").replace("~0", "~");
+            let Value::Object(map) = at else { break };
+            if i + 1 == tokens.len() {
+                map.insert(token, node.clone());
+                break;
+            }
+            at = map
+                .entry(token)
+                .or_insert_with(|| Value::Object(Map::new()));
+        }
+        placed.push(p);
+    }
+    out
+}
+
+/// A `$ref` fragment as a JSON pointer (percent-escapes decoded).
+fn unfragment(fragment: &str) -> String {
+    if fragment.contains('%') {
+        seam_core::http::percent_decode_path(fragment)
+    } else {
+        fragment.to_string()
     }
 }
 

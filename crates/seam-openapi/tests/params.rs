@@ -74,6 +74,18 @@ fn read_as(spec: &Spec, p: &Parameter, raw: &str) -> Value {
     }
 }
 
+/// One row of the table: where, style, explode, then the empty, string, array
+/// and object cells (`None`: n/a).
+type Row = (
+    ParamLocation,
+    Style,
+    bool,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 /// The OpenAPI 3.1 "Style Examples" table: color = "" / "blue" /
 /// ["blue","black","brown"] / {"R":100,"G":200,"B":150}.
 #[test]
@@ -85,7 +97,7 @@ fn style_examples_table() {
     use ParamLocation::*;
     use Style::*;
     #[rustfmt::skip]
-    let rows: Vec<(ParamLocation, Style, bool, Option<&str>, Option<&str>, Option<&str>, Option<&str>)> = vec![
+    let rows: Vec<Row> = vec![
         (Path, Matrix, false, Some(";color"), Some(";color=blue"), Some(";color=blue,black,brown"), Some(";color=R,100,G,200,B,150")),
         (Path, Matrix, true, Some(";color"), Some(";color=blue"), Some(";color=blue;color=black;color=brown"), Some(";R=100;G=200;B=150")),
         (Path, Label, false, Some("."), Some(".blue"), Some(".blue,black,brown"), Some(".R,100,G,200,B,150")),
