@@ -2,7 +2,6 @@
 //! stub, in bench/mock-conditional.py's mix, counted by a global allocator
 //! that tracks live bytes.
 
-use seam_mock::registry::Registry;
 use serde_json::{json, Value};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
@@ -33,7 +32,7 @@ const SERVICES: [&str; 8] = [
 ];
 
 fn answer(i: usize, kind: &str) -> Value {
-    if (i / 5) % 5 == 0 {
+    if (i / 5).is_multiple_of(5) {
         let body = format!(
             r#"{{"stub": {i}, "kind": "{kind}", "path": "{{{{request.path}}}}", "tenant": "{{{{request.headers.X-Tenant}}}}", "page": "{{{{request.query.page}}}}"}}"#
         );

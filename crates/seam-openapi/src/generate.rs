@@ -439,6 +439,14 @@ impl Generator<'_> {
                 }
                 return last;
             }
+            // look-around (`(?=.*[A-Z])(?=.*[0-9])`, a password rule): strings
+            // of every character class, checked against the pattern itself
+            for _ in 0..TRIES * 4 {
+                let t = self.varied_text(min, max.unwrap_or(min.max(8) + 8).max(min));
+                if matches_pattern(pattern, &t) {
+                    return t;
+                }
+            }
         }
 
         match formatted {
@@ -524,6 +532,36 @@ impl Generator<'_> {
         (0..n)
             .map(|_| self.rng.gen_range(b'a'..=b'z') as char)
             .collect()
+    }
+
+    /// Text of `min..=max` characters (at least 8 where allowed) that holds a
+    /// lower-case and an upper-case letter, a digit and a symbol, in a random
+    /// order: what a pattern of look-aheads asks of a password.
+    fn varied_text(&mut self, min: usize, max: usize) -> String {
+        const CLASSES: [&[u8]; 4] = [
+            b"abcdefghijklmnopqrstuvwxyz",
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            b"0123456789",
+            b"!#$%&*+-.=?@_",
+        ];
+        let low = min.max(8.min(max));
+        let n = if max > low {
+            self.rng.gen_range(low..=max.min(low + 8))
+        } else {
+            low
+        };
+        let mut chars: Vec<u8> = (0..n)
+            .map(|i| {
+                let class = CLASSES[if i < CLASSES.len() {
+                    i
+                } else {
+                    self.rng.gen_range(0..CLASSES.len())
+                }];
+                class[self.rng.gen_range(0..class.len())]
+            })
+            .collect();
+        rand::seq::SliceRandom::shuffle(chars.as_mut_slice(), &mut self.rng);
+        chars.into_iter().map(char::from).collect()
     }
 
     fn array(&mut self, s: &Merged, depth: usize, minimal: bool) -> Value {
@@ -934,10 +972,11 @@ fn pattern_generator(pattern: &str, repeat: u32) -> Option<std::rc::Rc<rand_rege
     gen
 }
 
-/// Whether `text` has a match of the ECMA `pattern` (an unreadable pattern: no).
+/// Whether `text` has a match of the ECMA `pattern`, look-around included (an
+/// unreadable pattern, or one that backtracks past fancy-regex's limit: no).
 fn matches_pattern(pattern: &str, text: &str) -> bool {
     thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<fancy_regex::Regex>>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
     }
     CACHE.with(|c| {
@@ -946,9 +985,9 @@ fn matches_pattern(pattern: &str, text: &str) -> bool {
             c.clear();
         }
         c.entry(pattern.to_string())
-            .or_insert_with(|| regex::Regex::new(pattern).ok())
+            .or_insert_with(|| fancy_regex::Regex::new(pattern).ok())
             .as_ref()
-            .is_some_and(|re| re.is_match(text))
+            .is_some_and(|re| re.is_match(text).unwrap_or(false))
     })
 }
 

@@ -232,3 +232,12 @@ fn examples_by_name_then_first_then_schema_example() {
         Some(json!({"from": "schema"}))
     );
 }
+
+#[test]
+fn look_ahead_patterns_are_met() {
+    // the password rule of redoc's demo spec: rand_regex cannot read look-around
+    let s = spec(json!({"Password": {"type": "string", "minLength": 8,
+        "pattern": "(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])"}}));
+    let v = check_many(&s, "Password", Direction::Request);
+    assert!(v.as_str().is_some_and(|t| t.len() >= 8), "{v}");
+}
