@@ -665,15 +665,7 @@ pub async fn respond(state: &Arc<MockState>, req: &MockRequest) -> Option<(Optio
             None => {}
         }
     }
-    if let Some(delay) = &state.config.delay {
-        tokio::time::sleep(respond::sample_delay(delay)).await;
-    }
-    let global = state
-        .settings_delay
-        .load(std::sync::atomic::Ordering::Relaxed);
-    if global > 0 {
-        tokio::time::sleep(Duration::from_millis(global)).await;
-    }
+    crate::server::global_delays(state).await;
     if let Some(d) = planned.delay {
         tokio::time::sleep(d).await;
     }

@@ -508,15 +508,10 @@ async fn answer(
     if let Some(f) = def.fault {
         return Outcome::Fault(f);
     }
-    for delay in def.delay.iter().chain(&state.config.delay) {
+    if let Some(delay) = &def.delay {
         tokio::time::sleep(respond::sample_delay(delay)).await;
     }
-    let global = state
-        .settings_delay
-        .load(std::sync::atomic::Ordering::Relaxed);
-    if global > 0 {
-        tokio::time::sleep(Duration::from_millis(global)).await;
-    }
+    global_delays(state).await;
     if let Some(spec) = &def.pact {
         return Outcome::Respond(pact_answer(state, spec));
     }
@@ -550,6 +545,20 @@ async fn answer(
 }
 
 /// A stub's `transformerParameters` (`parameters` in its templates).
+/// The delays every answer waits, whatever its source: `--delay` and the admin
+/// API's global `fixedDelay`.
+pub(crate) async fn global_delays(state: &MockState) {
+    if let Some(delay) = &state.config.delay {
+        tokio::time::sleep(respond::sample_delay(delay)).await;
+    }
+    let global = state
+        .settings_delay
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if global > 0 {
+        tokio::time::sleep(Duration::from_millis(global)).await;
+    }
+}
+
 fn parameters(def: &crate::stub::ResponseDef) -> Option<&serde_json::Value> {
     def.extras.as_ref()?.transformer_parameters.as_ref()
 }
