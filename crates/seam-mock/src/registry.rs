@@ -206,10 +206,15 @@ impl Registry {
 
     /// Adds stubs (a stub with an existing id replaces it).
     pub fn add(&self, stubs: Vec<Stub>) {
+        // a stub replaces the one with its id, here or earlier in `stubs`: one
+        // pass over the table however many stubs arrive (not one per stub)
+        let last: HashMap<Uuid, usize> = stubs.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         self.rewrite(|entries, next| {
-            for stub in stubs {
-                entries.retain(|e| e.stub.id != stub.id);
-                entries.push(Arc::new(Entry { stub, seq: next() }));
+            entries.retain(|e| !last.contains_key(&e.stub.id));
+            for (i, stub) in stubs.into_iter().enumerate() {
+                if last[&stub.id] == i {
+                    entries.push(Arc::new(Entry { stub, seq: next() }));
+                }
             }
         });
     }
@@ -551,6 +556,30 @@ mod tests {
             Lookup::Matched { entry, .. } => entry.stub.name.clone().unwrap_or_default(),
             Lookup::Unmatched => "-".into(),
         }
+    }
+
+    #[test]
+    fn an_added_stub_replaces_the_one_with_its_id_the_last_of_a_batch_winning() {
+        let id = "8c5db8b0-2db4-4ad2-8a3b-58d7b5f0a001";
+        let with = |name: &str, body: &str| {
+            format!(
+                r#"{{"id": "{id}", "name": "{name}", "request": {{"urlPath": "/x"}}, "response": {{"body": "{body}"}}}}"#
+            )
+        };
+        let (first, second, third) = (with("first", "1"), with("second", "2"), with("third", "3"));
+        let r = registry(&[
+            &first,
+            r#"{"name": "other", "request": {"urlPath": "/y"}, "response": {}}"#,
+        ]);
+        assert_eq!(r.snapshot().len(), 2);
+        let more = [&second, &third]
+            .iter()
+            .map(|m| stub_from_mapping(&serde_json::from_str(m).unwrap(), None).unwrap())
+            .collect();
+        r.add(more);
+        assert_eq!(r.snapshot().len(), 2, "one stub per id");
+        assert_eq!(answered(&r, &request("GET", "/x", &[])), "third");
+        assert_eq!(answered(&r, &request("GET", "/y", &[])), "other");
     }
 
     #[test]
