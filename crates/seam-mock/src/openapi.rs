@@ -16,7 +16,6 @@
 use crate::request::MockRequest;
 use crate::respond::{self, Outcome};
 use crate::server::MockState;
-use crate::stub::ChaosOutcome;
 use bytes::Bytes;
 use seam_http::Body;
 use seam_openapi::conform::{self, RequestParts};
@@ -655,15 +654,8 @@ pub async fn respond(state: &Arc<MockState>, req: &MockRequest) -> Option<(Optio
             )
         );
     }
-    if let Some(chaos) = &state.config.chaos {
-        match respond::roll_chaos(chaos) {
-            Some(ChaosOutcome::Status(s)) => {
-                let r = respond::text(*s, "text/plain", format!("chaos: injected {s}\n"));
-                return Some((planned.id, Outcome::Respond(r)));
-            }
-            Some(ChaosOutcome::Fault(f)) => return Some((planned.id, Outcome::Fault(*f))),
-            None => {}
-        }
+    if let Some(outcome) = state.config.chaos.as_ref().and_then(respond::chaos_outcome) {
+        return Some((planned.id, outcome));
     }
     crate::server::global_delays(state).await;
     if let Some(d) = planned.delay {

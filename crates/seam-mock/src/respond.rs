@@ -57,6 +57,17 @@ pub fn roll_chaos(chaos: &Chaos) -> Option<&ChaosOutcome> {
     (rand::thread_rng().gen::<f64>() < chaos.probability).then_some(&chaos.outcome)
 }
 
+/// Rolls the dice for chaos and, when they say so, the answer it gives: the
+/// injected status as text, or the fault.
+pub fn chaos_outcome(chaos: &Chaos) -> Option<Outcome> {
+    Some(match roll_chaos(chaos)? {
+        ChaosOutcome::Status(s) => {
+            Outcome::Respond(text(*s, "text/plain", format!("chaos: injected {s}\n")))
+        }
+        ChaosOutcome::Fault(f) => Outcome::Fault(*f),
+    })
+}
+
 pub fn conn_fault(f: Fault) -> Option<ConnFault> {
     match f {
         Fault::EmptyResponse => Some(ConnFault::EmptyResponse),

@@ -9,7 +9,7 @@ use crate::registry::{Lookup, Registry};
 use crate::report;
 use crate::request::{HyperRequest, MockRequest, RequestParts};
 use crate::respond::{self, Outcome};
-use crate::stub::{Chaos, ChaosOutcome, Delay, Fault, Stub};
+use crate::stub::{Chaos, Delay, Fault, Stub};
 use crate::template::{TemplateRequest, Templates};
 use bytes::Bytes;
 use futures_util::future::Either;
@@ -493,16 +493,8 @@ async fn answer(
         });
     }
     for chaos in def.chaos.iter().chain(&state.config.chaos) {
-        match respond::roll_chaos(chaos) {
-            Some(ChaosOutcome::Status(s)) => {
-                return Outcome::Respond(respond::text(
-                    *s,
-                    "text/plain",
-                    format!("chaos: injected {s}\n"),
-                ))
-            }
-            Some(ChaosOutcome::Fault(f)) => return Outcome::Fault(*f),
-            None => {}
+        if let Some(outcome) = respond::chaos_outcome(chaos) {
+            return outcome;
         }
     }
     if let Some(f) = def.fault {
