@@ -2,8 +2,10 @@
 //! happens in the library crates.
 
 mod ci_cmd;
+mod compat_cmd;
 mod contract_cmd;
 mod demo_cmd;
+mod diff_cmd;
 mod failure;
 mod import_cmd;
 mod mock_cmd;
@@ -48,6 +50,12 @@ enum Command {
     /// A validating proxy: forward to the real service, check both directions
     /// against an OpenAPI spec, report violations; exit 1 if any at stop.
     Proxy(proxy_cmd::ProxyArgs),
+    /// Breaking changes between two versions of an OpenAPI spec (oasdiff's
+    /// rules); exit 1 at `--fail-on` level, 2 a spec that does not load.
+    Diff(diff_cmd::DiffArgs),
+    /// Check pacts against the provider's OpenAPI spec (bi-directional
+    /// contract testing); exit 0 compatible, 1 findings, 2 bad input.
+    Compat(compat_cmd::CompatArgs),
     /// Run API test suites (YAML): requests, captures, assertions; exit 0 all
     /// passed, 1 a test failed, 2 bad input.
     Test(test_cmd::TestArgs),
@@ -79,6 +87,8 @@ fn main() -> ExitCode {
         Command::Openapi(cmd) => openapi_cmd::run(cmd),
         Command::Mock(args) => mock_cmd::run(args),
         Command::Proxy(args) => proxy_cmd::run(args),
+        Command::Diff(args) => diff_cmd::run(args),
+        Command::Compat(args) => compat_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),
