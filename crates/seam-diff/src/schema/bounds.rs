@@ -173,9 +173,6 @@ fn pattern(ctx: &mut Ctx, d: &SchemaDiff, property: Option<&str>) {
             let property = property.to_string();
             match ctx.direction() {
                 Direction::Request => {
-                    if d.revision.flag("readOnly") {
-                        return;
-                    }
                     let id = format!("request-property-pattern-{what}");
                     let args = if values.len() == 1 {
                         vec![values[0].clone(), property]
