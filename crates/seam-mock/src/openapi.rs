@@ -18,7 +18,7 @@ use crate::respond::{self, Outcome};
 use crate::server::MockState;
 use bytes::Bytes;
 use seam_http::Body;
-use seam_openapi::conform::{self, RequestParts};
+use seam_openapi::conform::{self, RequestParts, RequestPlan};
 use seam_openapi::generate::{self, Direction};
 use seam_openapi::model::{Operation, Spec, SpecError, StatusKey};
 use seam_openapi::router::{Route, Router};
@@ -59,6 +59,9 @@ struct Api {
     router: Router,
     /// One id per operation (what the journal records as the "stub" that answered).
     ids: Vec<Uuid>,
+    /// Per operation, what checking its requests needs (parameter shapes and
+    /// validators), made on its first request and kept.
+    plans: Vec<std::sync::OnceLock<RequestPlan>>,
 }
 
 /// The specs a mock answers from.
@@ -154,12 +157,14 @@ impl OpenApiMock {
                 Ok(schemas) => {
                     let router = Router::new(&spec);
                     let ids = spec.operations.iter().map(|_| Uuid::new_v4()).collect();
+                    let plans = spec.operations.iter().map(|_| Default::default()).collect();
                     apis.push(Api {
                         file,
                         spec,
                         schemas,
                         router,
                         ids,
+                        plans,
                     });
                 }
                 Err(e) => errors.extend(e),
@@ -273,7 +278,7 @@ impl OpenApiMock {
                 .iter()
                 .flat_map(|(k, vs)| vs.iter().map(move |v| (k.to_string(), v.clone())))
                 .collect();
-            let violations = check_request(api, op, req, path_params, &headers);
+            let violations = check_request(api, op, index, req, path_params, &headers);
             if let Some(refusal) = refusal(&api.spec, op, &violations) {
                 return planned(refusal);
             }
@@ -449,6 +454,7 @@ impl OpenApiMock {
 fn check_request(
     api: &Api,
     op: &Operation,
+    index: usize,
     req: &MockRequest,
     path_params: &[(String, String)],
     headers: &[(String, String)],
@@ -460,7 +466,13 @@ fn check_request(
         headers,
         body: &req.body,
     };
-    conform::check_request(&api.spec, &api.schemas, op, &parts)
+    match api.plans.get(index) {
+        Some(plan) => {
+            let plan = plan.get_or_init(|| RequestPlan::new(&api.spec, &api.schemas, op));
+            conform::check_planned(&api.spec, &api.schemas, op, plan, &parts)
+        }
+        None => conform::check_request(&api.spec, &api.schemas, op, &parts),
+    }
 }
 
 /// `GET /pets (listPets)`.

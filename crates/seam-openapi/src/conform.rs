@@ -10,7 +10,7 @@
 
 use crate::model::{MediaType, Operation, ParamLocation, Response, SecurityKind, Spec};
 use crate::params::{self, header_values, Read, Sent, Shape};
-use crate::schema::{Direction, Schemas};
+use crate::schema::{Direction, SchemaCheck, Schemas};
 pub use crate::schema::{Segment, Violation, ViolationKind};
 use seam_core::http::ContentType;
 use serde_json::{json, Map, Value};
@@ -38,11 +38,86 @@ pub struct ResponseParts<'a> {
 }
 
 /// Every way a request differs from its operation: security, parameters,
-/// Content-Type and body.
+/// Content-Type and body. A caller that checks many requests against the same
+/// operation keeps a [`RequestPlan`] and calls [`check_planned`].
 pub fn check_request(
     spec: &Spec,
     schemas: &Schemas,
     op: &Operation,
+    req: &RequestParts<'_>,
+) -> Vec<Violation> {
+    check_planned(spec, schemas, op, &RequestPlan::new(spec, schemas, op), req)
+}
+
+/// What checking requests against one operation needs, worked out once: each
+/// checked parameter's location in violations, its coercion [`Shape`] (a walk
+/// of its schema through `$ref`s) and its validator, and each request body
+/// media type's validator. Validators are still compiled on first use.
+#[derive(Debug)]
+pub struct RequestPlan {
+    params: Vec<ParamPlan>,
+    /// One per media type of the request body, in its order (`None`: no schema).
+    bodies: Vec<Option<SchemaCheck>>,
+}
+
+#[derive(Debug)]
+struct ParamPlan {
+    /// The parameter's index in the operation's `parameters`.
+    index: usize,
+    /// `["query", "limit"]`.
+    at: Vec<Segment>,
+    shape: Shape,
+    check: Option<SchemaCheck>,
+}
+
+impl RequestPlan {
+    /// The plan for `op` (whose schemas are in `schemas`).
+    pub fn new(spec: &Spec, schemas: &Schemas, op: &Operation) -> RequestPlan {
+        let params = op
+            .parameters
+            .iter()
+            .enumerate()
+            // ignored by OpenAPI: described by other fields
+            .filter(|(_, p)| {
+                !(p.location == ParamLocation::Header
+                    && ["accept", "content-type", "authorization"]
+                        .iter()
+                        .any(|h| p.name.eq_ignore_ascii_case(h)))
+            })
+            .map(|(index, p)| ParamPlan {
+                index,
+                at: vec![
+                    Segment::from(p.location.as_str()),
+                    Segment::from(p.name.as_str()),
+                ],
+                shape: Shape::of(spec, p.schema.as_ref()),
+                check: p
+                    .schema
+                    .as_ref()
+                    .map(|s| schemas.check_for(s, Direction::Request)),
+            })
+            .collect();
+        let bodies = op
+            .request_body
+            .iter()
+            .flat_map(|b| &b.content)
+            .map(|m| {
+                m.schema
+                    .as_ref()
+                    .map(|s| schemas.check_for(s, Direction::Request))
+            })
+            .collect();
+        RequestPlan { params, bodies }
+    }
+}
+
+/// [`check_request`] with the operation's plan made beforehand (`plan` must be
+/// `RequestPlan::new(spec, schemas, op)`).
+pub fn check_planned(
+    spec: &Spec,
+    schemas: &Schemas,
+    op: &Operation,
+    plan: &RequestPlan,
     req: &RequestParts<'_>,
 ) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -50,21 +125,14 @@ pub fn check_request(
     if let Some(v) = check_security(spec, op, &sent) {
         out.push(v);
     }
-    for param in &op.parameters {
-        if param.location == ParamLocation::Header
-            && ["accept", "content-type", "authorization"]
-                .contains(&param.name.to_ascii_lowercase().as_str())
-        {
-            continue; // ignored by OpenAPI: described by other fields
-        }
-        let at = vec![
-            Segment::from(param.location.as_str()),
-            Segment::from(param.name.as_str()),
-        ];
-        match params::read(spec, param, &sent) {
+    for p in &plan.params {
+        let Some(param) = op.parameters.get(p.index) else {
+            continue;
+        };
+        match params::read_shaped(param, &p.shape, &sent) {
             Err(why) => out.push(Violation::new(
                 ViolationKind::Parameter,
-                at,
+                p.at.clone(),
                 why,
                 &param.pointer,
             )),
@@ -72,7 +140,7 @@ pub fn check_request(
                 if param.required {
                     out.push(Violation::new(
                         ViolationKind::Parameter,
-                        at,
+                        p.at.clone(),
                         format!(
                             "missing required {} parameter `{}`",
                             param.location.as_str(),
@@ -86,12 +154,11 @@ pub fn check_request(
                 if empty && param.allow_empty_value {
                     continue;
                 }
-                if let Some(schema) = &param.schema {
-                    out.extend(schemas.validate_at(
-                        schema,
-                        Direction::Request,
+                if let Some(check) = &p.check {
+                    out.extend(schemas.validate_with(
+                        check,
                         &value,
-                        &at,
+                        &p.at,
                         ViolationKind::Parameter,
                     ));
                 }
@@ -111,14 +178,23 @@ pub fn check_request(
         } else {
             let content_type = header_values(req.headers, "content-type").first().copied();
             match content_type.and_then(|ct| match_media_type(&body.content, ct)) {
-                Some(media) => out.extend(check_body(
-                    spec,
-                    schemas,
-                    media,
-                    content_type.unwrap_or_default(),
-                    req.body,
-                    Direction::Request,
-                )),
+                Some(media) => {
+                    let check = body
+                        .content
+                        .iter()
+                        .position(|m| std::ptr::eq(m, media))
+                        .and_then(|i| plan.bodies.get(i))
+                        .and_then(Option::as_ref);
+                    out.extend(check_body(
+                        spec,
+                        schemas,
+                        media,
+                        content_type.unwrap_or_default(),
+                        req.body,
+                        Direction::Request,
+                        check,
+                    ))
+                }
                 None if body.content.is_empty() => {}
                 None => out.push(Violation::new(
                     ViolationKind::UnsupportedMediaType,
@@ -221,6 +297,7 @@ pub fn check_response(
             content_type.unwrap_or_default(),
             res.body,
             Direction::Response,
+            None,
         )),
         None => out.push(Violation::new(
             ViolationKind::ResponseBody,
@@ -553,6 +630,7 @@ fn check_body(
     content_type: &str,
     body: &[u8],
     direction: Direction,
+    check: Option<&SchemaCheck>,
 ) -> Vec<Violation> {
     let kind = match direction {
         Direction::Request => ViolationKind::Body,
@@ -632,7 +710,10 @@ fn check_body(
     } else {
         return Vec::new();
     };
-    schemas.validate_at(schema, direction, &value, &at, kind)
+    match check {
+        Some(check) => schemas.validate_with(check, &value, &at, kind),
+        None => schemas.validate_at(schema, direction, &value, &at, kind),
+    }
 }
 
 /// Form fields (`a=1&b=2&b=3`) as an object, coerced by the schema's properties.

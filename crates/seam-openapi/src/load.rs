@@ -38,10 +38,110 @@ const MAX_REF_HOPS: usize = 64;
 /// relative to the root file's folder>` and every `$ref` rewritten to point there
 /// (siblings of a `$ref` kept), so the bundle has local refs only. A file is
 /// read once however often it is named, so refs that loop across files end.
-/// Remote refs (`http://...`) are refused.
+/// Remote refs (`https://...`) are never fetched: each is a warning and what it
+/// names is left out (see [`unfollow_remote_refs`]).
 pub fn load(path: &Path) -> Result<Spec, Vec<SpecError>> {
-    let (document, sources, broken) = Bundler::bundle(path)?;
-    from_document(document, sources, broken)
+    let (document, sources, broken, unfollowed) = Bundler::bundle(path)?;
+    with_warnings_first(from_document(document, sources, broken), unfollowed)
+}
+
+/// Where a remote `$ref` was written, once it is set aside: the object keeps
+/// the URL under this key instead of `$ref`, so nothing tries to follow it.
+pub const REMOTE_REF: &str = "x-seam-remote-ref";
+
+/// Sets aside every remote `$ref` (`https://...`, `//host/...`) in `doc`: seam
+/// never fetches one (loopback only). The object holding it keeps the URL under
+/// [`REMOTE_REF`] and loses its `$ref`, so a schema there is unconstrained
+/// (`{}` and its siblings) and any other object (a parameter, a security
+/// scheme, ...) is left out of the model. Each is a warning at the `$ref`.
+/// Refs under a schema `$id` and in example data are left as written.
+pub(crate) fn unfollow_remote_refs(doc: &mut Value, sources: &Sources) -> Vec<SpecError> {
+    fn walk(v: &mut Value, here: &mut String, in_id: bool, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(obj) => {
+                let in_id = in_id || obj.get("$id").is_some_and(Value::is_string);
+                let remote = match obj.get("$ref") {
+                    Some(Value::String(r)) if !in_id && is_remote(r) => Some(r.clone()),
+                    _ => None,
+                };
+                if let Some(url) = remote {
+                    obj.remove("$ref");
+                    obj.insert(REMOTE_REF.to_string(), Value::String(url.clone()));
+                    out.push((here.clone(), url));
+                }
+                for (k, child) in obj.iter_mut() {
+                    if DATA_KEYWORDS.contains(&k.as_str()) && !names_map(here) {
+                        continue;
+                    }
+                    if matches!(child, Value::Object(_) | Value::Array(_)) {
+                        let len = here.len();
+                        here.push('/');
+                        here.push_str(&crate::model::escape_token(k));
+                        walk(child, here, in_id, out);
+                        here.truncate(len);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    let len = here.len();
+                    here.push('/');
+                    here.push_str(&i.to_string());
+                    walk(child, here, in_id, out);
+                    here.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = vec![];
+    walk(doc, &mut "#".to_string(), false, &mut found);
+    found
+        .into_iter()
+        .map(|(at, url)| {
+            let what = if in_schema(&at) {
+                "the schema is treated as unconstrained (`{}`)"
+            } else {
+                "what it names is left out"
+            };
+            sources.error(
+                &pointer_join(&at, "$ref"),
+                format!("remote reference not followed: `{url}` (only files beside the spec are read); {what}"),
+            )
+        })
+        .collect()
+}
+
+/// Whether a `$ref` names something remote (another host), not a file.
+fn is_remote(r: &str) -> bool {
+    let file_part = r.split_once('#').map_or(r, |(f, _)| f);
+    file_part.contains("://") || file_part.starts_with("//")
+}
+
+/// Whether the object at `pointer` is a schema (or inside one): under a
+/// `schema`, `components/schemas` or 2.0 `definitions`.
+fn in_schema(pointer: &str) -> bool {
+    let tokens: Vec<&str> = pointer.trim_start_matches('#').split('/').skip(1).collect();
+    tokens.iter().enumerate().any(|(i, t)| {
+        let below = tokens.len() > i + 1;
+        match *t {
+            "schema" => i > 0,
+            "schemas" => i == 1 && tokens[0] == "components" && below,
+            "definitions" => i == 0 && below,
+            _ => false,
+        }
+    })
+}
+
+/// A load's result with `warnings` placed before the spec's own.
+fn with_warnings_first(
+    result: Result<Spec, Vec<SpecError>>,
+    warnings: Vec<SpecError>,
+) -> Result<Spec, Vec<SpecError>> {
+    result.map(|mut spec| {
+        spec.warnings.splice(0..0, warnings);
+        spec
+    })
 }
 
 /// Where other files are placed in a bundled document.
@@ -77,8 +177,12 @@ struct Bundler {
 }
 
 impl Bundler {
-    /// The bundled document, its sources, and the refs in it that name nothing.
-    fn bundle(path: &Path) -> Result<(Value, Sources, Vec<SpecError>), Vec<SpecError>> {
+    /// The bundled document, its sources, the refs in it that name nothing,
+    /// and the remote refs set aside (warnings).
+    #[allow(clippy::type_complexity)]
+    fn bundle(
+        path: &Path,
+    ) -> Result<(Value, Sources, Vec<SpecError>, Vec<SpecError>), Vec<SpecError>> {
         let file = path.display().to_string();
         let one = |at: SourceError| {
             vec![SpecError {
@@ -141,8 +245,9 @@ impl Bundler {
         if !b.errors.is_empty() {
             return Err(b.errors);
         }
+        let unfollowed = unfollow_remote_refs(&mut document, &b.sources);
         let broken = check_refs(&document, &b.sources, &b.written);
-        Ok((document, b.sources, broken))
+        Ok((document, b.sources, broken, unfollowed))
     }
 
     /// Rewrites the `$ref`s in `v`, a part of the file at `file` placed at
@@ -211,10 +316,8 @@ impl Bundler {
             }
             return Some(format!("{base}{fragment}"));
         }
-        if file_part.contains("://") || file_part.starts_with("//") {
-            let e = at_ref(self, format!("`{r}` is a remote reference: only files beside the spec are read (download it and refer to the copy)"));
-            self.errors.push(e);
-            return None;
+        if is_remote(r) {
+            return None; // set aside by `unfollow_remote_refs`, with a warning
         }
         if in_id {
             let e = at_ref(self, format!("`{r}` is relative to a schema's `$id`, which is not supported: refer to the file from the spec's folder"));
@@ -371,10 +474,11 @@ pub(crate) fn check_refs(
 /// Reads a one-file spec: `text` is the contents of `file` (which only names it
 /// in messages). A `$ref` to another file is an error here; [`load`] follows them.
 pub fn load_str(file: &str, text: &str) -> Result<Spec, Vec<SpecError>> {
-    let document = parse(file, text).map_err(|e| vec![e])?;
+    let mut document = parse(file, text).map_err(|e| vec![e])?;
     let sources = Sources::single(file, text);
+    let unfollowed = unfollow_remote_refs(&mut document, &sources);
     let broken = check_refs(&document, &sources, &HashMap::new());
-    from_document(document, sources, broken)
+    with_warnings_first(from_document(document, sources, broken), unfollowed)
 }
 
 /// The document in `text`, read as JSON when it looks like JSON (fast), else as
@@ -696,6 +800,9 @@ impl<'a> Builder<'a> {
                 }
             };
             let Some(r) = obj.get("$ref") else {
+                if obj.contains_key(REMOTE_REF) {
+                    return None; // a remote ref set aside (already a warning)
+                }
                 return Some((obj, ptr));
             };
             let Some(r) = r.as_str() else {

@@ -89,7 +89,12 @@ pub enum Read {
 /// schema. `Err` says why the value cannot be read (content that is not JSON, a
 /// label value without its `.`, ...).
 pub fn read(spec: &Spec, param: &Parameter, sent: &Sent<'_>) -> Result<Read, String> {
-    let shape = Shape::of(spec, param.schema.as_ref());
+    read_shaped(param, &Shape::of(spec, param.schema.as_ref()), sent)
+}
+
+/// [`read`] with the parameter's [`Shape`] already worked out (`Shape::of` its
+/// schema): what a mock does once per parameter, not once per request.
+pub fn read_shaped(param: &Parameter, shape: &Shape, sent: &Sent<'_>) -> Result<Read, String> {
     let name = param.name.as_str();
     if let Some(media) = &param.content_type {
         let raw = match param.location {
@@ -112,13 +117,13 @@ pub fn read(spec: &Spec, param: &Parameter, sent: &Sent<'_>) -> Result<Read, Str
     }
     let value = match param.location {
         ParamLocation::Path => match find(sent.path_params, name) {
-            Some(raw) => Some(read_path(name, raw, param.style, param.explode, &shape)?),
+            Some(raw) => Some(read_path(name, raw, param.style, param.explode, shape)?),
             None => None,
         },
-        ParamLocation::Query => read_query(name, &sent.query, param.style, param.explode, &shape)?,
+        ParamLocation::Query => read_query(name, &sent.query, param.style, param.explode, shape)?,
         ParamLocation::Header => joined_header(sent.headers, name)
-            .map(|raw| read_simple(&header_list(&raw), param.explode, &shape, ',')),
-        ParamLocation::Cookie => read_cookie(name, &sent.cookies, param.explode, &shape),
+            .map(|raw| read_simple(&header_list(&raw), param.explode, shape, ',')),
+        ParamLocation::Cookie => read_cookie(name, &sent.cookies, param.explode, shape),
     };
     Ok(match value {
         None => Read::Missing,

@@ -324,8 +324,58 @@ impl Schemas {
         prefix: &[Segment],
         kind: ViolationKind,
     ) -> Vec<Violation> {
-        let compiled = self.compiled(schema, direction);
-        let validator = match &*compiled {
+        self.violations(
+            &self.compiled(schema, direction),
+            schema,
+            direction,
+            value,
+            prefix,
+            kind,
+        )
+    }
+
+    /// A [`SchemaCheck`] for a schema in a direction: what a hot path keeps
+    /// (a mock checking each request) so that a check does not look the
+    /// validator up again.
+    pub fn check_for(&self, schema: &SchemaRef, direction: Direction) -> SchemaCheck {
+        SchemaCheck {
+            schema: schema.clone(),
+            direction,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// [`Schemas::validate_at`] with a [`SchemaCheck`] made by this `Schemas`.
+    pub fn validate_with(
+        &self,
+        check: &SchemaCheck,
+        value: &Value,
+        prefix: &[Segment],
+        kind: ViolationKind,
+    ) -> Vec<Violation> {
+        let compiled = check
+            .compiled
+            .get_or_init(|| self.compiled(&check.schema, check.direction));
+        self.violations(
+            compiled,
+            &check.schema,
+            check.direction,
+            value,
+            prefix,
+            kind,
+        )
+    }
+
+    fn violations(
+        &self,
+        compiled: &Compiled,
+        schema: &SchemaRef,
+        direction: Direction,
+        value: &Value,
+        prefix: &[Segment],
+        kind: ViolationKind,
+    ) -> Vec<Violation> {
+        let validator = match compiled {
             Compiled::Ready(v) => v,
             Compiled::Broken(why) => {
                 return vec![Violation::new(
@@ -382,6 +432,31 @@ impl Schemas {
             .entry(key)
             .or_insert(compiled)
             .clone()
+    }
+}
+
+/// One schema's validator in one direction, held where it is used (see
+/// [`Schemas::check_for`]): compiled on its first check (or taken from the
+/// `Schemas` cache), then used directly.
+pub struct SchemaCheck {
+    schema: SchemaRef,
+    direction: Direction,
+    compiled: OnceLock<Arc<Compiled>>,
+}
+
+impl SchemaCheck {
+    /// The schema checked.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+}
+
+impl fmt::Debug for SchemaCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SchemaCheck")
+            .field("schema", &self.schema)
+            .field("direction", &self.direction)
+            .finish_non_exhaustive()
     }
 }
 
