@@ -515,6 +515,9 @@ impl<'a> Walker<'a> {
         required: &[&str],
         newer: &[&str],
     ) -> Option<&'v Map<String, Value>> {
+        if value.get(crate::load::REMOTE_REF).is_some() {
+            return None; // a remote `$ref` set aside: the loader warned, nothing to check
+        }
         let Some(map) = value.as_object() else {
             self.error(
                 ptr,
