@@ -11,6 +11,7 @@
 use regex::{Regex, RegexBuilder};
 use regex_automata::dfa::{dense, sparse, Automaton, StartKind};
 use regex_automata::nfa::thompson;
+use regex_automata::util::{primitives::StateID, start};
 use regex_automata::{Anchored, Input};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -529,20 +530,94 @@ struct WholeForm {
 // one per pattern, behind the `Arc`: the size of the DFA's header is paid once
 #[allow(clippy::large_enum_variant)]
 enum WholeEngine {
-    Dfa(sparse::DFA<Vec<u8>>),
+    Dfa(LeanDfa),
     Regex(Regex),
+}
+
+/// A small pattern's DFA (sparse: about 1 KB), walked byte by byte from the
+/// state after the pattern's literal prefix: a value is compared with the
+/// prefix at once (`/api/users-101/orders/` in
+/// `/api/users-101/orders/[0-9]+`), and the DFA reads only the rest.
+struct LeanDfa {
+    dfa: sparse::DFA<Vec<u8>>,
+    /// What every match starts with.
+    prefix: Box<[u8]>,
+    /// The state after reading `prefix` from the anchored start.
+    after_prefix: StateID,
+}
+
+impl LeanDfa {
+    /// `pattern` (anchored at both ends) as a small DFA with its prefix read.
+    fn new(pattern: &str) -> Option<LeanDfa> {
+        let dfa = lean_dfa(pattern)?;
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .ok()?;
+        let mut prefix = literal_prefix(pattern);
+        let mut state = start;
+        for (n, &b) in prefix.iter().enumerate() {
+            let next = dfa.next_state(state, b);
+            if dfa.is_dead_state(next) || dfa.is_quit_state(next) || dfa.is_match_state(next) {
+                prefix.truncate(n);
+                break;
+            }
+            state = next;
+        }
+        Some(LeanDfa {
+            dfa,
+            prefix: prefix.into(),
+            after_prefix: state,
+        })
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        let Some(rest) = value.as_bytes().strip_prefix(&*self.prefix) else {
+            return false;
+        };
+        let dfa = &self.dfa;
+        let mut state = self.after_prefix;
+        for &b in rest {
+            state = dfa.next_state(state, b);
+            if dfa.is_special_state(state) {
+                if dfa.is_dead_state(state) {
+                    return false;
+                }
+                if dfa.is_quit_state(state) {
+                    return self.search(value);
+                }
+            }
+        }
+        dfa.is_match_state(dfa.next_eoi_state(state))
+    }
+
+    /// The DFA's own search over the whole value.
+    fn search(&self, value: &str) -> bool {
+        // the pattern is anchored at both ends: a match from the start is a
+        // match of the whole value
+        let input = Input::new(value).anchored(Anchored::Yes).earliest(true);
+        matches!(self.dfa.try_search_fwd(&input), Ok(Some(_)))
+    }
+}
+
+/// The longest literal every match of `pattern` starts with (empty when
+/// there is none, or the pattern does not parse here).
+fn literal_prefix(pattern: &str) -> Vec<u8> {
+    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+        return Vec::new();
+    };
+    let seq = regex_syntax::hir::literal::Extractor::new()
+        .kind(regex_syntax::hir::literal::ExtractKind::Prefix)
+        .extract(&hir);
+    seq.longest_common_prefix()
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
 }
 
 impl Whole {
     /// Whether the whole of `value` matches.
     pub fn is_match(&self, value: &str) -> bool {
         match &self.0.engine {
-            WholeEngine::Dfa(dfa) => {
-                // the pattern is anchored at both ends: a match from the
-                // start is a match of the whole value
-                let input = Input::new(value).anchored(Anchored::Yes).earliest(true);
-                matches!(dfa.try_search_fwd(&input), Ok(Some(_)))
-            }
+            WholeEngine::Dfa(dfa) => dfa.is_match(value),
             WholeEngine::Regex(re) => re.is_match(value),
         }
     }
@@ -575,7 +650,7 @@ pub fn whole(source: &str, dot: Dot) -> Result<Whole, String> {
     };
     let pattern = format!("{start}{source}{ANCHOR_END}");
     shared(&WHOLE, &pattern, || {
-        let engine = match lean_dfa(&pattern) {
+        let engine = match LeanDfa::new(&pattern) {
             Some(dfa) => WholeEngine::Dfa(dfa),
             None => WholeEngine::Regex(anchored(source, dot)?),
         };

@@ -170,7 +170,35 @@ pub fn build(
 ) -> hyper::Response<Body> {
     match header_map(matched, headers) {
         Ok(map) => assemble(def, status, map, body),
-        Err(e) => text(500, "text/plain", format!("invalid stub response: {e}\n")),
+        Err(e) => invalid_response(&e),
+    }
+}
+
+/// The answer to a request whose stub's response cannot go on the wire (a
+/// header hyper refuses), saying why.
+pub fn invalid_response(e: &str) -> hyper::Response<Body> {
+    text(500, "text/plain", format!("invalid stub response: {e}\n"))
+}
+
+/// A stub's answer headers for `stub` (its `Matched-Stub-Id` and name, then
+/// `headers`), built once and kept in `cache` for the stub's id: a copy of
+/// the stub under another id gets its own for each answer.
+pub fn stub_headers(
+    cache: &std::sync::OnceLock<(uuid::Uuid, hyper::HeaderMap)>,
+    stub: &Stub,
+    headers: &seam_core::http::Headers,
+) -> Result<hyper::HeaderMap, String> {
+    let (id, map) = match cache.get() {
+        Some(kept) => kept,
+        None => {
+            let map = header_map(Some(stub), headers)?;
+            cache.get_or_init(|| (stub.id, map))
+        }
+    };
+    if *id == stub.id {
+        Ok(map.clone())
+    } else {
+        header_map(Some(stub), headers)
     }
 }
 
@@ -214,7 +242,8 @@ fn header_map(
     Ok(map)
 }
 
-fn assemble(
+/// The response of `def` with `headers` as they go on the wire and `body`.
+pub fn assemble(
     def: &ResponseDef,
     status: u16,
     headers: hyper::HeaderMap,

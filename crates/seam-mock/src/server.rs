@@ -522,7 +522,7 @@ async fn answer(
         _ => {}
     }
     if templated {
-        return Outcome::Respond(templated_answer(state, stub, req.model(), path_params));
+        return Outcome::Respond(templated_answer(state, stub, req, path_params));
     }
     match respond::body_bytes(def, state.config.files_dir.as_deref()) {
         Ok(body) => Outcome::Respond(respond::build(
@@ -560,11 +560,12 @@ fn body_error(stub: &Stub, e: &str) -> hyper::Response<Body> {
 }
 
 /// The answer of a templated stub: its templates (compiled when it loaded)
-/// rendered from the request as received, with nothing copied.
+/// rendered from the request as received, with nothing copied (read in place
+/// when they are only text and plain lookups; else from the request model).
 fn templated_answer(
     state: &MockState,
     stub: &Stub,
-    req: &MockRequest,
+    req: &HyperRequest<'_>,
     path_params: &[(String, String)],
 ) -> hyper::Response<Body> {
     let def = &stub.response;
@@ -579,13 +580,26 @@ fn templated_answer(
         Ok(t) => t,
         Err(e) => return template_error(&crate::template::describe(&e.error)),
     };
-    let req = TemplateRequest::new(req, path_params).with_parameters(parameters(def));
-    match templates.render(
-        &state.templates,
-        def,
-        state.config.files_dir.as_deref(),
-        req,
-    ) {
+    match templates.answer_direct(&state.templates, stub, req, path_params) {
+        Some(Ok(response)) => return response,
+        Some(Err(crate::template::RenderFailure::Body(e))) => return body_error(stub, &e),
+        Some(Err(crate::template::RenderFailure::Template(e))) => return template_error(&e),
+        None => {}
+    }
+    let rendered = match templates.render_direct(&state.templates, def, req, path_params) {
+        Some(rendered) => rendered,
+        None => {
+            let req =
+                TemplateRequest::new(req.model(), path_params).with_parameters(parameters(def));
+            templates.render(
+                &state.templates,
+                def,
+                state.config.files_dir.as_deref(),
+                req,
+            )
+        }
+    };
+    match rendered {
         Ok((headers, body)) => respond::build(def, Some(stub), def.status, &headers, body),
         Err(crate::template::RenderFailure::Body(e)) => body_error(stub, &e),
         Err(crate::template::RenderFailure::Template(e)) => template_error(&e),

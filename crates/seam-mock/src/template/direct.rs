@@ -20,6 +20,7 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 
+use crate::request::RequestParts;
 use crate::template::helpers::json::{compile_json_path, json_path_document, json_path_select};
 use crate::template::java_text::{json_text, value_text};
 use crate::template::model::{split_base_url, TemplateRequest};
@@ -227,18 +228,24 @@ fn lookup(path: &str) -> Option<Part> {
 impl Direct {
     /// The template rendered for `req`; `html_escape` escapes `{{ }}` values.
     pub(crate) fn render(&self, req: TemplateRequest<'_>, html_escape: bool) -> String {
+        self.render_from(req.request, req.path_params, html_escape)
+    }
+
+    /// The template rendered from `req` read in place (the model, or hyper's
+    /// request through [`HyperRequest`](crate::request::HyperRequest)) and the
+    /// values a `urlPathTemplate` captured.
+    pub(crate) fn render_from<R: RequestParts>(
+        &self,
+        req: &R,
+        path_params: &[(String, String)],
+        html_escape: bool,
+    ) -> String {
         let mut out = String::with_capacity(self.text_len + 64);
         for piece in &self.pieces {
             match piece {
                 Piece::Text(text) => out.push_str(text),
                 Piece::Value { part, escape } => {
-                    if let Some(value) = part.value(req) {
-                        if html_escape && *escape {
-                            out.push_str(&handlebars::html_escape(&value));
-                        } else {
-                            out.push_str(&value);
-                        }
-                    }
+                    part.write(req, path_params, html_escape && *escape, &mut out)
                 }
             }
         }
@@ -246,91 +253,96 @@ impl Direct {
     }
 }
 
+/// Appends `value` to `out`, HTML-escaped when `escape` says so.
+fn push(out: &mut String, value: &str, escape: bool) {
+    if escape {
+        out.push_str(&handlebars::html_escape(value));
+    } else {
+        out.push_str(value);
+    }
+}
+
 impl Part {
-    /// The text this part reads from `view`; `None` when it is missing.
-    fn value<'a>(&'a self, view: TemplateRequest<'a>) -> Option<Cow<'a, str>> {
-        let req = view.request;
-        let borrowed = |s: &'a str| Some(Cow::Borrowed(s));
+    /// Appends the text this part reads from `req` to `out` (nothing when it
+    /// is missing).
+    fn write<R: RequestParts>(
+        &self,
+        req: &R,
+        path_params: &[(String, String)],
+        escape: bool,
+        out: &mut String,
+    ) {
+        let body = || String::from_utf8_lossy(req.body());
         match self {
-            Part::Url => borrowed(&req.url),
-            Part::Method => borrowed(&req.method),
-            Part::BaseUrl => borrowed(&req.base_url),
-            Part::Scheme => Some(split_base_url(&req.base_url).0.into()),
-            Part::Host => Some(split_base_url(&req.base_url).1.into()),
-            Part::Port => Some(value_text(&split_base_url(&req.base_url).2).into()),
-            Part::Body => Some(req.body_text().unwrap_or_default()),
-            Part::BodyAsBase64 => {
-                let body = req.body_text().unwrap_or_default();
-                Some(
-                    base64::engine::general_purpose::STANDARD
-                        .encode(body.as_bytes())
-                        .into(),
-                )
+            Part::Url => push(out, req.url(), escape),
+            Part::Method => push(out, req.method(), escape),
+            // the base URL and cookies are rare: read from the model
+            Part::BaseUrl => push(out, &req.model().base_url, escape),
+            Part::Scheme => push(out, &split_base_url(&req.model().base_url).0, escape),
+            Part::Host => push(out, &split_base_url(&req.model().base_url).1, escape),
+            Part::Port => {
+                let port = value_text(&split_base_url(&req.model().base_url).2);
+                push(out, &port, escape)
             }
-            Part::PathText => borrowed(&req.path),
+            Part::Body => push(out, &body(), escape),
+            Part::BodyAsBase64 => {
+                // the body as text (invalid UTF-8 replaced), as the model reads it
+                let encoded = base64::engine::general_purpose::STANDARD.encode(body().as_bytes());
+                push(out, &encoded, escape)
+            }
+            Part::PathText => push(out, req.path(), escape),
             Part::JsonPath { path, compiled } => {
-                let body = req.body_text().unwrap_or_default();
-                Some(match json_path_document(&body) {
+                let text: Cow<'_, str> = match json_path_document(&body()) {
                     Ok(None) => Cow::Borrowed(""),
                     Ok(Some(doc)) => match json_path_select(&doc, compiled, path) {
                         Some(v) => json_text(&v).into(),
                         None => Cow::Borrowed(""),
                     },
                     Err(error) => value_text(&error.into_value()).into(),
-                })
-            }
-            Part::Segment(n) => req
-                .path
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .nth(*n)
-                .map(Cow::Borrowed),
-            // the model keeps the last value captured under a name
-            Part::PathParam(name) => view
-                .path_params
-                .iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| Cow::Borrowed(v.as_str())),
-            Part::Multi { part, name, pick } => {
-                let name = name.as_str();
-                let found = match part {
-                    Multi::Query => pick_from(*pick, || {
-                        req.query
-                            .iter()
-                            .filter(move |(k, _)| *k == name)
-                            .flat_map(|(_, vs)| vs)
-                    }),
-                    Multi::Headers => pick_from(*pick, || {
-                        req.headers
-                            .iter()
-                            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
-                            .flat_map(|(_, vs)| vs)
-                    }),
-                    Multi::Cookies => pick_from(*pick, || {
-                        req.cookies
-                            .iter()
-                            .filter(move |(k, _)| k == name)
-                            .map(|(_, v)| v)
-                    }),
                 };
-                found.map(|v| Cow::Borrowed(v.as_str()))
+                push(out, &text, escape)
+            }
+            Part::Segment(n) => {
+                if let Some(segment) = req.path().split('/').filter(|s| !s.is_empty()).nth(*n) {
+                    push(out, segment, escape)
+                }
+            }
+            // the model keeps the last value captured under a name
+            Part::PathParam(name) => {
+                if let Some((_, v)) = path_params.iter().rev().find(|(k, _)| k == name) {
+                    push(out, v, escape)
+                }
+            }
+            Part::Multi { part, name, pick } => {
+                let mut write = |values: &[&str]| {
+                    if let Some(v) = pick.from(values) {
+                        push(out, v, escape)
+                    }
+                };
+                match part {
+                    Multi::Query => req.with_query_values(name, write),
+                    Multi::Headers => req.with_header_values(name, write),
+                    Multi::Cookies => {
+                        let cookies = &req.model().cookies;
+                        let values: Vec<&str> = cookies
+                            .iter()
+                            .filter(|(k, _)| k == name)
+                            .map(|(_, v)| v.as_str())
+                            .collect();
+                        write(&values)
+                    }
+                }
             }
         }
     }
 }
 
-/// The value `pick` names among those `values` gives (called again to count
-/// from the end).
-fn pick_from<'v, I: Iterator<Item = &'v String>>(
-    pick: Pick,
-    values: impl Fn() -> I,
-) -> Option<&'v String> {
-    match pick {
-        Pick::Index(n) => values().nth(n),
-        Pick::FromEnd(k) => {
-            let count = values().count();
-            count.checked_sub(k + 1).and_then(|n| values().nth(n))
+impl Pick {
+    /// The value this pick names among `values`.
+    fn from<'v>(self, values: &[&'v str]) -> Option<&'v str> {
+        match self {
+            Pick::Index(n) => values.get(n).copied(),
+            Pick::FromEnd(k) => values.len().checked_sub(k + 1).map(|n| values[n]),
         }
     }
 }

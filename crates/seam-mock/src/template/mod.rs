@@ -121,6 +121,32 @@ enum Compiled {
 }
 
 impl CompiledTemplate {
+    /// Whether this renders without Handlebars (text, or the direct
+    /// evaluator's text and plain lookups).
+    fn is_direct(&self) -> bool {
+        !matches!(self.0, Compiled::Template(..))
+    }
+
+    /// Whether this is text without `{{`.
+    fn is_text(&self) -> bool {
+        matches!(self.0, Compiled::Text(_))
+    }
+
+    /// Renders a template [`is_direct`](Self::is_direct) says is direct from
+    /// `req` read in place; `None` for one that needs Handlebars.
+    fn render_direct<R: crate::request::RequestParts>(
+        &self,
+        req: &R,
+        path_params: &[(String, String)],
+        html_escape: bool,
+    ) -> Option<String> {
+        match &self.0 {
+            Compiled::Text(text) => Some(text.clone()),
+            Compiled::Direct(direct) => Some(direct.render_from(req, path_params, html_escape)),
+            Compiled::Template(..) => None,
+        }
+    }
+
     /// Compiles `source` and adapts it to WireMock's model (see `rewrite`).
     /// A syntax error carries its line and column in the template.
     pub fn compile(source: &str) -> Result<Self, SourceError> {

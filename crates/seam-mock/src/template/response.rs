@@ -18,8 +18,9 @@ use seam_core::http::Headers;
 use seam_core::source::SourceError;
 
 use super::{describe, CompiledTemplate, TemplateRequest, Templates};
+use crate::request::RequestParts;
 use crate::respond;
-use crate::stub::{ResponseBody, ResponseDef};
+use crate::stub::{ResponseBody, ResponseDef, Stub};
 
 /// The part of a response a template belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,14 @@ pub struct ResponseTemplates {
     body: BodyTemplate,
     /// The `proxyBaseUrl`, compiled.
     proxy: Option<CompiledTemplate>,
+    /// Whether the headers and the body render without Handlebars and
+    /// without a body file: [`render_direct`](Self::render_direct) takes them.
+    direct: bool,
+    /// Whether no header value is templated: the headers are the stub's own.
+    fixed_headers: bool,
+    /// The answer's headers when they are fixed, with the answering stub's
+    /// `Matched-Stub-Id`, made on first use.
+    header_map: OnceLock<(uuid::Uuid, hyper::HeaderMap)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,10 +166,24 @@ impl ResponseTemplates {
             )?),
             _ => None,
         };
+        let direct = headers
+            .iter()
+            .all(|(_, values)| values.iter().all(CompiledTemplate::is_direct))
+            && match &body {
+                BodyTemplate::Inline(t) | BodyTemplate::Json(t) => t.is_direct(),
+                BodyTemplate::Verbatim => true,
+                BodyTemplate::File { .. } => false,
+            };
+        let fixed_headers = headers
+            .iter()
+            .all(|(_, values)| values.iter().all(CompiledTemplate::is_text));
         Ok(ResponseTemplates {
             headers,
             body,
             proxy,
+            direct,
+            fixed_headers,
+            header_map: OnceLock::new(),
         })
     }
 
@@ -187,16 +210,7 @@ impl ResponseTemplates {
         }
         let body = match &self.body {
             BodyTemplate::Inline(t) => Bytes::from(render(t)?),
-            BodyTemplate::Json(t) => {
-                let text = render(t)?;
-                if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-                    return Err(RenderFailure::Template(format!(
-                        "the rendered jsonBody is not JSON ({e}): {}",
-                        seam_core::regexp::excerpt(&text, 200)
-                    )));
-                }
-                Bytes::from(text)
-            }
+            BodyTemplate::Json(t) => json_body(render(t)?)?,
             BodyTemplate::File { name, content } => {
                 let file = ResponseDef {
                     body: ResponseBody::File(render(name)?.into()),
@@ -219,6 +233,80 @@ impl ResponseTemplates {
         Ok((headers, body))
     }
 
+    /// The headers and body rendered from `req` read in place (nothing
+    /// copied, no request model), when every template of the answer is text
+    /// or plain lookups ([`direct`](super::direct)) and the body is no file;
+    /// `None` otherwise: [`render`](Self::render) renders it. What it
+    /// renders is what `render` renders.
+    pub fn render_direct<R: RequestParts>(
+        &self,
+        engine: &Templates,
+        def: &ResponseDef,
+        req: &R,
+        path_params: &[(String, String)],
+    ) -> Option<Result<(Headers, Bytes), RenderFailure>> {
+        if !self.direct {
+            return None;
+        }
+        let mut headers = Headers::new();
+        for (name, values) in &self.headers {
+            for v in values {
+                headers.append(
+                    name.as_str(),
+                    v.render_direct(req, path_params, engine.html_escape)?,
+                );
+            }
+        }
+        Some(
+            self.render_direct_body(engine, def, req, path_params)?
+                .map(|body| (headers, body)),
+        )
+    }
+
+    /// The whole answer of `stub` (whose response this was compiled from)
+    /// rendered from `req` read in place, when its headers are fixed (kept
+    /// as hyper's map, built once) and its body renders directly; `None`
+    /// otherwise.
+    pub fn answer_direct<R: RequestParts>(
+        &self,
+        engine: &Templates,
+        stub: &Stub,
+        req: &R,
+        path_params: &[(String, String)],
+    ) -> Option<Result<hyper::Response<seam_http::Body>, RenderFailure>> {
+        if !(self.direct && self.fixed_headers) {
+            return None;
+        }
+        let def = &stub.response;
+        let body = match self.render_direct_body(engine, def, req, path_params)? {
+            Ok(body) => body,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Ok(
+            match respond::stub_headers(&self.header_map, stub, &def.headers) {
+                Ok(headers) => respond::assemble(def, def.status, headers, body),
+                Err(e) => respond::invalid_response(&e),
+            },
+        ))
+    }
+
+    /// The body rendered from `req` read in place, when it renders directly.
+    fn render_direct_body<R: RequestParts>(
+        &self,
+        engine: &Templates,
+        def: &ResponseDef,
+        req: &R,
+        path_params: &[(String, String)],
+    ) -> Option<Result<Bytes, RenderFailure>> {
+        let render = |t: &CompiledTemplate| t.render_direct(req, path_params, engine.html_escape);
+        Some(match &self.body {
+            BodyTemplate::Inline(t) => Ok(Bytes::from(render(t)?)),
+            BodyTemplate::Json(t) => json_body(render(t)?),
+            BodyTemplate::Verbatim => respond::body_bytes(def, None).map_err(RenderFailure::Body),
+            BodyTemplate::File { .. } => return None,
+        })
+    }
+
     /// The `proxyBaseUrl` rendered for `req` (as written when it holds no
     /// template). An error is one line saying what failed.
     pub fn render_proxy_url(
@@ -231,6 +319,17 @@ impl ResponseTemplates {
             None => Err("the stub has no proxy base URL template".into()),
         }
     }
+}
+
+/// A rendered `jsonBody`: it must still be JSON (WireMock reads it back).
+fn json_body(text: String) -> Result<Bytes, RenderFailure> {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        return Err(RenderFailure::Template(format!(
+            "the rendered jsonBody is not JSON ({e}): {}",
+            seam_core::regexp::excerpt(&text, 200)
+        )));
+    }
+    Ok(Bytes::from(text))
 }
 
 /// `transformerParameters.disableBodyFileTemplating`: the body file is sent
