@@ -2,3 +2,39 @@
 //! oasdiff's rule id and level (ERR/WARN/INFO), the operation, its location in
 //! both documents and a sentence. Direction-aware: what breaks a request is not
 //! what breaks a response.
+//!
+//! - [`change`]: a reported [`Change`] and its [`Level`].
+//! - [`rules`]: oasdiff's rule table (ids, levels, messages).
+//! - [`context`]: [`Options`], the [`Pair`] of specs, `$ref` resolution.
+//! - `structure`: everything that is not a schema comparison (endpoints,
+//!   parameters, bodies, responses, security, tags, ...).
+//! - [`schema`]: changes inside schemas (owned by the schema half of the engine).
+
+pub mod change;
+pub mod context;
+pub mod rules;
+pub mod schema;
+mod structure;
+
+pub use change::{Change, Level, Side};
+pub use context::{resolve, Options, Pair, Stability};
+use seam_openapi::Spec;
+
+/// Every change from `base` to `revision`, most severe first, then by
+/// operation and rule id.
+pub fn diff(base: &Spec, revision: &Spec, options: &Options) -> Vec<Change> {
+    let pair = Pair {
+        base,
+        revision,
+        options,
+    };
+    let mut changes = Vec::new();
+    structure::diff_structure(&pair, &mut changes);
+    changes.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then_with(|| a.operation.cmp(&b.operation))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    changes
+}

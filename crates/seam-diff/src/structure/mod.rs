@@ -1,0 +1,215 @@
+//! Everything in a diff that is not a schema comparison: operations matched
+//! across versions, and for each the sites whose schemas [`crate::schema`] compares.
+
+use crate::change::Change;
+use crate::context::Pair;
+use crate::schema::{diff_schema, SchemaSite};
+use seam_openapi::model::{MediaType, SchemaRef};
+use seam_openapi::{Operation, Spec};
+use serde_json::Value;
+
+/// `/pets/{petId}` → `/pets/{}`: operations match across versions by method and
+/// this, whatever their path parameters are called.
+pub(crate) fn normalise_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The operations present in both versions, paired.
+fn matched<'a>(
+    base: &'a [Operation],
+    revision: &'a [Operation],
+) -> Vec<(&'a Operation, &'a Operation)> {
+    let keyed: std::collections::HashMap<(String, String), &Operation> = revision
+        .iter()
+        .map(|op| ((op.method.clone(), normalise_path(&op.path)), op))
+        .collect();
+    base.iter()
+        .filter_map(|op| {
+            keyed
+                .get(&(op.method.clone(), normalise_path(&op.path)))
+                .map(|rev| (op, *rev))
+        })
+        .collect()
+}
+
+fn schema_of<'s>(spec: &'s Spec, schema: &'s Option<SchemaRef>) -> Option<(&'s Value, &'s str)> {
+    let schema = schema.as_ref()?;
+    spec.schema(schema).map(|value| (value, schema.0.as_str()))
+}
+
+fn media<'m>(content: &'m [MediaType], media_type: &str) -> Option<&'m MediaType> {
+    content.iter().find(|m| m.media_type == media_type)
+}
+
+/// Every structural change, and the schema changes of each matched site.
+pub(crate) fn diff_structure(pair: &Pair, out: &mut Vec<Change>) {
+    for (base, revision) in matched(&pair.base.operations, &pair.revision.operations) {
+        let label = revision.label();
+        diff_operation_schemas(pair, &label, base, revision, out);
+    }
+    for (base, revision) in matched(&pair.base.webhooks, &pair.revision.webhooks) {
+        let label = format!("{} webhook:{}", revision.method, revision.path);
+        diff_operation_schemas(pair, &label, base, revision, out);
+    }
+}
+
+/// Hands every schema site present in both versions of an operation to [`diff_schema`].
+fn diff_operation_schemas(
+    pair: &Pair,
+    label: &str,
+    base: &Operation,
+    revision: &Operation,
+    out: &mut Vec<Change>,
+) {
+    let (b, r) = (pair.base, pair.revision);
+    if let (Some(base_body), Some(rev_body)) = (&base.request_body, &revision.request_body) {
+        for rev_media in &rev_body.content {
+            if let Some(base_media) = media(&base_body.content, &rev_media.media_type) {
+                let site = SchemaSite::RequestBody {
+                    media_type: &rev_media.media_type,
+                };
+                diff_schema(
+                    pair,
+                    label,
+                    &site,
+                    schema_of(b, &base_media.schema),
+                    schema_of(r, &rev_media.schema),
+                    out,
+                );
+            }
+        }
+    }
+    for rev_param in &revision.parameters {
+        if let Some(base_param) = parameter_pair(base, revision, rev_param) {
+            let site = SchemaSite::Parameter {
+                location: rev_param.location.as_str(),
+                name: &rev_param.name,
+            };
+            diff_schema(
+                pair,
+                label,
+                &site,
+                schema_of(b, &base_param.schema),
+                schema_of(r, &rev_param.schema),
+                out,
+            );
+        }
+    }
+    for rev_response in &revision.responses {
+        let Some(base_response) = base
+            .responses
+            .iter()
+            .find(|x| x.status == rev_response.status)
+        else {
+            continue;
+        };
+        let status = rev_response.status.to_string();
+        for rev_media in &rev_response.content {
+            if let Some(base_media) = media(&base_response.content, &rev_media.media_type) {
+                let site = SchemaSite::ResponseBody {
+                    status: &status,
+                    media_type: &rev_media.media_type,
+                };
+                diff_schema(
+                    pair,
+                    label,
+                    &site,
+                    schema_of(b, &base_media.schema),
+                    schema_of(r, &rev_media.schema),
+                    out,
+                );
+            }
+        }
+        for rev_header in &rev_response.headers {
+            if let Some(base_header) = base_response
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(&rev_header.name))
+            {
+                let site = SchemaSite::ResponseHeader {
+                    status: &status,
+                    name: &rev_header.name,
+                };
+                diff_schema(
+                    pair,
+                    label,
+                    &site,
+                    schema_of(b, &base_header.schema),
+                    schema_of(r, &rev_header.schema),
+                    out,
+                );
+            }
+        }
+    }
+}
+
+/// The base version of a revision parameter: same location and name (header
+/// names case-insensitively); a path parameter by its position in the template
+/// when it was renamed.
+pub(crate) fn parameter_pair<'a>(
+    base: &'a Operation,
+    revision: &Operation,
+    rev_param: &seam_openapi::model::Parameter,
+) -> Option<&'a seam_openapi::model::Parameter> {
+    use seam_openapi::model::ParamLocation;
+    let same_name = |p: &&seam_openapi::model::Parameter| {
+        p.location == rev_param.location
+            && if p.location == ParamLocation::Header {
+                p.name.eq_ignore_ascii_case(&rev_param.name)
+            } else {
+                p.name == rev_param.name
+            }
+    };
+    if let Some(found) = base.parameters.iter().find(same_name) {
+        return Some(found);
+    }
+    if rev_param.location != ParamLocation::Path {
+        return None;
+    }
+    let position = path_params(&revision.path)
+        .iter()
+        .position(|n| *n == rev_param.name)?;
+    let base_name = path_params(&base.path).get(position)?.to_string();
+    base.parameters
+        .iter()
+        .find(|p| p.location == ParamLocation::Path && p.name == base_name)
+}
+
+/// The parameter names of a path template, in order.
+pub(crate) fn path_params(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_whatever_their_parameters_are_called() {
+        assert_eq!(
+            normalise_path("/pets/{petId}/toys/{id}"),
+            "/pets/{}/toys/{}"
+        );
+        assert_eq!(
+            normalise_path("/pets/{id}"),
+            normalise_path("/pets/{petId}")
+        );
+        assert_eq!(path_params("/a/{x}/b/{y}"), vec!["x", "y"]);
+    }
+}
