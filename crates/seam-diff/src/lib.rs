@@ -5,6 +5,7 @@
 //!
 //! - [`change`]: a reported [`Change`] and its [`Level`].
 //! - [`rules`]: oasdiff's rule table (ids, levels, messages).
+//! - [`lifecycle`]: `x-sunset`, `x-stability-level` and deprecation windows.
 //! - [`context`]: [`Options`], the [`Pair`] of specs, `$ref` resolution.
 //! - `structure`: everything that is not a schema comparison (endpoints,
 //!   parameters, bodies, responses, security, tags, ...).
@@ -12,6 +13,7 @@
 
 pub mod change;
 pub mod context;
+pub mod lifecycle;
 pub mod rules;
 pub mod schema;
 mod structure;

@@ -5,7 +5,7 @@
 use super::walk::SchemaDiff;
 use super::{Ctx, Node};
 use crate::context::Stability;
-use chrono::NaiveDate;
+use crate::lifecycle::{self, parse_sunset};
 use serde_json::Value;
 
 pub(crate) fn check(ctx: &mut Ctx, nodes: &[Node]) {
@@ -61,41 +61,16 @@ fn deprecation(ctx: &mut Ctx, node: &Node) {
     }
 }
 
-/// An `x-sunset` date: RFC 3339 full date or date-time.
-fn parse_sunset(value: &Value) -> Result<NaiveDate, String> {
-    let text = value.as_str().unwrap_or_default();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| chrono::DateTime::parse_from_rfc3339(text).map(|t| t.date_naive()))
-        .map_err(|_| format!("sunset date doesn't conform with RFC3339: {text}"))
-}
-
-/// The deprecation window of the operation: beta operations use the beta
-/// window, the rest the stable one.
+/// The deprecation window of the operation being diffed.
 fn required_days(ctx: &Ctx) -> u32 {
-    let options = ctx.pair.options;
-    match operation_stability(ctx) {
-        Some(Stability::Beta) => options.deprecation_days_beta,
-        _ => options.deprecation_days_stable,
-    }
-}
-
-fn operation_stability(ctx: &Ctx) -> Option<Stability> {
     let spec = ctx.pair.revision;
-    let operation = spec
+    let stability = spec
         .operations
         .iter()
         .chain(spec.webhooks.iter())
-        .find(|op| op.label() == ctx.operation)?;
-    let pointer = operation
-        .pointer
-        .strip_prefix('#')
-        .unwrap_or(&operation.pointer);
-    spec.document
-        .pointer(pointer)?
-        .get("x-stability-level")?
-        .as_str()?
-        .parse()
-        .ok()
+        .find(|op| op.label() == ctx.operation)
+        .and_then(|op| lifecycle::operation_stability(spec, op));
+    lifecycle::deprecation_days(ctx.pair.options, stability)
 }
 
 fn stability(ctx: &mut Ctx, d: &SchemaDiff, name: &str) {

@@ -1,5 +1,19 @@
 //! Everything in a diff that is not a schema comparison: operations matched
 //! across versions, and for each the sites whose schemas [`crate::schema`] compares.
+//!
+//! - `endpoints`: operations added, removed, deprecated, sunset, stability,
+//!   operationId, tags.
+//! - `security`: global and per-operation security, component schemes.
+//! - `components`: webhooks and component schemas added or removed.
+//! - `parameters`, `bodies`, `responses`: one operation's parameters, request
+//!   body, responses (existence, flags, media types, headers).
+
+mod bodies;
+mod components;
+mod endpoints;
+mod parameters;
+mod responses;
+mod security;
 
 use crate::change::Change;
 use crate::context::Pair;
@@ -56,14 +70,33 @@ fn media<'m>(content: &'m [MediaType], media_type: &str) -> Option<&'m MediaType
 
 /// Every structural change, and the schema changes of each matched site.
 pub(crate) fn diff_structure(pair: &Pair, out: &mut Vec<Change>) {
+    endpoints::diff_endpoints(pair, out);
+    security::diff_global(pair, out);
+    components::diff_components(pair, out);
     for (base, revision) in matched(&pair.base.operations, &pair.revision.operations) {
         let label = revision.label();
-        diff_operation_schemas(pair, &label, base, revision, out);
+        diff_operation(pair, &label, base, revision, out);
     }
     for (base, revision) in matched(&pair.base.webhooks, &pair.revision.webhooks) {
         let label = format!("{} webhook:{}", revision.method, revision.path);
-        diff_operation_schemas(pair, &label, base, revision, out);
+        diff_operation(pair, &label, base, revision, out);
     }
+}
+
+/// Every change of an operation present in both versions.
+fn diff_operation(
+    pair: &Pair,
+    label: &str,
+    base: &Operation,
+    revision: &Operation,
+    out: &mut Vec<Change>,
+) {
+    endpoints::diff_operation(pair, label, base, revision, out);
+    security::diff_operation(pair, label, base, revision, out);
+    parameters::diff_parameters(pair, label, base, revision, out);
+    bodies::diff_request_body(pair, label, base, revision, out);
+    responses::diff_responses(pair, label, base, revision, out);
+    diff_operation_schemas(pair, label, base, revision, out);
 }
 
 /// Hands every schema site present in both versions of an operation to [`diff_schema`].
