@@ -104,7 +104,7 @@ fn pretty(v: &serde_json::Value) -> String {
 
 /// The pact files named: files as given, directories' `.json` files (sorted,
 /// subdirectories included); a path that does not exist is a problem.
-fn pact_files(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<PathBuf> {
+pub(crate) fn pact_files(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {

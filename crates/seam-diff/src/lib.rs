@@ -13,7 +13,10 @@
 
 pub mod change;
 pub mod context;
+pub mod ignore;
 pub mod lifecycle;
+pub mod pacts;
+pub mod report;
 pub mod rules;
 pub mod schema;
 mod structure;
