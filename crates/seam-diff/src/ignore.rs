@@ -178,39 +178,40 @@ fn parse_line(raw: &str) -> Result<Option<Entry>, (usize, String)> {
             },
         ));
     }
-    let operation =
-        match &words[1..] {
-            [] => None,
-            [(column, method), rest @ ..] => {
-                if !is_method(method) {
+    let operation = match &words[1..] {
+        [] => None,
+        [(column, method), rest @ ..] => {
+            if !is_method(method) {
+                return Err((
+                    *column,
+                    format!("expected an HTTP method after the rule id, found `{method}`"),
+                ));
+            }
+            match rest {
+                [] => {
+                    return Err((
+                        column + method.chars().count(),
+                        format!("expected a path after `{method}`"),
+                    ))
+                }
+                [(column, path), ..] if !path.starts_with('/') => {
                     return Err((
                         *column,
-                        format!("expected an HTTP method after the rule id, found `{method}`"),
-                    ));
+                        format!("expected a path starting with `/`, found `{path}`"),
+                    ))
                 }
-                match rest {
-                    [] => {
-                        return Err((
-                            column + method.chars().count(),
-                            format!("expected a path after `{method}`"),
-                        ))
-                    }
-                    [(column, path), ..] if !path.starts_with('/') => {
-                        return Err((
-                            *column,
-                            format!("expected a path starting with `/`, found `{path}`"),
-                        ))
-                    }
-                    [(_, path)] => Some((method.to_ascii_uppercase(), normalise_path(path))),
-                    [_, (column, extra), ..] => return Err((
+                [(_, path)] => Some((method.to_ascii_uppercase(), normalise_path(path))),
+                [_, (column, extra), ..] => {
+                    return Err((
                         *column,
                         format!(
                             "unexpected `{extra}`: an entry is RULE-ID [METHOD /path] [-- reason]"
                         ),
-                    )),
+                    ))
                 }
             }
-        };
+        }
+    };
     Ok(Some(Entry::Rule {
         id: first.to_string(),
         operation,

@@ -3,9 +3,8 @@
 //! an operation the revision removed, of the base), and an ERR or WARN change
 //! hits an interaction when the operation is the change's and:
 //!
-//! - for a property-level change (`request-property-*`, `response-property-*`,
-//!   `new-required-request-property`: the first arg names the property path,
-//!   `items/qty`), the interaction's body on the rule's side (request or
+//! - for a property-level change (an arg the rule's message calls a request or
+//!   response property names the path, `items/qty`), the interaction's body on the rule's side (request or
 //!   response, from the rules table) uses that property — or, for a property
 //!   the request must now send, lacks it while holding its parent; a response
 //!   change must also be for the status the interaction expects;
@@ -102,8 +101,16 @@ impl<'p> Consumers<'p> {
                         hit: interactions > 0,
                     }
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
         )
+        .map(|mut hits| {
+            hits.sort_by(|a, b| {
+                b.interactions
+                    .cmp(&a.interactions)
+                    .then_with(|| a.consumer.cmp(&b.consumer))
+            });
+            hits
+        })
     }
 }
 
@@ -112,21 +119,18 @@ fn hits(change: &Change, used: &Use) -> bool {
     let Some(rule) = rules::get(&change.id) else {
         return true;
     };
-    let property_level = change.id.contains("property");
-    let Some(property) = change.args.first().filter(|_| property_level) else {
+    let roles = ArgRoles::of(rule.message, &change.args);
+    let status_differs = roles
+        .status
+        .and_then(|s| s.parse::<u16>().ok())
+        .is_some_and(|status| status != used.status);
+    if status_differs {
+        return false;
+    }
+    let Some(property) = roles.property else {
         return true;
     };
     let response = rule.direction == "response";
-    if response {
-        let status_differs = change
-            .args
-            .get(1)
-            .and_then(|s| s.parse::<u16>().ok())
-            .is_some_and(|status| status != used.status);
-        if status_differs {
-            return false;
-        }
-    }
     let body = if response {
         used.response_body
     } else {
@@ -145,6 +149,47 @@ fn hits(change: &Change, used: &Use) -> bool {
         _ if must_now_send => true,
         Body::Json(value) => uses(value, &segments),
         _ => false,
+    }
+}
+
+/// Which of a change's args name a body property and a response status, read
+/// from where they sit in the rule's message (`the %s response property`,
+/// `request property %s`, `for the response status %s`).
+#[derive(Debug, Default, PartialEq)]
+struct ArgRoles<'a> {
+    property: Option<&'a str>,
+    status: Option<&'a str>,
+}
+
+impl<'a> ArgRoles<'a> {
+    fn of(message: &str, args: &'a [String]) -> ArgRoles<'a> {
+        // the text between placeholders: pieces[i] comes before arg i
+        let pieces: Vec<&str> = message.split(['%']).collect();
+        let mut texts = vec![pieces[0]];
+        for piece in &pieces[1..] {
+            // each piece after a `%` starts with the verb letter (`s`, `v`)
+            texts.push(piece.get(1..).unwrap_or(""));
+        }
+        let mut roles = ArgRoles::default();
+        for (index, arg) in args.iter().enumerate() {
+            let (Some(before), Some(after)) = (texts.get(index), texts.get(index + 1)) else {
+                break;
+            };
+            let before = before.trim_end();
+            let after = after.trim_start();
+            let header =
+                before.ends_with("header's property") || after.starts_with("request header");
+            let names_property = before.ends_with("property")
+                || ["property", "request property", "response property"]
+                    .iter()
+                    .any(|p| after.starts_with(p));
+            if names_property && !header && roles.property.is_none() {
+                roles.property = Some(arg);
+            } else if before.ends_with("status") && roles.status.is_none() {
+                roles.status = Some(arg);
+            }
+        }
+        roles
     }
 }
 
@@ -199,5 +244,25 @@ mod tests {
             segments("allOf[#/components/schemas/Dog]/breed"),
             vec!["breed"]
         );
+    }
+
+    #[test]
+    fn the_property_and_status_args_are_found_by_the_message() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let enum_added = args(&["sold", "items/status", "200"]);
+        let rule = rules::get("response-property-enum-value-added").unwrap();
+        assert_eq!(
+            ArgRoles::of(rule.message, &enum_added),
+            ArgRoles {
+                property: Some("items/status"),
+                status: Some("200")
+            }
+        );
+        let owner = args(&["owner"]);
+        let rule = rules::get("new-required-request-property").unwrap();
+        assert_eq!(ArgRoles::of(rule.message, &owner).property, Some("owner"));
+        let header = args(&["X-Trace", "id"]);
+        let rule = rules::get("new-required-request-header-property").unwrap();
+        assert_eq!(ArgRoles::of(rule.message, &header).property, None);
     }
 }

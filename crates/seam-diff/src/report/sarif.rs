@@ -22,7 +22,10 @@ pub fn to_sarif(report: &Report) -> String {
         .map(|id| {
             let rule = rules::get(id);
             let level = rule.map(|r| r.level).unwrap_or(Level::Info);
-            let message = rule.map(|r| r.message).unwrap_or(id);
+            // `%s` placeholders read as `…` out of context
+            let message = rule
+                .map(|r| r.message.replace("%s", "…").replace("%v", "…"))
+                .unwrap_or_else(|| id.to_string());
             json!({
                 "id": id,
                 "shortDescription": {"text": message},
