@@ -61,6 +61,10 @@ pub struct Options {
     pub match_inline_refs: bool,
     /// The date sunset dates are compared with.
     pub today: chrono::NaiveDate,
+    /// Whether `info.version` must carry the breaking changes found (a major
+    /// bump, a minor one below 1.0.0): `api-version-not-bumped`,
+    /// `api-version-decreased`, `api-major-version-not-bumped`. Off by default.
+    pub version_policy: bool,
 }
 
 impl Default for Options {
@@ -71,6 +75,7 @@ impl Default for Options {
             deprecation_days_stable: 0,
             match_inline_refs: true,
             today: chrono::Utc::now().date_naive(),
+            version_policy: false,
         }
     }
 }

@@ -7,6 +7,8 @@
 //! - `components`: webhooks and component schemas added or removed.
 //! - `parameters`, `bodies`, `responses`: one operation's parameters, request
 //!   body, responses (existence, flags, media types, headers).
+//! - `versioning`: `info.version` judged against the breaking changes found
+//!   (only with [`Options::version_policy`](crate::Options)).
 
 mod bodies;
 mod components;
@@ -14,6 +16,7 @@ mod endpoints;
 mod parameters;
 mod responses;
 mod security;
+mod versioning;
 
 use crate::change::Change;
 use crate::context::Pair;
@@ -69,18 +72,27 @@ fn media<'m>(content: &'m [MediaType], media_type: &str) -> Option<&'m MediaType
 }
 
 /// Every structural change, and the schema changes of each matched site.
+/// An operation present in both versions is named by the base's spelling of
+/// its path (`GET /pets/{petId}` even when the revision calls it `{id}`), and
+/// is left out when [`endpoints::stability_in_scope`] says so (a level below
+/// the threshold, or one that cannot be read).
 pub(crate) fn diff_structure(pair: &Pair, out: &mut Vec<Change>) {
     endpoints::diff_endpoints(pair, out);
     security::diff_global(pair, out);
     components::diff_components(pair, out);
     for (base, revision) in matched(&pair.base.operations, &pair.revision.operations) {
-        let label = revision.label();
-        diff_operation(pair, &label, base, revision, out);
+        let label = base.label();
+        if endpoints::stability_in_scope(pair, &label, base, revision, out) {
+            diff_operation(pair, &label, base, revision, out);
+        }
     }
     for (base, revision) in matched(&pair.base.webhooks, &pair.revision.webhooks) {
-        let label = format!("{} webhook:{}", revision.method, revision.path);
-        diff_operation(pair, &label, base, revision, out);
+        let label = format!("{} webhook:{}", base.method, base.path);
+        if endpoints::stability_in_scope(pair, &label, base, revision, out) {
+            diff_operation(pair, &label, base, revision, out);
+        }
     }
+    versioning::check_version_bump(pair, out);
 }
 
 /// Every change of an operation present in both versions.
