@@ -30,13 +30,15 @@ fi
 WORK=$(mktemp -d /tmp/diff-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-# the largest spec file, and the one closest to a tenth of its size
-mapfile -t BY_SIZE < <(find "$SPECS" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) \
-  ! -name INDEX.json -exec ls -S {} + )
-LARGE=${BY_SIZE[0]}
-LARGE_SIZE=$(stat -c %s "$LARGE")
-SMALL=$(for f in "${BY_SIZE[@]}"; do s=$(stat -c %s "$f"); d=$(( s - LARGE_SIZE / 10 )); echo "${d#-} $f"; done \
-  | sort -n | head -1 | cut -d' ' -f2-)
+# the largest spec file (as `ls -S` orders them), and the one closest to a
+# tenth of its size
+read -r LARGE SMALL < <(find "$SPECS" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) \
+  ! -name INDEX.json -printf '%s %p\n' | python3 -c '
+import sys
+files = sorted(((int(s), p) for s, p in (l.rstrip("\n").split(" ", 1) for l in sys.stdin)), reverse=True)
+large = files[0]
+small = min(files, key=lambda f: abs(f[0] - large[0] / 10))
+print(large[1], small[1])')
 
 # edit SRC OUT_BASE OUT_REVISION: the base as JSON, and the edited revision
 edit() {
