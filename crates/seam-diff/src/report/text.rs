@@ -70,3 +70,46 @@ fn write_change(out: &mut String, reported: &Reported, style: Style) {
         let _ = writeln!(out, "  {}", consumers_line(change.level, consumers));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{Change, Side};
+
+    fn report() -> Report {
+        let change = Change {
+            id: "api-path-removed-without-deprecation".into(),
+            level: Level::Err,
+            operation: Some("GET /pets".into()),
+            args: vec![],
+            text: "api path removed without deprecation".into(),
+            base: Some(Side {
+                pointer: "#/paths/~1pets/get".into(),
+                place: Some("v1.yaml:7:5".into()),
+            }),
+            revision: None,
+        };
+        Report {
+            base: "v1.yaml".into(),
+            revision: "v2.yaml".into(),
+            changes: vec![Reported {
+                change,
+                consumers: None,
+            }],
+            ignored: 0,
+            hidden: 0,
+            fail_level: Level::Err,
+        }
+    }
+
+    #[test]
+    fn plain_text_has_no_escapes_and_colour_paints_the_level() {
+        let plain = to_text(&report(), Style::Plain);
+        assert_eq!(
+            plain,
+            "error [api-path-removed-without-deprecation] GET /pets\n  api path removed without deprecation\n  base: v1.yaml:7:5\n\n1 change: 1 error, 0 warnings, 0 info\n"
+        );
+        let coloured = to_text(&report(), Style::Color);
+        assert!(coloured.starts_with("\x1b[31merror\x1b[0m [api-path-removed-without-deprecation] \x1b[1mGET /pets\x1b[0m\n"), "{coloured:?}");
+    }
+}
