@@ -12,9 +12,9 @@ use std::io::Write;
 use std::path::Path;
 
 /// What passes today; raise these as rules land, never lower them.
-const FLOOR_CASES: usize = 320;
-const FLOOR_ERR_EXPECTATIONS: usize = 184;
-const FLOOR_ALL_EXPECTATIONS: usize = 360;
+const FLOOR_CASES: usize = 329;
+const FLOOR_ERR_EXPECTATIONS: usize = 190;
+const FLOOR_ALL_EXPECTATIONS: usize = 370;
 
 /// One expected finding: a rule id, its level, and the operation when the
 /// upstream test states it.

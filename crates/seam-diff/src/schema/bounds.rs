@@ -35,10 +35,40 @@ pub(crate) fn check(ctx: &mut Ctx, root: &SchemaDiff, nodes: &[Node]) {
         }
         SchemaSite::Parameter { .. } => {
             bounds(ctx, root, None);
+            items_max_items(ctx, root);
             pattern(ctx, root, None);
         }
         SchemaSite::ResponseHeader { .. } => {}
     }
+}
+
+/// oasdiff's fallback for array parameters: a `maxItems` written on the
+/// `items` schema counts as the parameter's when the parameter's own did not
+/// change.
+fn items_max_items(ctx: &mut Ctx, root: &SchemaDiff) {
+    if root.keyword_changed("maxItems") {
+        return;
+    }
+    let Some(items) = root.child("items") else {
+        return;
+    };
+    let (base, revision) = (items.base.get("maxItems"), items.revision.get("maxItems"));
+    let (Some(from), Some(to)) = (number(base), number(revision)) else {
+        return;
+    };
+    if from == to {
+        return;
+    }
+    let id = if to > from {
+        "request-parameter-max-items-increased"
+    } else {
+        "request-parameter-max-items-decreased"
+    };
+    let values = vec![
+        show(base.unwrap_or(&Value::Null)),
+        show(revision.unwrap_or(&Value::Null)),
+    ];
+    emit_bound(ctx, id, None, values, items);
 }
 
 fn number(v: Option<&Value>) -> Option<f64> {
@@ -146,8 +176,9 @@ fn pattern(ctx: &mut Ctx, d: &SchemaDiff, property: Option<&str>) {
     if !d.keyword_changed("pattern") {
         return;
     }
-    let base = d.base.str("pattern");
-    let revision = d.revision.str("pattern");
+    // an empty pattern constrains nothing: oasdiff reads it as no pattern
+    let base = d.base.str("pattern").filter(|p| !p.is_empty());
+    let revision = d.revision.str("pattern").filter(|p| !p.is_empty());
     let (what, values) = match (base, revision) {
         (None, Some(to)) => ("added", vec![to.to_string()]),
         (Some(from), None) => ("removed", vec![from.to_string()]),

@@ -295,6 +295,7 @@ fn collect<'d, 'a>(
         "if",
         "then",
         "else",
+        "not",
         "contentSchema",
     ] {
         if let Some(child) = diff.child(keyword) {

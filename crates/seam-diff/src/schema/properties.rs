@@ -85,6 +85,7 @@ fn memberships<'d, 'a>(
         "if",
         "then",
         "else",
+        "not",
         "contentSchema",
     ] {
         if let Some(child) = diff.child(keyword) {

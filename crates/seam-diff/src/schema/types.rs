@@ -68,6 +68,9 @@ fn parameter(ctx: &mut Ctx, root: &SchemaDiff, nodes: &[Node]) {
         if let Some((label, from, to)) = type_change(root) {
             let id = match verdict(Direction::Request, root, false) {
                 Verdict::Generalized | Verdict::Compatible => "request-parameter-type-generalized",
+                _ if scalar_to_form_explode_array(ctx, root, &location) => {
+                    "request-parameter-type-generalized"
+                }
                 _ => "request-parameter-type-changed",
             };
             ctx.emit(
@@ -105,6 +108,88 @@ fn parameter(ctx: &mut Ctx, root: &SchemaDiff, nodes: &[Node]) {
         ];
         ctx.emit(id, args, Some(d));
     }
+}
+
+/// Whether a scalar parameter became an array whose items accept every value
+/// it accepted, sent form-exploded (`?color=red` is then a one-element array):
+/// safe, as oasdiff judges it. The parameter's `style`/`explode` are read from
+/// the parameter object holding the schema, else the location's defaults.
+fn scalar_to_form_explode_array(ctx: &Ctx, d: &SchemaDiff, location: &str) -> bool {
+    let base = d.base.types();
+    let added: Vec<&str> = d
+        .revision
+        .types()
+        .into_iter()
+        .filter(|t| !base.contains(t))
+        .collect();
+    if added != ["array"] || base.is_empty() || base.contains(&"array") {
+        return false;
+    }
+    let parameter = d
+        .revision
+        .pointer
+        .strip_suffix("/schema")
+        .and_then(|p| crate::lifecycle::at(ctx.pair.revision, p))
+        .filter(|p| p.get("in").is_some());
+    let setting = |key: &str| parameter.and_then(|p| p.get(key));
+    let default_style = if matches!(location, "query" | "cookie") {
+        "form"
+    } else {
+        "simple"
+    };
+    let style = setting("style")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or(default_style);
+    let explode = setting("explode")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(style == "form");
+    if style != "form" || !explode {
+        return false;
+    }
+    let Some(items) = d.revision.get("items").filter(|v| v.is_object()) else {
+        return false;
+    };
+    let item = Schema {
+        value: items,
+        pointer: String::new(),
+        reference: None,
+    };
+    accepts_as_text(&item.types(), &base) && same_constraints(d.base.value, items)
+}
+
+/// Whether a weakly typed value (a query string) of `types` accepts every
+/// value of `of`: strings accept anything, numbers accept integers.
+fn accepts_as_text(types: &[&str], of: &[&str]) -> bool {
+    types.contains(&"string")
+        || of
+            .iter()
+            .all(|t| types.contains(t) || (*t == "integer" && types.contains(&"number")))
+}
+
+/// Whether two schemas constrain values alike, their type, nullability and
+/// annotations aside.
+fn same_constraints(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    const ASIDE: [&str; 7] = [
+        "type",
+        "nullable",
+        "description",
+        "title",
+        "example",
+        "examples",
+        "deprecated",
+    ];
+    let constraints = |v: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
+        let mut kept: Vec<(String, serde_json::Value)> = v
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !ASIDE.contains(&k.as_str()) && !k.starts_with("x-"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        kept.sort_by(|x, y| x.0.cmp(&y.0));
+        kept
+    };
+    constraints(a) == constraints(b)
 }
 
 /// `(label, from, to)` when the type or format changed: label `type` with the

@@ -511,13 +511,26 @@ impl<'a> Walker<'a> {
                 titles_matched.push(title);
             }
         }
-        if pairs.is_empty()
-            && added.len() == 1
-            && deleted.len() == 1
-            && b[deleted[0]].0.title().is_empty()
-            && r[added[0]].0.title().is_empty()
-        {
-            pairs.push((deleted[0], added[0]));
+        // The one untitled branch left on each side (after the titled pairs).
+        let paired_b: Vec<usize> = pairs.iter().map(|&(i, _)| i).collect();
+        let paired_r: Vec<usize> = pairs.iter().map(|&(_, j)| j).collect();
+        let untitled =
+            |list: &[usize], paired: &[usize], side: &[(Schema<'a>, Option<&'a str>)]| {
+                let left: Vec<usize> = list
+                    .iter()
+                    .copied()
+                    .filter(|x| !paired.contains(x))
+                    .collect();
+                match left.as_slice() {
+                    [only] if side[*only].0.title().is_empty() => Some(*only),
+                    _ => None,
+                }
+            };
+        if let (Some(i), Some(j)) = (
+            untitled(&deleted, &paired_b, &b),
+            untitled(&added, &paired_r, &r),
+        ) {
+            pairs.push((i, j));
         }
         for &(i, j) in &pairs {
             added.retain(|x| *x != j);
