@@ -503,3 +503,133 @@ fn the_version_policy_is_opt_in_and_needs_a_breaking_change() {
         vec!["endpoint-added"]
     );
 }
+
+#[test]
+fn sunset_dates_of_an_operation_that_stays_deprecated() {
+    let deprecated = |sunset: &str| {
+        let sunset = if sunset.is_empty() {
+            String::new()
+        } else {
+            format!("      x-sunset: \"{sunset}\"\n")
+        };
+        doc(
+            "1.0.0",
+            &get("/pets", &format!("      deprecated: true\n{sunset}")),
+            "",
+        )
+    };
+    // unreadable on either side: said once, whichever side it is on
+    for (from, to, bad) in [
+        ("2026-06-01", "soon", "soon"),
+        ("soon", "2026-06-01", "soon"),
+    ] {
+        let found = changes(&deprecated(from), &deprecated(to));
+        assert_eq!(
+            only(&found, "api-path-sunset-parse").args,
+            vec![format!("sunset date doesn't conform with RFC3339: {bad}")]
+        );
+        assert_eq!(found.len(), 1);
+    }
+    let found = changes(&deprecated("2026-06-01"), &deprecated(""));
+    let change = only(&found, "sunset-deleted");
+    assert_eq!(change.level, Level::Err);
+    assert!(change
+        .base
+        .as_ref()
+        .is_some_and(|b| b.pointer == "#/paths/~1pets/get/x-sunset"));
+}
+
+#[test]
+fn deprecation_without_a_sunset_needs_one_when_there_is_a_window() {
+    let base = doc(
+        "1.0.0",
+        &get("/pets", "      x-stability-level: beta\n"),
+        "",
+    );
+    let revision = doc(
+        "1.0.0",
+        &get(
+            "/pets",
+            "      x-stability-level: beta\n      deprecated: true\n",
+        ),
+        "",
+    );
+    let beta_window = Options {
+        deprecation_days_beta: 30,
+        ..options()
+    };
+    assert_eq!(
+        ids(&changes_with(&base, &revision, &beta_window)),
+        vec!["api-deprecated-sunset-missing"]
+    );
+    // the stable window does not apply to a beta operation
+    let stable_window = Options {
+        deprecation_days_stable: 30,
+        ..options()
+    };
+    assert_eq!(
+        ids(&changes_with(&base, &revision, &stable_window)),
+        vec!["endpoint-deprecated"]
+    );
+    let found = changes(&revision, &base);
+    assert_eq!(
+        only(&found, "endpoint-reactivated").text,
+        "endpoint reactivated (stability: beta)"
+    );
+}
+
+#[test]
+fn an_unreadable_sunset_on_a_newly_deprecated_operation() {
+    let found = changes(
+        &doc("1.0.0", &get("/pets", ""), ""),
+        &doc(
+            "1.0.0",
+            &get(
+                "/pets",
+                "      deprecated: true\n      x-sunset: 31/12/2026\n",
+            ),
+            "",
+        ),
+    );
+    assert_eq!(
+        only(&found, "api-deprecated-sunset-parse").text,
+        "failed to parse sunset date: `sunset date doesn't conform with RFC3339: 31/12/2026`"
+    );
+}
+
+#[test]
+fn an_operations_own_security_is_compared_not_the_inherited_one() {
+    let extra = format!("security:\n  - key: []\n{SCHEMES}");
+    let found = changes(
+        &doc("1.0.0", &get("/pets", ""), &extra),
+        &doc(
+            "1.0.0",
+            &get("/pets", "      security:\n        - oauth: [write, read]\n"),
+            &extra,
+        ),
+    );
+    let change = only(&found, "api-security-added");
+    assert_eq!(change.operation.as_deref(), Some("GET /pets"));
+    assert_eq!(
+        change.text,
+        "the endpoint scheme security `oauth: [read, write]` was added to the API"
+    );
+    assert_eq!(found.len(), 1, "{:?}", ids(&found));
+    // `- {}` (no credentials) is not a scheme to name
+    let found = changes(
+        &doc(
+            "1.0.0",
+            &get("/pets", "      security:\n        - oauth: [read]\n"),
+            &extra,
+        ),
+        &doc(
+            "1.0.0",
+            &get(
+                "/pets",
+                "      security:\n        - oauth: [read]\n        - {}\n",
+            ),
+            &extra,
+        ),
+    );
+    assert!(found.is_empty(), "{:?}", ids(&found));
+}
