@@ -459,3 +459,29 @@ fn a_refined_request_media_type_is_neither_removed_nor_added() {
         ]
     );
 }
+
+#[test]
+fn parameters_folded_into_an_exploded_object_are_not_removed() {
+    let simple = with_params(&[
+        ID,
+        "- {name: color, in: query, schema: {type: string}}",
+        "- {name: size, in: query, schema: {type: integer}}",
+    ]);
+    let exploded = with_params(&[
+        ID,
+        "- {name: filter, in: query, style: form, explode: true, schema: {type: object, properties: {color: {type: string}, size: {type: integer}}}}",
+    ]);
+    let found = changes(&simple, &exploded);
+    assert!(found.is_empty(), "{found:?}");
+    let not_exploded = exploded.replace("explode: true", "explode: false");
+    let mut found = changes(&simple, &not_exploded);
+    found.sort();
+    assert_eq!(
+        found.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        vec![
+            "new-optional-request-parameter",
+            "request-parameter-removed",
+            "request-parameter-removed"
+        ]
+    );
+}

@@ -26,6 +26,10 @@ struct Declared<'s> {
     object: &'s Value,
     /// Where the parameter object is (the `$ref` target when it is one).
     pointer: String,
+    /// The property names of an exploded object parameter (`style: form`,
+    /// `explode: true`, an object schema): each stands for a parameter of its
+    /// own on the wire (`?a=1&b=2`).
+    exploded: Vec<&'s str>,
 }
 
 impl Declared<'_> {
@@ -55,11 +59,35 @@ fn declared<'s>(spec: &'s Spec, list_pointer: &str) -> Vec<Declared<'s>> {
             Some(Declared {
                 location: object.get("in")?.as_str()?,
                 name: object.get("name")?.as_str()?,
+                exploded: exploded_properties(spec, object, &pointer),
                 object,
                 pointer,
             })
         })
         .collect()
+}
+
+/// The properties an exploded object parameter sends as parameters of their
+/// own (none when it is not one): oasdiff's `isExplodedObjectParam`.
+fn exploded_properties<'s>(spec: &'s Spec, param: &'s Value, pointer: &str) -> Vec<&'s str> {
+    let form = param
+        .get("style")
+        .and_then(Value::as_str)
+        .is_none_or(|style| style == "form");
+    let explode = param.get("explode").and_then(Value::as_bool) == Some(true);
+    let Some(schema) = param.get("schema").filter(|_| form && explode) else {
+        return Vec::new();
+    };
+    let (schema, _) = resolve(spec, schema, &format!("{pointer}/schema"));
+    let object = match schema.get("type") {
+        Some(Value::String(kind)) => kind == "object",
+        Some(Value::Array(kinds)) => kinds.len() == 1 && kinds[0] == "object",
+        _ => false,
+    };
+    match schema.get("properties").and_then(Value::as_object) {
+        Some(properties) if object => properties.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The path item an operation belongs to: its pointer's parent.
@@ -111,20 +139,32 @@ impl<'p> PathParamNames<'p> {
 
 /// The parameter of `others` that is `param` in the other version: same
 /// location, and same name (header names case-insensitively, path parameters
-/// by template position).
+/// by template position), or, for query, header and cookie parameters, a
+/// simple parameter and the exploded object parameter that now carries it
+/// as a property (either way round).
 fn counterpart<'a, 's>(
     param: &Declared,
     others: &'a [Declared<'s>],
     path_names: &PathParamNames,
 ) -> Option<&'a Declared<'s>> {
-    others.iter().find(|other| {
-        other.location == param.location
-            && match param.location {
-                "path" => path_names.same(param.name, other.name),
-                "header" => other.name.eq_ignore_ascii_case(param.name),
-                _ => other.name == param.name,
-            }
-    })
+    others
+        .iter()
+        .find(|other| {
+            other.location == param.location
+                && match param.location {
+                    "path" => path_names.same(param.name, other.name),
+                    "header" => other.name.eq_ignore_ascii_case(param.name),
+                    _ => other.name == param.name,
+                }
+        })
+        .or_else(|| {
+            (param.location != "path").then_some(())?;
+            others.iter().find(|other| {
+                other.location == param.location
+                    && (other.exploded.contains(&param.name)
+                        || param.exploded.contains(&other.name))
+            })
+        })
 }
 
 /// One matched operation, and where its findings go.
@@ -240,7 +280,10 @@ fn modified(site: &mut Site, param: &Declared, now: &Declared) {
         deprecation_changed(site, param, now);
     }
     sunset_changed(site, param, now);
-    if param.flag("required") != now.flag("required") {
+    // a simple parameter folded into an exploded object keeps its own
+    // `required` (oasdiff compares it with itself)
+    let folded = now.name != param.name && now.exploded.contains(&param.name);
+    if !folded && param.flag("required") != now.flag("required") {
         let id = if now.flag("required") {
             "request-parameter-became-required"
         } else {
