@@ -485,3 +485,24 @@ fn parameters_folded_into_an_exploded_object_are_not_removed() {
         ]
     );
 }
+
+#[test]
+fn schema_changes_under_a_renamed_media_type_are_reported() {
+    let json = answering(
+        "application/json",
+        "{schema: {type: object, properties: {name: {type: string}}, required: [name]}}",
+    );
+    let problem = answering(
+        "application/problem+json",
+        "{schema: {type: object, properties: {name: {type: string}}}}",
+    );
+    let found = changes(&json, &problem);
+    assert!(
+        found.contains(&(
+            "response-property-became-optional".to_string(),
+            Level::Err,
+            vec!["name".to_string(), "200".to_string()]
+        )),
+        "{found:?}"
+    );
+}

@@ -67,8 +67,14 @@ fn schema_of<'s>(spec: &'s Spec, schema: &'s Option<SchemaRef>) -> Option<(&'s V
     spec.schema(schema).map(|value| (value, schema.0.as_str()))
 }
 
-fn media<'m>(content: &'m [MediaType], media_type: &str) -> Option<&'m MediaType> {
-    content.iter().find(|m| m.media_type == media_type)
+/// The media types of two `content` maps present in both, `(base, revision)`:
+/// a refined or generalised name (`application/json` → `application/problem+json`)
+/// pairs with the one it replaced, as oasdiff pairs them.
+fn media_pairs<'m>(
+    base: &'m [MediaType],
+    revision: &'m [MediaType],
+) -> Vec<(&'m MediaType, &'m MediaType)> {
+    bodies::content::diff_content(base, revision).kept
 }
 
 /// Every structural change, and the schema changes of each matched site.
@@ -121,20 +127,18 @@ fn diff_operation_schemas(
 ) {
     let (b, r) = (pair.base, pair.revision);
     if let (Some(base_body), Some(rev_body)) = (&base.request_body, &revision.request_body) {
-        for rev_media in &rev_body.content {
-            if let Some(base_media) = media(&base_body.content, &rev_media.media_type) {
-                let site = SchemaSite::RequestBody {
-                    media_type: &rev_media.media_type,
-                };
-                diff_schema(
-                    pair,
-                    label,
-                    &site,
-                    schema_of(b, &base_media.schema),
-                    schema_of(r, &rev_media.schema),
-                    out,
-                );
-            }
+        for (base_media, rev_media) in media_pairs(&base_body.content, &rev_body.content) {
+            let site = SchemaSite::RequestBody {
+                media_type: &rev_media.media_type,
+            };
+            diff_schema(
+                pair,
+                label,
+                &site,
+                schema_of(b, &base_media.schema),
+                schema_of(r, &rev_media.schema),
+                out,
+            );
         }
     }
     for rev_param in &revision.parameters {
@@ -162,21 +166,19 @@ fn diff_operation_schemas(
             continue;
         };
         let status = rev_response.status.to_string();
-        for rev_media in &rev_response.content {
-            if let Some(base_media) = media(&base_response.content, &rev_media.media_type) {
-                let site = SchemaSite::ResponseBody {
-                    status: &status,
-                    media_type: &rev_media.media_type,
-                };
-                diff_schema(
-                    pair,
-                    label,
-                    &site,
-                    schema_of(b, &base_media.schema),
-                    schema_of(r, &rev_media.schema),
-                    out,
-                );
-            }
+        for (base_media, rev_media) in media_pairs(&base_response.content, &rev_response.content) {
+            let site = SchemaSite::ResponseBody {
+                status: &status,
+                media_type: &rev_media.media_type,
+            };
+            diff_schema(
+                pair,
+                label,
+                &site,
+                schema_of(b, &base_media.schema),
+                schema_of(r, &rev_media.schema),
+                out,
+            );
         }
         for rev_header in &rev_response.headers {
             if let Some(base_header) = base_response
