@@ -158,7 +158,9 @@ fn counterpart<'a, 's>(
                 }
         })
         .or_else(|| {
-            (param.location != "path").then_some(())?;
+            if param.location == "path" {
+                return None;
+            }
             others.iter().find(|other| {
                 other.location == param.location
                     && (other.exploded.contains(&param.name)
