@@ -85,6 +85,8 @@ pub struct Pair<'a> {
     pub base: &'a Spec,
     pub revision: &'a Spec,
     pub options: &'a Options,
+    /// Every schema pair compared so far in this run.
+    pub schemas: crate::schema::walk::SchemaCache<'a>,
 }
 
 impl<'a> Pair<'a> {

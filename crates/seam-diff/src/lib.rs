@@ -32,6 +32,7 @@ pub fn diff(base: &Spec, revision: &Spec, options: &Options) -> Vec<Change> {
         base,
         revision,
         options,
+        schemas: Default::default(),
     };
     let mut changes = Vec::new();
     structure::diff_structure(&pair, &mut changes);

@@ -12,9 +12,29 @@ use std::io::Write;
 use std::path::Path;
 
 /// What passes today; raise these as rules land, never lower them.
-const FLOOR_CASES: usize = 329;
-const FLOOR_ERR_EXPECTATIONS: usize = 190;
-const FLOOR_ALL_EXPECTATIONS: usize = 370;
+const FLOOR_CASES: usize = 335;
+const FLOOR_ERR_EXPECTATIONS: usize = 196;
+const FLOOR_ALL_EXPECTATIONS: usize = 376;
+
+/// Rule ids that oasdiff raises from more than one check (the rules table
+/// names the first): (id, the other checks).
+const ALSO_RAISED_BY: [(&str, &[&str]); 2] = [
+    ("api-path-sunset-parse", &["APISunsetChangedCheck"]),
+    (
+        "request-parameter-sunset-parse",
+        &[
+            "RequestParameterDeprecationCheck",
+            "RequestParameterSunsetChangedCheck",
+        ],
+    ),
+];
+
+/// Cases where seam reports what oasdiff deliberately does not, each listed
+/// in docs/conformance.md: (the case's base file, why).
+const DOCUMENTED_DIVERGENCES: [(&str, &str); 1] = [(
+    "no-findings/34/base.yaml",
+    "path-level parameters are compared in every operation that inherits them; oasdiff only does so with --flatten-params",
+)];
 
 /// One expected finding: a rule id, its level, and the operation when the
 /// upstream test states it.
@@ -91,9 +111,17 @@ fn in_scope(changes: Vec<Change>, case: &Value) -> Vec<Change> {
         .unwrap_or(Level::Info);
     changes
         .into_iter()
-        .filter(|c| check == "all" || rules::get(&c.id).and_then(|rule| rule.check) == Some(check))
+        .filter(|c| check == "all" || raised_by(&c.id, check))
         .filter(|c| c.level >= min_level)
         .collect()
+}
+
+/// Whether oasdiff's `check` raises rule `id`.
+fn raised_by(id: &str, check: &str) -> bool {
+    rules::get(id).and_then(|rule| rule.check) == Some(check)
+        || ALSO_RAISED_BY
+            .iter()
+            .any(|(also, checks)| *also == id && checks.contains(&check))
 }
 
 fn score(case: &Value, dir: &Path) -> Score {
@@ -187,14 +215,21 @@ fn oasdiff_cases_pass_at_or_above_the_recorded_floor() {
     let cases: Vec<Value> = serde_json::from_str(&text).expect("cases.json is JSON");
     let (mut passed, mut err_met, mut err_total, mut met, mut total) = (0, 0, 0, 0, 0);
     let mut failures = Vec::new();
+    let mut divergences = Vec::new();
     for case in &cases {
         let score = score(case, &dir);
         err_met += score.err_met;
         err_total += score.err_total;
         met += score.met;
         total += score.total;
+        let base = case["base"].as_str().unwrap_or_default();
+        let divergence = DOCUMENTED_DIVERGENCES
+            .iter()
+            .find(|(case, _)| *case == base);
         if score.problems.is_empty() {
             passed += 1;
+        } else if let Some((_, why)) = divergence {
+            divergences.push(format!("{base}: {why} ({})", score.problems.join("; ")));
         } else {
             failures.push(format!(
                 "{} ({}): {}",
@@ -205,12 +240,16 @@ fn oasdiff_cases_pass_at_or_above_the_recorded_floor() {
         }
     }
     for failure in &failures {
-        eprintln!("  {failure}");
+        eprintln!("  failed: {failure}");
+    }
+    for divergence in &divergences {
+        eprintln!("  documented divergence: {divergence}");
     }
     let summary = format!(
-        "diff conformance (oasdiff cases): {passed}/{} cases pass ({:.1}%); expectations met: ERR {err_met}/{err_total} ({:.1}%), all {met}/{total} ({:.1}%)",
+        "diff conformance (oasdiff cases): {passed}/{} cases pass ({:.1}%), {} documented divergence(s); expectations met: ERR {err_met}/{err_total} ({:.1}%), all {met}/{total} ({:.1}%)",
         cases.len(),
         percent(passed, cases.len()),
+        divergences.len(),
         percent(err_met, err_total),
         percent(met, total)
     );

@@ -21,7 +21,7 @@ const BOUNDS: [(&str, &str, bool); 8] = [
     ("maxItems", "max-items", false),
 ];
 
-pub(crate) fn check(ctx: &mut Ctx, root: &SchemaDiff, nodes: &[Node]) {
+pub(crate) fn check<'a>(ctx: &mut Ctx<'_, 'a>, root: &SchemaDiff<'a>, nodes: &[Node<'_, 'a>]) {
     match ctx.site {
         SchemaSite::RequestBody { .. } | SchemaSite::ResponseBody { .. } => {
             bounds(ctx, root, None);

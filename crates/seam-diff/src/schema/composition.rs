@@ -13,7 +13,7 @@ pub(crate) fn check<'a>(
     ctx: &mut Ctx,
     root: &SchemaDiff<'a>,
     nodes: &[Node<'_, 'a>],
-    walker: &mut Walker<'a>,
+    walker: &mut Walker<'_, 'a>,
 ) {
     if !ctx.is_body() {
         return;
@@ -24,7 +24,7 @@ pub(crate) fn check<'a>(
     }
 }
 
-fn one<'a>(ctx: &mut Ctx, d: &SchemaDiff<'a>, property: Option<&str>, walker: &mut Walker<'a>) {
+fn one<'a>(ctx: &mut Ctx, d: &SchemaDiff<'a>, property: Option<&str>, walker: &mut Walker<'_, 'a>) {
     let side = ctx.side();
     let scope = if property.is_some() {
         "property"
@@ -149,7 +149,7 @@ fn branch_is_annotation_only<'a>(
     keyword: &str,
     branch: &Branch,
     base_side: bool,
-    walker: &Walker<'a>,
+    walker: &Walker<'_, 'a>,
 ) -> bool {
     let schema = if base_side { &d.base } else { &d.revision };
     let Some(value) = schema

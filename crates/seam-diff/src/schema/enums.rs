@@ -6,7 +6,7 @@ use super::walk::SchemaDiff;
 use super::{show, Ctx, Direction, Node, SchemaSite};
 use serde_json::Value;
 
-pub(crate) fn check(ctx: &mut Ctx, root: &SchemaDiff, nodes: &[Node]) {
+pub(crate) fn check<'a>(ctx: &mut Ctx<'_, 'a>, root: &SchemaDiff<'a>, nodes: &[Node<'_, 'a>]) {
     match ctx.site {
         SchemaSite::RequestBody { .. } | SchemaSite::ResponseBody { .. } => {
             body_enum(ctx, root, None);

@@ -4,9 +4,7 @@
 
 use super::walk::SchemaDiff;
 use super::{Ctx, Node};
-use crate::context::Stability;
 use crate::lifecycle::{self, parse_sunset};
-use serde_json::Value;
 
 pub(crate) fn check(ctx: &mut Ctx, nodes: &[Node]) {
     if !ctx.is_body() {
@@ -77,15 +75,17 @@ fn stability(ctx: &mut Ctx, d: &SchemaDiff, name: &str) {
     if !d.keyword_changed("x-stability-level") {
         return;
     }
-    let level = |v: Option<&Value>| {
-        v.and_then(Value::as_str)
-            .and_then(|s| s.parse::<Stability>().ok())
-    };
-    let (Some(from), Some(to)) = (
-        level(d.base.get("x-stability-level")),
-        level(d.revision.get("x-stability-level")),
-    ) else {
-        return;
+    let levels = (
+        lifecycle::parse_stability(d.base.get("x-stability-level")),
+        lifecycle::parse_stability(d.revision.get("x-stability-level")),
+    );
+    let (from, to) = match levels {
+        (Ok(Some(from)), Ok(Some(to))) => (from, to),
+        (Err(error), _) | (_, Err(error)) => {
+            ctx.emit("api-invalid-stability-level", vec![error], Some(d));
+            return;
+        }
+        _ => return,
     };
     let what = if to > from { "increased" } else { "decreased" };
     let id = format!("{}-property-stability-{what}", ctx.side());

@@ -22,6 +22,7 @@ use crate::change::Change;
 use crate::context::Pair;
 use crate::rules;
 use serde_json::Value;
+use std::collections::HashSet;
 use walk::{SchemaDiff, Walker};
 
 /// Where a schema sits in an operation.
@@ -46,12 +47,12 @@ pub enum SchemaSite<'a> {
 /// Every schema-level change between the two schemas at one site of one
 /// operation. `None` on a side means the site has no schema there (existence
 /// changes are reported elsewhere); values are as written (may be `$ref`).
-pub fn diff_schema(
-    pair: &Pair,
+pub fn diff_schema<'a>(
+    pair: &Pair<'a>,
     operation: &str,
     site: &SchemaSite,
-    base: Option<(&Value, &str)>,
-    revision: Option<(&Value, &str)>,
+    base: Option<(&'a Value, &str)>,
+    revision: Option<(&'a Value, &str)>,
     out: &mut Vec<Change>,
 ) {
     let (Some((base_value, base_pointer)), Some((revision_value, revision_pointer))) =
@@ -59,7 +60,12 @@ pub fn diff_schema(
     else {
         return;
     };
-    let mut walker = Walker::new(pair.base, pair.revision, pair.options.match_inline_refs);
+    let mut walker = Walker::new(
+        pair.base,
+        pair.revision,
+        pair.options.match_inline_refs,
+        &pair.schemas,
+    );
     let base_schema = walker.base_schema(base_value, base_pointer);
     let revision_schema = walker.revision_schema(revision_value, revision_pointer);
     let Some(diff) = walker.diff(base_schema, revision_schema) else {
@@ -206,6 +212,8 @@ pub(crate) struct Node<'d, 'a> {
     pub full_name: String,
     /// The property name ("" for `items`, a branch and the like).
     pub name: String,
+    /// The path its own properties are named under (`data/items`).
+    pub path_below: String,
     pub diff: &'d SchemaDiff<'a>,
     pub parent: &'d SchemaDiff<'a>,
 }
@@ -213,16 +221,32 @@ pub(crate) struct Node<'d, 'a> {
 /// Every modified schema under the root, in oasdiff's walk order: branches of
 /// allOf/anyOf/oneOf, items, properties, additionalProperties, then the 2020-12
 /// subschemas.
+///
+/// A component's diff reached by several paths is listed under each (as
+/// oasdiff names `billing/zip` and `shipping/zip`) until the site has
+/// [`REPEATS_UNTIL`] nodes; past that, only under the first path that reaches
+/// it, so a change in a component reachable by millions of paths (Stripe's
+/// expandable objects) is reported once per site, not once per path.
 pub(crate) fn modified_nodes<'d, 'a>(root: &'d SchemaDiff<'a>) -> Vec<Node<'d, 'a>> {
-    let mut nodes = Vec::new();
-    collect(&mut nodes, "", "", root, None, 0);
-    nodes
+    let mut walk = NodeWalk {
+        nodes: Vec::new(),
+        seen: HashSet::new(),
+    };
+    collect(&mut walk, "", "", root, None, 0);
+    walk.nodes
 }
 
 const MAX_DEPTH: usize = 64;
+const REPEATS_UNTIL: usize = 64;
+
+struct NodeWalk<'d, 'a> {
+    nodes: Vec<Node<'d, 'a>>,
+    /// The diffs already listed (shared diffs are one allocation).
+    seen: HashSet<*const SchemaDiff<'a>>,
+}
 
 fn collect<'d, 'a>(
-    nodes: &mut Vec<Node<'d, 'a>>,
+    walk: &mut NodeWalk<'d, 'a>,
     path: &str,
     name: &str,
     diff: &'d SchemaDiff<'a>,
@@ -232,26 +256,32 @@ fn collect<'d, 'a>(
     if depth > MAX_DEPTH {
         return;
     }
+    let first_time = walk.seen.insert(diff as *const SchemaDiff<'a>);
+    if !first_time && walk.nodes.len() >= REPEATS_UNTIL {
+        return;
+    }
+    let path_below = if name.is_empty() {
+        path.to_string()
+    } else {
+        join(path, name)
+    };
     if let Some(parent) = parent {
         if !name.is_empty() || !path.is_empty() {
-            nodes.push(Node {
+            walk.nodes.push(Node {
                 full_name: full_name(path, name),
                 name: name.to_string(),
+                path_below: path_below.clone(),
                 diff,
                 parent,
             });
         }
     }
-    let path = if name.is_empty() {
-        path.to_string()
-    } else {
-        join(path, name)
-    };
+    let path = path_below;
     for keyword in ["allOf", "anyOf", "oneOf"] {
         for branch in &diff.branches(keyword).modified {
             let label = format!("{keyword}[{}]", branch.name());
             collect(
-                nodes,
+                walk,
                 &join(&path, &label),
                 "",
                 &branch.diff,
@@ -262,7 +292,7 @@ fn collect<'d, 'a>(
     }
     if let Some(items) = diff.child("items") {
         collect(
-            nodes,
+            walk,
             &join(&path, "items"),
             "",
             items,
@@ -271,11 +301,11 @@ fn collect<'d, 'a>(
         );
     }
     for (property, child) in &diff.properties.modified {
-        collect(nodes, &path, property, child, Some(diff), depth + 1);
+        collect(walk, &path, property, child, Some(diff), depth + 1);
     }
     if let Some(child) = diff.child("additionalProperties") {
         collect(
-            nodes,
+            walk,
             &join(&path, "additionalProperties"),
             "",
             child,
@@ -285,7 +315,7 @@ fn collect<'d, 'a>(
     }
     for branch in &diff.prefix_items.modified {
         let label = format!("{path}/prefixItems[{}]", branch.name());
-        collect(nodes, &label, "", &branch.diff, Some(diff), depth + 1);
+        collect(walk, &label, "", &branch.diff, Some(diff), depth + 1);
     }
     for keyword in [
         "contains",
@@ -300,7 +330,7 @@ fn collect<'d, 'a>(
     ] {
         if let Some(child) = diff.child(keyword) {
             collect(
-                nodes,
+                walk,
                 &format!("{path}/{keyword}"),
                 "",
                 child,
@@ -311,11 +341,11 @@ fn collect<'d, 'a>(
     }
     for (pattern, child) in &diff.pattern_properties.modified {
         let label = format!("{path}/patternProperties[{pattern}]");
-        collect(nodes, &label, "", child, Some(diff), depth + 1);
+        collect(walk, &label, "", child, Some(diff), depth + 1);
     }
     for (property, child) in &diff.dependent_schemas.modified {
         let label = format!("{path}/dependentSchemas[{property}]");
-        collect(nodes, &label, "", child, Some(diff), depth + 1);
+        collect(walk, &label, "", child, Some(diff), depth + 1);
     }
 }
 

@@ -4,11 +4,15 @@
 //! changes, and a body restructured into a `oneOf`.
 
 use super::walk::{Schema, SchemaDiff};
-use super::{full_name, join, Ctx, Direction, Node, SchemaSite};
+use super::{full_name, Ctx, Direction, Node, SchemaSite};
 
-pub(crate) fn check(ctx: &mut Ctx, root: &SchemaDiff, nodes: &[Node]) {
+pub(crate) fn check<'d, 'a>(
+    ctx: &mut Ctx<'_, 'a>,
+    root: &'d SchemaDiff<'a>,
+    nodes: &[Node<'d, 'a>],
+) {
     if ctx.is_body() {
-        added_and_removed(ctx, root);
+        added_and_removed(ctx, root, nodes);
         required_changes(ctx, root, "", root);
         for node in nodes {
             required_changes(ctx, node.diff, &node.full_name, node.diff);
@@ -27,96 +31,41 @@ struct Membership<'d, 'a> {
     parent: &'d SchemaDiff<'a>,
 }
 
-/// oasdiff's walk for added/deleted properties: through modified branches,
-/// items, properties and the other subschemas.
+/// The properties added (or deleted) in the root and in every modified node
+/// below it, named under the node's path.
 fn memberships<'d, 'a>(
-    diff: &'d SchemaDiff<'a>,
-    path: &str,
+    root: &'d SchemaDiff<'a>,
+    nodes: &[Node<'d, 'a>],
     added: bool,
-    out: &mut Vec<Membership<'d, 'a>>,
-    depth: usize,
-) {
-    if depth > 64 {
-        return;
-    }
-    for keyword in ["allOf", "anyOf", "oneOf"] {
-        for branch in &diff.branches(keyword).modified {
-            let label = format!("{keyword}[{}]", branch.name());
-            memberships(&branch.diff, &join(path, &label), added, out, depth + 1);
+) -> Vec<Membership<'d, 'a>> {
+    let levels =
+        std::iter::once(("", root)).chain(nodes.iter().map(|n| (n.path_below.as_str(), n.diff)));
+    let mut out = Vec::new();
+    for (path, diff) in levels {
+        let list = if added {
+            &diff.properties.added
+        } else {
+            &diff.properties.deleted
+        };
+        for (name, schema) in list {
+            out.push(Membership {
+                path: path.to_string(),
+                name: name.clone(),
+                schema: schema.clone(),
+                parent: diff,
+            });
         }
     }
-    if let Some(items) = diff.child("items") {
-        memberships(items, &join(path, "items"), added, out, depth + 1);
-    }
-    let list = if added {
-        &diff.properties.added
-    } else {
-        &diff.properties.deleted
-    };
-    for (name, schema) in list {
-        out.push(Membership {
-            path: path.to_string(),
-            name: name.clone(),
-            schema: schema.clone(),
-            parent: diff,
-        });
-    }
-    for (name, child) in &diff.properties.modified {
-        memberships(child, &join(path, name), added, out, depth + 1);
-    }
-    if let Some(child) = diff.child("additionalProperties") {
-        memberships(
-            child,
-            &join(path, "additionalProperties"),
-            added,
-            out,
-            depth + 1,
-        );
-    }
-    for branch in &diff.prefix_items.modified {
-        let label = format!("{path}/prefixItems[{}]", branch.name());
-        memberships(&branch.diff, &label, added, out, depth + 1);
-    }
-    for keyword in [
-        "contains",
-        "propertyNames",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "if",
-        "then",
-        "else",
-        "not",
-        "contentSchema",
-    ] {
-        if let Some(child) = diff.child(keyword) {
-            memberships(child, &format!("{path}/{keyword}"), added, out, depth + 1);
-        }
-    }
-    for (pattern, child) in &diff.pattern_properties.modified {
-        memberships(
-            child,
-            &format!("{path}/patternProperties[{pattern}]"),
-            added,
-            out,
-            depth + 1,
-        );
-    }
-    for (property, child) in &diff.dependent_schemas.modified {
-        memberships(
-            child,
-            &format!("{path}/dependentSchemas[{property}]"),
-            added,
-            out,
-            depth + 1,
-        );
-    }
+    out
 }
 
-fn added_and_removed(ctx: &mut Ctx, root: &SchemaDiff) {
-    let mut removed = Vec::new();
-    memberships(root, "", false, &mut removed, 0);
-    let mut added = Vec::new();
-    memberships(root, "", true, &mut added, 0);
+fn added_and_removed<'d, 'a>(
+    ctx: &mut Ctx<'_, 'a>,
+    root: &'d SchemaDiff<'a>,
+    nodes: &[Node<'d, 'a>],
+) {
+    let removed = memberships(root, nodes, false);
+    let added = memberships(root, nodes, true);
     let status = ctx.status_arg();
     match ctx.direction() {
         Direction::Request => {
@@ -187,7 +136,12 @@ fn added_and_removed(ctx: &mut Ctx, root: &SchemaDiff) {
 }
 
 /// A property (present in both versions) that became required or optional.
-fn required_changes(ctx: &mut Ctx, diff: &SchemaDiff, path: &str, at: &SchemaDiff) {
+fn required_changes<'a>(
+    ctx: &mut Ctx<'_, 'a>,
+    diff: &SchemaDiff<'a>,
+    path: &str,
+    at: &SchemaDiff<'a>,
+) {
     if !diff.keyword_changed("required") {
         return;
     }

@@ -14,7 +14,7 @@ enum Verdict {
     Compatible,
 }
 
-pub(crate) fn check(ctx: &mut Ctx, root: &SchemaDiff, nodes: &[Node]) {
+pub(crate) fn check<'a>(ctx: &mut Ctx<'_, 'a>, root: &SchemaDiff<'a>, nodes: &[Node<'_, 'a>]) {
     match ctx.site {
         SchemaSite::RequestBody { .. } | SchemaSite::ResponseBody { .. } => body(ctx, root, nodes),
         SchemaSite::Parameter { .. } => parameter(ctx, root, nodes),

@@ -5,11 +5,50 @@
 //! identical content, then by title (and a lone untitled pair with each other).
 //! `$ref`s are followed in each document; a pair already being compared higher
 //! up (a recursive schema) counts as unchanged, so every walk ends.
+//!
+//! Each pair is compared once per run ([`SchemaCache`]), so the tree of
+//! differences is a graph that shares the diff of a component wherever it is
+//! reached. A pair found unchanged only on the assumption that a pair further
+//! up is (a cycle) stays provisional until that pair is settled.
 
 use crate::context::resolve;
 use seam_openapi::Spec;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+
+/// A pair of schemas: pointer in base, pointer in revision.
+type PairKey = (String, String);
+
+/// Every schema pair compared in one diff run, with its verdict: each pair is
+/// walked once, however many operations reach it. Big specs reach the same
+/// components from thousands of places (Stripe's expandable fields), so this
+/// keeps a diff linear in the size of the documents.
+#[derive(Debug, Default)]
+pub struct SchemaCache<'a> {
+    same: RefCell<HashSet<PairKey>>,
+    changed: RefCell<HashMap<PairKey, Rc<SchemaDiff<'a>>>>,
+}
+
+impl<'a> SchemaCache<'a> {
+    /// `Some(None)` for a pair known to be the same, `Some(Some(diff))` for a
+    /// pair known to differ, `None` for a pair not compared yet.
+    fn get(&self, key: &PairKey) -> Option<Option<Rc<SchemaDiff<'a>>>> {
+        if self.same.borrow().contains(key) {
+            return Some(None);
+        }
+        self.changed.borrow().get(key).map(|d| Some(Rc::clone(d)))
+    }
+
+    fn insert_same(&self, key: PairKey) {
+        self.same.borrow_mut().insert(key);
+    }
+
+    fn insert_changed(&self, key: PairKey, diff: Rc<SchemaDiff<'a>>) {
+        self.changed.borrow_mut().insert(key, diff);
+    }
+}
 
 /// One schema of one document: its value with `$ref`s followed, where it is,
 /// and the `$ref` it was written as (if any).
@@ -104,7 +143,7 @@ impl<'a> Schema<'a> {
 pub enum Slot<'a> {
     Added(Schema<'a>),
     Deleted(Schema<'a>),
-    Modified(Box<SchemaDiff<'a>>),
+    Modified(Rc<SchemaDiff<'a>>),
 }
 
 impl<'a> Slot<'a> {
@@ -145,7 +184,7 @@ impl Branch {
 pub struct ModifiedBranch<'a> {
     pub base: Branch,
     pub revision: Branch,
-    pub diff: SchemaDiff<'a>,
+    pub diff: Rc<SchemaDiff<'a>>,
 }
 
 impl ModifiedBranch<'_> {
@@ -179,7 +218,7 @@ impl BranchesDiff<'_> {
 pub struct NamedDiff<'a> {
     pub added: Vec<(String, Schema<'a>)>,
     pub deleted: Vec<(String, Schema<'a>)>,
-    pub modified: Vec<(String, SchemaDiff<'a>)>,
+    pub modified: Vec<(String, Rc<SchemaDiff<'a>>)>,
 }
 
 impl NamedDiff<'_> {
@@ -253,22 +292,41 @@ impl<'a> SchemaDiff<'a> {
 }
 
 /// Builds schema diffs between two documents.
-pub struct Walker<'a> {
+pub struct Walker<'w, 'a> {
     pub base: &'a Spec,
     pub revision: &'a Spec,
     /// Compare an inline branch with an equivalent `$ref` as the same branch.
     pub match_inline_refs: bool,
     /// Pairs being compared further up (pointer in base, pointer in revision).
-    in_progress: Vec<(String, String)>,
+    in_progress: Vec<PairKey>,
+    /// The shallowest entry of `in_progress` that the current comparison
+    /// assumed unchanged (a cycle), `usize::MAX` when none.
+    shallowest_assumed: usize,
+    /// Pairs found unchanged on the assumption that a pair still in progress
+    /// is (the shallowest such depth): they become final when that pair is
+    /// found unchanged too, and are dropped if it is not.
+    provisional: HashMap<PairKey, usize>,
+    /// The keys of `provisional` in the order they were found.
+    provisional_order: Vec<PairKey>,
+    cache: &'w SchemaCache<'a>,
 }
 
-impl<'a> Walker<'a> {
-    pub fn new(base: &'a Spec, revision: &'a Spec, match_inline_refs: bool) -> Walker<'a> {
+impl<'w, 'a> Walker<'w, 'a> {
+    pub fn new(
+        base: &'a Spec,
+        revision: &'a Spec,
+        match_inline_refs: bool,
+        cache: &'w SchemaCache<'a>,
+    ) -> Walker<'w, 'a> {
         Walker {
             base,
             revision,
             match_inline_refs,
             in_progress: Vec::new(),
+            shallowest_assumed: usize::MAX,
+            provisional: HashMap::new(),
+            provisional_order: Vec::new(),
+            cache,
         }
     }
 
@@ -282,14 +340,53 @@ impl<'a> Walker<'a> {
     }
 
     /// The differences between two schemas, `None` when they are the same.
-    pub fn diff(&mut self, base: Schema<'a>, revision: Schema<'a>) -> Option<SchemaDiff<'a>> {
+    pub fn diff(&mut self, base: Schema<'a>, revision: Schema<'a>) -> Option<Rc<SchemaDiff<'a>>> {
         let key = (base.pointer.to_string(), revision.pointer.to_string());
-        if self.in_progress.contains(&key) {
+        if let Some(depth) = self.in_progress.iter().position(|k| *k == key) {
+            self.shallowest_assumed = self.shallowest_assumed.min(depth);
             return None;
         }
+        if let Some(known) = self.cache.get(&key) {
+            return known;
+        }
+        if let Some(&leaned_on) = self.provisional.get(&key) {
+            self.shallowest_assumed = self.shallowest_assumed.min(leaned_on);
+            return None;
+        }
+        let depth = self.in_progress.len();
+        let outer_assumed = std::mem::replace(&mut self.shallowest_assumed, usize::MAX);
+        let mark = self.provisional_order.len();
         self.in_progress.push(key);
-        let result = self.diff_inner(base, revision);
-        self.in_progress.pop();
+        let result = self.diff_inner(base, revision).map(Rc::new);
+        let key = self.in_progress.pop().expect("pushed above");
+        let leaned_on = self.shallowest_assumed;
+        let found_below = self.provisional_order.split_off(mark);
+        if let Some(diff) = &result {
+            // What was found unchanged below may have leaned on this pair.
+            for dropped in found_below {
+                self.provisional.remove(&dropped);
+            }
+            self.cache.insert_changed(key, Rc::clone(diff));
+        } else if leaned_on >= depth {
+            // Unchanged, leaning on nothing above: final, and so is all that
+            // leaned on this pair.
+            for settled in found_below {
+                self.provisional.remove(&settled);
+                self.cache.insert_same(settled);
+            }
+            self.cache.insert_same(key);
+        } else {
+            // Unchanged if the pair at `leaned_on` is: so is all found below.
+            for pending in &found_below {
+                if let Some(depth) = self.provisional.get_mut(pending) {
+                    *depth = (*depth).min(leaned_on);
+                }
+            }
+            self.provisional_order.extend(found_below);
+            self.provisional.insert(key.clone(), leaned_on);
+            self.provisional_order.push(key);
+        }
+        self.shallowest_assumed = outer_assumed.min(leaned_on);
         result
     }
 
@@ -334,7 +431,7 @@ impl<'a> Walker<'a> {
                     (Some(b_value), Some(r_value)) => {
                         let bs = self.base_schema(b_value, &child(&base.pointer, key));
                         let rs = self.revision_schema(r_value, &child(&revision.pointer, key));
-                        self.diff(bs, rs).map(|d| Slot::Modified(Box::new(d)))
+                        self.diff(bs, rs).map(Slot::Modified)
                     }
                     (Some(b_value), None) => Some(Slot::Deleted(
                         self.base_schema(b_value, &child(&base.pointer, key)),

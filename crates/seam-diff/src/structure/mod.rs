@@ -82,7 +82,7 @@ fn media_pairs<'m>(
 /// its path (`GET /pets/{petId}` even when the revision calls it `{id}`), and
 /// is left out when [`endpoints::stability_in_scope`] says so (a level below
 /// the threshold, or one that cannot be read).
-pub(crate) fn diff_structure(pair: &Pair, out: &mut Vec<Change>) {
+pub(crate) fn diff_structure<'a>(pair: &Pair<'a>, out: &mut Vec<Change>) {
     endpoints::diff_endpoints(pair, out);
     security::diff_global(pair, out);
     components::diff_components(pair, out);
@@ -102,11 +102,11 @@ pub(crate) fn diff_structure(pair: &Pair, out: &mut Vec<Change>) {
 }
 
 /// Every change of an operation present in both versions.
-fn diff_operation(
-    pair: &Pair,
+fn diff_operation<'a>(
+    pair: &Pair<'a>,
     label: &str,
-    base: &Operation,
-    revision: &Operation,
+    base: &'a Operation,
+    revision: &'a Operation,
     out: &mut Vec<Change>,
 ) {
     endpoints::diff_operation(pair, label, base, revision, out);
@@ -118,11 +118,11 @@ fn diff_operation(
 }
 
 /// Hands every schema site present in both versions of an operation to [`diff_schema`].
-fn diff_operation_schemas(
-    pair: &Pair,
+fn diff_operation_schemas<'a>(
+    pair: &Pair<'a>,
     label: &str,
-    base: &Operation,
-    revision: &Operation,
+    base: &'a Operation,
+    revision: &'a Operation,
     out: &mut Vec<Change>,
 ) {
     let (b, r) = (pair.base, pair.revision);
