@@ -9,7 +9,10 @@
 //! - [`context`]: [`Options`], the [`Pair`] of specs, `$ref` resolution.
 //! - `structure`: everything that is not a schema comparison (endpoints,
 //!   parameters, bodies, responses, security, tags, ...).
-//! - [`schema`]: changes inside schemas (owned by the schema half of the engine).
+//! - [`schema`]: changes inside schemas, each pair of schemas compared once.
+//! - [`ignore`]: the ignore file of accepted changes.
+//! - [`pacts`]: which consumers' pact interactions a change hits.
+//! - [`report`]: text, json, yaml, markdown, html, junit, GitHub annotations, sarif.
 
 pub mod change;
 pub mod context;

@@ -506,3 +506,32 @@ fn schema_changes_under_a_renamed_media_type_are_reported() {
         "{found:?}"
     );
 }
+
+/// A response property deprecated with a sunset 10 days away, in a beta
+/// operation whose path parameter was renamed: the beta window (0 days here)
+/// applies, not the stable one (the operation is found though its path is
+/// spelled differently in the two versions).
+#[test]
+fn the_deprecation_window_follows_a_renamed_operations_stability() {
+    let operation = |param: &str, deprecated: &str| {
+        format!(
+            "x-stability-level: beta\nparameters:\n  - {{name: {param}, in: path, required: true, schema: {{type: string}}}}\nresponses:\n  \"200\":\n    description: ok\n    content:\n      application/json:\n        schema:\n          type: object\n          properties:\n            name: {{type: string{deprecated}}}\n"
+        )
+    };
+    let base = operation("id", "");
+    let revision = operation("petId", ", deprecated: true, x-sunset: \"2026-06-11\"");
+    let options = Options {
+        deprecation_days_beta: 0,
+        deprecation_days_stable: 90,
+        ..options()
+    };
+    let found = changes_between("/pets/{id}", &base, "/pets/{petId}", &revision, &options);
+    assert_eq!(
+        found,
+        one(
+            "response-property-deprecated-with-sunset",
+            Level::Info,
+            &["name", "2026-06-11"]
+        )
+    );
+}

@@ -61,13 +61,7 @@ fn deprecation(ctx: &mut Ctx, node: &Node) {
 
 /// The deprecation window of the operation being diffed.
 fn required_days(ctx: &Ctx) -> u32 {
-    let spec = ctx.pair.revision;
-    let stability = spec
-        .operations
-        .iter()
-        .chain(spec.webhooks.iter())
-        .find(|op| op.label() == ctx.operation)
-        .and_then(|op| lifecycle::operation_stability(spec, op));
+    let stability = lifecycle::operation_stability(ctx.pair.revision, ctx.revision_operation);
     lifecycle::deprecation_days(ctx.pair.options, stability)
 }
 

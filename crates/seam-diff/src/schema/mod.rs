@@ -21,6 +21,7 @@ pub mod walk;
 use crate::change::Change;
 use crate::context::Pair;
 use crate::rules;
+use seam_openapi::model::Operation;
 use serde_json::Value;
 use std::collections::HashSet;
 use walk::{SchemaDiff, Walker};
@@ -50,6 +51,7 @@ pub enum SchemaSite<'a> {
 pub fn diff_schema<'a>(
     pair: &Pair<'a>,
     operation: &str,
+    revision_operation: &Operation,
     site: &SchemaSite,
     base: Option<(&'a Value, &str)>,
     revision: Option<(&'a Value, &str)>,
@@ -74,6 +76,7 @@ pub fn diff_schema<'a>(
     let mut ctx = Ctx {
         pair,
         operation,
+        revision_operation,
         site,
         out,
     };
@@ -100,6 +103,9 @@ pub(crate) enum Direction {
 pub(crate) struct Ctx<'p, 'a> {
     pub pair: &'p Pair<'a>,
     pub operation: &'p str,
+    /// The operation in the revision (its `x-stability-level` sets the
+    /// deprecation window).
+    pub revision_operation: &'p Operation,
     pub site: &'p SchemaSite<'p>,
     pub out: &'p mut Vec<Change>,
 }

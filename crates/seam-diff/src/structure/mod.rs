@@ -134,6 +134,7 @@ fn diff_operation_schemas<'a>(
             diff_schema(
                 pair,
                 label,
+                revision,
                 &site,
                 schema_of(b, &base_media.schema),
                 schema_of(r, &rev_media.schema),
@@ -150,6 +151,7 @@ fn diff_operation_schemas<'a>(
             diff_schema(
                 pair,
                 label,
+                revision,
                 &site,
                 schema_of(b, &base_param.schema),
                 schema_of(r, &rev_param.schema),
@@ -174,6 +176,7 @@ fn diff_operation_schemas<'a>(
             diff_schema(
                 pair,
                 label,
+                revision,
                 &site,
                 schema_of(b, &base_media.schema),
                 schema_of(r, &rev_media.schema),
@@ -193,6 +196,7 @@ fn diff_operation_schemas<'a>(
                 diff_schema(
                     pair,
                     label,
+                    revision,
                     &site,
                     schema_of(b, &base_header.schema),
                     schema_of(r, &rev_header.schema),
