@@ -300,7 +300,8 @@ pub fn parse_json(file: &str, text: &str) -> Result<Value, PactError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|e| PactError {
         file: file.to_string(),
-        location: Location::LineColumn(e.line(), e.column()),
+        // at the end of the input serde says column 0
+        location: Location::LineColumn(e.line(), e.column().max(1)),
         message: format!("invalid JSON: {e}")
             .replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
     })

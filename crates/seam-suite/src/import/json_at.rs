@@ -44,7 +44,7 @@ impl Doc {
             };
             SourceError::new(
                 file,
-                Some(Location::at(e.line(), e.column())),
+                Some(Location::at(e.line(), e.column().max(1))),
                 format!("invalid JSON: {message}"),
             )
         })?;
