@@ -67,6 +67,19 @@ fn ids_by_operation(changes: &[Change]) -> Vec<(String, String)> {
     found
 }
 
+fn assert_new_value_reported_by_both(changes: &[Change], property: &str) {
+    let found = ids_by_operation(changes);
+    for operation in ["GET /nodes", "GET /edges"] {
+        assert!(
+            found.contains(&(
+                operation.to_string(),
+                "response-property-enum-value-added".to_string()
+            )),
+            "{operation} reaches {property} and must report its new value: {found:?}"
+        );
+    }
+}
+
 #[test]
 fn a_change_inside_a_cycle_is_reported_at_every_operation_that_reaches_it() {
     let plain = "{type: string, enum: [light, heavy]}";
@@ -77,16 +90,7 @@ fn a_change_inside_a_cycle_is_reported_at_every_operation_that_reaches_it() {
         &graph_spec(plain, widened),
         &Options::default(),
     );
-    let found = ids_by_operation(&changes);
-    for operation in ["GET /nodes", "GET /edges"] {
-        assert!(
-            found.contains(&(
-                operation.to_string(),
-                "response-property-enum-value-added".to_string()
-            )),
-            "{operation} reaches Edge.weight and must report its new value: {found:?}"
-        );
-    }
+    assert_new_value_reported_by_both(&changes, "Edge.weight");
     // The change in Node: Edge, compared first under /nodes, was the same
     // only while Node was assumed to be; /edges must still see Node's change.
     let changes = diff(
@@ -94,16 +98,7 @@ fn a_change_inside_a_cycle_is_reported_at_every_operation_that_reaches_it() {
         &graph_spec(widened, plain),
         &Options::default(),
     );
-    let found = ids_by_operation(&changes);
-    for operation in ["GET /nodes", "GET /edges"] {
-        assert!(
-            found.contains(&(
-                operation.to_string(),
-                "response-property-enum-value-added".to_string()
-            )),
-            "{operation} reaches Node.name and must report its new value: {found:?}"
-        );
-    }
+    assert_new_value_reported_by_both(&changes, "Node.name");
 }
 
 #[test]

@@ -126,36 +126,38 @@ fn diff_operation_schemas<'a>(
     out: &mut Vec<Change>,
 ) {
     let (b, r) = (pair.base, pair.revision);
-    if let (Some(base_body), Some(rev_body)) = (&base.request_body, &revision.request_body) {
-        for (base_media, rev_media) in media_pairs(&base_body.content, &rev_body.content) {
-            let site = SchemaSite::RequestBody {
-                media_type: &rev_media.media_type,
-            };
+    let mut compare =
+        |site: SchemaSite, base: &'a Option<SchemaRef>, rev: &'a Option<SchemaRef>| {
             diff_schema(
                 pair,
                 label,
                 revision,
                 &site,
-                schema_of(b, &base_media.schema),
-                schema_of(r, &rev_media.schema),
+                schema_of(b, base),
+                schema_of(r, rev),
                 out,
+            )
+        };
+    if let (Some(base_body), Some(rev_body)) = (&base.request_body, &revision.request_body) {
+        for (base_media, rev_media) in media_pairs(&base_body.content, &rev_body.content) {
+            compare(
+                SchemaSite::RequestBody {
+                    media_type: &rev_media.media_type,
+                },
+                &base_media.schema,
+                &rev_media.schema,
             );
         }
     }
     for rev_param in &revision.parameters {
         if let Some(base_param) = parameter_pair(base, revision, rev_param) {
-            let site = SchemaSite::Parameter {
-                location: rev_param.location.as_str(),
-                name: &rev_param.name,
-            };
-            diff_schema(
-                pair,
-                label,
-                revision,
-                &site,
-                schema_of(b, &base_param.schema),
-                schema_of(r, &rev_param.schema),
-                out,
+            compare(
+                SchemaSite::Parameter {
+                    location: rev_param.location.as_str(),
+                    name: &rev_param.name,
+                },
+                &base_param.schema,
+                &rev_param.schema,
             );
         }
     }
@@ -169,18 +171,13 @@ fn diff_operation_schemas<'a>(
         };
         let status = rev_response.status.to_string();
         for (base_media, rev_media) in media_pairs(&base_response.content, &rev_response.content) {
-            let site = SchemaSite::ResponseBody {
-                status: &status,
-                media_type: &rev_media.media_type,
-            };
-            diff_schema(
-                pair,
-                label,
-                revision,
-                &site,
-                schema_of(b, &base_media.schema),
-                schema_of(r, &rev_media.schema),
-                out,
+            compare(
+                SchemaSite::ResponseBody {
+                    status: &status,
+                    media_type: &rev_media.media_type,
+                },
+                &base_media.schema,
+                &rev_media.schema,
             );
         }
         for rev_header in &rev_response.headers {
@@ -189,18 +186,13 @@ fn diff_operation_schemas<'a>(
                 .iter()
                 .find(|h| h.name.eq_ignore_ascii_case(&rev_header.name))
             {
-                let site = SchemaSite::ResponseHeader {
-                    status: &status,
-                    name: &rev_header.name,
-                };
-                diff_schema(
-                    pair,
-                    label,
-                    revision,
-                    &site,
-                    schema_of(b, &base_header.schema),
-                    schema_of(r, &rev_header.schema),
-                    out,
+                compare(
+                    SchemaSite::ResponseHeader {
+                        status: &status,
+                        name: &rev_header.name,
+                    },
+                    &base_header.schema,
+                    &rev_header.schema,
                 );
             }
         }
