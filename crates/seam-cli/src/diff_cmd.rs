@@ -73,6 +73,10 @@ pub struct DiffArgs {
     /// Minimum days between a stable operation's deprecation and its `x-sunset`.
     #[arg(long, value_name = "DAYS", default_value_t = 0)]
     deprecation_days_stable: u32,
+    /// Breaking changes need a major bump of `info.version` (a minor one
+    /// below 1.0.0); a missing or backwards bump is an error.
+    #[arg(long)]
+    check_version: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -129,6 +133,7 @@ pub fn run(args: DiffArgs) -> Result<Outcome, CliError> {
         stability_level: args.stability_level,
         deprecation_days_beta: args.deprecation_days_beta,
         deprecation_days_stable: args.deprecation_days_stable,
+        version_policy: args.check_version,
         ..Options::default()
     };
     let mut changes = seam_diff::diff(&base_spec, &revision_spec, &options);

@@ -444,3 +444,61 @@ fn git_revisions_load_multi_file_specs_as_they_were() {
         "error: HEAD~1:api/missing.yaml: `api/missing.yaml` is not a file in git revision `HEAD~1`\n"
     );
 }
+
+/// `--check-version`: v1 → v2 breaks, so `info.version` 1.4.0 → 1.5.0 is not
+/// enough (an ERR that fails the build); 1.4.0 → 2.0.0 is; without the flag
+/// the version is not looked at.
+#[test]
+fn check_version_wants_a_major_bump_for_breaking_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let versioned = |file: &str, version: &str| {
+        let text: String = std::fs::read_to_string(data().join(file))
+            .expect("fixture")
+            .lines()
+            .map(|line| match line.strip_prefix("  version: ") {
+                Some(_) => format!("  version: \"{version}\"\n"),
+                None => format!("{line}\n"),
+            })
+            .collect();
+        let path = dir.path().join(format!("{version}.yaml"));
+        std::fs::write(&path, text).expect("write spec");
+        path.to_string_lossy().into_owned()
+    };
+    let (v140, v150, v200) = (
+        versioned("v1.yaml", "1.4.0"),
+        versioned("v2.yaml", "1.5.0"),
+        versioned("v2.yaml", "2.0.0"),
+    );
+    let run = |args: &[&str]| {
+        let mut all = vec!["diff", "-f", "json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = seam(&all);
+        let changes: Vec<Value> =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        (code, changes)
+    };
+    let version_findings = |changes: &[Value]| -> Vec<(String, String)> {
+        changes
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap_or_default().contains("version"))
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    c["level"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (_, changes) = run(&[&v140, &v150, "--check-version"]);
+    assert_eq!(
+        version_findings(&changes),
+        [(
+            "api-major-version-not-bumped".to_string(),
+            "ERR".to_string()
+        )]
+    );
+    let (_, changes) = run(&[&v140, &v200, "--check-version"]);
+    assert_eq!(version_findings(&changes), []);
+    let (_, changes) = run(&[&v140, &v150]);
+    assert_eq!(version_findings(&changes), []);
+}

@@ -2,7 +2,9 @@
 //! a breaking change needs a major bump of `info.version` (a minor one while
 //! the major is 0). It speaks only when an ERR change was found and both
 //! versions are semantic versions (`1.2.3`, `v1.2.3`, pre-release and build
-//! metadata allowed and ignored): a date or a bare `v1` is left alone.
+//! metadata allowed and ignored): a date or a bare `v1` is left alone. Its
+//! findings are ERR (oasdiff's table says INFO): whoever turns the policy on
+//! wants a missing bump to block.
 
 use crate::change::{Change, Level};
 use crate::context::Pair;
@@ -88,7 +90,11 @@ pub(crate) fn check_version_bump(pair: &Pair, out: &mut Vec<Change>) {
         return;
     };
     let pointer = "#/info/version";
-    out.push(pair.change(id, None, args, Some(pointer), Some(pointer)));
+    let mut change = pair.change(id, None, args, Some(pointer), Some(pointer));
+    // oasdiff rates these INFO; asked for, the policy blocks like the
+    // breaking change that needs the bump.
+    change.level = Level::Err;
+    out.push(change);
 }
 
 #[cfg(test)]
