@@ -324,6 +324,7 @@ impl Checker<'_> {
             query: (!query.is_empty()).then_some(query.as_str()),
             headers: &headers,
             body: &body,
+            json: None,
         };
         for v in conform::check_request(self.spec, &self.request_schemas, op, &parts) {
             let first = v

@@ -212,6 +212,7 @@ impl Conformance {
                     query: req.url.split_once('?').map(|(_, q)| q),
                     headers,
                     body: &req.body,
+                    json: None,
                 };
                 let found = conform::check_request(&self.spec, &self.schemas, operation, &parts)
                     .iter()

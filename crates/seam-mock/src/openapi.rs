@@ -272,13 +272,18 @@ impl OpenApiMock {
             delay: prefer.delay,
             callbacks: Vec::new(),
         };
+        // read once, for the body's check and the callbacks' expressions
+        let json = (self.options.validate_requests || !op.callbacks.is_empty())
+            .then(|| conform::json_body(&req.body))
+            .flatten();
         if self.options.validate_requests {
             let headers: Vec<(String, String)> = req
                 .headers
                 .iter()
                 .flat_map(|(k, vs)| vs.iter().map(move |v| (k.to_string(), v.clone())))
                 .collect();
-            let violations = check_request(api, op, index, req, path_params, &headers);
+            let violations =
+                check_request(api, op, index, req, path_params, &headers, json.as_ref());
             if let Some(refusal) = refusal(&api.spec, op, &violations) {
                 return planned(refusal);
             }
@@ -352,7 +357,7 @@ impl OpenApiMock {
         } else {
             let ctx = Context {
                 req,
-                body: serde_json::from_slice(&req.body).ok(),
+                body: json.as_ref(),
                 path_params,
             };
             op.callbacks
@@ -458,6 +463,7 @@ fn check_request(
     req: &MockRequest,
     path_params: &[(String, String)],
     headers: &[(String, String)],
+    json: Option<&Value>,
 ) -> Vec<Violation> {
     let parts = RequestParts {
         method: &req.method,
@@ -465,6 +471,7 @@ fn check_request(
         query: req.url.split_once('?').map(|(_, q)| q),
         headers,
         body: &req.body,
+        json,
     };
     match api.plans.get(index) {
         Some(plan) => {
@@ -683,7 +690,7 @@ pub async fn respond(state: &Arc<MockState>, req: &MockRequest) -> Option<(Optio
 struct Context<'a> {
     req: &'a MockRequest,
     /// The request body as JSON, if it is JSON.
-    body: Option<Value>,
+    body: Option<&'a Value>,
     path_params: &'a [(String, String)],
 }
 
@@ -724,7 +731,7 @@ fn evaluate(expr: &str, ctx: &Context<'_>) -> Option<String> {
         _ => {}
     }
     if let Some(pointer) = expr.strip_prefix("$request.body#") {
-        return ctx.body.as_ref()?.pointer(pointer).map(text);
+        return ctx.body?.pointer(pointer).map(text);
     }
     if let Some(name) = expr.strip_prefix("$request.query.") {
         return req.query.get_all(name)?.first().cloned();
@@ -967,8 +974,9 @@ mod tests {
             std::net::IpAddr::from([127, 0, 0, 1]),
         );
         req.method = "POST".into();
+        let json = conform::json_body(&req.body);
         let ctx = Context {
-            body: serde_json::from_slice(&req.body).ok(),
+            body: json.as_ref(),
             req: &req,
             path_params: &[("id".into(), "a%20b".into())],
         };

@@ -14,6 +14,7 @@ use crate::schema::{Direction, SchemaCheck, Schemas};
 pub use crate::schema::{Segment, Violation, ViolationKind};
 use seam_core::http::ContentType;
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A request as received, for [`check_request`].
@@ -27,6 +28,16 @@ pub struct RequestParts<'a> {
     pub query: Option<&'a str>,
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
+    /// The body already read as JSON by the caller ([`json_body`]), so a
+    /// JSON body is parsed once; `None` when the caller has not read it.
+    pub json: Option<&'a Value>,
+}
+
+/// A body read as JSON the way the checks read it (decoded as text first, a
+/// byte-order mark dropped); `None` when it is not JSON text.
+pub fn json_body(body: &[u8]) -> Option<Value> {
+    let text = seam_core::source::decode_text(body).ok()?;
+    serde_json::from_str(text).ok()
 }
 
 /// A response as sent, for [`check_response`].
@@ -190,7 +201,7 @@ pub fn check_planned(
                         schemas,
                         media,
                         content_type.unwrap_or_default(),
-                        req.body,
+                        (req.body, req.json),
                         Direction::Request,
                         check,
                     ))
@@ -295,7 +306,7 @@ pub fn check_response(
             schemas,
             media,
             content_type.unwrap_or_default(),
-            res.body,
+            (res.body, None),
             Direction::Response,
             None,
         )),
@@ -622,13 +633,14 @@ fn location_word(location: ParamLocation) -> &'static str {
     }
 }
 
-/// A body checked against the media type it falls under.
+/// A body (with its JSON reading, when the caller has one) checked against
+/// the media type it falls under.
 fn check_body(
     spec: &Spec,
     schemas: &Schemas,
     media: &MediaType,
     content_type: &str,
-    body: &[u8],
+    (body, json): (&[u8], Option<&Value>),
     direction: Direction,
     check: Option<&SchemaCheck>,
 ) -> Vec<Violation> {
@@ -642,74 +654,77 @@ fn check_body(
         return Vec::new();
     };
     let text = || seam_core::source::decode_text(body).map_err(|e| e.to_string());
-    let value = if sent.is_json() || (sent.essence() == "*/*") {
-        let text = match text() {
-            Ok(t) => t,
-            Err(e) => {
+    let value: Cow<Value> =
+        if let (true, Some(json)) = (sent.is_json() || sent.essence() == "*/*", json) {
+            Cow::Borrowed(json)
+        } else if sent.is_json() || (sent.essence() == "*/*") {
+            let text = match text() {
+                Ok(t) => t,
+                Err(e) => {
+                    return vec![Violation::new(
+                        kind,
+                        at,
+                        format!("the body is not text: {e}"),
+                        &media.pointer,
+                    )]
+                }
+            };
+            match serde_json::from_str::<Value>(text) {
+                Ok(v) => Cow::Owned(v),
+                Err(e) => {
+                    return vec![Violation::new(
+                        kind,
+                        at,
+                        format!(
+                            "the body is not valid JSON: {}",
+                            params::plain_json_error(&e)
+                        ),
+                        &media.pointer,
+                    )]
+                }
+            }
+        } else if sent.is_form() {
+            let text = match text() {
+                Ok(t) => t,
+                Err(e) => {
+                    return vec![Violation::new(
+                        kind,
+                        at,
+                        format!("the body is not text: {e}"),
+                        &media.pointer,
+                    )]
+                }
+            };
+            Cow::Owned(form_object(spec, schema, &params::parse_query(text)))
+        } else if sent.main == "multipart" {
+            let Some(boundary) = sent
+                .params
+                .iter()
+                .find(|(k, _)| k == "boundary")
+                .map(|(_, v)| v.clone())
+            else {
                 return vec![Violation::new(
-                    kind,
-                    at,
-                    format!("the body is not text: {e}"),
+                    ViolationKind::UnsupportedMediaType,
+                    vec![Segment::from("header"), Segment::from("Content-Type")],
+                    "a multipart Content-Type needs a `boundary` parameter",
                     &media.pointer,
-                )]
+                )];
+            };
+            match multipart_object(spec, schema, body, &boundary) {
+                Ok(v) => Cow::Owned(v),
+                Err(why) => return vec![Violation::new(kind, at, why, &media.pointer)],
             }
+        } else if sent.is_text() || sent.is_xml() {
+            // Text is checked when its schema is a string; XML is not read.
+            match (Shape::of(spec, Some(schema)), sent.is_xml(), text()) {
+                (Shape::Primitive(types), false, Ok(t)) if types.iter().any(|t| t == "string") => {
+                    Cow::Owned(Value::String(t.to_string()))
+                }
+                _ => return Vec::new(),
+            }
+        } else {
+            return Vec::new();
         };
-        match serde_json::from_str::<Value>(text) {
-            Ok(v) => v,
-            Err(e) => {
-                return vec![Violation::new(
-                    kind,
-                    at,
-                    format!(
-                        "the body is not valid JSON: {}",
-                        params::plain_json_error(&e)
-                    ),
-                    &media.pointer,
-                )]
-            }
-        }
-    } else if sent.is_form() {
-        let text = match text() {
-            Ok(t) => t,
-            Err(e) => {
-                return vec![Violation::new(
-                    kind,
-                    at,
-                    format!("the body is not text: {e}"),
-                    &media.pointer,
-                )]
-            }
-        };
-        form_object(spec, schema, &params::parse_query(text))
-    } else if sent.main == "multipart" {
-        let Some(boundary) = sent
-            .params
-            .iter()
-            .find(|(k, _)| k == "boundary")
-            .map(|(_, v)| v.clone())
-        else {
-            return vec![Violation::new(
-                ViolationKind::UnsupportedMediaType,
-                vec![Segment::from("header"), Segment::from("Content-Type")],
-                "a multipart Content-Type needs a `boundary` parameter",
-                &media.pointer,
-            )];
-        };
-        match multipart_object(spec, schema, body, &boundary) {
-            Ok(v) => v,
-            Err(why) => return vec![Violation::new(kind, at, why, &media.pointer)],
-        }
-    } else if sent.is_text() || sent.is_xml() {
-        // Text is checked when its schema is a string; XML is not read.
-        match (Shape::of(spec, Some(schema)), sent.is_xml(), text()) {
-            (Shape::Primitive(types), false, Ok(t)) if types.iter().any(|t| t == "string") => {
-                Value::String(t.to_string())
-            }
-            _ => return Vec::new(),
-        }
-    } else {
-        return Vec::new();
-    };
     match check {
         Some(check) => schemas.validate_with(check, &value, &at, kind),
         None => schemas.validate_at(schema, direction, &value, &at, kind),

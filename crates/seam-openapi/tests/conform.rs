@@ -69,20 +69,31 @@ impl Req {
         self.body = body.to_vec();
         self
     }
+    /// The violations, the same whether the caller hands over the body
+    /// already read as JSON or not.
     fn check(&self, spec: &Spec, schemas: &Schemas) -> Vec<Violation> {
         let op = spec.operation_by_id(self.op).unwrap();
-        check_request(
+        let json = seam_openapi::conform::json_body(&self.body);
+        let parts = RequestParts {
+            method: &op.method,
+            path_params: &self.path,
+            query: self.query,
+            headers: &self.headers,
+            body: &self.body,
+            json: None,
+        };
+        let read_here = check_request(spec, schemas, op, &parts);
+        let read_before = check_request(
             spec,
             schemas,
             op,
             &RequestParts {
-                method: &op.method,
-                path_params: &self.path,
-                query: self.query,
-                headers: &self.headers,
-                body: &self.body,
+                json: json.as_ref(),
+                ..parts
             },
-        )
+        );
+        assert_eq!(texts(&read_here), texts(&read_before));
+        read_here
     }
 }
 
