@@ -653,78 +653,69 @@ fn check_body(
     let Some(schema) = &media.schema else {
         return Vec::new();
     };
-    let text = || seam_core::source::decode_text(body).map_err(|e| e.to_string());
-    let value: Cow<Value> =
-        if let (true, Some(json)) = (sent.is_json() || sent.essence() == "*/*", json) {
-            Cow::Borrowed(json)
-        } else if sent.is_json() || (sent.essence() == "*/*") {
-            let text = match text() {
-                Ok(t) => t,
-                Err(e) => {
-                    return vec![Violation::new(
-                        kind,
-                        at,
-                        format!("the body is not text: {e}"),
-                        &media.pointer,
-                    )]
-                }
-            };
-            match serde_json::from_str::<Value>(text) {
-                Ok(v) => Cow::Owned(v),
-                Err(e) => {
-                    return vec![Violation::new(
-                        kind,
-                        at,
-                        format!(
-                            "the body is not valid JSON: {}",
-                            params::plain_json_error(&e)
-                        ),
-                        &media.pointer,
-                    )]
-                }
-            }
-        } else if sent.is_form() {
-            let text = match text() {
-                Ok(t) => t,
-                Err(e) => {
-                    return vec![Violation::new(
-                        kind,
-                        at,
-                        format!("the body is not text: {e}"),
-                        &media.pointer,
-                    )]
-                }
-            };
-            Cow::Owned(form_object(spec, schema, &params::parse_query(text)))
-        } else if sent.main == "multipart" {
-            let Some(boundary) = sent
-                .params
-                .iter()
-                .find(|(k, _)| k == "boundary")
-                .map(|(_, v)| v.clone())
-            else {
-                return vec![Violation::new(
-                    ViolationKind::UnsupportedMediaType,
-                    vec![Segment::from("header"), Segment::from("Content-Type")],
-                    "a multipart Content-Type needs a `boundary` parameter",
-                    &media.pointer,
-                )];
-            };
-            match multipart_object(spec, schema, body, &boundary) {
-                Ok(v) => Cow::Owned(v),
-                Err(why) => return vec![Violation::new(kind, at, why, &media.pointer)],
-            }
-        } else if sent.is_text() || sent.is_xml() {
-            // Text is checked when its schema is a string; XML is not read.
-            match (Shape::of(spec, Some(schema)), sent.is_xml(), text()) {
-                (Shape::Primitive(types), false, Ok(t)) if types.iter().any(|t| t == "string") => {
-                    Cow::Owned(Value::String(t.to_string()))
-                }
-                _ => return Vec::new(),
-            }
-        } else {
-            return Vec::new();
+    let text = || {
+        seam_core::source::decode_text(body).map_err(|e| {
+            let why = format!("the body is not text: {e}");
+            vec![Violation::new(kind, at.clone(), why, &media.pointer)]
+        })
+    };
+    let json_sent = sent.is_json() || sent.essence() == "*/*";
+    let value: Cow<Value> = if let (true, Some(json)) = (json_sent, json) {
+        Cow::Borrowed(json)
+    } else if json_sent {
+        let text = match text() {
+            Ok(t) => t,
+            Err(refused) => return refused,
         };
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => Cow::Owned(v),
+            Err(e) => {
+                return vec![Violation::new(
+                    kind,
+                    at,
+                    format!(
+                        "the body is not valid JSON: {}",
+                        params::plain_json_error(&e)
+                    ),
+                    &media.pointer,
+                )]
+            }
+        }
+    } else if sent.is_form() {
+        let text = match text() {
+            Ok(t) => t,
+            Err(refused) => return refused,
+        };
+        Cow::Owned(form_object(spec, schema, &params::parse_query(text)))
+    } else if sent.main == "multipart" {
+        let Some(boundary) = sent
+            .params
+            .iter()
+            .find(|(k, _)| k == "boundary")
+            .map(|(_, v)| v.clone())
+        else {
+            return vec![Violation::new(
+                ViolationKind::UnsupportedMediaType,
+                vec![Segment::from("header"), Segment::from("Content-Type")],
+                "a multipart Content-Type needs a `boundary` parameter",
+                &media.pointer,
+            )];
+        };
+        match multipart_object(spec, schema, body, &boundary) {
+            Ok(v) => Cow::Owned(v),
+            Err(why) => return vec![Violation::new(kind, at, why, &media.pointer)],
+        }
+    } else if sent.is_text() || sent.is_xml() {
+        // Text is checked when its schema is a string; XML is not read.
+        match (Shape::of(spec, Some(schema)), sent.is_xml(), text()) {
+            (Shape::Primitive(types), false, Ok(t)) if types.iter().any(|t| t == "string") => {
+                Cow::Owned(Value::String(t.to_string()))
+            }
+            _ => return Vec::new(),
+        }
+    } else {
+        return Vec::new();
+    };
     match check {
         Some(check) => schemas.validate_with(check, &value, &at, kind),
         None => schemas.validate_at(schema, direction, &value, &at, kind),

@@ -242,6 +242,12 @@ fn bodies_by_media_type() {
         texts(&post("application/json", b"{\"sku\":")),
         vec!["body: the body is not valid JSON: EOF while parsing a value at line 1, column 7"]
     );
+    let not_text = texts(&post("application/json", b"{\"sku\":\"\xff\"}"));
+    assert_eq!(not_text.len(), 1, "{not_text:?}");
+    assert!(
+        not_text[0].starts_with("body: the body is not text: "),
+        "{not_text:?}"
+    );
     // Missing body, unsupported and missing Content-Type.
     assert_eq!(
         texts(&post("", b"")),
