@@ -41,7 +41,7 @@ impl JsonSchema {
         };
         let mut options = jsonschema::options();
         if let Some(v) = version {
-            options.with_draft(draft(v)?);
+            options = options.with_draft(draft(v)?);
         }
         let validator = options
             .build(&parsed)
@@ -107,7 +107,7 @@ impl JsonSchema {
 
     fn first_error(&self, instance: &Value) -> Option<String> {
         self.validator.iter_errors(instance).next().map(|e| {
-            let at = e.instance_path.to_string();
+            let at = e.instance_path().to_string();
             let at = if at.is_empty() {
                 "the root".to_string()
             } else {

@@ -18,8 +18,8 @@
 
 use crate::model::{escape_token, SchemaRef, Spec, SpecError, SpecVersion};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::paths::{LazyLocation, Location};
-use jsonschema::{Draft, Keyword, ValidationError, Validator};
+use jsonschema::paths::Location;
+use jsonschema::{Draft, Keyword, Registry, ValidationError, Validator};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -213,6 +213,9 @@ impl fmt::Display for Violation {
 const DOC_URI: &str = "urn:seam:openapi";
 /// Where translated copies of discriminator base schemas live in a translated document.
 const BASE_COPIES: &str = "x-seam-base";
+/// Where a translated document records the maps of schemas that a `$ref` stood
+/// for: `{"<pointer of the map>": "<pointer it names>"}`.
+const ALIASES: &str = "x-seam-aliases";
 /// The marker on a synthesized discriminator branch: `{"property": .., "value": ..}`.
 const WHEN: &str = "x-seam-when";
 /// The marker on a synthesized discriminator value check: the property name.
@@ -236,6 +239,9 @@ struct Inner {
     /// The document as loaded; translated per direction on first use.
     source: Value,
     translated: [OnceLock<Arc<Value>>; 2],
+    /// The translated document registered once per direction, shared by every
+    /// validator compiled for it (each `$ref` target is resolved in place, not copied).
+    registries: [OnceLock<Result<Registry<'static>, String>>; 2],
     cache: RwLock<HashMap<(String, Direction), Arc<Compiled>>>,
 }
 
@@ -262,6 +268,7 @@ impl Schemas {
                 version: spec.version,
                 source: spec.document.clone(),
                 translated: [OnceLock::new(), OnceLock::new()],
+                registries: [OnceLock::new(), OnceLock::new()],
                 cache: RwLock::new(HashMap::new()),
             }),
         })
@@ -396,8 +403,16 @@ impl Schemas {
         let mut seen: HashSet<(Vec<Segment>, String, String)> = HashSet::new();
         for error in validator.iter_errors(value) {
             let mut location = prefix.to_vec();
-            location.extend(instance_segments(value, error.instance_path.as_str()));
-            let place = locate(&doc, schema.pointer(), error.schema_path.as_str());
+            location.extend(instance_segments(value, error.instance_path().as_str()));
+            // A keyword's evaluation path starts at the compiled root's `$ref`;
+            // a custom keyword's (`x-seam-*`) is already its place in the document.
+            let path = error.evaluation_path().as_str();
+            let start = if path.is_empty() || path.starts_with("/$ref") {
+                schema.pointer()
+            } else {
+                ""
+            };
+            let place = locate(&doc, start, path);
             let plain = describe(&error);
             if !seen.insert((location.clone(), plain.clone(), place.pointer.clone())) {
                 continue;
@@ -418,13 +433,27 @@ impl Schemas {
         out
     }
 
+    /// The translated document for a direction, registered for `$ref` resolution.
+    fn registry(&self, direction: Direction) -> &Result<Registry<'static>, String> {
+        self.inner.registries[direction.index()].get_or_init(|| {
+            Registry::new()
+                .draft(Draft::Draft202012)
+                .add(DOC_URI, (*self.translated(direction)).clone())
+                .and_then(|builder| builder.prepare())
+                .map_err(|e| format!("the document cannot be read as JSON Schema: {e}"))
+        })
+    }
+
     fn compiled(&self, schema: &SchemaRef, direction: Direction) -> Arc<Compiled> {
         let key = (schema.pointer().to_string(), direction);
         if let Some(c) = self.inner.cache.read().expect("schema cache").get(&key) {
             return c.clone();
         }
         let doc = self.translated(direction);
-        let compiled = Arc::new(build(&doc, schema.pointer()));
+        let compiled = Arc::new(match self.registry(direction) {
+            Ok(registry) => build(&doc, registry, schema.pointer()),
+            Err(why) => Compiled::Broken(why.clone()),
+        });
         self.inner
             .cache
             .write()
@@ -500,20 +529,17 @@ fn used_schemas(spec: &Spec) -> Vec<(SchemaRef, Direction)> {
     out
 }
 
-/// Compiles the schema at `pointer` in a translated document.
-fn build(doc: &Value, pointer: &str) -> Compiled {
+/// Compiles the schema at `pointer` in a translated document, its `$ref`s
+/// resolved through the document's registry.
+fn build(doc: &Value, registry: &Registry<'static>, pointer: &str) -> Compiled {
     if doc.pointer(pointer).is_none() {
         return Compiled::Broken(format!("nothing at `#{pointer}`"));
     }
-    let mut options = jsonschema::options();
-    options
+    let options = jsonschema::options()
         .with_draft(Draft::Draft202012)
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
-        .with_resource(
-            DOC_URI,
-            Draft::Draft202012.create_resource(reachable(doc, pointer)),
-        )
+        .with_registry(registry)
         .with_format("int32", |_: &str| true)
         .with_format("int64", |_: &str| true)
         .with_format("float", |_: &str| true)
@@ -526,82 +552,6 @@ fn build(doc: &Value, pointer: &str) -> Compiled {
     match options.build(&root) {
         Ok(v) => Compiled::Ready(v),
         Err(e) => Compiled::Broken(compile_error(&e)),
-    }
-}
-
-/// The part of the document a schema can reach through `$ref`s, at the same
-/// pointers: what its validator needs registered (the whole document would be
-/// copied for every schema compiled, megabytes on large specs).
-fn reachable(doc: &Value, root: &str) -> Value {
-    fn refs(v: &Value, out: &mut Vec<String>) {
-        match v {
-            Value::Object(map) => {
-                for (k, child) in map {
-                    match child {
-                        Value::String(r) if k == "$ref" => {
-                            if let Some(p) = r.strip_prefix('#') {
-                                out.push(unfragment(p));
-                            }
-                        }
-                        _ => refs(child, out),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
-            _ => {}
-        }
-    }
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut pending = vec![root.to_string()];
-    while let Some(p) = pending.pop() {
-        if !seen.insert(p.clone()) {
-            continue;
-        }
-        if let Some(node) = doc.pointer(&p) {
-            let mut found = Vec::new();
-            refs(node, &mut found);
-            pending.extend(found.into_iter().filter(|f| !seen.contains(f)));
-        }
-    }
-    let mut pointers: Vec<String> = seen.into_iter().collect();
-    pointers.sort();
-    let mut out = Value::Object(Map::new());
-    let mut placed: Vec<&str> = Vec::new();
-    for p in &pointers {
-        if placed
-            .iter()
-            .any(|q| p.starts_with(q) && p.as_bytes().get(q.len()) == Some(&b'/'))
-        {
-            continue; // inside a part already copied
-        }
-        let Some(node) = doc.pointer(p) else { continue };
-        if p.is_empty() {
-            return doc.clone();
-        }
-        let mut at = &mut out;
-        let tokens: Vec<&str> = p.split('/').skip(1).collect();
-        for (i, raw) in tokens.iter().enumerate() {
-            let token = raw.replace("~1", "/").replace("~0", "~");
-            let Value::Object(map) = at else { break };
-            if i + 1 == tokens.len() {
-                map.insert(token, node.clone());
-                break;
-            }
-            at = map
-                .entry(token)
-                .or_insert_with(|| Value::Object(Map::new()));
-        }
-        placed.push(p);
-    }
-    out
-}
-
-/// A `$ref` fragment as a JSON pointer (percent-escapes decoded).
-fn unfragment(fragment: &str) -> String {
-    if fragment.contains('%') {
-        seam_core::http::percent_decode_path(fragment)
-    } else {
-        fragment.to_string()
     }
 }
 
@@ -621,7 +571,7 @@ fn fragment(pointer: &str) -> String {
 
 /// A compile error in plain words.
 fn compile_error(e: &ValidationError<'_>) -> String {
-    match &e.kind {
+    match e.kind() {
         ValidationErrorKind::Referencing(r) => {
             let text = r.to_string();
             let target = text.split('\'').nth(1).unwrap_or_default();
@@ -630,7 +580,7 @@ fn compile_error(e: &ValidationError<'_>) -> String {
             format!("a `$ref` cannot be resolved: nothing at `#{target}`")
         }
         _ => {
-            let at = e.schema_path.as_str();
+            let at = e.schema_path().as_str();
             let what = describe(e);
             if at.is_empty() {
                 format!("the schema is not valid: {what}")
@@ -655,30 +605,25 @@ fn is_base64(s: &str) -> bool {
 /// `x-seam-range: "int32"`: a number within the format's range.
 struct RangeKeyword {
     format: &'static str,
-    location: Location,
 }
 
 #[allow(clippy::result_large_err)] // the signature jsonschema asks for
 fn range_keyword<'a>(
     _parent: &'a Map<String, Value>,
     value: &'a Value,
-    location: Location,
-) -> Result<Box<dyn Keyword>, ValidationError<'a>> {
+    _location: Location,
+) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
     let format = match value.as_str() {
         Some("int32") => "int32",
         Some("int64") => "int64",
         Some("float") => "float",
         _ => "double",
     };
-    Ok(Box::new(RangeKeyword { format, location }))
+    Ok(Box::new(RangeKeyword { format }))
 }
 
-impl Keyword for RangeKeyword {
-    fn validate<'i>(
-        &self,
-        instance: &'i Value,
-        location: &LazyLocation,
-    ) -> Result<(), ValidationError<'i>> {
+impl<'i> Keyword<'i> for RangeKeyword {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
         if self.is_valid(instance) {
             return Ok(());
         }
@@ -690,15 +635,10 @@ impl Keyword for RangeKeyword {
             "float" => "must fit a 32-bit float",
             _ => "must be a number",
         };
-        Err(ValidationError::custom(
-            self.location.clone(),
-            location.into(),
-            instance,
-            message,
-        ))
+        Err(ValidationError::custom(message))
     }
 
-    fn is_valid(&self, instance: &Value) -> bool {
+    fn is_valid(&self, instance: &'i Value) -> bool {
         let Value::Number(n) = instance else {
             return true;
         };
@@ -725,41 +665,28 @@ impl Keyword for RangeKeyword {
 
 /// `x-seam-forbid: "read-only"`: a property that must not be sent this way.
 struct ForbidKeyword {
-    message: String,
-    location: Location,
+    message: &'static str,
 }
 
 #[allow(clippy::result_large_err)] // the signature jsonschema asks for
 fn forbid_keyword<'a>(
     _parent: &'a Map<String, Value>,
     value: &'a Value,
-    location: Location,
-) -> Result<Box<dyn Keyword>, ValidationError<'a>> {
+    _location: Location,
+) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
     let message = match value.as_str() {
         Some("read-only") => "is read-only: it must not be sent in a request",
         _ => "is write-only: it must not be sent in a response",
     };
-    Ok(Box::new(ForbidKeyword {
-        message: message.to_string(),
-        location,
-    }))
+    Ok(Box::new(ForbidKeyword { message }))
 }
 
-impl Keyword for ForbidKeyword {
-    fn validate<'i>(
-        &self,
-        instance: &'i Value,
-        location: &LazyLocation,
-    ) -> Result<(), ValidationError<'i>> {
-        Err(ValidationError::custom(
-            self.location.clone(),
-            location.into(),
-            instance,
-            self.message.clone(),
-        ))
+impl<'i> Keyword<'i> for ForbidKeyword {
+    fn validate(&self, _instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        Err(ValidationError::custom(self.message))
     }
 
-    fn is_valid(&self, _instance: &Value) -> bool {
+    fn is_valid(&self, _instance: &'i Value) -> bool {
         false
     }
 }
@@ -859,7 +786,7 @@ fn locate(doc: &Value, start: &str, schema_path: &str) -> Place {
         current
     };
     Place {
-        pointer: original_pointer(&pointer),
+        pointer: unalias(doc, &original_pointer(&pointer)),
         discriminator,
     }
 }
@@ -870,6 +797,22 @@ fn ref_pointer(r: &str) -> String {
         Some((_, p)) => p.to_string(),
         None => String::new(),
     }
+}
+
+/// Maps a pointer under a map of schemas that a `$ref` stood for (see
+/// [`ALIASES`]) to the map it names.
+fn unalias(doc: &Value, pointer: &str) -> String {
+    let Some(Value::Object(aliases)) = doc.get(ALIASES) else {
+        return pointer.to_string();
+    };
+    for (from, to) in aliases {
+        if let (Some(rest), Some(to)) = (pointer.strip_prefix(from.as_str()), to.as_str()) {
+            if rest.is_empty() || rest.starts_with('/') {
+                return format!("{to}{rest}");
+            }
+        }
+    }
+    pointer.to_string()
 }
 
 /// Maps a pointer into a translated base copy back to the schema it copies.
@@ -931,8 +874,8 @@ fn names(list: &[String]) -> String {
 
 /// An error in plain words.
 fn describe(error: &ValidationError<'_>) -> String {
-    let instance = &*error.instance;
-    match &error.kind {
+    let instance = &**error.instance();
+    match error.kind() {
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => with_article(&t.to_string()),
@@ -1004,7 +947,7 @@ fn describe(error: &ValidationError<'_>) -> String {
             if *limit == 1 { "y" } else { "ies" }
         ),
         ValidationErrorKind::Enum { options } => {
-            let listed = match options {
+            let listed = match &**options {
                 Value::Array(items) => items.iter().map(short).collect::<Vec<_>>().join(", "),
                 other => short(other),
             };
@@ -1023,9 +966,13 @@ fn describe(error: &ValidationError<'_>) -> String {
             format!("must be a multiple of {multiple_of}")
         }
         ValidationErrorKind::UniqueItems => "items must be unique".into(),
-        ValidationErrorKind::AnyOf => "does not match any of the allowed schemas (anyOf)".into(),
-        ValidationErrorKind::OneOfNotValid => "does not match any of the schemas in oneOf".into(),
-        ValidationErrorKind::OneOfMultipleValid => {
+        ValidationErrorKind::AnyOf { .. } => {
+            "does not match any of the allowed schemas (anyOf)".into()
+        }
+        ValidationErrorKind::OneOfNotValid { .. } => {
+            "does not match any of the schemas in oneOf".into()
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
             "matches more than one of the schemas in oneOf".into()
         }
         ValidationErrorKind::Not { .. } => "must not match the schema under `not`".into(),
@@ -1034,11 +981,11 @@ fn describe(error: &ValidationError<'_>) -> String {
         ValidationErrorKind::PropertyNames { error } => {
             format!(
                 "property name {} is not allowed: {}",
-                short(&error.instance),
+                short(error.instance()),
                 describe(error)
             )
         }
-        ValidationErrorKind::Custom { message } => message.clone(),
+        ValidationErrorKind::Custom { message, .. } => message.clone(),
         ValidationErrorKind::ContentEncoding { content_encoding } => {
             format!("is not valid {content_encoding}")
         }
@@ -1046,7 +993,8 @@ fn describe(error: &ValidationError<'_>) -> String {
             format!("is not valid {content_media_type}")
         }
         ValidationErrorKind::FromUtf8 { .. } => "is not valid UTF-8".into(),
-        ValidationErrorKind::BacktrackLimitExceeded { .. } => {
+        ValidationErrorKind::BacktrackLimitExceeded { .. }
+        | ValidationErrorKind::RegexEngineFailure { .. } => {
             "cannot be checked: the pattern is too complex".into()
         }
         ValidationErrorKind::Referencing(_) => "a `$ref` in the spec cannot be resolved".into(),
@@ -1091,6 +1039,7 @@ pub fn translate(doc: &Value, version: SpecVersion, direction: Direction) -> Val
         direction,
         bases: discriminator_bases(doc),
         copies: Map::new(),
+        aliases: Map::new(),
     };
     let mut out = t.document(doc, "");
     // Base copies: a discriminator base schema as seen by its children (no dispatch).
@@ -1107,6 +1056,12 @@ pub fn translate(doc: &Value, version: SpecVersion, direction: Direction) -> Val
             BASE_COPIES.into(),
             Value::Object(std::mem::take(&mut t.copies)),
         );
+        if !t.aliases.is_empty() {
+            map.insert(
+                ALIASES.into(),
+                Value::Object(std::mem::take(&mut t.aliases)),
+            );
+        }
     }
     out
 }
@@ -1119,6 +1074,8 @@ struct Translator<'a> {
     /// pointer: their (value → child pointer) mapping.
     bases: HashMap<String, Vec<(String, String)>>,
     copies: Map<String, Value>,
+    /// Maps of schemas read through a `$ref` (see [`ALIASES`]).
+    aliases: Map<String, Value>,
 }
 
 /// Every schema under `components/schemas` that carries a discriminator without
@@ -1183,7 +1140,7 @@ fn explicit_mapping(discriminator: &Value) -> Vec<(String, String)> {
     out
 }
 
-impl Translator<'_> {
+impl<'a> Translator<'a> {
     /// A non-schema part of the document: schemas are found under `schema` keys
     /// and `components/schemas`; examples and extensions are copied as they are.
     fn document(&mut self, v: &Value, pointer: &str) -> Value {
@@ -1271,11 +1228,20 @@ impl Translator<'_> {
             {
                 self.schema(child, &p)
             } else if MAP_OF_SCHEMAS.contains(&k.as_str()) {
-                match child {
+                // A `$ref` standing for the whole map (`properties: {$ref: ...}`,
+                // as DigitalOcean writes it) is read as the map it names.
+                let (map, at) = match self.map_ref(child) {
+                    Some((target, at)) => {
+                        self.aliases.insert(p.clone(), Value::String(at.clone()));
+                        (target, at)
+                    }
+                    None => (child, p.clone()),
+                };
+                match map {
                     Value::Object(m) => Value::Object(
                         m.iter()
                             .map(|(n, s)| {
-                                let sp = format!("{p}/{}", escape_token(n));
+                                let sp = format!("{at}/{}", escape_token(n));
                                 (n.clone(), self.schema(s, &sp))
                             })
                             .collect(),
@@ -1308,6 +1274,30 @@ impl Translator<'_> {
             return nullable(out);
         }
         Value::Object(out)
+    }
+
+    /// The map a `{"$ref": "#/..."}` names where a map of schemas is expected,
+    /// with its pointer (chains of such refs followed, a few steps at most).
+    fn map_ref<'v>(&self, v: &'v Value) -> Option<(&'a Value, String)>
+    where
+        'a: 'v,
+    {
+        let mut at = v;
+        let mut found = None;
+        for _ in 0..8 {
+            let Value::Object(m) = at else { break };
+            let Some(Value::String(r)) = m.get("$ref") else {
+                break;
+            };
+            if m.len() != 1 || !r.starts_with('#') {
+                break;
+            }
+            let pointer = ref_pointer(r);
+            let target = self.root.pointer(&pointer)?;
+            found = Some((target, pointer));
+            at = target;
+        }
+        found.filter(|(target, _)| target.get("$ref").is_none())
     }
 
     /// A `$ref` inside a schema; a child's reference to its discriminator base

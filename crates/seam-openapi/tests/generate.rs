@@ -36,7 +36,7 @@ fn errors(spec: &Spec, name: &str, value: &Value) -> Vec<String> {
         .expect("schema compiles");
     validator
         .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()
 }
 

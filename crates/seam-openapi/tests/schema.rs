@@ -384,3 +384,52 @@ components:
         vec!["the spec's schema here cannot be used for validation: nothing at `#/components/schemas/Missing`"]
     );
 }
+
+#[test]
+fn a_ref_standing_for_a_whole_properties_map_is_read_as_that_map() {
+    // DigitalOcean's spec writes `properties: {$ref: attributes.yml}`: a
+    // reference where a map of schemas is expected.
+    let text = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    attributes:
+      name: {type: string, maxLength: 3}
+      size: {type: integer}
+    Balancer:
+      type: object
+      properties:
+        $ref: '#/components/schemas/attributes'
+"##;
+    let spec = seam_openapi::load::load_str("map-ref.yaml", text).unwrap();
+    let s = Schemas::compile(&spec).unwrap();
+    assert!(s.check_all(&spec).is_empty());
+    assert_eq!(
+        check(
+            &s,
+            "Balancer",
+            Direction::Request,
+            json!({"name": "abc", "size": 2})
+        ),
+        vec![]
+    );
+    let found = check(
+        &s,
+        "Balancer",
+        Direction::Request,
+        json!({"name": "abcd", "size": "2"}),
+    );
+    assert_eq!(
+        messages(&found),
+        vec![
+            "name: must be at most 3 characters long",
+            "size: expected an integer, got the string \"2\"",
+        ]
+    );
+    assert_eq!(
+        found[0].pointer,
+        "#/components/schemas/attributes/name/maxLength"
+    );
+}

@@ -60,10 +60,12 @@ const KNOWN_UNRESOLVED: &[&str] = &[
     "swagger-parser/test/specs/deep-circular/deep-circular.yaml",
 ];
 
-/// Compiling every schema of the multi-megabyte specs (Stripe: 384 operations
-/// whose schemas reach most of the document) takes minutes in a debug build;
-/// their examples are still checked.
+/// Specs over this size (Stripe, Kubernetes, OpenAI, DigitalOcean) have the
+/// schemas of their first [`LARGE_SPEC_OPERATIONS`] operations compiled, not
+/// all of them: compiling all of Stripe's takes 40 s in a debug build (a mock
+/// or proxy compiles an operation's schemas on its first request).
 const COMPILE_ALL_UP_TO_BYTES: u64 = 1_000_000;
+const LARGE_SPEC_OPERATIONS: usize = 60;
 
 fn media_examples(
     schemas: &Schemas,
@@ -165,7 +167,10 @@ fn real_specs_compile_and_their_examples_validate() {
         let compile_errors = if small {
             schemas.check_all(&spec)
         } else {
-            Vec::new()
+            let mut sample = spec.clone();
+            sample.operations.truncate(LARGE_SPEC_OPERATIONS);
+            sample.webhooks.truncate(LARGE_SPEC_OPERATIONS);
+            schemas.check_all(&sample)
         };
         let compiled = started.elapsed();
         let mut found = Vec::new();
@@ -173,8 +178,9 @@ fn real_specs_compile_and_their_examples_validate() {
             operation_examples(&schemas, op, &mut found);
         }
         eprintln!(
-            "{file}: {} operations, every schema compiled in {:?}, {} compile errors, {} example violations",
+            "{file}: {} operations, the schemas of {} compiled in {:?}, {} compile errors, {} example violations",
             spec.operations.len(),
+            if small { spec.operations.len() } else { LARGE_SPEC_OPERATIONS.min(spec.operations.len()) },
             compiled,
             compile_errors.len(),
             found.len()
