@@ -284,7 +284,9 @@ impl Prepared {
     /// The stub's answer, built on first use; `None` for answers that change
     /// per request (templates, files that may change).
     pub fn of(def: &ResponseDef) -> Option<&Result<Prepared, String>> {
-        def.prepared.get_or_init(|| Prepared::build(def)).as_ref()
+        def.prepared
+            .get_or_init(|| Prepared::build(def).map(Box::new))
+            .as_deref()
     }
 
     fn build(def: &ResponseDef) -> Option<Result<Prepared, String>> {

@@ -105,7 +105,9 @@ pub struct MockState {
     pub journal: Journal,
     pub templates: Templates,
     pub config: MockConfig,
-    /// Stubs loaded at start-up (what `/__admin/mappings/reset` returns to).
+    /// The stubs a server given its stubs directly (no source files) returns
+    /// to on `/__admin/mappings/reset`; empty when there are source files,
+    /// which a reset reads again (so 10,000 file stubs are not kept twice).
     pub initial: std::sync::Mutex<Vec<Stub>>,
     pub recorder: Option<Recorder>,
     pub client: reqwest::Client,
@@ -151,13 +153,18 @@ impl MockServer {
         stubs: Vec<Stub>,
     ) -> Result<Self, seam_http::ServeError> {
         let registry = Registry::default();
-        registry.add(stubs.clone());
+        let initial = if config.sources.is_empty() {
+            stubs.clone()
+        } else {
+            Vec::new()
+        };
+        registry.add(stubs);
         let recorder = config.record_dir.clone().map(Recorder::new);
         let state = Arc::new(MockState {
             registry,
             journal: Journal::new(config.journal_capacity),
             templates: Templates::new(),
-            initial: std::sync::Mutex::new(stubs),
+            initial: std::sync::Mutex::new(initial),
             recorder,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

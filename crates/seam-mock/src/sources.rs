@@ -451,7 +451,6 @@ pub fn spawn_reloader(
                 Some(e) => log(format!("reload failed, keeping the previous stubs: {e}")),
                 None => {
                     let n = loaded.len();
-                    *registry.initial.lock().expect("initial lock") = loaded.clone();
                     registry
                         .registry
                         .replace_where(|s| matches!(s.source, StubSource::File(_)), loaded);

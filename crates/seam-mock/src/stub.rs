@@ -287,7 +287,8 @@ pub struct ResponseDef {
     /// applied on every request (then `status`, `headers` and `body` are unused).
     pub pact: Option<Box<ResponseSpec>>,
     /// The answer of a static stub, built on first use.
-    pub prepared: std::sync::OnceLock<Option<Result<crate::respond::Prepared, String>>>,
+    /// (Boxed: a stub never served pays one word, not the 256 bytes of an answer.)
+    pub prepared: std::sync::OnceLock<Option<Box<Result<crate::respond::Prepared, String>>>>,
     /// The templates of a templated answer, compiled when the stub loads
     /// ([`ResponseDef::compile_templates`]).
     pub templates: crate::template::CompiledResponse,

@@ -99,7 +99,11 @@ fn server_heap(mappings: &[Value]) -> (isize, usize) {
     assert_eq!(stubs.len(), mappings.len());
     let server = rt
         .block_on(seam_mock::MockServer::start(
-            seam_mock::MockConfig::default(),
+            // as `seam mock --stubs DIR` starts it
+            seam_mock::MockConfig {
+                sources: vec![dir.path().to_path_buf()],
+                ..Default::default()
+            },
             stubs,
         ))
         .unwrap();
