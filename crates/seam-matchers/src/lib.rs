@@ -45,7 +45,7 @@ pub use read::{
 };
 pub use text::{child_path, describe_json};
 
-use regex::Regex;
+use seam_core::regexp::Whole;
 use serde_json::Value;
 use std::fmt;
 
@@ -61,10 +61,11 @@ pub enum StringMatcher {
     Contains(String),
     /// Passes when the value is absent (as WireMock).
     DoesNotContain(String),
-    /// Whole-value match; the regex is anchored (see [`seam_core::regexp::anchored`]).
-    Matches(Regex),
+    /// Whole-value match; the regex is anchored, in its leanest shared form
+    /// (see [`seam_core::regexp::whole`]: a stub's copy costs a pointer).
+    Matches(Whole),
     /// Passes when the value is absent (as WireMock).
-    DoesNotMatch(Regex),
+    DoesNotMatch(Whole),
     Absent,
     /// `anything`: any value, or none.
     Anything,

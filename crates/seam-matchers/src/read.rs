@@ -12,8 +12,7 @@ use crate::text::{child_path, describe_json};
 use crate::xpath::compile_xpath;
 use crate::{JsonPathExpr, MatcherError, Parsed, StringMatcher};
 use base64::Engine;
-use regex::Regex;
-use seam_core::regexp::{anchored, Dot};
+use seam_core::regexp::{whole, Dot, Whole};
 use serde_json::{Map, Value};
 
 /// The most matchers one list may hold: `bodyPatterns`, the operands of
@@ -244,9 +243,9 @@ fn bool_modifier(obj: &Map<String, Value>, key: &str, path: &str) -> Parsed<bool
     }
 }
 
-fn regex_operand(obj: &Map<String, Value>, key: &str, path: &str) -> Parsed<Regex> {
+fn regex_operand(obj: &Map<String, Value>, key: &str, path: &str) -> Parsed<Whole> {
     let src = string_operand(obj, key, path)?;
-    anchored(src, Dot::All).map_err(|e| MatcherError::new(child_path(path, key), e))
+    whole(src, Dot::All).map_err(|e| MatcherError::new(child_path(path, key), e))
 }
 
 fn parse_operator(op: &str, obj: &Map<String, Value>, path: &str) -> Parsed<StringMatcher> {

@@ -214,7 +214,10 @@ fn header_map(
     matched: Option<&Stub>,
     headers: &seam_core::http::Headers,
 ) -> Result<hyper::HeaderMap, String> {
-    let mut map = hyper::HeaderMap::new();
+    // sized to fit: a stub's prepared answer keeps its map for as long as
+    // the stub lives (an empty map grows to room for 6 headers, ~600 bytes)
+    let values: usize = headers.iter().map(|(_, vs)| vs.len()).sum();
+    let mut map = hyper::HeaderMap::with_capacity(values + 2 * usize::from(matched.is_some()));
     if let Some(stub) = matched.filter(|s| s.response.pact.is_none()) {
         let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
         let id = stub.id.hyphenated().encode_lower(&mut id);
