@@ -810,8 +810,13 @@ fn allows_null(doc: &Value, schema: &Value) -> bool {
         }
 }
 
+/// Marks a discriminator value [`set_discriminator`] chose.
+const NAMED: &str = "x-seam-named";
+
 /// Sets the discriminator property of a merged schema to the value that
-/// names `branch`: the mapping key that points at it, else its schema name.
+/// names `branch`: the mapping key that points at it, else the values the
+/// branch declares for the property itself (`enum`/`const`, kept as they
+/// are), else its schema name; as the validator reads a discriminator.
 fn set_discriminator(d: &Value, branch: &Value, into: &mut Merged) {
     let Some(property) = d.get("propertyName").and_then(Value::as_str) else {
         return;
@@ -819,24 +824,39 @@ fn set_discriminator(d: &Value, branch: &Value, into: &mut Merged) {
     let Some(r) = branch.get("$ref").and_then(Value::as_str) else {
         return;
     };
-    let name = d
-        .get("mapping")
-        .and_then(Value::as_object)
-        .and_then(|m| {
-            m.iter().find_map(|(key, target)| {
-                let t = target.as_str()?;
-                let matches = t == r || r.rsplit('/').next() == Some(t);
-                matches.then(|| key.clone())
-            })
+    let mapped = d.get("mapping").and_then(Value::as_object).and_then(|m| {
+        m.iter().find_map(|(key, target)| {
+            let t = target.as_str()?;
+            let matches = t == r || r.rsplit('/').next() == Some(t);
+            matches.then(|| key.clone())
         })
-        .unwrap_or_else(|| r.rsplit('/').next().unwrap_or(r).to_string());
+    });
+    // (a value this function set, for a base reached through `allOf`, is
+    // not the branch's own)
+    let declared = into
+        .get("properties")
+        .and_then(|ps| ps.get(property))
+        .filter(|p| p.get(NAMED).is_none())
+        .is_some_and(|p| {
+            matches!(p.get("const"), Some(Value::String(_)))
+                || p.get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| e.iter().any(Value::is_string))
+        });
+    if mapped.is_none() && declared {
+        return;
+    }
+    let name = mapped.unwrap_or_else(|| r.rsplit('/').next().unwrap_or(r).to_string());
     let props = into
         .entry("properties")
         .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(props) = props {
         props.insert(
             property.to_string(),
-            Value::Object(Map::from_iter([("const".into(), Value::String(name))])),
+            Value::Object(Map::from_iter([
+                ("const".into(), Value::String(name)),
+                (NAMED.into(), Value::Bool(true)),
+            ])),
         );
     }
 }

@@ -1264,6 +1264,16 @@ impl<'a> Translator<'a> {
             };
             out.insert(k.clone(), t);
         }
+        // `required` listing a name twice (OpenAI's ContainerResource): once
+        if let Some(Value::Array(required)) = out.get_mut("required") {
+            let mut once: Vec<Value> = Vec::with_capacity(required.len());
+            for name in required.drain(..) {
+                if !once.contains(&name) {
+                    once.push(name);
+                }
+            }
+            *required = once;
+        }
         self.exclusive_bounds(&mut out);
         self.formats(&mut out);
         self.direction_rules(&mut out);
@@ -1411,16 +1421,29 @@ impl<'a> Translator<'a> {
         if let Some(choice) = choice {
             mapping = explicit_mapping(d);
             let mapped: HashSet<String> = mapping.iter().map(|(_, p)| p.clone()).collect();
-            // Implicit: each `$ref`ed alternative by its component name.
+            // Implicit: each `$ref`ed alternative by the values it declares
+            // for the property itself (`enum`/`const`, as OpenAI's event
+            // schemas do), else by its component name.
             if let Some(Value::Array(alternatives)) =
                 self.root.pointer(pointer).and_then(|s| s.get(choice))
             {
                 for alt in alternatives {
-                    if let Some(target) = alt.get("$ref").and_then(Value::as_str).map(ref_pointer) {
+                    let Some(target) = alt.get("$ref").and_then(Value::as_str).map(ref_pointer)
+                    else {
+                        continue;
+                    };
+                    if mapped.contains(&target) {
+                        continue;
+                    }
+                    let mut values = self.declared_values(&target, &property);
+                    values.retain(|v| !mapping.iter().any(|(taken, _)| taken == v));
+                    if values.is_empty() {
                         let name = target.rsplit('/').next().unwrap_or_default();
-                        let name = name.replace("~1", "/").replace("~0", "~");
-                        if !mapped.contains(&target) && !mapping.iter().any(|(v, _)| *v == name) {
-                            mapping.push((name, target));
+                        values.push(name.replace("~1", "/").replace("~0", "~"));
+                    }
+                    for value in values {
+                        if !mapping.iter().any(|(v, _)| *v == value) {
+                            mapping.push((value, target.clone()));
                         }
                     }
                 }
@@ -1460,6 +1483,80 @@ impl<'a> Translator<'a> {
             }));
         }
         out.insert("allOf".into(), Value::Array(all));
+    }
+}
+
+impl Translator<'_> {
+    /// The string values the schema at `target` allows for `property`
+    /// (its `const` or `enum`, directly or in an `allOf` member), `$ref`s
+    /// followed one step.
+    fn declared_values(&self, target: &str, property: &str) -> Vec<String> {
+        self.declared_values_within(target, property, 0)
+    }
+
+    /// [`Translator::declared_values`]; a union (`oneOf`/`anyOf` of `$ref`s,
+    /// as OpenAI's `Item`) declares its branches' values, `depth` deep.
+    fn declared_values_within(&self, target: &str, property: &str, depth: usize) -> Vec<String> {
+        let resolve = |v: &'_ Value| -> Option<Value> {
+            match v.get("$ref").and_then(Value::as_str) {
+                Some(r) if r.starts_with('#') => self.root.pointer(&ref_pointer(r)).cloned(),
+                Some(_) => None,
+                None => Some(v.clone()),
+            }
+        };
+        let own = |schema: &Value| -> Vec<String> {
+            let Some(p) = schema
+                .get("properties")
+                .and_then(|ps| ps.get(property))
+                .and_then(|p| resolve(p))
+            else {
+                return Vec::new();
+            };
+            match (p.get("const"), p.get("enum")) {
+                (Some(Value::String(c)), _) => vec![c.clone()],
+                (_, Some(Value::Array(options))) => options
+                    .iter()
+                    .filter_map(|o| o.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let Some(schema) = self.root.pointer(target) else {
+            return Vec::new();
+        };
+        let direct = own(schema);
+        if !direct.is_empty() {
+            return direct;
+        }
+        if depth < 3 {
+            let union: Vec<String> = ["oneOf", "anyOf"]
+                .iter()
+                .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+                .flatten()
+                .filter_map(|b| b.get("$ref").and_then(Value::as_str))
+                .filter(|r| r.starts_with('#'))
+                .flat_map(|r| self.declared_values_within(&ref_pointer(r), property, depth + 1))
+                .collect();
+            if !union.is_empty() {
+                return union;
+            }
+        }
+        // an `allOf` member: one written in place first, then one `$ref`ed,
+        // unless that is a discriminator's base (its values are every branch's)
+        let Some(Value::Array(members)) = schema.get("allOf") else {
+            return Vec::new();
+        };
+        let inline = members.iter().filter(|m| m.get("$ref").is_none()).cloned();
+        let referenced = members
+            .iter()
+            .filter(|m| m.get("$ref").is_some())
+            .filter_map(|m| resolve(m))
+            .filter(|m| m.get("discriminator").is_none());
+        inline
+            .chain(referenced)
+            .map(|m| own(&m))
+            .find(|v| !v.is_empty())
+            .unwrap_or_default()
     }
 }
 

@@ -433,3 +433,64 @@ components:
         "#/components/schemas/attributes/name/maxLength"
     );
 }
+
+#[test]
+fn a_discriminator_without_mapping_takes_the_values_each_branch_declares() {
+    // OpenAI's event unions: `discriminator: {propertyName: type}` with no
+    // mapping, each branch saying its own `type` (`enum` or `const`); a
+    // branch that says nothing is named by its schema name.
+    let text = r##"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Event:
+      oneOf:
+        - $ref: '#/components/schemas/Delta'
+        - $ref: '#/components/schemas/Done'
+        - $ref: '#/components/schemas/Plain'
+      discriminator: {propertyName: type}
+    Delta:
+      type: object
+      required: [type, delta]
+      properties:
+        type: {type: string, enum: [speech.audio.delta]}
+        delta: {type: string}
+    Done:
+      allOf:
+        - type: object
+          required: [type]
+          properties:
+            type: {const: speech.audio.done}
+    Plain:
+      type: object
+      properties:
+        type: {type: string}
+"##;
+    let spec = seam_openapi::load::load_str("events.yaml", text).unwrap();
+    let s = Schemas::compile(&spec).unwrap();
+    let ok = |v: Value| check(&s, "Event", Direction::Response, v);
+    assert_eq!(
+        ok(json!({"type": "speech.audio.delta", "delta": "x"})),
+        vec![]
+    );
+    assert_eq!(ok(json!({"type": "speech.audio.done"})), vec![]);
+    assert_eq!(ok(json!({"type": "Plain"})), vec![]);
+    // the branch's own rules still apply once it is chosen
+    assert_eq!(
+        messages(&ok(json!({"type": "speech.audio.delta"}))),
+        vec!["as `speech.audio.delta` (discriminator `type`): missing required property `delta`"]
+    );
+    // a schema name is not a value when the branch declares its own
+    assert_eq!(
+        messages(&ok(json!({"type": "Delta", "delta": "x"}))),
+        vec!["type: \"Delta\" is not one of \"speech.audio.delta\", \"speech.audio.done\", \"Plain\""]
+    );
+    // and generated values use the declared ones
+    for seed in 0..12 {
+        let v =
+            seam_openapi::generate::from_schema(&spec, &schema("Event"), Direction::Response, seed);
+        assert_eq!(ok(v.clone()), vec![], "seed {seed}: {v}");
+    }
+}
