@@ -1508,7 +1508,7 @@ impl Translator<'_> {
             let Some(p) = schema
                 .get("properties")
                 .and_then(|ps| ps.get(property))
-                .and_then(|p| resolve(p))
+                .and_then(&resolve)
             else {
                 return Vec::new();
             };
@@ -1550,7 +1550,7 @@ impl Translator<'_> {
         let referenced = members
             .iter()
             .filter(|m| m.get("$ref").is_some())
-            .filter_map(|m| resolve(m))
+            .filter_map(&resolve)
             .filter(|m| m.get("discriminator").is_none());
         inline
             .chain(referenced)
