@@ -10,9 +10,6 @@ use seam_openapi::schema::Schemas;
 /// At most this many schemas per spec (the large specs have thousands).
 const PER_SPEC: usize = 150;
 const SEEDS: u64 = 3;
-/// Specs larger than this are left out (none: Stripe, OpenAI, Kubernetes
-/// and DigitalOcean are in).
-const LARGE: u64 = u64::MAX;
 
 /// Violations no generated value can avoid, per spec file (a part of the path)
 /// and message: schemas that no value satisfies, and refs the loader cannot
@@ -143,13 +140,6 @@ fn generated_values_validate_against_their_schema() {
     let mut failures = Vec::new();
     let (mut specs, mut checked, mut excused) = (0, 0, 0);
     for entry in index["specs"].as_array().unwrap() {
-        // the multi-megabyte specs (stripe, openai, kubernetes): compiling their
-        // validators takes more memory than a test should (see the validator's
-        // own benchmarks); the generator is bounded on them by its budget
-        if entry["bytes"].as_u64().unwrap_or(0) > LARGE {
-            eprintln!("not validated here (over {LARGE} bytes): {}", entry["file"]);
-            continue;
-        }
         let file = dir.join("specs").join(entry["file"].as_str().unwrap());
         let Ok(spec) = seam_openapi::load::load(&file) else {
             continue; // the loader's own conformance test reports specs that do not load
