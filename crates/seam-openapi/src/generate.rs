@@ -656,6 +656,16 @@ impl Generator<'_> {
             }
             out.insert(name.to_string(), v);
         }
+        // `not: {required: [a, b]}` (OpenAI's "exactly one of `a` or `b`"): not all
+        // of them, the last one that is not itself required left out
+        if let Some(Value::Array(names)) = s.get("not").and_then(|n| n.get("required")) {
+            let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+            if !names.is_empty() && names.iter().all(|n| out.contains_key(*n)) {
+                if let Some(left_out) = names.iter().rev().find(|n| !required.contains(n)) {
+                    out.remove(*left_out);
+                }
+            }
+        }
         // required names without a property schema
         for name in &required {
             if !out.contains_key(*name) && !props.iter().any(|(k, _)| k.as_str() == *name) {

@@ -73,13 +73,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
         "matches more than one of the schemas in oneOf",
         "ambiguous oneOf",
     ),
-    // OpenAI's ImageRefParam: `not: {required: [image_url, file_id]}`, which
-    // the generator does not honour yet (it may send both)
-    (
-        "openai/",
-        "must not match the schema under `not`",
-        "not required",
-    ),
     // OpenAI's assistant `tool_resources`: an anyOf the generator's branch
     // choice does not satisfy yet (not investigated)
     (
