@@ -241,3 +241,22 @@ fn look_ahead_patterns_are_met() {
     let v = check_many(&s, "Password", Direction::Request);
     assert!(v.as_str().is_some_and(|t| t.len() >= 8), "{v}");
 }
+
+#[test]
+fn not_all_of_the_names_a_not_required_lists_are_sent() {
+    // OpenAI's ImageRefParam: exactly one of `image_url` and `file_id`
+    let s = spec(json!({"ImageRef": {
+        "type": "object",
+        "properties": {"image_url": {"type": "string"}, "file_id": {"type": "string"}},
+        "anyOf": [{"required": ["image_url"]}, {"required": ["file_id"]}],
+        "not": {"required": ["image_url", "file_id"]},
+        "additionalProperties": false
+    }}));
+    let mut seen = std::collections::HashSet::new();
+    for seed in 0..40 {
+        let v = generate::from_schema(&s, &named("ImageRef"), Direction::Request, seed);
+        assert!(errors(&s, "ImageRef", &v).is_empty(), "seed {seed}: {v}");
+        seen.extend(v.as_object().unwrap().keys().cloned());
+    }
+    assert_eq!(seen.len(), 2, "both alternatives are generated: {seen:?}");
+}
