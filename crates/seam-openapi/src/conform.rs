@@ -131,6 +131,17 @@ pub fn check_planned(
     plan: &RequestPlan,
     req: &RequestParts<'_>,
 ) -> Vec<Violation> {
+    as_written(spec, planned_violations(spec, schemas, op, plan, req))
+}
+
+/// [`check_planned`], every pointer into the document as loaded.
+fn planned_violations(
+    spec: &Spec,
+    schemas: &Schemas,
+    op: &Operation,
+    plan: &RequestPlan,
+    req: &RequestParts<'_>,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     let sent = Sent::new(req.path_params, req.query, req.headers);
     if let Some(v) = check_security(spec, op, &sent) {
@@ -231,6 +242,16 @@ pub fn check_planned(
 /// Every way a response differs from its operation: an undeclared status,
 /// missing or invalid headers, a body that does not match its media type.
 pub fn check_response(
+    spec: &Spec,
+    schemas: &Schemas,
+    op: &Operation,
+    res: &ResponseParts<'_>,
+) -> Vec<Violation> {
+    as_written(spec, response_violations(spec, schemas, op, res))
+}
+
+/// [`check_response`], every pointer into the document as loaded.
+fn response_violations(
     spec: &Spec,
     schemas: &Schemas,
     op: &Operation,
@@ -872,4 +893,15 @@ mod tests {
         assert_eq!(parts[1].body, b"hello");
         assert!(multipart_parts(b"nothing", "XX").is_err());
     }
+}
+
+/// Violations of a Swagger 2.0 spec point into the 2.0 file as written
+/// (`#/definitions/Pet/required`), not into the 3.x document it was read as.
+fn as_written(spec: &Spec, mut found: Vec<Violation>) -> Vec<Violation> {
+    if spec.version == crate::model::SpecVersion::Swagger2 {
+        for v in &mut found {
+            v.pointer = crate::swagger2::original_pointer(&v.pointer);
+        }
+    }
+    found
 }

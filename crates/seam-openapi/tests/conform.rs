@@ -479,3 +479,53 @@ fn problem_json_lists_every_violation_with_the_decisive_status() {
         })
     );
 }
+
+#[test]
+fn a_swagger_2_spec_is_pointed_at_as_written() {
+    let text = r##"
+swagger: "2.0"
+info: {title: pets, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      parameters:
+        - {name: limit, in: query, type: integer}
+      responses:
+        "200":
+          description: pets
+          schema: {type: array, items: {$ref: "#/definitions/Pet"}}
+    post:
+      operationId: addPet
+      consumes: [application/json]
+      parameters:
+        - {name: pet, in: body, required: true, schema: {$ref: "#/definitions/Pet"}}
+      responses:
+        "201": {description: added}
+definitions:
+  Pet:
+    type: object
+    required: [name]
+    properties:
+      name: {type: string}
+"##;
+    let spec = seam_openapi::load::load_str("pets2.yaml", text).unwrap();
+    let schemas = Schemas::compile(&spec).unwrap();
+    let pointers =
+        |found: Vec<Violation>| -> Vec<String> { found.into_iter().map(|v| v.pointer).collect() };
+    let bad_body = req("addPet").body("application/json", br#"{"name": 5}"#);
+    assert_eq!(
+        pointers(bad_body.check(&spec, &schemas)),
+        vec!["#/definitions/Pet/properties/name/type"]
+    );
+    let op = spec.operation_by_id("listPets").unwrap();
+    let answer = ResponseParts {
+        status: 200,
+        headers: &headers(&[("Content-Type", "application/json")]),
+        body: br#"[{"id": 1}]"#,
+    };
+    assert_eq!(
+        pointers(check_response(&spec, &schemas, op, &answer)),
+        vec!["#/definitions/Pet/required"]
+    );
+}
