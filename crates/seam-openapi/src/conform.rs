@@ -877,6 +877,17 @@ fn disposition_name(value: &str) -> Option<String> {
     })
 }
 
+/// Violations of a Swagger 2.0 spec point into the 2.0 file as written
+/// (`#/definitions/Pet/required`), not into the 3.x document it was read as.
+fn as_written(spec: &Spec, mut found: Vec<Violation>) -> Vec<Violation> {
+    if spec.version == crate::model::SpecVersion::Swagger2 {
+        for v in &mut found {
+            v.pointer = crate::swagger2::original_pointer(&v.pointer);
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -893,15 +904,4 @@ mod tests {
         assert_eq!(parts[1].body, b"hello");
         assert!(multipart_parts(b"nothing", "XX").is_err());
     }
-}
-
-/// Violations of a Swagger 2.0 spec point into the 2.0 file as written
-/// (`#/definitions/Pet/required`), not into the 3.x document it was read as.
-fn as_written(spec: &Spec, mut found: Vec<Violation>) -> Vec<Violation> {
-    if spec.version == crate::model::SpecVersion::Swagger2 {
-        for v in &mut found {
-            v.pointer = crate::swagger2::original_pointer(&v.pointer);
-        }
-    }
-    found
 }
