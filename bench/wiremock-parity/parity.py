@@ -383,6 +383,11 @@ def main():
         with open(os.path.join(HERE, "requests", name + ".json")) as f:
             reqs = json.loads(f.read().replace(UPSTREAM, str(uport)))
         headers = mapping_header_names(root)
+        # WireMock creates `__files` (and `mappings`) in its root when it starts;
+        # git keeps no empty folder, so on a fresh clone they are made here, before
+        # either server starts, or seam would see a root without them
+        for folder in ("__files", "mappings"):
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
         wport, sport = free_port(), free_port()
         wm = Server("wiremock", ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-jar", args.jar, "--port", str(wport),
                                  "--bind-address", "127.0.0.1", "--root-dir", root,
