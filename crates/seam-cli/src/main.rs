@@ -7,6 +7,7 @@ mod contract_cmd;
 mod demo_cmd;
 mod diff_cmd;
 mod failure;
+mod fuzz_cmd;
 mod import_cmd;
 mod mock_cmd;
 mod openapi_cmd;
@@ -56,6 +57,13 @@ enum Command {
     /// Check pacts against the provider's OpenAPI spec (bi-directional
     /// contract testing); exit 0 compatible, 1 findings, 2 bad input.
     Compat(compat_cmd::CompatArgs),
+    /// Generative payload checks from an OpenAPI spec against a running API:
+    /// examples, boundaries, wrong types, injections, stateful sequences;
+    /// exit 0 no finding, 1 findings, 2 bad input, 3 API unreachable.
+    Fuzz(fuzz_cmd::FuzzArgs),
+    /// What a check code means (`seam explain invalid-accepted`); without a
+    /// code, every code.
+    Explain(fuzz_cmd::ExplainArgs),
     /// Run API test suites (YAML): requests, captures, assertions; exit 0 all
     /// passed, 1 a test failed, 2 bad input.
     Test(test_cmd::TestArgs),
@@ -92,6 +100,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),
+        Command::Fuzz(args) => fuzz_cmd::run(args),
+        Command::Explain(args) => fuzz_cmd::explain(args),
         Command::Import(args) => import_cmd::run(args),
         Command::Ci(args) => ci_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),

@@ -5,9 +5,11 @@
 //! A fresh clone does not have it: tests that read it call [`conformance_dir`],
 //! which skips with one visible line there and fails under `CI=true`, where the
 //! data must be present. [`mutate`] makes malformed inputs for the parsers'
-//! property tests.
+//! property tests. [`sample_api`] serves a sample API with seeded defects (and
+//! its corrected twin) for the fuzz checks' tests and benchmark.
 
 pub mod mutate;
+pub mod sample_api;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

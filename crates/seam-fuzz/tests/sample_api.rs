@@ -1,0 +1,93 @@
+//! The proof: the sample API with one seeded defect per check is fuzzed, and
+//! each defect must be found with its check and operation; its corrected
+//! twin must give no finding at all (a false positive is a defect).
+
+use seam_fuzz::{Check, Options, Outcome};
+use seam_testkit::sample_api::{serve, Flaws, SPEC, TOKEN};
+use std::time::Duration;
+
+fn spec() -> seam_openapi::Spec {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.yaml");
+    std::fs::write(&path, SPEC).unwrap();
+    seam_openapi::load::load(&path).expect("the sample spec loads")
+}
+
+async fn fuzz(flaws: Flaws) -> Outcome {
+    let addr = serve(flaws).await;
+    let spec = spec();
+    let mut options = Options::new(format!("http://{addr}"));
+    options.headers = vec![("Authorization".into(), format!("Bearer {TOKEN}"))];
+    options.max_response_time = Some(Duration::from_millis(200));
+    options.max_examples = 20;
+    seam_fuzz::run(&spec, &options, &|_| {})
+        .await
+        .expect("the run completes")
+}
+
+fn summary(outcome: &Outcome) -> String {
+    outcome
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} [{}] {}{}: {}",
+                f.operation,
+                f.check,
+                f.key,
+                if f.flaky { " (flaky)" } else { "" },
+                f.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_seeded_defect_is_found_with_its_check_and_operation() {
+    let outcome = fuzz(Flaws::All).await;
+    let all = summary(&outcome);
+    let expected = [
+        (Check::ServerError, "POST /items"),
+        (Check::UndocumentedStatus, "DELETE /items/{itemId}"),
+        (Check::ContentType, "GET /items/{itemId}"),
+        (Check::ResponseHeaders, "POST /items"),
+        (Check::ResponseSchema, "GET /items/{itemId}"),
+        (Check::InvalidAccepted, "POST /items"),
+        (Check::ValidRejected, "POST /items"),
+        (Check::MissingHeaderAccepted, "POST /orders"),
+        (Check::MethodNotAllowed, "GET /search"),
+        (Check::UseAfterDelete, "GET /items/{itemId}"),
+        (Check::CreatedNotFound, "GET /orders/{orderId}"),
+        (Check::FailedWriteChangedState, "PUT /items/{itemId}"),
+        (Check::ResponseTime, "GET /search"),
+    ];
+    for (check, operation) in expected {
+        assert!(
+            outcome
+                .confirmed()
+                .any(|f| f.check == check && f.operation == operation),
+            "{check} on {operation} was not found; the findings:\n{all}"
+        );
+    }
+    // every finding names a request to reproduce it with
+    for f in &outcome.findings {
+        assert!(f.curl.starts_with("curl -X "), "{}", f.curl);
+        assert!(
+            f.curl.contains("<redacted>"),
+            "the token is redacted: {}",
+            f.curl
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_corrected_twin_gives_no_finding() {
+    let outcome = fuzz(Flaws::None).await;
+    assert!(
+        outcome.findings.is_empty(),
+        "false positives:\n{}",
+        summary(&outcome)
+    );
+    assert!(outcome.requests > 500, "{} requests", outcome.requests);
+}
