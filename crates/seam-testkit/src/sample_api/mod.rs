@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -54,6 +55,7 @@ struct Store {
 struct App {
     flawed: bool,
     store: Arc<Mutex<Store>>,
+    requests: Arc<AtomicU64>,
 }
 
 /// Serves the API on `127.0.0.1:0` on the current tokio runtime; its address.
@@ -68,9 +70,19 @@ pub async fn serve(flaws: Flaws) -> SocketAddr {
 
 /// Serves the API on a bound listener until the task is dropped.
 pub async fn serve_on(listener: tokio::net::TcpListener, flaws: Flaws) {
+    serve_counted(listener, flaws, Arc::new(AtomicU64::new(0))).await
+}
+
+/// [`serve_on`], counting the requests it answers in `requests`.
+pub async fn serve_counted(
+    listener: tokio::net::TcpListener,
+    flaws: Flaws,
+    requests: Arc<AtomicU64>,
+) {
     let app = App {
         flawed: flaws == Flaws::All,
         store: Arc::new(Mutex::new(Store::default())),
+        requests,
     };
     let router = axum::Router::new().fallback(
         move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
@@ -238,6 +250,7 @@ fn item_of(id: u64, v: &Value) -> Value {
 
 impl App {
     async fn handle(&self, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let authorized = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
