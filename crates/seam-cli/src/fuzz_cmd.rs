@@ -87,6 +87,14 @@ pub struct FuzzArgs {
     /// A bearer token (sent as `Authorization: Bearer TOKEN`).
     #[arg(long, value_name = "TOKEN")]
     bearer: Option<String>,
+    /// An auth file in the Web Fuzzing Commons format (YAML or JSON): fixed
+    /// headers, or a login endpoint whose token (or cookies) every request
+    /// carries; logged in again when an answer is 401.
+    #[arg(long, value_name = "FILE")]
+    auth: Option<PathBuf>,
+    /// The user of the auth file to log in as (default: its first).
+    #[arg(long, value_name = "NAME", requires = "auth")]
+    auth_user: Option<String>,
     /// Do not send 1 MB strings and 100,000-item arrays.
     #[arg(long)]
     no_huge: bool,
@@ -275,6 +283,10 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
     options.request_timeout = args.request_timeout;
     options.max_response_time = args.max_response_time;
     options.headers = auth_headers(&args)?;
+    if let Some(path) = &args.auth {
+        options.login =
+            Some(seam_fuzz::auth::read(path, args.auth_user.as_deref()).map_err(CliError::Input)?);
+    }
     options.operations = args.operations.clone();
     options.huge = !args.no_huge;
     let live = std::io::stderr().is_terminal();

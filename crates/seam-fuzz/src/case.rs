@@ -192,8 +192,9 @@ impl Verdict {
     }
 }
 
-/// The case as an HTTP request for `op`, with `auth` headers added.
-pub fn render(op: &Operation, case: &Case, auth: &[(String, String)]) -> Sent {
+/// The case as an HTTP request for `op`, with the credentials added (a
+/// header or query parameter the case sets itself is kept).
+pub fn render(op: &Operation, case: &Case, auth: &crate::auth::Credentials) -> Sent {
     let mut path = String::new();
     let template = op.path.as_str();
     let mut rest = template;
@@ -238,6 +239,15 @@ pub fn render(op: &Operation, case: &Case, auth: &[(String, String)]) -> Sent {
         headers.push(("Cookie".into(), cookies.join("; ")));
     }
     query.extend(case.extra_query.iter().cloned());
+    for (n, v) in &auth.query {
+        if !case
+            .params
+            .iter()
+            .any(|(l, name, _)| *l == ParamLocation::Query && name == n)
+        {
+            query.push(format!("{}={}", percent_encode(n), percent_encode(v)));
+        }
+    }
     let mut target = path;
     if !query.is_empty() {
         target.push('?');
@@ -258,7 +268,7 @@ pub fn render(op: &Operation, case: &Case, auth: &[(String, String)]) -> Sent {
         None => {}
     }
     headers.extend(case.extra_headers.iter().cloned());
-    for (n, v) in auth {
+    for (n, v) in &auth.headers {
         if !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(n)) {
             headers.push((n.clone(), v.clone()));
         }

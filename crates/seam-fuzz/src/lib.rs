@@ -11,8 +11,10 @@
 //! - [`check`]: the checks, their codes and `seam explain` texts.
 //! - [`finding`]: findings and the run's outcome.
 //! - [`report`]: terminal, JSON, NDJSON, JUnit, SARIF, HTML and HAR reports.
+//! - [`auth`]: credentials: fixed headers, or a Web Fuzzing Commons auth file (login).
 //! - [`baseline`]: known findings a run accepts.
 
+pub mod auth;
 pub mod baseline;
 pub mod case;
 pub mod cases;

@@ -6,6 +6,7 @@
 //! nothing: it reports progress through a callback and returns an
 //! [`Outcome`].
 
+use crate::auth::{touches_credentials, Credentials};
 use crate::case::{judge, render, Case, CaseBody, Phase, Purpose, Sent, Verdict};
 use crate::cases::{is_json, Maker};
 use crate::check::{Check, CheckSet};
@@ -40,6 +41,9 @@ pub struct Options {
     pub max_response_time: Option<Duration>,
     /// Headers every request carries (credentials).
     pub headers: Vec<(String, String)>,
+    /// A user of an auth file: logged in before the run, and again when an
+    /// answer is 401.
+    pub login: Option<crate::auth::User>,
     /// Only operations whose label (`GET /items/{id}`) or operationId is listed.
     pub operations: Vec<String>,
     /// Send the 1 MB strings and 100,000-item arrays.
@@ -64,6 +68,7 @@ impl Options {
             request_timeout: Duration::from_secs(10),
             max_response_time: None,
             headers: Vec::new(),
+            login: None,
             operations: Vec::new(),
             huge: true,
             expected_statuses: HashMap::new(),
@@ -124,6 +129,14 @@ pub(crate) struct Shared<'a> {
     pub harvested: Mutex<HashMap<String, Vec<Value>>>,
     pub unauthorized: Mutex<BTreeMap<String, u64>>,
     pub stats: Mutex<BTreeMap<usize, OperationStats>>,
+    /// What requests carry now (a login refreshes it).
+    pub credentials: std::sync::RwLock<Credentials>,
+    /// One login at a time.
+    pub login_lock: tokio::sync::Mutex<()>,
+    /// Logins after a 401 that the request then still got a 401 after.
+    pub useless_relogins: AtomicUsize,
+    /// Operations that change credentials or remove users.
+    pub sensitive: Vec<usize>,
 }
 
 /// Runs every enabled phase against the API.
@@ -181,8 +194,27 @@ pub async fn run(
         harvested: Mutex::new(HashMap::new()),
         unauthorized: Mutex::new(BTreeMap::new()),
         stats: Mutex::new(BTreeMap::new()),
+        credentials: std::sync::RwLock::new(Credentials {
+            headers: options.headers.clone(),
+            query: Vec::new(),
+        }),
+        login_lock: tokio::sync::Mutex::new(()),
+        useless_relogins: AtomicUsize::new(0),
+        sensitive: selected
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let op = &spec.operations[i];
+                touches_credentials(&op.method, &op.path, op.operation_id.as_deref())
+            })
+            .collect(),
     };
     shared.reachable().await?;
+    if options.login.is_some() {
+        shared.login().await.map_err(RunError::Usage)?;
+    }
+    // operations that change credentials or remove users run last
+    selected.sort_by_key(|i| shared.sensitive.contains(i));
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let total = selected.len();
@@ -271,6 +303,109 @@ impl Shared<'_> {
             }
             _ => false,
         }
+    }
+
+    /// What requests carry now.
+    pub(crate) fn credentials(&self) -> Credentials {
+        self.credentials
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Logs in with the auth file's user; the credentials it gives replace
+    /// the current ones (fixed `-H` headers kept).
+    pub(crate) async fn login(&self) -> Result<(), String> {
+        let Some(user) = &self.options.login else {
+            return Ok(());
+        };
+        let mut creds = match &user.login {
+            None => user.credentials_from(200, &[], b"")?,
+            Some(plan) => {
+                let url =
+                    if plan.target.starts_with("http://") || plan.target.starts_with("https://") {
+                        plan.target.clone()
+                    } else {
+                        format!(
+                            "{}{}",
+                            self.options.base_url.trim_end_matches('/'),
+                            plan.target
+                        )
+                    };
+                let method = reqwest::Method::from_bytes(plan.method.as_bytes())
+                    .map_err(|e| e.to_string())?;
+                let mut req = self.client.request(method, &url);
+                for (n, v) in &plan.headers {
+                    req = req.header(n, v);
+                }
+                if let Some((ct, body)) = &plan.body {
+                    req = req.header("content-type", ct).body(body.clone());
+                }
+                let res = req.send().await.map_err(|e| {
+                    format!(
+                        "the login ({} {url}) failed: {}",
+                        plan.method,
+                        seam_core::reproduce::network_error_text(&e)
+                    )
+                })?;
+                let status = res.status().as_u16();
+                let headers: Vec<(String, String)> = res
+                    .headers()
+                    .iter()
+                    .map(|(n, v)| {
+                        (
+                            n.as_str().to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect();
+                let body = res.bytes().await.map_err(|e| e.to_string())?;
+                user.credentials_from(status, &headers, &body)?
+            }
+        };
+        let mut headers = self.options.headers.clone();
+        headers.append(&mut creds.headers);
+        creds.headers = headers;
+        *self.credentials.write().unwrap_or_else(|e| e.into_inner()) = creds;
+        Ok(())
+    }
+
+    /// After a 401 to a request sent with `used`: logs in again, unless
+    /// another request already did (then the new credentials are there), or
+    /// logging in again has not helped three times running (the 401 is not
+    /// about an expired token). Whether the request should be sent again.
+    async fn relogin(&self, used: &Credentials) -> bool {
+        if self
+            .options
+            .login
+            .as_ref()
+            .and_then(|u| u.login.as_ref())
+            .is_none()
+            || self.useless_relogins.load(Ordering::Relaxed) >= 3
+        {
+            return false;
+        }
+        let _one_at_a_time = self.login_lock.lock().await;
+        if self.credentials() != *used {
+            return true;
+        }
+        self.login().await.is_ok()
+    }
+
+    /// Whether a request names the username the run logs in with.
+    fn carries_login_identity(&self, sent: &Sent) -> bool {
+        let Some(name) = self
+            .options
+            .login
+            .as_ref()
+            .and_then(|u| u.login.as_ref())
+            .and_then(|l| l.username.as_deref())
+        else {
+            return false;
+        };
+        sent.target.contains(name)
+            || sent.target.contains(&seam_core::http::percent_encode(name))
+            || sent.body_text().contains(name)
     }
 
     /// One request to the base URL; an error when nothing answers.
@@ -436,7 +571,8 @@ impl Shared<'_> {
             }
             return out;
         }
-        if matches!(status, 401 | 403) && verdict.is_valid() {
+        // (a public operation's 401 is its own answer: a wrong password)
+        if matches!(status, 401 | 403) && verdict.is_valid() && !op.is_public() {
             *self
                 .unauthorized
                 .lock()
@@ -573,15 +709,35 @@ impl Shared<'_> {
         }
         let op = &self.spec.operations[case.operation];
         let known;
-        let case = if matches!(case.phase, Phase::Coverage | Phase::Random) {
+        let sensitive = self.sensitive.contains(&case.operation);
+        let case = if matches!(case.phase, Phase::Coverage | Phase::Random) && !sensitive {
             known = self.with_known_ids(case);
             &known
         } else {
             case
         };
-        let sent = render(op, case, &self.options.headers);
+        let used = self.credentials();
+        let mut sent = render(op, case, &used);
+        if sensitive && self.carries_login_identity(&sent) {
+            return Some(Err(
+                "skipped: it names the identity the run logs in with".into()
+            ));
+        }
         let verdict = judge(self.spec, &self.schemas, op, case, &sent);
-        let answer = self.send(&sent).await;
+        let mut answer = self.send(&sent).await;
+        if matches!(&answer, Ok(a) if a.status == 401)
+            && !op.is_public()
+            && self.relogin(&used).await
+        {
+            sent = render(op, case, &self.credentials());
+            answer = self.send(&sent).await;
+            let still = matches!(&answer, Ok(a) if a.status == 401);
+            if still {
+                self.useless_relogins.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.useless_relogins.store(0, Ordering::Relaxed);
+            }
+        }
         self.count(case.operation, &answer);
         let candidates = self.evaluate(op, case, &verdict, &answer);
         for c in candidates {
@@ -727,7 +883,7 @@ impl Shared<'_> {
                 if tries >= 64 || self.out_of_time() {
                     break 'outer;
                 }
-                let sent = render(op, &step, &self.options.headers);
+                let sent = render(op, &step, &self.credentials());
                 let v = judge(self.spec, &self.schemas, op, &step, &sent);
                 if v.is_valid() != verdict.is_valid() {
                     continue;
@@ -777,7 +933,7 @@ impl Shared<'_> {
         if !refers {
             return true;
         }
-        let sent = render(op, &c, &self.options.headers);
+        let sent = render(op, &c, &self.credentials());
         let verdict = judge(self.spec, &self.schemas, op, &c, &sent);
         if !verdict.is_valid() {
             return false;

@@ -137,7 +137,7 @@ async fn sequence(shared: &Shared<'_>, r: &Resource) {
         }
     }
     let op = &shared.spec.operations[r.create];
-    let create_sent = render(op, &create, &shared.options.headers);
+    let create_sent = render(op, &create, &shared.credentials());
     if !judge(shared.spec, &shared.schemas, op, &create, &create_sent).is_valid() {
         return;
     }
@@ -202,7 +202,7 @@ async fn sequence(shared: &Shared<'_>, r: &Resource) {
             case.phase = Phase::Stateful;
             case.set_param(ParamLocation::Path, &r.param, id.clone());
             let wop = &shared.spec.operations[write];
-            let sent = render(wop, &case, &shared.options.headers);
+            let sent = render(wop, &case, &shared.credentials());
             if judge(shared.spec, &shared.schemas, wop, &case, &sent).is_valid() {
                 continue;
             }
@@ -253,7 +253,7 @@ async fn sequence(shared: &Shared<'_>, r: &Resource) {
     if let Some(delete) = r.delete {
         let case = item_case(delete);
         let dop = &shared.spec.operations[delete];
-        let delete_sent = render(dop, &case, &shared.options.headers);
+        let delete_sent = render(dop, &case, &shared.credentials());
         let Some(Ok(deleted)) = shared.try_case(&case, &steps).await else {
             return;
         };
@@ -329,7 +329,7 @@ fn found(
     if !shared.on(op, check) {
         return;
     }
-    let sent = render(op, case, &shared.options.headers);
+    let sent = render(op, case, &shared.credentials());
     shared.record(
         index,
         case,

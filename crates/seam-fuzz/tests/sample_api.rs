@@ -91,3 +91,31 @@ async fn the_corrected_twin_gives_no_finding() {
     );
     assert!(outcome.requests > 500, "{} requests", outcome.requests);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auth_file_logs_in_and_logs_in_again_when_the_token_expires() {
+    // each token serves 100 requests; the run needs many more
+    let (addr, logins) = seam_testkit::sample_api::serve_expiring(Flaws::None, 100).await;
+    let dir = tempfile::tempdir().unwrap();
+    let auth = dir.path().join("auth.yaml");
+    std::fs::write(
+        &auth,
+        "auth:\n  - name: alice\n    loginEndpointAuth:\n      endpoint: /login\n      verb: POST\n      \
+         contentType: application/json\n      payloadUserPwd: {username: alice, password: s3cret, \
+         usernameField: username, passwordField: password}\n      token: {extractFrom: body, \
+         extractSelector: /access_token, sendIn: header, sendName: Authorization, sendTemplate: \"Bearer {token}\"}\n",
+    )
+    .unwrap();
+    let mut options = Options::new(format!("http://{addr}"));
+    options.login = Some(seam_fuzz::auth::read(&auth, None).unwrap());
+    options.max_examples = 20;
+    let outcome = seam_fuzz::run(&spec(), &options, &|_| {}).await.unwrap();
+    let n = logins.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        n > 3,
+        "logged in {n} time(s) over {} requests",
+        outcome.requests
+    );
+    assert!(outcome.findings.is_empty(), "{}", summary(&outcome));
+    assert!(outcome.notes.is_empty(), "{:?}", outcome.notes);
+}

@@ -32,8 +32,12 @@ use std::time::Duration;
 /// The API's OpenAPI 3.0 document.
 pub const SPEC: &str = include_str!("spec.yaml");
 
-/// The bearer token every request needs.
+/// A bearer token every request may carry.
 pub const TOKEN: &str = "sample-token";
+
+/// The user `POST /login` knows: (username, password). Each login answers a
+/// new token (`token-N`), which [`serve_expiring`] lets serve a few requests.
+pub const USER: (&str, &str) = ("alice", "s3cret");
 
 /// Which behaviour to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +53,8 @@ struct Store {
     items: BTreeMap<u64, Value>,
     orders: BTreeMap<u64, Value>,
     next: u64,
+    /// The token the last login gave, and the requests it has served.
+    token: Option<(String, u64)>,
 }
 
 #[derive(Clone)]
@@ -56,6 +62,10 @@ struct App {
     flawed: bool,
     store: Arc<Mutex<Store>>,
     requests: Arc<AtomicU64>,
+    /// Requests a login's token serves before it expires (`None`: never);
+    /// with a budget, the fixed [`TOKEN`] is refused.
+    token_budget: Option<u64>,
+    logins: Arc<AtomicU64>,
 }
 
 /// Serves the API on `127.0.0.1:0` on the current tokio runtime; its address.
@@ -79,18 +89,43 @@ pub async fn serve_counted(
     flaws: Flaws,
     requests: Arc<AtomicU64>,
 ) {
-    let app = App {
-        flawed: flaws == Flaws::All,
-        store: Arc::new(Mutex::new(Store::default())),
-        requests,
-    };
-    let router = axum::Router::new().fallback(
-        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let app = app.clone();
-            async move { app.handle(method, uri, headers, body).await }
-        },
-    );
-    let _ = axum::serve(listener, router).await;
+    App::new(flaws, requests, None).serve(listener).await
+}
+
+/// Serves the API where only tokens from `POST /login` work, each for
+/// `budget` requests; its address and the count of logins so far.
+pub async fn serve_expiring(flaws: Flaws, budget: u64) -> (SocketAddr, Arc<AtomicU64>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local address");
+    let app = App::new(flaws, Arc::new(AtomicU64::new(0)), Some(budget));
+    let logins = app.logins.clone();
+    tokio::spawn(app.serve(listener));
+    (addr, logins)
+}
+
+impl App {
+    fn new(flaws: Flaws, requests: Arc<AtomicU64>, token_budget: Option<u64>) -> App {
+        App {
+            flawed: flaws == Flaws::All,
+            store: Arc::new(Mutex::new(Store::default())),
+            requests,
+            token_budget,
+            logins: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    async fn serve(self, listener: tokio::net::TcpListener) {
+        let app = self;
+        let router = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let app = app.clone();
+                async move { app.handle(method, uri, headers, body).await }
+            },
+        );
+        let _ = axum::serve(listener, router).await;
+    }
 }
 
 fn error(status: u16, message: &str) -> Response {
@@ -251,13 +286,10 @@ fn item_of(id: u64, v: &Value) -> Value {
 impl App {
     async fn handle(&self, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let authorized = headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v == format!("Bearer {TOKEN}"));
         let path = uri.path().to_string();
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let allowed: &[&str] = match segments.as_slice() {
+            ["login"] => &["POST"],
             ["items"] => &["GET", "POST"],
             ["items", _] => &["GET", "PUT", "DELETE"],
             ["orders"] => &["POST"],
@@ -275,7 +307,10 @@ impl App {
             }
             return r;
         }
-        if !authorized {
+        if segments == ["login"] {
+            return self.login(&headers, &body);
+        }
+        if !self.authorized(&headers) {
             return error(401, "a bearer token is required");
         }
         match (method.as_str(), segments.as_slice()) {
@@ -289,6 +324,58 @@ impl App {
             ("GET", ["search"]) => self.search(&uri).await,
             _ => error(404, "no such path"),
         }
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let Some(sent) = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        else {
+            return false;
+        };
+        let Some(budget) = self.token_budget else {
+            return sent == TOKEN || self.store().token.as_ref().is_some_and(|(t, _)| t == sent);
+        };
+        let mut store = self.store();
+        match &mut store.token {
+            Some((t, used)) if t == sent && *used < budget => {
+                *used += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn login(&self, headers: &HeaderMap, body: &Bytes) -> Response {
+        let v = match json_body(headers, body) {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        let Some(o) = v.as_object() else {
+            return error(400, "the body must be an object");
+        };
+        if o.keys().any(|k| k != "username" && k != "password") {
+            return error(400, "unknown field");
+        }
+        let (Some(user), Some(password)) = (
+            o.get("username").and_then(Value::as_str),
+            o.get("password").and_then(Value::as_str),
+        ) else {
+            return error(400, "username and password must be strings");
+        };
+        let ok_len = |s: &str| (1..=64).contains(&s.chars().count());
+        if !ok_len(user) || !ok_len(password) {
+            return error(400, "username and password have 1 to 64 characters");
+        }
+        if (user, password) != USER {
+            return error(401, "unknown user or wrong password");
+        }
+        let mut store = self.store();
+        let n = self.logins.fetch_add(1, Ordering::Relaxed) + 1;
+        let token = format!("token-{n}");
+        store.token = Some((token.clone(), 0));
+        ok(200, &json!({ "access_token": token }))
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
