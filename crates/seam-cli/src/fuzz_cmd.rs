@@ -7,11 +7,11 @@
 use crate::reports::{write_all, Requested};
 use crate::{exit, CliError, Outcome};
 use clap::{Args, Subcommand};
-use seam_fuzz::case::Phase;
-use seam_fuzz::check::{Check, CheckSet};
-use seam_fuzz::{report, Options, Progress};
+use seam_fuzz::check::Check;
+use seam_fuzz::config::FuzzSettings;
+use seam_fuzz::{report, Progress};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const AFTER_HELP: &str = "\
@@ -38,49 +38,49 @@ pub struct FuzzArgs {
     #[command(subcommand)]
     command: Option<FuzzCommand>,
     /// The OpenAPI spec (YAML or JSON; 2.0, 3.0, 3.1).
-    #[arg(value_name = "SPEC", required = true)]
+    #[arg(value_name = "SPEC")]
     spec: Option<PathBuf>,
     /// The API's base URL; the spec's paths are appended to it.
-    #[arg(long, value_name = "URL", required = true)]
+    #[arg(long, value_name = "URL")]
     url: Option<String>,
-    /// Phases to run, comma-separated: examples, coverage, random, stateful.
-    #[arg(
-        long,
-        value_name = "LIST",
-        value_delimiter = ',',
-        default_value = "examples,coverage,random,stateful"
-    )]
-    phases: Vec<String>,
+    /// Read settings from the `[fuzz]` table of this seam.toml (flags given
+    /// here win); per-operation settings live there only.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Phases to run, comma-separated: examples, coverage, random, stateful
+    /// (default: all).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    phases: Option<Vec<String>>,
     /// Run only these checks (comma-separated codes; `seam explain` lists them).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    checks: Vec<String>,
+    checks: Option<Vec<String>>,
     /// Turn these checks off.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    exclude_checks: Vec<String>,
+    exclude_checks: Option<Vec<String>>,
     /// Fuzz only these operations: `METHOD /path` or an operationId (repeatable).
     #[arg(long = "operation", value_name = "OP")]
-    operations: Vec<String>,
-    /// Seed for generated data: the same seed sends the same requests.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    seed: u64,
-    /// Random-phase cases per operation.
-    #[arg(long, value_name = "N", default_value_t = 50)]
-    max_examples: usize,
+    operations: Option<Vec<String>>,
+    /// Seed for generated data: the same seed sends the same requests [default: 0].
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Random-phase cases per operation [default: 50].
+    #[arg(long, value_name = "N")]
+    max_examples: Option<usize>,
     /// Stop sending after this long (`90s`, `5m`); what was found is reported.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    max_time: Option<Duration>,
-    /// Operations fuzzed at once.
-    #[arg(long, value_name = "N", default_value_t = 2)]
-    workers: usize,
-    /// A request without an answer after this long is a hang (`server-error`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
-    request_timeout: Duration,
+    #[arg(long, value_name = "DURATION")]
+    max_time: Option<String>,
+    /// Operations fuzzed at once [default: 2].
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// A request without an answer after this long is a hang (`server-error`) [default: 10s].
+    #[arg(long, value_name = "DURATION")]
+    request_timeout: Option<String>,
     /// Report answers slower than this (`500ms`): the response-time check.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    max_response_time: Option<Duration>,
+    #[arg(long, value_name = "DURATION")]
+    max_response_time: Option<String>,
     /// A header every request carries, `Name: value` (repeatable).
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    headers: Vec<String>,
+    headers: Option<Vec<String>>,
     /// HTTP basic credentials, `user:password`.
     #[arg(long, value_name = "USER:PASSWORD")]
     basic: Option<String>,
@@ -91,9 +91,9 @@ pub struct FuzzArgs {
     /// headers, or a login endpoint whose token (or cookies) every request
     /// carries; logged in again when an answer is 401.
     #[arg(long, value_name = "FILE")]
-    auth: Option<PathBuf>,
+    auth: Option<String>,
     /// The user of the auth file to log in as (default: its first).
-    #[arg(long, value_name = "NAME", requires = "auth")]
+    #[arg(long, value_name = "NAME")]
     auth_user: Option<String>,
     /// Do not send 1 MB strings and 100,000-item arrays.
     #[arg(long)]
@@ -106,7 +106,7 @@ pub struct FuzzArgs {
     report_dir: PathBuf,
     /// Accepted findings: a `seam fuzz` JSON report, or one finding id per line.
     #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
+    baseline: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -133,30 +133,6 @@ struct ReplayArgs {
 pub struct ExplainArgs {
     /// A check's code; without one, every code with its title.
     code: Option<String>,
-}
-
-/// `500ms`, `10s`, `5m`, `1h`, or a number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => t.split_at(i),
-        None => (t, "s"),
-    };
-    let n: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (write 500ms, 10s, 5m or 1h)"))?;
-    let seconds = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => {
-            return Err(format!(
-                "`{text}` is not a duration (write 500ms, 10s, 5m or 1h)"
-            ))
-        }
-    };
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 pub fn explain(args: ExplainArgs) -> Result<Outcome, CliError> {
@@ -193,57 +169,38 @@ fn wrap(text: &str, width: usize) -> String {
     out
 }
 
-fn auth_headers(args: &FuzzArgs) -> Result<Vec<(String, String)>, CliError> {
-    let mut out = Vec::new();
-    for h in &args.headers {
-        let Some((name, value)) = h.split_once(':') else {
-            return Err(CliError::Input(format!(
-                "-H `{h}`: write a header as `Name: value`"
-            )));
-        };
-        out.push((name.trim().to_string(), value.trim().to_string()));
-    }
-    if let Some(token) = &args.bearer {
-        out.push(("Authorization".into(), format!("Bearer {token}")));
-    }
-    if let Some(basic) = &args.basic {
-        if !basic.contains(':') {
-            return Err(CliError::Input(
-                "--basic: write the credentials as `user:password`".into(),
-            ));
+impl FuzzArgs {
+    /// The flags as settings (those not given are `None`).
+    fn settings(&self) -> FuzzSettings {
+        FuzzSettings {
+            spec: self.spec.as_ref().map(|p| p.display().to_string()),
+            url: self.url.clone(),
+            phases: self.phases.clone(),
+            checks: self.checks.clone(),
+            exclude_checks: self.exclude_checks.clone(),
+            only: self.operations.clone(),
+            seed: self.seed,
+            max_examples: self.max_examples,
+            max_time: self.max_time.clone(),
+            workers: self.workers,
+            request_timeout: self.request_timeout.clone(),
+            max_response_time: self.max_response_time.clone(),
+            headers: self.headers.clone(),
+            bearer: self.bearer.clone(),
+            basic: self.basic.clone(),
+            auth: self.auth.clone(),
+            auth_user: self.auth_user.clone(),
+            huge: self.no_huge.then_some(false),
+            baseline: self.baseline.clone(),
+            ..Default::default()
         }
-        use base64::Engine as _;
-        out.push((
-            "Authorization".into(),
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(basic)
-            ),
-        ));
     }
-    Ok(out)
 }
 
 pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
     if let Some(FuzzCommand::Replay(r)) = args.command {
         return replay(r);
     }
-    let (Some(spec_path), Some(url)) = (args.spec.clone(), args.url.clone()) else {
-        return Err(CliError::Input("give a spec and --url".into()));
-    };
-    let phases = args
-        .phases
-        .iter()
-        .map(|p| Phase::parse(p.trim()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError::Input)?;
-    let checks = if args.checks.is_empty() {
-        CheckSet::default()
-    } else {
-        CheckSet::only(&args.checks).map_err(CliError::Input)?
-    }
-    .without(&args.exclude_checks)
-    .map_err(CliError::Input)?;
     for f in &args.report {
         if !report::FORMATS.contains(&f.as_str()) {
             return Err(CliError::Input(format!(
@@ -253,15 +210,37 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
             )));
         }
     }
-    let accepted = match &args.baseline {
-        Some(path) => seam_fuzz::baseline::read(path).map_err(CliError::Input)?,
-        None => Vec::new(),
+    let flags = args.settings();
+    let (settings, dir) = match &args.config {
+        Some(path) => {
+            let file = seam_pipeline::config::load_fuzz(path, &|name| std::env::var(name).ok())
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            (file.overridden_by(flags), dir)
+        }
+        None => (flags, PathBuf::from(".")),
     };
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(CliError::Input(format!(
-            "--url `{url}`: give an http:// or https:// base URL"
-        )));
+    // a spec or baseline named on the command line is relative to here
+    let mut resolved = settings.resolve(&dir).map_err(CliError::Input)?;
+    if let Some(spec) = &args.spec {
+        resolved.spec = spec.clone();
     }
+    if let Some(b) = &args.baseline {
+        resolved.baseline = seam_fuzz::baseline::read(Path::new(b)).map_err(CliError::Input)?;
+    }
+    if let Some(a) = &args.auth {
+        resolved.options.login = Some(
+            seam_fuzz::auth::read(Path::new(a), settings.auth_user.as_deref())
+                .map_err(CliError::Input)?,
+        );
+    }
+    let spec_path = resolved.spec.clone();
+    let accepted = resolved.baseline.clone();
+    let options = resolved.options;
     let spec = seam_openapi::load::load(&spec_path).map_err(|errors| {
         for e in &errors {
             eprintln!("error: {e}");
@@ -273,22 +252,6 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
         );
         CliError::Reported(exit::USAGE)
     })?;
-    let mut options = Options::new(url);
-    options.phases = phases;
-    options.checks = checks;
-    options.seed = args.seed;
-    options.max_examples = args.max_examples;
-    options.max_time = args.max_time;
-    options.workers = args.workers.max(1);
-    options.request_timeout = args.request_timeout;
-    options.max_response_time = args.max_response_time;
-    options.headers = auth_headers(&args)?;
-    if let Some(path) = &args.auth {
-        options.login =
-            Some(seam_fuzz::auth::read(path, args.auth_user.as_deref()).map_err(CliError::Input)?);
-    }
-    options.operations = args.operations.clone();
-    options.huge = !args.no_huge;
     let live = std::io::stderr().is_terminal();
     let progress = |p: Progress| {
         if live {
@@ -315,9 +278,10 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
         .filter(|f| args.report.iter().any(|r| r == *f))
         .map(|f| {
             let outcome = &outcome;
+            let accepted = &accepted;
             let spec_name = spec_name.clone();
             let render: Box<dyn Fn() -> String> =
-                Box::new(move || report::render(f, outcome, &spec_name));
+                Box::new(move || report::render(f, outcome, &spec_name, accepted));
             (*f, args.report_dir.join(report::file_name(f)), render)
         })
         .collect();
@@ -432,19 +396,4 @@ fn replay(args: ReplayArgs) -> Result<Outcome, CliError> {
     } else {
         exit::OK
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));
-        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
-        assert!(parse_duration("ten").is_err());
-        assert!(parse_duration("5d").is_err());
-    }
 }

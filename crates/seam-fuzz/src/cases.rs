@@ -180,7 +180,7 @@ impl<'a> Maker<'a> {
             let Some(value) = base.param(p.location, &p.name).cloned() else {
                 continue;
             };
-            // left out
+            // left out (a path parameter cannot be: its segment would be empty)
             let mut c = base.clone();
             c.remove_param(p.location, &p.name);
             c.mutation = Some(format!(
@@ -194,7 +194,9 @@ impl<'a> Maker<'a> {
             if p.required && p.location == ParamLocation::Header {
                 c.purpose = Purpose::MissingHeader;
             }
-            out.push(c);
+            if p.location != ParamLocation::Path {
+                out.push(c);
+            }
             // each mutant of its value
             let schema = p
                 .schema
@@ -503,10 +505,30 @@ fn form_encode(v: &Value) -> Vec<u8> {
     }
 }
 
-/// The cases without repeats (the first of equal ones kept).
+/// Whether a path parameter would be sent as an empty segment (left out,
+/// `""`, `null`, `[]`, `{}`): `/pets/` is another route (or the same one
+/// normalised), so its answer says nothing about this operation.
+fn empty_path_segment(c: &Case) -> bool {
+    c.params.iter().any(|(l, _, v)| {
+        *l == ParamLocation::Path
+            && match v {
+                Value::Null => true,
+                Value::String(s) => s.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                _ => false,
+            }
+    })
+}
+
+/// The cases without repeats (the first of equal ones kept), and without
+/// those with an empty path segment.
 fn dedup(cases: Vec<Case>) -> Vec<Case> {
     let mut out: Vec<Case> = Vec::with_capacity(cases.len());
     for c in cases {
+        if empty_path_segment(&c) {
+            continue;
+        }
         if !out
             .iter()
             .any(|o| o.params == c.params && o.body == c.body && o.extra_query == c.extra_query)

@@ -9,6 +9,7 @@
 //! - [`run`]: sending, checking, confirming and shrinking; the run's options.
 //! - [`stateful`]: sequences over resources (create, read, write, delete).
 //! - [`check`]: the checks, their codes and `seam explain` texts.
+//! - [`config`]: the `[fuzz]` table of `seam.toml`, and flags over it.
 //! - [`finding`]: findings and the run's outcome.
 //! - [`report`]: terminal, JSON, NDJSON, JUnit, SARIF, HTML and HAR reports.
 //! - [`auth`]: credentials: fixed headers, or a Web Fuzzing Commons auth file (login).
@@ -19,6 +20,7 @@ pub mod baseline;
 pub mod case;
 pub mod cases;
 pub mod check;
+pub mod config;
 pub mod finding;
 pub mod mutate;
 pub mod report;

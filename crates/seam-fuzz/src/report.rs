@@ -22,15 +22,16 @@ pub fn file_name(format: &str) -> String {
     }
 }
 
-/// A report in `format` (one of [`FORMATS`]).
-pub fn render(format: &str, outcome: &Outcome, spec_path: &str) -> String {
+/// A report in `format` (one of [`FORMATS`]); `accepted`: finding ids in the
+/// baseline (they do not fail a JUnit test case).
+pub fn render(format: &str, outcome: &Outcome, spec_path: &str, accepted: &[String]) -> String {
     match format {
-        "junit" => junit(outcome),
+        "junit" => junit(outcome, accepted),
         "json" => {
             serde_json::to_string_pretty(&to_json(outcome, spec_path)).unwrap_or_default() + "\n"
         }
         "ndjson" => ndjson(outcome, spec_path),
-        "html" => html(outcome, spec_path),
+        "html" => seam_core::html::page("seam fuzz", &html_fragment(outcome, spec_path)),
         "sarif" => sarif(outcome, spec_path),
         "har" => serde_json::to_string_pretty(&har(outcome)).unwrap_or_default() + "\n",
         _ => String::new(),
@@ -210,48 +211,49 @@ fn ndjson(outcome: &Outcome, spec_path: &str) -> String {
     out
 }
 
-fn junit(outcome: &Outcome) -> String {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut report = Report::new("seam fuzz");
+fn junit(outcome: &Outcome, accepted: &[String]) -> String {
+    let mut report = quick_junit::Report::new("seam fuzz");
+    report.add_test_suites(junit_suites(outcome, accepted));
+    report.to_string().unwrap_or_default()
+}
+
+/// A JUnit suite per operation, a test case per check: failed when a
+/// confirmed finding of that check is not in the baseline.
+pub fn junit_suites(outcome: &Outcome, accepted: &[String]) -> Vec<quick_junit::TestSuite> {
+    use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+    let mut suites = Vec::new();
     for stats in &outcome.operations {
-        let mut suite = TestSuite::new(stats.operation.clone());
-        let findings: Vec<&Finding> = outcome
-            .findings
-            .iter()
-            .filter(|f| f.operation == stats.operation)
-            .collect();
+        let mut suite = TestSuite::new(format!("fuzz {}", stats.operation));
         for check in Check::ALL {
-            let of_check: Vec<&&Finding> = findings.iter().filter(|f| f.check == check).collect();
-            let status = match of_check.iter().find(|f| !f.flaky) {
-                Some(f) => {
+            let of_check: Vec<&Finding> = outcome
+                .findings
+                .iter()
+                .filter(|f| f.operation == stats.operation && f.check == check)
+                .collect();
+            let failing: Vec<&&Finding> = of_check
+                .iter()
+                .filter(|f| !f.flaky && !accepted.contains(&f.id))
+                .collect();
+            let status = match failing.first() {
+                Some(first) => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    if let TestCaseStatus::NonSuccess {
-                        message,
-                        description,
-                        kind,
-                        ..
-                    } = &mut s
-                    {
-                        *message = Some(f.message.clone().into());
-                        *kind = NonSuccessKind::Failure;
-                        *description = Some(
-                            of_check
-                                .iter()
-                                .map(|f| format!("{} {}\n{}", f.id, f.message, f.curl))
-                                .collect::<Vec<_>>()
-                                .join("\n\n")
-                                .into(),
-                        );
-                    }
+                    s.set_message(first.message.as_str());
+                    s.set_description(
+                        failing
+                            .iter()
+                            .map(|f| format!("{} {}\n{}", f.id, f.message, f.curl))
+                            .collect::<Vec<_>>()
+                            .join("\n\n"),
+                    );
                     s
                 }
                 None => TestCaseStatus::success(),
             };
             suite.add_test_case(TestCase::new(check.code(), status));
         }
-        report.add_test_suite(suite);
+        suites.push(suite);
     }
-    report.to_string().unwrap_or_default()
+    suites
 }
 
 fn sarif(outcome: &Outcome, spec_path: &str) -> String {
@@ -319,7 +321,8 @@ fn split_location(location: &str, spec_path: &str) -> (String, u64, u64) {
     }
 }
 
-fn html(outcome: &Outcome, spec_path: &str) -> String {
+/// The HTML report's body (for a page of its own, or a section of `seam ci`'s).
+pub fn html_fragment(outcome: &Outcome, spec_path: &str) -> String {
     let confirmed = outcome.confirmed().count();
     let mut body = seam_core::html::summary(
         outcome.operations.len().saturating_sub(
@@ -387,7 +390,7 @@ fn html(outcome: &Outcome, spec_path: &str) -> String {
         );
     }
     body.push_str("</table>");
-    seam_core::html::page("seam fuzz", &body)
+    body
 }
 
 fn har(outcome: &Outcome) -> Value {

@@ -19,6 +19,8 @@ pub struct Pipeline {
     pub dir: PathBuf,
     pub contracts: Vec<ContractsLayer>,
     pub suites: Vec<SuitesLayer>,
+    /// Generative payload checks (`seam fuzz`), run after the suites.
+    pub fuzz: Vec<seam_fuzz::config::FuzzSettings>,
     pub report: ReportSection,
     /// Skip the suites layers when a contracts layer failed.
     pub fail_fast: bool,
@@ -45,6 +47,8 @@ struct File {
     contracts: Vec<ContractsLayer>,
     #[serde(default, deserialize_with = "one_or_many")]
     suites: Vec<SuitesLayer>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    fuzz: Vec<seam_fuzz::config::FuzzSettings>,
     #[serde(default)]
     report: ReportSection,
 }
@@ -183,11 +187,11 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
         let at = e.span().map(|s| s.start);
         error(at, text, e.message().trim_end().to_string())
     })?;
-    if file.contracts.is_empty() && file.suites.is_empty() {
+    if file.contracts.is_empty() && file.suites.is_empty() && file.fuzz.is_empty() {
         return Err(error(
             None,
             text,
-            "no layers: add [contracts] and/or [suites]".into(),
+            "no layers: add [contracts], [suites] and/or [fuzz]".into(),
         ));
     }
     let expand = |value: &str| -> Result<String, ConfigError> {
@@ -218,7 +222,26 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
             *v = expand(v)?;
         }
     }
+    let mut fuzz = file.fuzz;
+    for f in &mut fuzz {
+        let strings = [
+            &mut f.spec,
+            &mut f.url,
+            &mut f.bearer,
+            &mut f.basic,
+            &mut f.auth,
+            &mut f.auth_user,
+            &mut f.baseline,
+        ];
+        for v in strings.into_iter().flatten() {
+            *v = expand(v)?;
+        }
+        for v in f.headers.iter_mut().flatten() {
+            *v = expand(v)?;
+        }
+    }
     Ok(Pipeline {
+        fuzz,
         dir: path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -228,6 +251,22 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
         suites,
         report: file.report,
         fail_fast: file.fail_fast,
+    })
+}
+
+/// The first `[fuzz]` table of a `seam.toml` (variables filled in), for
+/// `seam fuzz --config`.
+pub fn load_fuzz(
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<seam_fuzz::config::FuzzSettings, ConfigError> {
+    let pipeline = load(path, lookup)?;
+    pipeline.fuzz.into_iter().next().ok_or_else(|| {
+        SourceError::new(
+            path.display().to_string(),
+            None,
+            "no [fuzz] table".to_string(),
+        )
     })
 }
 

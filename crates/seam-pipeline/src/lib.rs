@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 pub enum LayerKind {
     Contracts,
     Suites,
+    Fuzz,
 }
 
 impl LayerKind {
@@ -34,6 +35,7 @@ impl LayerKind {
         match self {
             LayerKind::Contracts => "contracts",
             LayerKind::Suites => "suites",
+            LayerKind::Fuzz => "fuzz",
         }
     }
 }
@@ -289,6 +291,27 @@ pub async fn run(
         on_event(Event::Finished(&outcome));
         layers.push(outcome);
     }
+    for f in &pipeline.fuzz {
+        let name = f
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("fuzz ({})", f.spec.as_deref().unwrap_or("no spec")));
+        on_event(Event::Started {
+            kind: LayerKind::Fuzz,
+            name: &name,
+        });
+        let outcome = if pipeline.fail_fast && contracts_failed {
+            LayerOutcome::skipped(LayerKind::Fuzz, name)
+        } else {
+            let started = Instant::now();
+            match fuzz(f, name.clone(), &pipeline.dir).await {
+                Ok(o) => o,
+                Err(e) => LayerOutcome::errored(LayerKind::Fuzz, name, e, started),
+            }
+        };
+        on_event(Event::Finished(&outcome));
+        layers.push(outcome);
+    }
     PipelineReport {
         layers,
         duration: start.elapsed(),
@@ -385,6 +408,58 @@ async fn suites(
         text: report.to_text(style),
         junit: report.junit_suites(),
         html: report.html_fragment(),
+        duration: start.elapsed(),
+        skipped: false,
+        error: None,
+    })
+}
+
+async fn fuzz(
+    layer: &seam_fuzz::config::FuzzSettings,
+    name: String,
+    dir: &Path,
+) -> Result<LayerOutcome, LayerError> {
+    let start = Instant::now();
+    let resolved = layer
+        .resolve(dir)
+        .map_err(|e| input_error(format!("fuzz: {e}")))?;
+    let spec = seam_openapi::load::load(&resolved.spec).map_err(|errors| {
+        input_error(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let outcome = seam_fuzz::run(&spec, &resolved.options, &|_| {})
+        .await
+        .map_err(|e| match e {
+            seam_fuzz::RunError::Unreachable(message) => LayerError {
+                kind: ErrorKind::Unreachable,
+                message,
+            },
+            seam_fuzz::RunError::Usage(message) => input_error(message),
+        })?;
+    let accepted = &resolved.baseline;
+    let failing: Vec<&seam_fuzz::Finding> = outcome
+        .confirmed()
+        .filter(|f| !accepted.contains(&f.id))
+        .collect();
+    let operations_failing = outcome
+        .operations
+        .iter()
+        .filter(|o| failing.iter().any(|f| f.operation == o.operation))
+        .count();
+    let spec_name = resolved.spec.display().to_string();
+    Ok(LayerOutcome {
+        kind: LayerKind::Fuzz,
+        name,
+        passed: outcome.operations.len() - operations_failing,
+        failed: failing.len(),
+        text: seam_fuzz::report::text(&outcome, accepted),
+        junit: seam_fuzz::report::junit_suites(&outcome, accepted),
+        html: seam_fuzz::report::html_fragment(&outcome, &spec_name),
         duration: start.elapsed(),
         skipped: false,
         error: None,
