@@ -12,7 +12,6 @@ use seam_fuzz::config::FuzzSettings;
 use seam_fuzz::{report, Progress};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -169,6 +168,9 @@ fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// A report, rendered only when it is written.
+type Render<'a> = Box<dyn Fn() -> String + 'a>;
+
 impl FuzzArgs {
     /// The flags as settings (those not given are `None`).
     fn settings(&self) -> FuzzSettings {
@@ -272,22 +274,29 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
         eprint!("\r\x1b[2K");
     }
     print!("{}", report::text(&outcome, &accepted));
-    let spec_name = spec_path.display().to_string();
-    let renders: Vec<(&'static str, PathBuf, Box<dyn Fn() -> String>)> = report::FORMATS
+    // the JSON report names the spec absolutely, so `seam fuzz replay` finds
+    // it from anywhere
+    let spec_name = std::fs::canonicalize(&spec_path)
+        .unwrap_or_else(|_| spec_path.clone())
+        .display()
+        .to_string();
+    let asked: Vec<(&'static str, PathBuf)> = report::FORMATS
         .iter()
         .filter(|f| args.report.iter().any(|r| r == *f))
-        .map(|f| {
-            let outcome = &outcome;
-            let accepted = &accepted;
-            let spec_name = spec_name.clone();
-            let render: Box<dyn Fn() -> String> =
-                Box::new(move || report::render(f, outcome, &spec_name, accepted));
-            (*f, args.report_dir.join(report::file_name(f)), render)
+        .map(|f| (*f, args.report_dir.join(report::file_name(f))))
+        .collect();
+    let render = |format: &str| report::render(format, &outcome, &spec_name, &accepted);
+    let renders: Vec<Render<'_>> = asked
+        .iter()
+        .map(|(format, _)| {
+            let format = *format;
+            Box::new(move || render(format)) as Render<'_>
         })
         .collect();
-    let requested: Vec<Requested<'_>> = renders
+    let requested: Vec<Requested<'_>> = asked
         .iter()
-        .map(|(label, path, render)| Requested {
+        .zip(&renders)
+        .map(|((label, path), render)| Requested {
             label,
             path: Some(path.as_path()),
             render: render.as_ref(),
@@ -301,99 +310,49 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
     Ok(if failing > 0 { exit::FAILED } else { exit::OK })
 }
 
-/// `seam fuzz replay`: the finding's steps and request sent again.
+/// `seam fuzz replay`: the finding's steps and request sent again, its check
+/// applied to the answer.
 fn replay(args: ReplayArgs) -> Result<Outcome, CliError> {
-    let bytes = std::fs::read(&args.from).map_err(|e| {
-        CliError::Input(format!(
-            "{}: cannot read the report: {e}",
-            args.from.display()
-        ))
-    })?;
+    let from = args.from.display().to_string();
+    let bytes = std::fs::read(&args.from)
+        .map_err(|e| CliError::Input(format!("{from}: cannot read the report: {e}")))?;
     let report: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         CliError::Input(format!(
-            "{}:{}:{}: not a JSON report: {}",
-            args.from.display(),
+            "{from}:{}:{}: not a JSON report: {}",
             e.line(),
             e.column(),
             seam_openapi::params::plain_json_error(&e)
         ))
     })?;
-    let findings = report["findings"].as_array().cloned().unwrap_or_default();
-    let Some(finding) = findings.iter().find(|f| f["id"] == args.id.as_str()) else {
-        let ids: Vec<&str> = findings.iter().filter_map(|f| f["id"].as_str()).collect();
-        return Err(CliError::Input(format!(
-            "{}: no finding `{}`{} ({} finding(s) in it)",
-            args.from.display(),
-            args.id,
-            seam_core::source::did_you_mean(&args.id, ids.iter().copied()),
-            ids.len()
-        )));
-    };
+    let finding = seam_fuzz::replay::find(&report, &args.id)
+        .map_err(|e| CliError::Input(format!("{from}: {e}")))?;
     let base = args
         .url
         .clone()
         .or_else(|| report["base_url"].as_str().map(str::to_string))
-        .unwrap_or_default();
-    let send = |req: &serde_json::Value| -> Result<(u16, String), CliError> {
-        let client = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| CliError::Input(e.to_string()))?;
-        let method = req["method"].as_str().unwrap_or("GET");
-        let url = format!(
-            "{}{}",
-            base.trim_end_matches('/'),
-            req["target"].as_str().unwrap_or("/")
-        );
-        let mut r = client.request(
-            reqwest::Method::from_bytes(method.as_bytes())
-                .map_err(|e| CliError::Input(e.to_string()))?,
-            &url,
-        );
-        for h in req["headers"].as_array().into_iter().flatten() {
-            if let (Some(n), Some(v)) = (h[0].as_str(), h[1].as_str()) {
-                r = r.header(n, v);
-            }
-        }
-        if let Some(body) = req["body"].as_str().filter(|b| !b.is_empty()) {
-            r = r.body(body.to_string());
-        }
-        let res = r.send().map_err(|e| {
-            CliError::Unreachable(format!(
-                "{method} {url}: {}",
-                seam_core::reproduce::network_error_text(&e)
-            ))
-        })?;
-        let status = res.status().as_u16();
-        Ok((status, res.text().unwrap_or_default()))
-    };
-    for step in finding["steps"].as_array().into_iter().flatten() {
-        let (status, _) = send(step)?;
-        println!(
-            "step: {} {} -> {status}",
-            step["method"].as_str().unwrap_or(""),
-            step["target"].as_str().unwrap_or("")
-        );
+        .ok_or_else(|| CliError::Input(format!("{from}: no base_url; give --url")))?;
+    let replayed = crate::runtime()?
+        .block_on(seam_fuzz::replay::replay(&report, finding, &base))
+        .map_err(CliError::Input)?;
+    for (label, outcome) in &replayed.steps {
+        println!("  step: {label} -> {outcome}");
     }
     let req = &finding["request"];
-    let (status, body) = send(req)?;
-    let was = finding["answer"]["status"].as_u64();
     println!(
-        "{} [{}] {} {}\n  was: {}\n  now: {status} {}",
+        "{} [{}] {} {}",
         args.id,
-        finding["check"].as_str().unwrap_or(""),
+        replayed.check.code(),
         req["method"].as_str().unwrap_or(""),
-        req["target"].as_str().unwrap_or(""),
-        was.map(|s| s.to_string())
-            .unwrap_or_else(|| finding["failure"].as_str().unwrap_or("").to_string()),
-        body.chars().take(200).collect::<String>()
+        req["target"].as_str().unwrap_or("")
     );
-    // the same status as when found: still failing
-    Ok(if was == Some(u64::from(status)) {
-        exit::FAILED
+    if let Ok(a) = &replayed.answer {
+        println!("  answer: {} {}", a.status, a.body_excerpt(200));
+    }
+    if replayed.still_failing {
+        println!("  still failing: {}", replayed.reason);
+        Ok(exit::FAILED)
     } else {
-        exit::OK
-    })
+        println!("  passes now: {}", replayed.reason);
+        Ok(exit::OK)
+    }
 }

@@ -60,7 +60,7 @@ enum Command {
     /// Generative payload checks from an OpenAPI spec against a running API:
     /// examples, boundaries, wrong types, injections, stateful sequences;
     /// exit 0 no finding, 1 findings, 2 bad input, 3 API unreachable.
-    Fuzz(fuzz_cmd::FuzzArgs),
+    Fuzz(Box<fuzz_cmd::FuzzArgs>),
     /// What a check code means (`seam explain invalid-accepted`); without a
     /// code, every code.
     Explain(fuzz_cmd::ExplainArgs),
@@ -100,7 +100,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_cmd::run(args),
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),
-        Command::Fuzz(args) => fuzz_cmd::run(args),
+        Command::Fuzz(args) => fuzz_cmd::run(*args),
         Command::Explain(args) => fuzz_cmd::explain(args),
         Command::Import(args) => import_cmd::run(args),
         Command::Ci(args) => ci_cmd::run(args),

@@ -9,7 +9,7 @@ pub fn read(path: &Path) -> Result<Vec<String>, String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
     let text = seam_core::source::decode_text(&bytes)
-        .map_err(|e| e.in_file(&path.display().to_string()).to_string())?;
+        .map_err(|e| e.in_file(path.display().to_string()).to_string())?;
     parse(text).map_err(|e| format!("{}:{e}", path.display()))
 }
 

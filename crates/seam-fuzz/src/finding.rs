@@ -122,6 +122,9 @@ pub struct Outcome {
     /// Things worth knowing that are not findings (operations only ever
     /// answered 401).
     pub notes: Vec<String>,
+    /// The response-time check's threshold, if it was on.
+    pub max_response_time: Option<Duration>,
+    pub request_timeout: Duration,
 }
 
 impl Outcome {

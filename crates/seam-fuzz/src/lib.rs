@@ -14,6 +14,7 @@
 //! - [`report`]: terminal, JSON, NDJSON, JUnit, SARIF, HTML and HAR reports.
 //! - [`auth`]: credentials: fixed headers, or a Web Fuzzing Commons auth file (login).
 //! - [`baseline`]: known findings a run accepts.
+//! - [`replay`]: a reported finding sent again, its check applied to the new answer.
 
 pub mod auth;
 pub mod baseline;
@@ -23,6 +24,7 @@ pub mod check;
 pub mod config;
 pub mod finding;
 pub mod mutate;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod stateful;

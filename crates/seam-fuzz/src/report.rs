@@ -178,6 +178,8 @@ fn totals(outcome: &Outcome, spec_path: &str) -> Value {
         "requests": outcome.requests,
         "elapsed_ms": outcome.elapsed.as_millis() as u64,
         "stopped_by_time": outcome.stopped_by_time,
+        "max_response_time_ms": outcome.max_response_time.map(|d| d.as_millis() as u64),
+        "request_timeout_ms": outcome.request_timeout.as_millis() as u64,
         "findings": outcome.confirmed().count(),
         "flaky": outcome.findings.iter().filter(|f| f.flaky).count(),
         "notes": outcome.notes,

@@ -236,12 +236,28 @@ pub async fn run(
             report(&shared, d);
         }
     };
-    let workers: Vec<_> = (0..options.workers.max(1)).map(|_| worker()).collect();
-    futures_join_all(workers).await;
-    shared.undeclared_methods(&selected).await;
-    if options.phases.contains(&Phase::Stateful) {
-        crate::stateful::run(&shared, &selected).await;
-    }
+    let finished = AtomicBool::new(false);
+    let all_work = async {
+        let workers: Vec<_> = (0..options.workers.max(1))
+            .map(|_| Box::pin(worker()))
+            .collect();
+        futures_join_all(workers).await;
+        shared.undeclared_methods(&selected).await;
+        if options.phases.contains(&Phase::Stateful) {
+            crate::stateful::run(&shared, &selected).await;
+        }
+        finished.store(true, Ordering::Relaxed);
+    };
+    // the progress line moves with the requests, not only per operation
+    let ticker = async {
+        while !finished.load(Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            report(&shared, done.load(Ordering::Relaxed));
+        }
+    };
+    let both: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>> =
+        vec![Box::pin(all_work), Box::pin(ticker)];
+    futures_join_all(both).await;
     report(&shared, total);
     let mut findings = shared.findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| {
@@ -268,14 +284,16 @@ pub async fn run(
             .collect(),
         findings,
         notes,
+        max_response_time: options.max_response_time,
+        request_timeout: options.request_timeout,
     })
 }
 
 /// Runs futures to completion together (on the current task).
-async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: Vec<F>) {
-    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+async fn futures_join_all<F: std::future::Future<Output = ()> + Unpin>(futures: Vec<F>) {
+    let mut pinned: Vec<F> = futures;
     std::future::poll_fn(|cx| {
-        pinned.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        pinned.retain_mut(|f| std::pin::Pin::new(f).poll(cx).is_pending());
         if pinned.is_empty() {
             std::task::Poll::Ready(())
         } else {
@@ -650,51 +668,10 @@ impl Shared<'_> {
 
     /// Status, Content-Type, headers and body against the operation's responses.
     fn conformance(&self, op: &Operation, answer: &Answer) -> Vec<Candidate> {
-        let res = ResponseParts {
-            status: answer.status,
-            headers: &answer.headers,
-            body: &answer.body,
-        };
-        let declares_body = op
-            .response_for(answer.status)
-            .is_some_and(|r| !r.content.is_empty());
-        let mut out = Vec::new();
-        for v in check_response(self.spec, &self.schemas, op, &res) {
-            let (check, key) = match v.kind {
-                ViolationKind::ResponseStatus => {
-                    (Check::UndocumentedStatus, answer.status.to_string())
-                }
-                ViolationKind::ResponseHeader => (Check::ResponseHeaders, v.path()),
-                ViolationKind::ResponseBody if v.path() == "header.Content-Type" => (
-                    Check::ContentType,
-                    format!(
-                        "{} {}",
-                        answer.status,
-                        answer.header("content-type").unwrap_or("")
-                    ),
-                ),
-                // a body the spec does not describe is not checked
-                ViolationKind::ResponseBody if !declares_body => continue,
-                ViolationKind::ResponseBody => (
-                    Check::ResponseSchema,
-                    format!("{} {}", answer.status, v.path()),
-                ),
-                _ => continue,
-            };
-            if self.on(op, check)
-                && !out
-                    .iter()
-                    .any(|c: &Candidate| c.check == check && c.key == key)
-            {
-                out.push(Candidate {
-                    check,
-                    key,
-                    message: format!("answered {}: {v}", answer.status),
-                    pointer: v.pointer.clone(),
-                });
-            }
-        }
-        out
+        conformance(self.spec, &self.schemas, op, answer)
+            .into_iter()
+            .filter(|c| self.on(op, c.check))
+            .collect()
     }
 
     /// Sends one case and checks its answer; candidates are confirmed and
@@ -972,16 +949,18 @@ impl Shared<'_> {
             }
         }
         if mutated != "body" {
-            if let Some(CaseBody::Json { value, .. }) = &mut c.body {
-                if let Value::Object(m) = value {
-                    for (k, child) in m.iter_mut() {
-                        if is_id_name(k)
-                            && (child.is_string() || child.is_number())
-                            && !touches(&format!("body.{k}"))
-                        {
-                            if let Some(v) = known_value(&harvested, k) {
-                                *child = v;
-                            }
+            if let Some(CaseBody::Json {
+                value: Value::Object(m),
+                ..
+            }) = &mut c.body
+            {
+                for (k, child) in m.iter_mut() {
+                    if is_id_name(k)
+                        && (child.is_string() || child.is_number())
+                        && !touches(&format!("body.{k}"))
+                    {
+                        if let Some(v) = known_value(&harvested, k) {
+                            *child = v;
                         }
                     }
                 }
@@ -1053,6 +1032,55 @@ impl Shared<'_> {
             }
         }
     }
+}
+
+/// What an answer breaks of its operation's responses: status, Content-Type,
+/// required headers, body schema (one candidate per check and key).
+pub(crate) fn conformance(
+    spec: &Spec,
+    schemas: &Schemas,
+    op: &Operation,
+    answer: &Answer,
+) -> Vec<Candidate> {
+    let res = ResponseParts {
+        status: answer.status,
+        headers: &answer.headers,
+        body: &answer.body,
+    };
+    let declares_body = op
+        .response_for(answer.status)
+        .is_some_and(|r| !r.content.is_empty());
+    let mut out: Vec<Candidate> = Vec::new();
+    for v in check_response(spec, schemas, op, &res) {
+        let (check, key) = match v.kind {
+            ViolationKind::ResponseStatus => (Check::UndocumentedStatus, answer.status.to_string()),
+            ViolationKind::ResponseHeader => (Check::ResponseHeaders, v.path()),
+            ViolationKind::ResponseBody if v.path() == "header.Content-Type" => (
+                Check::ContentType,
+                format!(
+                    "{} {}",
+                    answer.status,
+                    answer.header("content-type").unwrap_or("")
+                ),
+            ),
+            // a body the spec does not describe is not checked
+            ViolationKind::ResponseBody if !declares_body => continue,
+            ViolationKind::ResponseBody => (
+                Check::ResponseSchema,
+                format!("{} {}", answer.status, v.path()),
+            ),
+            _ => continue,
+        };
+        if !out.iter().any(|c| c.check == check && c.key == key) {
+            out.push(Candidate {
+                check,
+                key,
+                message: format!("answered {}: {v}", answer.status),
+                pointer: v.pointer.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// `(at body.qty)` for a case's mutation, for finding keys.

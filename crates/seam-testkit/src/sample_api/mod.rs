@@ -208,12 +208,12 @@ fn is_json(headers: &HeaderMap) -> bool {
         .unwrap_or(false)
 }
 
-/// A JSON body, or the error to answer with (415, 400).
-fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Response> {
+/// A JSON body, or the status and message to answer with (415, 400).
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, (u16, &'static str)> {
     if !is_json(headers) {
-        return Err(error(415, "send application/json"));
+        return Err((415, "send application/json"));
     }
-    serde_json::from_slice(body).map_err(|_| error(400, "the body is not JSON"))
+    serde_json::from_slice(body).map_err(|_| (400, "the body is not JSON"))
 }
 
 fn integer(v: Option<&Value>) -> Option<i128> {
@@ -350,7 +350,7 @@ impl App {
     fn login(&self, headers: &HeaderMap, body: &Bytes) -> Response {
         let v = match json_body(headers, body) {
             Ok(v) => v,
-            Err(r) => return r,
+            Err((status, message)) => return error(status, message),
         };
         let Some(o) = v.as_object() else {
             return error(400, "the body must be an object");
@@ -403,7 +403,7 @@ impl App {
     fn create_item(&self, headers: &HeaderMap, body: &Bytes) -> Response {
         let v = match json_body(headers, body) {
             Ok(v) => v,
-            Err(r) => return r,
+            Err((status, message)) => return error(status, message),
         };
         if let Err(e) = check_new_item(&v, self.flawed) {
             return error(400, &e);
@@ -463,7 +463,7 @@ impl App {
         };
         let v = match json_body(headers, body) {
             Ok(v) => v,
-            Err(r) => return r,
+            Err((status, message)) => return error(status, message),
         };
         let mut store = self.store();
         let Some(current) = id.and_then(|id| store.items.get_mut(&id)) else {
@@ -514,7 +514,7 @@ impl App {
         }
         let v = match json_body(headers, body) {
             Ok(v) => v,
-            Err(r) => return r,
+            Err((status, message)) => return error(status, message),
         };
         let Some(o) = v.as_object() else {
             return error(400, "the body must be an object");
