@@ -180,7 +180,9 @@ fn judge(
             Some((spec, index)) => {
                 let schemas = match seam_openapi::schema::Schemas::compile(&spec) {
                     Ok(s) => s,
-                    Err(_) => return by_status(recorded, status),
+                    Err(_) => {
+                        return by_status(recorded, status, "the spec's schemas do not compile")
+                    }
                 };
                 let op = &spec.operations[index];
                 let found: Vec<String> = conformance(&spec, &schemas, op, a)
@@ -194,7 +196,11 @@ fn judge(
                     (true, found.join("; "))
                 }
             }
-            None => by_status(recorded, status),
+            None => by_status(
+                recorded,
+                status,
+                "the spec the report names could not be read",
+            ),
         },
         // the before/after comparison needs the whole sequence: the status decides
         Check::FailedWriteChangedState => {
@@ -203,16 +209,18 @@ fn judge(
     }
 }
 
-fn by_status(recorded: Option<u64>, status: u16) -> (bool, String) {
+/// Still failing when the status is the one recorded; `why` says why only
+/// the status is compared.
+fn by_status(recorded: Option<u64>, status: u16, why: &str) -> (bool, String) {
+    let same = recorded == Some(u64::from(status));
+    let was = match recorded {
+        Some(r) if same => format!(", as when found ({r})"),
+        Some(r) => format!(", not {r} as when found"),
+        None => String::new(),
+    };
     (
-        recorded == Some(u64::from(status)),
-        format!(
-            "answered {status}{} (compared by status: the spec could not be read)",
-            recorded
-                .map(|r| format!(", as when found ({r})"))
-                .filter(|_| recorded == Some(u64::from(status)))
-                .unwrap_or_default()
-        ),
+        same,
+        format!("answered {status}{was} (compared by status: {why})"),
     )
 }
 
