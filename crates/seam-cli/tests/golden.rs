@@ -37,6 +37,7 @@ fn filter(text: &str, case_dir: &Path) -> String {
     let mut out = text.replace(&case_dir.display().to_string(), "$CASE");
     for (pattern, with) in [
         (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+        (r"in \d+\.\d s \(\d+/s\)", "in N s (N/s)"),
         (r"\d+(\.\d+)? ms\b", "N ms"),
         (r"\(\d+(\.\d+)? s\)", "(N s)"),
         (r"\d+(\.\d+)?s\b", "Ns"),

@@ -375,7 +375,10 @@ impl Walk<'_> {
             Some(json!(18_446_744_073_709_551_615u64)),
             "the largest unsigned 64-bit integer",
         );
-        if !integer {
+        if integer {
+            // integral, so an integer to JSON Schema, but past any 64-bit type
+            self.push(at, Some(json!(1e20)), "1e20 (an integer beyond 64 bits)");
+        } else {
             self.push(at, Some(json!(-0.0)), "-0");
             self.push(at, Some(json!(1e308)), "1e308");
             self.push(at, Some(json!(-1e308)), "-1e308");

@@ -886,27 +886,14 @@ impl Shared<'_> {
     /// fields); a request with no such values only needs to be rejected again.
     async fn rejected_with_known_values(&self, case: &Case) -> bool {
         let op = &self.spec.operations[case.operation];
-        let mut refers = false;
-        let mut c = case.clone();
         let harvested = self
             .harvested
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        for (loc, name, value) in c.params.iter_mut() {
-            if *loc == ParamLocation::Path || is_id_name(name) {
-                refers = true;
-                match known_value(&harvested, name) {
-                    Some(v) => *value = v,
-                    None => return false,
-                }
-            }
-        }
-        if let Some(CaseBody::Json { value, .. }) = &mut c.body {
-            if !replace_ids(value, &harvested, &mut refers) {
-                return false;
-            }
-        }
+        let Some((c, refers)) = known_ids(case, &harvested, true) else {
+            return false;
+        };
         if !refers {
             return true;
         }
@@ -922,51 +909,16 @@ impl Shared<'_> {
     }
 
     /// The case with ids the service gave (for path parameters and id-like
-    /// body fields the case did not mutate), so that it gets past "not
-    /// found" to the code that handles the data.
+    /// fields the case did not mutate), so that it gets past "not found" to
+    /// the code that handles the data.
     fn with_known_ids(&self, case: &Case) -> Case {
         let harvested = self.harvested.lock().unwrap_or_else(|e| e.into_inner());
         if harvested.is_empty() {
             return case.clone();
         }
-        let mutated = case
-            .mutation
-            .as_deref()
-            .and_then(|m| m.split(": ").next())
-            .unwrap_or("");
-        let touches = |place: &str| {
-            mutated == place
-                || mutated.starts_with(&format!("{place}."))
-                || mutated.starts_with(&format!("{place}["))
-                || place.starts_with(&format!("{mutated}."))
-        };
-        let mut c = case.clone();
-        for (loc, name, value) in c.params.iter_mut() {
-            if *loc == ParamLocation::Path && !touches(&format!("path {name}")) {
-                if let Some(v) = known_value(&harvested, name) {
-                    *value = v;
-                }
-            }
-        }
-        if mutated != "body" {
-            if let Some(CaseBody::Json {
-                value: Value::Object(m),
-                ..
-            }) = &mut c.body
-            {
-                for (k, child) in m.iter_mut() {
-                    if is_id_name(k)
-                        && (child.is_string() || child.is_number())
-                        && !touches(&format!("body.{k}"))
-                    {
-                        if let Some(v) = known_value(&harvested, k) {
-                            *child = v;
-                        }
-                    }
-                }
-            }
-        }
-        c
+        known_ids(case, &harvested, false)
+            .map(|(c, _)| c)
+            .unwrap_or_else(|| case.clone())
     }
 
     /// One operation's single-request phases.
@@ -1159,30 +1111,95 @@ fn known_value(h: &HashMap<String, Vec<Value>>, name: &str) -> Option<Value> {
         .cloned()
 }
 
-/// Replaces id-like fields with known values; false when one has none.
+/// `case` with known values for the places that may refer to state (path
+/// parameters, id-like parameters and body fields), except the place the
+/// case mutated, and whether there was any such place. `strict`: `None`
+/// when a place has no known value (else it keeps its own).
+pub(crate) fn known_ids(
+    case: &Case,
+    harvested: &HashMap<String, Vec<Value>>,
+    strict: bool,
+) -> Option<(Case, bool)> {
+    let mutated = case
+        .mutation
+        .as_deref()
+        .and_then(|m| m.split(": ").next())
+        .unwrap_or("")
+        .to_string();
+    let mut c = case.clone();
+    let mut refers = false;
+    for (loc, name, value) in c.params.iter_mut() {
+        let place = format!("{} {name}", loc.as_str());
+        if (*loc == ParamLocation::Path || is_id_name(name)) && !touches(&mutated, &place) {
+            refers = true;
+            match known_value(harvested, name) {
+                Some(v) => *value = v,
+                None if strict => return None,
+                None => {}
+            }
+        }
+    }
+    if mutated != "body" {
+        if let Some(CaseBody::Json { value, .. }) = &mut c.body {
+            let mut at = "body".to_string();
+            if !replace_ids(value, harvested, &mut refers, &mut at, &mutated, strict) {
+                return None;
+            }
+        }
+    }
+    Some((c, refers))
+}
+
+/// Whether a mutation at `mutated` touches `place` (the same, inside, or around it).
+fn touches(mutated: &str, place: &str) -> bool {
+    mutated == place
+        || mutated.starts_with(&format!("{place}."))
+        || mutated.starts_with(&format!("{place}["))
+        || place.starts_with(&format!("{mutated}."))
+        || place.starts_with(&format!("{mutated}["))
+}
+
+/// Replaces id-like fields under `at` (but not the mutated one) with known
+/// values; false when `strict` and one has none.
 pub(crate) fn replace_ids(
     v: &mut Value,
     h: &HashMap<String, Vec<Value>>,
     refers: &mut bool,
+    at: &mut String,
+    mutated: &str,
+    strict: bool,
 ) -> bool {
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m.iter_mut() {
-                if is_id_name(k) && (child.is_string() || child.is_number()) {
-                    *refers = true;
-                    match known_value(h, k) {
-                        Some(known) => *child = known,
-                        None => return false,
-                    }
-                } else if !replace_ids(child, h, refers) {
-                    return false;
+    let len = at.len();
+    let ok = match v {
+        Value::Object(m) => m.iter_mut().all(|(k, child)| {
+            at.truncate(len);
+            at.push('.');
+            at.push_str(k);
+            if is_id_name(k) && (child.is_string() || child.is_number()) {
+                if touches(mutated, at) {
+                    return true;
                 }
+                *refers = true;
+                match known_value(h, k) {
+                    Some(known) => {
+                        *child = known;
+                        true
+                    }
+                    None => !strict,
+                }
+            } else {
+                replace_ids(child, h, refers, at, mutated, strict)
             }
-            true
-        }
-        Value::Array(a) => a.iter_mut().all(|c| replace_ids(c, h, refers)),
+        }),
+        Value::Array(a) => a.iter_mut().enumerate().all(|(i, child)| {
+            at.truncate(len);
+            at.push_str(&format!("[{i}]"));
+            replace_ids(child, h, refers, at, mutated, strict)
+        }),
         _ => true,
-    }
+    };
+    at.truncate(len);
+    ok
 }
 
 impl Answer {

@@ -131,10 +131,8 @@ async fn sequence(shared: &Shared<'_>, r: &Resource) {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let mut refers = false;
-        let mut with_known = value.clone();
-        if crate::run::replace_ids(&mut with_known, &harvested, &mut refers) {
-            *value = with_known;
-        }
+        let mut at = "body".to_string();
+        crate::run::replace_ids(value, &harvested, &mut refers, &mut at, "", false);
     }
     let op = &shared.spec.operations[r.create];
     let create_sent = render(op, &create, &shared.credentials());

@@ -216,12 +216,17 @@ fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, (u16, &'static 
     serde_json::from_slice(body).map_err(|_| (400, "the body is not JSON"))
 }
 
+/// An integer as JSON Schema reads one: any integral number, `1e20` too
+/// (past 64 bits it saturates, which no bound or id here reaches).
 fn integer(v: Option<&Value>) -> Option<i128> {
     let v = v?;
     if let Some(i) = v.as_i64() {
         return Some(i128::from(i));
     }
-    v.as_u64().map(i128::from)
+    if let Some(u) = v.as_u64() {
+        return Some(i128::from(u));
+    }
+    v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i128)
 }
 
 /// The checks of `NewItem`; `flawed` skips the `qty` minimum and refuses 0.
