@@ -165,15 +165,21 @@ impl Sent {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// A curl command sending it to `base` (credentials redacted).
+    /// A curl command sending it to `base` (credentials redacted). A body
+    /// over 16 KB is not written out: the command reads it from
+    /// `request-body` (the JSON report holds it, `findings[].request.body`).
     pub fn curl(&self, base: &str) -> String {
+        let url = format!("{}{}", base.trim_end_matches('/'), self.target);
+        let headers = self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        if self.body.len() > 16 * 1024 {
+            let cmd = seam_core::reproduce::curl(&self.method, &url, headers, None);
+            return format!(
+                "{cmd} --data-binary @request-body  # the {} KB body is in the JSON report: findings[].request.body",
+                self.body.len() / 1024
+            );
+        }
         let body = (!self.body.is_empty()).then(|| self.body_text());
-        seam_core::reproduce::curl(
-            &self.method,
-            &format!("{}{}", base.trim_end_matches('/'), self.target),
-            self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            body.as_deref(),
-        )
+        seam_core::reproduce::curl(&self.method, &url, headers, body.as_deref())
     }
 }
 

@@ -467,11 +467,16 @@ impl Walk<'_> {
         }
         if self.budget.huge && !self.made_huge && !items.is_empty() {
             self.made_huge = true;
-            self.push(
-                at,
-                Some(Value::Array(vec![first; 100_000])),
-                "100,000 items",
-            );
+            // the first item when it is a short scalar, else the emptiest
+            // value of its type: 100,000 objects of a few fields would be
+            // hundreds of MB in memory and tens on the wire
+            let item = match first {
+                Value::Object(_) => json!({}),
+                Value::Array(_) => json!([]),
+                Value::String(s) if s.len() > 16 => json!(""),
+                other => other,
+            };
+            self.push(at, Some(Value::Array(vec![item; 100_000])), "100,000 items");
         }
         let item_schema = s.get("items").cloned().unwrap_or(Value::Bool(true));
         for (i, item) in items.iter().enumerate().take(2) {

@@ -209,6 +209,29 @@ impl fmt::Display for Violation {
     }
 }
 
+/// Violations reported for one value at most (the first ones found).
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// Past this many nodes a value is checked for its first violation only.
+const LARGE_VALUE: usize = 10_000;
+
+/// Whether `v` has more than `limit` nodes (counting stops there).
+fn more_nodes_than(v: &Value, limit: usize) -> bool {
+    fn count(v: &Value, left: &mut usize) -> bool {
+        if *left == 0 {
+            return true;
+        }
+        *left -= 1;
+        match v {
+            Value::Array(a) => a.iter().any(|c| count(c, left)),
+            Value::Object(o) => o.values().any(|c| count(c, left)),
+            _ => false,
+        }
+    }
+    let mut left = limit;
+    count(v, &mut left)
+}
+
 /// The URI the bundled document is registered under.
 const DOC_URI: &str = "urn:seam:openapi";
 /// Where translated copies of discriminator base schemas live in a translated document.
@@ -401,7 +424,20 @@ impl Schemas {
         // The same rule seen directly and again through a discriminator branch
         // (a base schema's own keywords) is reported once.
         let mut seen: HashSet<(Vec<Segment>, String, String)> = HashSet::new();
-        for error in validator.iter_errors(value) {
+        // jsonschema collects every error before the first is read: a value
+        // of 100,000 nodes, each wrong, would cost a GB. A large value gets
+        // its first violation only.
+        let errors: Box<dyn Iterator<Item = jsonschema::ValidationError<'_>>> =
+            if more_nodes_than(value, LARGE_VALUE) {
+                Box::new(validator.validate(value).err().into_iter())
+            } else {
+                Box::new(validator.iter_errors(value))
+            };
+        for error in errors {
+            // a value wrong in 100,000 places says so in a bounded answer
+            if out.len() == MAX_VIOLATIONS {
+                break;
+            }
             let mut location = prefix.to_vec();
             location.extend(instance_segments(value, error.instance_path().as_str()));
             // A keyword's evaluation path starts at the compiled root's `$ref`;
