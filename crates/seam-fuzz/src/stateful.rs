@@ -50,21 +50,102 @@ fn resources(shared: &Shared<'_>, selected: &[usize]) -> Vec<Resource> {
             })
             .collect();
         items.dedup();
-        let Some((item_path, param)) = items.into_iter().next() else {
+        if let Some((item_path, param)) = items.into_iter().next() {
+            let link_expression = link_for(post, &param);
+            out.push(resource(
+                shared,
+                selected,
+                i,
+                &item_path,
+                param,
+                link_expression,
+            ));
+        }
+        // the spec's own links from the POST's answers to a GET elsewhere
+        for (target, param, expression) in links_to_reads(shared, selected, post) {
+            let path = ops[target].path.clone();
+            if !out.iter().any(|r| r.create == i && r.get == Some(target)) {
+                out.push(resource(
+                    shared,
+                    selected,
+                    i,
+                    &path,
+                    param,
+                    Some(expression),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The operations on `item_path`, created by the POST `create`.
+fn resource(
+    shared: &Shared<'_>,
+    selected: &[usize],
+    create: usize,
+    item_path: &str,
+    param: String,
+    link_expression: Option<String>,
+) -> Resource {
+    Resource {
+        create,
+        get: find(shared, selected, "GET", item_path),
+        writes: ["PUT", "PATCH"]
+            .iter()
+            .filter_map(|m| find(shared, selected, m, item_path))
+            .collect(),
+        delete: find(shared, selected, "DELETE", item_path),
+        param,
+        link_expression,
+    }
+}
+
+/// The POST's `links` that name a GET (by `operationId` or `operationRef`)
+/// and give one of its path parameters from the answer: (the GET, the
+/// parameter, the runtime expression).
+fn links_to_reads(
+    shared: &Shared<'_>,
+    selected: &[usize],
+    post: &Operation,
+) -> Vec<(usize, String, String)> {
+    let ops = &shared.spec.operations;
+    let mut out = Vec::new();
+    for (_, link) in post.responses.iter().flat_map(|r| &r.links) {
+        let target = if let Some(id) = link.get("operationId").and_then(Value::as_str) {
+            selected
+                .iter()
+                .copied()
+                .find(|&i| ops[i].operation_id.as_deref() == Some(id))
+        } else if let Some(r) = link.get("operationRef").and_then(Value::as_str) {
+            let pointer = r.trim_start_matches('#');
+            selected
+                .iter()
+                .copied()
+                .find(|&i| ops[i].pointer.trim_start_matches('#') == pointer)
+        } else {
+            None
+        };
+        let Some(target) = target.filter(|&t| ops[t].method == "GET") else {
             continue;
         };
-        let link_expression = link_for(post, &param);
-        out.push(Resource {
-            create: i,
-            get: find(shared, selected, "GET", &item_path),
-            writes: ["PUT", "PATCH"]
+        let Some(params) = link.get("parameters").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, expr) in params {
+            // `path.itemId` or `itemId`
+            let name = name.strip_prefix("path.").unwrap_or(name);
+            let is_path_param = ops[target]
+                .parameters
                 .iter()
-                .filter_map(|m| find(shared, selected, m, &item_path))
-                .collect(),
-            delete: find(shared, selected, "DELETE", &item_path),
-            param,
-            link_expression,
-        });
+                .any(|p| p.location == ParamLocation::Path && p.name == name);
+            if let (true, Some(expr)) = (is_path_param, expr.as_str()) {
+                if expr.starts_with("$response.") {
+                    out.push((target, name.to_string(), expr.to_string()));
+                    break;
+                }
+            }
+        }
     }
     out
 }

@@ -18,7 +18,7 @@ async fn fuzz(flaws: Flaws) -> Outcome {
     let spec = spec();
     let mut options = Options::new(format!("http://{addr}"));
     options.headers = vec![("Authorization".into(), format!("Bearer {TOKEN}"))];
-    options.max_response_time = Some(Duration::from_millis(200));
+    options.max_response_time = Some(Duration::from_secs(1));
     options.max_examples = 20;
     seam_fuzz::run(&spec, &options, &|_| {})
         .await
@@ -59,6 +59,8 @@ async fn every_seeded_defect_is_found_with_its_check_and_operation() {
         (Check::MethodNotAllowed, "GET /search"),
         (Check::UseAfterDelete, "GET /items/{itemId}"),
         (Check::CreatedNotFound, "GET /orders/{orderId}"),
+        // reached through the spec's `links` only (no path convention)
+        (Check::CreatedNotFound, "GET /receipts/{receiptId}"),
         (Check::FailedWriteChangedState, "PUT /items/{itemId}"),
         (Check::ResponseTime, "GET /search"),
     ];
@@ -118,4 +120,35 @@ async fn an_auth_file_logs_in_and_logs_in_again_when_the_token_expires() {
     );
     assert!(outcome.findings.is_empty(), "{}", summary(&outcome));
     assert!(outcome.notes.is_empty(), "{:?}", outcome.notes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_finding_fails_until_the_service_is_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("sample.yaml");
+    std::fs::write(&spec_path, SPEC).unwrap();
+    let outcome = fuzz(Flaws::All).await;
+    let report: serde_json::Value = serde_json::from_str(&seam_fuzz::report::render(
+        "json",
+        &outcome,
+        spec_path.to_str().unwrap(),
+        &[],
+    ))
+    .unwrap();
+    let fixed = serve(Flaws::None).await;
+    for check in [Check::ServerError, Check::ResponseSchema, Check::UndocumentedStatus] {
+        let id = outcome.confirmed().find(|f| f.check == check).unwrap().id.clone();
+        let finding = seam_fuzz::replay::find(&report, &id).unwrap();
+        let base = report["base_url"].as_str().unwrap();
+        let again = seam_fuzz::replay::replay(&report, finding, base).await.unwrap();
+        assert!(again.still_failing, "{check}: {}", again.reason);
+        let now = seam_fuzz::replay::replay(&report, finding, &format!("http://{fixed}"))
+            .await
+            .unwrap();
+        assert!(!now.still_failing, "{check} on the twin: {}", now.reason);
+    }
+    // a baseline made of this report accepts every finding in it
+    let accepted = seam_fuzz::baseline::parse(&report.to_string()).unwrap();
+    assert_eq!(accepted.len(), outcome.findings.len());
+    assert!(seam_fuzz::replay::find(&report, "F00000000").is_err());
 }
