@@ -22,19 +22,8 @@ fn ignored(p: &Parameter) -> bool {
             .any(|h| p.name.eq_ignore_ascii_case(h))
 }
 
-/// Whether a media type carries JSON.
-pub fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence.ends_with("+json")
-        || essence == "*/*"
-        || essence == "application/*"
-}
+/// Whether a media type carries JSON (`application/json`, `+json`, a range).
+pub use seam_openapi::conform::carries_json as is_json;
 
 /// The media type cases send a body as: the first JSON one, else the first.
 pub fn body_media(op: &Operation) -> Option<&MediaType> {

@@ -29,6 +29,19 @@ pub struct AnswerExcerpt {
     pub elapsed_ms: u64,
 }
 
+/// A response's headers as (name, value) pairs, values read as text.
+pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 impl Answer {
     /// The body's first `n` characters on one line.
     pub fn body_excerpt(&self, n: usize) -> String {

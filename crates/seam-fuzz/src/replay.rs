@@ -101,16 +101,7 @@ async fn send(client: &reqwest::Client, base: &str, req: &Value) -> Result<Answe
         )
     })?;
     let status = res.status().as_u16();
-    let headers = res
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = crate::finding::header_pairs(res.headers());
     let body = res.bytes().await.map_err(|e| e.to_string())?.to_vec();
     Ok(Answer {
         status,

@@ -367,16 +367,7 @@ impl Shared<'_> {
                     )
                 })?;
                 let status = res.status().as_u16();
-                let headers: Vec<(String, String)> = res
-                    .headers()
-                    .iter()
-                    .map(|(n, v)| {
-                        (
-                            n.as_str().to_string(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect();
+                let headers = crate::finding::header_pairs(res.headers());
                 let body = res.bytes().await.map_err(|e| e.to_string())?;
                 user.credentials_from(status, &headers, &body)?
             }
@@ -469,16 +460,7 @@ impl Shared<'_> {
             .await
             .map_err(|e| describe_failure(&e, self.options))?;
         let status = res.status().as_u16();
-        let headers: Vec<(String, String)> = res
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = crate::finding::header_pairs(res.headers());
         let body = res
             .bytes()
             .await

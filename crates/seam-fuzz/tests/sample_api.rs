@@ -136,11 +136,22 @@ async fn a_replayed_finding_fails_until_the_service_is_fixed() {
     ))
     .unwrap();
     let fixed = serve(Flaws::None).await;
-    for check in [Check::ServerError, Check::ResponseSchema, Check::UndocumentedStatus] {
-        let id = outcome.confirmed().find(|f| f.check == check).unwrap().id.clone();
+    for check in [
+        Check::ServerError,
+        Check::ResponseSchema,
+        Check::UndocumentedStatus,
+    ] {
+        let id = outcome
+            .confirmed()
+            .find(|f| f.check == check)
+            .unwrap()
+            .id
+            .clone();
         let finding = seam_fuzz::replay::find(&report, &id).unwrap();
         let base = report["base_url"].as_str().unwrap();
-        let again = seam_fuzz::replay::replay(&report, finding, base).await.unwrap();
+        let again = seam_fuzz::replay::replay(&report, finding, base)
+            .await
+            .unwrap();
         assert!(again.still_failing, "{check}: {}", again.reason);
         let now = seam_fuzz::replay::replay(&report, finding, &format!("http://{fixed}"))
             .await

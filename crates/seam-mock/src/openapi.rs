@@ -432,7 +432,9 @@ impl OpenApiMock {
         ));
         let body = match value {
             None => Bytes::new(),
-            Some(Value::String(s)) if !is_json(&media.media_type) => Bytes::from(s),
+            Some(Value::String(s)) if !seam_openapi::conform::carries_json(&media.media_type) => {
+                Bytes::from(s)
+            }
             Some(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
         };
         Ok(Made { headers, body })
@@ -583,19 +585,6 @@ fn concrete_media_type(declared: &str) -> String {
         "text/*" => "text/plain".into(),
         other => other.into(),
     }
-}
-
-fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence.ends_with("+json")
-        || essence == "*/*"
-        || essence == "application/*"
 }
 
 /// A generated value as header text: strings as they are, the rest as JSON.
@@ -796,7 +785,9 @@ async fn send(
         });
         if let Some(v) = value {
             let body = match v {
-                Value::String(s) if !is_json(&media.media_type) => s.into_bytes(),
+                Value::String(s) if !seam_openapi::conform::carries_json(&media.media_type) => {
+                    s.into_bytes()
+                }
                 v => serde_json::to_vec(&v).unwrap_or_default(),
             };
             request = request

@@ -40,6 +40,21 @@ pub fn json_body(body: &[u8]) -> Option<Value> {
     serde_json::from_str(text).ok()
 }
 
+/// Whether a declared media type (or range) carries JSON: `application/json`,
+/// a `+json` type, or a range that takes JSON (`*/*`, `application/*`).
+pub fn carries_json(media: &str) -> bool {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence.ends_with("+json")
+        || essence == "*/*"
+        || essence == "application/*"
+}
+
 /// A response as sent, for [`check_response`].
 #[derive(Debug, Clone, Copy)]
 pub struct ResponseParts<'a> {
