@@ -68,7 +68,7 @@ impl Check {
     /// One line: what a finding of this check means.
     pub fn title(self) -> &'static str {
         match self {
-            Check::ServerError => "the server answered with a 5xx",
+            Check::ServerError => "the server answered with a 5xx, or not at all",
             Check::UndocumentedStatus => "the status is not declared for the operation",
             Check::ContentType => "the response's Content-Type is not one the operation declares",
             Check::ResponseHeaders => "a required response header is missing or invalid",
