@@ -482,3 +482,24 @@ components:
         assert_eq!(ok(v.clone()), vec![], "seed {seed}: {v}");
     }
 }
+
+#[test]
+fn a_value_wrong_in_many_places_gets_a_bounded_list() {
+    let spec = seam_openapi::load::load_str(
+        "list.yaml",
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    \
+         Names:\n      type: array\n      items: {type: string}\n",
+    )
+    .unwrap();
+    let s = Schemas::compile(&spec).unwrap();
+    // 500 wrong items: the first 100 are named
+    let some = check(&s, "Names", Direction::Request, json!(vec![1; 500]));
+    assert_eq!(some.len(), seam_openapi::schema::MAX_VIOLATIONS);
+    assert_eq!(some[0].location, vec![Segment::Index(0)]);
+    // 100,000 wrong items (a body that would have cost a GB of errors): the first one
+    let huge = check(&s, "Names", Direction::Request, json!(vec![1; 100_000]));
+    assert_eq!(
+        messages(&huge),
+        vec!["[0]: expected a string, got the number 1"]
+    );
+}
