@@ -133,3 +133,44 @@ fn an_unreachable_provider_still_runs_later_layers_and_writes_reports_then_exits
     let html = std::fs::read_to_string(dir.path().join("out/seam.html")).unwrap();
     assert!(html.contains("Could not run (unreachable)"), "{html}");
 }
+
+/// A `[fuzz]` layer: the sample API with seeded defects fails the pipeline
+/// (with the findings in the JUnit report), its corrected twin passes; a
+/// per-operation `off` is honoured.
+#[test]
+fn a_fuzz_layer_blocks_a_flawed_service_and_passes_its_twin() {
+    use seam_testkit::sample_api::{serve, Flaws, SPEC};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let flawed = rt.block_on(serve(Flaws::All));
+    let fixed = rt.block_on(serve(Flaws::None));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), SPEC).unwrap();
+    let config = dir.path().join("seam.toml");
+    for (addr, code, mark) in [(flawed, 1, "FAILED fuzz"), (fixed, 0, "ok     fuzz")] {
+        std::fs::write(
+            &config,
+            format!(
+                "[fuzz]\nname = \"inventory\"\nspec = \"api.yaml\"\nurl = \"http://{addr}\"\n\
+                 bearer = \"sample-token\"\nmax-examples = 10\n\
+                 [fuzz.operations.\"POST /items\"]\noff = [\"server-error\"]\n\n\
+                 [report]\njunit = \"reports/seam.xml\"\n"
+            ),
+        )
+        .unwrap();
+        let (got, out, err) = seam(&["ci", "--config", config.to_str().unwrap()]);
+        assert_eq!(got, code, "{out}{err}");
+        assert!(out.contains(mark), "{out}");
+        let junit = std::fs::read_to_string(dir.path().join("reports/seam.xml")).unwrap();
+        assert!(junit.contains("fuzz POST /items"), "{junit}");
+        if code == 1 {
+            assert!(out.contains("[invalid-accepted]"), "{out}");
+            // turned off for POST /items: the `'` that makes it answer 500 is not reported
+            assert!(!out.contains("[server-error]"), "{out}");
+            assert!(junit.contains("<failure"), "{junit}");
+        }
+    }
+}

@@ -269,6 +269,21 @@ pub async fn run(
             "{label}: {n} valid request(s) answered 401/403; give credentials (-H, --bearer, --basic, --auth) to test it past its auth"
         ));
     }
+    let stats = shared
+        .stats
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    for s in stats.values() {
+        let success: u64 = s.statuses.range(200..300).map(|(_, n)| n).sum();
+        let not_found = s.statuses.get(&404).copied().unwrap_or(0);
+        if success == 0 && not_found * 2 >= s.requests && s.requests >= 5 {
+            notes.push(format!(
+                "{}: {not_found} of {} requests answered 404, none 2xx: its data rarely got past \"not found\"; give ids that exist (a POST the spec links to it, or examples)",
+                s.operation, s.requests
+            ));
+        }
+    }
     Ok(Outcome {
         base_url: options.base_url.clone(),
         seed: options.seed,
@@ -471,11 +486,13 @@ impl Shared<'_> {
             body: body.to_vec(),
             elapsed: started.elapsed(),
         };
-        self.harvest(&answer);
         Ok(answer)
     }
 
-    fn harvest(&self, answer: &Answer) {
+    /// Keeps the id-like values of a 2xx JSON answer; a top-level `id` of
+    /// an answer from `/orders...` is also kept as `orderId`, so `{orderId}`
+    /// gets an order's id, not any id.
+    fn harvest(&self, op: &Operation, answer: &Answer) {
         if !(200..300).contains(&answer.status) || !answer.is_json() {
             return;
         }
@@ -486,6 +503,18 @@ impl Shared<'_> {
         collect_ids(&v, &mut found, 0);
         if found.is_empty() {
             return;
+        }
+        if let Some(resource) = resource_name(&op.path) {
+            let own = |item: &Value| {
+                item.get("id")
+                    .filter(|i| i.is_string() || i.is_number())
+                    .cloned()
+            };
+            let ids: Vec<Value> = match &v {
+                Value::Array(items) => items.iter().take(8).filter_map(own).collect(),
+                other => own(other).into_iter().collect(),
+            };
+            found.extend(ids.into_iter().map(|id| (format!("{resource}Id"), id)));
         }
         let mut h = self.harvested.lock().unwrap_or_else(|e| e.into_inner());
         for (k, v) in found {
@@ -684,6 +713,9 @@ impl Shared<'_> {
         }
         let verdict = judge(self.spec, &self.schemas, op, case, &sent);
         let mut answer = self.send(&sent).await;
+        if let Ok(a) = &answer {
+            self.harvest(op, a);
+        }
         if matches!(&answer, Ok(a) if a.status == 401)
             && !op.is_public()
             && self.relogin(&used).await
@@ -1047,6 +1079,20 @@ fn describe_failure(e: &reqwest::Error, options: &Options) -> String {
             seam_core::reproduce::network_error_text(e)
         )
     }
+}
+
+/// The resource a path serves, singular: `/v1/orders/{orderId}` → `order`.
+fn resource_name(path: &str) -> Option<String> {
+    let segment = path
+        .split('/')
+        .rev()
+        .find(|s| !s.is_empty() && !s.starts_with('{'))?;
+    let word: String = segment
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let singular = word.strip_suffix('s').unwrap_or(&word);
+    (!singular.is_empty()).then(|| singular.to_string())
 }
 
 /// `id`, `itemId`, `item_id`, `ID`.
