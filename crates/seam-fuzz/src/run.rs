@@ -780,8 +780,11 @@ impl Shared<'_> {
         let mut case = case.clone();
         let mut answer = answer.clone();
         let mut candidate = candidate;
-        if case.phase == Phase::Random {
-            if let Some((c, s, a, cand)) = self.shrink(&case, verdict, &candidate).await {
+        // a random case, or a coverage case over a body with optional parts:
+        // the smallest request that still fails the same way
+        if matches!(case.phase, Phase::Random | Phase::Coverage) {
+            if let Some((mut c, s, a, cand)) = self.shrink(&case, verdict, &candidate).await {
+                c.mutation = c.mutation.map(|m| format!("{m}, then shrunk"));
                 case = c;
                 sent = s;
                 answer = a;
@@ -853,7 +856,8 @@ impl Shared<'_> {
         self.found.store(findings.len(), Ordering::Relaxed);
     }
 
-    /// Shrinks a random case while it keeps its verdict and the same finding.
+    /// Shrinks a case while it keeps its verdict and the same finding (for a
+    /// coverage case, the same key: what it mutated stays the point).
     async fn shrink(
         &self,
         case: &Case,
@@ -880,11 +884,10 @@ impl Shared<'_> {
                     continue;
                 }
                 let answer = self.send(&sent).await;
-                if let Some(c) = self
-                    .evaluate(op, &step, &v, &answer)
-                    .into_iter()
-                    .find(|c| c.check == candidate.check)
-                {
+                if let Some(c) = self.evaluate(op, &step, &v, &answer).into_iter().find(|c| {
+                    c.check == candidate.check
+                        && (case.phase == Phase::Random || c.key == candidate.key)
+                }) {
                     current = step.clone();
                     best = Some((step, sent, answer, c));
                     continue 'outer;
