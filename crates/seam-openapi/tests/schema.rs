@@ -13,6 +13,16 @@ fn spec(name: &str) -> Spec {
     seam_openapi::load::load_str(name, &text).unwrap_or_else(|e| panic!("{name}: {e:?}"))
 }
 
+/// A spec of `version` whose `components.schemas` are `schemas` (indented
+/// by four spaces, as under `  schemas:`).
+fn with_schemas(version: &str, schemas: &str) -> Spec {
+    let text = format!(
+        "openapi: {version}\ninfo: {{title: t, version: \"1\"}}\npaths: {{}}\ncomponents:\n  schemas:\n{}",
+        schemas.trim_start_matches('\n')
+    );
+    seam_openapi::load::load_str("inline.yaml", &text).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
 fn schema(name: &str) -> SchemaRef {
     SchemaRef(format!("#/components/schemas/{name}"))
 }
@@ -347,14 +357,9 @@ fn violations_serialize_for_problem_json() {
 #[test]
 fn a_broken_schema_is_reported_not_panicked() {
     let text = r##"
-openapi: 3.1.0
-info: {title: t, version: "1"}
-paths: {}
-components:
-  schemas:
     BadPattern: {type: string, pattern: '(unclosed'}
 "##;
-    let mut spec = seam_openapi::load::load_str("bad.yaml", text).unwrap();
+    let mut spec = with_schemas("3.1.0", text);
     // The loader rejects unresolved references; a document changed afterwards may still hold one.
     spec.document["components"]["schemas"]["Bad"] = json!({"$ref": "#/components/schemas/Nowhere"});
     let s = Schemas::compile(&spec).unwrap();
@@ -390,11 +395,6 @@ fn a_ref_standing_for_a_whole_properties_map_is_read_as_that_map() {
     // DigitalOcean's spec writes `properties: {$ref: attributes.yml}`: a
     // reference where a map of schemas is expected.
     let text = r##"
-openapi: 3.0.3
-info: {title: t, version: "1"}
-paths: {}
-components:
-  schemas:
     attributes:
       name: {type: string, maxLength: 3}
       size: {type: integer}
@@ -403,7 +403,7 @@ components:
       properties:
         $ref: '#/components/schemas/attributes'
 "##;
-    let spec = seam_openapi::load::load_str("map-ref.yaml", text).unwrap();
+    let spec = with_schemas("3.0.3", text);
     let s = Schemas::compile(&spec).unwrap();
     assert!(s.check_all(&spec).is_empty());
     let balancer = |v: Value| check(&s, "Balancer", Direction::Request, v);
@@ -428,11 +428,6 @@ fn a_discriminator_without_mapping_takes_the_values_each_branch_declares() {
     // mapping, each branch saying its own `type` (`enum` or `const`); a
     // branch that says nothing is named by its schema name.
     let text = r##"
-openapi: 3.1.0
-info: {title: t, version: "1"}
-paths: {}
-components:
-  schemas:
     Event:
       oneOf:
         - $ref: '#/components/schemas/Delta'
@@ -456,7 +451,7 @@ components:
       properties:
         type: {type: string}
 "##;
-    let spec = seam_openapi::load::load_str("events.yaml", text).unwrap();
+    let spec = with_schemas("3.1.0", text);
     let s = Schemas::compile(&spec).unwrap();
     let ok = |v: Value| check(&s, "Event", Direction::Response, v);
     assert_eq!(
@@ -485,12 +480,10 @@ components:
 
 #[test]
 fn a_value_wrong_in_many_places_gets_a_bounded_list() {
-    let spec = seam_openapi::load::load_str(
-        "list.yaml",
-        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    \
-         Names:\n      type: array\n      items: {type: string}\n",
-    )
-    .unwrap();
+    let spec = with_schemas(
+        "3.1.0",
+        "    Names:\n      type: array\n      items: {type: string}\n",
+    );
     let s = Schemas::compile(&spec).unwrap();
     // 500 wrong items: the first 100 are named
     let some = check(&s, "Names", Direction::Request, json!(vec![1; 500]));
