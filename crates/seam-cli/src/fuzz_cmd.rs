@@ -173,9 +173,20 @@ type Render<'a> = Box<dyn Fn() -> String + 'a>;
 
 impl FuzzArgs {
     /// The flags as settings (those not given are `None`).
+    /// Paths given here are relative to the current directory; with
+    /// `--config` they are made absolute, so the file's own directory (what
+    /// its paths are relative to) does not apply to them.
     fn settings(&self) -> FuzzSettings {
+        let here = |p: &str| -> String {
+            if self.config.is_none() {
+                return p.to_string();
+            }
+            std::path::absolute(p)
+                .map(|a| a.display().to_string())
+                .unwrap_or_else(|_| p.to_string())
+        };
         FuzzSettings {
-            spec: self.spec.as_ref().map(|p| p.display().to_string()),
+            spec: self.spec.as_ref().map(|p| here(&p.display().to_string())),
             url: self.url.clone(),
             phases: self.phases.clone(),
             checks: self.checks.clone(),
@@ -190,10 +201,10 @@ impl FuzzArgs {
             headers: self.headers.clone(),
             bearer: self.bearer.clone(),
             basic: self.basic.clone(),
-            auth: self.auth.clone(),
+            auth: self.auth.as_deref().map(here),
             auth_user: self.auth_user.clone(),
             huge: self.no_huge.then_some(false),
-            baseline: self.baseline.clone(),
+            baseline: self.baseline.as_deref().map(here),
             ..Default::default()
         }
     }
@@ -226,20 +237,7 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
         }
         None => (flags, PathBuf::from(".")),
     };
-    // a spec or baseline named on the command line is relative to here
-    let mut resolved = settings.resolve(&dir).map_err(CliError::Input)?;
-    if let Some(spec) = &args.spec {
-        resolved.spec = spec.clone();
-    }
-    if let Some(b) = &args.baseline {
-        resolved.baseline = seam_fuzz::baseline::read(Path::new(b)).map_err(CliError::Input)?;
-    }
-    if let Some(a) = &args.auth {
-        resolved.options.login = Some(
-            seam_fuzz::auth::read(Path::new(a), settings.auth_user.as_deref())
-                .map_err(CliError::Input)?,
-        );
-    }
+    let resolved = settings.resolve(&dir).map_err(CliError::Input)?;
     let spec_path = resolved.spec.clone();
     let accepted = resolved.baseline.clone();
     let options = resolved.options;

@@ -174,3 +174,42 @@ fn a_fuzz_layer_blocks_a_flawed_service_and_passes_its_twin() {
         }
     }
 }
+
+/// `seam fuzz --config ci/seam.toml`: the file's paths are relative to the
+/// file, paths given as flags to the current directory.
+#[test]
+fn fuzz_config_paths_are_relative_to_the_file_and_flags_to_here() {
+    use seam_testkit::sample_api::{serve, Flaws, SPEC};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let flawed = rt.block_on(serve(Flaws::All));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("ci")).unwrap();
+    std::fs::write(dir.path().join("ci/api.yaml"), SPEC).unwrap();
+    std::fs::write(
+        dir.path().join("ci/seam.toml"),
+        format!(
+            "[fuzz]\nspec = \"api.yaml\"\nurl = \"http://{flawed}\"\nbearer = \"sample-token\"\n\
+             phases = [\"examples\"]\n"
+        ),
+    )
+    .unwrap();
+    let here = |args: &[&str]| common::seam_in(Some(dir.path()), &[], args);
+    let (code, out, err) = here(&["fuzz", "--config", "ci/seam.toml", "--report", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    // every finding of that run accepted, from a baseline named relative to here
+    let report = std::fs::read_to_string(dir.path().join("seam-reports/fuzz.json")).unwrap();
+    std::fs::write(dir.path().join("known.json"), report).unwrap();
+    let (code, out, err) = here(&[
+        "fuzz",
+        "--config",
+        "ci/seam.toml",
+        "--baseline",
+        "known.json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("in the baseline"), "{out}");
+}
