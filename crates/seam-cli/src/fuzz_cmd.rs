@@ -137,13 +137,32 @@ pub struct ExplainArgs {
 pub fn explain(args: ExplainArgs) -> Result<Outcome, CliError> {
     match args.code {
         None => {
+            println!("seam fuzz:");
             for c in Check::ALL {
-                println!("{:<27} {}", c.code(), c.title());
+                println!("  {:<27} {}", c.code(), c.title());
+            }
+            println!("\nseam scan:");
+            for c in seam_scan::Check::ALL {
+                println!("  {:<27} {} [{}]", c.code(), c.title(), c.severity().name());
             }
             println!("\n`seam explain CODE` says more about one.");
         }
         Some(code) => {
-            let check = seam_fuzz::check::parse_code(&code).map_err(CliError::Input)?;
+            if let Some(check) = seam_scan::Check::from_code(&code) {
+                println!("{}: {}\n", check.code(), check.title());
+                println!("{}, severity {}\n", check.owasp(), check.severity().name());
+                println!("{}", wrap(check.explain(), 78));
+                return Ok(exit::OK);
+            }
+            let check = seam_fuzz::check::parse_code(&code).map_err(|e| {
+                match seam_scan::check::parse_code(&code) {
+                    // a near miss of a scan code says so rather than of a fuzz one
+                    Err(scan) if !e.contains("did you mean") && scan.contains("did you mean") => {
+                        CliError::Input(scan)
+                    }
+                    _ => CliError::Input(e),
+                }
+            })?;
             println!("{}: {}\n", check.code(), check.title());
             println!("{}", wrap(check.explain(), 78));
         }

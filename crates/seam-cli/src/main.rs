@@ -14,6 +14,7 @@ mod openapi_cmd;
 mod pact_cmd;
 mod proxy_cmd;
 mod reports;
+mod scan_cmd;
 mod test_cmd;
 mod verify_cmd;
 
@@ -61,6 +62,12 @@ enum Command {
     /// examples, boundaries, wrong types, injections, stateful sequences;
     /// exit 0 no finding, 1 findings, 2 bad input, 3 API unreachable.
     Fuzz(Box<fuzz_cmd::FuzzArgs>),
+    /// Security checks from an OpenAPI spec and two or more identities
+    /// against a running API: auth and JWT flaws, BOLA, BFLA, mass
+    /// assignment, data exposure, injection, resource consumption,
+    /// misconfiguration (OWASP API Top 10); exit 0 no finding, 1 findings,
+    /// 2 bad input, 3 API unreachable.
+    Scan(Box<scan_cmd::ScanArgs>),
     /// What a check code means (`seam explain invalid-accepted`); without a
     /// code, every code.
     Explain(fuzz_cmd::ExplainArgs),
@@ -101,6 +108,7 @@ fn main() -> ExitCode {
         Command::Contract(cmd) => contract_cmd::run(cmd),
         Command::Test(args) => test_cmd::run(args),
         Command::Fuzz(args) => fuzz_cmd::run(*args),
+        Command::Scan(args) => scan_cmd::run(*args),
         Command::Explain(args) => fuzz_cmd::explain(args),
         Command::Import(args) => import_cmd::run(args),
         Command::Ci(args) => ci_cmd::run(args),

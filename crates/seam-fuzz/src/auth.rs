@@ -44,6 +44,10 @@ struct Info {
     /// EvoMaster's accounts to create first: accepted, not used.
     #[serde(default)]
     create_users: Option<Value>,
+    /// Seamline's addition: the user's roles (`[admin]`), which tell a
+    /// security scan who may call what.
+    #[serde(default)]
+    roles: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +104,8 @@ struct Token {
 #[derive(Debug, Clone)]
 pub struct User {
     pub name: String,
+    /// The roles the auth file gives (`roles: [admin]`); empty when unsaid.
+    pub roles: Vec<String>,
     pub fixed: Vec<(String, String)>,
     pub login: Option<LoginPlan>,
 }
@@ -119,6 +125,8 @@ pub struct LoginPlan {
     /// The username logged in with (a run never sends it to operations
     /// that change credentials or delete users).
     pub username: Option<String>,
+    /// `payloadUserPwd`'s field names (username, password), when it is used.
+    pub fields: Option<(String, String)>,
 }
 
 /// Where the token is in the login answer.
@@ -143,51 +151,75 @@ pub fn read(path: &Path, user: Option<&str>) -> Result<User, String> {
 
 /// [`read`] from text.
 pub fn parse(file_name: &str, text: &str, user: Option<&str>) -> Result<User, String> {
+    let mut users = parse_all(file_name, text)?;
+    let index = match user {
+        None => 0,
+        Some(u) => users.iter().position(|n| n.name == u).ok_or_else(|| {
+            let names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
+            format!(
+                "{file_name}: no user named `{u}`{} (the users: {})",
+                seam_core::source::did_you_mean(u, names.iter().copied()),
+                names.join(", ")
+            )
+        })?,
+    };
+    Ok(users.swap_remove(index))
+}
+
+/// Every user of an auth file, in order (a security scan uses them all).
+pub fn read_all(path: &Path) -> Result<Vec<User>, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("{}: cannot read the auth file: {e}", path.display()))?;
+    let file_name = path.display().to_string();
+    let text =
+        seam_core::source::decode_text(&bytes).map_err(|e| e.in_file(&file_name).to_string())?;
+    parse_all(&file_name, text)
+}
+
+/// [`read_all`] from text.
+pub fn parse_all(file_name: &str, text: &str) -> Result<Vec<User>, String> {
     let file: File = seam_core::yaml::from_str(file_name, text).map_err(|e| e.to_string())?;
     let _ = (&file.schema_version, &file.configs);
     if file.auth.is_empty() {
         return Err(format!("{file_name}: `auth` lists no user"));
     }
-    let names: Vec<String> = file
-        .auth
-        .iter()
-        .enumerate()
-        .map(|(i, a)| a.name.clone().unwrap_or_else(|| format!("auth[{i}]")))
-        .collect();
-    let index = match user {
-        None => 0,
-        Some(u) => names.iter().position(|n| n == u).ok_or_else(|| {
-            format!(
-                "{file_name}: no user named `{u}`{} (the users: {})",
-                seam_core::source::did_you_mean(u, names.iter().map(String::as_str)),
-                names.join(", ")
-            )
-        })?,
-    };
-    let entry = merge(file.auth[index].clone(), file.auth_template.clone());
-    let at = format!("{file_name}: auth[{index}]");
-    let name = entry
-        .name
-        .clone()
-        .ok_or_else(|| format!("{at}: `name` is required"))?;
-    let _ = (&entry.require_mock_handling, &entry.create_users);
-    let fixed = entry
-        .fixed_headers
-        .unwrap_or_default()
-        .into_iter()
-        .map(|h| (h.name, h.value))
-        .collect();
-    let login = match entry.login_endpoint_auth {
-        Some(l) => Some(plan(&at, l)?),
-        None => None,
-    };
-    Ok(User { name, fixed, login })
+    let mut users: Vec<User> = Vec::new();
+    for (index, info) in file.auth.iter().enumerate() {
+        let entry = merge(info.clone(), file.auth_template.clone());
+        let at = format!("{file_name}: auth[{index}]");
+        let name = entry
+            .name
+            .clone()
+            .ok_or_else(|| format!("{at}: `name` is required"))?;
+        if users.iter().any(|u| u.name == name) {
+            return Err(format!("{at}: a user named `{name}` is listed twice"));
+        }
+        let _ = (&entry.require_mock_handling, &entry.create_users);
+        let fixed = entry
+            .fixed_headers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| (h.name, h.value))
+            .collect();
+        let login = match entry.login_endpoint_auth {
+            Some(l) => Some(plan(&at, l)?),
+            None => None,
+        };
+        users.push(User {
+            name,
+            roles: entry.roles.unwrap_or_default(),
+            fixed,
+            login,
+        });
+    }
+    Ok(users)
 }
 
 /// The entry with the template's fields where it has none.
 fn merge(mut entry: Info, template: Option<Info>) -> Info {
     let Some(t) = template else { return entry };
     entry.name = entry.name.or(t.name);
+    entry.roles = entry.roles.or(t.roles);
     entry.fixed_headers = entry.fixed_headers.or(t.fixed_headers);
     entry.login_endpoint_auth = match (entry.login_endpoint_auth, t.login_endpoint_auth) {
         (Some(mut e), Some(t)) => {
@@ -239,10 +271,12 @@ fn plan(at: &str, l: Login) -> Result<LoginPlan, String> {
         .clone()
         .unwrap_or_else(|| "application/json".into());
     let mut username = None;
+    let mut fields = None;
     let body = match (&l.payload_raw, &l.payload_user_pwd) {
         (Some(raw), None) => Some((content_type.clone(), raw.clone().into_bytes())),
         (None, Some(up)) => {
             username = Some(up.username.clone());
+            fields = Some((up.username_field.clone(), up.password_field.clone()));
             let bytes = if content_type.contains("x-www-form-urlencoded") {
                 let enc = seam_core::http::percent_encode;
                 format!(
@@ -298,6 +332,7 @@ fn plan(at: &str, l: Login) -> Result<LoginPlan, String> {
         send_name,
         send_template,
         username,
+        fields,
     })
 }
 
@@ -420,6 +455,43 @@ impl User {
         }
         Ok(c)
     }
+}
+
+/// Logs `user` in against the API at `base_url` (a login target that is a
+/// whole URL is used as it is): the credentials its answer gives, with the
+/// fixed headers; a user without a login gives the fixed headers alone.
+pub async fn log_in(
+    client: &reqwest::Client,
+    base_url: &str,
+    user: &User,
+) -> Result<Credentials, String> {
+    let Some(plan) = &user.login else {
+        return user.credentials_from(200, &[], b"");
+    };
+    let url = if plan.target.starts_with("http://") || plan.target.starts_with("https://") {
+        plan.target.clone()
+    } else {
+        format!("{}{}", base_url.trim_end_matches('/'), plan.target)
+    };
+    let method = reqwest::Method::from_bytes(plan.method.as_bytes()).map_err(|e| e.to_string())?;
+    let mut req = client.request(method, &url);
+    for (n, v) in &plan.headers {
+        req = req.header(n, v);
+    }
+    if let Some((ct, body)) = &plan.body {
+        req = req.header("content-type", ct).body(body.clone());
+    }
+    let res = req.send().await.map_err(|e| {
+        format!(
+            "the login ({} {url}) failed: {}",
+            plan.method,
+            seam_core::reproduce::network_error_text(&e)
+        )
+    })?;
+    let status = res.status().as_u16();
+    let headers = crate::finding::header_pairs(res.headers());
+    let body = res.bytes().await.map_err(|e| e.to_string())?;
+    user.credentials_from(status, &headers, &body)
 }
 
 /// Whether an operation changes credentials or removes users (it runs last,

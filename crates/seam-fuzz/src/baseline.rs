@@ -27,7 +27,7 @@ pub fn parse(text: &str) -> Result<Vec<String>, String> {
         let findings = v
             .get("findings")
             .and_then(|f| f.as_array())
-            .ok_or("1:1: a JSON baseline is a `seam fuzz` JSON report, with a `findings` list")?;
+            .ok_or("1:1: a JSON baseline is a `seam fuzz` or `seam scan` JSON report, with a `findings` list")?;
         return Ok(findings
             .iter()
             .filter_map(|f| f.get("id")?.as_str().map(str::to_string))
@@ -39,11 +39,13 @@ pub fn parse(text: &str) -> Result<Vec<String>, String> {
         if id.is_empty() {
             continue;
         }
-        let well_formed =
-            id.len() == 9 && id.starts_with('F') && id[1..].chars().all(|c| c.is_ascii_hexdigit());
+        // F: a fuzz finding, S: a scan finding
+        let well_formed = id.len() == 9
+            && (id.starts_with('F') || id.starts_with('S'))
+            && id[1..].chars().all(|c| c.is_ascii_hexdigit());
         if !well_formed {
             return Err(format!(
-                "{}:1: `{id}` is not a finding id (an F and 8 hex digits, as reports print them)",
+                "{}:1: `{id}` is not a finding id (an F or S and 8 hex digits, as reports print them)",
                 n + 1
             ));
         }

@@ -30,7 +30,7 @@ pub struct AnswerExcerpt {
 }
 
 /// A response's headers as (name, value) pairs, values read as text.
-pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+pub fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(n, v)| {
@@ -154,14 +154,20 @@ impl Outcome {
 
 /// `F` and 8 hex digits of an FNV-1a hash of operation, check and key.
 pub fn finding_id(operation: &str, check: Check, key: &str) -> String {
+    format!("F{}", finding_id_of(&[operation, check.code(), key]))
+}
+
+/// 8 hex digits of an FNV-1a hash of the parts (each ended by a NUL): the
+/// stable part of a finding id.
+pub fn finding_id_of(parts: &[&str]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [operation, check.code(), key] {
+    for part in parts {
         for b in part.bytes().chain([0u8]) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    format!("F{:08x}", (h >> 32) as u32 ^ h as u32)
+    format!("{:08x}", (h >> 32) as u32 ^ h as u32)
 }
 
 #[cfg(test)]

@@ -352,41 +352,7 @@ impl Shared<'_> {
         let Some(user) = &self.options.login else {
             return Ok(());
         };
-        let mut creds = match &user.login {
-            None => user.credentials_from(200, &[], b"")?,
-            Some(plan) => {
-                let url =
-                    if plan.target.starts_with("http://") || plan.target.starts_with("https://") {
-                        plan.target.clone()
-                    } else {
-                        format!(
-                            "{}{}",
-                            self.options.base_url.trim_end_matches('/'),
-                            plan.target
-                        )
-                    };
-                let method = reqwest::Method::from_bytes(plan.method.as_bytes())
-                    .map_err(|e| e.to_string())?;
-                let mut req = self.client.request(method, &url);
-                for (n, v) in &plan.headers {
-                    req = req.header(n, v);
-                }
-                if let Some((ct, body)) = &plan.body {
-                    req = req.header("content-type", ct).body(body.clone());
-                }
-                let res = req.send().await.map_err(|e| {
-                    format!(
-                        "the login ({} {url}) failed: {}",
-                        plan.method,
-                        seam_core::reproduce::network_error_text(&e)
-                    )
-                })?;
-                let status = res.status().as_u16();
-                let headers = crate::finding::header_pairs(res.headers());
-                let body = res.bytes().await.map_err(|e| e.to_string())?;
-                user.credentials_from(status, &headers, &body)?
-            }
-        };
+        let mut creds = crate::auth::log_in(&self.client, &self.options.base_url, user).await?;
         let mut headers = self.options.headers.clone();
         headers.append(&mut creds.headers);
         creds.headers = headers;

@@ -6,10 +6,13 @@
 //! which skips with one visible line there and fails under `CI=true`, where the
 //! data must be present. [`mutate`] makes malformed inputs for the parsers'
 //! property tests. [`sample_api`] serves a sample API with seeded defects (and
-//! its corrected twin) for the fuzz checks' tests and benchmark.
+//! its corrected twin) for the fuzz checks' tests and benchmark; [`vuln_api`]
+//! serves a notes API with seeded security flaws (and its hardened twin) for
+//! the security scanner's tests.
 
 pub mod mutate;
 pub mod sample_api;
+pub mod vuln_api;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,401 @@
+//! Resource consumption and the login operation: ReDoS (near-matches of a
+//! pattern at growing lengths, a latency slope), page sizes past the declared
+//! maximum, 16 MB bodies; then, last of all, the login: a NoSQL operator as
+//! the password, answers that tell unknown users apart, and a bounded burst
+//! of failed logins that should meet a 429.
+
+use crate::check::Check;
+use crate::inject::SlotProbe;
+use crate::run::{Found, Probed, Scan};
+use seam_fuzz::case::{CaseBody, Sent};
+use seam_fuzz::finding::Answer;
+use seam_openapi::model::ParamLocation;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+pub async fn run(scan: &Scan<'_>) -> Probed {
+    pages(scan).await?;
+    payloads(scan).await
+}
+
+/// A character the pattern repeats and one that breaks the match at the
+/// end: `("a", "!")` for `^([a-z]+\s?)*$`.
+fn evil_parts(pattern: &str) -> (String, String) {
+    let Ok(re) = regex::Regex::new(pattern) else {
+        return ("a".into(), "!".into());
+    };
+    let repeat = ["a", "0", "A", "x", "1", "aa", "a ", "ab"]
+        .into_iter()
+        .find(|c| re.is_match(&c.repeat(8)))
+        .unwrap_or("a");
+    let breaker = ["!", "@", "#", "\u{0}", "-", "_", " ", "~", "."]
+        .into_iter()
+        .find(|b| !re.is_match(&format!("{}{b}", repeat.repeat(8))))
+        .unwrap_or("!");
+    (repeat.to_string(), breaker.to_string())
+}
+
+/// ReDoS: near-matches of each pattern at growing lengths.
+pub async fn redos(scan: &Scan<'_>) -> Probed {
+    if !scan.on(Check::Redos) {
+        return Ok(());
+    }
+    for slot in scan.plan.slots.clone() {
+        let Some(pattern) = slot.pattern().map(str::to_string) else {
+            continue;
+        };
+        let p = SlotProbe::new(scan, &slot);
+        let (repeat, breaker) = evil_parts(&pattern);
+        let max_len = slot
+            .schema
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .unwrap_or(10_000) as usize;
+        let mut timings: Vec<(usize, Duration)> = Vec::new();
+        let mut last = None;
+        for n in [8usize, 14, 18, 22, 26, 30] {
+            if n * repeat.len() + 1 > max_len {
+                break;
+            }
+            scan.probe(Check::Redos);
+            let value = format!("{}{breaker}", repeat.repeat(n));
+            let (sent, answer) = p.send(Value::String(value)).await?;
+            let Some(a) = answer else { break };
+            timings.push((n, a.elapsed));
+            let slow = a.elapsed > Duration::from_millis(1500);
+            last = Some((sent, a));
+            if slow {
+                break;
+            }
+        }
+        let (Some((first_n, first)), Some((last_n, slowest))) =
+            (timings.first().copied(), timings.last().copied())
+        else {
+            continue;
+        };
+        let grew = slowest > Duration::from_millis(250)
+            && slowest > first * 20 + Duration::from_millis(100);
+        if !grew {
+            continue;
+        }
+        scan.slow_slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((slot.op, slot.name.clone()));
+        // confirm: the longest again is as slow; the same length matching
+        // the pattern (no breaker) is quick
+        let Some((sent, answer)) = last else { continue };
+        let value = format!("{}{breaker}", repeat.repeat(last_n));
+        let (_, again) = p.send(Value::String(value)).await?;
+        let (_, plain) = p.send(Value::String(repeat.repeat(last_n))).await?;
+        let again_slow = again.is_some_and(|a| a.elapsed * 2 >= slowest);
+        let plain_quick = plain.is_some_and(|a| a.elapsed * 4 < slowest);
+        if again_slow && plain_quick {
+            let series: Vec<String> = timings
+                .iter()
+                .map(|(n, t)| {
+                    format!(
+                        "{} chars: {} ms",
+                        n * repeat.len() + breaker.len(),
+                        t.as_millis()
+                    )
+                })
+                .collect();
+            p.found(
+                Check::Redos,
+                format!("the pattern `{pattern}` of the {} backtracks catastrophically", slot.label()),
+                format!(
+                    "`{repeat}`×n + `{breaker}`: {} (from {} chars at {} ms); confirmed by sending it again",
+                    series.join(", "),
+                    first_n * repeat.len() + breaker.len(),
+                    first.as_millis()
+                ),
+                &sent,
+                Some(&answer),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The number of items in a list answer (a top-level array, or the first
+/// array property).
+fn items(answer: &Answer) -> Option<usize> {
+    match serde_json::from_slice::<Value>(&answer.body).ok()? {
+        Value::Array(a) => Some(a.len()),
+        Value::Object(m) => m.values().find_map(|v| v.as_array().map(Vec::len)),
+        _ => None,
+    }
+}
+
+async fn pages(scan: &Scan<'_>) -> Probed {
+    if !scan.on(Check::UnboundedPage) {
+        return Ok(());
+    }
+    let who = (!scan.identities.is_empty()).then_some(0);
+    for (op, name, max) in scan.plan.paging.clone() {
+        scan.probe(Check::UnboundedPage);
+        let asked = max
+            .map(|m| m.saturating_mul(10).max(m + 1))
+            .unwrap_or(1_000_000);
+        let mut case = scan.valid_case(op);
+        case.set_param(ParamLocation::Query, &name, json!(asked));
+        let (sent, answer) = scan.send_as(who, op, &case).await?;
+        let Some(a) = answer.filter(|a| (200..300).contains(&a.status)) else {
+            continue;
+        };
+        // with few objects a capped page and an uncapped one look alike,
+        // so taking a size past the declared maximum is itself the finding
+        let count = items(&a);
+        {
+            let declared = max
+                .map(|m| format!("the declared maximum is {m}"))
+                .unwrap_or_else(|| "no maximum is declared".into());
+            scan.found(Found {
+                check: Check::UnboundedPage,
+                operation: scan.label(op),
+                identity: who.map(|w| scan.identities[w].name()).unwrap_or("-"),
+                key: name.clone(),
+                message: format!("`{name}={asked}` was accepted; {declared}"),
+                evidence: format!(
+                    "answered {}{}; an API should refuse it with 400 or cap the page",
+                    a.status,
+                    count
+                        .map(|c| format!(" with {c} items"))
+                        .unwrap_or_default()
+                ),
+                request: &sent,
+                answer: Some(&a),
+                steps: Vec::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn payloads(scan: &Scan<'_>) -> Probed {
+    let who = (!scan.identities.is_empty()).then_some(0);
+    for op in scan.plan.bodies.clone() {
+        if Some(op) == scan.plan.login {
+            continue;
+        }
+        if scan.on(Check::VerboseError) {
+            scan.probe(Check::VerboseError);
+            let mut case = scan.valid_case(op);
+            case.body = Some(CaseBody::Raw {
+                media: Some("application/json".into()),
+                bytes: b"{\"seam\": [1, 2,".to_vec(),
+            });
+            // inspect() reports a trace in the answer
+            scan.send_as(who, op, &case).await?;
+        }
+        if !scan.on(Check::UnboundedPayload) {
+            continue;
+        }
+        let mut case = scan.valid_case(op);
+        let Some(CaseBody::Json {
+            value: Value::Object(m),
+            ..
+        }) = &mut case.body
+        else {
+            continue;
+        };
+        // a property without a pattern, so the size is what is tested
+        let free = scan.plan.slots.iter().find(|s| {
+            s.op == op
+                && s.place == crate::plan::Place::Body
+                && s.pattern().is_none()
+                && m.get(&s.name).is_some_and(Value::is_string)
+        });
+        let Some(key) = free.map(|s| s.name.clone()).or_else(|| {
+            m.iter()
+                .find(|(_, v)| v.is_string())
+                .map(|(k, _)| k.clone())
+        }) else {
+            continue;
+        };
+        m.insert(key.clone(), Value::String("A".repeat(16 * 1024 * 1024)));
+        scan.probe(Check::UnboundedPayload);
+        let (sent, answer) = scan.send_as(who, op, &case).await?;
+        if let Some(a) = answer.filter(|a| (200..300).contains(&a.status)) {
+            let mut shown = sent.clone();
+            shown.body = format!("{{\"{key}\": \"AAAA… (16 MB)\"}}").into_bytes();
+            scan.found(Found {
+                check: Check::UnboundedPayload,
+                operation: scan.label(op),
+                identity: who.map(|w| scan.identities[w].name()).unwrap_or("-"),
+                key: String::new(),
+                message: format!("a 16 MB body (`{key}` made huge) was accepted"),
+                evidence: format!("answered {} instead of 413 or 400", a.status),
+                request: &shown,
+                answer: Some(&a),
+                steps: Vec::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The login operation's body with `username` and `password` (a JSON value).
+fn login_body(scan: &Scan<'_>, username: &str, password: Value) -> Option<(usize, Sent)> {
+    let op = scan.plan.login?;
+    let identity = scan
+        .identities
+        .iter()
+        .find(|i| i.user.login.as_ref().is_some_and(|l| l.fields.is_some()))?;
+    let plan = identity.user.login.as_ref()?;
+    let (uf, pf) = plan.fields.clone()?;
+    let mut headers = plan.headers.clone();
+    headers.push(("Content-Type".into(), "application/json".into()));
+    Some((
+        op,
+        Sent {
+            method: plan.method.clone(),
+            target: plan.target.clone(),
+            headers,
+            body: json!({uf: username, pf: password}).to_string().into_bytes(),
+        },
+    ))
+}
+
+/// The login probes, run last.
+pub async fn login(scan: &Scan<'_>) -> Probed {
+    let Some(known) = scan
+        .identities
+        .iter()
+        .find_map(|i| i.username().map(str::to_string))
+    else {
+        if scan.plan.login.is_some() {
+            scan.note("login probes not run: no identity logs in with payloadUserPwd");
+        }
+        return Ok(());
+    };
+    if scan.plan.login.is_none() {
+        return Ok(());
+    }
+    let identity_name = scan.identities[0].name().to_string();
+    let report =
+        |check: Check, op: usize, message: String, evidence: String, sent: &Sent, a: &Answer| {
+            scan.found(Found {
+                check,
+                operation: scan.label(op),
+                identity: "-",
+                key: String::new(),
+                message,
+                evidence,
+                request: sent,
+                answer: Some(a),
+                steps: Vec::new(),
+            })
+        };
+    let _ = identity_name;
+    if scan.on(Check::NosqlInjection) {
+        for op_value in [
+            json!({"$ne": null}),
+            json!({"$ne": "seam-wrong"}),
+            json!({"$gt": ""}),
+        ] {
+            scan.probe(Check::NosqlInjection);
+            let Some((op, sent)) = login_body(scan, &known, op_value.clone()) else {
+                break;
+            };
+            if let Some(a) = scan
+                .send(&sent)
+                .await?
+                .filter(|a| (200..300).contains(&a.status))
+            {
+                report(
+                    Check::NosqlInjection,
+                    op,
+                    format!("logged in as `{known}` with the password {op_value}"),
+                    "the password check obeyed a query operator".into(),
+                    &sent,
+                    &a,
+                );
+                break;
+            }
+        }
+    }
+    if scan.on(Check::UserEnumeration) {
+        scan.probe(Check::UserEnumeration);
+        let unknown = format!("seam-nobody-{}", scan.unique());
+        let wrong = json!(format!("seam-wrong-password-{}", scan.unique()));
+        if let (Some((op, known_sent)), Some((_, unknown_sent))) = (
+            login_body(scan, &known, wrong.clone()),
+            login_body(scan, &unknown, wrong),
+        ) {
+            let a = scan.send(&known_sent).await?;
+            let b = scan.send(&unknown_sent).await?;
+            if let (Some(a), Some(b)) = (a, b) {
+                let norm =
+                    |x: &Answer, name: &str| String::from_utf8_lossy(&x.body).replace(name, "§");
+                let differs_status = a.status != b.status;
+                let differs_body = norm(&a, &known) != norm(&b, &unknown);
+                if (differs_status || differs_body) && !(200..300).contains(&a.status) {
+                    report(
+                        Check::UserEnumeration,
+                        op,
+                        "the login tells an unknown user from a wrong password".into(),
+                        format!(
+                            "known user, wrong password: {} {}; unknown user: {} {}",
+                            a.status,
+                            a.body_excerpt(80),
+                            b.status,
+                            b.body_excerpt(80)
+                        ),
+                        &unknown_sent,
+                        &b,
+                    );
+                }
+            }
+        }
+    }
+    if scan.on(Check::LoginNoRateLimit) {
+        let victim = format!("seam-probe-{}", scan.unique());
+        let mut limited = None;
+        let mut last = None;
+        for i in 0..scan.options.burst {
+            scan.probe(Check::LoginNoRateLimit);
+            let Some((op, sent)) = login_body(scan, &victim, json!(format!("wrong-{i}"))) else {
+                break;
+            };
+            let Some(a) = scan.send(&sent).await? else {
+                continue;
+            };
+            if a.status == 429 {
+                limited = Some(a);
+                break;
+            }
+            last = Some((op, sent, a));
+        }
+        match (limited, last) {
+            (Some(a), _) if a.header("retry-after").is_none() => {
+                scan.note("the login's 429 carries no Retry-After header");
+            }
+            (None, Some((op, sent, a))) => report(
+                Check::LoginNoRateLimit,
+                op,
+                format!("{} failed logins in a row met no 429", scan.options.burst),
+                format!("the last answered {}", a.status),
+                &sent,
+                &a,
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evil_inputs_repeat_what_the_pattern_takes_and_end_with_what_it_refuses() {
+        assert_eq!(
+            evil_parts(r"^([a-zA-Z0-9]+\s?)*$"),
+            ("a".into(), "!".into())
+        );
+        assert_eq!(evil_parts(r"^(\d+)+$"), ("0".into(), "!".into()));
+    }
+}
