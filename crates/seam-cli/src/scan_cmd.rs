@@ -7,11 +7,10 @@
 use crate::reports::{write_all, Requested};
 use crate::{exit, CliError, Outcome};
 use clap::Args;
-use seam_scan::check::{parse_code, Check, Severity};
+use seam_scan::config::ScanSettings;
 use seam_scan::report;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -48,10 +47,14 @@ count), 1 findings, 2 bad input, 3 the API could not be reached.";
 pub struct ScanArgs {
     /// The OpenAPI spec (YAML or JSON; 2.0, 3.0, 3.1).
     #[arg(value_name = "SPEC")]
-    spec: PathBuf,
+    spec: Option<PathBuf>,
     /// The API's base URL; the spec's paths are appended to it.
     #[arg(long, value_name = "URL")]
-    url: String,
+    url: Option<String>,
+    /// Read settings from the `[scan]` table of this seam.toml (flags given
+    /// here win).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// The identities: an auth file (Web Fuzzing Commons format, plus
     /// `roles` per user). Two users or more for BOLA; roles for BFLA.
     #[arg(long, value_name = "FILE")]
@@ -120,88 +123,44 @@ pub struct ScanArgs {
     baseline: Option<PathBuf>,
 }
 
-fn read_text(path: &PathBuf, what: &str) -> Result<String, CliError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::Input(format!("{}: cannot read the {what}: {e}", path.display())))?;
-    seam_core::source::decode_text(&bytes)
-        .map(str::to_string)
-        .map_err(|e| CliError::Input(e.in_file(path.display().to_string()).to_string()))
-}
-
-fn duration(flag: &str, text: &Option<String>, default: Duration) -> Result<Duration, CliError> {
-    match text {
-        None => Ok(default),
-        Some(t) => seam_fuzz::config::parse_duration(t)
-            .map_err(|e| CliError::Input(format!("{flag}: {e}"))),
-    }
-}
-
-fn options(args: &ScanArgs) -> Result<seam_scan::Options, CliError> {
-    let mut o = seam_scan::Options::new(args.url.clone());
-    if let Some(auth) = &args.auth {
-        o.identities = seam_fuzz::auth::read_all(auth).map_err(CliError::Input)?;
-    }
-    let mut checks: Vec<Check> = match &args.checks {
-        Some(codes) => codes
-            .iter()
-            .map(|c| parse_code(c))
-            .collect::<Result<_, _>>()
-            .map_err(CliError::Input)?,
-        None => Check::ALL.to_vec(),
-    };
-    for code in &args.exclude_checks {
-        let c = parse_code(code).map_err(CliError::Input)?;
-        checks.retain(|x| *x != c);
-    }
-    o.checks = checks.into_iter().collect();
-    o.operations = args.operations.clone();
-    o.allow_hosts = args.allow_hosts.clone();
-    if let Some(r) = args.rate {
-        if r.is_nan() || r <= 0.0 {
-            return Err(CliError::Input(format!(
-                "--rate {r}: give a number of requests per second above 0"
-            )));
+impl ScanArgs {
+    /// The flags as settings (those not given are `None`). Paths given here
+    /// are relative to the current directory; with `--config` they are made
+    /// absolute, so the file's own directory does not apply to them.
+    fn settings(&self) -> ScanSettings {
+        let here = |p: &std::path::Path| -> String {
+            if self.config.is_none() {
+                return p.display().to_string();
+            }
+            std::path::absolute(p)
+                .map(|a| a.display().to_string())
+                .unwrap_or_else(|_| p.display().to_string())
+        };
+        let some_list = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+        ScanSettings {
+            name: None,
+            spec: self.spec.as_deref().map(here),
+            url: self.url.clone(),
+            auth: self.auth.as_deref().map(here),
+            checks: self.checks.clone(),
+            exclude_checks: some_list(&self.exclude_checks),
+            only: some_list(&self.operations),
+            allow_hosts: some_list(&self.allow_hosts),
+            rate: self.rate,
+            max_requests: self.max_requests,
+            request_timeout: self.request_timeout.clone(),
+            allow_destructive: self.allow_destructive.then_some(true),
+            jwt_key: self.jwt_key.clone(),
+            jwt_public_keys: (!self.jwt_public_keys.is_empty())
+                .then(|| self.jwt_public_keys.iter().map(|p| here(p)).collect()),
+            jwt_wordlist: self.jwt_wordlist.as_deref().map(here),
+            delay: self.delay.clone(),
+            burst: self.burst,
+            seed: self.seed,
+            fail_on: self.fail_on.clone(),
+            baseline: self.baseline.as_deref().map(here),
         }
-        o.rate = Some(r);
     }
-    o.max_requests = args.max_requests;
-    o.request_timeout = duration(
-        "--request-timeout",
-        &args.request_timeout,
-        o.request_timeout,
-    )?;
-    o.delay = duration("--delay", &args.delay, o.delay)?;
-    if o.delay < Duration::from_secs(1) {
-        return Err(CliError::Input(
-            "--delay: give 1s or more (time-based probes ask for whole seconds)".into(),
-        ));
-    }
-    if let Some(b) = args.burst {
-        o.burst = b;
-    }
-    if let Some(s) = args.seed {
-        o.seed = s;
-    }
-    o.allow_destructive = args.allow_destructive;
-    o.jwt_key = args.jwt_key.as_ref().map(|k| k.as_bytes().to_vec());
-    for path in &args.jwt_public_keys {
-        let pem = read_text(path, "public key")?;
-        if !pem.contains("-----BEGIN") {
-            return Err(CliError::Input(format!(
-                "{}:1:1: expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
-                path.display()
-            )));
-        }
-        o.jwt_public_keys.push(pem);
-    }
-    if let Some(path) = &args.jwt_wordlist {
-        o.jwt_wordlist = read_text(path, "wordlist")?
-            .lines()
-            .map(|l| l.trim_end_matches('\r').to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
-    }
-    Ok(o)
 }
 
 /// A report, rendered only when it is written.
@@ -217,16 +176,23 @@ pub fn run(args: ScanArgs) -> Result<Outcome, CliError> {
             )));
         }
     }
-    let fail_on = match &args.fail_on {
-        Some(s) => Severity::parse(s).map_err(|e| CliError::Input(format!("--fail-on: {e}")))?,
-        None => Severity::Low,
+    let flags = args.settings();
+    let (settings, dir) = match &args.config {
+        Some(path) => {
+            let file = seam_pipeline::config::load_scan(path, &|name| std::env::var(name).ok())
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            (file.overridden_by(flags), dir)
+        }
+        None => (flags, PathBuf::from(".")),
     };
-    let options = options(&args)?;
-    let accepted = match &args.baseline {
-        Some(path) => seam_fuzz::baseline::read(path).map_err(CliError::Input)?,
-        None => Vec::new(),
-    };
-    let spec_path = args.spec.clone();
+    let resolved = settings.resolve(&dir).map_err(CliError::Input)?;
+    let (options, accepted, fail_on) = (resolved.options, resolved.baseline, resolved.fail_on);
+    let spec_path = resolved.spec;
     let spec = seam_openapi::load::load(&spec_path).map_err(|errors| {
         for e in &errors {
             eprintln!("error: {e}");

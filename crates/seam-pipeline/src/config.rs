@@ -21,6 +21,8 @@ pub struct Pipeline {
     pub suites: Vec<SuitesLayer>,
     /// Generative payload checks (`seam fuzz`), run after the suites.
     pub fuzz: Vec<seam_fuzz::config::FuzzSettings>,
+    /// Security checks (`seam scan`), run last.
+    pub scan: Vec<seam_scan::config::ScanSettings>,
     pub report: ReportSection,
     /// Skip the suites layers when a contracts layer failed.
     pub fail_fast: bool,
@@ -49,6 +51,8 @@ struct File {
     suites: Vec<SuitesLayer>,
     #[serde(default, deserialize_with = "one_or_many")]
     fuzz: Vec<seam_fuzz::config::FuzzSettings>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    scan: Vec<seam_scan::config::ScanSettings>,
     #[serde(default)]
     report: ReportSection,
 }
@@ -187,11 +191,15 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
         let at = e.span().map(|s| s.start);
         error(at, text, e.message().trim_end().to_string())
     })?;
-    if file.contracts.is_empty() && file.suites.is_empty() && file.fuzz.is_empty() {
+    if file.contracts.is_empty()
+        && file.suites.is_empty()
+        && file.fuzz.is_empty()
+        && file.scan.is_empty()
+    {
         return Err(error(
             None,
             text,
-            "no layers: add [contracts], [suites] and/or [fuzz]".into(),
+            "no layers: add [contracts], [suites], [fuzz] and/or [scan]".into(),
         ));
     }
     let expand = |value: &str| -> Result<String, ConfigError> {
@@ -240,8 +248,26 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
             *v = expand(v)?;
         }
     }
+    let mut scan = file.scan;
+    for s in &mut scan {
+        let strings = [
+            &mut s.spec,
+            &mut s.url,
+            &mut s.auth,
+            &mut s.jwt_key,
+            &mut s.jwt_wordlist,
+            &mut s.baseline,
+        ];
+        for v in strings.into_iter().flatten() {
+            *v = expand(v)?;
+        }
+        for v in s.jwt_public_keys.iter_mut().flatten() {
+            *v = expand(v)?;
+        }
+    }
     Ok(Pipeline {
         fuzz,
+        scan,
         dir: path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -266,6 +292,22 @@ pub fn load_fuzz(
             path.display().to_string(),
             None,
             "no [fuzz] table".to_string(),
+        )
+    })
+}
+
+/// The first `[scan]` table of a `seam.toml` (variables filled in), for
+/// `seam scan --config`.
+pub fn load_scan(
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<seam_scan::config::ScanSettings, ConfigError> {
+    let pipeline = load(path, lookup)?;
+    pipeline.scan.into_iter().next().ok_or_else(|| {
+        SourceError::new(
+            path.display().to_string(),
+            None,
+            "no [scan] table".to_string(),
         )
     })
 }

@@ -28,6 +28,7 @@ pub enum LayerKind {
     Contracts,
     Suites,
     Fuzz,
+    Scan,
 }
 
 impl LayerKind {
@@ -36,6 +37,7 @@ impl LayerKind {
             LayerKind::Contracts => "contracts",
             LayerKind::Suites => "suites",
             LayerKind::Fuzz => "fuzz",
+            LayerKind::Scan => "scan",
         }
     }
 }
@@ -312,6 +314,27 @@ pub async fn run(
         on_event(Event::Finished(&outcome));
         layers.push(outcome);
     }
+    for sc in &pipeline.scan {
+        let name = sc
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("scan ({})", sc.spec.as_deref().unwrap_or("no spec")));
+        on_event(Event::Started {
+            kind: LayerKind::Scan,
+            name: &name,
+        });
+        let outcome = if pipeline.fail_fast && contracts_failed {
+            LayerOutcome::skipped(LayerKind::Scan, name)
+        } else {
+            let started = Instant::now();
+            match scan(sc, name.clone(), &pipeline.dir).await {
+                Ok(o) => o,
+                Err(e) => LayerOutcome::errored(LayerKind::Scan, name, e, started),
+            }
+        };
+        on_event(Event::Finished(&outcome));
+        layers.push(outcome);
+    }
     PipelineReport {
         layers,
         duration: start.elapsed(),
@@ -460,6 +483,59 @@ async fn fuzz(
         text: seam_fuzz::report::text(&outcome, accepted),
         junit: seam_fuzz::report::junit_suites(&outcome, accepted),
         html: seam_fuzz::report::html_fragment(&outcome, &spec_name),
+        duration: start.elapsed(),
+        skipped: false,
+        error: None,
+    })
+}
+
+async fn scan(
+    layer: &seam_scan::config::ScanSettings,
+    name: String,
+    dir: &Path,
+) -> Result<LayerOutcome, LayerError> {
+    let start = Instant::now();
+    let resolved = layer
+        .resolve(dir)
+        .map_err(|e| input_error(format!("scan: {e}")))?;
+    let spec = seam_openapi::load::load(&resolved.spec).map_err(|errors| {
+        input_error(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let outcome = seam_scan::run(&spec, &resolved.options, &|_, _, _| {})
+        .await
+        .map_err(|e| match e {
+            seam_scan::ScanError::Unreachable(message) => LayerError {
+                kind: ErrorKind::Unreachable,
+                message,
+            },
+            seam_scan::ScanError::Usage(message) => input_error(message),
+        })?;
+    let accepted = &resolved.baseline;
+    let failing = outcome
+        .findings
+        .iter()
+        .filter(|f| !accepted.contains(&f.id) && f.severity <= resolved.fail_on)
+        .count();
+    let failing_checks: std::collections::BTreeSet<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| !accepted.contains(&f.id) && f.severity <= resolved.fail_on)
+        .map(|f| f.check)
+        .collect();
+    Ok(LayerOutcome {
+        kind: LayerKind::Scan,
+        name,
+        passed: outcome.probes.len().saturating_sub(failing_checks.len()),
+        failed: failing,
+        text: seam_scan::report::text(&outcome, accepted),
+        junit: seam_scan::report::junit_suites(&outcome, accepted),
+        html: seam_scan::report::html_fragment(&outcome, accepted),
         duration: start.elapsed(),
         skipped: false,
         error: None,

@@ -7,6 +7,7 @@
 //! control request, so a hardened API gets none.
 //!
 //! - [`check`]: the checks, their codes, OWASP categories, severities and `seam explain` texts.
+//! - [`config`]: the `[scan]` table of `seam.toml`, and flags over it.
 //! - [`plan`]: what will be probed, from the spec and identities (`--dry-run` prints it).
 //! - [`run`]: the options, the state probes share, sending as an identity, the order of families.
 //! - [`identity`]: the identities of an auth file, logged in and kept logged in.
@@ -25,6 +26,7 @@ pub mod access;
 pub mod authn;
 pub mod check;
 pub mod client;
+pub mod config;
 pub mod consume;
 pub mod exposure;
 pub mod finding;
