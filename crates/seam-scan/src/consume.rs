@@ -346,6 +346,37 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
                         &unknown_sent,
                         &b,
                     );
+                } else if !(200..300).contains(&a.status) {
+                    // the same answers: does a known user take longer (a
+                    // password hash computed only for real accounts)?
+                    let (mut known_times, mut unknown_times) = (vec![a.elapsed], vec![b.elapsed]);
+                    for _ in 0..2 {
+                        if let Some(x) = scan.send(&known_sent).await? {
+                            known_times.push(x.elapsed);
+                        }
+                        if let Some(x) = scan.send(&unknown_sent).await? {
+                            unknown_times.push(x.elapsed);
+                        }
+                    }
+                    let slowest_unknown = unknown_times.iter().max().copied().unwrap_or_default();
+                    let quickest_known = known_times.iter().min().copied().unwrap_or_default();
+                    if quickest_known > slowest_unknown * 3
+                        && quickest_known > slowest_unknown + Duration::from_millis(100)
+                    {
+                        report(
+                            Check::UserEnumeration,
+                            op,
+                            "the login takes longer for a known user with a wrong password".into(),
+                            format!(
+                                "known user: at least {} ms in {} tries; unknown user: at most {} ms",
+                                quickest_known.as_millis(),
+                                known_times.len(),
+                                slowest_unknown.as_millis()
+                            ),
+                            &known_sent,
+                            &a,
+                        );
+                    }
                 }
             }
         }

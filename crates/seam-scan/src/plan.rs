@@ -172,13 +172,15 @@ impl Plan {
             }
             plan.operations.push(i);
         }
-        // reads first, writes after, deletes last
-        plan.operations
-            .sort_by_key(|&i| match spec.operations[i].method.as_str() {
+        // reads first, writes after, deletes and credential changes last
+        plan.operations.sort_by_key(|&i| {
+            let op = &spec.operations[i];
+            match op.method.as_str() {
+                _ if is_destructive(op) => 2,
                 "GET" | "HEAD" | "OPTIONS" => 0,
-                "DELETE" => 2,
                 _ => 1,
-            });
+            }
+        });
         for &i in &plan.operations.clone() {
             let op = &spec.operations[i];
             if !op.is_public() {

@@ -257,6 +257,13 @@ impl<'a> Scan<'a> {
             .map(|w| self.identities[w].credentials())
             .unwrap_or_default();
         let sent = self.request(op, case, &creds);
+        if let Some(name) = self.names_an_identity(op, &sent) {
+            self.note(format!(
+                "{}: a request naming identity `{name}`'s account was not sent (it deletes or changes credentials)",
+                self.label(op)
+            ));
+            return Ok((sent, None));
+        }
         let mut answer = self.send(&sent).await?;
         let mut sent = sent;
         if let (Some(w), Some(a)) = (who, &answer) {
@@ -270,6 +277,25 @@ impl<'a> Scan<'a> {
             self.inspect(op, who, &sent, a);
         }
         Ok((sent, answer))
+    }
+
+    /// For an operation that deletes or changes credentials: the identity
+    /// whose username the request names (such a request is never sent: the
+    /// scan does not lock its own identities out).
+    fn names_an_identity(&self, op: usize, sent: &Sent) -> Option<String> {
+        if !crate::plan::is_destructive(&self.spec.operations[op]) {
+            return None;
+        }
+        let body = sent.body_text();
+        self.identities
+            .iter()
+            .filter_map(|i| i.username())
+            .find(|name| {
+                sent.target.contains(name)
+                    || sent.target.contains(&seam_core::http::percent_encode(name))
+                    || body.contains(name)
+            })
+            .map(str::to_string)
     }
 
     /// Whether the first identity's control request to `op` got past auth.
