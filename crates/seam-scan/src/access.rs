@@ -52,6 +52,18 @@ pub async fn controls(scan: &Scan<'_>) -> Probed {
             let who = (!scan.identities.is_empty()).then_some(who);
             let case = scan.valid_case(create);
             let (_, answer) = scan.send_as(who, create, &case).await?;
+            // an answer without an id: the id is what the client chose (a
+            // `book_title` sent for `/books/{book_title}`)
+            let chosen = match &case.body {
+                Some(CaseBody::Json {
+                    value: Value::Object(m),
+                    ..
+                }) => m
+                    .get(&r.param)
+                    .filter(|v| v.is_string() || v.is_number())
+                    .cloned(),
+                _ => None,
+            };
             let Some(answer) = answer else { continue };
             if who == Some(0) || who.is_none() {
                 scan.controls
@@ -60,7 +72,7 @@ pub async fn controls(scan: &Scan<'_>) -> Probed {
                     .insert(create, answer.clone());
             }
             if (200..300).contains(&answer.status) {
-                if let Some(id) = created_id(r, &answer) {
+                if let Some(id) = created_id(r, &answer).or(chosen) {
                     scan.created
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -160,10 +172,31 @@ async fn bola(scan: &Scan<'_>) -> Probed {
     };
     let (name_a, name_b) = (scan.identities[a].name(), scan.identities[b].name());
     for r in scan.plan.resources.clone() {
-        let Some(id) = scan
-            .created_by(&r.collection, a)
-            .or(listed_id(scan, &r, a).await?)
-        else {
+        // an operation the spec declares public is open by design (when the
+        // spec declares security at all)
+        let declared_public = |op: Option<usize>| {
+            !scan.spec.security_schemes.is_empty()
+                && op.is_some_and(|o| scan.spec.operations[o].is_public())
+        };
+        if declared_public(r.read) && r.writes.iter().all(|&w| declared_public(Some(w))) {
+            continue;
+        }
+        let created = scan.created_by(&r.collection, a);
+        let listed = match created {
+            Some(_) => None,
+            None => listed_id(scan, &r, a).await?,
+        };
+        // an object A's list shows is A's own only if B's list does not show it
+        if let Some(id) = &listed {
+            if listed_ids(scan, &r, b).await?.contains(id) {
+                scan.note(format!(
+                    "BOLA on {}/{{{}}}: the objects `{name_a}` lists are listed to `{name_b}` too (shared by design?), so none was tried",
+                    r.collection, r.param
+                ));
+                continue;
+            }
+        }
+        let Some(id) = created.or(listed) else {
             if r.read.is_some() {
                 scan.note(format!(
                     "BOLA on {}/{{{}}}: `{name_a}` has no object there to try (no create answered 2xx with an id, no list showed one)",
@@ -330,7 +363,18 @@ async fn listed_id(
     r: &Resource,
     who: usize,
 ) -> Result<Option<Value>, crate::run::Stop> {
-    let Some(list) = r.list else { return Ok(None) };
+    Ok(listed_ids(scan, r, who).await?.into_iter().next())
+}
+
+/// The ids in `who`'s list of the collection.
+async fn listed_ids(
+    scan: &Scan<'_>,
+    r: &Resource,
+    who: usize,
+) -> Result<Vec<Value>, crate::run::Stop> {
+    let Some(list) = r.list else {
+        return Ok(Vec::new());
+    };
     let (_, answer) = scan
         .send_as(Some(who), list, &scan.valid_case(list))
         .await?;
@@ -339,7 +383,7 @@ async fn listed_id(
         .filter(|a| (200..300).contains(&a.status))
         .and_then(body)
     else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let items = match &v {
         Value::Array(items) => items.clone(),
@@ -349,14 +393,17 @@ async fn listed_id(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
-    Ok(items.iter().find_map(|item| {
-        let m = item.as_object()?;
-        [r.param.as_str(), "id"].iter().find_map(|k| {
-            m.get(*k)
-                .filter(|v| v.is_string() || v.is_number())
-                .cloned()
+    Ok(items
+        .iter()
+        .filter_map(|item| {
+            let m = item.as_object()?;
+            [r.param.as_str(), "id"].iter().find_map(|k| {
+                m.get(*k)
+                    .filter(|v| v.is_string() || v.is_number())
+                    .cloned()
+            })
         })
-    }))
+        .collect())
 }
 
 /// Sets the first string property of a JSON body to `marker`: its name.
@@ -513,6 +560,21 @@ async fn mass_assignment(scan: &Scan<'_>) -> Probed {
     Ok(())
 }
 
+/// The object of a list answer (a top-level array, or one under any
+/// property) that names `username`.
+fn entry_for(v: &Value, username: &str) -> Option<serde_json::Map<String, Value>> {
+    let items: Vec<&Value> = match v {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(m) => m.values().filter_map(Value::as_array).flatten().collect(),
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(Value::as_object)
+        .find(|m| m.values().any(|x| x.as_str() == Some(username)))
+        .cloned()
+}
+
 /// For a create that registers a user (its body has the login's username
 /// and password fields): logs in as that user and reads every secured GET
 /// without parameters (`/me`), merged. The profile and the requests.
@@ -562,19 +624,30 @@ async fn login_and_read(
     }
     let mut merged = serde_json::Map::new();
     let mut steps = Vec::new();
-    for &op in &scan.plan.secured {
+    // the user's own profile (`/me`), or its entry in a list of users
+    for &op in &scan.plan.operations {
         let o = &scan.spec.operations[op];
         if o.method != "GET" || o.parameters.iter().any(|p| p.required) {
             continue;
         }
         let sent = scan.request(op, &scan.valid_case(op), &fresh.credentials());
-        if let Some(a) = scan.send(&sent).await? {
-            if let Some(Value::Object(m)) = body(&a).filter(|_| (200..300).contains(&a.status)) {
-                for (k, v) in m {
-                    merged.entry(k).or_insert(v);
-                }
-                steps.push(sent);
+        let Some(a) = scan.send(&sent).await? else {
+            continue;
+        };
+        let found = match body(&a).filter(|_| (200..300).contains(&a.status)) {
+            Some(Value::Object(m))
+                if m.values().any(|v| v.as_str() == Some(username)) || o.path.ends_with("/me") =>
+            {
+                Some(m)
             }
+            Some(v) => entry_for(&v, username),
+            None => None,
+        };
+        if let Some(m) = found {
+            for (k, v) in m {
+                merged.entry(k).or_insert(v);
+            }
+            steps.push(sent);
         }
     }
     Ok((!merged.is_empty()).then(|| (Value::Object(merged), steps)))

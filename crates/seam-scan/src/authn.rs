@@ -270,8 +270,30 @@ async fn jwt_attacks(scan: &Scan<'_>, refused: &HashSet<usize>) -> Probed {
         return Ok(());
     };
     let token = identity.bearer().unwrap_or_default();
+    // a spec that declares no security says nothing of which operations
+    // need credentials: GETs are asked without any to find out
+    let mut refused = refused.clone();
+    let mut candidates = scan.plan.secured.clone();
+    if scan.spec.security_schemes.is_empty() {
+        for &op in scan
+            .plan
+            .operations
+            .iter()
+            .filter(|&&op| {
+                let o = &scan.spec.operations[op];
+                o.method == "GET" && Some(op) != scan.plan.login
+            })
+            .take(12)
+        {
+            let (_, answer) = send_with(scan, op, &Credentials::default()).await?;
+            if answer.is_some_and(|a| a.status == 401 || a.status == 403) {
+                refused.insert(op);
+                candidates.push(op);
+            }
+        }
+    }
     let mut target = None;
-    for &op in &scan.plan.secured {
+    for &op in &candidates {
         if !refused.contains(&op) {
             continue;
         }

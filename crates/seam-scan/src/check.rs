@@ -157,7 +157,7 @@ checks! {
         "Creates and updates are sent with the spec's `readOnly` properties and privileged ones (`role`, `isAdmin`, `admin`, `balance`, `owner`, ...) set. The finding is confirmed when the answer, a read back, or the new user's own profile after logging in shows the value sent, where a control request without it shows another.";
     SensitiveData => "sensitive-data", "API3:2023 Broken Object Property Level Authorization", High,
         "a response carries a password, hash, secret, key or card number",
-        "Every JSON answer the scan receives is searched for properties named like secrets (`password`, `password_hash`, `secret`, `private_key`, `ssn`, `cvv`, `card_number`, ...) and for values shaped like them: bcrypt/argon2/sha-crypt hashes, private keys in PEM, AWS keys and card numbers that pass the Luhn check. Login answers' own tokens are not counted.";
+        "Every JSON answer the scan receives is searched for properties named like credentials and card data (`password`, `password_hash`, `client_secret`, `private_key`, `ssn`, `cvv`, `card_number`, ...) and for values shaped like them: bcrypt/argon2/sha-crypt hashes, private keys in PEM, AWS, Stripe, GitHub and Slack keys, and card numbers that pass the Luhn check. Login answers are not searched (their tokens are the point).";
     UndeclaredField => "undeclared-field", "API3:2023 Broken Object Property Level Authorization", Low,
         "a response carries properties its schema does not declare",
         "Every JSON answer is compared with its declared schema; properties the schema does not list (where it lists properties and does not allow others explicitly) are reported. Undeclared fields are how internal data leaks without anyone noticing.";
@@ -184,13 +184,13 @@ checks! {
         "String parameters get `\\r\\nX-Seam-Injected: 1`; the response carrying that header is the finding.";
     Redos => "redos", "API4:2023 Unrestricted Resource Consumption", High,
         "a pattern-validated input makes the server's regex backtrack for seconds",
-        "For each string whose schema has a `pattern`, inputs that almost match it are sent at growing lengths. Response times that grow by orders of magnitude while the lengths grow linearly, confirmed by sending the longest again, mean one request can pin a CPU.";
+        "For each string whose schema has a `pattern` (and each e-mail, which servers check with regexes of their own), inputs that almost match are sent at growing lengths. Response times that grow by orders of magnitude while the lengths grow linearly, confirmed by sending the longest again while the same length that matches stays quick, mean one request can pin a CPU.";
     UnboundedPage => "unbounded-page", "API4:2023 Unrestricted Resource Consumption", Medium,
         "a page size far above the declared maximum was served",
         "Paging parameters (`limit`, `size`, `per_page`, `pageSize`, ...) are sent at ten times their `maximum` (or 1,000,000 where none is declared). A 2xx that returns more items than the maximum, or accepts the value without clamping it, is a finding.";
     UnboundedPayload => "unbounded-payload", "API4:2023 Unrestricted Resource Consumption", Low,
         "a 16 MB request body was accepted",
-        "Each operation that takes a JSON body is sent one of 16 MB (a string property made huge). An API should refuse it with 413 or 400 before reading it all.";
+        "Each operation that takes a JSON body is sent one of 16 MB (a string property without a pattern made huge), last of all probes. An API should refuse it with 413 or 400 before reading it all. A 2xx is a finding; so is an API that answers nothing afterwards (the scan then stops and says so).";
     LoginNoRateLimit => "login-no-rate-limit", "API2:2023 Broken Authentication", Medium,
         "failed logins are not rate-limited",
         "The login operation gets a bounded burst of failed logins for a made-up user (30 by default). None answered 429 (with `Retry-After`) means passwords can be guessed at full speed.";

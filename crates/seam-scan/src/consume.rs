@@ -15,7 +15,7 @@ use std::time::Duration;
 
 pub async fn run(scan: &Scan<'_>) -> Probed {
     pages(scan).await?;
-    payloads(scan).await
+    malformed(scan).await
 }
 
 /// A character the pattern repeats and one that breaks the match at the
@@ -41,11 +41,32 @@ pub async fn redos(scan: &Scan<'_>) -> Probed {
         return Ok(());
     }
     for slot in scan.plan.slots.clone() {
-        let Some(pattern) = slot.pattern().map(str::to_string) else {
-            continue;
+        // a declared pattern, or an e-mail the server checks with its own
+        // (e-mail regexes are the classic catastrophic ones)
+        let email = slot.schema.get("format").and_then(Value::as_str) == Some("email")
+            || slot.name.to_ascii_lowercase().contains("email");
+        // the control of the same length that matches: quick even when
+        // the pattern backtracks
+        let matching = |n: usize, repeat: &str| {
+            if slot.pattern().is_some() {
+                repeat.repeat(n)
+            } else {
+                format!("{}@example.test", "a".repeat(n.saturating_sub(13).max(1)))
+            }
+        };
+        let (what, repeat, breaker) = match slot.pattern() {
+            Some(pattern) => {
+                let (repeat, breaker) = evil_parts(pattern);
+                (format!("the pattern `{pattern}`"), repeat, breaker)
+            }
+            None if email => (
+                "the server's e-mail check".to_string(),
+                "a".to_string(),
+                "!".to_string(),
+            ),
+            None => continue,
         };
         let p = SlotProbe::new(scan, &slot);
-        let (repeat, breaker) = evil_parts(&pattern);
         let max_len = slot
             .schema
             .get("maxLength")
@@ -87,7 +108,7 @@ pub async fn redos(scan: &Scan<'_>) -> Probed {
         let Some((sent, answer)) = last else { continue };
         let value = format!("{}{breaker}", repeat.repeat(last_n));
         let (_, again) = p.send(Value::String(value)).await?;
-        let (_, plain) = p.send(Value::String(repeat.repeat(last_n))).await?;
+        let (_, plain) = p.send(Value::String(matching(last_n, &repeat))).await?;
         let again_slow = again.is_some_and(|a| a.elapsed * 2 >= slowest);
         let plain_quick = plain.is_some_and(|a| a.elapsed * 4 < slowest);
         if again_slow && plain_quick {
@@ -103,7 +124,7 @@ pub async fn redos(scan: &Scan<'_>) -> Probed {
                 .collect();
             p.found(
                 Check::Redos,
-                format!("the pattern `{pattern}` of the {} backtracks catastrophically", slot.label()),
+                format!("{what} of the {} backtracks catastrophically", slot.label()),
                 format!(
                     "`{repeat}`×n + `{breaker}`: {} (from {} chars at {} ms); confirmed by sending it again",
                     series.join(", "),
@@ -173,23 +194,37 @@ async fn pages(scan: &Scan<'_>) -> Probed {
     Ok(())
 }
 
-async fn payloads(scan: &Scan<'_>) -> Probed {
+/// Malformed JSON bodies, to provoke stack traces (`inspect` reports them).
+async fn malformed(scan: &Scan<'_>) -> Probed {
+    if !scan.on(Check::VerboseError) {
+        return Ok(());
+    }
     let who = (!scan.identities.is_empty()).then_some(0);
     for op in scan.plan.bodies.clone() {
         if Some(op) == scan.plan.login {
             continue;
         }
-        if scan.on(Check::VerboseError) {
-            scan.probe(Check::VerboseError);
-            let mut case = scan.valid_case(op);
-            case.body = Some(CaseBody::Raw {
-                media: Some("application/json".into()),
-                bytes: b"{\"seam\": [1, 2,".to_vec(),
-            });
-            // inspect() reports a trace in the answer
-            scan.send_as(who, op, &case).await?;
-        }
-        if !scan.on(Check::UnboundedPayload) {
+        scan.probe(Check::VerboseError);
+        let mut case = scan.valid_case(op);
+        case.body = Some(CaseBody::Raw {
+            media: Some("application/json".into()),
+            bytes: b"{\"seam\": [1, 2,".to_vec(),
+        });
+        scan.send_as(who, op, &case).await?;
+    }
+    Ok(())
+}
+
+/// 16 MB bodies, the last family of all: a service that chokes on one may
+/// not answer again. After each, the API must still answer its control
+/// request; when it does not, that is reported and the scan stops.
+pub async fn payloads(scan: &Scan<'_>) -> Probed {
+    if !scan.on(Check::UnboundedPayload) {
+        return Ok(());
+    }
+    let who = (!scan.identities.is_empty()).then_some(0);
+    for op in scan.plan.bodies.clone() {
+        if Some(op) == scan.plan.login {
             continue;
         }
         let mut case = scan.valid_case(op);
@@ -217,20 +252,40 @@ async fn payloads(scan: &Scan<'_>) -> Probed {
         m.insert(key.clone(), Value::String("A".repeat(16 * 1024 * 1024)));
         scan.probe(Check::UnboundedPayload);
         let (sent, answer) = scan.send_as(who, op, &case).await?;
-        if let Some(a) = answer.filter(|a| (200..300).contains(&a.status)) {
-            let mut shown = sent.clone();
-            shown.body = format!("{{\"{key}\": \"AAAA… (16 MB)\"}}").into_bytes();
+        let mut shown = sent.clone();
+        shown.body = format!("{{\"{key}\": \"AAAA… (16 MB)\"}}").into_bytes();
+        let alive = scan.alive().await?;
+        let accepted = answer.as_ref().filter(|a| (200..300).contains(&a.status));
+        if accepted.is_some() || !alive {
+            let answered = match &answer {
+                Some(a) => format!("answered {}", a.status),
+                None => "got no answer".to_string(),
+            };
             scan.found(Found {
                 check: Check::UnboundedPayload,
                 operation: scan.label(op),
                 identity: who.map(|w| scan.identities[w].name()).unwrap_or("-"),
                 key: String::new(),
-                message: format!("a 16 MB body (`{key}` made huge) was accepted"),
-                evidence: format!("answered {} instead of 413 or 400", a.status),
+                message: if alive {
+                    format!("a 16 MB body (`{key}` made huge) was accepted")
+                } else {
+                    format!("a 16 MB body (`{key}` made huge) took the API down")
+                },
+                evidence: if alive {
+                    format!("{answered} instead of 413 or 400")
+                } else {
+                    format!("{answered}; afterwards the API answered nothing")
+                },
                 request: &shown,
-                answer: Some(&a),
+                answer: answer.as_ref(),
                 steps: Vec::new(),
             });
+        }
+        if !alive {
+            return Err(crate::run::Stop(format!(
+                "the API stopped answering after a 16 MB body to {}",
+                scan.label(op)
+            )));
         }
     }
     Ok(())
@@ -331,7 +386,7 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
                     |x: &Answer, name: &str| String::from_utf8_lossy(&x.body).replace(name, "§");
                 let differs_status = a.status != b.status;
                 let differs_body = norm(&a, &known) != norm(&b, &unknown);
-                if (differs_status || differs_body) && !(200..300).contains(&a.status) {
+                if differs_status || differs_body {
                     report(
                         Check::UserEnumeration,
                         op,
@@ -346,7 +401,7 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
                         &unknown_sent,
                         &b,
                     );
-                } else if !(200..300).contains(&a.status) {
+                } else {
                     // the same answers: does a known user take longer (a
                     // password hash computed only for real accounts)?
                     let (mut known_times, mut unknown_times) = (vec![a.elapsed], vec![b.elapsed]);

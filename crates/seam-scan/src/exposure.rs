@@ -16,8 +16,6 @@ const SECRET_NAMES: &[&str] = &[
     "passwordhash",
     "hashedpassword",
     "passwordsalt",
-    "salt",
-    "secret",
     "clientsecret",
     "apisecret",
     "privatekey",
@@ -29,8 +27,6 @@ const SECRET_NAMES: &[&str] = &[
     "cardnumber",
     "creditcard",
     "creditcardnumber",
-    "pan",
-    "pin",
     "otpsecret",
     "totpsecret",
     "mfasecret",
@@ -105,15 +101,14 @@ pub fn is_card_number(text: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// Secrets in a JSON answer. `token_ok`: the answer is a login's, whose
-/// tokens are the point.
-pub fn secrets(value: &Value, token_ok: bool) -> Vec<Secret> {
+/// Secrets in a JSON answer (by property name, and by the shape of values).
+pub fn secrets(value: &Value) -> Vec<Secret> {
     let mut out = Vec::new();
-    walk(value, "$", token_ok, &mut out, 0);
+    walk(value, "$", &mut out, 0);
     out
 }
 
-fn walk(v: &Value, path: &str, token_ok: bool, out: &mut Vec<Secret>, depth: usize) {
+fn walk(v: &Value, path: &str, out: &mut Vec<Secret>, depth: usize) {
     if depth > 32 || out.len() >= 20 {
         return;
     }
@@ -138,12 +133,12 @@ fn walk(v: &Value, path: &str, token_ok: bool, out: &mut Vec<Secret>, depth: usi
                     });
                     continue;
                 }
-                walk(child, &at, token_ok, out, depth + 1);
+                walk(child, &at, out, depth + 1);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate().take(50) {
-                walk(item, &format!("{path}[{i}]"), token_ok, out, depth + 1);
+                walk(item, &format!("{path}[{i}]"), out, depth + 1);
             }
         }
         Value::String(s) => {
@@ -171,7 +166,6 @@ fn walk(v: &Value, path: &str, token_ok: bool, out: &mut Vec<Secret>, depth: usi
         }
         _ => {}
     }
-    let _ = token_ok;
 }
 
 /// Properties of `value` that its response schema does not declare, as
@@ -295,10 +289,10 @@ mod tests {
     fn secrets_are_found_by_name_and_by_shape() {
         let v = json!({"username": "a", "password_hash": "$2b$12$abcdefghijklmnopqrstuvABCDEFGHIJ",
                        "billing": {"card": "4111111111111111"}, "password": null, "id": 4111111111111111u64});
-        let found = secrets(&v, false);
+        let found = secrets(&v);
         let paths: Vec<&str> = found.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths, vec!["$.password_hash", "$.billing.card", "$.id"]);
-        assert!(secrets(&json!({"token": "x", "count": 3}), true).is_empty());
+        assert!(secrets(&json!({"token": "x", "count": 3, "secret": "the plot"})).is_empty());
     }
 
     #[test]

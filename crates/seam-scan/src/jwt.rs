@@ -215,6 +215,7 @@ pub const COMMON_SECRETS: &[&str] = &[
     "hello world",
     "iloveyou",
     "abc123",
+    "random",
     "null",
     "undefined",
     "none",

@@ -118,9 +118,31 @@ pub struct Plan {
     pub skipped: Vec<(usize, String)>,
 }
 
-/// Whether an operation deletes or touches credentials.
+/// Whether an operation deletes, touches credentials, or (by its name)
+/// resets or re-creates data (`/createdb`, `/reset`, `/seed`...).
 pub fn is_destructive(op: &Operation) -> bool {
-    op.method == "DELETE" || touches_credentials(&op.method, &op.path, op.operation_id.as_deref())
+    let text =
+        format!("{} {}", op.path, op.operation_id.as_deref().unwrap_or("")).to_ascii_lowercase();
+    let words = [
+        "createdb",
+        "resetdb",
+        "initdb",
+        "dropdb",
+        "reset",
+        "reinit",
+        "seed",
+        "purge",
+        "flush",
+        "wipe",
+        "truncate",
+        "restore",
+        "factory-reset",
+    ];
+    op.method == "DELETE"
+        || touches_credentials(&op.method, &op.path, op.operation_id.as_deref())
+        || text
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .any(|w| words.contains(&w))
 }
 
 /// Privileged properties clients should never set, with the value sent.
@@ -164,8 +186,10 @@ impl Plan {
             if is_destructive(op) && !allow_destructive {
                 let why = if op.method == "DELETE" {
                     "it deletes; only objects the scan created itself are deleted (--allow-destructive for the rest)"
-                } else {
+                } else if touches_credentials(&op.method, &op.path, op.operation_id.as_deref()) {
                     "it changes credentials (--allow-destructive to include it)"
+                } else {
+                    "by its name it resets or re-creates data (--allow-destructive to include it)"
                 };
                 plan.skipped.push((i, why.to_string()));
                 continue;

@@ -143,6 +143,8 @@ pub struct Scan<'a> {
     /// Slots whose answers are slow (a pattern that backtracks): no
     /// injection payloads are sent to them.
     pub slow_slots: Mutex<BTreeSet<(usize, String)>>,
+    /// Requests in a row that got no answer.
+    silent: Mutex<usize>,
 }
 
 impl<'a> Scan<'a> {
@@ -201,6 +203,15 @@ impl<'a> Scan<'a> {
                     .contains(&lower.as_str())
                 {
                     *v = Value::String(format!("seam{n}"));
+                } else if ["title", "name", "slug", "label", "code", "key"]
+                    .iter()
+                    .any(|w| lower.ends_with(w))
+                {
+                    // names are often unique: digits appended keep most
+                    // patterns satisfied
+                    if let Value::String(s) = v {
+                        s.push_str(&n.to_string());
+                    }
                 }
             }
         }
@@ -238,8 +249,41 @@ impl<'a> Scan<'a> {
     /// timed out).
     pub async fn send(&self, sent: &Sent) -> Result<Option<Answer>, Stop> {
         match self.client.send(sent).await {
-            Ok(a) => Ok(Some(a)),
-            Err(SendError::Failed(_)) => Ok(None),
+            Ok(a) => {
+                *self.silent.lock().unwrap_or_else(|e| e.into_inner()) = 0;
+                Ok(Some(a))
+            }
+            Err(SendError::Failed(why)) => {
+                let silent = {
+                    let mut s = self.silent.lock().unwrap_or_else(|e| e.into_inner());
+                    *s += 1;
+                    *s
+                };
+                // three requests in a row without an answer: is anyone there?
+                if silent >= 3 && !self.alive().await? {
+                    return Err(Stop(format!(
+                        "the API stopped answering ({silent} requests in a row got none, the last {} {}: {why}); what was found before is reported",
+                        sent.method, sent.target
+                    )));
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether the API still answers: a GET of the base URL, allowed the
+    /// request timeout.
+    pub async fn alive(&self) -> Result<bool, Stop> {
+        let probe = Sent {
+            method: "GET".into(),
+            target: "/".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        match self.client.send(&probe).await {
+            Ok(_) => Ok(true),
+            Err(SendError::Failed(_)) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
@@ -406,7 +450,7 @@ impl<'a> Scan<'a> {
         };
         let is_login = Some(op) == self.plan.login;
         if self.on(Check::SensitiveData) && !is_login {
-            for s in crate::exposure::secrets(&value, is_login) {
+            for s in crate::exposure::secrets(&value) {
                 self.found(Found {
                     check: Check::SensitiveData,
                     operation: operation.clone(),
@@ -647,6 +691,7 @@ pub async fn run(
         missing_headers: Mutex::new(BTreeMap::new()),
         counter: Mutex::new(0),
         slow_slots: Mutex::new(BTreeSet::new()),
+        silent: Mutex::new(0),
     };
     if scan.identities.is_empty() {
         scan.note("no identities (--auth): only unauthenticated checks ran; BOLA, BFLA and JWT checks need two or more identities");
@@ -669,7 +714,8 @@ pub async fn run(
             "injection" => crate::inject::run(&scan).await,
             "resource consumption" => crate::consume::run(&scan).await,
             "misconfiguration" => crate::misconfig::run(&scan).await,
-            _ => crate::consume::login(&scan).await,
+            "login" => crate::consume::login(&scan).await,
+            _ => crate::consume::payloads(&scan).await,
         };
         if let Err(Stop(why)) = done {
             stopped = Some(why);
@@ -711,8 +757,9 @@ pub async fn run(
 /// The probe families, in the order they run: patterns (ReDoS) before
 /// injection, so a slot that backtracks is not sent two dozen slow payloads;
 /// login probes last, so a rate limit they trigger cannot lock the
-/// identities out of the others.
-const FAMILIES: [&str; 8] = [
+/// identities out of the others; huge bodies at the very end, since a
+/// service may not survive one.
+const FAMILIES: [&str; 9] = [
     "controls",
     "authentication",
     "authorization",
@@ -721,6 +768,7 @@ const FAMILIES: [&str; 8] = [
     "resource consumption",
     "misconfiguration",
     "login",
+    "huge bodies",
 ];
 
 /// Whether an answer is a 2xx.
