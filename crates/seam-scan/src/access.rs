@@ -463,6 +463,68 @@ async fn bfla(scan: &Scan<'_>) -> Probed {
             }
         }
     }
+    method_swaps(scan).await
+}
+
+/// BFLA by method: on each role-only path, the methods the spec does not
+/// declare there, sent by low identities (DELETE only with
+/// `--allow-destructive`). A 2xx means a function the spec hides is open.
+async fn method_swaps(scan: &Scan<'_>) -> Probed {
+    let mut paths: Vec<(usize, String)> = Vec::new();
+    for (op, role) in &scan.plan.role_only {
+        if !paths
+            .iter()
+            .any(|(o, _)| scan.spec.operations[*o].path == scan.spec.operations[*op].path)
+        {
+            paths.push((*op, role.clone()));
+        }
+    }
+    let low: Vec<usize> = (0..scan.identities.len())
+        .filter(|&w| {
+            let i = &scan.identities[w];
+            !i.is_privileged() && !i.user.roles.is_empty()
+        })
+        .collect();
+    let Some(&w) = low.first() else {
+        return Ok(());
+    };
+    let identity = &scan.identities[w];
+    for (op, role) in paths {
+        let path = scan.spec.operations[op].path.clone();
+        let declared: Vec<&str> = scan
+            .spec
+            .operations
+            .iter()
+            .filter(|o| o.path == path)
+            .map(|o| o.method.as_str())
+            .collect();
+        let mut methods = vec!["GET", "POST", "PUT", "PATCH"];
+        if scan.options.allow_destructive {
+            methods.push("DELETE");
+        }
+        for m in methods.into_iter().filter(|m| !declared.contains(m)) {
+            scan.probe(Check::Bfla);
+            let mut case = scan.valid_case(op);
+            case.method = Some(m.to_string());
+            let (sent, answer) = scan.send_as(Some(w), op, &case).await?;
+            if let Some(ans) = answer.filter(|a| (200..300).contains(&a.status)) {
+                scan.found(Found {
+                    check: Check::Bfla,
+                    operation: format!("{m} {path}"),
+                    identity: identity.name(),
+                    key: format!("{role} {m}"),
+                    message: format!(
+                        "`{}` called `{m} {path}`, a method the spec does not declare on a path for `{role}`",
+                        identity.name()
+                    ),
+                    evidence: format!("answered {} (declared there: {})", ans.status, declared.join(", ")),
+                    request: &sent,
+                    answer: Some(&ans),
+                    steps: Vec::new(),
+                });
+            }
+        }
+    }
     Ok(())
 }
 

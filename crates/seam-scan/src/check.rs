@@ -151,7 +151,7 @@ checks! {
         "Identity B sends DELETE to an object identity A created (only objects the scan made itself, unless `--allow-destructive`). The finding is confirmed by A no longer finding it.";
     Bfla => "bfla", "API5:2023 Broken Function Level Authorization", High,
         "a low-privilege identity called an admin-only operation",
-        "Operations meant for admins (an `x-roles` list, an `admin` tag, an `/admin` path segment, an admin scope, or a description saying so) are called with every identity whose `roles` lack that role. A 2xx is a finding.";
+        "Operations meant for admins (an `x-roles` list, an `admin` tag, an `/admin` path segment, an admin scope, or a description saying so) are called with every identity whose `roles` lack that role; on their paths, the methods the spec does not declare are tried too (method swaps; DELETE only with `--allow-destructive`). A 2xx is a finding.";
     MassAssignment => "mass-assignment", "API3:2023 Broken Object Property Level Authorization", High,
         "a privileged or read-only property sent by the client was stored",
         "Creates and updates are sent with the spec's `readOnly` properties and privileged ones (`role`, `isAdmin`, `admin`, `balance`, `owner`, ...) set. The finding is confirmed when the answer, a read back, or the new user's own profile after logging in shows the value sent, where a control request without it shows another.";

@@ -158,3 +158,39 @@ impl Client {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_and_named_hosts_only() {
+        let t = Duration::from_secs(1);
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.3.4.5",
+        ] {
+            assert!(Client::new(url, Vec::new(), None, None, t).is_ok(), "{url}");
+        }
+        let refused = Client::new("http://api.example.com", Vec::new(), None, None, t)
+            .err()
+            .unwrap();
+        assert!(refused.contains("--allow-host"), "{refused}");
+        let named = Client::new(
+            "https://API.example.com/v1",
+            vec!["api.example.com".into()],
+            None,
+            None,
+            t,
+        );
+        assert!(named.is_ok());
+        // a whole URL elsewhere (a login, a jwks_uri) is checked the same way
+        let c = named.unwrap();
+        assert!(c
+            .allowed("https://api.example.com/.well-known/jwks.json")
+            .is_ok());
+        assert!(c.allowed("http://169.254.169.254/latest").is_err());
+    }
+}

@@ -51,9 +51,29 @@ async fn cors(scan: &Scan<'_>) -> Probed {
         .first()
         .map(|i| i.credentials())
         .unwrap_or_default();
-    for origin in ["https://evil.seam.test", "null"] {
+    let attempts = [
+        ("https://evil.seam.test", false),
+        ("null", false),
+        ("https://evil.seam.test", true),
+    ];
+    for (origin, preflight) in attempts {
         scan.probe(Check::CorsAnyOrigin);
         let mut sent = scan.request(op, &scan.valid_case(op), &creds);
+        if preflight {
+            // what a browser asks before a credentialed cross-origin call
+            sent = Sent {
+                method: "OPTIONS".into(),
+                target: sent.target,
+                headers: vec![
+                    ("Access-Control-Request-Method".into(), "GET".into()),
+                    (
+                        "Access-Control-Request-Headers".into(),
+                        "authorization".into(),
+                    ),
+                ],
+                body: Vec::new(),
+            };
+        }
         sent.headers.push(("Origin".into(), origin.into()));
         let Some(a) = scan.send(&sent).await? else {
             continue;
@@ -68,7 +88,10 @@ async fn cors(scan: &Scan<'_>) -> Probed {
                 operation: scan.label(op),
                 identity: scan.identities.first().map(|i| i.name()).unwrap_or("-"),
                 key: String::new(),
-                message: format!("`Origin: {origin}` is echoed in Access-Control-Allow-Origin, with credentials allowed"),
+                message: format!(
+                    "`Origin: {origin}` is echoed in Access-Control-Allow-Origin, with credentials allowed{}",
+                    if preflight { " (preflight)" } else { "" }
+                ),
                 evidence: format!(
                     "Access-Control-Allow-Origin: {allowed}; Access-Control-Allow-Credentials: true (answer {})",
                     a.status

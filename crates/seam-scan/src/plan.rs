@@ -424,7 +424,7 @@ impl Plan {
             out.push((
                 Check::Bfla,
                 label(*i),
-                format!("called by each identity without the `{role}` role"),
+                format!("called by each identity without the `{role}` role; undeclared methods on its path too"),
             ));
             out.push((
                 Check::JwtClaimEscalation,
