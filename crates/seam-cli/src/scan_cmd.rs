@@ -208,15 +208,19 @@ pub fn run(args: ScanArgs) -> Result<Outcome, CliError> {
         let lines =
             seam_scan::dry_run(&spec, &options).map_err(|e| CliError::Input(e.to_string()))?;
         for (check, operation, what) in &lines {
-            println!("{:<27} {:<28} {}", check.code(), operation, what);
+            println!("{check:<27} {operation:<30} {what}");
         }
         println!("\n{} probe(s) planned; nothing was sent", lines.len());
         return Ok(exit::OK);
     }
     let live = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
     let progress = |family: &str, requests: u64, findings: usize| {
         if live {
-            eprint!("\r\x1b[2Kscan: {family}, {requests} requests, {findings} finding(s)");
+            eprint!(
+                "\r\x1b[2Kscan: {family} · {requests} requests · {findings} finding(s) · {} s",
+                started.elapsed().as_secs()
+            );
             let _ = std::io::stderr().flush();
         }
     };

@@ -129,6 +129,55 @@ pub struct LoginPlan {
     pub fields: Option<(String, String)>,
 }
 
+/// A `payloadUserPwd` login body in the login's content type (form fields
+/// or a JSON object).
+fn user_password_body(
+    content_type: &str,
+    (username_field, password_field): (&str, &str),
+    username: &str,
+    password: &str,
+) -> Vec<u8> {
+    if content_type.contains("x-www-form-urlencoded") {
+        let enc = seam_core::http::percent_encode;
+        format!(
+            "{}={}&{}={}",
+            enc(username_field),
+            enc(username),
+            enc(password_field),
+            enc(password)
+        )
+        .into_bytes()
+    } else {
+        let mut m = serde_json::Map::new();
+        m.insert(username_field.into(), Value::String(username.into()));
+        m.insert(password_field.into(), Value::String(password.into()));
+        Value::Object(m).to_string().into_bytes()
+    }
+}
+
+impl LoginPlan {
+    /// The same login for another account (`payloadUserPwd` logins only).
+    pub fn for_account(&self, username: &str, password: &str) -> Option<LoginPlan> {
+        let (user_field, password_field) = self.fields.clone()?;
+        let content_type = self
+            .body
+            .as_ref()
+            .map(|(ct, _)| ct.clone())
+            .unwrap_or_else(|| "application/json".into());
+        let body = user_password_body(
+            &content_type,
+            (&user_field, &password_field),
+            username,
+            password,
+        );
+        Some(LoginPlan {
+            body: Some((content_type, body)),
+            username: Some(username.into()),
+            ..self.clone()
+        })
+    }
+}
+
 /// Where the token is in the login answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Extract {
@@ -277,28 +326,12 @@ fn plan(at: &str, l: Login) -> Result<LoginPlan, String> {
         (None, Some(up)) => {
             username = Some(up.username.clone());
             fields = Some((up.username_field.clone(), up.password_field.clone()));
-            let bytes = if content_type.contains("x-www-form-urlencoded") {
-                let enc = seam_core::http::percent_encode;
-                format!(
-                    "{}={}&{}={}",
-                    enc(&up.username_field),
-                    enc(&up.username),
-                    enc(&up.password_field),
-                    enc(&up.password)
-                )
-                .into_bytes()
-            } else {
-                let mut m = serde_json::Map::new();
-                m.insert(
-                    up.username_field.clone(),
-                    Value::String(up.username.clone()),
-                );
-                m.insert(
-                    up.password_field.clone(),
-                    Value::String(up.password.clone()),
-                );
-                Value::Object(m).to_string().into_bytes()
-            };
+            let bytes = user_password_body(
+                &content_type,
+                (&up.username_field, &up.password_field),
+                &up.username,
+                &up.password,
+            );
             Some((content_type.clone(), bytes))
         }
         (Some(_), Some(_)) => {

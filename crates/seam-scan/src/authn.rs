@@ -33,6 +33,7 @@ const JWT_CHECKS: [Check; 11] = [
 pub async fn run(scan: &Scan<'_>) -> Probed {
     let refused = missing_and_invalid(scan).await?;
     api_key_place(scan).await?;
+    api_key_binding(scan).await?;
     jwt_attacks(scan, &refused).await
 }
 
@@ -222,6 +223,79 @@ async fn api_key_place(scan: &Scan<'_>) -> Probed {
                 steps: Vec::new(),
             });
         }
+    }
+    Ok(())
+}
+
+/// Operations that take a token and an API key together: the first
+/// identity's token with another identity's key, where a made-up key is
+/// refused.
+async fn api_key_binding(scan: &Scan<'_>) -> Probed {
+    if !scan.on(Check::ApiKeyNotBound) || scan.plan.key_pairs.is_empty() {
+        return Ok(());
+    }
+    let key_of = |who: usize, header: &str| {
+        scan.identities[who]
+            .credentials()
+            .headers
+            .into_iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(header))
+            .map(|(_, v)| v)
+    };
+    for (op, header) in scan.plan.key_pairs.clone() {
+        let Some(own) = key_of(0, &header) else {
+            continue;
+        };
+        let Some((other, theirs)) = (1..scan.identities.len())
+            .find_map(|w| key_of(w, &header).filter(|k| *k != own).map(|k| (w, k)))
+        else {
+            scan.note(format!(
+                "{}: api-key-not-bound needs two identities with a `{header}` key",
+                scan.label(op)
+            ));
+            continue;
+        };
+        let with_key = |key: &str| {
+            let mut creds = scan.identities[0].credentials();
+            for (n, v) in &mut creds.headers {
+                if n.eq_ignore_ascii_case(&header) {
+                    *v = key.to_string();
+                }
+            }
+            creds
+        };
+        scan.probe(Check::ApiKeyNotBound);
+        let (_, control) = send_with(scan, op, &with_key(&own)).await?;
+        if !crate::run::success(&control) {
+            continue;
+        }
+        let (sent, answer) = send_with(scan, op, &with_key(&theirs)).await?;
+        let Some(a) = answer.filter(|a| (200..300).contains(&a.status)) else {
+            continue;
+        };
+        let made_up = format!("seam-made-up-key-{}", scan.unique());
+        let (_, refused) = send_with(scan, op, &with_key(&made_up)).await?;
+        if crate::run::success(&refused) {
+            continue; // the key is not checked at all: auth-invalid-token's case
+        }
+        let (mine, their_name) = (scan.identities[0].name(), scan.identities[other].name());
+        scan.found(Found {
+            check: Check::ApiKeyNotBound,
+            operation: scan.label(op),
+            identity: mine,
+            key: header.clone(),
+            message: format!("`{mine}`'s token was accepted with `{their_name}`'s `{header}` key"),
+            evidence: format!(
+                "{} with the other identity's key; a made-up key got {}",
+                a.status,
+                refused
+                    .map(|r| r.status.to_string())
+                    .unwrap_or_else(|| "no answer".into())
+            ),
+            request: &sent,
+            answer: Some(&a),
+            steps: Vec::new(),
+        });
     }
     Ok(())
 }

@@ -107,6 +107,9 @@ checks! {
     ApiKeyWrongPlace => "api-key-wrong-place", "API2:2023 Broken Authentication", Medium,
         "an API key was accepted somewhere the spec does not put it",
         "For an operation secured by an API key in a header, the identity's key is sent in the query (`?api_key=`, `?apikey=`, `?key=` and the header's own name) instead. Keys in URLs end up in proxy and server logs and browser history; an API that accepts them there invites that leak. A 2xx is a finding.";
+    ApiKeyNotBound => "api-key-not-bound", "API2:2023 Broken Authentication", High,
+        "an operation that takes a token and an API key accepted another identity's key",
+        "For an operation whose spec asks for a token and an API key together (one security requirement naming both), the first identity's token is sent with the second identity's API key. A 2xx, where the same token with a made-up key is refused, means the key is checked to exist but not to belong to the caller: a key leaked from one account opens every other.";
     JwtAlgNone => "jwt-alg-none", "API2:2023 Broken Authentication", Critical,
         "a JWT with `alg: none` (unsigned) was accepted",
         "The identity's own token is re-encoded with the header's `alg` set to `none`, `None`, `NONE` and `nOnE` and no signature. A 2xx on an operation that answers 401 to a garbage token means anyone can mint tokens with any claims.";
@@ -194,6 +197,9 @@ checks! {
     LoginNoRateLimit => "login-no-rate-limit", "API2:2023 Broken Authentication", Medium,
         "failed logins are not rate-limited",
         "The login operation gets a bounded burst of failed logins for a made-up user (30 by default). None answered 429 (with `Retry-After`) means passwords can be guessed at full speed.";
+    NoRateLimit => "no-rate-limit", "API4:2023 Unrestricted Resource Consumption", Medium,
+        "an expensive operation met a burst of requests without a 429 and Retry-After",
+        "Operations that are expensive by their spec (a declared 429 answer, rate-limit response headers, `x-rate-limit`) or by their control request (500 ms or more) are sent a bounded burst (`--burst`, 30) of the identity's valid request, one after another. No 429 at all is a finding; a 429 without `Retry-After` is a finding of low severity (clients cannot tell when to come back). The bursts run after every other family but the huge bodies, so the limits they set off cannot hide other findings.";
     UserEnumeration => "user-enumeration", "API2:2023 Broken Authentication", Medium,
         "login answers differ for unknown users and wrong passwords",
         "The login operation is sent a known username with a wrong password and an unknown username. Different statuses or bodies (after removing values that change per request) tell an attacker which usernames exist.";

@@ -438,36 +438,150 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
     }
     if scan.on(Check::LoginNoRateLimit) {
         let victim = format!("seam-probe-{}", scan.unique());
-        let mut limited = None;
-        let mut last = None;
-        for i in 0..scan.options.burst {
-            scan.probe(Check::LoginNoRateLimit);
-            let Some((op, sent)) = login_body(scan, &victim, json!(format!("wrong-{i}"))) else {
-                break;
-            };
-            let Some(a) = scan.send(&sent).await? else {
-                continue;
-            };
-            if a.status == 429 {
-                limited = Some(a);
-                break;
-            }
-            last = Some((op, sent, a));
-        }
-        match (limited, last) {
-            (Some(a), _) if a.header("retry-after").is_none() => {
-                scan.note("the login's 429 carries no Retry-After header");
-            }
-            (None, Some((op, sent, a))) => report(
+        if let Some((op, _)) = login_body(scan, &victim, json!("x")) {
+            let outcome = burst(scan, Check::LoginNoRateLimit, |i| {
+                login_body(scan, &victim, json!(format!("wrong-{i}"))).map(|(_, sent)| sent)
+            })
+            .await?;
+            report_burst(
+                scan,
                 Check::LoginNoRateLimit,
                 op,
-                format!("{} failed logins in a row met no 429", scan.options.burst),
-                format!("the last answered {}", a.status),
-                &sent,
-                &a,
-            ),
-            _ => {}
+                "-",
+                "failed logins",
+                outcome,
+            );
         }
+    }
+    Ok(())
+}
+
+/// What a burst of requests met: the first 429, or the last answer when
+/// none was a 429.
+pub enum Burst {
+    Limited(Sent, Answer),
+    Unlimited(Sent, Answer),
+    Unanswered,
+}
+
+/// Sends `make(i)` up to `--burst` times, one after another, stopping at
+/// the first 429.
+async fn burst(
+    scan: &Scan<'_>,
+    check: Check,
+    mut make: impl FnMut(usize) -> Option<Sent>,
+) -> Result<Burst, crate::run::Stop> {
+    let mut last = Burst::Unanswered;
+    for i in 0..scan.options.burst {
+        scan.probe(check);
+        let Some(sent) = make(i) else { break };
+        let Some(a) = scan.send(&sent).await? else {
+            continue;
+        };
+        if a.status == 429 {
+            return Ok(Burst::Limited(sent, a));
+        }
+        last = Burst::Unlimited(sent, a);
+    }
+    Ok(last)
+}
+
+/// What a burst's outcome means: nothing when a 429 with `Retry-After`
+/// (or no answer) ended it; else (request, answer, message, evidence,
+/// severity other than the check's).
+type Verdict = (Sent, Answer, String, String, Option<crate::check::Severity>);
+
+/// A burst of `n` with no 429 is a finding; a 429 without `Retry-After` is
+/// one of low severity.
+fn judge(outcome: Burst, n: usize, what: &str) -> Option<Verdict> {
+    Some(match outcome {
+        Burst::Limited(sent, a) if a.header("retry-after").is_none() => (
+            sent,
+            a,
+            format!("the 429 that ended a burst of {what} carries no Retry-After header"),
+            "429 without Retry-After: clients cannot tell when to come back".to_string(),
+            Some(crate::check::Severity::Low),
+        ),
+        Burst::Unlimited(sent, a) => {
+            let status = a.status;
+            (
+                sent,
+                a,
+                format!("{n} {what} in a row met no 429"),
+                format!("the last answered {status}"),
+                None,
+            )
+        }
+        _ => return None,
+    })
+}
+
+fn report_burst(
+    scan: &Scan<'_>,
+    check: Check,
+    op: usize,
+    identity: &str,
+    what: &str,
+    outcome: Burst,
+) {
+    let Some((sent, a, message, evidence, severity)) = judge(outcome, scan.options.burst, what)
+    else {
+        return;
+    };
+    scan.found_at(
+        Found {
+            check,
+            operation: scan.label(op),
+            identity,
+            key: String::new(),
+            message,
+            evidence,
+            request: &sent,
+            answer: Some(&a),
+            steps: Vec::new(),
+        },
+        severity,
+    );
+}
+
+/// Expensive operations (declared rate limited, or a control request that
+/// took 500 ms or more) sent a burst of the first identity's valid request.
+pub async fn rate_limits(scan: &Scan<'_>) -> Probed {
+    if !scan.on(Check::NoRateLimit) {
+        return Ok(());
+    }
+    let mut targets = scan.plan.rate_limited.clone();
+    {
+        let controls = scan.controls.lock().unwrap_or_else(|e| e.into_inner());
+        for &op in &scan.plan.operations {
+            let o = &scan.spec.operations[op];
+            let slow = controls.get(&op).is_some_and(|a| {
+                (200..300).contains(&a.status) && a.elapsed >= Duration::from_millis(500)
+            });
+            if slow
+                && ["GET", "HEAD"].contains(&o.method.as_str())
+                && Some(op) != scan.plan.login
+                && !targets.contains(&op)
+            {
+                targets.push(op);
+            }
+        }
+    }
+    let who = (!scan.identities.is_empty()).then_some(0);
+    for op in targets {
+        if crate::plan::is_destructive(&scan.spec.operations[op]) || Some(op) == scan.plan.register
+        {
+            continue;
+        }
+        let creds = who
+            .map(|w| scan.identities[w].credentials())
+            .unwrap_or_default();
+        let outcome = burst(scan, Check::NoRateLimit, |_| {
+            Some(scan.request(op, &scan.valid_case(op), &creds))
+        })
+        .await?;
+        let identity = who.map(|w| scan.identities[w].name()).unwrap_or("-");
+        report_burst(scan, Check::NoRateLimit, op, identity, "requests", outcome);
     }
     Ok(())
 }
@@ -475,6 +589,39 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_needs_a_429_with_retry_after() {
+        let sent = Sent {
+            method: "GET".into(),
+            target: "/x".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        let answer = |status: u16, headers: &[(&str, &str)]| Answer {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: Vec::new(),
+            elapsed: Duration::ZERO,
+        };
+        let limited = Burst::Limited(sent.clone(), answer(429, &[("Retry-After", "60")]));
+        assert!(judge(limited, 30, "requests").is_none());
+        assert!(judge(Burst::Unanswered, 30, "requests").is_none());
+        let bare = judge(
+            Burst::Limited(sent.clone(), answer(429, &[])),
+            30,
+            "requests",
+        )
+        .unwrap();
+        assert_eq!(bare.4, Some(crate::check::Severity::Low));
+        assert!(bare.2.contains("no Retry-After"));
+        let open = judge(Burst::Unlimited(sent, answer(200, &[])), 30, "requests").unwrap();
+        assert_eq!(open.4, None);
+        assert_eq!(open.2, "30 requests in a row met no 429");
+    }
 
     #[test]
     fn evil_inputs_repeat_what_the_pattern_takes_and_end_with_what_it_refuses() {

@@ -13,16 +13,18 @@
 //! - [`identity`]: the identities of an auth file, logged in and kept logged in.
 //! - [`client`]: sending within limits: loopback or allowed hosts, `--rate`, `--max-requests`.
 //! - [`access`]: control requests, BOLA, BFLA, mass assignment.
+//! - [`accounts`]: password changes and deletes tried on a throwaway account the scan registers.
 //! - [`authn`]: missing and bad credentials, API keys in the wrong place, JWT attacks.
 //! - [`jwt`]: tokens taken apart, re-signed, cracked; JWKs as PEM.
 //! - [`inject`]: SQL, NoSQL, OS command, path traversal, SSRF, header injection.
-//! - [`consume`]: ReDoS, page sizes, huge bodies; the login probes (enumeration, rate limit).
+//! - [`consume`]: ReDoS, page sizes, huge bodies; the login probes (enumeration, rate limit); rate limits of expensive operations.
 //! - [`misconfig`]: CORS, debug endpoints, TRACE.
 //! - [`exposure`]: secrets, undeclared properties and stack traces in answers.
 //! - [`finding`]: findings and the scan's outcome.
 //! - [`report`]: terminal, JSON, JUnit, SARIF and HTML reports.
 
 pub mod access;
+pub mod accounts;
 pub mod authn;
 pub mod check;
 pub mod client;

@@ -116,6 +116,23 @@ pub struct Plan {
     pub bodies: Vec<usize>,
     /// Operations not sent, and why.
     pub skipped: Vec<(usize, String)>,
+    /// The operation that registers an account (a POST taking the login's
+    /// username and password fields).
+    pub register: Option<usize>,
+    /// Operations that change an account's password or delete it, reached
+    /// by a path parameter naming the account: (operation, parameter). They
+    /// are probed against a throwaway account the scan registers.
+    pub accounts: Vec<(usize, String)>,
+    /// Password-reset requests (`/forgot-password`, `/password-reset`) and the
+    /// body property naming the account: (operation, property). They are
+    /// probed with a throwaway account and an unknown one.
+    pub resets: Vec<(usize, String)>,
+    /// Operations that take a token and an API key in a header together:
+    /// (operation, header).
+    pub key_pairs: Vec<(usize, String)>,
+    /// Operations whose spec says they are rate limited (a 429 answer,
+    /// rate-limit headers, `x-rate-limit`).
+    pub rate_limited: Vec<usize>,
 }
 
 /// Whether an operation deletes, touches credentials, or (by its name)
@@ -176,12 +193,21 @@ impl Plan {
             .iter()
             .find_map(|i| i.user.login.as_ref())
             .map(|l| (l.method.clone(), l.target.clone()));
+        let login_fields = identities
+            .iter()
+            .find_map(|i| i.user.login.as_ref()?.fields.clone());
         for &i in selected {
             let op = &spec.operations[i];
             if let Some((m, t)) = &login_target {
                 if &op.method == m && (op.path == *t || t.ends_with(&op.path)) {
                     plan.login = Some(i);
                 }
+            }
+            if let Some(param) = account_param(op) {
+                plan.accounts.push((i, param));
+            }
+            if let Some(field) = reset_field(spec, op) {
+                plan.resets.push((i, field));
             }
             if is_destructive(op) && !allow_destructive {
                 let why = if op.method == "DELETE" {
@@ -315,6 +341,38 @@ impl Plan {
             }
         }
         plan.resources = resources(spec, selected);
+        if let Some((user_field, password_field)) = &login_fields {
+            plan.register = selected.iter().copied().find(|&i| {
+                let op = &spec.operations[i];
+                op.method == "POST"
+                    && Some(i) != plan.login
+                    && !is_destructive(op)
+                    && body_properties(spec, op).is_some_and(|p| {
+                        p.contains_key(user_field) && p.contains_key(password_field)
+                    })
+            });
+        }
+        for &i in &plan.operations {
+            let op = &spec.operations[i];
+            if let Some(header) = token_and_key(spec, op) {
+                plan.key_pairs.push((i, header));
+            }
+            if declares_rate_limit(spec, op) && Some(i) != plan.login {
+                plan.rate_limited.push(i);
+            }
+        }
+        if plan.register.is_some() {
+            for (i, why) in &mut plan.skipped {
+                if plan
+                    .accounts
+                    .iter()
+                    .chain(&plan.resets)
+                    .any(|(a, _)| a == i)
+                {
+                    why.push_str("; probed only against a throwaway account the scan registers");
+                }
+            }
+        }
         plan
     }
 
@@ -419,6 +477,48 @@ impl Plan {
                     format!("an object the scan created, deleted {by}, looked for again"),
                 ));
             }
+        }
+        if let Some(register) = self.register {
+            for (i, param) in &self.accounts {
+                let op = &spec.operations[*i];
+                let (check, what) = if op.method == "DELETE" {
+                    (Check::BolaDelete, "deleted")
+                } else {
+                    (Check::BolaWrite, "given a new password")
+                };
+                out.push((
+                    check,
+                    label(*i),
+                    format!(
+                        "a throwaway account registered by {}, named by `{{{param}}}`, {what} {by}, then logged in as",
+                        label(register),
+                        by = if others > 0 { "by another identity" } else { "(needs an identity)" }
+                    ),
+                ));
+            }
+        }
+        for (i, field) in self.resets.iter().filter(|_| self.register.is_some()) {
+            out.push((
+                Check::UserEnumeration,
+                label(*i),
+                format!(
+                    "`{field}` of a throwaway account the scan registered, and of an unknown one"
+                ),
+            ));
+        }
+        for (i, header) in &self.key_pairs {
+            out.push((
+                Check::ApiKeyNotBound,
+                label(*i),
+                format!("the first identity's token with another identity's `{header}`"),
+            ));
+        }
+        for &i in &self.rate_limited {
+            out.push((
+                Check::NoRateLimit,
+                label(i),
+                "a burst of valid requests; a 429 with Retry-After expected".into(),
+            ));
         }
         for (i, role) in &self.role_only {
             out.push((
@@ -561,6 +661,136 @@ impl Plan {
     }
 }
 
+/// The properties of an operation's JSON body schema.
+fn body_properties(spec: &Spec, op: &Operation) -> Option<Map<String, Value>> {
+    let media = seam_fuzz::cases::body_media(op)?;
+    let schema = media.schema.as_ref().and_then(|s| spec.schema(s))?;
+    let view = seam_fuzz::mutate::view(&spec.document, schema, None);
+    match view.get("properties") {
+        Some(Value::Object(props)) => Some(props.clone()),
+        _ => None,
+    }
+}
+
+/// For an operation that changes an account's password or deletes an
+/// account: the path parameter that names the account
+/// (`/users/{username}/password`, `DELETE /accounts/{id}`).
+fn account_param(op: &Operation) -> Option<String> {
+    let changes_password = ["password", "passwd"]
+        .iter()
+        .any(|w| op.path.to_ascii_lowercase().contains(w))
+        && ["PUT", "PATCH", "POST"].contains(&op.method.as_str());
+    let segments: Vec<&str> = op.path.split('/').collect();
+    let deletes_account = op.method == "DELETE"
+        && segments.len() >= 2
+        && segments[segments.len() - 1].starts_with('{')
+        && is_account_word(segments[segments.len() - 2]);
+    if !changes_password && !deletes_account {
+        return None;
+    }
+    // the parameter right after an account word, else one named like one
+    let mut after_word = None;
+    for pair in segments.windows(2) {
+        if is_account_word(pair[0]) {
+            if let Some(p) = pair[1].strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                after_word = Some(p.to_string());
+            }
+        }
+    }
+    after_word.or_else(|| {
+        op.parameters
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+            .find(|p| {
+                let n = p.name.to_ascii_lowercase();
+                n.contains("user") || n.contains("account") || n.contains("login")
+            })
+            .map(|p| p.name.clone())
+    })
+}
+
+/// For a password-reset request (`forgot`, `reset` or `recover` in its path
+/// or operationId, a JSON body): the body property naming the account, an
+/// e-mail address first.
+fn reset_field(spec: &Spec, op: &Operation) -> Option<String> {
+    let text =
+        format!("{} {}", op.path, op.operation_id.as_deref().unwrap_or("")).to_ascii_lowercase();
+    if !["forgot", "reset", "recover"]
+        .iter()
+        .any(|w| text.contains(w))
+        || !["POST", "PUT"].contains(&op.method.as_str())
+    {
+        return None;
+    }
+    let props = body_properties(spec, op)?;
+    let names: Vec<&String> = props.keys().collect();
+    names
+        .iter()
+        .find(|n| n.to_ascii_lowercase().contains("mail"))
+        .or_else(|| {
+            names.iter().find(|n| {
+                let n = n.to_ascii_lowercase();
+                n.contains("user") || n.contains("login")
+            })
+        })
+        .map(|n| n.to_string())
+}
+
+/// `users`, `account`, `members`, `profiles`... (a path segment).
+fn is_account_word(segment: &str) -> bool {
+    let s = segment.to_ascii_lowercase();
+    [
+        "user", "users", "account", "accounts", "member", "members", "profile", "profiles",
+    ]
+    .contains(&s.as_str())
+}
+
+/// The header of an API key an operation requires together with a token
+/// (one security requirement naming both).
+fn token_and_key(spec: &Spec, op: &Operation) -> Option<String> {
+    op.security.iter().find_map(|req| {
+        let kinds: Vec<&SecurityKind> = req
+            .schemes
+            .iter()
+            .filter_map(|(name, _)| spec.security_scheme(name).map(|s| &s.kind))
+            .collect();
+        let token = kinds.iter().any(|k| {
+            matches!(
+                k,
+                SecurityKind::Http { .. }
+                    | SecurityKind::OAuth2 { .. }
+                    | SecurityKind::OpenIdConnect { .. }
+            )
+        });
+        let header = kinds.iter().find_map(|k| match k {
+            SecurityKind::ApiKey {
+                name,
+                location: ParamLocation::Header,
+            } => Some(name.clone()),
+            _ => None,
+        });
+        header.filter(|_| token)
+    })
+}
+
+/// Whether the spec says an operation is rate limited: a 429 answer,
+/// rate-limit response headers, or an `x-rate-limit` extension.
+fn declares_rate_limit(spec: &Spec, op: &Operation) -> bool {
+    let raw = spec.document.pointer(&op.pointer.replacen('#', "", 1));
+    let extension = raw.and_then(Value::as_object).is_some_and(|o| {
+        o.keys()
+            .any(|k| k.to_ascii_lowercase().starts_with("x-rate"))
+    });
+    extension
+        || op.responses.iter().any(|r| {
+            r.status == seam_openapi::model::StatusKey::Code(429)
+                || r.headers.iter().any(|h| {
+                    let n = h.name.to_ascii_lowercase();
+                    n.starts_with("ratelimit") || n.starts_with("x-ratelimit") || n == "retry-after"
+                })
+        })
+}
+
 /// A value for a read-only property: the most privileged of its enum, else
 /// one of its type.
 fn read_only_value(view: &Map<String, Value>) -> Value {
@@ -582,7 +812,7 @@ fn read_only_value(view: &Map<String, Value>) -> Value {
 }
 
 /// The role an operation is meant for, when the spec says so.
-fn role_of(spec: &Spec, op: &Operation) -> Option<String> {
+pub fn role_of(spec: &Spec, op: &Operation) -> Option<String> {
     let raw = spec.document.pointer(&op.pointer.replacen('#', "", 1));
     if let Some(Value::Array(roles)) = raw.and_then(|o| o.get("x-roles")) {
         let roles: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
@@ -660,4 +890,104 @@ fn resources(spec: &Spec, selected: &[usize]) -> Vec<Resource> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+    key: {type: apiKey, in: header, name: X-Key}
+    queryKey: {type: apiKey, in: query, name: key}
+paths:
+  /users/v1/{username}/password:
+    put:
+      parameters: [{name: username, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: ok}}
+  /accounts/{accountId}:
+    delete:
+      parameters: [{name: accountId, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: ok}}
+  /notes/{id}:
+    delete:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: ok}}
+  /password-reset:
+    post:
+      responses: {'204': {description: ok}}
+  /both:
+    get:
+      security: [{bearer: [], key: []}]
+      responses: {'200': {description: ok}}
+  /either:
+    get:
+      security: [{bearer: []}, {key: []}]
+      responses: {'200': {description: ok}}
+  /in-query:
+    get:
+      security: [{bearer: [], queryKey: []}]
+      responses: {'200': {description: ok}}
+  /limited:
+    get:
+      responses:
+        '200': {description: ok}
+        '429': {description: slow down}
+  /headers:
+    get:
+      responses:
+        '200':
+          description: ok
+          headers: {X-RateLimit-Remaining: {schema: {type: integer}}}
+  /extension:
+    get:
+      x-rate-limit: {per-minute: 10}
+      responses: {'200': {description: ok}}
+"#;
+
+    fn op<'s>(spec: &'s Spec, method: &str, path: &str) -> &'s Operation {
+        spec.operations
+            .iter()
+            .find(|o| o.method == method && o.path == path)
+            .unwrap()
+    }
+
+    #[test]
+    fn account_operations_are_found_with_the_parameter_naming_the_account() {
+        let spec = seam_openapi::load::load_str("t.yaml", SPEC).unwrap();
+        let param = |m: &str, p: &str| account_param(op(&spec, m, p));
+        assert_eq!(
+            param("PUT", "/users/v1/{username}/password").as_deref(),
+            Some("username")
+        );
+        assert_eq!(
+            param("DELETE", "/accounts/{accountId}").as_deref(),
+            Some("accountId")
+        );
+        assert_eq!(param("DELETE", "/notes/{id}"), None);
+        assert_eq!(param("POST", "/password-reset"), None);
+    }
+
+    #[test]
+    fn a_token_and_a_header_key_must_be_asked_for_together() {
+        let spec = seam_openapi::load::load_str("t.yaml", SPEC).unwrap();
+        let pair = |p: &str| token_and_key(&spec, op(&spec, "GET", p));
+        assert_eq!(pair("/both").as_deref(), Some("X-Key"));
+        assert_eq!(pair("/either"), None);
+        assert_eq!(pair("/in-query"), None);
+    }
+
+    #[test]
+    fn rate_limits_are_read_from_429s_headers_and_extensions() {
+        let spec = seam_openapi::load::load_str("t.yaml", SPEC).unwrap();
+        let limited = |p: &str| declares_rate_limit(&spec, op(&spec, "GET", p));
+        assert!(limited("/limited"));
+        assert!(limited("/headers"));
+        assert!(limited("/extension"));
+        assert!(!limited("/both"));
+    }
 }

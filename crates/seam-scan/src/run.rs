@@ -366,6 +366,11 @@ impl<'a> Scan<'a> {
 
     /// Records a finding (once per id).
     pub fn found(&self, f: Found<'_>) {
+        self.found_at(f, None)
+    }
+
+    /// Records a finding with a severity other than its check's (once per id).
+    pub fn found_at(&self, f: Found<'_>, severity: Option<crate::check::Severity>) {
         let id = Finding::id_for(&f.operation, f.check, &f.key);
         let mut findings = self.findings.lock().unwrap_or_else(|e| e.into_inner());
         if findings.iter().any(|x| x.id == id) {
@@ -379,7 +384,7 @@ impl<'a> Scan<'a> {
             id,
             location,
             check: f.check,
-            severity: f.check.severity(),
+            severity: severity.unwrap_or(f.check.severity()),
             owasp: f.check.owasp(),
             operation: f.operation,
             identity: f.identity.to_string(),
@@ -592,7 +597,12 @@ fn selected(op: &seam_openapi::Operation, names: &[String]) -> bool {
 }
 
 /// The plan and identities (not logged in) for `--dry-run`.
-pub fn dry_run(spec: &Spec, options: &Options) -> Result<Vec<(Check, String, String)>, ScanError> {
+/// Each line: (check code, `-` for an operation left out; operation; what
+/// is sent).
+pub fn dry_run(
+    spec: &Spec,
+    options: &Options,
+) -> Result<Vec<(&'static str, String, String)>, ScanError> {
     let identities: Vec<Identity> = options
         .identities
         .iter()
@@ -601,14 +611,14 @@ pub fn dry_run(spec: &Spec, options: &Options) -> Result<Vec<(Check, String, Str
         .collect();
     let selected = select(spec, options)?;
     let plan = Plan::new(spec, &selected, &identities, options.allow_destructive);
-    let mut lines = plan.describe(spec, &identities);
-    lines.retain(|(c, _, _)| options.checks.contains(c));
+    let mut lines: Vec<(&'static str, String, String)> = plan
+        .describe(spec, &identities)
+        .into_iter()
+        .filter(|(c, _, _)| options.checks.contains(c))
+        .map(|(c, op, what)| (c.code(), op, what))
+        .collect();
     for (i, why) in &plan.skipped {
-        lines.push((
-            Check::BolaDelete,
-            spec.operations[*i].label(),
-            format!("not sent: {why}"),
-        ));
+        lines.push(("-", spec.operations[*i].label(), format!("not sent: {why}")));
     }
     Ok(lines)
 }
@@ -699,24 +709,33 @@ pub async fn run(
         scan.note("one identity: BOLA needs a second identity in the auth file");
     }
     let mut stopped = None;
-    for family in FAMILIES {
-        let findings = scan
-            .findings
+    let findings_so_far = || {
+        scan.findings
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .len();
-        progress(family, scan.client.requests(), findings);
-        let done = match family {
-            "controls" => crate::access::controls(&scan).await,
-            "authentication" => crate::authn::run(&scan).await,
-            "authorization" => crate::access::run(&scan).await,
-            "patterns" => crate::consume::redos(&scan).await,
-            "injection" => crate::inject::run(&scan).await,
-            "resource consumption" => crate::consume::run(&scan).await,
-            "misconfiguration" => crate::misconfig::run(&scan).await,
-            "login" => crate::consume::login(&scan).await,
-            _ => crate::consume::payloads(&scan).await,
+            .len()
+    };
+    for family in FAMILIES {
+        let probes = async {
+            match family {
+                "controls" => crate::access::controls(&scan).await,
+                "authentication" => crate::authn::run(&scan).await,
+                "authorization" => crate::access::run(&scan).await,
+                "patterns" => crate::consume::redos(&scan).await,
+                "injection" => crate::inject::run(&scan).await,
+                "resource consumption" => crate::consume::run(&scan).await,
+                "misconfiguration" => crate::misconfig::run(&scan).await,
+                "accounts" => crate::accounts::run(&scan).await,
+                "login" => crate::consume::login(&scan).await,
+                "rate limits" => crate::consume::rate_limits(&scan).await,
+                _ => crate::consume::payloads(&scan).await,
+            }
         };
+        // the progress line is redrawn while a family runs
+        let done = with_ticks(probes, Duration::from_millis(250), || {
+            progress(family, scan.client.requests(), findings_so_far())
+        })
+        .await;
         if let Err(Stop(why)) = done {
             stopped = Some(why);
             break;
@@ -756,10 +775,11 @@ pub async fn run(
 
 /// The probe families, in the order they run: patterns (ReDoS) before
 /// injection, so a slot that backtracks is not sent two dozen slow payloads;
-/// login probes last, so a rate limit they trigger cannot lock the
-/// identities out of the others; huge bodies at the very end, since a
-/// service may not survive one.
-const FAMILIES: [&str; 9] = [
+/// throwaway accounts (password changes, deletes) after every read and
+/// write; login probes and rate-limit bursts last, so a limit they trigger
+/// cannot lock the identities out of the others; huge bodies at the very
+/// end, since a service may not survive one.
+const FAMILIES: [&str; 11] = [
     "controls",
     "authentication",
     "authorization",
@@ -767,9 +787,28 @@ const FAMILIES: [&str; 9] = [
     "injection",
     "resource consumption",
     "misconfiguration",
+    "accounts",
     "login",
+    "rate limits",
     "huge bodies",
 ];
+
+/// Runs `work`, calling `tick` at once and then every `every` until it ends.
+async fn with_ticks<T>(
+    work: impl std::future::Future<Output = T>,
+    every: Duration,
+    tick: impl Fn(),
+) -> T {
+    tokio::pin!(work);
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = interval.tick() => tick(),
+        }
+    }
+}
 
 /// Whether an answer is a 2xx.
 pub fn success(answer: &Option<Answer>) -> bool {

@@ -63,6 +63,21 @@ async fn every_seeded_flaw_is_found_under_its_code() {
         .evidence
         .contains("read back as `alice`"));
     assert_eq!(of("bfla")[0].operation, "GET /admin/users");
+    // a throwaway account the scan registered, taken over by another identity
+    let takeover = of("bola-write")
+        .into_iter()
+        .find(|f| f.operation == "PUT /users/{username}/password")
+        .expect("the password change of another account is found");
+    assert_eq!(takeover.identity, "alice");
+    assert!(takeover.request.target.contains("/users/seamthrowaway"));
+    assert!(takeover
+        .evidence
+        .contains("logged in with the new password"));
+    assert_eq!(of("api-key-not-bound")[0].operation, "GET /billing");
+    assert!(of("user-enumeration")
+        .iter()
+        .any(|f| f.operation == "POST /password-reset" && f.evidence.contains("404")));
+    assert_eq!(of("no-rate-limit")[0].operation, "GET /reports/export");
     assert_eq!(of("jwt-claim-escalation")[0].operation, "GET /admin/audit");
     assert!(of("sql-injection")[0].message.contains("SQLite"));
     assert!(of("command-injection")[0].evidence.contains("seam42"));
@@ -107,9 +122,17 @@ async fn the_hardened_twin_gives_no_finding() {
         "jwt-alg-none",
         "ssrf",
         "redos",
+        "api-key-not-bound",
+        "no-rate-limit",
     ] {
         assert!(probed.contains(code), "{code} was not probed: {probed:?}");
     }
+    // the password change was tried on a throwaway account
+    assert!(
+        !outcome.notes.iter().any(|n| n.contains("not probed")),
+        "{:?}",
+        outcome.notes
+    );
     // without the key, the claim checks are skipped, and the scan says so
     assert!(
         outcome.notes.iter().any(|n| n.contains("--jwt-key")),
@@ -173,12 +196,16 @@ async fn only_loopback_and_named_hosts_are_scanned() {
 fn a_dry_run_lists_the_probes_and_needs_no_server() {
     // port 9 (discard) on loopback: nothing listens, nothing is sent
     let lines = seam_scan::dry_run(&spec(), &options("http://127.0.0.1:9".into())).unwrap();
-    let has = |code: &str, op: &str| lines.iter().any(|(c, o, _)| c.code() == code && o == op);
+    let has = |code: &str, op: &str| lines.iter().any(|(c, o, _)| *c == code && o == op);
     assert!(has("bola-read", "GET /notes/{id}"));
     assert!(has("bfla", "GET /admin/users"));
     assert!(has("redos", "POST /notes"));
     assert!(has("ssrf", "POST /webhooks"));
     assert!(has("sql-injection", "GET /notes"));
+    assert!(has("bola-write", "PUT /users/{username}/password"));
+    assert!(has("api-key-not-bound", "GET /billing"));
+    assert!(has("no-rate-limit", "GET /reports/export"));
+    assert!(has("user-enumeration", "POST /password-reset"));
     // DELETE of objects the scan did not make is left out, and said so
     assert!(lines
         .iter()

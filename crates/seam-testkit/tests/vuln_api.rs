@@ -1067,6 +1067,147 @@ async fn routing() {
     }
 }
 
+/// Flaw 26: anyone changes anyone's password.
+#[tokio::test]
+async fn password_change_of_another_account() {
+    for api in both().await {
+        let bob = api.token_of("bob").await;
+        let r = api
+            .req(Method::PUT, "/users/alice/password")
+            .bearer_auth(&bob)
+            .json(&json!({"password": "taken-over-1"}))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let login = api
+            .req(Method::POST, "/login")
+            .json(&json!({"username": "alice", "password": "taken-over-1"}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if api.flawed() {
+            assert_eq!((status, login), (StatusCode::NO_CONTENT, StatusCode::OK));
+        } else {
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            assert_eq!(login, StatusCode::UNAUTHORIZED);
+        }
+        // the owner may, in both
+        let r = api
+            .req(Method::PUT, "/users/bob/password")
+            .bearer_auth(&bob)
+            .json(&json!({"password": "bob-new-pw"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "{:?}", api.flaws);
+        api.login("bob", "bob-new-pw").await;
+        let r = api
+            .req(Method::PUT, "/users/nobody/password")
+            .bearer_auth(&bob)
+            .json(&json!({"password": "whatever-1"}))
+            .send()
+            .await
+            .unwrap();
+        let want = if api.flawed() { 404 } else { 403 };
+        assert_eq!(r.status(), want);
+    }
+}
+
+/// Flaw 29: the password reset tells who has an account.
+#[tokio::test]
+async fn password_reset_enumeration() {
+    for api in both().await {
+        let ask = |email: &str| {
+            api.req(Method::POST, "/password-reset")
+                .json(&json!({"email": email}))
+                .send()
+        };
+        let (known_status, known) = json_of(ask("alice@acme.test").await.unwrap()).await;
+        let (unknown_status, unknown) = json_of(ask("nobody@acme.test").await.unwrap()).await;
+        if api.flawed() {
+            assert_eq!(
+                (known_status, unknown_status),
+                (StatusCode::ACCEPTED, StatusCode::NOT_FOUND)
+            );
+            assert_eq!(unknown, json!({"error": "no account with that e-mail"}));
+        } else {
+            assert_eq!(
+                (known_status, unknown_status),
+                (StatusCode::ACCEPTED, StatusCode::ACCEPTED)
+            );
+            assert_eq!(known, unknown);
+        }
+        let (bad, _) = json_of(ask("not an address").await.unwrap()).await;
+        assert_eq!(bad, StatusCode::BAD_REQUEST);
+    }
+}
+
+/// Flaw 27: the export declares a 429 the flawed API never sends.
+#[tokio::test]
+async fn export_rate_limit() {
+    for api in both().await {
+        let token = api.token_of("alice").await;
+        let mut statuses = Vec::new();
+        for _ in 0..12 {
+            let r = api
+                .get("/reports/export")
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            statuses.push((
+                r.status().as_u16(),
+                r.headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().to_string()),
+            ));
+        }
+        if api.flawed() {
+            assert!(statuses.iter().all(|s| *s == (200, None)), "{statuses:?}");
+        } else {
+            assert!(
+                statuses[..10].iter().all(|s| *s == (200, None)),
+                "{statuses:?}"
+            );
+            assert_eq!(statuses[10], (429, Some("60".into())));
+        }
+    }
+}
+
+/// Flaw 28: the billing operation takes anyone's API key with a token.
+#[tokio::test]
+async fn billing_key_of_another_identity() {
+    for api in both().await {
+        let alice = api.token_of("alice").await;
+        let with_key = |key: &str| {
+            api.get("/billing")
+                .bearer_auth(&alice)
+                .header("X-API-Key", key)
+                .send()
+        };
+        let own = with_key(API_KEYS[0].1).await.unwrap();
+        assert_eq!(own.status(), 200);
+        assert_eq!(
+            own.json::<Value>().await.unwrap(),
+            json!({"username": "alice", "plan": "free"})
+        );
+        let made_up = with_key("ak-nobody").await.unwrap().status();
+        assert_eq!(made_up, 401);
+        let bobs = with_key(API_KEYS[1].1).await.unwrap().status();
+        let want = if api.flawed() { 200 } else { 401 };
+        assert_eq!(bobs, want);
+        let no_token = api
+            .get("/billing")
+            .header("X-API-Key", API_KEYS[0].1)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_token.status(), 401);
+    }
+}
+
 /// The document and the auth file agree with the constants and the server.
 #[tokio::test]
 async fn spec_and_auth_agree() {
@@ -1088,7 +1229,7 @@ async fn spec_and_auth_agree() {
             }
         }
     }
-    assert_eq!(ops.len(), 15, "{ops:?}");
+    assert_eq!(ops.len(), 21, "{ops:?}");
     let admin = &spec["paths"]["/admin/users"]["get"];
     assert_eq!(
         (admin["x-roles"].clone(), admin["description"].clone()),
@@ -1135,7 +1276,10 @@ async fn spec_and_auth_agree() {
     for api in both().await {
         for op in &ops {
             let (method, path) = op.split_once(' ').unwrap();
-            let path = path.replace("{id}", "1").replace("{name}", "readme.txt");
+            let path = path
+                .replace("{id}", "1")
+                .replace("{name}", "readme.txt")
+                .replace("{username}", "alice");
             let r = api
                 .req(Method::from_bytes(method.as_bytes()).unwrap(), &path)
                 .send()

@@ -79,7 +79,17 @@
 //!     the twin refuses CR and LF with 400;
 //! 25. bodies up to 32 MB are read and a note's `body` length is not checked
 //!     (the twin stops at 1 MB with 413, and at 10,000 characters with 400),
-//!     so a 16 MB note body is stored.
+//!     so a 16 MB note body is stored;
+//! 26. `PUT /users/{username}/password` lets any authenticated caller change
+//!     any account's password (the twin: the account's owner only, else 403);
+//! 27. `GET /reports/export` declares a 429 but has no limit (the twin: 10 a
+//!     minute per caller, then 429 with `Retry-After`);
+//! 28. `GET /billing` needs a bearer token and an API key, and takes any
+//!     user's key with anyone's token (the twin: the key must be the
+//!     caller's, else 401);
+//! 29. `POST /password-reset` answers 404 `no account with that e-mail` for
+//!     an unknown address and 202 for a known one (the twin: 202 with the
+//!     same words for both).
 //!
 //! The twin checks tokens strictly (HS256 with its own key for `kid` main or
 //! none, ES256 for `svc`, anything else 401; `exp` required, `nbf`, `aud`,
@@ -229,6 +239,8 @@ struct Inner {
     username_re: regex::Regex,
     /// The twin's failed logins by username.
     failures: Mutex<HashMap<String, Vec<Instant>>>,
+    /// The twin's exports by username.
+    exports: Mutex<HashMap<String, Vec<Instant>>>,
     webhooks: AtomicU64,
     http: reqwest::Client,
 }
@@ -312,6 +324,7 @@ impl App {
             file_re: regex::Regex::new(r"^[a-zA-Z0-9._-]{1,255}$").expect("file pattern"),
             username_re: regex::Regex::new(r"^[a-zA-Z0-9_.-]{1,32}$").expect("user pattern"),
             failures: Mutex::new(HashMap::new()),
+            exports: Mutex::new(HashMap::new()),
             webhooks: AtomicU64::new(0),
             http,
         }))
@@ -469,6 +482,15 @@ fn json_object(
     }
 }
 
+/// A plausible e-mail address: something, `@`, a dotted domain.
+fn email_ok(email: &str) -> bool {
+    email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@'))
+}
+
 fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -546,9 +568,10 @@ type Routed = &'static [&'static str];
 impl App {
     fn routes(&self, segments: &[&str]) -> Option<Routed> {
         Some(match segments {
-            ["login"] | ["users"] | ["webhooks"] => &["POST"],
+            ["login"] | ["users"] | ["webhooks"] | ["password-reset"] => &["POST"],
             ["me"] | ["admin", "users"] | ["admin", "audit"] | ["ping"] | ["go"] => &["GET"],
-            ["reports", "usage"] | ["stats"] => &["GET"],
+            ["reports", "usage"] | ["reports", "export"] | ["stats"] | ["billing"] => &["GET"],
+            ["users", name, "password"] if !name.is_empty() => &["PUT"],
             [".well-known", "jwks.json"] => &["GET"],
             ["notes"] => &["GET", "POST"],
             ["notes", id] if !id.is_empty() => &["GET", "PUT", "DELETE"],
@@ -619,6 +642,7 @@ impl App {
         match (method.as_str(), segments) {
             ("POST", ["login"]) => return self.login(headers, body).await,
             ("POST", ["users"]) => return self.register(headers, body).await,
+            ("POST", ["password-reset"]) => return self.password_reset(headers, body).await,
             ("GET", [".well-known", "jwks.json"]) => return json_response(200, &self.0.jwks),
             ("GET", ["stats"]) => return self.stats(uri, headers).await,
             ("GET", ["actuator", "env"]) => {
@@ -648,6 +672,11 @@ impl App {
             ("GET", ["files", ..]) => self.file(uri).await,
             ("POST", ["webhooks"]) => self.webhook(headers, body).await,
             ("GET", ["reports", "usage"]) => self.usage().await,
+            ("GET", ["reports", "export"]) => self.export(&caller).await,
+            ("GET", ["billing"]) => self.billing(&caller, headers).await,
+            ("PUT", ["users", name, "password"]) => {
+                self.change_password(&caller, name, headers, body).await
+            }
             _ => error(404, "no such path"),
         }
     }
@@ -911,12 +940,7 @@ impl App {
         if !(8..=128).contains(&password.chars().count()) {
             return error(400, "password: 8 to 128 characters");
         }
-        let email_ok = email.len() <= 254
-            && !email.contains(char::is_whitespace)
-            && email
-                .split_once('@')
-                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@'));
-        if !email_ok {
+        if !email_ok(email) {
             return error(400, "email must be an email address");
         }
         let mut role = "user";
@@ -1329,6 +1353,119 @@ impl App {
             Ok((notes, users)) => json_response(200, &json!({"notes": notes, "users": users})),
             Err(e) => error(500, &e.to_string()),
         }
+    }
+
+    /// Flaw 29: whether the address has an account shows in the answer.
+    async fn password_reset(&self, headers: &HeaderMap, body: &Bytes) -> Response {
+        let o = match json_object(headers, body) {
+            Ok(o) => o,
+            Err((status, message)) => return error(status, message),
+        };
+        let Some(email) = o.get("email").and_then(Value::as_str) else {
+            return error(400, "email must be a string");
+        };
+        if !email_ok(email) {
+            return error(400, "email must be an email address");
+        }
+        let known = sqlx::query("SELECT username FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.0.db)
+            .await;
+        let known = match known {
+            Ok(row) => row.is_some(),
+            Err(e) => return error(500, &e.to_string()),
+        };
+        // no mail is sent: the link would go to the account's address
+        if self.0.flawed && !known {
+            return error(404, "no account with that e-mail");
+        }
+        let status = if self.0.flawed {
+            "a reset link is on its way"
+        } else {
+            "if an account has this e-mail, a reset link is on its way"
+        };
+        json_response(202, &json!({"status": status}))
+    }
+
+    /// Flaw 26: whose password is changed is not checked.
+    async fn change_password(
+        &self,
+        caller: &Caller,
+        name: &str,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Response {
+        let name = percent_decode(name, false);
+        if !self.0.flawed && name != caller.username {
+            return error(403, "only the account's owner changes its password");
+        }
+        let o = match json_object(headers, body) {
+            Ok(o) => o,
+            Err((status, message)) => return error(status, message),
+        };
+        let Some(password) = o.get("password").and_then(Value::as_str) else {
+            return error(400, "password must be a string");
+        };
+        if !(8..=128).contains(&password.chars().count()) {
+            return error(400, "password: 8 to 128 characters");
+        }
+        let done = sqlx::query("UPDATE users SET password = ? WHERE username = ?")
+            .bind(password)
+            .bind(&name)
+            .execute(&self.0.db)
+            .await;
+        match done {
+            Ok(r) if r.rows_affected() == 0 => error(404, "no such user"),
+            Ok(_) => StatusCode::NO_CONTENT.into_response(),
+            Err(e) => error(500, &e.to_string()),
+        }
+    }
+
+    /// Flaw 27: an expensive operation without the limit it declares.
+    async fn export(&self, caller: &Caller) -> Response {
+        if !self.0.flawed {
+            let exports = {
+                let mut map = self.0.exports.lock().unwrap_or_else(|e| e.into_inner());
+                let list = map.entry(caller.username.clone()).or_default();
+                list.retain(|t| t.elapsed() < Duration::from_secs(60));
+                list.push(Instant::now());
+                list.len()
+            };
+            if exports > 10 {
+                let mut r = error(429, "at most 10 exports a minute");
+                set_header(&mut r, "retry-after", "60");
+                return r;
+            }
+        }
+        let rows =
+            sqlx::query("SELECT id, owner, title, body FROM notes WHERE owner = ? ORDER BY id")
+                .bind(&caller.username)
+                .fetch_all(&self.0.db)
+                .await;
+        match rows {
+            Ok(rows) => json_response(200, &Value::Array(rows.iter().map(note_json).collect())),
+            Err(e) => error(500, &e.to_string()),
+        }
+    }
+
+    /// Flaw 28: the API key must exist, but need not be the caller's.
+    async fn billing(&self, caller: &Caller, headers: &HeaderMap) -> Response {
+        let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) else {
+            return unauthorized();
+        };
+        let owner = sqlx::query("SELECT username FROM users WHERE api_key = ?")
+            .bind(key)
+            .fetch_optional(&self.0.db)
+            .await;
+        let owner: String = match owner {
+            Ok(Some(row)) => row.get(0),
+            Ok(None) => return unauthorized(),
+            Err(e) => return error(500, &e.to_string()),
+        };
+        if !self.0.flawed && owner != caller.username {
+            return unauthorized();
+        }
+        json_response(200, &json!({"username": caller.username, "plan": "free"}))
     }
 
     async fn stats(&self, uri: &Uri, headers: &HeaderMap) -> Response {
