@@ -11,7 +11,7 @@ use seam_fuzz::check::Check;
 use seam_fuzz::config::FuzzSettings;
 use seam_fuzz::{report, Progress};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -233,26 +233,13 @@ pub fn run(args: FuzzArgs) -> Result<Outcome, CliError> {
     if let Some(FuzzCommand::Replay(r)) = args.command {
         return replay(r);
     }
-    for f in &args.report {
-        if !report::FORMATS.contains(&f.as_str()) {
-            return Err(CliError::Input(format!(
-                "--report `{f}`{}: the formats are {}",
-                seam_core::source::did_you_mean(f, report::FORMATS),
-                report::FORMATS.join(", ")
-            )));
-        }
-    }
+    crate::reports::check_formats(&args.report, &report::FORMATS)?;
     let flags = args.settings();
     let (settings, dir) = match &args.config {
         Some(path) => {
             let file = seam_pipeline::config::load_fuzz(path, &|name| std::env::var(name).ok())
                 .map_err(|e| CliError::Input(e.to_string()))?;
-            let dir = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf();
-            (file.overridden_by(flags), dir)
+            (file.overridden_by(flags), crate::reports::config_dir(path))
         }
         None => (flags, PathBuf::from(".")),
     };

@@ -27,6 +27,29 @@ impl<'a> Requested<'a> {
     }
 }
 
+/// Refuses a `--report` format that is not one of `known`, with a "did you mean".
+pub fn check_formats(asked: &[String], known: &[&str]) -> Result<(), CliError> {
+    for f in asked {
+        if !known.contains(&f.as_str()) {
+            return Err(CliError::Input(format!(
+                "--report `{f}`{}: the formats are {}",
+                seam_core::source::did_you_mean(f, known.iter().copied()),
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The folder a `--config` file's relative paths are read from.
+pub fn config_dir(config: &Path) -> PathBuf {
+    config
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
 /// Writes every requested report; an error when any could not be written
 /// (after trying all of them and saying which).
 pub fn write_all(reports: &[Requested<'_>]) -> Result<(), CliError> {

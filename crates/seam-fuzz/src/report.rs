@@ -283,29 +283,40 @@ fn sarif(outcome: &Outcome, spec_path: &str) -> String {
                 "level": if f.flaky { "warning" } else { "error" },
                 "message": {"text": format!("{}: {} (reproduce: {})", f.operation, f.message, f.curl)},
                 "partialFingerprints": {"seamFinding": f.id},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": file},
-                        "region": {"startLine": line, "startColumn": col},
-                    },
-                    "logicalLocations": [{"fullyQualifiedName": f.pointer, "kind": "object"}],
-                }],
+                "locations": [sarif_location(&file, line, col, &f.pointer, "object")],
             })
         })
         .collect();
+    sarif_log("seam fuzz", rules, results)
+}
+
+/// A SARIF 2.1.0 log of one run of `tool` (`seam fuzz`, `seam scan`).
+pub fn sarif_log(tool: &str, rules: Vec<Value>, results: Vec<Value>) -> String {
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "seam fuzz", "informationUri": "https://github.com/seamline/seamline", "rules": rules}},
+            "tool": {"driver": {"name": tool, "informationUri": "https://github.com/seamline/seamline", "rules": rules}},
             "results": results,
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 
+/// A SARIF location: a place in the spec file, and the logical name of what
+/// is there (a JSON pointer, an operation) with its kind.
+pub fn sarif_location(file: &str, line: u64, col: u64, name: &str, kind: &str) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": file},
+            "region": {"startLine": line, "startColumn": col},
+        },
+        "logicalLocations": [{"fullyQualifiedName": name, "kind": kind}],
+    })
+}
+
 /// `file:line:col` split, the spec's path and line 1 where not known.
-fn split_location(location: &str, spec_path: &str) -> (String, u64, u64) {
+pub fn split_location(location: &str, spec_path: &str) -> (String, u64, u64) {
     let mut parts = location.rsplitn(3, ':');
     let col = parts.next().and_then(|c| c.parse().ok());
     let line = parts.next().and_then(|l| l.parse().ok());

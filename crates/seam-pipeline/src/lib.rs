@@ -249,6 +249,32 @@ impl PipelineReport {
     }
 }
 
+/// One layer: announced, skipped when `skip`, else run; its outcome is
+/// announced and returned (an error becomes an errored layer).
+async fn layer<F>(
+    kind: LayerKind,
+    name: String,
+    skip: bool,
+    on_event: &mut impl FnMut(Event<'_>),
+    work: impl FnOnce(String) -> F,
+) -> LayerOutcome
+where
+    F: std::future::Future<Output = Result<LayerOutcome, LayerError>>,
+{
+    on_event(Event::Started { kind, name: &name });
+    let outcome = if skip {
+        LayerOutcome::skipped(kind, name)
+    } else {
+        let started = Instant::now();
+        match work(name.clone()).await {
+            Ok(o) => o,
+            Err(e) => LayerOutcome::errored(kind, name, e, started),
+        }
+    };
+    on_event(Event::Finished(&outcome));
+    outcome
+}
+
 /// Runs every layer in order, reporting progress to `on_event`.
 pub async fn run(
     pipeline: &Pipeline,
@@ -262,35 +288,20 @@ pub async fn run(
             .name
             .clone()
             .unwrap_or_else(|| format!("contracts ({})", c.provider_base_url));
-        on_event(Event::Started {
-            kind: LayerKind::Contracts,
-            name: &name,
-        });
-        let started = Instant::now();
-        let outcome = match contracts(c, name.clone(), &pipeline.dir, style).await {
-            Ok(o) => o,
-            Err(e) => LayerOutcome::errored(LayerKind::Contracts, name, e, started),
-        };
-        on_event(Event::Finished(&outcome));
+        let outcome = layer(LayerKind::Contracts, name, false, &mut on_event, |name| {
+            contracts(c, name, &pipeline.dir, style)
+        })
+        .await;
         layers.push(outcome);
     }
-    let contracts_failed = layers.iter().any(|l| !l.ok());
+    // under fail-fast, a failed contracts layer skips the rest
+    let skip = pipeline.fail_fast && layers.iter().any(|l| !l.ok());
     for s in &pipeline.suites {
         let name = s.name.clone().unwrap_or_else(|| "suites".into());
-        on_event(Event::Started {
-            kind: LayerKind::Suites,
-            name: &name,
-        });
-        let outcome = if pipeline.fail_fast && contracts_failed {
-            LayerOutcome::skipped(LayerKind::Suites, name)
-        } else {
-            let started = Instant::now();
-            match suites(s, name.clone(), &pipeline.dir, style).await {
-                Ok(o) => o,
-                Err(e) => LayerOutcome::errored(LayerKind::Suites, name, e, started),
-            }
-        };
-        on_event(Event::Finished(&outcome));
+        let outcome = layer(LayerKind::Suites, name, skip, &mut on_event, |name| {
+            suites(s, name, &pipeline.dir, style)
+        })
+        .await;
         layers.push(outcome);
     }
     for f in &pipeline.fuzz {
@@ -298,20 +309,10 @@ pub async fn run(
             .name
             .clone()
             .unwrap_or_else(|| format!("fuzz ({})", f.spec.as_deref().unwrap_or("no spec")));
-        on_event(Event::Started {
-            kind: LayerKind::Fuzz,
-            name: &name,
-        });
-        let outcome = if pipeline.fail_fast && contracts_failed {
-            LayerOutcome::skipped(LayerKind::Fuzz, name)
-        } else {
-            let started = Instant::now();
-            match fuzz(f, name.clone(), &pipeline.dir).await {
-                Ok(o) => o,
-                Err(e) => LayerOutcome::errored(LayerKind::Fuzz, name, e, started),
-            }
-        };
-        on_event(Event::Finished(&outcome));
+        let outcome = layer(LayerKind::Fuzz, name, skip, &mut on_event, |name| {
+            fuzz(f, name, &pipeline.dir)
+        })
+        .await;
         layers.push(outcome);
     }
     for sc in &pipeline.scan {
@@ -319,20 +320,10 @@ pub async fn run(
             .name
             .clone()
             .unwrap_or_else(|| format!("scan ({})", sc.spec.as_deref().unwrap_or("no spec")));
-        on_event(Event::Started {
-            kind: LayerKind::Scan,
-            name: &name,
-        });
-        let outcome = if pipeline.fail_fast && contracts_failed {
-            LayerOutcome::skipped(LayerKind::Scan, name)
-        } else {
-            let started = Instant::now();
-            match scan(sc, name.clone(), &pipeline.dir).await {
-                Ok(o) => o,
-                Err(e) => LayerOutcome::errored(LayerKind::Scan, name, e, started),
-            }
-        };
-        on_event(Event::Finished(&outcome));
+        let outcome = layer(LayerKind::Scan, name, skip, &mut on_event, |name| {
+            scan(sc, name, &pipeline.dir)
+        })
+        .await;
         layers.push(outcome);
     }
     PipelineReport {

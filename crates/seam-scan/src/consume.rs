@@ -315,10 +315,10 @@ fn login_body(scan: &Scan<'_>, username: &str, password: Value) -> Option<(usize
 
 /// The login probes, run last.
 pub async fn login(scan: &Scan<'_>) -> Probed {
-    let Some(known) = scan
+    let Some((known, known_user)) = scan
         .identities
         .iter()
-        .find_map(|i| i.username().map(str::to_string))
+        .find_map(|i| i.username().map(|u| (u.to_string(), &i.user)))
     else {
         if scan.plan.login.is_some() {
             scan.note("login probes not run: no identity logs in with payloadUserPwd");
@@ -328,7 +328,6 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
     if scan.plan.login.is_none() {
         return Ok(());
     }
-    let identity_name = scan.identities[0].name().to_string();
     let report =
         |check: Check, op: usize, message: String, evidence: String, sent: &Sent, a: &Answer| {
             scan.found(Found {
@@ -343,7 +342,6 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
                 steps: Vec::new(),
             })
         };
-    let _ = identity_name;
     if scan.on(Check::NosqlInjection) {
         for op_value in [
             json!({"$ne": null}),
@@ -354,11 +352,13 @@ pub async fn login(scan: &Scan<'_>) -> Probed {
             let Some((op, sent)) = login_body(scan, &known, op_value.clone()) else {
                 break;
             };
-            if let Some(a) = scan
-                .send(&sent)
-                .await?
-                .filter(|a| (200..300).contains(&a.status))
-            {
+            // logged in: a 2xx that carries credentials (some APIs answer
+            // a failed login 200)
+            if let Some(a) = scan.send(&sent).await?.filter(|a| {
+                known_user
+                    .credentials_from(a.status, &a.headers, &a.body)
+                    .is_ok()
+            }) {
                 report(
                     Check::NosqlInjection,
                     op,

@@ -481,18 +481,18 @@ impl Plan {
         if let Some(register) = self.register {
             for (i, param) in &self.accounts {
                 let op = &spec.operations[*i];
-                let (check, what) = if op.method == "DELETE" {
-                    (Check::BolaDelete, "deleted")
-                } else {
-                    (Check::BolaWrite, "given a new password")
+                let (check, what) = match (role_of(spec, op), op.method == "DELETE") {
+                    (Some(_), true) => (Check::Bfla, "deleted"),
+                    (Some(_), false) => (Check::Bfla, "given a new password"),
+                    (None, true) => (Check::BolaDelete, "deleted"),
+                    (None, false) => (Check::BolaWrite, "given a new password"),
                 };
                 out.push((
                     check,
                     label(*i),
                     format!(
-                        "a throwaway account registered by {}, named by `{{{param}}}`, {what} {by}, then logged in as",
+                        "a throwaway account registered by {}, named by `{{{param}}}`, {what} by a second throwaway account, then logged in as",
                         label(register),
-                        by = if others > 0 { "by another identity" } else { "(needs an identity)" }
                     ),
                 ));
             }
@@ -681,10 +681,15 @@ fn account_param(op: &Operation) -> Option<String> {
         .any(|w| op.path.to_ascii_lowercase().contains(w))
         && ["PUT", "PATCH", "POST"].contains(&op.method.as_str());
     let segments: Vec<&str> = op.path.split('/').collect();
+    // `DELETE /users/{id}`, `/accounts/v1/{name}`: an account word before
+    // the last parameter, with only version segments between
     let deletes_account = op.method == "DELETE"
-        && segments.len() >= 2
-        && segments[segments.len() - 1].starts_with('{')
-        && is_account_word(segments[segments.len() - 2]);
+        && segments.last().is_some_and(|s| s.starts_with('{'))
+        && segments[..segments.len() - 1]
+            .iter()
+            .rev()
+            .find(|s| !is_version(s))
+            .is_some_and(|s| is_account_word(s));
     if !changes_password && !deletes_account {
         return None;
     }
@@ -734,6 +739,14 @@ fn reset_field(spec: &Spec, op: &Operation) -> Option<String> {
             })
         })
         .map(|n| n.to_string())
+}
+
+/// `v1`, `v2`, `api`: path segments that only say which version.
+fn is_version(segment: &str) -> bool {
+    let s = segment.to_ascii_lowercase();
+    s == "api"
+        || s.strip_prefix('v')
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// `users`, `account`, `members`, `profiles`... (a path segment).
@@ -909,6 +922,16 @@ paths:
     put:
       parameters: [{name: username, in: path, required: true, schema: {type: string}}]
       responses: {'204': {description: ok}}
+  /users/v1/{username}:
+    delete:
+      parameters: [{name: username, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: ok}}
+  /users/{userId}/notes/{noteId}:
+    delete:
+      parameters:
+        - {name: userId, in: path, required: true, schema: {type: string}}
+        - {name: noteId, in: path, required: true, schema: {type: string}}
+      responses: {'204': {description: ok}}
   /accounts/{accountId}:
     delete:
       parameters: [{name: accountId, in: path, required: true, schema: {type: string}}]
@@ -969,6 +992,11 @@ paths:
             Some("accountId")
         );
         assert_eq!(param("DELETE", "/notes/{id}"), None);
+        assert_eq!(
+            param("DELETE", "/users/v1/{username}").as_deref(),
+            Some("username")
+        );
+        assert_eq!(param("DELETE", "/users/{userId}/notes/{noteId}"), None);
         assert_eq!(param("POST", "/password-reset"), None);
     }
 

@@ -5,6 +5,7 @@
 use crate::check::{Check, Severity, OWASP};
 use crate::finding::{Finding, Outcome};
 use seam_core::html::escape;
+use seam_fuzz::report::{sarif_location, sarif_log, split_location};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -240,36 +241,11 @@ fn sarif(outcome: &Outcome, spec_path: &str) -> String {
                 "level": if f.severity <= Severity::High { "error" } else { "warning" },
                 "message": {"text": format!("{}: {} ({}) — reproduce: {}", f.operation, f.message, f.evidence, f.curl)},
                 "partialFingerprints": {"seamFinding": f.id},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": file},
-                        "region": {"startLine": line, "startColumn": col},
-                    },
-                    "logicalLocations": [{"fullyQualifiedName": f.operation, "kind": "function"}],
-                }],
+                "locations": [sarif_location(&file, line, col, &f.operation, "function")],
             })
         })
         .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "seam scan", "informationUri": "https://github.com/seamline/seamline", "rules": rules}},
-            "results": results,
-        }],
-    });
-    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
-}
-
-/// `file:line:col` split; the spec's path and line 1 where not known.
-fn split_location(location: &str, spec_path: &str) -> (String, u64, u64) {
-    let mut parts = location.rsplitn(3, ':');
-    let col = parts.next().and_then(|c| c.parse().ok());
-    let line = parts.next().and_then(|l| l.parse().ok());
-    match (line, col, parts.next()) {
-        (Some(line), Some(col), Some(file)) => (file.to_string(), line, col),
-        _ => (spec_path.to_string(), 1, 1),
-    }
+    sarif_log("seam scan", rules, results)
 }
 
 /// The HTML report's body.
