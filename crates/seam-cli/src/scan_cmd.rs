@@ -99,7 +99,7 @@ pub struct ScanArgs {
     /// How long time-based probes ask the server to sleep [default: 2s].
     #[arg(long, value_name = "DURATION")]
     delay: Option<String>,
-    /// Failed logins sent to find a rate limit [default: 30].
+    /// Requests in a rate-limit burst: failed logins, and each expensive operation [default: 30].
     #[arg(long, value_name = "N")]
     burst: Option<usize>,
     /// Seed for generated data [default: 1].

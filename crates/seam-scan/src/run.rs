@@ -48,7 +48,7 @@ pub struct Options {
     pub seed: u64,
     /// What time-based probes ask the server to sleep.
     pub delay: Duration,
-    /// Failed logins sent to find a rate limit.
+    /// Requests in a rate-limit burst (failed logins; each expensive operation).
     pub burst: usize,
 }
 
