@@ -25,9 +25,11 @@ start_server() {
 }
 
 # connection_instructions FILE: from a callgrind output, the instructions spent
-# inside hyper's connection tasks (parsing, the handler, encoding, the
-# journal: everything but start-up)
+# inside hyper's HTTP/1 connection dispatcher (parsing, the handler, encoding,
+# the journal: everything but start-up). The dispatcher runs under
+# hyper-util's auto::Connection in hello-hyper and directly under seam-http's
+# server in seam, so it is what both have in common.
 connection_instructions() {
   callgrind_annotate --inclusive=yes "$1" 2>/dev/null \
-    | awk '/auto::Connection<I,S,E> as core::future::future::Future>::poll/ && !n++ {gsub(",", "", $1); print $1}'
+    | awk '/h1::dispatch::Dispatcher<D,Bs,I,T>::poll_catch/ && !n++ {gsub(",", "", $1); print $1}'
 }

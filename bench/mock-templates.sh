@@ -31,6 +31,7 @@ HELLO=bench/hello-hyper/target/release/hello-hyper
 
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+. bench/mock-lib.sh  # connection_instructions
 python3 bench/mock-stubs.py "$WORK"
 # one templated stub beside the 1,000 static ones
 cat >> "$WORK/seam/stubs.yaml" <<'YAML'
@@ -62,8 +63,7 @@ if [ "${INSTRUCTIONS:-}" = 1 ]; then
     served=$(wrk -t1 -c16 -d"${SECS}s" -s "$WORK/post.lua" "$url$REQUEST" | awk '/requests in/ {print $1}')
     kill $pid; wait $pid 2>/dev/null || true   # callgrind writes its counts on SIGTERM
     local ir
-    ir=$(callgrind_annotate --inclusive=yes "$WORK/$name.cg" 2>/dev/null \
-      | awk '/auto::Connection<I,S,E> as core::future::future::Future>::poll/ && !n++ {gsub(",", "", $1); print $1}')
+    ir=$(connection_instructions "$WORK/$name.cg")
     echo "$ir $((served + 1))"
   }
   echo "| server | requests served | instructions per request (user space) |"

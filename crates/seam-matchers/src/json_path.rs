@@ -7,6 +7,7 @@
 //! a filter (`[?(@.tags.size() > 1)]`, RFC 9535's `length(...)`).
 
 use crate::check::check_selected;
+use crate::simple_path::SimplePath;
 use crate::text::quote;
 use crate::StringMatcher;
 use regex::Regex;
@@ -153,6 +154,8 @@ enum PathStage {
     Select(serde_json_path::JsonPath),
     /// `$[?...]`: a filter segment, applied the Jayway way.
     Filter(serde_json_path::JsonPath),
+    /// A member chain or a one-comparison filter, read in place.
+    Simple(SimplePath),
 }
 
 /// What a path selected, as Jayway returns it: values of the document
@@ -223,6 +226,7 @@ impl fmt::Display for JsonPathExpr {
 impl PathStage {
     fn apply<'a>(&self, node: &'a Value) -> Vec<&'a Value> {
         match self {
+            PathStage::Simple(p) => p.apply(node),
             PathStage::Select(p) => p.query(node).all(),
             PathStage::Filter(p) => match node {
                 Value::Array(_) => p.query(node).all(),
@@ -249,10 +253,10 @@ fn compile_stage(source: &str, filter: bool, text: &str) -> Result<PathStage, St
         };
         format!("invalid JSONPath `{source}`: {}{hint}", e.message())
     })?;
-    Ok(if filter {
-        PathStage::Filter(path)
-    } else {
-        PathStage::Select(path)
+    Ok(match SimplePath::parse(text, filter) {
+        Some(simple) => PathStage::Simple(simple),
+        None if filter => PathStage::Filter(path),
+        None => PathStage::Select(path),
     })
 }
 

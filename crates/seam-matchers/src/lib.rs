@@ -32,6 +32,7 @@ mod json_path;
 mod json_schema;
 mod parsed_json;
 mod read;
+mod simple_path;
 mod text;
 mod write;
 mod xpath;

@@ -36,6 +36,9 @@ impl Answer {
     /// status journaled (0 for a fault, which sends no status at all).
     pub fn of(response: &hyper::Response<seam_http::Body>, status: u16) -> Self {
         let body = match response.body() {
+            // an answer's body is seam's own buffer, not a view of a read
+            // buffer: shared as it is unless it must be cut
+            seam_http::Body::Full(Some(b)) if b.len() <= MAX_KEPT_BODY => b.clone(),
             seam_http::Body::Full(Some(b)) => kept_body(b.clone()),
             _ => Bytes::new(),
         };
