@@ -7,7 +7,7 @@
 
 use crate::check::Check;
 use crate::plan::Resource;
-use crate::run::{success, Found, Probed, Scan};
+use crate::scan::{success, Found, Probed, Scan};
 use seam_fuzz::case::{Case, CaseBody, Sent};
 use seam_fuzz::finding::Answer;
 use seam_openapi::model::ParamLocation;
@@ -362,7 +362,7 @@ async fn listed_id(
     scan: &Scan<'_>,
     r: &Resource,
     who: usize,
-) -> Result<Option<Value>, crate::run::Stop> {
+) -> Result<Option<Value>, crate::scan::Stop> {
     Ok(listed_ids(scan, r, who).await?.into_iter().next())
 }
 
@@ -371,7 +371,7 @@ async fn listed_ids(
     scan: &Scan<'_>,
     r: &Resource,
     who: usize,
-) -> Result<Vec<Value>, crate::run::Stop> {
+) -> Result<Vec<Value>, crate::scan::Stop> {
     let Some(list) = r.list else {
         return Ok(Vec::new());
     };
@@ -643,7 +643,7 @@ fn entry_for(v: &Value, username: &str) -> Option<serde_json::Map<String, Value>
 async fn login_and_read(
     scan: &Scan<'_>,
     sent_body: &Value,
-) -> Result<Option<(Value, Vec<Sent>)>, crate::run::Stop> {
+) -> Result<Option<(Value, Vec<Sent>)>, crate::scan::Stop> {
     let Some(template) = scan
         .identities
         .iter()

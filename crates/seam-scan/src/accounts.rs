@@ -8,7 +8,7 @@
 
 use crate::check::Check;
 use crate::plan::role_of;
-use crate::run::{success, Found, Probed, Scan};
+use crate::scan::{success, Found, Probed, Scan};
 use seam_fuzz::auth::{Credentials, LoginPlan, User};
 use seam_fuzz::case::{CaseBody, Sent};
 use seam_fuzz::finding::Answer;
@@ -71,7 +71,7 @@ async fn log_in(
     template: &LoginPlan,
     username: &str,
     password: &str,
-) -> Result<Option<(Sent, Answer)>, crate::run::Stop> {
+) -> Result<Option<(Sent, Answer)>, crate::scan::Stop> {
     let Some(plan) = template.for_account(username, password) else {
         return Ok(None);
     };
@@ -102,7 +102,7 @@ async fn register(
     scan: &Scan<'_>,
     op: usize,
     template: &LoginPlan,
-) -> Result<Option<Account>, crate::run::Stop> {
+) -> Result<Option<Account>, crate::scan::Stop> {
     let Some((user_field, password_field)) = template.fields.clone() else {
         return Ok(None);
     };

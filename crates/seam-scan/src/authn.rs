@@ -6,7 +6,7 @@
 
 use crate::check::Check;
 use crate::jwt::{self, Jwt};
-use crate::run::{Found, Probed, Scan, Stop};
+use crate::scan::{Found, Probed, Scan, Stop};
 use base64::Engine;
 use seam_fuzz::auth::Credentials;
 use seam_fuzz::case::Sent;
@@ -266,7 +266,7 @@ async fn api_key_binding(scan: &Scan<'_>) -> Probed {
         };
         scan.probe(Check::ApiKeyNotBound);
         let (_, control) = send_with(scan, op, &with_key(&own)).await?;
-        if !crate::run::success(&control) {
+        if !crate::scan::success(&control) {
             continue;
         }
         let (sent, answer) = send_with(scan, op, &with_key(&theirs)).await?;
@@ -275,7 +275,7 @@ async fn api_key_binding(scan: &Scan<'_>) -> Probed {
         };
         let made_up = format!("seam-made-up-key-{}", scan.unique());
         let (_, refused) = send_with(scan, op, &with_key(&made_up)).await?;
-        if crate::run::success(&refused) {
+        if crate::scan::success(&refused) {
             continue; // the key is not checked at all: auth-invalid-token's case
         }
         let (mine, their_name) = (scan.identities[0].name(), scan.identities[other].name());

@@ -4,7 +4,7 @@
 //! with a "did you mean" for a misspelt check code).
 
 use crate::check::{parse_code, Check, Severity};
-use crate::run::Options;
+use crate::scan::Options;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 
 use crate::check::Check;
 use crate::inject::SlotProbe;
-use crate::run::{Found, Probed, Scan};
+use crate::scan::{Found, Probed, Scan};
 use seam_fuzz::case::{CaseBody, Sent};
 use seam_fuzz::finding::Answer;
 use seam_openapi::model::ParamLocation;
@@ -282,7 +282,7 @@ pub async fn payloads(scan: &Scan<'_>) -> Probed {
             });
         }
         if !alive {
-            return Err(crate::run::Stop(format!(
+            return Err(crate::scan::Stop(format!(
                 "the API stopped answering after a 16 MB body to {}",
                 scan.label(op)
             )));
@@ -470,7 +470,7 @@ async fn burst(
     scan: &Scan<'_>,
     check: Check,
     mut make: impl FnMut(usize) -> Option<Sent>,
-) -> Result<Burst, crate::run::Stop> {
+) -> Result<Burst, crate::scan::Stop> {
     let mut last = Burst::Unanswered;
     for i in 0..scan.options.burst {
         scan.probe(check);

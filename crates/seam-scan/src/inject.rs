@@ -7,7 +7,7 @@
 
 use crate::check::Check;
 use crate::plan::{Place, Slot};
-use crate::run::{Found, Probed, Scan, Stop};
+use crate::scan::{Found, Probed, Scan, Stop};
 use regex::Regex;
 use seam_fuzz::case::{Case, CaseBody, Sent};
 use seam_fuzz::finding::Answer;

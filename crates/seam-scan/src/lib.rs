@@ -9,7 +9,8 @@
 //! - [`check`]: the checks, their codes, OWASP categories, severities and `seam explain` texts.
 //! - [`config`]: the `[scan]` table of `seam.toml`, and flags over it.
 //! - [`plan`]: what will be probed, from the spec and identities (`--dry-run` prints it).
-//! - [`run`]: the options, the state probes share, sending as an identity, the order of families.
+//! - [`runner`]: a scan from start to end: selection, log-in, the plan, the families in order, the outcome.
+//! - [`scan`]: the options, the state probes share, sending as an identity, reading answers.
 //! - [`identity`]: the identities of an auth file, logged in and kept logged in.
 //! - [`client`]: sending within limits: loopback or allowed hosts, `--rate`, `--max-requests`.
 //! - [`access`]: control requests, BOLA, BFLA, mass assignment.
@@ -38,8 +39,10 @@ pub mod jwt;
 pub mod misconfig;
 pub mod plan;
 pub mod report;
-pub mod run;
+pub mod runner;
+pub mod scan;
 
 pub use check::{Check, Severity};
 pub use finding::{Finding, Outcome};
-pub use run::{dry_run, run, Options, ScanError};
+pub use runner::{dry_run, run};
+pub use scan::{Options, ScanError};

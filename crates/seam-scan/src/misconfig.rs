@@ -1,10 +1,10 @@
 //! Misconfiguration probes on the API as a whole: CORS that trusts any
 //! origin with credentials, well-known debug and admin endpoints the spec
 //! does not declare, and TRACE echoing requests. (Missing security headers
-//! are read from every authenticated answer, in `run`.)
+//! are read from every authenticated answer, in `scan`.)
 
 use crate::check::Check;
-use crate::run::{Found, Probed, Scan};
+use crate::scan::{Found, Probed, Scan};
 use seam_fuzz::case::Sent;
 
 pub async fn run(scan: &Scan<'_>) -> Probed {

@@ -1,8 +1,8 @@
-//! A scan from start to end: the options, the shared state every probe uses
-//! (client, identities, control answers, findings), sending as an identity
-//! (logging in again when its credentials stop working, stopping the scan
-//! when that fails), reading every answer for exposures, and the order the
-//! probe families run in.
+//! What every probe shares: the options, the scan's state (client,
+//! identities, plan, control answers, objects created, findings, notes),
+//! sending as an identity (logging in again when its credentials stop
+//! working, stopping the scan when that fails), and reading every answer for
+//! exposures. [`crate::runner`] drives the probe families over it.
 
 use crate::check::Check;
 use crate::client::{Client, SendError};
@@ -18,7 +18,7 @@ use seam_openapi::Spec;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a scan does.
 #[derive(Debug, Clone)]
@@ -148,6 +148,77 @@ pub struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
+    /// A scan's state before any probe: nothing found, nothing created.
+    pub fn new(
+        spec: &'a Spec,
+        options: &'a Options,
+        client: Client,
+        identities: Vec<Identity>,
+        plan: Plan,
+    ) -> Scan<'a> {
+        Scan {
+            spec,
+            options,
+            client,
+            identities,
+            plan,
+            maker: Maker {
+                spec,
+                seed: options.seed,
+            },
+            findings: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
+            probes: Mutex::new(BTreeMap::new()),
+            controls: Mutex::new(HashMap::new()),
+            created: Mutex::new(BTreeMap::new()),
+            missing_headers: Mutex::new(BTreeMap::new()),
+            counter: Mutex::new(0),
+            slow_slots: Mutex::new(BTreeSet::new()),
+            silent: Mutex::new(0),
+        }
+    }
+
+    /// How many findings there are so far.
+    pub fn findings_so_far(&self) -> usize {
+        self.findings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// The outcome, once the probes are done (or stopped, and why).
+    pub fn finish(self, elapsed: Duration, stopped: Option<String>) -> Outcome {
+        self.header_findings();
+        let mut findings = self.findings.into_inner().unwrap_or_default();
+        findings.sort_by(|a, b| {
+            (a.severity, &a.operation, a.check, &a.key).cmp(&(
+                b.severity,
+                &b.operation,
+                b.check,
+                &b.key,
+            ))
+        });
+        Outcome {
+            base_url: self.options.base_url.clone(),
+            requests: self.client.requests(),
+            elapsed,
+            identities: self
+                .identities
+                .iter()
+                .map(|i| i.name().to_string())
+                .collect(),
+            findings,
+            notes: self.notes.into_inner().unwrap_or_default(),
+            probes: self
+                .probes
+                .into_inner()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            stopped,
+        }
+    }
+
     pub fn on(&self, check: Check) -> bool {
         self.options.checks.contains(&check)
     }
@@ -587,227 +658,6 @@ fn strip_indexes(path: &str) -> String {
         }
     }
     out.trim_start_matches('.').to_string()
-}
-
-fn selected(op: &seam_openapi::Operation, names: &[String]) -> bool {
-    names.is_empty()
-        || names
-            .iter()
-            .any(|n| op.label().eq_ignore_ascii_case(n) || op.operation_id.as_deref() == Some(n))
-}
-
-/// The plan and identities (not logged in) for `--dry-run`.
-/// Each line: (check code, `-` for an operation left out; operation; what
-/// is sent).
-pub fn dry_run(
-    spec: &Spec,
-    options: &Options,
-) -> Result<Vec<(&'static str, String, String)>, ScanError> {
-    let identities: Vec<Identity> = options
-        .identities
-        .iter()
-        .cloned()
-        .map(Identity::new)
-        .collect();
-    let selected = select(spec, options)?;
-    let plan = Plan::new(spec, &selected, &identities, options.allow_destructive);
-    let mut lines: Vec<(&'static str, String, String)> = plan
-        .describe(spec, &identities)
-        .into_iter()
-        .filter(|(c, _, _)| options.checks.contains(c))
-        .map(|(c, op, what)| (c.code(), op, what))
-        .collect();
-    for (i, why) in &plan.skipped {
-        lines.push(("-", spec.operations[*i].label(), format!("not sent: {why}")));
-    }
-    Ok(lines)
-}
-
-fn select(spec: &Spec, options: &Options) -> Result<Vec<usize>, ScanError> {
-    let selected: Vec<usize> = (0..spec.operations.len())
-        .filter(|&i| selected(&spec.operations[i], &options.operations))
-        .collect();
-    if selected.is_empty() {
-        return Err(ScanError::Usage(if options.operations.is_empty() {
-            "the spec has no operations".into()
-        } else {
-            format!(
-                "no operation is named {}; operations are named `METHOD /path` or by operationId",
-                options.operations.join(", ")
-            )
-        }));
-    }
-    Ok(selected)
-}
-
-/// Runs the scan.
-pub async fn run(
-    spec: &Spec,
-    options: &Options,
-    progress: &(dyn Fn(&str, u64, usize) + Sync),
-) -> Result<Outcome, ScanError> {
-    let started = Instant::now();
-    let client = Client::new(
-        &options.base_url,
-        options.allow_hosts.clone(),
-        options.rate,
-        options.max_requests,
-        options.request_timeout,
-    )
-    .map_err(ScanError::Usage)?;
-    if let Err(e) = client.http.get(&client.base_url).send().await {
-        if e.is_connect() {
-            return Err(ScanError::Unreachable(format!(
-                "cannot reach {}: {}",
-                client.base_url,
-                seam_core::reproduce::network_error_text(&e)
-            )));
-        }
-    }
-    let identities: Vec<Identity> = options
-        .identities
-        .iter()
-        .cloned()
-        .map(Identity::new)
-        .collect();
-    for identity in &identities {
-        if let Some(l) = &identity.user.login {
-            if l.target.starts_with("http") {
-                client.allowed(&l.target).map_err(ScanError::Usage)?;
-            }
-        }
-        identity
-            .log_in(&client.http, &client.base_url)
-            .await
-            .map_err(|e| ScanError::Usage(format!("cannot log in: {e}")))?;
-    }
-    let selected = select(spec, options)?;
-    let plan = Plan::new(spec, &selected, &identities, options.allow_destructive);
-    let scan = Scan {
-        spec,
-        options,
-        client,
-        identities,
-        plan,
-        maker: Maker {
-            spec,
-            seed: options.seed,
-        },
-        findings: Mutex::new(Vec::new()),
-        notes: Mutex::new(Vec::new()),
-        probes: Mutex::new(BTreeMap::new()),
-        controls: Mutex::new(HashMap::new()),
-        created: Mutex::new(BTreeMap::new()),
-        missing_headers: Mutex::new(BTreeMap::new()),
-        counter: Mutex::new(0),
-        slow_slots: Mutex::new(BTreeSet::new()),
-        silent: Mutex::new(0),
-    };
-    if scan.identities.is_empty() {
-        scan.note("no identities (--auth): only unauthenticated checks ran; BOLA, BFLA and JWT checks need two or more identities");
-    } else if scan.identities.len() < 2 {
-        scan.note("one identity: BOLA needs a second identity in the auth file");
-    }
-    let mut stopped = None;
-    let findings_so_far = || {
-        scan.findings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .len()
-    };
-    for family in FAMILIES {
-        let probes = async {
-            match family {
-                "controls" => crate::access::controls(&scan).await,
-                "authentication" => crate::authn::run(&scan).await,
-                "authorization" => crate::access::run(&scan).await,
-                "patterns" => crate::consume::redos(&scan).await,
-                "injection" => crate::inject::run(&scan).await,
-                "resource consumption" => crate::consume::run(&scan).await,
-                "misconfiguration" => crate::misconfig::run(&scan).await,
-                "accounts" => crate::accounts::run(&scan).await,
-                "login" => crate::consume::login(&scan).await,
-                "rate limits" => crate::consume::rate_limits(&scan).await,
-                _ => crate::consume::payloads(&scan).await,
-            }
-        };
-        // the progress line is redrawn while a family runs
-        let done = with_ticks(probes, Duration::from_millis(250), || {
-            progress(family, scan.client.requests(), findings_so_far())
-        })
-        .await;
-        if let Err(Stop(why)) = done {
-            stopped = Some(why);
-            break;
-        }
-    }
-    scan.header_findings();
-    let mut findings = scan.findings.into_inner().unwrap_or_default();
-    findings.sort_by(|a, b| {
-        (a.severity, &a.operation, a.check, &a.key).cmp(&(
-            b.severity,
-            &b.operation,
-            b.check,
-            &b.key,
-        ))
-    });
-    progress("done", scan.client.requests(), findings.len());
-    Ok(Outcome {
-        base_url: options.base_url.clone(),
-        requests: scan.client.requests(),
-        elapsed: started.elapsed(),
-        identities: scan
-            .identities
-            .iter()
-            .map(|i| i.name().to_string())
-            .collect(),
-        findings,
-        notes: scan.notes.into_inner().unwrap_or_default(),
-        probes: scan
-            .probes
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .collect(),
-        stopped,
-    })
-}
-
-/// The probe families, in the order they run: patterns (ReDoS) before
-/// injection, so a slot that backtracks is not sent two dozen slow payloads;
-/// throwaway accounts (password changes, deletes) after every read and
-/// write; login probes and rate-limit bursts last, so a limit they trigger
-/// cannot lock the identities out of the others; huge bodies at the very
-/// end, since a service may not survive one.
-const FAMILIES: [&str; 11] = [
-    "controls",
-    "authentication",
-    "authorization",
-    "patterns",
-    "injection",
-    "resource consumption",
-    "misconfiguration",
-    "accounts",
-    "login",
-    "rate limits",
-    "huge bodies",
-];
-
-/// Runs `work`, calling `tick` at once and then every `every` until it ends.
-async fn with_ticks<T>(
-    work: impl std::future::Future<Output = T>,
-    every: Duration,
-    tick: impl Fn(),
-) -> T {
-    tokio::pin!(work);
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
-        tokio::select! {
-            out = &mut work => return out,
-            _ = interval.tick() => tick(),
-        }
-    }
 }
 
 /// Whether an answer is a 2xx.
