@@ -9,6 +9,7 @@ mod diff_cmd;
 mod failure;
 mod fuzz_cmd;
 mod import_cmd;
+mod load_cmd;
 mod mock_cmd;
 mod openapi_cmd;
 mod pact_cmd;
@@ -68,6 +69,10 @@ enum Command {
     /// misconfiguration (OWASP API Top 10); exit 0 no finding, 1 findings,
     /// 2 bad input, 3 API unreachable.
     Scan(Box<scan_cmd::ScanArgs>),
+    /// Load a URL with virtual users or at a fixed arrival rate: HDR latency
+    /// percentiles, errors by kind, thresholds that fail the build (exit 1),
+    /// shards merged exactly, a Kubernetes Job for a cluster.
+    Load(Box<load_cmd::LoadArgs>),
     /// What a check code means (`seam explain invalid-accepted`); without a
     /// code, every code.
     Explain(fuzz_cmd::ExplainArgs),
@@ -109,6 +114,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args),
         Command::Fuzz(args) => fuzz_cmd::run(*args),
         Command::Scan(args) => scan_cmd::run(*args),
+        Command::Load(args) => load_cmd::run(*args),
         Command::Explain(args) => fuzz_cmd::explain(args),
         Command::Import(args) => import_cmd::run(args),
         Command::Ci(args) => ci_cmd::run(args),

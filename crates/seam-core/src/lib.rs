@@ -12,6 +12,7 @@
 //! - [`reproduce`]: curl commands for reports, with credentials redacted.
 //! - [`source`]: source text (BOM, invalid UTF-8), [`source::SourceError`] with positions, "did you mean".
 //! - [`yaml`]: YAML files read one way (1.2 core scalars, BOM, positioned errors).
+//! - [`units`]: durations and headers as written on command lines and in config files.
 //! - [`path`], [`rule_index`], [`datefmt`]: path expressions, their index, Java-style date formats.
 //!
 //! No file or network I/O happens here: files and sockets belong to the crates above.
@@ -54,4 +55,5 @@ pub mod reproduce;
 pub mod rule_index;
 pub mod rules;
 pub mod source;
+pub mod units;
 pub mod yaml;

@@ -20,7 +20,6 @@ use crate::run::Options;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// One `[fuzz]` table, as written (paths relative to `seam.toml`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -70,35 +69,7 @@ pub struct OperationSettings {
     pub off: Vec<String>,
 }
 
-/// `500ms`, `10s`, `5m`, `1h`, or a number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let bad = || format!("`{text}` is not a duration (write 500ms, 10s, 5m or 1h)");
-    let (number, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => t.split_at(i),
-        None => (t, "s"),
-    };
-    let n: f64 = number.parse().map_err(|_| bad())?;
-    let seconds = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(bad()),
-    };
-    if !seconds.is_finite() || seconds < 0.0 {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs_f64(seconds))
-}
-
-/// `Name: value` as a header, or an error naming the setting.
-pub fn parse_header(h: &str, setting: &str) -> Result<(String, String), String> {
-    match h.split_once(':') {
-        Some((n, v)) if !n.trim().is_empty() => Ok((n.trim().to_string(), v.trim().to_string())),
-        _ => Err(format!("{setting} `{h}`: write a header as `Name: value`")),
-    }
-}
+pub use seam_core::units::{parse_duration, parse_header};
 
 /// What a run needs besides its [`Options`].
 #[derive(Debug, Clone)]
@@ -249,16 +220,7 @@ impl FuzzSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));
-        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
-        assert!(parse_duration("ten").is_err());
-        assert!(parse_duration("5d").is_err());
-    }
+    use std::time::Duration;
 
     #[test]
     fn flags_override_the_file_and_operations_are_read() {

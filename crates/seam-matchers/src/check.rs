@@ -232,15 +232,23 @@ impl StringMatcher {
     /// Whether a raw body satisfies the matcher: what
     /// [`StringMatcher::check_bytes`] decides, without a reason.
     pub fn matches_bytes(&self, body: Option<&[u8]>) -> bool {
+        Self::all_match_bytes(std::slice::from_ref(self), body)
+    }
+
+    /// Whether a raw body satisfies every one of `matchers`: what
+    /// [`StringMatcher::matches_bytes`] decides for each, with the body read
+    /// as text once for all of them.
+    pub fn all_match_bytes(matchers: &[StringMatcher], body: Option<&[u8]>) -> bool {
         let body = body.filter(|b| !b.is_empty());
-        match (self, body) {
-            (StringMatcher::BinaryEqualTo(_), _) => self.check_bytes(body).is_ok(),
-            (_, None) => self.is_match(None),
-            (_, Some(b)) => match std::str::from_utf8(b) {
-                Ok(text) => self.is_match(Some(text)),
-                Err(_) => self.is_match(Some(&String::from_utf8_lossy(b))),
-            },
-        }
+        // `from_utf8` first: the lossy reading walks the text far slower
+        let text = body.map(|b| match std::str::from_utf8(b) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(b),
+        });
+        matchers.iter().all(|m| match m {
+            StringMatcher::BinaryEqualTo(_) => m.check_bytes(body).is_ok(),
+            _ => m.is_match(text.as_deref()),
+        })
     }
 
     /// Whether this is `absent`.

@@ -205,7 +205,7 @@ impl JsonDiff {
         a: &Map<String, Value>,
     ) -> Difference {
         for (k, ev) in e {
-            match a.get(k) {
+            match crate::parsed_json::member(a, k) {
                 Some(av) => {
                     if let Some(d) = self.diff(&Trail::Field(path, k), ev, av) {
                         return Some(d);
@@ -223,12 +223,14 @@ impl JsonDiff {
         if self.opts.ignore_extra {
             return None;
         }
-        a.keys().find(|k| !e.contains_key(*k)).map(|k| {
-            (
-                Trail::Field(path, k).shown(),
-                format!("unexpected key '{k}'"),
-            )
-        })
+        a.keys()
+            .find(|k| crate::parsed_json::member(e, k).is_none())
+            .map(|k| {
+                (
+                    Trail::Field(path, k).shown(),
+                    format!("unexpected key '{k}'"),
+                )
+            })
     }
 
     fn length_difference(&self, path: &Trail<'_>, e: usize, a: usize) -> Difference {

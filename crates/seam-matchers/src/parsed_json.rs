@@ -4,7 +4,7 @@
 //! them. Keyed by the text itself, so a different body is never mistaken for
 //! the last one; texts over [`MAX_REMEMBERED`] bytes are parsed each time.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -32,9 +32,40 @@ pub(crate) fn parse(text: &str) -> Result<Rc<Value>, serde_json::Error> {
     Ok(value)
 }
 
+/// Objects up to this many members are searched in order: comparing a few
+/// short keys costs less than hashing one (serde_json's map hashes with SipHash).
+const SCAN_MEMBERS: usize = 8;
+
+/// The member `key` of `object`, as `Map::get` finds it, without hashing
+/// when the object is small.
+pub(crate) fn member<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if object.len() <= SCAN_MEMBERS {
+        object
+            .iter()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v)
+    } else {
+        object.get(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_is_found_by_name_in_small_and_large_objects() {
+        for size in [0, 1, SCAN_MEMBERS, SCAN_MEMBERS + 1, 40] {
+            let object: Map<String, Value> = (0..size)
+                .map(|i| (format!("k{i}"), Value::from(i)))
+                .collect();
+            for i in 0..size {
+                assert_eq!(member(&object, &format!("k{i}")), Some(&Value::from(i)));
+            }
+            assert_eq!(member(&object, "missing"), None);
+            assert_eq!(member(&object, "k"), None);
+        }
+    }
 
     #[test]
     fn the_same_text_parses_once_and_another_text_is_parsed_anew() {

@@ -131,7 +131,9 @@ impl SimplePath {
 fn follow<'a>(mut node: &'a Value, steps: &[Step]) -> Option<&'a Value> {
     for step in steps {
         node = match (step, node) {
-            (Step::Name(name), Value::Object(members)) => members.get(name)?,
+            (Step::Name(name), Value::Object(members)) => {
+                crate::parsed_json::member(members, name)?
+            }
             (Step::Index(i), Value::Array(items)) => items.get(*i)?,
             _ => return None,
         };

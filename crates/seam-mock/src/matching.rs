@@ -213,7 +213,7 @@ pub fn matches(pattern: &RequestPattern, req: &impl RequestParts) -> Option<Capt
     }
     let body = req.body();
     let raw = (!body.is_empty()).then_some(&body[..]);
-    if !pattern.body_patterns.iter().all(|m| m.matches_bytes(raw)) {
+    if !StringMatcher::all_match_bytes(&pattern.body_patterns, raw) {
         return None;
     }
     Some(Captures { path_params })

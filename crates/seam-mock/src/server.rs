@@ -343,7 +343,8 @@ async fn handle(
     let req = read_request(&state, &parts, &body, &conn);
     if req.path().starts_with("/__admin") {
         let mreq = req.into_model();
-        let response = crate::admin::handle(&state, &mreq).await;
+        // boxed, as every rare path here: the future of a stub's answer stays small
+        let response = Box::pin(crate::admin::handle(&state, &mreq)).await;
         drop(mreq);
         if let Some(release) = state.config.release_memory {
             release();
@@ -379,13 +380,13 @@ async fn handle(
         // no stub: an OpenAPI operation, else the proxy, else 404
         Lookup::Unmatched => {
             let mreq = req.model();
-            match crate::openapi::respond(&state, mreq).await {
+            match Box::pin(crate::openapi::respond(&state, mreq)).await {
                 Some(answered) => answered,
                 None => match &state.config.proxy {
                     Some(target) => {
                         let response = match state.conformance.get() {
-                            Some(c) => c.proxy(&state, target, mreq).await,
-                            None => proxy(&state, target, mreq, true, None).await,
+                            Some(c) => Box::pin(c.proxy(&state, target, mreq)).await,
+                            None => Box::pin(proxy(&state, target, mreq, true, None)).await,
                         };
                         if log != RequestLog::Off {
                             eprintln!(
@@ -421,7 +422,7 @@ async fn handle(
         }
         Outcome::Fault(f) => {
             if f == Fault::Hang {
-                hang(&state).await;
+                Box::pin(hang(&state)).await;
             } else if let Some(cf) = respond::conn_fault(f) {
                 conn.inject(cf);
             }
@@ -481,7 +482,9 @@ async fn answer(
     if let Some(target) = &def.proxy_base_url {
         let extras = def.extras.as_deref();
         if !(templated && target.contains("{{")) {
-            return Outcome::Respond(proxy(state, target, req.model(), false, extras).await);
+            return Outcome::Respond(
+                Box::pin(proxy(state, target, req.model(), false, extras)).await,
+            );
         }
         let target = match def.templates.of(def) {
             Ok(t) => t.render_proxy_url(
@@ -491,7 +494,7 @@ async fn answer(
             Err(e) => Err(crate::template::describe(&e.error)),
         };
         return Outcome::Respond(match target {
-            Ok(target) => proxy(state, &target, req.model(), false, extras).await,
+            Ok(target) => Box::pin(proxy(state, &target, req.model(), false, extras)).await,
             Err(e) => respond::text(
                 500,
                 "text/plain",

@@ -1,0 +1,646 @@
+//! `seam load`: load a URL with virtual users (closed model) or at a fixed
+//! arrival rate (open model), show progress and a summary, judge thresholds
+//! (exit 1 on a failed one), write the JSON summary, JUnit and the raw
+//! histograms; `seam load merge` adds shards' histograms up exactly;
+//! `seam load k8s` writes the Kubernetes Jobs that run the shards.
+
+use crate::reports::{write_all, Requested};
+use crate::{exit, CliError, Outcome};
+use clap::{Args, Subcommand};
+use seam_core::units::{parse_duration, parse_header};
+use seam_load::engine::Outcome as RunOutcome;
+use seam_load::summary::{Latency, Summary};
+use seam_load::threshold::{ms, Verdict};
+use seam_load::{hdr_file, k8s, Model, Plan, Shard, Stats, StopHandle, Target, Threshold};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const AFTER_HELP: &str = "\
+Examples:
+  seam load http://127.0.0.1:8080/health -c 256 -d 30s
+  seam load http://127.0.0.1:8080/orders --rate 5000/s -d 1m --threshold 'p99<50ms' --threshold 'errors<0.1%'
+  seam load http://127.0.0.1:8080/orders -m POST -H 'Content-Type: application/json' --body '{\"sku\":\"A-1\"}'
+  seam load http://svc:8080/ --rate 20000/s --shard 2/4 --out shard-2.hdr
+  seam load merge shard-*.hdr --threshold 'p95<200ms'
+  seam load k8s --shards 4 --image ghcr.io/acme/seam:1 -- http://svc:8080/ --rate 20000/s -d 5m
+
+Closed model (default): -c users, each sending its next request when the last
+is answered. Open model (--rate): requests start at their intended times over
+-c connections; latency counts from the intended time (coordinated omission
+corrected); late (sent 10 ms or more after their time) and dropped (never sent)
+requests are reported.
+
+Thresholds: p50..p99.99, avg, min, max (durations), errors (a rate: 0.1%),
+rps (a number); compare with <, <=, >, >=; one endpoint: p95[GET /users]<200ms.
+
+Exit codes: 0 every threshold held, 1 a threshold failed, 2 bad input, 3 the
+target could not be reached before the load started.";
+
+/// `seam load`.
+#[derive(Args)]
+#[command(
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct LoadArgs {
+    #[command(subcommand)]
+    command: Option<LoadCommand>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand)]
+enum LoadCommand {
+    /// Add up the histograms of shards' `--out` files (or every .hdr file of
+    /// a directory) into exact percentiles; judge thresholds on the whole.
+    Merge(MergeArgs),
+    /// Write a Kubernetes manifest that runs a load as N shards (an Indexed
+    /// Job) and merges them: `seam load k8s --shards 4 -- URL [LOAD FLAGS]`.
+    K8s(K8sArgs),
+}
+
+#[derive(Args, Clone)]
+struct RunArgs {
+    /// The URL to load (http://).
+    #[arg(value_name = "URL", required = true)]
+    target: Option<String>,
+    /// Users (closed model) or connections (open model).
+    #[arg(
+        short = 'c',
+        long = "connections",
+        visible_alias = "users",
+        default_value_t = 64
+    )]
+    connections: u32,
+    /// How long the load lasts: 30s, 5m.
+    #[arg(short = 'd', long, default_value = "10s")]
+    duration: String,
+    /// Open model: requests a second (5000/s, 300/m), started on schedule
+    /// whatever the answers take.
+    #[arg(long, value_name = "N/s")]
+    rate: Option<String>,
+    /// The request's method.
+    #[arg(short = 'm', long, default_value = "GET")]
+    method: String,
+    /// A request header, `Name: value`. Repeatable.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// The request body.
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// The request body, read from a file.
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+    /// A request with no answer this long after it was due is a timeout.
+    #[arg(long, default_value = "10s")]
+    timeout: String,
+    /// Open a new connection for every request (Connection: close).
+    #[arg(long)]
+    no_keep_alive: bool,
+    /// A threshold the run must hold (p95<200ms, errors<0.1%, rps>2000);
+    /// a failed one makes the exit code 1. Repeatable.
+    #[arg(long = "threshold", value_name = "EXPR")]
+    thresholds: Vec<String>,
+    /// Stop as soon as a threshold fails (judged once a second, after the
+    /// first full second).
+    #[arg(long)]
+    abort_on_fail: bool,
+    /// Write the summary as JSON here (`rps` and the percentiles at the top).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the thresholds as a JUnit report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the raw histograms here (an HdrHistogram interval log), for
+    /// `seam load merge`.
+    #[arg(long, value_name = "FILE.hdr")]
+    out: Option<PathBuf>,
+    /// Run shard i of n: its exact share of the users (or connections) and
+    /// the rate. `auto/n` takes i from JOB_COMPLETION_INDEX (Kubernetes).
+    #[arg(long, value_name = "i/n")]
+    shard: Option<String>,
+    /// No live progress line.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// `--out` files of the shards, or directories holding them.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// A threshold the merged run must hold. Repeatable.
+    #[arg(long = "threshold", value_name = "EXPR")]
+    thresholds: Vec<String>,
+    /// Write the merged summary as JSON here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the thresholds as a JUnit report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the merged histograms here.
+    #[arg(long, value_name = "FILE.hdr")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct K8sArgs {
+    /// How many pods share the load.
+    #[arg(long, value_name = "N")]
+    shards: u32,
+    /// A container image with `seam` on its PATH.
+    #[arg(long, default_value = "ghcr.io/seamline/seam:latest")]
+    image: String,
+    /// The Jobs' name.
+    #[arg(long, default_value = "seam-load")]
+    name: String,
+    /// Write the manifest here instead of to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// `seam load` arguments for every shard: URL, -c, --rate, -d,
+    /// --threshold ... (thresholds are judged again on the merge).
+    #[arg(last = true, required = true, value_name = "LOAD ARGS")]
+    load: Vec<String>,
+}
+
+pub fn run(args: LoadArgs) -> Result<Outcome, CliError> {
+    match args.command {
+        Some(LoadCommand::Merge(m)) => merge(m),
+        Some(LoadCommand::K8s(k)) => kubernetes(k),
+        None => load(args.run),
+    }
+}
+
+fn parse_thresholds(texts: &[String]) -> Result<Vec<Threshold>, CliError> {
+    texts
+        .iter()
+        .map(|t| Threshold::parse(t).map_err(CliError::Input))
+        .collect()
+}
+
+fn plan_of(args: &RunArgs) -> Result<(Plan, Shard), CliError> {
+    let input = |e: String| CliError::Input(e);
+    let url = args.target.as_deref().unwrap_or_default();
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h, "--header"))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(input)?;
+    let body = match (&args.body, &args.body_file) {
+        (Some(b), _) => bytes::Bytes::from(b.clone()),
+        (None, Some(f)) => std::fs::read(f)
+            .map(bytes::Bytes::from)
+            .map_err(|e| CliError::Input(format!("--body-file {}: {e}", f.display())))?,
+        (None, None) => bytes::Bytes::new(),
+    };
+    let target = Target::parse(url, &args.method, &headers, body).map_err(input)?;
+    let duration = parse_duration(&args.duration).map_err(|e| input(format!("--duration: {e}")))?;
+    if duration.is_zero() {
+        return Err(input("--duration: a load must last longer than 0s".into()));
+    }
+    let timeout = parse_duration(&args.timeout).map_err(|e| input(format!("--timeout: {e}")))?;
+    if args.connections == 0 {
+        return Err(input("-c/--connections: at least 1".into()));
+    }
+    let model = match &args.rate {
+        Some(r) => Model::Open {
+            rate: seam_load::plan::parse_rate(r).map_err(|e| input(format!("--rate: {e}")))?,
+            connections: args.connections,
+        },
+        None => Model::Closed {
+            users: args.connections,
+        },
+    };
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s, std::env::var("JOB_COMPLETION_INDEX").ok().as_deref())
+            .map_err(|e| input(format!("--shard: {e}")))?,
+        None => Shard::WHOLE,
+    };
+    let model = shard.apply(model);
+    if let Model::Closed { users: 0 } = model {
+        return Err(input(format!(
+            "--shard {}/{}: {} users over {} shards leaves this shard none",
+            shard.index, shard.count, args.connections, shard.count
+        )));
+    }
+    Ok((
+        Plan {
+            targets: vec![target],
+            model,
+            duration,
+            timeout,
+            keep_alive: !args.no_keep_alive,
+        },
+        shard,
+    ))
+}
+
+/// Raises the soft open-file limit to fit `connections` (and says so).
+fn raise_file_limit(connections: u32) {
+    #[cfg(unix)]
+    {
+        let needed = u64::from(connections) + 256;
+        if let Some(change) = seam_load::engine::raise_open_files(needed) {
+            eprintln!("{change}");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = connections;
+}
+
+fn describe(plan: &Plan, shard: Shard) -> String {
+    let model = match plan.model {
+        Model::Closed { users } => format!("{users} users"),
+        Model::Open { rate, connections } => format!("{rate}/s over {connections} connections"),
+    };
+    let shard = if shard == Shard::WHOLE {
+        String::new()
+    } else {
+        format!(", shard {}/{}", shard.index, shard.count)
+    };
+    format!(
+        "seam load {} {}: {model} for {}{shard}",
+        plan.targets[0].method,
+        plan.targets[0].uri,
+        humantime(plan.duration)
+    )
+}
+
+fn humantime(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 60.0 && s % 60.0 == 0.0 {
+        format!("{}m", s / 60.0)
+    } else {
+        format!("{s}s")
+    }
+}
+
+fn load(args: RunArgs) -> Result<Outcome, CliError> {
+    let (plan, shard) = plan_of(&args)?;
+    let thresholds = parse_thresholds(&args.thresholds)?;
+    let names = [plan.targets[0].name.as_str()];
+    for t in &thresholds {
+        t.check_endpoint(&names).map_err(CliError::Input)?;
+    }
+    raise_file_limit(plan.model.connections());
+    let live = !args.quiet && std::io::stderr().is_terminal();
+    eprintln!("{}", describe(&plan, shard));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
+    let stop = StopHandle::new();
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let aborted: std::cell::RefCell<Option<String>> = Default::default();
+    let result: Result<RunOutcome, _> = runtime.block_on(async {
+        let (ctrl_c_stop, flag) = (stop.clone(), interrupted.clone());
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                ctrl_c_stop.stop();
+            }
+        });
+        seam_load::run(&plan, &stop, |p| {
+            if live {
+                eprint!(
+                    "\r\x1b[2K  {:>4.0}s  {} requests  {:.0}/s  p95 {}  errors {}",
+                    p.elapsed.as_secs_f64(),
+                    p.requests,
+                    p.rps,
+                    ms(p.p95_ms),
+                    p.errors
+                );
+                let _ = std::io::stderr().flush();
+            }
+            if args.abort_on_fail && !thresholds.is_empty() && aborted.borrow().is_none() {
+                let stats = p.stats();
+                if let Some((t, v)) = thresholds
+                    .iter()
+                    .map(|t| (t, t.judge(&stats, p.elapsed)))
+                    .find(|(_, v)| !v.passed)
+                {
+                    *aborted.borrow_mut() = Some(format!("`{}` failed ({})", t.source, v.measured));
+                    stop.stop();
+                }
+            }
+        })
+        .await
+    });
+    if live {
+        eprint!("\r\x1b[2K");
+    }
+    let outcome = result.map_err(|e| CliError::Unreachable(e.to_string()))?;
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!(
+            "stopped by Ctrl-C after {:.1}s",
+            outcome.elapsed.as_secs_f64()
+        );
+    }
+    if let Some(why) = aborted.borrow().as_ref() {
+        eprintln!("stopped early: threshold {why}");
+    }
+    let open = matches!(plan.model, Model::Open { .. });
+    finish(
+        &outcome.stats,
+        outcome.elapsed,
+        open,
+        &thresholds,
+        Files {
+            json: args.json.as_ref(),
+            junit: args.junit.as_ref(),
+            out: args.out.as_ref(),
+        },
+    )
+}
+
+struct Files<'a> {
+    json: Option<&'a PathBuf>,
+    junit: Option<&'a PathBuf>,
+    out: Option<&'a PathBuf>,
+}
+
+/// Prints the summary and the thresholds' verdicts, writes the files asked
+/// for; exit 1 if a threshold failed.
+fn finish(
+    stats: &Stats,
+    elapsed: Duration,
+    open: bool,
+    thresholds: &[Threshold],
+    files: Files<'_>,
+) -> Result<Outcome, CliError> {
+    let summary = Summary::of(stats, elapsed, open);
+    let verdicts: Vec<(&Threshold, Verdict)> = thresholds
+        .iter()
+        .map(|t| (t, t.judge(stats, elapsed)))
+        .collect();
+    print!("{}", render(&summary, &verdicts));
+    let json = || {
+        let mut value = serde_json::to_value(&summary).expect("a summary serializes");
+        value["thresholds"] = verdicts
+            .iter()
+            .map(|(t, v)| serde_json::json!({"threshold": t.source, "passed": v.passed, "measured": v.measured}))
+            .collect();
+        serde_json::to_string_pretty(&value).expect("JSON") + "\n"
+    };
+    let junit = || junit_report(&verdicts, elapsed);
+    let out = files.out.map(|_| hdr_file::write(stats, elapsed, open));
+    if let Some(Err(e)) = &out {
+        return Err(CliError::Input(format!("--out: {e}")));
+    }
+    let raw = out.and_then(Result::ok).unwrap_or_default();
+    let raw_text = || String::from_utf8_lossy(&raw).into_owned();
+    write_all(&[
+        Requested::new("json", files.json, &json),
+        Requested::new("junit", files.junit, &junit),
+        Requested::new("histograms", files.out, &raw_text),
+    ])?;
+    Ok(if verdicts.iter().all(|(_, v)| v.passed) {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
+}
+
+fn junit_report(verdicts: &[(&Threshold, Verdict)], elapsed: Duration) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("seam load thresholds");
+    for (t, v) in verdicts {
+        let status = if v.passed {
+            TestCaseStatus::success()
+        } else {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(format!("threshold `{}` failed: {}", t.source, v.measured));
+            s
+        };
+        let mut case = TestCase::new(t.source.clone(), status);
+        case.set_system_out(v.measured.clone());
+        suite.add_test_case(case);
+    }
+    suite.set_time(elapsed);
+    let mut report = Report::new("seam load");
+    report.add_test_suite(suite);
+    report.to_string().unwrap_or_default()
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn latency_line(l: &Latency) -> String {
+    format!(
+        "p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}  (mean {})",
+        ms(l.p50),
+        ms(l.p90),
+        ms(l.p95),
+        ms(l.p99),
+        ms(l.p99_9),
+        ms(l.max),
+        ms(l.mean)
+    )
+}
+
+/// The terminal summary.
+fn render(s: &Summary, verdicts: &[(&Threshold, Verdict)]) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, label: &str, text: String| {
+        out.push_str(&format!("  {label:<11}{text}\n"));
+    };
+    line(
+        &mut out,
+        "requests",
+        format!(
+            "{} in {:.2}s, {}/s",
+            thousands(s.requests),
+            s.duration_s,
+            thousands(s.rps.round() as u64)
+        ),
+    );
+    line(&mut out, "latency", latency_line(&s.latency));
+    if !s.statuses.is_empty() {
+        let st: Vec<String> = s
+            .statuses
+            .iter()
+            .map(|(c, n)| format!("{c} {}", thousands(*n)))
+            .collect();
+        line(&mut out, "statuses", st.join("  "));
+    }
+    let errors = if s.errors == 0 {
+        "none".to_string()
+    } else {
+        let kinds: Vec<String> = s
+            .errors_by_kind
+            .iter()
+            .map(|(k, n)| format!("{} {}", k.label(), thousands(*n)))
+            .collect();
+        format!(
+            "{} ({:.3}%): {}",
+            thousands(s.errors),
+            s.error_rate * 100.0,
+            kinds.join(", ")
+        )
+    };
+    line(&mut out, "errors", errors);
+    if let Some(lag) = &s.send_lag {
+        line(
+            &mut out,
+            "send lag",
+            format!(
+                "p50 {}  p99 {}  max {}; late {}, dropped {}",
+                ms(lag.p50),
+                ms(lag.p99),
+                ms(lag.max),
+                thousands(s.late),
+                thousands(s.dropped)
+            ),
+        );
+    }
+    if s.interrupted > 0 {
+        line(
+            &mut out,
+            "unfinished",
+            format!(
+                "{} requests still in flight at the end",
+                thousands(s.interrupted)
+            ),
+        );
+    }
+    if s.endpoints.len() > 1 {
+        for e in &s.endpoints {
+            line(
+                &mut out,
+                "endpoint",
+                format!(
+                    "{}: {} requests, {}",
+                    e.name,
+                    thousands(e.requests),
+                    latency_line(&e.latency)
+                ),
+            );
+        }
+    }
+    if !verdicts.is_empty() {
+        out.push_str("  thresholds\n");
+        for (t, v) in verdicts {
+            let mark = if v.passed { "ok  " } else { "FAIL" };
+            out.push_str(&format!("    {mark} {}  ({})\n", t.source, v.measured));
+        }
+    }
+    out
+}
+
+fn hdr_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| CliError::Input(format!("{}: {e}", p.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "hdr"))
+                .collect();
+            inside.sort();
+            if inside.is_empty() {
+                return Err(CliError::Input(format!(
+                    "{}: no .hdr files in this directory",
+                    p.display()
+                )));
+            }
+            files.extend(inside);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn merge(args: MergeArgs) -> Result<Outcome, CliError> {
+    let thresholds = parse_thresholds(&args.thresholds)?;
+    let mut runs = Vec::new();
+    for file in hdr_files(&args.files)? {
+        let shown = file.display().to_string();
+        let bytes = std::fs::read(&file).map_err(|e| CliError::Input(format!("{shown}: {e}")))?;
+        runs.push(hdr_file::read(&shown, &bytes).map_err(CliError::Input)?);
+    }
+    let count = runs.len();
+    let merged = hdr_file::merge(runs);
+    let names: Vec<&str> = merged
+        .stats
+        .endpoints
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    for t in &thresholds {
+        t.check_endpoint(&names).map_err(CliError::Input)?;
+    }
+    eprintln!("seam load merge: {count} shard files");
+    finish(
+        &merged.stats,
+        merged.elapsed,
+        merged.open,
+        &thresholds,
+        Files {
+            json: args.json.as_ref(),
+            junit: args.junit.as_ref(),
+            out: args.out.as_ref(),
+        },
+    )
+}
+
+fn kubernetes(args: K8sArgs) -> Result<Outcome, CliError> {
+    k8s::check_name(&args.name).map_err(|e| CliError::Input(format!("--name: {e}")))?;
+    if args.shards == 0 {
+        return Err(CliError::Input("--shards: at least 1".into()));
+    }
+    // the shards' arguments must make a valid `seam load` before they ship
+    #[derive(clap::Parser)]
+    struct Check {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+    let mut argv = vec!["seam load".to_string()];
+    argv.extend(args.load.iter().cloned());
+    let check = <Check as clap::Parser>::try_parse_from(&argv).map_err(|e| {
+        CliError::Input(format!(
+            "the load arguments after `--`: {}",
+            e.to_string().trim()
+        ))
+    })?;
+    if check.run.shard.is_some() || check.run.out.is_some() {
+        return Err(CliError::Input(
+            "the load arguments after `--`: leave out --shard and --out; the manifest sets them for each pod".into(),
+        ));
+    }
+    plan_of(&check.run)?;
+    let mut merge_args = Vec::new();
+    for t in &check.run.thresholds {
+        Threshold::parse(t).map_err(CliError::Input)?;
+        merge_args.extend(["--threshold".to_string(), t.clone()]);
+    }
+    let yaml = k8s::Manifest {
+        name: &args.name,
+        image: &args.image,
+        shards: args.shards,
+        load_args: &args.load,
+        merge_args: &merge_args,
+    }
+    .render();
+    match &args.output {
+        Some(path) => {
+            crate::reports::write_one(path, &yaml)
+                .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{yaml}"),
+    }
+    Ok(exit::OK)
+}

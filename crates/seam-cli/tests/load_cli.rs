@@ -1,0 +1,242 @@
+//! `seam load` as a user runs it, against `seam mock` on loopback: the
+//! summary and its counts (checked against the mock's own journal), exit
+//! codes of thresholds and bad input, the JSON and JUnit files, shards and
+//! their exact merge, and the Kubernetes manifest.
+
+mod common;
+
+use common::{closed_port, mock, seam};
+use serde_json::Value;
+
+fn hello_mock() -> (common::Running, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "stubs:\n  - request: { path: /hello }\n    response: { text: hi }\n  - request: { path: /down }\n    response: { status: 503 }\n",
+    )
+    .unwrap();
+    (mock(&["--stubs", dir.path().to_str().unwrap()]), dir)
+}
+
+fn served(url: &str, path: &str) -> u64 {
+    let count: Value = reqwest::blocking::Client::new()
+        .post(format!("{url}/__admin/requests/count"))
+        .json(&serde_json::json!({"method": "GET", "url": path}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    count["count"].as_u64().unwrap()
+}
+
+#[test]
+fn a_run_reports_what_the_server_served_and_thresholds_decide_the_exit() {
+    let (server, dir) = hello_mock();
+    let json = dir.path().join("out/summary.json");
+    let junit = dir.path().join("out/junit.xml");
+    let url = format!("{}/hello", server.url);
+    let (code, out, err) = seam(&[
+        "load",
+        &url,
+        "-c",
+        "4",
+        "-d",
+        "1s",
+        "--threshold",
+        "p99<10s",
+        "--threshold",
+        "p50<0.001ms",
+        "--threshold",
+        "errors<1%",
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("4 users for 1s"), "{err}");
+    assert!(out.contains("    FAIL p50<0.001ms  (p50 was "), "{out}");
+    assert!(out.contains("    ok   p99<10s"), "{out}");
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let requests = summary["requests"].as_u64().unwrap();
+    assert!(requests > 50, "{summary}");
+    assert_eq!(requests, served(&server.url, "/hello"));
+    assert_eq!(summary["statuses"]["2xx"].as_u64(), Some(requests));
+    assert!(summary["rps"].as_f64().unwrap() > 50.0);
+    for p in ["p50", "p90", "p95", "p99", "p99.9", "max"] {
+        assert!(summary[p].as_f64().unwrap() > 0.0, "{p} in {summary}");
+    }
+    assert_eq!(summary["thresholds"][1]["passed"], false);
+    let junit = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let failures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
+    assert_eq!(failures.len(), 1, "{junit}");
+    assert!(failures[0]
+        .attribute("message")
+        .unwrap()
+        .contains("p50<0.001ms"));
+}
+
+#[test]
+fn error_statuses_count_as_errors() {
+    let (server, _dir) = hello_mock();
+    let (code, out, _) = seam(&[
+        "load",
+        &format!("{}/down", server.url),
+        "-c",
+        "2",
+        "-d",
+        "500ms",
+        "--threshold",
+        "errors<1%",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("statuses   5xx "), "{out}");
+    assert!(out.contains("(100.000%): status "), "{out}");
+}
+
+#[test]
+fn shards_merge_into_the_whole_run() {
+    let (server, dir) = hello_mock();
+    let url = format!("{}/hello", server.url);
+    let shards = dir.path().join("shards");
+    for i in 1..=3 {
+        let out = shards.join(format!("s{i}.hdr"));
+        let (code, stdout, err) = seam(&[
+            "load",
+            &url,
+            "--rate",
+            "300/s",
+            "-c",
+            "3",
+            "-d",
+            "1s",
+            "--shard",
+            &format!("{i}/3"),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(code, 0, "{stdout}{err}");
+        assert!(
+            err.contains("100/s over 1 connections for 1s, shard"),
+            "{err}"
+        );
+        assert!(stdout.contains("requests   100 in"), "{stdout}");
+    }
+    let json = dir.path().join("merged.json");
+    let (code, out, err) = seam(&[
+        "load",
+        "merge",
+        shards.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--threshold",
+        "rps>250",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("3 shard files"), "{err}");
+    let merged: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(merged["requests"], 300);
+    assert_eq!(served(&server.url, "/hello"), 300);
+    assert_eq!(merged["dropped"], 0);
+
+    let bogus = dir.path().join("notes.hdr");
+    std::fs::write(&bogus, "hello\n").unwrap();
+    let (code, _, err) = seam(&["load", "merge", bogus.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("notes.hdr: not a `seam load --out` file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_and_an_unreachable_target_3_before_any_load() {
+    let refused = format!("http://127.0.0.1:{}/", closed_port());
+    let (code, _, err) = seam(&["load", &refused, "-d", "30s"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("connection refused"), "{err}");
+    for (args, expected) in [
+        (vec!["load", "127.0.0.1:9/"], "has no scheme"),
+        (
+            vec!["load", "http://127.0.0.1:9/", "--threshold", "p95<soon"],
+            "`soon` is not a duration",
+        ),
+        (
+            vec!["load", "http://127.0.0.1:9/", "--rate", "fast"],
+            "--rate: `fast` is not a rate",
+        ),
+        (
+            vec!["load", "http://127.0.0.1:9/", "-d", "0s"],
+            "longer than 0s",
+        ),
+        (
+            vec!["load", "http://127.0.0.1:9/", "--shard", "5/4"],
+            "is not a shard",
+        ),
+        (
+            vec!["load", "http://127.0.0.1:9/", "-H", "nocolon"],
+            "`Name: value`",
+        ),
+    ] {
+        let (code, _, err) = seam(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn the_kubernetes_manifest_runs_the_shards_and_their_merge() {
+    let (code, yaml, err) = seam(&[
+        "load",
+        "k8s",
+        "--shards",
+        "4",
+        "--name",
+        "orders",
+        "--",
+        "http://orders:8080/",
+        "--rate",
+        "2000/s",
+        "--threshold",
+        "p95<200ms",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let docs: Vec<Value> = serde_saphyr::from_multiple(&yaml).unwrap();
+    assert_eq!(docs[1]["spec"]["completionMode"], "Indexed");
+    assert_eq!(docs[1]["spec"]["completions"], 4);
+    let args = &docs[1]["spec"]["template"]["spec"]["containers"][0]["args"];
+    assert_eq!(args[args.as_array().unwrap().len() - 3], "auto/4");
+    assert_eq!(
+        docs[2]["spec"]["template"]["spec"]["containers"][0]["args"][3],
+        "--threshold"
+    );
+    let (code, _, err) = seam(&[
+        "load",
+        "k8s",
+        "--shards",
+        "2",
+        "--",
+        "http://x/",
+        "--shard",
+        "1/2",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("leave out --shard and --out"), "{err}");
+    let (code, _, err) = seam(&[
+        "load",
+        "k8s",
+        "--shards",
+        "2",
+        "--",
+        "http://x/",
+        "--rat",
+        "5/s",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--rate"), "{err}");
+}

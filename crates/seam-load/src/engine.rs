@@ -1,0 +1,360 @@
+//! Runs a [`Plan`]: checks that every target answers at all, starts one task
+//! per user (closed model) or per connection (open model), reports progress
+//! once a second, stops at the end of the duration or when asked, and gives
+//! in-flight requests a short grace period before counting them as
+//! interrupted.
+//!
+//! In the open model, connection `c` of `n` sends requests `c`, `c + n`,
+//! `c + 2n`, ... of the run, request `j` due `j / rate` seconds after the
+//! start. A request that cannot be sent on time (its connection is still
+//! waiting for an earlier answer) is sent as soon as it can, and its latency
+//! is counted from when it was due, as wrk2 does: a server that stalls is
+//! not let off by the requests it held back.
+
+use crate::client::Connection;
+use crate::plan::{Model, Plan};
+use crate::stats::{new_histogram, Stats};
+use crate::summary::Latency;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// How long requests still in flight at the end may take to finish.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A target's host does not resolve or does not accept connections.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// Stops a run early (Ctrl-C, a failed threshold); cheap to clone.
+#[derive(Clone, Default)]
+pub struct StopHandle(Arc<(AtomicBool, Notify)>);
+
+impl StopHandle {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn stop(&self) {
+        self.0 .0.store(true, Ordering::SeqCst);
+        self.0 .1.notify_waiters();
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.0 .0.load(Ordering::SeqCst)
+    }
+
+    async fn stopped(&self) {
+        let notified = self.0 .1.notified();
+        if self.is_stopped() {
+            return;
+        }
+        notified.await;
+    }
+}
+
+/// Once a second while the run goes on.
+pub struct Progress<'a> {
+    pub elapsed: Duration,
+    /// Requests ended so far, and how many of them failed.
+    pub requests: u64,
+    pub errors: u64,
+    /// Answers in the last second, and their 95th percentile (ms).
+    pub rps: f64,
+    pub p95_ms: f64,
+    shards: &'a [Mutex<Stats>],
+}
+
+impl Progress<'_> {
+    /// Everything measured so far.
+    pub fn stats(&self) -> Stats {
+        merge(self.shards)
+    }
+}
+
+/// How a run ended.
+pub struct Outcome {
+    pub stats: Stats,
+    /// From the first request to the last answer.
+    pub elapsed: Duration,
+    /// Stopped through the [`StopHandle`] before its duration.
+    pub stopped_early: bool,
+}
+
+fn merge(shards: &[Mutex<Stats>]) -> Stats {
+    let mut all: Option<Stats> = None;
+    for shard in shards {
+        let s = shard.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut all {
+            Some(a) => a.add(&s),
+            None => all = Some(s.clone()),
+        }
+    }
+    all.unwrap_or_else(|| Stats::new(&[]))
+}
+
+/// Resolves and connects to each target once, so that a run against an
+/// address nothing answers on fails before any load starts.
+async fn preflight(plan: &Plan) -> Result<Vec<SocketAddr>, LoadError> {
+    let mut addrs = Vec::new();
+    for target in &plan.targets {
+        let authority = target.authority();
+        let addr = tokio::net::lookup_host(&authority)
+            .await
+            .map_err(|e| LoadError::Unreachable(format!("cannot resolve `{authority}`: {e}")))?
+            .min_by_key(|a| a.is_ipv6())
+            .ok_or_else(|| {
+                LoadError::Unreachable(format!("`{authority}` resolves to no address"))
+            })?;
+        if !addrs.contains(&addr) {
+            Connection::open(addr, plan.timeout).await.map_err(|kind| {
+                LoadError::Unreachable(format!(
+                    "cannot connect to {authority} ({addr}): {}",
+                    match kind {
+                        crate::stats::ErrorKind::Refused => "connection refused",
+                        _ => "no answer",
+                    }
+                ))
+            })?;
+        }
+        addrs.push(addr);
+    }
+    Ok(addrs)
+}
+
+struct Shared {
+    plan: Plan,
+    addrs: Vec<SocketAddr>,
+    start: Instant,
+    stop: StopHandle,
+    shards: Vec<Mutex<Stats>>,
+    requests: AtomicU64,
+    errors: AtomicU64,
+}
+
+impl Shared {
+    fn record(&self, user: u32, f: impl FnOnce(&mut Stats)) {
+        let shard = &self.shards[user as usize % self.shards.len()];
+        f(&mut shard.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    fn second(&self) -> usize {
+        self.start.elapsed().as_secs() as usize
+    }
+}
+
+/// Runs `plan` until its duration is over or `stop` is called; `progress` is
+/// called once a second.
+pub async fn run(
+    plan: &Plan,
+    stop: &StopHandle,
+    mut progress: impl FnMut(&Progress<'_>),
+) -> Result<Outcome, LoadError> {
+    let addrs = preflight(plan).await?;
+    let names: Vec<&str> = plan.targets.iter().map(|t| t.name.as_str()).collect();
+    let connections = plan.model.connections().max(1);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let shards = (0..(threads * 4).min(connections as usize).max(1))
+        .map(|_| Mutex::new(Stats::new(&names)))
+        .collect();
+    let shared = Arc::new(Shared {
+        plan: plan.clone(),
+        addrs,
+        start: Instant::now(),
+        stop: StopHandle::new(),
+        shards,
+        requests: AtomicU64::new(0),
+        errors: AtomicU64::new(0),
+    });
+    let mut users = JoinSet::new();
+    for user in 0..connections {
+        let shared = shared.clone();
+        users.spawn(async move { user_loop(&shared, user).await });
+    }
+    let end = shared.start + plan.duration;
+    let mut tick = shared.start + Duration::from_secs(1);
+    let stopped_early = loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(tick.min(end)) => {}
+            _ = stop.stopped() => break true,
+        }
+        let now = Instant::now();
+        if now >= tick {
+            let mut window = new_histogram();
+            for shard in &shared.shards {
+                let mut s = shard.lock().unwrap_or_else(|p| p.into_inner());
+                crate::stats::add_histogram(&mut window, &s.window);
+                s.window.reset();
+            }
+            progress(&Progress {
+                elapsed: now - shared.start,
+                requests: shared.requests.load(Ordering::Relaxed),
+                errors: shared.errors.load(Ordering::Relaxed),
+                rps: window.len() as f64,
+                p95_ms: Latency::percentile(&window, 95.0),
+                shards: &shared.shards,
+            });
+            tick += Duration::from_secs(1);
+        }
+        if now >= end {
+            break false;
+        }
+    };
+    shared.stop.stop();
+    let grace = tokio::time::sleep(GRACE);
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            joined = users.join_next() => if joined.is_none() { break },
+            _ = &mut grace => break,
+        }
+    }
+    let interrupted = users.len() as u64;
+    users.abort_all();
+    let elapsed = shared.start.elapsed();
+    let mut stats = merge(&shared.shards);
+    stats.interrupted += interrupted;
+    Ok(Outcome {
+        stats,
+        elapsed,
+        stopped_early,
+    })
+}
+
+/// The timer's resolution: tokio wakes a sleeper on the millisecond tick
+/// after its deadline, up to a millisecond late.
+const TIMER_TICK: Duration = Duration::from_millis(1);
+
+/// Waits until `due` (or a stop): sleeps until a tick before it, then yields
+/// to other tasks until it comes, so that requests leave on time instead of
+/// on the timer's next tick (which would add up to a millisecond to every
+/// latency counted from the intended time).
+async fn wait_until(due: Instant, stop: &StopHandle) {
+    if Instant::now() + TIMER_TICK < due {
+        tokio::select! {
+            _ = tokio::time::sleep_until(due - TIMER_TICK) => {}
+            _ = stop.stopped() => return,
+        }
+    }
+    while Instant::now() < due && !stop.is_stopped() {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// One user (closed model) or one connection's share of the schedule (open
+/// model), until the run stops.
+async fn user_loop(shared: &Shared, user: u32) {
+    let plan = &shared.plan;
+    let mut conns: Vec<Option<Connection>> = (0..plan.targets.len()).map(|_| None).collect();
+    let mut turn = user as usize;
+    let mut slot = u64::from(user);
+    loop {
+        let due = match plan.model {
+            Model::Closed { .. } => {
+                if shared.stop.is_stopped() {
+                    return;
+                }
+                Instant::now()
+            }
+            Model::Open { rate, connections } => {
+                let per = u64::from(connections.max(1));
+                let total = (plan.duration.as_secs_f64() * rate).ceil() as u64;
+                if slot >= total {
+                    return;
+                }
+                let due = shared.start + Duration::from_secs_f64(slot as f64 / rate);
+                wait_until(due, &shared.stop).await;
+                if shared.stop.is_stopped() {
+                    let left = (total - slot).div_ceil(per);
+                    shared.record(user, |s| s.dropped += left);
+                    return;
+                }
+                let lag = Instant::now().saturating_duration_since(due);
+                shared.record(user, |s| s.record_lag(lag.as_micros() as u64));
+                slot += per;
+                due
+            }
+        };
+        let index = turn % plan.targets.len();
+        turn += 1;
+        let target = &plan.targets[index];
+        let conn = match &mut conns[index] {
+            Some(c) => c,
+            slot @ None => match Connection::open(shared.addrs[index], plan.timeout).await {
+                Ok(c) => slot.insert(c),
+                Err(kind) => {
+                    shared.requests.fetch_add(1, Ordering::Relaxed);
+                    shared.errors.fetch_add(1, Ordering::Relaxed);
+                    let second = shared.second();
+                    shared.record(user, |s| s.record_failure(index, kind, second));
+                    // nothing listens: do not spin; the next try comes soon
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        let result = conn.send(target, plan.timeout, plan.keep_alive).await;
+        let latency = due.elapsed();
+        let second = shared.second();
+        shared.requests.fetch_add(1, Ordering::Relaxed);
+        match result {
+            Ok(answer) => {
+                if !(200..400).contains(&answer.status) {
+                    shared.errors.fetch_add(1, Ordering::Relaxed);
+                }
+                shared.record(user, |s| {
+                    s.record_answer(
+                        index,
+                        answer.status,
+                        latency.as_micros() as u64,
+                        answer.bytes,
+                        second,
+                    )
+                });
+                if answer.closed || !plan.keep_alive {
+                    conns[index] = None;
+                }
+            }
+            Err(kind) => {
+                shared.errors.fetch_add(1, Ordering::Relaxed);
+                shared.record(user, |s| s.record_failure(index, kind, second));
+                conns[index] = None;
+            }
+        }
+    }
+}
+
+/// Raises this process's soft open-file limit to `needed` (at most the hard
+/// limit); says what it did, or why it could not, when it had to act.
+#[cfg(unix)]
+pub fn raise_open_files(needed: u64) -> Option<String> {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    let current = limit.current?;
+    if current >= needed {
+        return None;
+    }
+    let target = limit.maximum.map_or(needed, |max| max.min(needed));
+    if target <= current {
+        return Some(format!(
+            "the open-file limit is {current} (hard limit {target}); connections beyond it will fail: raise it with `ulimit -n`"
+        ));
+    }
+    limit.current = Some(target);
+    match setrlimit(Resource::Nofile, limit) {
+        Ok(()) => Some(format!(
+            "raised the open-file limit from {current} to {target} for the connections"
+        )),
+        Err(e) => Some(format!(
+            "could not raise the open-file limit from {current}: {e}"
+        )),
+    }
+}

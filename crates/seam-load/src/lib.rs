@@ -1,0 +1,32 @@
+//! seam-load: how an API holds up under load, measured honestly.
+//!
+//! - [`plan`]: what to send and how (closed model: virtual users looping;
+//!   open model: a fixed arrival rate), and a shard's exact share of it.
+//! - [`client`]: one HTTP/1.1 connection per user on hyper, errors sorted by kind.
+//! - [`engine`]: runs a plan; latency in the open model counts from each
+//!   request's intended send time (coordinated omission corrected).
+//! - [`stats`]: HDR histograms per endpoint and status class, errors, a
+//!   per-second series; shards add up exactly.
+//! - [`summary`]: the figures a report shows, from the stats.
+//! - [`threshold`]: `p95<200ms`, `errors<0.1%`, `rps>2000`: parsed and judged.
+//! - [`hdr_file`]: the raw histograms written to and read from an HdrHistogram
+//!   interval log, so shards run apart merge into exact percentiles.
+//! - [`k8s`]: a Kubernetes Indexed Job that runs the shards of one scenario.
+//!
+//! The engine never prints: it reports progress through a callback and
+//! returns its stats; the command line renders them.
+
+pub mod client;
+pub mod engine;
+pub mod hdr_file;
+pub mod k8s;
+pub mod plan;
+pub mod stats;
+pub mod summary;
+pub mod threshold;
+
+pub use engine::{run, LoadError, Progress, StopHandle};
+pub use plan::{Model, Plan, Shard, Target};
+pub use stats::Stats;
+pub use summary::Summary;
+pub use threshold::Threshold;
