@@ -7,11 +7,11 @@
 use crate::reports::{write_all, Requested};
 use crate::{exit, CliError, Outcome};
 use clap::{Args, Subcommand};
-use seam_core::units::{parse_duration, parse_header};
+use seam_load::config::{LoadSettings, Resolved};
 use seam_load::engine::Outcome as RunOutcome;
-use seam_load::summary::{Latency, Summary};
-use seam_load::threshold::{ms, Verdict};
-use seam_load::{hdr_file, k8s, Model, Plan, Shard, Stats, StopHandle, Target, Threshold};
+use seam_load::summary::Summary;
+use seam_load::threshold::ms;
+use seam_load::{hdr_file, k8s, report, Model, Plan, Shard, Stats, StopHandle, Threshold};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -64,26 +64,25 @@ enum LoadCommand {
 #[derive(Args, Clone)]
 struct RunArgs {
     /// The URL to load (http://).
-    #[arg(value_name = "URL", required = true)]
+    #[arg(value_name = "URL", required_unless_present = "config")]
     target: Option<String>,
-    /// Users (closed model) or connections (open model).
-    #[arg(
-        short = 'c',
-        long = "connections",
-        visible_alias = "users",
-        default_value_t = 64
-    )]
-    connections: u32,
-    /// How long the load lasts: 30s, 5m.
-    #[arg(short = 'd', long, default_value = "10s")]
-    duration: String,
+    /// Read settings from the `[load]` table of this seam.toml (flags given
+    /// here win).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Users (closed model) or connections (open model) [default: 64].
+    #[arg(short = 'c', long = "connections", visible_alias = "users")]
+    connections: Option<u32>,
+    /// How long the load lasts: 30s, 5m [default: 10s].
+    #[arg(short = 'd', long)]
+    duration: Option<String>,
     /// Open model: requests a second (5000/s, 300/m), started on schedule
     /// whatever the answers take.
     #[arg(long, value_name = "N/s")]
     rate: Option<String>,
-    /// The request's method.
-    #[arg(short = 'm', long, default_value = "GET")]
-    method: String,
+    /// The request's method [default: GET].
+    #[arg(short = 'm', long)]
+    method: Option<String>,
     /// A request header, `Name: value`. Repeatable.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
@@ -92,10 +91,11 @@ struct RunArgs {
     body: Option<String>,
     /// The request body, read from a file.
     #[arg(long, value_name = "FILE")]
-    body_file: Option<PathBuf>,
-    /// A request with no answer this long after it was due is a timeout.
-    #[arg(long, default_value = "10s")]
-    timeout: String,
+    body_file: Option<String>,
+    /// A request with no answer this long after it was due is a timeout
+    /// [default: 10s].
+    #[arg(long)]
+    timeout: Option<String>,
     /// Open a new connection for every request (Connection: close).
     #[arg(long)]
     no_keep_alive: bool,
@@ -124,6 +124,32 @@ struct RunArgs {
     /// No live progress line.
     #[arg(short, long)]
     quiet: bool,
+    /// Worker threads sending the load [default: one per core].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+impl RunArgs {
+    /// The settings the flags give (unset ones left to a config file or the
+    /// defaults).
+    fn settings(&self) -> LoadSettings {
+        let some = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+        LoadSettings {
+            name: None,
+            url: self.target.clone(),
+            connections: self.connections,
+            duration: self.duration.clone(),
+            rate: self.rate.clone(),
+            method: self.method.clone(),
+            headers: some(&self.headers),
+            body: self.body.clone(),
+            body_file: self.body_file.clone(),
+            timeout: self.timeout.clone(),
+            keep_alive: self.no_keep_alive.then_some(false),
+            thresholds: some(&self.thresholds),
+            shard: self.shard.clone(),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -180,62 +206,21 @@ fn parse_thresholds(texts: &[String]) -> Result<Vec<Threshold>, CliError> {
         .collect()
 }
 
-fn plan_of(args: &RunArgs) -> Result<(Plan, Shard), CliError> {
-    let input = |e: String| CliError::Input(e);
-    let url = args.target.as_deref().unwrap_or_default();
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| parse_header(h, "--header"))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(input)?;
-    let body = match (&args.body, &args.body_file) {
-        (Some(b), _) => bytes::Bytes::from(b.clone()),
-        (None, Some(f)) => std::fs::read(f)
-            .map(bytes::Bytes::from)
-            .map_err(|e| CliError::Input(format!("--body-file {}: {e}", f.display())))?,
-        (None, None) => bytes::Bytes::new(),
+/// The run the flags (over the `--config` file's `[load]` table) ask for.
+fn resolve(args: &RunArgs) -> Result<Resolved, CliError> {
+    let flags = args.settings();
+    let (settings, dir) = match &args.config {
+        Some(path) => {
+            let file = seam_pipeline::config::load_load(path, &|name| std::env::var(name).ok())
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            (file.overridden_by(flags), crate::reports::config_dir(path))
+        }
+        None => (flags, PathBuf::from(".")),
     };
-    let target = Target::parse(url, &args.method, &headers, body).map_err(input)?;
-    let duration = parse_duration(&args.duration).map_err(|e| input(format!("--duration: {e}")))?;
-    if duration.is_zero() {
-        return Err(input("--duration: a load must last longer than 0s".into()));
-    }
-    let timeout = parse_duration(&args.timeout).map_err(|e| input(format!("--timeout: {e}")))?;
-    if args.connections == 0 {
-        return Err(input("-c/--connections: at least 1".into()));
-    }
-    let model = match &args.rate {
-        Some(r) => Model::Open {
-            rate: seam_load::plan::parse_rate(r).map_err(|e| input(format!("--rate: {e}")))?,
-            connections: args.connections,
-        },
-        None => Model::Closed {
-            users: args.connections,
-        },
-    };
-    let shard = match &args.shard {
-        Some(s) => Shard::parse(s, std::env::var("JOB_COMPLETION_INDEX").ok().as_deref())
-            .map_err(|e| input(format!("--shard: {e}")))?,
-        None => Shard::WHOLE,
-    };
-    let model = shard.apply(model);
-    if let Model::Closed { users: 0 } = model {
-        return Err(input(format!(
-            "--shard {}/{}: {} users over {} shards leaves this shard none",
-            shard.index, shard.count, args.connections, shard.count
-        )));
-    }
-    Ok((
-        Plan {
-            targets: vec![target],
-            model,
-            duration,
-            timeout,
-            keep_alive: !args.no_keep_alive,
-        },
-        shard,
-    ))
+    let job_index = std::env::var("JOB_COMPLETION_INDEX").ok();
+    settings
+        .resolve(&dir, job_index.as_deref())
+        .map_err(CliError::Input)
 }
 
 /// Raises the soft open-file limit to fit `connections` (and says so).
@@ -279,16 +264,22 @@ fn humantime(d: Duration) -> String {
 }
 
 fn load(args: RunArgs) -> Result<Outcome, CliError> {
-    let (plan, shard) = plan_of(&args)?;
-    let thresholds = parse_thresholds(&args.thresholds)?;
-    let names = [plan.targets[0].name.as_str()];
-    for t in &thresholds {
-        t.check_endpoint(&names).map_err(CliError::Input)?;
-    }
+    let Resolved {
+        plan,
+        thresholds,
+        shard,
+    } = resolve(&args)?;
     raise_file_limit(plan.model.connections());
     let live = !args.quiet && std::io::stderr().is_terminal();
     eprintln!("{}", describe(&plan, shard));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    if args.threads == Some(0) {
+        return Err(CliError::Input("--threads: at least 1".into()));
+    }
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        builder.worker_threads(n);
+    }
+    let runtime = builder
         .enable_all()
         .build()
         .map_err(|e| CliError::Input(format!("cannot start the runtime: {e}")))?;
@@ -372,11 +363,8 @@ fn finish(
     files: Files<'_>,
 ) -> Result<Outcome, CliError> {
     let summary = Summary::of(stats, elapsed, open);
-    let verdicts: Vec<(&Threshold, Verdict)> = thresholds
-        .iter()
-        .map(|t| (t, t.judge(stats, elapsed)))
-        .collect();
-    print!("{}", render(&summary, &verdicts));
+    let verdicts = report::judge_all(thresholds, stats, elapsed);
+    print!("{}", report::text(&summary, &verdicts));
     let json = || {
         let mut value = serde_json::to_value(&summary).expect("a summary serializes");
         value["thresholds"] = verdicts
@@ -385,7 +373,7 @@ fn finish(
             .collect();
         serde_json::to_string_pretty(&value).expect("JSON") + "\n"
     };
-    let junit = || junit_report(&verdicts, elapsed);
+    let junit = || report::junit(&verdicts, elapsed);
     let out = files.out.map(|_| hdr_file::write(stats, elapsed, open));
     if let Some(Err(e)) = &out {
         return Err(CliError::Input(format!("--out: {e}")));
@@ -402,141 +390,6 @@ fn finish(
     } else {
         exit::FAILED
     })
-}
-
-fn junit_report(verdicts: &[(&Threshold, Verdict)], elapsed: Duration) -> String {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut suite = TestSuite::new("seam load thresholds");
-    for (t, v) in verdicts {
-        let status = if v.passed {
-            TestCaseStatus::success()
-        } else {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(format!("threshold `{}` failed: {}", t.source, v.measured));
-            s
-        };
-        let mut case = TestCase::new(t.source.clone(), status);
-        case.set_system_out(v.measured.clone());
-        suite.add_test_case(case);
-    }
-    suite.set_time(elapsed);
-    let mut report = Report::new("seam load");
-    report.add_test_suite(suite);
-    report.to_string().unwrap_or_default()
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn latency_line(l: &Latency) -> String {
-    format!(
-        "p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}  (mean {})",
-        ms(l.p50),
-        ms(l.p90),
-        ms(l.p95),
-        ms(l.p99),
-        ms(l.p99_9),
-        ms(l.max),
-        ms(l.mean)
-    )
-}
-
-/// The terminal summary.
-fn render(s: &Summary, verdicts: &[(&Threshold, Verdict)]) -> String {
-    let mut out = String::new();
-    let line = |out: &mut String, label: &str, text: String| {
-        out.push_str(&format!("  {label:<11}{text}\n"));
-    };
-    line(
-        &mut out,
-        "requests",
-        format!(
-            "{} in {:.2}s, {}/s",
-            thousands(s.requests),
-            s.duration_s,
-            thousands(s.rps.round() as u64)
-        ),
-    );
-    line(&mut out, "latency", latency_line(&s.latency));
-    if !s.statuses.is_empty() {
-        let st: Vec<String> = s
-            .statuses
-            .iter()
-            .map(|(c, n)| format!("{c} {}", thousands(*n)))
-            .collect();
-        line(&mut out, "statuses", st.join("  "));
-    }
-    let errors = if s.errors == 0 {
-        "none".to_string()
-    } else {
-        let kinds: Vec<String> = s
-            .errors_by_kind
-            .iter()
-            .map(|(k, n)| format!("{} {}", k.label(), thousands(*n)))
-            .collect();
-        format!(
-            "{} ({:.3}%): {}",
-            thousands(s.errors),
-            s.error_rate * 100.0,
-            kinds.join(", ")
-        )
-    };
-    line(&mut out, "errors", errors);
-    if let Some(lag) = &s.send_lag {
-        line(
-            &mut out,
-            "send lag",
-            format!(
-                "p50 {}  p99 {}  max {}; late {}, dropped {}",
-                ms(lag.p50),
-                ms(lag.p99),
-                ms(lag.max),
-                thousands(s.late),
-                thousands(s.dropped)
-            ),
-        );
-    }
-    if s.interrupted > 0 {
-        line(
-            &mut out,
-            "unfinished",
-            format!(
-                "{} requests still in flight at the end",
-                thousands(s.interrupted)
-            ),
-        );
-    }
-    if s.endpoints.len() > 1 {
-        for e in &s.endpoints {
-            line(
-                &mut out,
-                "endpoint",
-                format!(
-                    "{}: {} requests, {}",
-                    e.name,
-                    thousands(e.requests),
-                    latency_line(&e.latency)
-                ),
-            );
-        }
-    }
-    if !verdicts.is_empty() {
-        out.push_str("  thresholds\n");
-        for (t, v) in verdicts {
-            let mark = if v.passed { "ok  " } else { "FAIL" };
-            out.push_str(&format!("    {mark} {}  ({})\n", t.source, v.measured));
-        }
-    }
-    out
 }
 
 fn hdr_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
@@ -620,7 +473,7 @@ fn kubernetes(args: K8sArgs) -> Result<Outcome, CliError> {
             "the load arguments after `--`: leave out --shard and --out; the manifest sets them for each pod".into(),
         ));
     }
-    plan_of(&check.run)?;
+    resolve(&check.run)?;
     let mut merge_args = Vec::new();
     for t in &check.run.thresholds {
         Threshold::parse(t).map_err(CliError::Input)?;

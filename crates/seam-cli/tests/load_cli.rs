@@ -168,7 +168,7 @@ fn bad_input_exits_2_and_an_unreachable_target_3_before_any_load() {
         ),
         (
             vec!["load", "http://127.0.0.1:9/", "--rate", "fast"],
-            "--rate: `fast` is not a rate",
+            "rate: `fast` is not a rate",
         ),
         (
             vec!["load", "http://127.0.0.1:9/", "-d", "0s"],
@@ -239,4 +239,62 @@ fn the_kubernetes_manifest_runs_the_shards_and_their_merge() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("--rate"), "{err}");
+}
+
+#[test]
+fn a_load_table_is_a_ci_layer_and_a_config_for_seam_load() {
+    let (server, dir) = hello_mock();
+    let config = dir.path().join("seam.toml");
+    std::fs::write(
+        &config,
+        "[load]\nurl = \"${MOCK}/hello\"\nconnections = 2\nduration = \"500ms\"\nthresholds = [\"p99<10s\", \"rps>1000000\"]\n\n[report]\njunit = \"reports/seam.xml\"\n",
+    )
+    .unwrap();
+    let env = [("MOCK".to_string(), server.url.clone())];
+    let (code, out, err) =
+        common::seam_in(None, &env, &["ci", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(&format!("== load: load ({}/hello)", server.url)),
+        "{out}"
+    );
+    assert!(out.contains("FAIL rps>1000000  (rps was "), "{out}");
+    let junit = std::fs::read_to_string(dir.path().join("reports/seam.xml")).unwrap();
+    assert!(
+        junit.contains("name=\"p99&lt;10s\"")
+            && junit.contains("threshold `rps&gt;1000000` failed"),
+        "{junit}"
+    );
+
+    // the same table for `seam load`, a flag over it
+    let (code, out, err) = common::seam_in(
+        None,
+        &env,
+        &[
+            "load",
+            "--config",
+            config.to_str().unwrap(),
+            "--threshold",
+            "errors<1%",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("2 users for 0.5s"), "{err}");
+    assert!(
+        out.contains("ok   errors<1%") && !out.contains("rps>1000000"),
+        "{out}"
+    );
+
+    std::fs::write(
+        &config,
+        "[load]\nurl = \"http://127.0.0.1:9/\"\nconections = 2\n",
+    )
+    .unwrap();
+    let (code, _, err) = seam(&["load", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("seam.toml:3:1") && err.contains("connections"),
+        "{err}"
+    );
 }

@@ -302,8 +302,9 @@ async fn user_loop(shared: &Shared, user: u32) {
             },
         };
         let result = conn.send(target, plan.timeout, plan.keep_alive).await;
-        let latency = due.elapsed();
-        let second = shared.second();
+        let now = Instant::now();
+        let latency = now - due;
+        let second = (now - shared.start).as_secs() as usize;
         shared.requests.fetch_add(1, Ordering::Relaxed);
         match result {
             Ok(answer) => {

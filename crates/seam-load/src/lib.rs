@@ -2,13 +2,17 @@
 //!
 //! - [`plan`]: what to send and how (closed model: virtual users looping;
 //!   open model: a fixed arrival rate), and a shard's exact share of it.
-//! - [`client`]: one HTTP/1.1 connection per user on hyper, errors sorted by kind.
+//! - [`config`]: the `[load]` table of `seam.toml` and `seam load`'s flags,
+//!   made into a plan.
+//! - [`client`]: one HTTP/1.1 connection per user: the request written as
+//!   serialized once, answers framed with `httparse`, errors sorted by kind.
 //! - [`engine`]: runs a plan; latency in the open model counts from each
 //!   request's intended send time (coordinated omission corrected).
 //! - [`stats`]: HDR histograms per endpoint and status class, errors, a
 //!   per-second series; shards add up exactly.
 //! - [`summary`]: the figures a report shows, from the stats.
 //! - [`threshold`]: `p95<200ms`, `errors<0.1%`, `rps>2000`: parsed and judged.
+//! - [`report`]: the summary as terminal text, JUnit and an HTML section.
 //! - [`hdr_file`]: the raw histograms written to and read from an HdrHistogram
 //!   interval log, so shards run apart merge into exact percentiles.
 //! - [`k8s`]: a Kubernetes Indexed Job that runs the shards of one scenario.
@@ -17,10 +21,12 @@
 //! returns its stats; the command line renders them.
 
 pub mod client;
+pub mod config;
 pub mod engine;
 pub mod hdr_file;
 pub mod k8s;
 pub mod plan;
+pub mod report;
 pub mod stats;
 pub mod summary;
 pub mod threshold;

@@ -18,6 +18,8 @@ pub struct Target {
     pub body: Bytes,
     /// How reports name it: `GET /path`.
     pub name: String,
+    /// The whole request as written on the wire, kept alive and closing.
+    wire: [Bytes; 2],
 }
 
 impl Target {
@@ -48,9 +50,10 @@ impl Target {
             }
             None => return Err(format!("`{url}` has no scheme (write http://{url})")),
         }
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(format!("`{url}` names no host"));
-        }
+        let host = match uri.authority() {
+            Some(a) if !a.host().is_empty() => a.as_str().to_string(),
+            _ => return Err(format!("`{url}` names no host")),
+        };
         let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
             .map_err(|_| format!("`{method}` is not an HTTP method"))?;
         let headers = headers
@@ -63,15 +66,23 @@ impl Target {
                 Ok((name, value))
             })
             .collect::<Result<Vec<_>, String>>()?;
-        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
         let name = format!("{method} {path}");
+        let wire = [false, true].map(|close| wire(&method, &path, &host, &headers, &body, close));
         Ok(Target {
             method,
             uri,
             headers,
             body,
             name,
+            wire,
         })
+    }
+
+    /// The request as written on the wire; without `keep_alive` it asks the
+    /// server to close the connection.
+    pub fn wire(&self, keep_alive: bool) -> &[u8] {
+        &self.wire[usize::from(!keep_alive)]
     }
 
     /// `host:port` to connect to (port 80 when the URL names none).
@@ -79,6 +90,39 @@ impl Target {
         let host = self.uri.host().unwrap_or_default();
         format!("{host}:{}", self.uri.port_u16().unwrap_or(80))
     }
+}
+
+/// An HTTP/1.1 request: its head (Host first, then `headers`, a
+/// Content-Length when there is a body or the method expects one and none
+/// was given) and its body.
+fn wire(
+    method: &Method,
+    path: &str,
+    host: &str,
+    headers: &[(HeaderName, HeaderValue)],
+    body: &Bytes,
+    close: bool,
+) -> Bytes {
+    let mut out = format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\n").into_bytes();
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    let expects_body = [Method::POST, Method::PUT, Method::PATCH].contains(method);
+    let has_length = headers
+        .iter()
+        .any(|(n, _)| n == hyper::header::CONTENT_LENGTH || n == hyper::header::TRANSFER_ENCODING);
+    if (!body.is_empty() || expects_body) && !has_length {
+        out.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
+    }
+    if close {
+        out.extend_from_slice(b"connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    Bytes::from(out)
 }
 
 /// How requests are started.
@@ -251,7 +295,18 @@ mod tests {
 
     #[test]
     fn a_target_needs_an_http_url() {
-        let t = Target::parse("http://127.0.0.1:9/a?b=1", "post", &[], Bytes::new()).unwrap();
+        let t = Target::parse(
+            "http://127.0.0.1:9/a?b=1",
+            "post",
+            &[("X-K".into(), "v".into())],
+            Bytes::from("{}"),
+        )
+        .unwrap();
+        assert_eq!(
+            t.wire(true),
+            b"POST /a?b=1 HTTP/1.1\r\nhost: 127.0.0.1:9\r\nx-k: v\r\ncontent-length: 2\r\n\r\n{}"
+        );
+        assert!(t.wire(false).ends_with(b"connection: close\r\n\r\n{}"));
         assert_eq!(
             (t.name.as_str(), t.authority().as_str()),
             ("POST /a?b=1", "127.0.0.1:9")

@@ -21,8 +21,10 @@ pub struct Pipeline {
     pub suites: Vec<SuitesLayer>,
     /// Generative payload checks (`seam fuzz`), run after the suites.
     pub fuzz: Vec<seam_fuzz::config::FuzzSettings>,
-    /// Security checks (`seam scan`), run last.
+    /// Security checks (`seam scan`), run after fuzz.
     pub scan: Vec<seam_scan::config::ScanSettings>,
+    /// Load with thresholds (`seam load`), run last.
+    pub load: Vec<seam_load::config::LoadSettings>,
     pub report: ReportSection,
     /// Skip the suites layers when a contracts layer failed.
     pub fail_fast: bool,
@@ -53,6 +55,8 @@ struct File {
     fuzz: Vec<seam_fuzz::config::FuzzSettings>,
     #[serde(default, deserialize_with = "one_or_many")]
     scan: Vec<seam_scan::config::ScanSettings>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    load: Vec<seam_load::config::LoadSettings>,
     #[serde(default)]
     report: ReportSection,
 }
@@ -195,11 +199,12 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
         && file.suites.is_empty()
         && file.fuzz.is_empty()
         && file.scan.is_empty()
+        && file.load.is_empty()
     {
         return Err(error(
             None,
             text,
-            "no layers: add [contracts], [suites], [fuzz] and/or [scan]".into(),
+            "no layers: add [contracts], [suites], [fuzz], [scan] and/or [load]".into(),
         ));
     }
     let expand = |value: &str| -> Result<String, ConfigError> {
@@ -265,9 +270,20 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
             *v = expand(v)?;
         }
     }
+    let mut load = file.load;
+    for l in &mut load {
+        let strings = [&mut l.url, &mut l.body, &mut l.body_file];
+        for v in strings.into_iter().flatten() {
+            *v = expand(v)?;
+        }
+        for v in l.headers.iter_mut().flatten() {
+            *v = expand(v)?;
+        }
+    }
     Ok(Pipeline {
         fuzz,
         scan,
+        load,
         dir: path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -280,36 +296,46 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
     })
 }
 
-/// The first `[fuzz]` table of a `seam.toml` (variables filled in), for
-/// `seam fuzz --config`.
-pub fn load_fuzz(
+/// The first table a layer has in a `seam.toml` (variables filled in), for
+/// `seam fuzz|scan|load --config`; `table` names it in the error.
+fn first_table<T>(
     path: &Path,
     lookup: &dyn Fn(&str) -> Option<String>,
-) -> Result<seam_fuzz::config::FuzzSettings, ConfigError> {
+    table: &str,
+    layer: impl FnOnce(Pipeline) -> Vec<T>,
+) -> Result<T, ConfigError> {
     let pipeline = load(path, lookup)?;
-    pipeline.fuzz.into_iter().next().ok_or_else(|| {
+    layer(pipeline).into_iter().next().ok_or_else(|| {
         SourceError::new(
             path.display().to_string(),
             None,
-            "no [fuzz] table".to_string(),
+            format!("no [{table}] table"),
         )
     })
 }
 
-/// The first `[scan]` table of a `seam.toml` (variables filled in), for
-/// `seam scan --config`.
+/// The first `[fuzz]` table, for `seam fuzz --config`.
+pub fn load_fuzz(
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<seam_fuzz::config::FuzzSettings, ConfigError> {
+    first_table(path, lookup, "fuzz", |p| p.fuzz)
+}
+
+/// The first `[scan]` table, for `seam scan --config`.
 pub fn load_scan(
     path: &Path,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<seam_scan::config::ScanSettings, ConfigError> {
-    let pipeline = load(path, lookup)?;
-    pipeline.scan.into_iter().next().ok_or_else(|| {
-        SourceError::new(
-            path.display().to_string(),
-            None,
-            "no [scan] table".to_string(),
-        )
-    })
+    first_table(path, lookup, "scan", |p| p.scan)
+}
+
+/// The first `[load]` table, for `seam load --config`.
+pub fn load_load(
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<seam_load::config::LoadSettings, ConfigError> {
+    first_table(path, lookup, "load", |p| p.load)
 }
 
 /// Replaces each `${NAME}`; `Err(NAME)` for the first one `lookup` lacks.

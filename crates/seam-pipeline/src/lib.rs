@@ -29,6 +29,7 @@ pub enum LayerKind {
     Suites,
     Fuzz,
     Scan,
+    Load,
 }
 
 impl LayerKind {
@@ -38,6 +39,7 @@ impl LayerKind {
             LayerKind::Suites => "suites",
             LayerKind::Fuzz => "fuzz",
             LayerKind::Scan => "scan",
+            LayerKind::Load => "load",
         }
     }
 }
@@ -326,6 +328,17 @@ pub async fn run(
         .await;
         layers.push(outcome);
     }
+    for l in &pipeline.load {
+        let name = l
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("load ({})", l.url.as_deref().unwrap_or("no URL")));
+        let outcome = layer(LayerKind::Load, name, skip, &mut on_event, |name| {
+            load_layer(l, name, &pipeline.dir)
+        })
+        .await;
+        layers.push(outcome);
+    }
     PipelineReport {
         layers,
         duration: start.elapsed(),
@@ -527,6 +540,45 @@ async fn scan(
         text: seam_scan::report::text(&outcome, accepted),
         junit: seam_scan::report::junit_suites(&outcome, accepted),
         html: seam_scan::report::html_fragment(&outcome, accepted),
+        duration: start.elapsed(),
+        skipped: false,
+        error: None,
+    })
+}
+
+async fn load_layer(
+    layer: &seam_load::config::LoadSettings,
+    name: String,
+    dir: &Path,
+) -> Result<LayerOutcome, LayerError> {
+    let start = Instant::now();
+    let job_index = std::env::var("JOB_COMPLETION_INDEX").ok();
+    let resolved = layer
+        .resolve(dir, job_index.as_deref())
+        .map_err(|e| input_error(format!("load: {e}")))?;
+    let outcome = seam_load::run(&resolved.plan, &seam_load::StopHandle::new(), |_| {})
+        .await
+        .map_err(|e| LayerError {
+            kind: ErrorKind::Unreachable,
+            message: e.to_string(),
+        })?;
+    let open = matches!(resolved.plan.model, seam_load::Model::Open { .. });
+    let summary = seam_load::Summary::of(&outcome.stats, outcome.elapsed, open);
+    let verdicts =
+        seam_load::report::judge_all(&resolved.thresholds, &outcome.stats, outcome.elapsed);
+    let failed = verdicts.iter().filter(|(_, v)| !v.passed).count();
+    Ok(LayerOutcome {
+        kind: LayerKind::Load,
+        passed: verdicts.len() - failed,
+        failed,
+        text: seam_load::report::text(&summary, &verdicts),
+        junit: vec![seam_load::report::junit_suite(
+            &name,
+            &verdicts,
+            outcome.elapsed,
+        )],
+        html: seam_load::report::html_fragment(&summary, &verdicts),
+        name,
         duration: start.elapsed(),
         skipped: false,
         error: None,

@@ -1,0 +1,153 @@
+//! A load run as written: the `[load]` table of `seam.toml`, or the flags of
+//! `seam load` (which fill the same settings, flags winning over the file),
+//! and the one place both become a [`Plan`] and its thresholds.
+//!
+//! ```toml
+//! [load]
+//! url = "http://127.0.0.1:8080/orders"
+//! connections = 64
+//! duration = "30s"
+//! rate = "2000/s"            # open model; leave out for the closed model
+//! headers = ["Authorization: Bearer ${TOKEN}"]
+//! thresholds = ["p99<50ms", "errors<0.1%"]
+//! ```
+
+use crate::plan::{parse_rate, Model, Plan, Shard, Target};
+use crate::threshold::Threshold;
+use seam_core::units::{parse_duration, parse_header};
+use serde::Deserialize;
+use std::path::Path;
+
+/// One `[load]` table (or `seam load`'s flags).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LoadSettings {
+    /// Shown in reports; default `load (URL)`.
+    pub name: Option<String>,
+    pub url: Option<String>,
+    /// Users (closed model) or connections (open model); default 64.
+    pub connections: Option<u32>,
+    /// Default 10s.
+    pub duration: Option<String>,
+    /// `5000/s`: the open model.
+    pub rate: Option<String>,
+    /// Default GET.
+    pub method: Option<String>,
+    /// `Name: value`.
+    pub headers: Option<Vec<String>>,
+    pub body: Option<String>,
+    /// Relative to the settings' directory.
+    pub body_file: Option<String>,
+    /// Default 10s.
+    pub timeout: Option<String>,
+    /// Default true.
+    pub keep_alive: Option<bool>,
+    pub thresholds: Option<Vec<String>>,
+    /// `i/n` or `auto/n`.
+    pub shard: Option<String>,
+}
+
+/// What the settings ask for.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub plan: Plan,
+    pub thresholds: Vec<Threshold>,
+    pub shard: Shard,
+}
+
+impl LoadSettings {
+    /// `self` with every setting `over` gives replaced (flags over a file).
+    pub fn overridden_by(self, over: LoadSettings) -> LoadSettings {
+        LoadSettings {
+            name: over.name.or(self.name),
+            url: over.url.or(self.url),
+            connections: over.connections.or(self.connections),
+            duration: over.duration.or(self.duration),
+            rate: over.rate.or(self.rate),
+            method: over.method.or(self.method),
+            headers: over.headers.or(self.headers),
+            body: over.body.or(self.body),
+            body_file: over.body_file.or(self.body_file),
+            timeout: over.timeout.or(self.timeout),
+            keep_alive: over.keep_alive.or(self.keep_alive),
+            thresholds: over.thresholds.or(self.thresholds),
+            shard: over.shard.or(self.shard),
+        }
+    }
+
+    /// The plan, its thresholds and the shard; files are read relative to
+    /// `dir`; `job_index` is `JOB_COMPLETION_INDEX` for `auto/n` shards.
+    pub fn resolve(&self, dir: &Path, job_index: Option<&str>) -> Result<Resolved, String> {
+        let url = self
+            .url
+            .as_deref()
+            .ok_or("no URL to load (give one, or `url` in [load])")?;
+        let headers = self
+            .headers
+            .iter()
+            .flatten()
+            .map(|h| parse_header(h, "header"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let body = match (&self.body, &self.body_file) {
+            (Some(_), Some(_)) => return Err("give a body or a body file, not both".into()),
+            (Some(b), None) => bytes::Bytes::from(b.clone()),
+            (None, Some(f)) => {
+                let path = dir.join(f);
+                std::fs::read(&path)
+                    .map(bytes::Bytes::from)
+                    .map_err(|e| format!("body file {}: {e}", path.display()))?
+            }
+            (None, None) => bytes::Bytes::new(),
+        };
+        let target = Target::parse(url, self.method.as_deref().unwrap_or("GET"), &headers, body)?;
+        let duration = parse_duration(self.duration.as_deref().unwrap_or("10s"))
+            .map_err(|e| format!("duration: {e}"))?;
+        if duration.is_zero() {
+            return Err("duration: a load must last longer than 0s".into());
+        }
+        let timeout = parse_duration(self.timeout.as_deref().unwrap_or("10s"))
+            .map_err(|e| format!("timeout: {e}"))?;
+        let connections = self.connections.unwrap_or(64);
+        if connections == 0 {
+            return Err("connections: at least 1".into());
+        }
+        let model = match &self.rate {
+            Some(r) => Model::Open {
+                rate: parse_rate(r).map_err(|e| format!("rate: {e}"))?,
+                connections,
+            },
+            None => Model::Closed { users: connections },
+        };
+        let shard = match &self.shard {
+            Some(s) => Shard::parse(s, job_index).map_err(|e| format!("shard: {e}"))?,
+            None => Shard::WHOLE,
+        };
+        let model = shard.apply(model);
+        if let Model::Closed { users: 0 } = model {
+            return Err(format!(
+                "shard {}/{}: {connections} users over {} shards leaves this shard none",
+                shard.index, shard.count, shard.count
+            ));
+        }
+        let thresholds = self
+            .thresholds
+            .iter()
+            .flatten()
+            .map(|t| Threshold::parse(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        for t in &thresholds {
+            t.check_endpoint(&[target.name.as_str()])?;
+        }
+        Ok(Resolved {
+            plan: Plan {
+                targets: vec![target],
+                model,
+                duration,
+                timeout,
+                keep_alive: self.keep_alive.unwrap_or(true),
+            },
+            thresholds,
+            shard,
+        })
+    }
+}
