@@ -80,6 +80,11 @@ struct RunArgs {
     /// whatever the answers take.
     #[arg(long, value_name = "N/s")]
     rate: Option<String>,
+    /// Ramping stages instead of -d: users (30s:100,1m:100,30s:0) or rates
+    /// (30s:2000/s,2m:2000/s, the open model), each reached linearly from
+    /// the last (0 at the start).
+    #[arg(long, value_name = "STAGES")]
+    stages: Option<String>,
     /// The request's method [default: GET].
     #[arg(short = 'm', long)]
     method: Option<String>,
@@ -148,6 +153,7 @@ impl RunArgs {
             keep_alive: self.no_keep_alive.then_some(false),
             thresholds: some(&self.thresholds),
             shard: self.shard.clone(),
+            stages: self.stages.clone(),
         }
     }
 }
@@ -237,9 +243,15 @@ fn raise_file_limit(connections: u32) {
 }
 
 fn describe(plan: &Plan, shard: Shard) -> String {
-    let model = match plan.model {
-        Model::Closed { users } => format!("{users} users"),
-        Model::Open { rate, connections } => format!("{rate}/s over {connections} connections"),
+    let model = match (plan.model, &plan.stages) {
+        (Model::Closed { users }, Some(_)) => format!("up to {users} users in stages"),
+        (Model::Open { rate, connections }, Some(_)) => {
+            format!("up to {rate}/s in stages over {connections} connections")
+        }
+        (Model::Closed { users }, None) => format!("{users} users"),
+        (Model::Open { rate, connections }, None) => {
+            format!("{rate}/s over {connections} connections")
+        }
     };
     let shard = if shard == Shard::WHOLE {
         String::new()

@@ -301,3 +301,103 @@ fn a_load_table_is_a_ci_layer_and_a_config_for_seam_load() {
         "{err}"
     );
 }
+
+#[test]
+fn abort_on_fail_and_ctrl_c_stop_early_and_still_report() {
+    let (server, dir) = hello_mock();
+    let url = format!("{}/hello", server.url);
+    let started = std::time::Instant::now();
+    let (code, out, err) = seam(&[
+        "load",
+        &url,
+        "--rate",
+        "500/s",
+        "-c",
+        "2",
+        "-d",
+        "30s",
+        "--threshold",
+        "p50<0.001ms",
+        "--abort-on-fail",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        err.contains("stopped early: threshold `p50<0.001ms` failed (p50 was "),
+        "{err}"
+    );
+    // what was planned and not sent is shown, not lost
+    assert!(out.contains("dropped 1"), "{out}");
+
+    let json = dir.path().join("c.json");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_seam"))
+        .args([
+            "load",
+            &url,
+            "--rate",
+            "200/s",
+            "-c",
+            "2",
+            "-d",
+            "30s",
+            "--json",
+            json.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("stopped by Ctrl-C after 1."), "{err}");
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let requests = summary["requests"].as_u64().unwrap();
+    assert!((200..=400).contains(&requests), "{summary}");
+    assert!(summary["dropped"].as_u64().unwrap() > 5000, "{summary}");
+}
+
+#[test]
+fn stages_ramp_users_or_rates_and_conflicting_flags_are_refused() {
+    let (server, _dir) = hello_mock();
+    let url = format!("{}/hello", server.url);
+    let (code, out, err) = seam(&["load", &url, "--stages", "500ms:200/s,500ms:200/s", "-q"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("up to 200/s in stages over 64 connections for 1s"),
+        "{err}"
+    );
+    assert!(out.contains("requests   150 in"), "{out}");
+    let (code, _, err) = seam(&["load", &url, "--stages", "500ms:3", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("up to 3 users in stages"), "{err}");
+    for (extra, expected) in [
+        (
+            vec!["--stages", "1s:5", "-d", "5s"],
+            "a duration or stages, not both",
+        ),
+        (
+            vec!["--stages", "1s:5/s", "--rate", "5/s"],
+            "a rate or stages, not both",
+        ),
+        (
+            vec!["--stages", "1s:5/s,1s:5"],
+            "users or every stage is a rate",
+        ),
+        (vec!["--stages", "soon:5"], "not a duration"),
+    ] {
+        let mut args = vec!["load", "http://127.0.0.1:9/"];
+        args.extend(extra);
+        let (code, _, err) = seam(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}

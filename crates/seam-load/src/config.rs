@@ -13,6 +13,7 @@
 //! ```
 
 use crate::plan::{parse_rate, Model, Plan, Shard, Target};
+use crate::stages::{self, Ramp};
 use crate::threshold::Threshold;
 use seam_core::units::{parse_duration, parse_header};
 use serde::Deserialize;
@@ -45,6 +46,9 @@ pub struct LoadSettings {
     pub thresholds: Option<Vec<String>>,
     /// `i/n` or `auto/n`.
     pub shard: Option<String>,
+    /// `30s:100,1m:100,30s:0`: ramping users (or the rate, with `rate`);
+    /// instead of `duration`.
+    pub stages: Option<String>,
 }
 
 /// What the settings ask for.
@@ -72,6 +76,7 @@ impl LoadSettings {
             keep_alive: over.keep_alive.or(self.keep_alive),
             thresholds: over.thresholds.or(self.thresholds),
             shard: over.shard.or(self.shard),
+            stages: over.stages.or(self.stages),
         }
     }
 
@@ -100,18 +105,43 @@ impl LoadSettings {
             (None, None) => bytes::Bytes::new(),
         };
         let target = Target::parse(url, self.method.as_deref().unwrap_or("GET"), &headers, body)?;
-        let duration = parse_duration(self.duration.as_deref().unwrap_or("10s"))
-            .map_err(|e| format!("duration: {e}"))?;
+        let ramp = match &self.stages {
+            Some(_) if self.duration.is_some() => {
+                return Err(
+                    "give a duration or stages, not both (stages set the run's length)".into(),
+                )
+            }
+            Some(_) if self.rate.is_some() => {
+                return Err(
+                    "give a rate or stages, not both (rate stages: 30s:500/s,1m:500/s)".into(),
+                )
+            }
+            Some(text) => Some(stages::parse(text).map_err(|e| format!("stages: {e}"))?),
+            None => None,
+        };
+        let duration = match &ramp {
+            Some(r) => r.duration(),
+            None => parse_duration(self.duration.as_deref().unwrap_or("10s"))
+                .map_err(|e| format!("duration: {e}"))?,
+        };
         if duration.is_zero() {
             return Err("duration: a load must last longer than 0s".into());
         }
         let timeout = parse_duration(self.timeout.as_deref().unwrap_or("10s"))
             .map_err(|e| format!("timeout: {e}"))?;
-        let connections = self.connections.unwrap_or(64);
+        // staged users: as many as the highest stage asks for
+        let connections = match &ramp {
+            Some(r) if !r.per_second => self.connections.unwrap_or(r.peak().ceil() as u32),
+            _ => self.connections.unwrap_or(64),
+        };
         if connections == 0 {
             return Err("connections: at least 1".into());
         }
         let model = match &self.rate {
+            _ if ramp.as_ref().is_some_and(|r| r.per_second) => Model::Open {
+                rate: ramp.as_ref().map_or(0.0, Ramp::peak),
+                connections,
+            },
             Some(r) => Model::Open {
                 rate: parse_rate(r).map_err(|e| format!("rate: {e}"))?,
                 connections,
@@ -123,6 +153,10 @@ impl LoadSettings {
             None => Shard::WHOLE,
         };
         let model = shard.apply(model);
+        let ramp = ramp.map(|r| match model {
+            Model::Closed { .. } => r.scaled(|t| shard.share(t.round() as u64) as f64),
+            Model::Open { .. } => r.scaled(|t| shard.share_rate(t)),
+        });
         if let Model::Closed { users: 0 } = model {
             return Err(format!(
                 "shard {}/{}: {connections} users over {} shards leaves this shard none",
@@ -145,6 +179,7 @@ impl LoadSettings {
                 duration,
                 timeout,
                 keep_alive: self.keep_alive.unwrap_or(true),
+                stages: ramp,
             },
             thresholds,
             shard,

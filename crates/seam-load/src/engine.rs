@@ -229,6 +229,9 @@ pub async fn run(
     })
 }
 
+/// How often a user above a ramp's level looks again.
+const RAMP_CHECK: Duration = Duration::from_millis(10);
+
 /// The timer's resolution: tokio wakes a sleeper on the millisecond tick
 /// after its deadline, up to a millisecond late.
 const TIMER_TICK: Duration = Duration::from_millis(1);
@@ -262,15 +265,32 @@ async fn user_loop(shared: &Shared, user: u32) {
                 if shared.stop.is_stopped() {
                     return;
                 }
+                if let Some(ramp) = &plan.stages {
+                    // a user above the ramp's level waits for it to rise
+                    let level = ramp.level_at(shared.start.elapsed().as_secs_f64());
+                    if f64::from(user) >= level.round() {
+                        tokio::select! {
+                            _ = tokio::time::sleep(RAMP_CHECK) => {}
+                            _ = shared.stop.stopped() => {}
+                        }
+                        continue;
+                    }
+                }
                 Instant::now()
             }
             Model::Open { rate, connections } => {
                 let per = u64::from(connections.max(1));
-                let total = (plan.duration.as_secs_f64() * rate).ceil() as u64;
-                if slot >= total {
+                let (total, offset) = match &plan.stages {
+                    Some(ramp) => (ramp.total(), ramp.due(slot)),
+                    None => {
+                        let total = (plan.duration.as_secs_f64() * rate).ceil() as u64;
+                        (total, Some(slot as f64 / rate))
+                    }
+                };
+                let Some(offset) = offset.filter(|_| slot < total) else {
                     return;
-                }
-                let due = shared.start + Duration::from_secs_f64(slot as f64 / rate);
+                };
+                let due = shared.start + Duration::from_secs_f64(offset);
                 wait_until(due, &shared.stop).await;
                 if shared.stop.is_stopped() {
                     let left = (total - slot).div_ceil(per);

@@ -4,6 +4,7 @@
 //!   open model: a fixed arrival rate), and a shard's exact share of it.
 //! - [`config`]: the `[load]` table of `seam.toml` and `seam load`'s flags,
 //!   made into a plan.
+//! - [`stages`]: ramping stages of users or of the rate.
 //! - [`client`]: one HTTP/1.1 connection per user: the request written as
 //!   serialized once, answers framed with `httparse`, errors sorted by kind.
 //! - [`engine`]: runs a plan; latency in the open model counts from each
@@ -27,6 +28,7 @@ pub mod hdr_file;
 pub mod k8s;
 pub mod plan;
 pub mod report;
+pub mod stages;
 pub mod stats;
 pub mod summary;
 pub mod threshold;

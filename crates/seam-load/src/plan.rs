@@ -158,6 +158,9 @@ pub struct Plan {
     pub timeout: Duration,
     /// Reuse each connection (HTTP/1.1 keep-alive); off opens one per request.
     pub keep_alive: bool,
+    /// Ramping stages: active users (closed model, up to its users) or the
+    /// rate (open model) over time; the run lasts as long as they do.
+    pub stages: Option<crate::stages::Ramp>,
 }
 
 /// Shard `index` (1-based) of `count`: one machine's share of a run.

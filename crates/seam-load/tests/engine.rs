@@ -83,6 +83,7 @@ fn plan(url: &str, model: Model, secs: f64) -> Plan {
         duration: Duration::from_secs_f64(secs),
         timeout: Duration::from_secs(5),
         keep_alive: true,
+        stages: None,
     }
 }
 
@@ -258,4 +259,43 @@ async fn a_stop_ends_the_run_and_keeps_what_was_measured() {
     assert_eq!(out.stats.responses(), served);
     // what was planned and never sent is counted, not lost
     assert_eq!(out.stats.responses() + out.stats.dropped, 10_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_ramp_sends_the_area_under_it_and_users_follow_their_stages() {
+    let s = server().await;
+    // 0 -> 400/s over 1 s, then 400/s for 0.5 s: 200 + 200 requests
+    let mut p = plan(
+        &format!("{}/ok", s.url),
+        Model::Open {
+            rate: 400.0,
+            connections: 4,
+        },
+        1.5,
+    );
+    p.stages = Some(seam_load::stages::parse("1s:400/s,500ms:400/s").unwrap());
+    let out = run(&p, &StopHandle::new(), |_| {}).await.unwrap();
+    assert_eq!((out.stats.responses(), out.stats.dropped), (400, 0));
+    // fewer in the ramp's first half second than in the last
+    let first = out.stats.per_second[0].responses;
+    assert!((180..=220).contains(&first), "first second {first}");
+
+    // users: 0 -> 4 over 1 s, then none; the server sees at most 4 at once
+    let mut p = plan(&format!("{}/ok", s.url), Model::Closed { users: 4 }, 1.5);
+    p.stages = Some(seam_load::stages::parse("1s:4,0s:0,500ms:0").unwrap());
+    let before = s.served.load(Ordering::SeqCst);
+    let out = run(&p, &StopHandle::new(), |_| {}).await.unwrap();
+    let served = s.served.load(Ordering::SeqCst) - before;
+    assert_eq!(out.stats.responses(), served);
+    assert!(served > 50, "{served}");
+    // after the first second no user is active: at most the 4 requests in
+    // flight at that moment are answered
+    let last: u64 = out
+        .stats
+        .per_second
+        .iter()
+        .skip(1)
+        .map(|s| s.responses)
+        .sum();
+    assert!(last <= 4, "{last} answered after the users stopped");
 }
