@@ -118,6 +118,10 @@ struct RunArgs {
     /// Write the thresholds as a JUnit report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here: latency over time, answers
+    /// and errors over time, the latency distribution, the thresholds.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Write the raw histograms here (an HdrHistogram interval log), for
     /// `seam load merge`.
     #[arg(long, value_name = "FILE.hdr")]
@@ -172,6 +176,9 @@ struct MergeArgs {
     /// Write the thresholds as a JUnit report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Write a self-contained HTML report of the merged run here.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Write the merged histograms here.
     #[arg(long, value_name = "FILE.hdr")]
     out: Option<PathBuf>,
@@ -352,16 +359,21 @@ fn load(args: RunArgs) -> Result<Outcome, CliError> {
         open,
         &thresholds,
         Files {
+            title: format!("seam load: {}", plan.targets[0].name),
             json: args.json.as_ref(),
             junit: args.junit.as_ref(),
+            html: args.html.as_ref(),
             out: args.out.as_ref(),
         },
     )
 }
 
 struct Files<'a> {
+    /// Names the run in the HTML report.
+    title: String,
     json: Option<&'a PathBuf>,
     junit: Option<&'a PathBuf>,
+    html: Option<&'a PathBuf>,
     out: Option<&'a PathBuf>,
 }
 
@@ -386,6 +398,7 @@ fn finish(
         serde_json::to_string_pretty(&value).expect("JSON") + "\n"
     };
     let junit = || report::junit(&verdicts, elapsed);
+    let html = || report::html_page(&files.title, &summary, &verdicts);
     let out = files.out.map(|_| hdr_file::write(stats, elapsed, open));
     if let Some(Err(e)) = &out {
         return Err(CliError::Input(format!("--out: {e}")));
@@ -395,6 +408,7 @@ fn finish(
     write_all(&[
         Requested::new("json", files.json, &json),
         Requested::new("junit", files.junit, &junit),
+        Requested::new("html", files.html, &html),
         Requested::new("histograms", files.out, &raw_text),
     ])?;
     Ok(if verdicts.iter().all(|(_, v)| v.passed) {
@@ -454,8 +468,10 @@ fn merge(args: MergeArgs) -> Result<Outcome, CliError> {
         merged.open,
         &thresholds,
         Files {
+            title: format!("seam load merge: {count} shards"),
             json: args.json.as_ref(),
             junit: args.junit.as_ref(),
+            html: args.html.as_ref(),
             out: args.out.as_ref(),
         },
     )

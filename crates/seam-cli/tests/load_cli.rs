@@ -401,3 +401,56 @@ fn stages_ramp_users_or_rates_and_conflicting_flags_are_refused() {
         assert!(err.contains(expected), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_html_report_draws_each_second_and_the_distribution() {
+    let (server, dir) = hello_mock();
+    let html = dir.path().join("load.html");
+    let url = format!("{}/hello", server.url);
+    let (code, out, err) = seam(&[
+        "load",
+        &url,
+        "--rate",
+        "300/s",
+        "-c",
+        "2",
+        "-d",
+        "3s",
+        "-q",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("html   {}", html.display())), "{out}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.starts_with("<!doctype html>") && page.contains("seam load: GET /hello"),
+        "{page}"
+    );
+    let svgs: Vec<&str> = page
+        .split("<svg ")
+        .skip(1)
+        .map(|s| s.split("</svg>").next().unwrap())
+        .collect();
+    assert_eq!(svgs.len(), 3, "{page}");
+    let lines = |svg: &str| -> Vec<(String, usize)> {
+        let text = format!("<svg {svg}</svg>");
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .map(|n| {
+                (
+                    n.attribute("data-name").unwrap().to_string(),
+                    n.attribute("points").unwrap().split(' ').count(),
+                )
+            })
+            .collect()
+    };
+    // latency over time: p50, p95, p99, a point for each of the 3 seconds
+    assert_eq!(
+        lines(svgs[0]),
+        vec![("p50".into(), 3), ("p95".into(), 3), ("p99".into(), 3)]
+    );
+    assert_eq!(lines(svgs[1]).len(), 2);
+    assert_eq!(lines(svgs[2]), vec![("all answers".into(), 7)]);
+}

@@ -181,6 +181,17 @@ pub async fn run(
     }
     let end = shared.start + plan.duration;
     let mut tick = shared.start + Duration::from_secs(1);
+    // each second's latency, read off the window of all users' answers
+    let mut seconds: Vec<(usize, [u64; 4])> = Vec::new();
+    let drain = |shards: &[Mutex<Stats>]| {
+        let mut window = new_histogram();
+        for shard in shards {
+            let mut s = shard.lock().unwrap_or_else(|p| p.into_inner());
+            crate::stats::add_histogram(&mut window, &s.window);
+            s.window.reset();
+        }
+        window
+    };
     let stopped_early = loop {
         tokio::select! {
             _ = tokio::time::sleep_until(tick.min(end)) => {}
@@ -188,12 +199,9 @@ pub async fn run(
         }
         let now = Instant::now();
         if now >= tick {
-            let mut window = new_histogram();
-            for shard in &shared.shards {
-                let mut s = shard.lock().unwrap_or_else(|p| p.into_inner());
-                crate::stats::add_histogram(&mut window, &s.window);
-                s.window.reset();
-            }
+            let window = drain(&shared.shards);
+            let second = (tick - shared.start).as_secs() as usize - 1;
+            seconds.push((second, crate::stats::second_latency(&window)));
             progress(&Progress {
                 elapsed: now - shared.start,
                 requests: shared.requests.load(Ordering::Relaxed),
@@ -220,8 +228,16 @@ pub async fn run(
     let interrupted = users.len() as u64;
     users.abort_all();
     let elapsed = shared.start.elapsed();
+    // the last, partial second (and the grace period)
+    let last = (tick - shared.start).as_secs() as usize - 1;
+    seconds.push((last, crate::stats::second_latency(&drain(&shared.shards))));
     let mut stats = merge(&shared.shards);
     stats.interrupted += interrupted;
+    for (second, latency) in seconds {
+        if second < stats.per_second.len() {
+            stats.set_second_latency(second, latency);
+        }
+    }
     Ok(Outcome {
         stats,
         elapsed,

@@ -30,7 +30,7 @@ struct Meta {
     late: u64,
     dropped: u64,
     interrupted: u64,
-    per_second: Vec<(u64, u64)>,
+    per_second: Vec<Second>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -65,11 +65,7 @@ pub fn write(stats: &Stats, elapsed: Duration, open: bool) -> Result<Vec<u8>, St
         late: stats.late,
         dropped: stats.dropped,
         interrupted: stats.interrupted,
-        per_second: stats
-            .per_second
-            .iter()
-            .map(|s| (s.responses, s.errors))
-            .collect(),
+        per_second: stats.per_second.clone(),
     };
     let meta = serde_json::to_string(&meta).expect("plain data serializes");
     let mut out = Vec::new();
@@ -128,11 +124,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Recorded, String> {
     stats.late = meta.late;
     stats.dropped = meta.dropped;
     stats.interrupted = meta.interrupted;
-    stats.per_second = meta
-        .per_second
-        .iter()
-        .map(|&(responses, errors)| Second { responses, errors })
-        .collect();
+    stats.per_second = meta.per_second;
     let mut deserializer = Deserializer::new();
     for entry in IntervalLogIterator::new(bytes) {
         let entry =

@@ -13,7 +13,9 @@
 //!   per-second series; shards add up exactly.
 //! - [`summary`]: the figures a report shows, from the stats.
 //! - [`threshold`]: `p95<200ms`, `errors<0.1%`, `rps>2000`: parsed and judged.
-//! - [`report`]: the summary as terminal text, JUnit and an HTML section.
+//! - [`report`]: the summary as terminal text, JUnit, an HTML section and a
+//!   whole HTML page.
+//! - [`charts`]: the page's inline SVG line charts.
 //! - [`hdr_file`]: the raw histograms written to and read from an HdrHistogram
 //!   interval log, so shards run apart merge into exact percentiles.
 //! - [`k8s`]: a Kubernetes Indexed Job that runs the shards of one scenario.
@@ -21,6 +23,7 @@
 //! The engine never prints: it reports progress through a callback and
 //! returns its stats; the command line renders them.
 
+pub mod charts;
 pub mod client;
 pub mod config;
 pub mod engine;

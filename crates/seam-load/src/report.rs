@@ -197,3 +197,115 @@ pub fn html_fragment(s: &Summary, verdicts: &[(&Threshold, Verdict)]) -> String 
     }
     out
 }
+
+/// A self-contained HTML page: the summary, the thresholds, latency over
+/// time (p50, p95, p99 of each second), answers and errors over time, the
+/// latency distribution, and a table per endpoint.
+pub fn html_page(title: &str, s: &Summary, verdicts: &[(&Threshold, Verdict)]) -> String {
+    use crate::charts::{line_chart, Series, XAxis};
+    let failed = verdicts.iter().filter(|(_, v)| !v.passed).count();
+    let mut body = seam_core::html::summary(
+        verdicts.len() - failed,
+        failed,
+        &format!(
+            "{} requests in {:.2}s, {}/s",
+            thousands(s.requests),
+            s.duration_s,
+            thousands(s.rps.round() as u64)
+        ),
+    );
+    body.push_str(&html_fragment(s, verdicts));
+    let at = |i: usize| i as f64 + 1.0;
+    let over_time = |pick: usize| -> Vec<(f64, f64)> {
+        s.per_second
+            .iter()
+            .enumerate()
+            .filter(|(_, sec)| sec.responses > 0)
+            .map(|(i, sec)| (at(i), sec.latency_us[pick] as f64 / 1000.0))
+            .collect()
+    };
+    body.push_str("<h2>Latency over time</h2>\n");
+    body.push_str(&line_chart(
+        "Latency of each second's answers",
+        "ms",
+        XAxis::Seconds,
+        &[
+            Series {
+                name: "p50",
+                color: "#1f77b4",
+                points: over_time(0),
+            },
+            Series {
+                name: "p95",
+                color: "#ff7f0e",
+                points: over_time(1),
+            },
+            Series {
+                name: "p99",
+                color: "#d62728",
+                points: over_time(2),
+            },
+        ],
+    ));
+    body.push_str("<h2>Answers and errors over time</h2>\n");
+    let counts = |f: fn(&crate::stats::Second) -> u64| -> Vec<(f64, f64)> {
+        s.per_second
+            .iter()
+            .enumerate()
+            .map(|(i, sec)| (at(i), f(sec) as f64))
+            .collect()
+    };
+    body.push_str(&line_chart(
+        "Answers and errors each second",
+        "per second",
+        XAxis::Seconds,
+        &[
+            Series {
+                name: "answers",
+                color: "#2ca02c",
+                points: counts(|s| s.responses),
+            },
+            Series {
+                name: "errors",
+                color: "#d62728",
+                points: counts(|s| s.errors),
+            },
+        ],
+    ));
+    body.push_str("<h2>Latency distribution</h2>\n");
+    let l = &s.latency;
+    body.push_str(&line_chart(
+        "Latency by percentile, whole run",
+        "ms",
+        XAxis::Percentile,
+        &[Series {
+            name: "all answers",
+            color: "#1f77b4",
+            points: vec![
+                (50.0, l.p50),
+                (75.0, l.p75),
+                (90.0, l.p90),
+                (95.0, l.p95),
+                (99.0, l.p99),
+                (99.9, l.p99_9),
+                (99.99, l.p99_99),
+            ],
+        }],
+    ));
+    body.push_str("<h2>Endpoints</h2>\n<table>\n<tr><th>endpoint</th><th>requests</th><th>per second</th><th>errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n");
+    for e in &s.endpoints {
+        body.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&e.name),
+            thousands(e.requests),
+            thousands(e.rps.round() as u64),
+            thousands(e.errors),
+            ms(e.latency.p50),
+            ms(e.latency.p95),
+            ms(e.latency.p99),
+            ms(e.latency.max)
+        ));
+    }
+    body.push_str("</table>\n");
+    seam_core::html::page(title, &body)
+}

@@ -108,10 +108,14 @@ impl EndpointStats {
 }
 
 /// Completions in one second of the run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Second {
     pub responses: u64,
     pub errors: u64,
+    /// Latency of the second's answers (µs): p50, p95, p99, max. Set by the
+    /// engine from all users at once; a merge of shards keeps the worst.
+    #[serde(default)]
+    pub latency_us: [u64; 4],
 }
 
 /// Everything a run (or a user, a thread, a shard) measured.
@@ -215,9 +219,28 @@ impl Stats {
             let mine = self.second(i);
             mine.responses += s.responses;
             mine.errors += s.errors;
+            for (m, t) in mine.latency_us.iter_mut().zip(s.latency_us) {
+                *m = (*m).max(t);
+            }
         }
     }
 
+    /// Second `second`'s latency: p50, p95, p99 and max in µs.
+    pub fn set_second_latency(&mut self, second: usize, latency_us: [u64; 4]) {
+        self.second(second).latency_us = latency_us;
+    }
+}
+
+/// p50, p95, p99 and max of `answers` in µs (zeros when empty).
+pub fn second_latency(answers: &Histogram<u64>) -> [u64; 4] {
+    if answers.is_empty() {
+        return [0; 4];
+    }
+    let q = |v: f64| answers.value_at_quantile(v);
+    [q(0.5), q(0.95), q(0.99), answers.max()]
+}
+
+impl Stats {
     /// Every endpoint's latency in one histogram.
     pub fn all_latency(&self) -> Histogram<u64> {
         let mut all = new_histogram();
@@ -313,17 +336,11 @@ mod tests {
         s.record_failure(0, ErrorKind::Timeout, 1);
         assert_eq!((s.requests(), s.responses(), s.error_count()), (4, 3, 2));
         assert_eq!(
-            s.per_second,
-            vec![
-                Second {
-                    responses: 2,
-                    errors: 0
-                },
-                Second {
-                    responses: 1,
-                    errors: 2
-                }
-            ]
+            s.per_second
+                .iter()
+                .map(|s| (s.responses, s.errors))
+                .collect::<Vec<_>>(),
+            vec![(2, 0), (1, 2)]
         );
         s.record_lag(12_000);
         s.record_lag(50);
