@@ -112,20 +112,8 @@ struct RunArgs {
     /// first full second).
     #[arg(long)]
     abort_on_fail: bool,
-    /// Write the summary as JSON here (`rps` and the percentiles at the top).
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Write the thresholds as a JUnit report here.
-    #[arg(long, value_name = "FILE")]
-    junit: Option<PathBuf>,
-    /// Write a self-contained HTML report here: latency over time, answers
-    /// and errors over time, the latency distribution, the thresholds.
-    #[arg(long, value_name = "FILE")]
-    html: Option<PathBuf>,
-    /// Write the raw histograms here (an HdrHistogram interval log), for
-    /// `seam load merge`.
-    #[arg(long, value_name = "FILE.hdr")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    files: ReportFiles,
     /// Run shard i of n: its exact share of the users (or connections) and
     /// the rate. `auto/n` takes i from JOB_COMPLETION_INDEX (Kubernetes).
     #[arg(long, value_name = "i/n")]
@@ -170,16 +158,25 @@ struct MergeArgs {
     /// A threshold the merged run must hold. Repeatable.
     #[arg(long = "threshold", value_name = "EXPR")]
     thresholds: Vec<String>,
-    /// Write the merged summary as JSON here.
+    #[command(flatten)]
+    reports: ReportFiles,
+}
+
+/// The files a run (or a merge) writes.
+#[derive(Args, Clone)]
+struct ReportFiles {
+    /// Write the summary as JSON here (`rps` and the percentiles at the top).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write the thresholds as a JUnit report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Write a self-contained HTML report of the merged run here.
+    /// Write a self-contained HTML report here: latency over time, answers
+    /// and errors over time, the latency distribution, the thresholds.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
-    /// Write the merged histograms here.
+    /// Write the raw histograms here (an HdrHistogram interval log), for
+    /// `seam load merge`.
     #[arg(long, value_name = "FILE.hdr")]
     out: Option<PathBuf>,
 }
@@ -358,23 +355,9 @@ fn load(args: RunArgs) -> Result<Outcome, CliError> {
         outcome.elapsed,
         open,
         &thresholds,
-        Files {
-            title: format!("seam load: {}", plan.targets[0].name),
-            json: args.json.as_ref(),
-            junit: args.junit.as_ref(),
-            html: args.html.as_ref(),
-            out: args.out.as_ref(),
-        },
+        &format!("seam load: {}", plan.targets[0].name),
+        &args.files,
     )
-}
-
-struct Files<'a> {
-    /// Names the run in the HTML report.
-    title: String,
-    json: Option<&'a PathBuf>,
-    junit: Option<&'a PathBuf>,
-    html: Option<&'a PathBuf>,
-    out: Option<&'a PathBuf>,
 }
 
 /// Prints the summary and the thresholds' verdicts, writes the files asked
@@ -384,7 +367,8 @@ fn finish(
     elapsed: Duration,
     open: bool,
     thresholds: &[Threshold],
-    files: Files<'_>,
+    title: &str,
+    files: &ReportFiles,
 ) -> Result<Outcome, CliError> {
     let summary = Summary::of(stats, elapsed, open);
     let verdicts = report::judge_all(thresholds, stats, elapsed);
@@ -398,18 +382,21 @@ fn finish(
         serde_json::to_string_pretty(&value).expect("JSON") + "\n"
     };
     let junit = || report::junit(&verdicts, elapsed);
-    let html = || report::html_page(&files.title, &summary, &verdicts);
-    let out = files.out.map(|_| hdr_file::write(stats, elapsed, open));
+    let html = || report::html_page(title, &summary, &verdicts);
+    let out = files
+        .out
+        .as_ref()
+        .map(|_| hdr_file::write(stats, elapsed, open));
     if let Some(Err(e)) = &out {
         return Err(CliError::Input(format!("--out: {e}")));
     }
     let raw = out.and_then(Result::ok).unwrap_or_default();
     let raw_text = || String::from_utf8_lossy(&raw).into_owned();
     write_all(&[
-        Requested::new("json", files.json, &json),
-        Requested::new("junit", files.junit, &junit),
-        Requested::new("html", files.html, &html),
-        Requested::new("histograms", files.out, &raw_text),
+        Requested::new("json", files.json.as_ref(), &json),
+        Requested::new("junit", files.junit.as_ref(), &junit),
+        Requested::new("html", files.html.as_ref(), &html),
+        Requested::new("histograms", files.out.as_ref(), &raw_text),
     ])?;
     Ok(if verdicts.iter().all(|(_, v)| v.passed) {
         exit::OK
@@ -467,13 +454,8 @@ fn merge(args: MergeArgs) -> Result<Outcome, CliError> {
         merged.elapsed,
         merged.open,
         &thresholds,
-        Files {
-            title: format!("seam load merge: {count} shards"),
-            json: args.json.as_ref(),
-            junit: args.junit.as_ref(),
-            html: args.html.as_ref(),
-            out: args.out.as_ref(),
-        },
+        &format!("seam load merge: {count} shards"),
+        &args.reports,
     )
 }
 
@@ -496,7 +478,7 @@ fn kubernetes(args: K8sArgs) -> Result<Outcome, CliError> {
             e.to_string().trim()
         ))
     })?;
-    if check.run.shard.is_some() || check.run.out.is_some() {
+    if check.run.shard.is_some() || check.run.files.out.is_some() {
         return Err(CliError::Input(
             "the load arguments after `--`: leave out --shard and --out; the manifest sets them for each pod".into(),
         ));

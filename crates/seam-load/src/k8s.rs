@@ -51,6 +51,30 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// A pod spec (under a Job's `template:`) running `seam ARGS` with the
+/// results claim mounted at `/results`.
+fn pod(name: &str, image: &str, args: &[String], claim: &str) -> String {
+    format!(
+        "    spec:
+      restartPolicy: Never
+      containers:
+        - name: {}
+          image: {image}
+          command: [\"seam\"]
+          args:
+{}          volumeMounts:
+            - name: results
+              mountPath: \"/results\"
+      volumes:
+        - name: results
+          persistentVolumeClaim:
+            claimName: {claim}
+",
+        q(name),
+        list(args, "            ")
+    )
+}
+
 impl Manifest<'_> {
     pub fn render(&self) -> String {
         let Manifest {
@@ -72,8 +96,8 @@ impl Manifest<'_> {
         let (n, img) = (q(name), q(image));
         let claim = q(&format!("{name}-results"));
         let merge_name = q(&format!("{name}-merge"));
-        let run_args = list(&run, "            ");
-        let merge_args = list(&merge, "            ");
+        let run_pod = pod("seam-load", &img, &run, &claim);
+        let merge_pod = pod("seam-load-merge", &img, &merge, &claim);
         format!(
             "# seam load on Kubernetes: {shards} shards of one scenario, then their merge.
 #   kubectl apply -f this.yaml    (the claim and the load Job)
@@ -107,21 +131,7 @@ spec:
     metadata:
       labels:
         app.kubernetes.io/name: \"seam-load\"
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: \"seam-load\"
-          image: {img}
-          command: [\"seam\"]
-          args:
-{run_args}          volumeMounts:
-            - name: results
-              mountPath: \"/results\"
-      volumes:
-        - name: results
-          persistentVolumeClaim:
-            claimName: {claim}
----
+{run_pod}---
 apiVersion: batch/v1
 kind: Job
 metadata:
@@ -131,21 +141,7 @@ metadata:
 spec:
   backoffLimit: 0
   template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: \"seam-load-merge\"
-          image: {img}
-          command: [\"seam\"]
-          args:
-{merge_args}          volumeMounts:
-            - name: results
-              mountPath: \"/results\"
-      volumes:
-        - name: results
-          persistentVolumeClaim:
-            claimName: {claim}
-"
+{merge_pod}"
         )
     }
 }

@@ -24,12 +24,7 @@ pub fn dry_run(
     spec: &Spec,
     options: &Options,
 ) -> Result<Vec<(&'static str, String, String)>, ScanError> {
-    let identities: Vec<Identity> = options
-        .identities
-        .iter()
-        .cloned()
-        .map(Identity::new)
-        .collect();
+    let identities = identities(options);
     let selected = select(spec, options)?;
     let plan = Plan::new(spec, &selected, &identities, options.allow_destructive);
     let mut lines: Vec<(&'static str, String, String)> = plan
@@ -42,6 +37,16 @@ pub fn dry_run(
         lines.push(("-", spec.operations[*i].label(), format!("not sent: {why}")));
     }
     Ok(lines)
+}
+
+/// The auth file's users as identities, not logged in yet.
+fn identities(options: &Options) -> Vec<Identity> {
+    options
+        .identities
+        .iter()
+        .cloned()
+        .map(Identity::new)
+        .collect()
 }
 
 fn select(spec: &Spec, options: &Options) -> Result<Vec<usize>, ScanError> {
@@ -85,12 +90,7 @@ pub async fn run(
             )));
         }
     }
-    let identities: Vec<Identity> = options
-        .identities
-        .iter()
-        .cloned()
-        .map(Identity::new)
-        .collect();
+    let identities = identities(options);
     for identity in &identities {
         if let Some(l) = &identity.user.login {
             if l.target.starts_with("http") {
