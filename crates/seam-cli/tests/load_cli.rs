@@ -218,30 +218,16 @@ fn the_kubernetes_manifest_runs_the_shards_and_their_merge() {
         docs[2]["spec"]["template"]["spec"]["containers"][0]["args"][3],
         "--threshold"
     );
-    let (code, _, err) = seam(&[
-        "load",
-        "k8s",
-        "--shards",
-        "2",
-        "--",
-        "http://x/",
-        "--shard",
-        "1/2",
-    ]);
-    assert_eq!(code, 2);
-    assert!(err.contains("leave out --shard and --out"), "{err}");
-    let (code, _, err) = seam(&[
-        "load",
-        "k8s",
-        "--shards",
-        "2",
-        "--",
-        "http://x/",
-        "--rat",
-        "5/s",
-    ]);
-    assert_eq!(code, 2);
-    assert!(err.contains("--rate"), "{err}");
+    for (shard_args, expected) in [
+        (["--shard", "1/2"], "leave out --shard and --out"),
+        (["--rat", "5/s"], "--rate"),
+    ] {
+        let mut args = vec!["load", "k8s", "--shards", "2", "--", "http://x/"];
+        args.extend(shard_args);
+        let (code, _, err) = seam(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
 }
 
 #[test]
