@@ -63,9 +63,21 @@ enum LoadCommand {
 
 #[derive(Args, Clone)]
 struct RunArgs {
-    /// The URL to load (http://).
+    /// The URL to load (http://); with --openapi, the base URL the spec's
+    /// paths are appended to.
     #[arg(value_name = "URL", required_unless_present = "config")]
     target: Option<String>,
+    /// Load every GET and HEAD operation of this OpenAPI spec in turn, each
+    /// with its example (or generated) parameters; reported per operation.
+    #[arg(long, value_name = "SPEC")]
+    openapi: Option<String>,
+    /// With --openapi: every operation, writes included.
+    #[arg(long, requires = "openapi")]
+    all_methods: bool,
+    /// With --openapi: `OPERATION=N` sends an operation N times in each
+    /// user's turn (0 leaves it out). Repeatable.
+    #[arg(long = "weight", value_name = "OPERATION=N", requires = "openapi")]
+    weights: Vec<String>,
     /// Read settings from the `[load]` table of this seam.toml (flags given
     /// here win).
     #[arg(long, value_name = "FILE")]
@@ -146,6 +158,9 @@ impl RunArgs {
             thresholds: some(&self.thresholds),
             shard: self.shard.clone(),
             stages: self.stages.clone(),
+            openapi: self.openapi.clone(),
+            all_methods: self.all_methods.then_some(true),
+            weights: some(&self.weights),
         }
     }
 }
@@ -262,10 +277,12 @@ fn describe(plan: &Plan, shard: Shard) -> String {
     } else {
         format!(", shard {}/{}", shard.index, shard.count)
     };
+    let what = match plan.targets.as_slice() {
+        [one] => format!("{} {}", one.method, one.uri),
+        many => format!("{} operations", many.len()),
+    };
     format!(
-        "seam load {} {}: {model} for {}{shard}",
-        plan.targets[0].method,
-        plan.targets[0].uri,
+        "seam load {what}: {model} for {}{shard}",
         humantime(plan.duration)
     )
 }
@@ -355,7 +372,10 @@ fn load(args: RunArgs) -> Result<Outcome, CliError> {
         outcome.elapsed,
         open,
         &thresholds,
-        &format!("seam load: {}", plan.targets[0].name),
+        &match plan.targets.as_slice() {
+            [one] => format!("seam load: {}", one.name),
+            many => format!("seam load: {} operations", many.len()),
+        },
         &args.files,
     )
 }

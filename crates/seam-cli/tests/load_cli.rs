@@ -440,3 +440,75 @@ fn the_html_report_draws_each_second_and_the_distribution() {
     assert_eq!(lines(svgs[1]).len(), 2);
     assert_eq!(lines(svgs[2]), vec![("all answers".into(), 7)]);
 }
+
+#[test]
+fn every_operation_of_a_public_spec_is_loaded_with_valid_requests() {
+    // Redocly's Museum API (shared conformance data): its mock validates every
+    // request against the spec, so a request built wrong would get a 4xx
+    let Some(specs) = seam_testkit::conformance_dir("openapi", "load_cli") else {
+        return;
+    };
+    let spec = specs.join("specs/redocly-museum/openapi.yaml");
+    let spec = spec.to_str().unwrap();
+    let server = mock(&["--openapi", spec]);
+    let (code, out, err) = seam(&[
+        "load",
+        &server.url,
+        "--openapi",
+        spec,
+        "--all-methods",
+        "-H",
+        "Authorization: Basic dTpw",
+        "-c",
+        "2",
+        "-d",
+        "1s",
+        "--weight",
+        "GET /museum-hours=3",
+        "--threshold",
+        "errors<0.01%",
+        "--threshold",
+        "p99[GET /special-events/{eventId}]<1s",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("seam load 8 operations: 2 users for 1s"),
+        "{err}"
+    );
+    for op in [
+        "POST /special-events",
+        "PATCH /special-events/{eventId}",
+        "GET /tickets/{ticketId}/qr",
+    ] {
+        assert!(out.contains(&format!("endpoint   {op}: ")), "{op}: {out}");
+    }
+    let requests = |op: &str| -> u64 {
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!("endpoint   {op}: ")))
+            .unwrap();
+        let n = line.split(": ").nth(1).unwrap().split(' ').next().unwrap();
+        n.replace(',', "").parse().unwrap()
+    };
+    // weighted 3: three times as often as any other operation (to within a turn)
+    let (hours, events) = (
+        requests("GET /museum-hours"),
+        requests("GET /special-events"),
+    );
+    assert!(hours.abs_diff(3 * events) <= 6, "{hours} vs {events}");
+    // without credentials every request is refused, and the run says so
+    let (code, out, _) = seam(&[
+        "load",
+        &server.url,
+        "--openapi",
+        spec,
+        "-c",
+        "1",
+        "-d",
+        "300ms",
+        "--threshold",
+        "errors<1%",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.contains("statuses   4xx "), "{out}");
+}

@@ -13,6 +13,7 @@
 //! ```
 
 use crate::plan::{parse_rate, Model, Plan, Shard, Target};
+use crate::scenario;
 use crate::stages::{self, Ramp};
 use crate::threshold::Threshold;
 use seam_core::units::{parse_duration, parse_header};
@@ -49,6 +50,12 @@ pub struct LoadSettings {
     /// `30s:100,1m:100,30s:0`: ramping users (or the rate, with `rate`);
     /// instead of `duration`.
     pub stages: Option<String>,
+    /// An OpenAPI spec: every GET and HEAD operation (every operation with
+    /// `all-methods`) is a target, `url` their base URL.
+    pub openapi: Option<String>,
+    pub all_methods: Option<bool>,
+    /// `OPERATION=N`: how often an operation is sent in each user's turn.
+    pub weights: Option<Vec<String>>,
 }
 
 /// What the settings ask for.
@@ -77,6 +84,9 @@ impl LoadSettings {
             thresholds: over.thresholds.or(self.thresholds),
             shard: over.shard.or(self.shard),
             stages: over.stages.or(self.stages),
+            openapi: over.openapi.or(self.openapi),
+            all_methods: over.all_methods.or(self.all_methods),
+            weights: over.weights.or(self.weights),
         }
     }
 
@@ -104,7 +114,44 @@ impl LoadSettings {
             }
             (None, None) => bytes::Bytes::new(),
         };
-        let target = Target::parse(url, self.method.as_deref().unwrap_or("GET"), &headers, body)?;
+        let (targets, order) = match &self.openapi {
+            Some(spec) => {
+                let path = dir.join(spec);
+                let spec = seam_openapi::load::load(&path).map_err(|errors| {
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })?;
+                let weights = self
+                    .weights
+                    .iter()
+                    .flatten()
+                    .map(|w| scenario::parse_weight(w))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let s = scenario::from_openapi(
+                    &spec,
+                    url,
+                    &headers,
+                    self.all_methods.unwrap_or(false),
+                    &weights,
+                )?;
+                (s.targets, s.order)
+            }
+            None => {
+                if self.weights.is_some() || self.all_methods.is_some() {
+                    return Err(
+                        "weights and all-methods go with an OpenAPI spec (--openapi)".into(),
+                    );
+                }
+                let method = self.method.as_deref().unwrap_or("GET");
+                (
+                    vec![Target::parse(url, method, &headers, body)?],
+                    Vec::new(),
+                )
+            }
+        };
         let ramp = match &self.stages {
             Some(_) if self.duration.is_some() => {
                 return Err(
@@ -169,12 +216,14 @@ impl LoadSettings {
             .flatten()
             .map(|t| Threshold::parse(t))
             .collect::<Result<Vec<_>, _>>()?;
+        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
         for t in &thresholds {
-            t.check_endpoint(&[target.name.as_str()])?;
+            t.check_endpoint(&names)?;
         }
         Ok(Resolved {
             plan: Plan {
-                targets: vec![target],
+                targets,
+                order,
                 model,
                 duration,
                 timeout,

@@ -101,10 +101,12 @@ fn merge(shards: &[Mutex<Stats>]) -> Stats {
     all.unwrap_or_else(|| Stats::new(&[]))
 }
 
-/// Resolves and connects to each target once, so that a run against an
-/// address nothing answers on fails before any load starts.
-async fn preflight(plan: &Plan) -> Result<Vec<SocketAddr>, LoadError> {
-    let mut addrs = Vec::new();
+/// Resolves and connects to each target's address once, so that a run
+/// against an address nothing answers on fails before any load starts: the
+/// distinct addresses, and each target's among them.
+async fn preflight(plan: &Plan) -> Result<(Vec<SocketAddr>, Vec<usize>), LoadError> {
+    let mut addrs: Vec<SocketAddr> = Vec::new();
+    let mut of_target = Vec::new();
     for target in &plan.targets {
         let authority = target.authority();
         let addr = tokio::net::lookup_host(&authority)
@@ -114,7 +116,11 @@ async fn preflight(plan: &Plan) -> Result<Vec<SocketAddr>, LoadError> {
             .ok_or_else(|| {
                 LoadError::Unreachable(format!("`{authority}` resolves to no address"))
             })?;
-        if !addrs.contains(&addr) {
+        if let Some(i) = addrs.iter().position(|a| *a == addr) {
+            of_target.push(i);
+            continue;
+        }
+        {
             Connection::open(addr, plan.timeout).await.map_err(|kind| {
                 LoadError::Unreachable(format!(
                     "cannot connect to {authority} ({addr}): {}",
@@ -125,14 +131,17 @@ async fn preflight(plan: &Plan) -> Result<Vec<SocketAddr>, LoadError> {
                 ))
             })?;
         }
+        of_target.push(addrs.len());
         addrs.push(addr);
     }
-    Ok(addrs)
+    Ok((addrs, of_target))
 }
 
 struct Shared {
     plan: Plan,
     addrs: Vec<SocketAddr>,
+    /// Each target's address, by index into `addrs`.
+    addr_of: Vec<usize>,
     start: Instant,
     stop: StopHandle,
     shards: Vec<Mutex<Stats>>,
@@ -158,7 +167,7 @@ pub async fn run(
     stop: &StopHandle,
     mut progress: impl FnMut(&Progress<'_>),
 ) -> Result<Outcome, LoadError> {
-    let addrs = preflight(plan).await?;
+    let (addrs, addr_of) = preflight(plan).await?;
     let names: Vec<&str> = plan.targets.iter().map(|t| t.name.as_str()).collect();
     let connections = plan.model.connections().max(1);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -168,6 +177,7 @@ pub async fn run(
     let shared = Arc::new(Shared {
         plan: plan.clone(),
         addrs,
+        addr_of,
         start: Instant::now(),
         stop: StopHandle::new(),
         shards,
@@ -272,7 +282,8 @@ async fn wait_until(due: Instant, stop: &StopHandle) {
 /// model), until the run stops.
 async fn user_loop(shared: &Shared, user: u32) {
     let plan = &shared.plan;
-    let mut conns: Vec<Option<Connection>> = (0..plan.targets.len()).map(|_| None).collect();
+    // one connection per address, whichever target goes there
+    let mut conns: Vec<Option<Connection>> = (0..shared.addrs.len()).map(|_| None).collect();
     let mut turn = user as usize;
     let mut slot = u64::from(user);
     loop {
@@ -319,12 +330,17 @@ async fn user_loop(shared: &Shared, user: u32) {
                 due
             }
         };
-        let index = turn % plan.targets.len();
+        let index = if plan.order.is_empty() {
+            turn % plan.targets.len()
+        } else {
+            plan.order[turn % plan.order.len()]
+        };
         turn += 1;
         let target = &plan.targets[index];
-        let conn = match &mut conns[index] {
+        let at = shared.addr_of[index];
+        let conn = match &mut conns[at] {
             Some(c) => c,
-            slot @ None => match Connection::open(shared.addrs[index], plan.timeout).await {
+            slot @ None => match Connection::open(shared.addrs[at], plan.timeout).await {
                 Ok(c) => slot.insert(c),
                 Err(kind) => {
                     shared.requests.fetch_add(1, Ordering::Relaxed);
@@ -357,13 +373,13 @@ async fn user_loop(shared: &Shared, user: u32) {
                     )
                 });
                 if answer.closed || !plan.keep_alive {
-                    conns[index] = None;
+                    conns[at] = None;
                 }
             }
             Err(kind) => {
                 shared.errors.fetch_add(1, Ordering::Relaxed);
                 shared.record(user, |s| s.record_failure(index, kind, second));
-                conns[index] = None;
+                conns[at] = None;
             }
         }
     }

@@ -4,6 +4,7 @@
 //!   open model: a fixed arrival rate), and a shard's exact share of it.
 //! - [`config`]: the `[load]` table of `seam.toml` and `seam load`'s flags,
 //!   made into a plan.
+//! - [`scenario`]: the targets of an OpenAPI spec's operations, weighted.
 //! - [`stages`]: ramping stages of users or of the rate.
 //! - [`client`]: one HTTP/1.1 connection per user: the request written as
 //!   serialized once, answers framed with `httparse`, errors sorted by kind.
@@ -31,6 +32,7 @@ pub mod hdr_file;
 pub mod k8s;
 pub mod plan;
 pub mod report;
+pub mod scenario;
 pub mod stages;
 pub mod stats;
 pub mod summary;

@@ -152,6 +152,9 @@ impl Model {
 pub struct Plan {
     /// Sent in turn by each user.
     pub targets: Vec<Target>,
+    /// The order users send the targets in (indexes, each as often as its
+    /// weight); empty: each target once, in turn.
+    pub order: Vec<usize>,
     pub model: Model,
     pub duration: Duration,
     /// A request not answered this long after it was sent is a timeout.

@@ -79,6 +79,7 @@ async fn server() -> Server {
 fn plan(url: &str, model: Model, secs: f64) -> Plan {
     Plan {
         targets: vec![Target::parse(url, "GET", &[], Bytes::new()).unwrap()],
+        order: Vec::new(),
         model,
         duration: Duration::from_secs_f64(secs),
         timeout: Duration::from_secs(5),

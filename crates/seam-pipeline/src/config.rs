@@ -272,7 +272,7 @@ pub fn load(path: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Pipe
     }
     let mut load = file.load;
     for l in &mut load {
-        let strings = [&mut l.url, &mut l.body, &mut l.body_file];
+        let strings = [&mut l.url, &mut l.body, &mut l.body_file, &mut l.openapi];
         for v in strings.into_iter().flatten() {
             *v = expand(v)?;
         }
