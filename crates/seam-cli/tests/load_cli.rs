@@ -379,6 +379,11 @@ fn stages_ramp_users_or_rates_and_conflicting_flags_are_refused() {
             "users or every stage is a rate",
         ),
         (vec!["--stages", "soon:5"], "not a duration"),
+        (
+            vec!["--openapi", "x.yaml", "-m", "POST"],
+            "method and body go with a single URL",
+        ),
+        (vec!["--weight", "GET /=2"], "--openapi"),
     ] {
         let mut args = vec!["load", "http://127.0.0.1:9/"];
         args.extend(extra);

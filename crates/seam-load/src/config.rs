@@ -115,6 +115,11 @@ impl LoadSettings {
             (None, None) => bytes::Bytes::new(),
         };
         let (targets, order) = match &self.openapi {
+            Some(_) if self.method.is_some() || self.body.is_some() || self.body_file.is_some() => {
+                return Err(
+                    "method and body go with a single URL: with an OpenAPI spec each operation has its own".into(),
+                );
+            }
             Some(spec) => {
                 let path = dir.join(spec);
                 let spec = seam_openapi::load::load(&path).map_err(|errors| {
