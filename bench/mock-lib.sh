@@ -21,7 +21,7 @@ start_server() {
   "$@" > "$WORK/out.txt" 2>/dev/null &
   PID=$!
   for _ in $(seq 1 $((${START_WAIT:-60} * 100))); do grep -q http "$WORK/out.txt" 2>/dev/null && break; sleep 0.01; done
-  URL=$(grep -o 'http://[0-9.:]*' "$WORK/out.txt" | head -1) || { echo "no URL from: $*" >&2; exit 1; }
+  URL=$(grep -o 'https\?://[0-9.:]*' "$WORK/out.txt" | head -1) || { echo "no URL from: $*" >&2; exit 1; }
 }
 
 # connection_instructions FILE: from a callgrind output, the instructions spent

@@ -63,10 +63,22 @@ enum LoadCommand {
 
 #[derive(Args, Clone)]
 struct RunArgs {
-    /// The URL to load (http://); with --openapi, the base URL the spec's
+    /// The URL to load (http:// or https://); with --openapi, the base URL the spec's
     /// paths are appended to.
-    #[arg(value_name = "URL", required_unless_present = "config")]
+    #[arg(value_name = "URL", required_unless_present_any = ["config", "suite"])]
     target: Option<String>,
+    /// Run the cases of this suite file (`seam test`'s format) as the load:
+    /// each user runs them in turn, steps in order, with their variables,
+    /// auth helpers and captures; figures per step endpoint. A URL given
+    /// replaces the suite's baseUrl.
+    #[arg(long, value_name = "FILE", conflicts_with = "openapi")]
+    suite: Option<String>,
+    /// With --suite: set a suite variable, `name=value`. Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "suite")]
+    vars: Vec<String>,
+    /// With --suite: only the tests with this tag. Repeatable.
+    #[arg(long = "tag", value_name = "TAG", requires = "suite")]
+    tags: Vec<String>,
     /// Load every GET and HEAD operation of this OpenAPI spec in turn, each
     /// with its example (or generated) parameters; reported per operation.
     #[arg(long, value_name = "SPEC")]
@@ -116,6 +128,22 @@ struct RunArgs {
     /// Open a new connection for every request (Connection: close).
     #[arg(long)]
     no_keep_alive: bool,
+    /// HTTP/2: users share connections (h2c by prior knowledge on http://,
+    /// ALPN on https://).
+    #[arg(long)]
+    http2: bool,
+    /// With --http2: requests one connection carries at once; users beyond
+    /// open the next connection [default: 100].
+    #[arg(long, value_name = "N")]
+    streams: Option<u32>,
+    /// https: accept any server certificate (a test server's self-signed
+    /// one).
+    #[arg(short = 'k', long)]
+    insecure: bool,
+    /// https: trust the CA certificates of this PEM file besides the
+    /// Mozilla roots.
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<String>,
     /// A threshold the run must hold (p95<200ms, errors<0.1%, rps>2000);
     /// a failed one makes the exit code 1. Repeatable.
     #[arg(long = "threshold", value_name = "EXPR")]
@@ -161,6 +189,13 @@ impl RunArgs {
             openapi: self.openapi.clone(),
             all_methods: self.all_methods.then_some(true),
             weights: some(&self.weights),
+            http2: self.http2.then_some(true),
+            streams: self.streams,
+            insecure: self.insecure.then_some(true),
+            cacert: self.cacert.clone(),
+            suite: self.suite.clone(),
+            vars: some(&self.vars),
+            tags: some(&self.tags),
         }
     }
 }
@@ -277,9 +312,23 @@ fn describe(plan: &Plan, shard: Shard) -> String {
     } else {
         format!(", shard {}/{}", shard.index, shard.count)
     };
-    let what = match plan.targets.as_slice() {
-        [one] => format!("{} {}", one.method, one.uri),
-        many => format!("{} operations", many.len()),
+    let model = if plan.transport.http2 {
+        format!(
+            "{model}, HTTP/2 with up to {} streams a connection",
+            plan.transport.streams
+        )
+    } else {
+        model
+    };
+    let what = match (&plan.suite, plan.targets.as_slice()) {
+        (Some(suite), _) => format!(
+            "suite {} ({} cases, {} endpoints)",
+            suite.name(),
+            suite.cases(),
+            suite.endpoints().len()
+        ),
+        (None, [one]) => format!("{} {}", one.method, one.uri),
+        (None, many) => format!("{} operations", many.len()),
     };
     format!(
         "seam load {what}: {model} for {}{shard}",
@@ -356,7 +405,10 @@ fn load(args: RunArgs) -> Result<Outcome, CliError> {
     if live {
         eprint!("\r\x1b[2K");
     }
-    let outcome = result.map_err(|e| CliError::Unreachable(e.to_string()))?;
+    let outcome = result.map_err(|e| match e {
+        seam_load::LoadError::Unreachable(why) => CliError::Unreachable(why),
+        seam_load::LoadError::Transport(why) => CliError::Input(why),
+    })?;
     if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         eprintln!(
             "stopped by Ctrl-C after {:.1}s",
@@ -372,9 +424,10 @@ fn load(args: RunArgs) -> Result<Outcome, CliError> {
         outcome.elapsed,
         open,
         &thresholds,
-        &match plan.targets.as_slice() {
-            [one] => format!("seam load: {}", one.name),
-            many => format!("seam load: {} operations", many.len()),
+        &match (&plan.suite, plan.targets.as_slice()) {
+            (Some(suite), _) => format!("seam load: suite {}", suite.name()),
+            (None, [one]) => format!("seam load: {}", one.name),
+            (None, many) => format!("seam load: {} operations", many.len()),
         },
         &args.files,
     )

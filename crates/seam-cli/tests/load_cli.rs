@@ -1,7 +1,9 @@
 //! `seam load` as a user runs it, against `seam mock` on loopback: the
 //! summary and its counts (checked against the mock's own journal), exit
 //! codes of thresholds and bad input, the JSON and JUnit files, shards and
-//! their exact merge, and the Kubernetes manifest.
+//! their exact merge, the Kubernetes manifest, and https (HTTP/1.1 and
+//! HTTP/2) with a CA the run is told to trust, and a suite's cases (captures,
+//! auth helpers, a matrix) as the load.
 
 mod common;
 
@@ -516,4 +518,283 @@ fn every_operation_of_a_public_spec_is_loaded_with_valid_requests() {
     ]);
     assert_eq!(code, 1);
     assert!(out.contains("statuses   4xx "), "{out}");
+}
+
+#[test]
+fn https_and_http2_reach_a_tls_mock_whose_ca_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert_pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_pem, cert.cert.pem()).unwrap();
+    std::fs::write(&key_pem, cert.key_pair.serialize_pem()).unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "stubs:\n  - request: { path: /hello }\n    response: { text: hi }\n",
+    )
+    .unwrap();
+    let server = mock(&[
+        "--stubs",
+        dir.path().join("s.yaml").to_str().unwrap(),
+        "--tls-cert",
+        cert_pem.to_str().unwrap(),
+        "--tls-key",
+        key_pem.to_str().unwrap(),
+    ]);
+    let base = server.url.replace("127.0.0.1", "localhost");
+    assert!(base.starts_with("https://localhost:"), "{base}");
+    let admin = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let served = || -> u64 {
+        let count: Value = admin
+            .post(format!("{base}/__admin/requests/count"))
+            .json(&serde_json::json!({"method": "GET", "url": "/hello"}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        count["count"].as_u64().unwrap()
+    };
+    let url = format!("{base}/hello");
+    let json = dir.path().join("s.json");
+    let cacert = cert_pem.to_str().unwrap();
+    let mut before = 0;
+    for http2 in [false, true] {
+        let mut args = vec![
+            "load",
+            &url,
+            "--rate",
+            "2000/s",
+            "-c",
+            "4",
+            "-d",
+            "1s",
+            "-q",
+            "--cacert",
+            cacert,
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        if http2 {
+            args.extend(["--http2", "--streams", "2"]);
+        }
+        let (code, out, err) = seam(&args);
+        assert_eq!(code, 0, "http2 {http2}: {out}{err}");
+        assert_eq!(
+            err.contains("HTTP/2 with up to 2 streams a connection"),
+            http2,
+            "{err}"
+        );
+        let summary: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let sent = summary["requests"].as_u64().unwrap();
+        assert!(sent >= 1900, "http2 {http2}: {sent} requests");
+        assert_eq!(summary["errors"], 0, "http2 {http2}: {summary}");
+        assert_eq!(
+            served() - before,
+            sent,
+            "http2 {http2}: every request reached the mock"
+        );
+        before += sent;
+    }
+
+    // no CA given: the certificate is refused before any load, with the way out
+    let (code, _, err) = seam(&["load", &url, "-d", "1s", "-q"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("TLS handshake failed") && err.contains("--cacert"),
+        "{err}"
+    );
+    assert_eq!(served(), before, "nothing was sent");
+    // --insecure takes any certificate
+    let (code, out, err) = seam(&["load", &url, "--rate", "500/s", "-d", "1s", "-q", "-k"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2xx"), "{out}");
+}
+
+#[test]
+fn transport_flags_that_cannot_work_are_refused_before_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("ca.pem");
+    std::fs::write(&not_pem, "hello\n").unwrap();
+    let port = closed_port();
+    let url = format!("https://127.0.0.1:{port}/");
+    for (args, says) in [
+        (
+            vec!["--http2", "--no-keep-alive"],
+            "leave out no-keep-alive",
+        ),
+        (vec!["--streams", "4"], "streams go with HTTP/2"),
+        (vec!["--http2", "--streams", "0"], "streams: at least 1"),
+        (
+            vec!["-k", "--cacert", not_pem.to_str().unwrap()],
+            "not both",
+        ),
+        (
+            vec!["--cacert", not_pem.to_str().unwrap()],
+            "no certificate in it",
+        ),
+        (vec!["--cacert", "/nonexistent/ca.pem"], "cannot read"),
+    ] {
+        let mut all = vec!["load", url.as_str(), "-d", "1s"];
+        all.extend(args.iter().copied());
+        let (code, _, err) = seam(&all);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_suite_is_run_as_load_with_its_captures_auth_and_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mappings.json"),
+        r#"{"mappings": [
+          {"request": {"method": "POST", "url": "/login"},
+           "response": {"status": 200, "jsonBody": {"token": "t-123"}}},
+          {"request": {"method": "GET", "urlPathPattern": "/orders/[0-9]+",
+                       "headers": {"Authorization": {"equalTo": "Bearer t-123"}}},
+           "response": {"status": 200, "jsonBody": {"ok": true}}},
+          {"request": {"method": "GET", "url": "/orders/missing"},
+           "response": {"status": 404}}
+        ]}"#,
+    )
+    .unwrap();
+    let suite = dir.path().join("shop.yaml");
+    std::fs::write(
+        &suite,
+        r#"name: shop
+baseUrl: "http://127.0.0.1:9"
+tests:
+  - name: order {{id}}
+    matrix:
+      rows: [ { id: "1" }, { id: "2" } ]
+    steps:
+      - request: { method: POST, path: /login, json: { user: ann } }
+        capture: { token: { jsonpath: $.token } }
+        assert: { status: 200 }
+      - request: { method: GET, path: "/orders/{{id}}", auth: { bearer: "{{token}}" } }
+        assert: { status: 200 }
+  - name: a missing order
+    tags: [broken]
+    steps:
+      - request: { method: GET, path: /orders/missing }
+        assert: { status: 200 }
+"#,
+    )
+    .unwrap();
+    let server = mock(&[
+        "--stubs",
+        dir.path().join("mappings.json").to_str().unwrap(),
+    ]);
+    let json = dir.path().join("s.json");
+    // the URL replaces the suite's baseUrl (which points nowhere)
+    let (code, out, err) = seam(&[
+        "load",
+        &server.url,
+        "--suite",
+        suite.to_str().unwrap(),
+        "--rate",
+        "300/s",
+        "-c",
+        "4",
+        "-d",
+        "1s",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+        "--threshold",
+        "errors[GET /orders/{{id}}]<0.1%",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("suite shop (3 cases, 3 endpoints)"), "{err}");
+    let summary: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let endpoint = |name: &str| {
+        summary["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {summary}"))
+            .clone()
+    };
+    let (login, orders, missing) = (
+        endpoint("POST /login"),
+        endpoint("GET /orders/{{id}}"),
+        endpoint("GET /orders/missing"),
+    );
+    // 300 iterations: two of every three are the matrix's cases (a login and
+    // an order each), one is the missing order
+    let iterations = login["requests"].as_u64().unwrap() + missing["requests"].as_u64().unwrap();
+    assert!((290..=300).contains(&iterations), "{summary}");
+    assert_eq!(login["requests"], orders["requests"], "{summary}");
+    // every order carried the captured token: the stub that wants it answered
+    assert_eq!(orders["errors"], 0, "{summary}");
+    assert_eq!(
+        served(&server.url, "/orders/1") + served(&server.url, "/orders/2"),
+        orders["requests"].as_u64().unwrap()
+    );
+    assert_eq!(
+        served(&server.url, "/orders/1"),
+        served(&server.url, "/orders/2")
+    );
+    // the missing order's assertion fails every time: a check error, counted
+    // once (not also as a status error)
+    assert_eq!(missing["errors"], missing["requests"], "{summary}");
+    assert_eq!(
+        missing["errors_by_kind"],
+        serde_json::json!({"check": missing["requests"]}),
+        "{summary}"
+    );
+
+    // --tag: only the broken test; a threshold on errors now fails
+    let (code, out, err) = seam(&[
+        "load",
+        &server.url,
+        "--suite",
+        suite.to_str().unwrap(),
+        "--tag",
+        "broken",
+        "--rate",
+        "50/s",
+        "-d",
+        "1s",
+        "-q",
+        "--threshold",
+        "errors<1%",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("(1 cases, 3 endpoints)"), "{err}");
+}
+
+#[test]
+fn a_bad_suite_is_refused_with_its_place_before_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("bad.yaml");
+    std::fs::write(&suite, "name: bad\ntests:\n  - name: t\n    stepz: []\n").unwrap();
+    let (code, _, err) = seam(&["load", "--suite", suite.to_str().unwrap(), "-d", "1s"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.yaml:4:5"), "{err}");
+    assert!(err.contains("stepz"), "{err}");
+    // a suite's requests are its own
+    let good = dir.path().join("good.yaml");
+    std::fs::write(
+        &good,
+        "name: g\nbaseUrl: http://127.0.0.1:9\ntests:\n  - name: t\n    steps:\n      - request: { method: GET, path: / }\n",
+    )
+    .unwrap();
+    for (extra, says) in [
+        (vec!["-m", "POST"], "a suite's steps have their own"),
+        (vec!["--http2"], "go with a URL or a spec"),
+        (vec!["--tag", "none"], "no test has one of the tags"),
+    ] {
+        let mut args = vec!["load", "--suite", good.to_str().unwrap(), "-d", "1s"];
+        args.extend(extra.iter().copied());
+        let (code, _, err) = seam(&args);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+    // nothing listens at the suite's baseUrl: exit 3 before any load
+    let (code, _, err) = seam(&["load", "--suite", good.to_str().unwrap(), "-d", "1s"]);
+    assert_eq!(code, 3, "{err}");
 }

@@ -1,4 +1,5 @@
-//! One HTTP/1.1 connection as a load run uses it: the target's request is
+//! One HTTP/1.1 connection (plain or TLS, see [`crate::transport`]) as a
+//! load run uses it: the target's request is
 //! serialized once (see [`crate::plan::Target::wire`]) and written as is;
 //! each answer's head is parsed with `httparse` and its body skipped by its
 //! framing (`Content-Length`, chunked, or up to the close), counting bytes.
@@ -9,13 +10,12 @@
 
 use crate::plan::Target;
 use crate::stats::ErrorKind;
+use crate::transport::{ConnectError, Connector, Endpoint, Stream};
 use bytes::{Buf, BytesMut};
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
 /// Headers an answer may have before it is refused as not HTTP.
@@ -26,7 +26,7 @@ const MAX_HEAD: usize = 64 * 1024;
 /// An open connection, its read buffer, and the timer its requests'
 /// timeouts reuse.
 pub struct Connection {
-    stream: TcpStream,
+    stream: Stream,
     buf: BytesMut,
     deadline: Pin<Box<Sleep>>,
 }
@@ -54,19 +54,13 @@ fn io_kind(e: &io::Error) -> ErrorKind {
 }
 
 impl Connection {
-    /// Connects to `addr` within `timeout`.
-    pub async fn open(addr: SocketAddr, timeout: Duration) -> Result<Connection, ErrorKind> {
-        let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
-            Err(_) => return Err(ErrorKind::Connect),
-            Ok(Err(e)) => {
-                return Err(match io_kind(&e) {
-                    ErrorKind::Refused => ErrorKind::Refused,
-                    _ => ErrorKind::Connect,
-                })
-            }
-            Ok(Ok(s)) => s,
-        };
-        let _ = stream.set_nodelay(true);
+    /// Connects to `endpoint` within `timeout`.
+    pub async fn open(
+        connector: &Connector,
+        endpoint: &Endpoint,
+        timeout: Duration,
+    ) -> Result<Connection, ConnectError> {
+        let stream = connector.connect(endpoint, timeout).await?;
         Ok(Connection {
             stream,
             buf: BytesMut::with_capacity(8 * 1024),
@@ -100,7 +94,7 @@ impl Connection {
 }
 
 /// Reads more into `buf`; `Ok(false)` at the end of the stream.
-async fn fill(stream: &mut TcpStream, buf: &mut BytesMut) -> Result<bool, ErrorKind> {
+async fn fill(stream: &mut Stream, buf: &mut BytesMut) -> Result<bool, ErrorKind> {
     if buf.capacity() - buf.len() < 1024 {
         buf.reserve(8 * 1024);
     }
@@ -123,7 +117,7 @@ enum Framing {
 /// One answer: its head, then its body skipped (1xx answers are skipped
 /// whole).
 async fn read_answer(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     buf: &mut BytesMut,
     head_only: bool,
 ) -> Result<Answer, ErrorKind> {
@@ -203,7 +197,7 @@ fn read_head(
 }
 
 /// Skips `n` body bytes; the bytes skipped.
-async fn skip(stream: &mut TcpStream, buf: &mut BytesMut, mut n: u64) -> Result<(), ErrorKind> {
+async fn skip(stream: &mut Stream, buf: &mut BytesMut, mut n: u64) -> Result<(), ErrorKind> {
     loop {
         let here = n.min(buf.len() as u64);
         buf.advance(here as usize);
@@ -218,7 +212,7 @@ async fn skip(stream: &mut TcpStream, buf: &mut BytesMut, mut n: u64) -> Result<
 }
 
 /// The index just past the next CRLF in `buf`, reading more as needed.
-async fn line_end(stream: &mut TcpStream, buf: &mut BytesMut) -> Result<usize, ErrorKind> {
+async fn line_end(stream: &mut Stream, buf: &mut BytesMut) -> Result<usize, ErrorKind> {
     loop {
         if let Some(i) = buf.windows(2).position(|w| w == b"\r\n") {
             return Ok(i + 2);
@@ -233,7 +227,7 @@ async fn line_end(stream: &mut TcpStream, buf: &mut BytesMut) -> Result<usize, E
 }
 
 async fn skip_body(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     buf: &mut BytesMut,
     framing: Framing,
 ) -> Result<u64, ErrorKind> {
@@ -321,6 +315,18 @@ mod tests {
         url
     }
 
+    async fn open(target: &Target) -> Connection {
+        let endpoint = Endpoint {
+            addr: target.authority().parse().unwrap(),
+            tls: None,
+        };
+        let connector = Connector::new(&Default::default(), false).unwrap();
+        match Connection::open(&connector, &endpoint, Duration::from_secs(5)).await {
+            Ok(c) => c,
+            Err(e) => panic!("{}", e.detail),
+        }
+    }
+
     #[tokio::test]
     async fn every_framing_is_read_to_its_end_and_the_connection_reused() {
         let url = raw_server(vec![
@@ -331,10 +337,7 @@ mod tests {
         ])
         .await;
         let target = Target::parse(&url, "GET", &[], Bytes::new()).unwrap();
-        let addr = target.authority().parse().unwrap();
-        let mut c = Connection::open(addr, Duration::from_secs(5))
-            .await
-            .unwrap();
+        let mut c = open(&target).await;
         let t = Duration::from_secs(5);
         let a = c.send(&target, t, true).await.unwrap();
         assert_eq!(
@@ -393,10 +396,7 @@ mod tests {
         ] {
             let url = raw_server(vec![answer]).await;
             let target = Target::parse(&url, "GET", &[], Bytes::new()).unwrap();
-            let mut c =
-                Connection::open(target.authority().parse().unwrap(), Duration::from_secs(5))
-                    .await
-                    .unwrap();
+            let mut c = open(&target).await;
             let got = c.send(&target, Duration::from_secs(5), true).await;
             assert_eq!(got, Err(kind), "{}", String::from_utf8_lossy(answer));
         }

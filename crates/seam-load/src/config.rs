@@ -16,9 +16,12 @@ use crate::plan::{parse_rate, Model, Plan, Shard, Target};
 use crate::scenario;
 use crate::stages::{self, Ramp};
 use crate::threshold::Threshold;
+use crate::transport::Transport;
 use seam_core::units::{parse_duration, parse_header};
+use seam_suite::scenario::Scenario;
 use serde::Deserialize;
 use std::path::Path;
+use std::sync::Arc;
 
 /// One `[load]` table (or `seam load`'s flags).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -56,6 +59,22 @@ pub struct LoadSettings {
     pub all_methods: Option<bool>,
     /// `OPERATION=N`: how often an operation is sent in each user's turn.
     pub weights: Option<Vec<String>>,
+    /// HTTP/2: h2c by prior knowledge on http://, ALPN on https://.
+    pub http2: Option<bool>,
+    /// HTTP/2 requests one connection carries at once; default 100.
+    pub streams: Option<u32>,
+    /// Accept any TLS certificate.
+    pub insecure: Option<bool>,
+    /// A PEM file of CAs to trust besides the Mozilla roots (relative to
+    /// the settings' directory).
+    pub cacert: Option<String>,
+    /// A suite file: each user runs its cases in turn (`url`, when given,
+    /// replaces its baseUrl).
+    pub suite: Option<String>,
+    /// `name=value`: the suite's variables, over its own.
+    pub vars: Option<Vec<String>>,
+    /// Only the suite's tests with one of these tags.
+    pub tags: Option<Vec<String>>,
 }
 
 /// What the settings ask for.
@@ -87,16 +106,95 @@ impl LoadSettings {
             openapi: over.openapi.or(self.openapi),
             all_methods: over.all_methods.or(self.all_methods),
             weights: over.weights.or(self.weights),
+            http2: over.http2.or(self.http2),
+            streams: over.streams.or(self.streams),
+            insecure: over.insecure.or(self.insecure),
+            cacert: over.cacert.or(self.cacert),
+            suite: over.suite.or(self.suite),
+            vars: over.vars.or(self.vars),
+            tags: over.tags.or(self.tags),
         }
+    }
+
+    /// The suite's cases, when a suite is given.
+    fn suite_scenario(
+        &self,
+        dir: &Path,
+        timeout: std::time::Duration,
+        headers: &[(String, String)],
+        body: &bytes::Bytes,
+    ) -> Result<Option<Arc<Scenario>>, String> {
+        let Some(file) = &self.suite else {
+            return Ok(None);
+        };
+        if self.openapi.is_some() {
+            return Err("give a suite or an OpenAPI spec, not both".into());
+        }
+        if self.method.is_some() || !body.is_empty() || !headers.is_empty() {
+            return Err(
+                "method, headers and body go with a single URL: a suite's steps have their own"
+                    .into(),
+            );
+        }
+        let suite = seam_suite::load(&dir.join(file)).map_err(|e| e.to_string())?;
+        let mut options = seam_suite::run::RunOptions {
+            timeout,
+            tags: self.tags.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        for v in self.vars.iter().flatten() {
+            let (name, value) = v
+                .split_once('=')
+                .ok_or_else(|| format!("var `{v}`: write name=value"))?;
+            options.vars.insert(
+                name.trim().to_string(),
+                serde_json::Value::String(value.to_string()),
+            );
+        }
+        let base = self.url.as_deref().filter(|u| !u.is_empty());
+        Scenario::new(suite, base, &options).map(|s| Some(Arc::new(s)))
+    }
+
+    /// The protocol and the certificates trusted.
+    fn transport(&self, dir: &Path) -> Result<Transport, String> {
+        let http2 = self.http2.unwrap_or(false);
+        if http2 && self.keep_alive == Some(false) {
+            return Err(
+                "HTTP/2 keeps its connections (users share them): leave out no-keep-alive".into(),
+            );
+        }
+        if self.streams.is_some() && !http2 {
+            return Err("streams go with HTTP/2 (--http2)".into());
+        }
+        if self.streams == Some(0) {
+            return Err("streams: at least 1".into());
+        }
+        let insecure = self.insecure.unwrap_or(false);
+        if insecure && self.cacert.is_some() {
+            return Err(
+                "give insecure or a cacert, not both (insecure checks no certificate)".into(),
+            );
+        }
+        let ca = match &self.cacert {
+            Some(file) => crate::transport::read_ca_file(&dir.join(file))?,
+            None => Vec::new(),
+        };
+        Ok(Transport {
+            http2,
+            streams: self.streams.unwrap_or(Transport::default().streams),
+            insecure,
+            ca,
+        })
     }
 
     /// The plan, its thresholds and the shard; files are read relative to
     /// `dir`; `job_index` is `JOB_COMPLETION_INDEX` for `auto/n` shards.
     pub fn resolve(&self, dir: &Path, job_index: Option<&str>) -> Result<Resolved, String> {
-        let url = self
-            .url
-            .as_deref()
-            .ok_or("no URL to load (give one, or `url` in [load])")?;
+        let url = match (&self.url, &self.suite) {
+            (Some(url), _) => url.as_str(),
+            (None, Some(_)) => "",
+            (None, None) => return Err("no URL to load (give one, or `url` in [load])".into()),
+        };
         let headers = self
             .headers
             .iter()
@@ -114,7 +212,9 @@ impl LoadSettings {
             }
             (None, None) => bytes::Bytes::new(),
         };
+        let suite = self.suite_scenario(dir, timeout_of(self)?, &headers, &body)?;
         let (targets, order) = match &self.openapi {
+            _ if suite.is_some() => (Vec::new(), Vec::new()),
             Some(_) if self.method.is_some() || self.body.is_some() || self.body_file.is_some() => {
                 return Err(
                     "method and body go with a single URL: with an OpenAPI spec each operation has its own".into(),
@@ -145,6 +245,9 @@ impl LoadSettings {
                 (s.targets, s.order)
             }
             None => {
+                if self.vars.is_some() || self.tags.is_some() {
+                    return Err("vars and tags go with a suite (--suite)".into());
+                }
                 if self.weights.is_some() || self.all_methods.is_some() {
                     return Err(
                         "weights and all-methods go with an OpenAPI spec (--openapi)".into(),
@@ -179,8 +282,7 @@ impl LoadSettings {
         if duration.is_zero() {
             return Err("duration: a load must last longer than 0s".into());
         }
-        let timeout = parse_duration(self.timeout.as_deref().unwrap_or("10s"))
-            .map_err(|e| format!("timeout: {e}"))?;
+        let timeout = timeout_of(self)?;
         // staged users: as many as the highest stage asks for
         let connections = match &ramp {
             Some(r) if !r.per_second => self.connections.unwrap_or(r.peak().ceil() as u32),
@@ -221,22 +323,35 @@ impl LoadSettings {
             .flatten()
             .map(|t| Threshold::parse(t))
             .collect::<Result<Vec<_>, _>>()?;
-        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        let transport = self.transport(dir)?;
+        if suite.is_some() && (transport.http2 || transport.insecure || !transport.ca.is_empty()) {
+            return Err(
+                "a suite sends its requests as `seam test` does (HTTP/1.1, the system's trust): http2, insecure and cacert go with a URL or a spec".into(),
+            );
+        }
+        let plan = Plan {
+            targets,
+            order,
+            model,
+            duration,
+            timeout,
+            keep_alive: self.keep_alive.unwrap_or(true),
+            stages: ramp,
+            transport,
+            suite,
+        };
         for t in &thresholds {
-            t.check_endpoint(&names)?;
+            t.check_endpoint(&plan.endpoint_names())?;
         }
         Ok(Resolved {
-            plan: Plan {
-                targets,
-                order,
-                model,
-                duration,
-                timeout,
-                keep_alive: self.keep_alive.unwrap_or(true),
-                stages: ramp,
-            },
+            plan,
             thresholds,
             shard,
         })
     }
+}
+
+fn timeout_of(settings: &LoadSettings) -> Result<std::time::Duration, String> {
+    parse_duration(settings.timeout.as_deref().unwrap_or("10s"))
+        .map_err(|e| format!("timeout: {e}"))
 }

@@ -11,11 +11,13 @@
 //! is counted from when it was due, as wrk2 does: a server that stalls is
 //! not let off by the requests it held back.
 
-use crate::client::Connection;
-use crate::plan::{Model, Plan};
-use crate::stats::{new_histogram, Stats};
+use crate::client::{Answer, Connection};
+use crate::h2;
+use crate::plan::{Model, Plan, Target};
+use crate::stats::{new_histogram, ErrorKind, Stats};
 use crate::summary::Latency;
-use std::net::SocketAddr;
+use crate::transport::{ConnectError, Connector, Endpoint};
+use seam_suite::scenario::{StepFigures, StepVerdict};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,6 +34,9 @@ pub enum LoadError {
     /// A target's host does not resolve or does not accept connections.
     #[error("{0}")]
     Unreachable(String),
+    /// The transport's settings cannot be used (a CA rustls refuses).
+    #[error("{0}")]
+    Transport(String),
 }
 
 /// Stops a run early (Ctrl-C, a failed threshold); cheap to clone.
@@ -101,13 +106,31 @@ fn merge(shards: &[Mutex<Stats>]) -> Stats {
     all.unwrap_or_else(|| Stats::new(&[]))
 }
 
-/// Resolves and connects to each target's address once, so that a run
-/// against an address nothing answers on fails before any load starts: the
-/// distinct addresses, and each target's among them.
-async fn preflight(plan: &Plan) -> Result<(Vec<SocketAddr>, Vec<usize>), LoadError> {
-    let mut addrs: Vec<SocketAddr> = Vec::new();
+/// Resolves each target's address and connects to each distinct one once
+/// (with the TLS handshake for https, and the HTTP/2 handshake with
+/// `--http2`), so that a run against an address nothing answers on fails
+/// before any load starts: the distinct endpoints, each target's among them,
+/// and the HTTP/2 pools (empty without `--http2`).
+async fn preflight(
+    plan: &Plan,
+    connector: &Connector,
+) -> Result<(Vec<Endpoint>, Vec<usize>, Vec<h2::Pool>), LoadError> {
+    let mut endpoints: Vec<Endpoint> = Vec::new();
     let mut of_target = Vec::new();
-    for target in &plan.targets {
+    let mut pools = Vec::new();
+    let suite_base = match &plan.suite {
+        Some(suite) => match suite.base_url() {
+            Some(url) => vec![Target::parse(&url, "GET", &[], bytes::Bytes::new())
+                .map_err(|e| LoadError::Unreachable(format!("the suite's baseUrl: {e}")))?],
+            None => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let per_pool = plan
+        .model
+        .connections()
+        .div_ceil(plan.transport.streams.max(1)) as usize;
+    for target in plan.targets.iter().chain(&suite_base) {
         let authority = target.authority();
         let addr = tokio::net::lookup_host(&authority)
             .await
@@ -116,32 +139,56 @@ async fn preflight(plan: &Plan) -> Result<(Vec<SocketAddr>, Vec<usize>), LoadErr
             .ok_or_else(|| {
                 LoadError::Unreachable(format!("`{authority}` resolves to no address"))
             })?;
-        if let Some(i) = addrs.iter().position(|a| *a == addr) {
+        let endpoint = Endpoint {
+            addr,
+            tls: target
+                .is_tls()
+                .then(|| target.uri.host().unwrap_or_default().to_string()),
+        };
+        if let Some(i) = endpoints.iter().position(|e| *e == endpoint) {
             of_target.push(i);
             continue;
         }
-        {
-            Connection::open(addr, plan.timeout).await.map_err(|kind| {
-                LoadError::Unreachable(format!(
-                    "cannot connect to {authority} ({addr}): {}",
-                    match kind {
-                        crate::stats::ErrorKind::Refused => "connection refused",
-                        _ => "no answer",
-                    }
-                ))
-            })?;
+        let unreachable = |e: ConnectError| {
+            LoadError::Unreachable(format!(
+                "cannot connect to {authority} ({addr}): {}",
+                e.detail
+            ))
+        };
+        if plan.transport.http2 {
+            let pool = h2::Pool::new(per_pool);
+            let mut sender = pool
+                .sender(0, connector, &endpoint, plan.timeout)
+                .await
+                .map_err(unreachable)?;
+            h2::probe(&mut sender, target, plan.timeout)
+                .await
+                .map_err(|detail| {
+                    unreachable(ConnectError {
+                        kind: ErrorKind::Protocol,
+                        detail,
+                    })
+                })?;
+            pools.push(pool);
+        } else {
+            Connection::open(connector, &endpoint, plan.timeout)
+                .await
+                .map_err(unreachable)?;
         }
-        of_target.push(addrs.len());
-        addrs.push(addr);
+        of_target.push(endpoints.len());
+        endpoints.push(endpoint);
     }
-    Ok((addrs, of_target))
+    Ok((endpoints, of_target, pools))
 }
 
 struct Shared {
     plan: Plan,
-    addrs: Vec<SocketAddr>,
-    /// Each target's address, by index into `addrs`.
-    addr_of: Vec<usize>,
+    endpoints: Vec<Endpoint>,
+    /// Each target's endpoint, by index into `endpoints`.
+    endpoint_of: Vec<usize>,
+    connector: Connector,
+    /// Each endpoint's HTTP/2 connections (none without `--http2`).
+    pools: Vec<h2::Pool>,
     start: Instant,
     stop: StopHandle,
     shards: Vec<Mutex<Stats>>,
@@ -167,8 +214,10 @@ pub async fn run(
     stop: &StopHandle,
     mut progress: impl FnMut(&Progress<'_>),
 ) -> Result<Outcome, LoadError> {
-    let (addrs, addr_of) = preflight(plan).await?;
-    let names: Vec<&str> = plan.targets.iter().map(|t| t.name.as_str()).collect();
+    let any_tls = plan.targets.iter().any(|t| t.is_tls());
+    let connector = Connector::new(&plan.transport, any_tls).map_err(LoadError::Transport)?;
+    let (endpoints, endpoint_of, pools) = preflight(plan, &connector).await?;
+    let names = plan.endpoint_names();
     let connections = plan.model.connections().max(1);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shards = (0..(threads * 4).min(connections as usize).max(1))
@@ -176,8 +225,10 @@ pub async fn run(
         .collect();
     let shared = Arc::new(Shared {
         plan: plan.clone(),
-        addrs,
-        addr_of,
+        endpoints,
+        endpoint_of,
+        connector,
+        pools,
         start: Instant::now(),
         stop: StopHandle::new(),
         shards,
@@ -282,8 +333,8 @@ async fn wait_until(due: Instant, stop: &StopHandle) {
 /// model), until the run stops.
 async fn user_loop(shared: &Shared, user: u32) {
     let plan = &shared.plan;
-    // one connection per address, whichever target goes there
-    let mut conns: Vec<Option<Connection>> = (0..shared.addrs.len()).map(|_| None).collect();
+    // one connection per endpoint, whichever target goes there
+    let mut conns: Vec<Option<Conn>> = (0..shared.endpoints.len()).map(|_| None).collect();
     let mut turn = user as usize;
     let mut slot = u64::from(user);
     loop {
@@ -330,6 +381,33 @@ async fn user_loop(shared: &Shared, user: u32) {
                 due
             }
         };
+        if let Some(suite) = &plan.suite {
+            // a suite case: the wait past its due time counts in its first
+            // step (the open model's correction), its steps each on its own
+            let late = Instant::now().saturating_duration_since(due);
+            let steps = suite.iterate(turn).await;
+            turn += 1;
+            let second = shared.second();
+            let failed = steps
+                .iter()
+                .filter(|s| s.verdict != StepVerdict::Passed)
+                .count() as u64;
+            shared
+                .requests
+                .fetch_add(steps.len() as u64, Ordering::Relaxed);
+            shared.errors.fetch_add(failed, Ordering::Relaxed);
+            shared.record(user, |s| {
+                for (n, step) in steps.iter().enumerate() {
+                    let latency = step.duration + if n == 0 { late } else { Duration::ZERO };
+                    record_step(s, step, latency.as_micros() as u64, second);
+                }
+            });
+            // an iteration that fails at once (or skips every step) awaits
+            // nothing: give the scheduler its turn, or the timers that end
+            // the run never fire
+            tokio::task::coop::consume_budget().await;
+            continue;
+        }
         let index = if plan.order.is_empty() {
             turn % plan.targets.len()
         } else {
@@ -337,12 +415,12 @@ async fn user_loop(shared: &Shared, user: u32) {
         };
         turn += 1;
         let target = &plan.targets[index];
-        let at = shared.addr_of[index];
+        let at = shared.endpoint_of[index];
         let conn = match &mut conns[at] {
             Some(c) => c,
-            slot @ None => match Connection::open(shared.addrs[at], plan.timeout).await {
+            slot @ None => match Conn::open(shared, at, user).await {
                 Ok(c) => slot.insert(c),
-                Err(kind) => {
+                Err(ConnectError { kind, .. }) => {
                     shared.requests.fetch_add(1, Ordering::Relaxed);
                     shared.errors.fetch_add(1, Ordering::Relaxed);
                     let second = shared.second();
@@ -353,7 +431,7 @@ async fn user_loop(shared: &Shared, user: u32) {
                 }
             },
         };
-        let result = conn.send(target, plan.timeout, plan.keep_alive).await;
+        let result = conn.send(target, plan).await;
         let now = Instant::now();
         let latency = now - due;
         let second = (now - shared.start).as_secs() as usize;
@@ -381,6 +459,70 @@ async fn user_loop(shared: &Shared, user: u32) {
                 shared.record(user, |s| s.record_failure(index, kind, second));
                 conns[at] = None;
             }
+        }
+    }
+}
+
+/// One step of a suite case into the stats: an answer (an error when its
+/// checks failed or its status was bad and unexpected), or a failure
+/// without one, by the kind `seam test` named it.
+fn record_step(s: &mut Stats, step: &StepFigures, latency_us: u64, second: usize) {
+    let error = match step.verdict {
+        StepVerdict::Passed => None,
+        StepVerdict::BadStatus => Some(ErrorKind::Status),
+        StepVerdict::CheckFailed => Some(ErrorKind::Check),
+        StepVerdict::NoAnswer(named) => {
+            let kind = match named {
+                "timed out" => ErrorKind::Timeout,
+                "connection refused" => ErrorKind::Refused,
+                "TLS handshake failed" => ErrorKind::Tls,
+                "DNS lookup failed" | "cannot connect" => ErrorKind::Connect,
+                "request failed" => ErrorKind::Reset,
+                // a step that could not be built (a capture it needs failed)
+                _ => ErrorKind::Unsent,
+            };
+            s.record_failure(step.endpoint, kind, second);
+            return;
+        }
+    };
+    match step.status {
+        Some(status) => s.record_answer_as(step.endpoint, status, latency_us, 0, second, error),
+        None => s.record_failure(step.endpoint, ErrorKind::Unsent, second),
+    }
+}
+
+/// A user's way to an endpoint: its own HTTP/1.1 connection, or a share of
+/// one of the endpoint's HTTP/2 connections.
+enum Conn {
+    H1(Connection),
+    H2(h2::Share),
+}
+
+impl Conn {
+    async fn open(shared: &Shared, at: usize, user: u32) -> Result<Conn, ConnectError> {
+        let (endpoint, timeout) = (&shared.endpoints[at], shared.plan.timeout);
+        match shared.pools.get(at) {
+            Some(pool) => {
+                let index = (user / shared.plan.transport.streams.max(1)) as usize;
+                let sender = pool
+                    .sender(index, &shared.connector, endpoint, timeout)
+                    .await?;
+                Ok(Conn::H2(h2::Share::new(sender)))
+            }
+            None => Connection::open(&shared.connector, endpoint, timeout)
+                .await
+                .map(Conn::H1),
+        }
+    }
+
+    async fn send(
+        &mut self,
+        target: &crate::plan::Target,
+        plan: &Plan,
+    ) -> Result<Answer, ErrorKind> {
+        match self {
+            Conn::H1(c) => c.send(target, plan.timeout, plan.keep_alive).await,
+            Conn::H2(s) => s.send(target, plan.timeout).await,
         }
     }
 }

@@ -6,8 +6,10 @@
 //!   made into a plan.
 //! - [`scenario`]: the targets of an OpenAPI spec's operations, weighted.
 //! - [`stages`]: ramping stages of users or of the rate.
+//! - [`transport`]: plain TCP or TLS (rustls), the certificates trusted.
 //! - [`client`]: one HTTP/1.1 connection per user: the request written as
 //!   serialized once, answers framed with `httparse`, errors sorted by kind.
+//! - [`h2`]: HTTP/2 connections users share, through hyper's client.
 //! - [`engine`]: runs a plan; latency in the open model counts from each
 //!   request's intended send time (coordinated omission corrected).
 //! - [`stats`]: HDR histograms per endpoint and status class, errors, a
@@ -28,6 +30,7 @@ pub mod charts;
 pub mod client;
 pub mod config;
 pub mod engine;
+pub mod h2;
 pub mod hdr_file;
 pub mod k8s;
 pub mod plan;
@@ -37,6 +40,7 @@ pub mod stages;
 pub mod stats;
 pub mod summary;
 pub mod threshold;
+pub mod transport;
 
 pub use engine::{run, LoadError, Progress, StopHandle};
 pub use plan::{Model, Plan, Shard, Target};

@@ -12,7 +12,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Target {
     pub method: Method,
-    /// Absolute `http://` URI.
+    /// Absolute `http://` or `https://` URI.
     pub uri: Uri,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Bytes,
@@ -37,15 +37,10 @@ impl Target {
             .parse()
             .map_err(|_| format!("`{url}` is not a URL (write http://host:port/path)"))?;
         match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(format!(
-                    "`{url}`: https targets are not supported yet; load an http:// address"
-                ))
-            }
+            Some("http" | "https") => {}
             Some(other) => {
                 return Err(format!(
-                    "`{url}`: unsupported scheme `{other}` (use http://)"
+                    "`{url}`: unsupported scheme `{other}` (use http:// or https://)"
                 ))
             }
             None => return Err(format!("`{url}` has no scheme (write http://{url})")),
@@ -85,10 +80,17 @@ impl Target {
         &self.wire[usize::from(!keep_alive)]
     }
 
-    /// `host:port` to connect to (port 80 when the URL names none).
+    /// `host:port` to connect to (port 80, or 443 for https, when the URL
+    /// names none).
     pub fn authority(&self) -> String {
         let host = self.uri.host().unwrap_or_default();
-        format!("{host}:{}", self.uri.port_u16().unwrap_or(80))
+        let default = if self.is_tls() { 443 } else { 80 };
+        format!("{host}:{}", self.uri.port_u16().unwrap_or(default))
+    }
+
+    /// An `https://` target.
+    pub fn is_tls(&self) -> bool {
+        self.uri.scheme_str() == Some("https")
     }
 }
 
@@ -164,6 +166,23 @@ pub struct Plan {
     /// Ramping stages: active users (closed model, up to its users) or the
     /// rate (open model) over time; the run lasts as long as they do.
     pub stages: Option<crate::stages::Ramp>,
+    /// HTTP/1.1 or HTTP/2, and the certificates https targets are checked
+    /// against.
+    pub transport: crate::transport::Transport,
+    /// A suite's cases instead of `targets`: each user runs them in turn,
+    /// steps in order, captures and all.
+    pub suite: Option<std::sync::Arc<seam_suite::scenario::Scenario>>,
+}
+
+impl Plan {
+    /// The names figures are kept under: the targets', or the suite's
+    /// endpoints.
+    pub fn endpoint_names(&self) -> Vec<&str> {
+        match &self.suite {
+            Some(s) => s.endpoints().iter().map(String::as_str).collect(),
+            None => self.targets.iter().map(|t| t.name.as_str()).collect(),
+        }
+    }
 }
 
 /// Shard `index` (1-based) of `count`: one machine's share of a run.
@@ -300,7 +319,7 @@ mod tests {
     }
 
     #[test]
-    fn a_target_needs_an_http_url() {
+    fn a_target_needs_an_http_or_https_url() {
         let t = Target::parse(
             "http://127.0.0.1:9/a?b=1",
             "post",
@@ -318,9 +337,12 @@ mod tests {
             ("POST /a?b=1", "127.0.0.1:9")
         );
         assert!(Target::parse("localhost:80/x", "GET", &[], Bytes::new()).is_err());
-        assert!(Target::parse("https://x/", "GET", &[], Bytes::new())
+        let tls = Target::parse("https://x/", "GET", &[], Bytes::new()).unwrap();
+        assert!(tls.is_tls());
+        assert_eq!(tls.authority(), "x:443");
+        assert!(Target::parse("ftp://x/", "GET", &[], Bytes::new())
             .unwrap_err()
-            .contains("https"));
+            .contains("https://"));
         assert!(Target::parse("http://x/", "GE T", &[], Bytes::new()).is_err());
     }
 }

@@ -70,16 +70,11 @@ fn lines(s: &Summary) -> Vec<(&'static str, String)> {
     let errors = if s.errors == 0 {
         "none".to_string()
     } else {
-        let kinds: Vec<String> = s
-            .errors_by_kind
-            .iter()
-            .map(|(k, n)| format!("{} {}", k.label(), thousands(*n)))
-            .collect();
         format!(
             "{} ({:.3}%): {}",
             thousands(s.errors),
             s.error_rate * 100.0,
-            kinds.join(", ")
+            kinds(&s.errors_by_kind)
         )
     };
     out.push(("errors", errors));
@@ -107,10 +102,19 @@ fn lines(s: &Summary) -> Vec<(&'static str, String)> {
     }
     if s.endpoints.len() > 1 {
         for e in &s.endpoints {
+            let errors = if e.errors == 0 {
+                String::new()
+            } else {
+                format!(
+                    ", errors {}: {}",
+                    thousands(e.errors),
+                    kinds(&e.errors_by_kind)
+                )
+            };
             out.push((
                 "endpoint",
                 format!(
-                    "{}: {} requests, {}",
+                    "{}: {} requests{errors}, {}",
                     e.name,
                     thousands(e.requests),
                     latency_line(&e.latency)
@@ -119,6 +123,15 @@ fn lines(s: &Summary) -> Vec<(&'static str, String)> {
         }
     }
     out
+}
+
+/// `reset 3, timeout 1`.
+fn kinds(errors: &std::collections::BTreeMap<crate::stats::ErrorKind, u64>) -> String {
+    errors
+        .iter()
+        .map(|(k, n)| format!("{} {}", k.label(), thousands(*n)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The terminal summary, thresholds last.

@@ -29,20 +29,31 @@ pub enum ErrorKind {
     Reset,
     /// No answer within the request timeout.
     Timeout,
+    /// The TLS handshake failed (an untrusted certificate, no common
+    /// protocol version).
+    Tls,
     /// The answer was not HTTP.
     Protocol,
     /// An answer with a status outside 200-399.
     Status,
+    /// An answer a suite scenario's assertions or captures refused.
+    Check,
+    /// A suite step that could not be sent: a variable it needs is unset
+    /// (the capture that sets it failed), a file it names is missing.
+    Unsent,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 6] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::Refused,
         ErrorKind::Connect,
         ErrorKind::Reset,
         ErrorKind::Timeout,
+        ErrorKind::Tls,
         ErrorKind::Protocol,
         ErrorKind::Status,
+        ErrorKind::Check,
+        ErrorKind::Unsent,
     ];
 
     pub fn label(self) -> &'static str {
@@ -51,8 +62,11 @@ impl ErrorKind {
             ErrorKind::Connect => "connect",
             ErrorKind::Reset => "reset",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::Tls => "tls",
             ErrorKind::Protocol => "protocol",
             ErrorKind::Status => "status",
+            ErrorKind::Check => "check",
+            ErrorKind::Unsent => "unsent",
         }
     }
 }
@@ -92,7 +106,11 @@ impl EndpointStats {
 
     /// Requests that ended: answers, and failures without an answer.
     pub fn requests(&self) -> u64 {
-        self.responses() + self.error_count() - self.errors.get(&ErrorKind::Status).unwrap_or(&0)
+        let answered_errors = [ErrorKind::Status, ErrorKind::Check]
+            .iter()
+            .map(|k| self.errors.get(k).unwrap_or(&0))
+            .sum::<u64>();
+        self.responses() + self.error_count() - answered_errors
     }
 
     fn add(&mut self, other: &EndpointStats) {
@@ -163,7 +181,8 @@ impl Stats {
         &mut self.per_second[second]
     }
 
-    /// An answer with `status`, `latency_us` after the request was due.
+    /// An answer with `status`, `latency_us` after the request was due; a
+    /// status outside 200-399 is an error.
     pub fn record_answer(
         &mut self,
         endpoint: usize,
@@ -171,6 +190,21 @@ impl Stats {
         latency_us: u64,
         bytes: u64,
         second: usize,
+    ) {
+        let error = (!(200..400).contains(&status)).then_some(ErrorKind::Status);
+        self.record_answer_as(endpoint, status, latency_us, bytes, second, error);
+    }
+
+    /// An answer judged by its caller: `error` names why it counts as one
+    /// (a suite's failed check), `None` when it does not.
+    pub fn record_answer_as(
+        &mut self,
+        endpoint: usize,
+        status: u16,
+        latency_us: u64,
+        bytes: u64,
+        second: usize,
+        error: Option<ErrorKind>,
     ) {
         let e = &mut self.endpoints[endpoint];
         let latency_us = latency_us.clamp(1, HIGHEST_US);
@@ -180,9 +214,9 @@ impl Stats {
             .or_insert_with(new_histogram)
             .saturating_record(latency_us);
         e.bytes_received += bytes;
-        let failed = !(200..400).contains(&status);
-        if failed {
-            *e.errors.entry(ErrorKind::Status).or_default() += 1;
+        let failed = error.is_some();
+        if let Some(kind) = error {
+            *e.errors.entry(kind).or_default() += 1;
         }
         self.window.saturating_record(latency_us);
         let s = self.second(second);

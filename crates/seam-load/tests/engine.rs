@@ -2,7 +2,8 @@
 //! it serves: counts agree exactly, statuses and failures are sorted by
 //! kind, the open model keeps its rate, and a stalled server shows in the
 //! open model's latency (coordinated omission corrected) where a closed
-//! model hides it.
+//! model hides it; https (HTTP/1.1 and HTTP/2 by ALPN) and h2c reach a
+//! real TLS server with the certificates a run trusts, and no other.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -85,6 +86,8 @@ fn plan(url: &str, model: Model, secs: f64) -> Plan {
         timeout: Duration::from_secs(5),
         keep_alive: true,
         stages: None,
+        transport: Default::default(),
+        suite: None,
     }
 }
 
@@ -232,7 +235,9 @@ async fn nothing_listening_fails_before_the_load() {
     .await
     .err()
     .expect("no server");
-    let LoadError::Unreachable(why) = e;
+    let LoadError::Unreachable(why) = e else {
+        panic!("{e}")
+    };
     assert!(why.contains("connection refused"), "{why}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
@@ -299,4 +304,137 @@ async fn a_rate_ramp_sends_the_area_under_it_and_users_follow_their_stages() {
         .map(|s| s.responses)
         .sum();
     assert!(last <= 4, "{last} answered after the users stopped");
+}
+
+/// A seam-http server (HTTP/1.1 and HTTP/2, TLS when `tls`) that counts the
+/// requests of each HTTP version and the distinct client connections; the
+/// certificate's PEM when `tls`.
+struct VersionServer {
+    url: String,
+    pem: String,
+    http1: Arc<AtomicU64>,
+    http2: Arc<AtomicU64>,
+    peers: Arc<std::sync::Mutex<std::collections::HashSet<std::net::SocketAddr>>>,
+    _server: seam_http::Server,
+}
+
+async fn version_server(tls: bool) -> VersionServer {
+    let (config, pem) = seam_http::self_signed().unwrap();
+    let (http1, http2) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let peers: Arc<std::sync::Mutex<std::collections::HashSet<_>>> = Default::default();
+    let (h1, h2, seen) = (http1.clone(), http2.clone(), peers.clone());
+    let server = seam_http::serve(
+        "127.0.0.1:0".parse().unwrap(),
+        tls.then_some(config),
+        move |req, info| {
+            seen.lock().unwrap().insert(info.remote);
+            if req.version() == hyper::Version::HTTP_2 {
+                &h2
+            } else {
+                &h1
+            }
+            .fetch_add(1, Ordering::SeqCst);
+            async { hyper::Response::new(seam_http::full("hello")) }
+        },
+    )
+    .await
+    .unwrap();
+    VersionServer {
+        url: server.base_url().replace("127.0.0.1", "localhost"),
+        pem,
+        http1,
+        http2,
+        peers,
+        _server: server,
+    }
+}
+
+fn trusting(pem: &str) -> seam_load::transport::Transport {
+    seam_load::transport::Transport {
+        ca: rustls_pemfile::certs(&mut pem.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_reaches_a_tls_server_whose_ca_is_trusted_and_no_other() {
+    let s = version_server(true).await;
+    assert!(s.url.starts_with("https://localhost:"), "{}", s.url);
+    let mut p = plan(&format!("{}/x", s.url), Model::Closed { users: 4 }, 0.5);
+    p.transport = trusting(&s.pem);
+    let out = run(&p, &StopHandle::new(), |_| {}).await.unwrap();
+    let answered = out.stats.responses();
+    assert!(answered > 20, "{answered} answers over TLS");
+    assert_eq!(out.stats.error_count(), 0, "{:?}", out.stats.errors());
+    assert_eq!(answered, s.http1.load(Ordering::SeqCst));
+    assert_eq!(s.http2.load(Ordering::SeqCst), 0);
+
+    // the Mozilla roots alone do not trust a self-signed certificate: the
+    // run stops before any load, and says how to go on
+    p.transport = Default::default();
+    let served = s.http1.load(Ordering::SeqCst);
+    match run(&p, &StopHandle::new(), |_| {}).await {
+        Err(LoadError::Unreachable(why)) => {
+            assert!(why.contains("TLS handshake failed"), "{why}");
+            assert!(
+                why.contains("--cacert") && why.contains("--insecure"),
+                "{why}"
+            );
+        }
+        other => panic!("expected an untrusted certificate, got {:?}", other.err()),
+    }
+    assert_eq!(
+        s.http1.load(Ordering::SeqCst),
+        served,
+        "no request was sent"
+    );
+
+    // --insecure: any certificate
+    p.transport.insecure = true;
+    let out = run(&p, &StopHandle::new(), |_| {}).await.unwrap();
+    assert!(out.stats.responses() > 20);
+    assert_eq!(out.stats.error_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_users_share_connections_by_alpn_and_by_prior_knowledge() {
+    for tls in [true, false] {
+        let s = version_server(tls).await;
+        let mut p = plan(&format!("{}/x", s.url), Model::Closed { users: 8 }, 0.5);
+        p.transport = trusting(&s.pem);
+        p.transport.http2 = true;
+        p.transport.streams = 4;
+        let out = run(&p, &StopHandle::new(), |_| {}).await.unwrap();
+        let answered = out.stats.responses();
+        assert!(answered > 20, "tls {tls}: {answered} answers");
+        assert_eq!(
+            out.stats.error_count(),
+            0,
+            "tls {tls}: {:?}",
+            out.stats.errors()
+        );
+        // and the one OPTIONS request that checked HTTP/2 before the load
+        assert_eq!(answered + 1, s.http2.load(Ordering::SeqCst), "tls {tls}");
+        assert_eq!(s.http1.load(Ordering::SeqCst), 0, "tls {tls}");
+        // 8 users at 4 streams a connection: 2 connections
+        assert_eq!(s.peers.lock().unwrap().len(), 2, "tls {tls}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_against_a_server_without_it_stops_before_the_load() {
+    // the test's own server speaks HTTP/1.1 only
+    let s = server().await;
+    let mut p = plan(&format!("{}/ok", s.url), Model::Closed { users: 2 }, 0.3);
+    p.transport.http2 = true;
+    match run(&p, &StopHandle::new(), |_| {}).await {
+        Err(LoadError::Unreachable(why)) => {
+            assert!(why.contains("prior knowledge (h2c)"), "{why}")
+        }
+        Ok(_) => panic!("HTTP/2 to a server without it must stop before the load"),
+        Err(e) => panic!("{e}"),
+    }
+    assert_eq!(s.served.load(Ordering::SeqCst), 0);
 }

@@ -5,6 +5,7 @@
 //! - [`check`]: assertions on a response.
 //! - [`openapi`]: the `openapi:` assertion (a response against its operation in a spec).
 //! - [`run`]: the runner (tests in parallel, steps in order).
+//! - [`scenario`]: a suite as a load scenario (`seam load --suite`).
 //! - [`report`]: terminal report with curl commands, JUnit XML, JSON, HTML.
 //! - [`import`]: Postman collections, HAR files and OpenAPI specs as suites.
 
@@ -14,6 +15,7 @@ pub mod model;
 pub mod openapi;
 pub mod report;
 pub mod run;
+pub mod scenario;
 pub mod vars;
 
 use seam_core::source::SourceError;

@@ -66,6 +66,8 @@ pub struct StepResult {
     pub duration: Duration,
     /// The file the step was written in (for `file:line` of failed assertions).
     pub source: Option<String>,
+    /// The step's place in its test: setup, steps, then teardown, from 0.
+    pub index: usize,
 }
 
 impl StepResult {
@@ -349,6 +351,7 @@ fn attempt_placeholder(step: &SuiteStep, n: usize) -> StepResult {
         curl: String::new(),
         duration: Duration::ZERO,
         source: step.source.as_ref().map(|p| p.display().to_string()),
+        index: n,
     }
 }
 
@@ -641,7 +644,7 @@ fn capture(c: &crate::model::CaptureSpec, got: &Received) -> Result<Value, Strin
     }
 }
 
-async fn run_test(
+pub(crate) async fn run_test(
     client: reqwest::Client,
     suite: Arc<Suite>,
     t: usize,
@@ -674,6 +677,7 @@ async fn run_test(
                     curl: String::new(),
                     duration: Duration::ZERO,
                     source: None,
+                    index: 0,
                 }],
                 skipped_steps: test.steps.len(),
                 duration: started.elapsed(),
@@ -722,6 +726,45 @@ async fn run_test(
         steps,
         duration: started.elapsed(),
     }
+}
+
+/// One case of a suite: a test, with one row of its matrix.
+#[derive(Debug, Clone)]
+pub(crate) struct Case {
+    /// The test's index in the suite.
+    pub test: usize,
+    /// The suite's variables with the row's.
+    pub vars: Vars,
+    pub name: String,
+}
+
+/// The cases of `suite` that `options` select (by tag), in file order, and
+/// the secret values to redact.
+pub(crate) fn cases(
+    suite: &Suite,
+    options: &RunOptions,
+) -> Result<(Vec<Case>, Vec<String>), String> {
+    let in_file = |e: String| format!("{}: {e}", suite.path.display());
+    let (vars, secrets) = suite_vars(suite, options).map_err(in_file)?;
+    let mut cases = Vec::new();
+    for (t, test) in suite.file.tests.iter().enumerate() {
+        if !options.tags.is_empty() && !test.tags.iter().any(|g| options.tags.contains(g)) {
+            continue;
+        }
+        let rows = matrix_rows(suite, test).map_err(in_file)?;
+        let of = rows.len();
+        for (n, row) in rows.into_iter().enumerate() {
+            let name = case_name(test, &row, n, of);
+            let mut case_vars = vars.clone();
+            case_vars.extend(row);
+            cases.push(Case {
+                test: t,
+                vars: case_vars,
+                name,
+            });
+        }
+    }
+    Ok((cases, secrets))
 }
 
 /// The suite's variables: `variables`, then `env` files, then `secrets` from the
@@ -880,53 +923,46 @@ pub async fn run_with(
     let mut index = 0usize;
     for suite in suites {
         let suite = Arc::new(suite);
-        let (vars, secrets) =
-            suite_vars(&suite, options).map_err(|e| format!("{}: {e}", suite.path.display()))?;
+        let (cases, secrets) = cases(&suite, options)?;
         let secrets = Arc::new(Redactor::new(secrets));
-        for (t, test) in suite.file.tests.iter().enumerate() {
-            if !options.tags.is_empty() && !test.tags.iter().any(|g| options.tags.contains(g)) {
-                continue;
-            }
-            let rows =
-                matrix_rows(&suite, test).map_err(|e| format!("{}: {e}", suite.path.display()))?;
-            let of = rows.len();
-            for (n, row) in rows.into_iter().enumerate() {
-                index += 1;
-                if let Some((i, total)) = options.shard {
-                    if (index - 1) % total != i - 1 {
-                        continue;
-                    }
+        for Case {
+            test: t,
+            vars: case_vars,
+            name,
+        } in cases
+        {
+            index += 1;
+            if let Some((i, total)) = options.shard {
+                if (index - 1) % total != i - 1 {
+                    continue;
                 }
-                let name = case_name(test, &row, n, of);
-                let mut case_vars = vars.clone();
-                case_vars.extend(row);
-                let (client, suite, limit, failed, secrets) = (
-                    client.clone(),
-                    suite.clone(),
-                    limit.clone(),
-                    failed.clone(),
-                    secrets.clone(),
-                );
-                let fail_fast = options.fail_fast;
-                let position = index;
-                tasks.spawn(async move {
-                    let _permit = limit
-                        .acquire_owned()
-                        .await
-                        .expect("the semaphore is never closed");
-                    if fail_fast && failed.load(std::sync::atomic::Ordering::SeqCst) {
-                        return None;
-                    }
-                    let mut r = run_test(client, suite, t, case_vars, name).await;
-                    for s in &mut r.steps {
-                        redact(s, &secrets);
-                    }
-                    if !r.passed() {
-                        failed.store(true, std::sync::atomic::Ordering::SeqCst);
-                    }
-                    Some((position, r))
-                });
             }
+            let (client, suite, limit, failed, secrets) = (
+                client.clone(),
+                suite.clone(),
+                limit.clone(),
+                failed.clone(),
+                secrets.clone(),
+            );
+            let fail_fast = options.fail_fast;
+            let position = index;
+            tasks.spawn(async move {
+                let _permit = limit
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed");
+                if fail_fast && failed.load(std::sync::atomic::Ordering::SeqCst) {
+                    return None;
+                }
+                let mut r = run_test(client, suite, t, case_vars, name).await;
+                for s in &mut r.steps {
+                    redact(s, &secrets);
+                }
+                if !r.passed() {
+                    failed.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                Some((position, r))
+            });
         }
     }
     let mut results = Vec::new();
