@@ -20,6 +20,7 @@ const AFTER_HELP: &str = "\
 Examples:
   seam load http://127.0.0.1:8080/health -c 256 -d 30s
   seam load http://127.0.0.1:8080/orders --rate 5000/s -d 1m --threshold 'p99<50ms' --threshold 'errors<0.1%'
+  seam load http://127.0.0.1:8080/orders -n 10000 -c 32
   seam load http://127.0.0.1:8080/orders -m POST -H 'Content-Type: application/json' --body '{\"sku\":\"A-1\"}'
   seam load http://svc:8080/ --rate 20000/s --shard 2/4 --out shard-2.hdr
   seam load merge shard-*.hdr --threshold 'p95<200ms'
@@ -97,9 +98,14 @@ struct RunArgs {
     /// Users (closed model) or connections (open model) [default: 64].
     #[arg(short = 'c', long = "connections", visible_alias = "users")]
     connections: Option<u32>,
-    /// How long the load lasts: 30s, 5m [default: 10s].
+    /// How long the load lasts: 30s, 5m [default: 10s; with -n, at most
+    /// 10m].
     #[arg(short = 'd', long)]
     duration: Option<String>,
+    /// Send N requests in all (with --suite: N cases), then stop; a shard
+    /// sends its exact share. With --rate, the rate and N set the length.
+    #[arg(short = 'n', long = "requests", value_name = "N")]
+    requests: Option<u64>,
     /// Open model: requests a second (5000/s, 300/m), started on schedule
     /// whatever the answers take.
     #[arg(long, value_name = "N/s")]
@@ -196,6 +202,7 @@ impl RunArgs {
             suite: self.suite.clone(),
             vars: some(&self.vars),
             tags: some(&self.tags),
+            requests: self.requests,
         }
     }
 }

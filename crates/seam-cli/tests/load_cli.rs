@@ -614,6 +614,30 @@ fn https_and_http2_reach_a_tls_mock_whose_ca_is_given() {
 }
 
 #[test]
+fn a_request_count_is_split_exactly_over_shards() {
+    let (server, _dir) = hello_mock();
+    let url = format!("{}/hello", server.url);
+    let mut sent = 0;
+    for shard in ["1/3", "2/3", "3/3"] {
+        let (code, out, err) = seam(&[
+            "load", &url, "-n", "1000", "-c", "8", "--shard", shard, "-q",
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        let want = if shard == "1/3" { "334 in" } else { "333 in" };
+        assert!(out.contains(want), "{shard}: {out}");
+        sent += if shard == "1/3" { 334 } else { 333 };
+    }
+    assert_eq!(served(&server.url, "/hello"), sent);
+    // a count and a duration with a rate contradict each other
+    let (code, _, err) = seam(&["load", &url, "-n", "10", "--rate", "5/s", "-d", "1s"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not both"), "{err}");
+    let (code, _, err) = seam(&["load", &url, "-n", "2", "--shard", "3/3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("leaves this shard none"), "{err}");
+}
+
+#[test]
 fn transport_flags_that_cannot_work_are_refused_before_the_load() {
     let dir = tempfile::tempdir().unwrap();
     let not_pem = dir.path().join("ca.pem");

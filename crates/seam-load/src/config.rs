@@ -75,6 +75,9 @@ pub struct LoadSettings {
     pub vars: Option<Vec<String>>,
     /// Only the suite's tests with one of these tags.
     pub tags: Option<Vec<String>>,
+    /// Requests in all (a suite: cases), then stop; with a rate, the rate
+    /// and the count set the run's length.
+    pub requests: Option<u64>,
 }
 
 /// What the settings ask for.
@@ -113,6 +116,7 @@ impl LoadSettings {
             suite: over.suite.or(self.suite),
             vars: over.vars.or(self.vars),
             tags: over.tags.or(self.tags),
+            requests: over.requests.or(self.requests),
         }
     }
 
@@ -274,9 +278,23 @@ impl LoadSettings {
             Some(text) => Some(stages::parse(text).map_err(|e| format!("stages: {e}"))?),
             None => None,
         };
-        let duration = match &ramp {
-            Some(r) => r.duration(),
-            None => parse_duration(self.duration.as_deref().unwrap_or("10s"))
+        let duration = match (&ramp, self.requests) {
+            (Some(_), Some(_)) => {
+                return Err("give requests or stages, not both".into());
+            }
+            (_, Some(0)) => return Err("requests: at least 1".into()),
+            (Some(r), None) => r.duration(),
+            (None, Some(_)) if self.rate.is_some() && self.duration.is_some() => {
+                return Err(
+                    "give a request count or a duration with a rate, not both (the rate and the count set the run's length)"
+                        .into(),
+                );
+            }
+            // a count with no duration: ten minutes at most, as k6's
+            // iterations have
+            (None, Some(_)) => parse_duration(self.duration.as_deref().unwrap_or("10m"))
+                .map_err(|e| format!("duration: {e}"))?,
+            (None, None) => parse_duration(self.duration.as_deref().unwrap_or("10s"))
                 .map_err(|e| format!("duration: {e}"))?,
         };
         if duration.is_zero() {
@@ -311,6 +329,24 @@ impl LoadSettings {
             Model::Closed { .. } => r.scaled(|t| shard.share(t.round() as u64) as f64),
             Model::Open { .. } => r.scaled(|t| shard.share_rate(t)),
         });
+        let requests = self.requests.map(|n| shard.share(n));
+        if requests == Some(0) {
+            return Err(format!(
+                "shard {}/{}: {} requests over {} shards leaves this shard none",
+                shard.index,
+                shard.count,
+                self.requests.unwrap_or_default(),
+                shard.count
+            ));
+        }
+        // the open model's count sets its length: this shard's requests at
+        // this shard's rate
+        let duration = match (model, requests) {
+            (Model::Open { rate, .. }, Some(n)) => {
+                std::time::Duration::from_secs_f64(n as f64 / rate)
+            }
+            _ => duration,
+        };
         if let Model::Closed { users: 0 } = model {
             return Err(format!(
                 "shard {}/{}: {connections} users over {} shards leaves this shard none",
@@ -339,6 +375,7 @@ impl LoadSettings {
             stages: ramp,
             transport,
             suite,
+            requests,
         };
         for t in &thresholds {
             t.check_endpoint(&plan.endpoint_names())?;

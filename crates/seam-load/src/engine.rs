@@ -194,6 +194,12 @@ struct Shared {
     shards: Vec<Mutex<Stats>>,
     requests: AtomicU64,
     errors: AtomicU64,
+    /// Closed model with a request count: the requests (suite: cases) not
+    /// yet started.
+    budget: AtomicU64,
+    /// Users still running, and the signal that the last one ended.
+    running: AtomicU64,
+    all_done: Notify,
 }
 
 impl Shared {
@@ -204,6 +210,26 @@ impl Shared {
 
     fn second(&self) -> usize {
         self.start.elapsed().as_secs() as usize
+    }
+
+    /// Takes one request of the count (always, without one).
+    fn take(&self) -> bool {
+        self.plan.requests.is_none()
+            || self
+                .budget
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                    left.checked_sub(1)
+                })
+                .is_ok()
+    }
+
+    /// Resolves once every user has ended (a request count used up).
+    async fn finished(&self) {
+        let notified = self.all_done.notified();
+        if self.running.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        notified.await;
     }
 }
 
@@ -234,11 +260,19 @@ pub async fn run(
         shards,
         requests: AtomicU64::new(0),
         errors: AtomicU64::new(0),
+        budget: AtomicU64::new(plan.requests.unwrap_or(0)),
+        running: AtomicU64::new(u64::from(connections)),
+        all_done: Notify::new(),
     });
     let mut users = JoinSet::new();
     for user in 0..connections {
         let shared = shared.clone();
-        users.spawn(async move { user_loop(&shared, user).await });
+        users.spawn(async move {
+            user_loop(&shared, user).await;
+            if shared.running.fetch_sub(1, Ordering::SeqCst) == 1 {
+                shared.all_done.notify_waiters();
+            }
+        });
     }
     let end = shared.start + plan.duration;
     let mut tick = shared.start + Duration::from_secs(1);
@@ -257,6 +291,7 @@ pub async fn run(
         tokio::select! {
             _ = tokio::time::sleep_until(tick.min(end)) => {}
             _ = stop.stopped() => break true,
+            _ = shared.finished() => break false,
         }
         let now = Instant::now();
         if now >= tick {
@@ -340,7 +375,7 @@ async fn user_loop(shared: &Shared, user: u32) {
     loop {
         let due = match plan.model {
             Model::Closed { .. } => {
-                if shared.stop.is_stopped() {
+                if shared.stop.is_stopped() || !shared.take() {
                     return;
                 }
                 if let Some(ramp) = &plan.stages {
@@ -365,6 +400,7 @@ async fn user_loop(shared: &Shared, user: u32) {
                         (total, Some(slot as f64 / rate))
                     }
                 };
+                let total = plan.requests.map_or(total, |n| n.min(total));
                 let Some(offset) = offset.filter(|_| slot < total) else {
                     return;
                 };

@@ -172,6 +172,9 @@ pub struct Plan {
     /// A suite's cases instead of `targets`: each user runs them in turn,
     /// steps in order, captures and all.
     pub suite: Option<std::sync::Arc<seam_suite::scenario::Scenario>>,
+    /// Stop after this many requests in all (a suite: cases); `duration`
+    /// then caps the time.
+    pub requests: Option<u64>,
 }
 
 impl Plan {

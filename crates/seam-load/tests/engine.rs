@@ -88,7 +88,39 @@ fn plan(url: &str, model: Model, secs: f64) -> Plan {
         stages: None,
         transport: Default::default(),
         suite: None,
+        requests: None,
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_count_is_sent_exactly_in_either_model() {
+    let s = server().await;
+    let mut closed = plan(&format!("{}/ok", s.url), Model::Closed { users: 7 }, 30.0);
+    closed.requests = Some(1_001);
+    let started = Instant::now();
+    let out = run(&closed, &StopHandle::new(), |_| {}).await.unwrap();
+    assert_eq!(out.stats.responses(), 1_001);
+    assert_eq!(s.served.load(Ordering::SeqCst), 1_001);
+    assert!(!out.stopped_early);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the count ends the run, not -d"
+    );
+
+    // the open model: 300 requests at 1,000/s take 0.3 s
+    let mut open = plan(
+        &format!("{}/ok", s.url),
+        Model::Open {
+            rate: 1_000.0,
+            connections: 4,
+        },
+        0.3,
+    );
+    open.requests = Some(300);
+    let out = run(&open, &StopHandle::new(), |_| {}).await.unwrap();
+    assert_eq!(out.stats.responses(), 300);
+    assert_eq!(s.served.load(Ordering::SeqCst), 1_301);
+    assert_eq!(out.stats.dropped, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
