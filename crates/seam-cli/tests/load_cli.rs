@@ -32,6 +32,15 @@ fn served(url: &str, path: &str) -> u64 {
     count["count"].as_u64().unwrap()
 }
 
+/// Runs `seam ARGS` and checks it is refused as bad input (exit 2) with an
+/// error that says `says`; the error.
+fn refused(args: &[&str], says: &str) -> String {
+    let (code, _, err) = seam(args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert!(err.contains(says), "{args:?}: {err}");
+    err
+}
+
 #[test]
 fn a_run_reports_what_the_server_served_and_thresholds_decide_the_exit() {
     let (server, dir) = hello_mock();
@@ -162,8 +171,8 @@ fn shards_merge_into_the_whole_run() {
 
 #[test]
 fn bad_input_exits_2_and_an_unreachable_target_3_before_any_load() {
-    let refused = format!("http://127.0.0.1:{}/", closed_port());
-    let (code, _, err) = seam(&["load", &refused, "-d", "30s"]);
+    let nobody = format!("http://127.0.0.1:{}/", closed_port());
+    let (code, _, err) = seam(&["load", &nobody, "-d", "30s"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("connection refused"), "{err}");
     for (args, expected) in [
@@ -189,9 +198,7 @@ fn bad_input_exits_2_and_an_unreachable_target_3_before_any_load() {
             "`Name: value`",
         ),
     ] {
-        let (code, _, err) = seam(&args);
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains(expected), "{args:?}: {err}");
+        refused(&args, expected);
     }
 }
 
@@ -227,9 +234,7 @@ fn the_kubernetes_manifest_runs_the_shards_and_their_merge() {
     ] {
         let mut args = vec!["load", "k8s", "--shards", "2", "--", "http://x/"];
         args.extend(shard_args);
-        let (code, _, err) = seam(&args);
-        assert_eq!(code, 2, "{args:?}");
-        assert!(err.contains(expected), "{args:?}: {err}");
+        refused(&args, expected);
     }
 }
 
@@ -390,9 +395,7 @@ fn stages_ramp_users_or_rates_and_conflicting_flags_are_refused() {
     ] {
         let mut args = vec!["load", "http://127.0.0.1:9/"];
         args.extend(extra);
-        let (code, _, err) = seam(&args);
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains(expected), "{args:?}: {err}");
+        refused(&args, expected);
     }
 }
 
@@ -629,12 +632,14 @@ fn a_request_count_is_split_exactly_over_shards() {
     }
     assert_eq!(served(&server.url, "/hello"), sent);
     // a count and a duration with a rate contradict each other
-    let (code, _, err) = seam(&["load", &url, "-n", "10", "--rate", "5/s", "-d", "1s"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("not both"), "{err}");
-    let (code, _, err) = seam(&["load", &url, "-n", "2", "--shard", "3/3"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("leaves this shard none"), "{err}");
+    refused(
+        &["load", &url, "-n", "10", "--rate", "5/s", "-d", "1s"],
+        "not both",
+    );
+    refused(
+        &["load", &url, "-n", "2", "--shard", "3/3"],
+        "leaves this shard none",
+    );
 }
 
 #[test]
@@ -663,9 +668,7 @@ fn transport_flags_that_cannot_work_are_refused_before_the_load() {
     ] {
         let mut all = vec!["load", url.as_str(), "-d", "1s"];
         all.extend(args.iter().copied());
-        let (code, _, err) = seam(&all);
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains(says), "{args:?}: {err}");
+        refused(&all, says);
     }
 }
 
@@ -797,9 +800,10 @@ fn a_bad_suite_is_refused_with_its_place_before_the_load() {
     let dir = tempfile::tempdir().unwrap();
     let suite = dir.path().join("bad.yaml");
     std::fs::write(&suite, "name: bad\ntests:\n  - name: t\n    stepz: []\n").unwrap();
-    let (code, _, err) = seam(&["load", "--suite", suite.to_str().unwrap(), "-d", "1s"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("bad.yaml:4:5"), "{err}");
+    let err = refused(
+        &["load", "--suite", suite.to_str().unwrap(), "-d", "1s"],
+        "bad.yaml:4:5",
+    );
     assert!(err.contains("stepz"), "{err}");
     // a suite's requests are its own
     let good = dir.path().join("good.yaml");
@@ -815,9 +819,7 @@ fn a_bad_suite_is_refused_with_its_place_before_the_load() {
     ] {
         let mut args = vec!["load", "--suite", good.to_str().unwrap(), "-d", "1s"];
         args.extend(extra.iter().copied());
-        let (code, _, err) = seam(&args);
-        assert_eq!(code, 2, "{extra:?}: {err}");
-        assert!(err.contains(says), "{extra:?}: {err}");
+        refused(&args, says);
     }
     // nothing listens at the suite's baseUrl: exit 3 before any load
     let (code, _, err) = seam(&["load", "--suite", good.to_str().unwrap(), "-d", "1s"]);
