@@ -444,10 +444,14 @@ fn the_html_report_draws_each_second_and_the_distribution() {
             .collect()
     };
     // latency over time: p50, p95, p99, a point for each of the 3 seconds
-    assert_eq!(
-        lines(svgs[0]),
-        vec![("p50".into(), 3), ("p95".into(), 3), ("p99".into(), 3)]
-    );
+    // (and a fourth when answers still in flight at 3 s came after it, as on
+    // a busy machine)
+    let over_time = lines(svgs[0]);
+    let names: Vec<&str> = over_time.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["p50", "p95", "p99"]);
+    let points = over_time[0].1;
+    assert!((3..=4).contains(&points), "{over_time:?}");
+    assert!(over_time.iter().all(|(_, n)| *n == points), "{over_time:?}");
     assert_eq!(lines(svgs[1]).len(), 2);
     assert_eq!(lines(svgs[2]), vec![("all answers".into(), 7)]);
 }
@@ -754,7 +758,9 @@ tests:
     // 300 iterations: two of every three are the matrix's cases (a login and
     // an order each), one is the missing order
     let iterations = login["requests"].as_u64().unwrap() + missing["requests"].as_u64().unwrap();
-    assert!((290..=300).contains(&iterations), "{summary}");
+    let unsent = summary["dropped"].as_u64().unwrap() + summary["interrupted"].as_u64().unwrap();
+    assert_eq!(iterations + unsent, 300, "{summary}");
+    assert!(iterations >= 200, "{summary}");
     assert_eq!(login["requests"], orders["requests"], "{summary}");
     // every order carried the captured token: the stub that wants it answered
     assert_eq!(orders["errors"], 0, "{summary}");

@@ -191,21 +191,9 @@ impl LoadSettings {
         })
     }
 
-    /// The plan, its thresholds and the shard; files are read relative to
-    /// `dir`; `job_index` is `JOB_COMPLETION_INDEX` for `auto/n` shards.
-    pub fn resolve(&self, dir: &Path, job_index: Option<&str>) -> Result<Resolved, String> {
-        let url = match (&self.url, &self.suite) {
-            (Some(url), _) => url.as_str(),
-            (None, Some(_)) => "",
-            (None, None) => return Err("no URL to load (give one, or `url` in [load])".into()),
-        };
-        let headers = self
-            .headers
-            .iter()
-            .flatten()
-            .map(|h| parse_header(h, "header"))
-            .collect::<Result<Vec<_>, _>>()?;
-        let body = match (&self.body, &self.body_file) {
+    /// The request body: given, or read from a file relative to `dir`.
+    fn body(&self, dir: &Path) -> Result<bytes::Bytes, String> {
+        Ok(match (&self.body, &self.body_file) {
             (Some(_), Some(_)) => return Err("give a body or a body file, not both".into()),
             (Some(b), None) => bytes::Bytes::from(b.clone()),
             (None, Some(f)) => {
@@ -215,10 +203,19 @@ impl LoadSettings {
                     .map_err(|e| format!("body file {}: {e}", path.display()))?
             }
             (None, None) => bytes::Bytes::new(),
-        };
-        let suite = self.suite_scenario(dir, timeout_of(self)?, &headers, &body)?;
-        let (targets, order) = match &self.openapi {
-            _ if suite.is_some() => (Vec::new(), Vec::new()),
+        })
+    }
+
+    /// The targets of a single URL or of an OpenAPI spec's operations, and
+    /// the order users send them in.
+    fn targets(
+        &self,
+        dir: &Path,
+        url: &str,
+        headers: &[(String, String)],
+        body: bytes::Bytes,
+    ) -> Result<(Vec<Target>, Vec<usize>), String> {
+        Ok(match &self.openapi {
             Some(_) if self.method.is_some() || self.body.is_some() || self.body_file.is_some() => {
                 return Err(
                     "method and body go with a single URL: with an OpenAPI spec each operation has its own".into(),
@@ -242,7 +239,7 @@ impl LoadSettings {
                 let s = scenario::from_openapi(
                     &spec,
                     url,
-                    &headers,
+                    headers,
                     self.all_methods.unwrap_or(false),
                     &weights,
                 )?;
@@ -263,7 +260,12 @@ impl LoadSettings {
                     Vec::new(),
                 )
             }
-        };
+        })
+    }
+
+    /// The ramp, if stages are given, and how long the run lasts (before a
+    /// shard's request count sets an open model's length).
+    fn length(&self) -> Result<(Option<Ramp>, std::time::Duration), String> {
         let ramp = match &self.stages {
             Some(_) if self.duration.is_some() => {
                 return Err(
@@ -297,6 +299,31 @@ impl LoadSettings {
             (None, None) => parse_duration(self.duration.as_deref().unwrap_or("10s"))
                 .map_err(|e| format!("duration: {e}"))?,
         };
+        Ok((ramp, duration))
+    }
+
+    /// The plan, its thresholds and the shard; files are read relative to
+    /// `dir`; `job_index` is `JOB_COMPLETION_INDEX` for `auto/n` shards.
+    pub fn resolve(&self, dir: &Path, job_index: Option<&str>) -> Result<Resolved, String> {
+        let url = match (&self.url, &self.suite) {
+            (Some(url), _) => url.as_str(),
+            (None, Some(_)) => "",
+            (None, None) => return Err("no URL to load (give one, or `url` in [load])".into()),
+        };
+        let headers = self
+            .headers
+            .iter()
+            .flatten()
+            .map(|h| parse_header(h, "header"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let body = self.body(dir)?;
+        let suite = self.suite_scenario(dir, timeout_of(self)?, &headers, &body)?;
+        let (targets, order) = if suite.is_some() {
+            (Vec::new(), Vec::new())
+        } else {
+            self.targets(dir, url, &headers, body)?
+        };
+        let (ramp, duration) = self.length()?;
         if duration.is_zero() {
             return Err("duration: a load must last longer than 0s".into());
         }
