@@ -255,10 +255,7 @@ impl LoadSettings {
                     );
                 }
                 let method = self.method.as_deref().unwrap_or("GET");
-                (
-                    vec![Target::parse(url, method, &headers, body)?],
-                    Vec::new(),
-                )
+                (vec![Target::parse(url, method, headers, body)?], Vec::new())
             }
         })
     }
