@@ -21,6 +21,8 @@ Examples:
   seam load http://127.0.0.1:8080/health -c 256 -d 30s
   seam load http://127.0.0.1:8080/orders --rate 5000/s -d 1m --threshold 'p99<50ms' --threshold 'errors<0.1%'
   seam load http://127.0.0.1:8080/orders -n 10000 -c 32
+  seam load https://localhost:8443/orders --http2 --cacert ca.pem -c 256 -d 30s
+  seam load http://127.0.0.1:8080 --suite suites/shop.yaml --var user=load -c 50 -d 2m
   seam load http://127.0.0.1:8080/orders -m POST -H 'Content-Type: application/json' --body '{\"sku\":\"A-1\"}'
   seam load http://svc:8080/ --rate 20000/s --shard 2/4 --out shard-2.hdr
   seam load merge shard-*.hdr --threshold 'p95<200ms'
@@ -160,8 +162,8 @@ struct RunArgs {
     abort_on_fail: bool,
     #[command(flatten)]
     files: ReportFiles,
-    /// Run shard i of n: its exact share of the users (or connections) and
-    /// the rate. `auto/n` takes i from JOB_COMPLETION_INDEX (Kubernetes).
+    /// Run shard i of n: its exact share of the users (or connections), the
+    /// rate and a request count (-n). `auto/n` takes i from JOB_COMPLETION_INDEX (Kubernetes).
     #[arg(long, value_name = "i/n")]
     shard: Option<String>,
     /// No live progress line.
@@ -337,10 +339,26 @@ fn describe(plan: &Plan, shard: Shard) -> String {
         (None, [one]) => format!("{} {}", one.method, one.uri),
         (None, many) => format!("{} operations", many.len()),
     };
-    format!(
-        "seam load {what}: {model} for {}{shard}",
-        humantime(plan.duration)
-    )
+    let length = match (plan.requests, plan.model) {
+        (Some(n), Model::Closed { .. }) => {
+            let unit = if plan.suite.is_some() {
+                "cases"
+            } else {
+                "requests"
+            };
+            format!("{n} {unit}, at most {}", humantime(plan.duration))
+        }
+        (Some(n), Model::Open { .. }) => {
+            let unit = if plan.suite.is_some() {
+                "cases"
+            } else {
+                "requests"
+            };
+            format!("{n} {unit} ({})", humantime(plan.duration))
+        }
+        (None, _) => humantime(plan.duration),
+    };
+    format!("seam load {what}: {model} for {length}{shard}")
 }
 
 fn humantime(d: Duration) -> String {

@@ -69,7 +69,8 @@ enum Command {
     /// misconfiguration (OWASP API Top 10); exit 0 no finding, 1 findings,
     /// 2 bad input, 3 API unreachable.
     Scan(Box<scan_cmd::ScanArgs>),
-    /// Load a URL with virtual users or at a fixed arrival rate: HDR latency
+    /// Load a URL (https, HTTP/2), a spec's operations or a suite's steps
+    /// with virtual users or at a fixed arrival rate: HDR latency
     /// percentiles, errors by kind, thresholds that fail the build (exit 1),
     /// shards merged exactly, a Kubernetes Job for a cluster.
     Load(Box<load_cmd::LoadArgs>),
