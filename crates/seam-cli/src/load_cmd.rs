@@ -339,23 +339,16 @@ fn describe(plan: &Plan, shard: Shard) -> String {
         (None, [one]) => format!("{} {}", one.method, one.uri),
         (None, many) => format!("{} operations", many.len()),
     };
+    let unit = if plan.suite.is_some() {
+        "cases"
+    } else {
+        "requests"
+    };
     let length = match (plan.requests, plan.model) {
         (Some(n), Model::Closed { .. }) => {
-            let unit = if plan.suite.is_some() {
-                "cases"
-            } else {
-                "requests"
-            };
             format!("{n} {unit}, at most {}", humantime(plan.duration))
         }
-        (Some(n), Model::Open { .. }) => {
-            let unit = if plan.suite.is_some() {
-                "cases"
-            } else {
-                "requests"
-            };
-            format!("{n} {unit} ({})", humantime(plan.duration))
-        }
+        (Some(n), Model::Open { .. }) => format!("{n} {unit} ({})", humantime(plan.duration)),
         (None, _) => humantime(plan.duration),
     };
     format!("seam load {what}: {model} for {length}{shard}")
