@@ -74,7 +74,11 @@ fn a_run_reports_what_the_server_served_and_thresholds_decide_the_exit() {
     assert!(out.contains("    ok   p99<10s"), "{out}");
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let requests = summary["requests"].as_u64().unwrap();
-    assert_eq!(requests, 3000, "{summary}");
+    // every planned request is sent, or counted as dropped when the end
+    // came before a busy machine sent it
+    let dropped = summary["dropped"].as_u64().unwrap();
+    assert_eq!(requests + dropped, 3000, "{summary}");
+    assert!(dropped <= 30, "{summary}");
     assert_eq!(requests, served(&server.url, "/hello"));
     assert_eq!(summary["statuses"]["2xx"].as_u64(), Some(requests));
     assert!(summary["rps"].as_f64().unwrap() > 50.0);
@@ -127,8 +131,8 @@ fn shards_merge_into_the_whole_run() {
             "300/s",
             "-c",
             "3",
-            "-d",
-            "1s",
+            "-n",
+            "300",
             "--shard",
             &format!("{i}/3"),
             "--out",
@@ -137,7 +141,7 @@ fn shards_merge_into_the_whole_run() {
         ]);
         assert_eq!(code, 0, "{stdout}{err}");
         assert!(
-            err.contains("100/s over 1 connections for 1s, shard"),
+            err.contains("100/s over 1 connections for 100 requests (1s), shard"),
             "{err}"
         );
         assert!(stdout.contains("requests   100 in"), "{stdout}");
@@ -576,8 +580,8 @@ fn https_and_http2_reach_a_tls_mock_whose_ca_is_given() {
             "2000/s",
             "-c",
             "4",
-            "-d",
-            "1s",
+            "-n",
+            "2000",
             "-q",
             "--cacert",
             cacert,
@@ -596,7 +600,7 @@ fn https_and_http2_reach_a_tls_mock_whose_ca_is_given() {
         );
         let summary: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
         let sent = summary["requests"].as_u64().unwrap();
-        assert!(sent >= 1900, "http2 {http2}: {sent} requests");
+        assert_eq!(sent, 2000, "http2 {http2}: {summary}");
         assert_eq!(summary["errors"], 0, "http2 {http2}: {summary}");
         assert_eq!(
             served() - before,
@@ -730,8 +734,8 @@ tests:
         "300/s",
         "-c",
         "4",
-        "-d",
-        "1s",
+        "-n",
+        "300",
         "-q",
         "--json",
         json.to_str().unwrap(),
@@ -758,9 +762,7 @@ tests:
     // 300 iterations: two of every three are the matrix's cases (a login and
     // an order each), one is the missing order
     let iterations = login["requests"].as_u64().unwrap() + missing["requests"].as_u64().unwrap();
-    let unsent = summary["dropped"].as_u64().unwrap() + summary["interrupted"].as_u64().unwrap();
-    assert_eq!(iterations + unsent, 300, "{summary}");
-    assert!(iterations >= 200, "{summary}");
+    assert_eq!(iterations, 300, "{summary}");
     assert_eq!(login["requests"], orders["requests"], "{summary}");
     // every order carried the captured token: the stub that wants it answered
     assert_eq!(orders["errors"], 0, "{summary}");

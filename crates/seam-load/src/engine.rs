@@ -274,7 +274,17 @@ pub async fn run(
             }
         });
     }
-    let end = shared.start + plan.duration;
+    // an open model's request count is sent whole: the schedule ends the
+    // run when its last request is answered, late ones included (the
+    // timeout past the schedule is only a safety cap)
+    let counted_open = plan.requests.is_some() && matches!(plan.model, Model::Open { .. });
+    let end = shared.start
+        + plan.duration
+        + if counted_open {
+            plan.timeout
+        } else {
+            Duration::ZERO
+        };
     let mut tick = shared.start + Duration::from_secs(1);
     // each second's latency, read off the window of all users' answers
     let mut seconds: Vec<(usize, [u64; 4])> = Vec::new();
