@@ -935,3 +935,44 @@ fn the_html_report_charts_are_drawn_by_chromium() {
         );
     }
 }
+
+#[test]
+fn a_suite_on_an_untrusted_https_base_reports_tls_errors() {
+    // the suite's requests trust what `seam test` trusts: a self-signed
+    // certificate fails each step's handshake, counted by kind, and the run
+    // goes on to its summary
+    let (_plain, dir) = hello_mock();
+    let server = mock(&[
+        "--stubs",
+        dir.path().join("s.yaml").to_str().unwrap(),
+        "--tls-self-signed",
+    ]);
+    let suite = dir.path().join("hello.yaml");
+    std::fs::write(
+        &suite,
+        "name: h\ntests:\n  - name: t\n    steps:\n      - request: { method: GET, path: /hello }\n",
+    )
+    .unwrap();
+    let json = dir.path().join("s.json");
+    let (code, out, err) = seam(&[
+        "load",
+        &server.url,
+        "--suite",
+        suite.to_str().unwrap(),
+        "-n",
+        "20",
+        "-c",
+        "2",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let summary: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(summary["requests"], 20, "{summary}");
+    assert_eq!(
+        summary["errors_by_kind"],
+        serde_json::json!({"tls": 20}),
+        "{summary}"
+    );
+}

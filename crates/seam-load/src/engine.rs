@@ -130,7 +130,11 @@ async fn preflight(
         .model
         .connections()
         .div_ceil(plan.transport.streams.max(1)) as usize;
-    for target in plan.targets.iter().chain(&suite_base) {
+    // a suite's baseUrl is checked for a listener only: its requests make
+    // their own TLS handshakes (as `seam test` does) and report their own
+    // failures
+    let checked = plan.targets.iter().map(|t| (t, t.is_tls()));
+    for (target, tls) in checked.chain(suite_base.iter().map(|t| (t, false))) {
         let authority = target.authority();
         let addr = tokio::net::lookup_host(&authority)
             .await
@@ -141,9 +145,7 @@ async fn preflight(
             })?;
         let endpoint = Endpoint {
             addr,
-            tls: target
-                .is_tls()
-                .then(|| target.uri.host().unwrap_or_default().to_string()),
+            tls: tls.then(|| target.uri.host().unwrap_or_default().to_string()),
         };
         if let Some(i) = endpoints.iter().position(|e| *e == endpoint) {
             of_target.push(i);

@@ -144,10 +144,12 @@ impl Connector {
             let Some(host) = &endpoint.tls else {
                 return Ok(Stream::Plain(tcp));
             };
-            let connector = self
-                .tls
-                .as_ref()
-                .expect("a TLS connector for https targets");
+            let Some(connector) = self.tls.as_ref() else {
+                return Err(ConnectError {
+                    kind: ErrorKind::Tls,
+                    detail: "an https target, but the run was set up without TLS".into(),
+                });
+            };
             let name = server_name(host).map_err(|detail| ConnectError {
                 kind: ErrorKind::Tls,
                 detail,
