@@ -534,27 +534,59 @@ enum WholeEngine {
     Regex(Regex),
 }
 
-/// A small pattern's DFA (sparse: about 1 KB), walked byte by byte from the
-/// state after the pattern's literal prefix: a value is compared with the
-/// prefix at once (`/api/users-101/orders/` in
-/// `/api/users-101/orders/[0-9]+`), and the DFA reads only the rest.
+/// A small pattern's DFA, walked byte by byte after the pattern's literal
+/// prefix: a value is compared with the prefix at once (`/api/users-101/orders/`
+/// in `/api/users-101/orders/[0-9]+`), and the DFA reads only the rest.
 struct LeanDfa {
-    dfa: sparse::DFA<Vec<u8>>,
     /// What every match starts with.
     prefix: Box<[u8]>,
-    /// The state after reading `prefix` from the anchored start.
-    after_prefix: StateID,
+    rest: RestDfa,
 }
+
+/// The automaton that reads what follows the prefix.
+enum RestDfa {
+    /// The DFA of the pattern's rest alone (`[0-9]+` above), dense when that
+    /// is small: a table lookup a byte, where a sparse state is searched.
+    Dense {
+        dfa: dense::DFA<Vec<u32>>,
+        start: StateID,
+    },
+    /// A sparse DFA (the rest's, or the whole pattern's when its prefix is
+    /// not a plain literal), from the state after the prefix.
+    Sparse {
+        dfa: sparse::DFA<Vec<u8>>,
+        start: StateID,
+    },
+}
+
+/// The most a dense DFA of a pattern's rest may take (beyond it, the sparse
+/// form: about half the size, several times slower a byte).
+const DENSE_REST_MAX: usize = 1024;
 
 impl LeanDfa {
     /// `pattern` (anchored at both ends) as a small DFA with its prefix read.
     fn new(pattern: &str) -> Option<LeanDfa> {
-        let dfa = lean_dfa(pattern)?;
-        let start = dfa
-            .start_state(&start::Config::new().anchored(Anchored::Yes))
-            .ok()?;
+        if let Some((prefix, rest)) = split_literal_prefix(pattern) {
+            let nfa = lean_nfa(|c| c.build_from_hir(&rest).ok())?;
+            let dense = lean_dense(&nfa)?;
+            if dense.memory_usage() <= DENSE_REST_MAX {
+                let start = anchored_start(&dense)?;
+                return Some(LeanDfa {
+                    prefix: prefix.into(),
+                    rest: RestDfa::Dense { dfa: dense, start },
+                });
+            }
+            let dfa = small_sparse(&dense)?;
+            let start = anchored_start(&dfa)?;
+            return Some(LeanDfa {
+                prefix: prefix.into(),
+                rest: RestDfa::Sparse { dfa, start },
+            });
+        }
+        let nfa = lean_nfa(|c| c.build(pattern).ok())?;
+        let dfa = small_sparse(&lean_dense(&nfa)?)?;
         let mut prefix = literal_prefix(pattern);
-        let mut state = start;
+        let mut state = anchored_start(&dfa)?;
         for (n, &b) in prefix.iter().enumerate() {
             let next = dfa.next_state(state, b);
             if dfa.is_dead_state(next) || dfa.is_quit_state(next) || dfa.is_match_state(next) {
@@ -564,9 +596,8 @@ impl LeanDfa {
             state = next;
         }
         Some(LeanDfa {
-            dfa,
             prefix: prefix.into(),
-            after_prefix: state,
+            rest: RestDfa::Sparse { dfa, start: state },
         })
     }
 
@@ -574,29 +605,73 @@ impl LeanDfa {
         let Some(rest) = value.as_bytes().strip_prefix(&*self.prefix) else {
             return false;
         };
-        let dfa = &self.dfa;
-        let mut state = self.after_prefix;
-        for &b in rest {
-            state = dfa.next_state(state, b);
-            if dfa.is_special_state(state) {
-                if dfa.is_dead_state(state) {
-                    return false;
-                }
-                if dfa.is_quit_state(state) {
-                    return self.search(value);
-                }
+        let found = match &self.rest {
+            RestDfa::Dense { dfa, start } => walk(dfa, *start, rest),
+            RestDfa::Sparse { dfa, start } => walk(dfa, *start, rest),
+        };
+        match found {
+            Some(found) => found,
+            // a quit byte: the DFA's own search over the whole value
+            None => match &self.rest {
+                RestDfa::Dense { dfa, .. } => search(dfa, rest),
+                RestDfa::Sparse { dfa, .. } => search(dfa, value.as_bytes()),
+            },
+        }
+    }
+}
+
+/// Whether reading `bytes` from `state` ends in a match (`None`: a quit byte).
+fn walk<A: Automaton>(dfa: &A, mut state: StateID, bytes: &[u8]) -> Option<bool> {
+    for &b in bytes {
+        state = dfa.next_state(state, b);
+        if dfa.is_special_state(state) {
+            if dfa.is_dead_state(state) {
+                return Some(false);
+            }
+            if dfa.is_quit_state(state) {
+                return None;
             }
         }
-        dfa.is_match_state(dfa.next_eoi_state(state))
     }
+    Some(dfa.is_match_state(dfa.next_eoi_state(state)))
+}
 
-    /// The DFA's own search over the whole value.
-    fn search(&self, value: &str) -> bool {
-        // the pattern is anchored at both ends: a match from the start is a
-        // match of the whole value
-        let input = Input::new(value).anchored(Anchored::Yes).earliest(true);
-        matches!(self.dfa.try_search_fwd(&input), Ok(Some(_)))
+/// The DFA's own search, anchored: the pattern is anchored at both ends, so
+/// a match from the start is a match of the whole haystack.
+fn search<A: Automaton>(dfa: &A, haystack: &[u8]) -> bool {
+    let input = Input::new(haystack).anchored(Anchored::Yes).earliest(true);
+    matches!(dfa.try_search_fwd(&input), Ok(Some(_)))
+}
+
+fn anchored_start<A: Automaton>(dfa: &A) -> Option<StateID> {
+    dfa.start_state(&start::Config::new().anchored(Anchored::Yes))
+        .ok()
+}
+
+/// `pattern` split into the literal it starts with and the rest, when it is
+/// `\A`, a literal, then anything whose assertions are only `\z` (so the
+/// rest reads the same from the cut as from the start of a value).
+fn split_literal_prefix(pattern: &str) -> Option<(Vec<u8>, regex_syntax::hir::Hir)> {
+    use regex_syntax::hir::{Hir, HirKind, Look};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [first, second, rest @ ..] = parts.as_slice() else {
+        return None;
+    };
+    if !matches!(first.kind(), HirKind::Look(Look::Start)) {
+        return None;
     }
+    let HirKind::Literal(literal) = second.kind() else {
+        return None;
+    };
+    let rest = Hir::concat(rest.to_vec());
+    let looks = rest.properties().look_set();
+    if !looks.remove(Look::End).is_empty() {
+        return None;
+    }
+    Some((literal.0.to_vec(), rest))
 }
 
 /// The longest literal every match of `pattern` starts with (empty when
@@ -631,6 +706,18 @@ impl Whole {
     pub fn is_lean(&self) -> bool {
         matches!(self.0.engine, WholeEngine::Dfa(_))
     }
+
+    /// Which form holds this regex, and its size in bytes: `dense` (the
+    /// rest after a literal prefix), `sparse`, or `regex` (the regex crate's).
+    pub fn form(&self) -> (&'static str, usize) {
+        match &self.0.engine {
+            WholeEngine::Dfa(d) => match &d.rest {
+                RestDfa::Dense { dfa, .. } => ("dense", dfa.memory_usage() + d.prefix.len()),
+                RestDfa::Sparse { dfa, .. } => ("sparse", dfa.memory_usage() + d.prefix.len()),
+            },
+            WholeEngine::Regex(_) => ("regex", 0),
+        }
+    }
 }
 
 impl std::fmt::Debug for Whole {
@@ -661,22 +748,34 @@ pub fn whole(source: &str, dot: Dot) -> Result<Whole, String> {
     })
 }
 
-/// `pattern` as a sparse DFA, if it compiles to a small one.
-fn lean_dfa(pattern: &str) -> Option<sparse::DFA<Vec<u8>>> {
-    let dense = dense::Builder::new()
+/// An NFA for a lean DFA (no captures, bounded), from `build`.
+fn lean_nfa(
+    build: impl FnOnce(&thompson::Compiler) -> Option<thompson::NFA>,
+) -> Option<thompson::NFA> {
+    let mut compiler = thompson::Compiler::new();
+    compiler.configure(
+        thompson::Config::new()
+            .which_captures(thompson::WhichCaptures::None)
+            .nfa_size_limit(Some(WHOLE_BUILD_LIMIT)),
+    );
+    build(&compiler)
+}
+
+/// `nfa` as a dense DFA, anchored, if it can be built within bounds.
+fn lean_dense(nfa: &thompson::NFA) -> Option<dense::DFA<Vec<u32>>> {
+    dense::Builder::new()
         .configure(
             dense::Config::new()
                 .start_kind(StartKind::Anchored)
                 .dfa_size_limit(Some(WHOLE_BUILD_LIMIT))
                 .determinize_size_limit(Some(WHOLE_BUILD_LIMIT)),
         )
-        .thompson(
-            thompson::Config::new()
-                .which_captures(thompson::WhichCaptures::None)
-                .nfa_size_limit(Some(WHOLE_BUILD_LIMIT)),
-        )
-        .build(pattern)
-        .ok()?;
+        .build_from_nfa(nfa)
+        .ok()
+}
+
+/// `dense` in its sparse form, if that is small.
+fn small_sparse(dense: &dense::DFA<Vec<u32>>) -> Option<sparse::DFA<Vec<u8>>> {
     let dfa = dense.to_sparse().ok()?;
     (dfa.memory_usage() <= WHOLE_DFA_MAX).then_some(dfa)
 }
@@ -932,6 +1031,37 @@ mod tests {
         assert!(whole(&"a".repeat(MAX_REGEX_LEN + 1), Dot::All).is_err());
     }
 
+    /// A path pattern that starts with a literal is read as the literal and
+    /// a small dense DFA of the rest; one that does not, as a sparse DFA.
+    #[test]
+    fn a_literal_prefix_leaves_a_small_dense_rest() {
+        for p in [
+            "/api/search-100/orders/[0-9]+(/lines)?",
+            "application/(json|[a-z.]+\\+json)",
+            "/exact/path",
+        ] {
+            let (form, size) = whole(p, Dot::All).unwrap().form();
+            assert_eq!(form, "dense", "{p}");
+            assert!(size <= DENSE_REST_MAX + p.len(), "{p}: {size} bytes");
+        }
+        assert_eq!(whole("(a|b)/x[0-9]+", Dot::All).unwrap().form().0, "sparse");
+        // a rest whose dense form is large (a Unicode class) stays sparse
+        assert_eq!(
+            whole("/api/users-7/items/[^/]+", Dot::All)
+                .unwrap()
+                .form()
+                .0,
+            "sparse"
+        );
+        // an assertion after the literal reads the literal: not cut there
+        assert_eq!(
+            whole("/ab(?-u:\\b)[0-9]", Dot::Line).unwrap().form().0,
+            "sparse"
+        );
+        let w = whole("/ab(?-u:\\b)[0-9]", Dot::Line).unwrap();
+        assert!(!w.is_match("/ab1") && !w.is_match("/ab"));
+    }
+
     #[test]
     fn a_whole_regex_is_shared_by_pattern() {
         let a = whole("/shared/[0-9]+", Dot::All).unwrap();
@@ -949,7 +1079,7 @@ mod tests {
         #[test]
         fn whole_agrees_with_anchored(
             parts in proptest::collection::vec(proptest::sample::select(
-                &["/", "a", "b", ".", "[ab]", "[^/]", "(a|b/)", "*", "+", "?", "{1,2}", "(?i)", "\\b", "é"][..]
+                &["/", "a", "b", ".", "[ab]", "[^/]", "(a|b/)", "*", "+", "?", "{1,2}", "(?i)", "\\b", "\\B", "$", "é"][..]
             ), 0..8),
             values in proptest::collection::vec("[/abAé\n]{0,6}", 8),
         ) {

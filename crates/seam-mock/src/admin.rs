@@ -501,9 +501,18 @@ fn response_json(e: &LoggedRequest, stub: Option<&Stub>) -> Value {
     if e.answer.as_ref().is_some_and(|a| a.status == 0) {
         return fault_json(stub);
     }
-    let rebuilt;
+    let (rebuilt, own_headers);
     let (status, headers, body): (u16, Option<&hyper::HeaderMap>, &[u8]) = match &e.answer {
-        Some(a) => (a.status, Some(&a.headers), &a.body),
+        Some(a) => {
+            let headers = match &a.headers {
+                Some(h) => Some(h),
+                None => {
+                    own_headers = stub.and_then(respond::own_headers);
+                    own_headers.as_ref()
+                }
+            };
+            (a.status, headers, &a.body)
+        }
         None => match stub.and_then(|s| Some((s, respond::static_answer(&s.response)?))) {
             Some((s, prepared)) => {
                 rebuilt = prepared.respond_for(s);

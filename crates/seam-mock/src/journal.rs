@@ -26,7 +26,9 @@ pub const MAX_KEPT_BODY: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
-    pub headers: hyper::HeaderMap,
+    /// `None`: the answering stub's own headers (a template rendered the
+    /// body alone), rebuilt from the stub when read.
+    pub headers: Option<hyper::HeaderMap>,
     /// At most [`MAX_KEPT_BODY`] bytes; empty for a streamed (dribbled) body.
     pub body: Bytes,
 }
@@ -35,6 +37,15 @@ impl Answer {
     /// What `response` holds (a streamed body is not kept); `status` is the
     /// status journaled (0 for a fault, which sends no status at all).
     pub fn of(response: &hyper::Response<seam_http::Body>, status: u16) -> Self {
+        Answer {
+            headers: Some(response.headers().clone()),
+            ..Answer::body_of(response, status)
+        }
+    }
+
+    /// [`Answer::of`] without the headers: for an answer whose headers are
+    /// the answering stub's own.
+    pub fn body_of(response: &hyper::Response<seam_http::Body>, status: u16) -> Self {
         let body = match response.body() {
             // an answer's body is seam's own buffer, not a view of a read
             // buffer: shared as it is unless it must be cut
@@ -44,7 +55,7 @@ impl Answer {
         };
         Answer {
             status,
-            headers: response.headers().clone(),
+            headers: None,
             body,
         }
     }
@@ -250,13 +261,15 @@ impl Journal {
     pub fn log_head<'h>(
         &self,
         request: impl Into<Head<'h>>,
-        body: Bytes,
+        body: &[u8],
         base_url: impl FnOnce() -> std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
         served: Served,
     ) {
         let request = request.into();
-        let body = kept_body(body);
+        // copied into the entry's own buffer (hyper's body may be a view of
+        // a larger read buffer, which a kept view would keep alive)
+        let body = &body[..body.len().min(MAX_KEPT_BODY)];
         let (id, logged_at) = (self.next_id(), SystemTime::now());
         let answer = served.answer.map(Box::new);
         let mut inner = self.inner.lock().expect("journal lock");
@@ -322,11 +335,10 @@ impl Journal {
     }
 
     fn push(&self, mut entry: Kept) {
-        let body = match &mut entry.request {
-            KeptRequest::Model(m) => &mut m.body,
-            KeptRequest::Raw(r) => r.body_mut(),
-        };
-        *body = kept_body(std::mem::take(body));
+        // a raw request holds a copy of its body already
+        if let KeptRequest::Model(m) = &mut entry.request {
+            m.body = kept_body(std::mem::take(&mut m.body));
+        }
         self.push_locked(self.inner.lock().expect("journal lock"), entry);
     }
 
@@ -468,7 +480,7 @@ mod tests {
                 .unwrap();
             j.log_head(
                 &req,
-                Bytes::from(format!("body {n}")),
+                format!("body {n}").as_bytes(),
                 || "http://x".into(),
                 [127, 0, 0, 1].into(),
                 Served {

@@ -258,9 +258,26 @@ impl Registry {
     /// stubs the path index names as candidates are checked, in priority
     /// order.
     pub fn lookup(&self, req: &impl RequestParts) -> Lookup {
+        self.lookup_with(req, |found| match found {
+            Some((entry, captures)) => Lookup::Matched {
+                entry: entry.clone(),
+                captures,
+            },
+            None => Lookup::Unmatched,
+        })
+    }
+
+    /// [`Registry::lookup`]'s answer given to `then` as a borrow: no count
+    /// of the stub's owners is touched (both cores serving one stub would
+    /// pass its cache line back and forth for each request).
+    pub fn lookup_with<R>(
+        &self,
+        req: &impl RequestParts,
+        then: impl FnOnce(Option<(&Arc<Entry>, Captures)>) -> R,
+    ) -> R {
         let table = self.table.load();
         let candidates = table.index.candidates(req.path(), req.url());
-        self.first_match(&table, candidates.into_iter().map(|i| i as usize), req)
+        then(self.first_match(&table, candidates.into_iter().map(|i| i as usize), req))
     }
 
     /// What [`Registry::lookup`] would answer without the index: every stub,
@@ -268,17 +285,23 @@ impl Registry {
     #[cfg(test)]
     fn lookup_linear(&self, req: &MockRequest) -> Lookup {
         let table = self.table.load();
-        self.first_match(&table, 0..table.entries.len(), req)
+        match self.first_match(&table, 0..table.entries.len(), req) {
+            Some((entry, captures)) => Lookup::Matched {
+                entry: entry.clone(),
+                captures,
+            },
+            None => Lookup::Unmatched,
+        }
     }
 
     /// The first of `candidates` (positions in `table`, in order) that
     /// matches `req` in its scenario's current state; moves that scenario on.
-    fn first_match(
+    fn first_match<'t>(
         &self,
-        table: &StubTable,
+        table: &'t StubTable,
         candidates: impl Iterator<Item = usize>,
         req: &impl RequestParts,
-    ) -> Lookup {
+    ) -> Option<(&'t Arc<Entry>, Captures)> {
         for i in candidates {
             let entry = &table.entries[i];
             let Some(captures) = matches(&entry.stub.request, req) else {
@@ -296,12 +319,9 @@ impl Registry {
                     *state = new.clone();
                 }
             }
-            return Lookup::Matched {
-                entry: entry.clone(),
-                captures,
-            };
+            return Some((entry, captures));
         }
-        Lookup::Unmatched
+        None
     }
 
     /// The fast path's lookup, from the request line alone: `answer` applied

@@ -91,7 +91,8 @@ pub struct HyperRequest<'a> {
     body: &'a Bytes,
     base_url: Option<&'a Arc<str>>,
     client_ip: std::net::IpAddr,
-    model: OnceLock<MockRequest>,
+    /// Boxed: a request's future holds this view, and most never build it.
+    model: OnceLock<Box<MockRequest>>,
 }
 
 impl<'a> HyperRequest<'a> {
@@ -130,7 +131,7 @@ impl<'a> HyperRequest<'a> {
     /// The model, built now if no one asked for it yet.
     pub fn into_model(self) -> MockRequest {
         match self.model.into_inner() {
-            Some(m) => m,
+            Some(m) => *m,
             None => build_model(self.head, self.body, self.base_url, self.client_ip),
         }
     }
@@ -243,8 +244,14 @@ impl RequestParts for HyperRequest<'_> {
     }
 
     fn model(&self) -> &MockRequest {
-        self.model
-            .get_or_init(|| build_model(self.head, self.body, self.base_url, self.client_ip))
+        self.model.get_or_init(|| {
+            Box::new(build_model(
+                self.head,
+                self.body,
+                self.base_url,
+                self.client_ip,
+            ))
+        })
     }
 }
 
@@ -275,9 +282,10 @@ pub struct MockRequest {
 #[derive(Debug, Clone)]
 pub struct RawRequest {
     method: hyper::Method,
-    /// `URL\nname:value\nname:value...` (header names and values hold no newline).
+    /// `URL\nname:value\nname:value...` (header names and values hold no
+    /// newline), then the body from `body_at`: one buffer, reused.
     head: Vec<u8>,
-    body: Bytes,
+    body_at: usize,
     base_url: std::sync::Arc<str>,
     client_ip: std::net::IpAddr,
 }
@@ -315,33 +323,33 @@ impl<'a> From<&'a hyper::http::request::Parts> for Head<'a> {
 }
 
 impl RawRequest {
+    /// `body` is copied as given (the journal cuts a long one first).
     pub fn new(
         request: Head<'_>,
-        body: Bytes,
+        body: &[u8],
         base_url: std::sync::Arc<str>,
         client_ip: std::net::IpAddr,
     ) -> Self {
         let mut raw = RawRequest {
             method: request.method.clone(),
             head: Vec::new(),
-            body,
+            body_at: 0,
             base_url,
             client_ip,
         };
-        raw.copy_head(request);
+        raw.copy_head(request, body);
         raw
     }
 
     /// Makes this entry another request to the same server, reusing its
     /// buffer (how a full journal records without allocating).
-    pub fn refill(&mut self, request: Head<'_>, body: Bytes, client_ip: std::net::IpAddr) {
+    pub fn refill(&mut self, request: Head<'_>, body: &[u8], client_ip: std::net::IpAddr) {
         self.method = request.method.clone();
-        self.body = body;
         self.client_ip = client_ip;
-        self.copy_head(request);
+        self.copy_head(request, body);
     }
 
-    fn copy_head(&mut self, request: Head<'_>) {
+    fn copy_head(&mut self, request: Head<'_>, body: &[u8]) {
         let url = request
             .uri
             .path_and_query()
@@ -360,14 +368,13 @@ impl RawRequest {
             head.push(b':');
             head.extend_from_slice(v.as_bytes());
         }
-    }
-
-    pub fn body_mut(&mut self) -> &mut Bytes {
-        &mut self.body
+        self.body_at = head.len();
+        head.extend_from_slice(body);
     }
 
     pub fn to_model(&self) -> MockRequest {
-        let mut lines = self.head.split(|&b| b == b'\n');
+        let (head, body) = self.head.split_at(self.body_at);
+        let mut lines = head.split(|&b| b == b'\n');
         let url = String::from_utf8_lossy(lines.next().unwrap_or(b"/"));
         let mut headers = Headers::new();
         for line in lines {
@@ -382,7 +389,7 @@ impl RawRequest {
             self.method.as_str(),
             &url,
             headers,
-            self.body.clone(),
+            Bytes::copy_from_slice(body),
             self.base_url.clone(),
             self.client_ip,
         )
@@ -479,6 +486,11 @@ const CANONICAL_MEDIA_TYPES: &[&str] = &[
 /// when `charset` is the first parameter, its name (and upper-cases a UTF-8
 /// or ISO-8859-1 value); anything else is left as sent.
 pub fn normalize_content_type(value: &str) -> std::borrow::Cow<'_, str> {
+    // nearly always: no parameter and no capital, so nothing to change (the
+    // well-known types are lower-case)
+    if !value.bytes().any(|b| b == b';' || b.is_ascii_uppercase()) {
+        return value.into();
+    }
     let (base, rest) = match value.split_once(';') {
         Some((b, r)) => (b, Some(r)),
         None => (value, None),

@@ -202,6 +202,12 @@ pub fn stub_headers(
     }
 }
 
+/// The headers `stub` answers with when a template renders its body alone
+/// (what [`stub_headers`] gives); `None` when they cannot be sent.
+pub fn own_headers(stub: &Stub) -> Option<hyper::HeaderMap> {
+    header_map(Some(stub), &stub.response.headers).ok()
+}
+
 /// The header naming the stub that answered.
 pub const MATCHED_STUB_ID: &str = "matched-stub-id";
 /// The header giving the answering stub's name, when it has one.

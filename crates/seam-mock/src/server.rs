@@ -5,7 +5,7 @@
 use crate::journal::Journal;
 use crate::journal::Served;
 use crate::record::Recorder;
-use crate::registry::{Lookup, Registry};
+use crate::registry::Registry;
 use crate::report;
 use crate::request::{HyperRequest, MockRequest, RequestParts};
 use crate::respond::{self, Outcome};
@@ -199,23 +199,34 @@ impl MockServer {
                         let status = response.status().as_u16();
                         state.journal.log_head(
                             &req,
-                            Bytes::new(),
+                            &[],
                             || state.base_url.get().cloned().unwrap_or_default(),
                             conn.remote.ip(),
                             Served::fast(stub_id, status),
                         );
                         Either::Left(std::future::ready(response))
                     }
-                    Some((stub_id, response)) => Either::Right(Box::pin(fast_answer_after_body(
-                        state.clone(),
-                        req,
-                        conn.remote.ip(),
-                        stub_id,
-                        response,
-                    )) as Answering),
-                    None => Either::Right(
-                        Box::pin(handle(state.clone(), req, conn.clone())) as Answering
-                    ),
+                    Some((stub_id, response)) => {
+                        Either::Right(Either::Right(Box::pin(fast_answer_after_body(
+                            state.clone(),
+                            req,
+                            conn.remote.ip(),
+                            stub_id,
+                            response,
+                        )) as Answering))
+                    }
+                    // bodiless: served from the head, at once when nothing waits
+                    None if req.body().is_end_stream() => {
+                        let arrived = std::time::Instant::now();
+                        let (parts, _) = req.into_parts();
+                        match serve_read(state, parts, Bytes::new(), conn, arrived) {
+                            Either::Left(ready) => Either::Left(ready),
+                            Either::Right(later) => Either::Right(Either::Right(later)),
+                        }
+                    }
+                    // not boxed: hyper keeps a connection's answer in one
+                    // allocation it reuses
+                    None => Either::Right(Either::Left(handle(state.clone(), req, conn.clone()))),
                 }
             },
         )
@@ -244,19 +255,43 @@ impl MockServer {
 
 /// Reads a request body: too large a body is 413, a malformed one (a bad
 /// chunk size, a connection cut mid-body) 400.
-async fn read_body(body: hyper::body::Incoming) -> Result<Bytes, hyper::Response<Body>> {
+async fn read_body(mut body: hyper::body::Incoming) -> Result<Bytes, hyper::Response<Body>> {
     use hyper::body::Body as _;
     if body.is_end_stream() {
         return Ok(Bytes::new());
     }
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => Ok(b.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(_) => Err(respond::text(
+    let malformed = || {
+        respond::text(
             400,
             "text/plain",
             "malformed request body (bad chunk or cut short)\n",
-        )),
+        )
+    };
+    // nearly every body is one frame: kept as it came, with nothing collected
+    let first = match body.frame().await {
+        None => return Ok(Bytes::new()),
+        Some(Ok(frame)) => frame.into_data().unwrap_or_default(),
+        Some(Err(_)) => return Err(malformed()),
+    };
+    if first.len() > MAX_BODY {
+        return Err(too_large());
+    }
+    if body.is_end_stream() {
+        return Ok(first);
+    }
+    match Limited::new(body, MAX_BODY - first.len()).collect().await {
+        Ok(rest) => {
+            let rest = rest.to_bytes();
+            if first.is_empty() {
+                return Ok(rest);
+            }
+            let mut all = bytes::BytesMut::with_capacity(first.len() + rest.len());
+            all.extend_from_slice(&first);
+            all.extend_from_slice(&rest);
+            Ok(all.freeze())
+        }
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(_) => Err(malformed()),
     }
 }
 
@@ -317,7 +352,7 @@ async fn fast_answer_after_body(
     };
     state.journal.log_head(
         &parts,
-        body,
+        &body,
         || state.base_url.get().cloned().unwrap_or_default(),
         client_ip,
         Served::fast(stub_id, response.status().as_u16()),
@@ -329,66 +364,192 @@ fn too_large() -> hyper::Response<Body> {
     respond::text(413, "text/plain", "request body too large\n")
 }
 
+/// A request whose body is still to be read: read, then served as
+/// [`serve_read`] serves it.
 async fn handle(
     state: Arc<MockState>,
     req: hyper::Request<hyper::body::Incoming>,
     conn: ConnInfo,
 ) -> hyper::Response<Body> {
     let (parts, body) = req.into_parts();
-    let (arrived, version) = (std::time::Instant::now(), parts.version);
+    let arrived = std::time::Instant::now();
     let body = match read_body(body).await {
         Ok(b) => b,
         Err(refused) => return refused,
     };
-    let req = read_request(&state, &parts, &body, &conn);
-    if req.path().starts_with("/__admin") {
-        let mreq = req.into_model();
-        // boxed, as every rare path here: the future of a stub's answer stays small
-        let response = Box::pin(crate::admin::handle(&state, &mreq)).await;
-        drop(mreq);
-        if let Some(release) = state.config.release_memory {
-            release();
+    serve_read(&state, parts, body, &conn, arrived).await
+}
+
+/// A request with its body read: answered at once when nothing waits (no
+/// future, no allocation for it: a bodiless request to a stub without a
+/// delay never leaves the connection's task), else by [`serve_later`].
+fn serve_read(
+    state: &Arc<MockState>,
+    parts: hyper::http::request::Parts,
+    body: Bytes,
+    conn: &ConnInfo,
+    arrived: std::time::Instant,
+) -> Either<std::future::Ready<hyper::Response<Body>>, Answering> {
+    let req = read_request(state, &parts, &body, conn);
+    match decide(state, &req) {
+        Decision::Answered(answered)
+            if !matches!(answered.outcome, Outcome::Fault(Fault::Hang)) =>
+        {
+            Either::Left(std::future::ready(deliver(
+                state, req, &parts, &body, conn, arrived, answered,
+            )))
         }
-        return response;
+        decision => {
+            drop(req);
+            Either::Right(Box::pin(serve_later(
+                state.clone(),
+                parts,
+                body,
+                conn.clone(),
+                arrived,
+                decision,
+            )))
+        }
     }
-    let log = state.config.request_log;
-    // whether the answer is the matched stub's static answer, which the
-    // journal keeps as the stub (as it keeps the fast path's)
-    let mut as_stub = false;
-    let (stub_id, outcome) = match state.registry.lookup(&req) {
-        Lookup::Matched { entry, captures } => {
-            let outcome = answer(&state, &entry.stub, &req, &captures.path_params).await;
-            as_stub = state.config.chaos.is_none()
-                && respond::static_answer(&entry.stub.response).is_some();
-            if log == RequestLog::All {
-                let status = match &outcome {
-                    Outcome::Respond(r) => r.status().as_u16(),
-                    Outcome::Fault(_) => 0,
-                };
-                eprintln!(
-                    "{}",
-                    report::served_line(
-                        req.method(),
-                        req.url(),
-                        status,
-                        &report::stub_label(&entry.stub)
-                    )
-                );
-            }
-            (Some(entry.stub.id), outcome)
+}
+
+/// What a request gets, as far as it can be decided at once.
+enum Decision {
+    /// A matched stub's answer (or fault), or a 404.
+    Answered(Answered),
+    /// A matched stub whose answer waits or is forwarded.
+    Waits {
+        entry: Arc<crate::registry::Entry>,
+        captures: crate::matching::Captures,
+    },
+    /// No stub: an OpenAPI operation or the proxy may answer.
+    Unmatched,
+    /// `/__admin/...`.
+    Admin,
+}
+
+/// An answer, with what the journal keeps of it.
+struct Answered {
+    stub_id: Option<uuid::Uuid>,
+    outcome: Outcome,
+    keep: Keep,
+}
+
+/// What the journal must keep of an answer to show it later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Nothing: it is the matched stub's static answer, rebuilt from the
+    /// stub when read (as the fast path's answers are).
+    Nothing,
+    /// Its status and body: its headers are the matched stub's own (a
+    /// template rendered the body alone).
+    Body,
+    /// All of it.
+    All,
+}
+
+fn decide(state: &MockState, req: &HyperRequest<'_>) -> Decision {
+    if req.path().starts_with("/__admin") {
+        return Decision::Admin;
+    }
+    state.registry.lookup_with(req, |found| match found {
+        Some((entry, captures)) if waits(state, &entry.stub.response) => Decision::Waits {
+            entry: entry.clone(),
+            captures,
+        },
+        Some((entry, captures)) => {
+            let (outcome, keep) = answer_at_once(state, &entry.stub, req, &captures.path_params);
+            Decision::Answered(matched(state, &entry.stub, req, outcome, keep))
         }
-        // no stub: an OpenAPI operation, else the proxy, else 404
-        Lookup::Unmatched => {
+        None if state.openapi.load().is_none() && state.config.proxy.is_none() => {
+            Decision::Answered(unmatched_locally(state, req.model()))
+        }
+        None => Decision::Unmatched,
+    })
+}
+
+/// A matched stub's outcome, logged when every request is.
+fn matched(
+    state: &MockState,
+    stub: &Stub,
+    req: &HyperRequest<'_>,
+    outcome: Outcome,
+    keep: Keep,
+) -> Answered {
+    if state.config.request_log == RequestLog::All {
+        let status = match &outcome {
+            Outcome::Respond(r) => r.status().as_u16(),
+            Outcome::Fault(_) => 0,
+        };
+        eprintln!(
+            "{}",
+            report::served_line(req.method(), req.url(), status, &report::stub_label(stub))
+        );
+    }
+    Answered {
+        stub_id: Some(stub.id),
+        outcome,
+        keep,
+    }
+}
+
+/// No stub, no OpenAPI operation and no proxy: a file under `__files` for a
+/// GET, else 404.
+fn unmatched_locally(state: &MockState, mreq: &MockRequest) -> Answered {
+    let file = state
+        .config
+        .files_dir
+        .as_deref()
+        .filter(|_| mreq.method == "GET")
+        .and_then(|dir| respond::static_file(dir, &mreq.path));
+    Answered {
+        stub_id: None,
+        outcome: Outcome::Respond(file.unwrap_or_else(|| not_found(state, mreq))),
+        keep: Keep::All,
+    }
+}
+
+/// The requests [`serve_read`] cannot answer at once: the admin API, a
+/// stub's delay or proxy, an OpenAPI operation, the proxy, a hang.
+async fn serve_later(
+    state: Arc<MockState>,
+    parts: hyper::http::request::Parts,
+    body: Bytes,
+    conn: ConnInfo,
+    arrived: std::time::Instant,
+    decision: Decision,
+) -> hyper::Response<Body> {
+    let req = read_request(&state, &parts, &body, &conn);
+    let answered = match decision {
+        Decision::Admin => {
+            let mreq = req.into_model();
+            let response = crate::admin::handle(&state, &mreq).await;
+            drop(mreq);
+            if let Some(release) = state.config.release_memory {
+                release();
+            }
+            return response;
+        }
+        Decision::Answered(answered) => answered,
+        Decision::Waits { entry, captures } => {
+            let (outcome, keep) = answer(&state, &entry.stub, &req, &captures.path_params).await;
+            matched(&state, &entry.stub, &req, outcome, keep)
+        }
+        Decision::Unmatched => {
             let mreq = req.model();
-            match Box::pin(crate::openapi::respond(&state, mreq)).await {
-                Some(answered) => answered,
+            match crate::openapi::respond(&state, mreq).await {
+                Some((stub_id, outcome)) => Answered {
+                    stub_id,
+                    outcome,
+                    keep: Keep::All,
+                },
                 None => match &state.config.proxy {
                     Some(target) => {
                         let response = match state.conformance.get() {
-                            Some(c) => Box::pin(c.proxy(&state, target, mreq)).await,
-                            None => Box::pin(proxy(&state, target, mreq, true, None)).await,
+                            Some(c) => c.proxy(&state, target, mreq).await,
+                            None => proxy(&state, target, mreq, true, None).await,
                         };
-                        if log != RequestLog::Off {
+                        if state.config.request_log != RequestLog::Off {
                             eprintln!(
                                 "{}",
                                 report::served_line(
@@ -399,50 +560,69 @@ async fn handle(
                                 )
                             );
                         }
-                        (None, Outcome::Respond(response))
+                        Answered {
+                            stub_id: None,
+                            outcome: Outcome::Respond(response),
+                            keep: Keep::All,
+                        }
                     }
-                    None => {
-                        let file = state
-                            .config
-                            .files_dir
-                            .as_deref()
-                            .filter(|_| mreq.method == "GET")
-                            .and_then(|dir| respond::static_file(dir, &mreq.path));
-                        let response = file.unwrap_or_else(|| not_found(&state, mreq));
-                        (None, Outcome::Respond(response))
-                    }
+                    None => unmatched_locally(&state, mreq),
                 },
             }
         }
     };
+    if matches!(answered.outcome, Outcome::Fault(Fault::Hang)) {
+        hang(&state).await;
+    }
+    deliver(&state, req, &parts, &body, &conn, arrived, answered)
+}
+
+/// Sends `answered`: a fault breaks the connection, and the journal keeps
+/// the request (its head alone when nothing read more).
+fn deliver(
+    state: &MockState,
+    req: HyperRequest<'_>,
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+    conn: &ConnInfo,
+    arrived: std::time::Instant,
+    answered: Answered,
+) -> hyper::Response<Body> {
+    let Answered {
+        stub_id,
+        outcome,
+        keep,
+    } = answered;
     let (response, status) = match outcome {
         Outcome::Respond(r) => {
             let s = r.status().as_u16();
             (r, s)
         }
         Outcome::Fault(f) => {
-            if f == Fault::Hang {
-                Box::pin(hang(&state)).await;
-            } else if let Some(cf) = respond::conn_fault(f) {
+            if let Some(cf) = respond::conn_fault(f) {
                 conn.inject(cf);
             }
             (respond::text(500, "text/plain", ""), 0)
         }
     };
     let elapsed = arrived.elapsed();
+    let kept = |keep| match keep {
+        Keep::Body => crate::journal::Answer::body_of(&response, status),
+        _ => crate::journal::Answer::of(&response, status),
+    };
     if req.has_model() {
-        let answer = crate::journal::Answer::of(&response, status);
+        let answer = kept(keep);
         let mreq = req.into_model();
         state
             .journal
-            .log_served(mreq, stub_id, version, answer, elapsed);
+            .log_served(mreq, stub_id, parts.version, answer, elapsed);
         return response;
     }
     // nothing read more than the head: the journal copies the head
     drop(req);
-    let answer = (!as_stub).then(|| crate::journal::Answer::of(&response, status));
+    let answer = (keep != Keep::Nothing).then(|| kept(keep));
     state.journal.log_head(
-        &parts,
+        parts,
         body,
         || state.base_url.get().cloned().unwrap_or_default(),
         conn.remote.ip(),
@@ -476,15 +656,14 @@ async fn answer(
     stub: &Stub,
     req: &HyperRequest<'_>,
     path_params: &[(String, String)],
-) -> Outcome {
+) -> (Outcome, Keep) {
     let def = &stub.response;
     let templated = def.templated || state.config.global_templating;
     if let Some(target) = &def.proxy_base_url {
         let extras = def.extras.as_deref();
         if !(templated && target.contains("{{")) {
-            return Outcome::Respond(
-                Box::pin(proxy(state, target, req.model(), false, extras)).await,
-            );
+            let response = Box::pin(proxy(state, target, req.model(), false, extras)).await;
+            return (Outcome::Respond(response), Keep::All);
         }
         let target = match def.templates.of(def) {
             Ok(t) => t.render_proxy_url(
@@ -493,57 +672,99 @@ async fn answer(
             ),
             Err(e) => Err(crate::template::describe(&e.error)),
         };
-        return Outcome::Respond(match target {
+        let response = match target {
             Ok(target) => Box::pin(proxy(state, &target, req.model(), false, extras)).await,
             Err(e) => respond::text(
                 500,
                 "text/plain",
                 format!("template error in stub {}: {e}\n", stub.id),
             ),
-        });
+        };
+        return (Outcome::Respond(response), Keep::All);
     }
-    for chaos in def.chaos.iter().chain(&state.config.chaos) {
-        if let Some(outcome) = respond::chaos_outcome(chaos) {
-            return outcome;
-        }
-    }
-    if let Some(f) = def.fault {
-        return Outcome::Fault(f);
+    if let Some(outcome) = chaos_or_fault(state, def) {
+        return (outcome, Keep::All);
     }
     if let Some(delay) = &def.delay {
         tokio::time::sleep(respond::sample_delay(delay)).await;
     }
     global_delays(state).await;
+    answer_now(state, stub, req, path_params)
+}
+
+/// Whether a matched stub's answer waits (a delay) or is forwarded (a
+/// proxy); any other is given at once by [`answer_at_once`], with no future.
+fn waits(state: &MockState, def: &crate::stub::ResponseDef) -> bool {
+    def.proxy_base_url.is_some()
+        || def.delay.is_some()
+        || state.config.delay.is_some()
+        || state
+            .settings_delay
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+}
+
+/// What [`answer`] gives for a stub that does not [`wait`](waits).
+fn answer_at_once(
+    state: &MockState,
+    stub: &Stub,
+    req: &HyperRequest<'_>,
+    path_params: &[(String, String)],
+) -> (Outcome, Keep) {
+    match chaos_or_fault(state, &stub.response) {
+        Some(outcome) => (outcome, Keep::All),
+        None => answer_now(state, stub, req, path_params),
+    }
+}
+
+/// A chaos outcome or the stub's fault, which come before any delay.
+fn chaos_or_fault(state: &MockState, def: &crate::stub::ResponseDef) -> Option<Outcome> {
+    for chaos in def.chaos.iter().chain(&state.config.chaos) {
+        if let Some(outcome) = respond::chaos_outcome(chaos) {
+            return Some(outcome);
+        }
+    }
+    def.fault.map(Outcome::Fault)
+}
+
+/// A matched stub's answer once its delays are waited: a pact example, its
+/// static answer, a template's, or its body file's.
+fn answer_now(
+    state: &MockState,
+    stub: &Stub,
+    req: &HyperRequest<'_>,
+    path_params: &[(String, String)],
+) -> (Outcome, Keep) {
+    let def = &stub.response;
+    let templated = def.templated || state.config.global_templating;
     if let Some(spec) = &def.pact {
-        return Outcome::Respond(pact_answer(state, spec));
+        return (Outcome::Respond(pact_answer(state, spec)), Keep::All);
     }
     match respond::Prepared::of(def) {
         // under global templating, text with `{{` is rendered
         Some(Ok(p)) if !(templated && p.has_template_text()) => {
-            return Outcome::Respond(p.respond_for(stub))
+            let keep = if state.config.chaos.is_none() && respond::static_answer(def).is_some() {
+                Keep::Nothing
+            } else {
+                Keep::All
+            };
+            return (Outcome::Respond(p.respond_for(stub)), keep);
         }
         Some(Err(e)) => {
-            return Outcome::Respond(respond::text(
-                500,
-                "text/plain",
-                format!("stub {}: {e}\n", stub.id),
-            ))
+            let response = respond::text(500, "text/plain", format!("stub {}: {e}\n", stub.id));
+            return (Outcome::Respond(response), Keep::All);
         }
         _ => {}
     }
     if templated {
-        return Outcome::Respond(templated_answer(state, stub, req, path_params));
+        let (response, keep) = templated_answer(state, stub, req, path_params);
+        return (Outcome::Respond(response), keep);
     }
-    match respond::body_bytes(def, state.config.files_dir.as_deref()) {
-        Ok(body) => Outcome::Respond(respond::build(
-            def,
-            Some(stub),
-            def.status,
-            &def.headers,
-            body,
-        )),
-        Err(e) => Outcome::Respond(body_error(stub, &e)),
-    }
+    let response = match respond::body_bytes(def, state.config.files_dir.as_deref()) {
+        Ok(body) => respond::build(def, Some(stub), def.status, &def.headers, body),
+        Err(e) => body_error(stub, &e),
+    };
+    (Outcome::Respond(response), Keep::All)
 }
 
 /// A stub's `transformerParameters` (`parameters` in its templates).
@@ -577,7 +798,7 @@ fn templated_answer(
     stub: &Stub,
     req: &HyperRequest<'_>,
     path_params: &[(String, String)],
-) -> hyper::Response<Body> {
+) -> (hyper::Response<Body>, Keep) {
     let def = &stub.response;
     let template_error = |e: &dyn std::fmt::Display| {
         respond::text(
@@ -588,12 +809,20 @@ fn templated_answer(
     };
     let templates = match def.templates.of(def) {
         Ok(t) => t,
-        Err(e) => return template_error(&crate::template::describe(&e.error)),
+        Err(e) => {
+            let response = template_error(&crate::template::describe(&e.error));
+            return (response, Keep::All);
+        }
     };
+    // the stub's own headers and a rendered body: the journal keeps the body
     match templates.answer_direct(&state.templates, stub, req, path_params) {
-        Some(Ok(response)) => return response,
-        Some(Err(crate::template::RenderFailure::Body(e))) => return body_error(stub, &e),
-        Some(Err(crate::template::RenderFailure::Template(e))) => return template_error(&e),
+        Some(Ok(response)) => return (response, Keep::Body),
+        Some(Err(crate::template::RenderFailure::Body(e))) => {
+            return (body_error(stub, &e), Keep::All)
+        }
+        Some(Err(crate::template::RenderFailure::Template(e))) => {
+            return (template_error(&e), Keep::All)
+        }
         None => {}
     }
     let rendered = match templates.render_direct(&state.templates, def, req, path_params) {
@@ -609,11 +838,12 @@ fn templated_answer(
             )
         }
     };
-    match rendered {
+    let response = match rendered {
         Ok((headers, body)) => respond::build(def, Some(stub), def.status, &headers, body),
         Err(crate::template::RenderFailure::Body(e)) => body_error(stub, &e),
         Err(crate::template::RenderFailure::Template(e)) => template_error(&e),
-    }
+    };
+    (response, Keep::All)
 }
 
 /// A pact example with its generators applied.

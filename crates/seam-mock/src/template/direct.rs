@@ -258,8 +258,17 @@ impl Direct {
 /// written straight into `out` (a value with none of them, the usual case, is
 /// copied in one go).
 fn push(out: &mut String, value: &str, escape: bool) {
-    const SPECIAL: &[u8] = b"<>\"&'`=";
-    if !escape || !value.bytes().any(|b| SPECIAL.contains(&b)) {
+    /// The bytes escaped, as a table: one load a byte.
+    const SPECIAL: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 7 {
+            table[b"<>\"&'`="[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    if !escape || !value.bytes().any(|b| SPECIAL[b as usize]) {
         out.push_str(value);
         return;
     }
