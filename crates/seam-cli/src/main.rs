@@ -1,6 +1,7 @@
 //! `seam`: the Seamline command line. Argument parsing and wiring only; the work
 //! happens in the library crates.
 
+mod broker_cmd;
 mod ci_cmd;
 mod compat_cmd;
 mod contract_cmd;
@@ -88,6 +89,10 @@ enum Command {
     /// Contracts, consumer side: serve them for the consumer's tests and write the pact.
     #[command(subcommand)]
     Contract(contract_cmd::ContractCommand),
+    /// The contract broker: pacts, versions, environments, verification
+    /// results and can-i-deploy, Pact Broker compatible; SQLite in a data
+    /// directory or PostgreSQL.
+    Broker(broker_cmd::BrokerArgs),
     /// Verify a provider against pacts: provider states, requests, matchers;
     /// exit 0 pass, 1 failed, 2 bad input, 3 provider unreachable.
     Verify(verify_cmd::VerifyArgs),
@@ -120,6 +125,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run(args),
         Command::Ci(args) => ci_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
+        Command::Broker(args) => broker_cmd::run(args),
     };
     // the one place an error is printed and turned into an exit code
     ExitCode::from(match result {

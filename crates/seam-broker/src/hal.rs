@@ -1,0 +1,144 @@
+//! HAL as the Pact Broker writes it: links with titles and names, and the
+//! broker's paths built in one place (percent-encoded names), so every
+//! resource links to every other the same way.
+
+use serde_json::{json, Map, Value};
+
+/// Percent-encodes one path segment.
+pub fn seg(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+    const SEGMENT: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}')
+        .add(b'|')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'[')
+        .add(b']');
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// Builds the broker's URLs from its base URL.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    pub base: String,
+}
+
+impl Urls {
+    pub fn new(base: &str) -> Urls {
+        Urls {
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn pacticipant(&self, name: &str) -> String {
+        self.at(&format!("/pacticipants/{}", seg(name)))
+    }
+
+    pub fn version(&self, pacticipant: &str, number: &str) -> String {
+        format!("{}/versions/{}", self.pacticipant(pacticipant), seg(number))
+    }
+
+    pub fn tag(&self, pacticipant: &str, number: &str, tag: &str) -> String {
+        format!("{}/tags/{}", self.version(pacticipant, number), seg(tag))
+    }
+
+    pub fn branch(&self, pacticipant: &str, branch: &str) -> String {
+        format!("{}/branches/{}", self.pacticipant(pacticipant), seg(branch))
+    }
+
+    pub fn branch_version(&self, pacticipant: &str, branch: &str, number: &str) -> String {
+        format!(
+            "{}/versions/{}",
+            self.branch(pacticipant, branch),
+            seg(number)
+        )
+    }
+
+    pub fn pact(&self, provider: &str, consumer: &str, version: &str) -> String {
+        self.at(&format!(
+            "/pacts/provider/{}/consumer/{}/version/{}",
+            seg(provider),
+            seg(consumer),
+            seg(version)
+        ))
+    }
+
+    pub fn pact_version(&self, provider: &str, consumer: &str, sha: &str) -> String {
+        self.at(&format!(
+            "/pacts/provider/{}/consumer/{}/pact-version/{sha}",
+            seg(provider),
+            seg(consumer)
+        ))
+    }
+
+    pub fn latest_pact(&self, provider: &str, consumer: &str) -> String {
+        self.at(&format!(
+            "/pacts/provider/{}/consumer/{}/latest",
+            seg(provider),
+            seg(consumer)
+        ))
+    }
+
+    pub fn verification_results(&self, provider: &str, consumer: &str, sha: &str) -> String {
+        format!(
+            "{}/verification-results",
+            self.pact_version(provider, consumer, sha)
+        )
+    }
+
+    pub fn verification(&self, provider: &str, consumer: &str, sha: &str, id: i64) -> String {
+        format!(
+            "{}/{id}",
+            self.verification_results(provider, consumer, sha)
+        )
+    }
+
+    pub fn environment(&self, uuid: &str) -> String {
+        self.at(&format!("/environments/{uuid}"))
+    }
+
+    pub fn deployed_version(&self, uuid: &str) -> String {
+        self.at(&format!("/deployed-versions/{uuid}"))
+    }
+
+    pub fn released_version(&self, uuid: &str) -> String {
+        self.at(&format!("/released-versions/{uuid}"))
+    }
+}
+
+/// `{"href": href}` with a title and a name when given.
+pub fn link(href: impl Into<String>, title: Option<&str>, name: Option<&str>) -> Value {
+    let mut m = Map::new();
+    m.insert("href".into(), Value::String(href.into()));
+    if let Some(t) = title {
+        m.insert("title".into(), Value::String(t.into()));
+    }
+    if let Some(n) = name {
+        m.insert("name".into(), Value::String(n.into()));
+    }
+    Value::Object(m)
+}
+
+/// A templated link.
+pub fn template(href: impl Into<String>, title: &str) -> Value {
+    json!({"href": href.into(), "title": title, "templated": true})
+}
+
+/// The curies every index carries.
+pub fn curies(urls: &Urls) -> Value {
+    json!([{"name": "pb", "href": urls.at("/doc/{rel}?context=index"), "templated": true}])
+}

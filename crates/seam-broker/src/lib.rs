@@ -1,0 +1,130 @@
+//! Seamline's contract broker (`seam broker`): pacts, pacticipants,
+//! versions, branches, tags, environments, deployments, releases and
+//! verification results, stored in SQLite (a file in the data directory) or
+//! PostgreSQL, served through the Pact Broker's HTTP API so the official
+//! clients work with it unchanged.
+//!
+//! Modules: the tables (`schema`), reads and writes (`store`), links
+//! (`hal`), the router, errors, index, health and metrics (`api`), and one
+//! module per group of resources (`pacticipants`, `pacts`,
+//! `for_verification`, `environments`, `matrix`).
+
+mod api;
+mod environments;
+mod for_verification;
+mod hal;
+mod matrix;
+mod pacticipants;
+mod pacts;
+mod schema;
+pub mod store;
+
+pub use store::{Store, StoreError};
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// How to start a broker.
+#[derive(Debug, Clone)]
+pub struct BrokerConfig {
+    pub addr: SocketAddr,
+    /// Where the SQLite database lives (ignored with `database_url`).
+    pub data_dir: PathBuf,
+    /// `postgres://...` (or `sqlite://...`) instead of the data directory's file.
+    pub database_url: Option<String>,
+    /// The URL links are built from (behind a proxy); else where it listens.
+    pub base_url: Option<String>,
+    /// Lets a consumer version's pact be republished with other content.
+    pub allow_contract_modification: bool,
+    /// Serves `POST /test/clock` to move the broker's clock (tests only).
+    pub test_clock: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot create the data directory {dir}: {reason}")]
+    DataDir { dir: String, reason: String },
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+}
+
+/// A running broker.
+pub struct Broker {
+    pub local_addr: SocketAddr,
+    base_url: String,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Broker {
+    pub async fn start(config: BrokerConfig) -> Result<Broker, BrokerError> {
+        let url = match &config.database_url {
+            Some(url) => url.clone(),
+            None => {
+                std::fs::create_dir_all(&config.data_dir).map_err(|e| BrokerError::DataDir {
+                    dir: config.data_dir.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                Store::sqlite_url(&config.data_dir)
+            }
+        };
+        let store = Store::open(&url).await?;
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| BrokerError::Bind {
+                addr: config.addr,
+                reason: e.to_string(),
+            })?;
+        let local_addr = listener.local_addr().map_err(|e| BrokerError::Bind {
+            addr: config.addr,
+            reason: e.to_string(),
+        })?;
+        let base_url = config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local_addr}"));
+        let state = Arc::new(api::AppState {
+            store,
+            base_url: OnceLock::new(),
+            test_clock: config.test_clock,
+            allow_contract_modification: config.allow_contract_modification,
+        });
+        let _ = state
+            .base_url
+            .set(base_url.trim_end_matches('/').to_string());
+        let app = api::router(state);
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Broker {
+            local_addr,
+            base_url,
+            shutdown,
+            task,
+        })
+    }
+
+    /// Where it listens, as links are built (`--base-url` when given).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Stops accepting, lets requests in flight finish.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+
+    /// Runs until the task ends (it ends only on shutdown).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}

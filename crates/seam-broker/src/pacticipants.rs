@@ -1,0 +1,543 @@
+//! Pacticipants and their versions, branches and tags: create, read,
+//! update, delete, and the version resource the clients navigate from
+//! (`pb:record-deployment`, `pb:record-release` per environment).
+
+use crate::api::{created_or_ok, json_body, ok, opt_str, ApiError, ApiResult, Shared};
+use crate::hal::{link, Urls};
+use crate::store::{Pacticipant, Placement, Version};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+pub fn routes(app: Router<Shared>) -> Router<Shared> {
+    app.route("/pacticipants", get(list).post(create))
+        .route(
+            "/pacticipants/{name}",
+            get(show).put(put).patch(patch).delete(delete),
+        )
+        .route("/pacticipants/{name}/versions", get(versions))
+        .route(
+            "/pacticipants/{name}/versions/{version}",
+            get(show_version).put(put_version).delete(delete_version),
+        )
+        .route("/pacticipants/{name}/latest-version", get(latest_version))
+        .route(
+            "/pacticipants/{name}/latest-version/{tag}",
+            get(latest_tagged_version),
+        )
+        .route(
+            "/pacticipants/{name}/versions/{version}/tags/{tag}",
+            get(show_tag).put(put_tag).delete(delete_tag),
+        )
+        .route("/pacticipants/{name}/branches", get(branches))
+        .route(
+            "/pacticipants/{name}/branches/{branch}/versions/{version}",
+            get(show_branch_version).put(put_branch_version),
+        )
+        .route(
+            "/pacticipants/{name}/branches/{branch}/latest-version",
+            get(latest_branch_version),
+        )
+}
+
+pub fn pacticipant_json(u: &Urls, p: &Pacticipant) -> Value {
+    json!({
+        "name": p.name,
+        "displayName": p.display_name.clone().unwrap_or_else(|| display_name(&p.name)),
+        "mainBranch": p.main_branch,
+        "repositoryUrl": p.repository_url,
+        "createdAt": p.created_at,
+        "updatedAt": p.updated_at,
+        "_links": {
+            "self": link(u.pacticipant(&p.name), None, None),
+            "pb:versions": link(format!("{}/versions", u.pacticipant(&p.name)), None, None),
+            "pb:version": {"href": format!("{}/versions/{{version}}", u.pacticipant(&p.name)), "title": "Get, create or delete a pacticipant version", "templated": true},
+            "pb:version-tag": {"href": format!("{}/versions/{{version}}/tags/{{tag}}", u.pacticipant(&p.name)), "title": "Get, create or delete a tag for a version of this pacticipant", "templated": true},
+            "pb:branch-version": {"href": format!("{}/branches/{{branch}}/versions/{{version}}", u.pacticipant(&p.name)), "title": "Get or add/create a version for a branch of this pacticipant", "templated": true},
+            "pb:branches": link(format!("{}/branches", u.pacticipant(&p.name)), None, None),
+            "pb:latest-version": link(format!("{}/latest-version", u.pacticipant(&p.name)), Some("Latest version for this pacticipant"), None),
+            "pb:can-i-deploy-badge": {"href": format!("{}/latest-version/{{tag}}/can-i-deploy/to/{{environment}}/badge", u.pacticipant(&p.name)), "templated": true},
+        }
+    })
+}
+
+/// The Pact Broker's default display name: words split at case changes,
+/// dashes and underscores, each capitalised ("order-service" → "Order Service").
+pub fn display_name(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '-' || c == '_' || c == ' ' {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.push(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+        .iter()
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f.to_uppercase().chain(cs).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn list(State(state): State<Shared>) -> ApiResult {
+    let u = state.urls();
+    let all = state.store.pacticipants().await?;
+    let items: Vec<Value> = all.iter().map(|p| pacticipant_json(&u, p)).collect();
+    let links: Vec<Value> = all
+        .iter()
+        .map(|p| {
+            link(
+                u.pacticipant(&p.name),
+                Some(&display_name(&p.name)),
+                Some(&p.name),
+            )
+        })
+        .collect();
+    ok(json!({
+        "_embedded": {"pacticipants": items},
+        "_links": {"self": link(u.at("/pacticipants"), None, None), "pb:pacticipants": links}
+    }))
+}
+
+struct PacticipantFields<'a> {
+    name: Option<&'a str>,
+    display_name: Option<&'a str>,
+    main_branch: Option<&'a str>,
+    repository_url: Option<&'a str>,
+}
+
+fn fields(body: &Value) -> Result<PacticipantFields<'_>, ApiError> {
+    if !body.is_object() {
+        return Err(ApiError::invalid("body", "expected a JSON object"));
+    }
+    Ok(PacticipantFields {
+        name: opt_str(body, "name")?,
+        display_name: opt_str(body, "displayName")?,
+        main_branch: opt_str(body, "mainBranch")?,
+        repository_url: opt_str(body, "repositoryUrl")?,
+    })
+}
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() {
+        return Err(ApiError::invalid("name", "name cannot be blank"));
+    }
+    Ok(())
+}
+
+async fn create(State(state): State<Shared>, body: Bytes) -> ApiResult {
+    let body = json_body(&body)?;
+    let f = fields(&body)?;
+    let Some(name) = f.name else {
+        return Err(ApiError::invalid("name", "name is missing"));
+    };
+    check_name(name)?;
+    let (p, created) = state
+        .store
+        .upsert_pacticipant(name, f.display_name, f.main_branch, f.repository_url)
+        .await?;
+    let u = state.urls();
+    created_or_ok(created, &u.pacticipant(&p.name), pacticipant_json(&u, &p))
+}
+
+async fn show(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
+    let p = found_pacticipant(&state, &name).await?;
+    ok(pacticipant_json(&state.urls(), &p))
+}
+
+pub async fn found_pacticipant(state: &Shared, name: &str) -> Result<Pacticipant, ApiError> {
+    state
+        .store
+        .pacticipant(name)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No pacticipant with name '{name}' found")))
+}
+
+async fn put(State(state): State<Shared>, Path(name): Path<String>, body: Bytes) -> ApiResult {
+    upsert(state, name, body).await
+}
+
+async fn patch(State(state): State<Shared>, Path(name): Path<String>, body: Bytes) -> ApiResult {
+    upsert(state, name, body).await
+}
+
+async fn upsert(state: Shared, name: String, body: Bytes) -> ApiResult {
+    check_name(&name)?;
+    let body = json_body(&body)?;
+    let f = fields(&body)?;
+    if let Some(other) = f.name.filter(|n| *n != name) {
+        return Err(ApiError::invalid(
+            "name",
+            format!("name in the body ({other}) does not match the name in the path ({name})"),
+        ));
+    }
+    let (p, created) = state
+        .store
+        .upsert_pacticipant(&name, f.display_name, f.main_branch, f.repository_url)
+        .await?;
+    let u = state.urls();
+    created_or_ok(created, &u.pacticipant(&p.name), pacticipant_json(&u, &p))
+}
+
+async fn delete(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
+    if state.store.delete_pacticipant(&name).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "No pacticipant with name '{name}' found"
+        )))
+    }
+}
+
+/// The version resource, with what the clients look for in it.
+pub async fn version_json(state: &Shared, v: &Version) -> Result<Value, ApiError> {
+    let u = state.urls();
+    let tags = state.store.tags_of(v.id).await?;
+    let branches = state.store.branches_of(v.id).await?;
+    let environments = state.store.environments().await?;
+    let placements = state.store.placements_of(v.id).await?;
+    let tag_items: Vec<Value> = tags
+        .iter()
+        .map(|t| {
+            json!({"name": t, "_links": {"self": link(u.tag(&v.pacticipant, &v.number, t), None, Some(t))}})
+        })
+        .collect();
+    let mut branch_items = Vec::new();
+    for b in &branches {
+        let latest = state
+            .store
+            .latest_version(&v.pacticipant, None, Some(b))
+            .await?
+            .is_some_and(|l| l.id == v.id);
+        branch_items.push(json!({
+            "name": b,
+            "latest": latest,
+            "_links": {"self": link(u.branch_version(&v.pacticipant, b, &v.number), None, Some(b))}
+        }));
+    }
+    let record = |kind: &str, verb: &str| -> Vec<Value> {
+        environments
+            .iter()
+            .map(|e| {
+                let title = format!(
+                    "{verb} to {}",
+                    e.display_name
+                        .clone()
+                        .unwrap_or_else(|| display_name(&e.name))
+                );
+                link(
+                    format!(
+                        "{}/{kind}/environment/{}",
+                        u.version(&v.pacticipant, &v.number),
+                        e.uuid
+                    ),
+                    Some(&title),
+                    Some(&e.name),
+                )
+            })
+            .collect()
+    };
+    let deployed: Vec<Value> = placements
+        .iter()
+        .filter(|(k, _)| *k == Placement::Deployed)
+        .map(|(_, d)| crate::environments::placement_json(&u, Placement::Deployed, d))
+        .collect();
+    let released: Vec<Value> = placements
+        .iter()
+        .filter(|(k, _)| *k == Placement::Released)
+        .map(|(_, d)| crate::environments::placement_json(&u, Placement::Released, d))
+        .collect();
+    Ok(json!({
+        "number": v.number,
+        "buildUrl": v.build_url,
+        "createdAt": v.created_at,
+        "_embedded": {
+            "branchVersions": branch_items,
+            "tags": tag_items,
+            "deployedVersions": deployed,
+            "releasedVersions": released,
+        },
+        "_links": {
+            "self": link(u.version(&v.pacticipant, &v.number), Some("Version"), Some(&v.number)),
+            "pb:pacticipant": link(u.pacticipant(&v.pacticipant), Some("Pacticipant"), Some(&v.pacticipant)),
+            "pb:tag": {"href": format!("{}/tags/{{tag}}", u.version(&v.pacticipant, &v.number)), "title": "Get, create or delete a tag for this pacticipant version", "templated": true},
+            "pb:record-deployment": record("deployed-versions", "Record deployment"),
+            "pb:record-release": record("released-versions", "Record release"),
+            "pb:deployed-environments": link(format!("{}/deployed-versions", u.version(&v.pacticipant, &v.number)), None, None),
+        }
+    }))
+}
+
+pub async fn found_version(state: &Shared, name: &str, number: &str) -> Result<Version, ApiError> {
+    state.store.version(name, number).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "No version '{number}' of pacticipant '{name}' found"
+        ))
+    })
+}
+
+async fn versions(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
+    found_pacticipant(&state, &name).await?;
+    let all = state.store.versions(&name).await?;
+    let mut items = Vec::new();
+    for v in &all {
+        items.push(version_json(&state, v).await?);
+    }
+    let u = state.urls();
+    ok(json!({
+        "_embedded": {"versions": items},
+        "_links": {"self": link(format!("{}/versions", u.pacticipant(&name)), None, None)}
+    }))
+}
+
+async fn show_version(
+    State(state): State<Shared>,
+    Path((name, number)): Path<(String, String)>,
+) -> ApiResult {
+    let v = found_version(&state, &name, &number).await?;
+    ok(version_json(&state, &v).await?)
+}
+
+/// `PUT /pacticipants/{p}/versions/{v}`: creates the version; `buildUrl`
+/// and `branch` in the body are recorded.
+async fn put_version(
+    State(state): State<Shared>,
+    Path((name, number)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    let body = json_body(&body)?;
+    if number.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "number",
+            "version number cannot be blank",
+        ));
+    }
+    let existed = state.store.version(&name, &number).await?.is_some();
+    let v = state.store.ensure_version(&name, &number).await?;
+    if let Some(url) = opt_str(&body, "buildUrl")? {
+        state.store.set_build_url(v.id, url).await?;
+    }
+    if let Some(branch) = opt_str(&body, "branch")? {
+        state.store.add_branch(&v, branch).await?;
+    }
+    if let Some(tags) = body.get("tags").and_then(Value::as_array) {
+        for t in tags {
+            if let Some(name) = t.get("name").and_then(Value::as_str).or(t.as_str()) {
+                state.store.add_tag(&v, name).await?;
+            }
+        }
+    }
+    let v = found_version(&state, &name, &number).await?;
+    let u = state.urls();
+    created_or_ok(
+        !existed,
+        &u.version(&name, &number),
+        version_json(&state, &v).await?,
+    )
+}
+
+async fn delete_version(
+    State(state): State<Shared>,
+    Path((name, number)): Path<(String, String)>,
+) -> ApiResult {
+    if state.store.delete_version(&name, &number).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "No version '{number}' of pacticipant '{name}' found"
+        )))
+    }
+}
+
+async fn latest_version(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
+    found_pacticipant(&state, &name).await?;
+    match state.store.latest_version(&name, None, None).await? {
+        Some(v) => ok(version_json(&state, &v).await?),
+        None => Err(ApiError::NotFound(format!(
+            "No versions of pacticipant '{name}' found"
+        ))),
+    }
+}
+
+async fn latest_tagged_version(
+    State(state): State<Shared>,
+    Path((name, tag)): Path<(String, String)>,
+) -> ApiResult {
+    match state.store.latest_version(&name, Some(&tag), None).await? {
+        Some(v) => ok(version_json(&state, &v).await?),
+        None => Err(ApiError::NotFound(format!(
+            "No version of pacticipant '{name}' with tag '{tag}' found"
+        ))),
+    }
+}
+
+async fn latest_branch_version(
+    State(state): State<Shared>,
+    Path((name, branch)): Path<(String, String)>,
+) -> ApiResult {
+    match state
+        .store
+        .latest_version(&name, None, Some(&branch))
+        .await?
+    {
+        Some(v) => ok(version_json(&state, &v).await?),
+        None => Err(ApiError::NotFound(format!(
+            "No version of pacticipant '{name}' on branch '{branch}' found"
+        ))),
+    }
+}
+
+fn tag_json(u: &Urls, v: &Version, tag: &str, created_at: Option<String>) -> Value {
+    json!({
+        "name": tag,
+        "createdAt": created_at,
+        "_links": {
+            "self": link(u.tag(&v.pacticipant, &v.number, tag), Some("Tag"), Some(tag)),
+            "pb:version": link(u.version(&v.pacticipant, &v.number), Some("Version"), Some(&v.number)),
+            "pb:pacticipant": link(u.pacticipant(&v.pacticipant), Some("Pacticipant"), Some(&v.pacticipant)),
+        }
+    })
+}
+
+async fn show_tag(
+    State(state): State<Shared>,
+    Path((name, number, tag)): Path<(String, String, String)>,
+) -> ApiResult {
+    let v = found_version(&state, &name, &number).await?;
+    match state.store.tag_created_at(v.id, &tag).await? {
+        Some(at) => ok(tag_json(&state.urls(), &v, &tag, Some(at))),
+        None => Err(ApiError::NotFound(format!(
+            "No tag '{tag}' on version '{number}' of '{name}'"
+        ))),
+    }
+}
+
+async fn put_tag(
+    State(state): State<Shared>,
+    Path((name, number, tag)): Path<(String, String, String)>,
+) -> ApiResult {
+    if tag.trim().is_empty() {
+        return Err(ApiError::invalid("tag", "tag name cannot be blank"));
+    }
+    let v = state.store.ensure_version(&name, &number).await?;
+    let created = state.store.add_tag(&v, &tag).await?;
+    let at = state.store.tag_created_at(v.id, &tag).await?;
+    let u = state.urls();
+    created_or_ok(
+        created,
+        &u.tag(&name, &number, &tag),
+        tag_json(&u, &v, &tag, at),
+    )
+}
+
+async fn delete_tag(
+    State(state): State<Shared>,
+    Path((name, number, tag)): Path<(String, String, String)>,
+) -> ApiResult {
+    let v = found_version(&state, &name, &number).await?;
+    if state.store.delete_tag(v.id, &tag).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "No tag '{tag}' on version '{number}' of '{name}'"
+        )))
+    }
+}
+
+async fn branches(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
+    found_pacticipant(&state, &name).await?;
+    let u = state.urls();
+    let items: Vec<Value> = state
+        .store
+        .branches(&name)
+        .await?
+        .iter()
+        .map(|(b, latest)| {
+            json!({
+                "name": b,
+                "latestVersion": latest,
+                "_links": {"self": link(u.branch(&name, b), None, Some(b))}
+            })
+        })
+        .collect();
+    ok(json!({
+        "_embedded": {"branches": items},
+        "_links": {"self": link(format!("{}/branches", u.pacticipant(&name)), None, None)}
+    }))
+}
+
+fn branch_version_json(u: &Urls, v: &Version, branch: &str) -> Value {
+    json!({
+        "name": branch,
+        "_links": {
+            "self": link(u.branch_version(&v.pacticipant, branch, &v.number), None, None),
+            "pb:version": link(u.version(&v.pacticipant, &v.number), Some("Version"), Some(&v.number)),
+            "pb:branch": link(u.branch(&v.pacticipant, branch), Some("Branch"), Some(branch)),
+        }
+    })
+}
+
+async fn show_branch_version(
+    State(state): State<Shared>,
+    Path((name, branch, number)): Path<(String, String, String)>,
+) -> ApiResult {
+    let v = found_version(&state, &name, &number).await?;
+    if !state.store.branches_of(v.id).await?.contains(&branch) {
+        return Err(ApiError::NotFound(format!(
+            "Version '{number}' of '{name}' is not on branch '{branch}'"
+        )));
+    }
+    ok(branch_version_json(&state.urls(), &v, &branch))
+}
+
+async fn put_branch_version(
+    State(state): State<Shared>,
+    Path((name, branch, number)): Path<(String, String, String)>,
+) -> ApiResult {
+    if branch.trim().is_empty() {
+        return Err(ApiError::invalid("branch", "branch name cannot be blank"));
+    }
+    let v = state.store.ensure_version(&name, &number).await?;
+    let created = state.store.add_branch(&v, &branch).await?;
+    let u = state.urls();
+    created_or_ok(
+        created,
+        &u.branch_version(&name, &branch, &number),
+        branch_version_json(&u, &v, &branch),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn display_names_split_words_as_the_pact_broker_does() {
+        assert_eq!(display_name("order-service"), "Order Service");
+        assert_eq!(display_name("OrderService"), "Order Service");
+        assert_eq!(display_name("payments_api"), "Payments Api");
+        assert_eq!(display_name("Foo"), "Foo");
+    }
+}

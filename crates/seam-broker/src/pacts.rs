@@ -1,0 +1,642 @@
+//! Pacts: publishing (the older `PUT` per pact and `POST /contracts/publish`
+//! for a consumer version's whole set, with branch and tags), reading a pact
+//! by consumer version, by content hash or the latest, and the verification
+//! results a provider publishes against a pact's content.
+
+use crate::api::{
+    created_or_ok, hal_response, json_body, ok, opt_str, ApiError, ApiResult, Shared,
+};
+use crate::hal::{link, Urls};
+use crate::store::{Publication, PublishKind, Verification};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+pub fn routes(app: Router<Shared>) -> Router<Shared> {
+    app.route("/contracts/publish", post(publish_contracts))
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/version/{version}",
+            get(show_pact).put(put_pact).delete(delete_pact),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/latest",
+            get(latest_pact),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/latest/{tag}",
+            get(latest_tagged_pact),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}",
+            get(pact_by_sha),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/metadata/{metadata}",
+            get(pact_by_sha_with_metadata),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results",
+            get(list_verifications).post(publish_verification),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/metadata/{metadata}/verification-results",
+            post(publish_verification_with_metadata),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{id}",
+            get(show_verification),
+        )
+        .route("/pacts/provider/{provider}/latest", get(latest_provider_pacts))
+        .route("/pacts/provider/{provider}", get(provider_pacts))
+        .route("/pacts/latest", get(latest_pacts))
+}
+
+/// A pact as the broker serves it: the content as published, with
+/// `createdAt` and the links a verifier follows.
+pub fn pact_json(u: &Urls, p: &Publication, metadata: Option<&str>) -> Value {
+    let mut body: Value =
+        serde_json::from_str(&p.content).unwrap_or_else(|_| Value::Object(Map::new()));
+    let results = match metadata {
+        Some(m) => format!(
+            "{}/metadata/{m}/verification-results",
+            u.pact_version(&p.provider, &p.consumer, &p.sha)
+        ),
+        None => u.verification_results(&p.provider, &p.consumer, &p.sha),
+    };
+    let links = json!({
+        "self": link(u.pact(&p.provider, &p.consumer, &p.consumer_version), Some(&format!("Pact between {} ({}) and {}", p.consumer, p.consumer_version, p.provider)), None),
+        "pb:consumer": link(u.pacticipant(&p.consumer), Some("Consumer"), Some(&p.consumer)),
+        "pb:consumer-version": link(u.version(&p.consumer, &p.consumer_version), Some("Consumer version"), Some(&p.consumer_version)),
+        "pb:provider": link(u.pacticipant(&p.provider), Some("Provider"), Some(&p.provider)),
+        "pb:pact-version": link(u.pact_version(&p.provider, &p.consumer, &p.sha), Some("Pact content version permalink"), Some(&p.sha)),
+        "pb:latest-pact-version": link(u.latest_pact(&p.provider, &p.consumer), Some("Latest version of this pact"), None),
+        "pb:all-pact-versions": link(format!("{}/versions", u.at(&format!("/pacts/provider/{}/consumer/{}", crate::hal::seg(&p.provider), crate::hal::seg(&p.consumer)))), Some("All versions of this pact"), None),
+        "pb:latest-verification-results": link(format!("{}/latest", u.verification_results(&p.provider, &p.consumer, &p.sha)), Some("Latest verification results"), None),
+        "pb:publish-verification-results": link(results, Some("Publish verification results"), None),
+        "pb:diff-previous-distinct": link(format!("{}/diff/previous-distinct", u.pact(&p.provider, &p.consumer, &p.consumer_version)), Some("Diff with previous distinct version of this pact"), None),
+        "pb:consumer-versions": [link(u.version(&p.consumer, &p.consumer_version), Some("Consumer version"), Some(&p.consumer_version))],
+    });
+    if let Value::Object(map) = &mut body {
+        map.insert("createdAt".into(), Value::String(p.created_at.clone()));
+        map.insert("_links".into(), links);
+    }
+    body
+}
+
+/// Reads a pact's content: JSON, an object, with the consumer and provider
+/// it names (when it names them) matching the path.
+fn read_pact(content: &[u8], consumer: &str, provider: &str) -> Result<String, ApiError> {
+    let value = json_body(content)?;
+    let Value::Object(map) = &value else {
+        return Err(ApiError::invalid("pact", "a pact is a JSON object"));
+    };
+    for (key, expected) in [("consumer", consumer), ("provider", provider)] {
+        match map.get(key).and_then(|v| v.get("name")).and_then(Value::as_str) {
+            Some(name) if name != expected => {
+                return Err(ApiError::invalid(
+                    key,
+                    format!("the pact's {key} name '{name}' does not match the {key} '{expected}' in the path"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(serde_json::to_string(&value).unwrap_or_default())
+}
+
+async fn put_pact(
+    State(state): State<Shared>,
+    Path((provider, consumer, version)): Path<(String, String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    let content = read_pact(&body, &consumer, &provider)?;
+    refuse_change(&state, &consumer, &version, &provider, &content).await?;
+    let v = state.store.ensure_version(&consumer, &version).await?;
+    let (publication, kind) = state.store.publish_pact(&v, &provider, &content).await?;
+    let u = state.urls();
+    created_or_ok(
+        kind == PublishKind::Created,
+        &u.pact(&provider, &consumer, &version),
+        pact_json(&u, &publication, None),
+    )
+}
+
+async fn show_pact(
+    State(state): State<Shared>,
+    Path((provider, consumer, version)): Path<(String, String, String)>,
+) -> ApiResult {
+    let p = state
+        .store
+        .publication(&consumer, &provider, &version)
+        .await?
+        .ok_or_else(|| no_pact(&consumer, &version, &provider))?;
+    ok(pact_json(&state.urls(), &p, None))
+}
+
+/// 409 when the consumer version already has a pact for the provider with
+/// other content, unless the broker allows contract modification.
+async fn refuse_change(
+    state: &Shared,
+    consumer: &str,
+    version: &str,
+    provider: &str,
+    content: &str,
+) -> Result<(), ApiError> {
+    if state.allow_contract_modification {
+        return Ok(());
+    }
+    match state.store.publication(consumer, provider, version).await? {
+        Some(existing) if existing.sha != crate::store::content_sha(content) => {
+            Err(ApiError::Conflict(format!(
+                "Cannot change the content of the pact for {consumer} version {version} and provider {provider}, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. Start the broker with --allow-contract-modification to allow it."
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn no_pact(consumer: &str, version: &str, provider: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "No pact found between {consumer} version {version} and {provider}"
+    ))
+}
+
+async fn delete_pact(
+    State(state): State<Shared>,
+    Path((provider, consumer, version)): Path<(String, String, String)>,
+) -> ApiResult {
+    if state
+        .store
+        .delete_publications(&consumer, &provider, &version)
+        .await?
+    {
+        Ok(axum::response::IntoResponse::into_response(
+            StatusCode::NO_CONTENT,
+        ))
+    } else {
+        Err(no_pact(&consumer, &version, &provider))
+    }
+}
+
+async fn latest_pact(
+    State(state): State<Shared>,
+    Path((provider, consumer)): Path<(String, String)>,
+) -> ApiResult {
+    let p = state
+        .store
+        .publications(Some(&consumer), Some(&provider))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("No pact found between {consumer} and {provider}"))
+        })?;
+    ok(pact_json(&state.urls(), &p, None))
+}
+
+async fn latest_tagged_pact(
+    State(state): State<Shared>,
+    Path((provider, consumer, tag)): Path<(String, String, String)>,
+) -> ApiResult {
+    for v in state.store.versions_with_tag(&consumer, &tag).await? {
+        if let Some(p) = state
+            .store
+            .publication(&consumer, &provider, &v.number)
+            .await?
+        {
+            return ok(pact_json(&state.urls(), &p, None));
+        }
+    }
+    Err(ApiError::NotFound(format!(
+        "No pact found between {consumer} with tag {tag} and {provider}"
+    )))
+}
+
+async fn pact_by_sha(
+    State(state): State<Shared>,
+    Path((provider, consumer, sha)): Path<(String, String, String)>,
+) -> ApiResult {
+    let p = found_by_sha(&state, &consumer, &provider, &sha).await?;
+    ok(pact_json(&state.urls(), &p, None))
+}
+
+async fn pact_by_sha_with_metadata(
+    State(state): State<Shared>,
+    Path((provider, consumer, sha, metadata)): Path<(String, String, String, String)>,
+) -> ApiResult {
+    let p = found_by_sha(&state, &consumer, &provider, &sha).await?;
+    ok(pact_json(&state.urls(), &p, Some(&metadata)))
+}
+
+async fn found_by_sha(
+    state: &Shared,
+    consumer: &str,
+    provider: &str,
+    sha: &str,
+) -> Result<Publication, ApiError> {
+    state
+        .store
+        .publication_by_sha(consumer, provider, sha)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "No pact version {sha} found between {consumer} and {provider}"
+            ))
+        })
+}
+
+/// `POST /contracts/publish`: a consumer version's pacts, its branch, tags
+/// and build URL, in one request.
+async fn publish_contracts(State(state): State<Shared>, body: Bytes) -> ApiResult {
+    let body = json_body(&body)?;
+    let mut errors = Vec::new();
+    let name = opt_str(&body, "pacticipantName")?;
+    let number = opt_str(&body, "pacticipantVersionNumber")?;
+    if name.is_none_or(|n| n.trim().is_empty()) {
+        errors.push((
+            "pacticipantName".to_string(),
+            "pacticipantName is missing".to_string(),
+        ));
+    }
+    if number.is_none_or(|n| n.trim().is_empty()) {
+        errors.push((
+            "pacticipantVersionNumber".to_string(),
+            "pacticipantVersionNumber is missing".to_string(),
+        ));
+    }
+    let branch = opt_str(&body, "branch")?;
+    let build_url = opt_str(&body, "buildUrl")?;
+    let tags: Vec<&str> = match body.get("tags") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        Some(_) => {
+            errors.push((
+                "tags".to_string(),
+                "tags must be an array of strings".to_string(),
+            ));
+            Vec::new()
+        }
+    };
+    let contracts = match body.get("contracts") {
+        Some(Value::Array(items)) if !items.is_empty() => items.clone(),
+        _ => {
+            errors.push((
+                "contracts".to_string(),
+                "contracts must be a non-empty array".to_string(),
+            ));
+            Vec::new()
+        }
+    };
+    // every contract is read before anything is stored
+    let mut pacts = Vec::new();
+    for (i, c) in contracts.iter().enumerate() {
+        let field = |k: &str| format!("contracts[{i}].{k}");
+        let consumer = c.get("consumerName").and_then(Value::as_str);
+        let provider = c.get("providerName").and_then(Value::as_str);
+        let spec = c
+            .get("specification")
+            .and_then(Value::as_str)
+            .unwrap_or("pact");
+        let content_type = c
+            .get("contentType")
+            .and_then(Value::as_str)
+            .unwrap_or("application/json");
+        let content = c.get("content").and_then(Value::as_str);
+        if consumer.is_none() {
+            errors.push((field("consumerName"), "consumerName is missing".into()));
+        }
+        if provider.is_none() {
+            errors.push((field("providerName"), "providerName is missing".into()));
+        }
+        if spec != "pact" {
+            errors.push((
+                field("specification"),
+                format!("specification '{spec}' is not supported here: only 'pact'"),
+            ));
+        }
+        if !content_type.contains("json") {
+            errors.push((
+                field("contentType"),
+                format!(
+                    "contentType '{content_type}' is not supported: pacts are application/json"
+                ),
+            ));
+        }
+        if let (Some(cn), Some(n)) = (consumer, name) {
+            if cn != n {
+                errors.push((
+                    field("consumerName"),
+                    format!("consumerName '{cn}' does not match pacticipantName '{n}'"),
+                ));
+            }
+        }
+        let decoded = match content.map(|s| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.decode(s.trim())
+        }) {
+            None => {
+                errors.push((field("content"), "content is missing".into()));
+                continue;
+            }
+            Some(Err(_)) => {
+                errors.push((field("content"), "content is not valid Base64".into()));
+                continue;
+            }
+            Some(Ok(bytes)) => bytes,
+        };
+        if let (Some(cn), Some(pn)) = (consumer, provider) {
+            match read_pact(&decoded, cn, pn) {
+                Ok(text) => pacts.push((cn.to_string(), pn.to_string(), text)),
+                Err(ApiError::Invalid(list)) => {
+                    errors.extend(list.into_iter().map(|(_, m)| (field("content"), m)))
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let (name, number) = (name.unwrap_or_default(), number.unwrap_or_default());
+    let existed = state.store.version(name, number).await?.is_some();
+    for (consumer, provider, content) in &pacts {
+        refuse_change(&state, consumer, number, provider, content).await?;
+    }
+    let v = state.store.ensure_version(name, number).await?;
+    if let Some(url) = build_url {
+        state.store.set_build_url(v.id, url).await?;
+    }
+    let mut notices = Vec::new();
+    if let Some(b) = branch {
+        state.store.add_branch(&v, b).await?;
+    }
+    for t in &tags {
+        state.store.add_tag(&v, t).await?;
+    }
+    let u = state.urls();
+    let mut pact_links = Vec::new();
+    for (consumer, provider, content) in &pacts {
+        let (p, kind) = state.store.publish_pact(&v, provider, content).await?;
+        notices.push(match kind {
+            PublishKind::Revised => json!({"type": "warning", "text": format!("Pact with changed content published over existing content for {consumer} version {number} and provider {provider}. This is not recommended in normal circumstances and may indicate that you have not configured your Pact pipeline correctly. For more information see https://docs.pact.io/go/versioning")}),
+            _ => json!({"type": "success", "text": format!("Pact successfully published for {consumer} version {number} and provider {provider}.")}),
+        });
+        pact_links.push(link(
+            u.pact(provider, consumer, number),
+            Some("Pact"),
+            Some(&format!(
+                "Pact between {consumer} ({number}) and {provider}"
+            )),
+        ));
+        notices.push(json!({"type": "debug", "text": format!("  View the published pact at {}", u.pact(&p.provider, &p.consumer, &p.consumer_version))}));
+    }
+    let mut what_was_done = format!(
+        "{} {name} version {number}",
+        if existed { "Updated" } else { "Created" }
+    );
+    if let Some(b) = branch {
+        what_was_done.push_str(&format!(" with branch {b}"));
+    }
+    if !tags.is_empty() {
+        let joint = if branch.is_some() { "and" } else { "with" };
+        what_was_done.push_str(&format!(" {joint} tags {}", tags.join(", ")));
+    }
+    notices.insert(0, json!({"type": "debug", "text": what_was_done}));
+    // `logs` is what older clients read (the broker keeps it, deprecated)
+    let logs: Vec<Value> = notices
+        .iter()
+        .map(|n| json!({"level": n["type"], "message": n["text"], "deprecationWarning": "Replaced by notices"}))
+        .collect();
+    let version_body = crate::pacticipants::version_json(&state, &v).await?;
+    Ok(hal_response(
+        StatusCode::OK,
+        json!({
+            "logs": logs,
+            "notices": notices,
+            "_embedded": {
+                "pacticipant": {"name": name, "_links": {"self": link(u.pacticipant(name), None, Some(name))}},
+                "version": version_body,
+            },
+            "_links": {
+                "pb:pacticipant": link(u.pacticipant(name), Some("Pacticipant"), Some(name)),
+                "pb:pacticipant-version": link(u.version(name, number), Some("Pacticipant version"), Some(number)),
+                "pb:pacticipant-version-tags": tags.iter().map(|t| link(u.tag(name, number, t), Some("Tag"), Some(t))).collect::<Vec<_>>(),
+                "pb:contracts": pact_links,
+            }
+        }),
+    ))
+}
+
+pub fn verification_json(u: &Urls, p: &Publication, vr: &Verification) -> Value {
+    let test_results = vr
+        .test_results
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok());
+    json!({
+        "providerName": p.provider,
+        "providerApplicationVersion": vr.provider_version,
+        "success": vr.success,
+        "verifiedAt": vr.created_at,
+        "buildUrl": vr.build_url,
+        "testResults": test_results,
+        "_links": {
+            "self": link(u.verification(&p.provider, &p.consumer, &p.sha, vr.id), Some("Verification result"), Some(&format!("Verification result {} for Pact between {} ({}) and {}", vr.id, p.consumer, p.consumer_version, p.provider))),
+            "pb:pact-version": link(u.pact_version(&p.provider, &p.consumer, &p.sha), Some("Pact"), None),
+            "pb:provider-version": link(u.version(&p.provider, &vr.provider_version), Some("Provider version"), Some(&vr.provider_version)),
+        }
+    })
+}
+
+async fn publish_verification(
+    State(state): State<Shared>,
+    Path((provider, consumer, sha)): Path<(String, String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    verify(state, provider, consumer, sha, None, body).await
+}
+
+async fn publish_verification_with_metadata(
+    State(state): State<Shared>,
+    Path((provider, consumer, sha, metadata)): Path<(String, String, String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    verify(state, provider, consumer, sha, Some(metadata), body).await
+}
+
+async fn verify(
+    state: Shared,
+    provider: String,
+    consumer: String,
+    sha: String,
+    metadata: Option<String>,
+    body: Bytes,
+) -> ApiResult {
+    let p = found_by_sha(&state, &consumer, &provider, &sha).await?;
+    let body = json_body(&body)?;
+    let success = match body.get("success") {
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "success",
+                "success must be true or false",
+            ))
+        }
+        None => return Err(ApiError::invalid("success", "success is missing")),
+    };
+    let version = match opt_str(&body, "providerApplicationVersion")? {
+        Some(v) if !v.trim().is_empty() => v,
+        _ => {
+            return Err(ApiError::invalid(
+                "providerApplicationVersion",
+                "providerApplicationVersion is missing",
+            ))
+        }
+    };
+    let build_url = opt_str(&body, "buildUrl")?;
+    let test_results = body
+        .get("testResults")
+        .filter(|v| !v.is_null())
+        .map(|v| v.to_string());
+    let wip = metadata
+        .as_deref()
+        .and_then(crate::for_verification::read_metadata)
+        .is_some_and(|m| m.wip);
+    let pv = state.store.ensure_version(&provider, version).await?;
+    if let Some(branch) = opt_str(&body, "providerVersionBranch")? {
+        state.store.add_branch(&pv, branch).await?;
+    }
+    let vr = state
+        .store
+        .add_verification(
+            p.pact_version_id,
+            &pv,
+            success,
+            build_url,
+            test_results.as_deref(),
+            wip,
+        )
+        .await?;
+    let u = state.urls();
+    created_or_ok(
+        true,
+        &u.verification(&provider, &consumer, &sha, vr.id),
+        verification_json(&u, &p, &vr),
+    )
+}
+
+async fn list_verifications(
+    State(state): State<Shared>,
+    Path((provider, consumer, sha)): Path<(String, String, String)>,
+) -> ApiResult {
+    let p = found_by_sha(&state, &consumer, &provider, &sha).await?;
+    let u = state.urls();
+    let items: Vec<Value> = state
+        .store
+        .verifications_of(p.pact_version_id)
+        .await?
+        .iter()
+        .map(|vr| verification_json(&u, &p, vr))
+        .collect();
+    ok(
+        json!({"_embedded": {"verificationResults": items}, "_links": {"self": link(u.verification_results(&provider, &consumer, &sha), None, None)}}),
+    )
+}
+
+async fn show_verification(
+    State(state): State<Shared>,
+    Path((provider, consumer, sha, id)): Path<(String, String, String, String)>,
+) -> ApiResult {
+    let p = found_by_sha(&state, &consumer, &provider, &sha).await?;
+    let all = state.store.verifications_of(p.pact_version_id).await?;
+    let found = if id == "latest" {
+        all.first()
+    } else {
+        let id: i64 = id
+            .parse()
+            .map_err(|_| ApiError::NotFound(format!("No verification result {id}")))?;
+        all.iter().find(|v| v.id == id)
+    };
+    match found {
+        Some(vr) => ok(verification_json(&state.urls(), &p, vr)),
+        None => Err(ApiError::NotFound(format!("No verification result {id}"))),
+    }
+}
+
+fn pact_list(u: &Urls, title: &str, self_href: String, pacts: &[Publication]) -> Value {
+    let links: Vec<Value> = pacts
+        .iter()
+        .map(|p| {
+            link(
+                u.pact(&p.provider, &p.consumer, &p.consumer_version),
+                Some(&format!(
+                    "Pact between {} ({}) and {}",
+                    p.consumer, p.consumer_version, p.provider
+                )),
+                Some(&p.consumer),
+            )
+        })
+        .collect();
+    json!({"_links": {"self": link(self_href, Some(title), None), "pb:pacts": links}})
+}
+
+/// The newest pact of each consumer for `provider`.
+fn newest_per_consumer(all: Vec<Publication>) -> Vec<Publication> {
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter()
+        .filter(|p| seen.insert((p.consumer.clone(), p.provider.clone())))
+        .collect()
+}
+
+async fn latest_provider_pacts(
+    State(state): State<Shared>,
+    Path(provider): Path<String>,
+) -> ApiResult {
+    crate::pacticipants::found_pacticipant(&state, &provider).await?;
+    let pacts = newest_per_consumer(state.store.publications(None, Some(&provider)).await?);
+    let u = state.urls();
+    let href = u.at(&format!(
+        "/pacts/provider/{}/latest",
+        crate::hal::seg(&provider)
+    ));
+    ok(pact_list(
+        &u,
+        "Latest pact versions for the provider",
+        href,
+        &pacts,
+    ))
+}
+
+async fn provider_pacts(State(state): State<Shared>, Path(provider): Path<String>) -> ApiResult {
+    crate::pacticipants::found_pacticipant(&state, &provider).await?;
+    let pacts = state.store.publications(None, Some(&provider)).await?;
+    let u = state.urls();
+    let href = u.at(&format!("/pacts/provider/{}", crate::hal::seg(&provider)));
+    ok(pact_list(
+        &u,
+        "All pact versions for the provider",
+        href,
+        &pacts,
+    ))
+}
+
+async fn latest_pacts(State(state): State<Shared>) -> ApiResult {
+    let pacts = newest_per_consumer(state.store.publications(None, None).await?);
+    let u = state.urls();
+    let items: Vec<Value> = pacts
+        .iter()
+        .map(|p| {
+            json!({
+                "createdAt": p.created_at,
+                "_embedded": {
+                    "consumer": {"name": p.consumer, "_embedded": {"version": {"number": p.consumer_version}}},
+                    "provider": {"name": p.provider},
+                },
+                "_links": {"self": [link(u.latest_pact(&p.provider, &p.consumer), None, None), link(u.pact(&p.provider, &p.consumer, &p.consumer_version), None, None)]}
+            })
+        })
+        .collect();
+    ok(json!({"pacts": items, "_links": {"self": link(u.at("/pacts/latest"), None, None)}}))
+}

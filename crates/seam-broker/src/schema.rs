@@ -1,0 +1,126 @@
+//! The broker's tables, written once for both backends: `{id}` and `{int}`
+//! become SQLite's or PostgreSQL's spelling, and each numbered step runs once,
+//! in a transaction, recorded in `seam_migrations`.
+
+use crate::store::Backend;
+
+/// Numbered schema steps, in order. A released step is never edited: a
+/// change is a new step.
+const STEPS: &[(i64, &str)] = &[(
+    1,
+    r#"
+CREATE TABLE pacticipants (
+    id {id},
+    name TEXT NOT NULL UNIQUE,
+    display_name TEXT,
+    main_branch TEXT,
+    repository_url TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE versions (
+    id {id},
+    pacticipant_id {int} NOT NULL REFERENCES pacticipants(id) ON DELETE CASCADE,
+    number TEXT NOT NULL,
+    build_url TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (pacticipant_id, number)
+);
+CREATE TABLE branch_versions (
+    id {id},
+    pacticipant_id {int} NOT NULL REFERENCES pacticipants(id) ON DELETE CASCADE,
+    branch TEXT NOT NULL,
+    version_id {int} NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    UNIQUE (version_id, branch)
+);
+CREATE INDEX branch_versions_by_branch ON branch_versions (pacticipant_id, branch, version_id);
+CREATE TABLE tags (
+    id {id},
+    version_id {int} NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (version_id, name)
+);
+CREATE INDEX tags_by_name ON tags (name, version_id);
+CREATE TABLE pact_versions (
+    id {id},
+    consumer_id {int} NOT NULL REFERENCES pacticipants(id) ON DELETE CASCADE,
+    provider_id {int} NOT NULL REFERENCES pacticipants(id) ON DELETE CASCADE,
+    sha TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (consumer_id, provider_id, sha)
+);
+CREATE TABLE pact_publications (
+    id {id},
+    consumer_version_id {int} NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    provider_id {int} NOT NULL REFERENCES pacticipants(id) ON DELETE CASCADE,
+    revision {int} NOT NULL,
+    pact_version_id {int} NOT NULL REFERENCES pact_versions(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    UNIQUE (consumer_version_id, provider_id, revision)
+);
+CREATE INDEX pact_publications_by_provider ON pact_publications (provider_id, consumer_version_id);
+CREATE TABLE verifications (
+    id {id},
+    pact_version_id {int} NOT NULL REFERENCES pact_versions(id) ON DELETE CASCADE,
+    provider_version_id {int} NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    success {int} NOT NULL,
+    build_url TEXT,
+    test_results TEXT,
+    wip {int} NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX verifications_by_pact ON verifications (pact_version_id, provider_version_id);
+CREATE TABLE environments (
+    id {id},
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    display_name TEXT,
+    production {int} NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE deployed_versions (
+    id {id},
+    uuid TEXT NOT NULL UNIQUE,
+    version_id {int} NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    environment_id {int} NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    application_instance TEXT,
+    created_at TEXT NOT NULL,
+    undeployed_at TEXT
+);
+CREATE TABLE released_versions (
+    id {id},
+    uuid TEXT NOT NULL UNIQUE,
+    version_id {int} NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    environment_id {int} NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    support_ended_at TEXT
+);
+"#,
+)];
+
+/// The statements of every step after `applied`, for `backend`, each as
+/// (step number, statements).
+pub fn pending(backend: Backend, applied: i64) -> Vec<(i64, Vec<String>)> {
+    let (id, int) = match backend {
+        Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
+        Backend::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
+    };
+    STEPS
+        .iter()
+        .filter(|(n, _)| *n > applied)
+        .map(|(n, sql)| {
+            let sql = sql.replace("{id}", id).replace("{int}", int);
+            let statements = sql
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            (*n, statements)
+        })
+        .collect()
+}
