@@ -427,33 +427,72 @@ fn default_selectors() -> Vec<ConsumerSelector> {
     ]
 }
 
-/// Whether the pact content is still pending for the provider: no
-/// successful verification by a provider version on its branch (or with
-/// one of its tags; by any version when neither is given).
-async fn pending(state: &Shared, pact: &Publication, req: &Request) -> Result<bool, ApiError> {
-    let verifications = state.store.verifications_of(pact.pact_version_id).await?;
-    for v in verifications.iter().filter(|v| v.success && !v.wip) {
-        if req.provider_branch.is_none() && req.provider_tags.is_empty() {
-            return Ok(false);
-        }
-        if let Some(b) = &req.provider_branch {
-            if state
-                .store
-                .branches_of(v.provider_version_id)
-                .await?
-                .contains(b)
-            {
-                return Ok(false);
+/// Whether the pact content is still pending for the provider: not yet
+/// verified successfully by a provider version on its branch (or with each
+/// of its tags), nor by any version before that branch or tag was first
+/// used (a new branch inherits what came before it). Without a branch or
+/// tags: no successful verification at all. Verifications of WIP pacts do
+/// not count.
+async fn pending(
+    state: &Shared,
+    provider: &Pacticipant,
+    pact: &Publication,
+    req: &Request,
+    for_wip: bool,
+) -> Result<bool, ApiError> {
+    // the WIP finder ignores verifications made more than 30 days before
+    // the pact was published
+    let cutoff = for_wip
+        .then(|| chrono::DateTime::parse_from_rfc3339(&pact.created_at).ok())
+        .flatten()
+        .map(|t| crate::store::stamp(t.with_timezone(&chrono::Utc) - chrono::Duration::days(30)));
+    let successes: Vec<_> = state
+        .store
+        .verifications_of(pact.pact_version_id)
+        .await?
+        .into_iter()
+        .filter(|v| v.success && !v.wip)
+        .filter(|v| cutoff.as_ref().is_none_or(|c| v.created_at >= *c))
+        .collect();
+    if req.provider_branch.is_none() && req.provider_tags.is_empty() {
+        return Ok(successes.is_empty());
+    }
+    // (kind, name): pending for it unless a success counts
+    let mut checks: Vec<(bool, &str)> = Vec::new();
+    if let Some(b) = &req.provider_branch {
+        checks.push((true, b));
+    } else {
+        checks.extend(req.provider_tags.iter().map(|t| (false, t.as_str())));
+    }
+    for (is_branch, name) in checks {
+        let first_used = if is_branch {
+            state.store.branch_first_used(provider.id, name).await?
+        } else {
+            state.store.tag_first_used(provider.id, name).await?
+        };
+        let mut verified = false;
+        for v in &successes {
+            // what a version was on: its branches, or its tags
+            let marks = if is_branch {
+                state.store.branches_of(v.provider_version_id).await?
+            } else {
+                state.store.tags_of(v.provider_version_id).await?
+            };
+            let on_it = marks.iter().any(|m| m == name);
+            // a new branch or tag inherits successes of branched or tagged
+            // versions from before it was first used
+            let inherited =
+                !marks.is_empty() && first_used.as_ref().is_none_or(|at| v.created_at < *at);
+            if on_it || inherited {
+                verified = true;
+                break;
             }
         }
-        if !req.provider_tags.is_empty() {
-            let tags = state.store.tags_of(v.provider_version_id).await?;
-            if req.provider_tags.iter().any(|t| tags.contains(t)) {
-                return Ok(false);
-            }
+        if !verified {
+            return Ok(true);
         }
     }
-    Ok(true)
+    Ok(false)
 }
 
 async fn choose(
@@ -463,7 +502,7 @@ async fn choose(
 ) -> Result<Vec<Chosen>, ApiError> {
     let selectors = req.selectors.clone().unwrap_or_else(default_selectors);
     let defaults = req.selectors.is_none();
-    let mut by_sha: BTreeMap<String, Chosen> = BTreeMap::new();
+    let mut by_content: BTreeMap<i64, Chosen> = BTreeMap::new();
     let all_consumers = consumers(state, provider).await?;
     for consumer in &all_consumers {
         let mut main_found = false;
@@ -475,6 +514,23 @@ async fn choose(
                 select(state, provider, consumer, s, req.provider_branch.as_deref()).await?;
             if defaults && s.main_branch {
                 main_found = !picked.is_empty();
+            }
+            if defaults && s.main_branch && picked.is_empty() {
+                // no main branch version: the latest tagged with its name
+                if let Some(b) = &consumer.main_branch {
+                    picked = select(
+                        state,
+                        provider,
+                        consumer,
+                        &ConsumerSelector {
+                            tag: Some(b.clone()),
+                            latest: Some(true),
+                            ..ConsumerSelector::default()
+                        },
+                        None,
+                    )
+                    .await?;
+                }
             }
             if defaults && s.main_branch && picked.is_empty() && !main_found {
                 picked = select(
@@ -493,12 +549,14 @@ async fn choose(
                 let Some(pact) = state.store.publication_for(v.id, provider.id).await? else {
                     continue;
                 };
-                let entry = by_sha.entry(pact.sha.clone()).or_insert_with(|| Chosen {
-                    pact: pact.clone(),
-                    version: v.clone(),
-                    why: Vec::new(),
-                    wip: false,
-                });
+                let entry = by_content
+                    .entry(pact.pact_version_id)
+                    .or_insert_with(|| Chosen {
+                        pact: pact.clone(),
+                        version: v.clone(),
+                        why: Vec::new(),
+                        wip: false,
+                    });
                 if v.id > entry.version.id {
                     entry.version = v.clone();
                     entry.pact = pact;
@@ -509,7 +567,9 @@ async fn choose(
             }
         }
     }
-    let mut chosen: Vec<Chosen> = by_sha.into_values().collect();
+    let mut chosen: Vec<Chosen> = by_content.into_values().collect();
+    chosen.sort_by_key(|c| (c.pact.consumer.clone(), c.version.id));
+    let mut wip_pacts: Vec<Chosen> = Vec::new();
     if let Some(since) = &req.wip_since {
         // work in progress: the newest pact of each consumer branch or tag,
         // published since the date, not selected above and still pending
@@ -543,13 +603,18 @@ async fn choose(
                 let Some(pact) = state.store.publication_for(v.id, provider.id).await? else {
                     continue;
                 };
-                if pact.created_at < *since || chosen.iter().any(|c| c.pact.sha == pact.sha) {
+                if pact.created_at < *since
+                    || chosen
+                        .iter()
+                        .chain(&wip_pacts)
+                        .any(|c| c.pact.pact_version_id == pact.pact_version_id)
+                {
                     continue;
                 }
-                if !pending(state, &pact, req).await? {
+                if !pending(state, provider, &pact, req, true).await? {
                     continue;
                 }
-                chosen.push(Chosen {
+                wip_pacts.push(Chosen {
                     why: vec![format!("work in progress pact ({})", v.number)],
                     pact,
                     version: v,
@@ -558,7 +623,9 @@ async fn choose(
             }
         }
     }
-    chosen.sort_by_key(|c| (c.pact.consumer.clone(), c.version.id));
+    // the explicitly selected first, then work in progress
+    wip_pacts.sort_by_key(|c| (c.pact.consumer.clone(), c.version.id));
+    chosen.extend(wip_pacts);
     Ok(chosen)
 }
 
@@ -587,7 +654,7 @@ async fn answer(state: Shared, provider: String, req: Request, deprecated_get: b
         }
         let mut properties = json!({"notices": [{"when": "before_verification", "text": text}]});
         if req.include_pending || c.wip {
-            let is_pending = c.wip || pending(&state, p, &req).await?;
+            let is_pending = c.wip || pending(&state, &provider, p, &req, false).await?;
             properties["pending"] = json!(is_pending);
             let words = if is_pending {
                 "This pact is in pending state for this version of the provider: a failed verification will not fail the build."

@@ -9,7 +9,7 @@
 use crate::api::{hal_response, ApiError, ApiResult, Shared};
 use crate::hal::{link, Urls};
 use crate::store::{Pacticipant, Placement, Publication, Verification, Version};
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
@@ -19,6 +19,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub fn routes(app: Router<Shared>) -> Router<Shared> {
     app.route("/matrix", get(matrix))
         .route("/can-i-deploy", get(can_i_deploy))
+        .route("/matrix/provider/{provider}/consumer/{consumer}", get(matrix_for_pair))
+        .route(
+            "/pacticipants/{name}/latest-version/{tag}/can-i-deploy/to/{to}",
+            get(can_i_deploy_tag_to_tag),
+        )
+        .route(
+            "/pacticipants/{name}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}",
+            get(can_i_deploy_branch_to_environment),
+        )
 }
 
 /// One `q[]` entry: a pacticipant and which of its versions.
@@ -45,6 +54,8 @@ pub struct MatrixQuery {
     pub main_branch: bool,
     pub limit: usize,
     pub ignore: Vec<(String, Option<String>)>,
+    /// `success[]=true|false|` (empty: unverified): rows kept after latestby
+    pub success: Vec<Option<bool>>,
 }
 
 impl MatrixQuery {
@@ -57,10 +68,16 @@ impl MatrixQuery {
 /// whenever a field repeats (as Rack's nested query parser does).
 fn rack_list(pairs: &[(String, String)], key: &str) -> Vec<BTreeMap<String, String>> {
     let prefix = format!("{key}[][");
+    let flat = format!("{key}[]");
     let mut out: Vec<BTreeMap<String, String>> = Vec::new();
     for (k, v) in pairs {
-        let Some(field) = k.strip_prefix(&prefix).and_then(|f| f.strip_suffix(']')) else {
-            continue;
+        // `q[][field]`, or the flat `q[]field` some clients send
+        let field = match k.strip_prefix(&prefix).and_then(|f| f.strip_suffix(']')) {
+            Some(f) => f,
+            None => match k.strip_prefix(&flat) {
+                Some(f) if !f.is_empty() && !f.contains('[') => f,
+                _ => continue,
+            },
         };
         match out.last_mut() {
             Some(last) if !last.contains_key(field) => {
@@ -139,6 +156,20 @@ pub fn parse_matrix_query(raw: Option<&str>) -> Result<MatrixQuery, ApiError> {
             ));
         }
     }
+    for (k, v) in &pairs {
+        match (k.as_str(), v.as_str()) {
+            ("success[]" | "success", "true") => q.success.push(Some(true)),
+            ("success[]" | "success", "false") => q.success.push(Some(false)),
+            ("success[]" | "success", "") => q.success.push(None),
+            ("success[]" | "success", other) => {
+                return Err(ApiError::invalid(
+                    "success",
+                    format!("success must be true, false or empty, not '{other}'"),
+                ))
+            }
+            _ => {}
+        }
+    }
     for m in rack_list(&pairs, "q") {
         let Some(pacticipant) = nonempty(m.get("pacticipant")) else {
             return Err(ApiError::invalid(
@@ -156,11 +187,7 @@ pub fn parse_matrix_query(raw: Option<&str>) -> Result<MatrixQuery, ApiError> {
             environment: nonempty(m.get("environment")),
         });
     }
-    for m in rack_list(&pairs, "ignore") {
-        if let Some(p) = nonempty(m.get("pacticipant")) {
-            q.ignore.push((p, nonempty(m.get("version"))));
-        }
-    }
+    q.ignore = ignores(&pairs);
     if q.selectors.is_empty() {
         return Err(ApiError::invalid(
             "selectors",
@@ -221,12 +248,23 @@ pub fn parse_can_i_deploy(raw: Option<&str>) -> Result<MatrixQuery, ApiError> {
             "an environment (or a tag with to=) is required",
         ));
     }
-    for m in rack_list(&pairs, "ignore") {
-        if let Some(p) = nonempty(m.get("pacticipant")) {
-            q.ignore.push((p, nonempty(m.get("version"))));
-        }
-    }
+    q.ignore = ignores(&pairs);
     Ok(q)
+}
+
+/// `ignore[][pacticipant]=X&ignore[][version]=1`, or `ignore[]=X`.
+fn ignores(pairs: &[(String, String)]) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = rack_list(pairs, "ignore")
+        .into_iter()
+        .filter_map(|m| nonempty(m.get("pacticipant")).map(|p| (p, nonempty(m.get("version")))))
+        .collect();
+    out.extend(
+        pairs
+            .iter()
+            .filter(|(k, v)| k == "ignore[]" && !v.is_empty())
+            .map(|(_, v)| (v.clone(), None)),
+    );
+    out
 }
 
 /// A selector resolved: the pacticipant (if it exists) and its versions.
@@ -237,6 +275,17 @@ struct Resolved {
 }
 
 impl Resolved {
+    /// A selector of the pacticipant's name alone: every version.
+    fn name_only(&self) -> bool {
+        let s = &self.selector;
+        s.version.is_none()
+            && !s.latest
+            && s.tag.is_none()
+            && s.branch.is_none()
+            && !s.main_branch
+            && s.environment.is_none()
+    }
+
     /// Why the selector found nothing, when it was asked for something.
     fn missing(&self) -> Option<String> {
         let s = &self.selector;
@@ -350,6 +399,17 @@ async fn target_versions(
     q: &MatrixQuery,
     pacticipant: &Pacticipant,
 ) -> Result<Vec<Version>, ApiError> {
+    if q.main_branch && q.environment.is_none() && q.tag.is_none() {
+        // every version on the main branch, not only its head
+        let mut all = match &pacticipant.main_branch {
+            Some(b) => state.store.versions_on_branch(&pacticipant.name, b).await?,
+            None => Vec::new(),
+        };
+        if q.latest {
+            all.truncate(1);
+        }
+        return Ok(all);
+    }
     let selector = Selector {
         pacticipant: pacticipant.name.clone(),
         latest: q.latest,
@@ -367,14 +427,22 @@ async fn target_versions(
 pub struct Row {
     pub pact: Publication,
     pub verification: Option<Verification>,
-    /// whether any provider version ever verified this pact
-    pub ever_verified: bool,
     pub ignored: bool,
 }
 
-/// Rows for one consumer version and provider: one per provider version
-/// among `provider_versions` (any when `None`) that verified the pact, or
-/// one without a verification.
+impl Row {
+    /// When the row last changed: its verification, else its publication.
+    fn last_action(&self) -> &str {
+        self.verification
+            .as_ref()
+            .map_or(&self.pact.created_at, |v| &v.created_at)
+    }
+}
+
+/// Rows for one consumer version and provider: one per verification by a
+/// provider version among `provider_versions` (any when `None`), or one
+/// without a verification. Every revision of the pact without `latestby`,
+/// the latest otherwise.
 async fn rows_for(
     state: &Shared,
     q: &MatrixQuery,
@@ -383,54 +451,175 @@ async fn rows_for(
     provider_versions: Option<&[Version]>,
     out: &mut Vec<Row>,
 ) -> Result<(), ApiError> {
-    let Some(pact) = state
+    let mut revisions = state
         .store
-        .publication_for(consumer_version.id, provider.id)
-        .await?
-    else {
-        return Ok(());
-    };
-    let all = state.store.verifications_of(pact.pact_version_id).await?;
-    let ever_verified = !all.is_empty();
-    // newest first: the first verification per provider version is its latest
-    let mut seen = HashSet::new();
-    let mut picked: Vec<Verification> = all
-        .into_iter()
-        .filter(|v| {
-            provider_versions.is_none_or(|pvs| pvs.iter().any(|pv| pv.id == v.provider_version_id))
-        })
-        .filter(|v| seen.insert(v.provider_version_id))
-        .collect();
-    if matches!(q.latestby.as_deref(), Some("cvp") | Some("cp")) {
-        picked.sort_by_key(|v| std::cmp::Reverse(v.provider_version_id));
-        picked.truncate(1);
+        .revisions(consumer_version.id, provider.id)
+        .await?;
+    if q.latestby.is_some() {
+        revisions.truncate(1);
     }
-    if picked.is_empty() {
-        out.push(Row {
-            pact,
-            verification: None,
-            ever_verified,
-            ignored: false,
-        });
-    } else {
-        for v in picked {
+    for pact in revisions {
+        let picked: Vec<Verification> = state
+            .store
+            .verifications_of(pact.pact_version_id)
+            .await?
+            .into_iter()
+            .filter(|v| {
+                provider_versions
+                    .is_none_or(|pvs| pvs.iter().any(|pv| pv.id == v.provider_version_id))
+            })
+            .collect();
+        if picked.is_empty() {
             out.push(Row {
-                pact: pact.clone(),
-                verification: Some(v),
-                ever_verified,
+                pact,
+                verification: None,
                 ignored: false,
             });
+        } else {
+            for v in picked {
+                out.push(Row {
+                    pact: pact.clone(),
+                    verification: Some(v),
+                    ignored: false,
+                });
+            }
         }
     }
     Ok(())
 }
 
-/// The matrix's answer: rows, reasons, summary.
+/// The matrix's answer: rows, the reasons (class, type, text), the summary.
 pub struct Outcome {
     pub rows: Vec<Row>,
     pub deployable: Option<bool>,
     pub reasons: Vec<(String, &'static str, String)>,
-    pub counts: (usize, usize, usize),
+    pub success: usize,
+    pub failed: usize,
+    pub unknown: usize,
+    pub ignored: usize,
+}
+
+/// How a pacticipant is named in reasons: by its selector when the query
+/// gave one (or inferred one), else by the row's version.
+struct Describe {
+    by_name: HashMap<String, String>,
+}
+
+impl Describe {
+    fn of(&self, name: &str, version: Option<&str>) -> String {
+        if let Some(d) = self.by_name.get(name) {
+            return d.clone();
+        }
+        match version {
+            Some(v) => format!("version {v} of {name}"),
+            None => format!("any version of {name}"),
+        }
+    }
+}
+
+fn numbers(versions: &[Version]) -> Option<String> {
+    match versions {
+        [] => None,
+        [one] => Some(one.number.clone()),
+        many => Some(
+            many.iter()
+                .map(|v| v.number.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}
+
+/// A specified selector in words, as the Pact Broker writes it.
+fn describe_selector(r: &Resolved) -> String {
+    let s = &r.selector;
+    let p = &s.pacticipant;
+    let found = numbers(&r.versions);
+    let or = |none: &str| found.clone().unwrap_or_else(|| none.to_string());
+    if r.pacticipant.is_none() {
+        return format!("any version of {p} (no such pacticipant exists)");
+    }
+    if let Some(v) = &s.version {
+        return if r.versions.is_empty() {
+            format!("version {v} of {p} (no such version exists)")
+        } else {
+            format!("version {v} of {p}")
+        };
+    }
+    if let Some(t) = &s.tag {
+        return if s.latest {
+            format!(
+                "the latest version of {p} with tag {t} ({})",
+                or("no such version exists")
+            )
+        } else {
+            format!(
+                "a version of {p} with tag {t} ({})",
+                or("no such version exists")
+            )
+        };
+    }
+    if let Some(b) = &s.branch {
+        return format!(
+            "the latest version of {p} from branch {b} ({})",
+            or("no such version exists")
+        );
+    }
+    if s.main_branch {
+        return format!(
+            "the latest version of {p} from the main branch ({})",
+            or("no such version exists")
+        );
+    }
+    if let Some(e) = &s.environment {
+        return format!(
+            "a version of {p} currently in {e} ({})",
+            or("no version is currently recorded as deployed/released in this environment")
+        );
+    }
+    if s.latest {
+        return format!(
+            "the latest version of {p} ({})",
+            or("no such version exists")
+        );
+    }
+    format!("any version of {p}")
+}
+
+/// The other side of an integration in words, from the query's target.
+fn describe_target(q: &MatrixQuery, name: &str, versions: &[Version]) -> String {
+    let found = numbers(versions);
+    if let Some(e) = &q.environment {
+        return format!(
+            "a version of {name} currently in {e} ({})",
+            found.unwrap_or_else(|| {
+                "no version is currently recorded as deployed/released in this environment".into()
+            })
+        );
+    }
+    if let Some(t) = &q.tag {
+        return if q.latest {
+            format!(
+                "the latest version of {name} with tag {t} ({})",
+                found.unwrap_or_else(|| "no such version exists".into())
+            )
+        } else {
+            format!(
+                "a version of {name} with tag {t} ({})",
+                found.unwrap_or_else(|| "no such version exists".into())
+            )
+        };
+    }
+    if q.main_branch {
+        return format!(
+            "any version of {name} from the main branch ({})",
+            found.unwrap_or_else(|| "no versions exist for this branch".into())
+        );
+    }
+    format!(
+        "the latest version of {name} ({})",
+        found.unwrap_or_else(|| "no such version exists".into())
+    )
 }
 
 pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiError> {
@@ -438,14 +627,17 @@ pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiErr
     for s in &q.selectors {
         resolved.push(resolve(state, s).await?);
     }
-    let mut reasons: Vec<(String, &'static str, String)> = Vec::new();
-    let mut missing_selector = false;
-    for r in &resolved {
-        if let Some(text) = r.missing() {
-            missing_selector = true;
-            reasons.push(("SpecifiedVersionDoesNotExist".into(), "error", text));
-        }
-    }
+    let ignored = |name: &str, version: Option<&str>| {
+        q.ignore
+            .iter()
+            .any(|(n, v)| n == name && v.as_deref().is_none_or(|v| Some(v) == version))
+    };
+    let mut describe = Describe {
+        by_name: resolved
+            .iter()
+            .map(|r| (r.selector.pacticipant.clone(), describe_selector(r)))
+            .collect(),
+    };
     let selected: HashMap<String, &Resolved> = resolved
         .iter()
         .map(|r| (r.selector.pacticipant.clone(), r))
@@ -458,22 +650,36 @@ pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiErr
             for provider in state.store.providers_of_version(v.id).await? {
                 let versions = match selected.get(&provider.name) {
                     Some(other) => Some(other.versions.clone()),
-                    None if q.has_target() => Some(target_versions(state, q, &provider).await?),
+                    None if q.has_target() => {
+                        let found = target_versions(state, q, &provider).await?;
+                        describe
+                            .by_name
+                            .entry(provider.name.clone())
+                            .or_insert_with(|| describe_target(q, &provider.name, &found));
+                        Some(found)
+                    }
+                    None if selected.len() > 1 => continue,
                     None => None,
                 };
-                if !q.has_target() && selected.len() > 1 && !selected.contains_key(&provider.name) {
-                    continue;
-                }
                 rows_for(state, q, v, &provider, versions.as_deref(), &mut rows).await?;
             }
-            // as provider: the consumers with pacts for it
+            // as provider: the consumers with pacts for it (a selector of
+            // the name alone is every version: done once, below)
+            if r.name_only() && !q.has_target() {
+                continue;
+            }
             for consumer in state.store.consumers_of(p.id).await? {
                 if selected.contains_key(&consumer.name) {
                     // both selected: the consumer's side adds these rows
                     continue;
                 }
                 let consumer_versions = if q.has_target() {
-                    target_versions(state, q, &consumer).await?
+                    let found = target_versions(state, q, &consumer).await?;
+                    describe
+                        .by_name
+                        .entry(consumer.name.clone())
+                        .or_insert_with(|| describe_target(q, &consumer.name, &found));
+                    found
                 } else if selected.len() > 1 {
                     continue;
                 } else {
@@ -485,141 +691,176 @@ pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiErr
             }
         }
     }
-    // ignores
-    let mut ignore_found = vec![false; q.ignore.len()];
-    for row in &mut rows {
-        for (i, (name, version)) in q.ignore.iter().enumerate() {
-            let hits_consumer = row.pact.consumer == *name
-                && version
-                    .as_ref()
-                    .is_none_or(|v| *v == row.pact.consumer_version);
-            let hits_provider = row.pact.provider == *name
-                && version.as_ref().is_none_or(|v| {
-                    row.verification
-                        .as_ref()
-                        .is_some_and(|vr| vr.provider_version == *v)
-                });
-            if hits_consumer || hits_provider {
-                row.ignored = true;
-                ignore_found[i] = true;
+    for r in resolved.iter().filter(|r| r.name_only() && !q.has_target()) {
+        let Some(p) = &r.pacticipant else { continue };
+        for consumer in state.store.consumers_of(p.id).await? {
+            if selected.contains_key(&consumer.name) {
+                continue;
+            }
+            if selected.len() > 1 {
+                continue;
+            }
+            for cv in state.store.versions(&consumer.name).await? {
+                rows_for(state, q, &cv, p, None, &mut rows).await?;
             }
         }
     }
-    for (i, (name, version)) in q.ignore.iter().enumerate() {
-        if !ignore_found[i] {
-            let exists = match version {
-                Some(v) => state.store.version(name, v).await?.is_some(),
-                None => state.store.pacticipant(name).await?.is_some(),
+    // newest first, then the limit, then one row per latestby key
+    rows.sort_by(|a, b| b.last_action().cmp(a.last_action()));
+    rows.truncate(q.limit);
+    if let Some(by) = q.latestby.as_deref() {
+        let mut seen = HashSet::new();
+        rows.retain(|r| {
+            let pv = r.verification.as_ref().map(|v| v.provider_version_id);
+            let cv = Some(r.pact.consumer_version_id);
+            let key = match by {
+                "cvpv" => (r.pact.consumer.clone(), r.pact.provider_id, cv, pv),
+                "cvp" => (r.pact.consumer.clone(), r.pact.provider_id, cv, None),
+                _ => (r.pact.consumer.clone(), r.pact.provider_id, None, None),
             };
-            if !exists {
-                let what = match version {
-                    Some(v) => format!("version {v} of {name}"),
-                    None => name.clone(),
-                };
-                reasons.push((
-                    "IgnoreSelectorDoesNotExist".into(),
-                    "warning",
-                    format!("WARN: Cannot ignore {what} (not found)"),
-                ));
-            }
-        }
+            seen.insert(key)
+        });
     }
-    let describe_consumer =
-        |row: &Row| format!("{} ({})", row.pact.consumer, row.pact.consumer_version);
-    let describe_provider = |row: &Row| match &row.verification {
-        Some(v) => format!("{} ({})", row.pact.provider, v.provider_version),
-        None => format!(
-            "{} (no version verified it{})",
-            row.pact.provider,
-            target_words(q)
-        ),
-    };
-    let (mut success, mut failed, mut unknown) = (0, 0, 0);
-    for row in rows.iter().filter(|r| !r.ignored) {
-        match row.verification.as_ref().map(|v| v.success) {
-            Some(true) => success += 1,
-            Some(false) => {
-                failed += 1;
-                reasons.push((
-                    "VerificationFailed".into(),
-                    "error",
-                    format!(
-                        "The verification for the pact between {} and {} failed",
-                        describe_consumer(row),
-                        describe_provider(row)
-                    ),
-                ));
-            }
-            None => {
-                unknown += 1;
-                let class = if row.ever_verified {
-                    "PactNotVerifiedByRequiredProviderVersion"
-                } else {
-                    "PactNotEverVerifiedByProvider"
-                };
-                reasons.push((
-                    class.into(),
-                    "error",
-                    format!(
-                        "There is no verified pact between {} and {}",
-                        describe_consumer(row),
-                        describe_provider(row)
-                    ),
-                ));
-            }
-        }
+    if !q.success.is_empty() {
+        rows.retain(|r| {
+            q.success
+                .contains(&r.verification.as_ref().map(|v| v.success))
+        });
     }
-    let deployable = if missing_selector || failed > 0 {
+    for row in &mut rows {
+        let provider_version = row
+            .verification
+            .as_ref()
+            .map(|v| v.provider_version.as_str());
+        row.ignored = ignored(&row.pact.consumer, Some(&row.pact.consumer_version))
+            || (q
+                .ignore
+                .iter()
+                .any(|(n, v)| *n == row.pact.provider && v.is_none())
+                || ignored(&row.pact.provider, provider_version) && provider_version.is_some());
+    }
+    let considered: Vec<&Row> = rows.iter().filter(|r| !r.ignored).collect();
+    let success = considered
+        .iter()
+        .filter(|r| r.verification.as_ref().is_some_and(|v| v.success))
+        .count();
+    let failed = considered
+        .iter()
+        .filter(|r| r.verification.as_ref().is_some_and(|v| !v.success))
+        .count();
+    let unknown = considered
+        .iter()
+        .filter(|r| r.verification.is_none())
+        .count();
+    let ignored_count = rows.len() - considered.len();
+
+    let missing: Vec<(String, &'static str, String)> = resolved
+        .iter()
+        .filter(|r| !ignored(&r.selector.pacticipant, r.selector.version.as_deref()))
+        .filter_map(|r| r.missing())
+        .map(|text| ("SpecifiedVersionDoesNotExist".to_string(), "error", text))
+        .collect();
+    let deployable = if !missing.is_empty() {
         Some(false)
     } else if unknown > 0 {
         None
     } else {
-        Some(true)
+        Some(failed == 0)
     };
-    if deployable == Some(true) {
-        let (class, text) = if rows.iter().any(|r| !r.ignored) {
+    let mut errors = missing;
+    if errors.is_empty() {
+        for row in considered
+            .iter()
+            .filter(|r| r.verification.as_ref().is_some_and(|v| !v.success))
+        {
+            let text = format!(
+                "The verification for the pact between {} and {} failed",
+                describe.of(&row.pact.consumer, Some(&row.pact.consumer_version)),
+                describe.of(
+                    &row.pact.provider,
+                    row.verification
+                        .as_ref()
+                        .map(|v| v.provider_version.as_str())
+                )
+            );
+            errors.push(("VerificationFailed".into(), "error", text));
+        }
+        for row in considered.iter().filter(|r| r.verification.is_none()) {
+            let text = format!(
+                "There is no verified pact between {} and {}",
+                describe.of(&row.pact.consumer, Some(&row.pact.consumer_version)),
+                describe.of(&row.pact.provider, None)
+            );
+            errors.push(("PactNotEverVerifiedByProvider".into(), "error", text));
+        }
+        let mut seen = HashSet::new();
+        errors.retain(|(_, _, t)| seen.insert(t.clone()));
+    }
+    let mut warnings: Vec<(String, &'static str, String)> = Vec::new();
+    let single = resolved.len() == 1;
+    if single {
+        let s = &resolved[0].selector;
+        if s.version.is_none()
+            && (s.latest
+                || s.tag.is_some()
+                || s.branch.is_some()
+                || s.main_branch
+                || s.environment.is_some())
+        {
+            warnings.push((
+                "SelectorWithoutPacticipantVersionNumberSpecified".into(),
+                "warning",
+                "WARN: It is recommended to specify the version number (rather than the tag or branch) of the pacticipant you wish to deploy to avoid race conditions. Without a version number, this result will not be reliable.".into(),
+            ));
+        }
+        if q.environment.is_none() && q.tag.is_none() && !q.main_branch {
+            warnings.push((
+                "NoEnvironmentSpecified".into(),
+                "warning",
+                "WARN: It is recommended to specify the environment into which you are deploying. Without the environment, this result will not be reliable.".into(),
+            ));
+        }
+    }
+    for (name, version) in &q.ignore {
+        let exists = match version {
+            Some(v) => state.store.version(name, v).await?.is_some(),
+            None => state.store.pacticipant(name).await?.is_some(),
+        };
+        if !exists {
+            let what = match version {
+                Some(v) => format!("version {v} of {name} (no such version exists)"),
+                None => format!("any version of {name} (no such pacticipant exists)"),
+            };
+            warnings.push((
+                "IgnoreSelectorDoesNotExist".into(),
+                "warning",
+                format!("WARN: Cannot ignore {what}"),
+            ));
+        }
+    }
+    let mut reasons = warnings;
+    if errors.is_empty() {
+        let (class, text) = if considered.is_empty() {
+            ("NoDependenciesMissing", "There are no missing dependencies")
+        } else {
             (
                 "Successful",
                 "All required verification results are published and successful",
             )
-        } else {
-            ("NoDependenciesMissing", "There are no missing dependencies")
         };
-        reasons.insert(0, (class.into(), "success", text.into()));
+        reasons.push((class.into(), "success", text.into()));
+    } else {
+        reasons.extend(errors);
     }
-    if resolved.iter().any(|r| r.selector.version.is_none()) && q.has_target() {
-        reasons.push((
-            "SelectorWithoutPacticipantVersionNumberSpecified".into(),
-            "warning",
-            "WARN: It is recommended to specify the version number (rather than the tag or branch) of the pacticipant you wish to deploy to avoid race conditions. Without a version number, this result will not be reliable.".into(),
-        ));
-    }
-    if q.has_target() && q.environment.is_none() && q.tag.is_none() && !q.main_branch {
-        reasons.push((
-            "NoEnvironmentSpecified".into(),
-            "warning",
-            "WARN: It is recommended to specify the environment into which you are deploying. Without the environment, this result will not be reliable.".into(),
-        ));
-    }
-    rows.truncate(q.limit);
     Ok(Outcome {
         rows,
         deployable,
         reasons,
-        counts: (success, failed, unknown),
+        success,
+        failed,
+        unknown,
+        ignored: ignored_count,
     })
-}
-
-fn target_words(q: &MatrixQuery) -> String {
-    if let Some(e) = &q.environment {
-        format!(" in {e}")
-    } else if let Some(t) = &q.tag {
-        format!(" with tag {t}")
-    } else if q.main_branch {
-        " on the main branch".into()
-    } else {
-        String::new()
-    }
 }
 
 fn row_json(u: &Urls, row: &Row) -> Value {
@@ -659,20 +900,92 @@ fn row_json(u: &Urls, row: &Row) -> Value {
 }
 
 pub fn outcome_json(u: &Urls, o: &Outcome) -> Value {
-    let (success, failed, unknown) = o.counts;
     let reason: Vec<&str> = o.reasons.iter().map(|(_, _, t)| t.as_str()).collect();
+    let mut summary = json!({
+        "deployable": o.deployable,
+        "reason": reason.join("\n"),
+        "success": o.success,
+        "failed": o.failed,
+        "unknown": o.unknown,
+    });
+    if o.ignored > 0 {
+        summary["ignored"] = json!(o.ignored);
+    }
     json!({
-        "summary": {
-            "deployable": o.deployable,
-            "reason": reason.join("\n"),
-            "success": success,
-            "failed": failed,
-            "unknown": unknown,
-        },
+        "summary": summary,
         "notices": o.reasons.iter().map(|(_, kind, text)| json!({"type": kind, "text": text})).collect::<Vec<_>>(),
         "matrix": o.rows.iter().map(|r| row_json(u, r)).collect::<Vec<_>>(),
         "_links": {},
     })
+}
+
+async fn answer(state: &Shared, q: &MatrixQuery) -> ApiResult {
+    let o = evaluate(state, q).await?;
+    Ok(hal_response(
+        StatusCode::OK,
+        outcome_json(&state.urls(), &o),
+    ))
+}
+
+/// Every row between two pacticipants.
+async fn matrix_for_pair(
+    State(state): State<Shared>,
+    Path((provider, consumer)): Path<(String, String)>,
+) -> ApiResult {
+    let q = MatrixQuery {
+        selectors: [consumer, provider]
+            .into_iter()
+            .map(|pacticipant| Selector {
+                pacticipant,
+                ..Selector::default()
+            })
+            .collect(),
+        limit: 100,
+        ..MatrixQuery::default()
+    };
+    answer(&state, &q).await
+}
+
+/// The latest version with `tag`, to the latest version of each integrated
+/// pacticipant with tag `to`.
+async fn can_i_deploy_tag_to_tag(
+    State(state): State<Shared>,
+    Path((name, tag, to)): Path<(String, String, String)>,
+) -> ApiResult {
+    let q = MatrixQuery {
+        selectors: vec![Selector {
+            pacticipant: name,
+            latest: true,
+            tag: Some(tag),
+            ..Selector::default()
+        }],
+        latestby: Some("cvp".into()),
+        latest: true,
+        tag: Some(to),
+        limit: 100,
+        ..MatrixQuery::default()
+    };
+    answer(&state, &q).await
+}
+
+/// The latest version on `branch`, to what is in `environment`.
+async fn can_i_deploy_branch_to_environment(
+    State(state): State<Shared>,
+    Path((name, branch, environment)): Path<(String, String, String)>,
+) -> ApiResult {
+    let q = MatrixQuery {
+        selectors: vec![Selector {
+            pacticipant: name,
+            latest: true,
+            branch: Some(branch),
+            ..Selector::default()
+        }],
+        latestby: Some("cvpv".into()),
+        environment: Some(environment),
+        limit: 100,
+        ..MatrixQuery::default()
+    };
+    answer(&state, &q).await
 }
 
 async fn matrix(State(state): State<Shared>, RawQuery(raw): RawQuery) -> ApiResult {

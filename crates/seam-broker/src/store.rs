@@ -486,6 +486,34 @@ impl Store {
             .collect()
     }
 
+    /// When `pacticipant` first had a version on `branch` (`None`: never).
+    pub async fn branch_first_used(
+        &self,
+        pacticipant_id: i64,
+        branch: &str,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT MIN(created_at) AS at FROM branch_versions WHERE pacticipant_id = $1 AND branch = $2",
+        )
+        .bind(pacticipant_id)
+        .bind(branch)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("at")?)
+    }
+
+    /// When a version of `pacticipant` was first tagged `tag` (`None`: never).
+    pub async fn tag_first_used(&self, pacticipant_id: i64, tag: &str) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT MIN(t.created_at) AS at FROM tags t JOIN versions v ON v.id = t.version_id WHERE v.pacticipant_id = $1 AND t.name = $2",
+        )
+        .bind(pacticipant_id)
+        .bind(tag)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("at")?)
+    }
+
     /// Tags `version` (no-op when tagged); whether the tag is new.
     pub async fn add_tag(&self, version: &Version, tag: &str) -> Result<bool> {
         let done = sqlx::query(
@@ -651,6 +679,24 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| publication_of(&r)).transpose()
+    }
+
+    /// Every revision of the pact for a consumer version and provider id,
+    /// the latest first.
+    pub async fn revisions(
+        &self,
+        consumer_version_id: i64,
+        provider_id: i64,
+    ) -> Result<Vec<Publication>> {
+        let rows = sqlx::query(&format!(
+            "{} WHERE pp.consumer_version_id = $1 AND pp.provider_id = $2 ORDER BY pp.revision DESC",
+            Self::publication_select()
+        ))
+        .bind(consumer_version_id)
+        .bind(provider_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(publication_of).collect()
     }
 
     /// The pact of the pair by content hash (the newest publication of it).

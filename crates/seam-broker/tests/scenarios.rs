@@ -651,8 +651,8 @@ async fn run_file(file: &str, check: &str) -> (usize, usize, Vec<String>) {
 
 /// How many scenarios passed when this was last raised: a change that makes
 /// fewer pass fails the test.
-const MATRIX_PASSING: usize = 102;
-const FOR_VERIFICATION_PASSING: usize = 92;
+const MATRIX_PASSING: usize = 136;
+const FOR_VERIFICATION_PASSING: usize = 103;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pact_brokers_matrix_scenarios() {
