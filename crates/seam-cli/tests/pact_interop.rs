@@ -5,37 +5,11 @@
 //!
 //! The CLI is installed into `target/pact-cli` on first use (CI starts clean).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-const PACT_CLI: &str = "pact-python-cli==1!0.10.9";
-
-/// The `pact` binary, installed once per test run (tests run in parallel).
-fn pact_cli() -> PathBuf {
-    static CLI: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    CLI.get_or_init(install).clone()
-}
-
-fn install() -> PathBuf {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-cli");
-    let bin = venv.join("bin/pact");
-    if !bin.exists() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 runs");
-        assert!(ok.success(), "cannot create {}", venv.display());
-        let ok = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", PACT_CLI])
-            .status()
-            .expect("pip runs");
-        assert!(ok.success(), "pip install {PACT_CLI} failed");
-    }
-    bin
-}
-
 mod common;
+use common::pact_cli;
 
 /// The official mock server's master process, stopped when dropped.
 struct Running(Child);

@@ -92,3 +92,32 @@ pub fn closed_port() -> u16 {
         .unwrap()
         .port()
 }
+
+const PACT_CLI: &str = "pact-python-cli==1!0.10.9";
+
+/// The official `pact` binary (pact-python-cli from PyPI: the Rust verifier,
+/// mock server and broker client), installed into `target/pact-cli` once per
+/// test run (tests run in parallel; CI starts clean).
+pub fn pact_cli() -> std::path::PathBuf {
+    static CLI: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    CLI.get_or_init(install_pact_cli).clone()
+}
+
+fn install_pact_cli() -> std::path::PathBuf {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-cli");
+    let bin = venv.join("bin/pact");
+    if !bin.exists() {
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
+        assert!(ok.success(), "cannot create {}", venv.display());
+        let ok = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", PACT_CLI])
+            .status()
+            .expect("pip runs");
+        assert!(ok.success(), "pip install {PACT_CLI} failed");
+    }
+    bin
+}
