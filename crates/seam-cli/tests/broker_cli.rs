@@ -2,7 +2,10 @@
 //! would drive it: the consumer publishes with `pact broker publish`, the
 //! provider verifies with `pact verifier --broker-url ... --publish`,
 //! deployments are recorded, and `pact broker can-i-deploy` answers, with its
-//! exit code, before and after. The data outlives a restart.
+//! exit code, before and after. The data outlives a restart. The Ruby
+//! clients (`pact-broker`, `pact-provider-verifier`, npm
+//! `@pact-foundation/pact-cli-linux-x64`), which read links differently, do
+//! the same.
 
 mod common;
 
@@ -261,4 +264,170 @@ fn a_changed_pact_for_a_published_version_is_refused() {
         out.contains("Cannot change the content of the pact"),
         "{out}"
     );
+}
+
+const RUBY_CLI: &str = "@pact-foundation/pact-cli-linux-x64@16.1.7";
+
+/// The Ruby standalone's `bin` directory, installed into
+/// `target/pact-ruby-cli` once (npm).
+fn ruby_bin() -> std::path::PathBuf {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pact-ruby-cli");
+        let find = || {
+            std::fs::read_dir(
+                prefix.join("node_modules/@pact-foundation/pact-cli-linux-x64/standalone"),
+            )
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("pact/bin"))
+            .find(|p| p.join("pact-broker").exists())
+        };
+        if let Some(bin) = find() {
+            return bin;
+        }
+        let ok = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(RUBY_CLI)
+            .status()
+            .expect("npm runs");
+        assert!(ok.success(), "npm install {RUBY_CLI} failed");
+        find().expect("the Ruby standalone's bin directory")
+    })
+    .clone()
+}
+
+/// A Ruby client: (exit code, stdout + stderr).
+fn ruby(tool: &str, args: &[&str]) -> (i32, String) {
+    let out = Command::new(ruby_bin().join(tool))
+        .args(args)
+        .env("PACT_DO_NOT_TRACK", "true")
+        .output()
+        .expect("the Ruby client runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn the_ruby_clients_work_the_same_pipeline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = broker(&tmp.path().join("data"));
+    let url = b.url.as_str();
+    let pacts = tmp.path().join("pacts");
+    write_pact(&pacts);
+    let broker_cmd = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--broker-base-url", url]);
+        ruby("pact-broker", &all)
+    };
+    let (code, out) = broker_cmd(&[
+        "publish",
+        pacts.to_str().unwrap(),
+        "--consumer-app-version",
+        "1.0.0",
+        "--branch",
+        "main",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Pact successfully published for web version 1.0.0 and provider orders"),
+        "{out}"
+    );
+    let (code, out) = broker_cmd(&["create-environment", "--name", "production"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = broker_cmd(&["describe-version", "--pacticipant", "web"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1.0.0"), "{out}");
+    let can_i_deploy = || {
+        broker_cmd(&[
+            "can-i-deploy",
+            "--pacticipant",
+            "web",
+            "--version",
+            "1.0.0",
+            "--to-environment",
+            "production",
+        ])
+    };
+    let (code, out) = can_i_deploy();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("There is no verified pact between version 1.0.0 of web"),
+        "{out}"
+    );
+
+    let good = provider(&tmp.path().join("good"), r#"{"id": 1}"#);
+    let (code, out) = ruby(
+        "pact-provider-verifier",
+        &[
+            "--pact-broker-base-url",
+            url,
+            "--provider",
+            "orders",
+            "--provider-base-url",
+            &good.url,
+            "--publish-verification-results",
+            "--provider-app-version",
+            "2.0.0",
+            "--provider-version-branch",
+            "main",
+            "--enable-pending",
+            "--consumer-version-selector",
+            r#"{"mainBranch": true}"#,
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Verification results published"), "{out}");
+    let (code, out) = broker_cmd(&[
+        "record-deployment",
+        "--pacticipant",
+        "orders",
+        "--version",
+        "2.0.0",
+        "--environment",
+        "production",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = can_i_deploy();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("All required verification results are published and successful"),
+        "{out}"
+    );
+    for args in [
+        vec![
+            "record-undeployment",
+            "--pacticipant",
+            "orders",
+            "--environment",
+            "production",
+        ],
+        vec![
+            "record-release",
+            "--pacticipant",
+            "web",
+            "--version",
+            "1.0.0",
+            "--environment",
+            "production",
+        ],
+        vec![
+            "create-or-update-pacticipant",
+            "--name",
+            "web",
+            "--main-branch",
+            "main",
+        ],
+    ] {
+        let (code, out) = broker_cmd(&args);
+        assert_eq!(code, 0, "{args:?}: {out}");
+    }
+    // with the provider undeployed, the consumer has nothing verified in production
+    let (code, out) = can_i_deploy();
+    assert_eq!(code, 1, "{out}");
 }
