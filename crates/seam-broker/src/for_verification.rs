@@ -353,13 +353,7 @@ async fn select(
                 words = format!("latest version from fallback branch '{fb}'");
             }
         }
-        return Ok(found
-            .into_iter()
-            .map(|v| {
-                let w = format!("{words} ({})", v.number);
-                (v, w)
-            })
-            .collect());
+        return Ok(worded(found, &words));
     }
     if let Some(t) = &s.tag {
         let all = with_pact(store.versions_with_tag(name, t).await?).await?;
@@ -372,13 +366,7 @@ async fn select(
                     words = format!("latest version with fallback tag '{ft}'");
                 }
             }
-            return Ok(found
-                .into_iter()
-                .map(|v| {
-                    let w = format!("{words} ({})", v.number);
-                    (v, w)
-                })
-                .collect());
+            return Ok(worded(found, &words));
         }
         return Ok(all
             .into_iter()
@@ -400,6 +388,17 @@ async fn select(
             (v, w)
         })
         .collect())
+}
+
+/// Each version with why it was chosen: `words (number)`.
+fn worded(found: Vec<Version>, words: &str) -> Vec<(Version, String)> {
+    found
+        .into_iter()
+        .map(|v| {
+            let w = format!("{words} ({})", v.number);
+            (v, w)
+        })
+        .collect()
 }
 
 /// The consumers with pacts for `provider`.
@@ -505,45 +504,30 @@ async fn choose(
     let mut by_content: BTreeMap<i64, Chosen> = BTreeMap::new();
     let all_consumers = consumers(state, provider).await?;
     for consumer in &all_consumers {
-        let mut main_found = false;
         for s in &selectors {
             if s.consumer.as_ref().is_some_and(|c| *c != consumer.name) {
                 continue;
             }
             let mut picked =
                 select(state, provider, consumer, s, req.provider_branch.as_deref()).await?;
-            if defaults && s.main_branch {
-                main_found = !picked.is_empty();
-            }
             if defaults && s.main_branch && picked.is_empty() {
-                // no main branch version: the latest tagged with its name
-                if let Some(b) = &consumer.main_branch {
-                    picked = select(
-                        state,
-                        provider,
-                        consumer,
-                        &ConsumerSelector {
-                            tag: Some(b.clone()),
-                            latest: Some(true),
-                            ..ConsumerSelector::default()
-                        },
-                        None,
-                    )
-                    .await?;
+                // no main branch version: the latest tagged with its name,
+                // else the latest
+                let tagged = consumer.main_branch.as_ref().map(|b| ConsumerSelector {
+                    tag: Some(b.clone()),
+                    latest: Some(true),
+                    ..ConsumerSelector::default()
+                });
+                let latest = ConsumerSelector {
+                    latest: Some(true),
+                    ..ConsumerSelector::default()
+                };
+                for fallback in tagged.into_iter().chain([latest]) {
+                    picked = select(state, provider, consumer, &fallback, None).await?;
+                    if !picked.is_empty() {
+                        break;
+                    }
                 }
-            }
-            if defaults && s.main_branch && picked.is_empty() && !main_found {
-                picked = select(
-                    state,
-                    provider,
-                    consumer,
-                    &ConsumerSelector {
-                        latest: Some(true),
-                        ..ConsumerSelector::default()
-                    },
-                    None,
-                )
-                .await?;
             }
             for (v, why) in picked {
                 let Some(pact) = state.store.publication_for(v.id, provider.id).await? else {
@@ -700,21 +684,7 @@ async fn for_verification_get(
     Path(provider): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let pairs: Vec<(String, String)> = raw
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let d = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (d(k), d(v))
-        })
-        .collect();
+    let pairs = crate::matrix::form_pairs(raw.as_deref().unwrap_or(""));
     let mut selectors: Vec<serde_json::Map<String, Value>> = Vec::new();
     let mut tags = Vec::new();
     for (k, v) in &pairs {
@@ -783,7 +753,7 @@ mod tests {
         assert_eq!(split.len(), 2);
         match read_selector(0, &json!({"tagg": "prod"})) {
             Err(ApiError::Invalid(e)) => {
-                assert!(e[0].1.contains("did you mean 'tag'"), "{}", e[0].1)
+                assert!(e[0].1.contains("did you mean `tag`"), "{}", e[0].1)
             }
             _ => unreachable!(),
         }

@@ -106,7 +106,7 @@ fn pairs_of(raw: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// `application/x-www-form-urlencoded` pairs, `+` as a space.
-fn form_pairs(raw: &str) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(raw: &str) -> Vec<(String, String)> {
     raw.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -952,18 +952,17 @@ async fn can_i_deploy_tag_to_tag(
     State(state): State<Shared>,
     Path((name, tag, to)): Path<(String, String, String)>,
 ) -> ApiResult {
+    let selector = Selector {
+        pacticipant: name,
+        latest: true,
+        tag: Some(tag),
+        ..Selector::default()
+    };
     let q = MatrixQuery {
-        selectors: vec![Selector {
-            pacticipant: name,
-            latest: true,
-            tag: Some(tag),
-            ..Selector::default()
-        }],
         latestby: Some("cvp".into()),
         latest: true,
         tag: Some(to),
-        limit: 100,
-        ..MatrixQuery::default()
+        ..one_selector(selector)
     };
     answer(&state, &q).await
 }
@@ -973,19 +972,27 @@ async fn can_i_deploy_branch_to_environment(
     State(state): State<Shared>,
     Path((name, branch, environment)): Path<(String, String, String)>,
 ) -> ApiResult {
+    let selector = Selector {
+        pacticipant: name,
+        latest: true,
+        branch: Some(branch),
+        ..Selector::default()
+    };
     let q = MatrixQuery {
-        selectors: vec![Selector {
-            pacticipant: name,
-            latest: true,
-            branch: Some(branch),
-            ..Selector::default()
-        }],
         latestby: Some("cvpv".into()),
         environment: Some(environment),
-        limit: 100,
-        ..MatrixQuery::default()
+        ..one_selector(selector)
     };
     answer(&state, &q).await
+}
+
+/// A query of one selector, the default limit and nothing else.
+fn one_selector(selector: Selector) -> MatrixQuery {
+    MatrixQuery {
+        selectors: vec![selector],
+        limit: 100,
+        ..MatrixQuery::default()
+    }
 }
 
 async fn matrix(State(state): State<Shared>, RawQuery(raw): RawQuery) -> ApiResult {

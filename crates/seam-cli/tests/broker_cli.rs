@@ -15,11 +15,15 @@ use std::process::Command;
 
 /// `pact ARGS`: (exit code, stdout + stderr).
 fn pact(args: &[&str]) -> (i32, String) {
-    let out = Command::new(pact_cli())
-        .args(args)
+    run(Command::new(pact_cli()).args(args))
+}
+
+/// Runs a Pact client without its usage tracking: (exit code, stdout + stderr).
+fn run(cmd: &mut Command) -> (i32, String) {
+    let out = cmd
         .env("PACT_DO_NOT_TRACK", "true")
         .output()
-        .expect("pact runs");
+        .expect("the client runs");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -300,17 +304,7 @@ fn ruby_bin() -> std::path::PathBuf {
 
 /// A Ruby client: (exit code, stdout + stderr).
 fn ruby(tool: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(ruby_bin().join(tool))
-        .args(args)
-        .env("PACT_DO_NOT_TRACK", "true")
-        .output()
-        .expect("the Ruby client runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    run(Command::new(ruby_bin().join(tool)).args(args))
 }
 
 #[test]

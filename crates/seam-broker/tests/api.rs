@@ -1,0 +1,207 @@
+//! The broker's answers to bad input (400 with the broker's error shape, 404,
+//! 409, 413, never a 500) and to many publishes at once (none lost), over
+//! real HTTP on SQLite.
+
+use base64::Engine;
+use reqwest::Client;
+use seam_broker::{Broker, BrokerConfig};
+use serde_json::{json, Value};
+
+async fn start(dir: &std::path::Path) -> Broker {
+    Broker::start(BrokerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_path_buf(),
+        database_url: None,
+        base_url: None,
+        allow_contract_modification: false,
+        test_clock: false,
+    })
+    .await
+    .expect("broker starts")
+}
+
+fn publish_body(version: &str, path: &str) -> Value {
+    let pact = json!({
+        "consumer": {"name": "web"}, "provider": {"name": "orders"},
+        "interactions": [{"description": "x", "request": {"method": "GET", "path": path}, "response": {"status": 200}}]
+    });
+    json!({
+        "pacticipantName": "web",
+        "pacticipantVersionNumber": version,
+        "branch": "main",
+        "contracts": [{
+            "consumerName": "web", "providerName": "orders", "specification": "pact",
+            "contentType": "application/json",
+            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
+        }]
+    })
+}
+
+#[tokio::test]
+async fn bad_input_gets_the_brokers_error_shape_never_a_500() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start(dir.path()).await;
+    let base = broker.base_url().to_string();
+    let client = Client::new();
+
+    // malformed JSON: 400 naming line and column
+    let r = client
+        .post(format!("{base}/contracts/publish"))
+        .header("Content-Type", "application/json")
+        .body("{\n  \"pacticipantName\": \"web\",\n  oops\n}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    let message = body["errors"]["body"][0].as_str().unwrap();
+    assert!(message.contains("line 3, column 3"), "{message}");
+
+    // missing fields, each named
+    let r = client
+        .post(format!("{base}/contracts/publish"))
+        .json(&json!({"contracts": [{"consumerName": "web", "content": "%%%"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    for field in [
+        "pacticipantName",
+        "pacticipantVersionNumber",
+        "contracts[0].providerName",
+        "contracts[0].content",
+    ] {
+        assert!(body["errors"].get(field).is_some(), "{field} in {body}");
+    }
+
+    // a pact whose names contradict its path
+    let r = client
+        .put(format!("{base}/pacts/provider/orders/consumer/web/version/1"))
+        .json(&json!({"consumer": {"name": "other"}, "provider": {"name": "orders"}, "interactions": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    // unknown things: 404 with a message
+    for path in [
+        "/pacticipants/nobody",
+        "/pacts/provider/a/consumer/b/latest",
+        "/environments/nope",
+        "/nowhere",
+    ] {
+        let r = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].is_string(), "{path}: {body}");
+    }
+
+    // bad matrix queries and selectors: 400
+    for path in [
+        "/matrix",
+        "/matrix?q[][pacticipant]=web&latestby=sideways",
+        "/can-i-deploy?version=1",
+    ] {
+        let r = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+    }
+    client
+        .put(format!(
+            "{base}/pacts/provider/orders/consumer/web/version/1"
+        ))
+        .json(&json!({"interactions": []}))
+        .send()
+        .await
+        .unwrap();
+    let r = client
+        .post(format!("{base}/pacts/provider/orders/for-verification"))
+        .json(&json!({"consumerVersionSelectors": [{"tagg": "prod"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(body.to_string().contains("did you mean `tag`"), "{body}");
+
+    // a changed pact for a published version: 409
+    let r = client
+        .put(format!(
+            "{base}/pacts/provider/orders/consumer/web/version/1"
+        ))
+        .json(&json!({"interactions": [{"description": "changed"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+
+    // too large: 413
+    let huge = vec![b' '; seam_broker_max_body() + 1];
+    let r = client
+        .put(format!(
+            "{base}/pacts/provider/orders/consumer/web/version/2"
+        ))
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    broker.shutdown().await;
+}
+
+fn seam_broker_max_body() -> usize {
+    16 * 1024 * 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_publishes_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start(dir.path()).await;
+    let base = broker.base_url().to_string();
+    let client = Client::new();
+    let sends = (0..100).map(|i| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            client
+                .post(format!("{base}/contracts/publish"))
+                .json(&publish_body(
+                    &format!("1.0.{i}"),
+                    &format!("/things/{}", i % 10),
+                ))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let versions: Value = client
+        .get(format!("{base}/pacticipants/web/versions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        versions["_embedded"]["versions"].as_array().unwrap().len(),
+        100
+    );
+    // ten distinct contents: ten pact versions shared by the hundred versions
+    let metrics: Value = client
+        .get(format!("{base}/metrics"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metrics["pact_publications"]["count"], 100);
+    assert_eq!(metrics["pact_versions"]["count"], 10);
+    broker.shutdown().await;
+}
