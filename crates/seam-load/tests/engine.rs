@@ -202,9 +202,12 @@ async fn the_open_model_sends_every_request_it_planned() {
     assert_eq!((out.stats.dropped, out.stats.interrupted), (0, 0));
     assert_eq!(out.stats.send_lag.len(), 800);
     assert!(ticks >= 1);
-    // sent on time: the timer's millisecond tick is not added to latencies
+    // sent on time: the median request leaves well within one arrival
+    // interval (2.5 ms at 400/s). The bound leaves room for a 2-core CI
+    // machine running other tests beside this one (500 µs failed there once,
+    // with every test binary at work); a late schedule is whole intervals late.
     let lag_p50 = out.stats.send_lag.value_at_quantile(0.5);
-    assert!(lag_p50 < 500, "median send lag {lag_p50}µs");
+    assert!(lag_p50 < 2_000, "median send lag {lag_p50}µs");
 }
 
 /// The server stalls for 500 ms in the middle of a 2 s run.
