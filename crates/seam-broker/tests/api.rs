@@ -2,23 +2,12 @@
 //! 409, 413, never a 500) and to many publishes at once (none lost), over
 //! real HTTP on SQLite.
 
-use base64::Engine;
-use reqwest::Client;
-use seam_broker::{Broker, BrokerConfig};
-use serde_json::{json, Value};
+mod common;
 
-async fn start(dir: &std::path::Path) -> Broker {
-    Broker::start(BrokerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.to_path_buf(),
-        database_url: None,
-        base_url: None,
-        allow_contract_modification: false,
-        test_clock: false,
-    })
-    .await
-    .expect("broker starts")
-}
+use base64::Engine;
+use common::Backend;
+use reqwest::Client;
+use serde_json::{json, Value};
 
 fn publish_body(version: &str, path: &str) -> Value {
     let pact = json!({
@@ -39,9 +28,19 @@ fn publish_body(version: &str, path: &str) -> Value {
 
 #[tokio::test]
 async fn bad_input_gets_the_brokers_error_shape_never_a_500() {
-    let dir = tempfile::tempdir().unwrap();
-    let broker = start(dir.path()).await;
-    let base = broker.base_url().to_string();
+    bad_input(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn bad_input_on_postgres() {
+    if common::postgres_url("bad input").is_some() {
+        bad_input(Backend::Postgres).await;
+    }
+}
+
+async fn bad_input(backend: Backend) {
+    let broker = common::start(backend, false, false).await;
+    let base = broker.url();
     let client = Client::new();
 
     // malformed JSON: 400 naming line and column
@@ -147,7 +146,7 @@ async fn bad_input_gets_the_brokers_error_shape_never_a_500() {
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
-    broker.shutdown().await;
+    broker.stop().await;
 }
 
 fn seam_broker_max_body() -> usize {
@@ -156,9 +155,19 @@ fn seam_broker_max_body() -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_publishes_at_once_lose_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let broker = start(dir.path()).await;
-    let base = broker.base_url().to_string();
+    concurrent_publishes(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_publishes_at_once_on_postgres() {
+    if common::postgres_url("concurrent publishes").is_some() {
+        concurrent_publishes(Backend::Postgres).await;
+    }
+}
+
+async fn concurrent_publishes(backend: Backend) {
+    let broker = common::start(backend, false, false).await;
+    let base = broker.url();
     let client = Client::new();
     let sends = (0..100).map(|i| {
         let client = client.clone();
@@ -203,5 +212,5 @@ async fn a_hundred_publishes_at_once_lose_nothing() {
         .unwrap();
     assert_eq!(metrics["pact_publications"]["count"], 100);
     assert_eq!(metrics["pact_versions"]["count"], 10);
-    broker.shutdown().await;
+    broker.stop().await;
 }

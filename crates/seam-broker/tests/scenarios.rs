@@ -4,8 +4,10 @@
 //! sent, and every expectation the data states checked. The count of
 //! scenarios that pass may only grow: each run prints the ones that fail.
 
+mod common;
+
+use common::Backend;
 use reqwest::Client;
-use seam_broker::{Broker, BrokerConfig};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -357,21 +359,6 @@ impl Replay {
     }
 }
 
-async fn start() -> (Broker, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let broker = Broker::start(BrokerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        database_url: None,
-        base_url: None,
-        allow_contract_modification: true,
-        test_clock: true,
-    })
-    .await
-    .expect("broker starts");
-    (broker, dir)
-}
-
 fn row_of(r: &Value) -> Value {
     json!({
         "consumer": r["consumer"]["name"],
@@ -589,7 +576,7 @@ fn check_for_verification(expect: &Value, status: u16, body: &Value) -> Vec<Stri
 }
 
 /// Replays every scenario of `file`; returns (passed, failures).
-async fn run_file(file: &str, check: &str) -> (usize, usize, Vec<String>) {
+async fn run_file(file: &str, check: &str, backend: Backend) -> (usize, usize, Vec<String>) {
     let Some(root) = seam_testkit::conformance_dir("pact-broker", "broker scenarios") else {
         return (0, 0, Vec::new());
     };
@@ -601,10 +588,10 @@ async fn run_file(file: &str, check: &str) -> (usize, usize, Vec<String>) {
     let mut passed = 0;
     let mut failures = Vec::new();
     for sc in &scenarios {
-        let (broker, _dir) = start().await;
+        let broker = common::start(backend, true, true).await;
         let mut replay = Replay {
             client: Client::new(),
-            base: broker.base_url().to_string(),
+            base: broker.url(),
             contents: BTreeMap::new(),
             unique: 0,
             t0: chrono::Utc::now(),
@@ -644,7 +631,7 @@ async fn run_file(file: &str, check: &str) -> (usize, usize, Vec<String>) {
                 found.join("; ")
             ));
         }
-        broker.shutdown().await;
+        broker.stop().await;
     }
     (passed, scenarios.len(), failures)
 }
@@ -654,35 +641,65 @@ async fn run_file(file: &str, check: &str) -> (usize, usize, Vec<String>) {
 const MATRIX_PASSING: usize = 136;
 const FOR_VERIFICATION_PASSING: usize = 103;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pact_brokers_matrix_scenarios() {
-    let (passed, total, failures) = run_file("matrix/scenarios.json", "matrix").await;
+async fn check(file: &str, kind: &str, backend: Backend, at_least: usize) {
+    let (passed, total, failures) = run_file(file, kind, backend).await;
     if total == 0 {
         return;
     }
-    eprintln!("matrix scenarios: {passed}/{total} pass");
+    eprintln!("{kind} scenarios on {backend:?}: {passed}/{total} pass");
     for f in &failures {
         eprintln!("  {f}");
     }
     assert!(
-        passed >= MATRIX_PASSING,
-        "{passed}/{total} pass, fewer than {MATRIX_PASSING}"
+        passed >= at_least,
+        "{passed}/{total} pass, fewer than {at_least}"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_brokers_matrix_scenarios() {
+    check(
+        "matrix/scenarios.json",
+        "matrix",
+        Backend::Sqlite,
+        MATRIX_PASSING,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pact_brokers_for_verification_scenarios() {
-    let (passed, total, failures) =
-        run_file("for-verification/scenarios.json", "for-verification").await;
-    if total == 0 {
-        return;
+    check(
+        "for-verification/scenarios.json",
+        "for-verification",
+        Backend::Sqlite,
+        FOR_VERIFICATION_PASSING,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_brokers_matrix_scenarios_on_postgres() {
+    if common::postgres_url("matrix scenarios").is_some() {
+        check(
+            "matrix/scenarios.json",
+            "matrix",
+            Backend::Postgres,
+            MATRIX_PASSING,
+        )
+        .await;
     }
-    eprintln!("for-verification scenarios: {passed}/{total} pass");
-    for f in &failures {
-        eprintln!("  {f}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_brokers_for_verification_scenarios_on_postgres() {
+    if common::postgres_url("for-verification scenarios").is_some() {
+        check(
+            "for-verification/scenarios.json",
+            "for-verification",
+            Backend::Postgres,
+            FOR_VERIFICATION_PASSING,
+        )
+        .await;
     }
-    assert!(
-        passed >= FOR_VERIFICATION_PASSING,
-        "{passed}/{total} pass, fewer than {FOR_VERIFICATION_PASSING}"
-    );
 }

@@ -1,0 +1,98 @@
+//! Brokers for the tests on each backend: SQLite in a temporary directory,
+//! and PostgreSQL in a database of its own when `SEAM_BROKER_TEST_POSTGRES`
+//! names a server (`.ci/run` starts one; without it the PostgreSQL tests
+//! skip with one line, and fail under `CI=true`).
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use seam_broker::{Broker, BrokerConfig};
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL admin URL, or `None` after saying why the test skips.
+pub fn postgres_url(test: &str) -> Option<String> {
+    match std::env::var("SEAM_BROKER_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            seam_testkit::skip(&format!(
+                "{test} on PostgreSQL: SEAM_BROKER_TEST_POSTGRES is not set (`. .ci/postgres.sh` starts a server and sets it)"
+            ));
+            None
+        }
+    }
+}
+
+/// A running broker and what to remove after it.
+pub struct TestBroker {
+    pub broker: Broker,
+    _dir: Option<tempfile::TempDir>,
+    database: Option<(String, String)>,
+}
+
+impl TestBroker {
+    pub fn url(&self) -> String {
+        self.broker.base_url().to_string()
+    }
+
+    pub async fn stop(self) {
+        self.broker.shutdown().await;
+        if let Some((admin, name)) = self.database {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+}
+
+/// A broker on an empty store of `backend`.
+pub async fn start(
+    backend: Backend,
+    allow_contract_modification: bool,
+    test_clock: bool,
+) -> TestBroker {
+    let (dir, database_url, database) = match backend {
+        Backend::Sqlite => (Some(tempfile::tempdir().expect("tempdir")), None, None),
+        Backend::Postgres => {
+            let admin = std::env::var("SEAM_BROKER_TEST_POSTGRES").expect("checked by the caller");
+            let name = format!("seam_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("the test PostgreSQL answers");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("a database for the test");
+            let (server, _) = admin.rsplit_once('/').expect("a database in the URL");
+            (
+                None,
+                Some(format!("{server}/{name}")),
+                Some((admin.clone(), name)),
+            )
+        }
+    };
+    let broker = Broker::start(BrokerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default(),
+        database_url,
+        base_url: None,
+        allow_contract_modification,
+        test_clock,
+    })
+    .await
+    .expect("broker starts");
+    TestBroker {
+        broker,
+        _dir: dir,
+        database,
+    }
+}
