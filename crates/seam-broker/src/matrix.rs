@@ -8,7 +8,7 @@
 
 use crate::api::{hal_response, ApiError, ApiResult, Shared};
 use crate::hal::{link, Urls};
-use crate::store::{Pacticipant, Placement, Publication, Verification, Version};
+use crate::store::{Pacticipant, Publication, Verification, Version};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -329,7 +329,7 @@ async fn resolve(state: &Shared, s: &Selector) -> Result<Resolved, ApiError> {
     let versions = if let Some(v) = &s.version {
         store.version(name, v).await?.into_iter().collect()
     } else if let Some(e) = &s.environment {
-        environment_versions(state, name, e).await?
+        environment_versions(state, p, e).await?
     } else if let Some(t) = &s.tag {
         let all = store.versions_with_tag(name, t).await?;
         if s.latest {
@@ -369,27 +369,13 @@ async fn resolve(state: &Shared, s: &Selector) -> Result<Resolved, ApiError> {
 /// The versions of `pacticipant` deployed or released in `environment`.
 async fn environment_versions(
     state: &Shared,
-    pacticipant: &str,
+    pacticipant: &Pacticipant,
     environment: &str,
 ) -> Result<Vec<Version>, ApiError> {
-    let mut ids = Vec::new();
-    for kind in [Placement::Deployed, Placement::Released] {
-        for d in state
-            .store
-            .current(kind, environment, Some(pacticipant))
-            .await?
-        {
-            if !ids.contains(&d.version_id) {
-                ids.push(d.version_id);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for id in ids {
-        out.extend(state.store.version_by_id(id).await?);
-    }
-    out.sort_by_key(|v| std::cmp::Reverse(v.id));
-    Ok(out)
+    Ok(state
+        .store
+        .versions_in_environment(pacticipant.id, environment)
+        .await?)
 }
 
 /// The versions of `pacticipant` the query's target names (the other side
@@ -399,7 +385,11 @@ async fn target_versions(
     q: &MatrixQuery,
     pacticipant: &Pacticipant,
 ) -> Result<Vec<Version>, ApiError> {
-    if q.main_branch && q.environment.is_none() && q.tag.is_none() {
+    if let Some(e) = &q.environment {
+        // the pacticipant is known: one query, no lookup by name
+        return environment_versions(state, pacticipant, e).await;
+    }
+    if q.main_branch && q.tag.is_none() {
         // every version on the main branch, not only its head
         let mut all = match &pacticipant.main_branch {
             Some(b) => state.store.versions_on_branch(&pacticipant.name, b).await?,

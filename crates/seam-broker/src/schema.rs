@@ -6,9 +6,10 @@ use crate::store::Backend;
 
 /// Numbered schema steps, in order. A released step is never edited: a
 /// change is a new step.
-const STEPS: &[(i64, &str)] = &[(
-    1,
-    r#"
+const STEPS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE pacticipants (
     id {id},
     name TEXT NOT NULL UNIQUE,
@@ -100,7 +101,18 @@ CREATE TABLE released_versions (
     support_ended_at TEXT
 );
 "#,
-)];
+    ),
+    (
+        2,
+        r#"
+CREATE INDEX pact_versions_by_provider ON pact_versions (provider_id, consumer_id);
+CREATE INDEX deployed_versions_current ON deployed_versions (environment_id, undeployed_at);
+CREATE INDEX released_versions_current ON released_versions (environment_id, support_ended_at);
+CREATE INDEX deployed_versions_by_version ON deployed_versions (version_id);
+CREATE INDEX released_versions_by_version ON released_versions (version_id);
+"#,
+    ),
+];
 
 /// The statements of every step after `applied`, for `backend`, each as
 /// (step number, statements).

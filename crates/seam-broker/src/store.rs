@@ -986,6 +986,32 @@ impl Store {
         rows.iter().map(deployment_of).collect()
     }
 
+    /// The versions of a pacticipant currently deployed or released in
+    /// `environment`, newest first, in one query.
+    pub async fn versions_in_environment(&self, pacticipant_id: i64, environment: &str) -> Result<Vec<Version>> {
+        // driven from the environment's current placements (few), not from
+        // the pacticipant's versions (many)
+        let select = |table: &str, ended: &str| {
+            format!(
+                "SELECT v.id, v.pacticipant_id, p.name AS pacticipant, v.number, v.build_url, v.created_at \
+                 FROM environments e JOIN {table} d ON d.environment_id = e.id AND d.{ended} IS NULL \
+                 JOIN versions v ON v.id = d.version_id JOIN pacticipants p ON p.id = v.pacticipant_id \
+                 WHERE e.name = $2 AND v.pacticipant_id = $1"
+            )
+        };
+        let sql = format!(
+            "SELECT * FROM ({} UNION {}) placed ORDER BY placed.id DESC",
+            select("deployed_versions", "undeployed_at"),
+            select("released_versions", "support_ended_at")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(pacticipant_id)
+            .bind(environment)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(version_of).collect()
+    }
+
     /// Current deployments and releases of the version.
     pub async fn placements_of(&self, version_id: i64) -> Result<Vec<(Placement, Deployment)>> {
         let mut out = Vec::new();
