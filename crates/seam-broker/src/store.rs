@@ -988,7 +988,11 @@ impl Store {
 
     /// The versions of a pacticipant currently deployed or released in
     /// `environment`, newest first, in one query.
-    pub async fn versions_in_environment(&self, pacticipant_id: i64, environment: &str) -> Result<Vec<Version>> {
+    pub async fn versions_in_environment(
+        &self,
+        pacticipant_id: i64,
+        environment: &str,
+    ) -> Result<Vec<Version>> {
         // driven from the environment's current placements (few), not from
         // the pacticipant's versions (many)
         let select = |table: &str, ended: &str| {
