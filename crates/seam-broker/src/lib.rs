@@ -84,7 +84,8 @@ impl Broker {
         })?;
         let base_url = config
             .base_url
-            .clone()
+            .as_deref()
+            .map(|b| b.trim_end_matches('/').to_string())
             .unwrap_or_else(|| format!("http://{local_addr}"));
         let state = Arc::new(api::AppState {
             store,
@@ -115,6 +116,11 @@ impl Broker {
     /// Where it listens, as links are built (`--base-url` when given).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Where it listens, whatever the links say.
+    pub fn local_url(&self) -> String {
+        format!("http://{}", self.local_addr)
     }
 
     /// Stops accepting, lets requests in flight finish.

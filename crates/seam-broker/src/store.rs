@@ -169,18 +169,31 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
-        } else {
+        } else if url.starts_with("sqlite:") {
             Backend::Sqlite
+        } else {
+            return Err(StoreError::Open {
+                url: redact(url),
+                reason: "expected a postgres:// (or sqlite://) URL".into(),
+            });
         };
         let open_error = |e: sqlx::Error| StoreError::Open {
             url: redact(url),
-            reason: e.to_string(),
+            reason: match e {
+                sqlx::Error::PoolTimedOut => {
+                    "no answer within 10 s: is the server running, and the host and port right?"
+                        .into()
+                }
+                other => other.to_string(),
+            },
         };
-        let mut options = AnyPoolOptions::new().max_connections(match backend {
-            // one writer at a time is SQLite's rule anyway; readers share WAL
-            Backend::Sqlite => 4,
-            Backend::Postgres => 16,
-        });
+        let mut options = AnyPoolOptions::new()
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .max_connections(match backend {
+                // one writer at a time is SQLite's rule anyway; readers share WAL
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            });
         if backend == Backend::Sqlite {
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {

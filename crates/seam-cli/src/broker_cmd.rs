@@ -57,7 +57,15 @@ async fn serve(args: BrokerArgs) -> Result<Outcome, CliError> {
         Some(url) => seam_broker::store::redact(url),
         None => format!("SQLite in {}", args.data.display()),
     };
-    println!("seam broker listening on {} ({storage})", broker.base_url());
+    let local = broker.local_url();
+    if broker.base_url() == local {
+        println!("seam broker listening on {local} ({storage})");
+    } else {
+        println!(
+            "seam broker listening on {local} (links as {}; {storage})",
+            broker.base_url()
+        );
+    }
     let _ = tokio::signal::ctrl_c().await;
     broker.shutdown().await;
     Ok(exit::OK)
