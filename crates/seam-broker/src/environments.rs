@@ -2,9 +2,10 @@
 //! application instance; a new deployment ends the previous one) and
 //! releases (several supported at once), recorded and ended.
 
-use crate::api::{created_or_ok, json_body, ok, opt_str, ApiError, ApiResult, Shared};
-use crate::hal::{link, Urls};
-use crate::pacticipants::{display_name, found_version};
+use crate::answer::{
+    created_or_ok, found_version, json_body, ok, opt_str, ApiError, ApiResult, Shared,
+};
+use crate::hal::{display_name, link, Urls};
 use crate::store::{Deployment, Environment, Placement};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

@@ -6,9 +6,8 @@
 //! status and work-in-progress pacts, and the metadata a pact's URL carries
 //! back when its verification is published.
 
-use crate::api::{hal_response, json_body, ApiError, ApiResult, Shared};
+use crate::answer::{found_pacticipant, hal_response, json_body, ApiError, ApiResult, Shared};
 use crate::hal::link;
-use crate::pacticipants::found_pacticipant;
 use crate::store::{Pacticipant, Placement, Publication, Version};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};

@@ -142,3 +142,52 @@ pub fn template(href: impl Into<String>, title: &str) -> Value {
 pub fn curies(urls: &Urls) -> Value {
     json!([{"name": "pb", "href": urls.at("/doc/{rel}?context=index"), "templated": true}])
 }
+
+/// The Pact Broker's default display name: words split at case changes,
+/// dashes and underscores, each capitalised ("order-service" → "Order Service").
+pub fn display_name(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '-' || c == '_' || c == ' ' {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.push(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+        .iter()
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f.to_uppercase().chain(cs).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn display_names_split_words_as_the_pact_broker_does() {
+        assert_eq!(display_name("order-service"), "Order Service");
+        assert_eq!(display_name("OrderService"), "Order Service");
+        assert_eq!(display_name("payments_api"), "Payments Api");
+        assert_eq!(display_name("Foo"), "Foo");
+    }
+}

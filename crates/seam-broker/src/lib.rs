@@ -4,11 +4,13 @@
 //! PostgreSQL, served through the Pact Broker's HTTP API so the official
 //! clients work with it unchanged.
 //!
-//! Modules: the tables (`schema`), reads and writes (`store`), links
-//! (`hal`), the router, errors, index, health and metrics (`api`), and one
+//! Modules: the tables (`schema`), reads and writes (`store`), links and
+//! names (`hal`), what handlers share: state, errors, answers (`answer`), the
+//! router, index, health and metrics (`api`), and one
 //! module per group of resources (`pacticipants`, `pacts`,
 //! `for_verification`, `environments`, `matrix`).
 
+mod answer;
 mod api;
 mod environments;
 mod for_verification;
@@ -87,7 +89,7 @@ impl Broker {
             .as_deref()
             .map(|b| b.trim_end_matches('/').to_string())
             .unwrap_or_else(|| format!("http://{local_addr}"));
-        let state = Arc::new(api::AppState {
+        let state = Arc::new(answer::AppState {
             store,
             base_url: OnceLock::new(),
             test_clock: config.test_clock,

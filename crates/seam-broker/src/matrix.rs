@@ -6,7 +6,7 @@
 //! deployable `true`, `false` or `null` (a verification missing) with the
 //! broker's reasons.
 
-use crate::api::{hal_response, ApiError, ApiResult, Shared};
+use crate::answer::{hal_response, ApiError, ApiResult, Shared};
 use crate::hal::{link, Urls};
 use crate::store::{Pacticipant, Publication, Verification, Version};
 use axum::extract::{Path, RawQuery, State};

@@ -2,8 +2,11 @@
 //! update, delete, and the version resource the clients navigate from
 //! (`pb:record-deployment`, `pb:record-release` per environment).
 
-use crate::api::{created_or_ok, json_body, ok, opt_str, ApiError, ApiResult, Shared};
-use crate::hal::{link, Urls};
+use crate::answer::{
+    created_or_ok, found_pacticipant, found_version, json_body, ok, opt_str, ApiError, ApiResult,
+    Shared,
+};
+use crate::hal::{display_name, link, Urls};
 use crate::store::{Pacticipant, Placement, Version};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -63,42 +66,6 @@ pub fn pacticipant_json(u: &Urls, p: &Pacticipant) -> Value {
             "pb:can-i-deploy-badge": {"href": format!("{}/latest-version/{{tag}}/can-i-deploy/to/{{environment}}/badge", u.pacticipant(&p.name)), "templated": true},
         }
     })
-}
-
-/// The Pact Broker's default display name: words split at case changes,
-/// dashes and underscores, each capitalised ("order-service" → "Order Service").
-pub fn display_name(name: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c == '-' || c == '_' || c == ' ' {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.push(c);
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-        .iter()
-        .map(|w| {
-            let mut cs = w.chars();
-            match cs.next() {
-                Some(f) => f.to_uppercase().chain(cs).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 async fn list(State(state): State<Shared>) -> ApiResult {
@@ -165,14 +132,6 @@ async fn create(State(state): State<Shared>, body: Bytes) -> ApiResult {
 async fn show(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
     let p = found_pacticipant(&state, &name).await?;
     ok(pacticipant_json(&state.urls(), &p))
-}
-
-pub async fn found_pacticipant(state: &Shared, name: &str) -> Result<Pacticipant, ApiError> {
-    state
-        .store
-        .pacticipant(name)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("No pacticipant with name '{name}' found")))
 }
 
 async fn put(State(state): State<Shared>, Path(name): Path<String>, body: Bytes) -> ApiResult {
@@ -288,14 +247,6 @@ pub async fn version_json(state: &Shared, v: &Version) -> Result<Value, ApiError
             "pb:deployed-environments": link(format!("{}/deployed-versions", u.version(&v.pacticipant, &v.number)), None, None),
         }
     }))
-}
-
-pub async fn found_version(state: &Shared, name: &str, number: &str) -> Result<Version, ApiError> {
-    state.store.version(name, number).await?.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "No version '{number}' of pacticipant '{name}' found"
-        ))
-    })
 }
 
 async fn versions(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
@@ -527,17 +478,4 @@ async fn put_branch_version(
         &u.branch_version(&name, &branch, &number),
         branch_version_json(&u, &v, &branch),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::display_name;
-
-    #[test]
-    fn display_names_split_words_as_the_pact_broker_does() {
-        assert_eq!(display_name("order-service"), "Order Service");
-        assert_eq!(display_name("OrderService"), "Order Service");
-        assert_eq!(display_name("payments_api"), "Payments Api");
-        assert_eq!(display_name("Foo"), "Foo");
-    }
 }

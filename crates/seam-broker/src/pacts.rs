@@ -3,7 +3,7 @@
 //! by consumer version, by content hash or the latest, and the verification
 //! results a provider publishes against a pact's content.
 
-use crate::api::{
+use crate::answer::{
     created_or_ok, hal_response, json_body, ok, opt_str, ApiError, ApiResult, Shared,
 };
 use crate::hal::{link, Urls};
@@ -594,7 +594,7 @@ async fn latest_provider_pacts(
     State(state): State<Shared>,
     Path(provider): Path<String>,
 ) -> ApiResult {
-    crate::pacticipants::found_pacticipant(&state, &provider).await?;
+    crate::answer::found_pacticipant(&state, &provider).await?;
     let pacts = newest_per_consumer(state.store.publications(None, Some(&provider)).await?);
     let u = state.urls();
     let href = u.at(&format!(
@@ -610,7 +610,7 @@ async fn latest_provider_pacts(
 }
 
 async fn provider_pacts(State(state): State<Shared>, Path(provider): Path<String>) -> ApiResult {
-    crate::pacticipants::found_pacticipant(&state, &provider).await?;
+    crate::answer::found_pacticipant(&state, &provider).await?;
     let pacts = state.store.publications(None, Some(&provider)).await?;
     let u = state.urls();
     let href = u.at(&format!("/pacts/provider/{}", crate::hal::seg(&provider)));

@@ -2,7 +2,12 @@
 //! become SQLite's or PostgreSQL's spelling, and each numbered step runs once,
 //! in a transaction, recorded in `seam_migrations`.
 
-use crate::store::Backend;
+/// Which database the broker runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
 /// Numbered schema steps, in order. A released step is never edited: a
 /// change is a new step.

@@ -3,7 +3,7 @@
 //! at open, and every read and write the API needs as a method. SQL is written
 //! once with `$n` placeholders, which both backends read.
 
-use crate::schema;
+use crate::schema::{self, Backend};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -11,12 +11,6 @@ use sqlx::{AnyPool, Row};
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
