@@ -24,6 +24,8 @@ pub struct AppState {
     pub test_clock: bool,
     /// Whether a published consumer version's pact may change (`--allow-contract-modification`).
     pub allow_contract_modification: bool,
+    /// Who may do what.
+    pub auth: crate::auth::AuthConfig,
 }
 
 pub type Shared = Arc<AppState>;

@@ -4,7 +4,7 @@
 
 use crate::answer::{hal_response, json_body, ok, ApiError, ApiResult, Shared, MAX_BODY};
 use crate::hal::{self, template};
-use crate::{environments, for_verification, matrix, pacticipants, pacts};
+use crate::{auth, badges, environments, for_verification, history, matrix, pacticipants, pacts};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -24,12 +24,15 @@ pub fn router(state: Shared) -> Router {
     app = environments::routes(app);
     app = matrix::routes(app);
     app = for_verification::routes(app);
+    app = badges::routes(app);
+    app = history::routes(app);
     if state.test_clock {
         app = app.route("/test/clock", axum::routing::post(advance_clock));
     }
     app.fallback(not_found)
         .layer(middleware::from_fn(limit_body))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::check))
         .with_state(state)
 }
 

@@ -28,6 +28,10 @@ pub fn routes(app: Router<Shared>) -> Router<Shared> {
             get(currently_supported),
         )
         .route(
+            "/pacticipants/{name}/versions/{version}/deployed-versions",
+            get(deployments_of_version),
+        )
+        .route(
             "/pacticipants/{name}/versions/{version}/deployed-versions/environment/{uuid}",
             post(record_deployment),
         )
@@ -257,6 +261,27 @@ async fn currently_supported(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult {
     current_in(state, uuid, Placement::Released, query).await
+}
+
+/// Where a version is deployed now (`pb:deployed-environments`).
+async fn deployments_of_version(
+    State(state): State<Shared>,
+    Path((name, number)): Path<(String, String)>,
+) -> ApiResult {
+    let v = crate::answer::found_version(&state, &name, &number).await?;
+    let u = state.urls();
+    let items: Vec<Value> = state
+        .store
+        .placements_of(v.id)
+        .await?
+        .iter()
+        .filter(|(kind, _)| *kind == Placement::Deployed)
+        .map(|(kind, d)| placement_json(&u, *kind, d))
+        .collect();
+    ok(json!({
+        "_embedded": {"deployedVersions": items},
+        "_links": {"self": link(format!("{}/deployed-versions", u.version(&name, &number)), Some("Deployed versions"), None)},
+    }))
 }
 
 async fn record_deployment(

@@ -5,22 +5,26 @@
 //! clients work with it unchanged.
 //!
 //! Modules: the tables (`schema`), reads and writes (`store`), links and
-//! names (`hal`), what handlers share: state, errors, answers (`answer`), the
+//! names (`hal`), credentials and roles (`auth`), what handlers share: state, errors, answers (`answer`), the
 //! router, index, health and metrics (`api`), and one
 //! module per group of resources (`pacticipants`, `pacts`,
 //! `for_verification`, `environments`, `matrix`).
 
 mod answer;
 mod api;
+pub mod auth;
+mod badges;
 mod environments;
 mod for_verification;
 mod hal;
+mod history;
 mod matrix;
 mod pacticipants;
 mod pacts;
 mod schema;
 pub mod store;
 
+pub use auth::{AuthConfig, Role};
 pub use store::{Store, StoreError};
 
 use std::net::SocketAddr;
@@ -41,6 +45,8 @@ pub struct BrokerConfig {
     pub allow_contract_modification: bool,
     /// Serves `POST /test/clock` to move the broker's clock (tests only).
     pub test_clock: bool,
+    /// Tokens, users and what is public.
+    pub auth: auth::AuthConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +100,7 @@ impl Broker {
             base_url: OnceLock::new(),
             test_clock: config.test_clock,
             allow_contract_modification: config.allow_contract_modification,
+            auth: config.auth.clone(),
         });
         let _ = state
             .base_url

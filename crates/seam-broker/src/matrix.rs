@@ -938,42 +938,48 @@ async fn matrix_for_pair(
 
 /// The latest version with `tag`, to the latest version of each integrated
 /// pacticipant with tag `to`.
-async fn can_i_deploy_tag_to_tag(
-    State(state): State<Shared>,
-    Path((name, tag, to)): Path<(String, String, String)>,
-) -> ApiResult {
+pub fn tag_to_tag(name: String, tag: String, to: String) -> MatrixQuery {
     let selector = Selector {
         pacticipant: name,
         latest: true,
         tag: Some(tag),
         ..Selector::default()
     };
-    let q = MatrixQuery {
+    MatrixQuery {
         latestby: Some("cvp".into()),
         latest: true,
         tag: Some(to),
         ..one_selector(selector)
-    };
-    answer(&state, &q).await
+    }
 }
 
 /// The latest version on `branch`, to what is in `environment`.
-async fn can_i_deploy_branch_to_environment(
-    State(state): State<Shared>,
-    Path((name, branch, environment)): Path<(String, String, String)>,
-) -> ApiResult {
+pub fn branch_to_environment(name: String, branch: String, environment: String) -> MatrixQuery {
     let selector = Selector {
         pacticipant: name,
         latest: true,
         branch: Some(branch),
         ..Selector::default()
     };
-    let q = MatrixQuery {
+    MatrixQuery {
         latestby: Some("cvpv".into()),
         environment: Some(environment),
         ..one_selector(selector)
-    };
-    answer(&state, &q).await
+    }
+}
+
+async fn can_i_deploy_tag_to_tag(
+    State(state): State<Shared>,
+    Path((name, tag, to)): Path<(String, String, String)>,
+) -> ApiResult {
+    answer(&state, &tag_to_tag(name, tag, to)).await
+}
+
+async fn can_i_deploy_branch_to_environment(
+    State(state): State<Shared>,
+    Path((name, branch, environment)): Path<(String, String, String)>,
+) -> ApiResult {
+    answer(&state, &branch_to_environment(name, branch, environment)).await
 }
 
 /// A query of one selector, the default limit and nothing else.

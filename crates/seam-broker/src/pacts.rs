@@ -77,6 +77,7 @@ pub fn pact_json(u: &Urls, p: &Publication, metadata: Option<&str>) -> Value {
         "pb:latest-verification-results": link(format!("{}/latest", u.verification_results(&p.provider, &p.consumer, &p.sha)), Some("Latest verification results"), None),
         "pb:publish-verification-results": link(results, Some("Publish verification results"), None),
         "pb:diff-previous-distinct": link(format!("{}/diff/previous-distinct", u.pact(&p.provider, &p.consumer, &p.consumer_version)), Some("Diff with previous distinct version of this pact"), None),
+        "pb:diff": {"href": format!("{}/diff/version/{{version}}", u.pact(&p.provider, &p.consumer, &p.consumer_version)), "title": "Diff with another version of this pact", "templated": true},
         "pb:consumer-versions": [link(u.version(&p.consumer, &p.consumer_version), Some("Consumer version"), Some(&p.consumer_version))],
     });
     if let Value::Object(map) = &mut body {

@@ -214,3 +214,208 @@ async fn concurrent_publishes(backend: Backend) {
     assert_eq!(metrics["pact_versions"]["count"], 10);
     broker.stop().await;
 }
+
+/// The SVG a badge URL answers, after checking it is one.
+async fn badge(client: &Client, url: String) -> String {
+    let r = client.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("image/svg+xml"));
+    assert!(r.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("no-cache"));
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn badges_follow_the_verification_results() {
+    let broker = common::start(Backend::Sqlite, false, false).await;
+    let base = broker.url();
+    let client = Client::new();
+    let pact_badge = format!("{base}/pacts/provider/orders/consumer/web/latest/badge");
+    // nothing published: unknown, still an image
+    assert!(badge(&client, pact_badge.clone())
+        .await
+        .contains("web/orders pact: unknown"));
+    let r = client
+        .post(format!("{base}/contracts/publish"))
+        .json(&publish_body("1", "/a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let pact: Value = client
+        .get(format!("{base}/pacts/provider/orders/consumer/web/latest"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let results = pact["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (success, provider_version, expected) in [
+        (false, "7", "web/orders pact: failed"),
+        (true, "8", "web/orders pact: verified"),
+    ] {
+        let r = client
+            .post(&results)
+            .json(&json!({"success": success, "providerApplicationVersion": provider_version}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let svg = badge(&client, pact_badge.clone()).await;
+        assert!(svg.contains(expected), "{svg}");
+    }
+    let svg = badge(&client, format!("{pact_badge}?initials=true")).await;
+    assert!(svg.contains("w/o pact: verified"), "{svg}");
+    let svg = badge(&client, format!("{pact_badge}?label=contract")).await;
+    assert!(svg.contains("contract: verified"), "{svg}");
+    // can-i-deploy from the main branch to an environment nobody is in yet
+    let r = client
+        .post(format!("{base}/environments"))
+        .json(&json!({"name": "prod", "production": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let environment: Value = r.json().await.unwrap();
+    let can_i_deploy = format!(
+        "{base}/pacticipants/web/branches/main/latest-version/can-i-deploy/to-environment/prod/badge"
+    );
+    let svg = badge(&client, can_i_deploy.clone()).await;
+    assert!(svg.contains("can-i-deploy: main to prod: unknown"), "{svg}");
+    let r = client
+        .post(format!(
+            "{base}/pacticipants/orders/versions/8/deployed-versions/environment/{}",
+            environment["uuid"].as_str().unwrap()
+        ))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let svg = badge(&client, can_i_deploy).await;
+    assert!(svg.contains("can-i-deploy: main to prod: yes"), "{svg}");
+    broker.stop().await;
+}
+
+/// Every link that is not a template, in `body`'s `_links`.
+fn plain_links(body: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(links) = body["_links"].as_object() {
+        for (rel, l) in links {
+            let list = match l {
+                Value::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            };
+            for item in list {
+                if item["templated"] == true {
+                    continue;
+                }
+                if let Some(href) = item["href"].as_str() {
+                    out.push((rel.clone(), href.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_link_the_broker_gives_leads_somewhere() {
+    let broker = common::start(Backend::Sqlite, false, false).await;
+    let base = broker.url();
+    let client = Client::new();
+    for (version, path) in [("1", "/a"), ("2", "/b")] {
+        let r = client
+            .post(format!("{base}/contracts/publish"))
+            .json(&publish_body(version, path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let r = client
+        .post(format!("{base}/environments"))
+        .json(&json!({"name": "prod"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let pact: Value = client
+        .get(format!("{base}/pacts/provider/orders/consumer/web/latest"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = client
+        .post(
+            pact["_links"]["pb:publish-verification-results"]["href"]
+                .as_str()
+                .unwrap(),
+        )
+        .json(&json!({"success": true, "providerApplicationVersion": "9"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut to_visit = vec![
+        format!("{base}/"),
+        format!("{base}/pacts/provider/orders/consumer/web/latest"),
+        format!("{base}/pacticipants/web"),
+        format!("{base}/pacticipants/web/versions/2"),
+    ];
+    let mut seen = std::collections::HashSet::new();
+    let mut broken = Vec::new();
+    // two levels: each resource's links, and the links of what they lead to
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for url in to_visit.drain(..) {
+            if !seen.insert(url.clone()) {
+                continue;
+            }
+            let r = client.get(&url).send().await.unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap();
+            // 405 is an action's link (POST only); 400 a query's, asked bare
+            if status == 404 || status >= 500 {
+                broken.push(format!("{url}: {status}"));
+                continue;
+            }
+            let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            for (_, href) in plain_links(&body) {
+                if href.starts_with(&base) {
+                    next.push(href);
+                }
+            }
+        }
+        to_visit = next;
+    }
+    assert!(broken.is_empty(), "links that lead nowhere: {broken:#?}");
+    assert!(seen.len() > 20, "only {} resources visited", seen.len());
+    // the diff of version 2's pact with version 1's names the change
+    let diff = client
+        .get(format!(
+            "{base}/pacts/provider/orders/consumer/web/version/2/diff/previous-distinct"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        diff.contains("+ \"x\"") || diff.contains("request.path: \"/a\" -> \"/b\""),
+        "{diff}"
+    );
+    broker.stop().await;
+}

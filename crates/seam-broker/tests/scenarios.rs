@@ -379,6 +379,22 @@ fn same_row(expected: &Value, actual: &Value) -> bool {
 /// Checks a matrix answer against `expect`; the failures, in words.
 fn check_matrix(expect: &Value, status: u16, body: &Value, reasons: &Value) -> Vec<String> {
     let mut failures = Vec::new();
+    // The Pact Broker redirects a badge to shields.io; seam draws it itself
+    // (no outbound call), so the same words must be in its SVG instead.
+    if expect.get("locationStartsWith").and_then(Value::as_str)
+        == Some("https://img.shields.io/badge/")
+    {
+        let svg = body.as_str().unwrap_or_default();
+        if status != 200 || !svg.starts_with("<svg") {
+            failures.push(format!("status {status}, expected 200 and an SVG badge"));
+        }
+        for word in expect["locationContains"].as_array().into_iter().flatten() {
+            if !svg.contains(word.as_str().unwrap_or_default()) {
+                failures.push(format!("the badge does not say {word}"));
+            }
+        }
+        return failures;
+    }
     if let Some(s) = expect.get("status") {
         if s != &json!(status) {
             failures.push(format!("status {status}, expected {s}"));
@@ -638,7 +654,7 @@ async fn run_file(file: &str, check: &str, backend: Backend) -> (usize, usize, V
 
 /// How many scenarios passed when this was last raised: a change that makes
 /// fewer pass fails the test.
-const MATRIX_PASSING: usize = 136;
+const MATRIX_PASSING: usize = 138;
 const FOR_VERIFICATION_PASSING: usize = 103;
 
 async fn check(file: &str, kind: &str, backend: Backend, at_least: usize) {

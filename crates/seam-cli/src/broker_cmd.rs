@@ -3,7 +3,7 @@
 
 use crate::{exit, CliError, Outcome};
 use clap::Args;
-use seam_broker::{Broker, BrokerConfig};
+use seam_broker::{AuthConfig, Broker, BrokerConfig, Role};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
@@ -35,6 +35,102 @@ pub struct BrokerArgs {
     /// time-dependent rules; never in production).
     #[arg(long, hide = true)]
     test_clock: bool,
+    /// With credentials configured, let anyone read (writes still need them).
+    #[arg(long)]
+    allow_public_read: bool,
+    /// With credentials configured, let anyone fetch badges (for a README).
+    #[arg(long)]
+    public_badges: bool,
+}
+
+/// Reads the broker's credentials from the environment, never from the
+/// command line (where `ps` would show them): comma-separated tokens per
+/// role, and the Pact Broker's two basic-auth users (its own variable
+/// names are accepted too).
+fn auth_from_env(args: &BrokerArgs) -> Result<AuthConfig, CliError> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let mut tokens = Vec::new();
+    for (name, role) in [
+        ("SEAM_BROKER_READ_TOKENS", Role::Read),
+        ("SEAM_BROKER_WRITE_TOKENS", Role::Write),
+        ("SEAM_BROKER_ADMIN_TOKENS", Role::Admin),
+    ] {
+        for token in var(name).unwrap_or_default().split(',') {
+            let token = token.trim();
+            if token.is_empty() {
+                continue;
+            }
+            if token.len() < 16 {
+                return Err(CliError::Input(format!(
+                    "{name}: a token must be at least 16 characters (one is {}); `openssl rand -hex 32` makes a good one",
+                    token.len()
+                )));
+            }
+            tokens.push((token.to_string(), role));
+        }
+    }
+    let mut users = Vec::new();
+    for (prefix, role) in [
+        ("BASIC_AUTH", Role::Write),
+        ("BASIC_AUTH_READ_ONLY", Role::Read),
+    ] {
+        let user = var(&format!("SEAM_BROKER_{prefix}_USERNAME"))
+            .or_else(|| var(&format!("PACT_BROKER_{prefix}_USERNAME")));
+        let password = var(&format!("SEAM_BROKER_{prefix}_PASSWORD"))
+            .or_else(|| var(&format!("PACT_BROKER_{prefix}_PASSWORD")));
+        match (user, password) {
+            (Some(user), Some(password)) => users.push((user, password, role)),
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(CliError::Input(format!(
+                    "SEAM_BROKER_{prefix}_USERNAME is set but SEAM_BROKER_{prefix}_PASSWORD is not"
+                )))
+            }
+            (None, Some(_)) => {
+                return Err(CliError::Input(format!(
+                    "SEAM_BROKER_{prefix}_PASSWORD is set but SEAM_BROKER_{prefix}_USERNAME is not"
+                )))
+            }
+        }
+    }
+    let config = AuthConfig {
+        tokens,
+        users,
+        public_read: args.allow_public_read,
+        public_badges: args.public_badges,
+    };
+    if !config.enabled() && (args.allow_public_read || args.public_badges) {
+        return Err(CliError::Input(
+            "--allow-public-read and --public-badges open parts of a broker that has credentials, and none are set (SEAM_BROKER_WRITE_TOKENS, SEAM_BROKER_BASIC_AUTH_USERNAME, ...)".into(),
+        ));
+    }
+    Ok(config)
+}
+
+/// How the first line describes the broker's credentials.
+fn describe_auth(auth: &AuthConfig) -> String {
+    if !auth.enabled() {
+        return "no credentials: anyone may read and write".into();
+    }
+    let mut parts = Vec::new();
+    let n = auth.tokens.len();
+    if n > 0 {
+        parts.push(format!("{n} token{}", if n == 1 { "" } else { "s" }));
+    }
+    let n = auth.users.len();
+    if n > 0 {
+        parts.push(format!(
+            "{n} basic-auth user{}",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    if auth.public_read {
+        parts.push("public reads".into());
+    }
+    if auth.public_badges {
+        parts.push("public badges".into());
+    }
+    parts.join(", ")
 }
 
 pub fn run(args: BrokerArgs) -> Result<Outcome, CliError> {
@@ -42,6 +138,8 @@ pub fn run(args: BrokerArgs) -> Result<Outcome, CliError> {
 }
 
 async fn serve(args: BrokerArgs) -> Result<Outcome, CliError> {
+    let auth = auth_from_env(&args)?;
+    let credentials = describe_auth(&auth);
     let config = BrokerConfig {
         addr: SocketAddr::new(args.bind, args.port),
         data_dir: args.data.clone(),
@@ -49,6 +147,7 @@ async fn serve(args: BrokerArgs) -> Result<Outcome, CliError> {
         base_url: args.base_url.clone(),
         allow_contract_modification: args.allow_contract_modification,
         test_clock: args.test_clock,
+        auth,
     };
     let broker = Broker::start(config)
         .await
@@ -59,10 +158,10 @@ async fn serve(args: BrokerArgs) -> Result<Outcome, CliError> {
     };
     let local = broker.local_url();
     if broker.base_url() == local {
-        println!("seam broker listening on {local} ({storage})");
+        println!("seam broker listening on {local} ({storage}; {credentials})");
     } else {
         println!(
-            "seam broker listening on {local} (links as {}; {storage})",
+            "seam broker listening on {local} (links as {}; {storage}; {credentials})",
             broker.base_url()
         );
     }

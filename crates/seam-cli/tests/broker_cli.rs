@@ -270,6 +270,62 @@ fn a_changed_pact_for_a_published_version_is_refused() {
     );
 }
 
+#[test]
+fn with_tokens_the_clients_need_the_right_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let b = common::start_with_env(
+        &["broker", "--data", data.to_str().unwrap()],
+        &[
+            ("SEAM_BROKER_READ_TOKENS", "reader-0123456789abcdef"),
+            ("SEAM_BROKER_WRITE_TOKENS", "writer-0123456789abcdef"),
+        ],
+    );
+    let pacts = tmp.path().join("pacts");
+    write_pact(&pacts);
+    let publish = |token: Option<&str>| {
+        let mut args = vec![
+            "broker",
+            "publish",
+            pacts.to_str().unwrap(),
+            "--broker-base-url",
+            &b.url,
+            "--consumer-app-version",
+            "1.0.0",
+        ];
+        if let Some(token) = token {
+            args.extend(["--broker-token", token]);
+        }
+        pact(&args)
+    };
+    let (code, out) = publish(None);
+    assert_ne!(code, 0, "{out}");
+    let (code, out) = publish(Some("reader-0123456789abcdef"));
+    assert_ne!(code, 0, "{out}");
+    let (code, out) = publish(Some("writer-0123456789abcdef"));
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = pact(&[
+        "broker",
+        "describe-version",
+        "--broker-base-url",
+        &b.url,
+        "--pacticipant",
+        "web",
+        "--broker-token",
+        "reader-0123456789abcdef",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1.0.0"), "{out}");
+    // a token too short to be safe is refused at start
+    let (code, _, err) = common::seam_in(
+        Some(tmp.path()),
+        &[("SEAM_BROKER_WRITE_TOKENS".into(), "short".into())],
+        &["broker", "--port", "0", "--data", data.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at least 16 characters"), "{err}");
+}
+
 const RUBY_CLI: &str = "@pact-foundation/pact-cli-linux-x64@16.1.7";
 
 /// The Ruby standalone's `bin` directory, installed into

@@ -57,6 +57,22 @@ pub async fn start(
     allow_contract_modification: bool,
     test_clock: bool,
 ) -> TestBroker {
+    start_with_auth(
+        backend,
+        allow_contract_modification,
+        test_clock,
+        Default::default(),
+    )
+    .await
+}
+
+/// A broker on an empty store of `backend` that checks credentials.
+pub async fn start_with_auth(
+    backend: Backend,
+    allow_contract_modification: bool,
+    test_clock: bool,
+    auth: seam_broker::AuthConfig,
+) -> TestBroker {
     let (dir, database_url, database) = match backend {
         Backend::Sqlite => (Some(tempfile::tempdir().expect("tempdir")), None, None),
         Backend::Postgres => {
@@ -87,6 +103,7 @@ pub async fn start(
         base_url: None,
         allow_contract_modification,
         test_clock,
+        auth,
     })
     .await
     .expect("broker starts");

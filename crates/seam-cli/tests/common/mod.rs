@@ -31,8 +31,14 @@ impl Drop for Running {
 
 /// Starts `seam ARGS --port 0` and waits for the URL it prints.
 pub fn start(args: &[&str]) -> Running {
+    start_with_env(args, &[])
+}
+
+/// Starts `seam ARGS --port 0` with environment variables `env`.
+pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_seam"))
         .args(args)
+        .envs(env.iter().copied())
         .args(["--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
