@@ -26,6 +26,10 @@ pub struct AppState {
     pub allow_contract_modification: bool,
     /// Who may do what.
     pub auth: crate::auth::AuthConfig,
+    /// Where webhooks may send, how they retry.
+    pub webhooks: Arc<crate::webhooks::WebhookConfig>,
+    /// Wakes the webhook worker when a delivery is queued.
+    pub webhook_wakeup: Arc<tokio::sync::Notify>,
 }
 
 pub type Shared = Arc<AppState>;

@@ -26,6 +26,7 @@ pub fn router(state: Shared) -> Router {
     app = for_verification::routes(app);
     app = badges::routes(app);
     app = history::routes(app);
+    app = crate::webhooks::api::routes(app);
     if state.test_clock {
         app = app.route("/test/clock", axum::routing::post(advance_clock));
     }
@@ -93,6 +94,8 @@ async fn index(State(state): State<Shared>) -> ApiResult {
             "pb:environment": t("/environments/{uuid}", "Environment"),
             "pb:matrix": {"href": u.at("/matrix"), "title": "The matrix", "templated": false},
             "pb:metrics": {"href": u.at("/metrics"), "title": "Get Pact Broker metrics"},
+            "pb:webhooks": {"href": u.at("/webhooks"), "title": "Webhooks", "templated": false},
+            "pb:webhook": t("/webhooks/{uuid}", "Webhook"),
             "curies": hal::curies(&u),
         }
     }))
@@ -118,6 +121,7 @@ async fn health(State(state): State<Shared>) -> ApiResult {
 /// Counts of what the broker holds, in Prometheus text.
 async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> ApiResult {
     let counts = state.store.counts().await?;
+    let deliveries = crate::webhooks::queue::delivery_counts(&state.store).await?;
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -127,12 +131,27 @@ async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> ApiResult {
             .iter()
             .map(|(k, v)| (k.to_string(), json!({ "count": v })))
             .collect();
+        let mut map = map;
+        map.insert(
+            "webhookDeliveries".into(),
+            deliveries
+                .iter()
+                .map(|(s, n)| (s.clone(), json!(n)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        );
         return ok(Value::Object(map));
     }
     let mut text = String::new();
     for (table, n) in counts {
         text.push_str(&format!(
             "# TYPE seam_broker_{table} gauge\nseam_broker_{table} {n}\n"
+        ));
+    }
+    text.push_str("# TYPE seam_broker_webhook_deliveries_by_status gauge\n");
+    for (status, n) in deliveries {
+        text.push_str(&format!(
+            "seam_broker_webhook_deliveries_by_status{{status=\"{status}\"}} {n}\n"
         ));
     }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())

@@ -5,10 +5,11 @@
 //! clients work with it unchanged.
 //!
 //! Modules: the tables (`schema`), reads and writes (`store`), links and
-//! names (`hal`), credentials and roles (`auth`), what handlers share: state, errors, answers (`answer`), the
-//! router, index, health and metrics (`api`), and one
-//! module per group of resources (`pacticipants`, `pacts`,
-//! `for_verification`, `environments`, `matrix`).
+//! names (`hal`), what handlers share: state, errors, answers (`answer`),
+//! credentials and roles (`auth`), the router, index, health and metrics
+//! (`api`), and one module per group of resources (`pacticipants`, `pacts`,
+//! `history`, `for_verification`, `environments`, `matrix`, `badges`,
+//! `webhooks` with its delivery queue).
 
 mod answer;
 mod api;
@@ -23,9 +24,11 @@ mod pacticipants;
 mod pacts;
 mod schema;
 pub mod store;
+pub mod webhooks;
 
 pub use auth::{AuthConfig, Role};
 pub use store::{Store, StoreError};
+pub use webhooks::WebhookConfig;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,6 +50,8 @@ pub struct BrokerConfig {
     pub test_clock: bool,
     /// Tokens, users and what is public.
     pub auth: auth::AuthConfig,
+    /// Where webhooks may send, how they retry.
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +106,14 @@ impl Broker {
             test_clock: config.test_clock,
             allow_contract_modification: config.allow_contract_modification,
             auth: config.auth.clone(),
+            webhooks: Arc::new(config.webhooks.clone()),
+            webhook_wakeup: Arc::new(tokio::sync::Notify::new()),
         });
+        let worker = tokio::spawn(webhooks::queue::run(
+            state.store.clone(),
+            state.webhooks.clone(),
+            state.webhook_wakeup.clone(),
+        ));
         let _ = state
             .base_url
             .set(base_url.trim_end_matches('/').to_string());
@@ -113,6 +125,8 @@ impl Broker {
                     let _ = stopped.await;
                 })
                 .await;
+            // a delivery cut short stays queued and is sent again later
+            worker.abort();
         });
         Ok(Broker {
             local_addr,

@@ -8,6 +8,7 @@ use crate::answer::{
 };
 use crate::hal::{link, Urls};
 use crate::store::{Publication, PublishKind, Verification};
+use crate::webhooks::{self, Event};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -108,6 +109,47 @@ fn read_pact(content: &[u8], consumer: &str, provider: &str) -> Result<String, A
     Ok(serde_json::to_string(&value).unwrap_or_default())
 }
 
+/// Whether no pact between the two has had this content before.
+async fn is_new_content(
+    state: &Shared,
+    consumer: &str,
+    provider: &str,
+    content: &str,
+) -> Result<bool, ApiError> {
+    let sha = crate::store::content_sha(content);
+    Ok(state
+        .store
+        .publication_by_sha(consumer, provider, &sha)
+        .await?
+        .is_none())
+}
+
+/// Queues the webhooks a publication fires: always `contract_published`;
+/// with new content also `contract_content_changed` and, while nobody has
+/// verified it, `contract_requiring_verification_published`.
+async fn fire_published(state: &Shared, p: &Publication, new_content: bool) {
+    let Ok(context) = webhooks::context(state, p, None).await else {
+        return;
+    };
+    webhooks::trigger(state, Event::ContractPublished, context.clone()).await;
+    if new_content {
+        webhooks::trigger(state, Event::ContractContentChanged, context.clone()).await;
+        let verified = state
+            .store
+            .verifications_of(p.pact_version_id)
+            .await
+            .is_ok_and(|list| list.iter().any(|v| v.success));
+        if !verified {
+            webhooks::trigger(
+                state,
+                Event::ContractRequiringVerificationPublished,
+                context,
+            )
+            .await;
+        }
+    }
+}
+
 async fn put_pact(
     State(state): State<Shared>,
     Path((provider, consumer, version)): Path<(String, String, String)>,
@@ -116,7 +158,9 @@ async fn put_pact(
     let content = read_pact(&body, &consumer, &provider)?;
     refuse_change(&state, &consumer, &version, &provider, &content).await?;
     let v = state.store.ensure_version(&consumer, &version).await?;
+    let new_content = is_new_content(&state, &consumer, &provider, &content).await?;
     let (publication, kind) = state.store.publish_pact(&v, &provider, &content).await?;
+    fire_published(&state, &publication, new_content).await;
     let u = state.urls();
     created_or_ok(
         kind == PublishKind::Created,
@@ -380,7 +424,9 @@ async fn publish_contracts(State(state): State<Shared>, body: Bytes) -> ApiResul
     let u = state.urls();
     let mut pact_links = Vec::new();
     for (consumer, provider, content) in &pacts {
+        let new_content = is_new_content(&state, consumer, provider, content).await?;
         let (p, kind) = state.store.publish_pact(&v, provider, content).await?;
+        fire_published(&state, &p, new_content).await;
         notices.push(match kind {
             PublishKind::Revised => json!({"type": "warning", "text": format!("Pact with changed content published over existing content for {consumer} version {number} and provider {provider}. This is not recommended in normal circumstances and may indicate that you have not configured your Pact pipeline correctly. For more information see https://docs.pact.io/go/versioning")}),
             _ => json!({"type": "success", "text": format!("Pact successfully published for {consumer} version {number} and provider {provider}.")}),
@@ -520,6 +566,15 @@ async fn verify(
             wip,
         )
         .await?;
+    if let Ok(context) = webhooks::context(&state, &p, Some((&vr, &pv))).await {
+        webhooks::trigger(&state, Event::VerificationPublished, context.clone()).await;
+        let outcome = if vr.success {
+            Event::VerificationSucceeded
+        } else {
+            Event::VerificationFailed
+        };
+        webhooks::trigger(&state, outcome, context).await;
+    }
     let u = state.urls();
     created_or_ok(
         true,

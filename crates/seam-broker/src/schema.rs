@@ -117,6 +117,39 @@ CREATE INDEX deployed_versions_by_version ON deployed_versions (version_id);
 CREATE INDEX released_versions_by_version ON released_versions (version_id);
 "#,
     ),
+    (
+        3,
+        r#"
+CREATE TABLE webhooks (
+    id {id},
+    uuid TEXT NOT NULL UNIQUE,
+    description TEXT,
+    consumer TEXT,
+    provider TEXT,
+    events TEXT NOT NULL,
+    request TEXT NOT NULL,
+    enabled {int} NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+    id {id},
+    uuid TEXT NOT NULL UNIQUE,
+    webhook_uuid TEXT NOT NULL REFERENCES webhooks(uuid) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    context TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts {int} NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    claimed_until TEXT,
+    logs TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_uuid, id)
+"#,
+    ),
 ];
 
 /// The statements of every step after `applied`, for `backend`, each as

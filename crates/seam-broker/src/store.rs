@@ -146,7 +146,7 @@ pub enum PublishKind {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     pub backend: Backend,
     pub clock: Arc<Clock>,
 }
@@ -239,7 +239,7 @@ impl Store {
         Ok(())
     }
 
-    fn now(&self) -> String {
+    pub(crate) fn now(&self) -> String {
         stamp(self.clock.now())
     }
 
@@ -1120,6 +1120,8 @@ impl Store {
             "environments",
             "deployed_versions",
             "released_versions",
+            "webhooks",
+            "webhook_deliveries",
         ] {
             let n: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&self.pool)

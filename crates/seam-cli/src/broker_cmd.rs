@@ -3,9 +3,10 @@
 
 use crate::{exit, CliError, Outcome};
 use clap::Args;
-use seam_broker::{AuthConfig, Broker, BrokerConfig, Role};
+use seam_broker::{AuthConfig, Broker, BrokerConfig, Role, WebhookConfig};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Args)]
 pub struct BrokerArgs {
@@ -41,6 +42,20 @@ pub struct BrokerArgs {
     /// With credentials configured, let anyone fetch badges (for a README).
     #[arg(long)]
     public_badges: bool,
+    /// URL schemes webhooks may use, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "https")]
+    webhook_schemes: Vec<String>,
+    /// Hosts webhooks may call, comma-separated: names or `*.example.com`
+    /// (default: any host).
+    #[arg(long, value_delimiter = ',')]
+    webhook_hosts: Vec<String>,
+    /// Seconds to wait before each retry of a failed webhook delivery,
+    /// comma-separated; attempts are one more than the waits.
+    #[arg(long, value_delimiter = ',', default_value = "10,60,120,300,600,1200")]
+    webhook_retry_schedule: Vec<u64>,
+    /// Seconds one webhook request may take.
+    #[arg(long, default_value_t = 10)]
+    webhook_timeout: u64,
 }
 
 /// Reads the broker's credentials from the environment, never from the
@@ -148,6 +163,16 @@ async fn serve(args: BrokerArgs) -> Result<Outcome, CliError> {
         allow_contract_modification: args.allow_contract_modification,
         test_clock: args.test_clock,
         auth,
+        webhooks: WebhookConfig {
+            schemes: args.webhook_schemes.clone(),
+            hosts: args.webhook_hosts.clone(),
+            retry_schedule: args
+                .webhook_retry_schedule
+                .iter()
+                .map(|s| Duration::from_secs(*s))
+                .collect(),
+            timeout: Duration::from_secs(args.webhook_timeout.max(1)),
+        },
     };
     let broker = Broker::start(config)
         .await

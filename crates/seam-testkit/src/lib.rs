@@ -66,3 +66,12 @@ pub fn skip(why: &str) {
     // Written straight to the process's stderr so the harness shows it.
     let _ = writeln!(std::io::stderr(), "skipped: {why}");
 }
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free loopback port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}

@@ -104,6 +104,11 @@ pub async fn start_with_auth(
         allow_contract_modification,
         test_clock,
         auth,
+        webhooks: seam_broker::WebhookConfig {
+            schemes: vec!["http".into()],
+            retry_schedule: vec![std::time::Duration::from_millis(200); 3],
+            ..Default::default()
+        },
     })
     .await
     .expect("broker starts");

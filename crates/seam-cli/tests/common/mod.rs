@@ -92,11 +92,7 @@ pub fn seam_in(
 
 /// A port nothing listens on.
 pub fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    seam_testkit::closed_port()
 }
 
 const PACT_CLI: &str = "pact-python-cli==1!0.10.9";
