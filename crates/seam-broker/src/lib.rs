@@ -9,12 +9,14 @@
 //! credentials and roles (`auth`), the router, index, health and metrics
 //! (`api`), and one module per group of resources (`pacticipants`, `pacts`,
 //! `history`, `for_verification`, `environments`, `matrix`, `badges`,
-//! `webhooks` with its delivery queue).
+//! `webhooks` with its delivery queue), and `clean`, which removes what
+//! no question will ask about again.
 
 mod answer;
 mod api;
 pub mod auth;
 mod badges;
+pub mod clean;
 mod environments;
 mod for_verification;
 mod hal;

@@ -2,14 +2,56 @@
 //! (SQLite) or a PostgreSQL database; prints its URL once it listens.
 
 use crate::{exit, CliError, Outcome};
-use clap::Args;
-use seam_broker::{AuthConfig, Broker, BrokerConfig, Role, WebhookConfig};
+use clap::{Args, Subcommand};
+use seam_broker::clean::Keep;
+use seam_broker::{AuthConfig, Broker, BrokerConfig, Role, Store, WebhookConfig};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BrokerArgs {
+    #[command(subcommand)]
+    command: Option<BrokerCommand>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum BrokerCommand {
+    /// Remove versions no keep selector picks (with their pacts, tags and
+    /// verifications), overwritten pacts, repeated verifications and old
+    /// webhook deliveries, in batches; safe while the broker runs.
+    Clean(CleanArgs),
+}
+
+#[derive(Args)]
+struct CleanArgs {
+    /// Directory of the SQLite database.
+    #[arg(long, default_value = "seam-broker-data")]
+    data: PathBuf,
+    /// A PostgreSQL database instead (also SEAM_BROKER_DATABASE_URL).
+    #[arg(long, env = "SEAM_BROKER_DATABASE_URL")]
+    database_url: Option<String>,
+    /// A version to keep, as a Pact Broker keep selector (repeatable), e.g.
+    /// '{"branch": true, "latest": true}', '{"tag": "prod"}',
+    /// '{"deployedOrReleased": true}', '{"mainBranch": true, "max_age": 30}'.
+    /// Default: the latest of each pacticipant, branch and tag, what is
+    /// deployed or released, and anything from the last 90 days. What is
+    /// deployed or released now is always kept.
+    #[arg(long = "keep", value_name = "JSON")]
+    keep: Vec<String>,
+    /// Versions removed per transaction.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+    /// Count what would go; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 9292)]
     port: u16,
@@ -62,7 +104,7 @@ pub struct BrokerArgs {
 /// command line (where `ps` would show them): comma-separated tokens per
 /// role, and the Pact Broker's two basic-auth users (its own variable
 /// names are accepted too).
-fn auth_from_env(args: &BrokerArgs) -> Result<AuthConfig, CliError> {
+fn auth_from_env(args: &ServeArgs) -> Result<AuthConfig, CliError> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let mut tokens = Vec::new();
     for (name, role) in [
@@ -149,10 +191,90 @@ fn describe_auth(auth: &AuthConfig) -> String {
 }
 
 pub fn run(args: BrokerArgs) -> Result<Outcome, CliError> {
-    crate::runtime()?.block_on(serve(args))
+    match args.command {
+        Some(BrokerCommand::Clean(clean)) => crate::runtime()?.block_on(run_clean(clean)),
+        None => crate::runtime()?.block_on(serve(args.serve)),
+    }
 }
 
-async fn serve(args: BrokerArgs) -> Result<Outcome, CliError> {
+async fn run_clean(args: CleanArgs) -> Result<Outcome, CliError> {
+    let mut keep = Vec::new();
+    for (n, text) in args.keep.iter().enumerate() {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            CliError::Input(format!(
+                "--keep #{}: not JSON at column {}: {text}",
+                n + 1,
+                e.column()
+            ))
+        })?;
+        keep.push(
+            Keep::read(&value).map_err(|e| CliError::Input(format!("--keep #{}: {e}", n + 1)))?,
+        );
+    }
+    if keep.is_empty() {
+        keep = Keep::defaults();
+    }
+    if args.batch == 0 {
+        return Err(CliError::Input("--batch must be at least 1".into()));
+    }
+    let url = match &args.database_url {
+        Some(url) => url.clone(),
+        None => {
+            if !args.data.join("broker.db").exists() {
+                return Err(CliError::Input(format!(
+                    "no broker database in {} (no broker.db there); --data names the directory `seam broker --data` used",
+                    args.data.display()
+                )));
+            }
+            Store::sqlite_url(&args.data)
+        }
+    };
+    let store = Store::open(&url)
+        .await
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    let started = std::time::Instant::now();
+    let report = seam_broker::clean::clean(&store, &keep, args.batch, args.dry_run)
+        .await
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    println!(
+        "{} versions kept; {verb} {} versions{}",
+        report.versions_kept,
+        report.versions_removed,
+        if args.dry_run {
+            String::new()
+        } else {
+            format!(" in {} batches of at most {}", report.batches, args.batch)
+        }
+    );
+    println!(
+        "{verb} {} overwritten pact revisions, {} repeated verifications, {} pact contents nothing publishes, {} webhook deliveries older than 30 days",
+        report.overwritten_revisions,
+        report.repeated_verifications,
+        report.orphaned_pact_contents,
+        report.old_webhook_deliveries
+    );
+    if !args.dry_run {
+        let changes: Vec<String> = report
+            .counts_before
+            .iter()
+            .zip(&report.counts_after)
+            .filter(|((_, before), (_, after))| before != after)
+            .map(|((table, before), (_, after))| format!("{table} {before} -> {after}"))
+            .collect();
+        if !changes.is_empty() {
+            println!("rows: {}", changes.join(", "));
+        }
+        println!("done in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    Ok(exit::OK)
+}
+
+async fn serve(args: ServeArgs) -> Result<Outcome, CliError> {
     let auth = auth_from_env(&args)?;
     let credentials = describe_auth(&auth);
     let config = BrokerConfig {
