@@ -10,7 +10,8 @@
 //! (`api`), and one module per group of resources (`pacticipants`, `pacts`,
 //! `history`, `for_verification`, `environments`, `matrix`, `badges`,
 //! `webhooks` with its delivery queue), and `clean`, which removes what
-//! no question will ask about again.
+//! no question will ask about again; `explain` reads why a verification
+//! failed from its test results.
 
 mod answer;
 mod api;
@@ -18,6 +19,7 @@ pub mod auth;
 mod badges;
 pub mod clean;
 mod environments;
+mod explain;
 mod for_verification;
 mod hal;
 mod history;

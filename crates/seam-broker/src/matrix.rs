@@ -56,6 +56,9 @@ pub struct MatrixQuery {
     pub ignore: Vec<(String, Option<String>)>,
     /// `success[]=true|false|` (empty: unverified): rows kept after latestby
     pub success: Vec<Option<bool>>,
+    /// `explain=true` (seam's own): each failed row names the interactions
+    /// and fields that failed, from the verification's test results.
+    pub explain: bool,
 }
 
 impl MatrixQuery {
@@ -133,6 +136,7 @@ pub fn parse_matrix_query(raw: Option<&str>) -> Result<MatrixQuery, ApiError> {
             .map(|(_, v)| v.clone())
     };
     let mut q = MatrixQuery {
+        explain: single("explain").as_deref() == Some("true"),
         latestby: single("latestby").filter(|s| !s.is_empty()),
         latest: single("latest").as_deref() == Some("true"),
         tag: single("tag").filter(|s| !s.is_empty()),
@@ -233,6 +237,7 @@ pub fn parse_can_i_deploy(raw: Option<&str>) -> Result<MatrixQuery, ApiError> {
     let mut q = MatrixQuery {
         selectors: vec![selector],
         limit: 100,
+        explain: single("explain").as_deref() == Some("true"),
         ..MatrixQuery::default()
     };
     if let Some(env) = single("environment") {
@@ -853,7 +858,7 @@ pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiErr
     })
 }
 
-fn row_json(u: &Urls, row: &Row) -> Value {
+fn row_json(u: &Urls, row: &Row, explain: bool) -> Value {
     let p = &row.pact;
     let verification = row.verification.as_ref().map(|v| {
         json!({
@@ -868,7 +873,7 @@ fn row_json(u: &Urls, row: &Row) -> Value {
             "_links": {"self": link(u.version(&p.provider, &v.provider_version), None, None)}
         })
     });
-    json!({
+    let mut body = json!({
         "consumer": {
             "name": p.consumer,
             "_links": {"self": link(u.pacticipant(&p.consumer), None, None)},
@@ -886,10 +891,22 @@ fn row_json(u: &Urls, row: &Row) -> Value {
         },
         "verificationResult": verification,
         "ignored": row.ignored,
-    })
+    });
+    if explain {
+        if let Some(v) = row.verification.as_ref().filter(|v| !v.success) {
+            let results = v
+                .test_results
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or(Value::Null);
+            body["verificationResult"]["blockers"] =
+                Value::Array(crate::explain::blockers(&results, &p.content));
+        }
+    }
+    body
 }
 
-pub fn outcome_json(u: &Urls, o: &Outcome) -> Value {
+pub fn outcome_json(u: &Urls, o: &Outcome, explain: bool) -> Value {
     let reason: Vec<&str> = o.reasons.iter().map(|(_, _, t)| t.as_str()).collect();
     let mut summary = json!({
         "deployable": o.deployable,
@@ -904,7 +921,7 @@ pub fn outcome_json(u: &Urls, o: &Outcome) -> Value {
     json!({
         "summary": summary,
         "notices": o.reasons.iter().map(|(_, kind, text)| json!({"type": kind, "text": text})).collect::<Vec<_>>(),
-        "matrix": o.rows.iter().map(|r| row_json(u, r)).collect::<Vec<_>>(),
+        "matrix": o.rows.iter().map(|r| row_json(u, r, explain)).collect::<Vec<_>>(),
         "_links": {},
     })
 }
@@ -913,7 +930,7 @@ async fn answer(state: &Shared, q: &MatrixQuery) -> ApiResult {
     let o = evaluate(state, q).await?;
     Ok(hal_response(
         StatusCode::OK,
-        outcome_json(&state.urls(), &o),
+        outcome_json(&state.urls(), &o, q.explain),
     ))
 }
 
@@ -996,7 +1013,7 @@ async fn matrix(State(state): State<Shared>, RawQuery(raw): RawQuery) -> ApiResu
     let o = evaluate(&state, &q).await?;
     Ok(hal_response(
         StatusCode::OK,
-        outcome_json(&state.urls(), &o),
+        outcome_json(&state.urls(), &o, q.explain),
     ))
 }
 
@@ -1005,7 +1022,7 @@ async fn can_i_deploy(State(state): State<Shared>, RawQuery(raw): RawQuery) -> A
     let o = evaluate(&state, &q).await?;
     Ok(hal_response(
         StatusCode::OK,
-        outcome_json(&state.urls(), &o),
+        outcome_json(&state.urls(), &o, q.explain),
     ))
 }
 

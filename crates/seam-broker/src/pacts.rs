@@ -635,7 +635,9 @@ fn pact_list(u: &Urls, title: &str, self_href: String, pacts: &[Publication]) ->
             )
         })
         .collect();
-    json!({"_links": {"self": link(self_href, Some(title), None), "pb:pacts": links}})
+    // `pacts` is the relation's old name, which the Rust verifier still
+    // follows when it is given no consumer version selectors
+    json!({"_links": {"self": link(self_href, Some(title), None), "pb:pacts": links.clone(), "pacts": links}})
 }
 
 /// The newest pact of each consumer for `provider`.

@@ -24,6 +24,10 @@ enum BrokerCommand {
     /// verifications), overwritten pacts, repeated verifications and old
     /// webhook deliveries, in batches; safe while the broker runs.
     Clean(CleanArgs),
+    /// Ask a broker whether a version can be deployed: exit 0 yes, 1 no or
+    /// not known, 2 bad input, 3 no answer. `--explain` names the
+    /// interactions and fields that failed verification.
+    CanIDeploy(Box<crate::broker_client_cmd::CanIDeployArgs>),
 }
 
 #[derive(Args)]
@@ -193,6 +197,7 @@ fn describe_auth(auth: &AuthConfig) -> String {
 pub fn run(args: BrokerArgs) -> Result<Outcome, CliError> {
     match args.command {
         Some(BrokerCommand::Clean(clean)) => crate::runtime()?.block_on(run_clean(clean)),
+        Some(BrokerCommand::CanIDeploy(ask)) => crate::broker_client_cmd::run(*ask),
         None => crate::runtime()?.block_on(serve(args.serve)),
     }
 }

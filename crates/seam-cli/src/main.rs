@@ -1,6 +1,7 @@
 //! `seam`: the Seamline command line. Argument parsing and wiring only; the work
 //! happens in the library crates.
 
+mod broker_client_cmd;
 mod broker_cmd;
 mod ci_cmd;
 mod compat_cmd;

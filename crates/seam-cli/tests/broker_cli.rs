@@ -326,6 +326,133 @@ fn with_tokens_the_clients_need_the_right_one() {
     assert!(err.contains("at least 16 characters"), "{err}");
 }
 
+#[test]
+fn a_verifier_without_selectors_and_can_i_deploy_explain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = broker(&tmp.path().join("data"));
+    let pacts = tmp.path().join("pacts");
+    write_pact(&pacts);
+    let (code, out) = pact(&[
+        "broker",
+        "publish",
+        pacts.to_str().unwrap(),
+        "--broker-base-url",
+        &b.url,
+        "--consumer-app-version",
+        "1.0.0",
+        "--branch",
+        "main",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    // the provider answers the id as a string: the verification fails
+    let p = provider(&tmp.path().join("provider"), r#"{"id": "1"}"#);
+    // no selectors: the verifier follows the provider's latest pacts (`pacts`)
+    let (code, out) = pact(&[
+        "verifier",
+        "--broker-url",
+        &b.url,
+        "--provider-name",
+        "orders",
+        "--hostname",
+        "127.0.0.1",
+        "--port",
+        &p.port().to_string(),
+        "--publish",
+        "--provider-version",
+        "2.0.0",
+    ]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("an order"), "{out}");
+    let (code, out) = pact(&[
+        "broker",
+        "record-deployment",
+        "--broker-base-url",
+        &b.url,
+        "--pacticipant",
+        "orders",
+        "--version",
+        "2.0.0",
+        "--environment",
+        "production",
+    ]);
+    assert_ne!(code, 0, "no such environment yet: {out}");
+    let (code, out) = pact(&[
+        "broker",
+        "create-environment",
+        "--broker-base-url",
+        &b.url,
+        "--name",
+        "production",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = pact(&[
+        "broker",
+        "record-deployment",
+        "--broker-base-url",
+        &b.url,
+        "--pacticipant",
+        "orders",
+        "--version",
+        "2.0.0",
+        "--environment",
+        "production",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = common::seam(&[
+        "broker",
+        "can-i-deploy",
+        "--broker-base-url",
+        &b.url,
+        "--pacticipant",
+        "web",
+        "--version",
+        "1.0.0",
+        "--to-environment",
+        "production",
+        "--explain",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("deployed to production? no"), "{out}");
+    assert!(out.contains("\"an order\""), "{out}");
+    assert!(
+        out.contains("body $.id: Expected '1' (String) to be equal to 1 (Integer)"),
+        "{out}"
+    );
+    // JSON carries the same blockers; a missing pacticipant is bad input
+    let (code, out, _) = common::seam(&[
+        "broker",
+        "can-i-deploy",
+        "-b",
+        &b.url,
+        "-a",
+        "web",
+        "-e",
+        "1.0.0",
+        "--to-environment",
+        "production",
+        "--explain",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        answer["matrix"][0]["verificationResult"]["blockers"][0]["interaction"],
+        "an order"
+    );
+    let (code, _, err) = common::seam(&[
+        "broker",
+        "can-i-deploy",
+        "-b",
+        &format!("http://127.0.0.1:{}", common::closed_port()),
+        "-a",
+        "web",
+        "--to-environment",
+        "production",
+    ]);
+    assert_eq!(code, 3, "{err}");
+}
+
 const RUBY_CLI: &str = "@pact-foundation/pact-cli-linux-x64@16.1.7";
 
 /// The Ruby standalone's `bin` directory, installed into
