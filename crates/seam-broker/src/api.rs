@@ -18,7 +18,8 @@ pub fn router(state: Shared) -> Router {
         .route("/", get(index))
         .route("/diagnostic/status/heartbeat", get(heartbeat))
         .route("/health", get(health))
-        .route("/metrics", get(metrics));
+        .route("/metrics", get(metrics))
+        .route("/metrics/delivery", get(crate::delivery::delivery_metrics));
     app = pacticipants::routes(app);
     app = pacts::routes(app);
     app = environments::routes(app);
@@ -95,6 +96,7 @@ async fn index(State(state): State<Shared>) -> ApiResult {
             "pb:matrix": {"href": u.at("/matrix"), "title": "The matrix", "templated": false},
             "pb:metrics": {"href": u.at("/metrics"), "title": "Get Pact Broker metrics"},
             "pb:webhooks": {"href": u.at("/webhooks"), "title": "Webhooks", "templated": false},
+            "pb:delivery-metrics": {"href": u.at("/metrics/delivery"), "title": "Deployment frequency, lead time, change failure rate and time to restore", "templated": false},
             "pb:webhook": t("/webhooks/{uuid}", "Webhook"),
             "curies": hal::curies(&u),
         }

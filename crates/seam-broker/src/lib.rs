@@ -11,13 +11,15 @@
 //! `history`, `for_verification`, `environments`, `matrix`, `badges`,
 //! `webhooks` with its delivery queue), and `clean`, which removes what
 //! no question will ask about again; `explain` reads why a verification
-//! failed from its test results.
+//! failed from its test results; `delivery` computes the delivery metrics
+//! (deployment frequency, lead time, change failure rate, time to restore).
 
 mod answer;
 mod api;
 pub mod auth;
 mod badges;
 pub mod clean;
+mod delivery;
 mod environments;
 mod explain;
 mod for_verification;

@@ -419,3 +419,108 @@ async fn every_link_the_broker_gives_leads_somewhere() {
     );
     broker.stop().await;
 }
+
+#[tokio::test]
+async fn delivery_metrics_come_from_the_brokers_history() {
+    let broker = common::start(Backend::Sqlite, false, true).await;
+    let base = broker.url();
+    let client = Client::new();
+    let advance = |minutes: i64| {
+        client
+            .post(format!("{base}/test/clock"))
+            .json(&json!({"minutes": minutes}))
+            .send()
+    };
+    let r = client
+        .post(format!("{base}/contracts/publish"))
+        .json(&publish_body("1", "/a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let pact: Value = client
+        .get(format!("{base}/pacts/provider/orders/consumer/web/latest"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let results = pact["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // orders' main branch fails at +0, fails again at +60, passes at +180
+    let r = client
+        .patch(format!("{base}/pacticipants/orders"))
+        .json(&json!({"mainBranch": "main"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    for (minutes, success, version) in [(0, false, "p1"), (60, false, "p2"), (120, true, "p3")] {
+        advance(minutes).await.unwrap();
+        let r = client
+            .post(&results)
+            .json(&json!({"success": success, "providerApplicationVersion": version, "providerVersionBranch": "main"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    // web 1 is deployed 4 hours after it was published (3 h passed above, 1 more)
+    advance(60).await.unwrap();
+    let env: Value = client
+        .post(format!("{base}/environments"))
+        .json(&json!({"name": "prod"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = client
+        .post(format!(
+            "{base}/pacticipants/web/versions/1/deployed-versions/environment/{}",
+            env["uuid"].as_str().unwrap()
+        ))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let m: Value = client
+        .get(format!("{base}/metrics/delivery?days=7"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let find = |name: &str| {
+        m["pacticipants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {m}"))
+    };
+    let web = find("web");
+    assert_eq!(web["deploymentFrequency"]["byEnvironment"]["prod"], 1);
+    assert_eq!(web["deploymentFrequency"]["perWeek"], 1.0);
+    assert_eq!(web["leadTimeHours"]["median"], 4.0, "{web}");
+    let orders = find("orders");
+    assert_eq!(orders["changeFailureRate"]["mainBranchVerifications"], 3);
+    assert_eq!(orders["changeFailureRate"]["failed"], 2);
+    assert_eq!(orders["timeToRestoreHours"]["restored"], 1);
+    assert_eq!(orders["timeToRestoreHours"]["median"], 3.0, "{orders}");
+    assert_eq!(orders["timeToRestoreHours"]["open"], json!([]));
+    let r = client
+        .get(format!("{base}/metrics/delivery?days=0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    broker.stop().await;
+}
