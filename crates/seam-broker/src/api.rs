@@ -28,6 +28,7 @@ pub fn router(state: Shared) -> Router {
     app = badges::routes(app);
     app = history::routes(app);
     app = crate::webhooks::api::routes(app);
+    app = crate::ui::routes(app);
     if state.test_clock {
         app = app.route("/test/clock", axum::routing::post(advance_clock));
     }
@@ -65,7 +66,11 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("The requested document was not found on this server.".into())
 }
 
-async fn index(State(state): State<Shared>) -> ApiResult {
+async fn index(State(state): State<Shared>, headers: HeaderMap) -> ApiResult {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    if crate::ui::wants_html(accept) {
+        return Ok(axum::response::Redirect::to(&state.urls().at("/ui")).into_response());
+    }
     let u = state.urls();
     let t = |path: &str, title: &str| template(u.at(path), title);
     ok(json!({

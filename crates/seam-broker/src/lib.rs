@@ -12,7 +12,8 @@
 //! `webhooks` with its delivery queue), and `clean`, which removes what
 //! no question will ask about again; `explain` reads why a verification
 //! failed from its test results; `delivery` computes the delivery metrics
-//! (deployment frequency, lead time, change failure rate, time to restore).
+//! (deployment frequency, lead time, change failure rate, time to restore);
+//! `ui` renders the web pages.
 
 mod answer;
 mod api;
@@ -30,6 +31,7 @@ mod pacticipants;
 mod pacts;
 mod schema;
 pub mod store;
+mod ui;
 pub mod webhooks;
 
 pub use auth::{AuthConfig, Role};

@@ -524,3 +524,62 @@ async fn delivery_metrics_come_from_the_brokers_history() {
     assert_eq!(r.status(), 400);
     broker.stop().await;
 }
+
+#[tokio::test]
+async fn the_web_pages_show_integrations_pacts_matrix_and_metrics() {
+    let broker = common::start(Backend::Sqlite, false, false).await;
+    let base = broker.url();
+    let client = Client::new();
+    let text = |url: String| {
+        let client = client.clone();
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            assert!(r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"));
+            r.text().await.unwrap()
+        }
+    };
+    assert!(text(format!("{base}/ui")).await.contains("No pacts yet"));
+    let r = client
+        .post(format!("{base}/contracts/publish"))
+        .json(&publish_body("1", "/<script>"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let ui = text(format!("{base}/ui")).await;
+    assert!(ui.contains("<svg") && ui.contains("not verified"), "{ui}");
+    assert!(ui.contains(&format!("{base}/ui/pacts/provider/orders/consumer/web")));
+    let pact = text(format!("{base}/ui/pacts/provider/orders/consumer/web")).await;
+    assert!(pact.contains("GET /&lt;script&gt;"), "escaped: {pact}");
+    assert!(!pact.contains("<script>"));
+    let matrix = text(format!("{base}/ui/matrix?consumer=web&provider=orders")).await;
+    assert!(matrix.contains("not verified"), "{matrix}");
+    assert!(text(format!("{base}/ui/metrics"))
+        .await
+        .contains("Delivery metrics"));
+    // a browser asking for the index is sent to the pages; a client is not
+    let no_redirect = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect
+        .get(format!("{base}/"))
+        .header("Accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("{base}/ui").as_str());
+    let r = no_redirect
+        .get(format!("{base}/"))
+        .header("Accept", "application/hal+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    broker.stop().await;
+}

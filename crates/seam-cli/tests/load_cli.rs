@@ -834,33 +834,11 @@ fn a_bad_suite_is_refused_with_its_place_before_the_load() {
     assert_eq!(code, 3, "{err}");
 }
 
-/// Chromium for the report test: `SEAM_CHROMIUM`, else `chromium` on the
-/// PATH. Without it the test says so and passes, except under `CI=true`
-/// (.ci/run installs it), where it fails.
-fn chromium() -> Option<String> {
-    let found = std::env::var("SEAM_CHROMIUM").ok().or_else(|| {
-        ["chromium", "chromium-browser"]
-            .into_iter()
-            .find_map(|name| {
-                std::process::Command::new(name)
-                    .arg("--version")
-                    .output()
-                    .ok()
-                    .filter(|o| o.status.success())
-                    .map(|_| name.to_string())
-            })
-    });
-    if found.is_none() {
-        seam_testkit::skip(
-            "the_html_report_charts_are_drawn_by_chromium: no chromium on the PATH (apt-get install chromium, or set SEAM_CHROMIUM)",
-        );
-    }
-    found
-}
-
 #[test]
 fn the_html_report_charts_are_drawn_by_chromium() {
-    let Some(chromium) = chromium() else {
+    let Some(chromium) =
+        seam_testkit::browser::chromium("the_html_report_charts_are_drawn_by_chromium")
+    else {
         return;
     };
     let (server, dir) = hello_mock();
@@ -880,45 +858,18 @@ fn the_html_report_charts_are_drawn_by_chromium() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     let png = dir.path().join("report.png");
-    let profile = dir.path().join("profile");
-    let shot = std::process::Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1000,2400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .expect("chromium runs");
-    assert!(
-        png.exists(),
-        "no screenshot: {}",
-        String::from_utf8_lossy(&shot.stderr)
+    seam_testkit::browser::screenshot(
+        &chromium,
+        &format!("file://{}", html.display()),
+        &png,
+        1000,
+        2400,
     );
-    let decoder = png::Decoder::new(std::fs::File::open(&png).unwrap());
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let frame = reader.next_frame(&mut buf).unwrap();
-    let channels = frame.color_type.samples();
-    let pixels = &buf[..frame.buffer_size()];
+    let pixels = seam_testkit::browser::Pixels::read(&png);
     // each series' polyline spans its chart (two seconds' width here: about
     // 300 pixels of its colour), where its legend's short stroke alone gives
     // about 50
-    let count = |rgb: [u8; 3]| {
-        pixels
-            .chunks(channels)
-            .filter(|p| (0..3).all(|i| p[i].abs_diff(rgb[i]) <= 40))
-            .count()
-    };
+    let count = |rgb: [u8; 3]| pixels.count(rgb, 40);
     for (series, rgb) in [
         (
             "p50 (latency over time and distribution)",

@@ -8,8 +8,10 @@
 //! property tests. [`sample_api`] serves a sample API with seeded defects (and
 //! its corrected twin) for the fuzz checks' tests and benchmark; [`vuln_api`]
 //! serves a notes API with seeded security flaws (and its hardened twin) for
-//! the security scanner's tests.
+//! the security scanner's tests. [`browser`] takes screenshots in headless
+//! Chromium.
 
+pub mod browser;
 pub mod mutate;
 pub mod sample_api;
 pub mod vuln_api;
