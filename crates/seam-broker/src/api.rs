@@ -29,6 +29,7 @@ pub fn router(state: Shared) -> Router {
     app = history::routes(app);
     app = crate::webhooks::api::routes(app);
     app = crate::ui::routes(app);
+    app = crate::bidirectional::routes(app);
     if state.test_clock {
         app = app.route("/test/clock", axum::routing::post(advance_clock));
     }
@@ -101,6 +102,7 @@ async fn index(State(state): State<Shared>, headers: HeaderMap) -> ApiResult {
             "pb:matrix": {"href": u.at("/matrix"), "title": "The matrix", "templated": false},
             "pb:metrics": {"href": u.at("/metrics"), "title": "Get Pact Broker metrics"},
             "pb:webhooks": {"href": u.at("/webhooks"), "title": "Webhooks", "templated": false},
+            "pf:publish-provider-contract": t("/provider-contracts/provider/{provider}/publish", "Publish a provider contract (OpenAPI), checked against the consumers' pacts"),
             "pb:delivery-metrics": {"href": u.at("/metrics/delivery"), "title": "Deployment frequency, lead time, change failure rate and time to restore", "templated": false},
             "pb:webhook": t("/webhooks/{uuid}", "Webhook"),
             "curies": hal::curies(&u),

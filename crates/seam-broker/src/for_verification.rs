@@ -612,6 +612,27 @@ async fn choose(
     Ok(chosen)
 }
 
+/// The pacts the default selectors pick for `provider` (each consumer's
+/// main branch, and what is deployed or released): what a provider
+/// contract is checked against.
+pub(crate) async fn default_pacts(
+    state: &Shared,
+    provider: &Pacticipant,
+) -> Result<Vec<Publication>, ApiError> {
+    let req = Request {
+        selectors: None,
+        provider_branch: None,
+        provider_tags: Vec::new(),
+        include_pending: false,
+        wip_since: None,
+    };
+    Ok(choose(state, provider, &req)
+        .await?
+        .into_iter()
+        .map(|c| c.pact)
+        .collect())
+}
+
 async fn answer(state: Shared, provider: String, req: Request, deprecated_get: bool) -> ApiResult {
     let provider = found_pacticipant(&state, &provider).await?;
     let chosen = choose(&state, &provider, &req).await?;

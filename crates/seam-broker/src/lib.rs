@@ -13,12 +13,14 @@
 //! no question will ask about again; `explain` reads why a verification
 //! failed from its test results; `delivery` computes the delivery metrics
 //! (deployment frequency, lead time, change failure rate, time to restore);
-//! `ui` renders the web pages.
+//! `ui` renders the web pages; `bidirectional` takes provider contracts
+//! (OpenAPI) and checks pacts against them with seam-compat.
 
 mod answer;
 mod api;
 pub mod auth;
 mod badges;
+mod bidirectional;
 pub mod clean;
 mod delivery;
 mod environments;

@@ -128,6 +128,9 @@ async fn is_new_content(
 /// with new content also `contract_content_changed` and, while nobody has
 /// verified it, `contract_requiring_verification_published`.
 async fn fire_published(state: &Shared, p: &Publication, new_content: bool) {
+    if let Err(e) = crate::bidirectional::on_pact_published(state, p).await {
+        eprintln!("seam broker: checking the pact against provider contracts: {e:?}");
+    }
     let Ok(context) = webhooks::context(state, p, None).await else {
         return;
     };

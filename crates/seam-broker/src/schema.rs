@@ -150,6 +150,22 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_
 CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_uuid, id)
 "#,
     ),
+    (
+        4,
+        r#"
+CREATE TABLE provider_contracts (
+    id {id},
+    provider_version_id {int} NOT NULL UNIQUE REFERENCES versions(id) ON DELETE CASCADE,
+    specification TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    content TEXT NOT NULL,
+    self_verified {int},
+    self_verification TEXT,
+    verifier TEXT,
+    created_at TEXT NOT NULL
+)
+"#,
+    ),
 ];
 
 /// The statements of every step after `applied`, for `backend`, each as

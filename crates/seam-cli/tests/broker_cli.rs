@@ -608,3 +608,163 @@ fn the_ruby_clients_work_the_same_pipeline() {
     let (code, out) = can_i_deploy();
     assert_eq!(code, 1, "{out}");
 }
+
+/// An OpenAPI document for `orders`: GET /orders/{id} answers `{"id": <id_type>}`.
+fn orders_contract(dir: &Path, id_type: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("orders-{id_type}.yaml"));
+    std::fs::write(
+        &path,
+        format!(
+            "openapi: 3.0.0\ninfo: {{title: orders, version: '1'}}\npaths:\n  /orders/{{id}}:\n    get:\n      parameters: [{{name: id, in: path, required: true, schema: {{type: integer}}}}]\n      responses:\n        '200':\n          description: an order\n          content:\n            application/json:\n              schema: {{type: object, properties: {{id: {{type: {id_type}}}}}, required: [id]}}\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn bi_directional_contracts_with_the_official_clients() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = broker(&tmp.path().join("data"));
+    let pacts = tmp.path().join("pacts");
+    write_pact(&pacts);
+    let (code, out) = pact(&[
+        "broker",
+        "publish",
+        pacts.to_str().unwrap(),
+        "--broker-base-url",
+        &b.url,
+        "--consumer-app-version",
+        "1.0.0",
+        "--branch",
+        "main",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = pact(&[
+        "broker",
+        "create-environment",
+        "--broker-base-url",
+        &b.url,
+        "--name",
+        "production",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let report = tmp.path().join("report.txt");
+    std::fs::write(&report, "42 tests passed").unwrap();
+    let publish_contract = |file: &Path, version: &str| {
+        pact(&[
+            "pactflow",
+            "publish-provider-contract",
+            file.to_str().unwrap(),
+            "--broker-base-url",
+            &b.url,
+            "--provider",
+            "orders",
+            "--provider-app-version",
+            version,
+            "--branch",
+            "main",
+            "--content-type",
+            "application/yaml",
+            "--verification-exit-code",
+            "0",
+            "--verification-results",
+            report.to_str().unwrap(),
+            "--verification-results-content-type",
+            "text/plain",
+            "--verifier",
+            "schemathesis",
+        ])
+    };
+    let deploy = |version: &str| {
+        let (code, out) = pact(&[
+            "broker",
+            "record-deployment",
+            "--broker-base-url",
+            &b.url,
+            "--pacticipant",
+            "orders",
+            "--version",
+            version,
+            "--environment",
+            "production",
+        ]);
+        assert_eq!(code, 0, "{out}");
+    };
+    let can_i_deploy = || {
+        common::seam(&[
+            "broker",
+            "can-i-deploy",
+            "-b",
+            &b.url,
+            "-a",
+            "web",
+            "-e",
+            "1.0.0",
+            "--to-environment",
+            "production",
+            "--explain",
+        ])
+    };
+
+    // a contract that fits the pact: compatible, and web may deploy
+    let (code, out) = publish_contract(&orders_contract(tmp.path(), "integer"), "2.0.0");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("web version 1.0.0 is compatible"), "{out}");
+    deploy("2.0.0");
+    let (code, out, err) = can_i_deploy();
+    assert_eq!(code, 0, "{out}{err}");
+
+    // one where the id is a string: not compatible, and --explain says where
+    let (code, out) = publish_contract(&orders_contract(tmp.path(), "string"), "3.0.0");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("NOT compatible"), "{out}");
+    deploy("3.0.0");
+    let (code, out, _) = can_i_deploy();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("response.body.incompatible"), "{out}");
+    assert!(
+        out.contains("body.id: expected a string, got the number 1"),
+        "{out}"
+    );
+
+    // the Ruby client publishes the same way; a broken document is a 400 naming the place
+    let broken = tmp.path().join("broken.yaml");
+    std::fs::write(&broken, "openapi: 3.0.0\ninfo: {title: x\n").unwrap();
+    let (code, out) = ruby(
+        "pactflow",
+        &[
+            "publish-provider-contract",
+            orders_contract(tmp.path(), "integer").to_str().unwrap(),
+            "--broker-base-url",
+            &b.url,
+            "--provider",
+            "orders",
+            "--provider-app-version",
+            "4.0.0",
+            "--branch",
+            "main",
+            "--content-type",
+            "application/yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("is compatible"), "{out}");
+    let (code, out) = ruby(
+        "pactflow",
+        &[
+            "publish-provider-contract",
+            broken.to_str().unwrap(),
+            "--broker-base-url",
+            &b.url,
+            "--provider",
+            "orders",
+            "--provider-app-version",
+            "5.0.0",
+            "--content-type",
+            "application/yaml",
+        ],
+    );
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("contract.content"), "{out}");
+}
