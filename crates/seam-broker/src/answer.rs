@@ -15,6 +15,9 @@ use std::sync::{Arc, OnceLock};
 /// interactions fits; more is 413).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// The `error` of every 404, as the Pact Broker words it.
+pub const NOT_FOUND: &str = "The requested document was not found on this server.";
+
 pub struct AppState {
     pub store: Store,
     /// The base URL links are built from: `--base-url`, else where the
@@ -80,10 +83,20 @@ impl IntoResponse for ApiError {
                 }
                 hal_response(StatusCode::BAD_REQUEST, json!({ "errors": map }))
             }
-            ApiError::NotFound(message) => hal_response(
-                StatusCode::NOT_FOUND,
-                json!({ "error": message, "errors": {"resource": [message]} }),
-            ),
+            // the Pact Broker's 404: plain JSON with its fixed sentence; what
+            // was not found is in `errors`
+            ApiError::NotFound(message) => {
+                let mut r = (
+                    StatusCode::NOT_FOUND,
+                    Json(json!({ "error": NOT_FOUND, "errors": {"resource": [message]} })),
+                )
+                    .into_response();
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json;charset=utf-8"),
+                );
+                r
+            }
             ApiError::Conflict(message) => hal_response(
                 StatusCode::CONFLICT,
                 json!({ "error": message, "errors": {"resource": [message]} }),

@@ -55,6 +55,7 @@ pub fn environment_json(u: &Urls, e: &Environment) -> Value {
         "name": e.name,
         "displayName": e.display_name.clone().unwrap_or_else(|| display_name(&e.name)),
         "production": e.production,
+        "contacts": e.contacts.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
         "createdAt": e.created_at,
         "updatedAt": e.updated_at,
         "_links": {
@@ -130,6 +131,8 @@ struct EnvironmentFields<'a> {
     name: &'a str,
     display_name: Option<&'a str>,
     production: bool,
+    /// `contacts` as JSON text: a list of `{name, details}`
+    contacts: Option<String>,
 }
 
 fn environment_fields(body: &Value) -> Result<EnvironmentFields<'_>, ApiError> {
@@ -150,10 +153,22 @@ fn environment_fields(body: &Value) -> Result<EnvironmentFields<'_>, ApiError> {
             ))
         }
     };
+    let contacts =
+        match body.get("contacts") {
+            None | Some(Value::Null) => None,
+            Some(list @ Value::Array(items)) if items.iter().all(Value::is_object) => {
+                Some(list.to_string())
+            }
+            Some(_) => return Err(ApiError::invalid(
+                "contacts",
+                "contacts must be a list of objects like {\"name\": \"...\", \"details\": {...}}",
+            )),
+        };
     Ok(EnvironmentFields {
         name,
         display_name: opt_str(body, "displayName")?,
         production,
+        contacts,
     })
 }
 
@@ -168,7 +183,7 @@ async fn create(State(state): State<Shared>, body: Bytes) -> ApiResult {
     }
     let e = state
         .store
-        .create_environment(f.name, f.display_name, f.production)
+        .create_environment(f.name, f.display_name, f.production, f.contacts.as_deref())
         .await?;
     let u = state.urls();
     created_or_ok(true, &u.environment(&e.uuid), environment_json(&u, &e))
@@ -201,7 +216,13 @@ async fn update(State(state): State<Shared>, Path(uuid): Path<String>, body: Byt
     }
     let e = state
         .store
-        .update_environment(&uuid, f.name, f.display_name, f.production)
+        .update_environment(
+            &uuid,
+            f.name,
+            f.display_name,
+            f.production,
+            f.contacts.as_deref(),
+        )
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("No environment with uuid {uuid} found")))?;
     ok(environment_json(&state.urls(), &e))

@@ -734,6 +734,8 @@ pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiErr
                 .any(|(n, v)| *n == row.pact.provider && v.is_none())
                 || ignored(&row.pact.provider, provider_version) && provider_version.is_some());
     }
+    // the rows considered first, then the ignored ones, as the Pact Broker lists them
+    rows.sort_by_key(|r| r.ignored);
     let considered: Vec<&Row> = rows.iter().filter(|r| !r.ignored).collect();
     let success = considered
         .iter()
@@ -1010,6 +1012,23 @@ fn one_selector(selector: Selector) -> MatrixQuery {
 
 async fn matrix(State(state): State<Shared>, RawQuery(raw): RawQuery) -> ApiResult {
     let q = parse_matrix_query(raw.as_deref())?;
+    // a selector naming no pacticipant is a 400 listing them, as the
+    // Pact Broker answers (`{"errors": ["Pacticipant X not found"]}`)
+    let mut unknown = Vec::new();
+    for s in &q.selectors {
+        if state.store.pacticipant(&s.pacticipant).await?.is_none() {
+            unknown.push(Value::String(format!(
+                "Pacticipant {} not found",
+                s.pacticipant
+            )));
+        }
+    }
+    if !unknown.is_empty() {
+        return Ok(hal_response(
+            StatusCode::BAD_REQUEST,
+            json!({ "errors": unknown }),
+        ));
+    }
     let o = evaluate(&state, &q).await?;
     Ok(hal_response(
         StatusCode::OK,

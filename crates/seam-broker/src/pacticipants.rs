@@ -38,6 +38,10 @@ pub fn routes(app: Router<Shared>) -> Router<Shared> {
         )
         .route("/pacticipants/{name}/branches", get(branches))
         .route(
+            "/pacticipants/{name}/branches/{branch}",
+            get(show_branch).delete(delete_branch),
+        )
+        .route(
             "/pacticipants/{name}/branches/{branch}/versions/{version}",
             get(show_branch_version).put(put_branch_version),
         )
@@ -58,6 +62,8 @@ pub fn pacticipant_json(u: &Urls, p: &Pacticipant) -> Value {
         "_links": {
             "self": link(u.pacticipant(&p.name), None, None),
             "pb:versions": link(format!("{}/versions", u.pacticipant(&p.name)), None, None),
+            // the name the Ruby client's v1 pacts still read
+            "versions": link(format!("{}/versions", u.pacticipant(&p.name)), None, None),
             "pb:version": {"href": format!("{}/versions/{{version}}", u.pacticipant(&p.name)), "title": "Get, create or delete a pacticipant version", "templated": true},
             "pb:version-tag": {"href": format!("{}/versions/{{version}}/tags/{{tag}}", u.pacticipant(&p.name)), "title": "Get, create or delete a tag for a version of this pacticipant", "templated": true},
             "pb:branch-version": {"href": format!("{}/branches/{{branch}}/versions/{{version}}", u.pacticipant(&p.name)), "title": "Get or add/create a version for a branch of this pacticipant", "templated": true},
@@ -68,10 +74,27 @@ pub fn pacticipant_json(u: &Urls, p: &Pacticipant) -> Value {
     })
 }
 
+/// A pacticipant with its latest version embedded, as the Pact Broker
+/// shows it (`_embedded.latest-version`, absent without versions).
+async fn pacticipant_with_latest(state: &Shared, p: &Pacticipant) -> Result<Value, ApiError> {
+    let u = state.urls();
+    let mut body = pacticipant_json(&u, p);
+    if let Some(v) = state.store.latest_version(&p.name, None, None).await? {
+        body["_embedded"] = json!({"latest-version": {
+            "number": v.number,
+            "_links": {"self": link(u.version(&p.name, &v.number), None, Some(&v.number))}
+        }});
+    }
+    Ok(body)
+}
+
 async fn list(State(state): State<Shared>) -> ApiResult {
     let u = state.urls();
     let all = state.store.pacticipants().await?;
-    let items: Vec<Value> = all.iter().map(|p| pacticipant_json(&u, p)).collect();
+    let mut items = Vec::new();
+    for p in &all {
+        items.push(pacticipant_with_latest(&state, p).await?);
+    }
     let links: Vec<Value> = all
         .iter()
         .map(|p| {
@@ -82,9 +105,12 @@ async fn list(State(state): State<Shared>) -> ApiResult {
             )
         })
         .collect();
+    // `pacticipants` (the list and the relation) is the older name the
+    // Ruby client's pacts read
     ok(json!({
+        "pacticipants": items,
         "_embedded": {"pacticipants": items},
-        "_links": {"self": link(u.at("/pacticipants"), None, None), "pb:pacticipants": links}
+        "_links": {"self": link(u.at("/pacticipants"), None, None), "pb:pacticipants": links, "pacticipants": links}
     }))
 }
 
@@ -131,7 +157,7 @@ async fn create(State(state): State<Shared>, body: Bytes) -> ApiResult {
 
 async fn show(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
     let p = found_pacticipant(&state, &name).await?;
-    ok(pacticipant_json(&state.urls(), &p))
+    ok(pacticipant_with_latest(&state, &p).await?)
 }
 
 async fn put(State(state): State<Shared>, Path(name): Path<String>, body: Bytes) -> ApiResult {
@@ -437,6 +463,48 @@ async fn branches(State(state): State<Shared>, Path(name): Path<String>) -> ApiR
         "_embedded": {"branches": items},
         "_links": {"self": link(format!("{}/branches", u.pacticipant(&name)), None, None)}
     }))
+}
+
+async fn found_branch(state: &Shared, name: &str, branch: &str) -> Result<String, ApiError> {
+    state
+        .store
+        .branches(name)
+        .await?
+        .into_iter()
+        .find(|(b, _)| b == branch)
+        .map(|(_, latest)| latest)
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "No branch '{branch}' of pacticipant '{name}' found"
+            ))
+        })
+}
+
+async fn show_branch(
+    State(state): State<Shared>,
+    Path((name, branch)): Path<(String, String)>,
+) -> ApiResult {
+    let latest = found_branch(&state, &name, &branch).await?;
+    let u = state.urls();
+    ok(json!({
+        "name": branch,
+        "latestVersion": latest,
+        "_links": {
+            "self": link(u.branch(&name, &branch), None, Some(&branch)),
+            "pb:latest-version": link(format!("{}/latest-version", u.branch(&name, &branch)), Some("Latest version for this branch"), None),
+            "pb:pacticipant": link(u.pacticipant(&name), None, Some(&name)),
+        }
+    }))
+}
+
+/// Removes the branch; its versions stay.
+async fn delete_branch(
+    State(state): State<Shared>,
+    Path((name, branch)): Path<(String, String)>,
+) -> ApiResult {
+    found_branch(&state, &name, &branch).await?;
+    state.store.delete_branch(&name, &branch).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn branch_version_json(u: &Urls, v: &Version, branch: &str) -> Value {

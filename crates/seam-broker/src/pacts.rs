@@ -51,6 +51,22 @@ pub fn routes(app: Router<Shared>) -> Router<Shared> {
             get(show_verification),
         )
         .route("/pacts/provider/{provider}/latest", get(latest_provider_pacts))
+        .route(
+            "/pacts/provider/{provider}/latest/{tag}",
+            get(latest_tagged_provider_pacts),
+        )
+        .route(
+            "/pacts/provider/{provider}/branch",
+            get(latest_main_branch_provider_pacts),
+        )
+        .route(
+            "/pacts/provider/{provider}/branch/{branch}/latest",
+            get(latest_branch_provider_pacts),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/branch/{branch}",
+            get(branch_pact_versions),
+        )
         .route("/pacts/provider/{provider}", get(provider_pacts))
         .route("/pacts/latest", get(latest_pacts))
 }
@@ -242,7 +258,18 @@ async fn latest_pact(
         .ok_or_else(|| {
             ApiError::NotFound(format!("No pact found between {consumer} and {provider}"))
         })?;
-    ok(pact_json(&state.urls(), &p, None))
+    latest_pact_response(&state, &p)
+}
+
+/// A latest pact, naming the consumer version it is in a header (as the
+/// Pact Broker does: `X-Pact-Consumer-Version`).
+fn latest_pact_response(state: &Shared, p: &Publication) -> ApiResult {
+    let mut response =
+        crate::answer::hal_response(StatusCode::OK, pact_json(&state.urls(), p, None));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&p.consumer_version) {
+        response.headers_mut().insert("X-Pact-Consumer-Version", v);
+    }
+    Ok(response)
 }
 
 async fn latest_tagged_pact(
@@ -255,7 +282,7 @@ async fn latest_tagged_pact(
             .publication(&consumer, &provider, &v.number)
             .await?
         {
-            return ok(pact_json(&state.urls(), &p, None));
+            return latest_pact_response(&state, &p);
         }
     }
     Err(ApiError::NotFound(format!(
@@ -624,7 +651,13 @@ async fn show_verification(
     }
 }
 
-fn pact_list(u: &Urls, title: &str, self_href: String, pacts: &[Publication]) -> Value {
+fn pact_list(
+    u: &Urls,
+    provider: &str,
+    title: &str,
+    self_href: String,
+    pacts: &[Publication],
+) -> Value {
     let links: Vec<Value> = pacts
         .iter()
         .map(|p| {
@@ -640,7 +673,14 @@ fn pact_list(u: &Urls, title: &str, self_href: String, pacts: &[Publication]) ->
         .collect();
     // `pacts` is the relation's old name, which the Rust verifier still
     // follows when it is given no consumer version selectors
-    json!({"_links": {"self": link(self_href, Some(title), None), "pb:pacts": links.clone(), "pacts": links}})
+    // `provider`, like `pacts`, is the name older clients read
+    json!({"_links": {
+        "self": link(self_href, Some(title), None),
+        "pb:provider": link(u.pacticipant(provider), None, Some(provider)),
+        "provider": link(u.pacticipant(provider), Some(provider), None),
+        "pb:pacts": links.clone(),
+        "pacts": links,
+    }})
 }
 
 /// The newest pact of each consumer for `provider`.
@@ -664,10 +704,197 @@ async fn latest_provider_pacts(
     ));
     ok(pact_list(
         &u,
+        &provider,
         "Latest pact versions for the provider",
         href,
         &pacts,
     ))
+}
+
+/// The newest pact of each consumer whose version has `tag`.
+async fn latest_tagged_provider_pacts(
+    State(state): State<Shared>,
+    Path((provider, tag)): Path<(String, String)>,
+) -> ApiResult {
+    crate::answer::found_pacticipant(&state, &provider).await?;
+    let mut tagged = Vec::new();
+    for p in state.store.publications(None, Some(&provider)).await? {
+        if state
+            .store
+            .tags_of(p.consumer_version_id)
+            .await?
+            .contains(&tag)
+        {
+            tagged.push(p);
+        }
+    }
+    let pacts = newest_per_consumer(tagged);
+    let u = state.urls();
+    let href = u.at(&format!(
+        "/pacts/provider/{}/latest/{}",
+        crate::hal::seg(&provider),
+        crate::hal::seg(&tag)
+    ));
+    ok(pact_list(
+        &u,
+        &provider,
+        &format!("Latest pact versions for the provider with consumer version tag '{tag}'"),
+        href,
+        &pacts,
+    ))
+}
+
+/// The newest pact of each consumer from a version on its branch
+/// `branch`, or (`None`) on its own main branch.
+async fn newest_on_branch(
+    state: &Shared,
+    provider: &str,
+    branch: Option<&str>,
+) -> Result<Vec<Publication>, ApiError> {
+    let mut on_branch = Vec::new();
+    for p in state.store.publications(None, Some(provider)).await? {
+        let wanted = match branch {
+            Some(b) => b.to_string(),
+            None => match state
+                .store
+                .pacticipant(&p.consumer)
+                .await?
+                .and_then(|c| c.main_branch)
+            {
+                Some(main) => main,
+                None => continue,
+            },
+        };
+        if state
+            .store
+            .branches_of(p.consumer_version_id)
+            .await?
+            .contains(&wanted)
+        {
+            on_branch.push(p);
+        }
+    }
+    Ok(newest_per_consumer(on_branch))
+}
+
+async fn latest_branch_provider_pacts(
+    State(state): State<Shared>,
+    Path((provider, branch)): Path<(String, String)>,
+) -> ApiResult {
+    crate::answer::found_pacticipant(&state, &provider).await?;
+    let pacts = newest_on_branch(&state, &provider, Some(&branch)).await?;
+    let u = state.urls();
+    let href = u.at(&format!(
+        "/pacts/provider/{}/branch/{}/latest",
+        crate::hal::seg(&provider),
+        crate::hal::seg(&branch)
+    ));
+    ok(pact_list(
+        &u,
+        &provider,
+        &format!("Latest pact versions for the provider {provider} with consumer version branch '{branch}'"),
+        href,
+        &pacts,
+    ))
+}
+
+/// The newest pact from each consumer's main branch.
+async fn latest_main_branch_provider_pacts(
+    State(state): State<Shared>,
+    Path(provider): Path<String>,
+) -> ApiResult {
+    crate::answer::found_pacticipant(&state, &provider).await?;
+    let pacts = newest_on_branch(&state, &provider, None).await?;
+    let u = state.urls();
+    let href = u.at(&format!(
+        "/pacts/provider/{}/branch",
+        crate::hal::seg(&provider)
+    ));
+    ok(pact_list(
+        &u,
+        &provider,
+        &format!("All pact versions for the provider {provider}"),
+        href,
+        &pacts,
+    ))
+}
+
+/// Every pact of the pair from consumer versions on `branch`, newest first.
+async fn branch_pact_versions(
+    State(state): State<Shared>,
+    Path((provider, consumer, branch)): Path<(String, String, String)>,
+) -> ApiResult {
+    crate::answer::found_pacticipant(&state, &consumer).await?;
+    crate::answer::found_pacticipant(&state, &provider).await?;
+    let mut pacts = Vec::new();
+    for p in state
+        .store
+        .publications(Some(&consumer), Some(&provider))
+        .await?
+    {
+        if state
+            .store
+            .branches_of(p.consumer_version_id)
+            .await?
+            .contains(&branch)
+        {
+            pacts.push(p);
+        }
+    }
+    let u = state.urls();
+    let title = |p: &Publication| {
+        format!(
+            "Pact between {} ({}) and {}",
+            p.consumer, p.consumer_version, p.provider
+        )
+    };
+    let items: Vec<Value> = pacts
+        .iter()
+        .map(|p| {
+            json!({
+                "createdAt": p.created_at,
+                "_embedded": {"consumerVersion": {
+                    "number": p.consumer_version,
+                    "_links": {"self": link(u.version(&p.consumer, &p.consumer_version), Some("Version"), Some(&p.consumer_version))}
+                }},
+                "_links": {"self": link(u.pact(&p.provider, &p.consumer, &p.consumer_version), Some(&title(p)), None)}
+            })
+        })
+        .collect();
+    // "Version 1.3.0 - 28/10/2025", as the Pact Broker names them
+    let day = |at: &str| match (at.get(0..4), at.get(5..7), at.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => at.to_string(),
+    };
+    let versions: Vec<Value> = pacts
+        .iter()
+        .map(|p| {
+            link(
+                u.pact(&p.provider, &p.consumer, &p.consumer_version),
+                Some("Pact"),
+                Some(&format!(
+                    "Version {} - {}",
+                    p.consumer_version,
+                    day(&p.created_at)
+                )),
+            )
+        })
+        .collect();
+    let href = u.at(&format!(
+        "/pacts/provider/{}/consumer/{}/branch/{}",
+        crate::hal::seg(&provider),
+        crate::hal::seg(&consumer),
+        crate::hal::seg(&branch)
+    ));
+    ok(json!({
+        "_embedded": {"pacts": items},
+        "_links": {
+            "self": link(href, Some(&format!("All versions of the pact between {consumer} and {provider}")), None),
+            "consumer": link(u.pacticipant(&consumer), Some("Consumer"), Some(&consumer)),
+            "provider": link(u.pacticipant(&provider), Some("Provider"), Some(&provider)),
+            "pact-versions": versions,
+        }
+    }))
 }
 
 async fn provider_pacts(State(state): State<Shared>, Path(provider): Path<String>) -> ApiResult {
@@ -677,6 +904,7 @@ async fn provider_pacts(State(state): State<Shared>, Path(provider): Path<String
     let href = u.at(&format!("/pacts/provider/{}", crate::hal::seg(&provider)));
     ok(pact_list(
         &u,
+        &provider,
         "All pact versions for the provider",
         href,
         &pacts,
@@ -692,8 +920,8 @@ async fn latest_pacts(State(state): State<Shared>) -> ApiResult {
             json!({
                 "createdAt": p.created_at,
                 "_embedded": {
-                    "consumer": {"name": p.consumer, "_embedded": {"version": {"number": p.consumer_version}}},
-                    "provider": {"name": p.provider},
+                    "consumer": {"name": p.consumer, "_embedded": {"version": {"number": p.consumer_version}}, "_links": {"self": link(u.pacticipant(&p.consumer), None, None)}},
+                    "provider": {"name": p.provider, "_links": {"self": link(u.pacticipant(&p.provider), None, None)}},
                 },
                 "_links": {"self": [link(u.latest_pact(&p.provider, &p.consumer), None, None), link(u.pact(&p.provider, &p.consumer, &p.consumer_version), None, None)]}
             })

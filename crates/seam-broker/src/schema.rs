@@ -166,6 +166,12 @@ CREATE TABLE provider_contracts (
 )
 "#,
     ),
+    (
+        5,
+        r#"
+ALTER TABLE environments ADD COLUMN contacts TEXT
+"#,
+    ),
 ];
 
 /// The statements of every step after `applied`, for `backend`, each as

@@ -116,6 +116,8 @@ pub struct Environment {
     pub name: String,
     pub display_name: Option<String>,
     pub production: bool,
+    /// who to ask about it: the JSON list the client sent
+    pub contacts: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -493,6 +495,18 @@ impl Store {
             .collect()
     }
 
+    /// Removes `branch` of `pacticipant` (its versions stay).
+    pub async fn delete_branch(&self, pacticipant: &str, branch: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "DELETE FROM branch_versions WHERE branch = $1 AND pacticipant_id IN (SELECT id FROM pacticipants WHERE name = $2)",
+        )
+        .bind(branch)
+        .bind(pacticipant)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// When `pacticipant` first had a version on `branch` (`None`: never).
     pub async fn branch_first_used(
         &self,
@@ -840,7 +854,7 @@ impl Store {
     // ---- environments, deployments, releases ----
 
     fn environment_select() -> &'static str {
-        "SELECT id, uuid, name, display_name, production, created_at, updated_at FROM environments"
+        "SELECT id, uuid, name, display_name, production, contacts, created_at, updated_at FROM environments"
     }
 
     pub async fn environments(&self) -> Result<Vec<Environment>> {
@@ -871,16 +885,18 @@ impl Store {
         name: &str,
         display_name: Option<&str>,
         production: bool,
+        contacts: Option<&str>,
     ) -> Result<Environment> {
         let now = self.now();
         let uuid = uuid::Uuid::new_v4().to_string();
         sqlx::query(
-            "INSERT INTO environments (uuid, name, display_name, production, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO environments (uuid, name, display_name, production, contacts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )
         .bind(&uuid)
         .bind(name)
         .bind(display_name)
         .bind(production as i64)
+        .bind(contacts)
         .bind(&now)
         .execute(&self.pool)
         .await?;
@@ -893,13 +909,15 @@ impl Store {
         name: &str,
         display_name: Option<&str>,
         production: bool,
+        contacts: Option<&str>,
     ) -> Result<Option<Environment>> {
         sqlx::query(
-            "UPDATE environments SET name = $1, display_name = $2, production = $3, updated_at = $4 WHERE uuid = $5",
+            "UPDATE environments SET name = $1, display_name = $2, production = $3, contacts = $4, updated_at = $5 WHERE uuid = $6",
         )
         .bind(name)
         .bind(display_name)
         .bind(production as i64)
+        .bind(contacts)
         .bind(self.now())
         .bind(uuid)
         .execute(&self.pool)
@@ -1286,6 +1304,7 @@ fn environment_of(r: &AnyRow) -> Result<Environment> {
         name: r.try_get("name")?,
         display_name: r.try_get("display_name")?,
         production: flag(r, "production")?,
+        contacts: r.try_get("contacts")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })

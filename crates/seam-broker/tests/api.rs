@@ -232,7 +232,18 @@ async fn badge(client: &Client, url: String) -> String {
 
 #[tokio::test]
 async fn badges_follow_the_verification_results() {
-    let broker = common::start(Backend::Sqlite, false, false).await;
+    badges_follow_the_verification_results_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn badges_follow_the_verification_results_on_postgres() {
+    if common::postgres_url("badges_follow_the_verification_results").is_some() {
+        badges_follow_the_verification_results_on(Backend::Postgres).await;
+    }
+}
+
+async fn badges_follow_the_verification_results_on(backend: Backend) {
+    let broker = common::start(backend, false, false).await;
     let base = broker.url();
     let client = Client::new();
     let pact_badge = format!("{base}/pacts/provider/orders/consumer/web/latest/badge");
@@ -330,7 +341,18 @@ fn plain_links(body: &Value) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn every_link_the_broker_gives_leads_somewhere() {
-    let broker = common::start(Backend::Sqlite, false, false).await;
+    every_link_the_broker_gives_leads_somewhere_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn every_link_the_broker_gives_leads_somewhere_on_postgres() {
+    if common::postgres_url("every_link_the_broker_gives_leads_somewhere").is_some() {
+        every_link_the_broker_gives_leads_somewhere_on(Backend::Postgres).await;
+    }
+}
+
+async fn every_link_the_broker_gives_leads_somewhere_on(backend: Backend) {
+    let broker = common::start(backend, false, false).await;
     let base = broker.url();
     let client = Client::new();
     for (version, path) in [("1", "/a"), ("2", "/b")] {
@@ -422,7 +444,18 @@ async fn every_link_the_broker_gives_leads_somewhere() {
 
 #[tokio::test]
 async fn delivery_metrics_come_from_the_brokers_history() {
-    let broker = common::start(Backend::Sqlite, false, true).await;
+    delivery_metrics_come_from_the_brokers_history_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn delivery_metrics_come_from_the_brokers_history_on_postgres() {
+    if common::postgres_url("delivery_metrics_come_from_the_brokers_history").is_some() {
+        delivery_metrics_come_from_the_brokers_history_on(Backend::Postgres).await;
+    }
+}
+
+async fn delivery_metrics_come_from_the_brokers_history_on(backend: Backend) {
+    let broker = common::start(backend, false, true).await;
     let base = broker.url();
     let client = Client::new();
     let advance = |minutes: i64| {
@@ -527,7 +560,18 @@ async fn delivery_metrics_come_from_the_brokers_history() {
 
 #[tokio::test]
 async fn the_web_pages_show_integrations_pacts_matrix_and_metrics() {
-    let broker = common::start(Backend::Sqlite, false, false).await;
+    the_web_pages_show_integrations_pacts_matrix_and_metrics_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_web_pages_show_integrations_pacts_matrix_and_metrics_on_postgres() {
+    if common::postgres_url("the_web_pages_show_integrations_pacts_matrix_and_metrics").is_some() {
+        the_web_pages_show_integrations_pacts_matrix_and_metrics_on(Backend::Postgres).await;
+    }
+}
+
+async fn the_web_pages_show_integrations_pacts_matrix_and_metrics_on(backend: Backend) {
+    let broker = common::start(backend, false, false).await;
     let base = broker.url();
     let client = Client::new();
     let text = |url: String| {

@@ -92,11 +92,33 @@ async fn deliveries_until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret() {
+    a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on_postgres() {
+    if common::postgres_url("a_published_pact_reaches_the_receiver_after_retries_with_its_secret")
+        .is_some()
+    {
+        a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(Backend::Postgres)
+            .await;
+    }
+}
+
+async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(backend: Backend) {
     std::env::set_var("SEAM_BROKER_SECRET_TEST_CI_TOKEN", "tok-42-secret");
     let (hook, received) = receiver(2).await;
-    let broker = common::start(Backend::Sqlite, false, false).await;
+    let broker = common::start(backend, false, false).await;
     let base = broker.url();
     let client = Client::new();
+    // a webhook names pacticipants the broker knows (else 400, as the Pact Broker)
+    let r = client
+        .post(format!("{base}/pacticipants"))
+        .json(&json!({"name": "orders"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
 
     let r = client
         .post(format!("{base}/webhooks"))
@@ -170,8 +192,22 @@ async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed() {
+    a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on_postgres() {
+    if common::postgres_url("a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed")
+        .is_some()
+    {
+        a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(Backend::Postgres)
+            .await;
+    }
+}
+
+async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(backend: Backend) {
     let (hook, received) = receiver(0).await;
-    let broker = common::start(Backend::Sqlite, false, false).await;
+    let broker = common::start(backend, false, false).await;
     let base = broker.url();
     let client = Client::new();
     let create = |url: String, event: &str| {

@@ -102,6 +102,11 @@ struct ServeArgs {
     /// Seconds one webhook request may take.
     #[arg(long, default_value_t = 10)]
     webhook_timeout: u64,
+    /// Store a webhook's basic-auth password written in plain text (shown
+    /// masked), as the Pact Broker does, instead of refusing it in favour
+    /// of `${secret.NAME}`.
+    #[arg(long)]
+    webhook_plaintext_passwords: bool,
 }
 
 /// Reads the broker's credentials from the environment, never from the
@@ -299,6 +304,7 @@ async fn serve(args: ServeArgs) -> Result<Outcome, CliError> {
                 .map(|s| Duration::from_secs(*s))
                 .collect(),
             timeout: Duration::from_secs(args.webhook_timeout.max(1)),
+            plaintext_passwords: args.webhook_plaintext_passwords,
         },
     };
     let broker = Broker::start(config)

@@ -43,11 +43,20 @@ fn title(w: &Webhook) -> String {
 
 fn webhook_json(u: &Urls, w: &Webhook) -> Value {
     let d = &w.definition;
+    let mut request = d.request.clone();
+    // a password stored in plain text is never shown
+    if request["password"]
+        .as_str()
+        .is_some_and(|p| !p.contains("${secret."))
+    {
+        request["password"] = json!("**********");
+    }
     let mut body = json!({
         "uuid": w.uuid,
-        "description": d.description,
+        // without a description, the title (the Pact Broker never shows null)
+        "description": title(w),
         "events": d.events.iter().map(|e| json!({"name": e})).collect::<Vec<_>>(),
-        "request": d.request,
+        "request": request,
         "enabled": d.enabled,
         "createdAt": w.created_at,
         "updatedAt": w.updated_at,
@@ -118,8 +127,30 @@ async fn save(state: &Shared, uuid: &str, definition: Definition) -> ApiResult {
     created_or_ok(created, &webhook_url(&u, uuid), webhook_json(&u, &w))
 }
 
+/// 400 when the body names a consumer or provider the broker does not know
+/// (`consumer.name`, as the Pact Broker reports it).
+async fn known_pacticipants(state: &Shared, d: &Definition) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    for (key, name) in [("consumer", &d.consumer), ("provider", &d.provider)] {
+        if let Some(name) = name {
+            if state.store.pacticipant(name).await?.is_none() {
+                errors.push((
+                    format!("{key}.name"),
+                    format!("No {key} with name '{name}' found"),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
+}
+
 async fn create(State(state): State<Shared>, body: Bytes) -> ApiResult {
     let definition = Definition::read(&json_body(&body)?, &state.webhooks, None, None)?;
+    known_pacticipants(&state, &definition).await?;
     save(&state, &uuid::Uuid::new_v4().to_string(), definition).await
 }
 
@@ -128,8 +159,19 @@ async fn create_for_pair(
     Path((provider, consumer)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult {
-    crate::answer::found_pacticipant(&state, &consumer).await?;
-    crate::answer::found_pacticipant(&state, &provider).await?;
+    for name in [&consumer, &provider] {
+        match crate::answer::found_pacticipant(&state, name).await {
+            Ok(_) => {}
+            // HAL here, as the Pact Broker answers this one
+            Err(ApiError::NotFound(message)) => {
+                return Ok(crate::answer::hal_response(
+                    StatusCode::NOT_FOUND,
+                    json!({"error": crate::answer::NOT_FOUND, "errors": {"resource": [message]}}),
+                ))
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let definition = Definition::read(
         &json_body(&body)?,
         &state.webhooks,
@@ -162,6 +204,7 @@ async fn replace(State(state): State<Shared>, Path(uuid): Path<String>, body: By
         ));
     }
     let definition = Definition::read(&json_body(&body)?, &state.webhooks, None, None)?;
+    known_pacticipants(&state, &definition).await?;
     save(&state, &uuid, definition).await
 }
 
@@ -205,18 +248,92 @@ async fn execute(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiRe
     );
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent(USER_AGENT)
         .build()
         .unwrap_or_default();
     let rendered = queue::render_request(&d.request, &context);
+    let body_length = rendered
+        .as_ref()
+        .ok()
+        .and_then(|r| r.body.as_ref())
+        .map_or(0, String::len);
     let (success, entry) =
         queue::send(&client, rendered, &state.webhooks, 1, state.store.now()).await;
+    let request = sent_request(entry.get("request"), body_length);
+    let outcome = match (
+        entry.get("error").and_then(Value::as_str),
+        entry.get("response"),
+    ) {
+        (Some(e), _) => e.to_string(),
+        (None, Some(r)) => format!("the webhook answered {}", r["status"]),
+        (None, None) => String::new(),
+    };
+    let message = if success {
+        format!("Webhook execution succeeded: {outcome}")
+    } else {
+        format!("Webhook execution failed: {outcome}")
+    };
+    let mut logs = format!(
+        "[{}] INFO: HTTP/1.1 {} {}\n",
+        state.store.now(),
+        request["method"].as_str().unwrap_or_default(),
+        request["url"].as_str().unwrap_or_default()
+    );
+    for (name, value) in request["headers"].as_object().into_iter().flatten() {
+        logs.push_str(&format!(
+            "[{}] INFO: {name}: {}\n",
+            state.store.now(),
+            value.as_str().unwrap_or_default()
+        ));
+    }
+    logs.push_str(&format!("[{}] INFO: {message}\n", state.store.now()));
+    let u = state.urls();
     ok(json!({
         "success": success,
-        "request": entry.get("request"),
+        "message": message,
+        "logs": logs,
+        "request": request,
         "response": entry.get("response"),
         "error": entry.get("error"),
-        "_links": {"pb:webhook": link(webhook_url(&state.urls(), &uuid), Some(&title(&w)), None)},
+        "_links": {
+            "pb:webhook": link(webhook_url(&u, &uuid), Some(&title(&w)), None),
+            "webhook": link(webhook_url(&u, &uuid), Some(&title(&w)), None),
+            "try-again": link(format!("{}/execute", webhook_url(&u, &uuid)), Some("Execute the webhook again"), None),
+        },
     }))
+}
+
+/// What the broker's HTTP client says it is.
+const USER_AGENT: &str = concat!("seam-broker/", env!("CARGO_PKG_VERSION"));
+
+/// The request as it went out (secrets masked): its own headers and those
+/// the HTTP client adds, as the Pact Broker's execute answer lists them.
+fn sent_request(shown: Option<&Value>, body_length: usize) -> Value {
+    let mut request = shown.cloned().unwrap_or_else(|| json!({}));
+    let host = request["url"]
+        .as_str()
+        .and_then(|u| reqwest::Url::parse(u).ok())
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+        })
+        .unwrap_or_default();
+    let mut headers = request["headers"].as_object().cloned().unwrap_or_default();
+    let present = |headers: &Map<String, Value>, name: &str| {
+        headers.keys().any(|k| k.eq_ignore_ascii_case(name))
+    };
+    for (name, value) in [
+        ("accept", "*/*".to_string()),
+        ("user-agent", USER_AGENT.to_string()),
+        ("host", host),
+        ("content-length", body_length.to_string()),
+    ] {
+        if !present(&headers, name) {
+            headers.insert(name.into(), Value::String(value));
+        }
+    }
+    request["headers"] = Value::Object(headers);
+    request
 }
 
 fn delivery_json(d: &Delivery) -> Value {

@@ -32,6 +32,10 @@ pub struct WebhookConfig {
     pub retry_schedule: Vec<Duration>,
     /// How long one request may take.
     pub timeout: Duration,
+    /// Stores a basic-auth password written in plain text, as the Pact
+    /// Broker does (shown masked), instead of refusing it for a
+    /// `${secret.NAME}` reference. Off by default.
+    pub plaintext_passwords: bool,
 }
 
 impl Default for WebhookConfig {
@@ -44,6 +48,7 @@ impl Default for WebhookConfig {
                 .map(Duration::from_secs)
                 .collect(),
             timeout: Duration::from_secs(10),
+            plaintext_passwords: false,
         }
     }
 }

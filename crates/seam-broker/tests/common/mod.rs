@@ -66,12 +66,39 @@ pub async fn start(
     .await
 }
 
+/// A broker on an empty store of `backend` whose links start with `base_url`
+/// (it still listens on loopback: send to `broker.local_url()`).
+pub async fn start_at(
+    backend: Backend,
+    base_url: &str,
+    allow_contract_modification: bool,
+) -> TestBroker {
+    start_configured(
+        backend,
+        allow_contract_modification,
+        false,
+        Default::default(),
+        Some(base_url.to_string()),
+    )
+    .await
+}
+
 /// A broker on an empty store of `backend` that checks credentials.
 pub async fn start_with_auth(
     backend: Backend,
     allow_contract_modification: bool,
     test_clock: bool,
     auth: seam_broker::AuthConfig,
+) -> TestBroker {
+    start_configured(backend, allow_contract_modification, test_clock, auth, None).await
+}
+
+async fn start_configured(
+    backend: Backend,
+    allow_contract_modification: bool,
+    test_clock: bool,
+    auth: seam_broker::AuthConfig,
+    base_url: Option<String>,
 ) -> TestBroker {
     let (dir, database_url, database) = match backend {
         Backend::Sqlite => (Some(tempfile::tempdir().expect("tempdir")), None, None),
@@ -100,7 +127,7 @@ pub async fn start_with_auth(
             .map(|d| d.path().to_path_buf())
             .unwrap_or_default(),
         database_url,
-        base_url: None,
+        base_url,
         allow_contract_modification,
         test_clock,
         auth,
