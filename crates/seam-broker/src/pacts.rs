@@ -142,31 +142,98 @@ async fn is_new_content(
 
 /// Queues the webhooks a publication fires: always `contract_published`;
 /// with new content also `contract_content_changed` and, while nobody has
-/// verified it, `contract_requiring_verification_published`.
-async fn fire_published(state: &Shared, p: &Publication, new_content: bool) {
+/// verified it, `contract_requiring_verification_published`. Answers what
+/// was queued, for each event.
+async fn fire_published(
+    state: &Shared,
+    p: &Publication,
+    new_content: bool,
+) -> Vec<(Event, webhooks::queue::Queued)> {
     if let Err(e) = crate::bidirectional::on_pact_published(state, p).await {
         eprintln!("seam broker: checking the pact against provider contracts: {e:?}");
     }
     let Ok(context) = webhooks::context(state, p, None).await else {
-        return;
+        return Vec::new();
     };
-    webhooks::trigger(state, Event::ContractPublished, context.clone()).await;
+    let mut events = vec![Event::ContractPublished];
     if new_content {
-        webhooks::trigger(state, Event::ContractContentChanged, context.clone()).await;
+        events.push(Event::ContractContentChanged);
         let verified = state
             .store
             .verifications_of(p.pact_version_id)
             .await
             .is_ok_and(|list| list.iter().any(|v| v.success));
         if !verified {
-            webhooks::trigger(
-                state,
-                Event::ContractRequiringVerificationPublished,
-                context,
-            )
-            .await;
+            events.push(Event::ContractRequiringVerificationPublished);
         }
     }
+    let mut queued = Vec::new();
+    for event in events {
+        for q in webhooks::trigger(state, event, context.clone()).await {
+            queued.push((event, q));
+        }
+    }
+    queued
+}
+
+/// Why a publication counts as changed content, in the Pact Broker's words
+/// (empty: it did not change): per consumer version tag, against the last
+/// pact of a version with that tag; without tags, against the last pact.
+async fn content_changed_reasons(
+    state: &Shared,
+    p: &Publication,
+    kind: PublishKind,
+    tags: &[&str],
+) -> Result<Vec<String>, ApiError> {
+    if kind == PublishKind::Revised {
+        return Ok(vec![format!(
+            "pact content modified since previous publication for {} version {}",
+            p.consumer, p.consumer_version
+        )]);
+    }
+    let mut reasons = Vec::new();
+    if tags.is_empty() {
+        let previous = state
+            .store
+            .publications(Some(&p.consumer), Some(&p.provider))
+            .await?
+            .into_iter()
+            .find(|q| q.consumer_version_id != p.consumer_version_id);
+        match previous {
+            None => reasons.push("first time untagged pact published".to_string()),
+            Some(q) if q.sha != p.sha => {
+                reasons.push("pact content has changed since previous untagged version".to_string())
+            }
+            Some(_) => {}
+        }
+        return Ok(reasons);
+    }
+    for tag in tags {
+        let mut previous = None;
+        for v in state.store.versions_with_tag(&p.consumer, tag).await? {
+            if v.id == p.consumer_version_id {
+                continue;
+            }
+            if let Some(q) = state
+                .store
+                .publication(&p.consumer, &p.provider, &v.number)
+                .await?
+            {
+                previous = Some(q);
+                break;
+            }
+        }
+        match previous {
+            None => reasons.push(format!(
+                "first time any pact published for this consumer with consumer version tagged {tag}"
+            )),
+            Some(q) if q.sha != p.sha => reasons.push(format!(
+                "pact content has changed since the last consumer version tagged with {tag}"
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(reasons)
 }
 
 async fn put_pact(
@@ -331,15 +398,12 @@ async fn publish_contracts(State(state): State<Shared>, body: Bytes) -> ApiResul
     let name = opt_str(&body, "pacticipantName")?;
     let number = opt_str(&body, "pacticipantVersionNumber")?;
     if name.is_none_or(|n| n.trim().is_empty()) {
-        errors.push((
-            "pacticipantName".to_string(),
-            "pacticipantName is missing".to_string(),
-        ));
+        errors.push(("pacticipantName".to_string(), "is missing".to_string()));
     }
     if number.is_none_or(|n| n.trim().is_empty()) {
         errors.push((
             "pacticipantVersionNumber".to_string(),
-            "pacticipantVersionNumber is missing".to_string(),
+            "is missing".to_string(),
         ));
     }
     let branch = opt_str(&body, "branch")?;
@@ -456,7 +520,10 @@ async fn publish_contracts(State(state): State<Shared>, body: Bytes) -> ApiResul
     for (consumer, provider, content) in &pacts {
         let new_content = is_new_content(&state, consumer, provider, content).await?;
         let (p, kind) = state.store.publish_pact(&v, provider, content).await?;
-        fire_published(&state, &p, new_content).await;
+        // asked before this publication's webhooks are queued
+        let provider_verified = state.store.provider_has_verified(p.provider_id).await?;
+        let reasons = content_changed_reasons(&state, &p, kind, &tags).await?;
+        let queued = fire_published(&state, &p, new_content).await;
         notices.push(match kind {
             PublishKind::Revised => json!({"type": "warning", "text": format!("Pact with changed content published over existing content for {consumer} version {number} and provider {provider}. This is not recommended in normal circumstances and may indicate that you have not configured your Pact pipeline correctly. For more information see https://docs.pact.io/go/versioning")}),
             _ => json!({"type": "success", "text": format!("Pact successfully published for {consumer} version {number} and provider {provider}.")}),
@@ -469,6 +536,36 @@ async fn publish_contracts(State(state): State<Shared>, body: Bytes) -> ApiResul
             )),
         ));
         notices.push(json!({"type": "debug", "text": format!("  View the published pact at {}", u.pact(&p.provider, &p.consumer, &p.consumer_version))}));
+        let events = if reasons.is_empty() {
+            "contract_published".to_string()
+        } else {
+            format!(
+                "contract_published, contract_content_changed ({})",
+                reasons.join(", ")
+            )
+        };
+        notices.push(json!({"type": "debug", "text": format!("  Events detected: {events}")}));
+        for (event, q) in &queued {
+            notices.push(json!({"type": "debug", "text": format!(
+                "  Webhook \"{}\" triggered for event {}.\n    View logs at {}",
+                q.title,
+                event.name(),
+                u.at(&format!("/triggered-webhooks/{}/logs", q.delivery))
+            )}));
+        }
+        let mut steps = Vec::new();
+        if !provider_verified {
+            steps.push(format!("    * Add Pact verification tests to the {provider} build. See https://docs.pact.io/go/provider_verification"));
+        }
+        if !webhooks::queue::listens_for_changes(&state.store, consumer, provider).await? {
+            steps.push(format!("    * Configure separate {provider} pact verification build and webhook to trigger it when the pact content changes. See https://docs.pact.io/go/webhooks"));
+        }
+        if !steps.is_empty() {
+            notices.push(json!({"type": "prompt", "text": "  Next steps:"}));
+            for step in steps {
+                notices.push(json!({"type": "prompt", "text": step}));
+            }
+        }
     }
     let mut what_was_done = format!(
         "{} {name} version {number}",
@@ -480,6 +577,12 @@ async fn publish_contracts(State(state): State<Shared>, body: Bytes) -> ApiResul
     if !tags.is_empty() {
         let joint = if branch.is_some() { "and" } else { "with" };
         what_was_done.push_str(&format!(" {joint} tags {}", tags.join(", ")));
+    }
+    if branch.is_none() {
+        notices.insert(
+            0,
+            json!({"type": "prompt", "text": "  Next steps:\n    Configure the version branch to be the value of your repository branch."}),
+        );
     }
     notices.insert(0, json!({"type": "debug", "text": what_was_done}));
     // `logs` is what older clients read (the broker keeps it, deprecated)

@@ -840,6 +840,18 @@ impl Store {
     }
 
     /// Every verification of a pact version, newest first.
+    /// Whether any version of the provider has published a verification.
+    pub async fn provider_has_verified(&self, provider_id: i64) -> Result<bool> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM verifications vr JOIN versions v ON v.id = vr.provider_version_id WHERE v.pacticipant_id = $1",
+        )
+        .bind(provider_id)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        Ok(n > 0)
+    }
+
     pub async fn verifications_of(&self, pact_version_id: i64) -> Result<Vec<Verification>> {
         let rows = sqlx::query(&format!(
             "{} WHERE vr.pact_version_id = $1 ORDER BY vr.id DESC",

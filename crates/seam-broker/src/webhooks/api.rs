@@ -23,6 +23,7 @@ pub fn routes(app: Router<Shared>) -> Router<Shared> {
         )
         .route("/webhooks/{uuid}", get(show).put(replace).delete(delete))
         .route("/webhooks/{uuid}/execute", post(execute))
+        .route("/triggered-webhooks/{uuid}/logs", get(delivery_logs))
         .route("/webhooks/{uuid}/deliveries", get(list_deliveries))
 }
 
@@ -31,14 +32,7 @@ fn webhook_url(u: &Urls, uuid: &str) -> String {
 }
 
 fn title(w: &Webhook) -> String {
-    w.definition.description.clone().unwrap_or_else(|| {
-        format!(
-            "A webhook for {} between {} and {}",
-            w.definition.events.join(", "),
-            w.definition.consumer.as_deref().unwrap_or("any consumer"),
-            w.definition.provider.as_deref().unwrap_or("any provider")
-        )
-    })
+    w.title()
 }
 
 fn webhook_json(u: &Urls, w: &Webhook) -> Value {
@@ -361,4 +355,25 @@ async fn list_deliveries(State(state): State<Shared>, Path(uuid): Path<String>) 
             "pb:webhook": link(webhook_url(&u, &uuid), Some(&title(&w)), None),
         }
     }))
+}
+
+/// `/triggered-webhooks/{uuid}/logs`: one delivery's attempts, as text (the
+/// link a publish's notices give).
+async fn delivery_logs(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiResult {
+    let Some(d) = queue::delivery(&state.store, &uuid).await? else {
+        return Err(ApiError::NotFound(format!("No triggered webhook {uuid}")));
+    };
+    let mut text = format!(
+        "Delivery {} of webhook {} for {}: {} after {} attempt(s)\n",
+        d.uuid, d.webhook_uuid, d.event, d.status, d.attempts
+    );
+    for entry in &d.logs {
+        text.push_str(&serde_json::to_string_pretty(entry).unwrap_or_default());
+        text.push('\n');
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/plain;charset=utf-8")],
+        text,
+    )
+        .into_response())
 }

@@ -151,8 +151,13 @@ pub async fn context(
 }
 
 /// Queues a delivery of every enabled webhook that listens for `event`
-/// between the pact's consumer and provider, and wakes the worker.
-pub async fn trigger(state: &Shared, event: Event, mut context: Map<String, Value>) {
+/// between the pact's consumer and provider, and wakes the worker; what
+/// was queued.
+pub async fn trigger(
+    state: &Shared,
+    event: Event,
+    mut context: Map<String, Value>,
+) -> Vec<queue::Queued> {
     context.insert(
         "pactbroker.eventName".into(),
         Value::String(event.name().into()),
@@ -166,12 +171,19 @@ pub async fn trigger(state: &Shared, event: Event, mut context: Map<String, Valu
         .unwrap_or_default()
         .to_string();
     match queue::enqueue(&state.store, event, &consumer, &provider, &json!(context)).await {
-        Ok(0) => {}
-        Ok(_) => state.webhook_wakeup.notify_one(),
+        Ok(queued) => {
+            if !queued.is_empty() {
+                state.webhook_wakeup.notify_one();
+            }
+            queued
+        }
         // the event happened and is stored; only its notification is lost
-        Err(e) => eprintln!(
-            "seam broker: could not queue the {} webhooks: {e}",
-            event.name()
-        ),
+        Err(e) => {
+            eprintln!(
+                "seam broker: could not queue the {} webhooks: {e}",
+                event.name()
+            );
+            Vec::new()
+        }
     }
 }

@@ -32,6 +32,28 @@ pub struct Webhook {
     pub updated_at: String,
 }
 
+impl Webhook {
+    /// Its description, or words saying what it listens for.
+    pub fn title(&self) -> String {
+        let d = &self.definition;
+        d.description.clone().unwrap_or_else(|| {
+            format!(
+                "A webhook for {} between {} and {}",
+                d.events.join(", "),
+                d.consumer.as_deref().unwrap_or("any consumer"),
+                d.provider.as_deref().unwrap_or("any provider")
+            )
+        })
+    }
+}
+
+/// A delivery just queued: its webhook's title and its own uuid.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub title: String,
+    pub delivery: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Delivery {
     pub uuid: String,
@@ -163,14 +185,14 @@ pub async fn deliveries(store: &Store, webhook_uuid: &str) -> Result<Vec<Deliver
 }
 
 /// Queues one delivery per enabled webhook listening for `event` between
-/// `consumer` and `provider`, in one transaction; how many were queued.
+/// `consumer` and `provider`, in one transaction; what was queued.
 pub async fn enqueue(
     store: &Store,
     event: Event,
     consumer: &str,
     provider: &str,
     context: &Value,
-) -> Result<usize> {
+) -> Result<Vec<Queued>> {
     let listening: Vec<Webhook> = webhooks(store)
         .await?
         .into_iter()
@@ -183,15 +205,21 @@ pub async fn enqueue(
         })
         .collect();
     if listening.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let now = store.now();
     let mut tx = store.pool.begin().await?;
+    let mut queued = Vec::new();
     for w in &listening {
+        let delivery = uuid::Uuid::new_v4().to_string();
+        queued.push(Queued {
+            title: w.title(),
+            delivery: delivery.clone(),
+        });
         sqlx::query(
             "INSERT INTO webhook_deliveries (uuid, webhook_uuid, event, context, status, attempts, next_attempt_at, logs, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, '[]', $5, $5)",
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&delivery)
         .bind(&w.uuid)
         .bind(event.name())
         .bind(context.to_string())
@@ -200,7 +228,33 @@ pub async fn enqueue(
         .await?;
     }
     tx.commit().await?;
-    Ok(listening.len())
+    Ok(queued)
+}
+
+/// One delivery by its uuid.
+pub async fn delivery(store: &Store, uuid: &str) -> Result<Option<Delivery>> {
+    let row = sqlx::query(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE uuid = $1"
+    ))
+    .bind(uuid)
+    .fetch_optional(&store.pool)
+    .await?;
+    row.map(|r| delivery_of(&r)).transpose()
+}
+
+/// Whether an enabled webhook would tell someone that a pact between
+/// `consumer` and `provider` changed.
+pub async fn listens_for_changes(store: &Store, consumer: &str, provider: &str) -> Result<bool> {
+    Ok(webhooks(store).await?.iter().any(|w| {
+        let d = &w.definition;
+        d.enabled
+            && d.events.iter().any(|e| {
+                e == Event::ContractContentChanged.name()
+                    || e == Event::ContractRequiringVerificationPublished.name()
+            })
+            && d.consumer.as_deref().is_none_or(|c| c == consumer)
+            && d.provider.as_deref().is_none_or(|p| p == provider)
+    }))
 }
 
 /// Counts of deliveries per status, for `/metrics`.
