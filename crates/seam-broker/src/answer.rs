@@ -28,9 +28,9 @@ pub struct AppState {
     /// Whether a published consumer version's pact may change (`--allow-contract-modification`).
     pub allow_contract_modification: bool,
     /// Who may do what.
-    pub auth: crate::auth::AuthConfig,
+    pub auth: crate::config::AuthConfig,
     /// Where webhooks may send, how they retry.
-    pub webhooks: Arc<crate::webhooks::WebhookConfig>,
+    pub webhooks: Arc<crate::config::WebhookConfig>,
     /// Wakes the webhook worker when a delivery is queued.
     pub webhook_wakeup: Arc<tokio::sync::Notify>,
 }

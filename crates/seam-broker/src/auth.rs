@@ -4,77 +4,12 @@
 //! reads and badges can be opened to everyone.
 
 use crate::answer::{hal_response, Shared};
+pub use crate::config::{AuthConfig, Role};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use base64::Engine;
 use serde_json::json;
-use subtle::ConstantTimeEq;
-
-/// What a caller may do; each role includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// Reads, and asking which pacts to verify.
-    Read,
-    /// Publishing pacts and results, versions, tags, deployments.
-    Write,
-    /// Webhooks, and deleting pacticipants and environments.
-    Admin,
-}
-
-/// The broker's credentials. With none configured, everyone is admin (a
-/// broker on a developer's machine).
-#[derive(Debug, Clone, Default)]
-pub struct AuthConfig {
-    pub tokens: Vec<(String, Role)>,
-    /// (username, password, role) for basic auth.
-    pub users: Vec<(String, String, Role)>,
-    /// Reads need no credentials.
-    pub public_read: bool,
-    /// Badges need no credentials (to show them in a README).
-    pub public_badges: bool,
-}
-
-impl AuthConfig {
-    pub fn enabled(&self) -> bool {
-        !self.tokens.is_empty() || !self.users.is_empty()
-    }
-
-    /// The role the `Authorization` header proves, if any.
-    fn role_of(&self, authorization: Option<&HeaderValue>) -> Option<Role> {
-        let value = authorization?.to_str().ok()?;
-        let (scheme, credentials) = value.split_once(' ')?;
-        let credentials = credentials.trim();
-        if scheme.eq_ignore_ascii_case("bearer") {
-            return self
-                .tokens
-                .iter()
-                .filter(|(token, _)| same(token, credentials))
-                .map(|(_, role)| *role)
-                .max();
-        }
-        if scheme.eq_ignore_ascii_case("basic") {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(credentials)
-                .ok()?;
-            let decoded = String::from_utf8(decoded).ok()?;
-            let (user, password) = decoded.split_once(':')?;
-            return self
-                .users
-                .iter()
-                .filter(|(u, p, _)| same(u, user) & same(p, password))
-                .map(|(_, _, role)| *role)
-                .max();
-        }
-        None
-    }
-}
-
-/// Compares secrets in time that does not depend on where they differ.
-fn same(expected: &str, given: &str) -> bool {
-    expected.len() == given.len() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
-}
 
 /// The role a request needs.
 fn needed(method: &Method, path: &str) -> Option<Role> {
@@ -196,21 +131,5 @@ mod tests {
         );
         assert_eq!(needed(&Method::POST, "/webhooks"), Some(Role::Admin));
         assert_eq!(needed(&Method::GET, "/webhooks"), Some(Role::Read));
-    }
-
-    #[test]
-    fn credentials() {
-        let config = AuthConfig {
-            tokens: vec![("r".into(), Role::Read), ("w".into(), Role::Write)],
-            users: vec![("u".into(), "p".into(), Role::Write)],
-            ..Default::default()
-        };
-        let h = |s: &str| HeaderValue::from_str(s).unwrap();
-        assert_eq!(config.role_of(Some(&h("Bearer r"))), Some(Role::Read));
-        assert_eq!(config.role_of(Some(&h("bearer w"))), Some(Role::Write));
-        assert_eq!(config.role_of(Some(&h("Bearer x"))), None);
-        assert_eq!(config.role_of(Some(&h("Basic dTpw"))), Some(Role::Write));
-        assert_eq!(config.role_of(Some(&h("Basic dTpx"))), None);
-        assert_eq!(config.role_of(None), None);
     }
 }

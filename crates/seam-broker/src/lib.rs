@@ -6,7 +6,8 @@
 //!
 //! Modules: the tables (`schema`), reads and writes (`store`), links and
 //! names (`hal`), what handlers share: state, errors, answers (`answer`),
-//! credentials and roles (`auth`), the router, index, health and metrics
+//! how it is set up (`config`: credentials, roles, webhook limits),
+//! the credentials check (`auth`), the router, index, health and metrics
 //! (`api`), and one module per group of resources (`pacticipants`, `pacts`,
 //! `history`, `for_verification`, `environments`, `matrix`, `badges`,
 //! `webhooks` with its delivery queue), and `clean`, which removes what
@@ -22,6 +23,7 @@ pub mod auth;
 mod badges;
 mod bidirectional;
 pub mod clean;
+pub mod config;
 mod delivery;
 mod environments;
 mod explain;
@@ -36,9 +38,9 @@ pub mod store;
 mod ui;
 pub mod webhooks;
 
-pub use auth::{AuthConfig, Role};
+pub use config::WebhookConfig;
+pub use config::{AuthConfig, Role};
 pub use store::{Store, StoreError};
-pub use webhooks::WebhookConfig;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,9 +61,9 @@ pub struct BrokerConfig {
     /// Serves `POST /test/clock` to move the broker's clock (tests only).
     pub test_clock: bool,
     /// Tokens, users and what is public.
-    pub auth: auth::AuthConfig,
+    pub auth: config::AuthConfig,
     /// Where webhooks may send, how they retry.
-    pub webhooks: webhooks::WebhookConfig,
+    pub webhooks: config::WebhookConfig,
 }
 
 #[derive(Debug, thiserror::Error)]

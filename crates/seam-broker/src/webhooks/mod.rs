@@ -14,44 +14,12 @@ pub mod api;
 mod definition;
 pub mod queue;
 
+pub use crate::config::WebhookConfig;
 pub use definition::{Definition, EVENTS};
 
 use crate::answer::Shared;
 use crate::store::Publication;
 use serde_json::{json, Map, Value};
-use std::time::Duration;
-
-/// Where webhooks may send and how often they retry.
-#[derive(Debug, Clone)]
-pub struct WebhookConfig {
-    /// URL schemes allowed (`https` by default, as the Pact Broker has it).
-    pub schemes: Vec<String>,
-    /// Hosts allowed: exact names, or `*.example.com`; empty allows any.
-    pub hosts: Vec<String>,
-    /// The waits before each retry; attempts are one more than its length.
-    pub retry_schedule: Vec<Duration>,
-    /// How long one request may take.
-    pub timeout: Duration,
-    /// Stores a basic-auth password written in plain text, as the Pact
-    /// Broker does (shown masked), instead of refusing it for a
-    /// `${secret.NAME}` reference. Off by default.
-    pub plaintext_passwords: bool,
-}
-
-impl Default for WebhookConfig {
-    fn default() -> Self {
-        WebhookConfig {
-            schemes: vec!["https".into()],
-            hosts: Vec::new(),
-            retry_schedule: [10, 60, 120, 300, 600, 1200]
-                .into_iter()
-                .map(Duration::from_secs)
-                .collect(),
-            timeout: Duration::from_secs(10),
-            plaintext_passwords: false,
-        }
-    }
-}
 
 /// What happened, as the Pact Broker names its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
