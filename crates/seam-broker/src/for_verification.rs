@@ -266,6 +266,8 @@ struct Chosen {
     pact: Publication,
     version: Version,
     why: Vec<String>,
+    /// the Pact Broker's short form of each reason (`latest with tag prod`)
+    short: Vec<String>,
     wip: bool,
 }
 
@@ -277,7 +279,7 @@ async fn select(
     consumer: &Pacticipant,
     s: &ConsumerSelector,
     provider_branch: Option<&str>,
-) -> Result<Vec<(Version, String)>, ApiError> {
+) -> Result<Vec<(Version, String, String)>, ApiError> {
     let store = &state.store;
     let with_pact = |versions: Vec<Version>| async move {
         let mut out = Vec::new();
@@ -313,21 +315,25 @@ async fn select(
             for env in &environments {
                 for d in store.current(kind, env, Some(name)).await? {
                     if let Some(v) = store.version_by_id(d.version_id).await? {
-                        let verb = if kind == Placement::Deployed {
-                            "currently deployed to"
+                        let (verb, short) = if kind == Placement::Deployed {
+                            ("currently deployed to", "deployed to")
                         } else {
-                            "currently released and supported in"
+                            ("currently released and supported in", "released in")
                         };
-                        out.push((v, format!("version(s) {verb} {env} ({})", d.version)));
+                        out.push((
+                            v,
+                            format!("version(s) {verb} {env} ({})", d.version),
+                            format!("{short} {env}"),
+                        ));
                     }
                 }
             }
         }
-        let versions: Vec<Version> = out.iter().map(|(v, _)| v.clone()).collect();
+        let versions: Vec<Version> = out.iter().map(|(v, _, _)| v.clone()).collect();
         let keep = with_pact(versions).await?;
         return Ok(out
             .into_iter()
-            .filter(|(v, _)| keep.iter().any(|k| k.id == v.id))
+            .filter(|(v, _, _)| keep.iter().any(|k| k.id == v.id))
             .collect());
     }
     let branch = if s.matching_branch {
@@ -343,35 +349,44 @@ async fn select(
     if let Some(b) = branch {
         let mut found = latest_only(with_pact(store.versions_on_branch(name, &b).await?).await?);
         let mut words = format!("latest version from branch '{b}'");
+        let mut short = format!("latest from branch {b}");
         if s.main_branch {
             words = format!("latest version from the main branch '{b}'");
+            short = "latest from main branch".to_string();
         }
         if found.is_empty() {
             if let Some(fb) = &s.fallback_branch {
                 found = latest_only(with_pact(store.versions_on_branch(name, fb).await?).await?);
                 words = format!("latest version from fallback branch '{fb}'");
+                short = format!("latest from branch {fb}");
             }
         }
-        return Ok(worded(found, &words));
+        return Ok(worded(found, &words, &short));
     }
     if let Some(t) = &s.tag {
         let all = with_pact(store.versions_with_tag(name, t).await?).await?;
         if s.latest == Some(true) {
             let mut found = latest_only(all);
             let mut words = format!("latest version tagged '{t}'");
+            let mut short = format!("latest with tag {t}");
             if found.is_empty() {
                 if let Some(ft) = &s.fallback_tag {
                     found = latest_only(with_pact(store.versions_with_tag(name, ft).await?).await?);
                     words = format!("latest version with fallback tag '{ft}'");
+                    short = format!("latest with tag {ft}");
                 }
             }
-            return Ok(worded(found, &words));
+            return Ok(worded(found, &words, &short));
         }
+        let short = match &s.consumer {
+            Some(c) => format!("one of {c} {t}"),
+            None => format!("one of {t}"),
+        };
         return Ok(all
             .into_iter()
             .map(|v| {
                 let w = format!("one of all versions tagged '{t}' ({})", v.number);
-                (v, w)
+                (v, w, short.clone())
             })
             .collect());
     }
@@ -384,18 +399,19 @@ async fn select(
                 "latest version of {name} that has a pact with {} ({})",
                 provider.name, v.number
             );
-            (v, w)
+            (v, w, "latest".to_string())
         })
         .collect())
 }
 
-/// Each version with why it was chosen: `words (number)`.
-fn worded(found: Vec<Version>, words: &str) -> Vec<(Version, String)> {
+/// Each version with why it was chosen, `words (number)`, and the short
+/// form (the Pact Broker's `shortDescription`).
+fn worded(found: Vec<Version>, words: &str, short: &str) -> Vec<(Version, String, String)> {
     found
         .into_iter()
         .map(|v| {
             let w = format!("{words} ({})", v.number);
-            (v, w)
+            (v, w, short.to_string())
         })
         .collect()
 }
@@ -528,7 +544,7 @@ async fn choose(
                     }
                 }
             }
-            for (v, why) in picked {
+            for (v, why, short) in picked {
                 let Some(pact) = state.store.publication_for(v.id, provider.id).await? else {
                     continue;
                 };
@@ -538,6 +554,7 @@ async fn choose(
                         pact: pact.clone(),
                         version: v.clone(),
                         why: Vec::new(),
+                        short: Vec::new(),
                         wip: false,
                     });
                 if v.id > entry.version.id {
@@ -546,6 +563,9 @@ async fn choose(
                 }
                 if !entry.why.contains(&why) {
                     entry.why.push(why);
+                }
+                if !entry.short.contains(&short) {
+                    entry.short.push(short);
                 }
             }
         }
@@ -599,6 +619,7 @@ async fn choose(
                 }
                 wip_pacts.push(Chosen {
                     why: vec![format!("work in progress pact ({})", v.number)],
+                    short: vec!["work in progress".to_string()],
                     pact,
                     version: v,
                     wip: true,
@@ -674,7 +695,7 @@ async fn answer(state: Shared, provider: String, req: Request, deprecated_get: b
             properties["wip"] = json!(true);
         }
         items.push(json!({
-            "shortDescription": c.why.join(", "),
+            "shortDescription": c.short.join(", "),
             "verificationProperties": properties,
             "_links": {"self": link(href, None, Some(&format!("Pact between {} ({}) and {}", p.consumer, c.version.number, p.provider)))}
         }));
