@@ -12,21 +12,12 @@ fn states_of(pact: &Value, description: &str) -> Vec<String> {
         .get("interactions")
         .or_else(|| pact.get("messages"))
         .and_then(Value::as_array);
-    let Some(i) = interactions
+    interactions
         .into_iter()
         .flatten()
         .find(|i| i["description"] == description)
-    else {
-        return Vec::new();
-    };
-    match (i.get("providerStates"), i.get("providerState")) {
-        (Some(Value::Array(list)), _) => list
-            .iter()
-            .filter_map(|s| s["name"].as_str().map(str::to_string))
-            .collect(),
-        (_, Some(Value::String(s))) => vec![s.clone()],
-        _ => Vec::new(),
-    }
+        .map(crate::history::provider_states)
+        .unwrap_or_default()
 }
 
 /// One mismatch as `{field, reason}`.

@@ -125,18 +125,24 @@ fn plain(text: String) -> axum::response::Response {
     ([(header::CONTENT_TYPE, "text/plain;charset=utf-8")], text).into_response()
 }
 
-/// An interaction's name in a diff: its description, with its provider
-/// states when it has any (two interactions may share a description).
-fn interaction_key(i: &Value) -> String {
-    let description = i["description"].as_str().unwrap_or("(no description)");
-    let states: Vec<String> = match (i.get("providerStates"), i.get("providerState")) {
+/// The provider states of a pact interaction: v3+ `providerStates`
+/// names, or the v2 `providerState`.
+pub fn provider_states(i: &Value) -> Vec<String> {
+    match (i.get("providerStates"), i.get("providerState")) {
         (Some(Value::Array(list)), _) => list
             .iter()
             .filter_map(|s| s["name"].as_str().map(str::to_string))
             .collect(),
         (_, Some(Value::String(s))) => vec![s.clone()],
         _ => Vec::new(),
-    };
+    }
+}
+
+/// An interaction's name in a diff: its description, with its provider
+/// states when it has any (two interactions may share a description).
+fn interaction_key(i: &Value) -> String {
+    let description = i["description"].as_str().unwrap_or("(no description)");
+    let states = provider_states(i);
     if states.is_empty() {
         format!("\"{description}\"")
     } else {

@@ -207,14 +207,10 @@ async fn pact_page(
     let pact: Value = serde_json::from_str(&latest.content).unwrap_or(Value::Null);
     body.push_str("<h3>Interactions</h3><table><tr><th>Description</th><th>Given</th><th>Request</th><th>Response</th></tr>");
     for i in pact["interactions"].as_array().into_iter().flatten() {
-        let states: Vec<String> = match (&i["providerStates"], &i["providerState"]) {
-            (Value::Array(l), _) => l
-                .iter()
-                .filter_map(|s| s["name"].as_str().map(esc))
-                .collect(),
-            (_, Value::String(s)) => vec![esc(s)],
-            _ => Vec::new(),
-        };
+        let states: Vec<String> = crate::history::provider_states(i)
+            .iter()
+            .map(|s| esc(s))
+            .collect();
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td><code>{} {}</code></td><td>{}</td></tr>",

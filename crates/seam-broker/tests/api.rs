@@ -4,27 +4,9 @@
 
 mod common;
 
-use base64::Engine;
 use common::Backend;
 use reqwest::Client;
 use serde_json::{json, Value};
-
-fn publish_body(version: &str, path: &str) -> Value {
-    let pact = json!({
-        "consumer": {"name": "web"}, "provider": {"name": "orders"},
-        "interactions": [{"description": "x", "request": {"method": "GET", "path": path}, "response": {"status": 200}}]
-    });
-    json!({
-        "pacticipantName": "web",
-        "pacticipantVersionNumber": version,
-        "branch": "main",
-        "contracts": [{
-            "consumerName": "web", "providerName": "orders", "specification": "pact",
-            "contentType": "application/json",
-            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
-        }]
-    })
-}
 
 #[tokio::test]
 async fn bad_input_gets_the_brokers_error_shape_never_a_500() {
@@ -175,7 +157,7 @@ async fn concurrent_publishes(backend: Backend) {
         async move {
             client
                 .post(format!("{base}/contracts/publish"))
-                .json(&publish_body(
+                .json(&common::publish_body(
                     &format!("1.0.{i}"),
                     &format!("/things/{}", i % 10),
                 ))
@@ -253,7 +235,7 @@ async fn badges_follow_the_verification_results_on(backend: Backend) {
         .contains("web/orders pact: unknown"));
     let r = client
         .post(format!("{base}/contracts/publish"))
-        .json(&publish_body("1", "/a"))
+        .json(&common::publish_body("1", "/a"))
         .send()
         .await
         .unwrap();
@@ -358,7 +340,7 @@ async fn every_link_the_broker_gives_leads_somewhere_on(backend: Backend) {
     for (version, path) in [("1", "/a"), ("2", "/b")] {
         let r = client
             .post(format!("{base}/contracts/publish"))
-            .json(&publish_body(version, path))
+            .json(&common::publish_body(version, path))
             .send()
             .await
             .unwrap();
@@ -466,7 +448,7 @@ async fn delivery_metrics_come_from_the_brokers_history_on(backend: Backend) {
     };
     let r = client
         .post(format!("{base}/contracts/publish"))
-        .json(&publish_body("1", "/a"))
+        .json(&common::publish_body("1", "/a"))
         .send()
         .await
         .unwrap();
@@ -589,7 +571,7 @@ async fn the_web_pages_show_integrations_pacts_matrix_and_metrics_on(backend: Ba
     assert!(text(format!("{base}/ui")).await.contains("No pacts yet"));
     let r = client
         .post(format!("{base}/contracts/publish"))
-        .json(&publish_body("1", "/<script>"))
+        .json(&common::publish_body("1", "/<script>"))
         .send()
         .await
         .unwrap();

@@ -4,7 +4,6 @@
 
 mod common;
 
-use base64::Engine;
 use common::Backend;
 use reqwest::{Client, RequestBuilder};
 use seam_broker::{AuthConfig, Role};
@@ -28,21 +27,6 @@ fn config() -> AuthConfig {
         public_read: false,
         public_badges: false,
     }
-}
-
-fn publish_body() -> Value {
-    let pact = json!({
-        "consumer": {"name": "web"}, "provider": {"name": "orders"},
-        "interactions": [{"description": "x", "request": {"method": "GET", "path": "/o"}, "response": {"status": 200}}]
-    });
-    json!({
-        "pacticipantName": "web", "pacticipantVersionNumber": "1", "branch": "main",
-        "contracts": [{
-            "consumerName": "web", "providerName": "orders", "specification": "pact",
-            "contentType": "application/json",
-            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
-        }]
-    })
 }
 
 async fn status(request: RequestBuilder) -> (u16, Value, Option<String>) {
@@ -84,7 +68,7 @@ async fn each_role_may_do_what_it_should_and_no_more() {
     let publish = || {
         client
             .post(format!("{base}/contracts/publish"))
-            .json(&publish_body())
+            .json(&common::publish_body("1", "/o"))
     };
     let (code, body, _) = status(publish().bearer_auth(READ)).await;
     assert_eq!(code, 403);
@@ -154,7 +138,7 @@ async fn public_reads_and_badges_leave_writes_guarded() {
     let (code, _, challenge) = status(
         client
             .post(format!("{base}/contracts/publish"))
-            .json(&publish_body()),
+            .json(&common::publish_body("1", "/o")),
     )
     .await;
     assert_eq!(code, 401);

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use base64::Engine;
 use common::Backend;
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -49,21 +48,6 @@ async fn receiver(failures: usize) -> (String, Arc<Receiver>) {
         let _ = axum::serve(listener, app).await;
     });
     (url, r)
-}
-
-fn publish_body(version: &str, path: &str) -> Value {
-    let pact = json!({
-        "consumer": {"name": "web"}, "provider": {"name": "orders"},
-        "interactions": [{"description": "x", "request": {"method": "GET", "path": path}, "response": {"status": 200}}]
-    });
-    json!({
-        "pacticipantName": "web", "pacticipantVersionNumber": version, "branch": "main",
-        "contracts": [{
-            "consumerName": "web", "providerName": "orders", "specification": "pact",
-            "contentType": "application/json",
-            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
-        }]
-    })
 }
 
 /// Waits (up to 10 s) until the webhook's deliveries satisfy `done`.
@@ -145,7 +129,7 @@ async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(
 
     let r = client
         .post(format!("{base}/contracts/publish"))
-        .json(&publish_body("1", "/a"))
+        .json(&common::publish_body("1", "/a"))
         .send()
         .await
         .unwrap();
@@ -180,7 +164,7 @@ async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(
     // the same content again changes nothing: no new delivery
     let r = client
         .post(format!("{base}/contracts/publish"))
-        .json(&publish_body("2", "/a"))
+        .json(&common::publish_body("2", "/a"))
         .send()
         .await
         .unwrap();
@@ -233,7 +217,7 @@ async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(bac
         .to_string();
     let r = client
         .post(format!("{base}/contracts/publish"))
-        .json(&publish_body("1", "/a"))
+        .json(&common::publish_body("1", "/a"))
         .send()
         .await
         .unwrap();

@@ -7,22 +7,6 @@ mod common;
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
-fn publish_body(version: &str) -> Value {
-    use base64::Engine;
-    let pact = json!({
-        "consumer": {"name": "web"}, "provider": {"name": "orders"},
-        "interactions": [{"description": format!("v{version}"), "request": {"method": "GET", "path": format!("/o/{version}")}, "response": {"status": 200}}]
-    });
-    json!({
-        "pacticipantName": "web", "pacticipantVersionNumber": version, "branch": "main",
-        "contracts": [{
-            "consumerName": "web", "providerName": "orders", "specification": "pact",
-            "contentType": "application/json",
-            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
-        }]
-    })
-}
-
 fn status(client: &Client, url: String) -> u16 {
     client.get(url).send().unwrap().status().as_u16()
 }
@@ -36,7 +20,7 @@ fn clean_keeps_what_the_selectors_pick_and_what_is_deployed() {
     for n in 1..=10 {
         let r = client
             .post(format!("{}/contracts/publish", b.url))
-            .json(&publish_body(&n.to_string()))
+            .json(&common::publish_body(&n.to_string()))
             .send()
             .unwrap();
         assert_eq!(r.status(), 200);

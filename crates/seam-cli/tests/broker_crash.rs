@@ -23,22 +23,6 @@ fn broker(data: &Path) -> Running {
     ])
 }
 
-fn publish_body(version: &str) -> Value {
-    use base64::Engine;
-    let pact = json!({
-        "consumer": {"name": "web"}, "provider": {"name": "orders"},
-        "interactions": [{"description": format!("v{version}"), "request": {"method": "GET", "path": format!("/o/{version}")}, "response": {"status": 200}}]
-    });
-    json!({
-        "pacticipantName": "web", "pacticipantVersionNumber": version, "branch": "main",
-        "contracts": [{
-            "consumerName": "web", "providerName": "orders", "specification": "pact",
-            "contentType": "application/json",
-            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
-        }]
-    })
-}
-
 /// Polls `url` (up to `secs`) until `done` holds for its JSON.
 fn wait_for(client: &Client, url: &str, secs: u64, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -85,7 +69,7 @@ fn a_webhook_between_retries_survives_kill_9() {
         .to_string();
     let r = client
         .post(format!("{}/contracts/publish", b.url))
-        .json(&publish_body("1"))
+        .json(&common::publish_body("1"))
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
@@ -154,7 +138,7 @@ fn publishes_acknowledged_before_kill_9_are_all_there_after_it() {
                     let version = format!("{w}.{n}");
                     match client
                         .post(format!("{url}/contracts/publish"))
-                        .json(&publish_body(&version))
+                        .json(&common::publish_body(&version))
                         .send()
                     {
                         Ok(r) if r.status() == 200 => acknowledged.lock().unwrap().push(version),
@@ -209,7 +193,7 @@ fn publishes_acknowledged_before_kill_9_are_all_there_after_it() {
     // and the broker still takes writes
     let r = client
         .post(format!("{}/contracts/publish", b.url))
-        .json(&publish_body("after"))
+        .json(&common::publish_body("after"))
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);

@@ -33,6 +33,18 @@ pub struct Webhook {
 }
 
 impl Webhook {
+    /// Whether it is enabled and fires on one of `events` between
+    /// `consumer` and `provider`.
+    pub fn listens(&self, events: &[Event], consumer: &str, provider: &str) -> bool {
+        let d = &self.definition;
+        d.enabled
+            && d.events
+                .iter()
+                .any(|e| events.iter().any(|ev| ev.name() == e))
+            && d.consumer.as_deref().is_none_or(|c| c == consumer)
+            && d.provider.as_deref().is_none_or(|p| p == provider)
+    }
+
     /// Its description, or words saying what it listens for.
     pub fn title(&self) -> String {
         let d = &self.definition;
@@ -196,13 +208,7 @@ pub async fn enqueue(
     let listening: Vec<Webhook> = webhooks(store)
         .await?
         .into_iter()
-        .filter(|w| {
-            let d = &w.definition;
-            d.enabled
-                && d.events.iter().any(|e| e == event.name())
-                && d.consumer.as_deref().is_none_or(|c| c == consumer)
-                && d.provider.as_deref().is_none_or(|p| p == provider)
-        })
+        .filter(|w| w.listens(&[event], consumer, provider))
         .collect();
     if listening.is_empty() {
         return Ok(Vec::new());
@@ -245,16 +251,14 @@ pub async fn delivery(store: &Store, uuid: &str) -> Result<Option<Delivery>> {
 /// Whether an enabled webhook would tell someone that a pact between
 /// `consumer` and `provider` changed.
 pub async fn listens_for_changes(store: &Store, consumer: &str, provider: &str) -> Result<bool> {
-    Ok(webhooks(store).await?.iter().any(|w| {
-        let d = &w.definition;
-        d.enabled
-            && d.events.iter().any(|e| {
-                e == Event::ContractContentChanged.name()
-                    || e == Event::ContractRequiringVerificationPublished.name()
-            })
-            && d.consumer.as_deref().is_none_or(|c| c == consumer)
-            && d.provider.as_deref().is_none_or(|p| p == provider)
-    }))
+    let changes = [
+        Event::ContractContentChanged,
+        Event::ContractRequiringVerificationPublished,
+    ];
+    Ok(webhooks(store)
+        .await?
+        .iter()
+        .any(|w| w.listens(&changes, consumer, provider)))
 }
 
 /// Counts of deliveries per status, for `/metrics`.

@@ -145,3 +145,23 @@ async fn start_configured(
         database,
     }
 }
+
+/// A `POST /contracts/publish` body: web `version` publishes its pact with
+/// orders, one interaction `GET path`, on branch main.
+pub fn publish_body(version: &str, path: &str) -> serde_json::Value {
+    use base64::Engine;
+    let pact = serde_json::json!({
+        "consumer": {"name": "web"}, "provider": {"name": "orders"},
+        "interactions": [{"description": "x", "request": {"method": "GET", "path": path}, "response": {"status": 200}}]
+    });
+    serde_json::json!({
+        "pacticipantName": "web",
+        "pacticipantVersionNumber": version,
+        "branch": "main",
+        "contracts": [{
+            "consumerName": "web", "providerName": "orders", "specification": "pact",
+            "contentType": "application/json",
+            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
+        }]
+    })
+}

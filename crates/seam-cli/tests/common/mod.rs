@@ -123,3 +123,21 @@ fn install_pact_cli() -> std::path::PathBuf {
     }
     bin
 }
+
+/// A `POST /contracts/publish` body: web `version` publishes a pact with
+/// orders whose one interaction is named `v<version>` (`GET /o/<version>`).
+pub fn publish_body(version: &str) -> serde_json::Value {
+    use base64::Engine;
+    let pact = serde_json::json!({
+        "consumer": {"name": "web"}, "provider": {"name": "orders"},
+        "interactions": [{"description": format!("v{version}"), "request": {"method": "GET", "path": format!("/o/{version}")}, "response": {"status": 200}}]
+    });
+    serde_json::json!({
+        "pacticipantName": "web", "pacticipantVersionNumber": version, "branch": "main",
+        "contracts": [{
+            "consumerName": "web", "providerName": "orders", "specification": "pact",
+            "contentType": "application/json",
+            "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
+        }]
+    })
+}
