@@ -2,6 +2,7 @@
 //! 409, 413, never a 500) and to many publishes at once (none lost), over
 //! real HTTP on SQLite.
 
+#[macro_use]
 mod common;
 
 use common::Backend;
@@ -212,17 +213,11 @@ async fn badge(client: &Client, url: String) -> String {
     r.text().await.unwrap()
 }
 
-#[tokio::test]
-async fn badges_follow_the_verification_results() {
-    badges_follow_the_verification_results_on(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn badges_follow_the_verification_results_on_postgres() {
-    if common::postgres_url("badges_follow_the_verification_results").is_some() {
-        badges_follow_the_verification_results_on(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    badges_follow_the_verification_results,
+    badges_follow_the_verification_results_on_postgres,
+    badges_follow_the_verification_results_on
+);
 
 async fn badges_follow_the_verification_results_on(backend: Backend) {
     let broker = common::start(backend, false, false).await;
@@ -240,29 +235,11 @@ async fn badges_follow_the_verification_results_on(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let pact: Value = client
-        .get(format!("{base}/pacts/provider/orders/consumer/web/latest"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let results = pact["_links"]["pb:publish-verification-results"]["href"]
-        .as_str()
-        .unwrap()
-        .to_string();
     for (success, provider_version, expected) in [
         (false, "7", "web/orders pact: failed"),
         (true, "8", "web/orders pact: verified"),
     ] {
-        let r = client
-            .post(&results)
-            .json(&json!({"success": success, "providerApplicationVersion": provider_version}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        common::verify(&client, &base, "web", "orders", success, provider_version).await;
         let svg = badge(&client, pact_badge.clone()).await;
         assert!(svg.contains(expected), "{svg}");
     }
@@ -321,17 +298,11 @@ fn plain_links(body: &Value) -> Vec<(String, String)> {
     out
 }
 
-#[tokio::test]
-async fn every_link_the_broker_gives_leads_somewhere() {
-    every_link_the_broker_gives_leads_somewhere_on(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn every_link_the_broker_gives_leads_somewhere_on_postgres() {
-    if common::postgres_url("every_link_the_broker_gives_leads_somewhere").is_some() {
-        every_link_the_broker_gives_leads_somewhere_on(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    every_link_the_broker_gives_leads_somewhere,
+    every_link_the_broker_gives_leads_somewhere_on_postgres,
+    every_link_the_broker_gives_leads_somewhere_on
+);
 
 async fn every_link_the_broker_gives_leads_somewhere_on(backend: Backend) {
     let broker = common::start(backend, false, false).await;
@@ -353,25 +324,7 @@ async fn every_link_the_broker_gives_leads_somewhere_on(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let pact: Value = client
-        .get(format!("{base}/pacts/provider/orders/consumer/web/latest"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let r = client
-        .post(
-            pact["_links"]["pb:publish-verification-results"]["href"]
-                .as_str()
-                .unwrap(),
-        )
-        .json(&json!({"success": true, "providerApplicationVersion": "9"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    common::verify(&client, &base, "web", "orders", true, "9").await;
     let mut to_visit = vec![
         format!("{base}/"),
         format!("{base}/pacts/provider/orders/consumer/web/latest"),
@@ -424,17 +377,11 @@ async fn every_link_the_broker_gives_leads_somewhere_on(backend: Backend) {
     broker.stop().await;
 }
 
-#[tokio::test]
-async fn delivery_metrics_come_from_the_brokers_history() {
-    delivery_metrics_come_from_the_brokers_history_on(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn delivery_metrics_come_from_the_brokers_history_on_postgres() {
-    if common::postgres_url("delivery_metrics_come_from_the_brokers_history").is_some() {
-        delivery_metrics_come_from_the_brokers_history_on(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    delivery_metrics_come_from_the_brokers_history,
+    delivery_metrics_come_from_the_brokers_history_on_postgres,
+    delivery_metrics_come_from_the_brokers_history_on
+);
 
 async fn delivery_metrics_come_from_the_brokers_history_on(backend: Backend) {
     let broker = common::start(backend, false, true).await;
@@ -540,17 +487,11 @@ async fn delivery_metrics_come_from_the_brokers_history_on(backend: Backend) {
     broker.stop().await;
 }
 
-#[tokio::test]
-async fn the_web_pages_show_integrations_pacts_matrix_and_metrics() {
-    the_web_pages_show_integrations_pacts_matrix_and_metrics_on(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn the_web_pages_show_integrations_pacts_matrix_and_metrics_on_postgres() {
-    if common::postgres_url("the_web_pages_show_integrations_pacts_matrix_and_metrics").is_some() {
-        the_web_pages_show_integrations_pacts_matrix_and_metrics_on(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    the_web_pages_show_integrations_pacts_matrix_and_metrics,
+    the_web_pages_show_integrations_pacts_matrix_and_metrics_on_postgres,
+    the_web_pages_show_integrations_pacts_matrix_and_metrics_on
+);
 
 async fn the_web_pages_show_integrations_pacts_matrix_and_metrics_on(backend: Backend) {
     let broker = common::start(backend, false, false).await;

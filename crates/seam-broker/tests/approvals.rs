@@ -117,25 +117,7 @@ async fn publish_fixture(client: &Client, base: &str, file: &str) {
                 .await
                 .unwrap();
             assert_eq!(r.status(), 200);
-            let latest: Value = client
-                .get(format!("{base}/pacts/provider/Bar/consumer/Foo/latest"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let results = latest["_links"]["pb:publish-verification-results"]["href"]
-                .as_str()
-                .unwrap()
-                .replace("http://example.org", base);
-            let r = client
-                .post(results)
-                .json(&json!({"success": true, "providerApplicationVersion": "2"}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 201);
+            common::verify(client, base, "Foo", "Bar", true, "2").await;
         }
         _ => {}
     }

@@ -3,6 +3,7 @@
 //! values and a secret from the environment in what arrives, the retries
 //! and their logs (secrets masked), and bad definitions refused.
 
+#[macro_use]
 mod common;
 
 use axum::extract::State;
@@ -74,20 +75,11 @@ async fn deliveries_until(
     panic!("the deliveries never got there");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret() {
-    a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on_postgres() {
-    if common::postgres_url("a_published_pact_reaches_the_receiver_after_retries_with_its_secret")
-        .is_some()
-    {
-        a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(Backend::Postgres)
-            .await;
-    }
-}
+on_both_backends!(
+    a_published_pact_reaches_the_receiver_after_retries_with_its_secret,
+    a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on_postgres,
+    a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on
+);
 
 async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(backend: Backend) {
     std::env::set_var("SEAM_BROKER_SECRET_TEST_CI_TOKEN", "tok-42-secret");
@@ -174,20 +166,11 @@ async fn a_published_pact_reaches_the_receiver_after_retries_with_its_secret_on(
     broker.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed() {
-    a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on_postgres() {
-    if common::postgres_url("a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed")
-        .is_some()
-    {
-        a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(Backend::Postgres)
-            .await;
-    }
-}
+on_both_backends!(
+    a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed,
+    a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on_postgres,
+    a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on
+);
 
 async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(backend: Backend) {
     let (hook, received) = receiver(0).await;
@@ -222,26 +205,8 @@ async fn a_verification_fires_its_outcome_and_a_dead_receiver_ends_failed_on(bac
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let pact: Value = client
-        .get(format!("{base}/pacts/provider/orders/consumer/web/latest"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let results = pact["_links"]["pb:publish-verification-results"]["href"]
-        .as_str()
-        .unwrap()
-        .to_string();
     for (success, version) in [(true, "7"), (false, "8")] {
-        let r = client
-            .post(&results)
-            .json(&json!({"success": success, "providerApplicationVersion": version}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        common::verify(&client, &base, "web", "orders", success, version).await;
     }
     let list = deliveries_until(&client, &dead_href, |l| {
         l.len() == 2 && l.iter().all(|d| d["status"] == "failed")

@@ -4,6 +4,25 @@
 //! skip with one line, and fail under `CI=true`).
 
 #![allow(dead_code)] // each test binary uses a different part
+#![allow(unused_macros)]
+
+/// A test on SQLite and its twin on PostgreSQL (skipped visibly without a
+/// server), both running `body(backend)`.
+macro_rules! on_both_backends {
+    ($sqlite:ident, $postgres:ident, $body:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            $body(common::Backend::Sqlite).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $postgres() {
+            if common::postgres_url(stringify!($sqlite)).is_some() {
+                $body(common::Backend::Postgres).await;
+            }
+        }
+    };
+}
 
 use seam_broker::{Broker, BrokerConfig};
 use sqlx::Connection;
@@ -164,4 +183,38 @@ pub fn publish_body(version: &str, path: &str) -> serde_json::Value {
             "content": base64::engine::general_purpose::STANDARD.encode(pact.to_string()),
         }]
     })
+}
+
+/// Publishes a verification result of the latest pact between `consumer`
+/// and `provider` by provider `version`, through the pact's own link.
+pub async fn verify(
+    client: &reqwest::Client,
+    base: &str,
+    consumer: &str,
+    provider: &str,
+    success: bool,
+    version: &str,
+) {
+    let pact: serde_json::Value = client
+        .get(format!(
+            "{base}/pacts/provider/{provider}/consumer/{consumer}/latest"
+        ))
+        .send()
+        .await
+        .expect("the broker answers")
+        .json()
+        .await
+        .expect("a pact");
+    let href = pact["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .expect("the results link");
+    // links carry the broker's base URL, which may not be where it listens
+    let path = &href[href.find("/pacts/").expect("a pact path")..];
+    let r = client
+        .post(format!("{base}{path}"))
+        .json(&serde_json::json!({"success": success, "providerApplicationVersion": version}))
+        .send()
+        .await
+        .expect("the broker answers");
+    assert_eq!(r.status(), 201, "publishing a verification");
 }
