@@ -18,6 +18,13 @@ fn pact(args: &[&str]) -> (i32, String) {
     run(Command::new(pact_cli()).args(args))
 }
 
+/// `pact broker SUBCOMMAND --broker-base-url URL ARGS...`: (exit code, output).
+fn pact_broker(url: &str, subcommand: &str, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["broker", subcommand, "--broker-base-url", url];
+    all.extend_from_slice(args);
+    pact(&all)
+}
+
 /// Runs a Pact client without its usage tracking: (exit code, stdout + stderr).
 fn run(cmd: &mut Command) -> (i32, String) {
     let out = cmd
@@ -193,18 +200,18 @@ fn the_official_clients_publish_verify_record_and_ask_can_i_deploy() {
     let good = provider(&tmp.path().join("good"), r#"{"id": 1}"#);
     let (code, out) = verify(&url, good.port(), "2.0.0");
     assert_eq!(code, 0, "{out}");
-    let (code, out) = pact(&[
-        "broker",
-        "record-deployment",
-        "--broker-base-url",
+    let (code, out) = pact_broker(
         &url,
-        "--pacticipant",
-        "orders",
-        "--version",
-        "2.0.0",
-        "--environment",
-        "production",
-    ]);
+        "record-deployment",
+        &[
+            "--pacticipant",
+            "orders",
+            "--version",
+            "2.0.0",
+            "--environment",
+            "production",
+        ],
+    );
     assert_eq!(code, 0, "{out}");
     let (code, out, answer) = can_i_deploy(&url, "web", "1.0.0");
     assert_eq!(code, 0, "{out}");
@@ -212,18 +219,18 @@ fn the_official_clients_publish_verify_record_and_ask_can_i_deploy() {
 
     // the consumer goes to production; the broken provider version may not
     // replace the good one under it
-    let (code, out) = pact(&[
-        "broker",
-        "record-deployment",
-        "--broker-base-url",
+    let (code, out) = pact_broker(
         &url,
-        "--pacticipant",
-        "web",
-        "--version",
-        "1.0.0",
-        "--environment",
-        "production",
-    ]);
+        "record-deployment",
+        &[
+            "--pacticipant",
+            "web",
+            "--version",
+            "1.0.0",
+            "--environment",
+            "production",
+        ],
+    );
     assert_eq!(code, 0, "{out}");
     let (code, out, answer) = can_i_deploy(&url, "orders", "1.9.0");
     assert_eq!(code, 1, "{out}");
@@ -304,16 +311,16 @@ fn with_tokens_the_clients_need_the_right_one() {
     assert_ne!(code, 0, "{out}");
     let (code, out) = publish(Some("writer-0123456789abcdef"));
     assert_eq!(code, 0, "{out}");
-    let (code, out) = pact(&[
-        "broker",
-        "describe-version",
-        "--broker-base-url",
+    let (code, out) = pact_broker(
         &b.url,
-        "--pacticipant",
-        "web",
-        "--broker-token",
-        "reader-0123456789abcdef",
-    ]);
+        "describe-version",
+        &[
+            "--pacticipant",
+            "web",
+            "--broker-token",
+            "reader-0123456789abcdef",
+        ],
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1.0.0"), "{out}");
     // a token too short to be safe is refused at start
@@ -363,40 +370,33 @@ fn a_verifier_without_selectors_and_can_i_deploy_explain() {
     ]);
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("an order"), "{out}");
-    let (code, out) = pact(&[
-        "broker",
-        "record-deployment",
-        "--broker-base-url",
+    let (code, out) = pact_broker(
         &b.url,
-        "--pacticipant",
-        "orders",
-        "--version",
-        "2.0.0",
-        "--environment",
-        "production",
-    ]);
+        "record-deployment",
+        &[
+            "--pacticipant",
+            "orders",
+            "--version",
+            "2.0.0",
+            "--environment",
+            "production",
+        ],
+    );
     assert_ne!(code, 0, "no such environment yet: {out}");
-    let (code, out) = pact(&[
-        "broker",
-        "create-environment",
-        "--broker-base-url",
-        &b.url,
-        "--name",
-        "production",
-    ]);
+    let (code, out) = pact_broker(&b.url, "create-environment", &["--name", "production"]);
     assert_eq!(code, 0, "{out}");
-    let (code, out) = pact(&[
-        "broker",
-        "record-deployment",
-        "--broker-base-url",
+    let (code, out) = pact_broker(
         &b.url,
-        "--pacticipant",
-        "orders",
-        "--version",
-        "2.0.0",
-        "--environment",
-        "production",
-    ]);
+        "record-deployment",
+        &[
+            "--pacticipant",
+            "orders",
+            "--version",
+            "2.0.0",
+            "--environment",
+            "production",
+        ],
+    );
     assert_eq!(code, 0, "{out}");
     let (code, out, err) = common::seam(&[
         "broker",
@@ -640,14 +640,7 @@ fn bi_directional_contracts_with_the_official_clients() {
         "main",
     ]);
     assert_eq!(code, 0, "{out}");
-    let (code, out) = pact(&[
-        "broker",
-        "create-environment",
-        "--broker-base-url",
-        &b.url,
-        "--name",
-        "production",
-    ]);
+    let (code, out) = pact_broker(&b.url, "create-environment", &["--name", "production"]);
     assert_eq!(code, 0, "{out}");
     let report = tmp.path().join("report.txt");
     std::fs::write(&report, "42 tests passed").unwrap();
@@ -677,18 +670,18 @@ fn bi_directional_contracts_with_the_official_clients() {
         ])
     };
     let deploy = |version: &str| {
-        let (code, out) = pact(&[
-            "broker",
-            "record-deployment",
-            "--broker-base-url",
+        let (code, out) = pact_broker(
             &b.url,
-            "--pacticipant",
-            "orders",
-            "--version",
-            version,
-            "--environment",
-            "production",
-        ]);
+            "record-deployment",
+            &[
+                "--pacticipant",
+                "orders",
+                "--version",
+                version,
+                "--environment",
+                "production",
+            ],
+        );
         assert_eq!(code, 0, "{out}");
     };
     let can_i_deploy = || {
