@@ -18,6 +18,27 @@ fn pact(args: &[&str]) -> (i32, String) {
     run(Command::new(pact_cli()).args(args))
 }
 
+/// A broker in `dir/data` where web 1.0.0 (branch main) has published its
+/// pact with orders through `pact broker publish`.
+fn broker_with_pact(dir: &Path) -> Running {
+    let b = broker(&dir.join("data"));
+    let pacts = dir.join("pacts");
+    write_pact(&pacts);
+    let (code, out) = pact_broker(
+        &b.url,
+        "publish",
+        &[
+            pacts.to_str().unwrap(),
+            "--consumer-app-version",
+            "1.0.0",
+            "--branch",
+            "main",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    b
+}
+
 /// `pact broker SUBCOMMAND --broker-base-url URL ARGS...`: (exit code, output).
 fn pact_broker(url: &str, subcommand: &str, args: &[&str]) -> (i32, String) {
     let mut all = vec!["broker", subcommand, "--broker-base-url", url];
@@ -336,21 +357,7 @@ fn with_tokens_the_clients_need_the_right_one() {
 #[test]
 fn a_verifier_without_selectors_and_can_i_deploy_explain() {
     let tmp = tempfile::tempdir().unwrap();
-    let b = broker(&tmp.path().join("data"));
-    let pacts = tmp.path().join("pacts");
-    write_pact(&pacts);
-    let (code, out) = pact(&[
-        "broker",
-        "publish",
-        pacts.to_str().unwrap(),
-        "--broker-base-url",
-        &b.url,
-        "--consumer-app-version",
-        "1.0.0",
-        "--branch",
-        "main",
-    ]);
-    assert_eq!(code, 0, "{out}");
+    let b = broker_with_pact(tmp.path());
     // the provider answers the id as a string: the verification fails
     let p = provider(&tmp.path().join("provider"), r#"{"id": "1"}"#);
     // no selectors: the verifier follows the provider's latest pacts (`pacts`)
@@ -625,21 +632,7 @@ fn orders_contract(dir: &Path, id_type: &str) -> std::path::PathBuf {
 #[test]
 fn bi_directional_contracts_with_the_official_clients() {
     let tmp = tempfile::tempdir().unwrap();
-    let b = broker(&tmp.path().join("data"));
-    let pacts = tmp.path().join("pacts");
-    write_pact(&pacts);
-    let (code, out) = pact(&[
-        "broker",
-        "publish",
-        pacts.to_str().unwrap(),
-        "--broker-base-url",
-        &b.url,
-        "--consumer-app-version",
-        "1.0.0",
-        "--branch",
-        "main",
-    ]);
-    assert_eq!(code, 0, "{out}");
+    let b = broker_with_pact(tmp.path());
     let (code, out) = pact_broker(&b.url, "create-environment", &["--name", "production"]);
     assert_eq!(code, 0, "{out}");
     let report = tmp.path().join("report.txt");
