@@ -618,6 +618,19 @@ fn describe_target(q: &MatrixQuery, name: &str, versions: &[Version]) -> String 
 }
 
 pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiError> {
+    // an environment that does not exist is a mistake, not an empty answer
+    let named = q
+        .environment
+        .iter()
+        .chain(q.selectors.iter().filter_map(|s| s.environment.as_ref()));
+    for e in named {
+        if state.store.environment_named(e).await?.is_none() {
+            return Err(ApiError::invalid(
+                "environment",
+                format!("Environment with name '{e}' does not exist"),
+            ));
+        }
+    }
     let mut resolved = Vec::new();
     for s in &q.selectors {
         resolved.push(resolve(state, s).await?);

@@ -129,6 +129,21 @@ async fn bad_input(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
+
+    // can-i-deploy to an environment that does not exist: 400 saying so
+    let r = client
+        .get(format!(
+            "{base}/can-i-deploy?pacticipant=web&version=1&environment=nowhere"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"]["environment"][0],
+        "Environment with name 'nowhere' does not exist"
+    );
     broker.stop().await;
 }
 

@@ -251,10 +251,11 @@ async fn run_clean(args: CleanArgs) -> Result<Outcome, CliError> {
     } else {
         "removed"
     };
+    let versions = |n: usize| format!("{n} version{}", if n == 1 { "" } else { "s" });
     println!(
-        "{} versions kept; {verb} {} versions{}",
-        report.versions_kept,
-        report.versions_removed,
+        "{} kept; {verb} {}{}",
+        versions(report.versions_kept),
+        versions(report.versions_removed),
         if args.dry_run {
             String::new()
         } else {
