@@ -1,4 +1,4 @@
-//! Pacticipants and their versions, branches and tags: create, read,
+//! Pacticipants and their labels, versions, branches and tags: create, read,
 //! update, delete, and the version resource the clients navigate from
 //! (`pb:record-deployment`, `pb:record-release` per environment).
 
@@ -17,38 +17,43 @@ use axum::Router;
 use serde_json::{json, Value};
 
 pub fn routes(app: Router<Shared>) -> Router<Shared> {
-    app.route("/pacticipants", get(list).post(create))
-        .route(
-            "/pacticipants/{name}",
-            get(show).put(put).patch(patch).delete(delete),
-        )
-        .route("/pacticipants/{name}/versions", get(versions))
-        .route(
-            "/pacticipants/{name}/versions/{version}",
-            get(show_version).put(put_version).delete(delete_version),
-        )
-        .route("/pacticipants/{name}/latest-version", get(latest_version))
-        .route(
-            "/pacticipants/{name}/latest-version/{tag}",
-            get(latest_tagged_version),
-        )
-        .route(
-            "/pacticipants/{name}/versions/{version}/tags/{tag}",
-            get(show_tag).put(put_tag).delete(delete_tag),
-        )
-        .route("/pacticipants/{name}/branches", get(branches))
-        .route(
-            "/pacticipants/{name}/branches/{branch}",
-            get(show_branch).delete(delete_branch),
-        )
-        .route(
-            "/pacticipants/{name}/branches/{branch}/versions/{version}",
-            get(show_branch_version).put(put_branch_version),
-        )
-        .route(
-            "/pacticipants/{name}/branches/{branch}/latest-version",
-            get(latest_branch_version),
-        )
+    app.route(
+        "/pacticipants/{name}/labels/{label}",
+        get(show_label).put(put_label).delete(delete_label),
+    )
+    .route("/pacticipants/label/{label}", get(with_label))
+    .route("/pacticipants", get(list).post(create))
+    .route(
+        "/pacticipants/{name}",
+        get(show).put(put).patch(patch).delete(delete),
+    )
+    .route("/pacticipants/{name}/versions", get(versions))
+    .route(
+        "/pacticipants/{name}/versions/{version}",
+        get(show_version).put(put_version).delete(delete_version),
+    )
+    .route("/pacticipants/{name}/latest-version", get(latest_version))
+    .route(
+        "/pacticipants/{name}/latest-version/{tag}",
+        get(latest_tagged_version),
+    )
+    .route(
+        "/pacticipants/{name}/versions/{version}/tags/{tag}",
+        get(show_tag).put(put_tag).delete(delete_tag),
+    )
+    .route("/pacticipants/{name}/branches", get(branches))
+    .route(
+        "/pacticipants/{name}/branches/{branch}",
+        get(show_branch).delete(delete_branch),
+    )
+    .route(
+        "/pacticipants/{name}/branches/{branch}/versions/{version}",
+        get(show_branch_version).put(put_branch_version),
+    )
+    .route(
+        "/pacticipants/{name}/branches/{branch}/latest-version",
+        get(latest_branch_version),
+    )
 }
 
 pub fn pacticipant_json(u: &Urls, p: &Pacticipant) -> Value {
@@ -70,6 +75,7 @@ pub fn pacticipant_json(u: &Urls, p: &Pacticipant) -> Value {
             "pb:branches": link(format!("{}/branches", u.pacticipant(&p.name)), None, None),
             "pb:latest-version": link(format!("{}/latest-version", u.pacticipant(&p.name)), Some("Latest version for this pacticipant"), None),
             "pb:can-i-deploy-badge": {"href": format!("{}/latest-version/{{tag}}/can-i-deploy/to/{{environment}}/badge", u.pacticipant(&p.name)), "templated": true},
+            "pb:label": {"href": format!("{}/labels/{{label}}", u.pacticipant(&p.name)), "title": "Get, create or delete a label for this pacticipant", "templated": true},
         }
     })
 }
@@ -85,7 +91,89 @@ async fn pacticipant_with_latest(state: &Shared, p: &Pacticipant) -> Result<Valu
             "_links": {"self": link(u.version(&p.name, &v.number), None, Some(&v.number))}
         }});
     }
+    let labels: Vec<Value> = state
+        .store
+        .labels_of(&p.name)
+        .await?
+        .iter()
+        .map(|l| label_json(&u, &p.name, l))
+        .collect();
+    body["_embedded"]["labels"] = Value::Array(labels);
     Ok(body)
+}
+
+fn label_url(u: &Urls, pacticipant: &str, label: &str) -> String {
+    format!(
+        "{}/labels/{}",
+        u.pacticipant(pacticipant),
+        crate::hal::seg(label)
+    )
+}
+
+fn label_json(u: &Urls, pacticipant: &str, label: &str) -> Value {
+    json!({
+        "name": label,
+        "_links": {
+            "self": link(label_url(u, pacticipant, label), Some("Label"), Some(label)),
+            "pb:pacticipant": link(u.pacticipant(pacticipant), Some("Pacticipant"), Some(pacticipant)),
+        }
+    })
+}
+
+async fn show_label(
+    State(state): State<Shared>,
+    Path((name, label)): Path<(String, String)>,
+) -> ApiResult {
+    found_pacticipant(&state, &name).await?;
+    if !state.store.labels_of(&name).await?.contains(&label) {
+        return Err(ApiError::NotFound(format!(
+            "No label '{label}' on pacticipant '{name}'"
+        )));
+    }
+    ok(label_json(&state.urls(), &name, &label))
+}
+
+/// Labels a pacticipant, making it when it does not exist (as the Pact
+/// Broker does).
+async fn put_label(
+    State(state): State<Shared>,
+    Path((name, label)): Path<(String, String)>,
+) -> ApiResult {
+    let p = state.store.ensure_pacticipant(&name).await?;
+    let created = state.store.add_label(&p, &label).await?;
+    let u = state.urls();
+    created_or_ok(
+        created,
+        &label_url(&u, &name, &label),
+        label_json(&u, &name, &label),
+    )
+}
+
+async fn delete_label(
+    State(state): State<Shared>,
+    Path((name, label)): Path<(String, String)>,
+) -> ApiResult {
+    let p = found_pacticipant(&state, &name).await?;
+    if state.store.delete_label(p.id, &label).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "No label '{label}' on pacticipant '{name}'"
+        )))
+    }
+}
+
+/// `GET /pacticipants/label/{label}`: the pacticipants carrying it.
+async fn with_label(State(state): State<Shared>, Path(label): Path<String>) -> ApiResult {
+    let u = state.urls();
+    let mut items = Vec::new();
+    for p in state.store.pacticipants_with_label(&label).await? {
+        items.push(pacticipant_with_latest(&state, &p).await?);
+    }
+    ok(json!({
+        "_embedded": {"pacticipants": items},
+        "_links": {"self": link(u.at(&format!("/pacticipants/label/{}", crate::hal::seg(&label))), Some(&format!("Pacticipants labelled '{label}'")), None)},
+    }))
 }
 
 async fn list(State(state): State<Shared>) -> ApiResult {

@@ -172,6 +172,21 @@ CREATE TABLE provider_contracts (
 ALTER TABLE environments ADD COLUMN contacts TEXT
 "#,
     ),
+    (
+        6,
+        r#"
+CREATE TABLE labels (
+    id {id},
+    pacticipant_id {int} NOT NULL REFERENCES pacticipants(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (pacticipant_id, name)
+);
+CREATE INDEX labels_by_name ON labels (name, pacticipant_id);
+ALTER TABLE webhooks ADD COLUMN consumer_label TEXT;
+ALTER TABLE webhooks ADD COLUMN provider_label TEXT
+"#,
+    ),
 ];
 
 /// The statements of every step after `applied`, for `backend`, each as

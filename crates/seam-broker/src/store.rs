@@ -839,7 +839,58 @@ impl Store {
         row.map(|r| verification_of(&r)).transpose()
     }
 
-    /// Every verification of a pact version, newest first.
+    // ---- labels ----
+
+    /// Labels `pacticipant` (made when missing); false when it had it.
+    pub async fn add_label(&self, pacticipant: &Pacticipant, label: &str) -> Result<bool> {
+        Ok(sqlx::query(
+            "INSERT INTO labels (pacticipant_id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (pacticipant_id, name) DO NOTHING",
+        )
+        .bind(pacticipant.id)
+        .bind(label)
+        .bind(self.now())
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    pub async fn delete_label(&self, pacticipant_id: i64, label: &str) -> Result<bool> {
+        Ok(
+            sqlx::query("DELETE FROM labels WHERE pacticipant_id = $1 AND name = $2")
+                .bind(pacticipant_id)
+                .bind(label)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                > 0,
+        )
+    }
+
+    /// A pacticipant's labels, by name.
+    pub async fn labels_of(&self, pacticipant: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT l.name FROM labels l JOIN pacticipants p ON p.id = l.pacticipant_id WHERE p.name = $1 ORDER BY l.name",
+        )
+        .bind(pacticipant)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get("name").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// The pacticipants carrying `label`.
+    pub async fn pacticipants_with_label(&self, label: &str) -> Result<Vec<Pacticipant>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PACTICIPANT_COLUMNS_P} FROM pacticipants p JOIN labels l ON l.pacticipant_id = p.id WHERE l.name = $1 ORDER BY p.name"
+        ))
+        .bind(label)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(pacticipant_of).collect()
+    }
+
     /// Whether any version of the provider has published a verification.
     pub async fn provider_has_verified(&self, provider_id: i64) -> Result<bool> {
         let n: i64 = sqlx::query(
@@ -852,6 +903,7 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Every verification of a pact version, newest first.
     pub async fn verifications_of(&self, pact_version_id: i64) -> Result<Vec<Verification>> {
         let rows = sqlx::query(&format!(
             "{} WHERE vr.pact_version_id = $1 ORDER BY vr.id DESC",

@@ -304,3 +304,79 @@ async fn bad_webhooks_are_refused_and_execute_tries_one_now() {
     assert_eq!(r.status(), 204);
     broker.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_can_pick_its_provider_by_label() {
+    let (hook, received) = receiver(0).await;
+    let broker = common::start(Backend::Sqlite, false, false).await;
+    let base = broker.url();
+    let client = Client::new();
+    let r = client
+        .put(format!("{base}/pacticipants/orders/labels/team-a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let listed: Value = client
+        .get(format!("{base}/pacticipants/label/team-a"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["_embedded"]["pacticipants"][0]["name"], "orders");
+    for label in ["team-a", "team-b"] {
+        let r = client
+            .post(format!("{base}/webhooks"))
+            .json(&json!({
+                "provider": {"label": label},
+                "events": [{"name": "contract_published"}],
+                "request": {"method": "POST", "url": hook, "body": label}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["provider"]["label"], label);
+    }
+    let r = client
+        .post(format!("{base}/contracts/publish"))
+        .json(&common::publish_body("1", "/a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    for _ in 0..100 {
+        if !received.got.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = received.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "only team-a's webhook fires");
+    assert_eq!(got[0].1, "team-a");
+    // a label both ways at once is refused; a removed label is gone
+    let r = client
+        .post(format!("{base}/webhooks"))
+        .json(&json!({"provider": {"label": "x", "name": "orders"}, "events": [{"name": "contract_published"}], "request": {"method": "POST", "url": hook}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = client
+        .delete(format!("{base}/pacticipants/orders/labels/team-a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = client
+        .get(format!("{base}/pacticipants/orders/labels/team-a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    broker.stop().await;
+}

@@ -61,6 +61,14 @@ fn webhook_json(u: &Urls, w: &Webhook) -> Value {
             "pb:webhooks": link(u.at("/webhooks"), Some("All webhooks"), None),
         }
     });
+    for (key, label) in [
+        ("consumer", &d.consumer_label),
+        ("provider", &d.provider_label),
+    ] {
+        if let Some(label) = label {
+            body[key] = json!({"label": label});
+        }
+    }
     for (key, name) in [("consumer", &d.consumer), ("provider", &d.provider)] {
         if let Some(name) = name {
             body[key] = json!({"name": name});

@@ -42,6 +42,10 @@ pub struct Definition {
     pub description: Option<String>,
     pub consumer: Option<String>,
     pub provider: Option<String>,
+    /// Every consumer carrying this label (instead of one by name).
+    pub consumer_label: Option<String>,
+    /// Every provider carrying this label.
+    pub provider_label: Option<String>,
     pub events: Vec<String>,
     /// `{method, url, headers, body, username, password}`
     pub request: Value,
@@ -58,26 +62,40 @@ fn unknown(field: &str, key: &str, known: &[&str]) -> ApiError {
     )
 }
 
-fn pacticipant_name(body: &Value, key: &str) -> Result<Option<String>, ApiError> {
+/// A webhook's consumer or provider: `{"name": ...}` or `{"label": ...}`
+/// (every pacticipant with that label), as (name, label).
+fn pacticipant_ref(body: &Value, key: &str) -> Result<(Option<String>, Option<String>), ApiError> {
     match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        None | Some(Value::Null) => Ok((None, None)),
         Some(Value::Object(m)) => {
             for k in m.keys() {
-                if k != "name" && k != "_links" {
-                    return Err(unknown(key, k, &["name"]));
+                if k != "name" && k != "label" && k != "_links" {
+                    return Err(unknown(key, k, &["name", "label"]));
                 }
             }
-            match m.get("name") {
+            let text = |field: &str| match m.get(field) {
+                None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
                 _ => Err(ApiError::invalid(
                     key,
-                    format!("{key}.name must be a pacticipant's name"),
+                    format!("{key}.{field} must be a non-empty string"),
                 )),
+            };
+            match (text("name")?, text("label")?) {
+                (Some(_), Some(_)) => Err(ApiError::invalid(
+                    key,
+                    format!("{key} takes a name or a label, not both"),
+                )),
+                (None, None) => Err(ApiError::invalid(
+                    key,
+                    format!("{key} must be like {{\"name\": \"...\"}} or {{\"label\": \"...\"}}"),
+                )),
+                pair => Ok(pair),
             }
         }
         Some(_) => Err(ApiError::invalid(
             key,
-            format!("{key} must be an object like {{\"name\": \"...\"}}"),
+            format!("{key} must be an object like {{\"name\": \"...\"}} or {{\"label\": \"...\"}}"),
         )),
     }
 }
@@ -159,13 +177,13 @@ impl Definition {
             }
         };
         let description = opt_str(body, "description")?.map(str::to_string);
-        let consumer = match consumer {
-            Some(c) => Some(c),
-            None => pacticipant_name(body, "consumer")?,
+        let (consumer, consumer_label) = match consumer {
+            Some(c) => (Some(c), None),
+            None => pacticipant_ref(body, "consumer")?,
         };
-        let provider = match provider {
-            Some(p) => Some(p),
-            None => pacticipant_name(body, "provider")?,
+        let (provider, provider_label) = match provider {
+            Some(p) => (Some(p), None),
+            None => pacticipant_ref(body, "provider")?,
         };
         if !errors.is_empty() {
             return Err(ApiError::Invalid(errors));
@@ -174,6 +192,8 @@ impl Definition {
             description,
             consumer,
             provider,
+            consumer_label,
+            provider_label,
             events,
             request,
             enabled,

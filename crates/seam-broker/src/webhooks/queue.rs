@@ -33,16 +33,22 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// Whether it is enabled and fires on one of `events` between
-    /// `consumer` and `provider`.
-    pub fn listens(&self, events: &[Event], consumer: &str, provider: &str) -> bool {
+    /// Whether it is enabled and fires on one of `events` between the
+    /// pair (by name, or by a label one of them carries).
+    pub fn listens(&self, events: &[Event], pair: &Pair) -> bool {
         let d = &self.definition;
         d.enabled
             && d.events
                 .iter()
                 .any(|e| events.iter().any(|ev| ev.name() == e))
-            && d.consumer.as_deref().is_none_or(|c| c == consumer)
-            && d.provider.as_deref().is_none_or(|p| p == provider)
+            && d.consumer.as_deref().is_none_or(|c| c == pair.consumer)
+            && d.provider.as_deref().is_none_or(|p| p == pair.provider)
+            && d.consumer_label
+                .as_ref()
+                .is_none_or(|l| pair.consumer_labels.contains(l))
+            && d.provider_label
+                .as_ref()
+                .is_none_or(|l| pair.provider_labels.contains(l))
     }
 
     /// Its description, or words saying what it listens for.
@@ -55,6 +61,25 @@ impl Webhook {
                 d.consumer.as_deref().unwrap_or("any consumer"),
                 d.provider.as_deref().unwrap_or("any provider")
             )
+        })
+    }
+}
+
+/// A consumer and a provider, with their labels, as webhooks select them.
+pub struct Pair {
+    pub consumer: String,
+    pub provider: String,
+    pub consumer_labels: Vec<String>,
+    pub provider_labels: Vec<String>,
+}
+
+impl Pair {
+    pub async fn of(store: &Store, consumer: &str, provider: &str) -> Result<Pair> {
+        Ok(Pair {
+            consumer: consumer.to_string(),
+            provider: provider.to_string(),
+            consumer_labels: store.labels_of(consumer).await?,
+            provider_labels: store.labels_of(provider).await?,
         })
     }
 }
@@ -90,6 +115,8 @@ fn webhook_of(r: &sqlx::any::AnyRow) -> Result<Webhook> {
             description: r.try_get("description")?,
             consumer: r.try_get("consumer")?,
             provider: r.try_get("provider")?,
+            consumer_label: r.try_get("consumer_label")?,
+            provider_label: r.try_get("provider_label")?,
             events: serde_json::from_str(&events).unwrap_or_default(),
             request: serde_json::from_str(&request).unwrap_or(Value::Null),
             enabled: enabled != 0,
@@ -116,8 +143,7 @@ fn delivery_of(r: &sqlx::any::AnyRow) -> Result<Delivery> {
     })
 }
 
-const WEBHOOK_COLUMNS: &str =
-    "uuid, description, consumer, provider, events, request, enabled, created_at, updated_at";
+const WEBHOOK_COLUMNS: &str = "uuid, description, consumer, provider, consumer_label, provider_label, events, request, enabled, created_at, updated_at";
 const DELIVERY_COLUMNS: &str = "uuid, webhook_uuid, event, context, status, attempts, next_attempt_at, logs, created_at, updated_at";
 
 pub async fn webhooks(store: &Store) -> Result<Vec<Webhook>> {
@@ -145,7 +171,7 @@ pub async fn save_webhook(store: &Store, uuid: &str, d: &Definition) -> Result<b
     let events = serde_json::to_string(&d.events).unwrap_or_default();
     let request = d.request.to_string();
     let updated = sqlx::query(
-        "UPDATE webhooks SET description = $2, consumer = $3, provider = $4, events = $5, request = $6, enabled = $7, updated_at = $8 WHERE uuid = $1",
+        "UPDATE webhooks SET description = $2, consumer = $3, provider = $4, events = $5, request = $6, enabled = $7, updated_at = $8, consumer_label = $9, provider_label = $10 WHERE uuid = $1",
     )
     .bind(uuid)
     .bind(&d.description)
@@ -155,6 +181,8 @@ pub async fn save_webhook(store: &Store, uuid: &str, d: &Definition) -> Result<b
     .bind(&request)
     .bind(d.enabled as i64)
     .bind(&now)
+    .bind(&d.consumer_label)
+    .bind(&d.provider_label)
     .execute(&store.pool)
     .await?
     .rows_affected();
@@ -162,7 +190,7 @@ pub async fn save_webhook(store: &Store, uuid: &str, d: &Definition) -> Result<b
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO webhooks (uuid, description, consumer, provider, events, request, enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        "INSERT INTO webhooks (uuid, description, consumer, provider, events, request, enabled, created_at, updated_at, consumer_label, provider_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
     )
     .bind(uuid)
     .bind(&d.description)
@@ -172,6 +200,8 @@ pub async fn save_webhook(store: &Store, uuid: &str, d: &Definition) -> Result<b
     .bind(&request)
     .bind(d.enabled as i64)
     .bind(&now)
+    .bind(&d.consumer_label)
+    .bind(&d.provider_label)
     .execute(&store.pool)
     .await?;
     Ok(true)
@@ -205,10 +235,14 @@ pub async fn enqueue(
     provider: &str,
     context: &Value,
 ) -> Result<Vec<Queued>> {
-    let listening: Vec<Webhook> = webhooks(store)
-        .await?
+    let all = webhooks(store).await?;
+    if all.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pair = Pair::of(store, consumer, provider).await?;
+    let listening: Vec<Webhook> = all
         .into_iter()
-        .filter(|w| w.listens(&[event], consumer, provider))
+        .filter(|w| w.listens(&[event], &pair))
         .collect();
     if listening.is_empty() {
         return Ok(Vec::new());
@@ -255,10 +289,11 @@ pub async fn listens_for_changes(store: &Store, consumer: &str, provider: &str) 
         Event::ContractContentChanged,
         Event::ContractRequiringVerificationPublished,
     ];
+    let pair = Pair::of(store, consumer, provider).await?;
     Ok(webhooks(store)
         .await?
         .iter()
-        .any(|w| w.listens(&changes, consumer, provider)))
+        .any(|w| w.listens(&changes, &pair)))
 }
 
 /// Counts of deliveries per status, for `/metrics`.
