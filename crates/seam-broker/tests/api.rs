@@ -415,18 +415,6 @@ async fn delivery_metrics_come_from_the_brokers_history_on(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let pact: Value = client
-        .get(format!("{base}/pacts/provider/orders/consumer/web/latest"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let results = pact["_links"]["pb:publish-verification-results"]["href"]
-        .as_str()
-        .unwrap()
-        .to_string();
     // orders' main branch fails at +0, fails again at +60, passes at +180
     let r = client
         .patch(format!("{base}/pacticipants/orders"))
@@ -437,13 +425,16 @@ async fn delivery_metrics_come_from_the_brokers_history_on(backend: Backend) {
     assert!(r.status().is_success(), "{}", r.status());
     for (minutes, success, version) in [(0, false, "p1"), (60, false, "p2"), (120, true, "p3")] {
         advance(minutes).await.unwrap();
-        let r = client
-            .post(&results)
-            .json(&json!({"success": success, "providerApplicationVersion": version, "providerVersionBranch": "main"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        common::verify_with(
+            &client,
+            &base,
+            "web",
+            "orders",
+            success,
+            version,
+            Some("main"),
+        )
+        .await;
     }
     // web 1 is deployed 4 hours after it was published (3 h passed above, 1 more)
     advance(60).await.unwrap();

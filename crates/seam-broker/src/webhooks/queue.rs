@@ -170,27 +170,11 @@ pub async fn save_webhook(store: &Store, uuid: &str, d: &Definition) -> Result<b
     let now = store.now();
     let events = serde_json::to_string(&d.events).unwrap_or_default();
     let request = d.request.to_string();
-    let updated = sqlx::query(
-        "UPDATE webhooks SET description = $2, consumer = $3, provider = $4, events = $5, request = $6, enabled = $7, updated_at = $8, consumer_label = $9, provider_label = $10 WHERE uuid = $1",
-    )
-    .bind(uuid)
-    .bind(&d.description)
-    .bind(&d.consumer)
-    .bind(&d.provider)
-    .bind(&events)
-    .bind(&request)
-    .bind(d.enabled as i64)
-    .bind(&now)
-    .bind(&d.consumer_label)
-    .bind(&d.provider_label)
-    .execute(&store.pool)
-    .await?
-    .rows_affected();
-    if updated > 0 {
-        return Ok(false);
-    }
+    let existed = webhook(store, uuid).await?.is_some();
+    // one statement for both: a new webhook keeps its creation time after
     sqlx::query(
-        "INSERT INTO webhooks (uuid, description, consumer, provider, events, request, enabled, created_at, updated_at, consumer_label, provider_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+        "INSERT INTO webhooks (uuid, description, consumer, provider, events, request, enabled, created_at, updated_at, consumer_label, provider_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) \
+         ON CONFLICT (uuid) DO UPDATE SET description = excluded.description, consumer = excluded.consumer, provider = excluded.provider, events = excluded.events, request = excluded.request, enabled = excluded.enabled, updated_at = excluded.updated_at, consumer_label = excluded.consumer_label, provider_label = excluded.provider_label",
     )
     .bind(uuid)
     .bind(&d.description)
@@ -204,7 +188,7 @@ pub async fn save_webhook(store: &Store, uuid: &str, d: &Definition) -> Result<b
     .bind(&d.provider_label)
     .execute(&store.pool)
     .await?;
-    Ok(true)
+    Ok(!existed)
 }
 
 pub async fn delete_webhook(store: &Store, uuid: &str) -> Result<bool> {

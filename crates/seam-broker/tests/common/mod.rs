@@ -195,6 +195,19 @@ pub async fn verify(
     success: bool,
     version: &str,
 ) {
+    verify_with(client, base, consumer, provider, success, version, None).await;
+}
+
+/// As [`verify`], the provider version on `branch` when given.
+pub async fn verify_with(
+    client: &reqwest::Client,
+    base: &str,
+    consumer: &str,
+    provider: &str,
+    success: bool,
+    version: &str,
+    branch: Option<&str>,
+) {
     let pact: serde_json::Value = client
         .get(format!(
             "{base}/pacts/provider/{provider}/consumer/{consumer}/latest"
@@ -212,7 +225,7 @@ pub async fn verify(
     let path = &href[href.find("/pacts/").expect("a pact path")..];
     let r = client
         .post(format!("{base}{path}"))
-        .json(&serde_json::json!({"success": success, "providerApplicationVersion": version}))
+        .json(&serde_json::json!({"success": success, "providerApplicationVersion": version, "providerVersionBranch": branch}))
         .send()
         .await
         .expect("the broker answers");
