@@ -28,16 +28,50 @@ pub fn router(state: Shared) -> Router {
     app = badges::routes(app);
     app = history::routes(app);
     app = crate::webhooks::api::routes(app);
+    app = crate::webhooks::triggered::routes(app);
     app = crate::ui::routes(app);
     app = crate::bidirectional::routes(app);
     if state.test_clock {
         app = app.route("/test/clock", axum::routing::post(advance_clock));
     }
+    // the same resources, bare: asked which methods a path allows
+    let bare = app.clone().with_state(state.clone());
     app.fallback(not_found)
+        .layer(middleware::from_fn_with_state(bare, options))
         .layer(middleware::from_fn(limit_body))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(state.clone(), auth::check))
         .with_state(state)
+}
+
+/// `OPTIONS` on any resource: 200 naming the methods it allows, as the
+/// Pact Broker answers (`Access-Control-Allow-Methods`). The bare router
+/// knows them: no resource handles `OPTIONS`, so it answers 405 with the
+/// methods in `Allow` (and runs no handler).
+async fn options(State(bare): State<Router>, req: Request, next: Next) -> Response {
+    if req.method() != axum::http::Method::OPTIONS {
+        return next.run(req).await;
+    }
+    use tower::ServiceExt;
+    let Ok(response) = bare.oneshot(req).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return not_found().await.into_response();
+    }
+    let mut methods: Vec<&str> = response
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|m| !m.is_empty() && *m != "HEAD")
+        .collect();
+    methods.push("OPTIONS");
+    (
+        StatusCode::OK,
+        [(header::ACCESS_CONTROL_ALLOW_METHODS, methods.join(", "))],
+    )
+        .into_response()
 }
 
 /// 413 with the broker's error shape when a body is declared too large.
@@ -166,9 +200,15 @@ async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> ApiResult {
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
-/// Test builds of a scenario move the broker's clock: `{"days": n, "minutes": m}`.
+/// Test builds of a scenario move the broker's clock: `{"days": n, "minutes": m}`,
+/// or stop it at an instant: `{"freezeAt": "2021-09-01T00:07:21Z"}`.
 async fn advance_clock(State(state): State<Shared>, body: axum::body::Bytes) -> ApiResult {
     let body = json_body(&body)?;
+    if let Some(at) = body.get("freezeAt").and_then(Value::as_str) {
+        let at = chrono::DateTime::parse_from_rfc3339(at)
+            .map_err(|e| ApiError::invalid("freezeAt", e.to_string()))?;
+        state.store.clock.freeze_at(at.with_timezone(&chrono::Utc));
+    }
     let days = body.get("days").and_then(Value::as_f64).unwrap_or(0.0);
     let minutes = body.get("minutes").and_then(Value::as_f64).unwrap_or(0.0);
     let ms = (days * 86_400_000.0 + minutes * 60_000.0) as i64;

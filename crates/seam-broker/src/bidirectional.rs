@@ -359,7 +359,7 @@ async fn show(
         "contentType": c.content_type,
         "content": c.content,
         "selfVerificationResults": {"success": c.self_verified, "content": c.self_verification, "verifier": c.verifier},
-        "createdAt": c.created_at,
+        "createdAt": crate::hal::time(&c.created_at),
         "_links": {
             "self": link(contract_url(&state, &provider, &number), Some("Provider contract"), None),
             "pb:pacticipant-version": link(state.urls().version(&provider, &number), Some("Provider version"), Some(&number)),

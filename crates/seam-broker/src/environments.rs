@@ -56,8 +56,8 @@ pub fn environment_json(u: &Urls, e: &Environment) -> Value {
         "displayName": e.display_name.clone().unwrap_or_else(|| display_name(&e.name)),
         "production": e.production,
         "contacts": e.contacts.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
-        "createdAt": e.created_at,
-        "updatedAt": e.updated_at,
+        "createdAt": crate::hal::time(&e.created_at),
+        "updatedAt": crate::hal::time(&e.updated_at),
         "_links": {
             "self": link(u.environment(&e.uuid), Some("Environment"), Some(&e.name)),
             "pb:currently-deployed-deployed-versions": link(format!("{}/deployed-versions/currently-deployed", u.environment(&e.uuid)), Some("Versions currently deployed to this environment"), None),
@@ -83,8 +83,8 @@ pub fn placement_json(u: &Urls, kind: Placement, d: &Deployment) -> Value {
     let mut body = json!({
         "uuid": d.uuid,
         current_key: d.ended_at.is_none(),
-        "createdAt": d.created_at,
-        ended_key: d.ended_at,
+        "createdAt": crate::hal::time(&d.created_at),
+        ended_key: d.ended_at.as_deref().map(crate::hal::time),
         "_embedded": {
             "version": {"number": d.version, "_links": {"self": link(u.version(&d.pacticipant, &d.version), None, Some(&d.version))}},
             "pacticipant": {"name": d.pacticipant, "_links": {"self": link(u.pacticipant(&d.pacticipant), None, Some(&d.pacticipant))}},

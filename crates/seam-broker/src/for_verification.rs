@@ -42,6 +42,21 @@ pub fn read_metadata(segment: &str) -> Option<Metadata> {
     Some(Metadata { wip })
 }
 
+/// A pact's URL carrying which consumer version it is verified for, and
+/// whether as work in progress.
+pub fn pact_url_with_metadata(
+    u: &crate::hal::Urls,
+    p: &crate::store::Publication,
+    wip: bool,
+    consumer_version_id: i64,
+) -> String {
+    format!(
+        "{}/metadata/{}",
+        u.pact_version(&p.provider, &p.consumer, &p.sha),
+        metadata_segment(wip, consumer_version_id)
+    )
+}
+
 fn metadata_segment(wip: bool, consumer_version_id: i64) -> String {
     let mut form = format!("s%5B%5D%5Bcv%5D={consumer_version_id}");
     if wip {
@@ -661,11 +676,7 @@ async fn answer(state: Shared, provider: String, req: Request, deprecated_get: b
     let mut items = Vec::new();
     for c in &chosen {
         let p = &c.pact;
-        let href = format!(
-            "{}/metadata/{}",
-            u.pact_version(&p.provider, &p.consumer, &p.sha),
-            metadata_segment(c.wip, c.version.id)
-        );
+        let href = pact_url_with_metadata(&u, p, c.wip, c.version.id);
         let criteria: Vec<String> = c.why.iter().map(|w| format!("    * {w}")).collect();
         let mut text = format!(
             "The pact at {} is being verified because the pact content belongs to the consumer version matching the following criterion:\n{}",

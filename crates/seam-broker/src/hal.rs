@@ -133,6 +133,18 @@ pub fn link(href: impl Into<String>, title: Option<&str>, name: Option<&str>) ->
     Value::Object(m)
 }
 
+/// A stored stamp as the Pact Broker writes a time: to the second, in UTC
+/// as `+00:00` ("2021-09-01T00:07:21+00:00").
+pub fn time(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%dT%H:%M:%S+00:00")
+                .to_string()
+        })
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
 /// A templated link.
 pub fn template(href: impl Into<String>, title: &str) -> Value {
     json!({"href": href.into(), "title": title, "templated": true})

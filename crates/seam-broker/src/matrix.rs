@@ -878,7 +878,7 @@ fn row_json(u: &Urls, row: &Row, explain: bool) -> Value {
     let verification = row.verification.as_ref().map(|v| {
         json!({
             "success": v.success,
-            "verifiedAt": v.created_at,
+            "verifiedAt": crate::hal::time(&v.created_at),
             "_links": {"self": link(u.verification(&p.provider, &p.consumer, &p.sha, v.id), None, None)}
         })
     });
@@ -900,7 +900,7 @@ fn row_json(u: &Urls, row: &Row, explain: bool) -> Value {
             "version": provider_version,
         },
         "pact": {
-            "createdAt": p.created_at,
+            "createdAt": crate::hal::time(&p.created_at),
             "revision": p.revision,
             "_links": {"self": link(u.pact(&p.provider, &p.consumer, &p.consumer_version), None, None)},
         },

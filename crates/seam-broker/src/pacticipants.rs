@@ -7,7 +7,7 @@ use crate::answer::{
     Shared,
 };
 use crate::hal::{display_name, link, Urls};
-use crate::store::{Pacticipant, Placement, Version};
+use crate::store::{Pacticipant, PacticipantFields, Placement, Version};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -62,20 +62,24 @@ pub fn pacticipant_json(u: &Urls, p: &Pacticipant) -> Value {
         "displayName": p.display_name.clone().unwrap_or_else(|| display_name(&p.name)),
         "mainBranch": p.main_branch,
         "repositoryUrl": p.repository_url,
-        "createdAt": p.created_at,
-        "updatedAt": p.updated_at,
+        "repositoryName": p.repository_name,
+        "repositoryNamespace": p.repository_namespace,
+        "createdAt": crate::hal::time(&p.created_at),
+        "updatedAt": crate::hal::time(&p.updated_at),
         "_links": {
             "self": link(u.pacticipant(&p.name), None, None),
             "pb:versions": link(format!("{}/versions", u.pacticipant(&p.name)), None, None),
             // the name the Ruby client's v1 pacts still read
             "versions": link(format!("{}/versions", u.pacticipant(&p.name)), None, None),
             "pb:version": {"href": format!("{}/versions/{{version}}", u.pacticipant(&p.name)), "title": "Get, create or delete a pacticipant version", "templated": true},
-            "pb:version-tag": {"href": format!("{}/versions/{{version}}/tags/{{tag}}", u.pacticipant(&p.name)), "title": "Get, create or delete a tag for a version of this pacticipant", "templated": true},
-            "pb:branch-version": {"href": format!("{}/branches/{{branch}}/versions/{{version}}", u.pacticipant(&p.name)), "title": "Get or add/create a version for a branch of this pacticipant", "templated": true},
+            "pb:version-tag": {"href": format!("{}/versions/{{version}}/tags/{{tag}}", u.pacticipant(&p.name)), "title": format!("Get, create or delete a tag for a version of {}", p.name), "templated": true},
+            "pb:branch-version": {"href": format!("{}/branches/{{branch}}/versions/{{version}}", u.pacticipant(&p.name)), "title": format!("Get or add/create a version for a branch of {}", p.name), "templated": true},
             "pb:branches": link(format!("{}/branches", u.pacticipant(&p.name)), None, None),
             "pb:latest-version": link(format!("{}/latest-version", u.pacticipant(&p.name)), Some("Latest version for this pacticipant"), None),
-            "pb:can-i-deploy-badge": {"href": format!("{}/latest-version/{{tag}}/can-i-deploy/to/{{environment}}/badge", u.pacticipant(&p.name)), "templated": true},
-            "pb:label": {"href": format!("{}/labels/{{label}}", u.pacticipant(&p.name)), "title": "Get, create or delete a label for this pacticipant", "templated": true},
+            "pb:can-i-deploy-badge": {"href": format!("{}/latest-version/{{tag}}/can-i-deploy/to/{{environmentTag}}/badge", u.pacticipant(&p.name)), "title": format!("Can I Deploy {} badge", p.name), "templated": true},
+            "pb:can-i-deploy-branch-to-environment-badge": {"href": format!("{}/branches/{{branch}}/latest-version/can-i-deploy/to-environment/{{environment}}/badge", u.pacticipant(&p.name)), "title": format!("Can I Deploy {} from branch to environment badge", p.name), "templated": true},
+            "pb:label": {"href": format!("{}/labels/{{label}}", u.pacticipant(&p.name)), "title": format!("Get, create or delete a label for {}", p.name), "templated": true},
+            "curies": [{"name": "pb", "href": u.at("/doc/{rel}?context=pacticipant"), "templated": true}],
         }
     })
 }
@@ -86,11 +90,31 @@ async fn pacticipant_with_latest(state: &Shared, p: &Pacticipant) -> Result<Valu
     let u = state.urls();
     let mut body = pacticipant_json(&u, p);
     if let Some(v) = state.store.latest_version(&p.name, None, None).await? {
-        body["_embedded"] = json!({"latest-version": {
+        let latest = json!({
             "number": v.number,
-            "_links": {"self": link(u.version(&p.name, &v.number), None, Some(&v.number))}
-        }});
+            "_links": {"self": link(u.version(&p.name, &v.number), Some("Version"), Some(&v.number))}
+        });
+        // the older name first, still read by older clients
+        body["_embedded"] = json!({"latest-version": latest, "latestVersion": latest});
     }
+    body["_links"]["pb:deployed-environments"] = Value::Array(
+        state
+            .store
+            .deployed_now(&p.name)
+            .await?
+            .iter()
+            .map(|d| {
+                link(
+                    u.environment(&d.environment_uuid),
+                    Some(&format!(
+                        "Version {} deployed to {}",
+                        d.version, d.environment
+                    )),
+                    Some(&d.environment),
+                )
+            })
+            .collect(),
+    );
     let labels: Vec<Value> = state
         .store
         .labels_of(&p.name)
@@ -202,23 +226,21 @@ async fn list(State(state): State<Shared>) -> ApiResult {
     }))
 }
 
-struct PacticipantFields<'a> {
-    name: Option<&'a str>,
-    display_name: Option<&'a str>,
-    main_branch: Option<&'a str>,
-    repository_url: Option<&'a str>,
-}
-
-fn fields(body: &Value) -> Result<PacticipantFields<'_>, ApiError> {
+/// The name a body gives (if any) and the fields it sets.
+fn fields(body: &Value) -> Result<(Option<&str>, PacticipantFields<'_>), ApiError> {
     if !body.is_object() {
         return Err(ApiError::invalid("body", "expected a JSON object"));
     }
-    Ok(PacticipantFields {
-        name: opt_str(body, "name")?,
-        display_name: opt_str(body, "displayName")?,
-        main_branch: opt_str(body, "mainBranch")?,
-        repository_url: opt_str(body, "repositoryUrl")?,
-    })
+    Ok((
+        opt_str(body, "name")?,
+        PacticipantFields {
+            display_name: opt_str(body, "displayName")?,
+            main_branch: opt_str(body, "mainBranch")?,
+            repository_url: opt_str(body, "repositoryUrl")?,
+            repository_name: opt_str(body, "repositoryName")?,
+            repository_namespace: opt_str(body, "repositoryNamespace")?,
+        },
+    ))
 }
 
 fn check_name(name: &str) -> Result<(), ApiError> {
@@ -230,17 +252,18 @@ fn check_name(name: &str) -> Result<(), ApiError> {
 
 async fn create(State(state): State<Shared>, body: Bytes) -> ApiResult {
     let body = json_body(&body)?;
-    let f = fields(&body)?;
-    let Some(name) = f.name else {
+    let (name, f) = fields(&body)?;
+    let Some(name) = name else {
         return Err(ApiError::invalid("name", "name is missing"));
     };
     check_name(name)?;
-    let (p, created) = state
-        .store
-        .upsert_pacticipant(name, f.display_name, f.main_branch, f.repository_url)
-        .await?;
+    let (p, created) = state.store.upsert_pacticipant(name, &f, false).await?;
     let u = state.urls();
-    created_or_ok(created, &u.pacticipant(&p.name), pacticipant_json(&u, &p))
+    created_or_ok(
+        created,
+        &u.pacticipant(&p.name),
+        pacticipant_with_latest(&state, &p).await?,
+    )
 }
 
 async fn show(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
@@ -248,30 +271,34 @@ async fn show(State(state): State<Shared>, Path(name): Path<String>) -> ApiResul
     ok(pacticipant_with_latest(&state, &p).await?)
 }
 
+/// PUT replaces what the pacticipant says of itself (absent fields are
+/// cleared), as the Pact Broker does.
 async fn put(State(state): State<Shared>, Path(name): Path<String>, body: Bytes) -> ApiResult {
-    upsert(state, name, body).await
+    upsert(state, name, body, true).await
 }
 
+/// PATCH changes the fields given and leaves the others.
 async fn patch(State(state): State<Shared>, Path(name): Path<String>, body: Bytes) -> ApiResult {
-    upsert(state, name, body).await
+    upsert(state, name, body, false).await
 }
 
-async fn upsert(state: Shared, name: String, body: Bytes) -> ApiResult {
+async fn upsert(state: Shared, name: String, body: Bytes, replace: bool) -> ApiResult {
     check_name(&name)?;
     let body = json_body(&body)?;
-    let f = fields(&body)?;
-    if let Some(other) = f.name.filter(|n| *n != name) {
+    let (given, f) = fields(&body)?;
+    if let Some(other) = given.filter(|n| *n != name) {
         return Err(ApiError::invalid(
             "name",
             format!("name in the body ({other}) does not match the name in the path ({name})"),
         ));
     }
-    let (p, created) = state
-        .store
-        .upsert_pacticipant(&name, f.display_name, f.main_branch, f.repository_url)
-        .await?;
+    let (p, created) = state.store.upsert_pacticipant(&name, &f, replace).await?;
     let u = state.urls();
-    created_or_ok(created, &u.pacticipant(&p.name), pacticipant_json(&u, &p))
+    created_or_ok(
+        created,
+        &u.pacticipant(&p.name),
+        pacticipant_with_latest(&state, &p).await?,
+    )
 }
 
 async fn delete(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
@@ -345,7 +372,7 @@ pub async fn version_json(state: &Shared, v: &Version) -> Result<Value, ApiError
     Ok(json!({
         "number": v.number,
         "buildUrl": v.build_url,
-        "createdAt": v.created_at,
+        "createdAt": crate::hal::time(&v.created_at),
         "_embedded": {
             "branchVersions": branch_items,
             "tags": tag_items,
@@ -477,7 +504,7 @@ async fn latest_branch_version(
 fn tag_json(u: &Urls, v: &Version, tag: &str, created_at: Option<String>) -> Value {
     json!({
         "name": tag,
-        "createdAt": created_at,
+        "createdAt": created_at.as_deref().map(crate::hal::time),
         "_links": {
             "self": link(u.tag(&v.pacticipant, &v.number, tag), Some("Tag"), Some(tag)),
             "pb:version": link(u.version(&v.pacticipant, &v.number), Some("Version"), Some(&v.number)),

@@ -98,7 +98,10 @@ pub fn pact_json(u: &Urls, p: &Publication, metadata: Option<&str>) -> Value {
         "pb:consumer-versions": [link(u.version(&p.consumer, &p.consumer_version), Some("Consumer version"), Some(&p.consumer_version))],
     });
     if let Value::Object(map) = &mut body {
-        map.insert("createdAt".into(), Value::String(p.created_at.clone()));
+        map.insert(
+            "createdAt".into(),
+            Value::String(crate::hal::time(&p.created_at)),
+        );
         map.insert("_links".into(), links);
     }
     body
@@ -619,7 +622,7 @@ pub fn verification_json(u: &Urls, p: &Publication, vr: &Verification) -> Value 
         "providerName": p.provider,
         "providerApplicationVersion": vr.provider_version,
         "success": vr.success,
-        "verifiedAt": vr.created_at,
+        "verifiedAt": crate::hal::time(&vr.created_at),
         "buildUrl": vr.build_url,
         "testResults": test_results,
         "_links": {
@@ -955,7 +958,7 @@ async fn branch_pact_versions(
         .iter()
         .map(|p| {
             json!({
-                "createdAt": p.created_at,
+                "createdAt": crate::hal::time(&p.created_at),
                 "_embedded": {"consumerVersion": {
                     "number": p.consumer_version,
                     "_links": {"self": link(u.version(&p.consumer, &p.consumer_version), Some("Version"), Some(&p.consumer_version))}
@@ -1021,7 +1024,7 @@ async fn latest_pacts(State(state): State<Shared>) -> ApiResult {
         .iter()
         .map(|p| {
             json!({
-                "createdAt": p.created_at,
+                "createdAt": crate::hal::time(&p.created_at),
                 "_embedded": {
                     "consumer": {"name": p.consumer, "_embedded": {"version": {"number": p.consumer_version}}, "_links": {"self": link(u.pacticipant(&p.consumer), None, None)}},
                     "provider": {"name": p.provider, "_links": {"self": link(u.pacticipant(&p.provider), None, None)}},

@@ -187,6 +187,13 @@ ALTER TABLE webhooks ADD COLUMN consumer_label TEXT;
 ALTER TABLE webhooks ADD COLUMN provider_label TEXT
 "#,
     ),
+    (
+        7,
+        r#"
+ALTER TABLE pacticipants ADD COLUMN repository_name TEXT;
+ALTER TABLE pacticipants ADD COLUMN repository_namespace TEXT
+"#,
+    ),
 ];
 
 /// The statements of every step after `applied`, for `backend`, each as

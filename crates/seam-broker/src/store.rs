@@ -24,15 +24,35 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// The broker's clock: the wall clock moved by an offset a test can change,
 /// and never going backwards, so records made in order are stamped in order.
-#[derive(Debug, Default)]
+/// A test may also freeze it at an instant: each stamp is then that instant
+/// plus one millisecond per record, as if the world stood still.
+#[derive(Debug)]
 pub struct Clock {
     offset_ms: AtomicI64,
     last_ms: AtomicI64,
+    frozen_ms: AtomicI64,
 }
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            offset_ms: AtomicI64::new(0),
+            last_ms: AtomicI64::new(0),
+            frozen_ms: AtomicI64::new(NOT_FROZEN),
+        }
+    }
+}
+
+const NOT_FROZEN: i64 = i64::MIN;
 
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
-        let wall = Utc::now().timestamp_millis() + self.offset_ms.load(Ordering::SeqCst);
+        let frozen = self.frozen_ms.load(Ordering::SeqCst);
+        let wall = if frozen == NOT_FROZEN {
+            Utc::now().timestamp_millis() + self.offset_ms.load(Ordering::SeqCst)
+        } else {
+            frozen
+        };
         let prev = self.last_ms.fetch_max(wall, Ordering::SeqCst);
         let ms = if wall > prev {
             wall
@@ -45,7 +65,17 @@ impl Clock {
 
     /// Moves the clock by `ms` (may be negative; later stamps still follow
     /// earlier ones only when moved forward).
+    pub fn freeze_at(&self, at: DateTime<Utc>) {
+        self.frozen_ms
+            .store(at.timestamp_millis(), Ordering::SeqCst);
+        self.last_ms.store(i64::MIN, Ordering::SeqCst);
+    }
+
     pub fn advance(&self, ms: i64) {
+        let frozen = self.frozen_ms.load(Ordering::SeqCst);
+        if frozen != NOT_FROZEN {
+            self.frozen_ms.store(frozen + ms, Ordering::SeqCst);
+        }
         self.offset_ms.fetch_add(ms, Ordering::SeqCst);
         if ms < 0 {
             self.last_ms.store(i64::MIN, Ordering::SeqCst);
@@ -58,6 +88,16 @@ pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// What a request may set on a pacticipant.
+#[derive(Debug, Default)]
+pub struct PacticipantFields<'a> {
+    pub display_name: Option<&'a str>,
+    pub main_branch: Option<&'a str>,
+    pub repository_url: Option<&'a str>,
+    pub repository_name: Option<&'a str>,
+    pub repository_namespace: Option<&'a str>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Pacticipant {
     pub id: i64,
@@ -65,6 +105,8 @@ pub struct Pacticipant {
     pub display_name: Option<String>,
     pub main_branch: Option<String>,
     pub repository_url: Option<String>,
+    pub repository_name: Option<String>,
+    pub repository_namespace: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -154,9 +196,9 @@ pub struct Store {
 }
 
 const PACTICIPANT_COLUMNS: &str =
-    "id, name, display_name, main_branch, repository_url, created_at, updated_at";
+    "id, name, display_name, main_branch, repository_url, repository_name, repository_namespace, created_at, updated_at";
 const PACTICIPANT_COLUMNS_P: &str =
-    "p.id, p.name, p.display_name, p.main_branch, p.repository_url, p.created_at, p.updated_at";
+    "p.id, p.name, p.display_name, p.main_branch, p.repository_url, p.repository_name, p.repository_namespace, p.created_at, p.updated_at";
 
 impl Store {
     /// Opens (creating when missing) the database at `url` (`sqlite://...`
@@ -282,28 +324,32 @@ impl Store {
         Ok(self.pacticipant(name).await?.expect("inserted"))
     }
 
-    /// Creates or updates a pacticipant; `None` fields are left as they are
-    /// (`Some("")` clears). Returns it and whether it was created.
+    /// Creates or updates a pacticipant. With `replace` (a PUT), every field
+    /// takes the value given, absent ones cleared; without it (a PATCH), absent
+    /// fields are left as they are. `Some("")` clears. Returns it and whether
+    /// it was created.
     pub async fn upsert_pacticipant(
         &self,
         name: &str,
-        display_name: Option<&str>,
-        main_branch: Option<&str>,
-        repository_url: Option<&str>,
+        fields: &PacticipantFields<'_>,
+        replace: bool,
     ) -> Result<(Pacticipant, bool)> {
         let created = self.pacticipant(name).await?.is_none();
         let p = self.ensure_pacticipant(name).await?;
         let pick = |new: Option<&str>, old: &Option<String>| match new {
             Some("") => None,
             Some(v) => Some(v.to_string()),
+            None if replace => None,
             None => old.clone(),
         };
         sqlx::query(
-            "UPDATE pacticipants SET display_name = $1, main_branch = $2, repository_url = $3, updated_at = $4 WHERE id = $5",
+            "UPDATE pacticipants SET display_name = $1, main_branch = $2, repository_url = $3, repository_name = $4, repository_namespace = $5, updated_at = $6 WHERE id = $7",
         )
-        .bind(pick(display_name, &p.display_name))
-        .bind(pick(main_branch, &p.main_branch))
-        .bind(pick(repository_url, &p.repository_url))
+        .bind(pick(fields.display_name, &p.display_name))
+        .bind(pick(fields.main_branch, &p.main_branch))
+        .bind(pick(fields.repository_url, &p.repository_url))
+        .bind(pick(fields.repository_name, &p.repository_name))
+        .bind(pick(fields.repository_namespace, &p.repository_namespace))
         .bind(self.now())
         .bind(p.id)
         .execute(&self.pool)
@@ -1075,6 +1121,22 @@ impl Store {
         rows.iter().map(deployment_of).collect()
     }
 
+    /// Every current deployment of `pacticipant`'s versions, in any
+    /// environment.
+    pub async fn deployed_now(&self, pacticipant: &str) -> Result<Vec<Deployment>> {
+        let kind = Placement::Deployed;
+        let sql = format!(
+            "{} WHERE d.{} IS NULL AND p.name = $1 ORDER BY d.id",
+            kind.select(),
+            kind.ended_column()
+        );
+        let rows = sqlx::query(&sql)
+            .bind(pacticipant)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(deployment_of).collect()
+    }
+
     /// The versions of a pacticipant currently deployed or released in
     /// `environment`, newest first, in one query.
     pub async fn versions_in_environment(
@@ -1315,6 +1377,8 @@ fn pacticipant_of(r: &AnyRow) -> Result<Pacticipant> {
         display_name: r.try_get("display_name")?,
         main_branch: r.try_get("main_branch")?,
         repository_url: r.try_get("repository_url")?,
+        repository_name: r.try_get("repository_name")?,
+        repository_namespace: r.try_get("repository_namespace")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })

@@ -268,3 +268,401 @@ async fn the_pact_brokers_publish_snapshots_on_postgres() {
         publish_snapshots(Backend::Postgres).await;
     }
 }
+
+/// The instant the API documentation snapshots were recorded at.
+const DOCS_CLOCK: &str = "2021-09-01T00:07:21Z";
+
+/// The base URL the documentation snapshots' links start with.
+const DOCS_BASE: &str = "https://pact-broker";
+
+/// What the documentation fixture made, to be written as the snapshots
+/// write it: (seam's value, the snapshot's value).
+#[derive(Default)]
+struct Stubbed {
+    pairs: Vec<(String, String)>,
+}
+
+impl Stubbed {
+    fn add(&mut self, ours: impl Into<String>, theirs: &str) {
+        self.pairs.push((ours.into(), theirs.to_string()));
+    }
+
+    /// `value` with each of seam's ids and addresses written as upstream's.
+    fn apply(&self, value: &Value) -> Value {
+        match value {
+            Value::String(s) => {
+                let mut s = s.clone();
+                for (ours, theirs) in &self.pairs {
+                    s = s.replace(ours, theirs);
+                }
+                Value::String(s)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(|v| self.apply(v)).collect()),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| {
+                        (
+                            self.apply(&json!(k)).as_str().unwrap().to_string(),
+                            self.apply(v),
+                        )
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Where a documentation snapshot holds what its fixture wrote straight into
+/// the database, which no request can make: (snapshot, JSON path, why).
+/// Each is compared by presence only.
+const DOCS_FIXTURE_MADE: &[(&str, &str, &str)] = &[
+    (
+        "docs_webhooks_logs_of_triggered_webhook_get.approved.json",
+        "body",
+        "the fixture's execution row holds the text 'logs'; here the delivery's real log",
+    ),
+    (
+        "docs_webhooks_triggered_webhooks_for_pact_publication_get.approved.json",
+        "body._embedded.triggeredWebhooks[0].status",
+        "the fixture's triggered webhook never ran ('not_run'); here it is delivered",
+    ),
+    (
+        "docs_webhooks_webhooks_status_get.approved.json",
+        "body._embedded.triggeredWebhooks[0].status",
+        "as above",
+    ),
+    (
+        "docs_webhooks_webhooks_status_get.approved.json",
+        "body.summary",
+        "as above: one successful, not one not run",
+    ),
+    (
+        "docs_webhooks_triggered_webhooks_for_pact_publication_get.approved.json",
+        "body._embedded.triggeredWebhooks[0].attemptsRemaining",
+        "as above: none remain after a success",
+    ),
+    (
+        "docs_webhooks_webhooks_status_get.approved.json",
+        "body._embedded.triggeredWebhooks[0].attemptsRemaining",
+        "as above",
+    ),
+];
+
+/// A log's lines without their times (upstream's clock was frozen in
+/// another time zone), up to the request's body: what follows is the answer
+/// of upstream's stubbed receiver (`HTTP/1.0 200`, no headers). Ids are
+/// placeholders, as everywhere.
+fn request_log(logs: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for line in logs.lines() {
+        let line = line.split_once("] ").map_or(line, |(_, rest)| rest);
+        if line.starts_with("INFO: HTTP/1.0") || line.starts_with("INFO: HTTP/1.1 2") {
+            break;
+        }
+        lines.push(normalize(line));
+    }
+    lines
+}
+
+/// Everything in a documentation snapshot's answer that seam's lacks or
+/// writes differently: the status, the headers a client reads, the body.
+fn docs_differences(
+    file: &str,
+    snapshot: &Value,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &Value,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    if snapshot["response"]["status"] != json!(status) {
+        found.push(format!(
+            "status {status}, expected {}",
+            snapshot["response"]["status"]
+        ));
+    }
+    for name in ["content-type", "access-control-allow-methods"] {
+        if let Some(want) = snapshot["response"]["headers"][name].as_str() {
+            let got = headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(none)");
+            if got.replace(' ', "") != want.replace(' ', "") {
+                found.push(format!("header {name}: {got:?}, expected {want:?}"));
+            }
+        }
+    }
+    // upstream's list resources wrote their own address with the test
+    // request's host (http://example.org), the rest with the configured one
+    let recorded = serde_json::to_string(&snapshot["response"]["body"])
+        .unwrap()
+        .replace("http://example.org/", &format!("{DOCS_BASE}/"));
+    let mut expected = json!({"body": serde_json::from_str::<Value>(&recorded).unwrap()});
+    if let (Some(want), Some(got)) = (expected["body"]["logs"].as_str(), body["logs"].as_str()) {
+        let (want, got) = (request_log(want), request_log(got));
+        if want != got {
+            found.push(format!("body.logs: {got:#?}, expected {want:#?}"));
+        }
+        expected["body"]["logs"] = json!("<logs>");
+    }
+    for (f, path, _) in DOCS_FIXTURE_MADE {
+        if *f == file {
+            mask(&mut expected, path);
+        }
+    }
+    differences("body", &expected["body"], body, &mut found);
+    found
+}
+
+/// Replaces the value at `path` (`a.b[0].c`) with a presence-only mask.
+fn mask(value: &mut Value, path: &str) {
+    let mut at = value;
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        at = &mut at[key];
+        if let Some(i) = index {
+            at = &mut at[i];
+        }
+    }
+    *at = json!("<fixture>");
+}
+
+/// A pact between Foo and Bar as the webhook examples have it.
+fn docs_pact(consumer: &str, provider: &str) -> Value {
+    json!({"consumer": {"name": consumer}, "provider": {"name": provider}, "integrations": []})
+}
+
+async fn send_ok(request: reqwest::RequestBuilder, what: &str) -> Value {
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert!(status.is_success(), "{what}: {status} {body}");
+    serde_json::from_str(&body).unwrap_or(Value::Null)
+}
+
+/// Builds the fixture of the pacticipant or webhook documentation examples
+/// on an empty broker, through its API; returns what it stubbed.
+async fn docs_fixture(client: &Client, base: &str, receiver: &str, webhooks: bool) -> Stubbed {
+    let mut stubbed = Stubbed::default();
+    let r = client
+        .post(format!("{base}/test/clock"))
+        .json(&json!({"freezeAt": DOCS_CLOCK}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the test clock");
+    let (consumer, provider) = if webhooks {
+        ("Foo", "Bar")
+    } else {
+        ("foo", "bar")
+    };
+    if !webhooks {
+        send_ok(
+            client.post(format!("{base}/pacticipants")).json(
+                &json!({"name": "foo", "repositoryUrl": "https://github.com/example-organization/foo"}),
+            ),
+            "creating foo",
+        )
+        .await;
+    } else {
+        for name in [consumer, provider] {
+            send_ok(
+                client
+                    .post(format!("{base}/pacticipants"))
+                    .json(&json!({"name": name})),
+                "a pacticipant",
+            )
+            .await;
+        }
+        send_ok(
+            client
+                .put(format!(
+                    "{base}/webhooks/d2181b32-8b03-4daf-8cc0-d9168b2f6fac"
+                ))
+                .json(&json!({
+                    "description": "an example webhook",
+                    "consumer": {"name": "Foo"}, "provider": {"name": "Bar"},
+                    "events": [{"name": "contract_content_changed"}],
+                    "request": {"method": "POST", "url": format!("{receiver}/webhook"),
+                        "headers": {"Content-Type": "application/json"},
+                        "body": {"pactUrl": "${pactbroker.pactUrl}"}}
+                })),
+            "the example webhook",
+        )
+        .await;
+    }
+    send_ok(
+        client
+            .put(format!(
+                "{base}/pacts/provider/{provider}/consumer/{consumer}/version/3e1f00a04"
+            ))
+            .json(&docs_pact(consumer, provider)),
+        "the example pact",
+    )
+    .await;
+    common::verify(client, base, consumer, provider, true, "950e7a154").await;
+    if webhooks {
+        // the delivery the publication triggered, once it is made
+        let mut uuid = None;
+        for _ in 0..100 {
+            let status = send_ok(
+                client.get(format!(
+                    "{base}/pacts/provider/Bar/consumer/Foo/webhooks/status"
+                )),
+                "the webhooks' status",
+            )
+            .await;
+            let done = status["_embedded"]["triggeredWebhooks"][0]["status"] == json!("success");
+            if done {
+                let logs = status["_embedded"]["triggeredWebhooks"][0]["_links"]["pb:logs"]["href"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                uuid = Some(
+                    logs.trim_end_matches("/logs")
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                );
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let uuid = uuid.expect("the triggered webhook is delivered");
+        stubbed.add(uuid, "6cd5cc48-db3c-4a4c-a36d-e9bedeb9d91e");
+        let pact = send_ok(
+            client.get(format!("{base}/pacts/provider/Bar/consumer/Foo/latest")),
+            "the pact",
+        )
+        .await;
+        let version_href = pact["_links"]["pb:publish-verification-results"]["href"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if let Some(rest) = version_href.split("/pact-version/").nth(1) {
+            let sha = rest.split('/').next().unwrap();
+            stubbed.add(sha, "3e193ecb37ad04b43ce974a38352c704b2e0ed6b");
+            if let Some(meta) = rest.split("/metadata/").nth(1) {
+                stubbed.add(
+                    meta.split('/').next().unwrap(),
+                    "3e193ecb37ad04b43ce974a38352c704b2e0ed6b",
+                );
+            }
+        }
+    }
+    stubbed.add(receiver, "https://example.org");
+    stubbed.add("POST 127.0.0.1", "POST example.org");
+    stubbed.add(receiver.trim_start_matches("http://"), "example.org");
+    stubbed
+}
+
+/// Snapshots that match whole, when this was last raised.
+const DOCS_PASSING: usize = 30;
+
+async fn docs_snapshots(backend: Backend) {
+    let Some(dir) =
+        seam_testkit::conformance_dir("pact-broker", "the Pact Broker's approval snapshots")
+    else {
+        return;
+    };
+    let receiver = common::ok_receiver().await;
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("approvals"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.starts_with("docs_"))
+        .collect();
+    files.sort();
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for file in &files {
+        let snapshot: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("approvals").join(file)).unwrap(),
+        )
+        .unwrap();
+        let broker = common::start_with(
+            backend,
+            common::Options {
+                base_url: Some(DOCS_BASE.into()),
+                test_clock: true,
+                webhooks: seam_broker::WebhookConfig {
+                    schemes: vec!["http".into()],
+                    plaintext_passwords: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .await;
+        let base = broker.broker.local_url();
+        let client = Client::new();
+        let webhooks = file.starts_with("docs_webhooks");
+        let mut stubbed = docs_fixture(&client, &base, &receiver, webhooks).await;
+        let request = &snapshot["request"];
+        let mut path = request["path"].as_str().unwrap().to_string();
+        for (ours, theirs) in &stubbed.pairs {
+            if theirs.len() > 20 {
+                path = path.replace(theirs.as_str(), ours);
+            }
+        }
+        let method =
+            reqwest::Method::from_bytes(request["method"].as_str().unwrap().as_bytes()).unwrap();
+        let mut builder = client.request(method, format!("{base}{path}"));
+        for (k, v) in request["headers"].as_object().into_iter().flatten() {
+            builder = builder.header(k.as_str(), v.as_str().unwrap());
+        }
+        if let Some(body) = request.get("body") {
+            // the examples' outgoing calls go to the local receiver
+            let body = serde_json::to_string(body)
+                .unwrap()
+                .replace("https://example.org", &receiver);
+            builder = builder
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        let r = builder.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if let Some(uuid) = body["uuid"].as_str() {
+            if request["method"] == json!("POST") && path == "/webhooks" {
+                stubbed.add(uuid, "dCGCl-Ba3PqEFJ_iE9mJkQ");
+            }
+        }
+        let body = stubbed.apply(&body);
+        let found = docs_differences(file, &snapshot, status, &headers, &body);
+        if found.is_empty() {
+            passed += 1;
+        } else {
+            failures.push(format!("{file}:\n    {}", found.join("\n    ")));
+        }
+        broker.stop().await;
+    }
+    eprintln!(
+        "documentation snapshots on {backend:?}: {passed}/{} match",
+        files.len()
+    );
+    for f in &failures {
+        eprintln!("  {f}");
+    }
+    assert!(
+        passed >= DOCS_PASSING,
+        "{passed} documentation snapshots match, fewer than {DOCS_PASSING}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_brokers_documentation_snapshots() {
+    docs_snapshots(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_brokers_documentation_snapshots_on_postgres() {
+    if common::postgres_url("documentation snapshots").is_some() {
+        docs_snapshots(Backend::Postgres).await;
+    }
+}

@@ -15,14 +15,28 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+// Each resource's methods in the Pact Broker's order: `OPTIONS` lists them so.
 pub fn routes(app: Router<Shared>) -> Router<Shared> {
     app.route("/webhooks", get(list).post(create))
         .route(
             "/webhooks/provider/{provider}/consumer/{consumer}",
-            get(list_for_pair).post(create_for_pair),
+            post(create_for_pair).get(list_for_pair),
+        )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/webhooks",
+            post(create_for_pair).get(list_for_pact),
+        )
+        .route(
+            "/webhooks/provider/{provider}",
+            post(create_for_provider).get(list_for_provider),
+        )
+        .route(
+            "/webhooks/consumer/{consumer}",
+            post(create_for_consumer).get(list_for_consumer),
         )
         .route("/webhooks/{uuid}", get(show).put(replace).delete(delete))
         .route("/webhooks/{uuid}/execute", post(execute))
+        .route("/webhooks/execute", post(execute_unsaved))
         .route("/triggered-webhooks/{uuid}/logs", get(delivery_logs))
         .route("/webhooks/{uuid}/deliveries", get(list_deliveries))
 }
@@ -38,6 +52,15 @@ fn title(w: &Webhook) -> String {
 fn webhook_json(u: &Urls, w: &Webhook) -> Value {
     let d = &w.definition;
     let mut request = d.request.clone();
+    // header names as the Pact Broker shows them: lower case
+    if let Some(headers) = request["headers"].as_object() {
+        request["headers"] = Value::Object(
+            headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect(),
+        );
+    }
     // a password stored in plain text is never shown
     if request["password"]
         .as_str()
@@ -52,11 +75,11 @@ fn webhook_json(u: &Urls, w: &Webhook) -> Value {
         "events": d.events.iter().map(|e| json!({"name": e})).collect::<Vec<_>>(),
         "request": request,
         "enabled": d.enabled,
-        "createdAt": w.created_at,
-        "updatedAt": w.updated_at,
+        "createdAt": crate::hal::time(&w.created_at),
+        "updatedAt": crate::hal::time(&w.updated_at),
         "_links": {
             "self": link(webhook_url(u, &w.uuid), Some(&title(w)), None),
-            "pb:execute": link(format!("{}/execute", webhook_url(u, &w.uuid)), Some("Test the execution of the webhook with the latest matching pact or verification"), None),
+            "pb:execute": link(format!("{}/execute", webhook_url(u, &w.uuid)), Some("Test the execution of the webhook with the latest matching pact or verification by sending a POST request to this URL"), None),
             "pb:deliveries": link(format!("{}/deliveries", webhook_url(u, &w.uuid)), Some("Deliveries of this webhook, with each attempt's log"), None),
             "pb:webhooks": link(u.at("/webhooks"), Some("All webhooks"), None),
         }
@@ -69,55 +92,131 @@ fn webhook_json(u: &Urls, w: &Webhook) -> Value {
             body[key] = json!({"label": label});
         }
     }
-    for (key, name) in [("consumer", &d.consumer), ("provider", &d.provider)] {
+    for (key, title, name) in [
+        ("consumer", "Consumer", &d.consumer),
+        ("provider", "Provider", &d.provider),
+    ] {
         if let Some(name) = name {
             body[key] = json!({"name": name});
-            body["_links"][format!("pb:{key}")] = link(
-                u.pacticipant(name),
-                Some(&key[..1].to_uppercase().to_string()),
-                Some(name),
-            );
+            body["_links"][format!("pb:{key}")] =
+                link(u.pacticipant(name), Some(title), Some(name));
         }
+    }
+    if let (Some(consumer), Some(provider)) = (&d.consumer, &d.provider) {
+        body["_links"]["pb:pact-webhooks"] = link(
+            u.at(&format!(
+                "/webhooks/provider/{}/consumer/{}",
+                seg(provider),
+                seg(consumer)
+            )),
+            Some(&format!(
+                "All webhooks for consumer {consumer} and provider {provider}"
+            )),
+            None,
+        );
     }
     body
 }
 
-fn list_json(u: &Urls, self_href: String, webhooks: &[Webhook]) -> Value {
+/// What a webhook is for, as the Pact Broker titles it in a list.
+fn scope(w: &Webhook) -> String {
+    let d = &w.definition;
+    let consumer = d
+        .consumer
+        .clone()
+        .or(d.consumer_label.as_ref().map(|l| format!("labelled {l}")));
+    let provider = d
+        .provider
+        .clone()
+        .or(d.provider_label.as_ref().map(|l| format!("labelled {l}")));
+    match (consumer, provider) {
+        (Some(c), Some(p)) => format!("A webhook for the pact between {c} and {p}"),
+        (None, Some(p)) => format!("A webhook for all pacts with provider {p}"),
+        (Some(c), None) => format!("A webhook for all pacts with consumer {c}"),
+        (None, None) => "A webhook for all pacts".to_string(),
+    }
+}
+
+/// A list of webhooks at `path` (where one is created too).
+fn list_json(u: &Urls, path: &str, list_title: &str, webhooks: &[Webhook]) -> Value {
     json!({
         "_links": {
-            "self": link(self_href, Some("Webhooks"), None),
-            "pb:create": link(u.at("/webhooks"), Some("POST to create a webhook"), None),
-            "pb:webhooks": webhooks.iter().map(|w| link(webhook_url(u, &w.uuid), Some(&title(w)), None)).collect::<Vec<_>>(),
+            "self": link(u.at(path), Some(list_title), None),
+            "pb:create": link(u.at(path), Some("POST to create a webhook"), None),
+            "pb:webhooks": webhooks.iter().map(|w| link(webhook_url(u, &w.uuid), Some(&scope(w)), Some(&title(w)))).collect::<Vec<_>>(),
+            "curies": [{"name": "pb", "href": u.at("/doc/webhooks-{rel}"), "templated": true}],
         },
         "_embedded": {"webhooks": webhooks.iter().map(|w| webhook_json(u, w)).collect::<Vec<_>>()},
     })
 }
 
+/// The webhooks whose consumer and provider are exactly these (`None`:
+/// any), listed at `path`.
+async fn list_scoped(
+    state: &Shared,
+    consumer: Option<&str>,
+    provider: Option<&str>,
+    path: &str,
+    title: &str,
+) -> ApiResult {
+    for name in consumer.into_iter().chain(provider) {
+        crate::answer::found_pacticipant(state, name).await?;
+    }
+    let selected: Vec<Webhook> = queue::webhooks(&state.store)
+        .await?
+        .into_iter()
+        .filter(|w| {
+            w.definition.consumer.as_deref() == consumer
+                && w.definition.provider.as_deref() == provider
+        })
+        .collect();
+    ok(list_json(&state.urls(), path, title, &selected))
+}
+
 async fn list(State(state): State<Shared>) -> ApiResult {
     let all = queue::webhooks(&state.store).await?;
-    let u = state.urls();
-    ok(list_json(&u, u.at("/webhooks"), &all))
+    ok(list_json(&state.urls(), "/webhooks", "Webhooks", &all))
 }
 
 async fn list_for_pair(
     State(state): State<Shared>,
     Path((provider, consumer)): Path<(String, String)>,
 ) -> ApiResult {
-    let all: Vec<Webhook> = queue::webhooks(&state.store)
-        .await?
-        .into_iter()
-        .filter(|w| {
-            w.definition.consumer.as_deref() == Some(consumer.as_str())
-                && w.definition.provider.as_deref() == Some(provider.as_str())
-        })
-        .collect();
-    let u = state.urls();
-    let href = u.at(&format!(
+    let path = format!(
         "/webhooks/provider/{}/consumer/{}",
         seg(&provider),
         seg(&consumer)
-    ));
-    ok(list_json(&u, href, &all))
+    );
+    list_scoped(&state, Some(&consumer), Some(&provider), &path, "Webhooks").await
+}
+
+async fn list_for_pact(
+    State(state): State<Shared>,
+    Path((provider, consumer)): Path<(String, String)>,
+) -> ApiResult {
+    let path = format!(
+        "/pacts/provider/{}/consumer/{}/webhooks",
+        seg(&provider),
+        seg(&consumer)
+    );
+    list_scoped(
+        &state,
+        Some(&consumer),
+        Some(&provider),
+        &path,
+        "Pact webhooks",
+    )
+    .await
+}
+
+async fn list_for_provider(State(state): State<Shared>, Path(provider): Path<String>) -> ApiResult {
+    let path = format!("/webhooks/provider/{}", seg(&provider));
+    list_scoped(&state, None, Some(&provider), &path, "Webhooks").await
+}
+
+async fn list_for_consumer(State(state): State<Shared>, Path(consumer): Path<String>) -> ApiResult {
+    let path = format!("/webhooks/consumer/{}", seg(&consumer));
+    list_scoped(&state, Some(&consumer), None, &path, "Webhooks").await
 }
 
 async fn save(state: &Shared, uuid: &str, definition: Definition) -> ApiResult {
@@ -151,18 +250,18 @@ async fn known_pacticipants(state: &Shared, d: &Definition) -> Result<(), ApiErr
 }
 
 async fn create(State(state): State<Shared>, body: Bytes) -> ApiResult {
-    let definition = Definition::read(&json_body(&body)?, &state.webhooks, None, None)?;
-    known_pacticipants(&state, &definition).await?;
-    save(&state, &uuid::Uuid::new_v4().to_string(), definition).await
+    create_scoped(&state, None, None, &body).await
 }
 
-async fn create_for_pair(
-    State(state): State<Shared>,
-    Path((provider, consumer)): Path<(String, String)>,
-    body: Bytes,
+/// Creates a webhook for these (a name given here wins over the body's).
+async fn create_scoped(
+    state: &Shared,
+    consumer: Option<String>,
+    provider: Option<String>,
+    body: &Bytes,
 ) -> ApiResult {
-    for name in [&consumer, &provider] {
-        match crate::answer::found_pacticipant(&state, name).await {
+    for name in consumer.iter().chain(&provider) {
+        match crate::answer::found_pacticipant(state, name).await {
             Ok(_) => {}
             // HAL here, as the Pact Broker answers this one
             Err(ApiError::NotFound(message)) => {
@@ -174,13 +273,33 @@ async fn create_for_pair(
             Err(e) => return Err(e),
         }
     }
-    let definition = Definition::read(
-        &json_body(&body)?,
-        &state.webhooks,
-        Some(consumer),
-        Some(provider),
-    )?;
-    save(&state, &uuid::Uuid::new_v4().to_string(), definition).await
+    let definition = Definition::read(&json_body(body)?, &state.webhooks, consumer, provider)?;
+    known_pacticipants(state, &definition).await?;
+    save(state, &uuid::Uuid::new_v4().to_string(), definition).await
+}
+
+async fn create_for_pair(
+    State(state): State<Shared>,
+    Path((provider, consumer)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    create_scoped(&state, Some(consumer), Some(provider), &body).await
+}
+
+async fn create_for_provider(
+    State(state): State<Shared>,
+    Path(provider): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    create_scoped(&state, None, Some(provider), &body).await
+}
+
+async fn create_for_consumer(
+    State(state): State<Shared>,
+    Path(consumer): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    create_scoped(&state, Some(consumer), None, &body).await
 }
 
 async fn found(state: &Shared, uuid: &str) -> Result<Webhook, ApiError> {
@@ -222,7 +341,26 @@ async fn delete(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiRes
 /// (placeholders when there is none), and answers what happened.
 async fn execute(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiResult {
     let w = found(&state, &uuid).await?;
-    let d = &w.definition;
+    let u = state.urls();
+    let links = json!({
+        "pb:webhook": link(webhook_url(&u, &uuid), Some(&title(&w)), None),
+        "webhook": link(webhook_url(&u, &uuid), Some(&title(&w)), None),
+        "try-again": link(format!("{}/execute", webhook_url(&u, &uuid)), Some("Execute the webhook again"), None),
+    });
+    execute_now(&state, &w.definition, links).await
+}
+
+/// Sends a webhook given in the body once, without saving it: to try a
+/// template before creating it.
+async fn execute_unsaved(State(state): State<Shared>, body: Bytes) -> ApiResult {
+    let definition = Definition::read(&json_body(&body)?, &state.webhooks, None, None)?;
+    known_pacticipants(&state, &definition).await?;
+    execute_now(&state, &definition, json!({})).await
+}
+
+/// The Pact Broker's execute answer: the request as sent (secrets masked,
+/// its URL as a path), the response, the log, and whether it succeeded.
+async fn execute_now(state: &Shared, d: &Definition, links: Value) -> ApiResult {
     let latest = state
         .store
         .publications(d.consumer.as_deref(), d.provider.as_deref())
@@ -230,7 +368,7 @@ async fn execute(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiRe
         .into_iter()
         .next();
     let mut context = match &latest {
-        Some(p) => super::context(&state, p, None).await?,
+        Some(p) => super::context(state, p, None).await?,
         None => {
             let mut c = Map::new();
             c.insert(
@@ -248,20 +386,49 @@ async fn execute(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiRe
         "pactbroker.eventName".into(),
         json!(d.events.first().cloned().unwrap_or_default()),
     );
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(USER_AGENT)
-        .build()
-        .unwrap_or_default();
     let rendered = queue::render_request(&d.request, &context);
     let body_length = rendered
         .as_ref()
         .ok()
         .and_then(|r| r.body.as_ref())
         .map_or(0, String::len);
-    let (success, entry) =
-        queue::send(&client, rendered, &state.webhooks, 1, state.store.now()).await;
-    let request = sent_request(entry.get("request"), body_length);
+    let (success, entry) = queue::send(
+        &queue::http_client(),
+        rendered,
+        &state.webhooks,
+        1,
+        state.store.now(),
+    )
+    .await;
+    let mut request = sent_request(entry.get("request"));
+    // and the headers the HTTP client adds, as the Pact Broker lists them
+    let host = request["url"]
+        .as_str()
+        .and_then(|u| reqwest::Url::parse(u).ok())
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+        });
+    if let Some(headers) = request["headers"].as_object_mut() {
+        if let Some(host) = host {
+            headers.entry("host").or_insert(json!(host));
+        }
+        headers
+            .entry("content-length")
+            .or_insert(json!(body_length.to_string()));
+    }
+    let logs = log_text(&state.urls(), &entry, "test");
+    // the Pact Broker answers the request's URL as its path
+    if let Some(url) = request["url"]
+        .as_str()
+        .and_then(|u| reqwest::Url::parse(u).ok())
+    {
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        request["url"] = json!(path);
+    }
     let outcome = match (
         entry.get("error").and_then(Value::as_str),
         entry.get("response"),
@@ -275,64 +442,99 @@ async fn execute(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiRe
     } else {
         format!("Webhook execution failed: {outcome}")
     };
-    let mut logs = format!(
-        "[{}] INFO: HTTP/1.1 {} {}\n",
-        state.store.now(),
-        request["method"].as_str().unwrap_or_default(),
-        request["url"].as_str().unwrap_or_default()
-    );
-    for (name, value) in request["headers"].as_object().into_iter().flatten() {
-        logs.push_str(&format!(
-            "[{}] INFO: {name}: {}\n",
-            state.store.now(),
-            value.as_str().unwrap_or_default()
-        ));
-    }
-    logs.push_str(&format!("[{}] INFO: {message}\n", state.store.now()));
-    let u = state.urls();
-    ok(json!({
-        "success": success,
-        "message": message,
-        "logs": logs,
+    let mut answer = json!({
         "request": request,
         "response": entry.get("response"),
-        "error": entry.get("error"),
-        "_links": {
-            "pb:webhook": link(webhook_url(&u, &uuid), Some(&title(&w)), None),
-            "webhook": link(webhook_url(&u, &uuid), Some(&title(&w)), None),
-            "try-again": link(format!("{}/execute", webhook_url(&u, &uuid)), Some("Execute the webhook again"), None),
-        },
-    }))
+        "logs": logs,
+        "success": success,
+        "message": message,
+        "_links": links,
+    });
+    if let Some(e) = entry.get("error") {
+        answer["error"] = json!({"message": e});
+    }
+    ok(answer)
 }
 
-/// What the broker's HTTP client says it is.
-const USER_AGENT: &str = concat!("seam-broker/", env!("CARGO_PKG_VERSION"));
-
-/// The request as it went out (secrets masked): its own headers and those
-/// the HTTP client adds, as the Pact Broker's execute answer lists them.
-fn sent_request(shown: Option<&Value>, body_length: usize) -> Value {
-    let mut request = shown.cloned().unwrap_or_else(|| json!({}));
-    let host = request["url"]
+/// One attempt written as the Pact Broker writes a webhook's log: the
+/// context, the request line, its headers and body, then the response's.
+fn log_text(u: &Urls, entry: &Value, event: &str) -> String {
+    let at = entry["at"]
         .as_str()
-        .and_then(|u| reqwest::Url::parse(u).ok())
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
-        })
+        .map(crate::hal::time)
         .unwrap_or_default();
-    let mut headers = request["headers"].as_object().cloned().unwrap_or_default();
-    let present = |headers: &Map<String, Value>, name: &str| {
-        headers.keys().any(|k| k.eq_ignore_ascii_case(name))
-    };
-    for (name, value) in [
-        ("accept", "*/*".to_string()),
-        ("user-agent", USER_AGENT.to_string()),
-        ("host", host),
-        ("content-length", body_length.to_string()),
-    ] {
-        if !present(&headers, name) {
-            headers.insert(name.into(), Value::String(value));
+    let at = at.replace("+00:00", "Z");
+    let mut lines = vec![format!(
+        "DEBUG: Webhook context {}",
+        json!({"base_url": u.at(""), "event_name": event})
+    )];
+    let request = &entry["request"];
+    if !request.is_null() {
+        lines.push(format!(
+            "INFO: HTTP/1.1 {} {}",
+            request["method"].as_str().unwrap_or_default(),
+            request["url"].as_str().unwrap_or_default()
+        ));
+        for (name, value) in sent_request(Some(request))["headers"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            lines.push(format!(
+                "INFO: {name}: {}",
+                value.as_str().unwrap_or_default()
+            ));
         }
+        match &request["body"] {
+            Value::Null => {}
+            Value::String(s) => lines.push(format!("INFO: {s}")),
+            other => lines.push(format!("INFO: {other}")),
+        }
+    }
+    let response = &entry["response"];
+    if !response.is_null() {
+        let version = response["version"].as_str().unwrap_or("HTTP/1.1");
+        lines.push(format!("INFO: {version} {} ", response["status"]));
+        for (name, value) in response["headers"].as_object().into_iter().flatten() {
+            lines.push(format!(
+                "INFO: {name}: {}",
+                value.as_str().unwrap_or_default()
+            ));
+        }
+        lines.push(format!(
+            "INFO: {}",
+            response["body"].as_str().unwrap_or_default()
+        ));
+    }
+    if let Some(e) = entry["error"].as_str() {
+        lines.push(format!("ERROR: {e}"));
+    }
+    lines.iter().map(|l| format!("[{at}] {l}\n")).collect()
+}
+
+/// The request as it went out (secrets masked), its headers as the Pact
+/// Broker lists them: names in lower case, `accept` and `user-agent` first
+/// (the client's defaults unless the webhook sets them), `authorization` last.
+fn sent_request(shown: Option<&Value>) -> Value {
+    let mut request = shown.cloned().unwrap_or_else(|| json!({}));
+    let given: Map<String, Value> = request["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    let mut headers = Map::new();
+    for (name, default) in [("accept", "*/*"), ("user-agent", queue::USER_AGENT)] {
+        let value = given.get(name).cloned().unwrap_or_else(|| json!(default));
+        headers.insert(name.into(), value);
+    }
+    for (name, value) in &given {
+        if !headers.contains_key(name) && name != "authorization" {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    if let Some(auth) = given.get("authorization") {
+        headers.insert("authorization".into(), auth.clone());
     }
     request["headers"] = Value::Object(headers);
     request
@@ -347,8 +549,8 @@ fn delivery_json(d: &Delivery) -> Value {
         "nextAttemptAt": if d.status == "pending" { json!(d.next_attempt_at) } else { Value::Null },
         "pactUrl": d.context.get("pactbroker.pactUrl"),
         "logs": d.logs,
-        "createdAt": d.created_at,
-        "updatedAt": d.updated_at,
+        "createdAt": crate::hal::time(&d.created_at),
+        "updatedAt": crate::hal::time(&d.updated_at),
     })
 }
 
@@ -365,20 +567,18 @@ async fn list_deliveries(State(state): State<Shared>, Path(uuid): Path<String>) 
     }))
 }
 
-/// `/triggered-webhooks/{uuid}/logs`: one delivery's attempts, as text (the
-/// link a publish's notices give).
+/// `/triggered-webhooks/{uuid}/logs`: one delivery's attempts, as text in
+/// the Pact Broker's log format (the link a publish's notices give).
 async fn delivery_logs(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiResult {
     let Some(d) = queue::delivery(&state.store, &uuid).await? else {
         return Err(ApiError::NotFound(format!("No triggered webhook {uuid}")));
     };
-    let mut text = format!(
-        "Delivery {} of webhook {} for {}: {} after {} attempt(s)\n",
-        d.uuid, d.webhook_uuid, d.event, d.status, d.attempts
-    );
-    for entry in &d.logs {
-        text.push_str(&serde_json::to_string_pretty(entry).unwrap_or_default());
-        text.push('\n');
-    }
+    let u = state.urls();
+    let text: String = d
+        .logs
+        .iter()
+        .map(|entry| log_text(&u, entry, &d.event))
+        .collect();
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/plain;charset=utf-8")],
         text,

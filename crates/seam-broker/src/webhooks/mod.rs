@@ -8,11 +8,13 @@
 //! broker's environment (`SEAM_BROKER_SECRET_SLACK_TOKEN`) when it sends.
 //!
 //! Submodules: the webhook's definition, read strictly (`definition`), the
-//! tables and the worker (`queue`), the HTTP resources (`api`).
+//! tables and the worker (`queue`), the HTTP resources (`api`), and the
+//! deliveries as seen from the pacts that triggered them (`triggered`).
 
 pub mod api;
 mod definition;
 pub mod queue;
+pub mod triggered;
 
 pub use crate::config::WebhookConfig;
 pub use definition::{Definition, EVENTS};
@@ -61,9 +63,10 @@ pub async fn context(
     put("consumerName", pact.consumer.clone());
     put("providerName", pact.provider.clone());
     put("consumerVersionNumber", pact.consumer_version.clone());
+    // with the consumer version in its metadata, as the Pact Broker gives it
     put(
         "pactUrl",
-        u.pact_version(&pact.provider, &pact.consumer, &pact.sha),
+        crate::for_verification::pact_url_with_metadata(&u, pact, false, pact.consumer_version_id),
     );
     let consumer_tags = state.store.tags_of(pact.consumer_version_id).await?;
     put("consumerVersionTags", consumer_tags.join(", "));

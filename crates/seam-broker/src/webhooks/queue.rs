@@ -105,6 +105,16 @@ pub struct Delivery {
     pub updated_at: String,
 }
 
+impl Delivery {
+    /// A value of the event it was made for (`consumerName`, ...), or "".
+    pub fn value(&self, name: &str) -> &str {
+        self.context
+            .get(&format!("pactbroker.{name}"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
 fn webhook_of(r: &sqlx::any::AnyRow) -> Result<Webhook> {
     let events: String = r.try_get("events")?;
     let request: String = r.try_get("request")?;
@@ -208,6 +218,28 @@ pub async fn deliveries(store: &Store, webhook_uuid: &str) -> Result<Vec<Deliver
     .fetch_all(&store.pool)
     .await?;
     rows.iter().map(delivery_of).collect()
+}
+
+/// Every delivery for a pact between `consumer` and `provider`, oldest
+/// first (the queue is kept short by `seam broker clean`).
+pub async fn deliveries_between(
+    store: &Store,
+    consumer: &str,
+    provider: &str,
+) -> Result<Vec<Delivery>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries ORDER BY id"
+    ))
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let d = delivery_of(r)?;
+        if d.value("consumerName") == consumer && d.value("providerName") == provider {
+            out.push(d);
+        }
+    }
+    Ok(out)
 }
 
 /// Queues one delivery per enabled webhook listening for `event` between
@@ -409,6 +441,9 @@ pub fn render_request(
         )),
         None => None,
     };
+    if basic.is_some() {
+        shown_headers.insert("authorization".into(), json!("**********"));
+    }
     Ok(Rendered {
         shown: json!({
             "method": method.as_str(),
@@ -464,12 +499,18 @@ pub async fn send(
     match request.send().await {
         Ok(response) => {
             let status = response.status();
+            let version = format!("{:?}", response.version());
+            let headers: Map<String, Value> = response
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v.to_str().unwrap_or_default())))
+                .collect();
             let body = response.text().await.unwrap_or_default();
             let mut cut = body.len().min(LOGGED_BODY);
             while !body.is_char_boundary(cut) {
                 cut -= 1;
             }
-            entry["response"] = json!({"status": status.as_u16(), "body": &body[..cut]});
+            entry["response"] = json!({"status": status.as_u16(), "version": version, "headers": headers, "body": &body[..cut]});
             (status.is_success(), entry)
         }
         Err(e) => {
@@ -496,13 +537,24 @@ fn deepest_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// What the broker's webhook requests say they come from: the Pact
+/// Broker's words, which receivers written for it may check.
+pub const USER_AGENT: &str = "Pact Broker";
+
+/// The client webhooks are sent with: redirects are not followed (a
+/// redirect could lead past the allowed hosts).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(USER_AGENT)
+        .build()
+        .unwrap_or_default()
+}
+
 /// The worker: sends due deliveries (eight at once at most), then waits
 /// to be woken by a new one or for half a second.
 pub async fn run(store: Store, config: Arc<WebhookConfig>, wakeup: Arc<Notify>) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default();
+    let client = http_client();
     let slots = Arc::new(Semaphore::new(8));
     loop {
         match due(&store).await {

@@ -92,12 +92,13 @@ pub async fn start_at(
     base_url: &str,
     allow_contract_modification: bool,
 ) -> TestBroker {
-    start_configured(
+    start_with(
         backend,
-        allow_contract_modification,
-        false,
-        Default::default(),
-        Some(base_url.to_string()),
+        Options {
+            allow_contract_modification,
+            base_url: Some(base_url.to_string()),
+            ..Default::default()
+        },
     )
     .await
 }
@@ -109,16 +110,67 @@ pub async fn start_with_auth(
     test_clock: bool,
     auth: seam_broker::AuthConfig,
 ) -> TestBroker {
-    start_configured(backend, allow_contract_modification, test_clock, auth, None).await
+    start_with(
+        backend,
+        Options {
+            allow_contract_modification,
+            test_clock,
+            auth,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
-async fn start_configured(
-    backend: Backend,
-    allow_contract_modification: bool,
-    test_clock: bool,
-    auth: seam_broker::AuthConfig,
-    base_url: Option<String>,
-) -> TestBroker {
+/// How a test broker is set up beyond its backend.
+pub struct Options {
+    pub allow_contract_modification: bool,
+    pub test_clock: bool,
+    pub auth: seam_broker::AuthConfig,
+    /// Where links start (the broker still listens on loopback).
+    pub base_url: Option<String>,
+    pub webhooks: seam_broker::WebhookConfig,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            allow_contract_modification: false,
+            test_clock: false,
+            auth: Default::default(),
+            base_url: None,
+            // loopback receivers, retried quickly
+            webhooks: seam_broker::WebhookConfig {
+                schemes: vec!["http".into()],
+                retry_schedule: vec![std::time::Duration::from_millis(200); 3],
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// A receiver on loopback answering 200, with an empty body, to any
+/// request: where examples' webhooks are sent instead of the internet.
+#[allow(dead_code)]
+pub async fn ok_receiver() -> String {
+    let app = axum::Router::new().fallback(|| async { axum::http::StatusCode::OK });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    url
+}
+
+/// A broker on an empty store of `backend`, set up as `options` say.
+pub async fn start_with(backend: Backend, options: Options) -> TestBroker {
+    let Options {
+        allow_contract_modification,
+        test_clock,
+        auth,
+        base_url,
+        webhooks,
+    } = options;
     let (dir, database_url, database) = match backend {
         Backend::Sqlite => (Some(tempfile::tempdir().expect("tempdir")), None, None),
         Backend::Postgres => {
@@ -150,11 +202,7 @@ async fn start_configured(
         allow_contract_modification,
         test_clock,
         auth,
-        webhooks: seam_broker::WebhookConfig {
-            schemes: vec!["http".into()],
-            retry_schedule: vec![std::time::Duration::from_millis(200); 3],
-            ..Default::default()
-        },
+        webhooks,
     })
     .await
     .expect("broker starts");
