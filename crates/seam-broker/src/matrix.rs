@@ -8,9 +8,10 @@
 
 use crate::answer::{hal_response, ApiError, ApiResult, Shared};
 use crate::hal::{link, Urls};
-use crate::store::{Pacticipant, Publication, Verification, Version};
+use crate::store::{Pacticipant, Publication, Verification, Version, VersionFacts};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
@@ -873,26 +874,68 @@ pub async fn evaluate(state: &Shared, q: &MatrixQuery) -> Result<Outcome, ApiErr
     })
 }
 
-fn row_json(u: &Urls, row: &Row, explain: bool) -> Value {
+/// A version in a matrix row: its branches, tags and environments too.
+fn version_json(u: &Urls, pacticipant: &str, number: &str, facts: Option<&VersionFacts>) -> Value {
+    let empty = VersionFacts::default();
+    let f = facts.unwrap_or(&empty);
+    let branches: Vec<Value> = f
+        .branches
+        .iter()
+        .map(|(b, latest)| {
+            json!({"name": b, "latest": latest, "_links": {"self": link(u.branch_version(pacticipant, b, number), Some("Branch version"), Some(b))}})
+        })
+        .collect();
+    let environments: Vec<Value> = f
+        .environments
+        .iter()
+        .map(|(uuid, name, display, production)| {
+            json!({"uuid": uuid, "name": name, "displayName": display.clone().unwrap_or_else(|| crate::hal::display_name(name)), "production": production, "_links": {"self": link(u.environment(uuid), None, Some(name))}})
+        })
+        .collect();
+    let tags: Vec<Value> = f
+        .tags
+        .iter()
+        .map(|t| json!({"name": t, "_links": {"self": link(u.tag(pacticipant, number, t), None, Some(t))}}))
+        .collect();
+    json!({
+        "number": number,
+        "branch": f.branches.last().map(|(b, _)| b),
+        "branches": branches,
+        "branchVersions": branches,
+        "environments": environments,
+        "tags": tags,
+        "_links": {"self": link(u.version(pacticipant, number), None, None)},
+    })
+}
+
+fn row_json(u: &Urls, row: &Row, explain: bool, facts: &HashMap<i64, VersionFacts>) -> Value {
     let p = &row.pact;
     let verification = row.verification.as_ref().map(|v| {
+        // with the consumer version in its metadata, as the Pact Broker links it
+        let href = format!(
+            "{}/verification-results/{}",
+            crate::for_verification::pact_url_with_metadata(u, p, false, p.consumer_version_id),
+            v.number
+        );
         json!({
             "success": v.success,
             "verifiedAt": crate::hal::time(&v.created_at),
-            "_links": {"self": link(u.verification(&p.provider, &p.consumer, &p.sha, v.id), None, None)}
+            "_links": {"self": link(href, None, None)}
         })
     });
     let provider_version = row.verification.as_ref().map(|v| {
-        json!({
-            "number": v.provider_version,
-            "_links": {"self": link(u.version(&p.provider, &v.provider_version), None, None)}
-        })
+        version_json(
+            u,
+            &p.provider,
+            &v.provider_version,
+            facts.get(&v.provider_version_id),
+        )
     });
     let mut body = json!({
         "consumer": {
             "name": p.consumer,
             "_links": {"self": link(u.pacticipant(&p.consumer), None, None)},
-            "version": {"number": p.consumer_version, "_links": {"self": link(u.version(&p.consumer, &p.consumer_version), None, None)}},
+            "version": version_json(u, &p.consumer, &p.consumer_version, facts.get(&p.consumer_version_id)),
         },
         "provider": {
             "name": p.provider,
@@ -921,7 +964,94 @@ fn row_json(u: &Urls, row: &Row, explain: bool) -> Value {
     body
 }
 
-pub fn outcome_json(u: &Urls, o: &Outcome, explain: bool) -> Value {
+/// The matrix as the table the Pact Broker's CLI prints (`Accept:
+/// text/plain`): one line per row, then the decision and its reasons.
+fn outcome_text(o: &Outcome) -> String {
+    let header = [
+        "CONSUMER",
+        "C_VERSION",
+        "REVISION",
+        "PROVIDER",
+        "P_VERSION",
+        "NUMBER",
+        "SUCCESS",
+    ];
+    let rows: Vec<[String; 7]> = o
+        .rows
+        .iter()
+        .map(|r| {
+            let v = r.verification.as_ref();
+            [
+                r.pact.consumer.clone(),
+                r.pact.consumer_version.clone(),
+                r.pact.revision.to_string(),
+                r.pact.provider.clone(),
+                v.map(|v| v.provider_version.clone()).unwrap_or_default(),
+                v.map(|v| v.number.to_string()).unwrap_or_default(),
+                v.map(|v| v.success.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..7)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let mut text = line(&header.map(String::from));
+    text.push('\n');
+    let rule: Vec<String> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| "-".repeat(w + if i == 0 || i == 6 { 1 } else { 2 }))
+        .collect();
+    text.push_str(&rule.join("|"));
+    text.push('\n');
+    for r in &rows {
+        text.push_str(&line(r));
+        text.push('\n');
+    }
+    let deployable = match o.deployable {
+        Some(d) => d.to_string(),
+        None => "nil".to_string(),
+    };
+    let reasons: Vec<&str> = o.reasons.iter().map(|(_, _, t)| t.as_str()).collect();
+    text.push_str(&format!(
+        "\nDeployable: {deployable}\nReason: {}\n",
+        reasons.join("\n")
+    ));
+    text
+}
+
+/// The versions' branches, tags and environments, for every row's versions.
+pub async fn facts_of(state: &Shared, o: &Outcome) -> Result<HashMap<i64, VersionFacts>, ApiError> {
+    let mut ids = Vec::new();
+    for r in &o.rows {
+        ids.push(r.pact.consumer_version_id);
+        if let Some(v) = &r.verification {
+            ids.push(v.provider_version_id);
+        }
+    }
+    Ok(state.store.version_facts(&ids).await?)
+}
+
+pub fn outcome_json(
+    u: &Urls,
+    o: &Outcome,
+    explain: bool,
+    facts: &HashMap<i64, VersionFacts>,
+) -> Value {
     let reason: Vec<&str> = o.reasons.iter().map(|(_, _, t)| t.as_str()).collect();
     let mut summary = json!({
         "deployable": o.deployable,
@@ -936,16 +1066,17 @@ pub fn outcome_json(u: &Urls, o: &Outcome, explain: bool) -> Value {
     json!({
         "summary": summary,
         "notices": o.reasons.iter().map(|(_, kind, text)| json!({"type": kind, "text": text})).collect::<Vec<_>>(),
-        "matrix": o.rows.iter().map(|r| row_json(u, r, explain)).collect::<Vec<_>>(),
+        "matrix": o.rows.iter().map(|r| row_json(u, r, explain, facts)).collect::<Vec<_>>(),
         "_links": {},
     })
 }
 
 async fn answer(state: &Shared, q: &MatrixQuery) -> ApiResult {
     let o = evaluate(state, q).await?;
+    let facts = facts_of(state, &o).await?;
     Ok(hal_response(
         StatusCode::OK,
-        outcome_json(&state.urls(), &o, q.explain),
+        outcome_json(&state.urls(), &o, q.explain, &facts),
     ))
 }
 
@@ -1023,7 +1154,11 @@ fn one_selector(selector: Selector) -> MatrixQuery {
     }
 }
 
-async fn matrix(State(state): State<Shared>, RawQuery(raw): RawQuery) -> ApiResult {
+async fn matrix(
+    State(state): State<Shared>,
+    headers: axum::http::HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
     let q = parse_matrix_query(raw.as_deref())?;
     // a selector naming no pacticipant is a 400 listing them, as the
     // Pact Broker answers (`{"errors": ["Pacticipant X not found"]}`)
@@ -1042,20 +1177,24 @@ async fn matrix(State(state): State<Shared>, RawQuery(raw): RawQuery) -> ApiResu
             json!({ "errors": unknown }),
         ));
     }
-    let o = evaluate(&state, &q).await?;
-    Ok(hal_response(
-        StatusCode::OK,
-        outcome_json(&state.urls(), &o, q.explain),
-    ))
+    let wants_text = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.starts_with("text/plain"));
+    if wants_text {
+        let o = evaluate(&state, &q).await?;
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "text/plain;charset=utf-8")],
+            outcome_text(&o),
+        )
+            .into_response());
+    }
+    answer(&state, &q).await
 }
 
 async fn can_i_deploy(State(state): State<Shared>, RawQuery(raw): RawQuery) -> ApiResult {
     let q = parse_can_i_deploy(raw.as_deref())?;
-    let o = evaluate(&state, &q).await?;
-    Ok(hal_response(
-        StatusCode::OK,
-        outcome_json(&state.urls(), &o, q.explain),
-    ))
+    answer(&state, &q).await
 }
 
 #[cfg(test)]

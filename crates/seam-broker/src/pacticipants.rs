@@ -561,22 +561,31 @@ async fn delete_tag(
 async fn branches(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult {
     found_pacticipant(&state, &name).await?;
     let u = state.urls();
-    let items: Vec<Value> = state
-        .store
-        .branches(&name)
-        .await?
+    let branches = state.store.branches_made(&name).await?;
+    let items: Vec<Value> = branches
         .iter()
-        .map(|(b, latest)| {
+        .map(|(b, latest, made)| {
             json!({
                 "name": b,
                 "latestVersion": latest,
-                "_links": {"self": link(u.branch(&name, b), None, Some(b))}
+                "createdAt": crate::hal::time(made),
+                "_links": {
+                    "self": link(u.branch(&name, b), Some("Branch"), Some(b)),
+                    "pb:latest-version": link(format!("{}/latest-version", u.branch(&name, b)), Some("Latest version for branch"), None),
+                }
             })
         })
         .collect();
+    let links: Vec<Value> = branches
+        .iter()
+        .map(|(b, _, _)| link(u.branch(&name, b), None, Some(b)))
+        .collect();
     ok(json!({
         "_embedded": {"branches": items},
-        "_links": {"self": link(format!("{}/branches", u.pacticipant(&name)), None, None)}
+        "_links": {
+            "self": link(format!("{}/branches", u.pacticipant(&name)), Some(&format!("{name} branches")), None),
+            "pb:branches": links,
+        }
     }))
 }
 

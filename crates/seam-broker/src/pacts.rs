@@ -50,6 +50,10 @@ pub fn routes(app: Router<Shared>) -> Router<Shared> {
             "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{id}",
             get(show_verification),
         )
+        .route(
+            "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/metadata/{metadata}/verification-results/{id}",
+            get(show_verification_with_metadata),
+        )
         .route("/pacts/provider/{provider}/latest", get(latest_provider_pacts))
         .route(
             "/pacts/provider/{provider}/latest/{tag}",
@@ -626,7 +630,7 @@ pub fn verification_json(u: &Urls, p: &Publication, vr: &Verification) -> Value 
         "buildUrl": vr.build_url,
         "testResults": test_results,
         "_links": {
-            "self": link(u.verification(&p.provider, &p.consumer, &p.sha, vr.id), Some("Verification result"), Some(&format!("Verification result {} for Pact between {} ({}) and {}", vr.id, p.consumer, p.consumer_version, p.provider))),
+            "self": link(u.verification(&p.provider, &p.consumer, &p.sha, vr.number), Some("Verification result"), Some(&format!("Verification result {} for Pact between {} ({}) and {}", vr.number, p.consumer, p.consumer_version, p.provider))),
             "pb:pact-version": link(u.pact_version(&p.provider, &p.consumer, &p.sha), Some("Pact"), None),
             "pb:provider-version": link(u.version(&p.provider, &vr.provider_version), Some("Provider version"), Some(&vr.provider_version)),
         }
@@ -714,7 +718,7 @@ async fn verify(
     let u = state.urls();
     created_or_ok(
         true,
-        &u.verification(&provider, &consumer, &sha, vr.id),
+        &u.verification(&provider, &consumer, &sha, vr.number),
         verification_json(&u, &p, &vr),
     )
 }
@@ -749,12 +753,22 @@ async fn show_verification(
         let id: i64 = id
             .parse()
             .map_err(|_| ApiError::NotFound(format!("No verification result {id}")))?;
-        all.iter().find(|v| v.id == id)
+        // the latest of a number two verifiers took at once
+        all.iter().find(|v| v.number == id)
     };
     match found {
         Some(vr) => ok(verification_json(&state.urls(), &p, vr)),
         None => Err(ApiError::NotFound(format!("No verification result {id}"))),
     }
+}
+
+/// The same, at the address the matrix links (the consumer version in
+/// the metadata segment, which a result does not need).
+async fn show_verification_with_metadata(
+    state: State<Shared>,
+    Path((provider, consumer, sha, _metadata, id)): Path<(String, String, String, String, String)>,
+) -> ApiResult {
+    show_verification(state, Path((provider, consumer, sha, id))).await
 }
 
 fn pact_list(

@@ -194,6 +194,13 @@ ALTER TABLE pacticipants ADD COLUMN repository_name TEXT;
 ALTER TABLE pacticipants ADD COLUMN repository_namespace TEXT
 "#,
     ),
+    (
+        8,
+        r#"
+ALTER TABLE verifications ADD COLUMN number {int};
+UPDATE verifications SET number = (SELECT COUNT(*) FROM verifications v2 WHERE v2.pact_version_id = verifications.pact_version_id AND v2.id <= verifications.id)
+"#,
+    ),
 ];
 
 /// The statements of every step after `applied`, for `backend`, each as

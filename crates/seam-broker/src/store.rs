@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -88,6 +89,15 @@ pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// A version's branches (name, whether it is the branch's newest), tags,
+/// and the environments it is in now (uuid, name, display name, production).
+#[derive(Debug, Default)]
+pub struct VersionFacts {
+    pub branches: Vec<(String, bool)>,
+    pub tags: Vec<String>,
+    pub environments: Vec<(String, String, Option<String>, bool)>,
+}
+
 /// What a request may set on a pacticipant.
 #[derive(Debug, Default)]
 pub struct PacticipantFields<'a> {
@@ -141,6 +151,8 @@ pub struct Publication {
 #[derive(Debug, Clone)]
 pub struct Verification {
     pub id: i64,
+    /// Its place among the pact version's verifications, from 1 (in URLs).
+    pub number: i64,
     pub pact_version_id: i64,
     pub provider_version_id: i64,
     pub provider_version: String,
@@ -530,14 +542,31 @@ impl Store {
 
     /// The branches of `pacticipant`, each with its newest version.
     pub async fn branches(&self, pacticipant: &str) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .branches_made(pacticipant)
+            .await?
+            .into_iter()
+            .map(|(branch, latest, _)| (branch, latest))
+            .collect())
+    }
+
+    /// The branches of `pacticipant`: each with its newest version and when
+    /// it was first used.
+    pub async fn branches_made(&self, pacticipant: &str) -> Result<Vec<(String, String, String)>> {
         let rows = sqlx::query(
-            "SELECT b.branch, v.number FROM branch_versions b JOIN versions v ON v.id = b.version_id JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = $1 AND b.version_id = (SELECT MAX(b2.version_id) FROM branch_versions b2 WHERE b2.pacticipant_id = b.pacticipant_id AND b2.branch = b.branch) ORDER BY b.branch",
+            "SELECT b.branch, v.number, (SELECT MIN(b3.created_at) FROM branch_versions b3 WHERE b3.pacticipant_id = b.pacticipant_id AND b3.branch = b.branch) AS made FROM branch_versions b JOIN versions v ON v.id = b.version_id JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = $1 AND b.version_id = (SELECT MAX(b2.version_id) FROM branch_versions b2 WHERE b2.pacticipant_id = b.pacticipant_id AND b2.branch = b.branch) ORDER BY b.branch",
         )
         .bind(pacticipant)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("branch")?, r.try_get("number")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("branch")?,
+                    r.try_get("number")?,
+                    r.try_get("made")?,
+                ))
+            })
             .collect()
     }
 
@@ -858,7 +887,8 @@ impl Store {
         wip: bool,
     ) -> Result<Verification> {
         let id: i64 = sqlx::query(
-            "INSERT INTO verifications (pact_version_id, provider_version_id, success, build_url, test_results, wip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            // numbered from 1 for each pact version, as the Pact Broker does
+            "INSERT INTO verifications (pact_version_id, provider_version_id, success, build_url, test_results, wip, created_at, number) VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(number), 0) + 1 FROM verifications WHERE pact_version_id = $1)) RETURNING id",
         )
         .bind(pact_version_id)
         .bind(provider_version.id)
@@ -874,7 +904,7 @@ impl Store {
     }
 
     fn verification_select() -> &'static str {
-        "SELECT vr.id, vr.pact_version_id, vr.provider_version_id, v.number AS provider_version, vr.success, vr.build_url, vr.test_results, vr.wip, vr.created_at FROM verifications vr JOIN versions v ON v.id = vr.provider_version_id"
+        "SELECT vr.id, vr.number, vr.pact_version_id, vr.provider_version_id, v.number AS provider_version, vr.success, vr.build_url, vr.test_results, vr.wip, vr.created_at FROM verifications vr JOIN versions v ON v.id = vr.provider_version_id"
     }
 
     pub async fn verification(&self, id: i64) -> Result<Option<Verification>> {
@@ -1119,6 +1149,69 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(deployment_of).collect()
+    }
+
+    /// What the matrix shows of each version: its branches (and whether it
+    /// is the newest on each), its tags, and the environments it is deployed
+    /// or released in now. Three queries for all of them.
+    pub async fn version_facts(&self, ids: &[i64]) -> Result<HashMap<i64, VersionFacts>> {
+        let mut facts: HashMap<i64, VersionFacts> = HashMap::new();
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(500) {
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let branches = sqlx::query(&format!(
+                "SELECT b.version_id, b.branch, CAST(CASE WHEN b.version_id = (SELECT MAX(b2.version_id) FROM branch_versions b2 WHERE b2.pacticipant_id = b.pacticipant_id AND b2.branch = b.branch) THEN 1 ELSE 0 END AS BIGINT) AS latest FROM branch_versions b WHERE b.version_id IN ({list}) ORDER BY b.id"
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &branches {
+                facts
+                    .entry(r.try_get("version_id")?)
+                    .or_default()
+                    .branches
+                    .push((r.try_get("branch")?, flag(r, "latest")?));
+            }
+            let tags = sqlx::query(&format!(
+                "SELECT version_id, name FROM tags WHERE version_id IN ({list}) ORDER BY id"
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &tags {
+                facts
+                    .entry(r.try_get("version_id")?)
+                    .or_default()
+                    .tags
+                    .push(r.try_get("name")?);
+            }
+            for kind in [Placement::Deployed, Placement::Released] {
+                let rows = sqlx::query(&format!(
+                    "SELECT DISTINCT d.version_id, e.uuid, e.name, e.display_name, e.production FROM {} d JOIN environments e ON e.id = d.environment_id WHERE d.{} IS NULL AND d.version_id IN ({list})",
+                    kind.table(),
+                    kind.ended_column()
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                for r in &rows {
+                    let environment = (
+                        r.try_get("uuid")?,
+                        r.try_get("name")?,
+                        r.try_get("display_name")?,
+                        flag(r, "production")?,
+                    );
+                    let entry = facts.entry(r.try_get("version_id")?).or_default();
+                    if !entry.environments.contains(&environment) {
+                        entry.environments.push(environment);
+                    }
+                }
+            }
+        }
+        Ok(facts)
     }
 
     /// Every current deployment of `pacticipant`'s versions, in any
@@ -1414,6 +1507,7 @@ fn publication_of(r: &AnyRow) -> Result<Publication> {
 fn verification_of(r: &AnyRow) -> Result<Verification> {
     Ok(Verification {
         id: r.try_get("id")?,
+        number: r.try_get("number")?,
         pact_version_id: r.try_get("pact_version_id")?,
         provider_version_id: r.try_get("provider_version_id")?,
         provider_version: r.try_get("provider_version")?,

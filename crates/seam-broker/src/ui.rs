@@ -279,7 +279,8 @@ async fn matrix_page(State(state): State<Shared>, Query(pair): Query<Pair>) -> A
         ..MatrixQuery::default()
     };
     let outcome = matrix::evaluate(&state, &q).await?;
-    let json = matrix::outcome_json(&state.urls(), &outcome, false);
+    let facts = matrix::facts_of(&state, &outcome).await?;
+    let json = matrix::outcome_json(&state.urls(), &outcome, false, &facts);
     let mut body = String::from("<table><tr><th>Consumer version</th><th>Provider version</th><th>Result</th><th>Verified</th></tr>");
     for r in json["matrix"].as_array().into_iter().flatten() {
         let (class, word) = match &r["verificationResult"]["success"] {

@@ -666,3 +666,290 @@ async fn the_pact_brokers_documentation_snapshots_on_postgres() {
         docs_snapshots(Backend::Postgres).await;
     }
 }
+
+/// Publishes `consumer` `version` (on `branch`) with a pact to each provider,
+/// each pact one interaction `GET /things/<n>`, as the matrix snapshot has them.
+async fn publish_things(
+    client: &Client,
+    base: &str,
+    consumer: &str,
+    version: &str,
+    branch: Option<&str>,
+    pacts: &[(&str, u32)],
+) {
+    let contracts: Vec<Value> = pacts
+        .iter()
+        .map(|(provider, n)| {
+            json!({"consumerName": consumer, "providerName": provider, "specification": "pact",
+                "contentType": "application/json",
+                "content": pact(consumer, provider, json!([{"description": format!("things {n}"),
+                    "request": {"method": "GET", "path": format!("/things/{n}")}, "response": {"status": 200}}]))})
+        })
+        .collect();
+    send_ok(
+        client
+            .post(format!("{base}/contracts/publish"))
+            .json(&json!({
+                "pacticipantName": consumer, "pacticipantVersionNumber": version,
+                "branch": branch, "contracts": contracts,
+            })),
+        "publishing",
+    )
+    .await;
+}
+
+/// `matrix_full_body_ui_browse` and `matrix_full_body_text`: Foo 1 → Bar
+/// verified by Bar 10; Foo 2 (main) → Bar failed by Bar 20; Foo 3 (main)
+/// → Bar unverified and → Baz verified by Baz 30, deployed to production.
+async fn matrix_snapshots(backend: Backend) {
+    let Some(dir) =
+        seam_testkit::conformance_dir("pact-broker", "the Pact Broker's approval snapshots")
+    else {
+        return;
+    };
+    let read = |file: &str| std::fs::read_to_string(dir.join("approvals").join(file)).unwrap();
+    let snapshot: Value =
+        serde_json::from_str(&read("matrix_full_body_ui_browse.approved.json")).unwrap();
+    let broker = common::start_at(backend, "http://example.org", false).await;
+    let base = broker.broker.local_url();
+    let client = Client::new();
+    publish_things(&client, &base, "Foo", "1", None, &[("Bar", 1)]).await;
+    common::verify(&client, &base, "Foo", "Bar", true, "10").await;
+    publish_things(&client, &base, "Foo", "2", Some("main"), &[("Bar", 2)]).await;
+    common::verify(&client, &base, "Foo", "Bar", false, "20").await;
+    publish_things(
+        &client,
+        &base,
+        "Foo",
+        "3",
+        Some("main"),
+        &[("Bar", 3), ("Baz", 1)],
+    )
+    .await;
+    common::verify(&client, &base, "Foo", "Baz", true, "30").await;
+    let environment = send_ok(
+        client
+            .post(format!("{base}/environments"))
+            .json(&json!({"name": "production", "production": true})),
+        "an environment",
+    )
+    .await;
+    send_ok(
+        client
+            .post(format!(
+                "{base}/pacticipants/Baz/versions/30/deployed-versions/environment/{}",
+                environment["uuid"].as_str().unwrap()
+            ))
+            .json(&json!({})),
+        "a deployment",
+    )
+    .await;
+    let query = snapshot["request"]["query"].as_str().unwrap();
+    let r = client
+        .get(format!("{base}/matrix?{query}"))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap();
+    let mut found = Vec::new();
+    if snapshot["response"]["status"] != json!(status) {
+        found.push(format!(
+            "status {status}, expected {}",
+            snapshot["response"]["status"]
+        ));
+    }
+    differences("body", &snapshot["response"]["body"], &body, &mut found);
+    let text = client
+        .get(format!("{base}/matrix?{query}"))
+        .header("Accept", "text/plain")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let want = read("matrix_full_body_text.approved.txt");
+    if text.trim_end() != want.trim_end() {
+        found.push(format!("text:\n{text}\nexpected:\n{want}"));
+    }
+    // beyond the snapshot: a deployed version's row names its environment
+    let with_baz: Value = client
+        .get(format!(
+            "{base}/matrix?q[][pacticipant]=Foo&q[][pacticipant]=Baz&latestby=cvpv"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let environments = &with_baz["matrix"][0]["provider"]["version"]["environments"];
+    if environments[0]["name"] != json!("production")
+        || environments[0]["production"] != json!(true)
+    {
+        found.push(format!("Baz 30's environments: {environments}"));
+    }
+    broker.stop().await;
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[tokio::test]
+async fn the_pact_brokers_matrix_snapshots() {
+    matrix_snapshots(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_pact_brokers_matrix_snapshots_on_postgres() {
+    if common::postgres_url("matrix snapshots").is_some() {
+        matrix_snapshots(Backend::Postgres).await;
+    }
+}
+
+/// Two decorator snapshots, as bodies of the resources they decorate:
+/// `pacticipant_branches_decorator` (Foo's branch main, made at a frozen
+/// 2020-01-01) and `triggered_webhook_logs_decorator` (a delivery's log
+/// asked for as JSON; its event, names and one successful execution).
+async fn body_snapshots(backend: Backend) {
+    let Some(dir) =
+        seam_testkit::conformance_dir("pact-broker", "the Pact Broker's approval snapshots")
+    else {
+        return;
+    };
+    let read = |file: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("approvals").join(file)).unwrap())
+            .unwrap()
+    };
+    let broker = common::start_with(
+        backend,
+        common::Options {
+            base_url: Some("http://example.org".into()),
+            test_clock: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let base = broker.broker.local_url();
+    let client = Client::new();
+    send_ok(
+        client
+            .post(format!("{base}/test/clock"))
+            .json(&json!({"freezeAt": "2020-01-01T00:00:00Z"})),
+        "the test clock",
+    )
+    .await;
+    let receiver = common::ok_receiver().await;
+    for name in ["Example Consumer", "Example Provider"] {
+        send_ok(
+            client
+                .post(format!("{base}/pacticipants"))
+                .json(&json!({"name": name})),
+            "a pacticipant",
+        )
+        .await;
+    }
+    let webhook = send_ok(
+        client.post(format!("{base}/webhooks")).json(&json!({
+            "events": [{"name": "contract_requiring_verification_published"}],
+            "request": {"method": "POST", "url": format!("{receiver}/hook")}
+        })),
+        "a webhook",
+    )
+    .await;
+    send_ok(
+        client
+            .put(format!("{base}/pacticipants/Foo/branches/main/versions/1"))
+            .json(&json!({})),
+        "Foo 1 on main",
+    )
+    .await;
+    let publish = send_ok(
+        client.post(format!("{base}/contracts/publish")).json(&json!({
+            "pacticipantName": "Example Consumer", "pacticipantVersionNumber": "1", "branch": "main",
+            "contracts": [{"consumerName": "Example Consumer", "providerName": "Example Provider",
+                "specification": "pact", "contentType": "application/json",
+                "content": pact("Example Consumer", "Example Provider", json!([]))}]
+        })),
+        "publishing",
+    )
+    .await;
+    let logs_href = publish["_embedded"]["notices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(publish["notices"].as_array().into_iter().flatten())
+        .filter_map(|n| n["text"].as_str())
+        .find_map(|t| {
+            t.split_whitespace()
+                .find(|w| w.contains("/triggered-webhooks/"))
+        })
+        .map(|w| w.trim_end_matches(['.', ')', ',']).to_string())
+        .unwrap_or_default();
+    let logs_path = &logs_href[logs_href
+        .find("/triggered-webhooks/")
+        .expect("a publish notice links the delivery's logs")..];
+    let mut found = Vec::new();
+    let branches: Value = client
+        .get(format!("{base}/pacticipants/Foo/branches"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    differences(
+        "branches",
+        &read("pacticipant_branches_decorator.approved.json"),
+        &branches,
+        &mut found,
+    );
+    // the delivery succeeds against the local receiver
+    let mut logs = Value::Null;
+    for _ in 0..100 {
+        logs = client
+            .get(format!("{base}{logs_path}"))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or(Value::Null);
+        if logs["executions"].as_array().is_some_and(|e| !e.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let delivery = logs_path
+        .trim_start_matches("/triggered-webhooks/")
+        .trim_end_matches("/logs");
+    let stubbed = Stubbed {
+        pairs: vec![
+            (delivery.to_string(), "1234".to_string()),
+            (
+                webhook["uuid"].as_str().unwrap().to_string(),
+                "1234".to_string(),
+            ),
+        ],
+    };
+    let mut expected = read("triggered_webhook_logs_decorator.approved.json");
+    // the decorator was given no address for itself, and fixed log text
+    expected["_links"]["self"]["href"] = json!("<href>");
+    expected["executions"][0]["logs"] = json!("<logs>");
+    expected["executions"][0]["createdAt"] = json!("2020-01-01T00:00:00+00:00");
+    differences("logs", &expected, &stubbed.apply(&logs), &mut found);
+    broker.stop().await;
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_brokers_body_snapshots() {
+    body_snapshots(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_brokers_body_snapshots_on_postgres() {
+    if common::postgres_url("body snapshots").is_some() {
+        body_snapshots(Backend::Postgres).await;
+    }
+}

@@ -568,12 +568,50 @@ async fn list_deliveries(State(state): State<Shared>, Path(uuid): Path<String>) 
 }
 
 /// `/triggered-webhooks/{uuid}/logs`: one delivery's attempts, as text in
-/// the Pact Broker's log format (the link a publish's notices give).
-async fn delivery_logs(State(state): State<Shared>, Path(uuid): Path<String>) -> ApiResult {
+/// the Pact Broker's log format (the link a publish's notices give), or as
+/// JSON when asked for `application/json`: the event, the pair, and each
+/// attempt with its outcome and log.
+async fn delivery_logs(
+    State(state): State<Shared>,
+    Path(uuid): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult {
     let Some(d) = queue::delivery(&state.store, &uuid).await? else {
         return Err(ApiError::NotFound(format!("No triggered webhook {uuid}")));
     };
     let u = state.urls();
+    let wants_json = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    if wants_json {
+        let executions: Vec<Value> = d
+            .logs
+            .iter()
+            .map(|entry| {
+                let success = entry["response"]["status"]
+                    .as_u64()
+                    .is_some_and(|s| (200..300).contains(&s));
+                json!({
+                    "success": success,
+                    "logs": log_text(&u, entry, &d.event),
+                    "createdAt": entry["at"].as_str().map(crate::hal::time),
+                })
+            })
+            .collect();
+        let self_href = u.at(&format!("/triggered-webhooks/{}/logs", seg(&d.uuid)));
+        return ok(json!({
+            "eventName": d.event,
+            "consumerName": d.value("consumerName"),
+            "providerName": d.value("providerName"),
+            "executions": executions,
+            "_embedded": {"triggeredWebhook": {"uuid": d.uuid}},
+            "_links": {
+                "self": link(self_href, Some("Triggered webhook logs"), None),
+                "pb:webhook": link(webhook_url(&u, &d.webhook_uuid), Some("Webhook"), None),
+            }
+        }));
+    }
     let text: String = d
         .logs
         .iter()

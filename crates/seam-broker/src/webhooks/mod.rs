@@ -94,7 +94,7 @@ pub async fn context(
             );
             put(
                 "verificationResultUrl",
-                u.verification(&pact.provider, &pact.consumer, &pact.sha, vr.id),
+                u.verification(&pact.provider, &pact.consumer, &pact.sha, vr.number),
             );
             put("buildUrl", vr.build_url.clone().unwrap_or_default());
             if vr.success {
