@@ -31,8 +31,17 @@ start_broker() {
   URL=$(grep -o 'http://[0-9.:]*' "$WORK/out.txt" | head -1)
 }
 
-# ask NAME PATH: one row of figures
+# ask NAME PATH: one row of figures, once the answer is checked: 200 and
+# deployable (every pact in the seed is verified and the providers are
+# deployed), so a broken query cannot pass for a fast one
 ask() {
+  python3 - "$URL$2" <<'PY' || { echo "the broker's answer to $2 is wrong" >&2; exit 1; }
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1]) as r:
+    body = json.load(r)
+    assert r.status == 200, r.status
+assert body["summary"]["deployable"] is True, body["summary"]
+PY
   "$SEAM" load "$URL$2" -c 4 -d "${SECS}s" --threads 1 --json "$WORK/load.json" > /dev/null
   python3 - "$WORK/load.json" "$1" "$N" "$BACKEND" <<'PY'
 import json, sys

@@ -29,9 +29,9 @@ INSERT INTO pact_publications (consumer_version_id, provider_id, revision, pact_
   FROM versions c JOIN pacticipants cp ON cp.id = c.pacticipant_id AND cp.name = 'consumer'
   CROSS JOIN pacticipants p WHERE p.name LIKE 'provider-%';
 -- verification j of consumer version cN's pact by provider version p(N + j)
-INSERT INTO verifications (pact_version_id, provider_version_id, success, wip, created_at)
+INSERT INTO verifications (pact_version_id, provider_version_id, success, wip, created_at, number)
   WITH RECURSIVE j(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM j WHERE k < 19)
-  SELECT pp.pact_version_id, pv.id, 1, 0, '2026-01-02T00:00:00.000Z'
+  SELECT pp.pact_version_id, pv.id, 1, 0, '2026-01-02T00:00:00.000Z', j.k + 1
   FROM pact_publications pp
   JOIN versions c ON c.id = pp.consumer_version_id
   CROSS JOIN j
