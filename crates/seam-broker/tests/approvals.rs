@@ -6,6 +6,7 @@
 //! presence. A triggered webhook's id, which upstream stubs, is compared as
 //! a placeholder.
 
+#[macro_use]
 mod common;
 
 use base64::Engine;
@@ -176,16 +177,33 @@ async fn publish_snapshots(backend: Backend) {
         }
         broker.stop().await;
     }
-    eprintln!(
-        "publish snapshots on {backend:?}: {passed}/{} match",
-        PUBLISH_SNAPSHOTS.len()
+    tally(
+        "publish",
+        backend,
+        passed,
+        PUBLISH_SNAPSHOTS.len(),
+        &failures,
+        PUBLISH_PASSING,
     );
-    for f in &failures {
+}
+
+/// Says how many snapshots of a kind matched and how the others differ;
+/// fails when fewer than `floor` matched.
+fn tally(
+    kind: &str,
+    backend: Backend,
+    passed: usize,
+    total: usize,
+    failures: &[String],
+    floor: usize,
+) {
+    eprintln!("{kind} snapshots on {backend:?}: {passed}/{total} match");
+    for f in failures {
         eprintln!("  {f}");
     }
     assert!(
-        passed >= PUBLISH_PASSING,
-        "{passed} publish snapshots match, fewer than {PUBLISH_PASSING}"
+        passed >= floor,
+        "{passed} {kind} snapshots match, fewer than {floor}"
     );
 }
 
@@ -245,29 +263,17 @@ async fn for_verification_snapshot(backend: Backend) {
     broker.stop().await;
 }
 
-#[tokio::test]
-async fn the_pact_brokers_for_verification_snapshot() {
-    for_verification_snapshot(Backend::Sqlite).await;
-}
+on_both_backends!(
+    the_pact_brokers_for_verification_snapshot,
+    the_pact_brokers_for_verification_snapshot_on_postgres,
+    for_verification_snapshot
+);
 
-#[tokio::test]
-async fn the_pact_brokers_for_verification_snapshot_on_postgres() {
-    if common::postgres_url("for-verification snapshot").is_some() {
-        for_verification_snapshot(Backend::Postgres).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pact_brokers_publish_snapshots() {
-    publish_snapshots(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pact_brokers_publish_snapshots_on_postgres() {
-    if common::postgres_url("publish snapshots").is_some() {
-        publish_snapshots(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    the_pact_brokers_publish_snapshots,
+    the_pact_brokers_publish_snapshots_on_postgres,
+    publish_snapshots
+);
 
 /// The instant the API documentation snapshots were recorded at.
 const DOCS_CLOCK: &str = "2021-09-01T00:07:21Z";
@@ -506,33 +512,17 @@ async fn docs_fixture(client: &Client, base: &str, receiver: &str, webhooks: boo
     common::verify(client, base, consumer, provider, true, "950e7a154").await;
     if webhooks {
         // the delivery the publication triggered, once it is made
-        let mut uuid = None;
-        for _ in 0..100 {
-            let status = send_ok(
-                client.get(format!(
-                    "{base}/pacts/provider/Bar/consumer/Foo/webhooks/status"
-                )),
-                "the webhooks' status",
-            )
-            .await;
-            let done = status["_embedded"]["triggeredWebhooks"][0]["status"] == json!("success");
-            if done {
-                let logs = status["_embedded"]["triggeredWebhooks"][0]["_links"]["pb:logs"]["href"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
-                uuid = Some(
-                    logs.trim_end_matches("/logs")
-                        .rsplit('/')
-                        .next()
-                        .unwrap()
-                        .to_string(),
-                );
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        let uuid = uuid.expect("the triggered webhook is delivered");
+        let status = common::get_until(
+            client,
+            &format!("{base}/pacts/provider/Bar/consumer/Foo/webhooks/status"),
+            "application/hal+json",
+            |s| s["_embedded"]["triggeredWebhooks"][0]["status"] == json!("success"),
+        )
+        .await;
+        let logs = status["_embedded"]["triggeredWebhooks"][0]["_links"]["pb:logs"]["href"]
+            .as_str()
+            .unwrap();
+        let uuid = logs.trim_end_matches("/logs").rsplit('/').next().unwrap();
         stubbed.add(uuid, "6cd5cc48-db3c-4a4c-a36d-e9bedeb9d91e");
         let pact = send_ok(
             client.get(format!("{base}/pacts/provider/Bar/consumer/Foo/latest")),
@@ -642,30 +632,21 @@ async fn docs_snapshots(backend: Backend) {
         }
         broker.stop().await;
     }
-    eprintln!(
-        "documentation snapshots on {backend:?}: {passed}/{} match",
-        files.len()
-    );
-    for f in &failures {
-        eprintln!("  {f}");
-    }
-    assert!(
-        passed >= DOCS_PASSING,
-        "{passed} documentation snapshots match, fewer than {DOCS_PASSING}"
+    tally(
+        "documentation",
+        backend,
+        passed,
+        files.len(),
+        &failures,
+        DOCS_PASSING,
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pact_brokers_documentation_snapshots() {
-    docs_snapshots(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pact_brokers_documentation_snapshots_on_postgres() {
-    if common::postgres_url("documentation snapshots").is_some() {
-        docs_snapshots(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    the_pact_brokers_documentation_snapshots,
+    the_pact_brokers_documentation_snapshots_on_postgres,
+    docs_snapshots
+);
 
 /// Publishes `consumer` `version` (on `branch`) with a pact to each provider,
 /// each pact one interaction `GET /things/<n>`, as the matrix snapshot has them.
@@ -774,16 +755,11 @@ async fn matrix_snapshots(backend: Backend) {
         found.push(format!("text:\n{text}\nexpected:\n{want}"));
     }
     // beyond the snapshot: a deployed version's row names its environment
-    let with_baz: Value = client
-        .get(format!(
-            "{base}/matrix?q[][pacticipant]=Foo&q[][pacticipant]=Baz&latestby=cvpv"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let with_baz: Value = common::get_json(
+        &client,
+        &format!("{base}/matrix?q[][pacticipant]=Foo&q[][pacticipant]=Baz&latestby=cvpv"),
+    )
+    .await;
     let environments = &with_baz["matrix"][0]["provider"]["version"]["environments"];
     if environments[0]["name"] != json!("production")
         || environments[0]["production"] != json!(true)
@@ -794,17 +770,11 @@ async fn matrix_snapshots(backend: Backend) {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
-#[tokio::test]
-async fn the_pact_brokers_matrix_snapshots() {
-    matrix_snapshots(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn the_pact_brokers_matrix_snapshots_on_postgres() {
-    if common::postgres_url("matrix snapshots").is_some() {
-        matrix_snapshots(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    the_pact_brokers_matrix_snapshots,
+    the_pact_brokers_matrix_snapshots_on_postgres,
+    matrix_snapshots
+);
 
 /// Two decorator snapshots, as bodies of the resources they decorate:
 /// `pacticipant_branches_decorator` (Foo's branch main, made at a frozen
@@ -889,14 +859,8 @@ async fn body_snapshots(backend: Backend) {
         .find("/triggered-webhooks/")
         .expect("a publish notice links the delivery's logs")..];
     let mut found = Vec::new();
-    let branches: Value = client
-        .get(format!("{base}/pacticipants/Foo/branches"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let branches: Value =
+        common::get_json(&client, &format!("{base}/pacticipants/Foo/branches")).await;
     differences(
         "branches",
         &read("pacticipant_branches_decorator.approved.json"),
@@ -904,22 +868,13 @@ async fn body_snapshots(backend: Backend) {
         &mut found,
     );
     // the delivery succeeds against the local receiver
-    let mut logs = Value::Null;
-    for _ in 0..100 {
-        logs = client
-            .get(format!("{base}{logs_path}"))
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap_or(Value::Null);
-        if logs["executions"].as_array().is_some_and(|e| !e.is_empty()) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let logs = common::get_until(
+        &client,
+        &format!("{base}{logs_path}"),
+        "application/json",
+        |l| l["executions"].as_array().is_some_and(|e| !e.is_empty()),
+    )
+    .await;
     let delivery = logs_path
         .trim_start_matches("/triggered-webhooks/")
         .trim_end_matches("/logs");
@@ -942,14 +897,8 @@ async fn body_snapshots(backend: Backend) {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pact_brokers_body_snapshots() {
-    body_snapshots(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pact_brokers_body_snapshots_on_postgres() {
-    if common::postgres_url("body snapshots").is_some() {
-        body_snapshots(Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    the_pact_brokers_body_snapshots,
+    the_pact_brokers_body_snapshots_on_postgres,
+    body_snapshots
+);

@@ -57,22 +57,12 @@ async fn deliveries_until(
     webhook: &str,
     done: impl Fn(&[Value]) -> bool,
 ) -> Vec<Value> {
-    for _ in 0..200 {
-        let body: Value = client
-            .get(format!("{webhook}/deliveries"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let list = body["deliveries"].as_array().cloned().unwrap_or_default();
-        if done(&list) {
-            return list;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the deliveries never got there");
+    let url = format!("{webhook}/deliveries");
+    let body = common::get_until(client, &url, "application/json", |b| {
+        done(b["deliveries"].as_array().map_or(&[][..], Vec::as_slice))
+    })
+    .await;
+    body["deliveries"].as_array().cloned().unwrap_or_default()
 }
 
 on_both_backends!(

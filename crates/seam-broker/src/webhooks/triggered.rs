@@ -160,30 +160,47 @@ async fn status(
     ok(body)
 }
 
+/// The deliveries between the two that `triggered_by` picks, listed at
+/// `path` under `title`.
+async fn triggered_list(
+    state: &Shared,
+    consumer: &str,
+    provider: &str,
+    triggered_by: impl Fn(&Delivery) -> bool,
+    path: &str,
+    title: &str,
+) -> ApiResult {
+    found_pacticipant(state, consumer).await?;
+    found_pacticipant(state, provider).await?;
+    let deliveries: Vec<Delivery> = queue::deliveries_between(&state.store, consumer, provider)
+        .await?
+        .into_iter()
+        .filter(|d| triggered_by(d))
+        .collect();
+    let webhooks = webhooks_by_uuid(state).await?;
+    let u = state.urls();
+    ok(json!({
+        "_embedded": {"triggeredWebhooks": list(state, &u, &deliveries, &webhooks)},
+        "_links": {"self": link(u.at(path), Some(title), None)}
+    }))
+}
+
 /// The deliveries the publication of the consumer version's pact triggered.
 async fn for_publication(
     State(state): State<Shared>,
     Path((provider, consumer, version)): Path<(String, String, String)>,
 ) -> ApiResult {
-    found_pacticipant(&state, &consumer).await?;
-    found_pacticipant(&state, &provider).await?;
-    let deliveries: Vec<Delivery> = queue::deliveries_between(&state.store, &consumer, &provider)
-        .await?
-        .into_iter()
-        .filter(|d| d.event.starts_with("contract_") && d.value("consumerVersionNumber") == version)
-        .collect();
-    let webhooks = webhooks_by_uuid(&state).await?;
-    let u = state.urls();
-    ok(json!({
-        "_embedded": {"triggeredWebhooks": list(&state, &u, &deliveries, &webhooks)},
-        "_links": {
-            "self": link(
-                u.at(&format!("/pacts/provider/{}/consumer/{}/version/{}/triggered-webhooks", seg(&provider), seg(&consumer), seg(&version))),
-                Some(&format!("Webhooks triggered by the publication of the pact between {consumer} ({version}) and {provider}")),
-                None,
-            ),
-        }
-    }))
+    let path = format!(
+        "/pacts/provider/{}/consumer/{}/version/{}/triggered-webhooks",
+        seg(&provider),
+        seg(&consumer),
+        seg(&version)
+    );
+    let title = format!("Webhooks triggered by the publication of the pact between {consumer} ({version}) and {provider}");
+    let by_publication = |d: &Delivery| {
+        d.event.starts_with("contract_") && d.value("consumerVersionNumber") == version
+    };
+    triggered_list(&state, &consumer, &provider, by_publication, &path, &title).await
 }
 
 /// The deliveries the publication of one verification result triggered.
@@ -191,24 +208,13 @@ async fn for_verification(
     State(state): State<Shared>,
     Path((provider, consumer, sha, number)): Path<(String, String, String, String)>,
 ) -> ApiResult {
-    found_pacticipant(&state, &consumer).await?;
-    found_pacticipant(&state, &provider).await?;
     let tail = format!("/pact-version/{sha}/verification-results/{number}");
-    let deliveries: Vec<Delivery> = queue::deliveries_between(&state.store, &consumer, &provider)
-        .await?
-        .into_iter()
-        .filter(|d| d.value("verificationResultUrl").ends_with(&tail))
-        .collect();
-    let webhooks = webhooks_by_uuid(&state).await?;
-    let u = state.urls();
-    ok(json!({
-        "_embedded": {"triggeredWebhooks": list(&state, &u, &deliveries, &webhooks)},
-        "_links": {
-            "self": link(
-                u.at(&format!("/pacts/provider/{}/consumer/{}{tail}/triggered-webhooks", seg(&provider), seg(&consumer))),
-                Some(&format!("Webhooks triggered by the publication of verification result {number}")),
-                None,
-            ),
-        }
-    }))
+    let path = format!(
+        "/pacts/provider/{}/consumer/{}{tail}/triggered-webhooks",
+        seg(&provider),
+        seg(&consumer)
+    );
+    let title = format!("Webhooks triggered by the publication of verification result {number}");
+    let by_verification = |d: &Delivery| d.value("verificationResultUrl").ends_with(&tail);
+    triggered_list(&state, &consumer, &provider, by_verification, &path, &title).await
 }

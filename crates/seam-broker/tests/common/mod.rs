@@ -149,6 +149,44 @@ impl Default for Options {
     }
 }
 
+/// GETs `url` and reads its JSON.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("the broker answers")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
+
+/// GETs `url` (asking for `accept`) until its JSON satisfies `done`, for up
+/// to 10 s; the last answer.
+pub async fn get_until(
+    client: &reqwest::Client,
+    url: &str,
+    accept: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    for _ in 0..200 {
+        let body: serde_json::Value = client
+            .get(url)
+            .header("Accept", accept)
+            .send()
+            .await
+            .expect("the broker answers")
+            .json()
+            .await
+            .unwrap_or_default();
+        if done(&body) {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{url} never got there");
+}
+
 /// A receiver on loopback answering 200, with an empty body, to any
 /// request: where examples' webhooks are sent instead of the internet.
 #[allow(dead_code)]
