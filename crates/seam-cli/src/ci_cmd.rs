@@ -17,6 +17,10 @@ pub struct CiArgs {
     /// Write the combined HTML report here (overrides `[report] html`).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Write a SARIF 2.1.0 log here, a run per fuzz and scan layer, for code
+    /// scanning (overrides `[report] sarif`).
+    #[arg(long, value_name = "FILE")]
+    sarif: Option<PathBuf>,
 }
 
 pub fn run(args: CiArgs) -> Result<Outcome, CliError> {
@@ -30,14 +34,20 @@ pub fn run(args: CiArgs) -> Result<Outcome, CliError> {
         .html
         .clone()
         .or(pipeline.report.html.as_deref().map(|h| pipeline.path(h)));
+    let sarif = args
+        .sarif
+        .clone()
+        .or(pipeline.report.sarif.as_deref().map(|s| pipeline.path(s)));
     let report = crate::runtime()?.block_on(run_printing(&pipeline));
     println!("\n== pipeline ({:.2} s)", report.duration.as_secs_f64());
     print!("{}", report.summary(style()));
     let to_junit = || report.to_junit("seam ci");
     let to_html = || report.to_html("seam ci", "");
+    let to_sarif = || report.to_sarif();
     reports::write_all(&[
         Requested::new("junit", junit.as_ref(), &to_junit),
         Requested::new("html", html.as_ref(), &to_html),
+        Requested::new("sarif", sarif.as_ref(), &to_sarif),
     ])?;
     Ok(exit_code(&report))
 }

@@ -18,10 +18,11 @@ mod pact_cmd;
 mod proxy_cmd;
 mod reports;
 mod scan_cmd;
+mod shell_cmd;
 mod test_cmd;
 mod verify_cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 pub use failure::{exit, CliError, Outcome};
 
 /// mimalloc: the mock server allocates per request; glibc's malloc cost ~10% of
@@ -97,6 +98,12 @@ enum Command {
     /// Verify a provider against pacts: provider states, requests, matchers;
     /// exit 0 pass, 1 failed, 2 bad input, 3 provider unreachable.
     Verify(verify_cmd::VerifyArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell),
+    /// e.g. `seam completions bash > /etc/bash_completion.d/seam`.
+    Completions(shell_cmd::CompletionsArgs),
+    /// Print the man page (`seam man | man -l -`), or write one per
+    /// subcommand with `--dir`.
+    Man(shell_cmd::ManArgs),
 }
 
 /// The async runtime commands run on.
@@ -127,6 +134,8 @@ fn main() -> ExitCode {
         Command::Ci(args) => ci_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
         Command::Broker(args) => broker_cmd::run(args),
+        Command::Completions(args) => shell_cmd::completions(args, Cli::command()),
+        Command::Man(args) => shell_cmd::man(args, Cli::command()),
     };
     // the one place an error is printed and turned into an exit code
     ExitCode::from(match result {

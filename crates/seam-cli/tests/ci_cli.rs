@@ -157,13 +157,36 @@ fn a_fuzz_layer_blocks_a_flawed_service_and_passes_its_twin() {
                 "[fuzz]\nname = \"inventory\"\nspec = \"api.yaml\"\nurl = \"http://{addr}\"\n\
                  bearer = \"sample-token\"\nmax-examples = 10\n\
                  [fuzz.operations.\"POST /items\"]\noff = [\"server-error\"]\n\n\
-                 [report]\njunit = \"reports/seam.xml\"\n"
+                 [report]\njunit = \"reports/seam.xml\"\nsarif = \"reports/seam.sarif\"\n"
             ),
         )
         .unwrap();
         let (got, out, err) = seam(&["ci", "--config", config.to_str().unwrap()]);
         assert_eq!(got, code, "{out}{err}");
         assert!(out.contains(mark), "{out}");
+        // one SARIF run for the fuzz layer: its findings, or none
+        let sarif: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("reports/seam.sarif")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(sarif["version"], "2.1.0");
+        assert_eq!(sarif["runs"][0]["tool"]["driver"]["name"], "seam fuzz");
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let rules: Vec<&str> = results
+            .iter()
+            .filter_map(|r| r["ruleId"].as_str())
+            .collect();
+        if code == 1 {
+            assert!(rules.contains(&"invalid-accepted"), "{sarif}");
+            assert!(
+                results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("api.yaml")
+            );
+        } else {
+            assert!(results.is_empty(), "{sarif}");
+        }
         let junit = std::fs::read_to_string(dir.path().join("reports/seam.xml")).unwrap();
         assert!(junit.contains("fuzz POST /items"), "{junit}");
         if code == 1 {

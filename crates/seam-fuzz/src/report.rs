@@ -259,6 +259,12 @@ pub fn junit_suites(outcome: &Outcome, accepted: &[String]) -> Vec<quick_junit::
 }
 
 fn sarif(outcome: &Outcome, spec_path: &str) -> String {
+    sarif_log_of(vec![sarif_run(outcome, spec_path)])
+}
+
+/// The SARIF run of a fuzz outcome: its checks as rules, its findings as
+/// results at their place in the spec.
+pub fn sarif_run(outcome: &Outcome, spec_path: &str) -> Value {
     let mut used: Vec<Check> = outcome.findings.iter().map(|f| f.check).collect();
     used.sort();
     used.dedup();
@@ -287,18 +293,23 @@ fn sarif(outcome: &Outcome, spec_path: &str) -> String {
             })
         })
         .collect();
-    sarif_log("seam fuzz", rules, results)
+    tool_run("seam fuzz", rules, results)
 }
 
-/// A SARIF 2.1.0 log of one run of `tool` (`seam fuzz`, `seam scan`).
-pub fn sarif_log(tool: &str, rules: Vec<Value>, results: Vec<Value>) -> String {
+/// One SARIF run of `tool` (`seam fuzz`, `seam scan`).
+pub fn tool_run(tool: &str, rules: Vec<Value>, results: Vec<Value>) -> Value {
+    json!({
+        "tool": {"driver": {"name": tool, "informationUri": "https://github.com/seamline/seamline", "rules": rules}},
+        "results": results,
+    })
+}
+
+/// A SARIF 2.1.0 log of these runs.
+pub fn sarif_log_of(runs: Vec<Value>) -> String {
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": tool, "informationUri": "https://github.com/seamline/seamline", "rules": rules}},
-            "results": results,
-        }],
+        "runs": runs,
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }

@@ -101,6 +101,8 @@ pub struct SuitesLayer {
 pub struct ReportSection {
     pub junit: Option<String>,
     pub html: Option<String>,
+    /// SARIF 2.1.0: one run per fuzz and scan layer (code scanning).
+    pub sarif: Option<String>,
 }
 
 /// A problem in `seam.toml`: where (`seam.toml:line:col`) and what.

@@ -56,6 +56,9 @@ pub struct LayerOutcome {
     pub junit: Vec<quick_junit::TestSuite>,
     /// The HTML section's body.
     pub html: String,
+    /// The layer's SARIF run, for layers that find things in a spec (fuzz,
+    /// scan).
+    pub sarif: Option<serde_json::Value>,
     pub duration: Duration,
     /// Not run: an earlier layer failed under `fail-fast`.
     pub skipped: bool,
@@ -106,6 +109,7 @@ impl LayerOutcome {
                 "<p class=\"ko\">Could not run ({what}): {}</p>\n",
                 html::escape(&error.message)
             ),
+            sarif: None,
             duration: start.elapsed(),
             skipped: false,
             error: Some(error),
@@ -126,6 +130,7 @@ impl LayerOutcome {
             text: "skipped: a contracts layer failed (fail-fast)\n".into(),
             junit: vec![suite],
             html: "<p>Skipped: a contracts layer failed (<code>fail-fast</code>).</p>\n".into(),
+            sarif: None,
             duration: Duration::ZERO,
             skipped: true,
             error: None,
@@ -194,6 +199,13 @@ impl PipelineReport {
             ));
         }
         out
+    }
+
+    /// One SARIF 2.1.0 log with a run per fuzz and scan layer that ran (no
+    /// runs when none did: a valid, empty log).
+    pub fn to_sarif(&self) -> String {
+        let runs = self.layers.iter().filter_map(|l| l.sarif.clone()).collect();
+        seam_fuzz::report::sarif_log_of(runs)
     }
 
     /// One JUnit file for every layer.
@@ -396,6 +408,7 @@ async fn contracts(
         text: report.to_text(style),
         junit: report.junit_suites(),
         html: report.html_fragment(),
+        sarif: None,
         duration: start.elapsed(),
         skipped: false,
         error: None,
@@ -435,6 +448,7 @@ async fn suites(
         text: report.to_text(style),
         junit: report.junit_suites(),
         html: report.html_fragment(),
+        sarif: None,
         duration: start.elapsed(),
         skipped: false,
         error: None,
@@ -487,6 +501,7 @@ async fn fuzz(
         text: seam_fuzz::report::text(&outcome, accepted),
         junit: seam_fuzz::report::junit_suites(&outcome, accepted),
         html: seam_fuzz::report::html_fragment(&outcome, &spec_name),
+        sarif: Some(seam_fuzz::report::sarif_run(&outcome, &spec_name)),
         duration: start.elapsed(),
         skipped: false,
         error: None,
@@ -540,6 +555,10 @@ async fn scan(
         text: seam_scan::report::text(&outcome, accepted),
         junit: seam_scan::report::junit_suites(&outcome, accepted),
         html: seam_scan::report::html_fragment(&outcome, accepted),
+        sarif: Some(seam_scan::report::sarif_run(
+            &outcome,
+            &resolved.spec.display().to_string(),
+        )),
         duration: start.elapsed(),
         skipped: false,
         error: None,
@@ -579,6 +598,7 @@ async fn load_layer(
         )],
         html: seam_load::report::html_fragment(&summary, &verdicts),
         name,
+        sarif: None,
         duration: start.elapsed(),
         skipped: false,
         error: None,

@@ -5,7 +5,7 @@
 use crate::check::{Check, Severity, OWASP};
 use crate::finding::{Finding, Outcome};
 use seam_core::html::escape;
-use seam_fuzz::report::{sarif_location, sarif_log, split_location};
+use seam_fuzz::report::{sarif_location, sarif_log_of, split_location, tool_run};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -213,6 +213,12 @@ pub fn junit_suites(outcome: &Outcome, accepted: &[String]) -> Vec<quick_junit::
 }
 
 fn sarif(outcome: &Outcome, spec_path: &str) -> String {
+    sarif_log_of(vec![sarif_run(outcome, spec_path)])
+}
+
+/// The SARIF run of a scan outcome: its checks as rules (with OWASP tags and
+/// security severities), its findings as results at their operation.
+pub fn sarif_run(outcome: &Outcome, spec_path: &str) -> Value {
     let mut used: Vec<Check> = outcome.findings.iter().map(|f| f.check).collect();
     used.sort();
     used.dedup();
@@ -245,7 +251,7 @@ fn sarif(outcome: &Outcome, spec_path: &str) -> String {
             })
         })
         .collect();
-    sarif_log("seam scan", rules, results)
+    tool_run("seam scan", rules, results)
 }
 
 /// The HTML report's body.
