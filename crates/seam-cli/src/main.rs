@@ -11,6 +11,7 @@ mod diff_cmd;
 mod failure;
 mod fuzz_cmd;
 mod import_cmd;
+mod init_cmd;
 mod load_cmd;
 mod mock_cmd;
 mod openapi_cmd;
@@ -98,6 +99,9 @@ enum Command {
     /// Verify a provider against pacts: provider states, requests, matchers;
     /// exit 0 pass, 1 failed, 2 bad input, 3 provider unreachable.
     Verify(verify_cmd::VerifyArgs),
+    /// Write a starter seam.toml and suite: from an OpenAPI spec (a test per
+    /// operation, a fuzz layer) or a base URL.
+    Init(init_cmd::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell),
     /// e.g. `seam completions bash > /etc/bash_completion.d/seam`.
     Completions(shell_cmd::CompletionsArgs),
@@ -134,6 +138,7 @@ fn main() -> ExitCode {
         Command::Ci(args) => ci_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
         Command::Broker(args) => broker_cmd::run(args),
+        Command::Init(args) => init_cmd::run(args),
         Command::Completions(args) => shell_cmd::completions(args, Cli::command()),
         Command::Man(args) => shell_cmd::man(args, Cli::command()),
     };

@@ -3,7 +3,6 @@
 //! the inputs' defaults, against a service with flaws, must fail the step,
 //! set `exit-code` and leave the three reports; every input it names exists.
 
-
 use serde_json::Value;
 use std::process::Command;
 
