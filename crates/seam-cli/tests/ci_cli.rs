@@ -165,10 +165,9 @@ fn a_fuzz_layer_blocks_a_flawed_service_and_passes_its_twin() {
         assert_eq!(got, code, "{out}{err}");
         assert!(out.contains(mark), "{out}");
         // one SARIF run for the fuzz layer: its findings, or none
-        let sarif: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.path().join("reports/seam.sarif")).unwrap(),
-        )
-        .unwrap();
+        let text = std::fs::read_to_string(dir.path().join("reports/seam.sarif")).unwrap();
+        common::assert_sarif(&text);
+        let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(sarif["version"], "2.1.0");
         assert_eq!(sarif["runs"][0]["tool"]["driver"]["name"], "seam fuzz");
         let results = sarif["runs"][0]["results"].as_array().unwrap();

@@ -118,6 +118,7 @@ fn junit_and_sarif_reports_are_written_where_asked() {
         "sarif",
     ]);
     assert_eq!(code, 1);
+    common::assert_sarif(&out);
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
@@ -161,4 +162,21 @@ fn specs_and_pacts_that_do_not_load_exit_2_with_positions() {
         err.contains("no-such.json") && err.contains("no such file"),
         "{err}"
     );
+}
+
+/// The SARIF check the report tests use refuses what the schema does not
+/// allow: a property the schema lacks, and a wrong type.
+#[test]
+fn the_sarif_check_can_fail() {
+    let good =
+        r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "seam"}}, "results": []}]}"#;
+    common::assert_sarif(good);
+    for bad in [
+        r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "seam"}}, "results": [], "bogus": 1}]}"#,
+        r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": 7}}}]}"#,
+        r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "seam"}}, "results": [{"message": {"text": "x"}, "level": "fatal"}]}]}"#,
+    ] {
+        let caught = std::panic::catch_unwind(|| common::assert_sarif(bad));
+        assert!(caught.is_err(), "accepted: {bad}");
+    }
 }

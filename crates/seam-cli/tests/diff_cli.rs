@@ -214,6 +214,7 @@ fn githubactions_annotates_each_change_at_its_line() {
 fn sarif_has_rules_and_located_results() {
     let (code, out, _) = diff(&["v1.yaml", "v2.yaml", "-f", "sarif"]);
     assert_eq!(code, 0);
+    common::assert_sarif(&out);
     let sarif: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];

@@ -57,6 +57,7 @@ fn findings_fail_the_build_and_a_baseline_accepts_them() {
     }
     assert!(out.contains("CRITICAL ("), "{out}");
     let sarif = std::fs::read_to_string(dir.path().join("seam-reports/seam-scan.sarif")).unwrap();
+    common::assert_sarif(&sarif);
     assert!(
         sarif.contains("OWASP API1:2023 Broken Object Level Authorization"),
         "{sarif}"

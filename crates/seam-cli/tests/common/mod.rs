@@ -141,3 +141,43 @@ pub fn publish_body(version: &str) -> serde_json::Value {
         }]
     })
 }
+
+/// Checks `text` against SARIF 2.1.0: it must read as the types generated
+/// from the OASIS schema (serde-sarif), and read back whole, so a property
+/// the schema does not have, or one in the wrong place, fails too.
+#[allow(dead_code)] // not every test file writes SARIF
+pub fn assert_sarif(text: &str) {
+    let original: serde_json::Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let typed: serde_sarif::sarif::Sarif =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not SARIF 2.1.0: {e}\n{text}"));
+    let again = serde_json::to_value(&typed).unwrap();
+    let mut lost = Vec::new();
+    kept("$", &original, &again, &mut lost);
+    assert!(lost.is_empty(), "not in the SARIF 2.1.0 schema: {lost:?}");
+}
+
+fn kept(
+    path: &str,
+    original: &serde_json::Value,
+    again: &serde_json::Value,
+    lost: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (original, again) {
+        (Value::Object(o), Value::Object(a)) => {
+            for (k, v) in o {
+                match a.get(k) {
+                    Some(w) => kept(&format!("{path}.{k}"), v, w, lost),
+                    None if v.is_null() => {}
+                    None => lost.push(format!("{path}.{k}")),
+                }
+            }
+        }
+        (Value::Array(o), Value::Array(a)) => {
+            for (i, (v, w)) in o.iter().zip(a).enumerate() {
+                kept(&format!("{path}[{i}]"), v, w, lost);
+            }
+        }
+        _ => {}
+    }
+}
