@@ -3,8 +3,8 @@
 //! `matchingBranch`, `deployed`, `released`, `deployedOrReleased`,
 //! `environment`, `consumer`), the broker's defaults when none are given,
 //! one entry per pact content under its newest consumer version, pending
-//! status and work-in-progress pacts, and the metadata a pact's URL carries
-//! back when its verification is published.
+//! status and work-in-progress pacts (marked in each pact URL's metadata,
+//! `hal::Urls::pact_with_metadata`, which a verification carries back).
 
 use crate::answer::{found_pacticipant, hal_response, json_body, ApiError, ApiResult, Shared};
 use crate::hal::link;
@@ -14,7 +14,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -27,44 +26,6 @@ pub fn routes(app: Router<Shared>) -> Router<Shared> {
 
 /// What a pact's URL says about why it was given: read back when a
 /// verification is published through it.
-#[derive(Debug, Default, PartialEq)]
-pub struct Metadata {
-    pub wip: bool,
-}
-
-/// Reads the metadata segment (unpadded base64url of a form string).
-pub fn read_metadata(segment: &str) -> Option<Metadata> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(segment.trim_end_matches('='))
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let wip = text.split('&').any(|pair| pair == "w=true");
-    Some(Metadata { wip })
-}
-
-/// A pact's URL carrying which consumer version it is verified for, and
-/// whether as work in progress.
-pub fn pact_url_with_metadata(
-    u: &crate::hal::Urls,
-    p: &crate::store::Publication,
-    wip: bool,
-    consumer_version_id: i64,
-) -> String {
-    format!(
-        "{}/metadata/{}",
-        u.pact_version(&p.provider, &p.consumer, &p.sha),
-        metadata_segment(wip, consumer_version_id)
-    )
-}
-
-fn metadata_segment(wip: bool, consumer_version_id: i64) -> String {
-    let mut form = format!("s%5B%5D%5Bcv%5D={consumer_version_id}");
-    if wip {
-        form.push_str("&w=true");
-    }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(form)
-}
-
 /// One consumer version selector, as the verifier sends it.
 #[derive(Debug, Clone, Default)]
 struct ConsumerSelector {
@@ -676,7 +637,7 @@ async fn answer(state: Shared, provider: String, req: Request, deprecated_get: b
     let mut items = Vec::new();
     for c in &chosen {
         let p = &c.pact;
-        let href = pact_url_with_metadata(&u, p, c.wip, c.version.id);
+        let href = u.pact_with_metadata(&p.provider, &p.consumer, &p.sha, c.wip, c.version.id);
         let criteria: Vec<String> = c.why.iter().map(|w| format!("    * {w}")).collect();
         let mut text = format!(
             "The pact at {} is being verified because the pact content belongs to the consumer version matching the following criterion:\n{}",
@@ -775,19 +736,6 @@ async fn for_verification_get(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metadata_round_trips_the_wip_flag() {
-        assert_eq!(
-            read_metadata(&metadata_segment(true, 10)),
-            Some(Metadata { wip: true })
-        );
-        assert_eq!(
-            read_metadata(&metadata_segment(false, 10)),
-            Some(Metadata { wip: false })
-        );
-        assert_eq!(read_metadata("%%%"), None);
-    }
 
     #[test]
     fn selectors_are_read_strictly() {

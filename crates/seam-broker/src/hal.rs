@@ -1,6 +1,7 @@
 //! HAL as the Pact Broker writes it: links with titles and names, and the
-//! broker's paths built in one place (percent-encoded names), so every
-//! resource links to every other the same way.
+//! broker's paths built in one place (percent-encoded names, a pact URL's
+//! metadata segment, times to the second), so every resource links to every
+//! other the same way.
 
 use serde_json::{json, Map, Value};
 
@@ -91,6 +92,23 @@ impl Urls {
             seg(provider),
             seg(consumer)
         ))
+    }
+
+    /// A pact's content URL carrying which consumer version it is verified
+    /// for, and whether as work in progress (the verifier sends it back).
+    pub fn pact_with_metadata(
+        &self,
+        provider: &str,
+        consumer: &str,
+        sha: &str,
+        wip: bool,
+        consumer_version_id: i64,
+    ) -> String {
+        format!(
+            "{}/metadata/{}",
+            self.pact_version(provider, consumer, sha),
+            metadata_segment(wip, consumer_version_id)
+        )
     }
 
     pub fn verification_results(&self, provider: &str, consumer: &str, sha: &str) -> String {
@@ -191,9 +209,48 @@ pub fn display_name(name: &str) -> String {
         .join(" ")
 }
 
+/// What a pact URL's metadata segment says.
+#[derive(Debug, Default, PartialEq)]
+pub struct Metadata {
+    pub wip: bool,
+}
+
+/// Reads the metadata segment (unpadded base64url of a form string).
+pub fn read_metadata(segment: &str) -> Option<Metadata> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment.trim_end_matches('='))
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let wip = text.split('&').any(|pair| pair == "w=true");
+    Some(Metadata { wip })
+}
+
+fn metadata_segment(wip: bool, consumer_version_id: i64) -> String {
+    use base64::Engine;
+    let mut form = format!("s%5B%5D%5Bcv%5D={consumer_version_id}");
+    if wip {
+        form.push_str("&w=true");
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(form)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::display_name;
+    use super::{display_name, metadata_segment, read_metadata, Metadata};
+
+    #[test]
+    fn metadata_round_trips_the_wip_flag() {
+        assert_eq!(
+            read_metadata(&metadata_segment(true, 10)),
+            Some(Metadata { wip: true })
+        );
+        assert_eq!(
+            read_metadata(&metadata_segment(false, 10)),
+            Some(Metadata { wip: false })
+        );
+        assert_eq!(read_metadata("%%%"), None);
+    }
 
     #[test]
     fn display_names_split_words_as_the_pact_broker_does() {

@@ -914,7 +914,13 @@ fn row_json(u: &Urls, row: &Row, explain: bool, facts: &HashMap<i64, VersionFact
         // with the consumer version in its metadata, as the Pact Broker links it
         let href = format!(
             "{}/verification-results/{}",
-            crate::for_verification::pact_url_with_metadata(u, p, false, p.consumer_version_id),
+            u.pact_with_metadata(
+                &p.provider,
+                &p.consumer,
+                &p.sha,
+                false,
+                p.consumer_version_id
+            ),
             v.number
         );
         json!({

@@ -689,7 +689,7 @@ async fn verify(
         .map(|v| v.to_string());
     let wip = metadata
         .as_deref()
-        .and_then(crate::for_verification::read_metadata)
+        .and_then(crate::hal::read_metadata)
         .is_some_and(|m| m.wip);
     let pv = state.store.ensure_version(&provider, version).await?;
     if let Some(branch) = opt_str(&body, "providerVersionBranch")? {

@@ -66,7 +66,13 @@ pub async fn context(
     // with the consumer version in its metadata, as the Pact Broker gives it
     put(
         "pactUrl",
-        crate::for_verification::pact_url_with_metadata(&u, pact, false, pact.consumer_version_id),
+        u.pact_with_metadata(
+            &pact.provider,
+            &pact.consumer,
+            &pact.sha,
+            false,
+            pact.consumer_version_id,
+        ),
     );
     let consumer_tags = state.store.tags_of(pact.consumer_version_id).await?;
     put("consumerVersionTags", consumer_tags.join(", "));
