@@ -141,8 +141,7 @@ async fn publish_snapshots(backend: Backend) {
     else {
         return;
     };
-    let mut passed = 0;
-    let mut failures = Vec::new();
+    let mut results = Vec::new();
     for file in PUBLISH_SNAPSHOTS {
         let snapshot: Value = serde_json::from_str(
             &std::fs::read_to_string(dir.join("approvals").join(file)).unwrap(),
@@ -170,36 +169,22 @@ async fn publish_snapshots(backend: Backend) {
             ));
         }
         differences("body", &snapshot["response"]["body"], &body, &mut found);
-        if found.is_empty() {
-            passed += 1;
-        } else {
-            failures.push(format!("{file}:\n    {}", found.join("\n    ")));
-        }
+        results.push((file.to_string(), found));
         broker.stop().await;
     }
-    tally(
-        "publish",
-        backend,
-        passed,
-        PUBLISH_SNAPSHOTS.len(),
-        &failures,
-        PUBLISH_PASSING,
-    );
+    tally("publish", backend, &results, PUBLISH_PASSING);
 }
 
 /// Says how many snapshots of a kind matched and how the others differ;
 /// fails when fewer than `floor` matched.
-fn tally(
-    kind: &str,
-    backend: Backend,
-    passed: usize,
-    total: usize,
-    failures: &[String],
-    floor: usize,
-) {
-    eprintln!("{kind} snapshots on {backend:?}: {passed}/{total} match");
-    for f in failures {
-        eprintln!("  {f}");
+fn tally(kind: &str, backend: Backend, results: &[(String, Vec<String>)], floor: usize) {
+    let passed = results.iter().filter(|(_, found)| found.is_empty()).count();
+    eprintln!(
+        "{kind} snapshots on {backend:?}: {passed}/{} match",
+        results.len()
+    );
+    for (file, found) in results.iter().filter(|(_, found)| !found.is_empty()) {
+        eprintln!("  {file}:\n    {}", found.join("\n    "));
     }
     assert!(
         passed >= floor,
@@ -566,8 +551,7 @@ async fn docs_snapshots(backend: Backend) {
         .filter(|f| f.starts_with("docs_"))
         .collect();
     files.sort();
-    let mut passed = 0;
-    let mut failures = Vec::new();
+    let mut results = Vec::new();
     for file in &files {
         let snapshot: Value = serde_json::from_str(
             &std::fs::read_to_string(dir.join("approvals").join(file)).unwrap(),
@@ -625,21 +609,10 @@ async fn docs_snapshots(backend: Backend) {
         }
         let body = stubbed.apply(&body);
         let found = docs_differences(file, &snapshot, status, &headers, &body);
-        if found.is_empty() {
-            passed += 1;
-        } else {
-            failures.push(format!("{file}:\n    {}", found.join("\n    ")));
-        }
+        results.push((file.to_string(), found));
         broker.stop().await;
     }
-    tally(
-        "documentation",
-        backend,
-        passed,
-        files.len(),
-        &failures,
-        DOCS_PASSING,
-    );
+    tally("documentation", backend, &results, DOCS_PASSING);
 }
 
 on_both_backends!(
